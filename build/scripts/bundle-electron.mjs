@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Bundles the Electron main process and the preload into out/electron/*.cjs.
+// Main: all our TypeScript inlined (backend, migrations, zod); electron and the native better-sqlite3 stay
+// external. Preload: CommonJS for the browser side, because a sandboxed preload may only require('electron').
+import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  format: 'cjs',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+  // import.meta is empty in CommonJS: a module that relies on it would break only once packed, so fail here.
+  logOverride: { 'empty-import-meta': 'error' },
+};
+
+// The preload needs one constant from preload/contract.ts, but importing that module would drag all of zod
+// (≈750 KB, run on every page load) into it. So the preload sees contract.ts as just that constant.
+const contractConstantsOnly = {
+  name: 'contract-constants-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]preload[\\/]contract\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const found = /^export const IPC_CHANNEL = ('[^'\n]*'|"[^"\n]*");$/m.exec(source);
+      if (!found) return { errors: [{ text: 'preload/contract.ts: no `export const IPC_CHANNEL = \'…\';` line to take' }] };
+      return { contents: `export const IPC_CHANNEL = ${found[1]};\n`, loader: 'ts' };
+    });
+  },
+};
+
+/** Writes main.cjs and preload.cjs into outDir (out/electron by default). */
+export async function bundleElectron({ outDir = path.join(root, 'out', 'electron') } = {}) {
+  await Promise.all([
+    build({
+      ...common,
+      entryPoints: [path.join(root, 'main/electron/main.ts')],
+      outfile: path.join(outDir, 'main.cjs'),
+      platform: 'node',
+      target: 'node22',
+      external: ['electron', 'better-sqlite3'],
+    }),
+    build({
+      ...common,
+      entryPoints: [path.join(root, 'preload/index.ts')],
+      outfile: path.join(outDir, 'preload.cjs'),
+      platform: 'browser',
+      target: 'chrome130',
+      external: ['electron'],
+      plugins: [contractConstantsOnly],
+    }),
+  ]);
+  return { main: path.join(outDir, 'main.cjs'), preload: path.join(outDir, 'preload.cjs') };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  bundleElectron().then(
+    (files) => console.log(`bundled ${path.relative(root, files.main)} and ${path.relative(root, files.preload)}`),
+    (e) => {
+      console.error(e.message ?? e);
+      process.exit(1);
+    },
+  );
+}

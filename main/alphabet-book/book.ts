@@ -1,0 +1,49 @@
+// Алфавитная книга: one entry per student, numbered within the first letter of the surname; the
+// number is also the personal-file number (e.g. «П-15»). Departure date and reason go on the entry.
+import type { DB } from '../../db/connection.ts';
+import type { BookEntry } from '../../preload/contract.ts';
+import { bookLetter, fullName, searchKey } from '../shared/names.ts';
+
+// Letters in the order of the Russian alphabet (Ё after Е), not in code-point order; Latin ones last.
+
+export function fileInBook(db: DB, studentId: string, lastName: string, date: string): { letter: string; number: number } {
+  const letter = bookLetter(lastName);
+  const { n } = db.prepare('SELECT coalesce(max(number), 0) + 1 AS n FROM alphabet_book WHERE letter = ?').get(letter) as { n: number };
+  db.prepare('INSERT INTO alphabet_book (student_id, letter, number, entered_on) VALUES (?, ?, ?, ?)').run(studentId, letter, n, date);
+  return { letter, number: n };
+}
+
+export function fileDeparture(db: DB, studentId: string, date: string, reason: string, whereTo: string | null): void {
+  db.prepare('UPDATE alphabet_book SET departed_on = ?, departure_reason = ?, where_to = ? WHERE student_id = ?').run(date, reason, whereTo, studentId);
+}
+
+/** A student who returns keeps the number of the first entry; the departure is kept in the movement history. */
+export function reopenEntry(db: DB, studentId: string): void {
+  db.prepare('UPDATE alphabet_book SET departed_on = NULL, departure_reason = NULL, where_to = NULL WHERE student_id = ?').run(studentId);
+}
+
+export function listBook(db: DB, a: { letter?: string; query?: string }): BookEntry[] {
+  const where: string[] = [];
+  const p: Record<string, unknown> = {};
+  if (a.letter) {
+    where.push('b.letter = @letter');
+    p.letter = a.letter.toLocaleUpperCase('ru-RU');
+  }
+  if (a.query?.trim()) {
+    where.push('s.search_key >= @lo AND s.search_key < @hi');
+    p.lo = searchKey(a.query);
+    p.hi = searchKey(a.query) + '\u{10FFFF}';
+  }
+  const rows = db.prepare(`SELECT b.*, s.last_name, s.first_name, s.middle_name, s.birth_date,
+      (SELECT c.parallel || c.letter FROM movements mv JOIN classes c ON c.id = mv.to_class_id
+        WHERE mv.student_id = b.student_id AND mv.kind = 'enrolment' ORDER BY mv.date, mv.id LIMIT 1) AS enrolled_class
+    FROM alphabet_book b JOIN students s ON s.id = b.student_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+    ORDER BY coalesce(nullif(instr('АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ', b.letter), 0), 99), b.letter, b.number LIMIT 5000`).all(p) as Array<{ student_id: string; letter: string; number: number; entered_on: string;
+      departed_on: string | null; departure_reason: string | null; where_to: string | null; last_name: string; first_name: string;
+      middle_name: string | null; birth_date: string; enrolled_class: string | null }>;
+  return rows.map((r) => ({
+    studentId: r.student_id, letter: r.letter, number: r.number, fileNumber: `${r.letter}-${r.number}`,
+    fullName: fullName({ lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name }), birthDate: r.birth_date,
+    enrolledOn: r.entered_on, enrolledClass: r.enrolled_class, departedOn: r.departed_on, departureReason: r.departure_reason, whereTo: r.where_to,
+  }));
+}

@@ -1,0 +1,47 @@
+// The append-only audit log: who, when, which method, what changed; each entry carries the
+// previous entry's hash, so a removed, edited or reordered entry breaks the chain.
+import crypto from 'node:crypto';
+import type { DB } from '../../db/connection.ts';
+import { nowIso } from '../shared/dates.ts';
+
+export const GENESIS = '0'.repeat(64);
+
+type Entry = { id: number; at: string; login: string | null; method: string; detail: string; prev_hash: string; hash: string };
+
+export function entryHash(prev: string, e: { id: number; at: string; login: string | null; method: string; detail: string }): string {
+  return crypto.createHash('sha256').update(JSON.stringify([prev, e.id, e.at, e.login, e.method, e.detail])).digest('hex');
+}
+
+/** Appends one entry; call inside the transaction of the change it records. */
+export function appendAudit(db: DB, login: string | null, method: string, detail: unknown): void {
+  const last = db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+  const e = { id: (last?.id ?? 0) + 1, at: nowIso(), login, method, detail: JSON.stringify(detail ?? null) };
+  const prev = last?.hash ?? GENESIS;
+  db.prepare('INSERT INTO audit_log (id, at, login, method, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(e.id, e.at, e.login, e.method, e.detail, prev, entryHash(prev, e));
+}
+
+export function listAudit(db: DB, limit: number) {
+  return (db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as Entry[])
+    .map((e) => ({ id: e.id, at: e.at, login: e.login, method: e.method, detail: e.detail, hash: e.hash }));
+}
+
+export type AuditReport = { ok: boolean; entries: number; brokenAt: number | null; message: string };
+
+export function verifyAuditChain(db: DB): AuditReport {
+  let prev = GENESIS;
+  let expectedId = 1;
+  let n = 0;
+  for (const e of db.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as Iterable<Entry>) {
+    n++;
+    if (e.id !== expectedId) return broken(n, expectedId, `запись ${expectedId} отсутствует (за ней сразу ${e.id})`);
+    if (e.prev_hash !== prev) return broken(n, e.id, `запись ${e.id} не ссылается на хеш предыдущей записи`);
+    if (entryHash(prev, e) !== e.hash) return broken(n, e.id, `запись ${e.id} изменена: её хеш не сходится`);
+    prev = e.hash;
+    expectedId++;
+  }
+  return { ok: true, entries: n, brokenAt: null, message: `Цепочка журнала аудита цела, записей: ${n}` };
+}
+
+const broken = (n: number, id: number, why: string): AuditReport =>
+  ({ ok: false, entries: n, brokenAt: id, message: `Цепочка журнала аудита нарушена: ${why}` });

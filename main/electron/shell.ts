@@ -1,0 +1,98 @@
+// The Electron shell: one instance, one window, the UI from app://, the backend behind one IPC channel.
+// What is allowed is decided in security.ts; this file only attaches those decisions to Electron.
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, type WebContents } from 'electron';
+import { IPC_CHANNEL } from '../../preload/contract.ts';
+import { resolveDbPath, shellFiles } from './paths.ts';
+import {
+  APP_SCHEME, APP_START_URL, PRIVILEGED_SCHEMES, createAppProtocolHandler, createIpcCallHandler, denyNavigation,
+  denyPermissionCheck, denyPermissionRequest, denyWindowOpen, isBlockedRequest, preventWebviewAttach, webPreferences,
+  type CallBackend,
+} from './security.ts';
+import { text } from './strings.ts';
+
+export type ShellBackend = CallBackend & { close(): void };
+export type ShellDeps = { openBackend(opts: { dbPath: string }): ShellBackend };
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Applied to every WebContents the app ever creates, not only our window's. */
+function hardenContents(contents: WebContents): void {
+  contents.on('will-navigate', denyNavigation);
+  contents.on('will-redirect', denyNavigation);
+  contents.on('will-attach-webview', preventWebviewAttach);
+  contents.setWindowOpenHandler(denyWindowOpen);
+}
+
+export function runShell(deps: ShellDeps): void {
+  // Both must happen before 'ready'.
+  protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES);
+  app.enableSandbox();
+
+  // A second copy would only fight the first over the register file: hand over to the first and leave.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+
+  let window: BrowserWindow | null = null;
+  let backend: ShellBackend | null = null;
+  const { rendererDir, preload } = shellFiles(app.getAppPath());
+
+  const showWindow = () => {
+    const win = new BrowserWindow({
+      width: 1280, height: 820, minWidth: 960, minHeight: 600, show: false, autoHideMenuBar: true,
+      title: text.appTitle, backgroundColor: '#ffffff',
+      webPreferences: webPreferences(preload, { devTools: !app.isPackaged }),
+    });
+    win.once('ready-to-show', () => win.show());
+    win.on('closed', () => {
+      if (window === win) window = null;
+    });
+    window = win;
+    void win.loadURL(APP_START_URL);
+  };
+
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  app.on('activate', () => {
+    if (backend && !window) showWindow();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => {
+    backend?.close();
+    backend = null;
+  });
+
+  const start = () => {
+    if (process.platform === 'win32') app.setAppUserModelId('ru.school.register');
+    const dbPath = resolveDbPath(process.argv, process.env, app.getPath('userData'));
+    try {
+      backend = deps.openBackend({ dbPath });
+    } catch (e) {
+      dialog.showErrorBox(text.openFailedTitle, messageOf(e));
+      app.exit(1);
+      return;
+    }
+
+    const ses = session.defaultSession;
+    ses.setPermissionRequestHandler(denyPermissionRequest);
+    ses.setPermissionCheckHandler(denyPermissionCheck);
+    ses.setDevicePermissionHandler(denyPermissionCheck);
+    ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: isBlockedRequest(details.url) }));
+    protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir));
+
+    const opened = backend;
+    ipcMain.handle(IPC_CHANNEL, createIpcCallHandler(opened, () => window?.webContents ?? null));
+    showWindow();
+  };
+
+  app.whenReady().then(start).catch((e: unknown) => {
+    console.error(e);
+    dialog.showErrorBox(text.appTitle, text.startFailed(messageOf(e)));
+    app.exit(1);
+  });
+}

@@ -1,0 +1,209 @@
+// Marks: the class grid (students × subjects × periods, annual, exam, final) with its statistics, and the
+// writing of a batch of cells — all of it or none, every refused cell named by student, subject and column.
+import type { DB } from '../../db/connection.ts';
+import { MARKS, type GradeGrid, type GridColumn, type Mark, type MarkCell, type MarkSlot, type MarkStats } from '../../preload/contract.ts';
+import { AppError, notFound } from '../shared/errors.ts';
+import { getSettings } from './settings.ts';
+
+type ClassRow = { id: number; year_id: number; year_name: string; parallel: number; letter: string };
+type PeriodKind = 'quarter' | 'half' | 'trimester';
+
+const PERIOD_WORD: Record<PeriodKind, string> = { quarter: 'четверть', half: 'полугодие', trimester: 'триместр' };
+const SLOT_WORD: Record<Exclude<MarkSlot, 'period'>, string> = { annual: 'годовая', exam: 'экзаменационная', final: 'итоговая' };
+
+/** Spellings journals use for the same mark; anything else is taken as typed and checked against the scale. */
+const ALIASES: Record<string, Mark> = {
+  'зачтено': 'зч', 'зач': 'зч', 'зач.': 'зч', 'не зачтено': 'нз', 'незачтено': 'нз', 'не зач.': 'нз',
+  'освобождён': 'осв', 'освобожден': 'осв', 'осв.': 'осв', 'на': 'н/а', 'н\\а': 'н/а', 'н.а.': 'н/а', 'н/а.': 'н/а',
+  'не аттестован': 'н/а', 'нa': 'н/а',
+};
+
+/** The mark as the register keeps it, or null when it is not on the scale at all. */
+export function normalizeMark(raw: string): string {
+  const s = raw.trim().toLocaleLowerCase('ru-RU').replace(/ё/g, 'е').replace(/\s+/g, ' ');
+  return ALIASES[s] ?? s;
+}
+
+/** The marks a school may give, in the order a clerk reads them. */
+export function allowedMarks(allowOne: boolean): Mark[] {
+  return MARKS.filter((m) => m !== '1' || allowOne);
+}
+
+export function classInfo(db: DB, classId: number): ClassRow & { name: string } {
+  const c = db.prepare(`SELECT c.id, c.year_id, y.name AS year_name, c.parallel, c.letter FROM classes c
+    JOIN academic_years y ON y.id = c.year_id WHERE c.id = ?`).get(classId) as ClassRow | undefined;
+  if (!c) throw notFound('Класс');
+  return { ...c, name: `${c.parallel}${c.letter}` };
+}
+
+/** The periods the class studies by, in order. */
+export function classPeriods(db: DB, c: ClassRow): Array<{ id: number; kind: PeriodKind; number: number }> {
+  return db.prepare(`SELECT p.id, p.kind, p.number FROM periods p JOIN year_grade_periods g ON g.year_id = p.year_id AND g.kind = p.kind
+    WHERE p.year_id = ? AND g.grade = ? ORDER BY p.number`).all(c.year_id, c.parallel) as Array<{ id: number; kind: PeriodKind; number: number }>;
+}
+
+export const columnKey = (slot: MarkSlot, periodId: number | null | undefined) => (slot === 'period' ? `p${periodId}` : slot);
+
+/** Statistics of one column: marks of 5/4/3/2/н/а; успеваемость = share without 2, 1, нз and н/а among those with a
+ *  mark (освобождён is not counted); качество = share of 4 and 5 among the same, null when the column has no 5-point mark. */
+export function columnStats(marks: readonly string[]): MarkStats {
+  const counts = { '5': 0, '4': 0, '3': 0, '2': 0, 'н/а': 0 };
+  let graded = 0, failing = 0, good = 0, numeric = 0;
+  for (const m of marks) {
+    if (m === 'осв') continue;
+    graded++;
+    if (m in counts) counts[m as keyof typeof counts]++;
+    if (m === '2' || m === '1' || m === 'нз' || m === 'н/а') failing++;
+    if (m === '4' || m === '5') good++;
+    if (/^[1-5]$/.test(m)) numeric++;
+  }
+  const pct = (n: number) => Math.round((n / graded) * 1000) / 10;
+  return { counts, graded, progress: graded ? pct(graded - failing) : null, quality: graded && numeric ? pct(good) : null };
+}
+
+export function classGrid(db: DB, classId: number, subjectId?: number): GradeGrid {
+  const c = classInfo(db, classId);
+  const periods = classPeriods(db, c);
+  const subjects = db.prepare(`SELECT s.id, s.name, s.short_name,
+      EXISTS (SELECT 1 FROM class_exams e WHERE e.class_id = cu.class_id AND e.subject_id = s.id) AS has_exam
+    FROM curriculum cu JOIN subjects s ON s.id = cu.subject_id WHERE cu.class_id = ? ${subjectId ? 'AND s.id = ?' : ''} ORDER BY s.name`)
+    .all(...(subjectId ? [classId, subjectId] : [classId])) as Array<{ id: number; name: string; short_name: string; has_exam: number }>;
+  if (subjectId && !subjects.length) throw new AppError('not_found', `Предмета нет в учебном плане класса ${c.name}`);
+  const anyExam = subjects.some((s) => s.has_exam);
+  const columns: GridColumn[] = [
+    ...periods.map((p) => ({ key: `p${p.id}`, slot: 'period' as const, periodId: p.id, kind: p.kind, number: p.number })),
+    { key: 'annual', slot: 'annual', periodId: null, kind: null, number: null },
+    ...(anyExam ? [{ key: 'exam', slot: 'exam' as const, periodId: null, kind: null, number: null }] : []),
+    { key: 'final', slot: 'final', periodId: null, kind: null, number: null },
+  ];
+  // Everyone who was in the class that year; those moved out by a transfer or departure are shown but not counted.
+  const students = (db.prepare(`SELECT s.id, s.last_name, s.first_name, s.middle_name,
+      max(m.end_movement_id IS NULL OR mv.kind = 'promotion') AS in_class
+    FROM class_memberships m JOIN students s ON s.id = m.student_id LEFT JOIN movements mv ON mv.id = m.end_movement_id
+    WHERE m.class_id = ? GROUP BY s.id`).all(classId) as Array<{ id: string; last_name: string; first_name: string; middle_name: string | null; in_class: number }>)
+    .map((s) => ({ id: s.id, fullName: [s.last_name, s.first_name, s.middle_name].filter(Boolean).join(' '), inClass: !!s.in_class }))
+    .sort((a, b) => a.fullName.localeCompare(b.fullName, 'ru'));
+  const ids = new Set(students.map((s) => s.id));
+  const subjectIds = new Set(subjects.map((s) => s.id));
+  const marks = (db.prepare(`SELECT k.student_id, k.subject_id, k.slot, k.period_id, k.mark FROM marks k
+      WHERE k.year_id = ? AND k.student_id IN (SELECT student_id FROM class_memberships WHERE class_id = ?)`)
+    .all(c.year_id, classId) as Array<{ student_id: string; subject_id: number; slot: MarkSlot; period_id: number | null; mark: Mark }>)
+    .filter((m) => ids.has(m.student_id) && subjectIds.has(m.subject_id))
+    .map((m) => ({ studentId: m.student_id, subjectId: m.subject_id, column: columnKey(m.slot, m.period_id), mark: m.mark }));
+  const counted = new Set(students.filter((s) => s.inClass).map((s) => s.id));
+  const byColumn = new Map<string, string[]>();
+  for (const m of marks) {
+    if (!counted.has(m.studentId)) continue;
+    const k = `${m.subjectId}:${m.column}`;
+    (byColumn.get(k) ?? byColumn.set(k, []).get(k)!).push(m.mark);
+  }
+  const attendance = (db.prepare(`SELECT a.student_id, a.period_id, a.missed, a.missed_valid FROM attendance a
+      JOIN periods p ON p.id = a.period_id WHERE p.year_id = ? AND a.student_id IN (SELECT student_id FROM class_memberships WHERE class_id = ?)`)
+    .all(c.year_id, classId) as Array<{ student_id: string; period_id: number; missed: number; missed_valid: number }>)
+    .filter((a) => periods.some((p) => p.id === a.period_id))
+    .map((a) => ({ studentId: a.student_id, periodId: a.period_id, missed: a.missed, missedValid: a.missed_valid }));
+  return {
+    classId, className: c.name, yearId: c.year_id, yearName: c.year_name, allowMarkOne: getSettings(db).allowMarkOne, columns,
+    subjects: subjects.map((s) => ({
+      id: s.id, name: s.name, shortName: s.short_name, hasExam: !!s.has_exam,
+      stats: Object.fromEntries(columns.filter((col) => col.slot !== 'exam' || s.has_exam)
+        .map((col) => [col.key, columnStats(byColumn.get(`${s.id}:${col.key}`) ?? [])])),
+    })),
+    students, marks, attendance,
+  };
+}
+
+/** Writes a batch of cells in the caller's transaction: every cell is checked first; one refused cell refuses all. */
+export function setMarks(db: DB, classId: number, cells: readonly MarkCell[]): { written: number; cleared: number } {
+  const c = classInfo(db, classId);
+  const periods = new Map(classPeriods(db, c).map((p) => [p.id, p]));
+  const allowOne = getSettings(db).allowMarkOne;
+  const allowed = allowedMarks(allowOne);
+  const scale = allowed.join(', ');
+  const studentName = db.prepare(`SELECT s.last_name || ' ' || s.first_name AS name,
+      EXISTS (SELECT 1 FROM class_memberships m WHERE m.student_id = s.id AND m.class_id = ?) AS in_class
+    FROM students s WHERE s.id = ?`);
+  const subjectRow = db.prepare(`SELECT s.name, EXISTS (SELECT 1 FROM curriculum WHERE class_id = ? AND subject_id = s.id) AS in_plan,
+      EXISTS (SELECT 1 FROM class_exams WHERE class_id = ? AND subject_id = s.id) AS has_exam FROM subjects s WHERE s.id = ?`);
+  const errors: Record<string, string> = {};
+  const ok: Array<{ cell: MarkCell; mark: string | null }> = [];
+  cells.forEach((cell, i) => {
+    const st = studentName.get(classId, cell.studentId) as { name: string; in_class: number } | undefined;
+    const su = subjectRow.get(classId, classId, cell.subjectId) as { name: string; in_plan: number; has_exam: number } | undefined;
+    const period = cell.slot === 'period' ? periods.get(cell.periodId ?? -1) : undefined;
+    const col = cell.slot === 'period' ? (period ? `${period.number} ${PERIOD_WORD[period.kind]}` : 'период') : SLOT_WORD[cell.slot];
+    const where = `${st?.name ?? 'ученик'}, ${su ? `«${su.name}»` : 'предмет'}, ${col}`;
+    const fail = (why: string) => { errors[`cells.${i}`] = `${where}: ${why}`; };
+    const mark = cell.mark == null || cell.mark.trim() === '' ? null : normalizeMark(cell.mark);
+    if (!st) return fail('ученик не найден в реестре');
+    if (!st.in_class) return fail(`ученик не учился в классе ${c.name} в ${c.year_name} учебном году`);
+    if (!su) return fail('предмет не найден');
+    if (!su.in_plan) return fail(`предмета нет в учебном плане класса ${c.name}`);
+    if (cell.slot === 'period' && !period) return fail(`период не относится к ${c.year_name} году класса ${c.name}`);
+    if (cell.slot !== 'period' && cell.periodId != null) return fail('у годовой, экзаменационной и итоговой оценки нет периода');
+    if (cell.slot === 'exam' && !su.has_exam) return fail(`по этому предмету в классе ${c.name} нет экзамена`);
+    if (mark === '1' && !allowOne) return fail(`оценка «1» не разрешена настройками школы: ${scale}`);
+    if (mark != null && !(allowed as string[]).includes(mark)) return fail(`оценка «${cell.mark!.trim()}» недопустима: ${scale}`);
+    ok.push({ cell, mark });
+  });
+  const refused = Object.keys(errors).length;
+  if (refused) {
+    const first = Object.values(errors)[0];
+    throw new AppError('validation', refused === 1 ? `Оценка не записана — ${first}` :
+      `Ни одна оценка не записана: ${refused} из ${cells.length} ячеек отклонены. Первая — ${first}`, errors);
+  }
+  const upsert = db.prepare(`INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (student_id, subject_id, year_id, slot, coalesce(period_id, 0)) DO UPDATE SET mark = excluded.mark, class_id = excluded.class_id`);
+  const del = db.prepare('DELETE FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND coalesce(period_id, 0) = ?');
+  let written = 0, cleared = 0;
+  for (const { cell, mark } of ok) {
+    const periodId = cell.slot === 'period' ? cell.periodId! : null;
+    if (mark == null) cleared += del.run(cell.studentId, cell.subjectId, c.year_id, cell.slot, periodId ?? 0).changes;
+    else written += upsert.run(cell.studentId, cell.subjectId, c.year_id, classId, cell.slot, periodId, mark).changes ? 1 : 0;
+  }
+  return { written, cleared };
+}
+
+export const setMark = (db: DB, classId: number, cell: MarkCell) => setMarks(db, classId, [cell]);
+export const clearMark = (db: DB, classId: number, cell: Omit<MarkCell, 'mark'>) => setMarks(db, classId, [{ ...cell, mark: null }]);
+
+/** Lessons missed per student per period, and of them for a valid reason; all rows or none. */
+export function setAttendance(db: DB, classId: number,
+  rows: ReadonlyArray<{ studentId: string; periodId: number; missed: number; missedValid: number }>): { written: number } {
+  const c = classInfo(db, classId);
+  const periods = new Set(classPeriods(db, c).map((p) => p.id));
+  const inClass = db.prepare('SELECT 1 FROM class_memberships WHERE student_id = ? AND class_id = ?');
+  const errors: Record<string, string> = {};
+  rows.forEach((r, i) => {
+    const fail = (why: string) => { errors[`rows.${i}`] = why; };
+    if (!inClass.get(r.studentId, classId)) return fail(`Ученик не учился в классе ${c.name} в ${c.year_name} учебном году`);
+    if (!periods.has(r.periodId)) return fail(`Период не относится к классу ${c.name}`);
+    if (r.missed < 0 || r.missedValid < 0) return fail('Число пропусков не может быть отрицательным');
+    if (r.missedValid > r.missed) return fail(`Пропусков по уважительной причине (${r.missedValid}) больше, чем всего (${r.missed})`);
+  });
+  if (Object.keys(errors).length) throw new AppError('validation', `Пропуски не записаны: ${Object.values(errors)[0]}`, errors);
+  const ins = db.prepare(`INSERT INTO attendance (student_id, period_id, class_id, missed, missed_valid) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (student_id, period_id) DO UPDATE SET class_id = excluded.class_id, missed = excluded.missed, missed_valid = excluded.missed_valid`);
+  for (const r of rows) ins.run(r.studentId, r.periodId, classId, r.missed, r.missedValid);
+  return { written: rows.length };
+}
+
+/** Which subjects of the class's curriculum have an exam. An exam that already has marks stays. */
+export function setExams(db: DB, classId: number, subjectIds: number[]): { subjectIds: number[] } {
+  const c = classInfo(db, classId);
+  const inPlan = db.prepare('SELECT 1 FROM curriculum WHERE class_id = ? AND subject_id = ?');
+  for (const s of subjectIds) {
+    if (!inPlan.get(classId, s)) throw new AppError('validation', `Экзамен можно назначить только по предмету из учебного плана класса ${c.name}`, { subjectIds: 'предмет не в учебном плане' });
+  }
+  const keep = new Set(subjectIds);
+  const current = (db.prepare('SELECT subject_id FROM class_exams WHERE class_id = ?').all(classId) as Array<{ subject_id: number }>).map((r) => r.subject_id);
+  for (const s of current.filter((x) => !keep.has(x))) {
+    if (db.prepare("SELECT 1 FROM marks WHERE class_id = ? AND subject_id = ? AND slot = 'exam'").get(classId, s)) {
+      throw new AppError('validation', 'По этому экзамену уже есть оценки: сначала удалите их', { subjectIds: 'есть экзаменационные оценки' });
+    }
+    db.prepare('DELETE FROM class_exams WHERE class_id = ? AND subject_id = ?').run(classId, s);
+  }
+  const ins = db.prepare('INSERT OR IGNORE INTO class_exams (class_id, subject_id) VALUES (?, ?)');
+  for (const s of keep) ins.run(classId, s);
+  return { subjectIds: [...keep].sort((a, b) => a - b) };
+}

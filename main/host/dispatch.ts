@@ -1,0 +1,99 @@
+// The boundary: validate → authorize → run the service → Result envelope. Whatever a caller sends,
+// it gets a Result back; a bad call is a validation error, never a crash and never a write.
+import { z } from 'zod';
+import { contract, type ApiError, type Envelope, type Method, type Result, type User } from '../../preload/contract.ts';
+import { AppError } from '../shared/errors.ts';
+import { appendAudit } from '../audit/log.ts';
+import { handlers, getUser, type Ctx } from './handlers.ts';
+
+const SECRET_KEYS = new Set(['password', 'passphrase', 'certPassword']);
+
+/** What the audit log keeps of a call's arguments: everything but secrets. */
+export function auditableArgs(args: unknown): unknown {
+  if (Array.isArray(args)) return args.map(auditableArgs);
+  if (args && typeof args === 'object') {
+    return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, SECRET_KEYS.has(k) ? '***' : auditableArgs(v)]));
+  }
+  return args;
+}
+
+function zodToApi(err: z.ZodError): ApiError {
+  const fields: Record<string, string> = {};
+  for (const issue of err.issues) {
+    const key = issue.path.map(String).join('.') || '_';
+    if (!fields[key]) fields[key] = issue.code === 'unrecognized_keys' ? `Неизвестные поля: ${issue.keys.join(', ')}` : issue.message;
+  }
+  const [k, msg] = Object.entries(fields)[0];
+  return { code: 'validation', message: k === '_' ? `Неверный запрос: ${msg}` : `Поле «${k}»: ${msg}`, fields };
+}
+
+/** SQLite refused a write: an invariant of the schema held where the service did not check first. */
+function sqliteToApi(e: Error & { code?: string }): ApiError | null {
+  if (!e.code?.startsWith('SQLITE_CONSTRAINT')) return null;
+  return { code: e.code === 'SQLITE_CONSTRAINT_UNIQUE' ? 'conflict' : 'validation', message: `Реестр отказал в записи: ${e.message}` };
+}
+
+/** `asUser` is for the local CLI, which acts as the OS user who can already write the register file. */
+export type Dispatcher = (ctx: Omit<Ctx, 'user'> & { asUser?: User }, env: Envelope) => Promise<Result<unknown>>;
+
+export const dispatch: Dispatcher = async (base, env) => {
+  try {
+    if (!env || typeof env !== 'object' || typeof env.method !== 'string') {
+      return { ok: false, error: { code: 'validation', message: 'Неверный запрос: нет имени метода' } };
+    }
+    if (!Object.hasOwn(contract, env.method)) {
+      return { ok: false, error: { code: 'validation', message: `Неизвестный метод: ${String(env.method).slice(0, 100)}` } };
+    }
+    const method = env.method as Method;
+    const def = contract[method];
+    const parsed = def.input.safeParse(env.args ?? {});
+    if (!parsed.success) return { ok: false, error: zodToApi(parsed.error) };
+
+    const userId = base.sessions.userId(typeof env.session === 'string' ? env.session : null);
+    const user = base.asUser ?? (userId != null ? getUser(base.db, userId) : null);
+    if (def.roles !== 'public') {
+      if (!user) return { ok: false, error: { code: 'unauthenticated', message: 'Войдите в систему' } };
+      if (!(def.roles as readonly string[]).includes(user.role)) {
+        return { ok: false, error: { code: 'forbidden', message: `Недостаточно прав: «${method}» доступен ролям ${def.roles.join(', ')}` } };
+      }
+    }
+    const { asUser: _cli, ...rest } = base;
+    const ctx: Ctx = { ...rest, user, session: typeof env.session === 'string' ? env.session : null };
+    const h = handlers[method];
+    let value: unknown;
+    if (h.writes && base.jobs.exclusive) {
+      return { ok: false, error: { code: 'conflict', message: `Реестр занят: идёт «${base.jobs.exclusive}». Повторите позже.` } };
+    }
+    if (h.writes) {
+      // The change and its audit entry commit together or not at all.
+      value = base.db.transaction(() => {
+        const v = h.run(ctx, parsed.data as never);
+        if (v instanceof Promise) throw new Error(`${method}: a writing handler must be synchronous`);
+        appendAudit(base.db, user?.login ?? null, method, { args: auditableArgs(parsed.data), result: auditSummary(v) });
+        return v;
+      }).immediate();
+    } else {
+      value = await h.run(ctx, parsed.data as never);
+    }
+    const out = def.output.safeParse(value);
+    if (!out.success) throw new Error(`${method}: response does not match the contract: ${out.error.message}`);
+    return { ok: true, value: out.data };
+  } catch (e) {
+    if (e instanceof AppError) return { ok: false, error: e.toApi() };
+    const mapped = e instanceof Error ? sqliteToApi(e as Error & { code?: string }) : null;
+    if (mapped) return { ok: false, error: mapped };
+    console.error(`[school-register] internal error in ${env?.method}:`, (e as Error)?.stack ?? e);
+    return { ok: false, error: { code: 'internal', message: `Внутренняя ошибка: ${(e as Error)?.message ?? e}` } };
+  }
+};
+
+/** The audit keeps the identity of what a call made, not a copy of every list it returned. */
+function auditSummary(v: unknown): unknown {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    if ('session' in o) return { user: (o.user as { login?: string })?.login };
+    if ('id' in o) return { id: o.id };
+    return o;
+  }
+  return Array.isArray(v) ? { count: v.length } : v;
+}

@@ -1,0 +1,116 @@
+// Every contract method bound to the service that does it. The `Handlers` type makes a missing or
+// misspelled handler a compile error; `writes` says whether the call changes the register (and is audited).
+import type { DB } from '../../db/connection.ts';
+import type { Input, Method, Output, User } from '../../preload/contract.ts';
+import { AppError } from '../shared/errors.ts';
+import { checkCredentials, createUser, listUsers, needsSetup, setupAdmin, type Sessions, getUser } from '../users/users.ts';
+import { getSchool, updateSchool } from '../school/profile.ts';
+import { createYear, listYears } from '../years/years.ts';
+import { createStaff, listStaff, updateStaff } from '../staff/staff.ts';
+import { createSubject, listSubjects, updateSubject } from '../subjects/subjects.ts';
+import { createClass, getCurriculum, listClasses, setCurriculum, updateClass } from '../classes/classes.ts';
+import { classStudents, createStudent, getStudent, searchStudents, updateStudent } from '../students/students.ts';
+import { depart, enrol, listOrders, orderMovements, promote, studentHistory, transfer } from '../movement/orders.ts';
+import { listBook } from '../alphabet-book/book.ts';
+import { listAudit, verifyAuditChain } from '../audit/log.ts';
+import { generateDemo } from '../demo/generate.ts';
+import { classGrid, setAttendance, setExams, setMarks } from '../grades/grades.ts';
+import { getSettings, setSettings } from '../grades/settings.ts';
+import { commitImport, previewImport } from '../workbooks/import-api.ts';
+import type { Jobs } from './jobs.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { exportCityRegister } from '../workbooks/city-register.ts';
+import { classMarksWorkbook, studentsListWorkbook } from '../workbooks/lists.ts';
+
+export type Ctx = { db: DB; user: User | null; session: string | null; sessions: Sessions; jobs: Jobs };
+type Handler<M extends Method> = { writes: boolean; run: (ctx: Ctx, args: Input<M> & Output<never>) => Output<M> | Promise<Output<M>> };
+export type Handlers = { [M in Method]: Handler<M> };
+
+const read = <M extends Method>(run: (ctx: Ctx, a: any) => Output<M> | Promise<Output<M>>): Handler<M> => ({ writes: false, run });
+const write = <M extends Method>(run: (ctx: Ctx, a: any) => Output<M> | Promise<Output<M>>): Handler<M> => ({ writes: true, run });
+
+export const handlers: Handlers = {
+  'auth.status': read(({ db, user }) => ({ needsSetup: needsSetup(db), user })),
+  'auth.setupAdmin': write((ctx, a) => {
+    const user = setupAdmin(ctx.db, a);
+    return { session: ctx.sessions.open(user), user };
+  }),
+  'auth.signIn': read((ctx, a) => {
+    const user = checkCredentials(ctx.db, a.login, a.password);
+    return { session: ctx.sessions.open(user), user };
+  }),
+  'auth.signOut': read((ctx) => {
+    ctx.sessions.close(ctx.session);
+    return { ok: true as const };
+  }),
+  'users.list': read(({ db }) => listUsers(db)),
+  'users.create': write(({ db }, a) => createUser(db, a)),
+  'school.get': read(({ db }) => getSchool(db)),
+  'school.update': write(({ db }, a) => updateSchool(db, a)),
+  'years.list': read(({ db }) => listYears(db)),
+  'years.create': write(({ db }, a) => createYear(db, a)),
+  'staff.list': read(({ db }) => listStaff(db)),
+  'staff.create': write(({ db }, a) => createStaff(db, a)),
+  'staff.update': write(({ db }, a) => updateStaff(db, a.id, a.data)),
+  'subjects.list': read(({ db }) => listSubjects(db)),
+  'subjects.create': write(({ db }, a) => createSubject(db, a)),
+  'subjects.update': write(({ db }, a) => updateSubject(db, a.id, a.data)),
+  'classes.list': read(({ db }, a) => listClasses(db, a.yearId)),
+  'classes.create': write(({ db }, a) => createClass(db, a)),
+  'classes.update': write(({ db }, a) => updateClass(db, a)),
+  'classes.students': read(({ db }, a) => classStudents(db, a.classId)),
+  'curriculum.get': read(({ db }, a) => getCurriculum(db, a.classId)),
+  'curriculum.set': write(({ db }, a) => setCurriculum(db, a.classId, a.subjectIds)),
+  'students.search': read(({ db }, a) => searchStudents(db, a)),
+  'students.get': read(({ db }, a) => getStudent(db, a.id)),
+  'students.create': write(({ db }, a) => createStudent(db, a)),
+  'students.update': write(({ db }, a) => updateStudent(db, a.id, a.data)),
+  'students.history': read(({ db }, a) => studentHistory(db, a.id)),
+  'orders.list': read(({ db }, a) => listOrders(db, a.limit)),
+  'orders.movements': read(({ db }, a) => orderMovements(db, a.orderId)),
+  'orders.enrol': write(({ db }, a) => enrol(db, a)),
+  'orders.transfer': write(({ db }, a) => transfer(db, a)),
+  'orders.depart': write(({ db }, a) => depart(db, a)),
+  'orders.promote': write(({ db }, a) => promote(db, a)),
+  'settings.get': read(({ db }) => getSettings(db)),
+  'settings.set': write(({ db }, a) => setSettings(db, a)),
+  'exams.set': write(({ db }, a) => setExams(db, a.classId, a.subjectIds)),
+  'grades.grid': read(({ db }, a) => classGrid(db, a.classId, a.subjectId)),
+  'grades.set': write(({ db }, a) => setMarks(db, a.classId, a.cells)),
+  'attendance.set': write(({ db }, a) => setAttendance(db, a.classId, a.rows)),
+  // An export changes nothing in the register; the file reaches the UI as bytes, to be saved where the clerk chooses.
+  'export.cityRegister': read(async ({ db }, a) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-export-'));
+    try {
+      const fileName = `Городской регистр ${a.year.replace('/', '-')}.xlsx`;
+      const r = await exportCityRegister(db, { year: a.year, out: path.join(dir, fileName) });
+      return { fileName, dataBase64: fs.readFileSync(r.file).toString('base64'), classes: r.classes, students: r.students, staff: r.staff, marks: r.marks };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }),
+  'export.list': read(async ({ db }, a) => {
+    const r = a.list === 'students' ? await studentsListWorkbook(db, a) : await classMarksWorkbook(db, a.classId);
+    return { fileName: r.fileName, dataBase64: r.bytes.toString('base64') };
+  }),
+  'import.preview': read(({ db }, a) => previewImport(db, a)),
+  // Reading the file is async, a `writes` handler must not be: the commit reads, then writes and audits in its own transaction.
+  'import.commit': read(({ db, jobs, user }, a) => {
+    if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
+    return commitImport(db, jobs, user, a);
+  }),
+  'alphabetBook.list': read(({ db }, a) => listBook(db, a)),
+  'audit.list': read(({ db }, a) => listAudit(db, a.limit)),
+  'audit.verify': read(({ db }) => verifyAuditChain(db)),
+  'jobs.status': read(({ jobs }, a) => jobs.status(a.id)),
+  'jobs.cancel': read(({ jobs, user }, a) => jobs.cancel(a.id, user)),
+  // The demo writes in its own chunked transactions (it is a job); it audits itself.
+  'demo.generate': read(({ db, jobs, user }, a) => {
+    if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
+    return { jobId: jobs.start('demo', (p) => generateDemo(db, { students: a.students, by: user.login }, p), { exclusive: true, owner: user.login }) };
+  }),
+};
+
+export { getUser };

@@ -1,0 +1,51 @@
+// The browser shell: the same backend over loopback HTTP, for machines without the Electron binary.
+// Usage: tsx main/host/serve.ts [--db FILE] [--port N]
+import path from 'node:path';
+import os from 'node:os';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { openBackend, RegisterOpenError } from './backend.ts';
+import { startHttpServer } from './http.ts';
+
+/** The same file the Electron shell opens by default (<userData>/register.sqlite), so both shells share a register. */
+export function defaultDbPath(): string {
+  const appData = process.platform === 'win32' ? (process.env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'))
+    : process.platform === 'darwin' ? path.join(os.homedir(), 'Library', 'Application Support')
+    : (process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'));
+  const base = process.env.SCHOOL_REGISTER_HOME ?? path.join(appData, 'School Register');
+  fs.mkdirSync(base, { recursive: true });
+  return path.join(base, 'register.sqlite');
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main() {
+  const dbPath = arg('--db') ?? process.env.SCHOOL_REGISTER_DB ?? defaultDbPath();
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const staticDir = path.resolve(here, '../../out/renderer');
+  let backend;
+  try {
+    backend = openBackend({ dbPath });
+  } catch (e) {
+    if (e instanceof RegisterOpenError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const server = await startHttpServer({ backend, staticDir, port: Number(arg('--port') ?? 0), token: process.env.SCHOOL_REGISTER_HTTP_TOKEN || undefined });
+  console.log(`School Register: ${server.url}`);
+  console.error(`Реестр: ${dbPath}. Откройте адрес выше в браузере. Остановить: Ctrl+C.`);
+  const stop = async () => {
+    await server.close();
+    backend.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main();

@@ -1,0 +1,218 @@
+// The movement of students by order (книга приказов): enrolment, transfer between classes, promotion of
+// the whole school to the next year, departure. Every change of status is an order with number and date.
+import type { DB } from '../../db/connection.ts';
+import type { Movement, Order } from '../../preload/contract.ts';
+import { AppError, fieldError } from '../shared/errors.ts';
+import { fullName } from '../shared/names.ts';
+import { isValidIsoDate } from '../shared/dates.ts';
+import { getClass, levelOf } from '../classes/classes.ts';
+import { getStudent } from '../students/students.ts';
+import { fileDeparture, fileInBook, reopenEntry } from '../alphabet-book/book.ts';
+
+type Kind = 'enrolment' | 'transfer' | 'promotion' | 'departure';
+type OrderRef = { number: string; date: string };
+
+const KIND_TITLE: Record<Kind, string> = {
+  enrolment: 'О зачислении', transfer: 'О переводе', promotion: 'О переводе в следующий класс', departure: 'Об отчислении (выбытии)',
+};
+
+/** An order is found by number and date; several students may be moved by one order of one kind. */
+export function orderFor(db: DB, ref: OrderRef, kind: Kind): number {
+  const number = ref.number.trim();
+  if (!number) throw fieldError('order.number', 'Укажите номер приказа');
+  if (!isValidIsoDate(ref.date)) throw fieldError('order.date', 'Неверная дата приказа');
+  const found = db.prepare('SELECT id, kind FROM orders WHERE number = ? AND date = ?').get(number, ref.date) as { id: number; kind: Kind } | undefined;
+  if (found) {
+    if (found.kind !== kind) throw fieldError('order.number', `Приказ № ${number} от этой даты уже есть и он другого вида («${KIND_TITLE[found.kind]}»)`);
+    return found.id;
+  }
+  return Number(db.prepare('INSERT INTO orders (number, date, kind) VALUES (?, ?, ?)').run(number, ref.date, kind).lastInsertRowid);
+}
+
+type Active = { id: number; class_id: number; year_id: number; start_date: string };
+function activeMembership(db: DB, studentId: string): Active | undefined {
+  return db.prepare('SELECT id, class_id, year_id, start_date FROM class_memberships WHERE student_id = ? AND end_date IS NULL').get(studentId) as Active | undefined;
+}
+
+function yearBounds(db: DB, yearId: number) {
+  return db.prepare('SELECT name, start_date, end_date FROM academic_years WHERE id = ?').get(yearId) as { name: string; start_date: string; end_date: string };
+}
+
+function insertMovement(db: DB, m: { orderId: number; studentId: string; kind: Kind; date: string; from?: number | null; to?: number | null;
+  whereFrom?: string | null; whereTo?: string | null; reason?: string | null }): number {
+  return Number(db.prepare(`INSERT INTO movements (order_id, student_id, kind, date, from_class_id, to_class_id, where_from, where_to, reason)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(m.orderId, m.studentId, m.kind, m.date, m.from ?? null, m.to ?? null,
+    m.whereFrom?.trim() || null, m.whereTo?.trim() || null, m.reason?.trim() || null).lastInsertRowid);
+}
+
+function openMembership(db: DB, studentId: string, classId: number, date: string, movementId: number) {
+  const c = getClass(db, classId);
+  db.prepare('INSERT INTO class_memberships (student_id, class_id, year_id, start_date, start_movement_id) VALUES (?, ?, ?, ?, ?)')
+    .run(studentId, classId, c.yearId, date, movementId);
+}
+
+function closeMembership(db: DB, membershipId: number, date: string, movementId: number) {
+  db.prepare('UPDATE class_memberships SET end_date = ?, end_movement_id = ? WHERE id = ?').run(date, movementId, membershipId);
+}
+
+function requireDate(date: string, field = 'date') {
+  if (!isValidIsoDate(date)) throw fieldError(field, 'Неверная дата');
+}
+
+function classOrField(db: DB, id: number, field: string) {
+  try {
+    return getClass(db, id);
+  } catch {
+    throw fieldError(field, `Класс №${id} не найден`);
+  }
+}
+
+export function enrol(db: DB, a: { order: OrderRef; studentId: string; classId: number; date: string; whereFrom?: string | null }): Movement {
+  const s = getStudent(db, a.studentId);
+  const c = classOrField(db, a.classId, 'classId');
+  requireDate(a.date);
+  if (a.date <= s.birthDate) throw fieldError('date', 'Дата зачисления должна быть позже даты рождения');
+  const y = yearBounds(db, c.yearId);
+  if (a.date > y.end_date) throw fieldError('date', `Дата зачисления позже конца учебного года ${y.name}`);
+  // Enrolment orders for 1 September are signed in summer; earlier than that belongs to another year.
+  if (a.date < `${y.start_date.slice(0, 4)}-06-01`) throw fieldError('date', `Дата зачисления раньше июня ${y.start_date.slice(0, 4)} г.: это другой учебный год, не ${y.name}`);
+  const active = activeMembership(db, a.studentId);
+  if (active) {
+    const cur = getClass(db, active.class_id);
+    throw fieldError('classId', active.year_id === c.yearId
+      ? `Ученик уже в классе ${cur.name} в ${cur.yearName}: ученик может быть только в одном классе за год; для смены класса оформите перевод`
+      : `Ученик числится в классе ${cur.name} (${cur.yearName}); сначала оформите выбытие или перевод в следующий класс`);
+  }
+  const orderId = orderFor(db, a.order, 'enrolment');
+  const mid = insertMovement(db, { orderId, studentId: a.studentId, kind: 'enrolment', date: a.date, to: c.id, whereFrom: a.whereFrom });
+  openMembership(db, a.studentId, c.id, a.date, mid);
+  if (s.bookEntry) reopenEntry(db, a.studentId);
+  else fileInBook(db, a.studentId, s.lastName, a.date);
+  return getMovement(db, mid);
+}
+
+export function transfer(db: DB, a: { order: OrderRef; studentId: string; toClassId: number; date: string; reason?: string | null }): Movement {
+  getStudent(db, a.studentId);
+  const to = classOrField(db, a.toClassId, 'toClassId');
+  requireDate(a.date);
+  const active = activeMembership(db, a.studentId);
+  if (!active) throw fieldError('studentId', 'Ученик не зачислен ни в один класс: перевод невозможен');
+  if (active.class_id === to.id) throw fieldError('toClassId', `Ученик уже в классе ${to.name}`);
+  if (active.year_id !== to.yearId) throw fieldError('toClassId', 'Перевод — только между классами одного учебного года; в следующий год переводит приказ о переводе всей школы');
+  if (a.date < active.start_date) throw fieldError('date', 'Дата перевода раньше даты зачисления в текущий класс');
+  const orderId = orderFor(db, a.order, 'transfer');
+  const mid = insertMovement(db, { orderId, studentId: a.studentId, kind: 'transfer', date: a.date, from: active.class_id, to: to.id, reason: a.reason });
+  closeMembership(db, active.id, a.date, mid);
+  openMembership(db, a.studentId, to.id, a.date, mid);
+  return getMovement(db, mid);
+}
+
+export function depart(db: DB, a: { order: OrderRef; studentId: string; date: string; reason: string; whereTo?: string | null }): Movement {
+  getStudent(db, a.studentId);
+  requireDate(a.date);
+  if (!a.reason.trim()) throw fieldError('reason', 'Укажите причину выбытия');
+  const active = activeMembership(db, a.studentId);
+  if (!active) throw fieldError('studentId', 'Ученик не числится ни в одном классе: выбытие невозможно');
+  if (a.date < active.start_date) throw fieldError('date', 'Дата выбытия раньше даты зачисления');
+  const orderId = orderFor(db, a.order, 'departure');
+  const mid = insertMovement(db, { orderId, studentId: a.studentId, kind: 'departure', date: a.date, from: active.class_id, reason: a.reason, whereTo: a.whereTo });
+  closeMembership(db, active.id, a.date, mid);
+  fileDeparture(db, a.studentId, a.date, a.reason.trim(), a.whereTo?.trim() || null);
+  return getMovement(db, mid);
+}
+
+export const GRADUATION_REASON = 'Окончание обучения (получен аттестат о среднем общем образовании)';
+
+/** Moves the whole school to the next year in one order; kept-back students stay in their parallel; 11th grade graduates. */
+export function promote(db: DB, a: { order: OrderRef; fromYearId: number; toYearId: number; date: string; keptBack?: string[] }) {
+  requireDate(a.date);
+  const from = db.prepare('SELECT * FROM academic_years WHERE id = ?').get(a.fromYearId) as { id: number; name: string; start_date: string; end_date: string } | undefined;
+  const to = db.prepare('SELECT * FROM academic_years WHERE id = ?').get(a.toYearId) as typeof from;
+  if (!from) throw fieldError('fromYearId', 'Учебный год не найден');
+  if (!to) throw fieldError('toYearId', 'Учебный год не найден');
+  if (Number(to.name.slice(0, 4)) !== Number(from.name.slice(0, 4)) + 1) throw fieldError('toYearId', `Следующий за ${from.name} год — ${Number(from.name.slice(0, 4)) + 1}/${Number(from.name.slice(0, 4)) + 2}`);
+  if (a.date < from.start_date || a.date > to.start_date) throw fieldError('date', `Дата приказа — между ${from.start_date} и ${to.start_date}`);
+  const members = db.prepare(`SELECT m.id, m.student_id, m.class_id, m.start_date, c.parallel, c.letter, c.homeroom_teacher_id, c.shift, c.adapted
+    FROM class_memberships m JOIN classes c ON c.id = m.class_id WHERE m.year_id = ? AND m.end_date IS NULL`).all(from.id) as
+    Array<{ id: number; student_id: string; class_id: number; start_date: string; parallel: number; letter: string; homeroom_teacher_id: number | null; shift: number; adapted: number }>;
+  const kept = new Set(a.keptBack ?? []);
+  const memberIds = new Set(members.map((m) => m.student_id));
+  (a.keptBack ?? []).forEach((id, i) => {
+    if (!memberIds.has(id)) throw new AppError('validation', 'Оставленный на повторное обучение ученик не числится в классах этого года', { [`keptBack.${i}`]: 'Ученик не числится в классах этого года' });
+  });
+  if (!members.length) throw fieldError('fromYearId', `В ${from.name} нет учеников для перевода`);
+  const orderId = orderFor(db, a.order, 'promotion');
+  const classCache = new Map<string, number>();
+  let classesCreated = 0;
+  const target = (parallel: number, letter: string, src: (typeof members)[number]) => {
+    const key = `${parallel}${letter}`;
+    let id = classCache.get(key);
+    if (id == null) {
+      const found = db.prepare('SELECT id FROM classes WHERE year_id = ? AND parallel = ? AND letter = ?').get(to.id, parallel, letter) as { id: number } | undefined;
+      id = found?.id ?? Number(db.prepare('INSERT INTO classes (year_id, parallel, letter, homeroom_teacher_id, shift, level, adapted) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(to.id, parallel, letter, src.homeroom_teacher_id, src.shift, levelOf(parallel), src.adapted).lastInsertRowid);
+      if (!found) classesCreated++;
+      classCache.set(key, id);
+    }
+    return id;
+  };
+  let promoted = 0, keptBack = 0, graduated = 0;
+  const newStart = to.start_date;
+  for (const m of members) {
+    const date = a.date < m.start_date ? m.start_date : a.date;
+    if (kept.has(m.student_id)) {
+      const cls = target(m.parallel, m.letter, m);
+      const mid = insertMovement(db, { orderId, studentId: m.student_id, kind: 'promotion', date, from: m.class_id, to: cls, reason: 'Оставлен(а) на повторное обучение' });
+      closeMembership(db, m.id, date, mid);
+      openMembership(db, m.student_id, cls, newStart, mid);
+      keptBack++;
+    } else if (m.parallel === 11) {
+      const mid = insertMovement(db, { orderId, studentId: m.student_id, kind: 'departure', date, from: m.class_id, reason: GRADUATION_REASON });
+      closeMembership(db, m.id, date, mid);
+      fileDeparture(db, m.student_id, date, GRADUATION_REASON, null);
+      graduated++;
+    } else {
+      const cls = target(m.parallel + 1, m.letter, m);
+      const mid = insertMovement(db, { orderId, studentId: m.student_id, kind: 'promotion', date, from: m.class_id, to: cls });
+      closeMembership(db, m.id, date, mid);
+      openMembership(db, m.student_id, cls, newStart, mid);
+      promoted++;
+    }
+  }
+  return { promoted, keptBack, graduated, classesCreated };
+}
+
+const MOVEMENT_SELECT = `SELECT mv.*, o.number AS order_number, o.date AS order_date, s.last_name, s.first_name, s.middle_name,
+  fc.parallel AS f_par, fc.letter AS f_let, tc.parallel AS t_par, tc.letter AS t_let
+  FROM movements mv JOIN orders o ON o.id = mv.order_id JOIN students s ON s.id = mv.student_id
+  LEFT JOIN classes fc ON fc.id = mv.from_class_id LEFT JOIN classes tc ON tc.id = mv.to_class_id`;
+
+type MRow = { id: number; order_id: number; kind: Kind; date: string; order_number: string; order_date: string; student_id: string; last_name: string; first_name: string;
+  middle_name: string | null; f_par: number | null; f_let: string | null; t_par: number | null; t_let: string | null;
+  where_from: string | null; where_to: string | null; reason: string | null };
+
+const toMovement = (r: MRow): Movement => ({
+  id: r.id, kind: r.kind, date: r.date, orderId: r.order_id, orderNumber: r.order_number, orderDate: r.order_date, studentId: r.student_id,
+  studentName: fullName({ lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name }),
+  fromClass: r.f_par ? `${r.f_par}${r.f_let}` : null, toClass: r.t_par ? `${r.t_par}${r.t_let}` : null,
+  whereFrom: r.where_from, whereTo: r.where_to, reason: r.reason,
+});
+
+export function getMovement(db: DB, id: number): Movement {
+  return toMovement(db.prepare(`${MOVEMENT_SELECT} WHERE mv.id = ?`).get(id) as MRow);
+}
+
+export function studentHistory(db: DB, studentId: string): Movement[] {
+  getStudent(db, studentId);
+  return (db.prepare(`${MOVEMENT_SELECT} WHERE mv.student_id = ? ORDER BY mv.date, mv.id`).all(studentId) as MRow[]).map(toMovement);
+}
+
+export function orderMovements(db: DB, orderId: number): Movement[] {
+  return (db.prepare(`${MOVEMENT_SELECT} WHERE mv.order_id = ? ORDER BY s.search_key`).all(orderId) as MRow[]).map(toMovement);
+}
+
+export function listOrders(db: DB, limit: number): Order[] {
+  return (db.prepare(`SELECT o.*, (SELECT count(*) FROM movements mv WHERE mv.order_id = o.id) AS n FROM orders o ORDER BY o.date DESC, o.id DESC LIMIT ?`)
+    .all(limit) as Array<{ id: number; number: string; date: string; kind: Kind; n: number }>)
+    .map((o) => ({ id: o.id, number: o.number, date: o.date, kind: o.kind, title: KIND_TITLE[o.kind], studentCount: o.n }));
+}

@@ -1,0 +1,47 @@
+// Checksums of Russian identifiers. The same rules are enforced again by CHECK constraints in the
+// schema (db/migrations/sql-checks.ts); these give the user a message before the database does.
+
+const digits = (s: string) => s.split('').map(Number);
+
+/** СНИЛС: 11 digits; weights 9..1 on the first nine; check = (sum mod 101) mod 100; only above 001-001-998. */
+export function snilsCheck(d11: string): boolean {
+  if (!/^\d{11}$/.test(d11)) return false;
+  const body = d11.slice(0, 9);
+  if (Number(body) <= 1001998) return true;
+  const sum = digits(body).reduce((acc, d, i) => acc + d * (9 - i), 0);
+  return (sum % 101) % 100 === Number(d11.slice(9));
+}
+
+/** Accepts "112-233-445 95", "11223344595" and the like; returns 11 digits or null when the shape is wrong. */
+export function normalizeSnils(input: string): string | null {
+  const d = input.replace(/[\s-]/g, '');
+  return /^\d{11}$/.test(d) ? d : null;
+}
+
+export function formatSnils(d11: string): string {
+  return `${d11.slice(0, 3)}-${d11.slice(3, 6)}-${d11.slice(6, 9)} ${d11.slice(9)}`;
+}
+
+const innDigit = (d: number[], w: number[]) => (w.reduce((a, wi, i) => a + wi * d[i], 0) % 11) % 10;
+
+/** ИНН of a legal entity (10 digits) or a person (12 digits). */
+export function innCheck(inn: string): boolean {
+  if (/^\d{10}$/.test(inn)) {
+    const d = digits(inn);
+    return innDigit(d, [2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[9];
+  }
+  if (/^\d{12}$/.test(inn)) {
+    const d = digits(inn);
+    return innDigit(d, [7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[10] && innDigit(d, [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) === d[11];
+  }
+  return false;
+}
+
+/** ОГРН (13 digits): check = (first 12 mod 11) mod 10; ОГРНИП (15): (first 14 mod 13) mod 10. */
+export function ogrnCheck(ogrn: string): boolean {
+  if (/^\d{13}$/.test(ogrn)) return Number(BigInt(ogrn.slice(0, 12)) % 11n % 10n) === Number(ogrn[12]);
+  if (/^\d{15}$/.test(ogrn)) return Number(BigInt(ogrn.slice(0, 14)) % 13n % 10n) === Number(ogrn[14]);
+  return false;
+}
+
+export const kppShape = (kpp: string) => /^\d{4}[\dA-Z]{2}\d{3}$/.test(kpp);

@@ -1,0 +1,20 @@
+// Names as clerks write them: ФИО order, ё and е treated alike when searching.
+
+export function fullName(p: { lastName: string; firstName: string; middleName?: string | null }): string {
+  return [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
+}
+
+/** The search key: lower case, ё → е, single spaces. SQLite's lower() knows only ASCII, so we keep our own. */
+export function searchKey(s: string): string {
+  return s.toLocaleLowerCase('ru-RU').replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
+}
+
+/** Trim and collapse inner spaces; the register stores names clean. */
+export function cleanName(s: string | null | undefined): string {
+  return (s ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** First letter of the surname as the алфавитная книга files it (Ё is a letter of its own). */
+export function bookLetter(lastName: string): string {
+  return cleanName(lastName).charAt(0).toLocaleUpperCase('ru-RU');
+}

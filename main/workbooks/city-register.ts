@@ -1,0 +1,123 @@
+// The city-register workbook of one academic year: classes, contingent, staff and intermediate attestation, each
+// subject written as its city-register directory ID. A subject without its ID stops the export before any file is
+// opened; the workbook is written beside the target under a temporary name and renamed, so no half file is left.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DB } from '../../db/connection.ts';
+import { AppError, notFound } from '../shared/errors.ts';
+import { formatSnils } from '../shared/checksums.ts';
+import { yearByName } from '../years/years.ts';
+import { writeListWorkbook, type ListSheet } from './write.ts';
+
+/** The export refused: these subjects (by name) have no city-register ID yet. */
+export class MissingCityRegisterIds extends AppError {
+  constructor(readonly missing: Array<{ id: number; name: string }>) {
+    super('validation', `Нет кода городского реестра у предметов: ${missing.map((s) => `«${s.name}»`).join(', ')}. Укажите коды в справочнике предметов; файл не записан`,
+      Object.fromEntries(missing.map((s) => [`subjects.${s.id}.cityRegisterId`, `Нет кода городского реестра у предмета «${s.name}»`])));
+  }
+}
+
+export type CityRegisterSummary = { file: string; year: string; classes: number; students: number; staff: number; marks: number };
+
+const PERIOD_WORD: Record<string, string> = { quarter: 'четверть', half: 'полугодие', trimester: 'триместр' };
+const SLOT_WORD: Record<string, string> = { annual: 'годовая', exam: 'экзаменационная', final: 'итоговая' };
+
+const fio = (r: { last_name: string; first_name: string; middle_name: string | null }) =>
+  [r.last_name, r.first_name, r.middle_name].filter(Boolean).join(' ');
+
+/** The subjects the year's export would name (curriculum, marks, taught by staff) that have no city-register ID. */
+export function subjectsMissingCityRegisterId(db: DB, yearId: number): Array<{ id: number; name: string }> {
+  return db.prepare(`SELECT id, name FROM subjects WHERE city_register_id IS NULL AND id IN (
+      SELECT cu.subject_id FROM curriculum cu JOIN classes c ON c.id = cu.class_id WHERE c.year_id = @y
+      UNION SELECT subject_id FROM marks WHERE year_id = @y
+      UNION SELECT subject_id FROM staff_subjects)
+    ORDER BY name`).all({ y: yearId }) as Array<{ id: number; name: string }>;
+}
+
+type ClassRow = { id: number; name: string; parallel: number; letter: string; level: string; shift: number; adapted: number;
+  teacher_last: string | null; teacher_first: string | null; teacher_middle: string | null; students: number };
+type StudentRow = { id: string; last_name: string; first_name: string; middle_name: string | null; birth_date: string; sex: string; snils: string | null; class_name: string | null };
+type StaffRow = { id: number; last_name: string; first_name: string; middle_name: string | null; snils: string | null; position: string; subjects: string | null };
+type MarkRow = { id: number; student_id: string; class_name: string; subject: string; slot: string; kind: string | null; number: number | null; mark: string };
+
+/** Marks of the year in pages by id: the writer awaits between rows, so no statement stays open across them. */
+function* marksOf(db: DB, yearId: number): Generator<MarkRow> {
+  const page = db.prepare(`SELECT m.id, m.student_id, c.parallel || c.letter AS class_name, s.city_register_id AS subject, m.slot, p.kind, p.number, m.mark
+    FROM marks m JOIN classes c ON c.id = m.class_id JOIN subjects s ON s.id = m.subject_id LEFT JOIN periods p ON p.id = m.period_id
+    WHERE m.year_id = ? AND m.id > ? ORDER BY m.id LIMIT 5000`);
+  for (let after = 0; ;) {
+    const rows = page.all(yearId, after) as MarkRow[];
+    if (!rows.length) return;
+    yield* rows;
+    after = rows[rows.length - 1].id;
+  }
+}
+
+export async function exportCityRegister(db: DB, a: { year: string; out: string }): Promise<CityRegisterSummary> {
+  const year = yearByName(db, a.year);
+  if (!year) throw notFound(`Учебный год ${a.year}`);
+  const missing = subjectsMissingCityRegisterId(db, year.id);
+  if (missing.length) throw new MissingCityRegisterIds(missing);
+
+  const classes = db.prepare(`SELECT c.id, c.parallel || c.letter AS name, c.parallel, c.letter, c.level, c.shift, c.adapted,
+      t.last_name AS teacher_last, t.first_name AS teacher_first, t.middle_name AS teacher_middle,
+      (SELECT count(*) FROM class_memberships m WHERE m.class_id = c.id AND m.end_date IS NULL) AS students
+    FROM classes c LEFT JOIN staff t ON t.id = c.homeroom_teacher_id WHERE c.year_id = ? ORDER BY c.parallel, c.letter`).all(year.id) as ClassRow[];
+  // a student who moved within the year is listed once, in the class they are in now (else the last one)
+  const students = db.prepare(`SELECT s.id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.sex, s.snils,
+      (SELECT c.parallel || c.letter FROM class_memberships m JOIN classes c ON c.id = m.class_id
+        WHERE m.student_id = s.id AND m.year_id = @y ORDER BY m.end_date IS NULL DESC, m.start_date DESC, m.id DESC LIMIT 1) AS class_name
+    FROM students s WHERE EXISTS (SELECT 1 FROM class_memberships m WHERE m.student_id = s.id AND m.year_id = @y)
+    ORDER BY s.last_name, s.first_name, s.middle_name, s.birth_date`).all({ y: year.id }) as StudentRow[];
+  const staff = db.prepare(`SELECT t.id, t.last_name, t.first_name, t.middle_name, t.snils, t.position,
+      (SELECT group_concat(city_register_id, ', ') FROM (SELECT s.city_register_id FROM staff_subjects ss JOIN subjects s ON s.id = ss.subject_id
+        WHERE ss.staff_id = t.id ORDER BY s.city_register_id)) AS subjects
+    FROM staff t ORDER BY t.last_name, t.first_name, t.middle_name`).all() as StaffRow[];
+  const marks = (db.prepare('SELECT count(*) AS n FROM marks WHERE year_id = ?').get(year.id) as { n: number }).n;
+
+  const sheets: Array<ListSheet<any>> = [
+    { name: 'Классы', rows: classes, columns: [
+      { header: 'Класс', value: (r: ClassRow) => r.name, kind: 'text' },
+      { header: 'Параллель', value: (r: ClassRow) => r.parallel, kind: 'number' },
+      { header: 'Литера', value: (r: ClassRow) => r.letter, kind: 'text' },
+      { header: 'Уровень', value: (r: ClassRow) => r.level, kind: 'text' },
+      { header: 'Смена', value: (r: ClassRow) => r.shift, kind: 'number' },
+      { header: 'АООП', value: (r: ClassRow) => (r.adapted ? 'да' : 'нет'), kind: 'text' },
+      { header: 'Классный руководитель', value: (r: ClassRow) => (r.teacher_last ? fio({ last_name: r.teacher_last, first_name: r.teacher_first!, middle_name: r.teacher_middle }) : null), kind: 'text' },
+      { header: 'Учеников', value: (r: ClassRow) => r.students, kind: 'number' },
+    ] } satisfies ListSheet<ClassRow>,
+    { name: 'Контингент', rows: students, columns: [
+      { header: 'Идентификатор', value: (r: StudentRow) => r.id, kind: 'text' },
+      { header: 'ФИО', value: (r: StudentRow) => fio(r), kind: 'text' },
+      { header: 'Дата рождения', value: (r: StudentRow) => r.birth_date, kind: 'date' },
+      { header: 'Пол', value: (r: StudentRow) => r.sex, kind: 'text' },
+      { header: 'СНИЛС', value: (r: StudentRow) => (r.snils ? formatSnils(r.snils) : null), kind: 'text' },
+      { header: 'Класс', value: (r: StudentRow) => r.class_name, kind: 'text' },
+    ] } satisfies ListSheet<StudentRow>,
+    { name: 'Сотрудники', rows: staff, columns: [
+      { header: 'ФИО', value: (r: StaffRow) => fio(r), kind: 'text' },
+      { header: 'СНИЛС', value: (r: StaffRow) => (r.snils ? formatSnils(r.snils) : null), kind: 'text' },
+      { header: 'Должность', value: (r: StaffRow) => r.position, kind: 'text' },
+      { header: 'Предметы (коды реестра)', value: (r: StaffRow) => r.subjects, kind: 'text' },
+    ] } satisfies ListSheet<StaffRow>,
+    { name: 'Промежуточная аттестация', rows: marksOf(db, year.id), columns: [
+      { header: 'Идентификатор ученика', value: (r: MarkRow) => r.student_id, kind: 'text' },
+      { header: 'Класс', value: (r: MarkRow) => r.class_name, kind: 'text' },
+      { header: 'Предмет (код реестра)', value: (r: MarkRow) => r.subject, kind: 'text' },
+      { header: 'Период', value: (r: MarkRow) => (r.slot === 'period' ? `${r.number} ${PERIOD_WORD[r.kind!]}` : SLOT_WORD[r.slot]), kind: 'text' },
+      { header: 'Оценка', value: (r: MarkRow) => r.mark, kind: 'text' },
+    ] } satisfies ListSheet<MarkRow>,
+  ];
+
+  const out = path.resolve(a.out);
+  const tmp = path.join(path.dirname(out), `.${path.basename(out)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeListWorkbook(tmp, sheets);
+    fs.renameSync(tmp, out);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  return { file: out, year: year.name, classes: classes.length, students: students.length, staff: staff.length, marks };
+}

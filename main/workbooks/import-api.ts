@@ -1,0 +1,110 @@
+// The journal import as the UI sees it: the workbook arrives as bytes, is written to a temp file and read from there;
+// the preview is shaped for a screen (layout per sheet, counts, every rejected cell, a token), and the commit writes
+// the rows, the audit entry and the remembered column mapping in one transaction.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DB } from '../../db/connection.ts';
+import { IMPORT_MAX_BYTES, type Input, type Output, type User } from '../../preload/contract.ts';
+import { AppError } from '../shared/errors.ts';
+import { appendAudit } from '../audit/log.ts';
+import type { Jobs } from '../host/jobs.ts';
+import { STUDENT_FIELDS, fieldLabel, normalizeHeader, parseMarkField, type SheetLayout } from './read.ts';
+import { applyStudentsImport, previewStudentsImport, type StudentsImportPreview } from './students-import.ts';
+import { applyMarksImport, previewMarksImport, type MarksImportPreview } from './marks-import.ts';
+
+type Args = Input<'import.preview'>;
+type Read = { kind: 'students'; p: StudentsImportPreview } | { kind: 'marks'; p: MarksImportPreview };
+
+/** The source a saved mapping belongs to: the journal's file name without extension, normalized. */
+export const sourceOf = (fileName: string) => normalizeHeader(path.basename(fileName).replace(/\.xlsx$/i, ''));
+
+type Saved = { mapping: Record<string, string | null>; subjectMapping: Record<string, number> };
+function savedMapping(db: DB, kind: string, fileName: string): Saved | null {
+  const r = db.prepare('SELECT mapping, subject_mapping FROM import_mappings WHERE kind = ? AND source = ?').get(kind, sourceOf(fileName)) as
+    { mapping: string; subject_mapping: string } | undefined;
+  return r ? { mapping: JSON.parse(r.mapping), subjectMapping: JSON.parse(r.subject_mapping) } : null;
+}
+
+/** The bytes into a temp file named as the clerk's file (so refusals name it), read, and the folder removed. */
+async function readUpload(db: DB, a: Args): Promise<Read & { saved: boolean }> {
+  const bytes = Buffer.from(a.dataBase64, 'base64');
+  if (bytes.length > IMPORT_MAX_BYTES) throw new AppError('validation', `${a.fileName}: файл больше 15 МБ`, { dataBase64: 'файл больше 15 МБ' });
+  const saved = a.mapping || a.subjectMapping ? null : savedMapping(db, a.kind, a.fileName);
+  const mapping = a.mapping ?? saved?.mapping;
+  const subjectMapping = a.subjectMapping ?? saved?.subjectMapping;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-import-'));
+  try {
+    const file = path.join(dir, path.basename(a.fileName).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_') || 'journal.xlsx');
+    fs.writeFileSync(file, bytes);
+    const r: Read = a.kind === 'students'
+      ? { kind: 'students', p: await previewStudentsImport(db, file, { mapping }) }
+      : { kind: 'marks', p: await previewMarksImport(db, file, { mapping, subjectMapping, year: a.year }) };
+    return { ...r, saved: !!saved };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function shape(db: DB, a: Args, r: Read & { saved: boolean }): Output<'import.preview'> {
+  const layouts: SheetLayout[] = r.p.layouts;
+  const markFields = new Set(layouts.flatMap((l) => [...Object.keys(l.detected), ...Object.keys(l.mapping)]).filter((f) => f.startsWith('mark:')));
+  const known = new Set((db.prepare('SELECT name, short_name FROM subjects').all() as Array<{ name: string; short_name: string | null }>)
+    .flatMap((s) => [s.name, s.short_name ?? '']).filter(Boolean).map(normalizeHeader));
+  const unknownSubjects = [...new Set([...markFields].map((f) => parseMarkField(f)!.subject))].filter((s) => !known.has(normalizeHeader(s)));
+  const counts = r.kind === 'students'
+    ? { added: r.p.added.length, changed: r.p.changed.length, unchanged: r.p.unchanged }
+    : { added: r.p.added, changed: r.p.changed, unchanged: r.p.unchanged };
+  return {
+    kind: a.kind, fileName: a.fileName, year: r.kind === 'marks' ? r.p.year.name : null, savedMapping: r.saved,
+    sheets: layouts.map((l) => ({ sheet: l.sheet, headerRow: l.headerRow, mapping: l.mapping, headers: l.headers, unmapped: l.unmapped })),
+    skippedSheets: r.p.skippedSheets,
+    fields: [...STUDENT_FIELDS, ...markFields].map((field) => ({ field, label: fieldLabel(field) })),
+    unknownSubjects,
+    counts,
+    rejected: r.p.rejected.map((x) => ({ sheet: x.sheet, row: x.row, column: x.column, reason: x.reason })),
+    token: r.p.token,
+  };
+}
+
+export async function previewImport(db: DB, a: Args): Promise<Output<'import.preview'>> {
+  return shape(db, a, await readUpload(db, a));
+}
+
+/**
+ * Reads and previews the file again (async), then, synchronously, checks the token and writes the rows, the audit
+ * entry and the remembered mapping in one transaction. The same file again writes nothing and audits nothing.
+ */
+export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>): Promise<Output<'import.commit'>> {
+  const r = await readUpload(db, a);
+  if (r.p.token !== a.token) throw new AppError('conflict', 'Файл или реестр изменились после предпросмотра: посмотрите предпросмотр ещё раз');
+  const rejected = r.p.rejected;
+  if (rejected.length && !a.allowRejected) {
+    const x = rejected[0];
+    throw new AppError('validation', `Отклонено ячеек: ${rejected.length}; ничего не записано. Первая: лист «${x.sheet}», строка ${x.row}` +
+      `${x.column ? `, столбец ${x.column}` : ''}: ${x.reason}`);
+  }
+  if (jobs.exclusive) throw new AppError('conflict', `Реестр занят: идёт «${jobs.exclusive}». Повторите позже.`);
+  const nothing = r.kind === 'students' ? !r.p.added.length && !r.p.changed.length : !r.p.writes.length;
+  const rejectedRows = new Set(rejected.map((x) => `${x.sheet}\u0000${x.row}`)).size;
+  if (nothing) return { added: 0, changed: 0, unchanged: r.p.unchanged, rejected: r.kind === 'students' ? rejectedRows : rejected.length, written: false };
+  const method = `import.${a.kind}`;
+  const args = { fileName: a.fileName, mapping: a.mapping ?? null, subjectMapping: a.subjectMapping ?? null, year: r.kind === 'marks' ? r.p.year.name : null };
+  const remember = () => {
+    if (!a.mapping && !a.subjectMapping) return;
+    db.prepare(`INSERT INTO import_mappings (kind, source, mapping, subject_mapping, updated_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (kind, source) DO UPDATE SET mapping = excluded.mapping, subject_mapping = excluded.subject_mapping, updated_at = excluded.updated_at`)
+      .run(a.kind, sourceOf(a.fileName), JSON.stringify(a.mapping ?? {}), JSON.stringify(a.subjectMapping ?? {}), new Date().toISOString());
+  };
+  const out = db.transaction(() => {
+    if (r.kind === 'students') {
+      const res = applyStudentsImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: res }));
+      remember();
+      return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedRows, written: true };
+    }
+    const res = applyMarksImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: res }));
+    remember();
+    return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedCells, written: true };
+  }).immediate();
+  return out;
+}

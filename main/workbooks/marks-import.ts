@@ -1,0 +1,241 @@
+// Marks from a journal workbook into the register: a preview of the mark cells that would be added, changed and left
+// alone, with every rejected cell; then a commit in one transaction. Students are matched as in the students import
+// (СНИЛС, else ФИО + birth date, never a guess); the mark rules are the grades service's, asked in a rolled-back batch.
+import crypto from 'node:crypto';
+import type { DB } from '../../db/connection.ts';
+import type { MarkCell, MarkSlot } from '../../preload/contract.ts';
+import { AppError } from '../shared/errors.ts';
+import { searchKey } from '../shared/names.ts';
+import { todayIso } from '../shared/dates.ts';
+import { currentYearStart } from '../years/years.ts';
+import { classInfo, classPeriods, setMarks } from '../grades/grades.ts';
+import { normalizeHeader, parseMarkField, readJournal, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
+import { splitFullName, type RejectedCell } from './students-import.ts';
+import { assertCommittable } from './commit.ts';
+
+export type MarksImportOptions = ReadOptions & {
+  /** the academic year the marks belong to, «2026/2027»; the current year when absent */
+  year?: string;
+  /** the journal's subject name (as in the header) → the register's subject id, for names the register does not know */
+  subjectMapping?: Record<string, number>;
+};
+
+/** One mark cell the commit would write. */
+export type PlannedMark = { sheet: string; row: number; column: string; classId: number; studentId: string; subjectId: number; slot: MarkSlot; periodId: number | null; mark: string; from: string | null };
+
+export type MarksImportPreview = {
+  file: string;
+  year: { id: number; name: string };
+  layouts: SheetLayout[];
+  skippedSheets: Array<{ sheet: string; reason: string }>;
+  /** counts of mark cells */
+  added: number;
+  changed: number;
+  unchanged: number;
+  rejected: RejectedCell[];
+  /** what a commit writes: the added and changed cells */
+  writes: PlannedMark[];
+  /** fingerprint of what a commit would write: a commit refuses when the file or the register changed since */
+  token: string;
+};
+
+export type MarksImportResult = { added: number; changed: number; unchanged: number; rejectedCells: number };
+
+type StudentRow = { id: string; snils: string | null };
+const PERIOD_KIND: Record<string, 'quarter' | 'half' | 'trimester'> = { q: 'quarter', h: 'half', t: 'trimester' };
+const KIND_WORD = { quarter: 'четвертям', half: 'полугодиям', trimester: 'триместрам' } as const;
+const SLOT_OF: Partial<Record<Period, MarkSlot>> = { year: 'annual', exam: 'exam', final: 'final' };
+
+function resolveYear(db: DB, name: string | undefined): { id: number; name: string } {
+  const want = name ?? (() => { const y = currentYearStart(todayIso()); return `${y}/${y + 1}`; })();
+  const y = db.prepare('SELECT id, name FROM academic_years WHERE name = ?').get(want) as { id: number; name: string } | undefined;
+  if (!y) throw new AppError('validation', `Учебный год ${want} не найден в реестре`, { year: 'нет такого учебного года' });
+  return y;
+}
+
+/** Reads the file and compares its marks with the register; writes nothing. */
+export async function previewMarksImport(db: DB, file: string, opts: MarksImportOptions = {}): Promise<MarksImportPreview> {
+  const year = resolveYear(db, opts.year);
+  const subjects = db.prepare('SELECT id, name, short_name FROM subjects').all() as Array<{ id: number; name: string; short_name: string | null }>;
+  const subjectIds = new Set(subjects.map((s) => s.id));
+  const byName = new Map<string, Set<number>>();
+  for (const s of subjects) {
+    for (const n of [s.name, s.short_name]) if (n) (byName.get(normalizeHeader(n)) ?? byName.set(normalizeHeader(n), new Set()).get(normalizeHeader(n))!).add(s.id);
+  }
+  const userSubjects = new Map(Object.entries(opts.subjectMapping ?? {}).map(([k, v]) => [normalizeHeader(k), v]));
+  const readOpts: ReadOptions = { ...opts, subjects: [...subjects.flatMap((s) => [s.name, s.short_name ?? '']).filter(Boolean), ...Object.keys(opts.subjectMapping ?? {})] };
+
+  const p: MarksImportPreview = { file, year, layouts: [], skippedSheets: [], added: 0, changed: 0, unchanged: 0, rejected: [], writes: [], token: '' };
+  const bySnils = db.prepare('SELECT id, snils FROM students WHERE snils = ?');
+  const byFio = db.prepare('SELECT id, snils FROM students WHERE search_key = ? AND birth_date = ?');
+  const memberships = db.prepare(`SELECT DISTINCT c.id FROM class_memberships m JOIN classes c ON c.id = m.class_id WHERE m.student_id = ? AND c.year_id = ?`);
+  const classByName = db.prepare(`SELECT id FROM classes WHERE year_id = ? AND parallel || letter = ?`);
+  const existing = db.prepare('SELECT mark FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND coalesce(period_id, 0) = ?');
+  const classes = new Map<number, { info: ReturnType<typeof classInfo>; periods: ReturnType<typeof classPeriods> }>();
+  const classOf = (id: number) => classes.get(id) ?? classes.set(id, { info: classInfo(db, id), periods: classPeriods(db, classInfo(db, id)) }).get(id)!;
+  const seen = new Map<string, { sheet: string; row: number }>();
+  // candidate cells per class, checked by the grades service in one batch per class
+  const batches = new Map<number, PlannedMark[]>();
+
+  for await (const ev of readJournal(file, readOpts)) {
+    if (ev.type === 'sheet') p.layouts.push(ev.layout);
+    else if (ev.type === 'skipped') p.skippedSheets.push({ sheet: ev.sheet, reason: ev.reason });
+    else planRow(ev.row);
+  }
+
+  function subjectFor(written: string): { id: number } | { reason: string } {
+    const key = normalizeHeader(written);
+    const mapped = userSubjects.get(key);
+    if (mapped != null) return subjectIds.has(mapped) ? { id: mapped } : { reason: `предмет «${written}» сопоставлен несуществующему предмету (id ${mapped})` };
+    const ids = byName.get(key);
+    if (!ids) return { reason: `предмет «${written}» не найден в реестре: сопоставьте его предмету реестра` };
+    if (ids.size > 1) return { reason: `названию «${written}» соответствуют ${ids.size} предмета реестра: сопоставьте столбец одному` };
+    return { id: [...ids][0] };
+  }
+
+  function planRow(r: DataRow) {
+    const cell = (f: string) => r.cells[f];
+    const nameCol = cell('fullName')?.col ?? cell('lastName')?.col ?? null;
+    const rejectRow = (column: string | null, field: string | null, reason: string) => p.rejected.push({ sheet: r.sheet, row: r.row, column, field, reason });
+    const markFields = Object.keys(r.cells).filter((f) => f.startsWith('mark:') && (r.cells[f].value != null || r.cells[f].error));
+    if (!markFields.length) return; // a row without marks says nothing to this import
+
+    // the student: by СНИЛС, else by ФИО + birth date; more than one candidate is never a guess
+    const snils = cell('snils')?.value?.replace(/\D/g, '') || null;
+    let student = snils ? (bySnils.get(snils) as StudentRow | undefined) : undefined;
+    if (!student) {
+      let names: { lastName: string; firstName: string; middleName: string | null } | null = null;
+      if (cell('lastName') || cell('firstName')) names = { lastName: cell('lastName')?.value ?? '', firstName: cell('firstName')?.value ?? '', middleName: cell('middleName')?.value ?? null };
+      else if (cell('fullName')?.value) names = splitFullName(cell('fullName')!.value!);
+      const birth = cell('birthDate')?.value ?? null;
+      if (!names || !names.lastName || !names.firstName) return void rejectRow(nameCol, 'fullName', 'нет ФИО ученика (нужны хотя бы фамилия и имя)');
+      if (!birth) return void rejectRow(cell('birthDate')?.col ?? null, 'birthDate', cell('birthDate')?.error ?? 'нет даты рождения: без неё ученика не найти по ФИО');
+      const fio = [names.lastName, names.firstName, names.middleName].filter(Boolean).join(' ');
+      const found = byFio.all(searchKey(fio), birth) as StudentRow[];
+      if (found.length > 1) return void rejectRow(nameCol, 'fullName', `в реестре ${found.length} ученика с ФИО «${fio}» и датой рождения ${birth}: укажите СНИЛС, чтобы выбрать`);
+      if (!found.length) return void rejectRow(nameCol, 'fullName', `ученик «${fio}» (${birth})${snils ? ` со СНИЛС ${snils}` : ''} не найден в реестре`);
+      if (snils && found[0].snils && found[0].snils !== snils) return void rejectRow(cell('snils')!.col, 'snils', `у ученика «${fio}» в реестре другой СНИЛС: проверьте, тот ли это ученик`);
+      student = found[0];
+    }
+    const first = seen.get(student.id);
+    if (first) return void rejectRow(nameCol, 'fullName', `тот же ученик уже в строке ${first.row}${first.sheet !== r.sheet ? ` листа «${first.sheet}»` : ''}`);
+    seen.set(student.id, { sheet: r.sheet, row: r.row });
+
+    // the class: the one the file names (the grades service then checks the student was in it), else their only one
+    let classId: number;
+    const named = cell('className')?.value;
+    if (named) {
+      const c = classByName.get(year.id, named) as { id: number } | undefined;
+      if (!c) return void rejectRow(cell('className')!.col, 'className', `класса ${named} нет в ${year.name} учебном году`);
+      classId = c.id;
+    } else {
+      const ids = (memberships.all(student.id, year.id) as Array<{ id: number }>).map((x) => x.id);
+      if (!ids.length) return void rejectRow(nameCol, 'fullName', `ученик не учился ни в одном классе в ${year.name} учебном году`);
+      if (ids.length > 1) return void rejectRow(nameCol, 'fullName', `в ${year.name} году ученик был в ${ids.length} классах: добавьте столбец «Класс»`);
+      classId = ids[0];
+    }
+    const cls = classOf(classId);
+    const cellsOfRow = new Map<string, string>(); // one register cell from one column only («Математика» and «Матем.»)
+
+    for (const f of markFields) {
+      const c = r.cells[f] as CellOut;
+      const reject = (reason: string) => p.rejected.push({ sheet: r.sheet, row: r.row, column: c.col, field: f, reason });
+      if (c.error) { reject(c.error); continue; }
+      const m = parseMarkField(f)!;
+      const subj = subjectFor(m.subject);
+      if ('reason' in subj) { reject(subj.reason); continue; }
+      let slot: MarkSlot, periodId: number | null = null;
+      if (!m.period) { reject(`в заголовке «${fieldLabel(f)}» не указан период (четверть, полугодие, триместр, год, экзамен, итог)`); continue; }
+      const fixed = SLOT_OF[m.period];
+      if (fixed) slot = fixed;
+      else {
+        slot = 'period';
+        const kind = PERIOD_KIND[m.period[0]], number = Number(m.period.slice(1));
+        const per = cls.periods.find((x) => x.kind === kind && x.number === number);
+        if (!per) {
+          const studies = cls.periods[0]?.kind;
+          reject(`класс ${cls.info.name} в ${year.name} году ${studies ? `учится по ${KIND_WORD[studies]}` : 'не имеет периодов'}: столбца «${fieldLabel(f)}» у него нет`);
+          continue;
+        }
+        periodId = per.id;
+      }
+      const key = `${subj.id}|${slot}|${periodId}`;
+      const twin = cellsOfRow.get(key);
+      if (twin) { reject(`столбец ${twin} уже даёт эту оценку: оставьте в сопоставлении один из них`); continue; }
+      cellsOfRow.set(key, c.col);
+      const from = (existing.get(student.id, subj.id, year.id, slot, periodId ?? 0) as { mark: string } | undefined)?.mark ?? null;
+      const planned: PlannedMark = { sheet: r.sheet, row: r.row, column: c.col, classId, studentId: student.id, subjectId: subj.id, slot, periodId, mark: c.value!, from };
+      (batches.get(classId) ?? batches.set(classId, []).get(classId)!).push(planned);
+    }
+  }
+
+  // The grades service's rules (scale, membership, curriculum, exam), asked in a batch that is always rolled back.
+  for (const [classId, cells] of batches) {
+    const refused = dryRunMarks(db, classId, cells);
+    cells.forEach((c, i) => {
+      if (refused[i]) return void p.rejected.push({ sheet: c.sheet, row: c.row, column: c.column, field: null, reason: refused[i] });
+      if (c.from === c.mark) p.unchanged++;
+      else {
+        if (c.from == null) p.added++; else p.changed++;
+        p.writes.push(c);
+      }
+    });
+  }
+  p.rejected.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row || (a.column ?? '').length - (b.column ?? '').length || (a.column ?? '').localeCompare(b.column ?? ''));
+  p.token = crypto.createHash('sha256').update(JSON.stringify([year.id, p.writes.map((w) => [w.studentId, w.subjectId, w.slot, w.periodId, w.from, w.mark]),
+    p.rejected.map((r) => [r.sheet, r.row, r.column, r.reason])])).digest('hex');
+  return p;
+}
+
+const ROLLBACK = Symbol('rollback');
+const toCell = (c: PlannedMark): MarkCell => ({ studentId: c.studentId, subjectId: c.subjectId, slot: c.slot, periodId: c.periodId, mark: c.mark });
+
+/** The reason the grades service refuses each cell (index → reason); nothing is kept either way. */
+function dryRunMarks(db: DB, classId: number, cells: PlannedMark[]): Record<number, string> {
+  const refused: Record<number, string> = {};
+  try {
+    db.transaction(() => {
+      setMarks(db, classId, cells.map(toCell));
+      throw ROLLBACK;
+    })();
+  } catch (e) {
+    if (e === ROLLBACK) return refused;
+    if (!(e instanceof AppError) || e.code !== 'validation' || !e.fields) throw e;
+    for (const [k, why] of Object.entries(e.fields)) {
+      const m = /^cells\.(\d+)$/.exec(k);
+      if (m) refused[Number(m[1])] = why;
+    }
+  }
+  return refused;
+}
+
+/**
+ * Writes a preview's added and changed cells in one transaction (nested in the caller's, if any). `onApplied` runs
+ * inside it, so the caller's audit entry commits with the marks or not at all.
+ */
+export function applyMarksImport(db: DB, p: MarksImportPreview, onApplied?: (r: MarksImportResult) => void): MarksImportResult {
+  const result: MarksImportResult = { added: p.added, changed: p.changed, unchanged: p.unchanged, rejectedCells: p.rejected.length };
+  const byClass = new Map<number, PlannedMark[]>();
+  for (const w of p.writes) (byClass.get(w.classId) ?? byClass.set(w.classId, []).get(w.classId)!).push(w);
+  db.transaction(() => {
+    for (const [classId, cells] of byClass) setMarks(db, classId, cells.map(toCell));
+    onApplied?.(result);
+  })();
+  return result;
+}
+
+export type MarksCommitOptions = MarksImportOptions & {
+  /** the preview's token: refuse when the file or the register changed since the clerk saw it */
+  token?: string;
+  /** write the good cells even though some were rejected (the clerk saw them in the preview) */
+  allowRejected?: boolean;
+  onApplied?: (r: MarksImportResult) => void;
+};
+
+/** Reads the file again, checks it is what the clerk previewed, and writes it in one transaction; a rerun writes nothing. */
+export async function commitMarksImport(db: DB, file: string, opts: MarksCommitOptions = {}): Promise<MarksImportResult & { preview: MarksImportPreview }> {
+  const p = await previewMarksImport(db, file, opts);
+  assertCommittable(p, opts);
+  if (!p.writes.length) return { added: 0, changed: 0, unchanged: p.unchanged, rejectedCells: p.rejected.length, preview: p };
+  return { ...applyMarksImport(db, p, opts.onApplied), preview: p };
+}

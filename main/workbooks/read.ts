@@ -1,0 +1,631 @@
+// Reading a journal workbook as journals write it: the header row found by its names, the columns mapped to the
+// register's fields (the user may correct the mapping), and the data rows streamed with bounded memory.
+import fs from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { AppError } from '../shared/errors.ts';
+import { isValidIsoDate } from '../shared/dates.ts';
+import type { Progress } from '../host/jobs.ts';
+import { readCentralDirectory, readEntry, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Refusals
+
+export type WorkbookRefusal = 'not_xlsx' | 'truncated' | 'encrypted' | 'zip_bomb' | 'empty_sheet' | 'no_header' | 'duplicate_field';
+
+/** A workbook we refuse to read, with where: the message names the file and, when known, sheet, row and column. */
+export class WorkbookError extends AppError {
+  constructor(
+    readonly reason: WorkbookRefusal,
+    readonly file: string,
+    message: string,
+    readonly at: { sheet?: string; row?: number; column?: string } = {},
+  ) {
+    super('validation', `${path.basename(file)}${at.sheet ? `, лист «${at.sheet}»` : ''}${at.row ? `, строка ${at.row}` : ''}` +
+      `${at.column ? `, столбец ${at.column}` : ''}: ${message}`);
+    this.name = 'WorkbookError';
+  }
+  get sheet() { return this.at.sheet; }
+  get row() { return this.at.row; }
+  get column() { return this.at.column; }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fields, headers and marks
+
+/** The register's kinds of mark; the marks schema refuses anything else. */
+export const MARK_KINDS = ['5', '4', '3', '2', '1', 'зч', 'нз', 'осв', 'н/а'] as const;
+export type MarkKind = (typeof MARK_KINDS)[number];
+
+export const PERIODS = ['q1', 'q2', 'q3', 'q4', 'h1', 'h2', 't1', 't2', 't3', 'year', 'exam', 'final'] as const;
+export type Period = (typeof PERIODS)[number];
+
+export const STUDENT_FIELDS = ['fullName', 'lastName', 'firstName', 'middleName', 'birthDate', 'snils', 'className', 'sex'] as const;
+export type StudentField = (typeof STUDENT_FIELDS)[number];
+
+/** A field is a student field or a mark column: `mark:<subject as written>|<period or ''>`. */
+export type Field = StudentField | `mark:${string}`;
+export const markField = (subject: string, period: Period | '') => `mark:${subject}|${period}` as Field;
+export function parseMarkField(f: string): { subject: string; period: Period | '' } | null {
+  const m = /^mark:(.*)\|(.*)$/.exec(f);
+  return m ? { subject: m[1], period: m[2] as Period | '' } : null;
+}
+
+/** Header text for comparison: lower case, ё = е, dots and commas as spaces, single spaces. */
+export function normalizeHeader(s: string): string {
+  return s.toLocaleLowerCase('ru-RU').replace(/ё/g, 'е').replace(/[.,:;_\u00a0]/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+const FIELD_NAMES: Record<string, StudentField> = {
+  'фио': 'fullName', 'ф и о': 'fullName', 'фио ученика': 'fullName', 'фио обучающегося': 'fullName', 'ученик': 'fullName',
+  'обучающийся': 'fullName', 'фамилия имя отчество': 'fullName', 'фамилия и имя': 'fullName', 'фамилия имя': 'fullName',
+  'фамилия': 'lastName', 'имя': 'firstName', 'отчество': 'middleName',
+  'дата рождения': 'birthDate', 'дата рожд': 'birthDate', 'д р': 'birthDate', 'др': 'birthDate',
+  'снилс': 'snils', 'снилс ученика': 'snils', 'снилс обучающегося': 'snils', 'страховой номер': 'snils',
+  'класс': 'className', 'пол': 'sex',
+};
+const ROMAN: Record<string, number> = { i: 1, ii: 2, iii: 3, iv: 4, '1': 1, '2': 2, '3': 3, '4': 4 };
+
+/** Finds a period in normalized header text; returns it and the text before it (a subject name, when there is one). */
+export function detectPeriod(h: string): { period: Period; rest: string } | null {
+  const m = /(?:^|\s)(iv|iii|ii|i|[1-4])\s*(?:-?(?:я|е|й))?\s*(четв(?:ерть)?|ч|полугод(?:ие)?|пол|п\/г|триместр|трим)(?:$|\s)/.exec(h);
+  if (m) {
+    const n = ROMAN[m[1]];
+    const unit = m[2];
+    const period: Period | null = unit.startsWith('четв') || unit === 'ч' ? (`q${n}` as Period)
+      : unit.startsWith('пол') || unit === 'п/г' ? (n <= 2 ? (`h${n}` as Period) : null)
+        : n <= 3 ? (`t${n}` as Period) : null;
+    if (period) return { period, rest: h.slice(0, m.index).trim() };
+  }
+  const w = /(?:^|\s)(годовая(?: оценка)?|за год|год|экзамен(?:ационная)?(?: оценка)?|экз|итоговая(?: оценка)?|итог)$/.exec(h);
+  if (w) {
+    const word = w[1];
+    const period: Period = word.startsWith('экз') ? 'exam' : word.startsWith('итог') ? 'final' : 'year';
+    return { period, rest: h.slice(0, w.index).trim() };
+  }
+  return null;
+}
+
+export type MarkResult = { ok: true; value: MarkKind | null } | { ok: false; reason: string };
+
+const FAST_MARKS = new Map<string, MarkResult>(MARK_KINDS.map((k) => [k, { ok: true, value: k }]));
+
+/** A mark as journals write it ("5", 5.0, «зачтено», «н\а», «осв.») as one of the register's kinds; empty is null. */
+export function normalizeMark(v: unknown): MarkResult {
+  if (v == null) return { ok: true, value: null };
+  if (typeof v === 'number') {
+    if (Number.isInteger(v) && v >= 1 && v <= 5) return { ok: true, value: String(v) as MarkKind };
+    return { ok: false, reason: `Оценка ${v} вне шкалы (5, 4, 3, 2, 1, зч, нз, осв, н/а)` };
+  }
+  const raw = String(v);
+  const fast = FAST_MARKS.get(raw); // the common spellings, before any regex
+  if (fast) return fast;
+  const s = raw.toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
+  if (!s) return { ok: true, value: null };
+  const n = /^([1-5])(?:[.,]0+)?$/.exec(s);
+  if (n) return { ok: true, value: n[1] as MarkKind };
+  const t = s.replace(/[.\s]/g, '');
+  if (['зч', 'зачет', 'зачтено', 'зач', 'з'].includes(t)) return { ok: true, value: 'зч' };
+  if (['нз', 'н/з', 'незачет', 'незачтено', 'незач'].includes(t)) return { ok: true, value: 'нз' };
+  if (['осв', 'освобожден', 'освобождена', 'освоб'].includes(t)) return { ok: true, value: 'осв' };
+  if (['н/а', 'н\\а', 'на', 'na', 'n/a', 'неаттестован', 'неаттестована', 'нa'].includes(t)) return { ok: true, value: 'н/а' };
+  return { ok: false, reason: `«${raw.trim()}» — не оценка (5, 4, 3, 2, 1, зч, нз, осв, н/а)` };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cell values
+
+const MS_PER_DAY = 86_400_000;
+/** Excel's day 0 is 1899-12-30 (the 1900 leap-year bug included); date1904 workbooks start at 1904-01-01. */
+export function serialToIso(serial: number, date1904 = false): string | null {
+  if (!Number.isFinite(serial) || serial < 1 || serial > 2_958_465) return null;
+  const epoch = date1904 ? Date.UTC(1904, 0, 1) : Date.UTC(1899, 11, 30);
+  return new Date(epoch + Math.floor(serial + 1e-9) * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** A date as journals write it: a Date (date-formatted cell), an Excel serial, `01.09.2025`, `1/9/2025` or ISO. */
+export function parseDateCell(v: unknown, date1904 = false): string | null {
+  if (v instanceof Date) {
+    // exceljs gives the UTC date and time of the serial; the day is what counts (rounding noise of a few ms kept out)
+    const t = Math.floor(v.getTime() / MS_PER_DAY + 1e-7) * MS_PER_DAY;
+    return Number.isNaN(t) ? null : new Date(t).toISOString().slice(0, 10);
+  }
+  if (typeof v === 'number') return serialToIso(v, date1904);
+  const s = String(v ?? '').replace(/\s+/g, '').trim();
+  if (!s) return null;
+  let m = /^(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?:г\.?)?$/.exec(s);
+  if (m) {
+    const iso = `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
+    return isValidIsoDate(iso) ? iso : null;
+  }
+  m = /^(\d{4})-(\d{2})-(\d{2})(?:T[\d:.]+Z?)?$/.exec(s);
+  if (m) return isValidIsoDate(`${m[1]}-${m[2]}-${m[3]}`) ? `${m[1]}-${m[2]}-${m[3]}` : null;
+  if (/^\d+(?:[.,]\d+)?$/.test(s)) return serialToIso(Number(s.replace(',', '.')), date1904); // a serial stored as text
+  return null;
+}
+
+/** The value a clerk sees: the cached result of a formula, the text of rich text and links; errors as null. */
+export function plainValue(v: unknown): string | number | boolean | Date | null {
+  if (v == null) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
+  const o = v as Record<string, unknown>;
+  if ('richText' in o && Array.isArray(o.richText)) return (o.richText as Array<{ text: string }>).map((r) => r.text).join('');
+  if ('formula' in o || 'sharedFormula' in o) return o.result === undefined ? null : plainValue(o.result);
+  if ('text' in o) return plainValue(o.text);
+  if ('error' in o) return null;
+  return null;
+}
+
+const textOf = (v: string | number | boolean | Date | null): string =>
+  v == null ? '' : typeof v === 'number' ? String(v) : v instanceof Date ? v.toISOString().slice(0, 10)
+    : typeof v === 'string' && v.length === 1 && v !== ' ' ? v : String(v).replace(/\s+/g, ' ').trim();
+
+export type CellOut = { value: string | null; col: string; raw: string; error?: string };
+
+/** Normalizes one cell for its field: names and class cleaned, dates ISO, СНИЛС as written, marks as kinds. */
+export function normalizeCell(field: string, v: string | number | boolean | Date | null, col: string, date1904 = false): CellOut {
+  const raw = textOf(v);
+  if (!raw) return { value: null, col, raw };
+  if (field === 'birthDate') {
+    const iso = parseDateCell(v, date1904);
+    return iso ? { value: iso, col, raw } : { value: null, col, raw, error: `«${raw}» — не дата (ожидается ДД.ММ.ГГГГ)` };
+  }
+  if (field === 'snils') {
+    if (typeof v === 'number') return { value: String(Math.round(v)).padStart(11, '0'), col, raw };
+    return { value: raw, col, raw };
+  }
+  if (field === 'sex') {
+    const s = raw.toLocaleLowerCase('ru-RU').replace(/\./g, '');
+    if (['м', 'муж', 'мужской', 'm'].includes(s)) return { value: 'М', col, raw };
+    if (['ж', 'жен', 'женский', 'f', 'w'].includes(s)) return { value: 'Ж', col, raw };
+    return { value: null, col, raw, error: `«${raw}» — пол указывается буквой М или Ж` };
+  }
+  if (field.startsWith('mark:')) {
+    const m = normalizeMark(typeof v === 'number' ? v : raw);
+    return m.ok ? { value: m.value, col, raw } : { value: null, col, raw, error: m.reason };
+  }
+  if (field === 'className') return { value: raw.replace(/\s+/g, '').toLocaleUpperCase('ru-RU'), col, raw };
+  return { value: raw, col, raw };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Columns
+
+export function colLetter(n: number): string {
+  let s = '';
+  for (; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+export function colNumber(letters: string): number {
+  let n = 0;
+  for (const ch of letters.toUpperCase()) n = n * 26 + ch.charCodeAt(0) - 64;
+  return n;
+}
+const isColLetters = (s: string) => /^[A-Z]{1,3}$/.test(s);
+
+/** The user's correction of a detected mapping: field → column letter, or null to drop a detected field. */
+export type ColumnMapping = Record<string, string | null>;
+
+export type SheetLayout = {
+  sheet: string;
+  headerRow: number;
+  /** field → column letter, after the user's corrections */
+  mapping: Record<string, string>;
+  /** what was detected before corrections */
+  detected: Record<string, string>;
+  /** every header cell: column letter → text as written */
+  headers: Record<string, string>;
+  /** header cells that mean nothing to us yet: the user may map them */
+  unmapped: Array<{ col: string; header: string }>;
+};
+
+export type DataRow = { sheet: string; row: number; cells: Record<string, CellOut> };
+export type JournalEvent = { type: 'sheet'; layout: SheetLayout } | { type: 'row'; row: DataRow } |
+  { type: 'skipped'; sheet: string; reason: string };
+
+export type ReadLimits = { maxUncompressed: number; maxRatio: number; ratioFloor: number; headerRows: number };
+export const DEFAULT_LIMITS: ReadLimits = {
+  maxUncompressed: 1024 ** 3, // 1 GiB in all
+  maxRatio: 200, // per entry, for entries above ratioFloor
+  ratioFloor: 1024 * 1024, // small parts compress oddly (a few bytes of XML); a bomb is large by definition
+  headerRows: 20,
+};
+
+export type ReadOptions = {
+  /** corrections applied on every sheet */
+  mapping?: ColumnMapping;
+  /** corrections per sheet name, over `mapping` */
+  sheetMappings?: Record<string, ColumnMapping>;
+  /** the register's subject names (full and short): columns so named are mark columns */
+  subjects?: string[];
+  limits?: Partial<ReadLimits>;
+  progress?: Progress;
+};
+
+function headerField(text: string, subjects: Map<string, string>, sheetPeriod: Period | null, upper: string): string | null {
+  const h = normalizeHeader(text);
+  if (!h) return null;
+  if (FIELD_NAMES[h]) return FIELD_NAMES[h];
+  const p = detectPeriod(h);
+  if (p) {
+    const subj = p.rest ? (subjects.get(p.rest) ?? wordsAsWritten(text, p.rest)) : upper;
+    return markField(subj, p.period);
+  }
+  const subj = subjects.get(h);
+  if (subj) return markField(subj, sheetPeriod ?? '');
+  return null;
+}
+
+/** The first words of a header as written (case, ё, dots kept), as many as the normalized `rest` has. */
+function wordsAsWritten(text: string, rest: string): string {
+  const n = rest.split(' ').length;
+  return (text.match(/[^\s.,:;_\u00a0]+[.,:;_]*/g) ?? []).slice(0, n).join(' ');
+}
+
+/** Picks the header row among the first rows: the one naming most fields, a name column counting double. */
+function detectHeader(rows: Array<{ row: number; cells: Map<number, string> }>, subjects: Map<string, string>, sheet: string, user: ColumnMapping) {
+  // columns the user mapped count as named: a header the journal spelled its own way is still the header
+  const userCols = new Map(Object.entries(user).filter(([, c]) => c).map(([f, c]) => [colNumber(c!.trim()), f]));
+  const sheetPeriod = detectPeriod(normalizeHeader(sheet))?.period ?? null;
+  let best: { row: number; score: number; fields: Array<[string, string]>; headers: Record<string, string>; unmapped: Array<{ col: string; header: string }> } | null = null;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const above = i > 0 && rows[i - 1].row === r.row - 1 ? rows[i - 1].cells : new Map<number, string>();
+    const fields: Array<[string, string]> = [];
+    const headers: Record<string, string> = {};
+    const unmapped: Array<{ col: string; header: string }> = [];
+    let score = 0;
+    for (const [c, text] of r.cells) {
+      if (!text) continue;
+      const col = colLetter(c);
+      headers[col] = text;
+      // a subject written over its period columns (a merged cell above) names the subject of those columns
+      const f = headerField(text, subjects, sheetPeriod, above.get(c) ? textOf(above.get(c)!) : '');
+      if (f) fields.push([f, col]);
+      else unmapped.push({ col, header: text });
+      const counted = userCols.get(c) ?? f;
+      if (counted) score += counted === 'fullName' || counted === 'lastName' ? 3 : 1;
+    }
+    if (score >= 2 && (!best || score > best.score)) best = { row: r.row, score, fields, headers, unmapped };
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The zip, before any XML: refusals, sheet names and states, merges
+
+type SheetInfo = { name: string; state: 'visible' | 'hidden' | 'veryHidden'; part: string };
+type Prepared = { fd: number; entries: Map<string, ZipEntry>; sheets: SheetInfo[]; date1904: boolean };
+
+const CFB_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+
+const xmlAttr = (tag: string, name: string) => new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(tag)?.[1];
+const xmlText = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+
+function prepare(file: string, limits: ReadLimits): Prepared {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw new WorkbookError('not_xlsx', file, `файл не открывается (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const head = Buffer.alloc(4);
+    fs.readSync(fd, head, 0, 4, 0);
+    if (head.equals(CFB_MAGIC)) {
+      throw new WorkbookError('encrypted', file, 'книга защищена паролем (зашифрована) или это старый формат .xls. ' +
+        'Снимите пароль или сохраните книгу в Excel как «Книга Excel (*.xlsx)» и загрузите снова');
+    }
+    if (size < 22 || !head.equals(ZIP_MAGIC)) throw new WorkbookError('not_xlsx', file, 'это не книга Excel (.xlsx)');
+    let list: ZipEntry[];
+    try {
+      list = readCentralDirectory(fd, size);
+    } catch (e) {
+      if (e instanceof ZipFormatError) throw new WorkbookError('truncated', file, 'файл повреждён или загружен не полностью (обрезан)');
+      throw e;
+    }
+    let total = 0;
+    for (const e of list) {
+      total += e.size;
+      if (e.size >= limits.ratioFloor && e.size > e.compressedSize * limits.maxRatio) {
+        throw new WorkbookError('zip_bomb', file, `часть «${e.name}» распаковывается в ${Math.round(e.size / e.compressedSize)} раз больше ` +
+          `своего размера (предел ${limits.maxRatio}): похоже на zip-бомбу, файл не читаем`);
+      }
+      if (e.localOffset + e.compressedSize > size) throw new WorkbookError('truncated', file, 'файл повреждён или загружен не полностью (обрезан)');
+    }
+    if (total > limits.maxUncompressed) {
+      throw new WorkbookError('zip_bomb', file, `в распакованном виде книга заняла бы ${(total / 1024 ** 3).toFixed(1)} ГиБ ` +
+        `(предел ${(limits.maxUncompressed / 1024 ** 3).toFixed(1)} ГиБ): похоже на zip-бомбу, файл не читаем`);
+    }
+    const entries = new Map(list.map((e) => [e.name.replace(/^\//, ''), e]));
+    const wb = entries.get('xl/workbook.xml');
+    const rels = entries.get('xl/_rels/workbook.xml.rels');
+    if (!wb || !rels) throw new WorkbookError('not_xlsx', file, 'это архив, но не книга Excel (.xlsx): нет xl/workbook.xml');
+    if (wb.size > 16 * 1024 * 1024 || rels.size > 16 * 1024 * 1024) throw new WorkbookError('zip_bomb', file, 'слишком большое оглавление книги');
+    const wbXml = readEntry(fd, wb).toString('utf8');
+    const relXml = readEntry(fd, rels).toString('utf8');
+    const targets = new Map<string, string>();
+    for (const m of relXml.matchAll(/<(?:\w+:)?Relationship\b([^>]*)>/g)) {
+      const id = xmlAttr(m[1], 'Id');
+      const target = xmlAttr(m[1], 'Target');
+      if (id && target) targets.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+    }
+    const sheets: SheetInfo[] = [];
+    for (const m of wbXml.matchAll(/<(?:\w+:)?sheet\b([^>]*)\/?>/g)) {
+      const rid = /\br:id="([^"]*)"|\b\w+:id="([^"]*)"/.exec(m[1]);
+      const part = targets.get(rid?.[1] ?? rid?.[2] ?? '') ?? '';
+      const state = (xmlAttr(m[1], 'state') ?? 'visible') as SheetInfo['state'];
+      sheets.push({ name: xmlText(xmlAttr(m[1], 'name') ?? ''), state, part: path.posix.normalize(part) });
+    }
+    const date1904 = /<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"/.test(wbXml);
+    return { fd, entries, sheets, date1904 };
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+}
+
+type Merge = { top: number; left: number; bottom: number; right: number };
+
+/** The merged ranges of a sheet: `<mergeCell>` comes after the data, so we scan the sheet's text once before. */
+async function scanMerges(file: string, p: Prepared, part: string): Promise<Merge[]> {
+  const e = p.entries.get(part);
+  if (!e) return [];
+  const merges: Merge[] = [];
+  let carry = '';
+  for await (const chunk of streamEntryText(file, p.fd, e)) {
+    const s = carry + chunk;
+    const re = /<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
+    let last = 0;
+    for (let m; (m = re.exec(s)); last = re.lastIndex) {
+      merges.push({ left: colNumber(m[1]), top: Number(m[2]), right: colNumber(m[3]), bottom: Number(m[4]) });
+    }
+    carry = s.slice(Math.max(last, s.length - 200));
+  }
+  return merges.sort((a, b) => a.top - b.top);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading
+
+function applyMapping(file: string, sheet: string, headerRow: number, detected: Array<[string, string]>, user: ColumnMapping): Record<string, string> {
+  const mapping: Record<string, string> = {};
+  const dupes = new Map<string, string[]>();
+  for (const [f, col] of detected) {
+    if (f in user) continue;
+    if (mapping[f]) dupes.set(f, [...(dupes.get(f) ?? [mapping[f]]), col]);
+    else mapping[f] = col;
+  }
+  for (const [f, col] of dupes) {
+    throw new WorkbookError('duplicate_field', file, `столбцы ${col.join(' и ')} оба означают «${fieldLabel(f)}»: ` +
+      'укажите в сопоставлении, какой из них брать', { sheet, row: headerRow, column: col[1] });
+  }
+  for (const [f, col] of Object.entries(user)) {
+    if (col == null) continue;
+    const c = col.trim().toUpperCase();
+    if (!isColLetters(c)) throw new WorkbookError('duplicate_field', file, `«${col}» — не буквы столбца (для поля «${fieldLabel(f)}»)`, { sheet });
+    mapping[f] = c;
+  }
+  const byCol = new Map<string, string>();
+  for (const [f, col] of Object.entries(mapping)) {
+    const other = byCol.get(col);
+    if (other) {
+      throw new WorkbookError('duplicate_field', file, `столбец ${col} сопоставлен двум полям: «${fieldLabel(other)}» и «${fieldLabel(f)}»`,
+        { sheet, row: headerRow, column: col });
+    }
+    byCol.set(col, f);
+  }
+  return mapping;
+}
+
+const LABELS: Record<StudentField, string> = {
+  fullName: 'ФИО', lastName: 'Фамилия', firstName: 'Имя', middleName: 'Отчество', birthDate: 'Дата рождения', snils: 'СНИЛС',
+  className: 'Класс', sex: 'Пол',
+};
+const PERIOD_LABELS: Record<Period, string> = {
+  q1: '1 четверть', q2: '2 четверть', q3: '3 четверть', q4: '4 четверть', h1: '1 полугодие', h2: '2 полугодие',
+  t1: '1 триместр', t2: '2 триместр', t3: '3 триместр', year: 'Годовая', exam: 'Экзамен', final: 'Итоговая',
+};
+/** A field as the user reads it: «Дата рождения», «Математика, 1 четверть». */
+export function fieldLabel(f: string): string {
+  const m = parseMarkField(f);
+  if (m) return [m.subject, m.period ? PERIOD_LABELS[m.period] : ''].filter(Boolean).join(', ') || 'Оценка';
+  return LABELS[f as StudentField] ?? f;
+}
+
+type RowLike = { number: number; values: unknown };
+type SheetReader = AsyncIterable<RowLike> & { id: string | number; name?: string };
+
+/** Text of a stream of bytes, a character split between two chunks decoded whole. */
+async function* decodeUtf8(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const dec = new TextDecoder('utf-8');
+  for await (const c of chunks) yield typeof c === 'string' ? c : dec.decode(c, { stream: true });
+  const tail = dec.decode();
+  if (tail) yield tail;
+}
+
+type ReaderInternals = {
+  _parseWorksheet(iterator: AsyncIterable<Buffer>, sheetNo: string): unknown;
+  _parseSharedStrings(entry: NodeJS.ReadableStream): unknown;
+  _parseWorkbook(entry: NodeJS.ReadableStream): unknown;
+  _parseRels(entry: NodeJS.ReadableStream): unknown;
+};
+const BaseReader = ExcelJS.stream.xlsx.WorkbookReader as unknown as new (file: string, opts: object) => ReaderInternals;
+
+/**
+ * exceljs 4.4's streaming reader decodes each chunk of XML on its own, so a Cyrillic letter split between two chunks
+ * turns into two U+FFFD (seen: «н/а» read as «н/��» once in ~70,000 rows). We hand it text decoded across chunks.
+ */
+class JournalReader extends BaseReader {
+  _parseWorksheet(iterator: AsyncIterable<Buffer>, sheetNo: string) {
+    return super._parseWorksheet(decodeUtf8(iterator) as unknown as AsyncIterable<Buffer>, sheetNo);
+  }
+  _parseSharedStrings(entry: NodeJS.ReadableStream) {
+    entry.setEncoding('utf8');
+    return super._parseSharedStrings(entry);
+  }
+  _parseWorkbook(entry: NodeJS.ReadableStream) {
+    entry.setEncoding('utf8');
+    return super._parseWorkbook(entry);
+  }
+  _parseRels(entry: NodeJS.ReadableStream) {
+    entry.setEncoding('utf8');
+    return super._parseRels(entry);
+  }
+}
+
+function rowCells(r: RowLike): Map<number, string | number | boolean | Date | null> {
+  const out = new Map<number, string | number | boolean | Date | null>();
+  const vals = r.values as unknown[];
+  for (let c = 1; c < vals.length; c++) {
+    const v = plainValue(vals[c]);
+    if (v !== null && v !== '') out.set(c, typeof v === 'string' && !v.trim() ? null : v);
+  }
+  return out;
+}
+
+/**
+ * Streams a journal workbook: for each visible sheet a `sheet` event with its layout, then its data rows.
+ * Hidden sheets and sheets without data are `skipped`; the workbook is refused when no sheet has a header row.
+ */
+export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncGenerator<JournalEvent> {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const p = prepare(file, limits);
+  const subjects = new Map<string, string>();
+  for (const s of opts.subjects ?? []) subjects.set(normalizeHeader(s), s);
+  const refusals: WorkbookError[] = [];
+  let sheetsRead = 0;
+  let rowsRead = 0;
+  const seen = new Set<string>();
+  try {
+    const reader = new JournalReader(file, {
+      sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore',
+    });
+    for await (const ws of reader as unknown as AsyncIterable<SheetReader>) {
+      const info = (ws.name ? p.sheets.find((s) => s.name === ws.name) : undefined) ??
+        p.sheets.find((s) => s.part === `xl/worksheets/sheet${ws.id}.xml`);
+      const sheet = info?.name ?? ws.name ?? `Лист${ws.id}`;
+      seen.add(sheet);
+      if (info && info.state !== 'visible') {
+        yield { type: 'skipped', sheet, reason: 'скрытый лист' };
+        continue; // the reader drains what we do not read
+      }
+      opts.progress?.throwIfCancelled();
+      const merges = info ? await scanMerges(file, p, info.part) : [];
+      let mergeAt = 0;
+      const active: Array<Merge & { value: string | number | boolean | Date | null }> = [];
+      const head: Array<{ row: number; cells: Map<number, string> }> = [];
+      const pending: Array<{ row: number; cells: Map<number, string | number | boolean | Date | null> }> = [];
+      let layout: SheetLayout | null = null;
+      let any = false;
+      let gaveUp = false;
+      const user = { ...opts.mapping, ...opts.sheetMappings?.[sheet] };
+
+      let columns: Array<[string, string, number]> = []; // field, letter, number: worked out once per sheet
+      const emitRow = (row: number, cells: Map<number, string | number | boolean | Date | null>): DataRow | null => {
+        const out: Record<string, CellOut> = {};
+        let filled = false;
+        for (const [f, col, n] of columns) {
+          const c = normalizeCell(f, cells.get(n) ?? null, col, p.date1904);
+          if (c.raw) filled = true;
+          out[f] = c;
+        }
+        return filled ? { sheet, row, cells: out } : null;
+      };
+      const decide = function* (): Generator<JournalEvent> {
+        const h = detectHeader(head, subjects, sheet, user);
+        if (!h) return;
+        const mapping = applyMapping(file, sheet, h.row, h.fields, user);
+        const mapped = new Set(Object.values(mapping));
+        layout = {
+          sheet, headerRow: h.row, mapping, detected: Object.fromEntries(h.fields), headers: h.headers,
+          unmapped: h.unmapped.filter((u) => !mapped.has(u.col)),
+        };
+        columns = Object.entries(mapping).map(([f, col]) => [f, col, colNumber(col)]);
+        yield { type: 'sheet', layout };
+        for (const r of pending) {
+          if (r.row <= h.row) continue;
+          const d = emitRow(r.row, r.cells);
+          if (d) yield { type: 'row', row: d };
+        }
+        pending.length = 0;
+      };
+
+      for await (const r of ws) {
+        const cells = rowCells(r);
+        // merged cells: the top-left cell holds the value; the others of the range show it too
+        while (mergeAt < merges.length && merges[mergeAt].top <= r.number) active.push({ ...merges[mergeAt++], value: null });
+        for (let i = active.length - 1; i >= 0; i--) {
+          const m = active[i];
+          if (m.bottom < r.number) {
+            active.splice(i, 1);
+            continue;
+          }
+          if (m.top === r.number) m.value = cells.get(m.left) ?? null;
+          if (m.value == null) continue;
+          for (let c = m.left; c <= m.right; c++) if (!cells.has(c)) cells.set(c, m.value);
+        }
+        if (cells.size) any = true;
+        rowsRead++;
+        if (rowsRead % 5000 === 0) {
+          opts.progress?.throwIfCancelled();
+          opts.progress?.report(rowsRead, 0, `Прочитано строк: ${rowsRead}`);
+        }
+        if (layout) {
+          const d = emitRow(r.number, cells);
+          if (d) yield { type: 'row', row: d };
+          continue;
+        }
+        if (r.number <= limits.headerRows) {
+          head.push({ row: r.number, cells: new Map([...cells].map(([c, v]) => [c, textOf(v)])) });
+          pending.push({ row: r.number, cells });
+          continue;
+        }
+        if (gaveUp) continue; // no header in the first rows: the rest of the sheet is read through, unused
+        yield* decide();
+        if (!layout) {
+          gaveUp = true;
+          head.length = pending.length = 0;
+          continue;
+        }
+        const d = emitRow(r.number, cells);
+        if (d) yield { type: 'row', row: d };
+      }
+      if (!layout && any && !gaveUp) yield* decide();
+      if (!any) {
+        refusals.push(new WorkbookError('empty_sheet', file, 'лист пуст', { sheet }));
+        yield { type: 'skipped', sheet, reason: 'лист пуст' };
+      } else if (!layout) {
+        refusals.push(new WorkbookError('no_header', file, `в первых ${limits.headerRows} строках нет строки заголовков ` +
+          '(ФИО или Фамилия, Имя, Отчество; Дата рождения; СНИЛС; Класс; предметы и периоды)', { sheet }));
+        yield { type: 'skipped', sheet, reason: 'нет строки заголовков' };
+      } else sheetsRead++;
+    }
+    // exceljs streams only parts named xl/worksheets/sheetN.xml; a sheet stored otherwise must not vanish unsaid
+    for (const s of p.sheets) {
+      if (s.state === 'visible' && !seen.has(s.name)) yield { type: 'skipped', sheet: s.name, reason: `лист не прочитан: часть книги «${s.part}» названа не по стандарту` };
+    }
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw new WorkbookError('truncated', file, `файл повреждён: ${(e as Error).message}`);
+  } finally {
+    fs.closeSync(p.fd);
+  }
+  if (!sheetsRead) {
+    throw refusals.find((r) => r.reason === 'no_header') ?? refusals[0] ??
+      new WorkbookError('empty_sheet', file, 'в книге нет видимых листов с данными');
+  }
+}
+
+/** Reads the layouts only (the caller shows them for the user to correct); rows are read and dropped. */
+export async function detectLayouts(file: string, opts: ReadOptions = {}): Promise<{ layouts: SheetLayout[]; skipped: Array<{ sheet: string; reason: string }> }> {
+  const layouts: SheetLayout[] = [];
+  const skipped: Array<{ sheet: string; reason: string }> = [];
+  for await (const ev of readJournal(file, opts)) {
+    if (ev.type === 'sheet') layouts.push(ev.layout);
+    else if (ev.type === 'skipped') skipped.push({ sheet: ev.sheet, reason: ev.reason });
+  }
+  return { layouts, skipped };
+}

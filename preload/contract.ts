@@ -1,0 +1,326 @@
+// The one typed API between the UI and the backend. Every method: its request schema, its response
+// schema and the roles allowed to call it. The backend validates every request against this at the
+// boundary (main/host/dispatch.ts); the renderer's client is typed from it. Nothing here imports Node.
+import { z } from 'zod';
+
+export const ROLES = ['clerk', 'archivist', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+// ---------- shared field schemas ----------
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'дата в формате ГГГГ-ММ-ДД');
+const id = z.number().int().positive();
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'идентификатор UUID');
+const text = (max = 500) => z.string().max(max);
+const optText = (max = 500) => z.string().max(max).nullable().optional();
+const yearName = z.string().regex(/^\d{4}\/\d{4}$/, 'учебный год в виде 2025/2026');
+
+export const PERIOD_KINDS = ['quarter', 'half', 'trimester'] as const;
+export const LEVELS = ['НОО', 'ООО', 'СОО'] as const;
+export const DOC_KINDS = ['birth_certificate', 'passport'] as const;
+export const MOVEMENT_KINDS = ['enrolment', 'transfer', 'promotion', 'departure'] as const;
+
+export const UserSchema = z.object({ id, login: z.string(), fullName: z.string(), role: z.enum(ROLES) });
+export type User = z.infer<typeof UserSchema>;
+
+export const SchoolSchema = z.object({
+  fullName: text(1000), shortName: text(300), inn: z.string(), kpp: z.string(), ogrn: z.string(),
+  address: text(1000), director: text(300), regionCode: z.string(),
+});
+export type School = z.infer<typeof SchoolSchema>;
+
+export const PeriodSchema = z.object({
+  id, kind: z.enum(PERIOD_KINDS), number: z.number().int(), startDate: isoDate, endDate: isoDate,
+});
+export const YearSchema = z.object({
+  id, name: yearName, startDate: isoDate, endDate: isoDate,
+  // which kind of periods each grade level 1..11 uses in this year
+  gradePeriods: z.array(z.object({ grade: z.number().int(), kind: z.enum(PERIOD_KINDS) })),
+  periods: z.array(PeriodSchema),
+});
+export type Year = z.infer<typeof YearSchema>;
+
+export const StaffSchema = z.object({
+  id, lastName: z.string(), firstName: z.string(), middleName: z.string().nullable(),
+  snils: z.string().nullable(), position: z.string(), subjectIds: z.array(id),
+});
+export type Staff = z.infer<typeof StaffSchema>;
+const StaffInput = z.object({
+  lastName: text(100), firstName: text(100), middleName: optText(100),
+  snils: optText(20), position: text(200), subjectIds: z.array(id).default([]),
+});
+
+export const SubjectSchema = z.object({
+  id, name: z.string(), shortName: z.string(), cityRegisterId: z.string().nullable(),
+  federalCode: z.string().nullable(), missingCodes: z.array(z.enum(['cityRegisterId', 'federalCode'])),
+});
+export type Subject = z.infer<typeof SubjectSchema>;
+const SubjectInput = z.object({
+  name: text(200), shortName: text(50), cityRegisterId: optText(50), federalCode: optText(50),
+});
+
+export const ClassSchema = z.object({
+  id, yearId: id, yearName, parallel: z.number().int(), letter: z.string(), name: z.string(),
+  homeroomTeacherId: id.nullable(), homeroomTeacher: z.string().nullable(), shift: z.number().int(),
+  level: z.enum(LEVELS), adapted: z.boolean(), studentCount: z.number().int(),
+});
+export type SchoolClass = z.infer<typeof ClassSchema>;
+const ClassInput = z.object({
+  yearId: id, parallel: z.number().int(), letter: text(2), homeroomTeacherId: id.nullable().optional(),
+  shift: z.number().int().default(1), level: z.enum(LEVELS).optional(), adapted: z.boolean().default(false),
+});
+
+export const GuardianSchema = z.object({
+  kind: text(50), fullName: text(300), phone: optText(50), email: optText(200),
+});
+export type Guardian = z.infer<typeof GuardianSchema>;
+
+export const StudentSchema = z.object({
+  id: uuid, lastName: z.string(), firstName: z.string(), middleName: z.string().nullable(),
+  birthDate: isoDate, sex: z.enum(['М', 'Ж']), snils: z.string().nullable(),
+  docKind: z.enum(DOC_KINDS).nullable(), docSeries: z.string().nullable(), docNumber: z.string().nullable(),
+  docDate: isoDate.nullable(), docIssuer: z.string().nullable(), address: z.string().nullable(),
+  pdConsentDate: isoDate.nullable(), guardians: z.array(GuardianSchema),
+  currentClass: z.object({ id, name: z.string(), yearId: id, yearName }).nullable(),
+  bookEntry: z.object({ letter: z.string(), number: z.number().int(), fileNumber: z.string() }).nullable(),
+  status: z.enum(['new', 'studying', 'departed']),
+});
+export type Student = z.infer<typeof StudentSchema>;
+export const StudentInput = z.object({
+  lastName: text(100), firstName: text(100), middleName: optText(100), birthDate: isoDate,
+  sex: z.enum(['М', 'Ж']), snils: optText(20), docKind: z.enum(DOC_KINDS).nullable().optional(),
+  docSeries: optText(20), docNumber: optText(30), docDate: isoDate.nullable().optional(), docIssuer: optText(500),
+  address: optText(1000), pdConsentDate: isoDate.nullable().optional(), guardians: z.array(GuardianSchema).default([]),
+});
+export type StudentInputT = z.input<typeof StudentInput>;
+
+export const StudentRowSchema = z.object({
+  id: uuid, fullName: z.string(), birthDate: isoDate, snils: z.string().nullable(),
+  className: z.string().nullable(), classId: id.nullable(), status: z.enum(['new', 'studying', 'departed']),
+});
+export type StudentRow = z.infer<typeof StudentRowSchema>;
+
+export const MovementSchema = z.object({
+  id, kind: z.enum(MOVEMENT_KINDS), date: isoDate, orderId: id, orderNumber: z.string(), orderDate: isoDate,
+  studentId: uuid, studentName: z.string(),
+  fromClass: z.string().nullable(), toClass: z.string().nullable(),
+  whereFrom: z.string().nullable(), whereTo: z.string().nullable(), reason: z.string().nullable(),
+});
+export type Movement = z.infer<typeof MovementSchema>;
+
+export const OrderSchema = z.object({
+  id, number: z.string(), date: isoDate, kind: z.enum(MOVEMENT_KINDS), title: z.string(), studentCount: z.number().int(),
+});
+export type Order = z.infer<typeof OrderSchema>;
+const OrderRef = z.object({ number: text(50).min(1, 'номер приказа обязателен'), date: isoDate });
+
+export const BookEntrySchema = z.object({
+  studentId: uuid, letter: z.string(), number: z.number().int(), fileNumber: z.string(), fullName: z.string(),
+  birthDate: isoDate, enrolledOn: isoDate, enrolledClass: z.string().nullable(),
+  departedOn: isoDate.nullable(), departureReason: z.string().nullable(), whereTo: z.string().nullable(),
+});
+export type BookEntry = z.infer<typeof BookEntrySchema>;
+
+export const AuditEntrySchema = z.object({
+  id, at: z.string(), login: z.string().nullable(), method: z.string(), detail: z.string(), hash: z.string(),
+});
+export const AuditVerifySchema = z.object({
+  ok: z.boolean(), entries: z.number().int(), brokenAt: z.number().int().nullable(), message: z.string(),
+});
+export const JobSchema = z.object({
+  id: z.string(), kind: z.string(), state: z.enum(['running', 'done', 'failed', 'cancelled']),
+  done: z.number(), total: z.number(), message: z.string().nullable(), result: z.unknown().optional(),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+
+// ---------- marks ----------
+/** The scale: what the schema accepts ('1' only when the school settings allow it). */
+export const MARKS = ['5', '4', '3', '2', '1', 'зч', 'нз', 'осв', 'н/а'] as const;
+export type Mark = (typeof MARKS)[number];
+export const MARK_SLOTS = ['period', 'annual', 'exam', 'final'] as const;
+export type MarkSlot = (typeof MARK_SLOTS)[number];
+
+export const SettingsSchema = z.object({ allowMarkOne: z.boolean() });
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** Per column of one subject: counts, успеваемость and качество in percent (null with no marks to count). */
+export const MarkStatsSchema = z.object({
+  counts: z.object({ '5': z.number().int(), '4': z.number().int(), '3': z.number().int(), '2': z.number().int(), 'н/а': z.number().int() }),
+  graded: z.number().int(), progress: z.number().nullable(), quality: z.number().nullable(),
+});
+export type MarkStats = z.infer<typeof MarkStatsSchema>;
+/** A column of the grid: 'p<periodId>', 'annual', 'exam' or 'final'. */
+export const GridColumnSchema = z.object({
+  key: z.string(), slot: z.enum(MARK_SLOTS), periodId: id.nullable(), kind: z.enum(PERIOD_KINDS).nullable(), number: z.number().int().nullable(),
+});
+export type GridColumn = z.infer<typeof GridColumnSchema>;
+export const GradeGridSchema = z.object({
+  classId: id, className: z.string(), yearId: id, yearName, allowMarkOne: z.boolean(),
+  columns: z.array(GridColumnSchema),
+  subjects: z.array(z.object({ id, name: z.string(), shortName: z.string(), hasExam: z.boolean(),
+    stats: z.record(z.string(), MarkStatsSchema) })),
+  students: z.array(z.object({ id: uuid, fullName: z.string(), inClass: z.boolean() })),
+  marks: z.array(z.object({ studentId: uuid, subjectId: id, column: z.string(), mark: z.enum(MARKS) })),
+  attendance: z.array(z.object({ studentId: uuid, periodId: id, missed: z.number().int(), missedValid: z.number().int() })),
+});
+export type GradeGrid = z.infer<typeof GradeGridSchema>;
+export const MarkCellInput = z.object({
+  studentId: uuid, subjectId: id, slot: z.enum(MARK_SLOTS), periodId: id.nullable().optional(),
+  // free text: the backend names the cell when the mark is not on the scale; null or '' clears the cell
+  mark: z.string().max(50).nullable(),
+});
+export type MarkCell = z.input<typeof MarkCellInput>;
+export const AttendanceInput = z.object({
+  studentId: uuid, periodId: id, missed: z.number().int(), missedValid: z.number().int(),
+});
+
+// ---------- import from journal workbooks ----------
+// The workbook travels as base64: 15 MB of file is 20,000,000 characters, under the HTTP body limit of 20 MiB.
+export const IMPORT_MAX_BYTES = 15_000_000;
+const IMPORT_MAX_BASE64 = Math.ceil(IMPORT_MAX_BYTES / 3) * 4;
+export const IMPORT_KINDS = ['students', 'marks'] as const;
+const ImportArgs = z.object({
+  kind: z.enum(IMPORT_KINDS), fileName: text(300).min(1, 'нет имени файла'),
+  dataBase64: z.string().min(1, 'пустой файл').max(IMPORT_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'),
+  // field → column letter, or null to drop a field; the journal's subject name → the register's subject id
+  mapping: z.record(z.string().max(300), z.string().regex(/^[A-Z]{1,3}$/, 'буква столбца').nullable()).optional(),
+  subjectMapping: z.record(z.string().max(300), id).optional(),
+  year: yearName.optional(),
+});
+export const ImportPreviewSchema = z.object({
+  kind: z.enum(IMPORT_KINDS), fileName: z.string(), year: yearName.nullable(),
+  /** the preview started from the mapping remembered for this journal */
+  savedMapping: z.boolean(),
+  sheets: z.array(z.object({ sheet: z.string(), headerRow: z.number().int(), mapping: z.record(z.string(), z.string()),
+    headers: z.record(z.string(), z.string()), unmapped: z.array(z.object({ col: z.string(), header: z.string() })) })),
+  skippedSheets: z.array(z.object({ sheet: z.string(), reason: z.string() })),
+  /** what a column can be mapped to */
+  fields: z.array(z.object({ field: z.string(), label: z.string() })),
+  /** subjects named in the journal the register does not know: map them to a register subject */
+  unknownSubjects: z.array(z.string()),
+  counts: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }),
+  rejected: z.array(z.object({ sheet: z.string(), row: z.number().int(), column: z.string().nullable(), reason: z.string() })),
+  token: z.string(),
+});
+export type ImportPreview = z.infer<typeof ImportPreviewSchema>;
+export const ImportResultSchema = z.object({
+  added: z.number().int(), changed: z.number().int(), unchanged: z.number().int(),
+  /** rejected rows (students) or cells (marks) left out */
+  rejected: z.number().int(),
+  /** false: the register already said all this, nothing written */
+  written: z.boolean(),
+});
+export type ImportResult = z.infer<typeof ImportResultSchema>;
+
+const ok = z.object({ ok: z.literal(true) });
+const none = z.object({}).strict();
+
+// ---------- the methods ----------
+type MethodDef = { input: z.ZodType; output: z.ZodType; roles: readonly Role[] | 'public' };
+const m = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, roles: readonly Role[] | 'public') =>
+  ({ input, output, roles }) as const;
+const ANY: readonly Role[] = ROLES;
+const CLERK: readonly Role[] = ['clerk', 'admin'];
+const ADMIN: readonly Role[] = ['admin'];
+
+export const contract = {
+  'auth.status': m(none, z.object({ needsSetup: z.boolean(), user: UserSchema.nullable() }), 'public'),
+  'auth.setupAdmin': m(
+    z.object({ login: text(50).min(1), fullName: text(300).min(1), password: z.string().min(8, 'не короче 8 символов').max(200) }).strict(),
+    z.object({ session: z.string(), user: UserSchema }), 'public'),
+  'auth.signIn': m(z.object({ login: text(50), password: text(200) }).strict(),
+    z.object({ session: z.string(), user: UserSchema }), 'public'),
+  'auth.signOut': m(none, ok, ANY),
+
+  'users.list': m(none, z.array(UserSchema), ADMIN),
+  'users.create': m(z.object({ login: text(50).min(1), fullName: text(300).min(1), role: z.enum(ROLES),
+    password: z.string().min(8, 'не короче 8 символов').max(200) }).strict(), UserSchema, ADMIN),
+
+  'school.get': m(none, SchoolSchema.nullable(), ANY),
+  'school.update': m(SchoolSchema.strict(), SchoolSchema, ADMIN),
+
+  'years.list': m(none, z.array(YearSchema), ANY),
+  'years.create': m(z.object({ name: yearName, periodKinds: z.array(z.object({ fromGrade: z.number().int(),
+    toGrade: z.number().int(), kind: z.enum(PERIOD_KINDS) })).optional() }).strict(), YearSchema, CLERK),
+
+  'staff.list': m(none, z.array(StaffSchema), ANY),
+  'staff.create': m(StaffInput.strict(), StaffSchema, CLERK),
+  'staff.update': m(z.object({ id, data: StaffInput.strict() }).strict(), StaffSchema, CLERK),
+
+  'subjects.list': m(none, z.array(SubjectSchema), ANY),
+  'subjects.create': m(SubjectInput.strict(), SubjectSchema, CLERK),
+  'subjects.update': m(z.object({ id, data: SubjectInput.strict() }).strict(), SubjectSchema, CLERK),
+
+  'classes.list': m(z.object({ yearId: id.optional() }).strict(), z.array(ClassSchema), ANY),
+  'classes.create': m(ClassInput.strict(), ClassSchema, CLERK),
+  'classes.update': m(z.object({ id, homeroomTeacherId: id.nullable().optional(), shift: z.number().int().optional(),
+    adapted: z.boolean().optional() }).strict(), ClassSchema, CLERK),
+  'classes.students': m(z.object({ classId: id }).strict(), z.array(StudentRowSchema), ANY),
+
+  'curriculum.get': m(z.object({ classId: id }).strict(), z.array(SubjectSchema), ANY),
+  'curriculum.set': m(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.array(SubjectSchema), CLERK),
+
+  'students.search': m(z.object({ query: text(200).optional(), classId: id.optional(), yearId: id.optional(),
+    limit: z.number().int().min(1).max(1000).default(200), offset: z.number().int().min(0).default(0) }).strict(),
+    z.object({ rows: z.array(StudentRowSchema), total: z.number().int() }), ANY),
+  'students.get': m(z.object({ id: uuid }).strict(), StudentSchema, ANY),
+  'students.create': m(StudentInput.strict(), StudentSchema, CLERK),
+  'students.update': m(z.object({ id: uuid, data: StudentInput.strict() }).strict(), StudentSchema, CLERK),
+  'students.history': m(z.object({ id: uuid }).strict(), z.array(MovementSchema), ANY),
+
+  'orders.list': m(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(), z.array(OrderSchema), ANY),
+  'orders.movements': m(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),
+  'orders.enrol': m(z.object({ order: OrderRef.strict(), studentId: uuid, classId: id, date: isoDate,
+    whereFrom: optText(500) }).strict(), MovementSchema, CLERK),
+  'orders.transfer': m(z.object({ order: OrderRef.strict(), studentId: uuid, toClassId: id, date: isoDate,
+    reason: optText(500) }).strict(), MovementSchema, CLERK),
+  'orders.depart': m(z.object({ order: OrderRef.strict(), studentId: uuid, date: isoDate, reason: text(500).min(1, 'укажите причину выбытия'),
+    whereTo: optText(500) }).strict(), MovementSchema, CLERK),
+  'orders.promote': m(z.object({ order: OrderRef.strict(), fromYearId: id, toYearId: id, date: isoDate,
+    keptBack: z.array(uuid).default([]) }).strict(),
+    z.object({ promoted: z.number().int(), keptBack: z.number().int(), graduated: z.number().int(), classesCreated: z.number().int() }), CLERK),
+
+  'settings.get': m(none, SettingsSchema, ANY),
+  'settings.set': m(SettingsSchema.strict(), SettingsSchema, ADMIN),
+
+  'exams.set': m(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.object({ subjectIds: z.array(id) }), CLERK),
+  'grades.grid': m(z.object({ classId: id, subjectId: id.optional() }).strict(), GradeGridSchema, ANY),
+  // A batch of cells (a pasted block is one call): all written, or none and every refused cell named.
+  'grades.set': m(z.object({ classId: id, cells: z.array(MarkCellInput.strict()).min(1).max(20000) }).strict(),
+    z.object({ written: z.number().int(), cleared: z.number().int() }), CLERK),
+  'attendance.set': m(z.object({ classId: id, rows: z.array(AttendanceInput.strict()).min(1).max(20000) }).strict(),
+    z.object({ written: z.number().int() }), CLERK),
+
+  'export.cityRegister': m(z.object({ year: yearName }).strict(), z.object({ fileName: z.string(), dataBase64: z.string(),
+    classes: z.number().int(), students: z.number().int(), staff: z.number().int(), marks: z.number().int() }), CLERK),
+  'export.list': m(z.discriminatedUnion('list', [
+    z.object({ list: z.literal('students'), query: text(200).optional(), classId: id.optional() }).strict(),
+    z.object({ list: z.literal('classMarks'), classId: id }).strict(),
+  ]), z.object({ fileName: z.string(), dataBase64: z.string() }), ANY),
+  'import.preview': m(ImportArgs.strict(), ImportPreviewSchema, CLERK),
+  'import.commit': m(ImportArgs.extend({ token: z.string().min(1).max(200), allowRejected: z.boolean().default(false) }).strict(), ImportResultSchema, CLERK),
+
+  'alphabetBook.list': m(z.object({ letter: text(2).optional(), query: text(200).optional() }).strict(),
+    z.array(BookEntrySchema), ANY),
+
+  'audit.list': m(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), z.array(AuditEntrySchema), ADMIN),
+  'audit.verify': m(none, AuditVerifySchema, ADMIN),
+
+  'jobs.status': m(z.object({ id: z.string() }).strict(), JobSchema, ANY),
+  'jobs.cancel': m(z.object({ id: z.string() }).strict(), JobSchema, ANY),
+  'demo.generate': m(z.object({ students: z.number().int().min(1).max(300000) }).strict(), z.object({ jobId: z.string() }), ADMIN),
+} as const satisfies Record<string, MethodDef>;
+
+export type Contract = typeof contract;
+export type Method = keyof Contract;
+export type Input<M extends Method> = z.input<Contract[M]['input']>;
+export type Output<M extends Method> = z.output<Contract[M]['output']>;
+
+// Errors cross the boundary as data, never as thrown objects.
+export const ERROR_CODES = ['validation', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'cancelled', 'internal'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export type ApiError = { code: ErrorCode; message: string; fields?: Record<string, string> };
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+export type Envelope = { method: string; args: unknown; session?: string | null };
+
+export const IPC_CHANNEL = 'school-register:call';

@@ -1,0 +1,101 @@
+// The one API client. Typed from preload/contract.ts; talks to the Electron preload when it is there,
+// otherwise to the loopback HTTP server that served this page.
+import { contract, type ApiError, type Envelope, type ErrorCode, type Input, type Method, type Output, type Result, type Role } from '../../preload/contract';
+import type { Bridge } from '../../preload/bridge';
+import { t } from './strings';
+
+declare global {
+  interface Window { schoolRegister?: Bridge }
+}
+
+export class ApiFailure extends Error {
+  readonly code: ErrorCode;
+  readonly fields: Record<string, string>;
+  constructor(error: ApiError) {
+    super(error.message);
+    this.name = 'ApiFailure';
+    this.code = error.code;
+    this.fields = error.fields ?? {};
+  }
+}
+
+const HTTP_TOKEN_KEY = 'schoolRegister.httpToken';
+const SESSION_KEY = 'schoolRegister.session';
+
+/** Takes `#token=…` from the address bar into sessionStorage and clears it from the URL. */
+export function captureLaunchToken(): void {
+  const match = /^#token=([^&]+)/.exec(window.location.hash);
+  if (!match) return;
+  sessionStorage.setItem(HTTP_TOKEN_KEY, decodeURIComponent(match[1]));
+  history.replaceState(null, '', window.location.pathname + window.location.search);
+}
+
+export function hasTransport(): boolean {
+  return Boolean(window.schoolRegister) || sessionStorage.getItem(HTTP_TOKEN_KEY) !== null;
+}
+
+export const session = {
+  get: (): string | null => sessionStorage.getItem(SESSION_KEY),
+  set: (token: string) => sessionStorage.setItem(SESSION_KEY, token),
+  clear: () => sessionStorage.removeItem(SESSION_KEY),
+};
+
+type Listener = () => void;
+const unauthenticatedListeners = new Set<Listener>();
+/** Called when the backend says the session is gone; the app goes back to sign-in. */
+export function onUnauthenticated(listener: Listener): () => void {
+  unauthenticatedListeners.add(listener);
+  return () => unauthenticatedListeners.delete(listener);
+}
+
+async function send(env: Envelope): Promise<Result<unknown>> {
+  if (window.schoolRegister) return window.schoolRegister.call(env);
+  const token = sessionStorage.getItem(HTTP_TOKEN_KEY);
+  if (!token) return { ok: false, error: { code: 'internal', message: t.errors.noLink } };
+  let response: Response;
+  try {
+    response = await fetch('api/call', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(env),
+    });
+  } catch {
+    return { ok: false, error: { code: 'internal', message: t.errors.noConnection } };
+  }
+  // A wrong transport token is not a lost session: signing in again would not help.
+  if (response.status === 401) return { ok: false, error: { code: 'internal', message: t.errors.noLink } };
+  try {
+    return (await response.json()) as Result<unknown>;
+  } catch {
+    return { ok: false, error: { code: 'internal', message: t.errors.badResponse(response.status) } };
+  }
+}
+
+export async function call<M extends Method>(method: M, args: Input<M>): Promise<Output<M>> {
+  const result = await send({ method, args, session: session.get() });
+  if (!result.ok) {
+    if (result.error.code === 'unauthenticated' && !method.startsWith('auth.')) {
+      session.clear();
+      unauthenticatedListeners.forEach((listener) => listener());
+    }
+    throw new ApiFailure(result.error);
+  }
+  // The contract is checked on the way in as well, so a drifting backend shows up here, not as a blank screen.
+  const parsed = contract[method].output.safeParse(result.value);
+  if (!parsed.success) {
+    console.error(`Ответ ${method} не соответствует контракту`, parsed.error.issues);
+    throw new ApiFailure({ code: 'internal', message: t.errors.contractMismatch(method) });
+  }
+  return parsed.data as Output<M>;
+}
+
+/** Whether a role may call a method, as the contract says (the backend enforces it anyway). */
+export function allowed(role: Role | undefined, method: Method): boolean {
+  const roles = contract[method].roles;
+  return roles === 'public' || (role !== undefined && (roles as readonly Role[]).includes(role));
+}
+
+export function asFailure(error: unknown): ApiFailure {
+  if (error instanceof ApiFailure) return error;
+  return new ApiFailure({ code: 'internal', message: error instanceof Error ? error.message : String(error) });
+}

@@ -1,0 +1,138 @@
+import type { ReactNode } from 'react';
+import type { Method } from '../../../preload/contract';
+import { allowed } from '../api';
+import { match, usePath } from '../router';
+import { AlphabetBook } from '../screens/alphabet-book/AlphabetBook';
+import { AuditScreen } from '../screens/audit/AuditScreen';
+import { ClassPage } from '../screens/classes/ClassPage';
+import { ClassesList } from '../screens/classes/ClassesList';
+import { GradesScreen } from '../screens/grades/GradesScreen';
+import { ImportScreen } from '../screens/import/ImportScreen';
+import { CityRegisterExport } from '../screens/export/CityRegisterExport';
+import { OrderPage } from '../screens/orders/OrderPage';
+import { OrdersBook } from '../screens/orders/OrdersBook';
+import { PromotionForm } from '../screens/orders/PromotionForm';
+import { SchoolProfile } from '../screens/school/SchoolProfile';
+import { StaffScreen } from '../screens/staff/StaffScreen';
+import { StudentCard } from '../screens/students/StudentCard';
+import { StudentForm } from '../screens/students/StudentForm';
+import { StudentsList } from '../screens/students/StudentsList';
+import { SubjectsScreen } from '../screens/subjects/SubjectsScreen';
+import { UsersScreen } from '../screens/users/UsersScreen';
+import { YearsScreen } from '../screens/years/YearsScreen';
+import { t } from '../strings';
+import { PageHeader } from '../ui/common';
+import { useUser } from './user';
+import { YearProvider } from './years';
+
+type NavItem = { to: string; label: string; needs: Method; group: 'register' | 'reference' | 'admin' };
+const NAV: NavItem[] = [
+  { to: '/students', label: t.nav.students, needs: 'students.search', group: 'register' },
+  { to: '/students/new', label: t.nav.newStudent, needs: 'students.create', group: 'register' },
+  { to: '/classes', label: t.nav.classes, needs: 'classes.list', group: 'register' },
+  { to: '/grades', label: t.nav.grades, needs: 'grades.grid', group: 'register' },
+  { to: '/import', label: t.nav.importJournal, needs: 'import.preview', group: 'register' },
+  { to: '/export/city', label: t.nav.exportCity, needs: 'export.cityRegister', group: 'register' },
+  { to: '/orders', label: t.nav.orders, needs: 'orders.list', group: 'register' },
+  { to: '/book', label: t.nav.book, needs: 'alphabetBook.list', group: 'register' },
+  { to: '/staff', label: t.nav.staff, needs: 'staff.list', group: 'reference' },
+  { to: '/subjects', label: t.nav.subjects, needs: 'subjects.list', group: 'reference' },
+  { to: '/years', label: t.nav.years, needs: 'years.list', group: 'reference' },
+  { to: '/school', label: t.nav.school, needs: 'school.update', group: 'admin' },
+  { to: '/users', label: t.nav.users, needs: 'users.list', group: 'admin' },
+  { to: '/audit', label: t.nav.audit, needs: 'audit.list', group: 'admin' },
+];
+
+type Route = { pattern: string; needs: Method; render: (p: Record<string, string>) => ReactNode };
+const ROUTES: Route[] = [
+  { pattern: '/students', needs: 'students.search', render: () => <StudentsList /> },
+  { pattern: '/students/new', needs: 'students.create', render: () => <StudentForm /> },
+  { pattern: '/students/:id', needs: 'students.get', render: (p) => <StudentCard key={p.id} id={p.id} /> },
+  { pattern: '/students/:id/edit', needs: 'students.update', render: (p) => <StudentForm key={p.id} id={p.id} /> },
+  { pattern: '/classes', needs: 'classes.list', render: () => <ClassesList /> },
+  { pattern: '/classes/:id', needs: 'classes.list', render: (p) => <ClassPage key={p.id} id={Number(p.id)} /> },
+  { pattern: '/grades', needs: 'grades.grid', render: () => <GradesScreen /> },
+  { pattern: '/grades/:classId', needs: 'grades.grid', render: (p) => <GradesScreen classId={Number(p.classId)} /> },
+  { pattern: '/grades/:classId/:subjectId', needs: 'grades.grid',
+    render: (p) => <GradesScreen classId={Number(p.classId)} subjectId={Number(p.subjectId)} /> },
+  { pattern: '/import', needs: 'import.preview', render: () => <ImportScreen /> },
+  { pattern: '/export/city', needs: 'export.cityRegister', render: () => <CityRegisterExport /> },
+  { pattern: '/orders', needs: 'orders.list', render: () => <OrdersBook /> },
+  { pattern: '/orders/promote', needs: 'orders.promote', render: () => <PromotionForm /> },
+  { pattern: '/orders/:id', needs: 'orders.movements', render: (p) => <OrderPage key={p.id} id={Number(p.id)} /> },
+  { pattern: '/book', needs: 'alphabetBook.list', render: () => <AlphabetBook /> },
+  { pattern: '/staff', needs: 'staff.list', render: () => <StaffScreen /> },
+  { pattern: '/subjects', needs: 'subjects.list', render: () => <SubjectsScreen /> },
+  { pattern: '/years', needs: 'years.list', render: () => <YearsScreen /> },
+  { pattern: '/school', needs: 'school.update', render: () => <SchoolProfile /> },
+  { pattern: '/users', needs: 'users.list', render: () => <UsersScreen /> },
+  { pattern: '/audit', needs: 'audit.list', render: () => <AuditScreen /> },
+];
+
+function resolve(path: string, role: Parameters<typeof allowed>[0]): ReactNode {
+  for (const route of ROUTES) {
+    const params = match(route.pattern, path);
+    if (params) {
+      if (!allowed(role, route.needs)) return <PageHeader title={t.errors.byCode.forbidden} />;
+      return route.render(params);
+    }
+  }
+  return <PageHeader title={t.common.notFound} />;
+}
+
+/** The section a path belongs to: the longest nav prefix, so /students/new lights «Новый ученик», /students/x lights «Ученики». */
+function activeNav(path: string): string | undefined {
+  const bare = path.split('?')[0];
+  return NAV.map((n) => n.to)
+    .filter((to) => bare === to || (bare.startsWith(`${to}/`) && !NAV.some((n) => n.to === bare)))
+    .sort((a, b) => b.length - a.length)[0];
+}
+
+export function Shell({ onSignOut }: { onSignOut: () => void }) {
+  const user = useUser();
+  const raw = usePath();
+  const path = raw === '/' ? '/students' : raw;
+  const items = NAV.filter((n) => allowed(user.role, n.needs));
+  const active = activeNav(path);
+  const groups: Array<NavItem['group']> = ['register', 'reference', 'admin'];
+
+  return (
+    <YearProvider>
+      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+        {t.app.skipToContent}
+      </a>
+      <div className="shell">
+        <aside className="sidebar">
+          <div className="brand-block">
+            <div className="brand-title">{t.app.title}</div>
+            <div className="brand-sub">{t.app.subtitle}</div>
+          </div>
+          <nav aria-label={t.nav.label}>
+            {groups.map((g) => {
+              const inGroup = items.filter((n) => n.group === g);
+              if (!inGroup.length) return null;
+              return (
+                <ul key={g} className="nav-group">
+                  {inGroup.map((n) => (
+                    <li key={n.to}>
+                      <a href={`#${n.to}`} aria-current={active === n.to ? 'page' : undefined}>{n.label}</a>
+                    </li>
+                  ))}
+                </ul>
+              );
+            })}
+          </nav>
+          <div className="user-block" data-testid="current-user">
+            <div className="muted small">{t.nav.signedInAs}</div>
+            <div className="user-name">{user.fullName}</div>
+            <div className="muted small">{t.roles[user.role]} · {user.login}</div>
+            <button type="button" className="link-button" onClick={onSignOut}>{t.nav.signOut}</button>
+          </div>
+        </aside>
+        <main id="main" className="content" tabIndex={-1}>
+          {resolve(path, user.role)}
+        </main>
+      </div>
+    </YearProvider>
+  );
+}

@@ -1,0 +1,76 @@
+import { useId } from 'react';
+import type { BookEntry } from '../../../../preload/contract';
+import { formatDate } from '../../format';
+import { Link } from '../../router';
+import { t } from '../../strings';
+import { ErrorBox, PageHeader } from '../../ui/common';
+import { useDebounced, useStoredState } from '../../ui/hooks';
+import { useQuery } from '../../ui/useQuery';
+
+// Letters a surname can start with (no Ъ, Ы, Ь).
+const ALPHABET = 'АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЭЮЯ'.split('');
+
+export function AlphabetBook() {
+  const [letter, setLetter] = useStoredState<string>('book.letter', '');
+  const [query, setQuery] = useStoredState('book.query', '');
+  const debounced = useDebounced(query.trim(), 250);
+  const searchId = useId();
+  const entries = useQuery('alphabetBook.list', { letter: letter || undefined, query: debounced || undefined });
+
+  const groups = new Map<string, BookEntry[]>();
+  for (const e of entries.data ?? []) groups.set(e.letter, [...(groups.get(e.letter) ?? []), e]);
+  const sortedGroups = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b, 'ru'));
+
+  return (
+    <section>
+      <PageHeader title={t.book.title} />
+      <div className="toolbar" role="search">
+        <div className="toolbar-field grow">
+          <label htmlFor={searchId}>{t.book.searchLabel}</label>
+          <input id={searchId} type="search" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="book-search" />
+        </div>
+      </div>
+      <nav className="letter-bar" aria-label={t.book.letters}>
+        <button type="button" aria-pressed={letter === ''} onClick={() => setLetter('')}>{t.book.allLetters}</button>
+        {ALPHABET.map((l) => (
+          <button type="button" key={l} aria-pressed={letter === l} onClick={() => setLetter(l)}>{l}</button>
+        ))}
+      </nav>
+      {entries.error && <ErrorBox failure={entries.error} />}
+      {entries.data && entries.data.length === 0 && <p className="muted">{t.book.empty}</p>}
+      {sortedGroups.map(([l, list]) => (
+        <section key={l} className="book-letter" aria-labelledby={`book-${l}`} data-testid={`book-letter-${l}`}>
+          <h2 id={`book-${l}`}>{t.book.letterHeading(l, list.length)}</h2>
+          <table className="grid" data-testid="book-table">
+            <thead>
+              <tr>
+                <th scope="col" className="num">{t.book.colNumber}</th>
+                <th scope="col">{t.book.colFile}</th>
+                <th scope="col">{t.book.colName}</th>
+                <th scope="col">{t.book.colBirth}</th>
+                <th scope="col">{t.book.colEnrolled}</th>
+                <th scope="col">{t.book.colEnrolledClass}</th>
+                <th scope="col">{t.book.colDeparted}</th>
+                <th scope="col">{t.book.colReason}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...list].sort((a, b) => a.number - b.number).map((e) => (
+                <tr key={e.studentId} data-testid="book-row">
+                  <td className="num">{e.number}</td>
+                  <td className="nowrap mono">{e.fileNumber}</td>
+                  <td><Link to={`/students/${e.studentId}`}>{e.fullName}</Link></td>
+                  <td className="nowrap">{formatDate(e.birthDate)}</td>
+                  <td className="nowrap">{formatDate(e.enrolledOn)}</td>
+                  <td>{e.enrolledClass ?? ''}</td>
+                  <td className="nowrap">{formatDate(e.departedOn)}</td>
+                  <td>{[e.departureReason, e.whereTo].filter(Boolean).join('; ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,138 @@
+import { useEffect, useId, useState } from 'react';
+import { call } from '../../api';
+import { DOC_KINDS, type Guardian, type Student, type StudentInputT } from '../../../../preload/contract';
+import { formatDate, formatSnils, fullName } from '../../format';
+import { Link, navigate } from '../../router';
+import { t } from '../../strings';
+import { ErrorBox, Loading, PageHeader } from '../../ui/common';
+import {
+  DateField, FieldCheck, Form, GroupError, FormActions, orNull, RadioField, SelectField, SubmitButton, TextAreaField, TextField, useSubmit,
+} from '../../ui/form';
+import { useQuery } from '../../ui/useQuery';
+
+type GuardianDraft = { kind: string; fullName: string; phone: string; email: string };
+type Draft = {
+  lastName: string; firstName: string; middleName: string; birthDate: string; sex: '' | 'М' | 'Ж'; snils: string;
+  docKind: '' | (typeof DOC_KINDS)[number]; docSeries: string; docNumber: string; docDate: string; docIssuer: string;
+  address: string; pdConsentDate: string; guardians: GuardianDraft[];
+};
+
+const EMPTY: Draft = {
+  lastName: '', firstName: '', middleName: '', birthDate: '', sex: '', snils: '', docKind: '',
+  docSeries: '', docNumber: '', docDate: '', docIssuer: '', address: '', pdConsentDate: '', guardians: [],
+};
+
+function draftOf(s: Student): Draft {
+  return {
+    lastName: s.lastName, firstName: s.firstName, middleName: s.middleName ?? '', birthDate: formatDate(s.birthDate),
+    sex: s.sex, snils: formatSnils(s.snils), docKind: s.docKind ?? '', docSeries: s.docSeries ?? '', docNumber: s.docNumber ?? '',
+    docDate: formatDate(s.docDate), docIssuer: s.docIssuer ?? '', address: s.address ?? '', pdConsentDate: formatDate(s.pdConsentDate),
+    guardians: s.guardians.map((g) => ({ kind: g.kind, fullName: g.fullName, phone: g.phone ?? '', email: g.email ?? '' })),
+  };
+}
+
+function inputOf(d: Draft): StudentInputT {
+  const check = new FieldCheck();
+  const birthDate = check.date('birthDate', d.birthDate);
+  const docDate = check.optionalDate('docDate', d.docDate);
+  const pdConsentDate = check.optionalDate('pdConsentDate', d.pdConsentDate);
+  if (!d.sex) check.add('sex', t.errors.requiredField);
+  check.done();
+  return {
+    lastName: d.lastName.trim(), firstName: d.firstName.trim(), middleName: orNull(d.middleName), birthDate,
+    sex: d.sex as 'М' | 'Ж', snils: orNull(d.snils), docKind: d.docKind || null, docSeries: orNull(d.docSeries),
+    docNumber: orNull(d.docNumber), docDate, docIssuer: orNull(d.docIssuer), address: orNull(d.address), pdConsentDate,
+    guardians: d.guardians.map((g): Guardian => ({
+      kind: g.kind.trim(), fullName: g.fullName.trim(), phone: orNull(g.phone), email: orNull(g.email),
+    })),
+  };
+}
+
+/** New student when there is no id; otherwise edits that student. */
+export function StudentForm({ id }: { id?: string }) {
+  const existing = useQuery('students.get', { id: id ?? '' }, id !== undefined);
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [ready, setReady] = useState(id === undefined);
+  const { busy, failure, run } = useSubmit();
+  const kindsId = useId();
+
+  useEffect(() => {
+    if (existing.data && !ready) { setDraft(draftOf(existing.data)); setReady(true); }
+  }, [existing.data, ready]);
+
+  if (id !== undefined && existing.error) return <ErrorBox failure={existing.error} />;
+  if (!ready) return <Loading />;
+
+  const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const setGuardian = (i: number, key: keyof GuardianDraft) => (value: string) =>
+    setDraft((d) => ({ ...d, guardians: d.guardians.map((g, j) => (j === i ? { ...g, [key]: value } : g)) }));
+  const addGuardian = () => setDraft((d) => ({ ...d, guardians: [...d.guardians, { kind: '', fullName: '', phone: '', email: '' }] }));
+  const removeGuardian = (i: number) => setDraft((d) => ({ ...d, guardians: d.guardians.filter((_, j) => j !== i) }));
+
+  const submit = () => run(async () => {
+    const data = inputOf(draft);
+    const saved = id === undefined ? await call('students.create', data) : await call('students.update', { id, data });
+    navigate(`/students/${saved.id}`);
+  });
+
+  const title = id === undefined ? t.student.newTitle : `${t.student.editTitle}: ${existing.data ? fullName(existing.data) : ''}`;
+  return (
+    <section>
+      <PageHeader title={title} back={id && <Link to={`/students/${id}`}>{t.common.back}</Link>} />
+      <Form failure={failure} busy={busy} onSubmit={submit} fieldPrefix={id ? 'data.' : ''} testId="student-form" label={title}>
+        <fieldset className="form-section">
+          <legend>{t.student.personal}</legend>
+          <div className="form-grid">
+            <TextField name="lastName" label={t.student.lastName} value={draft.lastName} onChange={set('lastName')} required autoFocus />
+            <TextField name="firstName" label={t.student.firstName} value={draft.firstName} onChange={set('firstName')} required />
+            <TextField name="middleName" label={t.student.middleName} value={draft.middleName} onChange={set('middleName')} />
+            <DateField name="birthDate" label={t.student.birthDate} value={draft.birthDate} onChange={set('birthDate')} required />
+            <RadioField name="sex" label={t.student.sex} value={draft.sex} onChange={(v) => set('sex')(v as Draft['sex'])} required
+              options={[{ value: 'М', label: t.student.sexM }, { value: 'Ж', label: t.student.sexF }]} />
+            <TextField name="snils" label={t.student.snils} value={draft.snils} onChange={set('snils')}
+              placeholder={t.student.snilsPlaceholder} inputMode="numeric" size={16} />
+          </div>
+          <div className="form-grid">
+            <TextAreaField name="address" label={t.student.address} value={draft.address} onChange={set('address')} />
+            <DateField name="pdConsentDate" label={t.student.pdConsentDate} value={draft.pdConsentDate} onChange={set('pdConsentDate')} />
+          </div>
+        </fieldset>
+
+        <fieldset className="form-section">
+          <legend>{t.student.document}</legend>
+          <div className="form-grid">
+            <SelectField name="docKind" label={t.student.docKind} value={draft.docKind}
+              onChange={(v) => set('docKind')(v as Draft['docKind'])} placeholder={t.student.docKindNone}
+              options={DOC_KINDS.map((k) => ({ value: k, label: t.student.docKinds[k] }))} />
+            <TextField name="docSeries" label={t.student.docSeries} value={draft.docSeries} onChange={set('docSeries')} size={10} />
+            <TextField name="docNumber" label={t.student.docNumber} value={draft.docNumber} onChange={set('docNumber')} size={12} />
+            <DateField name="docDate" label={t.student.docDate} value={draft.docDate} onChange={set('docDate')} />
+            <TextField name="docIssuer" label={t.student.docIssuer} value={draft.docIssuer} onChange={set('docIssuer')} wide />
+          </div>
+        </fieldset>
+
+        <fieldset className="form-section">
+          <legend>{t.student.guardians}</legend>
+          <GroupError name="guardians" />
+          <datalist id={kindsId}>{t.student.guardianKinds.map((k) => <option key={k} value={k} />)}</datalist>
+          {draft.guardians.length === 0 && <p className="muted">{t.student.noGuardians}</p>}
+          {draft.guardians.map((g, i) => (
+            <div className="guardian-row" key={i} role="group" aria-label={t.student.guardianN(i + 1)} data-testid={`guardian-${i}`}>
+              <TextField name={`guardians.${i}.kind`} label={t.student.guardianKind} value={g.kind} onChange={setGuardian(i, 'kind')} list={kindsId} size={14} required />
+              <TextField name={`guardians.${i}.fullName`} label={t.student.guardianFullName} value={g.fullName} onChange={setGuardian(i, 'fullName')} required size={30} />
+              <TextField name={`guardians.${i}.phone`} label={t.student.guardianPhone} value={g.phone} onChange={setGuardian(i, 'phone')} type="tel" size={16} />
+              <TextField name={`guardians.${i}.email`} label={t.student.guardianEmail} value={g.email} onChange={setGuardian(i, 'email')} type="email" size={22} />
+              <button type="button" className="link-button danger" onClick={() => removeGuardian(i)}>{t.student.removeGuardian}</button>
+            </div>
+          ))}
+          <button type="button" onClick={addGuardian}>{t.student.addGuardian}</button>
+        </fieldset>
+
+        <FormActions>
+          <SubmitButton busy={busy}>{id === undefined ? t.student.create : t.common.save}</SubmitButton>
+          {id && <Link to={`/students/${id}`} className="button">{t.common.cancel}</Link>}
+        </FormActions>
+      </Form>
+    </section>
+  );
+}

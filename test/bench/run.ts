@@ -1,0 +1,19 @@
+// `npm run bench`: the benchmarks, one entry per issue. Prints a Markdown block to paste into RESULTS.md.
+// Usage: npm run bench [-- --only register,import,signing] [-- --students N]
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import { benchRegister } from './register.bench.ts';
+import { benchImport } from './import.bench.ts';
+import { benchSigning } from './signing.bench.ts';
+
+const { values } = parseArgs({ options: { only: { type: 'string' }, students: { type: 'string' } } });
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+const date = new Date().toISOString().slice(0, 10);
+const out: string[] = [`Machine: ${machine}. Date: ${date}.`, ''];
+
+const want = (name: string) => !values.only || values.only.split(',').includes(name);
+if (want('register')) out.push(...(await benchRegister({ students: Number(values.students ?? 300000) })));
+if (want('import')) out.push(...(await benchImport()));
+if (want('signing')) out.push(...(await benchSigning()));
+
+console.log('\n' + out.join('\n'));

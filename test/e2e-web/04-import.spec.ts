@@ -1,0 +1,76 @@
+// Import from a journal end to end: a marks journal with a misspelled column («Дата рожд-я») is uploaded, the column
+// shows as unrecognised and every row is rejected with sheet/row/column; the clerk maps the column in the preview,
+// the rejections go, the commit writes the marks and the grade grid shows them.
+import ExcelJS from 'exceljs';
+import { expect, test } from '@playwright/test';
+import { Api } from './pages/api';
+import { App } from './pages/App';
+import { GradesPage } from './pages/GradesPage';
+import { ImportPage } from './pages/ImportPage';
+import { shot } from './screens';
+
+const PEOPLE = [
+  { lastName: 'Горелова', firstName: 'Зоя', middleName: 'Игоревна', birthDate: '2011-02-14', sex: 'Ж' as const },
+  { lastName: 'Демидов', firstName: 'Лев', middleName: 'Олегович', birthDate: '2011-06-03', sex: 'М' as const },
+];
+const ru = (iso: string) => iso.split('-').reverse().join('.');
+
+async function seed(api: Api) {
+  const years = await api.call('years.list', {});
+  const year = years.find((y) => y.name === '2026/2027') ?? await api.call('years.create', { name: '2026/2027' });
+  const subjects = await api.call('subjects.list', {});
+  const chem = subjects.find((s) => s.name === 'Химия') ?? await api.call('subjects.create', { name: 'Химия', shortName: 'Хим.', cityRegisterId: 'MSK-0160', federalCode: '16' });
+  const classes = await api.call('classes.list', { yearId: year.id });
+  const klass = classes.find((c) => c.parallel === 9 && c.letter === 'В') ?? await api.call('classes.create', { yearId: year.id, parallel: 9, letter: 'В' });
+  await api.call('curriculum.set', { classId: klass.id, subjectIds: [chem.id] });
+  const inClass = await api.call('classes.students', { classId: klass.id });
+  for (const p of PEOPLE) {
+    if (inClass.some((s) => s.fullName.startsWith(p.lastName))) continue;
+    const s = await api.call('students.create', { ...p, guardians: [] });
+    await api.call('orders.enrol', { order: { number: '51-у', date: '2026-09-01' }, studentId: s.id, classId: klass.id, date: '2026-09-01' });
+  }
+}
+
+async function journal(): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('9В');
+  ws.addRow(['Журнал 9В, химия']);
+  ws.addRow(['ФИО', 'Дата рожд-я', 'Химия 1 четв.', 'Химия 2 четв.']);
+  ws.addRow([`${PEOPLE[0].lastName} ${PEOPLE[0].firstName} ${PEOPLE[0].middleName}`, ru(PEOPLE[0].birthDate), 5, 4]);
+  ws.addRow([`${PEOPLE[1].lastName} ${PEOPLE[1].firstName} ${PEOPLE[1].middleName}`, ru(PEOPLE[1].birthDate), 3, 'н/а']);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+test('a marks journal with a misspelled column: rejected, mapped in the preview, written, seen in the grade grid', async ({ page, request }) => {
+  await seed(await new Api(request).asAdmin());
+  const app = new App(page);
+  await app.signInAsAdmin();
+  await app.goTo('Импорт из журнала');
+  const imp = new ImportPage(page);
+  await page.getByLabel('Учебный год оценок').selectOption({ label: '2026/2027' });
+  await imp.upload('оценки', 'Журнал 9В химия.xlsx', await journal());
+
+  await expect(imp.preview).toContainText('Лист «9В», строка заголовка 2');
+  await expect(imp.column('B')).toContainText('Дата рожд-я');
+  await expect(imp.column('B')).toContainText('не распознан');
+  await expect(imp.rejected.locator('tbody tr')).toHaveCount(2);
+  await expect(imp.rejected).toContainText('нет даты рождения');
+  await expect(imp.rejected.locator('tbody tr').first().locator('td').nth(1)).toHaveText('3');
+  await expect(page.getByRole('button', { name: 'Записать' })).toBeDisabled();
+  await shot(page, '25-import-preview');
+
+  await imp.mapColumn('B', 'Дата рождения');
+  await expect(imp.rejected).toHaveCount(0);
+  await expect(imp.count('Добавить')).toHaveText('4');
+  await expect(imp.column('B')).not.toContainText('не распознан');
+  await shot(page, '26-import-preview-mapped');
+  await imp.commit();
+  await expect(imp.result).toContainText('добавлено 4');
+
+  await app.goTo('Успеваемость');
+  const g = new GradesPage(page);
+  await page.getByLabel('Учебный год', { exact: true }).selectOption({ label: '2026/2027' });
+  await g.open('9В', 'Химия');
+  await g.expectColumn(0, ['5', '3']);
+  await g.expectColumn(1, ['4', 'н/а']);
+});

@@ -1,0 +1,37 @@
+// Seeding through the same HTTP API the page uses, for tests whose subject is not the seeding itself.
+import { expect, type APIRequestContext } from '@playwright/test';
+import type { Input, Method, Output } from '../../../preload/contract';
+import { ADMIN, HTTP_TOKEN } from '../env';
+
+export class Api {
+  private session: string | null = null;
+  constructor(private readonly request: APIRequestContext) {}
+
+  async call<M extends Method>(method: M, args: Input<M>): Promise<Output<M>> {
+    const res = await this.request.post('/api/call', {
+      headers: { Authorization: `Bearer ${HTTP_TOKEN}` },
+      data: { method, args, session: this.session },
+    });
+    const body = await res.json();
+    expect(body.ok, `${method}: ${JSON.stringify(body.error)}`).toBe(true);
+    return body.value as Output<M>;
+  }
+
+  /** Same answer as call(), but returns the failure instead of asserting success. */
+  async attempt(method: Method, args: unknown): Promise<{ ok: boolean; error?: { code: string; message: string } }> {
+    const res = await this.request.post('/api/call', {
+      headers: { Authorization: `Bearer ${HTTP_TOKEN}` },
+      data: { method, args, session: this.session },
+    });
+    return res.json();
+  }
+
+  async asAdmin(): Promise<this> {
+    const status = await this.call('auth.status', {});
+    const r = status.needsSetup
+      ? await this.call('auth.setupAdmin', ADMIN)
+      : await this.call('auth.signIn', { login: ADMIN.login, password: ADMIN.password });
+    this.session = r.session;
+    return this;
+  }
+}

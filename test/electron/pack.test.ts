@@ -1,0 +1,10 @@
+// build/electron-builder.yml, packed for real (linux `dir` target) against a stub Electron: see build/scripts/pack-check.mjs.
+import { expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs build script without type declarations
+import { packCheck } from '../../build/scripts/pack-check.mjs';
+
+it('packs app.asar with the bundles, the UI and better-sqlite3, and flips the fuses', async () => {
+  const { files, fuses } = await packCheck();
+  expect(files).toContain('/out/electron/main.cjs');
+  expect(fuses).toMatchObject({ runAsNode: false, onlyLoadAppFromAsar: true, enableNodeCliInspectArguments: false });
+}, 120_000);

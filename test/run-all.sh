@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `npm test`: every test of the project, on a fresh machine of this kind. Brings the Debian packages the
+# tests need (apt-get, update first) when missing, then: typecheck, unit and integration tests (vitest),
+# the web UI end to end in Debian's Chromium (Playwright), the Electron test (skips without the binary),
+# and the packaging check. Ends with one line "Tests: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-results
+
+need_pkgs=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have chromium || need_pkgs+=(chromium)
+have pdftotext || need_pkgs+=(poppler-utils)
+have qpdf || need_pkgs+=(qpdf)
+have openssl || need_pkgs+=(openssl)
+have sqlite3 || need_pkgs+=(sqlite3)
+have soffice || need_pkgs+=(libreoffice-calc-nogui)   # workbooks we write must open in LibreOffice with the same values
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_pkgs+=(fonts-dejavu-core)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "Installing Debian packages the tests need: ${need_pkgs[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" \
+    || { echo "Could not install ${need_pkgs[*]} with apt-get"; exit 1; }
+fi
+
+status=0
+step() { echo; echo "=== $*"; }
+
+step "typecheck"
+npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.web.json --noEmit || { echo "typecheck failed"; status=1; }
+
+step "unit and integration tests (vitest)"
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=1
+
+step "web UI end to end (Playwright + Debian Chromium)"
+PLAYWRIGHT_JSON_OUTPUT_NAME="$PWD/test-results/e2e-web.json" npx playwright test -c test/e2e-web/playwright.config.ts --reporter=list,json || status=1
+
+if [ -f test/e2e-electron/playwright.config.ts ]; then
+  step "Electron end to end (skips when the Electron binary is absent)"
+  PLAYWRIGHT_JSON_OUTPUT_NAME="$PWD/test-results/e2e-electron.json" npx playwright test -c test/e2e-electron/playwright.config.ts --reporter=list,json || status=1
+fi
+
+step "summary"
+node test/summarize.mjs test-results/vitest.json test-results/e2e-web.json test-results/e2e-electron.json || status=1
+exit $status
