@@ -14,7 +14,11 @@ for (const file of process.argv.slice(2)) {
     passed += r.numPassedTests;
     failed += r.numFailedTests;
     skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    if (r.numFailedTestSuites) failed += r.numFailedTestSuites - Math.min(r.numFailedTestSuites, r.numFailedTests);
+    // a file that failed before any of its tests could (an import error, a hook) counts once; vitest's
+    // numFailedTestSuites also counts each describe block above a failed test, so it is not used
+    for (const f of r.testResults ?? []) {
+      if (f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')) failed++;
+    }
   } else if (r.stats) {
     // Playwright
     passed += (r.stats.expected ?? 0) + (r.stats.flaky ?? 0);

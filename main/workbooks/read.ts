@@ -2,6 +2,7 @@
 // register's fields (the user may correct the mapping), and the data rows streamed with bounded memory.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { AppError } from '../shared/errors.ts';
 import { isValidIsoDate } from '../shared/dates.ts';
@@ -438,41 +439,52 @@ export function fieldLabel(f: string): string {
 type RowLike = { number: number; values: unknown };
 type SheetReader = AsyncIterable<RowLike> & { id: string | number; name?: string };
 
-/** Text of a stream of bytes, a character split between two chunks decoded whole. */
-async function* decodeUtf8(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
-  const dec = new TextDecoder('utf-8');
-  for await (const c of chunks) yield typeof c === 'string' ? c : dec.decode(c, { stream: true });
-  const tail = dec.decode();
-  if (tail) yield tail;
-}
-
 type ReaderInternals = {
-  _parseWorksheet(iterator: AsyncIterable<Buffer>, sheetNo: string): unknown;
-  _parseSharedStrings(entry: NodeJS.ReadableStream): unknown;
-  _parseWorkbook(entry: NodeJS.ReadableStream): unknown;
-  _parseRels(entry: NodeJS.ReadableStream): unknown;
+  _parseWorksheet(iterator: AsyncIterable<string>, sheetNo: string): AsyncGenerator<{ eventType: string; value: unknown }>;
+  _parseSharedStrings(entry: NodeJS.ReadableStream): AsyncGenerator<unknown>;
+  _parseWorkbook(entry: NodeJS.ReadableStream): Promise<void>;
+  _parseRels(entry: NodeJS.ReadableStream): Promise<void>;
+  _parseStyles(entry: NodeJS.ReadableStream): Promise<void>;
 };
 const BaseReader = ExcelJS.stream.xlsx.WorkbookReader as unknown as new (file: string, opts: object) => ReaderInternals;
 
 /**
- * exceljs 4.4's streaming reader decodes each chunk of XML on its own, so a Cyrillic letter split between two chunks
- * turns into two U+FFFD (seen: «н/а» read as «н/��» once in ~70,000 rows). We hand it text decoded across chunks.
+ * exceljs's streaming reader, fed from our own zip reader instead of its single pass over the archive.
+ *
+ * exceljs 4.4 walks the zip in stored order and parses a sheet as soon as it has the shared strings; exceljs itself
+ * stores xl/workbook.xml last, and on Node ≥ 18 that pass may reach a sheet with no workbook model yet and throw
+ * «Cannot read properties of undefined (reading 'sheets')» — intermittently (exceljs#3064; seen in our CI on one read
+ * of three of the same file). It also decoded each chunk of XML on its own, turning a Cyrillic letter split between
+ * two chunks into two U+FFFD (seen: «н/а» read as «н/��» once in ~70,000 rows). Here the parts are read through the
+ * central directory in dependency order — rels, workbook, shared strings, styles, then each sheet on demand — as text
+ * decoded across chunks.
  */
 class JournalReader extends BaseReader {
-  _parseWorksheet(iterator: AsyncIterable<Buffer>, sheetNo: string) {
-    return super._parseWorksheet(decodeUtf8(iterator) as unknown as AsyncIterable<Buffer>, sheetNo);
+  private readonly part: (e: ZipEntry) => NodeJS.ReadableStream;
+
+  constructor(private readonly file: string, private readonly p: Prepared) {
+    super(file, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
+    this.part = (e) => Readable.from(streamEntryText(file, p.fd, e));
   }
-  _parseSharedStrings(entry: NodeJS.ReadableStream) {
-    entry.setEncoding('utf8');
-    return super._parseSharedStrings(entry);
+
+  /** Rels, workbook, shared strings and styles: everything a sheet needs before its first row. */
+  async open(): Promise<void> {
+    await this._parseRels(this.part(this.p.entries.get('xl/_rels/workbook.xml.rels')!));
+    await this._parseWorkbook(this.part(this.p.entries.get('xl/workbook.xml')!));
+    const shared = this.p.entries.get('xl/sharedStrings.xml');
+    if (shared) for await (const _ of this._parseSharedStrings(this.part(shared))) { /* cached on the reader */ }
+    else (this as unknown as { sharedStrings: string[] }).sharedStrings = [];
+    const styles = this.p.entries.get('xl/styles.xml');
+    if (styles) await this._parseStyles(this.part(styles));
   }
-  _parseWorkbook(entry: NodeJS.ReadableStream) {
-    entry.setEncoding('utf8');
-    return super._parseWorkbook(entry);
-  }
-  _parseRels(entry: NodeJS.ReadableStream) {
-    entry.setEncoding('utf8');
-    return super._parseRels(entry);
+
+  /** The rows of one sheet part, streamed. */
+  async sheet(part: string, index: number): Promise<SheetReader> {
+    const e = this.p.entries.get(part)!;
+    for await (const ev of this._parseWorksheet(streamEntryText(this.file, this.p.fd, e), String(index + 1))) {
+      if (ev.eventType === 'worksheet') return ev.value as SheetReader;
+    }
+    throw new Error(`exceljs gave no reader for ${part}`);
   }
 }
 
@@ -498,22 +510,23 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
   const refusals: WorkbookError[] = [];
   let sheetsRead = 0;
   let rowsRead = 0;
-  const seen = new Set<string>();
   try {
-    const reader = new JournalReader(file, {
-      sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore',
-    });
-    for await (const ws of reader as unknown as AsyncIterable<SheetReader>) {
-      const info = (ws.name ? p.sheets.find((s) => s.name === ws.name) : undefined) ??
-        p.sheets.find((s) => s.part === `xl/worksheets/sheet${ws.id}.xml`);
-      const sheet = info?.name ?? ws.name ?? `Лист${ws.id}`;
-      seen.add(sheet);
-      if (info && info.state !== 'visible') {
+    const reader = new JournalReader(file, p);
+    await reader.open();
+    for (const [index, info] of p.sheets.entries()) {
+      const sheet = info.name || `Лист${index + 1}`;
+      if (info.state !== 'visible') {
         yield { type: 'skipped', sheet, reason: 'скрытый лист' };
-        continue; // the reader drains what we do not read
+        continue;
       }
+      if (!p.entries.has(info.part)) {
+        refusals.push(new WorkbookError('truncated', file, `в книге нет части «${info.part}» этого листа`, { sheet }));
+        yield { type: 'skipped', sheet, reason: `лист не прочитан: в книге нет его части «${info.part}»` };
+        continue;
+      }
+      const ws = await reader.sheet(info.part, index);
       opts.progress?.throwIfCancelled();
-      const merges = info ? await scanMerges(file, p, info.part) : [];
+      const merges = await scanMerges(file, p, info.part);
       let mergeAt = 0;
       const active: Array<Merge & { value: string | number | boolean | Date | null }> = [];
       const head: Array<{ row: number; cells: Map<number, string> }> = [];
@@ -602,10 +615,6 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
           '(ФИО или Фамилия, Имя, Отчество; Дата рождения; СНИЛС; Класс; предметы и периоды)', { sheet }));
         yield { type: 'skipped', sheet, reason: 'нет строки заголовков' };
       } else sheetsRead++;
-    }
-    // exceljs streams only parts named xl/worksheets/sheetN.xml; a sheet stored otherwise must not vanish unsaid
-    for (const s of p.sheets) {
-      if (s.state === 'visible' && !seen.has(s.name)) yield { type: 'skipped', sheet: s.name, reason: `лист не прочитан: часть книги «${s.part}» названа не по стандарту` };
     }
   } catch (e) {
     if (e instanceof AppError) throw e;

@@ -70,5 +70,16 @@ export async function* streamEntryText(file: string, fd: number, e: ZipEntry): A
   const stream = e.method === 8 ? src.pipe(zlib.createInflateRaw()) : src;
   src.on('error', (err) => stream.destroy(err));
   const dec = new TextDecoder('utf-8');
-  for await (const chunk of stream as AsyncIterable<Buffer>) yield dec.decode(chunk, { stream: true });
+  let out = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    out += chunk.length;
+    // the sizes were checked against the limits; a part that inflates past its declared size lies about it
+    if (out > e.size) {
+      stream.destroy();
+      throw new ZipFormatError(`${e.name} inflates past its declared size`);
+    }
+    yield dec.decode(chunk, { stream: true });
+  }
+  const tail = dec.decode();
+  if (tail) yield tail;
 }

@@ -140,3 +140,22 @@ describe('reading a journal workbook', () => {
     expect(rows[0].cells['mark:Математика|year'].error).toMatch(/«отл» — не оценка/);
   });
 });
+
+describe('exceljs streaming race (exceljs#3064)', () => {
+  // exceljs stores xl/workbook.xml after the sheets; its streaming reader may meet a sheet before the workbook part
+  // and throw «Cannot read properties of undefined (reading 'sheets')». The same file must read every time.
+  it('reads the same exceljs-written workbook with two sheets and a date cell 40 times in a row', async () => {
+    const dir = tempDir();
+    const f = await writeBook(dir, 'race.xlsx', {
+      '5А': [['ФИО', 'Дата рождения', 'Математика 1 четв.'], ['Иванов Пётр', new Date(Date.UTC(2015, 1, 1)), 5]],
+      '5Б': [['ФИО', 'Дата рождения', 'Математика 1 четв.'], ['Петров Иван', '02.03.2015', 4]],
+    });
+    for (let i = 0; i < 40; i++) {
+      const rows = await rowsOf(f);
+      expect(rows.map(values)).toEqual([
+        { fullName: 'Иванов Пётр', birthDate: '2015-02-01', 'mark:Математика|q1': '5' },
+        { fullName: 'Петров Иван', birthDate: '2015-03-02', 'mark:Математика|q1': '4' },
+      ]);
+    }
+  }, 60_000);
+});
