@@ -3,6 +3,10 @@
 import m0001 from './0001_register.ts';
 import m0002 from './0002_marks.ts';
 import m0003 from './0003_import_mappings.ts';
+import m0004 from './0004_ledgers.ts';
+import m0005 from './0005_printouts.ts';
+import m0006 from './0006_packets.ts';
+import m0007 from './0007_archive.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -10,4 +14,8 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: '0001_register', sql: m0001 },
   { version: 2, name: '0002_marks', sql: m0002 },
   { version: 3, name: '0003_import_mappings', sql: m0003 },
+  { version: 4, name: '0004_ledgers', sql: m0004 },
+  { version: 5, name: '0005_printouts', sql: m0005 },
+  { version: 6, name: '0006_packets', sql: m0006 },
+  { version: 7, name: '0007_archive', sql: m0007 },
 ];

@@ -5,6 +5,10 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { migrate, latestVersion } from '../../db/migrate.ts';
 import { migrations, type Migration } from '../../db/migrations/index.ts';
+import check0004 from './checks/0004.ts';
+import check0005 from './checks/0005.ts';
+import check0006 from './checks/0006.ts';
+import check0007 from './checks/0007.ts';
 import { APPLICATION_ID, openRegister } from '../../db/connection.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
@@ -84,6 +88,10 @@ const perMigration: Record<number, (db: Database.Database) => void> = {
     expect(() => put.run('marks', '', '{}')).toThrow(/CHECK constraint failed/);
     expect(() => put.run('marks', 'журнал 5а', 'не json')).toThrow(/CHECK constraint failed/);
   },
+  4: check0004,
+  5: check0005,
+  6: check0006,
+  7: check0007,
 };
 
 describe('each migration', () => {

@@ -1,0 +1,6 @@
+// What migration 0007_archive must leave behind (see test/db/migrations.test.ts).
+import type Database from 'better-sqlite3';
+
+export default function check(_db: Database.Database): void {
+  // reserved: the migration is still empty
+}
