@@ -75,3 +75,12 @@ export type LedgerData = {
 
 /** How a version is identified on paper: «A1B2C3D4-v2» — the first 8 hex digits of the SHA-256, upper case, and the version. */
 export const verificationCode = (sha256Hex: string, version: number) => `${sha256Hex.slice(0, 8).toUpperCase()}-v${version}`;
+
+/** What a sealed printout carries besides the data: printed on every page (code and QR) and in the PDF's metadata. */
+export type LedgerStamp = {
+  code: string;            // verificationCode(sha256, version)
+  version: number;
+  sha256: string;          // hex SHA-256 of the canonical JSON
+  sealedAt: string;        // ISO timestamp
+  signer: string | null;   // certificate subject, when signed
+};
