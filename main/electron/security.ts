@@ -33,6 +33,8 @@ export function webPreferences(preload: string, opts: { devTools: boolean }): We
     navigateOnDragDrop: false,
     safeDialogs: true,
     spellcheck: false,
+    // A middle click must not open a link in a new window (window.open is denied as well).
+    disableBlinkFeatures: 'Auxclick',
     devTools: opts.devTools,
   };
 }

@@ -1,6 +1,6 @@
 // The Electron shell's security decisions, with the `electron` module replaced by a recording fake:
 // security.ts on its own, then shell.ts wiring those decisions into (fake) Electron.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -154,6 +154,16 @@ describe('Content-Security-Policy', () => {
 
   it('allows no inline or evaluated script and no remote origin', () => {
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
+  });
+
+  it('index.html carries the same policy in a meta tag, less frame-ancestors (header only)', () => {
+    const html = readFileSync(new URL('../../renderer/index.html', import.meta.url), 'utf8');
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+    expect(meta).toBe(CONTENT_SECURITY_POLICY.split('; ').filter((d) => !d.startsWith('frame-ancestors')).join('; '));
+  });
+
+  it('blocks middle-click (auxclick) navigation', () => {
+    expect(webPreferences('/x/preload.cjs', { devTools: false }).disableBlinkFeatures).toBe('Auxclick');
   });
 });
 
