@@ -257,8 +257,9 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       return 1;
     }
     if (e instanceof AppError && e.code !== 'internal') {
-      const fields = e.fields ? Object.entries(e.fields).map(([k, v]) => `${k}: ${v}`).join('; ') : '';
-      io.err(`Ошибка: ${fields && !e.message.includes(Object.values(e.fields!)[0]) ? fields : e.message}`);
+      // the message first; a field's detail only where the message does not already say it
+      const extra = Object.entries(e.fields ?? {}).filter(([, v]) => !e.message.includes(v)).map(([k, v]) => `${k}: ${v}`);
+      io.err(`Ошибка: ${e.message}${extra.length ? ` (${extra.join('; ')})` : ''}`);
       return 1;
     }
     io.err(`Внутренняя ошибка: ${(e as Error)?.message ?? e}`);

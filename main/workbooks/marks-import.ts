@@ -49,7 +49,10 @@ const SLOT_OF: Partial<Record<Period, MarkSlot>> = { year: 'annual', exam: 'exam
 function resolveYear(db: DB, name: string | undefined): { id: number; name: string } {
   const want = name ?? (() => { const y = currentYearStart(todayIso()); return `${y}/${y + 1}`; })();
   const y = db.prepare('SELECT id, name FROM academic_years WHERE name = ?').get(want) as { id: number; name: string } | undefined;
-  if (!y) throw new AppError('validation', `Учебный год ${want} не найден в реестре`, { year: 'нет такого учебного года' });
+  if (!y) {
+    const hint = /^\d{4}\/\d{4}$/.test(want) ? '' : ' (учебный год пишется так: 2025/2026)';
+    throw new AppError('validation', `Учебный год «${want}» не найден в реестре${hint}`, { year: `нет учебного года «${want}»${hint}` });
+  }
   return y;
 }
 
