@@ -30,7 +30,12 @@ step "typecheck"
 npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.web.json --noEmit || { echo "typecheck failed"; status=1; }
 
 step "unit and integration tests (vitest)"
+rm -rf test-results/reliability
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=1
+
+step "reliability table (README.md against this run's figures)"
+rm -f test-results/reliability-check.json
+npx tsx test/reliability/report.ts --check || status=1
 
 step "web UI end to end (Playwright + Debian Chromium)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$PWD/test-results/e2e-web.json" npx playwright test -c test/e2e-web/playwright.config.ts --reporter=list,json || status=1
@@ -41,5 +46,5 @@ if [ -f test/e2e-electron/playwright.config.ts ]; then
 fi
 
 step "summary"
-node test/summarize.mjs test-results/vitest.json test-results/e2e-web.json test-results/e2e-electron.json || status=1
+node test/summarize.mjs test-results/vitest.json test-results/reliability-check.json test-results/e2e-web.json test-results/e2e-electron.json || status=1
 exit $status

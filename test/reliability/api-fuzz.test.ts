@@ -8,6 +8,7 @@ import { contract, type Result } from '../../preload/contract.ts';
 import { adminClient, smallSchool, type Client } from '../helpers/register.ts';
 import { contentHash, removeScratchDirs, scratchDir } from '../helpers/db.ts';
 import { postBody, postCall, rawRequest } from '../helpers/http.ts';
+import { recordFigures } from './crash.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const CALLS = Number(process.env.FUZZ_CALLS ?? 1500);
@@ -130,6 +131,9 @@ describe(`API fuzz (seed ${SEED}, ${CALLS} calls per transport)`, () => {
     }
     console.log(`API fuzz: ${sent} calls per transport refused as validation errors; ${skippedValid} accidentally valid calls not sent`);
     expect(sent).toBeGreaterThan(CALLS * 0.9);
+    const writes = [contentHash(ipc.c.backend.db), contentHash(web.c.backend.db)].filter((h, i) => h !== before[i]).length;
+    recordFigures('api-fuzz', { suite: 'api-fuzz', runs: sent * 2, detected: codes.get('validation') ?? 0, repaired: 0, lost: writes,
+      failures: sent * 2 - (codes.get('validation') ?? 0) + writes, worst: `seed ${SEED}: ${[...codes].map(([k, v]) => `${k} ${v}`).join(', ')}` });
     expect([contentHash(ipc.c.backend.db), contentHash(web.c.backend.db)]).toEqual(before);
     // and both still answer a good call
     expect((await ipc.send({ method: 'years.list', args: {}, session: ipc.c.session })).result.ok).toBe(true);

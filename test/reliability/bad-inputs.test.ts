@@ -10,12 +10,18 @@ import { contentHash, openRaw, removeScratchDirs, scratchDir, sha256File } from 
 import { cli } from '../helpers/cli.ts';
 import type { CorpusCase } from '../fixtures/bad/make-corpus.ts';
 import { corpusRegister } from './corpus-register.ts';
+import { recordFigures } from './crash.ts';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/bad');
 const corpus = JSON.parse(fs.readFileSync(path.join(DIR, 'corpus.json'), 'utf8')) as { cases: Record<string, CorpusCase> };
 const entries = Object.entries(corpus.cases);
 
-afterAll(removeScratchDirs);
+const tally = { refused: 0, unchanged: 0, failed: [] as string[] };
+afterAll(() => {
+  recordFigures('bad-inputs', { suite: 'bad-inputs', runs: entries.length, detected: tally.refused, repaired: 0,
+    lost: entries.length - tally.unchanged, failures: tally.failed.length, worst: tally.failed[0] ?? 'none' });
+  removeScratchDirs();
+});
 
 let reg: Awaited<ReturnType<typeof corpusRegister>>;
 let out: string;
@@ -51,6 +57,7 @@ describe('the bad-input corpus', () => {
 
   for (const [name, c] of entries) {
     it(`${name}: ${c.what}`, async () => {
+      tally.failed.push(name); // taken back at the end of a passing case
       const before = c.kind === 'register' ? sha256File(path.join(DIR, c.file!)) : registerHash();
       let shown: string;
       if (c.kind === 'api') {
@@ -69,8 +76,11 @@ describe('the bad-input corpus', () => {
         expect(shown).not.toMatch(/Внутренняя ошибка|TypeError|at .*\.ts:\d+/);
       }
       for (const m of c.message) expect(shown, `the user must see «${m}»`).toContain(m);
+      tally.refused++;
       const after = c.kind === 'register' ? sha256File(path.join(DIR, c.file!)) : registerHash();
       expect(after, 'the register must be left as it was').toBe(before);
+      tally.unchanged++;
+      tally.failed.pop();
     }, 60_000);
   }
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/register.ts';
+import { recordFigures } from './crash.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'node_modules', '.bin', 'electronegativity');
@@ -46,6 +47,9 @@ describe('electronegativity', () => {
     const { findings } = scan(shellSources());
     const low = findings.filter((f) => !serious([f]).length);
     if (low.length) console.log('electronegativity, low findings (reviewed):', low);
+    const n = (sev: string) => findings.filter((f) => f.severity === sev).length;
+    recordFigures('electronegativity', { suite: 'electronegativity', runs: 1, detected: findings.length, repaired: 0, lost: 0,
+      failures: serious(findings).length, worst: `HIGH ${n('HIGH')}, MEDIUM ${n('MEDIUM')}, LOW ${n('LOW')} (${low.map((f) => f.check).join(', ') || 'none'})` });
     expect(serious(findings)).toEqual([]);
   }, 300_000);
 
