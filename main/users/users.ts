@@ -46,16 +46,35 @@ export function checkCredentials(db: DB, login: string, password: string): User 
 }
 const DUMMY = hashPassword(crypto.randomBytes(8).toString('hex'));
 
-/** Sessions live in memory for the life of the process: a restart signs everyone out. */
+/** Idle and absolute session limits: a school day with its breaks, not a week. */
+export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
+export const SESSION_MAX_MS = 12 * 60 * 60 * 1000;
+
+/**
+ * Signed-in sessions, in memory only (a restart signs everyone out). A session ends after `idleMs` without a call
+ * (a clerk who walked away from an unlocked screen) and in any case `maxMs` after sign-in.
+ */
 export class Sessions {
-  private byToken = new Map<string, { userId: number; at: number }>();
+  private byToken = new Map<string, { userId: number; at: number; last: number }>();
+  constructor(private readonly opts: { idleMs?: number; maxMs?: number; now?: () => number } = {}) {}
+  private get now() { return (this.opts.now ?? Date.now)(); }
   open(user: User): string {
     const token = crypto.randomBytes(32).toString('base64url');
-    this.byToken.set(token, { userId: user.id, at: Date.now() });
+    const now = this.now;
+    this.byToken.set(token, { userId: user.id, at: now, last: now });
     return token;
   }
   userId(token: string | null | undefined): number | null {
-    return token ? (this.byToken.get(token)?.userId ?? null) : null;
+    if (!token) return null;
+    const s = this.byToken.get(token);
+    if (!s) return null;
+    const now = this.now;
+    if (now - s.last > (this.opts.idleMs ?? SESSION_IDLE_MS) || now - s.at > (this.opts.maxMs ?? SESSION_MAX_MS)) {
+      this.byToken.delete(token);
+      return null;
+    }
+    s.last = now;
+    return s.userId;
   }
   close(token: string | null | undefined): void {
     if (token) this.byToken.delete(token);
