@@ -1,18 +1,30 @@
 // The boundary: validate → authorize → run the service → Result envelope. Whatever a caller sends,
 // it gets a Result back; a bad call is a validation error, never a crash and never a write.
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { contract, type ApiError, type Envelope, type Method, type Result, type User } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 import { appendAudit } from '../audit/log.ts';
 import { handlers, getUser, type Ctx } from './handlers.ts';
 
-const SECRET_KEYS = new Set(['password', 'passphrase', 'certPassword']);
+/** Secrets by name, wherever they sit in the arguments: never written anywhere. A PKCS#12 holds the school's private key. */
+const SECRET_KEYS = new Set(['password', 'passphrase', 'certPassword', 'p12Base64', 'privateKey', 'token']);
 
-/** What the audit log keeps of a call's arguments: everything but secrets. */
+/**
+ * What the audit log keeps of a call's arguments: everything but secrets; an uploaded file (a key ending in `Base64`)
+ * as its size and SHA-256 — which file it was, provably, without keeping a copy of it in the log.
+ */
 export function auditableArgs(args: unknown): unknown {
   if (Array.isArray(args)) return args.map(auditableArgs);
   if (args && typeof args === 'object') {
-    return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, SECRET_KEYS.has(k) ? '***' : auditableArgs(v)]));
+    return Object.fromEntries(Object.entries(args).map(([k, v]) => {
+      if (SECRET_KEYS.has(k)) return [k, '***'];
+      if (k.endsWith('Base64') && typeof v === 'string') {
+        const bytes = Buffer.from(v, 'base64');
+        return [k, { bytes: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex') }];
+      }
+      return [k, auditableArgs(v)];
+    }));
   }
   return args;
 }

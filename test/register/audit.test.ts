@@ -1,5 +1,6 @@
 // The audit log: every write call leaves exactly one entry (who, which method), reads and refused calls leave
 // none, passwords never reach it, and the hash chain catches an entry edited or removed behind the program's back.
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../preload/contract.ts';
 import { adminClient, type Client } from '../helpers/register.ts';
@@ -100,6 +101,21 @@ describe('what gets audited', () => {
     expect((await c.call('audit.list', { limit: 1000 })).some((e) => e.detail.includes(CLERK_PASSWORD))).toBe(false);
     // Session tokens (returned by auth.setupAdmin) are secrets too.
     for (const token of [c.session!, clerkSession]) expect(text).not.toContain(token);
+  });
+});
+
+describe('what the audit log keeps of arguments', () => {
+  it('secrets by name at any depth become ***; an uploaded file becomes its size and SHA-256', async () => {
+    const { auditableArgs } = await import('../../main/host/dispatch.ts');
+    const file = Buffer.from('PK\x03\x04 a workbook');
+    const kept = auditableArgs({ fileName: 'журнал.xlsx', dataBase64: file.toString('base64'),
+      certificate: { p12Base64: 'MIIKsecret', password: 'пароль-школы' }, nested: [{ passphrase: 'x' }] }) as Record<string, unknown>;
+    expect(kept).toEqual({
+      fileName: 'журнал.xlsx',
+      dataBase64: { bytes: file.length, sha256: crypto.createHash('sha256').update(file).digest('hex') },
+      certificate: { p12Base64: '***', password: '***' }, nested: [{ passphrase: '***' }],
+    });
+    expect(JSON.stringify(kept)).not.toMatch(/MIIKsecret|пароль-школы/);
   });
 });
 
