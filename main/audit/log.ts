@@ -2,7 +2,9 @@
 // previous entry's hash, so a removed, edited or reordered entry breaks the chain.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
+import path from 'node:path';
 import { nowIso } from '../shared/dates.ts';
+import { anchorPath, readAnchor } from './anchor.ts';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -26,22 +28,43 @@ export function listAudit(db: DB, limit: number) {
     .map((e) => ({ id: e.id, at: e.at, login: e.login, method: e.method, detail: e.detail, hash: e.hash }));
 }
 
-export type AuditReport = { ok: boolean; entries: number; brokenAt: number | null; message: string };
+export type AuditReport = {
+  ok: boolean; entries: number; brokenAt: number | null; message: string;
+  /** the head anchored beside the register: reached, missing (no file: a copied register, or removed), or not reached */
+  anchor: 'ok' | 'missing' | 'broken' | 'none';
+};
 
 export function verifyAuditChain(db: DB): AuditReport {
   let prev = GENESIS;
   let expectedId = 1;
   let n = 0;
+  const anchor = readAnchor(db);
+  let anchorSeen = false;
   for (const e of db.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as Iterable<Entry>) {
     n++;
     if (e.id !== expectedId) return broken(n, expectedId, `запись ${expectedId} отсутствует (за ней сразу ${e.id})`);
     if (e.prev_hash !== prev) return broken(n, e.id, `запись ${e.id} не ссылается на хеш предыдущей записи`);
     if (entryHash(prev, e) !== e.hash) return broken(n, e.id, `запись ${e.id} изменена: её хеш не сходится`);
+    if (anchor && anchor !== 'unreadable' && e.id === anchor.id) {
+      if (e.hash !== anchor.hash) return broken(n, e.id, `запись ${e.id} не та, что была записана последней (хеш не совпадает с якорем ${anchorName(db)})`);
+      anchorSeen = true;
+    }
     prev = e.hash;
     expectedId++;
   }
-  return { ok: true, entries: n, brokenAt: null, message: `Цепочка журнала аудита цела, записей: ${n}` };
+  if (anchor === 'unreadable') return broken(n, null, `якорь цепочки ${anchorName(db)} повреждён`);
+  if (anchor && !anchorSeen) {
+    return broken(n, anchor.id, `записи после ${n} удалены: последней была записана запись ${anchor.id} (якорь ${anchorName(db)})`);
+  }
+  const state = anchor ? 'ok' : anchorPath(db) && n ? 'missing' : 'none';
+  return {
+    ok: true, entries: n, brokenAt: null, anchor: state,
+    message: `Цепочка журнала аудита цела, записей: ${n}` +
+      (state === 'missing' ? `. Якоря ${anchorName(db)} рядом с реестром нет (копия реестра без него?): удаление последних записей так не обнаружить` : ''),
+  };
 }
 
-const broken = (n: number, id: number, why: string): AuditReport =>
-  ({ ok: false, entries: n, brokenAt: id, message: `Цепочка журнала аудита нарушена: ${why}` });
+const anchorName = (db: DB) => path.basename(anchorPath(db) ?? '');
+
+const broken = (n: number, id: number | null, why: string): AuditReport =>
+  ({ ok: false, entries: n, brokenAt: id, anchor: 'broken', message: `Цепочка журнала аудита нарушена: ${why}` });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { contract, type Input, type Method, type Output, type User } from '../../preload/contract.ts';
 import { openRegister, RegisterOpenError, type DB } from '../../db/connection.ts';
-import { dispatch } from '../host/dispatch.ts';
+import { dispatch, keepAnchor } from '../host/dispatch.ts';
 import { Jobs, progressTo } from '../host/jobs.ts';
 import { Sessions } from '../users/users.ts';
 import { AppError } from '../shared/errors.ts';
@@ -266,6 +266,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 2;
   } finally {
     if (db?.inTransaction) db.exec('ROLLBACK');
+    if (db) keepAnchor(db);
     db?.close();
   }
 }

@@ -3,7 +3,7 @@ import type { Envelope, Result } from '../../preload/contract.ts';
 import { openRegister, type DB } from '../../db/connection.ts';
 import { Sessions } from '../users/users.ts';
 import { Jobs } from './jobs.ts';
-import { dispatch } from './dispatch.ts';
+import { dispatch, keepAnchor } from './dispatch.ts';
 
 export { RegisterOpenError } from '../../db/connection.ts';
 
@@ -20,6 +20,9 @@ export function openBackend(opts: { dbPath: string }): Backend {
   return {
     db,
     call: (env) => dispatch({ db, sessions, jobs, session: null }, env),
-    close: () => db.close(),
+    close: () => {
+      keepAnchor(db);
+      db.close();
+    },
   };
 }

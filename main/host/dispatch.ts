@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { contract, type ApiError, type Envelope, type Method, type Result, type User } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 import { appendAudit } from '../audit/log.ts';
+import { anchorAudit } from '../audit/anchor.ts';
 import { handlers, getUser, type Ctx } from './handlers.ts';
 
 /** Secrets by name, wherever they sit in the arguments: never written anywhere. A PKCS#12 holds the school's private key. */
@@ -87,6 +88,7 @@ export const dispatch: Dispatcher = async (base, env) => {
     } else {
       value = await h.run(ctx, parsed.data as never);
     }
+    keepAnchor(base.db);
     const out = def.output.safeParse(value);
     if (!out.success) throw new Error(`${method}: response does not match the contract: ${out.error.message}`);
     return { ok: true, value: out.data };
@@ -108,4 +110,13 @@ function auditSummary(v: unknown): unknown {
     return o;
   }
   return Array.isArray(v) ? { count: v.length } : v;
+}
+
+/** After a call: the audit head anchored beside the register (a no-op unless the head moved). Never fails the call. */
+export function keepAnchor(db: Parameters<typeof anchorAudit>[0]): void {
+  try {
+    anchorAudit(db);
+  } catch (e) {
+    console.error(`[school-register] could not write the audit anchor: ${(e as Error).message}`);
+  }
 }

@@ -1,9 +1,13 @@
 // The audit log: every write call leaves exactly one entry (who, which method), reads and refused calls leave
 // none, passwords never reach it, and the hash chain catches an entry edited or removed behind the program's back.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openRegister } from '../../db/connection.ts';
+import { verifyAuditChain } from '../../main/audit/log.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../preload/contract.ts';
-import { adminClient, type Client } from '../helpers/register.ts';
+import { adminClient, tempDir, type Client } from '../helpers/register.ts';
 import { SCHOOL, count, expectError, openRaw, studentInput, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
 afterAll(removeScratchDirs);
@@ -124,7 +128,7 @@ describe('audit.verify and tampering behind the program', () => {
 
   it('an intact chain verifies', async () => {
     const r = await verify();
-    expect(r).toEqual({ ok: true, entries: entries(), brokenAt: null, message: expect.stringMatching(/цела/) });
+    expect(r).toEqual({ ok: true, entries: entries(), brokenAt: null, anchor: 'ok', message: expect.stringMatching(/цела/) });
     expect(r.entries).toBeGreaterThan(15);
   });
 
@@ -174,5 +178,36 @@ describe('audit.verify and tampering behind the program', () => {
     expect(r.ok).toBe(false);
     expect(r.message).toMatch(new RegExp(`запись ${target} отсутствует`));
     expect(r.brokenAt).toBe(target);
+  });
+
+  it('the newest entries deleted (the chain stays whole): the anchor beside the register catches it', async () => {
+    const d = await adminClient(tempDir());
+    for (const name of ['2030/2031', '2031/2032', '2032/2033']) await d.call('years.create', { name });
+    const raw = openRaw(d.dbPath);
+    const last = (raw.prepare('SELECT max(id) AS id FROM audit_log').get() as { id: number }).id;
+    raw.exec('DROP TRIGGER audit_log_no_delete');
+    raw.prepare('DELETE FROM audit_log WHERE id > ?').run(last - 2);
+    raw.close();
+    const r = await d.call('audit.verify', {});
+    expect(r).toMatchObject({ ok: false, anchor: 'broken', brokenAt: last });
+    expect(r.message).toBe(`Цепочка журнала аудита нарушена: записи после ${last - 2} удалены: последней была записана запись ${last} (якорь register.sqlite.audit-head)`);
+    d.backend.close();
+  });
+
+  it('a register copied without its anchor verifies, and says that a removed tail could not be seen', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'register.sqlite');
+    const d = await adminClient(dir);
+    d.backend.close();
+    expect(fs.existsSync(`${file}.audit-head`)).toBe(true);
+    fs.rmSync(`${file}.audit-head`);
+    const db = openRegister(file);
+    try {
+      const r = verifyAuditChain(db);
+      expect(r).toMatchObject({ ok: true, anchor: 'missing' });
+      expect(r.message).toMatch(/Якоря register\.sqlite\.audit-head рядом с реестром нет/);
+    } finally {
+      db.close();
+    }
   });
 });
