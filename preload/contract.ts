@@ -125,7 +125,7 @@ export const AuditEntrySchema = z.object({
 });
 export const AuditVerifySchema = z.object({
   ok: z.boolean(), entries: z.number().int(), brokenAt: z.number().int().nullable(), message: z.string(),
-  anchor: z.enum(['ok', 'missing', 'broken', 'none']),
+  anchor: z.enum(['ok', 'behind', 'missing', 'broken', 'none']),
 });
 export const JobSchema = z.object({
   id: z.string(), kind: z.string(), state: z.enum(['running', 'done', 'failed', 'cancelled']),

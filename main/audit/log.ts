@@ -30,8 +30,9 @@ export function listAudit(db: DB, limit: number) {
 
 export type AuditReport = {
   ok: boolean; entries: number; brokenAt: number | null; message: string;
-  /** the head anchored beside the register: reached, missing (no file: a copied register, or removed), or not reached */
-  anchor: 'ok' | 'missing' | 'broken' | 'none';
+  /** the head anchored beside the register: the chain ends there (ok), goes past it (behind: entries no call of the
+   *  program anchored), has no anchor file (missing), or does not reach it (broken) */
+  anchor: 'ok' | 'behind' | 'missing' | 'broken' | 'none';
 };
 
 export function verifyAuditChain(db: DB): AuditReport {
@@ -56,11 +57,13 @@ export function verifyAuditChain(db: DB): AuditReport {
   if (anchor && !anchorSeen) {
     return broken(n, anchor.id, `записи после ${n} удалены: последней была записана запись ${anchor.id} (якорь ${anchorName(db)})`);
   }
-  const state = anchor ? 'ok' : anchorPath(db) && n ? 'missing' : 'none';
+  const state = anchor ? (anchor.id === n ? 'ok' : 'behind') : anchorPath(db) && n ? 'missing' : 'none';
   return {
     ok: true, entries: n, brokenAt: null, anchor: state,
     message: `Цепочка журнала аудита цела, записей: ${n}` +
-      (state === 'missing' ? `. Якоря ${anchorName(db)} рядом с реестром нет (копия реестра без него?): удаление последних записей так не обнаружить` : ''),
+      (state === 'missing' ? `. Якоря ${anchorName(db)} рядом с реестром нет (копия реестра без него?): удаление последних записей так не обнаружить` : '') +
+      (state === 'behind' && anchor ? `. Записи ${anchor.id + 1}–${n} не закреплены якорем: их записали после последнего вызова программы ` +
+        '(сбой до записи якоря) или дописали в обход неё — проверьте их' : ''),
   };
 }
 

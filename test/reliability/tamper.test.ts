@@ -1,0 +1,122 @@
+// Tamper suite (issue 7): change what the register keeps behind the program's back — direct SQL with the guarding
+// triggers dropped, bytes flipped in files — and check that the verify commands detect every change and name it
+// precisely. Each case starts from its own copy of one register with some history.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { entryHash } from '../../main/audit/log.ts';
+import { openRaw, removeScratchDirs, scratchDir, type RawDb } from '../helpers/db.ts';
+import { adminClient, smallSchool } from '../helpers/register.ts';
+import { runCli } from '../../main/cli/index.ts';
+import { recordFigures } from './crash.ts';
+
+type Verdict = { detected: boolean; said: string };
+type Case = {
+  target: 'audit' | 'ledger' | 'archive' | 'packet';
+  name: string;
+  /** the change, made with a raw connection or on the files */
+  tamper(raw: RawDb, file: string): void;
+  /** the verify command a user runs, and what it said */
+  verify(file: string): Promise<Verdict>;
+  /** what it must name */
+  names: RegExp;
+};
+
+afterAll(removeScratchDirs);
+
+let template: string;
+let lastId = 0;
+
+async function cliVerdict(argv: string[]): Promise<Verdict> {
+  let said = '';
+  const code = await runCli(argv, { out: (s) => { said += s + '\n'; return true; }, err: (s) => { said += s + '\n'; return true; } });
+  return { detected: code !== 0, said };
+}
+
+const auditVerify = (file: string) => cliVerdict(['audit', 'verify', '--db', file]);
+const unguard = (raw: RawDb) => raw.exec('DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;');
+
+const cases: Case[] = [
+  { target: 'audit', name: 'an entry\'s details edited', names: /запись 5 изменена/, verify: auditVerify,
+    tamper: (raw) => { unguard(raw); raw.prepare("UPDATE audit_log SET detail = replace(detail, '}', ',\"x\":1}') WHERE id = 5").run(); } },
+  { target: 'audit', name: 'an entry\'s author changed', names: /запись 4 изменена/, verify: auditVerify,
+    tamper: (raw) => { unguard(raw); raw.prepare("UPDATE audit_log SET login = 'clerk' WHERE id = 4").run(); } },
+  { target: 'audit', name: 'an entry\'s time moved back a day', names: /запись 6 изменена/, verify: auditVerify,
+    tamper: (raw) => { unguard(raw); raw.prepare("UPDATE audit_log SET at = '2020-01-01T00:00:00.000Z' WHERE id = 6").run(); } },
+  { target: 'audit', name: 'an entry in the middle deleted', names: /запись 3 отсутствует/, verify: auditVerify,
+    tamper: (raw) => { unguard(raw); raw.prepare('DELETE FROM audit_log WHERE id = 3').run(); } },
+  { target: 'audit', name: 'the newest two entries deleted', names: /записи после \d+ удалены: последней была записана запись \d+/, verify: auditVerify,
+    tamper: (raw) => { unguard(raw); raw.prepare('DELETE FROM audit_log WHERE id > ?').run(lastId - 2); } },
+  { target: 'audit', name: 'two entries swapped', names: /запись 2 (не ссылается|изменена)/, verify: auditVerify,
+    tamper: (raw) => {
+      unguard(raw);
+      raw.exec('UPDATE audit_log SET id = -2 WHERE id = 2; UPDATE audit_log SET id = 2 WHERE id = 3; UPDATE audit_log SET id = 3 WHERE id = -2;');
+    } },
+  { target: 'audit', name: 'an entry rewritten with the chain recomputed from it on (an attacker who knows the hash rule)',
+    names: /запись \d+ не та, что была записана последней/, verify: auditVerify,
+    tamper: (raw) => {
+      unguard(raw);
+      type E = { id: number; at: string; login: string | null; method: string; detail: string; hash: string };
+      const rows = raw.prepare('SELECT * FROM audit_log ORDER BY id').all() as E[];
+      let prev = rows[2].hash;
+      for (const e of rows.slice(3)) {
+        const forged = { ...e, detail: e.id === 4 ? e.detail.replace('}', ',"x":1}') : e.detail };
+        const hash = entryHash(prev, forged);
+        raw.prepare('UPDATE audit_log SET detail = ?, prev_hash = ?, hash = ? WHERE id = ?').run(forged.detail, prev, hash, e.id);
+        prev = hash;
+      }
+    } },
+  { target: 'audit', name: 'a forged entry appended with a correct hash', names: /Записи \d+–\d+ не закреплены якорем/,
+    verify: async (file) => {
+      const v = await auditVerify(file);
+      // the chain is whole, so audit verify exits 0: it flags the entries no call of the program anchored
+      return { detected: /не закреплены якорем/.test(v.said), said: v.said };
+    },
+    tamper: (raw) => {
+      const last = raw.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string };
+      const e = { id: last.id + 1, at: new Date().toISOString(), login: 'admin', method: 'users.create', detail: '{"args":{"login":"ghost"}}' };
+      raw.prepare('INSERT INTO audit_log (id, at, login, method, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(e.id, e.at, e.login, e.method, e.detail, last.hash, entryHash(last.hash, e));
+    } },
+];
+
+beforeAll(async () => {
+  const dir = scratchDir();
+  const c = await adminClient(dir);
+  await smallSchool(c);
+  for (const name of ['2026/2027', '2027/2028']) await c.call('years.create', { name });
+  await c.call('users.create', { login: 'clerk', fullName: 'Секретарь Анна', role: 'clerk', password: 'clerk-password-1' });
+  c.backend.close();
+  template = c.dbPath;
+  const raw = openRaw(template);
+  lastId = (raw.prepare('SELECT max(id) AS id FROM audit_log').get() as { id: number }).id;
+  raw.close();
+});
+
+const tally = { runs: 0, detected: 0, named: 0, missed: [] as string[] };
+afterAll(() => recordFigures('tamper', {
+  suite: 'tamper', runs: tally.runs, detected: tally.named, repaired: 0, lost: tally.runs - tally.detected,
+  failures: tally.runs - tally.named, worst: tally.missed[0] ?? `all ${tally.runs} named precisely (${[...new Set(cases.map((k) => k.target))].join(', ')})`,
+}));
+
+describe('tamper: every change behind the program is detected and named', () => {
+  for (const k of cases) {
+    it(`${k.target}: ${k.name}`, async () => {
+      tally.runs++;
+      const dir = scratchDir();
+      const file = path.join(dir, 'register.sqlite');
+      for (const f of fs.readdirSync(path.dirname(template)).filter((x) => x.startsWith(path.basename(template)))) {
+        fs.copyFileSync(path.join(path.dirname(template), f), path.join(dir, f.replace(path.basename(template), 'register.sqlite')));
+      }
+      expect((await k.verify(file)).detected, 'the untouched copy verifies').toBe(false);
+      const raw = openRaw(file);
+      try { k.tamper(raw, file); } finally { raw.close(); }
+      const v = await k.verify(file);
+      if (v.detected) tally.detected++;
+      if (v.detected && k.names.test(v.said)) tally.named++;
+      else tally.missed.push(`${k.target}: ${k.name}: ${v.said.trim().slice(0, 200)}`);
+      expect(v.detected, v.said).toBe(true);
+      expect(v.said).toMatch(k.names);
+    });
+  }
+});
