@@ -9,6 +9,7 @@ import {
   type CallBackend,
 } from './security.ts';
 import { text } from './strings.ts';
+import { logError } from '../shared/log.ts';
 
 export type ShellBackend = CallBackend & { close(): void };
 export type ShellDeps = { openBackend(opts: { dbPath: string }): ShellBackend };
@@ -106,7 +107,7 @@ export function runShell(deps: ShellDeps): void {
   };
 
   app.whenReady().then(start).catch((e: unknown) => {
-    console.error(e);
+    logError('[school-register] start failed:', e);
     dialog.showErrorBox(text.appTitle, text.startFailed(messageOf(e)));
     app.exit(1);
   });

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import { contract, type ApiError, type Envelope, type Method, type Result, type User } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
+import { logError } from '../shared/log.ts';
 import { appendAudit } from '../audit/log.ts';
 import { anchorAudit } from '../audit/anchor.ts';
 import { handlers, getUser, type Ctx } from './handlers.ts';
@@ -96,7 +97,7 @@ export const dispatch: Dispatcher = async (base, env) => {
     if (e instanceof AppError) return { ok: false, error: e.toApi() };
     const mapped = e instanceof Error ? sqliteToApi(e as Error & { code?: string }) : null;
     if (mapped) return { ok: false, error: mapped };
-    console.error(`[school-register] internal error in ${env?.method}:`, (e as Error)?.stack ?? e);
+    logError(`[school-register] internal error in ${String(env?.method).slice(0, 60)}:`, e);
     return { ok: false, error: { code: 'internal', message: `Внутренняя ошибка: ${(e as Error)?.message ?? e}` } };
   }
 };
