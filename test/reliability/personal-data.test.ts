@@ -57,7 +57,7 @@ describe('personal data and secrets in logs', () => {
     const year = await call('years.create', { name: '2025/2026' }, s);
     const cls = await call('classes.create', { yearId: year.value.id, parallel: 5, letter: 'А' }, s);
     for (const p of PEOPLE) {
-      const st = await call('students.create', { ...p, sex: 'Ж', guardians: [{ fullName: 'Ёлкин Ростислав Олегович', relation: 'отец', phone: '+7 900 123-45-67' }] }, s);
+      const st = await call('students.create', { ...p, sex: 'Ж', guardians: [{ kind: 'отец', fullName: 'Ёлкин Ростислав Олегович', phone: '+7 900 123-45-67', email: null }] }, s);
       expect(st.ok, JSON.stringify(st)).toBe(true);
       if (st.ok) await call('orders.enrol', { order: { number: '1-у', date: '2025-09-01' }, studentId: st.value.id, classId: cls.value.id, date: '2025-09-01' }, s);
     }
