@@ -1,7 +1,7 @@
 // Long work (demo generation now; imports, ledgers, backups, uploads later) runs as a job: it reports
 // progress and can be cancelled. One mechanism for every transport: the caller polls jobs.status.
 import crypto from 'node:crypto';
-import type { Job } from '../../preload/contract.ts';
+import type { ApiError, Job } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 
 export type Progress = { report(done: number, total: number, message?: string): void; readonly cancelled: boolean; throwIfCancelled(): void };
@@ -26,7 +26,7 @@ export function progressTo(onReport: (done: number, total: number, message?: str
 }
 
 export class Jobs {
-  private jobs = new Map<string, Job & { abort: AbortController; owner: string | null }>();
+  private jobs = new Map<string, Job & { abort: AbortController; owner: string | null; error?: ApiError }>();
 
   /** The kind of the running job that holds the register exclusively (writes wait for it), if any. */
   exclusive: string | null = null;
@@ -36,7 +36,7 @@ export class Jobs {
     if (opts.exclusive) this.exclusive = kind;
     const id = crypto.randomUUID();
     const abort = new AbortController();
-    const job = { id, kind, state: 'running' as Job['state'], done: 0, total: 0, message: null as string | null, result: undefined as unknown, abort, owner: opts.owner ?? null };
+    const job = { id, kind, state: 'running' as Job['state'], done: 0, total: 0, message: null as string | null, result: undefined as unknown, abort, owner: opts.owner ?? null, error: undefined as ApiError | undefined };
     this.jobs.set(id, job);
     const p = progressTo((done, total, message) => {
       job.done = done;
@@ -53,6 +53,8 @@ export class Jobs {
       (e: unknown) => {
         job.state = e instanceof CancelledError ? 'cancelled' : 'failed';
         job.message = e instanceof AppError ? e.message : `Внутренняя ошибка: ${(e as Error)?.message ?? e}`;
+        // kept whole for outcome(): a refused import stays a validation error, not just a line of text
+        job.error = e instanceof AppError ? e.toApi() : { code: 'internal', message: job.message };
       },
     );
     return id;
@@ -61,7 +63,7 @@ export class Jobs {
   status(id: string): Job {
     const j = this.jobs.get(id);
     if (!j) throw new AppError('not_found', 'Задание не найдено');
-    const { abort: _a, owner: _o, ...pub } = j;
+    const { abort: _a, owner: _o, error: _e, ...pub } = j;
     return pub;
   }
 
@@ -72,5 +74,19 @@ export class Jobs {
     if (!by || (by.role !== 'admin' && by.login !== j.owner)) throw new AppError('forbidden', 'Отменить задание может тот, кто его запустил, или администратор');
     j.abort.abort();
     return this.status(id);
+  }
+
+  /**
+   * What a finished job of `kind` gave, for the one who started it (or an admin): its result when done; its error,
+   * code and fields kept, when it failed; `cancelled` when cancelled; a conflict while it still runs.
+   */
+  outcome(id: string, kind: string, by: { login: string; role: string } | null): unknown {
+    const j = this.jobs.get(id);
+    if (!j || j.kind !== kind) throw new AppError('not_found', 'Задание не найдено');
+    if (!by || (by.role !== 'admin' && by.login !== j.owner)) throw new AppError('forbidden', 'Результат задания доступен тому, кто его запустил, или администратору');
+    if (j.state === 'running') throw new AppError('conflict', 'Задание ещё выполняется');
+    if (j.state === 'cancelled') throw new CancelledError();
+    if (j.state === 'failed') throw new AppError(j.error!.code, j.error!.message, j.error!.fields);
+    return j.result;
   }
 }
