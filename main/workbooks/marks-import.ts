@@ -224,9 +224,9 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   let checked = 0;
   const classCount = new Set([...batches.keys(), ...attendanceBatches.keys()]).size;
   const step = async () => {
+    opts.progress?.throwIfCancelled();
     opts.progress?.report(++checked, classCount, `Проверка по классам: ${checked} из ${classCount}`);
     await new Promise((resolve) => setImmediate(resolve));
-    opts.progress?.throwIfCancelled();
   };
   for (const [classId, rows] of attendanceBatches) {
     const refused = dryRun(db, () => setAttendance(db, classId, rows), 'rows');
