@@ -79,9 +79,9 @@ export function detectAttendance(h: string, above: string): AttendancePart | nul
   return 'missed';
 }
 
-/** Header text for comparison: lower case, ё = е, dots and commas as spaces, single spaces. */
+/** Header text for comparison: lower case, ё = е, dots, commas and brackets as spaces («ИЗО (год)»), single spaces. */
 export function normalizeHeader(s: string): string {
-  return s.toLocaleLowerCase('ru-RU').replace(/ё/g, 'е').replace(/[.,:;_\u00a0]/g, ' ').replace(/\s+/g, ' ').trim();
+  return s.toLocaleLowerCase('ru-RU').replace(/ё/g, 'е').replace(/[.,:;_()[\]\u00a0]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 const FIELD_NAMES: Record<string, StudentField> = {
@@ -295,7 +295,7 @@ function headerField(text: string, subjects: Map<string, string>, sheetPeriod: P
 /** The first words of a header as written (case, ё, dots kept), as many as the normalized `rest` has. */
 function wordsAsWritten(text: string, rest: string): string {
   const n = rest.split(' ').length;
-  return (text.match(/[^\s.,:;_\u00a0]+[.,:;_]*/g) ?? []).slice(0, n).join(' ');
+  return (text.match(/[^\s.,:;_()[\]\u00a0]+[.,:;_]*/g) ?? []).slice(0, n).join(' ');
 }
 
 /** Picks the header row among the first rows: the one naming most fields, a name column counting double. */
