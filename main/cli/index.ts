@@ -14,9 +14,13 @@ import { formatRu, isValidIsoDate } from '../shared/dates.ts';
 import { formatSnils } from '../shared/checksums.ts';
 import { generateDemo } from '../demo/generate.ts';
 import { findClass } from '../classes/classes.ts';
-import { yearByName } from '../years/years.ts';
+import { currentYearStart, yearByName } from '../years/years.ts';
+import { classInfo, classPeriods } from '../grades/grades.ts';
+import { classStudents } from '../students/students.ts';
+import { searchKey } from '../shared/names.ts';
+import { todayIso } from '../shared/dates.ts';
 import { appendAudit } from '../audit/log.ts';
-import { WorkbookError } from '../workbooks/read.ts';
+import { detectPeriod, normalizeHeader, PERIODS, WorkbookError, type Period } from '../workbooks/read.ts';
 import { applyStudentsImport, previewStudentsImport } from '../workbooks/students-import.ts';
 import { applyMarksImport, previewMarksImport } from '../workbooks/marks-import.ts';
 import { exportCityRegister, MissingCityRegisterIds } from '../workbooks/city-register.ts';
@@ -41,6 +45,8 @@ const HELP = `Школьный регистр — командная строк�
                                      оценки из выгрузки журнала (по умолчанию за текущий учебный год); в файле
                                      соответствия — {"columns": {поле: столбец}, "subjects": {предмет в журнале: id}}
   export city-register --year 2026/2027 --out ФАЙЛ.xlsx   книга для городского реестра (предметы — кодами реестра)
+  grades set --class 5А [--year 2026/2027] --student "Фамилия Имя [Отчество]" [--birth ДД.ММ.ГГГГ] --subject Предмет
+             --period "1 четверть"|q1|годовая|экзамен|итоговая --mark 4   одна оценка (--mark "" стирает её)
 
 Коды выхода: 0 — успешно, 1 — ошибка во входных данных, 2 — внутренняя ошибка.`;
 
@@ -71,6 +77,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         last: { type: 'string' }, first: { type: 'string' }, middle: { type: 'string' }, birth: { type: 'string' }, sex: { type: 'string' },
         snils: { type: 'string' }, 'dry-run': { type: 'boolean' }, mapping: { type: 'string' }, 'allow-rejected': { type: 'boolean' },
         order: { type: 'string' }, 'order-date': { type: 'string' }, date: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
+        student: { type: 'string' }, subject: { type: 'string' }, period: { type: 'string' }, mark: { type: 'string' },
       },
     });
   } catch (e) {
@@ -78,7 +85,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades']);
   const words = GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
   const operands = parsed.positionals.slice(words);
@@ -243,6 +250,42 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           io.err(`Ошибка: ${e.message}`);
           return 1;
         }
+      }
+      case 'grades set': {
+        // one mark, named as a clerk names it; written through grades.set, so the grid's rules and the audit apply
+        const year = (f.year as string | undefined) ?? (() => { const y = currentYearStart(todayIso()); return `${y}/${y + 1}`; })();
+        const cid = (await classId(need(f, 'class'), year))!;
+        const cls = classInfo(db, cid);
+        const wanted = searchKey(need(f, 'student'));
+        const birth = f.birth ? toIso(f.birth as string, '--birth') : null;
+        const found = classStudents(db, cid).filter((s) => (searchKey(s.fullName) === wanted || searchKey(s.fullName).startsWith(`${wanted} `)) && (!birth || s.birthDate === birth));
+        if (!found.length) throw new UsageError(`ученик «${f.student}» не найден в классе ${cls.name} (${year})`);
+        if (found.length > 1) throw new UsageError(`в классе ${cls.name} ${found.length} ученика «${f.student}»: укажите полное ФИО или --birth`);
+        const want = normalizeHeader(need(f, 'subject'));
+        const subject = (db.prepare('SELECT id, name, short_name FROM subjects').all() as Array<{ id: number; name: string; short_name: string | null }>)
+          .find((x) => normalizeHeader(x.name) === want || (x.short_name && normalizeHeader(x.short_name) === want));
+        if (!subject) throw new UsageError(`предмет «${f.subject}» не найден (см. справочник предметов)`);
+        const raw = need(f, 'period').trim();
+        const period: Period | undefined = (PERIODS as readonly string[]).includes(raw) ? raw as Period : (() => {
+          const d = detectPeriod(normalizeHeader(raw));
+          return d && !d.rest ? d.period : undefined;
+        })();
+        if (!period) throw new UsageError(`--period: «${raw}» — не период (1 четверть, 2 полугодие, 3 триместр, годовая, экзамен, итоговая)`);
+        const slot = period === 'year' ? 'annual' : period === 'exam' || period === 'final' ? period : 'period';
+        let periodId: number | null = null;
+        if (slot === 'period') {
+          const kind = ({ q: 'quarter', h: 'half', t: 'trimester' } as const)[period[0] as 'q' | 'h' | 't'];
+          const p = classPeriods(db, cls).find((x) => x.kind === kind && x.number === Number(period.slice(1)));
+          if (!p) throw new UsageError(`у класса ${cls.name} в ${year} нет периода «${raw}»`);
+          periodId = p.id;
+        }
+        if (typeof f.mark !== 'string') throw new UsageError('не указан параметр --mark (пустая строка стирает оценку)');
+        const from = (db.prepare('SELECT mark FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND coalesce(period_id, 0) = ?')
+          .get(found[0].id, subject.id, cls.year_id, slot, periodId ?? 0) as { mark: string } | undefined)?.mark ?? null;
+        const r = await call('grades.set', { classId: cid, cells: [{ studentId: found[0].id, subjectId: subject.id, slot, periodId, mark: f.mark || null }] });
+        const out = { student: found[0].fullName, class: cls.name, year, subject: subject.name, period, from, mark: f.mark || null, ...r };
+        print(out, () => `${out.student}, ${cls.name}, «${subject.name}», ${raw}: ${out.mark ?? 'стёрта'}${from ? ` (было ${from})` : ''}`);
+        return 0;
       }
       default:
         throw new UsageError(`неизвестная команда «${cmd}». Справка: school-register --help`);
