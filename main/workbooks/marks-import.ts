@@ -8,7 +8,7 @@ import { AppError } from '../shared/errors.ts';
 import { searchKey } from '../shared/names.ts';
 import { todayIso } from '../shared/dates.ts';
 import { currentYearStart } from '../years/years.ts';
-import { classInfo, classPeriods, setAttendance, setMarks } from '../grades/grades.ts';
+import { checkMarks, classInfo, classPeriods, setAttendance, setMarks } from '../grades/grades.ts';
 import { normalizeHeader, parseAttendanceField, parseMarkField, readJournal, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
 import { splitFullName, type RejectedCell } from './students-import.ts';
 import { assertCommittable } from './commit.ts';
@@ -77,9 +77,11 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   const byFio = db.prepare('SELECT id, snils FROM students WHERE search_key = ? AND birth_date = ?');
   const memberships = db.prepare(`SELECT DISTINCT c.id FROM class_memberships m JOIN classes c ON c.id = m.class_id WHERE m.student_id = ? AND c.year_id = ?`);
   const classByName = db.prepare(`SELECT id FROM classes WHERE year_id = ? AND parallel || letter = ?`);
-  const existing = db.prepare('SELECT mark FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND coalesce(period_id, 0) = ?');
+  // a student's marks of the year, fetched once per row (a student is in one row only), keyed subject|slot|period
+  const marksOf = db.prepare('SELECT subject_id, slot, coalesce(period_id, 0) AS period, mark FROM marks WHERE student_id = ? AND year_id = ?');
   const existingAttendance = db.prepare('SELECT missed, missed_valid AS missedValid FROM attendance WHERE student_id = ? AND period_id = ?');
   const attendanceBatches = new Map<number, PlannedAttendance[]>();
+  const subjectCache = new Map<string, { id: number } | { reason: string }>();
   const classes = new Map<number, { info: ReturnType<typeof classInfo>; periods: ReturnType<typeof classPeriods> }>();
   const classOf = (id: number) => classes.get(id) ?? classes.set(id, { info: classInfo(db, id), periods: classPeriods(db, classInfo(db, id)) }).get(id)!;
   const seen = new Map<string, { sheet: string; row: number }>();
@@ -96,6 +98,9 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   }
 
   function subjectFor(written: string): { id: number } | { reason: string } {
+    return subjectCache.get(written) ?? subjectCache.set(written, findSubject(written)).get(written)!;
+  }
+  function findSubject(written: string): { id: number } | { reason: string } {
     const key = normalizeHeader(written);
     const mapped = userSubjects.get(key);
     if (mapped != null) return subjectIds.has(mapped) ? { id: mapped } : { reason: `предмет «${written}» сопоставлен несуществующему предмету (id ${mapped})` };
@@ -150,6 +155,8 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     }
     const cls = classOf(classId);
     const cellsOfRow = new Map<string, string>(); // one register cell from one column only («Математика» and «Матем.»)
+    const has = new Map((marksOf.all(student.id, year.id) as Array<{ subject_id: number; slot: string; period: number; mark: string }>)
+      .map((m) => [`${m.subject_id}|${m.slot}|${m.period}`, m.mark]));
 
     for (const f of markFields) {
       const c = r.cells[f] as CellOut;
@@ -177,7 +184,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
       const twin = cellsOfRow.get(key);
       if (twin) { reject(`столбец ${twin} уже даёт эту оценку: оставьте в сопоставлении один из них`); continue; }
       cellsOfRow.set(key, c.col);
-      const from = (existing.get(student.id, subj.id, year.id, slot, periodId ?? 0) as { mark: string } | undefined)?.mark ?? null;
+      const from = has.get(`${subj.id}|${slot}|${periodId ?? 0}`) ?? null;
       const planned: PlannedMark = { sheet: r.sheet, row: r.row, column: c.col, classId, studentId: student.id, subjectId: subj.id, slot, periodId, mark: c.value!, from };
       (batches.get(classId) ?? batches.set(classId, []).get(classId)!).push(planned);
     }
@@ -243,7 +250,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   }
   for (const [classId, cells] of batches) {
     await step();
-    const refused = dryRun(db, () => setMarks(db, classId, cells.map(toCell)), 'cells');
+    const refused = Object.fromEntries(Object.entries(checkMarks(db, classId, cells.map(toCell)).errors).map(([k, why]) => [Number(k.slice('cells.'.length)), why]));
     cells.forEach((c, i) => {
       if (refused[i]) return void p.rejected.push({ sheet: c.sheet, row: c.row, column: c.column, field: null, reason: refused[i] });
       if (c.from === c.mark) p.unchanged++;
