@@ -22,7 +22,7 @@ import { todayIso } from '../shared/dates.ts';
 import { appendAudit } from '../audit/log.ts';
 import { detectPeriod, normalizeHeader, PERIODS, WorkbookError, type Period } from '../workbooks/read.ts';
 import { applyStudentsImport, previewStudentsImport } from '../workbooks/students-import.ts';
-import { applyMarksImport, previewMarksImport } from '../workbooks/marks-import.ts';
+import { applyMarksImport, hasWrites, previewMarksImport } from '../workbooks/marks-import.ts';
 import { exportCityRegister, MissingCityRegisterIds } from '../workbooks/city-register.ts';
 
 class UsageError extends Error {}
@@ -43,7 +43,9 @@ const HELP = `Школьный регистр — командная строк�
                                      транзакцией; с отклонёнными ячейками — код 1 и ничего не записано
   import marks ФАЙЛ.xlsx [--dry-run] [--mapping СООТВЕТСТВИЕ.json] [--year 2026/2027] [--allow-rejected]
                                      оценки из выгрузки журнала (по умолчанию за текущий учебный год); в файле
-                                     соответствия — {"columns": {поле: столбец}, "subjects": {предмет в журнале: id}}
+                                     соответствия — {"columns": {поле: столбец}, "sheets": {лист: {поле: столбец}},
+                                     "subjects": {предмет в журнале: id}}; графы пропусков («Пропущено уроков»,
+                                     «из них по болезни», «по уважительной причине») загружаются вместе с оценками
   export city-register --year 2026/2027 --out ФАЙЛ.xlsx   книга для городского реестра (предметы — кодами реестра)
   grades set --class 5А [--year 2026/2027] --student "Фамилия Имя [Отчество]" [--birth ДД.ММ.ГГГГ] --subject Предмет
              --period "1 четверть"|q1|годовая|экзамен|итоговая --mark 4   одна оценка (--mark "" стирает её)
@@ -212,7 +214,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       case 'import marks': {
         const file = operands[0];
         if (!file) throw new UsageError('укажите файл: import marks ФАЙЛ.xlsx');
-        let mapping: { columns?: Record<string, string | null>; subjects?: Record<string, number> } | undefined;
+        let mapping: { columns?: Record<string, string | null>; sheets?: Record<string, Record<string, string | null>>; subjects?: Record<string, number> } | undefined;
         if (typeof f.mapping === 'string') {
           try {
             mapping = JSON.parse(fs.readFileSync(f.mapping, 'utf8'));
@@ -220,11 +222,15 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
             throw new UsageError(`файл соответствия ${f.mapping}: ${(e as Error).message}`);
           }
         }
-        const preview = await previewMarksImport(db, file, { mapping: mapping?.columns, subjectMapping: mapping?.subjects, year: f.year as string | undefined });
+        const preview = await previewMarksImport(db, file, { mapping: mapping?.columns, sheetMappings: mapping?.sheets, subjectMapping: mapping?.subjects, year: f.year as string | undefined });
         const rejectedLines = preview.rejected.map((r) => `  лист «${r.sheet}», строка ${r.row}${r.column ? `, столбец ${r.column}` : ''}: ${r.reason}`);
-        const summary = { year: preview.year.name, added: preview.added, changed: preview.changed, unchanged: preview.unchanged, rejected: preview.rejected };
+        const att = preview.attendance;
+        const attText = (a: { added: number; changed: number; unchanged: number } | undefined | null, verb: [string, string]) =>
+          a ? `; пропуски (ученик × период): ${verb[0]} ${a.added}, ${verb[1]} ${a.changed}, без изменений ${a.unchanged}` : '';
+        const summary = { year: preview.year.name, added: preview.added, changed: preview.changed, unchanged: preview.unchanged, rejected: preview.rejected,
+          ...(att ? { attendance: { added: att.added, changed: att.changed, unchanged: att.unchanged } } : {}) };
         if (f['dry-run']) {
-          print(summary, () => [`Предпросмотр ${file} (${summary.year}): добавить оценок ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${preview.rejected.length}`, ...rejectedLines].join('\n'));
+          print(summary, () => [`Предпросмотр ${file} (${summary.year}): добавить оценок ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${preview.rejected.length}${attText(summary.attendance, ['добавить', 'изменить'])}`, ...rejectedLines].join('\n'));
           return preview.rejected.length ? 1 : 0;
         }
         if (preview.rejected.length && !f['allow-rejected']) {
@@ -232,10 +238,10 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           return 1;
         }
         // Importing the same file again changes nothing: no write, no audit entry.
-        const r = !preview.writes.length
-          ? { added: 0, changed: 0, unchanged: preview.unchanged, rejectedCells: preview.rejected.length }
+        const r = !hasWrites(preview)
+          ? { added: 0, changed: 0, unchanged: preview.unchanged, rejectedCells: preview.rejected.length, ...(att ? { attendance: { added: 0, changed: 0, unchanged: att.unchanged } } : {}) }
           : applyMarksImport(db, preview, (res) => appendAudit(db!, who.login, 'import.marks', { args: { file: path.basename(file), year: preview.year.name, mapping }, result: res }));
-        print(r, () => `Импорт оценок ${file} (${preview.year.name}): добавлено ${r.added}, изменено ${r.changed}, без изменений ${r.unchanged}, отклонено ячеек ${r.rejectedCells}`);
+        print(r, () => `Импорт оценок ${file} (${preview.year.name}): добавлено ${r.added}, изменено ${r.changed}, без изменений ${r.unchanged}, отклонено ячеек ${r.rejectedCells}${attText(r.attendance, ['добавлено', 'изменено'])}`);
         return 0;
       }
       case 'export city-register': {

@@ -98,6 +98,27 @@ describe('the journal from a script: import with a mapping, a correction, the ci
     raw.close();
   }, 60_000);
 
+  it('attendance alone is imported too, a column named its own way mapped per sheet; the same file again writes nothing', async () => {
+    const journal = await writeBook(dir, 'Пропуски 5А.xlsx', { '5А, 1 четверть': [
+      ['ФИО', 'Дата рождения', 'Проп.', 'из них по болезни'],
+      ['Лебедева Ольга Павловна', '15.01.2014', 6, 6],
+      ['Морозов Пётр Ильич', '30.08.2014', 2, null],
+    ] });
+    const mapping = path.join(dir, 'attendance-mapping.json');
+    fs.writeFileSync(mapping, JSON.stringify({ sheets: { '5А, 1 четверть': { 'att:missed|q1': 'C' } } }));
+    const run = await cli('import', 'marks', journal, '--year', YEAR, '--mapping', mapping, '--db', db);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toMatch(/добавлено 0, изменено 0, без изменений 0, отклонено ячеек 0; пропуски \(ученик × период\): добавлено 2, изменено 0, без изменений 0$/);
+    const raw = openRaw(db);
+    expect(raw.prepare('SELECT student_id, missed, missed_valid FROM attendance ORDER BY missed').all()).toEqual([
+      { student_id: ids['Морозов'], missed: 2, missed_valid: 0 }, { student_id: ids['Лебедева'], missed: 6, missed_valid: 6 }]);
+    raw.close();
+    const before = sha256File(db);
+    const again = await cli('import', 'marks', journal, '--year', YEAR, '--mapping', mapping, '--json', '--db', db);
+    expect(JSON.parse(again.stdout)).toMatchObject({ added: 0, attendance: { added: 0, changed: 0, unchanged: 2 } });
+    expect(sha256File(db)).toBe(before);
+  }, 60_000);
+
   it('grades set refuses an unknown student, a mark off the scale and an unknown period: exit 1, nothing written', async () => {
     const before = sha256File(db);
     const base = ['grades', 'set', '--class', '5А', '--year', YEAR, '--subject', 'География', '--db', db];
