@@ -31,9 +31,13 @@ export class Jobs {
   /** The kind of the running job that holds the register exclusively (writes wait for it), if any. */
   exclusive: string | null = null;
 
-  start(kind: string, work: (p: Progress) => Promise<unknown>, opts: { exclusive?: boolean; owner?: string | null } = {}): string {
+  /**
+   * `label` names an exclusive job to those it keeps waiting; `keepMs` forgets a finished job (and its result, which
+   * may be large: an import's preview) that long after it ends.
+   */
+  start(kind: string, work: (p: Progress) => Promise<unknown>, opts: { exclusive?: boolean; owner?: string | null; label?: string; keepMs?: number } = {}): string {
     if (opts.exclusive && this.exclusive) throw new AppError('conflict', `Реестр занят: идёт «${this.exclusive}»`);
-    if (opts.exclusive) this.exclusive = kind;
+    if (opts.exclusive) this.exclusive = opts.label ?? kind;
     const id = crypto.randomUUID();
     const abort = new AbortController();
     const job = { id, kind, state: 'running' as Job['state'], done: 0, total: 0, message: null as string | null, result: undefined as unknown, abort, owner: opts.owner ?? null, error: undefined as ApiError | undefined };
@@ -45,6 +49,7 @@ export class Jobs {
     }, abort.signal);
     work(p).finally(() => {
       if (opts.exclusive) this.exclusive = null;
+      if (opts.keepMs !== undefined) setTimeout(() => this.jobs.delete(id), opts.keepMs).unref();
     }).then(
       (result) => {
         job.state = 'done';

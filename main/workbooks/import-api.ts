@@ -81,7 +81,7 @@ export async function previewImport(db: DB, a: Args, progress?: Progress): Promi
 
 /** The preview as a job: progress while the file is read and checked, cancellable; the shaped preview is its result. */
 export function startPreviewJob(db: DB, jobs: Jobs, user: User, a: Args): { jobId: string } {
-  return { jobId: jobs.start('import.preview', (p) => previewImport(db, a, p), { owner: user.login }) };
+  return { jobId: jobs.start('import.preview', (p) => previewImport(db, a, p), { owner: user.login, keepMs: KEEP_MS }) };
 }
 
 /**
@@ -89,8 +89,11 @@ export function startPreviewJob(db: DB, jobs: Jobs, user: User, a: Args): { jobI
  * over; cancelled while reading, or before its one transaction, it writes nothing.
  */
 export function startCommitJob(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>): { jobId: string } {
-  return { jobId: jobs.start('import.commit', (p) => commitImport(db, jobs, user, a, p), { exclusive: true, owner: user.login }) };
+  return { jobId: jobs.start('import.commit', (p) => commitImport(db, jobs, user, a, p),
+    { exclusive: true, owner: user.login, label: `импорт из журнала ${a.fileName}`, keepMs: KEEP_MS }) };
 }
+/** A finished import job is kept this long for its outcome to be fetched, then forgotten with its preview. */
+const KEEP_MS = 30 * 60_000;
 
 /**
  * Reads and previews the file again (async), then, synchronously, checks the token and writes the rows, the audit

@@ -81,6 +81,9 @@ describe('import as a job', () => {
     expect(await c.raw('subjects.create', { name: 'Черчение', shortName: 'Черч.' })).toMatchObject({ ok: true });
 
     const again = await c.call('import.commitStart', { ...args, token: p.token });
+    // while it reads and writes, the register is its own: another write waits, told what runs
+    expect(await c.raw('subjects.create', { name: 'Риторика', shortName: 'Рит.' }))
+      .toMatchObject({ ok: false, error: { code: 'conflict', message: 'Реестр занят: идёт «импорт из журнала Журнал.xlsx». Повторите позже.' } });
     expect((await settle(again.jobId)).state).toBe('done');
     expect(await c.call('import.commitResult', { jobId: again.jobId })).toEqual({ added: ROWS * 2, changed: 0, unchanged: 0, rejected: 0, written: true });
     expect(onDisk()).toEqual({ marks: ROWS * 2, audits: 1 });
