@@ -58,7 +58,7 @@ function shape(db: DB, a: Args, r: Read & { saved: boolean }): Output<'import.pr
   const markFields = new Set(layouts.flatMap((l) => [...Object.keys(l.detected), ...Object.keys(l.mapping)]).filter((f) => f.startsWith('mark:') || f.startsWith('att:')));
   const known = new Set((db.prepare('SELECT name, short_name FROM subjects').all() as Array<{ name: string; short_name: string | null }>)
     .flatMap((s) => [s.name, s.short_name ?? '']).filter(Boolean).map(normalizeHeader));
-  const unknownSubjects = [...new Set([...markFields].flatMap((f) => parseMarkField(f)?.subject ?? []))].filter((s) => !known.has(normalizeHeader(s)));
+  const unknownSubjects = [...new Set([...markFields].flatMap((f) => parseMarkField(f)?.subject || []))].filter((s) => !known.has(normalizeHeader(s)));
   const counts = r.kind === 'students'
     ? { added: r.p.added.length, changed: r.p.changed.length, unchanged: r.p.unchanged }
     : { added: r.p.added, changed: r.p.changed, unchanged: r.p.unchanged };

@@ -163,6 +163,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
       const reject = (reason: string) => p.rejected.push({ sheet: r.sheet, row: r.row, column: c.col, field: f, reason });
       if (c.error) { reject(c.error); continue; }
       const m = parseMarkField(f)!;
+      if (!m.subject) { reject(`в заголовке «${fieldLabel(f)}» не указан предмет: сопоставьте столбец оценке по предмету реестра`); continue; }
       const subj = subjectFor(m.subject);
       if ('reason' in subj) { reject(subj.reason); continue; }
       let slot: MarkSlot, periodId: number | null = null;

@@ -275,7 +275,8 @@ export type ReadOptions = {
   progress?: Progress;
 };
 
-function headerField(text: string, subjects: Map<string, string>, sheetPeriod: Period | null, upper: string): string | null {
+function headerField(text: string, subjects: Map<string, string>, sheet: { period: Period | null; subject: string | null }, upper: string): string | null {
+  const sheetPeriod = sheet.period;
   const h = normalizeHeader(text);
   if (!h) return null;
   if (FIELD_NAMES[h]) return FIELD_NAMES[h];
@@ -284,7 +285,8 @@ function headerField(text: string, subjects: Map<string, string>, sheetPeriod: P
   const att = detectAttendance(p ? p.rest : h, above);
   if (att) return attendanceField(att, p?.period ?? detectPeriod(above)?.period ?? sheetPeriod ?? '');
   if (p) {
-    const subj = p.rest ? (subjects.get(p.rest) ?? wordsAsWritten(text, p.rest)) : upper;
+    // a bare period takes its subject from the merged cell above, else from a sheet named for the subject
+    const subj = p.rest ? (subjects.get(p.rest) ?? wordsAsWritten(text, p.rest)) : upper || (sheet.subject ?? '');
     return markField(subj, p.period);
   }
   const subj = subjects.get(h);
@@ -303,6 +305,7 @@ function detectHeader(rows: Array<{ row: number; cells: Map<number, string> }>, 
   // columns the user mapped count as named: a header the journal spelled its own way is still the header
   const userCols = new Map(Object.entries(user).filter(([, c]) => c).map(([f, c]) => [colNumber(c!.trim()), f]));
   const sheetPeriod = detectPeriod(normalizeHeader(sheet))?.period ?? null;
+  const sheetSubject = subjects.get(normalizeHeader(sheet)) ?? null;
   let best: { row: number; score: number; fields: Array<[string, string]>; headers: Record<string, string>; unmapped: Array<{ col: string; header: string }> } | null = null;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
@@ -316,7 +319,7 @@ function detectHeader(rows: Array<{ row: number; cells: Map<number, string> }>, 
       const col = colLetter(c);
       headers[col] = text;
       // a subject written over its period columns (a merged cell above) names the subject of those columns
-      const f = headerField(text, subjects, sheetPeriod, above.get(c) ? textOf(above.get(c)!) : '');
+      const f = headerField(text, subjects, { period: sheetPeriod, subject: sheetSubject }, above.get(c) ? textOf(above.get(c)!) : '');
       if (f) fields.push([f, col]);
       else unmapped.push({ col, header: text });
       const counted = userCols.get(c) ?? f;

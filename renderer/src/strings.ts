@@ -433,6 +433,8 @@ export const t = {
     writing: 'Запись в реестр…',
     progressOf: (done: number, total: number) => `${Math.floor((done / total) * 100)}%`,
     attendanceCounts: 'Пропуски (ученик × период)',
+    attendanceDone: (a: { added: number; changed: number; unchanged: number }) =>
+      ` Пропуски (ученик × период): добавлено ${a.added}, изменено ${a.changed}, без изменений ${a.unchanged}.`,
     markOption: 'Оценка: выбрать предмет и период…',
     attendanceOption: 'Пропуски: выбрать графу и период…',
     studentGroup: 'Сведения об ученике',

@@ -77,4 +77,17 @@ describe('mapping columns and subjects in the preview', () => {
     expect(again.rejected).toEqual([]);
     expect(again.counts).toEqual({ added: 0, changed: 0, unchanged: 4 });
   });
+
+  it('a sheet named for its subject gives bare period columns their subject; with no subject anywhere the cells ask for one', async () => {
+    const file = await writeBook(tempDir('sr-import-mapping-'), 'k.xlsx', {
+      'Математика': [['ФИО', 'Дата рождения', '3 четв.'], ['Орлова Вера', '04.04.2014', 5]],
+      'Без предмета': [['ФИО', 'Дата рождения', '4 четв.'], ['Панов Юрий', '05.05.2014', 4]],
+    });
+    const p = await c.call('import.preview', args({ fileName: 'k.xlsx', dataBase64: fs.readFileSync(file).toString('base64') }));
+    expect(p.sheets[0].mapping['mark:Математика|q3']).toBe('C');
+    expect(p.sheets[1].mapping['mark:|q4']).toBe('C');
+    expect(p.unknownSubjects).toEqual([]);
+    expect(p.rejected).toEqual([{ sheet: 'Без предмета', row: 2, column: 'C', reason: expect.stringMatching(/в заголовке «4 четверть» не указан предмет/) }]);
+    expect(p.counts.added).toBe(1);
+  });
 });

@@ -247,6 +247,7 @@ export function ImportScreen() {
       {result && (
         <Notice kind="ok" testId="import-result">
           {result.written ? tx.done(result) : tx.nothingNew(result.unchanged)}
+          {result.attendance && tx.attendanceDone(result.attendance)}
           {kind === 'marks' && <> <Link to="/grades">{tx.toGrades}</Link></>}
         </Notice>
       )}
