@@ -33,21 +33,22 @@ async function seed(api: Api) {
     if (!found) await api.call('orders.enrol', { order: { number: '7-у', date: '2027-09-01' }, studentId: s.id, classId: klass.id, date: '2027-09-01' });
     ids.push(s.id);
   }
-  return { bio, ids };
+  return { bio, ids, klass };
 }
 
 async function journal(): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('7Б');
   ws.addRow(['Электронный журнал, 7Б, биология']);
-  ws.addRow(['ФИО', 'Дата рожд-я', 'Биология (I)', 'Биология 2 четв.']);
-  ws.addRow([`${PEOPLE[0].lastName} ${PEOPLE[0].firstName} ${PEOPLE[0].middleName}`, ru(PEOPLE[0].birthDate), 5, 4]);
-  ws.addRow([`${PEOPLE[1].lastName} ${PEOPLE[1].firstName} ${PEOPLE[1].middleName}`, ru(PEOPLE[1].birthDate), 3, 'н/а']);
+  ws.addRow(['ФИО', 'Дата рожд-я', 'Биология (I)', 'Биология 2 четв.', 'Пропущено уроков 1 четв.', 'из них по болезни 1 четв.']);
+  ws.addRow([`${PEOPLE[0].lastName} ${PEOPLE[0].firstName} ${PEOPLE[0].middleName}`, ru(PEOPLE[0].birthDate), 5, 4, 6, 4]);
+  ws.addRow([`${PEOPLE[1].lastName} ${PEOPLE[1].firstName} ${PEOPLE[1].middleName}`, ru(PEOPLE[1].birthDate), 3, 'н/а', 0, null]);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
 test('a journal with a wrong column name: mapped in the preview, committed, corrected by keyboard, exported for the city register', async ({ page, request }) => {
-  const { bio, ids } = await seed(await new Api(request).asAdmin());
+  const api = await new Api(request).asAdmin();
+  const { bio, ids, klass } = await seed(api);
   const app = new App(page);
   await app.signInAsAdmin();
 
@@ -68,11 +69,15 @@ test('a journal with a wrong column name: mapped in the preview, committed, corr
   await imp.applyMapping();
   await expect(imp.rejected).toHaveCount(0);
   await expect(imp.count('Добавить')).toHaveText('4');
+  await expect(page.getByTestId('import-attendance')).toContainText('Добавить: 2');
   await expect(imp.column('C').getByLabel(/^Что в столбце C/)).toHaveValue('mark:Биология|q1');
 
   // 3. Committed.
   await imp.commit();
   await expect(imp.result).toContainText('добавлено 4');
+  await expect(imp.result).toContainText('Пропуски (ученик × период): добавлено 2');
+  const attendance = (await api.call('grades.grid', { classId: klass.id })).attendance;
+  expect(attendance.map((a) => [a.studentId, a.missed, a.missedValid]).sort()).toEqual([[ids[0], 6, 4], [ids[1], 0, 0]].sort());
 
   // 4. In the grid; the second student's first-quarter 3 corrected to 4 with the keyboard, and it stays after a reload.
   await app.goTo('Успеваемость');
