@@ -1,6 +1,7 @@
-// Marks from a journal workbook into the register: a preview of the mark cells that would be added, changed and left
-// alone, with every rejected cell; then a commit in one transaction. Students are matched as in the students import
-// (СНИЛС, else ФИО + birth date, never a guess); the mark rules are the grades service's, asked in a rolled-back batch.
+// Marks (and attendance: lessons missed per period, of them for illness or another valid reason) from a journal
+// workbook into the register: a preview of the cells that would be added, changed and left alone, with every rejected
+// cell; then a commit in one transaction. Students are matched as in the students import (СНИЛС, else ФИО + birth
+// date, never a guess); the rules are the grades service's own.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import type { MarkCell, MarkSlot } from '../../preload/contract.ts';
@@ -227,8 +228,9 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     }
   }
 
-  // The grades service's rules (scale, membership, curriculum, exam), asked in a batch that is always rolled back;
-  // between classes the event loop turns, so a cancel of a long preview is heard.
+  // The grades service's rules, asked per class: for marks its own check (scale, membership, curriculum, exam) with
+  // nothing written; for attendance a write that is always rolled back. Between classes the event loop turns, so a
+  // cancel of a long preview is heard.
   let checked = 0;
   const classCount = new Set([...batches.keys(), ...attendanceBatches.keys()]).size;
   const step = async () => {
