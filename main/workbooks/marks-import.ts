@@ -4,7 +4,7 @@
 // date, never a guess); the rules are the grades service's own.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
-import type { MarkCell, MarkSlot } from '../../preload/contract.ts';
+import type { MarkSlot } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 import { searchKey } from '../shared/names.ts';
 import { todayIso } from '../shared/dates.ts';
@@ -253,7 +253,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   }
   for (const [classId, cells] of batches) {
     await step();
-    const refused = Object.fromEntries(Object.entries(checkMarks(db, classId, cells.map(toCell)).errors).map(([k, why]) => [Number(k.slice('cells.'.length)), why]));
+    const refused = Object.fromEntries(Object.entries(checkMarks(db, classId, cells).errors).map(([k, why]) => [Number(k.slice('cells.'.length)), why]));
     cells.forEach((c, i) => {
       if (refused[i]) return void p.rejected.push({ sheet: c.sheet, row: c.row, column: c.column, field: null, reason: refused[i] });
       if (c.from === c.mark) p.unchanged++;
@@ -271,7 +271,6 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
 }
 
 const ROLLBACK = Symbol('rollback');
-const toCell = (c: PlannedMark): MarkCell => ({ studentId: c.studentId, subjectId: c.subjectId, slot: c.slot, periodId: c.periodId, mark: c.mark });
 
 /** The reason the grades service refuses each item of a batch (index → reason); nothing is kept either way. */
 function dryRun(db: DB, write: () => unknown, list: 'cells' | 'rows'): Record<number, string> {
@@ -304,7 +303,7 @@ export function applyMarksImport(db: DB, p: MarksImportPreview, onApplied?: (r: 
   const attByClass = new Map<number, PlannedAttendance[]>();
   for (const a of p.attendance?.writes ?? []) (attByClass.get(a.classId) ?? attByClass.set(a.classId, []).get(a.classId)!).push(a);
   db.transaction(() => {
-    for (const [classId, cells] of byClass) setMarks(db, classId, cells.map(toCell));
+    for (const [classId, cells] of byClass) setMarks(db, classId, cells); // a planned mark is a cell with where it came from
     for (const [classId, rows] of attByClass) setAttendance(db, classId, rows);
     onApplied?.(result);
   })();

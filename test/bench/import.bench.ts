@@ -14,7 +14,7 @@ const PERIODS = ['1 четв.', '2 четв.', '3 четв.', '4 четв.'];
 const YEAR = '2026/2027';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-type Side = { ms: number; cells: number; startRss: number; maxRss: number };
+type Side = { ms: number; cpuMs: number; cells: number; startRss: number; maxRss: number };
 
 function side(...args: string[]): Promise<Side> {
   return new Promise((resolve, reject) => {
@@ -66,6 +66,8 @@ export async function benchImport(a: { cells?: number; runs?: number } = {}): Pr
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const om = median(o.map((r) => r.ms));
   const bm = median(b.map((r) => r.ms));
+  const oc = median(o.map((r) => r.cpuMs));
+  const bc = median(b.map((r) => r.cpuMs));
   const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
   return [
     `### Import: ${rows * perRow} mark cells from one workbook (${rows} rows × ${perRow} marks, ${(size / 2 ** 20).toFixed(1)} MiB) into a register of ${rows} students`,
@@ -75,6 +77,7 @@ export async function benchImport(a: { cells?: number; runs?: number } = {}): Pr
     `| bare exceljs streaming read (median of ${runs}) | ${(bm / 1000).toFixed(2)} s |`,
     `| full import: preview + commit, \`import marks\` (median of ${runs}) | ${(om / 1000).toFixed(2)} s (${Math.round((rows * perRow) / (om / 1000))} cells/s) |`,
     `| ratio full import / bare read (goal ≤ 1.5×) | ${(om / bm).toFixed(2)}× |`,
+    `| CPU time (user + system, median): bare / full import, ratio | ${(bc / 1000).toFixed(2)} s / ${(oc / 1000).toFixed(2)} s, ${(oc / bc).toFixed(2)}× |`,
     `| peak RSS (maxRSS of each side's process): bare / full import | ${mib(Math.max(...b.map((r) => r.maxRss)))} / ${mib(Math.max(...o.map((r) => r.maxRss)))} |`,
     `| RSS when the work starts (modules loaded): bare / full import | ${mib(median(b.map((r) => r.startRss)))} / ${mib(median(o.map((r) => r.startRss)))} |`,
     '',
