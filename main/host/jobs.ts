@@ -26,21 +26,23 @@ export function progressTo(onReport: (done: number, total: number, message?: str
 }
 
 export class Jobs {
-  private jobs = new Map<string, Job & { abort: AbortController; owner: string | null; error?: ApiError }>();
+  private jobs = new Map<string, Job & { abort: AbortController; owner: string | null; error?: ApiError; privateResult: boolean }>();
 
   /** The kind of the running job that holds the register exclusively (writes wait for it), if any. */
   exclusive: string | null = null;
 
   /**
    * `label` names an exclusive job to those it keeps waiting; `keepMs` forgets a finished job (and its result, which
-   * may be large: an import's preview) that long after it ends.
+   * may be large: an import's preview) that long after it ends; a `privateResult` is not in the status anyone may
+   * poll, only in outcome() for the one who started the job.
    */
-  start(kind: string, work: (p: Progress) => Promise<unknown>, opts: { exclusive?: boolean; owner?: string | null; label?: string; keepMs?: number } = {}): string {
+  start(kind: string, work: (p: Progress) => Promise<unknown>,
+    opts: { exclusive?: boolean; owner?: string | null; label?: string; keepMs?: number; privateResult?: boolean } = {}): string {
     if (opts.exclusive && this.exclusive) throw new AppError('conflict', `Реестр занят: идёт «${this.exclusive}»`);
     if (opts.exclusive) this.exclusive = opts.label ?? kind;
     const id = crypto.randomUUID();
     const abort = new AbortController();
-    const job = { id, kind, state: 'running' as Job['state'], done: 0, total: 0, message: null as string | null, result: undefined as unknown, abort, owner: opts.owner ?? null, error: undefined as ApiError | undefined };
+    const job = { id, kind, state: 'running' as Job['state'], done: 0, total: 0, message: null as string | null, result: undefined as unknown, abort, owner: opts.owner ?? null, error: undefined as ApiError | undefined, privateResult: !!opts.privateResult };
     this.jobs.set(id, job);
     const p = progressTo((done, total, message) => {
       job.done = done;
@@ -68,8 +70,8 @@ export class Jobs {
   status(id: string): Job {
     const j = this.jobs.get(id);
     if (!j) throw new AppError('not_found', 'Задание не найдено');
-    const { abort: _a, owner: _o, error: _e, ...pub } = j;
-    return pub;
+    const { abort: _a, owner: _o, error: _e, privateResult, result, ...pub } = j;
+    return privateResult ? pub : { ...pub, result };
   }
 
   /** Only the one who started a job, or an admin, may cancel it. */

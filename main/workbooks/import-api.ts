@@ -81,7 +81,7 @@ export async function previewImport(db: DB, a: Args, progress?: Progress): Promi
 
 /** The preview as a job: progress while the file is read and checked, cancellable; the shaped preview is its result. */
 export function startPreviewJob(db: DB, jobs: Jobs, user: User, a: Args): { jobId: string } {
-  return { jobId: jobs.start('import.preview', (p) => previewImport(db, a, p), { owner: user.login, keepMs: KEEP_MS }) };
+  return { jobId: jobs.start('import.preview', (p) => previewImport(db, a, p), { owner: user.login, keepMs: KEEP_MS, privateResult: true }) };
 }
 
 /**
@@ -90,7 +90,7 @@ export function startPreviewJob(db: DB, jobs: Jobs, user: User, a: Args): { jobI
  */
 export function startCommitJob(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>): { jobId: string } {
   return { jobId: jobs.start('import.commit', (p) => commitImport(db, jobs, user, a, p),
-    { exclusive: true, owner: user.login, label: `импорт из журнала ${a.fileName}`, keepMs: KEEP_MS }) };
+    { exclusive: true, owner: user.login, label: `импорт из журнала ${a.fileName}`, keepMs: KEEP_MS, privateResult: true }) };
 }
 /** A finished import job is kept this long for its outcome to be fetched, then forgotten with its preview. */
 const KEEP_MS = 30 * 60_000;

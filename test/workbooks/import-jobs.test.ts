@@ -57,6 +57,7 @@ describe('import as a job', () => {
     expect(last.state).toBe('done');
     expect(last.kind).toBe('import.preview');
     expect(last.total).toBeGreaterThan(0);
+    expect(last.result).toBeUndefined(); // the preview is not in the status anyone may poll: only its owner fetches it
     expect(seen.some((s) => /Прочитано строк: 5000|Проверка по классам/.test(s.message ?? ''))).toBe(true);
     const p = await c.call('import.previewResult', { jobId });
     expect(p.counts).toEqual({ added: ROWS * 2, changed: 0, unchanged: 0 });
