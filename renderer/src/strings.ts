@@ -436,6 +436,8 @@ export const t = {
     attendanceDone: (a: { added: number; changed: number; unchanged: number }) =>
       ` Пропуски (ученик × период): добавлено ${a.added}, изменено ${a.changed}, без изменений ${a.unchanged}.`,
     markOption: 'Оценка: выбрать предмет и период…',
+    applyFirst: 'Соответствие изменено: нажмите «Применить соответствие», чтобы увидеть, что будет записано.',
+    doubled: (sheet: string, field: string, cols: string[]) => `Лист «${sheet}»: «${field}» выбрано для столбцов ${cols.join(' и ')} — оставьте один`,
     attendanceOption: 'Пропуски: выбрать графу и период…',
     studentGroup: 'Сведения об ученике',
     fileGroup: 'Найдено в файле',

@@ -64,10 +64,19 @@ test('a journal with a wrong column name: mapped in the preview, committed, corr
 
   // 2. Fixed in the preview: B is the birth date; C is Биология, 1 четверть.
   await imp.chooseField('B', 'Дата рождения');
+  // a slip: D as the birth date too — one field from two columns is refused in place
+  await imp.chooseField('D', 'Дата рождения');
+  await expect(page.getByTestId('import-doubled')).toHaveText('Лист «7Б»: «Дата рождения» выбрано для столбцов B и D — оставьте один');
+  await expect(page.getByRole('button', { name: 'Применить соответствие' })).toBeDisabled();
+  await imp.chooseField('D', 'Биология, 2 четверть');
+  await expect(page.getByTestId('import-doubled')).toHaveCount(0);
   await imp.chooseField('C', 'Оценка: выбрать предмет и период…', { subject: 'Биология', period: '1 четверть' });
+  // changed but not applied: the preview on screen is not what a commit would write
+  await expect(page.getByTestId('import-dirty')).toBeVisible();
   await shot(page, '29-import-mapping-composed');
   await imp.applyMapping();
   await expect(imp.rejected).toHaveCount(0);
+  await expect(page.getByTestId('import-dirty')).toHaveCount(0);
   await expect(imp.count('Добавить')).toHaveText('4');
   await expect(page.getByTestId('import-attendance')).toContainText('Добавить: 2');
   await expect(imp.column('C').getByLabel(/^Что в столбце C/)).toHaveValue('mark:Биология|q1');

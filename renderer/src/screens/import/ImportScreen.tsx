@@ -45,6 +45,17 @@ const complete = (f: string) => {
   return a ? !!a[1] && !!a[2] : !!f;
 };
 
+/** Whether the clerk changed a column or a subject since the preview was made (then the preview is not what a commit writes). */
+function changedSince(p: ImportPreview, choices: Choices, subjects: Record<string, string>, args: Args | null): boolean {
+  const shown = choicesOf(p);
+  for (const s of p.sheets) {
+    const a = shown[s.sheet] ?? {}, b = choices[s.sheet] ?? {};
+    for (const col of new Set([...Object.keys(a), ...Object.keys(b)])) if ((a[col] ?? '') !== (b[col] ?? '')) return true;
+  }
+  const sent = args?.subjectMapping ?? {};
+  return Object.entries(subjects).some(([k, v]) => (v || '') !== (sent[k] != null ? String(sent[k]) : ''));
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What a column is: a student field, a field found in the file, or a mark / attendance column the clerk composes. */
@@ -202,7 +213,15 @@ export function ImportScreen() {
   }
 
   const rejected = preview?.rejected ?? [];
-  const canCommit = !!preview && !busy && (rejected.length === 0 || allowRejected);
+  // one field from two columns of a sheet cannot be said in a mapping (field → column): the clerk picks one
+  const label = (f: string) => preview?.fields.find((x) => x.field === f)?.label ?? f;
+  const doubled = Object.entries(choices).flatMap(([sheet, cols]) => {
+    const byField = new Map<string, string[]>();
+    for (const [col, f] of Object.entries(cols)) if (f && complete(f)) byField.set(f, [...(byField.get(f) ?? []), col]);
+    return [...byField].filter(([, cs]) => cs.length > 1).map(([f, cs]) => tx.doubled(sheet, label(f), cs.sort((x, y) => x.length - y.length || x.localeCompare(y))));
+  });
+  const dirty = !!preview && changedSince(preview, choices, subjectChoice, args);
+  const canCommit = !!preview && !busy && !dirty && (rejected.length === 0 || allowRejected);
 
   return (
     <section data-testid="import-screen">
@@ -309,8 +328,9 @@ export function ImportScreen() {
               ))}
             </div>
           )}
+          {doubled.map((d) => <Notice key={d} kind="error" testId="import-doubled">{d}</Notice>)}
           <div className="form-actions">
-            <button type="button" onClick={applyMapping} disabled={busy}>{tx.applyMapping}</button>
+            <button type="button" onClick={applyMapping} disabled={busy || doubled.length > 0}>{tx.applyMapping}</button>
           </div>
           {rejected.length > 0 && (
             <>
@@ -329,6 +349,7 @@ export function ImportScreen() {
               </label>
             </>
           )}
+          {dirty && <Notice kind="warn" testId="import-dirty">{tx.applyFirst}</Notice>}
           <div className="form-actions">
             <button type="button" className="primary" onClick={() => void commit()} disabled={!canCommit}>{tx.commit}</button>
           </div>
