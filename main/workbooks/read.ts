@@ -630,7 +630,7 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
         if (cells.size) any = true;
         rowsRead++;
         if (rowsRead % 256 === 0) opts.progress?.throwIfCancelled(); // a cancel is heard within a few hundred rows
-        if (rowsRead % 5000 === 0) {
+        if (rowsRead % 1000 === 0) {
           opts.progress?.report(Math.min(bytesRead, totalBytes), totalBytes, `Прочитано строк: ${rowsRead}`);
         }
         if (layout) {

@@ -12,7 +12,7 @@ import { count, openRaw, sha256File } from '../helpers/db.ts';
 import { seedBigJournalSchool, writeBigJournal } from './make.ts';
 
 const YEAR = '2026/2027';
-const ROWS = 6000; // past the reader's progress step (5000 rows)
+const ROWS = 6000; // several of the reader's progress steps (1000 rows)
 let c: Client & { dbPath: string };
 let dir: string;
 let file: string;
@@ -114,7 +114,7 @@ describe('import as a job', () => {
     const abort = new AbortController();
     const before = onDisk();
     let reports = 0;
-    // cancelled at the reader's first report (row 5000 of 6000): the rows read so far are never written
+    // cancelled at the reader's first report (row 1000 of 6000): the rows read so far are never written
     await expect(commitMarksImport(c.backend.db, file2, { year: YEAR, progress: progressTo(() => { reports++; abort.abort(); }, abort.signal) }))
       .rejects.toBeInstanceOf(CancelledError);
     expect(reports).toBe(1);
