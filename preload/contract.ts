@@ -180,11 +180,23 @@ export const AttendanceInput = z.object({
 export const IMPORT_MAX_BYTES = 15_000_000;
 const IMPORT_MAX_BASE64 = Math.ceil(IMPORT_MAX_BYTES / 3) * 4;
 export const IMPORT_KINDS = ['students', 'marks'] as const;
+/** Periods a journal column may name: q1–q4 четверти, h1–h2 полугодия, t1–t3 триместры, the year, the exam, the final. */
+export const IMPORT_PERIODS = ['q1', 'q2', 'q3', 'q4', 'h1', 'h2', 't1', 't2', 't3', 'year', 'exam', 'final'] as const;
+export type ImportPeriod = (typeof IMPORT_PERIODS)[number];
+/** Attendance columns: lessons missed; of them for illness; for another valid reason; without one. */
+export const ATTENDANCE_PARTS = ['missed', 'ill', 'valid', 'unexcused'] as const;
+export type AttendancePart = (typeof ATTENDANCE_PARTS)[number];
+/** How a column's meaning is spelled in a mapping: a student field's name, or a mark or attendance column. */
+export const importMarkField = (subject: string, period: ImportPeriod | '') => `mark:${subject}|${period}`;
+export const importAttendanceField = (part: AttendancePart, period: ImportPeriod | '') => `att:${part}|${period}`;
+const ColumnMappingSchema = z.record(z.string().max(300), z.string().regex(/^[A-Z]{1,3}$/, 'буква столбца').nullable());
 const ImportArgs = z.object({
   kind: z.enum(IMPORT_KINDS), fileName: text(300).min(1, 'нет имени файла'),
   dataBase64: z.string().min(1, 'пустой файл').max(IMPORT_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'),
   // field → column letter, or null to drop a field; the journal's subject name → the register's subject id
-  mapping: z.record(z.string().max(300), z.string().regex(/^[A-Z]{1,3}$/, 'буква столбца').nullable()).optional(),
+  mapping: ColumnMappingSchema.optional(),
+  /** per sheet name, over `mapping`: one sheet's columns corrected without touching the others */
+  sheetMappings: z.record(z.string().max(300), ColumnMappingSchema).optional(),
   subjectMapping: z.record(z.string().max(300), id).optional(),
   year: yearName.optional(),
 });
@@ -200,6 +212,8 @@ export const ImportPreviewSchema = z.object({
   /** subjects named in the journal the register does not know: map them to a register subject */
   unknownSubjects: z.array(z.string()),
   counts: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }),
+  /** attendance rows (student × period) of a marks journal with attendance columns; null when it has none */
+  attendance: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }).nullable(),
   rejected: z.array(z.object({ sheet: z.string(), row: z.number().int(), column: z.string().nullable(), reason: z.string() })),
   token: z.string(),
 });
@@ -210,8 +224,12 @@ export const ImportResultSchema = z.object({
   rejected: z.number().int(),
   /** false: the register already said all this, nothing written */
   written: z.boolean(),
+  /** attendance rows (student × period) of a marks journal with attendance columns */
+  attendance: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }).optional(),
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
+const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200), allowRejected: z.boolean().default(false) });
+const JobStarted = z.object({ jobId: z.string() });
 
 const ok = z.object({ ok: z.literal(true) });
 const none = z.object({}).strict();
@@ -299,7 +317,7 @@ export const contract = {
     z.object({ list: z.literal('classMarks'), classId: id }).strict(),
   ]), z.object({ fileName: z.string(), dataBase64: z.string() }), ANY),
   'import.preview': m(ImportArgs.strict(), ImportPreviewSchema, CLERK),
-  'import.commit': m(ImportArgs.extend({ token: z.string().min(1).max(200), allowRejected: z.boolean().default(false) }).strict(), ImportResultSchema, CLERK),
+  'import.commit': m(ImportCommitArgs.strict(), ImportResultSchema, CLERK),
 
   'alphabetBook.list': m(z.object({ letter: text(2).optional(), query: text(200).optional() }).strict(),
     z.array(BookEntrySchema), ANY),
@@ -310,6 +328,13 @@ export const contract = {
   'jobs.status': m(z.object({ id: z.string() }).strict(), JobSchema, ANY),
   'jobs.cancel': m(z.object({ id: z.string() }).strict(), JobSchema, ANY),
   'demo.generate': m(z.object({ students: z.number().int().min(1).max(300000) }).strict(), z.object({ jobId: z.string() }), ADMIN),
+
+  // ---------- import as a long job (issue 3): start → {jobId}; poll jobs.status (progress); jobs.cancel; then the outcome
+  // (the error of a refused import comes back from *Result with its code). A commit holds the register until it ends.
+  'import.previewStart': m(ImportArgs.strict(), JobStarted, CLERK),
+  'import.previewResult': m(z.object({ jobId: z.string() }).strict(), ImportPreviewSchema, CLERK),
+  'import.commitStart': m(ImportCommitArgs.strict(), JobStarted, CLERK),
+  'import.commitResult': m(z.object({ jobId: z.string() }).strict(), ImportResultSchema, CLERK),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

@@ -14,11 +14,15 @@ import { formatRu, isValidIsoDate } from '../shared/dates.ts';
 import { formatSnils } from '../shared/checksums.ts';
 import { generateDemo } from '../demo/generate.ts';
 import { findClass } from '../classes/classes.ts';
-import { yearByName } from '../years/years.ts';
+import { currentYearStart, yearByName } from '../years/years.ts';
+import { classInfo, classPeriods } from '../grades/grades.ts';
+import { classStudents } from '../students/students.ts';
+import { searchKey } from '../shared/names.ts';
+import { todayIso } from '../shared/dates.ts';
 import { appendAudit } from '../audit/log.ts';
-import { WorkbookError } from '../workbooks/read.ts';
+import { detectPeriod, normalizeHeader, PERIODS, WorkbookError, type Period } from '../workbooks/read.ts';
 import { applyStudentsImport, previewStudentsImport } from '../workbooks/students-import.ts';
-import { applyMarksImport, previewMarksImport } from '../workbooks/marks-import.ts';
+import { applyMarksImport, hasWrites, previewMarksImport } from '../workbooks/marks-import.ts';
 import { exportCityRegister, MissingCityRegisterIds } from '../workbooks/city-register.ts';
 
 class UsageError extends Error {}
@@ -39,8 +43,12 @@ const HELP = `Школьный регистр — командная строк�
                                      транзакцией; с отклонёнными ячейками — код 1 и ничего не записано
   import marks ФАЙЛ.xlsx [--dry-run] [--mapping СООТВЕТСТВИЕ.json] [--year 2026/2027] [--allow-rejected]
                                      оценки из выгрузки журнала (по умолчанию за текущий учебный год); в файле
-                                     соответствия — {"columns": {поле: столбец}, "subjects": {предмет в журнале: id}}
+                                     соответствия — {"columns": {поле: столбец}, "sheets": {лист: {поле: столбец}},
+                                     "subjects": {предмет в журнале: id}}; графы пропусков («Пропущено уроков»,
+                                     «из них по болезни», «по уважительной причине») загружаются вместе с оценками
   export city-register --year 2026/2027 --out ФАЙЛ.xlsx   книга для городского реестра (предметы — кодами реестра)
+  grades set --class 5А [--year 2026/2027] --student "Фамилия Имя [Отчество]" [--birth ДД.ММ.ГГГГ] --subject Предмет
+             --period "1 четверть"|q1|годовая|экзамен|итоговая --mark 4   одна оценка (--mark "" стирает её)
 
 Коды выхода: 0 — успешно, 1 — ошибка во входных данных, 2 — внутренняя ошибка.`;
 
@@ -71,6 +79,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         last: { type: 'string' }, first: { type: 'string' }, middle: { type: 'string' }, birth: { type: 'string' }, sex: { type: 'string' },
         snils: { type: 'string' }, 'dry-run': { type: 'boolean' }, mapping: { type: 'string' }, 'allow-rejected': { type: 'boolean' },
         order: { type: 'string' }, 'order-date': { type: 'string' }, date: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
+        student: { type: 'string' }, subject: { type: 'string' }, period: { type: 'string' }, mark: { type: 'string' },
       },
     });
   } catch (e) {
@@ -78,7 +87,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades']);
   const words = GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
   const operands = parsed.positionals.slice(words);
@@ -205,7 +214,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       case 'import marks': {
         const file = operands[0];
         if (!file) throw new UsageError('укажите файл: import marks ФАЙЛ.xlsx');
-        let mapping: { columns?: Record<string, string | null>; subjects?: Record<string, number> } | undefined;
+        let mapping: { columns?: Record<string, string | null>; sheets?: Record<string, Record<string, string | null>>; subjects?: Record<string, number> } | undefined;
         if (typeof f.mapping === 'string') {
           try {
             mapping = JSON.parse(fs.readFileSync(f.mapping, 'utf8'));
@@ -213,11 +222,15 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
             throw new UsageError(`файл соответствия ${f.mapping}: ${(e as Error).message}`);
           }
         }
-        const preview = await previewMarksImport(db, file, { mapping: mapping?.columns, subjectMapping: mapping?.subjects, year: f.year as string | undefined });
+        const preview = await previewMarksImport(db, file, { mapping: mapping?.columns, sheetMappings: mapping?.sheets, subjectMapping: mapping?.subjects, year: f.year as string | undefined });
         const rejectedLines = preview.rejected.map((r) => `  лист «${r.sheet}», строка ${r.row}${r.column ? `, столбец ${r.column}` : ''}: ${r.reason}`);
-        const summary = { year: preview.year.name, added: preview.added, changed: preview.changed, unchanged: preview.unchanged, rejected: preview.rejected };
+        const att = preview.attendance;
+        const attText = (a: { added: number; changed: number; unchanged: number } | undefined | null, verb: [string, string]) =>
+          a ? `; пропуски (ученик × период): ${verb[0]} ${a.added}, ${verb[1]} ${a.changed}, без изменений ${a.unchanged}` : '';
+        const summary = { year: preview.year.name, added: preview.added, changed: preview.changed, unchanged: preview.unchanged, rejected: preview.rejected,
+          ...(att ? { attendance: { added: att.added, changed: att.changed, unchanged: att.unchanged } } : {}) };
         if (f['dry-run']) {
-          print(summary, () => [`Предпросмотр ${file} (${summary.year}): добавить оценок ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${preview.rejected.length}`, ...rejectedLines].join('\n'));
+          print(summary, () => [`Предпросмотр ${file} (${summary.year}): добавить оценок ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${preview.rejected.length}${attText(summary.attendance, ['добавить', 'изменить'])}`, ...rejectedLines].join('\n'));
           return preview.rejected.length ? 1 : 0;
         }
         if (preview.rejected.length && !f['allow-rejected']) {
@@ -225,10 +238,10 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           return 1;
         }
         // Importing the same file again changes nothing: no write, no audit entry.
-        const r = !preview.writes.length
-          ? { added: 0, changed: 0, unchanged: preview.unchanged, rejectedCells: preview.rejected.length }
+        const r = !hasWrites(preview)
+          ? { added: 0, changed: 0, unchanged: preview.unchanged, rejectedCells: preview.rejected.length, ...(att ? { attendance: { added: 0, changed: 0, unchanged: att.unchanged } } : {}) }
           : applyMarksImport(db, preview, (res) => appendAudit(db!, who.login, 'import.marks', { args: { file: path.basename(file), year: preview.year.name, mapping }, result: res }));
-        print(r, () => `Импорт оценок ${file} (${preview.year.name}): добавлено ${r.added}, изменено ${r.changed}, без изменений ${r.unchanged}, отклонено ячеек ${r.rejectedCells}`);
+        print(r, () => `Импорт оценок ${file} (${preview.year.name}): добавлено ${r.added}, изменено ${r.changed}, без изменений ${r.unchanged}, отклонено ячеек ${r.rejectedCells}${attText(r.attendance, ['добавлено', 'изменено'])}`);
         return 0;
       }
       case 'export city-register': {
@@ -243,6 +256,42 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           io.err(`Ошибка: ${e.message}`);
           return 1;
         }
+      }
+      case 'grades set': {
+        // one mark, named as a clerk names it; written through grades.set, so the grid's rules and the audit apply
+        const year = (f.year as string | undefined) ?? (() => { const y = currentYearStart(todayIso()); return `${y}/${y + 1}`; })();
+        const cid = (await classId(need(f, 'class'), year))!;
+        const cls = classInfo(db, cid);
+        const wanted = searchKey(need(f, 'student'));
+        const birth = f.birth ? toIso(f.birth as string, '--birth') : null;
+        const found = classStudents(db, cid).filter((s) => (searchKey(s.fullName) === wanted || searchKey(s.fullName).startsWith(`${wanted} `)) && (!birth || s.birthDate === birth));
+        if (!found.length) throw new UsageError(`ученик «${f.student}» не найден в классе ${cls.name} (${year})`);
+        if (found.length > 1) throw new UsageError(`в классе ${cls.name} ${found.length} ученика «${f.student}»: укажите полное ФИО или --birth`);
+        const want = normalizeHeader(need(f, 'subject'));
+        const subject = (db.prepare('SELECT id, name, short_name FROM subjects').all() as Array<{ id: number; name: string; short_name: string | null }>)
+          .find((x) => normalizeHeader(x.name) === want || (x.short_name && normalizeHeader(x.short_name) === want));
+        if (!subject) throw new UsageError(`предмет «${f.subject}» не найден (см. справочник предметов)`);
+        const raw = need(f, 'period').trim();
+        const period: Period | undefined = (PERIODS as readonly string[]).includes(raw) ? raw as Period : (() => {
+          const d = detectPeriod(normalizeHeader(raw));
+          return d && !d.rest ? d.period : undefined;
+        })();
+        if (!period) throw new UsageError(`--period: «${raw}» — не период (1 четверть, 2 полугодие, 3 триместр, годовая, экзамен, итоговая)`);
+        const slot = period === 'year' ? 'annual' : period === 'exam' || period === 'final' ? period : 'period';
+        let periodId: number | null = null;
+        if (slot === 'period') {
+          const kind = ({ q: 'quarter', h: 'half', t: 'trimester' } as const)[period[0] as 'q' | 'h' | 't'];
+          const p = classPeriods(db, cls).find((x) => x.kind === kind && x.number === Number(period.slice(1)));
+          if (!p) throw new UsageError(`у класса ${cls.name} в ${year} нет периода «${raw}»`);
+          periodId = p.id;
+        }
+        if (typeof f.mark !== 'string') throw new UsageError('не указан параметр --mark (пустая строка стирает оценку)');
+        const from = (db.prepare('SELECT mark FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND coalesce(period_id, 0) = ?')
+          .get(found[0].id, subject.id, cls.year_id, slot, periodId ?? 0) as { mark: string } | undefined)?.mark ?? null;
+        const r = await call('grades.set', { classId: cid, cells: [{ studentId: found[0].id, subjectId: subject.id, slot, periodId, mark: f.mark || null }] });
+        const out = { student: found[0].fullName, class: cls.name, year, subject: subject.name, period, from, mark: f.mark || null, ...r };
+        print(out, () => `${out.student}, ${cls.name}, «${subject.name}», ${raw}: ${out.mark ?? 'стёрта'}${from ? ` (было ${from})` : ''}`);
+        return 0;
       }
       default:
         throw new UsageError(`неизвестная команда «${cmd}». Справка: school-register --help`);

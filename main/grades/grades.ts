@@ -113,8 +113,11 @@ export function classGrid(db: DB, classId: number, subjectId?: number): GradeGri
   };
 }
 
-/** Writes a batch of cells in the caller's transaction: every cell is checked first; one refused cell refuses all. */
-export function setMarks(db: DB, classId: number, cells: readonly MarkCell[]): { written: number; cleared: number } {
+/**
+ * Checks a batch of cells against the rules (membership, curriculum, period, exam, scale) without writing: the reason
+ * for each refused cell under `cells.<index>`, and the cells that pass. A journal import asks this for its preview.
+ */
+export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[]) {
   const c = classInfo(db, classId);
   const periods = new Map(classPeriods(db, c).map((p) => [p.id, p]));
   const allowOne = getSettings(db).allowMarkOne;
@@ -125,11 +128,16 @@ export function setMarks(db: DB, classId: number, cells: readonly MarkCell[]): {
     FROM students s WHERE s.id = ?`);
   const subjectRow = db.prepare(`SELECT s.name, EXISTS (SELECT 1 FROM curriculum WHERE class_id = ? AND subject_id = s.id) AS in_plan,
       EXISTS (SELECT 1 FROM class_exams WHERE class_id = ? AND subject_id = s.id) AS has_exam FROM subjects s WHERE s.id = ?`);
+  // a journal's batch names the same few students and subjects thousands of times: each is looked up once
+  const students = new Map<string, { name: string; in_class: number } | undefined>();
+  const subjects = new Map<number, { name: string; in_plan: number; has_exam: number } | undefined>();
   const errors: Record<string, string> = {};
   const ok: Array<{ cell: MarkCell; mark: string | null }> = [];
   cells.forEach((cell, i) => {
-    const st = studentName.get(classId, cell.studentId) as { name: string; in_class: number } | undefined;
-    const su = subjectRow.get(classId, classId, cell.subjectId) as { name: string; in_plan: number; has_exam: number } | undefined;
+    if (!students.has(cell.studentId)) students.set(cell.studentId, studentName.get(classId, cell.studentId) as { name: string; in_class: number } | undefined);
+    if (!subjects.has(cell.subjectId)) subjects.set(cell.subjectId, subjectRow.get(classId, classId, cell.subjectId) as { name: string; in_plan: number; has_exam: number } | undefined);
+    const st = students.get(cell.studentId);
+    const su = subjects.get(cell.subjectId);
     const period = cell.slot === 'period' ? periods.get(cell.periodId ?? -1) : undefined;
     const col = cell.slot === 'period' ? (period ? `${period.number} ${PERIOD_WORD[period.kind]}` : 'период') : SLOT_WORD[cell.slot];
     const where = `${st?.name ?? 'ученик'}, ${su ? `«${su.name}»` : 'предмет'}, ${col}`;
@@ -146,6 +154,12 @@ export function setMarks(db: DB, classId: number, cells: readonly MarkCell[]): {
     if (mark != null && !(allowed as string[]).includes(mark)) return fail(`оценка «${cell.mark!.trim()}» недопустима: ${scale}`);
     ok.push({ cell, mark });
   });
+  return { c, errors, ok };
+}
+
+/** Writes a batch of cells in the caller's transaction: every cell is checked first; one refused cell refuses all. */
+export function setMarks(db: DB, classId: number, cells: readonly MarkCell[]): { written: number; cleared: number } {
+  const { c, errors, ok } = checkMarks(db, classId, cells);
   const refused = Object.keys(errors).length;
   if (refused) {
     const first = Object.values(errors)[0];

@@ -16,7 +16,7 @@ import { listAudit, verifyAuditChain } from '../audit/log.ts';
 import { generateDemo } from '../demo/generate.ts';
 import { classGrid, setAttendance, setExams, setMarks } from '../grades/grades.ts';
 import { getSettings, setSettings } from '../grades/settings.ts';
-import { commitImport, previewImport } from '../workbooks/import-api.ts';
+import { commitImport, previewImport, startCommitJob, startPreviewJob } from '../workbooks/import-api.ts';
 import type { Jobs } from './jobs.ts';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -111,6 +111,17 @@ export const handlers: Handlers = {
     if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
     return { jobId: jobs.start('demo', (p) => generateDemo(db, { students: a.students, by: user.login }, p), { exclusive: true, owner: user.login }) };
   }),
+
+  // Import as a long job (issue 3): the commit job audits itself and holds the register while it runs.
+  'import.previewStart': read(({ db, jobs, user }, a) => startPreviewJob(db, jobs, signedIn(user), a)),
+  'import.previewResult': read(({ jobs, user }, a) => jobs.outcome(a.jobId, 'import.preview', user) as Output<'import.previewResult'>),
+  'import.commitStart': read(({ db, jobs, user }, a) => startCommitJob(db, jobs, signedIn(user), a)),
+  'import.commitResult': read(({ jobs, user }, a) => jobs.outcome(a.jobId, 'import.commit', user) as Output<'import.commitResult'>),
 };
+
+function signedIn(user: User | null): User {
+  if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
+  return user;
+}
 
 export { getUser };

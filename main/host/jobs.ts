@@ -1,7 +1,7 @@
 // Long work (demo generation now; imports, ledgers, backups, uploads later) runs as a job: it reports
 // progress and can be cancelled. One mechanism for every transport: the caller polls jobs.status.
 import crypto from 'node:crypto';
-import type { Job } from '../../preload/contract.ts';
+import type { ApiError, Job } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 
 export type Progress = { report(done: number, total: number, message?: string): void; readonly cancelled: boolean; throwIfCancelled(): void };
@@ -26,17 +26,23 @@ export function progressTo(onReport: (done: number, total: number, message?: str
 }
 
 export class Jobs {
-  private jobs = new Map<string, Job & { abort: AbortController; owner: string | null }>();
+  private jobs = new Map<string, Job & { abort: AbortController; owner: string | null; error?: ApiError; privateResult: boolean }>();
 
   /** The kind of the running job that holds the register exclusively (writes wait for it), if any. */
   exclusive: string | null = null;
 
-  start(kind: string, work: (p: Progress) => Promise<unknown>, opts: { exclusive?: boolean; owner?: string | null } = {}): string {
+  /**
+   * `label` names an exclusive job to those it keeps waiting; `keepMs` forgets a finished job (and its result, which
+   * may be large: an import's preview) that long after it ends; a `privateResult` is not in the status anyone may
+   * poll, only in outcome() for the one who started the job.
+   */
+  start(kind: string, work: (p: Progress) => Promise<unknown>,
+    opts: { exclusive?: boolean; owner?: string | null; label?: string; keepMs?: number; privateResult?: boolean } = {}): string {
     if (opts.exclusive && this.exclusive) throw new AppError('conflict', `Реестр занят: идёт «${this.exclusive}»`);
-    if (opts.exclusive) this.exclusive = kind;
+    if (opts.exclusive) this.exclusive = opts.label ?? kind;
     const id = crypto.randomUUID();
     const abort = new AbortController();
-    const job = { id, kind, state: 'running' as Job['state'], done: 0, total: 0, message: null as string | null, result: undefined as unknown, abort, owner: opts.owner ?? null };
+    const job = { id, kind, state: 'running' as Job['state'], done: 0, total: 0, message: null as string | null, result: undefined as unknown, abort, owner: opts.owner ?? null, error: undefined as ApiError | undefined, privateResult: !!opts.privateResult };
     this.jobs.set(id, job);
     const p = progressTo((done, total, message) => {
       job.done = done;
@@ -45,6 +51,7 @@ export class Jobs {
     }, abort.signal);
     work(p).finally(() => {
       if (opts.exclusive) this.exclusive = null;
+      if (opts.keepMs !== undefined) setTimeout(() => this.jobs.delete(id), opts.keepMs).unref();
     }).then(
       (result) => {
         job.state = 'done';
@@ -53,6 +60,8 @@ export class Jobs {
       (e: unknown) => {
         job.state = e instanceof CancelledError ? 'cancelled' : 'failed';
         job.message = e instanceof AppError ? e.message : `Внутренняя ошибка: ${(e as Error)?.message ?? e}`;
+        // kept whole for outcome(): a refused import stays a validation error, not just a line of text
+        job.error = e instanceof AppError ? e.toApi() : { code: 'internal', message: job.message };
       },
     );
     return id;
@@ -61,8 +70,8 @@ export class Jobs {
   status(id: string): Job {
     const j = this.jobs.get(id);
     if (!j) throw new AppError('not_found', 'Задание не найдено');
-    const { abort: _a, owner: _o, ...pub } = j;
-    return pub;
+    const { abort: _a, owner: _o, error: _e, privateResult, result, ...pub } = j;
+    return privateResult ? pub : { ...pub, result };
   }
 
   /** Only the one who started a job, or an admin, may cancel it. */
@@ -72,5 +81,19 @@ export class Jobs {
     if (!by || (by.role !== 'admin' && by.login !== j.owner)) throw new AppError('forbidden', 'Отменить задание может тот, кто его запустил, или администратор');
     j.abort.abort();
     return this.status(id);
+  }
+
+  /**
+   * What a finished job of `kind` gave, for the one who started it (or an admin): its result when done; its error,
+   * code and fields kept, when it failed; `cancelled` when cancelled; a conflict while it still runs.
+   */
+  outcome(id: string, kind: string, by: { login: string; role: string } | null): unknown {
+    const j = this.jobs.get(id);
+    if (!j || j.kind !== kind) throw new AppError('not_found', 'Задание не найдено');
+    if (!by || (by.role !== 'admin' && by.login !== j.owner)) throw new AppError('forbidden', 'Результат задания доступен тому, кто его запустил, или администратору');
+    if (j.state === 'running') throw new AppError('conflict', 'Задание ещё выполняется');
+    if (j.state === 'cancelled') throw new CancelledError();
+    if (j.state === 'failed') throw new AppError(j.error!.code, j.error!.message, j.error!.fields);
+    return j.result;
   }
 }

@@ -1,6 +1,7 @@
 // The journal import as the UI sees it: the workbook arrives as bytes, is written to a temp file and read from there;
 // the preview is shaped for a screen (layout per sheet, counts, every rejected cell, a token), and the commit writes
-// the rows, the audit entry and the remembered column mapping in one transaction.
+// the rows, the audit entry and the remembered column mapping in one transaction. Both run as jobs for the UI
+// (progress, cancel): a cancelled commit stops before its one transaction, so it writes nothing.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,10 +9,10 @@ import type { DB } from '../../db/connection.ts';
 import { IMPORT_MAX_BYTES, type Input, type Output, type User } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 import { appendAudit } from '../audit/log.ts';
-import type { Jobs } from '../host/jobs.ts';
-import { STUDENT_FIELDS, fieldLabel, normalizeHeader, parseMarkField, type SheetLayout } from './read.ts';
+import type { Jobs, Progress } from '../host/jobs.ts';
+import { STUDENT_FIELDS, fieldLabel, normalizeHeader, parseMarkField, type ColumnMapping, type SheetLayout } from './read.ts';
 import { applyStudentsImport, previewStudentsImport, type StudentsImportPreview } from './students-import.ts';
-import { applyMarksImport, previewMarksImport, type MarksImportPreview } from './marks-import.ts';
+import { applyMarksImport, hasWrites, previewMarksImport, type MarksImportPreview } from './marks-import.ts';
 
 type Args = Input<'import.preview'>;
 type Read = { kind: 'students'; p: StudentsImportPreview } | { kind: 'marks'; p: MarksImportPreview };
@@ -19,27 +20,33 @@ type Read = { kind: 'students'; p: StudentsImportPreview } | { kind: 'marks'; p:
 /** The source a saved mapping belongs to: the journal's file name without extension, normalized. */
 export const sourceOf = (fileName: string) => normalizeHeader(path.basename(fileName).replace(/\.xlsx$/i, ''));
 
-type Saved = { mapping: Record<string, string | null>; subjectMapping: Record<string, number> };
+// The per-sheet corrections ride in the stored mapping under a key no field has (fields are names, mark:… and att:…).
+const SHEETS_KEY = '@sheets';
+type Saved = { mapping: ColumnMapping; sheetMappings: Record<string, ColumnMapping>; subjectMapping: Record<string, number> };
 function savedMapping(db: DB, kind: string, fileName: string): Saved | null {
   const r = db.prepare('SELECT mapping, subject_mapping FROM import_mappings WHERE kind = ? AND source = ?').get(kind, sourceOf(fileName)) as
     { mapping: string; subject_mapping: string } | undefined;
-  return r ? { mapping: JSON.parse(r.mapping), subjectMapping: JSON.parse(r.subject_mapping) } : null;
+  if (!r) return null;
+  const { [SHEETS_KEY]: sheets, ...mapping } = JSON.parse(r.mapping) as ColumnMapping & { [SHEETS_KEY]?: Record<string, ColumnMapping> };
+  return { mapping, sheetMappings: sheets ?? {}, subjectMapping: JSON.parse(r.subject_mapping) };
 }
+const corrected = (a: Args) => !!(a.mapping || a.sheetMappings || a.subjectMapping);
 
 /** The bytes into a temp file named as the clerk's file (so refusals name it), read, and the folder removed. */
-async function readUpload(db: DB, a: Args): Promise<Read & { saved: boolean }> {
+async function readUpload(db: DB, a: Args, progress?: Progress): Promise<Read & { saved: boolean }> {
   const bytes = Buffer.from(a.dataBase64, 'base64');
   if (bytes.length > IMPORT_MAX_BYTES) throw new AppError('validation', `${a.fileName}: файл больше 15 МБ`, { dataBase64: 'файл больше 15 МБ' });
-  const saved = a.mapping || a.subjectMapping ? null : savedMapping(db, a.kind, a.fileName);
+  const saved = corrected(a) ? null : savedMapping(db, a.kind, a.fileName);
   const mapping = a.mapping ?? saved?.mapping;
+  const sheetMappings = a.sheetMappings ?? saved?.sheetMappings;
   const subjectMapping = a.subjectMapping ?? saved?.subjectMapping;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-import-'));
   try {
     const file = path.join(dir, path.basename(a.fileName).replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_') || 'journal.xlsx');
     fs.writeFileSync(file, bytes);
     const r: Read = a.kind === 'students'
-      ? { kind: 'students', p: await previewStudentsImport(db, file, { mapping }) }
-      : { kind: 'marks', p: await previewMarksImport(db, file, { mapping, subjectMapping, year: a.year }) };
+      ? { kind: 'students', p: await previewStudentsImport(db, file, { mapping, sheetMappings, progress }) }
+      : { kind: 'marks', p: await previewMarksImport(db, file, { mapping, sheetMappings, subjectMapping, year: a.year, progress }) };
     return { ...r, saved: !!saved };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -48,10 +55,10 @@ async function readUpload(db: DB, a: Args): Promise<Read & { saved: boolean }> {
 
 function shape(db: DB, a: Args, r: Read & { saved: boolean }): Output<'import.preview'> {
   const layouts: SheetLayout[] = r.p.layouts;
-  const markFields = new Set(layouts.flatMap((l) => [...Object.keys(l.detected), ...Object.keys(l.mapping)]).filter((f) => f.startsWith('mark:')));
+  const markFields = new Set(layouts.flatMap((l) => [...Object.keys(l.detected), ...Object.keys(l.mapping)]).filter((f) => f.startsWith('mark:') || f.startsWith('att:')));
   const known = new Set((db.prepare('SELECT name, short_name FROM subjects').all() as Array<{ name: string; short_name: string | null }>)
     .flatMap((s) => [s.name, s.short_name ?? '']).filter(Boolean).map(normalizeHeader));
-  const unknownSubjects = [...new Set([...markFields].map((f) => parseMarkField(f)!.subject))].filter((s) => !known.has(normalizeHeader(s)));
+  const unknownSubjects = [...new Set([...markFields].flatMap((f) => parseMarkField(f)?.subject || []))].filter((s) => !known.has(normalizeHeader(s)));
   const counts = r.kind === 'students'
     ? { added: r.p.added.length, changed: r.p.changed.length, unchanged: r.p.unchanged }
     : { added: r.p.added, changed: r.p.changed, unchanged: r.p.unchanged };
@@ -62,21 +69,38 @@ function shape(db: DB, a: Args, r: Read & { saved: boolean }): Output<'import.pr
     fields: [...STUDENT_FIELDS, ...markFields].map((field) => ({ field, label: fieldLabel(field) })),
     unknownSubjects,
     counts,
+    attendance: r.kind === 'marks' && r.p.attendance ? { added: r.p.attendance.added, changed: r.p.attendance.changed, unchanged: r.p.attendance.unchanged } : null,
     rejected: r.p.rejected.map((x) => ({ sheet: x.sheet, row: x.row, column: x.column, reason: x.reason })),
     token: r.p.token,
   };
 }
 
-export async function previewImport(db: DB, a: Args): Promise<Output<'import.preview'>> {
-  return shape(db, a, await readUpload(db, a));
+export async function previewImport(db: DB, a: Args, progress?: Progress): Promise<Output<'import.preview'>> {
+  return shape(db, a, await readUpload(db, a, progress));
 }
+
+/** The preview as a job: progress while the file is read and checked, cancellable; the shaped preview is its result. */
+export function startPreviewJob(db: DB, jobs: Jobs, user: User, a: Args): { jobId: string } {
+  return { jobId: jobs.start('import.preview', (p) => previewImport(db, a, p), { owner: user.login, keepMs: KEEP_MS, privateResult: true }) };
+}
+
+/**
+ * The commit as a job. It holds the register (other writes wait) from the start, so what it reads is what it writes
+ * over; cancelled while reading, or before its one transaction, it writes nothing.
+ */
+export function startCommitJob(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>): { jobId: string } {
+  return { jobId: jobs.start('import.commit', (p) => commitImport(db, jobs, user, a, p),
+    { exclusive: true, owner: user.login, label: `импорт из журнала ${a.fileName}`, keepMs: KEEP_MS, privateResult: true }) };
+}
+/** A finished import job is kept this long for its outcome to be fetched, then forgotten with its preview. */
+const KEEP_MS = 30 * 60_000;
 
 /**
  * Reads and previews the file again (async), then, synchronously, checks the token and writes the rows, the audit
  * entry and the remembered mapping in one transaction. The same file again writes nothing and audits nothing.
  */
-export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>): Promise<Output<'import.commit'>> {
-  const r = await readUpload(db, a);
+export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>, progress?: Progress): Promise<Output<'import.commit'>> {
+  const r = await readUpload(db, a, progress);
   if (r.p.token !== a.token) throw new AppError('conflict', 'Файл или реестр изменились после предпросмотра: посмотрите предпросмотр ещё раз');
   const rejected = r.p.rejected;
   if (rejected.length && !a.allowRejected) {
@@ -84,18 +108,25 @@ export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'imp
     throw new AppError('validation', `Отклонено ячеек: ${rejected.length}; ничего не записано. Первая: лист «${x.sheet}», строка ${x.row}` +
       `${x.column ? `, столбец ${x.column}` : ''}: ${x.reason}`);
   }
-  if (jobs.exclusive) throw new AppError('conflict', `Реестр занят: идёт «${jobs.exclusive}». Повторите позже.`);
-  const nothing = r.kind === 'students' ? !r.p.added.length && !r.p.changed.length : !r.p.writes.length;
+  // inside its own job the commit holds the register itself; a direct call waits for no one and yields to a running job
+  if (jobs.exclusive && !progress) throw new AppError('conflict', `Реестр занят: идёт «${jobs.exclusive}». Повторите позже.`);
+  const nothing = r.kind === 'students' ? !r.p.added.length && !r.p.changed.length : !hasWrites(r.p);
   const rejectedRows = new Set(rejected.map((x) => `${x.sheet}\u0000${x.row}`)).size;
-  if (nothing) return { added: 0, changed: 0, unchanged: r.p.unchanged, rejected: r.kind === 'students' ? rejectedRows : rejected.length, written: false };
+  if (nothing) {
+    return { added: 0, changed: 0, unchanged: r.p.unchanged, rejected: r.kind === 'students' ? rejectedRows : rejected.length, written: false,
+      ...(r.kind === 'marks' && r.p.attendance ? { attendance: { added: 0, changed: 0, unchanged: r.p.attendance.unchanged } } : {}) };
+  }
   const method = `import.${a.kind}`;
-  const args = { fileName: a.fileName, mapping: a.mapping ?? null, subjectMapping: a.subjectMapping ?? null, year: r.kind === 'marks' ? r.p.year.name : null };
+  const args = { fileName: a.fileName, mapping: a.mapping ?? null, sheetMappings: a.sheetMappings ?? null, subjectMapping: a.subjectMapping ?? null,
+    year: r.kind === 'marks' ? r.p.year.name : null };
   const remember = () => {
-    if (!a.mapping && !a.subjectMapping) return;
+    if (!corrected(a)) return;
+    const stored = { ...a.mapping, ...(a.sheetMappings ? { [SHEETS_KEY]: a.sheetMappings } : {}) };
     db.prepare(`INSERT INTO import_mappings (kind, source, mapping, subject_mapping, updated_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (kind, source) DO UPDATE SET mapping = excluded.mapping, subject_mapping = excluded.subject_mapping, updated_at = excluded.updated_at`)
-      .run(a.kind, sourceOf(a.fileName), JSON.stringify(a.mapping ?? {}), JSON.stringify(a.subjectMapping ?? {}), new Date().toISOString());
+      .run(a.kind, sourceOf(a.fileName), JSON.stringify(stored), JSON.stringify(a.subjectMapping ?? {}), new Date().toISOString());
   };
+  progress?.throwIfCancelled(); // the last moment a cancel is heard: the transaction below runs to its end
   const out = db.transaction(() => {
     if (r.kind === 'students') {
       const res = applyStudentsImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: res }));
@@ -104,7 +135,8 @@ export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'imp
     }
     const res = applyMarksImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: res }));
     remember();
-    return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedCells, written: true };
+    return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedCells, written: true,
+      ...(res.attendance ? { attendance: res.attendance } : {}) };
   }).immediate();
   return out;
 }

@@ -1,15 +1,16 @@
-// Marks from a journal workbook into the register: a preview of the mark cells that would be added, changed and left
-// alone, with every rejected cell; then a commit in one transaction. Students are matched as in the students import
-// (СНИЛС, else ФИО + birth date, never a guess); the mark rules are the grades service's, asked in a rolled-back batch.
+// Marks (and attendance: lessons missed per period, of them for illness or another valid reason) from a journal
+// workbook into the register: a preview of the cells that would be added, changed and left alone, with every rejected
+// cell; then a commit in one transaction. Students are matched as in the students import (СНИЛС, else ФИО + birth
+// date, never a guess); the rules are the grades service's own.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
-import type { MarkCell, MarkSlot } from '../../preload/contract.ts';
+import type { MarkSlot } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 import { searchKey } from '../shared/names.ts';
 import { todayIso } from '../shared/dates.ts';
 import { currentYearStart } from '../years/years.ts';
-import { classInfo, classPeriods, setMarks } from '../grades/grades.ts';
-import { normalizeHeader, parseMarkField, readJournal, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
+import { checkMarks, classInfo, classPeriods, setAttendance, setMarks } from '../grades/grades.ts';
+import { normalizeHeader, parseAttendanceField, parseMarkField, readJournal, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
 import { splitFullName, type RejectedCell } from './students-import.ts';
 import { assertCommittable } from './commit.ts';
 
@@ -19,6 +20,10 @@ export type MarksImportOptions = ReadOptions & {
   /** the journal's subject name (as in the header) → the register's subject id, for names the register does not know */
   subjectMapping?: Record<string, number>;
 };
+
+/** One student's attendance for one period the commit would write; `column` is the «Пропущено уроков» column. */
+export type PlannedAttendance = { sheet: string; row: number; column: string; classId: number; studentId: string; periodId: number;
+  missed: number; missedValid: number; from: { missed: number; missedValid: number } | null };
 
 /** One mark cell the commit would write. */
 export type PlannedMark = { sheet: string; row: number; column: string; classId: number; studentId: string; subjectId: number; slot: MarkSlot; periodId: number | null; mark: string; from: string | null };
@@ -35,11 +40,14 @@ export type MarksImportPreview = {
   rejected: RejectedCell[];
   /** what a commit writes: the added and changed cells */
   writes: PlannedMark[];
+  /** attendance rows (student × period), when the journal has attendance columns; else null */
+  attendance: { added: number; changed: number; unchanged: number; writes: PlannedAttendance[] } | null;
   /** fingerprint of what a commit would write: a commit refuses when the file or the register changed since */
   token: string;
 };
 
-export type MarksImportResult = { added: number; changed: number; unchanged: number; rejectedCells: number };
+export type MarksImportResult = { added: number; changed: number; unchanged: number; rejectedCells: number;
+  attendance?: { added: number; changed: number; unchanged: number } };
 
 type StudentRow = { id: string; snils: string | null };
 const PERIOD_KIND: Record<string, 'quarter' | 'half' | 'trimester'> = { q: 'quarter', h: 'half', t: 'trimester' };
@@ -68,12 +76,16 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   const userSubjects = new Map(Object.entries(opts.subjectMapping ?? {}).map(([k, v]) => [normalizeHeader(k), v]));
   const readOpts: ReadOptions = { ...opts, subjects: [...subjects.flatMap((s) => [s.name, s.short_name ?? '']).filter(Boolean), ...Object.keys(opts.subjectMapping ?? {})] };
 
-  const p: MarksImportPreview = { file, year, layouts: [], skippedSheets: [], added: 0, changed: 0, unchanged: 0, rejected: [], writes: [], token: '' };
+  const p: MarksImportPreview = { file, year, layouts: [], skippedSheets: [], added: 0, changed: 0, unchanged: 0, rejected: [], writes: [], attendance: null, token: '' };
   const bySnils = db.prepare('SELECT id, snils FROM students WHERE snils = ?');
   const byFio = db.prepare('SELECT id, snils FROM students WHERE search_key = ? AND birth_date = ?');
   const memberships = db.prepare(`SELECT DISTINCT c.id FROM class_memberships m JOIN classes c ON c.id = m.class_id WHERE m.student_id = ? AND c.year_id = ?`);
   const classByName = db.prepare(`SELECT id FROM classes WHERE year_id = ? AND parallel || letter = ?`);
-  const existing = db.prepare('SELECT mark FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND coalesce(period_id, 0) = ?');
+  // a student's marks of the year, fetched once per row (a student is in one row only), keyed subject|slot|period
+  const marksOf = db.prepare('SELECT subject_id, slot, coalesce(period_id, 0) AS period, mark FROM marks WHERE student_id = ? AND year_id = ?');
+  const existingAttendance = db.prepare('SELECT missed, missed_valid AS missedValid FROM attendance WHERE student_id = ? AND period_id = ?');
+  const attendanceBatches = new Map<number, PlannedAttendance[]>();
+  const subjectCache = new Map<string, { id: number } | { reason: string }>();
   const classes = new Map<number, { info: ReturnType<typeof classInfo>; periods: ReturnType<typeof classPeriods> }>();
   const classOf = (id: number) => classes.get(id) ?? classes.set(id, { info: classInfo(db, id), periods: classPeriods(db, classInfo(db, id)) }).get(id)!;
   const seen = new Map<string, { sheet: string; row: number }>();
@@ -81,12 +93,18 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   const batches = new Map<number, PlannedMark[]>();
 
   for await (const ev of readJournal(file, readOpts)) {
-    if (ev.type === 'sheet') p.layouts.push(ev.layout);
+    if (ev.type === 'sheet') {
+      p.layouts.push(ev.layout);
+      if (!p.attendance && Object.keys(ev.layout.mapping).some((f) => f.startsWith('att:'))) p.attendance = { added: 0, changed: 0, unchanged: 0, writes: [] };
+    }
     else if (ev.type === 'skipped') p.skippedSheets.push({ sheet: ev.sheet, reason: ev.reason });
     else planRow(ev.row);
   }
 
   function subjectFor(written: string): { id: number } | { reason: string } {
+    return subjectCache.get(written) ?? subjectCache.set(written, findSubject(written)).get(written)!;
+  }
+  function findSubject(written: string): { id: number } | { reason: string } {
     const key = normalizeHeader(written);
     const mapped = userSubjects.get(key);
     if (mapped != null) return subjectIds.has(mapped) ? { id: mapped } : { reason: `предмет «${written}» сопоставлен несуществующему предмету (id ${mapped})` };
@@ -100,8 +118,10 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     const cell = (f: string) => r.cells[f];
     const nameCol = cell('fullName')?.col ?? cell('lastName')?.col ?? null;
     const rejectRow = (column: string | null, field: string | null, reason: string) => p.rejected.push({ sheet: r.sheet, row: r.row, column, field, reason });
-    const markFields = Object.keys(r.cells).filter((f) => f.startsWith('mark:') && (r.cells[f].value != null || r.cells[f].error));
-    if (!markFields.length) return; // a row without marks says nothing to this import
+    const said = (f: string) => r.cells[f].value != null || !!r.cells[f].error;
+    const markFields = Object.keys(r.cells).filter((f) => f.startsWith('mark:') && said(f));
+    const attFields = Object.keys(r.cells).filter((f) => f.startsWith('att:') && said(f));
+    if (!markFields.length && !attFields.length) return; // a row without marks or attendance says nothing to this import
 
     // the student: by СНИЛС, else by ФИО + birth date; more than one candidate is never a guess
     const snils = cell('snils')?.value?.replace(/\D/g, '') || null;
@@ -139,12 +159,15 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     }
     const cls = classOf(classId);
     const cellsOfRow = new Map<string, string>(); // one register cell from one column only («Математика» and «Матем.»)
+    const has = new Map((marksOf.all(student.id, year.id) as Array<{ subject_id: number; slot: string; period: number; mark: string }>)
+      .map((m) => [`${m.subject_id}|${m.slot}|${m.period}`, m.mark]));
 
     for (const f of markFields) {
       const c = r.cells[f] as CellOut;
       const reject = (reason: string) => p.rejected.push({ sheet: r.sheet, row: r.row, column: c.col, field: f, reason });
       if (c.error) { reject(c.error); continue; }
       const m = parseMarkField(f)!;
+      if (!m.subject) { reject(`в заголовке «${fieldLabel(f)}» не указан предмет: сопоставьте столбец оценке по предмету реестра`); continue; }
       const subj = subjectFor(m.subject);
       if ('reason' in subj) { reject(subj.reason); continue; }
       let slot: MarkSlot, periodId: number | null = null;
@@ -166,15 +189,74 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
       const twin = cellsOfRow.get(key);
       if (twin) { reject(`столбец ${twin} уже даёт эту оценку: оставьте в сопоставлении один из них`); continue; }
       cellsOfRow.set(key, c.col);
-      const from = (existing.get(student.id, subj.id, year.id, slot, periodId ?? 0) as { mark: string } | undefined)?.mark ?? null;
+      const from = has.get(`${subj.id}|${slot}|${periodId ?? 0}`) ?? null;
       const planned: PlannedMark = { sheet: r.sheet, row: r.row, column: c.col, classId, studentId: student.id, subjectId: subj.id, slot, periodId, mark: c.value!, from };
       (batches.get(classId) ?? batches.set(classId, []).get(classId)!).push(planned);
     }
+    if (attFields.length) planAttendance(r, student.id, classId, cls, attFields);
   }
 
-  // The grades service's rules (scale, membership, curriculum, exam), asked in a batch that is always rolled back.
+  /** Attendance by period: «Пропущено уроков» and, of them, for illness and for another valid reason (their sum). */
+  function planAttendance(r: DataRow, studentId: string, classId: number, cls: ReturnType<typeof classOf>, fields: string[]) {
+    const reject = (column: string, field: string, reason: string) => p.rejected.push({ sheet: r.sheet, row: r.row, column, field, reason });
+    const byPeriod = new Map<string, Partial<Record<'missed' | 'ill' | 'valid' | 'unexcused', { n: number; col: string; field: string }>>>();
+    for (const f of fields) {
+      const c = r.cells[f];
+      const a = parseAttendanceField(f)!;
+      if (c.error) { reject(c.col, f, c.error); continue; }
+      if (!a.period) { reject(c.col, f, `в заголовке «${fieldLabel(f)}» не указан период (четверть, полугодие, триместр)`); continue; }
+      if (SLOT_OF[a.period]) { reject(c.col, f, `пропуски записываются по периодам (четверть, полугодие, триместр), не «${fieldLabel(f)}»`); continue; }
+      (byPeriod.get(a.period) ?? byPeriod.set(a.period, {}).get(a.period)!)[a.part] = { n: Number(c.value), col: c.col, field: f };
+    }
+    for (const [period, parts] of byPeriod) {
+      const any = (parts.missed ?? parts.ill ?? parts.valid ?? parts.unexcused)!;
+      const kind = PERIOD_KIND[period[0]], number = Number(period.slice(1));
+      const per = cls.periods.find((x) => x.kind === kind && x.number === number);
+      if (!per) {
+        const studies = cls.periods[0]?.kind;
+        reject(any.col, any.field, `класс ${cls.info.name} в ${year.name} году ${studies ? `учится по ${KIND_WORD[studies]}` : 'не имеет периодов'}: столбца «${fieldLabel(any.field)}» у него нет`);
+        continue;
+      }
+      const valid = (parts.ill?.n ?? 0) + (parts.valid?.n ?? 0);
+      // without «Пропущено уроков» the total is known only from a full breakdown (with «без уважительной причины»)
+      const missed = parts.missed?.n ?? (parts.unexcused ? valid + parts.unexcused.n : null);
+      if (missed == null) { reject(any.col, any.field, `за ${fieldLabel(any.field).split(', ').pop()} нет числа «Пропущено уроков»: по графам «из них» всего не узнать`); continue; }
+      if (valid > missed) {
+        reject((parts.missed ?? any).col, (parts.missed ?? any).field, `пропущено по болезни и по уважительной причине (${valid}) больше, чем всего (${missed})`);
+        continue;
+      }
+      const from = (existingAttendance.get(studentId, per.id) as { missed: number; missedValid: number } | undefined) ?? null;
+      const planned: PlannedAttendance = { sheet: r.sheet, row: r.row, column: (parts.missed ?? any).col, classId, studentId, periodId: per.id, missed, missedValid: valid, from };
+      (attendanceBatches.get(classId) ?? attendanceBatches.set(classId, []).get(classId)!).push(planned);
+    }
+  }
+
+  // The grades service's rules, asked per class: for marks its own check (scale, membership, curriculum, exam) with
+  // nothing written; for attendance a write that is always rolled back. Between classes the event loop turns, so a
+  // cancel of a long preview is heard.
+  let checked = 0;
+  const classCount = new Set([...batches.keys(), ...attendanceBatches.keys()]).size;
+  const step = async () => {
+    opts.progress?.throwIfCancelled();
+    opts.progress?.report(++checked, classCount, `Проверка по классам: ${checked} из ${classCount}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  for (const [classId, rows] of attendanceBatches) {
+    const refused = dryRun(db, () => setAttendance(db, classId, rows), 'rows');
+    rows.forEach((a, i) => {
+      if (refused[i]) return void p.rejected.push({ sheet: a.sheet, row: a.row, column: a.column, field: null, reason: refused[i] });
+      const att = p.attendance!;
+      if (a.from && a.from.missed === a.missed && a.from.missedValid === a.missedValid) att.unchanged++;
+      else {
+        if (a.from) att.changed++; else att.added++;
+        att.writes.push(a);
+      }
+    });
+    if (!batches.has(classId)) await step();
+  }
   for (const [classId, cells] of batches) {
-    const refused = dryRunMarks(db, classId, cells);
+    await step();
+    const refused = Object.fromEntries(Object.entries(checkMarks(db, classId, cells).errors).map(([k, why]) => [Number(k.slice('cells.'.length)), why]));
     cells.forEach((c, i) => {
       if (refused[i]) return void p.rejected.push({ sheet: c.sheet, row: c.row, column: c.column, field: null, reason: refused[i] });
       if (c.from === c.mark) p.unchanged++;
@@ -186,26 +268,26 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   }
   p.rejected.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row || (a.column ?? '').length - (b.column ?? '').length || (a.column ?? '').localeCompare(b.column ?? ''));
   p.token = crypto.createHash('sha256').update(JSON.stringify([year.id, p.writes.map((w) => [w.studentId, w.subjectId, w.slot, w.periodId, w.from, w.mark]),
-    p.rejected.map((r) => [r.sheet, r.row, r.column, r.reason])])).digest('hex');
+    p.rejected.map((r) => [r.sheet, r.row, r.column, r.reason]),
+    ...(p.attendance ? [p.attendance.writes.map((a) => [a.studentId, a.periodId, a.from, a.missed, a.missedValid])] : [])])).digest('hex');
   return p;
 }
 
 const ROLLBACK = Symbol('rollback');
-const toCell = (c: PlannedMark): MarkCell => ({ studentId: c.studentId, subjectId: c.subjectId, slot: c.slot, periodId: c.periodId, mark: c.mark });
 
-/** The reason the grades service refuses each cell (index → reason); nothing is kept either way. */
-function dryRunMarks(db: DB, classId: number, cells: PlannedMark[]): Record<number, string> {
+/** The reason the grades service refuses each item of a batch (index → reason); nothing is kept either way. */
+function dryRun(db: DB, write: () => unknown, list: 'cells' | 'rows'): Record<number, string> {
   const refused: Record<number, string> = {};
   try {
     db.transaction(() => {
-      setMarks(db, classId, cells.map(toCell));
+      write();
       throw ROLLBACK;
     })();
   } catch (e) {
     if (e === ROLLBACK) return refused;
     if (!(e instanceof AppError) || e.code !== 'validation' || !e.fields) throw e;
     for (const [k, why] of Object.entries(e.fields)) {
-      const m = /^cells\.(\d+)$/.exec(k);
+      const m = new RegExp(`^${list}\\.(\\d+)$`).exec(k);
       if (m) refused[Number(m[1])] = why;
     }
   }
@@ -217,11 +299,15 @@ function dryRunMarks(db: DB, classId: number, cells: PlannedMark[]): Record<numb
  * inside it, so the caller's audit entry commits with the marks or not at all.
  */
 export function applyMarksImport(db: DB, p: MarksImportPreview, onApplied?: (r: MarksImportResult) => void): MarksImportResult {
-  const result: MarksImportResult = { added: p.added, changed: p.changed, unchanged: p.unchanged, rejectedCells: p.rejected.length };
+  const result: MarksImportResult = { added: p.added, changed: p.changed, unchanged: p.unchanged, rejectedCells: p.rejected.length,
+    ...(p.attendance ? { attendance: { added: p.attendance.added, changed: p.attendance.changed, unchanged: p.attendance.unchanged } } : {}) };
   const byClass = new Map<number, PlannedMark[]>();
   for (const w of p.writes) (byClass.get(w.classId) ?? byClass.set(w.classId, []).get(w.classId)!).push(w);
+  const attByClass = new Map<number, PlannedAttendance[]>();
+  for (const a of p.attendance?.writes ?? []) (attByClass.get(a.classId) ?? attByClass.set(a.classId, []).get(a.classId)!).push(a);
   db.transaction(() => {
-    for (const [classId, cells] of byClass) setMarks(db, classId, cells.map(toCell));
+    for (const [classId, cells] of byClass) setMarks(db, classId, cells); // a planned mark is a cell with where it came from
+    for (const [classId, rows] of attByClass) setAttendance(db, classId, rows);
     onApplied?.(result);
   })();
   return result;
@@ -239,6 +325,13 @@ export type MarksCommitOptions = MarksImportOptions & {
 export async function commitMarksImport(db: DB, file: string, opts: MarksCommitOptions = {}): Promise<MarksImportResult & { preview: MarksImportPreview }> {
   const p = await previewMarksImport(db, file, opts);
   assertCommittable(p, opts);
-  if (!p.writes.length) return { added: 0, changed: 0, unchanged: p.unchanged, rejectedCells: p.rejected.length, preview: p };
+  if (!hasWrites(p)) {
+    return { added: 0, changed: 0, unchanged: p.unchanged, rejectedCells: p.rejected.length, preview: p,
+      ...(p.attendance ? { attendance: { added: 0, changed: 0, unchanged: p.attendance.unchanged } } : {}) };
+  }
+  opts.progress?.throwIfCancelled();
   return { ...applyMarksImport(db, p, opts.onApplied), preview: p };
 }
+
+/** Whether a commit of this preview would write anything: the same file again writes nothing. */
+export const hasWrites = (p: MarksImportPreview) => p.writes.length > 0 || (p.attendance?.writes.length ?? 0) > 0;

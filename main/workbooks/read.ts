@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import { AppError } from '../shared/errors.ts';
 import { isValidIsoDate } from '../shared/dates.ts';
 import type { Progress } from '../host/jobs.ts';
+import { ATTENDANCE_PARTS, IMPORT_PERIODS, type AttendancePart } from '../../preload/contract.ts';
 import { readCentralDirectory, readEntry, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -38,23 +39,49 @@ export class WorkbookError extends AppError {
 export const MARK_KINDS = ['5', '4', '3', '2', '1', 'зч', 'нз', 'осв', 'н/а'] as const;
 export type MarkKind = (typeof MARK_KINDS)[number];
 
-export const PERIODS = ['q1', 'q2', 'q3', 'q4', 'h1', 'h2', 't1', 't2', 't3', 'year', 'exam', 'final'] as const;
+export const PERIODS = IMPORT_PERIODS;
 export type Period = (typeof PERIODS)[number];
 
 export const STUDENT_FIELDS = ['fullName', 'lastName', 'firstName', 'middleName', 'birthDate', 'snils', 'className', 'sex'] as const;
 export type StudentField = (typeof STUDENT_FIELDS)[number];
 
-/** A field is a student field or a mark column: `mark:<subject as written>|<period or ''>`. */
-export type Field = StudentField | `mark:${string}`;
+/**
+ * A field is a student field, a mark column `mark:<subject as written>|<period or ''>`, or an attendance column
+ * `att:<missed|ill|valid|unexcused>|<period or ''>`.
+ */
+export type Field = StudentField | `mark:${string}` | `att:${string}`;
 export const markField = (subject: string, period: Period | '') => `mark:${subject}|${period}` as Field;
 export function parseMarkField(f: string): { subject: string; period: Period | '' } | null {
   const m = /^mark:(.*)\|(.*)$/.exec(f);
   return m ? { subject: m[1], period: m[2] as Period | '' } : null;
 }
+export const attendanceField = (part: AttendancePart, period: Period | '') => `att:${part}|${period}` as Field;
+export function parseAttendanceField(f: string): { part: AttendancePart; period: Period | '' } | null {
+  const m = /^att:(\w+)\|(\w*)$/.exec(f);
+  return m && (ATTENDANCE_PARTS as readonly string[]).includes(m[1]) && (!m[2] || (PERIODS as readonly string[]).includes(m[2]))
+    ? { part: m[1] as AttendancePart, period: m[2] as Period | '' } : null;
+}
 
-/** Header text for comparison: lower case, ё = е, dots and commas as spaces, single spaces. */
+const MISSED_WORD = /(?:^|\s)пропу[сщ]/;
+const PART_START = /^(?:из них|в том числе|в т ч|всего|по болезни|по уваж|без уваж)/;
+/**
+ * An attendance column by its header (normalized, its period taken out): «Пропущено уроков», «из них по болезни»,
+ * «по уважительной причине», «без уважительной причины»; or a bare period or «всего» under a «Пропущено уроков» above.
+ */
+export function detectAttendance(h: string, above: string): AttendancePart | null {
+  const text = h || above;
+  if (!text) return null;
+  const about = MISSED_WORD.test(text) || PART_START.test(text) && (MISSED_WORD.test(above) || /^(?:из них |в том числе |в т ч )?(?:по болезни|по уваж|без уваж)/.test(text));
+  if (!about) return null;
+  if (/без уваж|прогул/.test(text)) return 'unexcused';
+  if (/болезн/.test(text)) return 'ill';
+  if (/уваж/.test(text)) return 'valid';
+  return 'missed';
+}
+
+/** Header text for comparison: lower case, ё = е, dots, commas and brackets as spaces («ИЗО (год)»), single spaces. */
 export function normalizeHeader(s: string): string {
-  return s.toLocaleLowerCase('ru-RU').replace(/ё/g, 'е').replace(/[.,:;_\u00a0]/g, ' ').replace(/\s+/g, ' ').trim();
+  return s.toLocaleLowerCase('ru-RU').replace(/ё/g, 'е').replace(/[.,:;_()[\]\u00a0]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 const FIELD_NAMES: Record<string, StudentField> = {
@@ -185,6 +212,11 @@ export function normalizeCell(field: string, v: string | number | boolean | Date
     const m = normalizeMark(typeof v === 'number' ? v : raw);
     return m.ok ? { value: m.value, col, raw } : { value: null, col, raw, error: m.reason };
   }
+  if (field.startsWith('att:')) {
+    const n = typeof v === 'number' ? v : /^\d+(?:[.,]0+)?$/.test(raw) ? Number(raw.replace(',', '.')) : NaN;
+    return Number.isInteger(n) && n >= 0 && n <= 10_000 ? { value: String(n), col, raw }
+      : { value: null, col, raw, error: `«${raw}» — не число пропущенных уроков (целое, не меньше 0)` };
+  }
   if (field === 'className') return { value: raw.replace(/\s+/g, '').toLocaleUpperCase('ru-RU'), col, raw };
   return { value: raw, col, raw };
 }
@@ -243,13 +275,18 @@ export type ReadOptions = {
   progress?: Progress;
 };
 
-function headerField(text: string, subjects: Map<string, string>, sheetPeriod: Period | null, upper: string): string | null {
+function headerField(text: string, subjects: Map<string, string>, sheet: { period: Period | null; subject: string | null }, upper: string): string | null {
+  const sheetPeriod = sheet.period;
   const h = normalizeHeader(text);
   if (!h) return null;
   if (FIELD_NAMES[h]) return FIELD_NAMES[h];
   const p = detectPeriod(h);
+  const above = normalizeHeader(upper);
+  const att = detectAttendance(p ? p.rest : h, above);
+  if (att) return attendanceField(att, p?.period ?? detectPeriod(above)?.period ?? sheetPeriod ?? '');
   if (p) {
-    const subj = p.rest ? (subjects.get(p.rest) ?? wordsAsWritten(text, p.rest)) : upper;
+    // a bare period takes its subject from the merged cell above, else from a sheet named for the subject
+    const subj = p.rest ? (subjects.get(p.rest) ?? wordsAsWritten(text, p.rest)) : upper || (sheet.subject ?? '');
     return markField(subj, p.period);
   }
   const subj = subjects.get(h);
@@ -260,7 +297,7 @@ function headerField(text: string, subjects: Map<string, string>, sheetPeriod: P
 /** The first words of a header as written (case, ё, dots kept), as many as the normalized `rest` has. */
 function wordsAsWritten(text: string, rest: string): string {
   const n = rest.split(' ').length;
-  return (text.match(/[^\s.,:;_\u00a0]+[.,:;_]*/g) ?? []).slice(0, n).join(' ');
+  return (text.match(/[^\s.,:;_()[\]\u00a0]+[.,:;_]*/g) ?? []).slice(0, n).join(' ');
 }
 
 /** Picks the header row among the first rows: the one naming most fields, a name column counting double. */
@@ -268,6 +305,7 @@ function detectHeader(rows: Array<{ row: number; cells: Map<number, string> }>, 
   // columns the user mapped count as named: a header the journal spelled its own way is still the header
   const userCols = new Map(Object.entries(user).filter(([, c]) => c).map(([f, c]) => [colNumber(c!.trim()), f]));
   const sheetPeriod = detectPeriod(normalizeHeader(sheet))?.period ?? null;
+  const sheetSubject = subjects.get(normalizeHeader(sheet)) ?? null;
   let best: { row: number; score: number; fields: Array<[string, string]>; headers: Record<string, string>; unmapped: Array<{ col: string; header: string }> } | null = null;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
@@ -281,7 +319,7 @@ function detectHeader(rows: Array<{ row: number; cells: Map<number, string> }>, 
       const col = colLetter(c);
       headers[col] = text;
       // a subject written over its period columns (a merged cell above) names the subject of those columns
-      const f = headerField(text, subjects, sheetPeriod, above.get(c) ? textOf(above.get(c)!) : '');
+      const f = headerField(text, subjects, { period: sheetPeriod, subject: sheetSubject }, above.get(c) ? textOf(above.get(c)!) : '');
       if (f) fields.push([f, col]);
       else unmapped.push({ col, header: text });
       const counted = userCols.get(c) ?? f;
@@ -429,10 +467,15 @@ const PERIOD_LABELS: Record<Period, string> = {
   q1: '1 четверть', q2: '2 четверть', q3: '3 четверть', q4: '4 четверть', h1: '1 полугодие', h2: '2 полугодие',
   t1: '1 триместр', t2: '2 триместр', t3: '3 триместр', year: 'Годовая', exam: 'Экзамен', final: 'Итоговая',
 };
-/** A field as the user reads it: «Дата рождения», «Математика, 1 четверть». */
+const ATTENDANCE_LABELS: Record<AttendancePart, string> = {
+  missed: 'Пропущено уроков', ill: 'из них по болезни', valid: 'из них по уважительной причине', unexcused: 'из них без уважительной причины',
+};
+/** A field as the user reads it: «Дата рождения», «Математика, 1 четверть», «Пропущено уроков, 2 четверть». */
 export function fieldLabel(f: string): string {
   const m = parseMarkField(f);
   if (m) return [m.subject, m.period ? PERIOD_LABELS[m.period] : ''].filter(Boolean).join(', ') || 'Оценка';
+  const a = parseAttendanceField(f);
+  if (a) return [ATTENDANCE_LABELS[a.part], a.period ? PERIOD_LABELS[a.period] : ''].filter(Boolean).join(', ');
   return LABELS[f as StudentField] ?? f;
 }
 
@@ -478,10 +521,10 @@ class JournalReader extends BaseReader {
     if (styles) await this._parseStyles(this.part(styles));
   }
 
-  /** The rows of one sheet part, streamed. */
-  async sheet(part: string, index: number): Promise<SheetReader> {
+  /** The rows of one sheet part, streamed; `onBytes` counts the sheet's XML as it is inflated (for progress). */
+  async sheet(part: string, index: number, onBytes?: (n: number) => void): Promise<SheetReader> {
     const e = this.p.entries.get(part)!;
-    for await (const ev of this._parseWorksheet(streamEntryText(this.file, this.p.fd, e), String(index + 1))) {
+    for await (const ev of this._parseWorksheet(streamEntryText(this.file, this.p.fd, e, onBytes), String(index + 1))) {
       if (ev.eventType === 'worksheet') return ev.value as SheetReader;
     }
     throw new Error(`exceljs gave no reader for ${part}`);
@@ -510,6 +553,10 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
   const refusals: WorkbookError[] = [];
   let sheetsRead = 0;
   let rowsRead = 0;
+  // progress in bytes of sheet XML (the one measure known before the rows are), the message in rows
+  const totalBytes = p.sheets.filter((s) => s.state === 'visible').reduce((n, s) => n + (p.entries.get(s.part)?.size ?? 0), 0);
+  let bytesRead = 0;
+  const countBytes = (n: number) => { bytesRead += n; };
   try {
     const reader = new JournalReader(file, p);
     await reader.open();
@@ -524,7 +571,7 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
         yield { type: 'skipped', sheet, reason: `лист не прочитан: в книге нет его части «${info.part}»` };
         continue;
       }
-      const ws = await reader.sheet(info.part, index);
+      const ws = await reader.sheet(info.part, index, countBytes);
       opts.progress?.throwIfCancelled();
       const merges = await scanMerges(file, p, info.part);
       let mergeAt = 0;
@@ -582,9 +629,9 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
         }
         if (cells.size) any = true;
         rowsRead++;
-        if (rowsRead % 5000 === 0) {
-          opts.progress?.throwIfCancelled();
-          opts.progress?.report(rowsRead, 0, `Прочитано строк: ${rowsRead}`);
+        if (rowsRead % 256 === 0) opts.progress?.throwIfCancelled(); // a cancel is heard within a few hundred rows
+        if (rowsRead % 1000 === 0) {
+          opts.progress?.report(Math.min(bytesRead, totalBytes), totalBytes, `Прочитано строк: ${rowsRead}`);
         }
         if (layout) {
           const d = emitRow(r.number, cells);

@@ -64,7 +64,7 @@ export function readEntry(fd: number, e: ZipEntry): Buffer {
 }
 
 /** Streams an entry's text in chunks: bounded memory however large the sheet. */
-export async function* streamEntryText(file: string, fd: number, e: ZipEntry): AsyncGenerator<string> {
+export async function* streamEntryText(file: string, fd: number, e: ZipEntry, onBytes?: (n: number) => void): AsyncGenerator<string> {
   const start = dataStart(fd, e);
   const src = fs.createReadStream(file, { start, end: start + Math.max(e.compressedSize, 1) - 1 });
   const stream = e.method === 8 ? src.pipe(zlib.createInflateRaw()) : src;
@@ -73,6 +73,7 @@ export async function* streamEntryText(file: string, fd: number, e: ZipEntry): A
   let out = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     out += chunk.length;
+    onBytes?.(chunk.length);
     // the sizes were checked against the limits; a part that inflates past its declared size lies about it
     if (out > e.size) {
       stream.destroy();

@@ -1,5 +1,5 @@
 // Every word the user sees, in one place.
-import type { ErrorCode, Method, Role } from '../../preload/contract';
+import type { AttendancePart, ErrorCode, ImportPeriod, Method, Role } from '../../preload/contract';
 
 /** Russian plural: plural(5, ['ученик', 'ученика', 'учеников']) → 'учеников'. */
 export function plural(n: number, forms: readonly [string, string, string]): string {
@@ -427,6 +427,31 @@ export const t = {
       `Записано: добавлено ${r.added}, изменено ${r.changed}, без изменений ${r.unchanged}, не записано отклонённых ${r.rejected}.`,
     nothingNew: (n: number) => `Реестр уже содержит всё из этого файла (без изменений: ${n}); ничего не записано.`,
     toGrades: 'Открыть успеваемость',
+    cancel: 'Отменить',
+    cancelling: 'Отмена…',
+    cancelled: 'Импорт отменён: в реестр ничего не записано.',
+    writing: 'Запись в реестр…',
+    progressOf: (done: number, total: number) => `${Math.floor((done / total) * 100)}%`,
+    attendanceCounts: 'Пропуски (ученик × период)',
+    attendanceDone: (a: { added: number; changed: number; unchanged: number }) =>
+      ` Пропуски (ученик × период): добавлено ${a.added}, изменено ${a.changed}, без изменений ${a.unchanged}.`,
+    markOption: 'Оценка: выбрать предмет и период…',
+    applyFirst: 'Соответствие изменено: нажмите «Применить соответствие», чтобы увидеть, что будет записано.',
+    doubled: (sheet: string, field: string, cols: string[]) => `Лист «${sheet}»: «${field}» выбрано для столбцов ${cols.join(' и ')} — оставьте один`,
+    attendanceOption: 'Пропуски: выбрать графу и период…',
+    studentGroup: 'Сведения об ученике',
+    fileGroup: 'Найдено в файле',
+    subjectOfColumn: (col: string) => `Предмет столбца ${col}`,
+    periodOfColumn: (col: string) => `Период столбца ${col}`,
+    partOfColumn: (col: string) => `Графа пропусков столбца ${col}`,
+    choose: '— выберите —',
+    periods: {
+      q1: '1 четверть', q2: '2 четверть', q3: '3 четверть', q4: '4 четверть', h1: '1 полугодие', h2: '2 полугодие',
+      t1: '1 триместр', t2: '2 триместр', t3: '3 триместр', year: 'Годовая', exam: 'Экзамен', final: 'Итоговая',
+    } satisfies Record<ImportPeriod, string>,
+    attendanceParts: {
+      missed: 'Пропущено уроков', ill: 'из них по болезни', valid: 'из них по уважительной причине', unexcused: 'из них без уважительной причины',
+    } satisfies Record<AttendancePart, string>,
   },
   school: {
     title: 'Организация',

@@ -1,6 +1,9 @@
 // Import from a journal end to end: a marks journal with a misspelled column («Дата рожд-я») is uploaded, the column
 // shows as unrecognised and every row is rejected with sheet/row/column; the clerk maps the column in the preview,
 // the rejections go, the commit writes the marks and the grade grid shows them.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { expect, test } from '@playwright/test';
 import { Api } from './pages/api';
@@ -73,4 +76,33 @@ test('a marks journal with a misspelled column: rejected, mapped in the preview,
   await g.open('9В', 'Химия');
   await g.expectColumn(0, ['5', '3']);
   await g.expectColumn(1, ['4', 'н/а']);
+});
+
+test('a large journal: the preview shows its progress and is cancelled from the screen, no preview left behind', async ({ page, request }) => {
+  await new Api(request).asAdmin();
+  // 40,000 rows of 10 marks, streamed to a temp file: seconds of reading on the server, time enough to cancel
+  const file = path.join(os.tmpdir(), `e2e-big-journal-${Date.now()}.xlsx`);
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: false });
+  const ws = wb.addWorksheet('Журнал');
+  ws.addRow(['ФИО', 'Дата рождения', ...['Химия', 'Физика'].flatMap((x) => ['1 четв.', '2 четв.', '3 четв.', '4 четв.', 'годовая'].map((p) => `${x} ${p}`))]).commit();
+  for (let i = 0; i < 40_000; i++) ws.addRow([`Ученица Мария Ивановна`, '01.01.2012', ...Array.from({ length: 10 }, () => 5)]).commit();
+  ws.commit();
+  await wb.commit();
+  const bytes = fs.readFileSync(file);
+  fs.rmSync(file);
+
+  const app = new App(page);
+  await app.signInAsAdmin();
+  await app.goTo('Импорт из журнала');
+  const imp = new ImportPage(page);
+  await page.getByRole('radio', { name: 'оценки' }).check();
+  await page.getByLabel('Файл журнала (.xlsx)').setInputFiles({ name: 'Большой журнал.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: bytes });
+  await expect(imp.progress).toBeVisible();
+  await expect(imp.progress).toContainText('Чтение файла…');
+  await expect(imp.progress.getByRole('progressbar')).toBeVisible();
+  await shot(page, '31-import-progress');
+  await imp.progress.getByRole('button', { name: 'Отменить' }).click();
+  await expect(page.getByTestId('import-cancelled')).toContainText('Импорт отменён');
+  await expect(imp.progress).toHaveCount(0);
+  await expect(imp.preview).toHaveCount(0);
 });

@@ -2,6 +2,12 @@
 import path from 'node:path';
 import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
+import type { DB } from '../../db/connection.ts';
+import { createYear } from '../../main/years/years.ts';
+import { createSubject } from '../../main/subjects/subjects.ts';
+import { createClass, setCurriculum } from '../../main/classes/classes.ts';
+import { createStudent } from '../../main/students/students.ts';
+import { enrol } from '../../main/movement/orders.ts';
 
 export type CellSpec = ExcelJS.CellValue;
 
@@ -21,6 +27,38 @@ export async function writeBook(dir: string, name: string, sheets: Record<string
   return file;
 }
 
+const LETTERS = 'абвгдежзиклмнопрстуфхцчшэюя';
+/** The surname of the big journal's i-th student: «Ученик» and i in letters (a name has no digits). */
+export function bigJournalSurname(i: number): string {
+  let s = '';
+  do {
+    s = LETTERS[i % LETTERS.length] + s;
+    i = Math.floor(i / LETTERS.length);
+  } while (i > 0);
+  return `Ученик${s}`;
+}
+
+/** The school a big journal speaks of: its students (same names and birth dates), classes 5А–11А studying by quarters, the subjects. */
+export function seedBigJournalSchool(db: DB, rows: number, subjects = ['Математика'], year = '2026/2027'): { yearId: number } {
+  return db.transaction(() => {
+    const y = createYear(db, { name: year, periodKinds: [{ fromGrade: 1, toGrade: 11, kind: 'quarter' }] });
+    const first = Number(year.slice(0, 4));
+    const ids = subjects.map((name, i) => createSubject(db, { name, shortName: name.slice(0, 5), cityRegisterId: `MSK-B${i}`, federalCode: null }).id);
+    const classes = Array.from({ length: 7 }, (_, g) => {
+      const c = createClass(db, { yearId: y.id, parallel: 5 + g, letter: 'А' });
+      setCurriculum(db, c.id, ids);
+      return c.id;
+    });
+    const order = { number: 'Б-1', date: `${first}-09-01` };
+    for (let i = 0; i < rows; i++) {
+      const s = createStudent(db, { lastName: bigJournalSurname(i), firstName: 'Иван', middleName: 'Петрович', sex: 'М',
+        birthDate: `2012-0${1 + (i % 9)}-${String(1 + (i % 28)).padStart(2, '0')}`, guardians: [] });
+      enrol(db, { order, studentId: s.id, classId: classes[i % 7], date: `${first}-09-01` });
+    }
+    return { yearId: y.id };
+  })();
+}
+
 /** Streams a large journal sheet to disk: ФИО, Дата рождения, Класс and `subjects` × `periods` of marks. */
 export async function writeBigJournal(file: string, rows: number, subjects = ['Математика'], periods = ['1 четв.', '2 четв.', '3 четв.', '4 четв.']) {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: false });
@@ -28,7 +66,7 @@ export async function writeBigJournal(file: string, rows: number, subjects = ['�
   ws.addRow(['ФИО', 'Дата рождения', 'Класс', ...subjects.flatMap((s) => periods.map((p) => `${s} ${p}`))]).commit();
   const marks = ['5', '4', '3', '2', 'н/а'];
   for (let i = 0; i < rows; i++) {
-    const row: Array<string | number> = [`Ученик${i} Иван Петрович`, `${String(1 + (i % 28)).padStart(2, '0')}.0${1 + (i % 9)}.2012`, `${5 + (i % 7)}А`];
+    const row: Array<string | number> = [`${bigJournalSurname(i)} Иван Петрович`, `${String(1 + (i % 28)).padStart(2, '0')}.0${1 + (i % 9)}.2012`, `${5 + (i % 7)}А`];
     for (let k = 0; k < subjects.length * periods.length; k++) row.push(marks[(i + k) % 5]);
     ws.addRow(row).commit();
   }

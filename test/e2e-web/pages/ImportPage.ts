@@ -19,14 +19,32 @@ export class ImportPage {
     await expect(this.preview).toBeVisible();
   }
 
-  /** The row of the columns table for a column letter. */
-  column(col: string): Locator {
-    return this.preview.locator(`tr[data-column="${col}"]`);
+  /** The row of the columns table for a column letter (of the first sheet, or of the sheet named). */
+  column(col: string, sheet?: string): Locator {
+    const scope = sheet ? this.preview.locator(`[data-sheet="${sheet}"]`) : this.preview;
+    return scope.locator(`tr[data-column="${col}"]`).first();
+  }
+
+  /** What the column means: a field by its label, then (for a mark column) the subject and the period. */
+  async chooseField(col: string, fieldLabel: string, more: { subject?: string; period?: string; sheet?: string } = {}) {
+    const row = this.column(col, more.sheet);
+    await row.getByLabel(/^Что в столбце/).selectOption({ label: fieldLabel });
+    if (more.subject) await row.getByLabel(`Предмет столбца ${col}`).selectOption({ label: more.subject });
+    if (more.period) await row.getByLabel(`Период столбца ${col}`).selectOption({ label: more.period });
+  }
+
+  async applyMapping() {
+    await this.page.getByRole('button', { name: 'Применить соответствие' }).click();
+    await expect(this.progress).toHaveCount(0);
   }
 
   async mapColumn(col: string, fieldLabel: string) {
-    await this.column(col).getByRole('combobox').selectOption({ label: fieldLabel });
-    await this.page.getByRole('button', { name: 'Применить соответствие' }).click();
+    await this.chooseField(col, fieldLabel);
+    await this.applyMapping();
+  }
+
+  get progress(): Locator {
+    return this.page.getByTestId('import-progress');
   }
 
   count(label: string): Locator {
