@@ -6,7 +6,7 @@ import { AppError } from '../shared/errors.ts';
 import { appendAudit } from '../audit/log.ts';
 import { handlers, getUser, type Ctx } from './handlers.ts';
 
-const SECRET_KEYS = new Set(['password', 'passphrase', 'certPassword']);
+const SECRET_KEYS = new Set(['password', 'passphrase', 'certPassword', 'p12Base64']);
 
 /** What the audit log keeps of a call's arguments: everything but secrets. */
 export function auditableArgs(args: unknown): unknown {

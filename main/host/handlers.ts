@@ -23,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { exportCityRegister } from '../workbooks/city-register.ts';
 import { classMarksWorkbook, studentsListWorkbook } from '../workbooks/lists.ts';
+import { closeYear, getLedger, listLedgers, openCorrection, printLedger, sealClass, verifyLedger, type Certificate } from '../ledgers/api.ts';
 
 export type Ctx = { db: DB; user: User | null; session: string | null; sessions: Sessions; jobs: Jobs };
 type Handler<M extends Method> = { writes: boolean; run: (ctx: Ctx, args: Input<M> & Output<never>) => Output<M> | Promise<Output<M>> };
@@ -111,6 +112,32 @@ export const handlers: Handlers = {
     if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
     return { jobId: jobs.start('demo', (p) => generateDemo(db, { students: a.students, by: user.login }, p), { exclusive: true, owner: user.login }) };
   }),
+
+  // ---------- ledgers ----------
+  'ledgers.list': read(({ db }, a) => listLedgers(db, a.yearId)),
+  'ledgers.get': read(({ db }, a) => getLedger(db, a.classId)),
+  'ledgers.print': read(async ({ db }, a) => {
+    const r = await printLedger(db, a);
+    return { fileName: r.fileName, dataBase64: r.bytes.toString('base64') };
+  }),
+  // Sealing renders and signs (async), so it is not a `write`: it writes its version and its audit entry in one
+  // transaction of its own, and the certificate (bytes and password) never reaches the audit log.
+  'ledgers.seal': read(({ db, jobs, user }, a) => {
+    if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
+    if (jobs.exclusive) throw new AppError('conflict', `Реестр занят: идёт «${jobs.exclusive}». Повторите позже.`);
+    return sealClass(db, a.classId, { user, certificate: certificate(a.certificate) });
+  }),
+  'ledgers.closeYear': read(({ db, jobs, user }, a) => {
+    if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
+    const cert = certificate(a.certificate);
+    return { jobId: jobs.start('ledgers.closeYear', (p) => closeYear(db, a.yearId, { user, certificate: cert, allowNa: a.allowNa }, p), { exclusive: true, owner: user.login }) };
+  }),
+  'ledgers.verify': read(({ db }, a) => verifyLedger(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
+  // Audited by dispatch with its arguments: who opened it, the reason and the order.
+  'ledgers.correct': write(({ db, user }, a) => openCorrection(db, a.classId, a, user!)),
 };
 
 export { getUser };
+
+const certificate = (c: { p12Base64: string; password: string } | undefined): Certificate | undefined =>
+  c ? { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password } : undefined;
