@@ -254,8 +254,9 @@ export const LedgerVersionSchema = z.object({
   correction: LedgerCorrectionSchema.nullable(),
 });
 export type LedgerVersion = z.infer<typeof LedgerVersionSchema>;
-/** A mark the ledger still lacks (a column with no mark): it keeps the class from being sealed. */
-export const LedgerMissingSchema = z.object({ studentId: z.string(), student: z.string(), subject: z.string(), column: z.string() });
+/** A cell that keeps the class from being sealed: empty (na: false), or marked н/а (na: true: sealed only when the
+ *  admin confirms the н/а with allowNa). column: «2 четв.», «годовая», «экзамен», «итоговая». */
+export const LedgerMissingSchema = z.object({ studentId: z.string(), student: z.string(), subject: z.string(), column: z.string(), na: z.boolean() });
 export type LedgerMissing = z.infer<typeof LedgerMissingSchema>;
 /** draft: never sealed; sealed: the current version is sealed and locked; correction: a correction is open. */
 export const LEDGER_STATES = ['draft', 'sealed', 'correction'] as const;
@@ -266,7 +267,9 @@ export const LedgerSchema = z.object({
 export type Ledger = z.infer<typeof LedgerSchema>;
 export const LedgerListRowSchema = z.object({
   classId: id, className: z.string(), state: z.enum(LEDGER_STATES), version: z.number().int().nullable(),
-  code: z.string().nullable(), missing: z.number().int(),
+  code: z.string().nullable(),
+  /** empty cells, and cells marked н/а, of the students still in the class */
+  missing: z.number().int(), na: z.number().int(),
 });
 /** The school's PKCS#12 for this one call: never stored, the password never logged or audited. */
 const CertificateInput = z.object({
@@ -398,7 +401,8 @@ export const contract = {
   // No version: the current draft, without a stamp. A version: that sealed version's stored file.
   'ledgers.print': m(z.object({ classId: id, version: z.number().int().min(1).optional(), format: z.enum(['pdf', 'xlsx']) }).strict(),
     z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
-  'ledgers.seal': m(z.object({ classId: id, certificate: CertificateInput.optional() }).strict(), LedgerVersionSchema, ADMIN),
+  // allowNa: seal although some cells are н/а (empty cells are never sealed).
+  'ledgers.seal': m(z.object({ classId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(), LedgerVersionSchema, ADMIN),
   // The job's result: { sealed: [{classId, className, version, code}], skipped: [{classId, className, reason, missing}] }.
   'ledgers.closeYear': m(z.object({ yearId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(),
     z.object({ jobId: z.string() }), ADMIN),

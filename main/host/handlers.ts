@@ -23,7 +23,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { exportCityRegister } from '../workbooks/city-register.ts';
 import { classMarksWorkbook, studentsListWorkbook } from '../workbooks/lists.ts';
-import { closeYear, getLedger, listLedgers, openCorrection, printLedger, sealClass, verifyLedger, type Certificate } from '../ledgers/api.ts';
+import { getLedger, listLedgers, openCorrection, printLedger } from '../ledgers/versions.ts';
+import { closeYear, openSigner, sealClass, type Certificate } from '../ledgers/seal.ts';
+import { verifyLedger } from '../ledgers/verify.ts';
 
 export type Ctx = { db: DB; user: User | null; session: string | null; sessions: Sessions; jobs: Jobs };
 type Handler<M extends Method> = { writes: boolean; run: (ctx: Ctx, args: Input<M> & Output<never>) => Output<M> | Promise<Output<M>> };
@@ -125,12 +127,15 @@ export const handlers: Handlers = {
   'ledgers.seal': read(({ db, jobs, user }, a) => {
     if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
     if (jobs.exclusive) throw new AppError('conflict', `Реестр занят: идёт «${jobs.exclusive}». Повторите позже.`);
-    return sealClass(db, a.classId, { user, certificate: certificate(a.certificate) });
+    return sealClass(db, a.classId, { user, certificate: certificate(a.certificate), allowNa: a.allowNa });
   }),
   'ledgers.closeYear': read(({ db, jobs, user }, a) => {
     if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
     const cert = certificate(a.certificate);
-    return { jobId: jobs.start('ledgers.closeYear', (p) => closeYear(db, a.yearId, { user, certificate: cert, allowNa: a.allowNa }, p), { exclusive: true, owner: user.login }) };
+    if (user.role !== 'admin') throw new AppError('forbidden', 'Закрыть учебный год может только администратор');
+    // The certificate is opened before the job starts: a wrong password or an expired certificate is the call's error.
+    const signer = cert ? openSigner(cert) : undefined;
+    return { jobId: jobs.start('ledgers.closeYear', (p) => closeYear(db, a.yearId, { user, signer, allowNa: a.allowNa }, p), { exclusive: true, owner: user.login }) };
   }),
   'ledgers.verify': read(({ db }, a) => verifyLedger(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
   // Audited by dispatch with its arguments: who opened it, the reason and the order.
