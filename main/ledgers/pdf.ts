@@ -154,7 +154,7 @@ function statsTable(data: LedgerData): ContentTable {
     ]);
   }
   return {
-    table: { headerRows: 1, dontBreakRows: true, widths: [190, 30, 30, 30, 30, 30, 62, 52], body },
+    table: { headerRows: 1, dontBreakRows: true, widths: [190, 30, 30, 30, 30, 30, 78, 62], body },
     layout: { ...thinGrid, paddingTop: () => 2, paddingBottom: () => 2, paddingLeft: () => 3, paddingRight: () => 3 },
     fontSize: 8,
   };

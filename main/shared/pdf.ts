@@ -117,7 +117,7 @@ function footer(cert: Certification, width: number, margins: [number, number, nu
           margin: [0, 8, 0, 0],
         },
         { width: 'auto', ...sheet },
-        { width: '*', columns: [{ width: '*', text: '' }, { width: 'auto', qr: cert.code, fit: 40, eccLevel: 'M' }] },
+        { width: '*', columns: [{ width: '*', text: '' }, { width: 'auto', qr: cert.code, fit: 50, eccLevel: 'M' }] },
       ],
       columnGap: 10,
     };
