@@ -20,6 +20,9 @@ import { WorkbookError } from '../workbooks/read.ts';
 import { applyStudentsImport, previewStudentsImport } from '../workbooks/students-import.ts';
 import { applyMarksImport, previewMarksImport } from '../workbooks/marks-import.ts';
 import { exportCityRegister, MissingCityRegisterIds } from '../workbooks/city-register.ts';
+import { printLedger } from '../ledgers/versions.ts';
+import { closeYear, sealClass, type Certificate } from '../ledgers/seal.ts';
+import { verifyLedger } from '../ledgers/verify.ts';
 
 class UsageError extends Error {}
 
@@ -41,6 +44,17 @@ const HELP = `Школьный регистр — командная строк�
                                      оценки из выгрузки журнала (по умолчанию за текущий учебный год); в файле
                                      соответствия — {"columns": {поле: столбец}, "subjects": {предмет в журнале: id}}
   export city-register --year 2026/2027 --out ФАЙЛ.xlsx   книга для городского реестра (предметы — кодами реестра)
+  ledger print --class 9А --year 2025/2026 [--out ФАЙЛ.pdf] [--xlsx ФАЙЛ.xlsx] [--version N]
+                                     сводная ведомость: без --version — черновик по текущим данным, с --version —
+                                     запечатанная версия как она хранится
+  ledger seal --year 2025/2026 [--class 9А] [--cert ФАЙЛ.p12] [--allow-na]
+                                     запечатать ведомость класса или всех классов года (каждый класс — отдельной
+                                     транзакцией; повторный запуск доделывает оставшиеся); пароль сертификата — из
+                                     SCHOOL_REGISTER_CERT_PASSWORD или с клавиатуры; классы с пустыми оценками (и с «н/а»
+                                     без --allow-na) перечисляются и не запечатываются (код 1)
+  ledger verify (--code КОД | --pdf ФАЙЛ.pdf)   проверить ведомость: код 0 — подлинная текущая версия, данные совпадают
+  ledger correct --class 9А --year 2025/2026 --reason ПРИЧИНА --order N --order-date ДД.ММ.ГГГГ
+                                     открыть исправление запечатанной ведомости (затем ledger seal — версия N+1)
 
 Коды выхода: 0 — успешно, 1 — ошибка во входных данных, 2 — внутренняя ошибка.`;
 
@@ -71,6 +85,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         last: { type: 'string' }, first: { type: 'string' }, middle: { type: 'string' }, birth: { type: 'string' }, sex: { type: 'string' },
         snils: { type: 'string' }, 'dry-run': { type: 'boolean' }, mapping: { type: 'string' }, 'allow-rejected': { type: 'boolean' },
         order: { type: 'string' }, 'order-date': { type: 'string' }, date: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
+        xlsx: { type: 'string' }, version: { type: 'string' }, cert: { type: 'string' }, 'allow-na': { type: 'boolean' }, code: { type: 'string' },
+        pdf: { type: 'string' }, reason: { type: 'string' },
       },
     });
   } catch (e) {
@@ -78,7 +94,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'ledger']);
   const words = GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
   const operands = parsed.positionals.slice(words);
@@ -244,6 +260,61 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           return 1;
         }
       }
+      case 'ledger print': {
+        const cid = (await classId(need(f, 'class'), need(f, 'year')))!;
+        if (!f.out && !f.xlsx) throw new UsageError('укажите, куда сохранить: --out ФАЙЛ.pdf и/или --xlsx ФАЙЛ.xlsx');
+        let version: number | undefined;
+        if (f.version != null) {
+          version = Number(f.version);
+          if (!Number.isInteger(version) || version < 1) throw new UsageError(`--version: номер версии — целое число от 1, а не «${f.version}»`);
+        }
+        const written: string[] = [];
+        for (const [format, file] of [['pdf', f.out], ['xlsx', f.xlsx]] as const) {
+          if (typeof file !== 'string') continue;
+          const r = await printLedger(db, { classId: cid, version, format });
+          fs.writeFileSync(file, r.bytes);
+          written.push(file);
+        }
+        print({ files: written, version: version ?? null }, () => `Ведомость ${f.class} ${f.year}${version ? `, версия ${version}` : ' (черновик)'}: ${written.join(', ')}`);
+        return 0;
+      }
+      case 'ledger seal': {
+        const y = (await yearId(need(f, 'year')))!;
+        const certificate = typeof f.cert === 'string' ? await readCertificate(f.cert) : undefined;
+        const user = who;
+        if (f.class) {
+          const v = await sealClass(db, (await classId(f.class as string, f.year as string))!, { user, certificate, allowNa: !!f['allow-na'] });
+          print(v, () => `${f.class}: запечатана версия ${v.version}, код ${v.code}${v.signer ? `, подпись: ${v.signer}` : ''}`);
+          return 0;
+        }
+        // One line per class as it is done, so a script (or a person) sees the progress of a long close.
+        const r = await closeYear(db, y, { user, certificate, allowNa: !!f['allow-na'], onClass: (x) => {
+          if (!json) io.out(`${x.className}: ${x.outcome === 'sealed' ? `запечатана, код ${x.detail}` : x.outcome === 'already' ? `уже запечатана, код ${x.detail}` : `не запечатана — ${x.detail}`}`);
+        } }, progressTo());
+        if (json) io.out(JSON.stringify(r, null, 2));
+        else io.out(`Итого за ${r.year}: запечатано ${r.sealed.length}, уже были запечатаны ${r.alreadySealed.length}, не запечатано ${r.skipped.length}`);
+        return r.skipped.length ? 1 : 0;
+      }
+      case 'ledger verify': {
+        if (!!f.code === !!f.pdf) throw new UsageError('укажите одно из двух: --code КОД или --pdf ФАЙЛ.pdf');
+        let pdf: Buffer | undefined;
+        if (typeof f.pdf === 'string') {
+          try {
+            pdf = fs.readFileSync(f.pdf);
+          } catch (e) {
+            throw new UsageError(`не удалось прочитать ${f.pdf}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файла нет' : (e as Error).message}`);
+          }
+        }
+        const r = await verifyLedger(db, pdf ? { pdf } : { code: f.code as string });
+        print(r, () => [r.message, ...r.differences.map((d) => `  ${d.student}${d.subject ? `, ${d.subject}` : ''}, ${d.column}: было ${d.sealed ?? '—'}, стало ${d.now ?? '—'}`)].join('\n'));
+        return r.sealed && r.current && r.intact && r.signatureValid !== false ? 0 : 1;
+      }
+      case 'ledger correct': {
+        const cid = (await classId(need(f, 'class'), need(f, 'year')))!;
+        const k = await call('ledgers.correct', { classId: cid, reason: need(f, 'reason'), orderNumber: need(f, 'order'), orderDate: toIso(f['order-date'] as string, '--order-date') });
+        print(k, () => `${f.class} ${f.year}: открыто исправление по приказу № ${k.orderNumber} от ${formatRu(k.orderDate)} («${k.reason}»); после правки — ledger seal --class ${f.class} --year ${f.year}`);
+        return 0;
+      }
       default:
         throw new UsageError(`неизвестная команда «${cmd}». Справка: school-register --help`);
     }
@@ -267,6 +338,47 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     if (db?.inTransaction) db.exec('ROLLBACK');
     db?.close();
   }
+}
+
+/** The school's PKCS#12 and its password: from SCHOOL_REGISTER_CERT_PASSWORD, else asked on the terminal (not echoed). */
+async function readCertificate(file: string): Promise<Certificate> {
+  let p12: Buffer;
+  try {
+    p12 = fs.readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`сертификат ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файла нет' : (e as Error).message}`);
+  }
+  const fromEnv = process.env.SCHOOL_REGISTER_CERT_PASSWORD;
+  if (fromEnv != null) return { p12, password: fromEnv };
+  if (!process.stdin.isTTY) throw new UsageError('пароль сертификата: задайте SCHOOL_REGISTER_CERT_PASSWORD (ввод с клавиатуры возможен только в терминале)');
+  return { p12, password: await promptHidden(`Пароль сертификата ${path.basename(file)}: `) };
+}
+
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    let value = '';
+    const done = (err?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (err) reject(err); else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new UsageError('ввод пароля прерван'));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 // Keep the contract import live: the CLI speaks only methods the contract defines.

@@ -82,7 +82,7 @@ function verdict(db: DB, row: VersionRow): LedgerVerify {
   };
 }
 
-const show = (v: unknown): string | null => (v == null ? null : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const show = (v: unknown): string | null => (v == null ? null : typeof v === 'object' ? canonicalJson(v) : String(v));
 
 /** Every difference between two ledgers of a class: header fields, the curriculum, students, marks, absences. */
 export function diffLedgers(sealed: LedgerData, now: LedgerData): Difference[] {
