@@ -297,6 +297,39 @@ export const LedgerVerifySchema = z.object({
 export type LedgerVerify = z.infer<typeof LedgerVerifySchema>;
 export const LEDGER_PDF_MAX_BASE64 = 20_000_000;
 
+// ---------- certified printouts, attestats and blank forms ----------
+export const PRINTOUT_KINDS = ['certificate_of_study', 'alphabet_book', 'attestat_book'] as const;
+export const PrintoutSchema = z.object({
+  id, kind: z.enum(PRINTOUT_KINDS), subjectRef: z.string(), title: z.string(), version: z.number().int(), code: z.string(), sha256: z.string(),
+  pdfSha256: z.string(), createdAt: z.string(), createdBy: z.string(), fileName: z.string(),
+});
+export type PrintoutT = z.infer<typeof PrintoutSchema>;
+/** A certified printout made (or found: the same data printed again keeps its code), with its PDF. */
+export const PrintoutFileSchema = PrintoutSchema.extend({ dataBase64: z.string(), reused: z.boolean() });
+export const PrintoutVerifySchema = z.object({
+  registered: z.boolean(), code: z.string().nullable(), kind: z.enum(PRINTOUT_KINDS).nullable(), title: z.string().nullable(),
+  subjectRef: z.string().nullable(), version: z.number().int().nullable(), latestVersion: z.number().int().nullable(),
+  /** the latest version of that document */
+  current: z.boolean().nullable(),
+  /** the register's data today still hash to it */
+  intact: z.boolean().nullable(),
+  /** for a file: its bytes are the registered PDF's */
+  fileMatches: z.boolean().nullable(),
+  createdAt: z.string().nullable(), createdBy: z.string().nullable(), message: z.string(),
+});
+const attestatKind = z.union([z.literal(9), z.literal(11)]);
+const formNumber = z.number().int().min(1, 'номер бланка — целое число от 1').max(999_999_999);
+const formSeries = text(20).trim().min(1, 'укажите серию');
+export const BlankFormSchema = z.object({
+  id, kind: attestatKind, series: z.string(), number: z.number().int(), state: z.enum(['received', 'issued', 'spoiled']), receivedOn: z.string(),
+  document: z.string(), spoiledOn: z.string().nullable(), spoiledReason: z.string().nullable(), attestatId: id.nullable(),
+});
+export const AttestatSchema = z.object({
+  id, year: z.string(), regNumber: z.number().int(), studentId: z.string(), fullName: z.string(), birthDate: z.string(), kind: attestatKind,
+  series: z.string(), number: z.number().int(), issueDate: z.string(), recipient: z.string(), withHonours: z.boolean(),
+});
+export type AttestatT = z.infer<typeof AttestatSchema>;
+
 const ok = z.object({ ok: z.literal(true) });
 const none = z.object({}).strict();
 
@@ -412,6 +445,29 @@ export const contract = {
   ]), LedgerVerifySchema, ANY),
   'ledgers.correct': m(z.object({ classId: id, reason: text(1000).trim().min(1, 'укажите причину исправления'),
     orderNumber: text(50).trim().min(1, 'номер приказа обязателен'), orderDate: isoDate }).strict(), LedgerCorrectionSchema, ADMIN),
+
+  // ---------- certified printouts, attestats and blank forms ----------
+  // Each printout is registered with its verification code; the same data printed again returns the registered copy.
+  'printouts.certificateOfStudy': m(z.object({ studentId: uuid }).strict(), PrintoutFileSchema, CLERK),
+  'printouts.alphabetBook': m(z.object({ letter: text(2).trim().min(1, 'укажите букву') }).strict(), PrintoutFileSchema, CLERK),
+  'printouts.attestatBook': m(z.object({ year: yearName }).strict(), PrintoutFileSchema, CLERK),
+  'printouts.list': m(z.object({ kind: z.enum(PRINTOUT_KINDS).optional(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    z.array(PrintoutSchema), ANY),
+  'printouts.get': m(z.object({ code: text(40).trim().min(1, 'введите код') }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
+  'printouts.verify': m(z.union([
+    z.object({ code: z.string().trim().min(1, 'введите код').max(40) }).strict(),
+    z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64') }).strict(),
+  ]), PrintoutVerifySchema, ANY),
+  'attestats.receiveForms': m(z.object({ kind: attestatKind, series: formSeries, firstNumber: formNumber, lastNumber: formNumber,
+    receivedOn: isoDate, document: text(300).trim().min(1, 'укажите накладную или акт') }).strict(),
+    z.object({ receiptId: id, forms: z.number().int() }), CLERK),
+  'attestats.spoilForm': m(z.object({ series: formSeries, number: formNumber, date: isoDate,
+    reason: text(500).trim().min(1, 'укажите причину') }).strict(), BlankFormSchema, CLERK),
+  'attestats.issue': m(z.object({ studentId: uuid, kind: attestatKind, series: formSeries, number: formNumber, issueDate: isoDate,
+    recipient: text(300).trim().min(1, 'укажите получателя'), withHonours: z.boolean().default(false) }).strict(), AttestatSchema, CLERK),
+  'attestats.list': m(z.object({ year: yearName.optional() }).strict(), z.array(AttestatSchema), ANY),
+  'attestats.forms': m(z.object({ series: text(20).optional(), state: z.enum(['received', 'issued', 'spoiled']).optional() }).strict(),
+    z.array(BlankFormSchema), ANY),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

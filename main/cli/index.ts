@@ -23,6 +23,7 @@ import { exportCityRegister, MissingCityRegisterIds } from '../workbooks/city-re
 import { printLedger } from '../ledgers/versions.ts';
 import { closeYear, sealClass, type Certificate } from '../ledgers/seal.ts';
 import { verifyLedger } from '../ledgers/verify.ts';
+import { resolveStudent } from '../printouts/data.ts';
 
 class UsageError extends Error {}
 
@@ -55,6 +56,13 @@ const HELP = `Школьный регистр — командная строк�
   ledger verify (--code КОД | --pdf ФАЙЛ.pdf)   проверить ведомость: код 0 — подлинная текущая версия, данные совпадают
   ledger correct --class 9А --year 2025/2026 --reason ПРИЧИНА --order N --order-date ДД.ММ.ГГГГ
                                      открыть исправление запечатанной ведомости (затем ledger seal — версия N+1)
+  print certificate-of-study --student (UUID|ФИО) --out ФАЙЛ.pdf
+                                     справка об обучении (о периоде обучения): отметки ученика по годам
+  print alphabet-book --letter К --out ФАЙЛ.pdf    страницы алфавитной книги на букву
+  print attestat-book --year 2025/2026 --out ФАЙЛ.pdf   книга учёта выданных аттестатов и бланков
+                                     каждый документ регистрируется с кодом проверки (на каждой странице, с QR-кодом);
+                                     те же данные — тот же код
+  print verify (--code КОД | --pdf ФАЙЛ.pdf)   проверить заверенный документ: код 0 — подлинный и актуальный
 
 Коды выхода: 0 — успешно, 1 — ошибка во входных данных, 2 — внутренняя ошибка.`;
 
@@ -86,7 +94,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         snils: { type: 'string' }, 'dry-run': { type: 'boolean' }, mapping: { type: 'string' }, 'allow-rejected': { type: 'boolean' },
         order: { type: 'string' }, 'order-date': { type: 'string' }, date: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
         xlsx: { type: 'string' }, version: { type: 'string' }, cert: { type: 'string' }, 'allow-na': { type: 'boolean' }, code: { type: 'string' },
-        pdf: { type: 'string' }, reason: { type: 'string' },
+        pdf: { type: 'string' }, reason: { type: 'string' }, student: { type: 'string' }, letter: { type: 'string' },
       },
     });
   } catch (e) {
@@ -94,7 +102,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'ledger']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'ledger', 'print']);
   const words = GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
   const operands = parsed.positionals.slice(words);
@@ -314,6 +322,34 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         const k = await call('ledgers.correct', { classId: cid, reason: need(f, 'reason'), orderNumber: need(f, 'order'), orderDate: toIso(f['order-date'] as string, '--order-date') });
         print(k, () => `${f.class} ${f.year}: открыто исправление по приказу № ${k.orderNumber} от ${formatRu(k.orderDate)} («${k.reason}»); после правки — ledger seal --class ${f.class} --year ${f.year}`);
         return 0;
+      }
+      case 'print certificate-of-study':
+      case 'print alphabet-book':
+      case 'print attestat-book': {
+        const out = need(f, 'out');
+        const r = cmd === 'print certificate-of-study'
+          ? await call('printouts.certificateOfStudy', { studentId: resolveStudent(db, need(f, 'student')).id })
+          : cmd === 'print alphabet-book'
+            ? await call('printouts.alphabetBook', { letter: need(f, 'letter') })
+            : await call('printouts.attestatBook', { year: need(f, 'year') });
+        fs.writeFileSync(out, Buffer.from(r.dataBase64, 'base64'));
+        const { dataBase64: _, ...shown } = r;
+        print({ ...shown, file: out }, () => `${r.title}: ${out}, код проверки ${r.code}${r.reused ? ' (данные не изменились: та же зарегистрированная копия)' : ''}`);
+        return 0;
+      }
+      case 'print verify': {
+        if (!!f.code === !!f.pdf) throw new UsageError('укажите одно из двух: --code КОД или --pdf ФАЙЛ.pdf');
+        let pdfBase64: string | undefined;
+        if (typeof f.pdf === 'string') {
+          try {
+            pdfBase64 = fs.readFileSync(f.pdf).toString('base64');
+          } catch (e) {
+            throw new UsageError(`не удалось прочитать ${f.pdf}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файла нет' : (e as Error).message}`);
+          }
+        }
+        const r = await call('printouts.verify', pdfBase64 ? { pdfBase64 } : { code: f.code as string });
+        print(r, () => r.message);
+        return r.registered && r.current && r.intact && r.fileMatches !== false ? 0 : 1;
       }
       default:
         throw new UsageError(`неизвестная команда «${cmd}». Справка: school-register --help`);

@@ -26,6 +26,8 @@ import { classMarksWorkbook, studentsListWorkbook } from '../workbooks/lists.ts'
 import { getLedger, listLedgers, openCorrection, printLedger } from '../ledgers/versions.ts';
 import { closeYear, openSigner, sealClass, type Certificate } from '../ledgers/seal.ts';
 import { verifyLedger } from '../ledgers/verify.ts';
+import { certifyPrintout, listPrintouts, printoutPdf, verifyPrintout, type PrintoutRequest } from '../printouts/register.ts';
+import { issueAttestat, listAttestats, listForms, receiveForms, spoilForm } from '../printouts/attestats.ts';
 
 export type Ctx = { db: DB; user: User | null; session: string | null; sessions: Sessions; jobs: Jobs };
 type Handler<M extends Method> = { writes: boolean; run: (ctx: Ctx, args: Input<M> & Output<never>) => Output<M> | Promise<Output<M>> };
@@ -140,7 +142,30 @@ export const handlers: Handlers = {
   'ledgers.verify': read(({ db }, a) => verifyLedger(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
   // Audited by dispatch with its arguments: who opened it, the reason and the order.
   'ledgers.correct': write(({ db, user }, a) => openCorrection(db, a.classId, a, user!)),
+
+  // ---------- certified printouts, attestats and blank forms ----------
+  // Rendering is async, so a printout is not a `write`: it registers itself and its audit entry in one transaction.
+  'printouts.certificateOfStudy': read(({ db, user }, a) => certified(db, user, { kind: 'certificate_of_study', student: a.studentId })),
+  'printouts.alphabetBook': read(({ db, user }, a) => certified(db, user, { kind: 'alphabet_book', letter: a.letter })),
+  'printouts.attestatBook': read(({ db, user }, a) => certified(db, user, { kind: 'attestat_book', year: a.year })),
+  'printouts.list': read(({ db }, a) => listPrintouts(db, a)),
+  'printouts.get': read(({ db }, a) => {
+    const r = printoutPdf(db, a.code);
+    return { fileName: r.fileName, dataBase64: r.pdf.toString('base64') };
+  }),
+  'printouts.verify': read(({ db }, a) => verifyPrintout(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
+  'attestats.receiveForms': write(({ db, user }, a) => receiveForms(db, a, user!.login)),
+  'attestats.spoilForm': write(({ db }, a) => spoilForm(db, a)),
+  'attestats.issue': write(({ db, user }, a) => issueAttestat(db, a, user!.login)),
+  'attestats.list': read(({ db }, a) => listAttestats(db, { year: a.year })),
+  'attestats.forms': read(({ db }, a) => listForms(db, a)),
 };
+
+async function certified(db: DB, user: User | null, req: PrintoutRequest) {
+  if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
+  const { pdf, ...p } = await certifyPrintout(db, req, user);
+  return { ...p, dataBase64: pdf.toString('base64') };
+}
 
 export { getUser };
 
