@@ -3,6 +3,7 @@
 // enforces the rules (migration 0005); here they are checked first to name the form, student or field in Russian.
 import type { DB } from '../../db/connection.ts';
 import { AppError, fieldError, notFound } from '../shared/errors.ts';
+import { errorAt } from './errors.ts';
 import { formatRu, isValidIsoDate, nowIso } from '../shared/dates.ts';
 import { fullName } from '../shared/names.ts';
 
@@ -53,8 +54,7 @@ export function receiveForms(db: DB, a: { kind: number; series: string; firstNum
   const taken = db.prepare('SELECT number FROM attestat_forms WHERE series = ? AND number BETWEEN ? AND ? ORDER BY number LIMIT 5')
     .all(series, a.firstNumber, a.lastNumber) as Array<{ number: number }>;
   if (taken.length) {
-    throw new AppError('conflict', `Бланки ${taken.map((t) => formLabel(series, t.number)).join(', ')} уже получены ранее: один номер бланка учитывается один раз`,
-      { firstNumber: 'номера пересекаются с уже полученными' });
+    throw errorAt('conflict', 'firstNumber', `Бланки ${taken.map((t) => formLabel(series, t.number)).join(', ')} уже получены ранее: один номер бланка учитывается один раз`);
   }
   const receiptId = Number(db.prepare(`INSERT INTO attestat_form_receipts (kind, series, first_number, last_number, received_on, document, created_at, created_by)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(a.kind, series, a.firstNumber, a.lastNumber, a.receivedOn, document, nowIso(), by).lastInsertRowid);
@@ -82,7 +82,7 @@ export function spoilForm(db: DB, a: { series: string; number: number; date: str
   checkDate(a.date, 'date', 'Дата списания');
   const reason = a.reason.trim();
   if (!reason) throw fieldError('reason', 'Укажите, почему бланк испорчен');
-  if (f.state !== 'received') throw new AppError('conflict', usedMessage(f), { number: 'бланк уже использован' });
+  if (f.state !== 'received') throw errorAt('conflict', 'number', usedMessage(f));
   if (a.date < f.receivedOn) throw fieldError('date', `Бланк получен ${formatRu(f.receivedOn)}: испортить его раньше нельзя`);
   db.prepare(`UPDATE attestat_forms SET state = 'spoiled', spoiled_on = ?, spoiled_reason = ? WHERE id = ?`).run(a.date, reason, f.id);
   return findForm(db, f.series, f.number);
@@ -104,13 +104,13 @@ export function issueAttestat(db: DB, a: { studentId: string; kind: number; seri
   if (!UUID.test(a.studentId)) throw fieldError('studentId', `Ученик: нужен идентификатор UUID, а не «${a.studentId}»`);
   const st = db.prepare('SELECT last_name, first_name, middle_name FROM students WHERE id = ?').get(a.studentId) as
     { last_name: string; first_name: string; middle_name: string | null } | undefined;
-  if (!st) throw new AppError('not_found', `Ученик ${a.studentId} не найден в реестре`, { studentId: 'нет такого ученика' });
+  if (!st) throw errorAt('not_found', 'studentId', `Ученик ${a.studentId} не найден в реестре`);
   const name = fullName({ lastName: st.last_name, firstName: st.first_name, middleName: st.middle_name });
   checkDate(a.issueDate, 'issueDate', 'Дата выдачи');
   const recipient = a.recipient.replace(/\s+/g, ' ').trim();
   if (!recipient) throw fieldError('recipient', 'Укажите, кто получил аттестат (ФИО)');
   const f = findForm(db, a.series, a.number);
-  if (f.state !== 'received') throw new AppError('conflict', usedMessage(f), { number: 'бланк уже использован' });
+  if (f.state !== 'received') throw errorAt('conflict', 'number', usedMessage(f));
   if (f.kind !== a.kind) throw fieldError('series', `Бланк ${formLabel(f.series, f.number)} — для аттестата за ${f.kind} класс, а выдаётся за ${a.kind}`);
   if (a.issueDate < f.receivedOn) throw fieldError('issueDate', `Бланк получен ${formatRu(f.receivedOn)}: выдать аттестат на нём раньше нельзя`);
   const prior = db.prepare('SELECT a.issue_date, f.series, f.number FROM attestats a JOIN attestat_forms f ON f.id = a.form_id WHERE a.student_id = ? AND a.kind = ?')

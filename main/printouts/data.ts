@@ -4,6 +4,7 @@
 import type { DB } from '../../db/connection.ts';
 import { listBook } from '../alphabet-book/book.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
+import { errorAt } from './errors.ts';
 import { formatRu } from '../shared/dates.ts';
 import { fullName, searchKey } from '../shared/names.ts';
 import { yearByName } from '../years/years.ts';
@@ -37,14 +38,13 @@ export function resolveStudent(db: DB, who: string): { id: string; fullName: str
   const name = (r: R) => fullName({ lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name });
   if (UUID.test(q)) {
     const r = db.prepare('SELECT * FROM students WHERE id = ?').get(q.toLowerCase()) as R | undefined;
-    if (!r) throw new AppError('not_found', `Ученик с идентификатором ${q} не найден в реестре`, { student: 'нет такого ученика' });
+    if (!r) throw errorAt('not_found', 'student', `Ученик с идентификатором ${q} не найден в реестре`);
     return { id: r.id, fullName: name(r) };
   }
   const rows = db.prepare('SELECT * FROM students WHERE search_key = ? ORDER BY birth_date LIMIT 20').all(searchKey(q)) as R[];
-  if (!rows.length) throw new AppError('not_found', `Ученик «${q}» не найден в реестре (нужно ФИО полностью или UUID)`, { student: 'нет такого ученика' });
+  if (!rows.length) throw errorAt('not_found', 'student', `Ученик «${q}» не найден в реестре (нужно ФИО полностью или UUID)`);
   if (rows.length > 1) {
-    throw new AppError('validation', `В реестре несколько учеников «${q}»: ${rows.map((r) => `${formatRu(r.birth_date)} г. р. — ${r.id}`).join('; ')}. Укажите UUID.`,
-      { student: 'неоднозначно' });
+    throw errorAt('validation', 'student', `В реестре несколько учеников «${q}»: ${rows.map((r) => `${formatRu(r.birth_date)} г. р. — ${r.id}`).join('; ')}. Укажите UUID.`);
   }
   return { id: rows[0].id, fullName: name(rows[0]) };
 }
@@ -76,7 +76,7 @@ const PERIOD_LABEL = { quarter: 'четв.', half: 'полуг.', trimester: 'т
 export function certificateOfStudyData(db: DB, studentId: string): CertificateOfStudyData {
   const st = db.prepare('SELECT * FROM students WHERE id = ?').get(studentId) as { id: string; last_name: string; first_name: string;
     middle_name: string | null; birth_date: string } | undefined;
-  if (!st) throw new AppError('not_found', `Ученик с идентификатором ${studentId} не найден в реестре`, { student: 'нет такого ученика' });
+  if (!st) throw errorAt('not_found', 'student', `Ученик с идентификатором ${studentId} не найден в реестре`);
   const book = db.prepare('SELECT * FROM alphabet_book WHERE student_id = ?').get(studentId) as { letter: string; number: number; entered_on: string;
     departed_on: string | null; departure_reason: string | null } | undefined;
   const memberships = db.prepare(`SELECT y.id AS year_id, y.name AS year, c.id AS class_id, c.parallel, c.letter FROM class_memberships m
@@ -143,7 +143,7 @@ export function alphabetBookData(db: DB, letterIn: string): AlphabetBookData {
   const letter = letterIn.trim().toLocaleUpperCase('ru-RU');
   if (!/^[А-ЯЁA-Z]$/.test(letter)) throw fieldError('letter', `Буква алфавитной книги — одна буква, а не «${letterIn}»`);
   const entries = listBook(db, { letter });
-  if (!entries.length) throw new AppError('not_found', `В алфавитной книге нет записей на букву «${letter}»`, { letter: 'нет записей' });
+  if (!entries.length) throw errorAt('not_found', 'letter', `В алфавитной книге нет записей на букву «${letter}»`);
   return {
     format: 'school-register/alphabet-book@1',
     school: schoolHeader(db),

@@ -147,7 +147,9 @@ export async function renderAttestatBook(d: AttestatBookData, code: string | nul
     schoolBlock(d.school),
     { text: 'КНИГА УЧЁТА И ЗАПИСИ ВЫДАННЫХ АТТЕСТАТОВ', bold: true, fontSize: 12, alignment: 'center' },
     { text: `${d.year} учебный год · выдано: ${d.attestats.length}`, fontSize: 9, alignment: 'center', margin: [0, 2, 0, 8] },
-    { table: { headerRows: 1, dontBreakRows: true, widths: [30, '*', 52, 130, 80, 52, 130, 80], body }, layout: grid(3), fontSize: 8.5 },
+    // rows tall enough for the recipient's signature
+    { table: { headerRows: 1, dontBreakRows: true, widths: [30, '*', 52, 130, 80, 52, 130, 80], heights: (row: number) => (row === 0 ? 0 : 26), body },
+      layout: grid(3), fontSize: 8.5 },
     { text: 'Учёт бланков строгой отчётности', bold: true, fontSize: 9.5, margin: [0, 12, 0, 3] },
     d.forms.length
       ? { table: { headerRows: 1, widths: [80, 60, 55, 55, 60, 55], body: forms }, layout: grid(), fontSize: 8.5 }
