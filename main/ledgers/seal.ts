@@ -15,7 +15,7 @@ import { SigningError } from '../signing/errors.ts';
 import { assertValidAt, loadPkcs12 } from '../signing/pkcs12.ts';
 import { getSchool } from '../school/profile.ts';
 import { buildLedger, ledgerGaps } from './build.ts';
-import { verificationCode, type LedgerStamp } from './model.ts';
+import { verificationCode, type LedgerData, type LedgerStamp } from './model.ts';
 import { renderLedgerPdf } from './pdf.ts';
 import { renderLedgerXlsx } from './xlsx.ts';
 import { currentVersion, openCorrectionOf, toVersion, type VersionRow } from './versions.ts';
@@ -46,15 +46,15 @@ const classRow = (db: DB, classId: number): ClassRow => {
   return c;
 };
 
-/** Why a class cannot be sealed as it stands, or null. */
-export function sealRefusal(db: DB, classId: number, allowNa: boolean): { reason: string; gaps: LedgerMissing[] } | null {
+/** Why a class cannot be sealed as it stands, or null. `data`: the ledger already built, to build it once. */
+export function sealRefusal(db: DB, classId: number, allowNa: boolean, data?: LedgerData): { reason: string; gaps: LedgerMissing[] } | null {
   const c = classRow(db, classId);
   const current = currentVersion(db, classId);
   if (current && !openCorrectionOf(db, classId)) {
     return { reason: `Ведомость класса ${c.name} за ${c.year} уже запечатана: версия ${current.version}, код ${verificationCode(current.sha256, current.version)}. Чтобы изменить её, откройте исправление.`, gaps: [] };
   }
   if (!getSchool(db)) return { reason: 'Сведения о школе не заполнены: ведомость печатается с реквизитами школы', gaps: [] };
-  const gaps = ledgerGaps(buildLedger(db, classId));
+  const gaps = ledgerGaps(data ?? buildLedger(db, classId));
   const empty = gaps.filter((g) => !g.na);
   if (empty.length) return { reason: `В ведомости класса ${c.name} не выставлено оценок: ${empty.length} (${describeGaps(empty)}). Выставьте их или «н/а».`, gaps };
   if (gaps.length && !allowNa) {
@@ -63,14 +63,20 @@ export function sealRefusal(db: DB, classId: number, allowNa: boolean): { reason
   return null;
 }
 
+/** A mark of the register's state on this connection: when it is the same later, nothing was written in between —
+ *  not by this connection (total_changes) and not by another one (data_version). */
+const writeMark = (db: DB) => `${db.prepare('SELECT total_changes()').pluck().get()}:${db.pragma('data_version', { simple: true })}`;
+
 /** Seals one class with an already opened signer (or none). */
-export async function sealWith(db: DB, classId: number, o: { user: User; signer?: Signer; allowNa?: boolean; now?: Date }): Promise<LedgerVersion> {
-  const refusal = sealRefusal(db, classId, !!o.allowNa);
+export async function sealWith(db: DB, classId: number, o: { user: User; signer?: Signer; allowNa?: boolean; now?: Date;
+  built?: { data: LedgerData; mark: string } }): Promise<LedgerVersion> {
+  const mark = o.built?.mark ?? writeMark(db);
+  const data = o.built?.data ?? buildLedger(db, classId);
+  const refusal = sealRefusal(db, classId, !!o.allowNa, data);
   if (refusal) throw new AppError(refusal.gaps.length ? 'validation' : 'conflict', refusal.reason);
   const c = classRow(db, classId);
   const prev = currentVersion(db, classId);
   const correction = prev ? openCorrectionOf(db, classId) : null;
-  const data = buildLedger(db, classId);
   const canonical = canonicalJson(data);
   const sha256 = sha256Hex(canonical);
   const version = (prev?.version ?? 0) + 1;
@@ -84,7 +90,7 @@ export async function sealWith(db: DB, classId: number, o: { user: User; signer?
     // Rendering took a while: seal only what the register says now, and only once.
     const now = currentVersion(db, classId);
     if ((now?.version ?? 0) !== version - 1) throw new AppError('conflict', `Ведомость класса ${c.name} запечатали одновременно с вами: обновите страницу`);
-    if (sha256Hex(canonicalJson(buildLedger(db, classId))) !== sha256) {
+    if (writeMark(db) !== mark && sha256Hex(canonicalJson(buildLedger(db, classId))) !== sha256) {
       throw new AppError('conflict', `Данные класса ${c.name} изменились, пока ведомость печаталась: запечатайте ещё раз`);
     }
     const rowId = Number(db.prepare(`INSERT INTO ledger_versions (class_id, version, sha256, prev_sha256, canonical_json, signature, signer,
@@ -136,13 +142,14 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
       o.onClass?.({ className: c.name, outcome: 'already', detail: code });
       continue;
     }
-    const refusal = sealRefusal(db, c.id, !!o.allowNa);
+    const built = { mark: writeMark(db), data: buildLedger(db, c.id) };
+    const refusal = sealRefusal(db, c.id, !!o.allowNa, built.data);
     if (refusal) {
       out.skipped.push({ classId: c.id, className: c.name, reason: refusal.reason, missing: refusal.gaps.filter((g) => !g.na).length, na: refusal.gaps.filter((g) => g.na).length });
       o.onClass?.({ className: c.name, outcome: 'skipped', detail: refusal.reason });
       continue;
     }
-    const v = await sealWith(db, c.id, { user: o.user, signer, allowNa: o.allowNa });
+    const v = await sealWith(db, c.id, { user: o.user, signer, allowNa: o.allowNa, built });
     out.sealed.push({ classId: c.id, className: c.name, version: v.version, code: v.code });
     o.onClass?.({ className: c.name, outcome: 'sealed', detail: v.code });
   }
