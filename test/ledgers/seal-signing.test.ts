@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditableArgs } from '../../main/host/dispatch.ts';
 import { count, expectError } from '../helpers/db.ts';
 import { CYRILLIC_SUBJECT, makeFixtures, openssl, opensslVerify, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { sealingSchool, type SealingSchool } from './sealing-school.ts';
@@ -63,6 +64,10 @@ describe('sealing with a certificate', () => {
     expect(audit).not.toContain(PASSWORD);
     expect(audit).not.toContain(fs.readFileSync(fx.p12Default).toString('base64').slice(0, 40));
     expect(audit).toContain(v.code);
+  });
+
+  it('dispatch would redact the certificate too, were a seal ever audited by it', () => {
+    expect(auditableArgs({ classId: 1, certificate: { p12Base64: 'MIIK', password: PASSWORD } })).toEqual({ classId: 1, certificate: { p12Base64: '***', password: '***' } });
   });
 
   it('the year-end close signs every class with the one certificate, as a job', async () => {
