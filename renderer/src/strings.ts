@@ -465,7 +465,7 @@ export const t = {
     emptyCell: 'пусто',
     colStudent: 'Ученик',
     colSubject: 'Предмет',
-    colColumn: 'Оценка',
+    colColumn: 'Графа',
     missingMore: (n: number) => `и ещё ${n}`,
     // admin actions
     adminTitle: 'Заверение',
@@ -488,8 +488,8 @@ export const t = {
     jobProgress: (done: number, total: number) => `${done} из ${total}`,
     cancel: 'Отменить',
     cancelling: 'Отменяется…',
-    closeDone: (sealed: number, skipped: number) =>
-      `Год закрыт: заверено ${count(sealed, ['ведомость', 'ведомости', 'ведомостей'])}${skipped ? `, не заверено ${skipped}` : ''}.`,
+    closeDone: (sealed: number, already: number, skipped: number) =>
+      `Закрытие года завершено: заверено ${count(sealed, ['ведомость', 'ведомости', 'ведомостей'])}${already ? `, уже были заверены ${already}` : ''}${skipped ? `, не заверено ${skipped}` : ''}.`,
     closeCancelled: 'Закрытие года отменено. Уже заверенные ведомости остались заверенными.',
     closeFailed: 'Закрытие года не завершено',
     skippedTitle: 'Не заверены',

@@ -87,6 +87,13 @@ async function seed(api: Api) {
 
 test('a clerk prints, an admin seals the year, the code verifies, a sealed mark is refused, a correction makes version 2', async ({ page, request }) => {
   test.setTimeout(120_000);
+  // The screens must work under the server's strict CSP and without console errors (as 02-screens checks).
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP: ${e.violatedDirective} ${e.blockedURI}`));
+  });
   const api = await new Api(request).asAdmin();
   const { klass, math } = await seed(api);
   const app = new App(page);
@@ -149,7 +156,7 @@ test('a clerk prints, an admin seals the year, the code verifies, a sealed mark 
 
   await ledgers.closeYear.getByLabel('Пароль сертификата').fill(password);
   await ledgers.closeYear.getByTestId('close-year-run').click();
-  await expect(ledgers.closeYear.getByTestId('close-year-done')).toContainText('заверено 1 ведомость');
+  await expect(ledgers.closeYear.getByTestId('close-year-done')).toContainText('Закрытие года завершено: заверено 1 ведомость.');
   await expect(ledgers.closeYear.getByLabel('Пароль сертификата')).toHaveValue('');
   const kept = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   expect(kept).not.toContain(password);
@@ -249,4 +256,96 @@ test('a clerk prints, an admin seals the year, the code verifies, a sealed mark 
   await expect(verify.badges).toContainText('Не заверенная версия');
 
   fs.rmSync(tmp, { recursive: true, force: true });
+  expect(consoleErrors).toEqual([]);
+});
+
+// ---- the year-end close as a job: progress, «Отменить», and a rerun that finishes the rest ----
+const BIG_YEAR = '2032/2033';
+const LETTERS = ['А', 'Б', 'В', 'Г'];
+const FIRST_NAMES = ['Алиса', 'Дарья', 'Вероника', 'Галина'];
+const SURNAMES = ['Андреева', 'Борисова', 'Васильева', 'Григорьева', 'Дмитриева', 'Егорова', 'Жукова', 'Зайцева', 'Ильина', 'Карпова',
+  'Лебедева', 'Макарова', 'Никитина', 'Орлова', 'Павлова', 'Романова'];
+
+/** 16 classes (5А…8Г) of two students each, every cell filled — except one empty cell in 5А and one н/а in 5Б. */
+async function seedBigYear(api: Api) {
+  const years = await api.call('years.list', {});
+  const year = years.find((y) => y.name === BIG_YEAR) ?? await api.call('years.create', { name: BIG_YEAR });
+  const subjects = await api.call('subjects.list', {});
+  const math = subjects.find((s) => s.name === 'Математика') ?? await api.call('subjects.create', { name: 'Математика', shortName: 'Мат.' });
+  const existing = await api.call('classes.list', { yearId: year.id });
+  for (const parallel of [5, 6, 7, 8]) {
+    for (const [li, letter] of LETTERS.entries()) {
+      const klass = existing.find((c) => c.parallel === parallel && c.letter === letter)
+        ?? await api.call('classes.create', { yearId: year.id, parallel, letter });
+      await api.call('curriculum.set', { classId: klass.id, subjectIds: [math.id] });
+      if ((await api.call('classes.students', { classId: klass.id })).length === 0) {
+        for (const k of [0, 1]) {
+          const s = await api.call('students.create', { lastName: SURNAMES[(parallel - 5) * 4 + li], firstName: FIRST_NAMES[(li + k) % 4],
+            middleName: 'Тестовна', birthDate: `20${30 - parallel}-0${k + 3}-1${li}`, sex: 'Ж', guardians: [] });
+          await api.call('orders.enrol', { order: { number: '7-у', date: '2032-09-01' }, studentId: s.id, classId: klass.id, date: '2032-09-01' });
+        }
+      }
+      const grid = await api.call('grades.grid', { classId: klass.id });
+      const cells = grid.students.flatMap((st, si) => grid.columns.filter((c) => c.slot !== 'exam').map((c, ci) => {
+        const gap = klass.name === '5А' && si === 0 && ci === 0;
+        const na = klass.name === '5Б' && si === 1 && ci === 1;
+        return { studentId: st.id, subjectId: math.id, slot: c.slot, periodId: c.periodId, mark: gap ? null : na ? 'н/а' : si === 0 ? '5' : '4' };
+      }));
+      await api.call('grades.set', { classId: klass.id, cells });
+    }
+  }
+  return year;
+}
+
+test('closing a year runs as a job: progress, cancel leaves no class half-sealed, a rerun with н/а confirmed seals the rest', async ({ page, request }) => {
+  test.setTimeout(150_000);
+  const api = await new Api(request).asAdmin();
+  const year = await seedBigYear(api);
+  const app = new App(page);
+  const ledgers = new LedgersPage(page);
+  await app.signInAsAdmin();
+  await app.goTo('Ведомости');
+  await ledgers.pickYear(BIG_YEAR);
+  await expect(page.getByTestId('ledgers-list').getByTestId('ledger-state')).toHaveCount(16);
+  await expect(ledgers.listRow('5А')).toContainText('1'); // one empty cell
+  await expect(ledgers.listRow('5Б').locator('td').last()).toHaveText('1'); // one н/а
+
+  // Start, and cancel at once: the job stops at the next class.
+  await ledgers.closeYear.getByTestId('close-year-run').click();
+  await expect(ledgers.closeYear.getByTestId('close-year-progress').getByRole('progressbar')).toBeVisible();
+  await ledgers.closeYear.getByTestId('close-year-cancel').click();
+  await shot(page, '48-ledger-close-year-cancelling');
+  await expect(ledgers.closeYear.getByTestId('close-year-cancelled')).toBeVisible({ timeout: 30_000 });
+  await expect(ledgers.closeYear.getByTestId('close-year-progress')).toHaveCount(0);
+
+  // Every class is either sealed whole (a version and its code) or untouched — and most were never reached.
+  const afterCancel = await api.call('ledgers.list', { yearId: year.id });
+  for (const r of afterCancel) {
+    if (r.state === 'sealed') expect([r.version, r.code?.endsWith('-v1')], r.className).toEqual([1, true]);
+    else expect([r.state, r.version, r.code], r.className).toEqual(['draft', null, null]);
+  }
+  const sealedFirst = afterCancel.filter((r) => r.state === 'sealed').length;
+  expect(sealedFirst).toBeLessThan(14);
+  await expect(page.getByTestId('ledgers-list').getByText('заверена', { exact: true })).toHaveCount(sealedFirst);
+
+  // Rerun with н/а confirmed: everything but 5А (an empty cell) is sealed; 5А is listed with the reason.
+  await ledgers.closeYear.getByLabel('Заверять классы, где есть «н/а» (не аттестован)').check();
+  await ledgers.closeYear.getByTestId('close-year-run').click();
+  const done = ledgers.closeYear.getByTestId('close-year-done');
+  await expect(done).toBeVisible({ timeout: 60_000 });
+  await expect(done).toContainText(`заверено ${15 - sealedFirst}`);
+  await expect(done).toContainText('не заверено 1');
+  if (sealedFirst) await expect(done).toContainText(`уже были заверены ${sealedFirst}`);
+  await expect(page.getByTestId('close-year-skipped')).toContainText('5А');
+  await expect(page.getByTestId('ledgers-list').getByText('заверена', { exact: true })).toHaveCount(15);
+  await expect(ledgers.listState('5А')).toHaveText('не заверена');
+  await expect(ledgers.listState('5Б')).toHaveText('заверена');
+  await shot(page, '49-ledger-close-year-rerun');
+
+  // 5А lists the cell it lacks; the admin cannot seal it until it is filled.
+  await ledgers.listRow('5А').getByRole('link', { name: '5А' }).click();
+  await expect(ledgers.missing).toContainText('Не хватает оценок: 1');
+  await expect(ledgers.missing).toContainText('Математика');
+  await expect(ledgers.sealPanel.getByTestId('seal-run')).toBeDisabled();
+  await shot(page, '50-ledger-missing');
 });

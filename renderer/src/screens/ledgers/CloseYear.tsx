@@ -8,14 +8,17 @@ import { t } from '../../strings';
 import { ErrorBox, Notice } from '../../ui/common';
 import { CertificateFields, useCertificate } from './Certificate';
 
-/** The job's result as the backend reports it (contract: ledgers.closeYear). */
+/** The job's result as the backend reports it (main/ledgers/seal.ts CloseYearResult; JobSchema leaves it unknown). */
+type Sealed = { classId: number; className: string; version: number; code: string };
 type CloseResult = {
-  sealed: Array<{ classId: number; className: string; version: number; code: string }>;
-  skipped: Array<{ classId: number; className: string; reason: string; missing?: number }>;
+  sealed: Sealed[];
+  alreadySealed: Sealed[];
+  skipped: Array<{ classId: number; className: string; reason: string }>;
 };
+const list = <T,>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
 const asResult = (r: unknown): CloseResult => {
-  const o = (r ?? {}) as Partial<CloseResult>;
-  return { sealed: Array.isArray(o.sealed) ? o.sealed : [], skipped: Array.isArray(o.skipped) ? o.skipped : [] };
+  const o = (r ?? {}) as Record<string, unknown>;
+  return { sealed: list(o.sealed), alreadySealed: list(o.alreadySealed), skipped: list(o.skipped) };
 };
 
 const POLL_MS = 300;
@@ -104,7 +107,7 @@ export function CloseYear({ yearId, yearName, onChanged }: { yearId: number; yea
       {job?.state === 'failed' && <Notice kind="error" testId="close-year-failed"><strong>{tx.closeFailed}:</strong> {job.message}</Notice>}
       {result && (
         <div data-testid="close-year-done">
-          <Notice kind={result.skipped.length ? 'warn' : 'ok'}>{tx.closeDone(result.sealed.length, result.skipped.length)}</Notice>
+          <Notice kind={result.skipped.length ? 'warn' : 'ok'}>{tx.closeDone(result.sealed.length, result.alreadySealed.length, result.skipped.length)}</Notice>
           {result.skipped.length > 0 && (
             <>
               <h3 className="small strong">{tx.skippedTitle}</h3>
