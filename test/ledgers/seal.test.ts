@@ -183,3 +183,37 @@ describe('sealing refuses', () => {
     }
   });
 });
+
+describe('after the year is sealed', () => {
+  it('the promotion order still moves everyone (promotion and graduation change nothing a ledger shows); every ledger stays intact', async () => {
+    const f = await sealingSchool();
+    try {
+      const c11 = await f.c.call('classes.create', { yearId: f.s.year.id, parallel: 11, letter: 'А' });
+      await f.c.call('curriculum.set', { classId: c11.id, subjectIds: [f.s.math.id] });
+      const grad = await f.c.call('students.create', { lastName: 'Выпускникова', firstName: 'Вера', middleName: 'Павловна', birthDate: '2008-02-02', sex: 'Ж' });
+      await f.c.call('orders.enrol', { order: { number: '1-у', date: '2025-09-01' }, studentId: grad.id, classId: c11.id, date: '2025-09-01' });
+      const { fillClass } = await import('./sealing-school.ts');
+      await fillClass(f.c, c11.id, { [grad.id]: '5' });
+      const { jobId } = await f.c.call('ledgers.closeYear', { yearId: f.s.year.id });
+      let job = await f.c.call('jobs.status', { id: jobId });
+      while (job.state === 'running') {
+        await new Promise((r) => setTimeout(r, 25));
+        job = await f.c.call('jobs.status', { id: jobId });
+      }
+      expect((job.result as { sealed: unknown[] }).sealed).toHaveLength(3);
+      const next = await f.c.call('years.create', { name: '2026/2027' });
+      const moved = await f.c.call('orders.promote', { order: { number: '30-п', date: '2026-05-30' }, fromYearId: f.s.year.id, toYearId: next.id, date: '2026-05-30' });
+      expect(moved).toMatchObject({ promoted: 4, graduated: 1 });
+      for (const l of await f.c.call('ledgers.list', { yearId: f.s.year.id })) {
+        const v = await f.c.call('ledgers.verify', { code: l.code! });
+        expect([l.className, v.intact, v.differences]).toEqual([l.className, true, []]);
+      }
+      // The graduate is counted in 11А's totals, not shown as having left.
+      const l11 = await f.c.call('ledgers.get', { classId: c11.id });
+      expect(l11.data.students[0].left).toBeNull();
+      expect(l11.data.totals).toMatchObject({ students: 1, allFive: 1 });
+    } finally {
+      f.c.backend.close();
+    }
+  }, 60_000);
+});
