@@ -83,8 +83,25 @@ describe('the ledger PDF, sealed (8 subjects, 12 students, quarters)', () => {
     const st = data.students[0];
     const rus = st.marks['Русский язык'];
     const expected = [...data.periods.map((p) => rus.periods[p.key]), rus.annual, rus.exam, rus.final].join(' ');
-    const line = pdfText(file).split('\n').find((l) => l.includes(st.fullName))!;
-    expect(line.replace(/\s+/g, ' ')).toContain(`${st.fullName} ${expected}`);
+    const lines = pdfText(file).split('\n').filter((l) => l.includes(st.fullName)).map((l) => l.replace(/\s+/g, ' '));
+    // the summary first (final marks of every subject, then missed lessons), then the sheets by period
+    const finals = data.subjects.map((s) => st.marks[s.name].final ?? st.marks[s.name].annual).join(' ');
+    expect(lines[0]).toContain(`${st.fullName} ${finals} ${st.missed.total} ${st.missed.excused}`);
+    expect(lines.some((l) => l.includes(`${st.fullName} ${expected}`))).toBe(true);
+  });
+
+  it('the summary\'s footer gives per subject the counts of 5/4/3/2/н/а, успеваемость and качество', () => {
+    const lines = pdfText(file).split('\n').map((l) => l.replace(/\s+/g, ' ').trim());
+    const row = (label: string) => lines.find((l) => l.startsWith(label))!;
+    const pct = (v: number | null) => (v == null ? '—' : v.toFixed(1).replace('.', ','));
+    for (const k of ['5', '4', '3', '2'] as const) {
+      expect(row(`«${k}»`)).toBe(`«${k}» ${data.subjects.map((s) => data.stats[s.name].counts[k]).join(' ')}`);
+    }
+    expect(row('не аттестовано (н/а)')).toBe(`не аттестовано (н/а) ${data.subjects.map((s) => data.stats[s.name].counts['н/а']).join(' ')}`);
+    expect(row('Успеваемость, %')).toBe(`Успеваемость, % ${data.subjects.map((s) => pct(data.stats[s.name].progress)).join(' ')}`);
+    expect(row('Качество, %')).toBe(`Качество, % ${data.subjects.map((s) => pct(data.stats[s.name].quality)).join(' ')}`);
+    // a 2 and an н/а in the fixture: the progress is not 100 % everywhere
+    expect(data.subjects.some((s) => data.stats[s.name].progress! < 100)).toBe(true);
   });
 
   it('every page carries «Лист N из M» and the verification code; Info /Keywords holds SR-CODE as ASCII', () => {
@@ -178,13 +195,19 @@ describe('20 subjects × 35 students', () => {
       }
     }
     expect(continued).toBeGreaterThan(0);
-    // every student appears once per sheet group
-    for (const st of data.students) expect(seen.get(st.fullName)).toBe(subjectGroups(data).length);
+    // every student appears in the summary and once per group of subjects by period
+    for (const st of data.students) expect(seen.get(st.fullName)).toBe(subjectGroups(data).length + 1);
   });
 
-  it('the vertical column labels are real text (rotated SVG), readable by pdftotext', () => {
-    const t = pdfText(file, 1);
-    for (const label of ['1 четв.', '4 четв.', 'год.', 'экз.', 'итог.']) expect(t.replace(/\s+/g, ' ')).toContain(label);
+  it('the vertical headers are real text (rotated SVG), readable by pdftotext: 20 subject names on the summary sheet', () => {
+    const first = pdfText(file, 1);
+    expect(first).toContain('Итоговые отметки');
+    const words = new Set(first.split(/\s+/));
+    for (const s of data.subjects) for (const w of s.name.split(' ')) expect(words, `${s.name}: «${w}» on sheet 1`).toContain(w);
+    let p = 1;
+    while (!pdfText(file, p).includes('Отметки за учебные периоды')) p++;
+    const t = pdfText(file, p).replace(/\s+/g, ' ');
+    for (const label of ['1 четв.', '4 четв.', 'год.', 'экз.', 'итог.']) expect(t).toContain(label);
   });
 });
 
