@@ -235,6 +235,12 @@ test('a clerk prints, an admin seals the year, the code verifies, a sealed mark 
   const again1 = await ledgers.download('print-pdf-v1');
   expect(pdfText(again1.path)).toContain(code1);
 
+  // «Проверить» beside version 2 opens the verification with its code already checked.
+  await ledgers.version(2).getByRole('link', { name: `Проверить: ${code2}` }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Проверка документа');
+  await expect(verify.result).toContainText(code2);
+  await expect(verify.badges).toContainText('Текущая версия');
+
   await app.goTo('Проверка документа');
   await verify.byCode(code2);
   await expect(verify.badges).toContainText('Заверенная версия');

@@ -31,7 +31,16 @@ export function CloseYear({ yearId, yearName, onChanged }: { yearId: number; yea
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [cancelling, setCancelling] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const cancelButton = useRef<HTMLButtonElement>(null);
+  const runButton = useRef<HTMLButtonElement>(null);
   const running = job?.state === 'running';
+  // The start button is disabled while the job runs and «Отменить» goes away after it: keep the keyboard's place.
+  const wasRunning = useRef(false);
+  useEffect(() => {
+    if (running) cancelButton.current?.focus();
+    else if (wasRunning.current) runButton.current?.focus();
+    wasRunning.current = running;
+  }, [running]);
 
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
 
@@ -84,11 +93,11 @@ export function CloseYear({ yearId, yearName, onChanged }: { yearId: number; yea
         </label>
       </div>
       <div className="form-actions">
-        <button type="button" className="primary" onClick={start} disabled={running} data-testid="close-year-run">
+        <button type="button" ref={runButton} className="primary" onClick={start} disabled={running} data-testid="close-year-run">
           {running ? tx.closing : tx.closeYear(yearName)}
         </button>
         {running && (
-          <button type="button" onClick={cancel} disabled={cancelling} data-testid="close-year-cancel">
+          <button type="button" ref={cancelButton} onClick={cancel} disabled={cancelling} data-testid="close-year-cancel">
             {cancelling ? tx.cancelling : tx.cancel}
           </button>
         )}
