@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { ADMIN } from './env';
+import { ADMIN, SCREENS_DIR } from './env';
 import { Api } from './pages/api';
 import { App } from './pages/App';
 import { GradesPage } from './pages/GradesPage';
@@ -175,6 +175,9 @@ test('a clerk prints, an admin seals the year, the code verifies, a sealed mark 
   // The sealed version's PDF carries the code; the code and the file both verify.
   const sealed1 = await ledgers.download('print-pdf-v1');
   expect(sealed1.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  // The first page as people will see it on paper: test-results/screens/43-ledger-v1-page1.png.
+  fs.mkdirSync(SCREENS_DIR, { recursive: true });
+  execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', sealed1.path, path.join(SCREENS_DIR, '43-ledger-v1-page1')]);
   const sealedText = pdfText(sealed1.path);
   expect(sealedText).toContain(code1);
   for (const name of NAMES) expect(sealedText).toContain(name);
@@ -209,6 +212,8 @@ test('a clerk prints, an admin seals the year, the code verifies, a sealed mark 
   await expect(ledgers.sealPanel).toBeVisible();
   await ledgers.openCorrection('Ошибка при переносе оценки из журнала', '215-о', '02.06.2031');
   await expect(page.getByTestId('correction-open')).toContainText('Приказ № 215-о от 02.06.2031');
+  await expect(page.getByTestId('ledger-state').first()).toHaveText('открыто исправление');
+  await shot(page, '46-ledger-correction-open');
   await page.goto(`/#/grades/${klass.id}/${math.id}`);
   await expect(grades.grid).toBeVisible();
   await grades.select(0, 0);
@@ -227,7 +232,7 @@ test('a clerk prints, an admin seals the year, the code verifies, a sealed mark 
   const code2 = await ledgers.versionCode(2);
   expect(code2).toMatch(/^[0-9A-F]{8}-v2$/);
   expect(code2.slice(0, 8)).not.toBe(code1.slice(0, 8));
-  await shot(page, '46-ledger-version-2');
+  await shot(page, '47-ledger-version-2');
 
   // Both versions stay printable and verify: v2 is current and intact; v1 is sealed, superseded, and names the change.
   const sealed2 = await ledgers.download('print-pdf-v2');
@@ -254,7 +259,7 @@ test('a clerk prints, an admin seals the year, the code verifies, a sealed mark 
   await expect(diff).toContainText(NAMES[0]);
   await expect(diff).toContainText('Математика');
   await expect(diff).toContainText('1 четв.');
-  await shot(page, '47-verify-superseded');
+  await shot(page, '48-verify-superseded');
   // A PDF whose bytes were edited is not a sealed version.
   const edited = Buffer.from(sealed2.bytes);
   edited[Math.floor(edited.length / 2)] ^= 0x01;
@@ -320,7 +325,7 @@ test('closing a year runs as a job: progress, cancel leaves no class half-sealed
   await ledgers.closeYear.getByTestId('close-year-run').click();
   await expect(ledgers.closeYear.getByTestId('close-year-progress').getByRole('progressbar')).toBeVisible();
   await ledgers.closeYear.getByTestId('close-year-cancel').click();
-  await shot(page, '48-ledger-close-year-cancelling');
+  await shot(page, '49-ledger-close-year-cancelling');
   await expect(ledgers.closeYear.getByTestId('close-year-cancelled')).toBeVisible({ timeout: 30_000 });
   await expect(ledgers.closeYear.getByTestId('close-year-progress')).toHaveCount(0);
 
@@ -346,12 +351,12 @@ test('closing a year runs as a job: progress, cancel leaves no class half-sealed
   await expect(page.getByTestId('ledgers-list').getByText('заверена', { exact: true })).toHaveCount(15);
   await expect(ledgers.listState('5А')).toHaveText('не заверена');
   await expect(ledgers.listState('5Б')).toHaveText('заверена');
-  await shot(page, '49-ledger-close-year-rerun');
+  await shot(page, '50-ledger-close-year-rerun');
 
   // 5А lists the cell it lacks; the admin cannot seal it until it is filled.
   await ledgers.listRow('5А').getByRole('link', { name: '5А' }).click();
   await expect(ledgers.missing).toContainText('Не хватает оценок: 1');
   await expect(ledgers.missing).toContainText('Математика');
   await expect(ledgers.sealPanel.getByTestId('seal-run')).toBeDisabled();
-  await shot(page, '50-ledger-missing');
+  await shot(page, '51-ledger-missing');
 });

@@ -30,10 +30,10 @@ export function LedgerTable({ data }: { data: LedgerDataT }) {
   const tx = t.ledgers;
   const columns = data.subjects.map((s) => ({ subject: s, columns: subjectColumns(data, s) }));
   const fmt = (n: number | null) => (n === null ? t.common.none : percent(n));
-  const statRows: Array<{ label: string; title: string; value: (name: string) => string }> = [
-    ...STAT_MARKS.map((m) => ({ label: tx.statCount(m), title: tx.statCountTitle(m), value: (name: string) => String(data.stats[name]?.counts[m] ?? 0) })),
-    { label: tx.progress, title: tx.progress, value: (name) => fmt(data.stats[name]?.progress ?? null) },
-    { label: tx.quality, title: tx.quality, value: (name) => fmt(data.stats[name]?.quality ?? null) },
+  const statRows: Array<{ title: string; value: (name: string) => string }> = [
+    ...STAT_MARKS.map((m) => ({ title: tx.statCountTitle(m), value: (name: string) => String(data.stats[name]?.counts[m] ?? 0) })),
+    { title: tx.progress, value: (name) => fmt(data.stats[name]?.progress ?? null) },
+    { title: tx.quality, value: (name) => fmt(data.stats[name]?.quality ?? null) },
   ];
 
   return (
@@ -87,8 +87,8 @@ export function LedgerTable({ data }: { data: LedgerDataT }) {
         </tbody>
         <tfoot data-testid="ledger-stats">
           {statRows.map((r) => (
-            <tr key={r.label}>
-              <th scope="row" colSpan={3} title={r.title}>{r.title}</th>
+            <tr key={r.title}>
+              <th scope="row" colSpan={3}>{r.title}</th>
               {columns.map(({ subject, columns: cs }) => (
                 <td key={subject.name} colSpan={cs.length} className="ledger-stat group-start" data-subject={subject.name}>
                   {r.value(subject.name)}
