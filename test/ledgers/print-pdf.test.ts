@@ -133,6 +133,18 @@ describe('the ledger PDF, sealed (8 subjects, 12 students, quarters)', () => {
     }
   });
 
+  const zbar = spawnSync('which', ['zbarimg']).status === 0;
+  it.skipIf(!zbar)(`the QR code on every page decodes to the code${zbar ? '' : ' (skipped: zbarimg is not installed)'}`, () => {
+    const dir = tempDir();
+    execFileSync('pdftoppm', ['-r', '150', '-png', file, path.join(dir, 'page')]);
+    const pngs = fs.readdirSync(dir).filter((f) => f.endsWith('.png')).sort();
+    expect(pngs).toHaveLength(pageCount(file));
+    for (const png of pngs) {
+      const r = spawnSync('zbarimg', ['-q', '--raw', path.join(dir, png)], { encoding: 'utf8' });
+      expect(r.stdout.trim(), png).toBe(stamp.code);
+    }
+  });
+
   it('renders to PNG pages that are kept to look at', () => {
     fs.mkdirSync(results, { recursive: true });
     fs.copyFileSync(file, path.join(results, 'ledger-9A-sealed.pdf'));
