@@ -228,6 +228,32 @@ describe('attestats and blank forms', () => {
   });
 });
 
+describe('more bad input', () => {
+  it('a receipt with the range reversed, a spoiling dated before the forms came, an empty reason: refused by field, nothing written', async () => {
+    const db = f.c.backend.db;
+    const before = contentHash(db);
+    const reversed = expectError(await f.c.raw('attestats.receiveForms', { kind: 11, series: '177', firstNumber: 20, lastNumber: 10, receivedOn: '2026-05-20',
+      document: 'Накладная № 17' }), 'validation', 'lastNumber');
+    expect(reversed.message).toContain('меньше первого');
+    const early = expectError(await f.c.raw('attestats.spoilForm', { series: '077', number: 101, date: '2026-05-01', reason: 'Порван' }), 'validation', 'date');
+    expect(early.message).toContain('получен 20.05.2026');
+    expectError(await f.c.raw('attestats.spoilForm', { series: '077', number: 101, date: '2026-06-01', reason: '   ' }), 'validation', 'reason');
+    const noSeries = expectError(await f.c.raw('attestats.spoilForm', { series: 'АБ', number: 1, date: '2026-06-01', reason: 'Порван' }), 'validation', 'series');
+    expect(noSeries.message).toContain('Бланки серии «АБ» не поступали');
+    expect(contentHash(db)).toBe(before);
+  });
+
+  it('two students with the same ФИО: the CLI refuses and lists them by birth date and UUID', async () => {
+    const twin = await f.c.call('students.create', { lastName: 'Иванов', firstName: 'Пётр', middleName: 'Сергеевич', birthDate: '2013-02-02', sex: 'М' });
+    const r = await cli('print', 'certificate-of-study', '--student', 'Иванов Петр Сергеевич', '--out', path.join(dir, 'twin.pdf'), '--db', f.c.dbPath);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('В реестре несколько учеников «Иванов Петр Сергеевич»');
+    expect(r.stderr).toContain(`02.02.2013 г. р. — ${twin.id}`);
+    expect(r.stderr).toContain(f.students.ivanov.id);
+    expect(fs.existsSync(path.join(dir, 'twin.pdf'))).toBe(false);
+  });
+});
+
 describe('the CLI', () => {
   it('print certificate-of-study by ФИО, alphabet-book, attestat-book; print verify by file; unknown student → exit 1', async () => {
     const db = f.c.dbPath;
