@@ -120,7 +120,7 @@ export function CloseYear({ yearId, yearName, onChanged }: { yearId: number; yea
           {result.skipped.length > 0 && (
             <>
               <h3 className="small strong">{tx.skippedTitle}</h3>
-              <ul className="skipped-list" data-testid="close-year-skipped">
+              <ul className="skipped-list scroll-box" data-testid="close-year-skipped">
                 {result.skipped.map((s) => (
                   <li key={s.classId}><Link to={`/ledgers/${s.classId}`}>{s.className}</Link>: {s.reason}</li>
                 ))}

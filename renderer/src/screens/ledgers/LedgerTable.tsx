@@ -88,7 +88,8 @@ export function LedgerTable({ data }: { data: LedgerDataT }) {
         <tfoot data-testid="ledger-stats">
           {statRows.map((r) => (
             <tr key={r.title}>
-              <th scope="row" colSpan={3}>{r.title}</th>
+              <td colSpan={2} />
+              <th scope="row" className="ledger-name ledger-stat-label">{r.title}</th>
               {columns.map(({ subject, columns: cs }) => (
                 <td key={subject.name} colSpan={cs.length} className="ledger-stat group-start" data-subject={subject.name}>
                   {r.value(subject.name)}

@@ -240,27 +240,29 @@ function Missing({ ledger }: { ledger: Ledger }) {
     <section className="card-section" aria-labelledby="missing-h" data-testid="ledger-missing">
       <h2 id="missing-h">{[empty ? tx.missing(empty) : '', na ? tx.naCount(na) : ''].filter(Boolean).join(' · ')}</h2>
       <p className="lead small">{tx.missingLead}</p>
-      <table className="grid compact">
-        <thead>
-          <tr>
-            <th scope="col">{tx.colStudent}</th>
-            <th scope="col">{tx.colSubject}</th>
-            <th scope="col">{tx.colColumn}</th>
-            <th scope="col">{tx.colCell}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((m) => (
-            <tr key={`${m.studentId}:${m.subject}:${m.column}`} className={m.na ? undefined : 'row-warn'}>
-              <td>{m.student}</td>
-              <td>{m.subject}</td>
-              <td>{m.column}</td>
-              <td>{m.na ? 'н/а' : <span className="muted">{tx.emptyCell}</span>}</td>
+      <div className="ledger-missing-scroll" tabIndex={0} role="region" aria-labelledby="missing-h">
+        <table className="grid compact">
+          <thead>
+            <tr>
+              <th scope="col">{tx.colStudent}</th>
+              <th scope="col">{tx.colSubject}</th>
+              <th scope="col">{tx.colColumn}</th>
+              <th scope="col">{tx.colCell}</th>
             </tr>
-          ))}
-          {ledger.missing.length > shown.length && <EmptyRow cols={4}>{tx.missingMore(ledger.missing.length - shown.length)}</EmptyRow>}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {shown.map((m) => (
+              <tr key={`${m.studentId}:${m.subject}:${m.column}`} className={m.na ? undefined : 'row-warn'}>
+                <td>{m.student}</td>
+                <td>{m.subject}</td>
+                <td>{m.column}</td>
+                <td>{m.na ? 'н/а' : <span className="muted">{tx.emptyCell}</span>}</td>
+              </tr>
+            ))}
+            {ledger.missing.length > shown.length && <EmptyRow cols={4}>{tx.missingMore(ledger.missing.length - shown.length)}</EmptyRow>}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { useId } from 'react';
 import type { LedgerDataT } from '../../../../preload/contract';
 import { percent, t } from '../../strings';
 
-const LABEL_W = 210;
+const LABEL_W = 220;
 const BAR_W = 420;
 const VALUE_W = 56;
 const ROW_H = 34;
@@ -14,7 +14,7 @@ const TOP = 24;
 const TICKS = [0, 25, 50, 75, 100];
 
 /** A subject's name as it fits the label column; the full name stays in the bar's title. */
-const fit = (name: string, short: string) => (name.length <= 30 ? name : short);
+const fit = (name: string, short: string) => (name.length <= 26 ? name : short);
 
 export function ResultsChart({ data }: { data: LedgerDataT }) {
   const tx = t.ledgers;
