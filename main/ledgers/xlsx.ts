@@ -128,6 +128,33 @@ export async function renderLedgerXlsx(data: LedgerData, stamp: LedgerStamp | nu
     }
   }
 
+  // the table's footer, as on the PDF: each subject's statistics under its final-mark column
+  const finalCol = new Map(groups.map((g) => [g.name, g.to]));
+  const footer: Array<[string, (st: LedgerData['stats'][string] | undefined) => number | null]> = [
+    ...(['5', '4', '3', '2', 'н/а'] as const).map((k): [string, (st: LedgerData['stats'][string] | undefined) => number | null] =>
+      [k === 'н/а' ? 'не аттестовано (н/а)' : `«${k}»`, (st) => st?.counts[k] ?? 0]),
+    ['Успеваемость, %', (st) => st?.progress ?? null],
+    ['Качество, %', (st) => st?.quality ?? null],
+  ];
+  for (const [label, value] of footer) {
+    const row = ws.getRow(r++);
+    ws.mergeCells(row.number, 1, row.number, 3);
+    row.getCell(1).value = label;
+    row.getCell(1).alignment = { horizontal: 'right' };
+    row.getCell(1).font = { name: 'Arial', size: 8, bold: true };
+    for (const subj of data.subjects) {
+      const cell = row.getCell(finalCol.get(subj.name)!);
+      cell.value = value(data.stats[subj.name]);
+      cell.numFmt = label.endsWith('%') ? '0.0' : '0';
+      cell.font = { name: 'Arial', size: 8 };
+      cell.alignment = { horizontal: 'center' };
+    }
+    for (let c = 1; c <= lastCol; c++) {
+      row.getCell(c).border = thin;
+      row.getCell(c).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFF2F2F2' } };
+    }
+  }
+
   // per-subject statistics of the final column, the class totals and the signatures on a sheet of their own
   const statsHead = ['Предмет', '«5»', '«4»', '«3»', '«2»', 'н/а', 'Успеваемость, %', 'Качество, %'];
   const stats = wb.addWorksheet('Итоги');

@@ -78,6 +78,18 @@ describe('the ledger workbook', () => {
     expect(lastRow.getCell(3).note).toBe('переведён(а) 12.02.2026');
     // the vertical column labels
     expect(ws.getCell(LEDGER_HEADER_ROWS.last, 4).alignment?.textRotation).toBe(90);
+    // the footer: each subject's statistics under its final-mark column
+    const footerAt = first + data.students.length;
+    const labels = [0, 1, 2, 3, 4, 5, 6].map((k) => ws.getCell(footerAt + k, 1).value);
+    expect(labels).toEqual(['«5»', '«4»', '«3»', '«2»', 'не аттестовано (н/а)', 'Успеваемость, %', 'Качество, %']);
+    for (const s of data.subjects) {
+      const { from, labels: cols } = subjectBlock(ws, s.name);
+      const fin = from + cols.length - 1;
+      const st = data.stats[s.name];
+      expect([0, 1, 2, 3, 4, 5, 6].map((k) => ws.getCell(footerAt + k, fin).value), s.name)
+        .toEqual([st.counts['5'], st.counts['4'], st.counts['3'], st.counts['2'], st.counts['н/а'], st.progress, st.quality]);
+      expect(ws.getCell(footerAt, fin - 1).value).toBeNull();
+    }
   });
 
   it('is set up to print: A4 landscape, fit to width, the header rows repeated, the code in header and footer', () => {
