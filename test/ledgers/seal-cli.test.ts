@@ -111,6 +111,31 @@ describe('ledger print / seal / verify / correct', () => {
     expect(correct.login).toMatch(/^cli:/);
     expect(JSON.parse(correct.detail).args.reason).toBe('Ошибка в оценке по русскому языку');
   });
+
+  it('asks for the certificate password on a terminal, without echoing it', async () => {
+    const env = { ...process.env };
+    delete env.SCHOOL_REGISTER_CERT_PASSWORD;
+    const command = [process.execPath, path.join(ROOT, 'main/cli/bin.mjs'), 'ledger', 'seal', '--year', '2025/2026', '--class', '5Б', '--cert', fx.p12Default, '--db', db]
+      .map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    // `script` gives the CLI a pseudo-terminal; the password is typed only once the prompt is shown.
+    const r = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+      const p = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let typed = false;
+      p.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (!typed && out.includes('Пароль сертификата default.p12: ')) {
+          typed = true;
+          p.stdin.write(`${PASSWORD}\r`);
+        }
+      });
+      p.on('error', reject);
+      p.on('close', (code) => resolve({ code, out }));
+    });
+    expect(r.out).toMatch(/5Б: запечатана версия 1, код [0-9A-F]{8}-v1, подпись: C=RU, O=ГБОУ Школа № 1535, CN=Смирнова Елена Викторовна/);
+    expect(r.out).not.toContain(PASSWORD);
+    expect(r.code).toBe(0);
+  });
 });
 
 describe('killed in the middle of sealing a year', () => {
