@@ -260,6 +260,13 @@ test('a clerk prints, an admin seals the year, the code verifies, a sealed mark 
   await expect(diff).toContainText('Математика');
   await expect(diff).toContainText('1 четв.');
   await shot(page, '48-verify-superseded');
+  // Not a code at all: named next to the field. A well-formed code nobody sealed: not a sealed version.
+  await page.getByTestId('verify-code-form').getByLabel('Код проверки').fill('ABC');
+  await page.getByTestId('verify-code-form').getByRole('button', { name: 'Проверить код' }).click();
+  await expect(page.getByTestId('error-code')).toContainText('«ABC» — не код проверки');
+  await expect(page.getByTestId('verify-code-form').getByLabel('Код проверки')).toHaveAttribute('aria-invalid', 'true');
+  await verify.byCode('0000ABCD-v1');
+  await expect(verify.badges).toHaveText('Не заверенная версия');
   // A PDF whose bytes were edited is not a sealed version.
   const edited = Buffer.from(sealed2.bytes);
   edited[Math.floor(edited.length / 2)] ^= 0x01;

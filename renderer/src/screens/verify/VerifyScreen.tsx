@@ -39,6 +39,10 @@ export function VerifyScreen() {
     }
   }
 
+  // A bad code or file is named next to its field; the message says what is wrong in full.
+  const codeError = failure?.fields.code ? failure.message : null;
+  const fileError = failure?.fields.pdfBase64 ? failure.message : null;
+
   // Opened from a version's «Проверить» link: check at once.
   useEffect(() => {
     const fromLink = codeFromPath(path);
@@ -56,7 +60,9 @@ export function VerifyScreen() {
           <div className="field">
             <label htmlFor={`${id}-code`}>{tx.code}</label>
             <input id={`${id}-code`} value={code} onChange={(e) => setCode(e.target.value)} placeholder={tx.codePlaceholder}
-              className="mono" autoComplete="off" spellCheck={false} size={20} />
+              className="mono" autoComplete="off" spellCheck={false} size={20}
+              aria-invalid={codeError ? true : undefined} aria-describedby={codeError ? `${id}-code-error` : undefined} />
+            {codeError && <div className="field-error" id={`${id}-code-error`} data-testid="error-code">{codeError}</div>}
           </div>
           <button type="submit" className="primary" disabled={busy || !code.trim()}>{busy ? tx.checking : tx.byCode}</button>
         </form>
@@ -70,12 +76,14 @@ export function VerifyScreen() {
           <div className="field">
             <label htmlFor={`${id}-file`}>{tx.file}</label>
             <input id={`${id}-file`} ref={fileRef} type="file" accept=".pdf,application/pdf"
-              onChange={(e) => setFileName(e.target.files?.[0]?.name ?? null)} />
+              onChange={(e) => setFileName(e.target.files?.[0]?.name ?? null)}
+              aria-invalid={fileError ? true : undefined} aria-describedby={fileError ? `${id}-file-error` : undefined} />
+            {fileError && <div className="field-error" id={`${id}-file-error`} data-testid="error-pdfBase64">{fileError}</div>}
           </div>
           <button type="submit" className="primary" disabled={busy || !fileName}>{busy ? tx.checking : tx.byFile}</button>
         </form>
       </div>
-      {failure && <ErrorBox failure={failure} />}
+      {failure && !codeError && !fileError && <ErrorBox failure={failure} />}
       {result && <Verdict by={result.by} v={result.answer} />}
     </section>
   );
