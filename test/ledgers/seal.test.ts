@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../main/shared/jcs.ts';
@@ -179,6 +180,30 @@ describe('sealing refuses', () => {
       // The exam н/а does not spoil the result (final 5), so totals are unchanged.
       expect((await f.c.call('ledgers.get', { classId: f.s.a.id })).data.totals.allFive).toBe(1);
     } finally {
+      f.c.backend.close();
+    }
+  });
+});
+
+describe('a seal races a write', () => {
+  it('a mark changed by another connection while the ledger renders: the seal is refused, nothing stored', async () => {
+    const f = await sealingSchool();
+    const other = new Database(f.c.dbPath);
+    try {
+      // The seal builds and hashes the ledger at once, then renders; the other connection writes meanwhile.
+      const sealing = f.c.raw('ledgers.seal', { classId: f.s.a.id });
+      const changed = other.prepare(`UPDATE marks SET mark = '3' WHERE student_id = ? AND subject_id = ? AND slot = 'annual'`)
+        .run(f.students.orlova.id, f.s.rus.id).changes;
+      expect(changed).toBe(1);
+      expect(expectError(await sealing, 'conflict').message).toBe('Данные класса 5А изменились, пока ведомость печаталась: запечатайте ещё раз');
+      expect(count(f.c.backend.db, 'ledger_versions')).toBe(0);
+      // Sealing again seals what the register says now.
+      const v = await f.c.call('ledgers.seal', { classId: f.s.a.id });
+      const row = f.c.backend.db.prepare('SELECT canonical_json FROM ledger_versions WHERE id = (SELECT max(id) FROM ledger_versions)').pluck().get() as string;
+      expect(JSON.parse(row).students[1].marks['Русский язык'].annual).toBe('3');
+      expect(v.version).toBe(1);
+    } finally {
+      other.close();
       f.c.backend.close();
     }
   });
