@@ -1,7 +1,7 @@
 // «Ведомости»: the yearly summary ledger of a class. Without a class: the year's classes with the state of their
 // ledgers and, for an administrator, «Закрыть год». With a class: the ledger itself (table, chart, totals), printing,
 // its sealed versions, the marks it still lacks and, for an administrator, sealing and corrections.
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { Ledger } from '../../../../preload/contract';
 import { asFailure, call } from '../../api';
 import { useCan } from '../../app/user';
@@ -119,6 +119,13 @@ function LedgerView({ ledger, reload, toolbar }: { ledger: Ledger; reload: () =>
   const { data } = ledger;
   const canPrint = useCan('ledgers.print');
   const canSeal = useCan('ledgers.seal');
+  // Opened by link (a verification, a skipped class): the year pickers follow the class shown.
+  const { years, yearId, setYearId } = useYears();
+  const ownYear = years.find((y) => y.name === data.year);
+  useEffect(() => {
+    if (ownYear && ownYear.id !== yearId) setYearId(ownYear.id);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ownYear?.id]);
   return (
     <>
       <PageHeader title={tx.classTitle(data.class.name, data.year)} badges={<StateBadge state={ledger.state} />}
