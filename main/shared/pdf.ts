@@ -51,8 +51,6 @@ export function pdfFontDir(): string {
   return found;
 }
 
-/** «A1B2C3D4-v2»: what a sealed printout's code looks like (see verificationCode in ledgers/model.ts). */
-export const CODE_PATTERN = /^[0-9A-F]{8}-v[1-9]\d*$/;
 const KEYWORDS_PREFIX = 'SR-CODE:';
 
 /** The verification code written into a PDF's Info /Keywords, read back from the raw bytes; null when none.
@@ -91,7 +89,7 @@ export function formatMoscowTime(iso: string): string {
   return `${ru2(d.getUTCDate())}.${ru2(d.getUTCMonth() + 1)}.${d.getUTCFullYear()} ${ru2(d.getUTCHours())}:${ru2(d.getUTCMinutes())} МСК`;
 }
 
-function footer(cert: Certification, width: number, margins: [number, number, number, number]) {
+function footer(cert: Certification, margins: [number, number, number, number]) {
   return (currentPage: number, pageCount: number): Content => {
     const sheet = { text: `Лист ${currentPage} из ${pageCount}`, alignment: 'center' as const, fontSize: 8, margin: [0, 14, 0, 0] as [number, number, number, number] };
     if (cert.kind === 'draft') {
@@ -122,7 +120,6 @@ function footer(cert: Certification, width: number, margins: [number, number, nu
       columnGap: 10,
     };
   };
-  void width;
 }
 
 /** Renders a document with the house's fonts, running head, certification footer and metadata. */
@@ -130,7 +127,6 @@ export async function renderPrintedPdf(doc: PrintedDocument): Promise<Buffer> {
   const dir = pdfFontDir();
   const fonts = { Roboto: Object.fromEntries(Object.entries(FONT_FILES).map(([k, f]) => [k, path.join(dir, f)])) };
   const margins = doc.pageMargins ?? [22, 34, 22, 52];
-  const width = doc.orientation === 'landscape' ? 841.89 : 595.28;
   const cert = doc.certification;
   const definition: TDocumentDefinitions = {
     pageSize: 'A4',
@@ -151,7 +147,7 @@ export async function renderPrintedPdf(doc: PrintedDocument): Promise<Buffer> {
       margin: [margins[0], 14, margins[2], 0],
       text: doc.runningHead, fontSize: 7, color: '#444444',
     }),
-    footer: footer(cert, width, margins),
+    footer: footer(cert, margins),
     ...(cert.kind === 'draft' ? { watermark: { text: 'ЧЕРНОВИК', color: '#b00000', opacity: 0.07, bold: true, angle: -30 } } : {}),
     content: doc.content,
   };
