@@ -231,6 +231,124 @@ export type ImportResult = z.infer<typeof ImportResultSchema>;
 const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200), allowRejected: z.boolean().default(false) });
 const JobStarted = z.object({ jobId: z.string() });
 
+
+// ---------- ledgers (сводная ведомость, sealed versions) ----------
+// The same shape as main/ledgers/model.ts `LedgerData` (the handlers' types check that they agree).
+const LedgerMarkSchema = z.string().nullable();
+export const LedgerDataSchema = z.object({
+  format: z.literal('school-register/ledger@1'),
+  school: z.object({ fullName: z.string(), shortName: z.string(), inn: z.string(), kpp: z.string(), ogrn: z.string(),
+    address: z.string(), director: z.string(), regionCode: z.string() }),
+  year: z.string(),
+  class: z.object({ name: z.string(), parallel: z.number().int(), letter: z.string(), level: z.string(), adapted: z.boolean(), shift: z.number().int() }),
+  homeroomTeacher: z.string().nullable(),
+  periods: z.array(z.object({ key: z.string(), kind: z.enum(PERIOD_KINDS), number: z.number().int(), label: z.string() })),
+  subjects: z.array(z.object({ name: z.string(), shortName: z.string(), hasExam: z.boolean() })),
+  students: z.array(z.object({
+    n: z.number().int(), id: z.string(), bookNumber: z.string().nullable(), fullName: z.string(),
+    marks: z.record(z.string(), z.object({ periods: z.record(z.string(), LedgerMarkSchema), annual: LedgerMarkSchema,
+      exam: LedgerMarkSchema, final: LedgerMarkSchema })),
+    missed: z.object({ total: z.number().int(), excused: z.number().int() }),
+    left: z.object({ date: z.string(), kind: z.enum(['transfer', 'departure']) }).nullable(),
+  })),
+  stats: z.record(z.string(), z.object({
+    counts: z.object({ '5': z.number().int(), '4': z.number().int(), '3': z.number().int(), '2': z.number().int(), 'н/а': z.number().int() }),
+    progress: z.number().nullable(), quality: z.number().nullable() })),
+  totals: z.object({ students: z.number().int(), allFive: z.number().int(), fourAndFive: z.number().int(), withTwoOrNa: z.number().int() }),
+});
+export type LedgerDataT = z.infer<typeof LedgerDataSchema>;
+export const LedgerCorrectionSchema = z.object({
+  id, reason: z.string(), orderNumber: z.string(), orderDate: isoDate, openedBy: z.string(), openedAt: z.string(),
+  /** the version that closed it; null while it is open */
+  closedByVersion: z.number().int().nullable(),
+});
+export type LedgerCorrection = z.infer<typeof LedgerCorrectionSchema>;
+export const LedgerVersionSchema = z.object({
+  version: z.number().int(), sha256: z.string(), prevSha256: z.string().nullable(), code: z.string(), sealedAt: z.string(),
+  /** ФИО of who sealed it */
+  sealedBy: z.string(),
+  /** the certificate's subject when signed, else null */
+  signer: z.string().nullable(),
+  /** the correction this version closed (null for version 1) */
+  correction: LedgerCorrectionSchema.nullable(),
+});
+export type LedgerVersion = z.infer<typeof LedgerVersionSchema>;
+/** A cell that keeps the class from being sealed: empty (na: false), or marked н/а (na: true: sealed only when the
+ *  admin confirms the н/а with allowNa). column: «2 четв.», «годовая», «экзамен», «итоговая». */
+export const LedgerMissingSchema = z.object({ studentId: z.string(), student: z.string(), subject: z.string(), column: z.string(), na: z.boolean() });
+export type LedgerMissing = z.infer<typeof LedgerMissingSchema>;
+/** draft: never sealed; sealed: the current version is sealed and locked; correction: a correction is open. */
+export const LEDGER_STATES = ['draft', 'sealed', 'correction'] as const;
+export const LedgerSchema = z.object({
+  classId: id, state: z.enum(LEDGER_STATES), data: LedgerDataSchema, versions: z.array(LedgerVersionSchema),
+  openCorrection: LedgerCorrectionSchema.nullable(), missing: z.array(LedgerMissingSchema),
+});
+export type Ledger = z.infer<typeof LedgerSchema>;
+export const LedgerListRowSchema = z.object({
+  classId: id, className: z.string(), state: z.enum(LEDGER_STATES), version: z.number().int().nullable(),
+  code: z.string().nullable(),
+  /** empty cells, and cells marked н/а, of the students still in the class */
+  missing: z.number().int(), na: z.number().int(),
+});
+/** The school's PKCS#12 for this one call: never stored, the password never logged or audited. */
+const CertificateInput = z.object({
+  p12Base64: z.string().min(1, 'пустой файл сертификата').max(2_000_000, 'файл сертификата больше 1,5 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'),
+  password: z.string().max(500),
+}).strict();
+export const LedgerVerifySchema = z.object({
+  /** the code or PDF names a sealed version stored in this register */
+  sealed: z.boolean(),
+  /** it is the class's latest version (null when not sealed) */
+  current: z.boolean().nullable(),
+  /** the register's data today still hash to it (null when not sealed) */
+  intact: z.boolean().nullable(),
+  /** the stored CMS signature verifies over the canonical JSON (null when unsigned or not sealed) */
+  signatureValid: z.boolean().nullable(),
+  code: z.string().nullable(), version: z.number().int().nullable(), currentVersion: z.number().int().nullable(),
+  classId: id.nullable(), className: z.string().nullable(), year: z.string().nullable(),
+  sealedAt: z.string().nullable(), sealedBy: z.string().nullable(), signer: z.string().nullable(),
+  /** what differs between the sealed data and the register now: per student, subject and column */
+  differences: z.array(z.object({ student: z.string(), subject: z.string().nullable(), column: z.string(),
+    sealed: z.string().nullable(), now: z.string().nullable() })),
+  /** one Russian sentence with the verdict */
+  message: z.string(),
+});
+export type LedgerVerify = z.infer<typeof LedgerVerifySchema>;
+export const LEDGER_PDF_MAX_BASE64 = 20_000_000;
+
+// ---------- certified printouts, attestats and blank forms ----------
+export const PRINTOUT_KINDS = ['certificate_of_study', 'alphabet_book', 'attestat_book'] as const;
+export const PrintoutSchema = z.object({
+  id, kind: z.enum(PRINTOUT_KINDS), subjectRef: z.string(), title: z.string(), version: z.number().int(), code: z.string(), sha256: z.string(),
+  pdfSha256: z.string(), createdAt: z.string(), createdBy: z.string(), fileName: z.string(),
+});
+export type PrintoutT = z.infer<typeof PrintoutSchema>;
+/** A certified printout made (or found: the same data printed again keeps its code), with its PDF. */
+export const PrintoutFileSchema = PrintoutSchema.extend({ dataBase64: z.string(), reused: z.boolean() });
+export const PrintoutVerifySchema = z.object({
+  registered: z.boolean(), code: z.string().nullable(), kind: z.enum(PRINTOUT_KINDS).nullable(), title: z.string().nullable(),
+  subjectRef: z.string().nullable(), version: z.number().int().nullable(), latestVersion: z.number().int().nullable(),
+  /** the latest version of that document */
+  current: z.boolean().nullable(),
+  /** the register's data today still hash to it */
+  intact: z.boolean().nullable(),
+  /** for a file: its bytes are the registered PDF's */
+  fileMatches: z.boolean().nullable(),
+  createdAt: z.string().nullable(), createdBy: z.string().nullable(), message: z.string(),
+});
+const attestatKind = z.union([z.literal(9), z.literal(11)]);
+const formNumber = z.number().int().min(1, 'номер бланка — целое число от 1').max(999_999_999);
+const formSeries = text(20).trim().min(1, 'укажите серию');
+export const BlankFormSchema = z.object({
+  id, kind: attestatKind, series: z.string(), number: z.number().int(), state: z.enum(['received', 'issued', 'spoiled']), receivedOn: z.string(),
+  document: z.string(), spoiledOn: z.string().nullable(), spoiledReason: z.string().nullable(), attestatId: id.nullable(),
+});
+export const AttestatSchema = z.object({
+  id, year: z.string(), regNumber: z.number().int(), studentId: z.string(), fullName: z.string(), birthDate: z.string(), kind: attestatKind,
+  series: z.string(), number: z.number().int(), issueDate: z.string(), recipient: z.string(), withHonours: z.boolean(),
+});
+export type AttestatT = z.infer<typeof AttestatSchema>;
+
 const ok = z.object({ ok: z.literal(true) });
 const none = z.object({}).strict();
 
@@ -335,6 +453,46 @@ export const contract = {
   'import.previewResult': m(z.object({ jobId: z.string() }).strict(), ImportPreviewSchema, CLERK),
   'import.commitStart': m(ImportCommitArgs.strict(), JobStarted, CLERK),
   'import.commitResult': m(z.object({ jobId: z.string() }).strict(), ImportResultSchema, CLERK),
+  // ---------- ledgers ----------
+  'ledgers.list': m(z.object({ yearId: id }).strict(), z.array(LedgerListRowSchema), ANY),
+  'ledgers.get': m(z.object({ classId: id }).strict(), LedgerSchema, ANY),
+  // No version: the current draft, without a stamp. A version: that sealed version's stored file.
+  'ledgers.print': m(z.object({ classId: id, version: z.number().int().min(1).optional(), format: z.enum(['pdf', 'xlsx']) }).strict(),
+    z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
+  // allowNa: seal although some cells are н/а (empty cells are never sealed).
+  'ledgers.seal': m(z.object({ classId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(), LedgerVersionSchema, ADMIN),
+  // The job's result: { sealed: [{classId, className, version, code}], skipped: [{classId, className, reason, missing}] }.
+  'ledgers.closeYear': m(z.object({ yearId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(),
+    z.object({ jobId: z.string() }), ADMIN),
+  'ledgers.verify': m(z.union([
+    z.object({ code: z.string().trim().min(1, 'введите код').max(40) }).strict(),
+    z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64') }).strict(),
+  ]), LedgerVerifySchema, ANY),
+  'ledgers.correct': m(z.object({ classId: id, reason: text(1000).trim().min(1, 'укажите причину исправления'),
+    orderNumber: text(50).trim().min(1, 'номер приказа обязателен'), orderDate: isoDate }).strict(), LedgerCorrectionSchema, ADMIN),
+
+  // ---------- certified printouts, attestats and blank forms ----------
+  // Each printout is registered with its verification code; the same data printed again returns the registered copy.
+  'printouts.certificateOfStudy': m(z.object({ studentId: uuid }).strict(), PrintoutFileSchema, CLERK),
+  'printouts.alphabetBook': m(z.object({ letter: text(2).trim().min(1, 'укажите букву') }).strict(), PrintoutFileSchema, CLERK),
+  'printouts.attestatBook': m(z.object({ year: yearName }).strict(), PrintoutFileSchema, CLERK),
+  'printouts.list': m(z.object({ kind: z.enum(PRINTOUT_KINDS).optional(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    z.array(PrintoutSchema), ANY),
+  'printouts.get': m(z.object({ code: text(40).trim().min(1, 'введите код') }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
+  'printouts.verify': m(z.union([
+    z.object({ code: z.string().trim().min(1, 'введите код').max(40) }).strict(),
+    z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64') }).strict(),
+  ]), PrintoutVerifySchema, ANY),
+  'attestats.receiveForms': m(z.object({ kind: attestatKind, series: formSeries, firstNumber: formNumber, lastNumber: formNumber,
+    receivedOn: isoDate, document: text(300).trim().min(1, 'укажите накладную или акт') }).strict(),
+    z.object({ receiptId: id, forms: z.number().int() }), CLERK),
+  'attestats.spoilForm': m(z.object({ series: formSeries, number: formNumber, date: isoDate,
+    reason: text(500).trim().min(1, 'укажите причину') }).strict(), BlankFormSchema, CLERK),
+  'attestats.issue': m(z.object({ studentId: uuid, kind: attestatKind, series: formSeries, number: formNumber, issueDate: isoDate,
+    recipient: text(300).trim().min(1, 'укажите получателя'), withHonours: z.boolean().default(false) }).strict(), AttestatSchema, CLERK),
+  'attestats.list': m(z.object({ year: yearName.optional() }).strict(), z.array(AttestatSchema), ANY),
+  'attestats.forms': m(z.object({ series: text(20).optional(), state: z.enum(['received', 'issued', 'spoiled']).optional() }).strict(),
+    z.array(BlankFormSchema), ANY),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

@@ -24,6 +24,10 @@ import { detectPeriod, normalizeHeader, PERIODS, WorkbookError, type Period } fr
 import { applyStudentsImport, previewStudentsImport } from '../workbooks/students-import.ts';
 import { applyMarksImport, hasWrites, previewMarksImport } from '../workbooks/marks-import.ts';
 import { exportCityRegister, MissingCityRegisterIds } from '../workbooks/city-register.ts';
+import { printLedger } from '../ledgers/versions.ts';
+import { closeYear, sealClass, type Certificate } from '../ledgers/seal.ts';
+import { verifyLedger } from '../ledgers/verify.ts';
+import { resolveStudent } from '../printouts/data.ts';
 
 class UsageError extends Error {}
 
@@ -49,6 +53,24 @@ const HELP = `Школьный регистр — командная строк�
   export city-register --year 2026/2027 --out ФАЙЛ.xlsx   книга для городского реестра (предметы — кодами реестра)
   grades set --class 5А [--year 2026/2027] --student "Фамилия Имя [Отчество]" [--birth ДД.ММ.ГГГГ] --subject Предмет
              --period "1 четверть"|q1|годовая|экзамен|итоговая --mark 4   одна оценка (--mark "" стирает её)
+  ledger print --class 9А --year 2025/2026 [--out ФАЙЛ.pdf] [--xlsx ФАЙЛ.xlsx] [--version N]
+                                     сводная ведомость: без --version — черновик по текущим данным, с --version —
+                                     запечатанная версия как она хранится
+  ledger seal --year 2025/2026 [--class 9А] [--cert ФАЙЛ.p12] [--allow-na]
+                                     запечатать ведомость класса или всех классов года (каждый класс — отдельной
+                                     транзакцией; повторный запуск доделывает оставшиеся); пароль сертификата — из
+                                     SCHOOL_REGISTER_CERT_PASSWORD или с клавиатуры; классы с пустыми оценками (и с «н/а»
+                                     без --allow-na) перечисляются и не запечатываются (код 1)
+  ledger verify (--code КОД | --pdf ФАЙЛ.pdf)   проверить ведомость: код 0 — подлинная текущая версия, данные совпадают
+  ledger correct --class 9А --year 2025/2026 --reason ПРИЧИНА --order N --order-date ДД.ММ.ГГГГ
+                                     открыть исправление запечатанной ведомости (затем ledger seal — версия N+1)
+  print certificate-of-study --student (UUID|ФИО) --out ФАЙЛ.pdf
+                                     справка об обучении (о периоде обучения): отметки ученика по годам
+  print alphabet-book --letter К --out ФАЙЛ.pdf    страницы алфавитной книги на букву
+  print attestat-book --year 2025/2026 --out ФАЙЛ.pdf   книга учёта выданных аттестатов и бланков
+                                     каждый документ регистрируется с кодом проверки (на каждой странице, с QR-кодом);
+                                     те же данные — тот же код
+  print verify (--code КОД | --pdf ФАЙЛ.pdf)   проверить заверенный документ: код 0 — подлинный и актуальный
 
 Коды выхода: 0 — успешно, 1 — ошибка во входных данных, 2 — внутренняя ошибка.`;
 
@@ -80,6 +102,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         snils: { type: 'string' }, 'dry-run': { type: 'boolean' }, mapping: { type: 'string' }, 'allow-rejected': { type: 'boolean' },
         order: { type: 'string' }, 'order-date': { type: 'string' }, date: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
         student: { type: 'string' }, subject: { type: 'string' }, period: { type: 'string' }, mark: { type: 'string' },
+        xlsx: { type: 'string' }, version: { type: 'string' }, cert: { type: 'string' }, 'allow-na': { type: 'boolean' }, code: { type: 'string' },
+        pdf: { type: 'string' }, reason: { type: 'string' }, letter: { type: 'string' },
       },
     });
   } catch (e) {
@@ -87,7 +111,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print']);
   const words = GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
   const operands = parsed.positionals.slice(words);
@@ -293,6 +317,89 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         print(out, () => `${out.student}, ${cls.name}, «${subject.name}», ${raw}: ${out.mark ?? 'стёрта'}${from ? ` (было ${from})` : ''}`);
         return 0;
       }
+      case 'ledger print': {
+        const cid = (await classId(need(f, 'class'), need(f, 'year')))!;
+        if (!f.out && !f.xlsx) throw new UsageError('укажите, куда сохранить: --out ФАЙЛ.pdf и/или --xlsx ФАЙЛ.xlsx');
+        let version: number | undefined;
+        if (f.version != null) {
+          version = Number(f.version);
+          if (!Number.isInteger(version) || version < 1) throw new UsageError(`--version: номер версии — целое число от 1, а не «${f.version}»`);
+        }
+        const written: string[] = [];
+        for (const [format, file] of [['pdf', f.out], ['xlsx', f.xlsx]] as const) {
+          if (typeof file !== 'string') continue;
+          const r = await printLedger(db, { classId: cid, version, format });
+          fs.writeFileSync(file, r.bytes);
+          written.push(file);
+        }
+        print({ files: written, version: version ?? null }, () => `Ведомость ${f.class} ${f.year}${version ? `, версия ${version}` : ' (черновик)'}: ${written.join(', ')}`);
+        return 0;
+      }
+      case 'ledger seal': {
+        const y = (await yearId(need(f, 'year')))!;
+        const certificate = typeof f.cert === 'string' ? await readCertificate(f.cert) : undefined;
+        const user = who;
+        if (f.class) {
+          const v = await sealClass(db, (await classId(f.class as string, f.year as string))!, { user, certificate, allowNa: !!f['allow-na'] });
+          print(v, () => `${f.class}: запечатана версия ${v.version}, код ${v.code}${v.signer ? `, подпись: ${v.signer}` : ''}`);
+          return 0;
+        }
+        // One line per class as it is done, so a script (or a person) sees the progress of a long close.
+        const r = await closeYear(db, y, { user, certificate, allowNa: !!f['allow-na'], onClass: (x) => {
+          if (!json) io.out(`${x.className}: ${x.outcome === 'sealed' ? `запечатана, код ${x.detail}` : x.outcome === 'already' ? `уже запечатана, код ${x.detail}` : `не запечатана — ${x.detail}`}`);
+        } }, progressTo());
+        if (json) io.out(JSON.stringify(r, null, 2));
+        else io.out(`Итого за ${r.year}: запечатано ${r.sealed.length}, уже были запечатаны ${r.alreadySealed.length}, не запечатано ${r.skipped.length}`);
+        return r.skipped.length ? 1 : 0;
+      }
+      case 'ledger verify': {
+        if (!!f.code === !!f.pdf) throw new UsageError('укажите одно из двух: --code КОД или --pdf ФАЙЛ.pdf');
+        let pdf: Buffer | undefined;
+        if (typeof f.pdf === 'string') {
+          try {
+            pdf = fs.readFileSync(f.pdf);
+          } catch (e) {
+            throw new UsageError(`не удалось прочитать ${f.pdf}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файла нет' : (e as Error).message}`);
+          }
+        }
+        const r = await verifyLedger(db, pdf ? { pdf } : { code: f.code as string });
+        print(r, () => [r.message, ...r.differences.map((d) => `  ${d.student}${d.subject ? `, ${d.subject}` : ''}, ${d.column}: было ${d.sealed ?? '—'}, стало ${d.now ?? '—'}`)].join('\n'));
+        return r.sealed && r.current && r.intact && r.signatureValid !== false ? 0 : 1;
+      }
+      case 'ledger correct': {
+        const cid = (await classId(need(f, 'class'), need(f, 'year')))!;
+        const k = await call('ledgers.correct', { classId: cid, reason: need(f, 'reason'), orderNumber: need(f, 'order'), orderDate: toIso(f['order-date'] as string, '--order-date') });
+        print(k, () => `${f.class} ${f.year}: открыто исправление по приказу № ${k.orderNumber} от ${formatRu(k.orderDate)} («${k.reason}»); после правки — ledger seal --class ${f.class} --year ${f.year}`);
+        return 0;
+      }
+      case 'print certificate-of-study':
+      case 'print alphabet-book':
+      case 'print attestat-book': {
+        const out = need(f, 'out');
+        const r = cmd === 'print certificate-of-study'
+          ? await call('printouts.certificateOfStudy', { studentId: resolveStudent(db, need(f, 'student')).id })
+          : cmd === 'print alphabet-book'
+            ? await call('printouts.alphabetBook', { letter: need(f, 'letter') })
+            : await call('printouts.attestatBook', { year: need(f, 'year') });
+        fs.writeFileSync(out, Buffer.from(r.dataBase64, 'base64'));
+        const { dataBase64: _, ...shown } = r;
+        print({ ...shown, file: out }, () => `${r.title}: ${out}, код проверки ${r.code}${r.reused ? ' (данные не изменились: та же зарегистрированная копия)' : ''}`);
+        return 0;
+      }
+      case 'print verify': {
+        if (!!f.code === !!f.pdf) throw new UsageError('укажите одно из двух: --code КОД или --pdf ФАЙЛ.pdf');
+        let pdfBase64: string | undefined;
+        if (typeof f.pdf === 'string') {
+          try {
+            pdfBase64 = fs.readFileSync(f.pdf).toString('base64');
+          } catch (e) {
+            throw new UsageError(`не удалось прочитать ${f.pdf}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файла нет' : (e as Error).message}`);
+          }
+        }
+        const r = await call('printouts.verify', pdfBase64 ? { pdfBase64 } : { code: f.code as string });
+        print(r, () => r.message);
+        return r.registered && r.current && r.intact && r.fileMatches !== false ? 0 : 1;
+      }
       default:
         throw new UsageError(`неизвестная команда «${cmd}». Справка: school-register --help`);
     }
@@ -318,6 +425,47 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     if (db) keepAnchor(db);
     db?.close();
   }
+}
+
+/** The school's PKCS#12 and its password: from SCHOOL_REGISTER_CERT_PASSWORD, else asked on the terminal (not echoed). */
+async function readCertificate(file: string): Promise<Certificate> {
+  let p12: Buffer;
+  try {
+    p12 = fs.readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`сертификат ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файла нет' : (e as Error).message}`);
+  }
+  const fromEnv = process.env.SCHOOL_REGISTER_CERT_PASSWORD;
+  if (fromEnv != null) return { p12, password: fromEnv };
+  if (!process.stdin.isTTY) throw new UsageError('пароль сертификата: задайте SCHOOL_REGISTER_CERT_PASSWORD (ввод с клавиатуры возможен только в терминале)');
+  return { p12, password: await promptHidden(`Пароль сертификата ${path.basename(file)}: `) };
+}
+
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    let value = '';
+    const done = (err?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (err) reject(err); else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new UsageError('ввод пароля прерван'));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 // Keep the contract import live: the CLI speaks only methods the contract defines.

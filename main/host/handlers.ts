@@ -23,6 +23,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { exportCityRegister } from '../workbooks/city-register.ts';
 import { classMarksWorkbook, studentsListWorkbook } from '../workbooks/lists.ts';
+import { getLedger, listLedgers, openCorrection, printLedger } from '../ledgers/versions.ts';
+import { closeYear, openSigner, sealClass, type Certificate } from '../ledgers/seal.ts';
+import { verifyLedger } from '../ledgers/verify.ts';
+import { certifyPrintout, listPrintouts, printoutPdf, verifyPrintout, type PrintoutRequest } from '../printouts/register.ts';
+import { issueAttestat, listAttestats, listForms, receiveForms, spoilForm } from '../printouts/attestats.ts';
 
 export type Ctx = { db: DB; user: User | null; session: string | null; sessions: Sessions; jobs: Jobs };
 type Handler<M extends Method> = { writes: boolean; run: (ctx: Ctx, args: Input<M> & Output<never>) => Output<M> | Promise<Output<M>> };
@@ -117,7 +122,55 @@ export const handlers: Handlers = {
   'import.previewResult': read(({ jobs, user }, a) => jobs.outcome(a.jobId, 'import.preview', user) as Output<'import.previewResult'>),
   'import.commitStart': read(({ db, jobs, user }, a) => startCommitJob(db, jobs, signedIn(user), a)),
   'import.commitResult': read(({ jobs, user }, a) => jobs.outcome(a.jobId, 'import.commit', user) as Output<'import.commitResult'>),
+  // ---------- ledgers ----------
+  'ledgers.list': read(({ db }, a) => listLedgers(db, a.yearId)),
+  'ledgers.get': read(({ db }, a) => getLedger(db, a.classId)),
+  'ledgers.print': read(async ({ db }, a) => {
+    const r = await printLedger(db, a);
+    return { fileName: r.fileName, dataBase64: r.bytes.toString('base64') };
+  }),
+  // Sealing renders and signs (async), so it is not a `write`: it writes its version and its audit entry in one
+  // transaction of its own, and the certificate (bytes and password) never reaches the audit log.
+  'ledgers.seal': read(({ db, jobs, user }, a) => {
+    if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
+    if (jobs.exclusive) throw new AppError('conflict', `Реестр занят: идёт «${jobs.exclusive}». Повторите позже.`);
+    return sealClass(db, a.classId, { user, certificate: certificate(a.certificate), allowNa: a.allowNa });
+  }),
+  'ledgers.closeYear': read(({ db, jobs, user }, a) => {
+    if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
+    const cert = certificate(a.certificate);
+    if (user.role !== 'admin') throw new AppError('forbidden', 'Закрыть учебный год может только администратор');
+    // The certificate is opened before the job starts: a wrong password or an expired certificate is the call's error.
+    const signer = cert ? openSigner(cert) : undefined;
+    return { jobId: jobs.start('ledgers.closeYear', (p) => closeYear(db, a.yearId, { user, signer, allowNa: a.allowNa }, p), { exclusive: true, owner: user.login }) };
+  }),
+  'ledgers.verify': read(({ db }, a) => verifyLedger(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
+  // Audited by dispatch with its arguments: who opened it, the reason and the order.
+  'ledgers.correct': write(({ db, user }, a) => openCorrection(db, a.classId, a, user!)),
+
+  // ---------- certified printouts, attestats and blank forms ----------
+  // Rendering is async, so a printout is not a `write`: it registers itself and its audit entry in one transaction.
+  'printouts.certificateOfStudy': read(({ db, user }, a) => certified(db, user, { kind: 'certificate_of_study', student: a.studentId })),
+  'printouts.alphabetBook': read(({ db, user }, a) => certified(db, user, { kind: 'alphabet_book', letter: a.letter })),
+  'printouts.attestatBook': read(({ db, user }, a) => certified(db, user, { kind: 'attestat_book', year: a.year })),
+  'printouts.list': read(({ db }, a) => listPrintouts(db, a)),
+  'printouts.get': read(({ db }, a) => {
+    const r = printoutPdf(db, a.code);
+    return { fileName: r.fileName, dataBase64: r.pdf.toString('base64') };
+  }),
+  'printouts.verify': read(({ db }, a) => verifyPrintout(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
+  'attestats.receiveForms': write(({ db, user }, a) => receiveForms(db, a, user!.login)),
+  'attestats.spoilForm': write(({ db }, a) => spoilForm(db, a)),
+  'attestats.issue': write(({ db, user }, a) => issueAttestat(db, a, user!.login)),
+  'attestats.list': read(({ db }, a) => listAttestats(db, { year: a.year })),
+  'attestats.forms': read(({ db }, a) => listForms(db, a)),
 };
+
+async function certified(db: DB, user: User | null, req: PrintoutRequest) {
+  if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
+  const { pdf, ...p } = await certifyPrintout(db, req, user);
+  return { ...p, dataBase64: pdf.toString('base64') };
+}
 
 function signedIn(user: User | null): User {
   if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
@@ -125,3 +178,6 @@ function signedIn(user: User | null): User {
 }
 
 export { getUser };
+
+const certificate = (c: { p12Base64: string; password: string } | undefined): Certificate | undefined =>
+  c ? { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password } : undefined;

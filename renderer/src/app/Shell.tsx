@@ -8,6 +8,7 @@ import { ClassPage } from '../screens/classes/ClassPage';
 import { ClassesList } from '../screens/classes/ClassesList';
 import { GradesScreen } from '../screens/grades/GradesScreen';
 import { ImportScreen } from '../screens/import/ImportScreen';
+import { LedgersScreen } from '../screens/ledgers/LedgersScreen';
 import { CityRegisterExport } from '../screens/export/CityRegisterExport';
 import { OrderPage } from '../screens/orders/OrderPage';
 import { OrdersBook } from '../screens/orders/OrdersBook';
@@ -19,6 +20,7 @@ import { StudentForm } from '../screens/students/StudentForm';
 import { StudentsList } from '../screens/students/StudentsList';
 import { SubjectsScreen } from '../screens/subjects/SubjectsScreen';
 import { UsersScreen } from '../screens/users/UsersScreen';
+import { VerifyScreen } from '../screens/verify/VerifyScreen';
 import { YearsScreen } from '../screens/years/YearsScreen';
 import { t } from '../strings';
 import { PageHeader } from '../ui/common';
@@ -33,6 +35,8 @@ const NAV: NavItem[] = [
   { to: '/grades', label: t.nav.grades, needs: 'grades.grid', group: 'register' },
   { to: '/import', label: t.nav.importJournal, needs: 'import.preview', group: 'register' },
   { to: '/export/city', label: t.nav.exportCity, needs: 'export.cityRegister', group: 'register' },
+  { to: '/ledgers', label: t.nav.ledgers, needs: 'ledgers.list', group: 'register' },
+  { to: '/verify', label: t.nav.verify, needs: 'ledgers.verify', group: 'register' },
   { to: '/orders', label: t.nav.orders, needs: 'orders.list', group: 'register' },
   { to: '/book', label: t.nav.book, needs: 'alphabetBook.list', group: 'register' },
   { to: '/staff', label: t.nav.staff, needs: 'staff.list', group: 'reference' },
@@ -57,6 +61,9 @@ const ROUTES: Route[] = [
     render: (p) => <GradesScreen classId={Number(p.classId)} subjectId={Number(p.subjectId)} /> },
   { pattern: '/import', needs: 'import.preview', render: () => <ImportScreen /> },
   { pattern: '/export/city', needs: 'export.cityRegister', render: () => <CityRegisterExport /> },
+  { pattern: '/ledgers', needs: 'ledgers.list', render: () => <LedgersScreen /> },
+  { pattern: '/ledgers/:classId', needs: 'ledgers.get', render: (p) => <LedgersScreen classId={Number(p.classId)} /> },
+  { pattern: '/verify', needs: 'ledgers.verify', render: () => <VerifyScreen /> },
   { pattern: '/orders', needs: 'orders.list', render: () => <OrdersBook /> },
   { pattern: '/orders/promote', needs: 'orders.promote', render: () => <PromotionForm /> },
   { pattern: '/orders/:id', needs: 'orders.movements', render: (p) => <OrderPage key={p.id} id={Number(p.id)} /> },

@@ -1,0 +1,158 @@
+// Sealing a class's ledger: canonical JSON (RFC 8785) → SHA-256 → detached CMS signature when the school's
+// certificate is given (bytes and password for this call only, never stored) → the PDF and XLSX rendered with the
+// stamp → one transaction that stores the version (chained to the previous one, closing the correction that
+// reopened the class) with its audit entry. The year-end close is a job that seals every class of a year, each in
+// its own transaction: a kill leaves each class sealed or not, never half, and a rerun seals the rest.
+import crypto from 'node:crypto';
+import type { DB } from '../../db/connection.ts';
+import type { LedgerMissing, LedgerVersion, User } from '../../preload/contract.ts';
+import { appendAudit } from '../audit/log.ts';
+import type { Progress } from '../host/jobs.ts';
+import { AppError } from '../shared/errors.ts';
+import { canonicalJson } from '../shared/jcs.ts';
+import { createRsaSigner, type Signer } from '../signing/cms.ts';
+import { SigningError } from '../signing/errors.ts';
+import { assertValidAt, loadPkcs12 } from '../signing/pkcs12.ts';
+import { getSchool } from '../school/profile.ts';
+import { buildLedger, ledgerGaps } from './build.ts';
+import { verificationCode, type LedgerData, type LedgerStamp } from './model.ts';
+import { renderLedgerPdf } from './pdf.ts';
+import { renderLedgerXlsx } from './xlsx.ts';
+import { currentVersion, openCorrectionOf, toVersion, type VersionRow } from './versions.ts';
+
+export type Certificate = { p12: Buffer; password: string };
+
+export const sha256Hex = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
+
+/** Opens the school's certificate for one seal or one year-end close; refuses one that cannot sign now. */
+export function openSigner(cert: Certificate, now = new Date()): Signer {
+  const p12 = loadPkcs12(cert.p12, cert.password);
+  if (p12.privateKey.asymmetricKeyType !== 'rsa') throw new SigningError('unsupported');
+  assertValidAt(p12.certificate, now);
+  return createRsaSigner(p12);
+}
+
+/** «Иванов Пётр — Математика, 2 четв.; …»: the first cells, and how many more. */
+export function describeGaps(gaps: LedgerMissing[], max = 5): string {
+  const shown = gaps.slice(0, max).map((g) => `${g.student} — ${g.subject}, ${g.column}${g.na ? ' (н/а)' : ''}`).join('; ');
+  return gaps.length > max ? `${shown} и ещё ${gaps.length - max}` : shown;
+}
+
+type ClassRow = { id: number; name: string; year: string };
+const classRow = (db: DB, classId: number): ClassRow => {
+  const c = db.prepare(`SELECT c.id, c.parallel || c.letter AS name, y.name AS year FROM classes c JOIN academic_years y ON y.id = c.year_id
+    WHERE c.id = ?`).get(classId) as ClassRow | undefined;
+  if (!c) throw new AppError('not_found', 'Класс не найден');
+  return c;
+};
+
+/** Why a class cannot be sealed as it stands, or null. `data`: the ledger already built, to build it once. */
+export function sealRefusal(db: DB, classId: number, allowNa: boolean, data?: LedgerData): { reason: string; gaps: LedgerMissing[] } | null {
+  const c = classRow(db, classId);
+  const current = currentVersion(db, classId);
+  if (current && !openCorrectionOf(db, classId)) {
+    return { reason: `Ведомость класса ${c.name} за ${c.year} уже запечатана: версия ${current.version}, код ${verificationCode(current.sha256, current.version)}. Чтобы изменить её, откройте исправление.`, gaps: [] };
+  }
+  if (!getSchool(db)) return { reason: 'Сведения о школе не заполнены: ведомость печатается с реквизитами школы', gaps: [] };
+  const gaps = ledgerGaps(data ?? buildLedger(db, classId));
+  const empty = gaps.filter((g) => !g.na);
+  if (empty.length) return { reason: `В ведомости класса ${c.name} не выставлено оценок: ${empty.length} (${describeGaps(empty)}). Выставьте их или «н/а».`, gaps };
+  if (gaps.length && !allowNa) {
+    return { reason: `В ведомости класса ${c.name} есть «н/а»: ${gaps.length} (${describeGaps(gaps)}). Подтвердите, что ученики не аттестованы, чтобы запечатать.`, gaps };
+  }
+  return null;
+}
+
+/** A mark of the register's state on this connection: when it is the same later, nothing was written in between —
+ *  not by this connection (total_changes) and not by another one (data_version). */
+const writeMark = (db: DB) => `${db.prepare('SELECT total_changes()').pluck().get()}:${db.pragma('data_version', { simple: true })}`;
+
+/** Seals one class with an already opened signer (or none). */
+export async function sealWith(db: DB, classId: number, o: { user: User; signer?: Signer; allowNa?: boolean; now?: Date;
+  built?: { data: LedgerData; mark: string } }): Promise<LedgerVersion> {
+  const mark = o.built?.mark ?? writeMark(db);
+  const data = o.built?.data ?? buildLedger(db, classId);
+  const refusal = sealRefusal(db, classId, !!o.allowNa, data);
+  if (refusal) throw new AppError(refusal.gaps.length ? 'validation' : 'conflict', refusal.reason);
+  const c = classRow(db, classId);
+  const prev = currentVersion(db, classId);
+  const correction = prev ? openCorrectionOf(db, classId) : null;
+  const canonical = canonicalJson(data);
+  const sha256 = sha256Hex(canonical);
+  const version = (prev?.version ?? 0) + 1;
+  const sealedAtDate = o.now ?? new Date();
+  const sealedAt = sealedAtDate.toISOString();
+  const stamp: LedgerStamp = { code: verificationCode(sha256, version), version, sha256, sealedAt, signer: o.signer?.certificate.subject ?? null };
+  const signature = o.signer ? await o.signer.sign(Buffer.from(canonical, 'utf8'), { signingTime: sealedAtDate }) : null;
+  const [pdf, xlsx] = await Promise.all([renderLedgerPdf(data, stamp), renderLedgerXlsx(data, stamp)]);
+
+  const id = db.transaction(() => {
+    // Rendering took a while: seal only what the register says now, and only once.
+    const now = currentVersion(db, classId);
+    if ((now?.version ?? 0) !== version - 1) throw new AppError('conflict', `Ведомость класса ${c.name} запечатали одновременно с вами: обновите страницу`);
+    if (writeMark(db) !== mark && sha256Hex(canonicalJson(buildLedger(db, classId))) !== sha256) {
+      throw new AppError('conflict', `Данные класса ${c.name} изменились, пока ведомость печаталась: запечатайте ещё раз`);
+    }
+    const rowId = Number(db.prepare(`INSERT INTO ledger_versions (class_id, version, sha256, prev_sha256, canonical_json, signature, signer,
+        pdf, pdf_sha256, xlsx, xlsx_sha256, sealed_at, sealed_by, correction_id, sealed_by_login)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(classId, version, sha256, prev?.sha256 ?? null, canonical, signature,
+      stamp.signer, pdf, sha256Hex(pdf), xlsx, sha256Hex(xlsx), sealedAt, o.user.id > 0 ? o.user.id : null, correction?.id ?? null,
+      o.user.id > 0 ? o.user.login : o.user.login.startsWith('cli:') ? o.user.login : `cli:${o.user.login}`).lastInsertRowid);
+    // Who sealed, what and why (the correction's reason and order); never the certificate or its password.
+    appendAudit(db, o.user.login, 'ledgers.seal', {
+      classId, className: c.name, year: c.year, version, code: stamp.code, sha256, prevSha256: prev?.sha256 ?? null, signer: stamp.signer,
+      correction: correction ? { id: correction.id, reason: correction.reason, orderNumber: correction.orderNumber, orderDate: correction.orderDate } : null,
+    });
+    return rowId;
+  }).immediate();
+  return toVersion(db, db.prepare('SELECT * FROM ledger_versions WHERE id = ?').get(id) as VersionRow);
+}
+
+/** Seals one class (admins): ledgers.seal and `ledger seal --class`. */
+export async function sealClass(db: DB, classId: number, o: { user: User; certificate?: Certificate; allowNa?: boolean }): Promise<LedgerVersion> {
+  if (o.user.role !== 'admin') throw new AppError('forbidden', 'Запечатать ведомость может только администратор');
+  classRow(db, classId);
+  const signer = o.certificate ? openSigner(o.certificate) : undefined;
+  return sealWith(db, classId, { user: o.user, signer, allowNa: o.allowNa });
+}
+
+export type CloseYearResult = {
+  year: string;
+  sealed: Array<{ classId: number; className: string; version: number; code: string }>;
+  alreadySealed: Array<{ classId: number; className: string; version: number; code: string }>;
+  skipped: Array<{ classId: number; className: string; reason: string; missing: number; na: number }>;
+};
+
+/** Year-end close: every class of the year, one transaction each; classes with gaps are listed, not sealed. */
+export async function closeYear(db: DB, yearId: number, o: { user: User; certificate?: Certificate; signer?: Signer; allowNa?: boolean;
+  onClass?: (r: { className: string; outcome: 'sealed' | 'already' | 'skipped'; detail: string }) => void }, p: Progress): Promise<CloseYearResult> {
+  if (o.user.role !== 'admin') throw new AppError('forbidden', 'Закрыть учебный год может только администратор');
+  const year = db.prepare('SELECT name FROM academic_years WHERE id = ?').pluck().get(yearId) as string | undefined;
+  if (!year) throw new AppError('not_found', 'Учебный год не найден');
+  const signer = o.signer ?? (o.certificate ? openSigner(o.certificate) : undefined);
+  const classes = db.prepare('SELECT id, parallel || letter AS name FROM classes WHERE year_id = ? ORDER BY parallel, letter').all(yearId) as Array<{ id: number; name: string }>;
+  const out: CloseYearResult = { year, sealed: [], alreadySealed: [], skipped: [] };
+  for (const [i, c] of classes.entries()) {
+    p.throwIfCancelled();
+    p.report(i, classes.length, `Класс ${c.name}`);
+    const current = currentVersion(db, c.id);
+    if (current && !openCorrectionOf(db, c.id)) {
+      const code = verificationCode(current.sha256, current.version);
+      out.alreadySealed.push({ classId: c.id, className: c.name, version: current.version, code });
+      o.onClass?.({ className: c.name, outcome: 'already', detail: code });
+      continue;
+    }
+    const built = { mark: writeMark(db), data: buildLedger(db, c.id) };
+    const refusal = sealRefusal(db, c.id, !!o.allowNa, built.data);
+    if (refusal) {
+      out.skipped.push({ classId: c.id, className: c.name, reason: refusal.reason, missing: refusal.gaps.filter((g) => !g.na).length, na: refusal.gaps.filter((g) => g.na).length });
+      o.onClass?.({ className: c.name, outcome: 'skipped', detail: refusal.reason });
+      continue;
+    }
+    const v = await sealWith(db, c.id, { user: o.user, signer, allowNa: o.allowNa, built });
+    out.sealed.push({ classId: c.id, className: c.name, version: v.version, code: v.code });
+    o.onClass?.({ className: c.name, outcome: 'sealed', detail: v.code });
+  }
+  p.report(classes.length, classes.length, 'Готово');
+  return out;
+}

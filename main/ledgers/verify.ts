@@ -1,0 +1,135 @@
+// Verification of a printed ledger, by its code or by the PDF itself: is it a sealed version of this register,
+// is it the class's current version, and do the register's data today still hash to it. When they do not, every
+// difference is named by student, subject and column (the stored canonical JSON against buildLedger now).
+import type { DB } from '../../db/connection.ts';
+import type { LedgerVerify } from '../../preload/contract.ts';
+import { canonicalJson } from '../shared/jcs.ts';
+import { verifyDetached } from '../signing/cms.ts';
+import { AppError } from '../shared/errors.ts';
+import { buildLedger } from './build.ts';
+import { verificationCode, type LedgerData, type LedgerStudent } from './model.ts';
+import { extractCodeFromPdf } from './pdf.ts';
+import { sha256Hex } from './seal.ts';
+import { currentVersion, toVersion, type VersionRow } from './versions.ts';
+
+export type Difference = LedgerVerify['differences'][number];
+
+const CODE = /^([0-9A-F]{8})-V([1-9]\d*)$/i;
+
+const notSealed = (message: string, code: string | null = null): LedgerVerify => ({
+  sealed: false, current: null, intact: null, signatureValid: null, code, version: null, currentVersion: null, classId: null,
+  className: null, year: null, sealedAt: null, sealedBy: null, signer: null, differences: [], message,
+});
+
+function byCode(db: DB, code: string): VersionRow | undefined {
+  const m = CODE.exec(code.trim());
+  if (!m) return undefined;
+  return db.prepare('SELECT * FROM ledger_versions WHERE substr(sha256, 1, 8) = ? AND version = ? ORDER BY id LIMIT 1')
+    .get(m[1].toLowerCase(), Number(m[2])) as VersionRow | undefined;
+}
+
+export async function verifyLedger(db: DB, a: { code: string } | { pdf: Buffer }): Promise<LedgerVerify> {
+  let row: VersionRow | undefined;
+  if ('code' in a) {
+    const code = a.code.trim().toUpperCase().replace(/-V/, '-v');
+    if (!CODE.test(code)) throw new AppError('validation', `«${a.code.trim().slice(0, 40)}» — не код проверки: он выглядит как A1B2C3D4-v1`, { code: 'код вида A1B2C3D4-v1' });
+    row = byCode(db, code);
+    if (!row) return notSealed(`Код ${code} не найден: такой запечатанной ведомости в реестре нет`, code);
+  } else {
+    if (a.pdf.subarray(0, 5).toString('latin1') !== '%PDF-') throw new AppError('validation', 'Файл не является PDF', { pdfBase64: 'не PDF' });
+    row = db.prepare('SELECT * FROM ledger_versions WHERE pdf_sha256 = ?').get(sha256Hex(a.pdf)) as VersionRow | undefined;
+    if (!row) {
+      // The bytes differ from every sealed PDF. Say which version it claims to be, when it names one that exists.
+      const claimed = extractCodeFromPdf(a.pdf);
+      const known = claimed ? byCode(db, claimed) : undefined;
+      return notSealed(known
+        ? `Это не запечатанная версия: файл называет код ${claimed}, но его содержимое отличается от запечатанного PDF этой версии (файл изменён)`
+        : claimed ? `Это не запечатанная версия: код ${claimed} из файла в реестре не найден`
+          : 'Это не запечатанная версия: файл не совпадает ни с одним запечатанным PDF реестра', claimed);
+    }
+  }
+  return verdict(db, row);
+}
+
+function verdict(db: DB, row: VersionRow): LedgerVerify {
+  const v = toVersion(db, row);
+  const latest = currentVersion(db, row.class_id)!;
+  const sealedData = JSON.parse(row.canonical_json) as LedgerData;
+  // The stored record itself: its canonical JSON must still hash to its sha256, its PDF to its pdf_sha256.
+  const recordIntact = sha256Hex(row.canonical_json) === row.sha256 && sha256Hex(row.pdf) === row.pdf_sha256;
+  const now = buildLedger(db, row.class_id);
+  const intact = recordIntact && sha256Hex(canonicalJson(now)) === row.sha256;
+  const differences = intact ? [] : diffLedgers(sealedData, now);
+  let signatureValid: boolean | null = null;
+  if (row.signature) {
+    const r = verifyDetached(row.signature, Buffer.from(row.canonical_json, 'utf8'), []);
+    // No trust store of school certificates here: the signature is checked for integrity by the certificate it carries.
+    signatureValid = r.ok || r.reason === 'untrusted_signer';
+  }
+  const current = latest.version === row.version;
+  const code = verificationCode(row.sha256, row.version);
+  const name = `${sealedData.class.name}, ${sealedData.year}`;
+  const message = !recordIntact
+    ? `Версия ${code} (${name}) найдена, но её запись в реестре повреждена: хеш не сходится`
+    : signatureValid === false ? `Версия ${code} (${name}): электронная подпись недействительна`
+      : !current ? `Запечатанная версия ${row.version} ведомости ${name}, но не текущая: действует версия ${latest.version} (код ${verificationCode(latest.sha256, latest.version)})`
+        : intact ? `Подлинная текущая версия ${row.version} ведомости ${name}: данные реестра совпадают с запечатанными`
+          : `Версия ${row.version} ведомости ${name} текущая, но данные реестра изменились после запечатывания: расхождений — ${differences.length}`;
+  return {
+    sealed: true, current, intact, signatureValid, code, version: row.version, currentVersion: latest.version, classId: row.class_id,
+    className: sealedData.class.name, year: sealedData.year, sealedAt: row.sealed_at, sealedBy: v.sealedBy, signer: row.signer,
+    differences, message,
+  };
+}
+
+const show = (v: unknown): string | null => (v == null ? null : typeof v === 'object' ? canonicalJson(v) : String(v));
+
+/** Every difference between two ledgers of a class: header fields, the curriculum, students, marks, absences. */
+export function diffLedgers(sealed: LedgerData, now: LedgerData): Difference[] {
+  const out: Difference[] = [];
+  const head = (column: string, a: unknown, b: unknown) => {
+    if (show(a) !== show(b)) out.push({ student: '—', subject: null, column, sealed: show(a), now: show(b) });
+  };
+  const SCHOOL: Record<keyof LedgerData['school'], string> = { fullName: 'полное наименование', shortName: 'краткое наименование', inn: 'ИНН',
+    kpp: 'КПП', ogrn: 'ОГРН', address: 'адрес', director: 'директор', regionCode: 'код региона' };
+  for (const k of Object.keys(SCHOOL) as Array<keyof LedgerData['school']>) head(`Школа: ${SCHOOL[k]}`, sealed.school[k], now.school?.[k]);
+  head('Учебный год', sealed.year, now.year);
+  head('Класс', sealed.class, now.class);
+  head('Классный руководитель', sealed.homeroomTeacher, now.homeroomTeacher);
+  head('Периоды', sealed.periods.map((p) => p.label).join(', '), now.periods.map((p) => p.label).join(', '));
+  const subjectsNow = new Map(now.subjects.map((s) => [s.name, s]));
+  const subjectsThen = new Map(sealed.subjects.map((s) => [s.name, s]));
+  for (const s of sealed.subjects) {
+    if (!subjectsNow.has(s.name)) out.push({ student: '—', subject: s.name, column: 'учебный план', sealed: 'в плане', now: null });
+    else if (subjectsNow.get(s.name)!.hasExam !== s.hasExam) out.push({ student: '—', subject: s.name, column: 'экзамен', sealed: s.hasExam ? 'есть' : 'нет', now: s.hasExam ? 'нет' : 'есть' });
+  }
+  for (const s of now.subjects) if (!subjectsThen.has(s.name)) out.push({ student: '—', subject: s.name, column: 'учебный план', sealed: null, now: 'в плане' });
+
+  const labels = new Map([...sealed.periods, ...now.periods].map((p) => [p.key, p.label]));
+  const studentsNow = new Map(now.students.map((s) => [s.id, s]));
+  const describeLeft = (l: LedgerStudent['left']) => (l ? `${l.kind === 'transfer' ? 'переведён(а)' : 'выбыл(а)'} ${l.date}` : null);
+  for (const a of sealed.students) {
+    const b = studentsNow.get(a.id);
+    if (!b) { out.push({ student: a.fullName, subject: null, column: 'в списке класса', sealed: 'да', now: null }); continue; }
+    const row = (subject: string | null, column: string, x: unknown, y: unknown) => {
+      if (show(x) !== show(y)) out.push({ student: a.fullName, subject, column, sealed: show(x), now: show(y) });
+    };
+    row(null, 'ФИО', a.fullName, b.fullName);
+    row(null, '№ в алфавитной книге', a.bookNumber, b.bookNumber);
+    row(null, 'выбытие', describeLeft(a.left), describeLeft(b.left));
+    row(null, 'пропущено уроков', a.missed.total, b.missed.total);
+    row(null, 'пропущено по уважительной причине', a.missed.excused, b.missed.excused);
+    for (const sub of sealed.subjects) {
+      const x = a.marks[sub.name];
+      const y = b.marks[sub.name];
+      if (!y) continue; // the whole subject is reported above
+      for (const key of new Set([...Object.keys(x.periods), ...Object.keys(y.periods)])) row(sub.name, labels.get(key) ?? key, x.periods[key], y.periods[key]);
+      row(sub.name, 'годовая', x.annual, y.annual);
+      row(sub.name, 'экзамен', x.exam, y.exam);
+      row(sub.name, 'итоговая', x.final, y.final);
+    }
+  }
+  const then = new Set(sealed.students.map((s) => s.id));
+  for (const b of now.students) if (!then.has(b.id)) out.push({ student: b.fullName, subject: null, column: 'в списке класса', sealed: null, now: 'да' });
+  return out;
+}

@@ -1,0 +1,160 @@
+// What every printed document of the register shares: pdfmake with Roboto embedded (it covers Cyrillic), the
+// verification code and its QR code in the footer of every page, «Лист N из M», and the code in the PDF's
+// Info /Keywords as plain ASCII (`SR-CODE:<code>`), so a verifier finds it with a regex on the raw bytes.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import pdfmake from 'pdfmake';
+import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import { AppError } from './errors.ts';
+
+const FONT_FILES = {
+  normal: 'Roboto-Regular.ttf',
+  bold: 'Roboto-Medium.ttf',
+  italics: 'Roboto-Italic.ttf',
+  bolditalics: 'Roboto-MediumItalic.ttf',
+} as const;
+
+/** Where the TTFs may be, first match wins. The Electron bundle inlines pdfmake's code but not its fonts, so the
+ * build copies node_modules/pdfmake/fonts/Roboto next to main.cjs (out/electron/fonts/Roboto); from a checkout
+ * (tsx, vitest, the CLI) they are read from the pdfmake package itself, found by Node's resolution at run time. */
+function fontDirCandidates(): string[] {
+  const dirs: string[] = [];
+  if (process.env.SCHOOL_REGISTER_FONTS_DIR) dirs.push(process.env.SCHOOL_REGISTER_FONTS_DIR);
+  // CommonJS (the esbuild bundle): __dirname is the bundle's folder. Under ESM it is not defined.
+  if (typeof __dirname === 'string') dirs.push(path.join(__dirname, 'fonts', 'Roboto'));
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  if (resources) dirs.push(path.join(resources, 'fonts', 'Roboto'));
+  const bases = [typeof __filename === 'string' ? __filename : null, process.argv[1] ?? null, path.join(process.cwd(), 'index.js')];
+  for (const base of bases) {
+    if (!base) continue;
+    try {
+      dirs.push(path.join(path.dirname(createRequire(path.resolve(base)).resolve('pdfmake/package.json')), 'fonts', 'Roboto'));
+    } catch {
+      // not resolvable from there: try the next base
+    }
+  }
+  return dirs;
+}
+
+let fontDir: string | null = null;
+
+/** The folder with Roboto-*.ttf, or an error that names every place looked at. */
+export function pdfFontDir(): string {
+  if (fontDir && existsSync(path.join(fontDir, FONT_FILES.normal))) return fontDir;
+  const tried = fontDirCandidates();
+  const found = tried.find((d) => Object.values(FONT_FILES).every((f) => existsSync(path.join(d, f))));
+  if (!found) {
+    throw new AppError('internal', `Не найден шрифт Roboto для PDF (искали в: ${tried.join('; ') || 'нигде'}). Укажите папку со шрифтами в SCHOOL_REGISTER_FONTS_DIR.`);
+  }
+  fontDir = found;
+  return found;
+}
+
+const KEYWORDS_PREFIX = 'SR-CODE:';
+
+/** The verification code written into a PDF's Info /Keywords, read back from the raw bytes; null when none.
+ * pdfkit writes an ASCII-only Info string as a literal `(SR-CODE:…)` (any other as UTF-16 hex), so the code is plain
+ * text in the file. */
+export function extractCodeFromPdf(bytes: Uint8Array): string | null {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  // pdfkit makes the value an indirect object (`/Keywords 45 0 R` … `45 0 obj (SR-CODE:…)`); content streams are
+  // compressed, so the literal appears nowhere else. Two different codes in one file: a doctored file, no code.
+  const codes = new Set([...text.matchAll(/\(SR-CODE:([0-9A-F]{8}-v[1-9]\d*)\)/g)].map((m) => m[1]));
+  return codes.size === 1 ? [...codes][0] : null;
+}
+
+export type Certification =
+  | { kind: 'sealed'; code: string; version?: number; sealedAt: string; signer?: string | null }
+  | { kind: 'draft' };
+
+export const DRAFT_MARK = 'Черновик — не заверено';
+
+export type PrintedDocument = {
+  title: string;
+  author: string;
+  subject: string;
+  orientation: 'portrait' | 'landscape';
+  /** Left part of the running head on every page. */
+  runningHead: string;
+  content: Content;
+  certification: Certification;
+  pageMargins?: [number, number, number, number];
+};
+
+const ru2 = (n: number) => String(n).padStart(2, '0');
+/** ISO timestamp → «ДД.ММ.ГГГГ чч:мм» in UTC+3 (Moscow): how a seal's time is printed. */
+export function formatMoscowTime(iso: string): string {
+  const d = new Date(new Date(iso).getTime() + 3 * 3600_000);
+  return `${ru2(d.getUTCDate())}.${ru2(d.getUTCMonth() + 1)}.${d.getUTCFullYear()} ${ru2(d.getUTCHours())}:${ru2(d.getUTCMinutes())} МСК`;
+}
+
+function footer(cert: Certification, margins: [number, number, number, number]) {
+  return (currentPage: number, pageCount: number): Content => {
+    const sheet = { text: `Лист ${currentPage} из ${pageCount}`, alignment: 'center' as const, fontSize: 8, margin: [0, 14, 0, 0] as [number, number, number, number] };
+    if (cert.kind === 'draft') {
+      return {
+        margin: [margins[0], 6, margins[2], 0],
+        columns: [
+          { width: '*', text: DRAFT_MARK, bold: true, color: '#b00000', fontSize: 9, margin: [0, 13, 0, 0] },
+          { width: 'auto', ...sheet },
+          { width: '*', text: '' },
+        ],
+      };
+    }
+    const who = cert.signer ? `, подпись: ${cert.signer}` : '';
+    return {
+      margin: [margins[0], 4, margins[2], 0],
+      columns: [
+        {
+          width: '*',
+          stack: [
+            { text: [{ text: 'Код проверки: ', fontSize: 8 }, { text: cert.code, bold: true, fontSize: 10 }] },
+            { text: `Заверено ${formatMoscowTime(cert.sealedAt)}${cert.version ? `, версия ${cert.version}` : ''}${who}`, fontSize: 6.5, color: '#444444' },
+          ],
+          margin: [0, 8, 0, 0],
+        },
+        { width: 'auto', ...sheet },
+        { width: '*', columns: [{ width: '*', text: '' }, { width: 'auto', qr: cert.code, fit: 50, eccLevel: 'M' }] },
+      ],
+      columnGap: 10,
+    };
+  };
+}
+
+/** Renders a document with the house's fonts, running head, certification footer and metadata. */
+export async function renderPrintedPdf(doc: PrintedDocument): Promise<Buffer> {
+  const dir = pdfFontDir();
+  const fonts = { Roboto: Object.fromEntries(Object.entries(FONT_FILES).map(([k, f]) => [k, path.join(dir, f)])) };
+  const margins = doc.pageMargins ?? [22, 34, 22, 52];
+  const cert = doc.certification;
+  const definition: TDocumentDefinitions = {
+    pageSize: 'A4',
+    pageOrientation: doc.orientation,
+    pageMargins: margins,
+    info: {
+      title: doc.title,
+      author: doc.author,
+      subject: doc.subject,
+      // ASCII only: pdfkit writes any other string as UTF-16 hex, where a regex on the bytes would not find it.
+      keywords: cert.kind === 'sealed' ? `${KEYWORDS_PREFIX}${cert.code}` : 'SR-DRAFT',
+      creator: 'School Register',
+      producer: 'School Register (pdfmake)',
+      ...(cert.kind === 'sealed' ? { creationDate: new Date(cert.sealedAt) } : {}),
+    },
+    defaultStyle: { font: 'Roboto', fontSize: 8, lineHeight: 1.05 },
+    header: (): Content => ({
+      margin: [margins[0], 14, margins[2], 0],
+      text: doc.runningHead, fontSize: 7, color: '#444444',
+    }),
+    footer: footer(cert, margins),
+    ...(cert.kind === 'draft' ? { watermark: { text: 'ЧЕРНОВИК', color: '#b00000', opacity: 0.07, bold: true, angle: -30 } } : {}),
+    content: doc.content,
+  };
+  // pdfmake is one shared instance: set what this render needs right before it starts.
+  pdfmake.setFonts(fonts);
+  pdfmake.setUrlAccessPolicy(() => false);
+  pdfmake.setLocalAccessPolicy((p: string) => path.resolve(p).startsWith(path.resolve(dir) + path.sep));
+  const out = pdfmake.createPdf(definition);
+  return Buffer.from(await out.getBuffer());
+}

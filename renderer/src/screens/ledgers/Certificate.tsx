@@ -1,0 +1,63 @@
+// The school's certificate for one sealing call: a .p12 file and its password. The password is read from the field
+// at the moment of the call and the field is emptied right after — it is never held in React state or any storage.
+import { useId, useRef, useState } from 'react';
+import type { Input } from '../../../../preload/contract';
+import { t } from '../../strings';
+import { readBase64 } from './files';
+
+type CertificateArg = NonNullable<Input<'ledgers.seal'>['certificate']>;
+
+export function useCertificate() {
+  const fileRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  const [fileName, setFileName] = useState<string | null>(null);
+
+  /** Runs `action` with the certificate (undefined without a file), then forgets the password whatever happened. */
+  async function withCertificate<T>(action: (certificate: CertificateArg | undefined) => Promise<T>): Promise<T> {
+    try {
+      const file = fileRef.current?.files?.[0];
+      const certificate = file ? { p12Base64: await readBase64(file), password: passwordRef.current?.value ?? '' } : undefined;
+      return await action(certificate);
+    } finally {
+      if (passwordRef.current) passwordRef.current.value = '';
+    }
+  }
+
+  function clearFile() {
+    if (fileRef.current) fileRef.current.value = '';
+    if (passwordRef.current) passwordRef.current.value = '';
+    setFileName(null);
+  }
+
+  return { fileRef, passwordRef, fileName, setFileName, clearFile, withCertificate };
+}
+
+export function CertificateFields({ cert, disabled }: { cert: ReturnType<typeof useCertificate>; disabled?: boolean }) {
+  const tx = t.ledgers;
+  const id = useId();
+  return (
+    <fieldset className="form-section certificate" data-testid="certificate">
+      <legend>{tx.certificate}</legend>
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor={`${id}-file`}>{tx.certificateFile}</label>
+          <input id={`${id}-file`} ref={cert.fileRef} type="file" accept=".p12,.pfx,application/x-pkcs12" disabled={disabled}
+            aria-describedby={`${id}-hint`}
+            onChange={(e) => cert.setFileName(e.target.files?.[0]?.name ?? null)} />
+          <div className="field-hint" id={`${id}-hint`}>{tx.certificateHint}</div>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-password`}>{tx.certificatePassword}</label>
+          <input id={`${id}-password`} ref={cert.passwordRef} type="password" autoComplete="off" disabled={disabled || !cert.fileName}
+            aria-describedby={`${id}-phint`} />
+          <div className="field-hint" id={`${id}-phint`}>{tx.certificatePasswordHint}</div>
+        </div>
+        {cert.fileName && (
+          <div className="field field-check">
+            <button type="button" className="link-button" onClick={cert.clearFile} disabled={disabled}>{tx.certificateClear}</button>
+          </div>
+        )}
+      </div>
+    </fieldset>
+  );
+}

@@ -1,0 +1,152 @@
+// «Проверка документа»: a code from a printed ledger, or the PDF itself → is it a sealed version, is it the current
+// one, do the register's data still hash to it, and if not, what differs (student, subject, column).
+import { useEffect, useId, useRef, useState } from 'react';
+import type { Input, LedgerVerify } from '../../../../preload/contract';
+import { asFailure, call, type ApiFailure } from '../../api';
+import { formatDateTime } from '../../format';
+import { Link, usePath } from '../../router';
+import { t } from '../../strings';
+import { Badge, ErrorBox, Facts, Notice, PageHeader } from '../../ui/common';
+import { readBase64 } from '../ledgers/files';
+
+/** ?code=… in the hash route, as «Проверить» on the ledger screen links here. */
+function codeFromPath(path: string): string {
+  const query = path.split('?')[1] ?? '';
+  return new URLSearchParams(query).get('code') ?? '';
+}
+
+export function VerifyScreen() {
+  const tx = t.verify;
+  const id = useId();
+  const path = usePath();
+  const [code, setCode] = useState(() => codeFromPath(path));
+  const fileRef = useRef<HTMLInputElement>(null);
+  const [fileName, setFileName] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<ApiFailure | null>(null);
+  const [result, setResult] = useState<{ by: string; answer: LedgerVerify } | null>(null);
+
+  async function verify(args: () => Promise<Input<'ledgers.verify'>>, by: string) {
+    setBusy(true);
+    setFailure(null);
+    setResult(null);
+    try {
+      setResult({ by, answer: await call('ledgers.verify', await args()) });
+    } catch (e) {
+      setFailure(asFailure(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  // A bad code or file is named next to its field; the message says what is wrong in full.
+  const codeError = failure?.fields.code ? failure.message : null;
+  const fileError = failure?.fields.pdfBase64 ? failure.message : null;
+
+  // Opened from a version's «Проверить» link: check at once.
+  useEffect(() => {
+    const fromLink = codeFromPath(path);
+    if (fromLink) { setCode(fromLink); void verify(async () => ({ code: fromLink }), fromLink); }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [path]);
+
+  return (
+    <section data-testid="verify-screen">
+      <PageHeader title={tx.title} />
+      <p className="lead">{tx.lead}</p>
+      <div className="verify-forms">
+        <form className="panel" aria-label={tx.byCode} data-testid="verify-code-form"
+          onSubmit={(e) => { e.preventDefault(); if (!busy && code.trim()) void verify(async () => ({ code: code.trim() }), code.trim()); }}>
+          <div className="field">
+            <label htmlFor={`${id}-code`}>{tx.code}</label>
+            <input id={`${id}-code`} value={code} onChange={(e) => setCode(e.target.value)} placeholder={tx.codePlaceholder}
+              className="mono" autoComplete="off" spellCheck={false} size={20}
+              aria-invalid={codeError ? true : undefined} aria-describedby={codeError ? `${id}-code-error` : undefined} />
+            {codeError && <div className="field-error" id={`${id}-code-error`} data-testid="error-code">{codeError}</div>}
+          </div>
+          <button type="submit" className="primary" disabled={busy || !code.trim()}>{busy ? tx.checking : tx.byCode}</button>
+        </form>
+        <div className="verify-or muted" aria-hidden="true">{tx.or}</div>
+        <form className="panel" aria-label={tx.byFile} data-testid="verify-file-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const file = fileRef.current?.files?.[0];
+            if (!busy && file) void verify(async () => ({ pdfBase64: await readBase64(file) }), file.name);
+          }}>
+          <div className="field">
+            <label htmlFor={`${id}-file`}>{tx.file}</label>
+            <input id={`${id}-file`} ref={fileRef} type="file" accept=".pdf,application/pdf"
+              onChange={(e) => setFileName(e.target.files?.[0]?.name ?? null)}
+              aria-invalid={fileError ? true : undefined} aria-describedby={fileError ? `${id}-file-error` : undefined} />
+            {fileError && <div className="field-error" id={`${id}-file-error`} data-testid="error-pdfBase64">{fileError}</div>}
+          </div>
+          <button type="submit" className="primary" disabled={busy || !fileName}>{busy ? tx.checking : tx.byFile}</button>
+        </form>
+      </div>
+      {failure && !codeError && !fileError && <ErrorBox failure={failure} />}
+      {result && <Verdict by={result.by} v={result.answer} />}
+    </section>
+  );
+}
+
+function Verdict({ by, v }: { by: string; v: LedgerVerify }) {
+  const tx = t.verify;
+  const good = v.sealed && v.current === true && v.intact === true && v.signatureValid !== false;
+  // A superseded version differs from today's data by design (the correction): a warning, not an alarm.
+  const bad = !v.sealed || v.signatureValid === false || (v.current === true && v.intact === false);
+  return (
+    <section className="card-section" aria-labelledby="verdict-h" data-testid="verify-result">
+      <h2 id="verdict-h">{tx.result}: <span className="mono">{by}</span></h2>
+      <Notice kind={bad ? 'error' : good ? 'ok' : 'warn'} testId="verify-message">
+        {v.message}
+      </Notice>
+      <div className="page-badges verify-badges" data-testid="verify-badges">
+        {v.sealed ? <Badge kind="ok">{tx.sealed}</Badge> : <Badge kind="warn">{tx.notSealed}</Badge>}
+        {v.current === true && <Badge kind="ok">{tx.current}</Badge>}
+        {v.current === false && <Badge kind="warn">{tx.notCurrent(v.currentVersion)}</Badge>}
+        {v.intact === true && <Badge kind="ok">{tx.intact}</Badge>}
+        {v.intact === false && <Badge kind="warn">{tx.changed}</Badge>}
+        {v.sealed && v.signatureValid === true && <Badge kind="ok">{tx.signatureOk}</Badge>}
+        {v.sealed && v.signatureValid === false && <Badge kind="warn">{tx.signatureBad}</Badge>}
+        {v.sealed && v.signatureValid === null && <Badge kind="muted">{tx.unsigned}</Badge>}
+      </div>
+      {v.sealed && (
+        <Facts testId="verify-facts" items={[
+          [tx.klass, v.classId ? <Link to={`/ledgers/${v.classId}`}>{v.className}</Link> : v.className],
+          [tx.year, v.year],
+          [tx.version, v.version === null ? '' : `${v.version}${v.code ? ` (${v.code})` : ''}`],
+          [tx.sealedAt, v.sealedAt ? formatDateTime(v.sealedAt) : ''],
+          [tx.sealedBy, v.sealedBy],
+          [tx.signer, v.signer],
+        ]} />
+      )}
+      {v.differences.length > 0 && (
+        <>
+          <h3 className="small strong differences-h">{tx.differences(v.differences.length)}</h3>
+          <table className="grid compact" data-testid="verify-differences">
+            <thead>
+              <tr>
+                <th scope="col">{tx.colStudent}</th>
+                <th scope="col">{tx.colSubject}</th>
+                <th scope="col">{tx.colColumn}</th>
+                <th scope="col">{tx.colSealed}</th>
+                <th scope="col">{tx.colNow}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.differences.map((d, i) => (
+                <tr key={i} data-testid="difference">
+                  <td>{d.student}</td>
+                  <td>{d.subject ?? ''}</td>
+                  <td>{d.column}</td>
+                  <td>{d.sealed ?? <span className="muted">{tx.empty}</span>}</td>
+                  <td>{d.now ?? <span className="muted">{tx.empty}</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

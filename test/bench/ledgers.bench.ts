@@ -1,0 +1,102 @@
+// Issue 4: the year-end close of the demo school (1,000 students, ~40 classes of the current year): seal every class
+// — build the ledger, canonical JSON, SHA-256, CMS signature, the stamped PDF and the XLSX, one transaction each —
+// against pdfmake rendering the same ledger tables bare (ledgerContent of the same data, no stamp, no QR, no
+// running head, no XLSX, no database), in the same run. Goal: ≤ 1.3× and ≤ 15 s.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pdfmake from 'pdfmake';
+import type { TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import { openRegister } from '../../db/connection.ts';
+import { generateDemo } from '../../main/demo/generate.ts';
+import { progressTo } from '../../main/host/jobs.ts';
+import { buildLedger } from '../../main/ledgers/build.ts';
+import { ledgerContent, renderLedgerPdf } from '../../main/ledgers/pdf.ts';
+import { renderLedgerXlsx } from '../../main/ledgers/xlsx.ts';
+import type { LedgerData } from '../../main/ledgers/model.ts';
+import { closeYear, openSigner } from '../../main/ledgers/seal.ts';
+import { pdfFontDir } from '../../main/shared/pdf.ts';
+import { makeFixtures, PASSWORD } from '../signing/openssl-fixtures.ts';
+
+/** The baseline: the same tables through pdfmake with the same fonts, page and margins, and nothing else. */
+async function renderBare(data: LedgerData): Promise<Buffer> {
+  const dir = pdfFontDir();
+  pdfmake.setFonts({ Roboto: { normal: path.join(dir, 'Roboto-Regular.ttf'), bold: path.join(dir, 'Roboto-Medium.ttf'),
+    italics: path.join(dir, 'Roboto-Italic.ttf'), bolditalics: path.join(dir, 'Roboto-MediumItalic.ttf') } });
+  pdfmake.setUrlAccessPolicy(() => false);
+  pdfmake.setLocalAccessPolicy(() => true);
+  const doc: TDocumentDefinitions = { pageSize: 'A4', pageOrientation: 'landscape', pageMargins: [22, 34, 22, 52],
+    defaultStyle: { font: 'Roboto', fontSize: 8, lineHeight: 1.05 }, content: ledgerContent(data) };
+  return Buffer.from(await pdfmake.createPdf(doc).getBuffer());
+}
+
+/** Wall time, and this process's CPU time (user + system): the CPU time does not grow when other processes share the cores. */
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; cpuMs: number; value: T }> {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  const value = await work();
+  const cpu = process.cpuUsage(c);
+  return { ms: performance.now() - t, cpuMs: (cpu.user + cpu.system) / 1000, value };
+}
+
+const timeAll = (ledgers: LedgerData[], render: (d: LedgerData) => Promise<Buffer>) => timed(async () => {
+  let bytes = 0;
+  for (const d of ledgers) bytes += (await render(d)).length;
+  return bytes;
+});
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+export async function benchLedgers(a: { students?: number } = {}): Promise<string[]> {
+  const n = a.students ?? 1000;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-bench-ledgers-'));
+  const fx = makeFixtures();
+  try {
+    const db = openRegister(path.join(dir, 'register.sqlite'), { create: true });
+    const demo = await generateDemo(db, { students: n, by: 'bench', seed: 4 }, progressTo());
+    const year = db.prepare('SELECT id, name FROM academic_years ORDER BY name DESC LIMIT 1').get() as { id: number; name: string };
+    const classIds = db.prepare('SELECT id FROM classes WHERE year_id = ? ORDER BY parallel, letter').pluck().all(year.id) as number[];
+    const ledgers = classIds.map((id) => buildLedger(db, id));
+    const students = ledgers.reduce((x, l) => x + l.students.length, 0);
+    const maxSubjects = Math.max(...ledgers.map((l) => l.subjects.length));
+    const admin = { id: 0, login: 'cli:bench', fullName: 'Бенчмарк', role: 'admin' as const };
+
+    // Warm-up: fonts parsed, code paths compiled, for both sides alike.
+    await renderBare(ledgers[ledgers.length - 1]);
+    await renderLedgerPdf(ledgers[ledgers.length - 1], null);
+    await renderLedgerXlsx(ledgers[ledgers.length - 1], null);
+
+    const bare1 = await timeAll(ledgers, renderBare);
+    const signer = openSigner({ p12: fs.readFileSync(fx.p12Default), password: PASSWORD });
+    const ours = await timed(() => closeYear(db, year.id, { user: admin, signer, allowNa: true }, progressTo()));
+    const r = ours.value;
+    const bare2 = await timeAll(ledgers, renderBare);
+    const bareMs = (bare1.ms + bare2.ms) / 2;
+    const bareCpu = (bare1.cpuMs + bare2.cpuMs) / 2;
+    // Where our time goes, measured apart on the same data: the stamped PDFs alone, and the XLSX alone.
+    const stamp = { code: '00000000-v1', version: 1, sha256: '0'.repeat(64), sealedAt: new Date().toISOString(), signer: signer.certificate.subject };
+    const pdfOnly = await timeAll(ledgers, (d) => renderLedgerPdf(d, stamp));
+    const xlsxOnly = await timeAll(ledgers, (d) => renderLedgerXlsx(d, stamp));
+    const stored = db.prepare('SELECT count(*) AS n, sum(length(pdf)) AS pdf, sum(length(xlsx)) AS xlsx FROM ledger_versions').get() as { n: number; pdf: number; xlsx: number };
+    db.close();
+    if (r.sealed.length !== classIds.length) throw new Error(`sealed ${r.sealed.length} of ${classIds.length}: ${JSON.stringify(r.skipped.slice(0, 2))}`);
+    const ratio = ours.ms / bareMs;
+    const cpuRatio = ours.cpuMs / bareCpu;
+    return [
+      `### Ledgers: year-end close of the demo school (${demo.students} students; ${classIds.length} classes, ${students} students and up to ${maxSubjects} subjects in ${year.name})`,
+      '',
+      '| measure | wall time | CPU time of this process |',
+      '| --- | --- | --- |',
+      `| bare pdfmake, the same tables (ledgerContent), all classes (mean of a run before and after ours) | ${s(bareMs)} (${s(bare1.ms)}, ${s(bare2.ms)}) | ${s(bareCpu)} |`,
+      `| ours: closeYear — build, RFC 8785, SHA-256, CMS signature, stamped PDF + XLSX, one transaction per class | ${s(ours.ms)} (${(ours.ms / classIds.length).toFixed(0)} ms per class) | ${s(ours.cpuMs)} |`,
+      `| ratio ours / bare (goal ≤ 1.3×) | ${ratio.toFixed(2)}× | ${cpuRatio.toFixed(2)}× |`,
+      `| goal ≤ 15 s | ${ours.ms <= 15000 ? 'met' : 'not met'} | ${ours.cpuMs <= 15000 ? 'met' : 'not met'} |`,
+      `| of which, measured apart: stamped PDFs alone / XLSX alone | ${s(pdfOnly.ms)} / ${s(xlsxOnly.ms)} | ${s(pdfOnly.cpuMs)} / ${s(xlsxOnly.cpuMs)} |`,
+      `| stored | ${stored.n} versions, PDFs ${(stored.pdf / 2 ** 20).toFixed(1)} MiB, XLSX ${(stored.xlsx / 2 ** 20).toFixed(1)} MiB | |`,
+    ];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(fx.dir, { recursive: true, force: true });
+  }
+}
