@@ -3,11 +3,13 @@
 // Main: all our TypeScript inlined (backend, migrations, zod); electron and the native better-sqlite3 stay
 // external. Preload: CommonJS for the browser side, because a sandboxed preload may only require('electron').
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(import.meta.url);
 
 const common = {
   absWorkingDir: root,
@@ -55,7 +57,13 @@ export async function bundleElectron({ outDir = path.join(root, 'out', 'electron
       plugins: [contractConstantsOnly],
     }),
   ]);
-  return { main: path.join(outDir, 'main.cjs'), preload: path.join(outDir, 'preload.cjs') };
+  // pdfmake's code is bundled, its fonts are files: Roboto (which covers Cyrillic) goes beside main.cjs, where
+  // main/shared/pdf.ts looks first once packed (app.asar/out/electron/fonts/Roboto; Electron reads files in an asar).
+  const fontsFrom = path.join(path.dirname(require.resolve('pdfmake/package.json')), 'fonts', 'Roboto');
+  const fontsTo = path.join(outDir, 'fonts', 'Roboto');
+  await mkdir(fontsTo, { recursive: true });
+  for (const f of (await readdir(fontsFrom)).filter((x) => x.endsWith('.ttf'))) await copyFile(path.join(fontsFrom, f), path.join(fontsTo, f));
+  return { main: path.join(outDir, 'main.cjs'), preload: path.join(outDir, 'preload.cjs'), fonts: fontsTo };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -6,5 +6,7 @@ import { packCheck } from '../../build/scripts/pack-check.mjs';
 it('packs app.asar with the bundles, the UI and better-sqlite3, and flips the fuses', async () => {
   const { files, fuses } = await packCheck();
   expect(files).toContain('/out/electron/main.cjs');
+  // pdfmake's fonts beside the bundle: ledgers and printouts embed Roboto (Cyrillic) in the installed app too
+  for (const f of ['Roboto-Regular.ttf', 'Roboto-Medium.ttf', 'Roboto-Italic.ttf', 'Roboto-MediumItalic.ttf']) expect(files).toContain(`/out/electron/fonts/Roboto/${f}`);
   expect(fuses).toMatchObject({ runAsNode: false, onlyLoadAppFromAsar: true, enableNodeCliInspectArguments: false });
 }, 120_000);
