@@ -9,10 +9,13 @@ import { openRaw, removeScratchDirs, scratchDir, type RawDb } from '../helpers/d
 import { adminClient, smallSchool } from '../helpers/register.ts';
 import { runCli } from '../../main/cli/index.ts';
 import { recordFigures } from './crash.ts';
+import { sealingSchool } from '../ledgers/sealing-school.ts';
 
 type Verdict = { detected: boolean; said: string };
 type Case = {
   target: 'audit' | 'ledger' | 'archive' | 'packet';
+  /** which prepared register the case starts from (default: the audit one) */
+  from?: 'audit' | 'ledger';
   name: string;
   /** the change, made with a raw connection or on the files */
   tamper(raw: RawDb, file: string): void;
@@ -80,6 +83,62 @@ const cases: Case[] = [
     } },
 ];
 
+// ---------- sealed ledgers: a school with 5А sealed (test/ledgers/sealing-school.ts), its code and its printed PDF
+let ledgerTemplate: string;
+let L: { code: string; pdf: string; ivanov: string; orlova: string; rus: number; q2: number; classId: number };
+const ledgerVerify = (file: string) => cliVerdict(['ledger', 'verify', '--code', L.code, '--db', file]);
+const unlock = (raw: RawDb) => {
+  for (const t of raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND (name LIKE '%sealed%' OR name LIKE 'ledger_versions_no_%')").all() as Array<{ name: string }>) {
+    raw.exec(`DROP TRIGGER "${t.name}"`);
+  }
+};
+
+cases.push(
+  { target: 'ledger', from: 'ledger', name: 'a sealed mark changed (lock triggers dropped)', verify: ledgerVerify,
+    names: /Иванов Пётр Сергеевич, Русский язык, 2 четв\.: было 5, стало 3/,
+    tamper: (raw) => { unlock(raw); raw.prepare("UPDATE marks SET mark = '3' WHERE student_id = ? AND subject_id = ? AND slot = 'period' AND period_id = ?").run(L.ivanov, L.rus, L.q2); } },
+  { target: 'ledger', from: 'ledger', name: 'a sealed mark deleted', verify: ledgerVerify,
+    names: /Иванов Пётр Сергеевич, Русский язык, 2 четв\.: было 5/,
+    tamper: (raw) => { unlock(raw); raw.prepare("DELETE FROM marks WHERE student_id = ? AND subject_id = ? AND slot = 'period' AND period_id = ?").run(L.ivanov, L.rus, L.q2); } },
+  { target: 'ledger', from: 'ledger', name: 'missed lessons changed', verify: ledgerVerify, names: /Иванов Пётр Сергеевич/,
+    tamper: (raw) => { unlock(raw); raw.prepare('UPDATE attendance SET missed = missed + 5 WHERE student_id = ?').run(L.ivanov); } },
+  { target: 'ledger', from: 'ledger', name: 'a student taken out of the sealed class', verify: ledgerVerify, names: /Орлова Анна Игоревна/,
+    tamper: (raw) => { unlock(raw); raw.prepare('DELETE FROM marks WHERE student_id = ?').run(L.orlova); raw.prepare('DELETE FROM attendance WHERE student_id = ?').run(L.orlova);
+      raw.prepare('DELETE FROM class_memberships WHERE student_id = ? AND class_id = ?').run(L.orlova, L.classId); } },
+  { target: 'ledger', from: 'ledger', name: 'the sealed record itself edited (its canonical JSON)', verify: ledgerVerify,
+    names: /запись в реестре повреждена: хеш не сходится/,
+    tamper: (raw) => { unlock(raw); raw.prepare(`UPDATE ledger_versions SET canonical_json = replace(canonical_json, '"5"', '"4"') WHERE version = 1`).run(); } },
+  { target: 'ledger', from: 'ledger', name: 'the stored PDF of the version: one byte flipped', verify: ledgerVerify,
+    names: /запись в реестре повреждена: хеш не сходится/,
+    tamper: (raw) => {
+      unlock(raw);
+      const row = raw.prepare('SELECT id, pdf FROM ledger_versions WHERE version = 1').get() as { id: number; pdf: Buffer };
+      row.pdf[Math.floor(row.pdf.length / 2)] ^= 0x01;
+      raw.prepare('UPDATE ledger_versions SET pdf = ? WHERE id = ?').run(row.pdf, row.id);
+    } },
+  { target: 'ledger', from: 'ledger', name: 'a printed PDF with one byte changed, checked by file',
+    names: /Это не запечатанная версия: файл называет код [0-9A-F]{8}-v1, но его содержимое отличается/,
+    verify: (file) => cliVerdict(['ledger', 'verify', '--pdf', L.pdf + '.edited', '--db', file]),
+    tamper: () => {
+      const bytes = fs.readFileSync(L.pdf);
+      const at = bytes.indexOf(Buffer.from('(D:')) + 5;
+      bytes[at] = bytes[at] === 0x31 ? 0x32 : 0x31;
+      fs.writeFileSync(L.pdf + '.edited', bytes);
+    } },
+);
+
+beforeAll(async () => {
+  const f = await sealingSchool(scratchDir());
+  const v = await f.c.call('ledgers.seal', { classId: f.s.a.id });
+  const pdf = Buffer.from((await f.c.call('ledgers.print', { classId: f.s.a.id, version: 1, format: 'pdf' })).dataBase64, 'base64');
+  const pdfFile = path.join(scratchDir(), 'ledger-5A-v1.pdf');
+  fs.writeFileSync(pdfFile, pdf);
+  fs.copyFileSync(pdfFile, pdfFile + '.edited'); // until a case edits it: the untouched file verifies
+  L = { code: v.code, pdf: pdfFile, ivanov: f.students.ivanov.id, orlova: f.students.orlova.id, rus: f.s.rus.id, q2: f.periods[1], classId: f.s.a.id };
+  f.c.backend.close();
+  ledgerTemplate = f.c.dbPath;
+}, 120_000);
+
 beforeAll(async () => {
   const dir = scratchDir();
   const c = await adminClient(dir);
@@ -105,8 +164,9 @@ describe('tamper: every change behind the program is detected and named', () => 
       tally.runs++;
       const dir = scratchDir();
       const file = path.join(dir, 'register.sqlite');
-      for (const f of fs.readdirSync(path.dirname(template)).filter((x) => x.startsWith(path.basename(template)))) {
-        fs.copyFileSync(path.join(path.dirname(template), f), path.join(dir, f.replace(path.basename(template), 'register.sqlite')));
+      const from = k.from === 'ledger' ? ledgerTemplate : template;
+      for (const f of fs.readdirSync(path.dirname(from)).filter((x) => x.startsWith(path.basename(from)))) {
+        fs.copyFileSync(path.join(path.dirname(from), f), path.join(dir, f.replace(path.basename(from), 'register.sqlite')));
       }
       expect((await k.verify(file)).detected, 'the untouched copy verifies').toBe(false);
       const raw = openRaw(file);
