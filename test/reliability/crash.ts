@@ -27,9 +27,9 @@ export type CrashSuite<C> = {
   /** argv for `node main/cli/bin.mjs …`: the operation to interrupt (and to rerun) */
   argv(c: C): string[];
   /** after the kill: which side of the commit the register is on, or a description of a partial state */
-  classify(db: DB, c: C): CrashOutcome | string;
+  classify(db: DB, c: C): CrashOutcome | string | Promise<CrashOutcome | string>;
   /** what "completed" means after the rerun; throws with a precise message otherwise */
-  completed(db: DB, c: C): void;
+  completed(db: DB, c: C): void | Promise<void>;
   /** extra environment for the child (e.g. a certificate password) */
   env?: Record<string, string>;
 };
@@ -78,7 +78,7 @@ export async function runCrashSuite<C>(s: CrashSuite<C>, workDir: string): Promi
     try {
       const killed = await runChild(s.argv(c), s.env ?? {}, killAt);
       let db = checkRegister(file);
-      const side = killed.signal === 'SIGKILL' ? s.classify(db, c) : 'after';
+      const side = killed.signal === 'SIGKILL' ? await s.classify(db, c) : 'after';
       db.close();
       if (side === 'before') fig.killedBefore++;
       else if (side === 'after') fig.killedAfter++;
@@ -88,7 +88,7 @@ export async function runCrashSuite<C>(s: CrashSuite<C>, workDir: string): Promi
       if (again.code !== 0) throw new Error(`killed at ${killAt} ms; the rerun failed (${again.code}): ${again.stderr.trim()}`);
       db = checkRegister(file);
       try {
-        s.completed(db, c);
+        await s.completed(db, c);
       } catch (e) {
         fig.lost++;
         throw e;
