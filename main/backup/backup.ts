@@ -1,0 +1,475 @@
+// A backup: a consistent snapshot of the register (SQLite's online backup API, never a copy of the live file) and the
+// archive, as one BagIt bag written to two or more destinations in one pass: every source file is read once and
+// hashed once, and each chunk goes to every destination (encrypted for those that want it). Each copy is written
+// under `.sr-partial-<bag>-<pid>`, fsynced (files and directories), re-hashed against its manifests and only then
+// renamed to its name: a bag is complete or absent. A destination that fails (full, gone) fails alone; the others
+// finish.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { DB } from '../../db/connection.ts';
+import { archiveDirFor, archiveSealed, archivedFilePath, MANIFEST as ARCHIVE_MANIFEST, readManifest } from '../archive/archive.ts';
+import { fsyncDir } from '../archive/files.ts';
+import { appendAudit } from '../audit/log.ts';
+import { CancelledError, progressTo, type Progress } from '../host/jobs.ts';
+import { AppError } from '../shared/errors.ts';
+import { nowIso } from '../shared/dates.ts';
+import {
+  BAG_INFO, BAGIT_TXT, bagInfoText, bagsOn, checkBag, ENCRYPTION, MANIFEST, manifestText, parseManifest, PARTIAL_PREFIX,
+  partialsOn, TAGMANIFEST, type HashCache,
+} from './bag.ts';
+import { fileEncryptor, newEncryption, openEncryption, type EncryptionInfo } from './encryption.ts';
+import { finishRun, mediaByPath, recordResult, startRun } from './runs.ts';
+
+export type BackupDestination = { path: string; passphrase?: string | null; mediaId?: number | null; label?: string | null };
+
+export type BackupOptions = {
+  destinations: BackupDestination[];
+  /** the archivist confirmed that two destinations on one device (or one folder) is what they want */
+  confirmSameDevice?: boolean;
+  progress?: Progress;
+  by?: string | null;
+  now?: Date;
+};
+
+export type DestinationOutcome = {
+  path: string;
+  label: string | null;
+  ok: boolean;
+  bagPath: string | null;
+  encrypted: boolean;
+  copied: number;
+  reused: number;
+  message: string;
+};
+
+export type BackupOutcome = {
+  runId: number;
+  bag: string;
+  state: 'ok' | 'partial' | 'failed';
+  files: number;
+  bytes: number;
+  archiveEntries: number;
+  destinations: DestinationOutcome[];
+  warnings: string[];
+  message: string;
+};
+
+export class SameMediaError extends AppError {
+  constructor(readonly warnings: string[]) {
+    super('conflict', `ВНИМАНИЕ: ${warnings.join('; ')}. Две копии на одном носителе пропадут вместе с ним. ` +
+      'Продолжить можно, только подтвердив это явно.', { confirmSameDevice: 'Подтвердите запись на один носитель' });
+  }
+}
+
+/** Two media means two devices: the same folder, or two folders on one device, are named loudly. */
+export function sameMediaWarnings(paths: string[]): string[] {
+  const seen = paths.map((p) => ({ p, real: fs.realpathSync(p), dev: fs.statSync(p).dev }));
+  const out: string[] = [];
+  for (let i = 0; i < seen.length; i++) {
+    for (let j = i + 1; j < seen.length; j++) {
+      const [a, b] = [seen[i], seen[j]];
+      if (a.real === b.real) out.push(`«${a.p}» и «${b.p}» — одна и та же папка`);
+      else if (a.dev === b.dev) out.push(`«${a.p}» и «${b.p}» находятся на одном устройстве (st_dev ${a.dev})`);
+    }
+  }
+  return out;
+}
+
+/** Bag names sort by time: `register-20261123T183000Z-1a2b`. */
+export function bagName(now = new Date()): string {
+  return `register-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${crypto.randomBytes(2).toString('hex')}`;
+}
+
+const alive = (pid: number) => {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Removes what interrupted backups (a killed process, a power cut) left on a destination. */
+export function cleanPartials(dest: string): string[] {
+  const removed: string[] = [];
+  for (const p of partialsOn(dest)) {
+    if (p.pid !== process.pid && alive(p.pid)) continue; // another backup is writing right now
+    fs.rmSync(path.join(dest, p.name), { recursive: true, force: true });
+    removed.push(p.name);
+  }
+  if (removed.length) fsyncDir(dest);
+  return removed;
+}
+
+/** What went wrong with a destination, in words an archivist can act on. */
+function describeFailure(where: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return `${where}: на носителе не хватило места — копия не записана`;
+  if (code === 'ENOENT' || code === 'ENODEV' || code === 'EIO' || code === 'ENXIO' || code === 'ESTALE') {
+    return `${where}: носитель пропал во время записи (${code}) — копия не записана`;
+  }
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return `${where}: запись на носитель запрещена (${code})`;
+  return `${where}: ${(e as Error)?.message ?? e}`;
+}
+
+type Dest = {
+  spec: BackupDestination;
+  root: string;
+  where: string;
+  dir: string;
+  key: Buffer | null;
+  enc: EncryptionInfo | null;
+  manifest: Map<string, string>;
+  prev: { dir: string; manifest: Map<string, string>; sameKey: boolean } | null;
+  failed: string | null;
+  copied: number;
+  reused: number;
+  cache: HashCache;
+};
+
+type Source = { rel: string; file: string; size: number; archiveSha?: string };
+
+/** Writes all of `buf` (a short write is not an error for a regular file, but must be continued). */
+async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
+  let off = 0;
+  while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+}
+
+export async function backupRegister(db: DB, opts: BackupOptions): Promise<BackupOutcome> {
+  const progress = opts.progress ?? progressTo();
+  const now = opts.now ?? new Date();
+  if (opts.destinations.length < 2) {
+    throw new AppError('validation', 'Резервная копия пишется не меньше чем на два носителя (приказ № 810): укажите второй', { destinations: 'Нужно не меньше двух носителей' });
+  }
+  for (const d of opts.destinations) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(d.path);
+    } catch {
+      throw new AppError('validation', `Носитель ${d.label ?? d.path}: папка ${d.path} не найдена (носитель не подключён?)`, { destinations: d.path });
+    }
+    if (!st.isDirectory()) throw new AppError('validation', `Носитель ${d.label ?? d.path}: ${d.path} — не папка`, { destinations: d.path });
+  }
+  const warnings = sameMediaWarnings(opts.destinations.map((d) => d.path));
+  if (warnings.length && !opts.confirmSameDevice) throw new SameMediaError(warnings);
+
+  const registerFile = db.name;
+  const archiveDir = archiveDirFor(registerFile);
+  const archived = archiveSealed(db, archiveDir);
+  const archiveCheck = readManifest(archiveDir);
+  if (archiveCheck.problems.length) warnings.push(`архив повреждён: ${archiveCheck.problems[0].message}`);
+
+  const bag = bagName(now);
+  const runId = startRun(db, 'backup', opts.by ?? null, bag);
+  const dests: Dest[] = opts.destinations.map((spec) => {
+    const root = path.resolve(spec.path);
+    const media = spec.mediaId ? null : mediaByPath(db, root);
+    return {
+      spec: { ...spec, mediaId: spec.mediaId ?? media?.id ?? null, label: spec.label ?? media?.label ?? null },
+      root, where: `Носитель ${spec.label ?? media?.label ?? root}`,
+      dir: path.join(root, `${PARTIAL_PREFIX}${bag}-${process.pid}`),
+      key: null, enc: null, manifest: new Map(), prev: null, failed: null, copied: 0, reused: 0, cache: new Map(),
+    };
+  });
+  const fail = (d: Dest, e: unknown) => {
+    if (!d.failed) d.failed = describeFailure(d.where, e);
+  };
+  const live = () => dests.filter((d) => !d.failed);
+  let staging: string | null = null;
+  try {
+    // Prepare every destination: clear dead leftovers, derive keys (reusing the last bag's salt when the passphrase
+    // matches, so its encrypted archive files can be reused), find the last bag to take unchanged archive files from.
+    for (const d of dests) {
+      try {
+        cleanPartials(d.root);
+        fs.mkdirSync(path.join(d.dir, 'data', 'archive', 'files'), { recursive: true });
+        const last = bagsOn(d.root).at(-1);
+        const lastDir = last ? path.join(d.root, last) : null;
+        const lastEncrypted = lastDir ? fs.existsSync(path.join(lastDir, ENCRYPTION)) : false;
+        if (d.spec.passphrase) {
+          let reuse = false;
+          if (lastDir && lastEncrypted) {
+            try {
+              d.key = openEncryption(path.join(lastDir, ENCRYPTION), d.spec.passphrase, lastDir);
+              d.enc = JSON.parse(fs.readFileSync(path.join(lastDir, ENCRYPTION), 'utf8'));
+              reuse = true;
+            } catch {
+              reuse = false;
+            }
+          }
+          if (!reuse) ({ key: d.key, info: d.enc } = newEncryption(d.spec.passphrase));
+          d.prev = lastDir && reuse ? { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true } : null;
+        } else if (lastDir && !lastEncrypted) {
+          d.prev = { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true };
+        }
+      } catch (e) {
+        fail(d, e);
+      }
+    }
+    progress.throwIfCancelled();
+
+    // The snapshot goes straight into the first plain copy (no extra pass through a temporary folder); from there it
+    // is read once, hashed once and written to the others.
+    let snapshot: { file: string; host: Dest | null } | null = null;
+    for (const host of [...live().filter((d) => !d.key), null]) {
+      const file = host ? path.join(host.dir, 'data', 'register.sqlite') : path.join((staging = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'))), 'register.sqlite');
+      progress.report(0, 1, 'Снимок реестра');
+      try {
+        await db.backup(file);
+        const fd = fs.openSync(file, 'r+');
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+        snapshot = { file, host };
+        break;
+      } catch (e) {
+        if (!host) throw e;
+        fail(host, e);
+        fs.rmSync(file, { force: true });
+      }
+    }
+    if (!snapshot) throw new AppError('internal', 'Снимок реестра не удалось записать');
+    progress.throwIfCancelled();
+
+    const manifestBytes = fs.existsSync(path.join(archiveDir, ARCHIVE_MANIFEST)) ? fs.readFileSync(path.join(archiveDir, ARCHIVE_MANIFEST)) : Buffer.alloc(0);
+    const manifestCopy = staging ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
+    staging = manifestCopy;
+    // The archive manifest is append-only: the bytes read now are a consistent prefix, whatever is appended later.
+    fs.writeFileSync(path.join(manifestCopy, 'manifest.jsonl'), manifestBytes);
+    const archiveFiles = [...new Map(archiveCheck.entries.flatMap((e) => e.files).map((f) => [f.sha256, f])).values()];
+    const sources: Source[] = [
+      { rel: 'data/register.sqlite', file: snapshot.file, size: fs.statSync(snapshot.file).size },
+      { rel: 'data/archive/manifest.jsonl', file: path.join(manifestCopy, 'manifest.jsonl'), size: manifestBytes.length },
+      ...archiveFiles.filter((f) => fs.existsSync(archivedFilePath(archiveDir, f.sha256)))
+        .map((f) => ({ rel: `data/archive/files/${f.sha256}`, file: archivedFilePath(archiveDir, f.sha256), size: fs.statSync(archivedFilePath(archiveDir, f.sha256)).size, archiveSha: f.sha256 })),
+    ];
+    const missing = archiveFiles.length - (sources.length - 2);
+    if (missing) warnings.push(`в архиве недостаёт файлов: ${missing} (см. archive verify)`);
+    const totalSource = sources.reduce((n, s) => n + s.size, 0);
+    const total = totalSource * (1 + dests.length);
+    let done = 0;
+    const step = (n: number, msg: string) => {
+      done += n;
+      progress.report(done, total, msg);
+    };
+
+    for (const src of sources) {
+      progress.throwIfCancelled();
+      let targets = live().filter((d) => d !== snapshot!.host || src.file !== snapshot!.file);
+      if (src.archiveSha) targets = targets.filter((d) => !(reuseFromLastBag(d, src)));
+      const srcHash = await streamTo(src, targets, progress, (n) => step(n, `Запись ${src.rel}`), fail);
+      if (src.archiveSha && srcHash !== null && srcHash !== src.archiveSha) warnings.push(`файл архива ${src.archiveSha} повреждён в источнике`);
+      if (src.file === snapshot.file && snapshot.host && srcHash !== null) snapshot.host.manifest.set(src.rel, srcHash);
+      if (srcHash === null) step(src.size, `Запись ${src.rel}`); // everything was reused: nothing to read
+    }
+
+    // Tag files, then fsync of every directory, then a full re-hash of the copy against its own manifests.
+    const info = schoolInfo(db);
+    for (const d of live()) {
+      try {
+        writeTagFiles(d, bag, info, now);
+        for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
+      } catch (e) {
+        fail(d, e);
+      }
+    }
+    for (const d of live()) {
+      progress.throwIfCancelled();
+      try {
+        const check = await checkBag(d.dir, { cache: d.cache, onBytes: (n) => step(n, `Проверка копии: ${d.where}`) });
+        if (!check.ok) d.failed = `${d.where}: копия не прошла проверку после записи — ${check.problems[0].message}`;
+      } catch (e) {
+        fail(d, e);
+      }
+    }
+    const outcomes: DestinationOutcome[] = [];
+    for (const d of dests) {
+      let bagPath: string | null = null;
+      if (!d.failed) {
+        try {
+          bagPath = path.join(d.root, bag);
+          fs.renameSync(d.dir, bagPath);
+          fsyncDir(d.root);
+        } catch (e) {
+          bagPath = null;
+          fail(d, e);
+        }
+      }
+      if (d.failed) fs.rmSync(d.dir, { recursive: true, force: true });
+      outcomes.push({
+        path: d.root, label: d.spec.label ?? null, ok: !d.failed, bagPath, encrypted: !!d.key, copied: d.copied, reused: d.reused,
+        message: d.failed ?? `${d.where}: копия ${bag} записана и проверена${d.key ? ' (зашифрована)' : ''}`,
+      });
+    }
+    const okCount = outcomes.filter((o) => o.ok).length;
+    const state = okCount === dests.length ? 'ok' : okCount ? 'partial' : 'failed';
+    const message = state === 'ok'
+      ? `Резервная копия ${bag} записана на ${okCount} носителя и проверена`
+      : state === 'partial'
+        ? `Резервная копия ${bag} записана не на все носители: ${outcomes.filter((o) => !o.ok).map((o) => o.message).join('; ')}`
+        : `Резервная копия не записана ни на один носитель: ${outcomes.map((o) => o.message).join('; ')}`;
+    const outcome: BackupOutcome = {
+      runId, bag, state, files: sources.length, bytes: totalSource, archiveEntries: archived.entries, destinations: outcomes, warnings, message,
+    };
+    db.transaction(() => {
+      for (const o of outcomes) {
+        const d = dests.find((x) => x.root === o.path)!;
+        recordResult(db, runId, { path: o.path, mediaId: d.spec.mediaId ?? null, state: o.ok ? 'ok' : 'failed', copied: o.copied, reused: o.reused, encrypted: o.encrypted, message: o.message });
+        if (o.ok && d.spec.mediaId) db.prepare('UPDATE media SET last_written_at = ?, last_verified_at = ? WHERE id = ?').run(nowIso(), nowIso(), d.spec.mediaId);
+      }
+      finishRun(db, runId, state, message, { files: sources.length, bytes: totalSource });
+      appendAudit(db, opts.by ?? null, 'backup.run', { bag, state, destinations: outcomes.map((o) => ({ path: o.path, ok: o.ok })), warnings });
+    }).immediate();
+    return outcome;
+  } catch (e) {
+    for (const d of dests) fs.rmSync(d.dir, { recursive: true, force: true });
+    const cancelled = e instanceof CancelledError;
+    db.transaction(() => {
+      finishRun(db, runId, cancelled ? 'cancelled' : 'failed', cancelled ? 'Отменено: неполные копии удалены' : `Ошибка: ${(e as Error)?.message ?? e}`);
+      appendAudit(db, opts.by ?? null, 'backup.run', { bag, state: cancelled ? 'cancelled' : 'failed' });
+    }).immediate();
+    throw e;
+  } finally {
+    if (staging) fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function readManifestSafe(bagDir: string): Map<string, string> {
+  try {
+    return parseManifest(bagDir, fs.readFileSync(path.join(bagDir, MANIFEST), 'utf8'), MANIFEST, true);
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * An archive file the destination's last bag already holds with the right bytes is hard-linked, not written again.
+ * The old file is re-hashed first (a damaged one is not carried over); on a file system without hard links it is copied.
+ */
+function reuseFromLastBag(d: Dest, src: Source): boolean {
+  if (!d.prev) return false;
+  const expected = d.prev.manifest.get(src.rel);
+  if (!expected || (!d.key && expected !== src.archiveSha)) return false;
+  const old = path.join(d.prev.dir, src.rel);
+  try {
+    const h = crypto.createHash('sha256').update(fs.readFileSync(old)).digest('hex');
+    if (h !== expected) return false;
+    const target = path.join(d.dir, src.rel);
+    fs.linkSync(old, target);
+    d.cache.set(target, h);
+    d.manifest.set(src.rel, h);
+    d.reused++;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads `src` once, hashes it once, writes each chunk to every target (encrypting for those with a key). */
+async function streamTo(src: Source, targets: Dest[], progress: Progress, onBytes: (n: number) => void, fail: (d: Dest, e: unknown) => void): Promise<string | null> {
+  if (!targets.length) return null;
+  type Out = { d: Dest; fh: FileHandle | null; hash: crypto.Hash | null; enc: ReturnType<typeof fileEncryptor> | null };
+  const outs: Out[] = [];
+  for (const d of targets) {
+    try {
+      const fh = await fs.promises.open(path.join(d.dir, src.rel), 'wx');
+      const enc = d.key ? fileEncryptor(d.key) : null;
+      const o: Out = { d, fh, hash: enc ? crypto.createHash('sha256') : null, enc };
+      if (enc) {
+        const head = enc.head();
+        o.hash!.update(head);
+        await writeAll(fh, head);
+      }
+      outs.push(o);
+    } catch (e) {
+      fail(d, e);
+    }
+  }
+  const closeAll = async () => {
+    for (const o of outs) await o.fh?.close().catch(() => {});
+  };
+  const h = crypto.createHash('sha256');
+  const fh = await fs.promises.open(src.file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 22);
+  try {
+    for (;;) {
+      progress.throwIfCancelled();
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (!bytesRead) break;
+      const chunk = buf.subarray(0, bytesRead);
+      h.update(chunk);
+      await Promise.all(outs.map(async (o) => {
+        if (o.d.failed || !o.fh) return;
+        try {
+          const data = o.enc ? o.enc.update(chunk) : chunk;
+          o.hash?.update(data);
+          await writeAll(o.fh, data);
+        } catch (e) {
+          fail(o.d, e);
+        }
+      }));
+      onBytes(bytesRead);
+    }
+    const sha = h.digest('hex');
+    for (const o of outs) {
+      if (o.d.failed || !o.fh) continue;
+      try {
+        if (o.enc) {
+          const tail = o.enc.final();
+          o.hash!.update(tail);
+          await writeAll(o.fh, tail);
+        }
+        await o.fh.sync();
+        o.d.manifest.set(src.rel, o.hash ? o.hash.digest('hex') : sha);
+        o.d.copied++;
+      } catch (e) {
+        fail(o.d, e);
+      }
+    }
+    return sha;
+  } finally {
+    await fh.close();
+    await closeAll();
+  }
+}
+
+function schoolInfo(db: DB): { org: string; group: string } {
+  const s = db.prepare('SELECT short_name, inn FROM school WHERE id = 1').get() as { short_name: string; inn: string } | undefined;
+  return { org: s?.short_name ?? 'Школьный регистр', group: `school-register:${s?.inn ?? path.basename(db.name)}` };
+}
+
+function writeSynced(file: string, text: string): void {
+  const fd = fs.openSync(file, 'wx');
+  try {
+    fs.writeFileSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function writeTagFiles(d: Dest, bag: string, info: { org: string; group: string }, now: Date): void {
+  const entries = [...d.manifest].map(([p, sha]) => ({ path: p, sha256: sha })).sort((a, b) => a.path.localeCompare(b.path));
+  const bytes = entries.reduce((n, e) => n + fs.statSync(path.join(d.dir, e.path)).size, 0);
+  const tags: Array<[string, string]> = [
+    ['bagit.txt', BAGIT_TXT],
+    [BAG_INFO, bagInfoText([
+      ['Source-Organization', info.org],
+      ['Bagging-Date', now.toISOString().slice(0, 10)],
+      ['Payload-Oxum', `${bytes}.${entries.length}`],
+      ['External-Identifier', bag],
+      ['Bag-Group-Identifier', info.group],
+      ['Bag-Software-Agent', 'School Register (Школьный регистр)'],
+      ['Internal-Sender-Description', `Снимок реестра (SQLite online backup) и архив запечатанных ведомостей${d.key ? '; данные зашифрованы AES-256-GCM, см. encryption.json' : ''}`],
+    ])],
+    [MANIFEST, manifestText(entries)],
+  ];
+  if (d.enc) tags.push([ENCRYPTION, JSON.stringify(d.enc, null, 2) + '\n']);
+  for (const [name, text] of tags) writeSynced(path.join(d.dir, name), text);
+  const tagEntries = tags.map(([name, text]) => ({ path: name, sha256: crypto.createHash('sha256').update(text).digest('hex') }));
+  // the tag manifest last: a bag without it is not a bag
+  writeSynced(path.join(d.dir, TAGMANIFEST), manifestText(tagEntries));
+}
