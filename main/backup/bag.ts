@@ -129,7 +129,7 @@ async function hashOrNull(file: string, cache?: HashCache, onBytes?: (n: number)
  * (`payloadManifest` overrides the bag's own, e.g. a twin's when this one's manifest is damaged), files in data/ the
  * manifest does not name, and Payload-Oxum. Unsafe paths throw (UnsafeBagError): such a bag is refused, not checked.
  */
-export async function checkBag(bag: string, opts: { payloadManifest?: ManifestEntries; cache?: HashCache; onBytes?: (n: number) => void } = {}): Promise<BagCheck> {
+export async function checkBag(bag: string, opts: { payloadManifest?: ManifestEntries; tagManifest?: ManifestEntries; cache?: HashCache; onBytes?: (n: number) => void } = {}): Promise<BagCheck> {
   const problems: BagProblem[] = [];
   const at = (f: string) => path.join(bag, f);
   const read = (f: string) => (fs.existsSync(at(f)) ? fs.readFileSync(at(f), 'utf8') : null);
@@ -138,7 +138,7 @@ export async function checkBag(bag: string, opts: { payloadManifest?: ManifestEn
     problems.push({ file: 'bagit.txt', problem: bagit === null ? 'missing' : 'damaged', message: `Копия ${bag}: нет объявления BagIt (bagit.txt)` });
   }
   const tagText = read(TAGMANIFEST);
-  const tags = tagText === null ? new Map<string, string>() : parseManifest(bag, tagText, TAGMANIFEST, false);
+  const tags = opts.tagManifest ?? (tagText === null ? new Map<string, string>() : parseManifest(bag, tagText, TAGMANIFEST, false));
   if (tagText === null) problems.push({ file: TAGMANIFEST, problem: 'missing', message: `Копия ${bag}: нет ${TAGMANIFEST}` });
   for (const [file, expected] of tags) {
     if (file.startsWith('data/')) throw new UnsafeBagError(bag, file);
@@ -147,7 +147,7 @@ export async function checkBag(bag: string, opts: { payloadManifest?: ManifestEn
     else if (h !== expected) problems.push({ file, problem: 'damaged', expected, message: `Копия ${bag}: служебный файл ${file} изменён (хеш не совпадает с ${TAGMANIFEST})` });
   }
   for (const f of ['bagit.txt', BAG_INFO, MANIFEST]) {
-    if (tagText !== null && !tags.has(f) && fs.existsSync(at(f))) problems.push({ file: f, problem: 'unexpected', message: `Копия ${bag}: ${f} не указан в ${TAGMANIFEST}` });
+    if (tags.size && !tags.has(f) && fs.existsSync(at(f))) problems.push({ file: f, problem: 'unexpected', message: `Копия ${bag}: ${f} не указан в ${TAGMANIFEST}` });
   }
   const manifestText = read(MANIFEST);
   if (manifestText === null && !opts.payloadManifest) problems.push({ file: MANIFEST, problem: 'missing', expected: tags.get(MANIFEST), message: `Копия ${bag}: нет ${MANIFEST}` });
