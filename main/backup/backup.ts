@@ -57,10 +57,12 @@ export type BackupOutcome = {
   message: string;
 };
 
+const CONFIRM = 'Продолжить можно, только подтвердив это явно';
+
 export class SameMediaError extends AppError {
   constructor(readonly warnings: string[]) {
     super('conflict', `ВНИМАНИЕ: ${warnings.join('; ')}. Две копии на одном носителе пропадут вместе с ним. ` +
-      'Продолжить можно, только подтвердив это явно.', { confirmSameDevice: 'Подтвердите запись на один носитель' });
+      `${CONFIRM}.`, { confirmSameDevice: CONFIRM });
   }
 }
 

@@ -109,7 +109,10 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
   const progress = opts.progress ?? progressTo();
   if (!inputs.length) throw new AppError('validation', 'Укажите хотя бы одну папку с копиями');
   const { copies, incomplete } = collectCopies(inputs);
-  if (!copies.length && !incomplete.length) throw new AppError('validation', `В папках ${inputs.join(', ')} нет ни одной резервной копии`);
+  if (!copies.length) {
+    throw new AppError('validation', `В папках ${inputs.join(', ')} нет ни одной завершённой резервной копии` +
+      (incomplete.length ? ` (незавершённых, не считающихся копиями: ${incomplete.length} — их уберёт следующий запуск backup)` : ''));
+  }
   const runId = db ? startRun(db, 'verify', opts.by ?? null) : null;
   const cache: HashCache = new Map();
   const total = copies.reduce((n, c) => n + dirSize(path.join(c.dir, 'data')), 0);

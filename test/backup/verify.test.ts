@@ -124,9 +124,12 @@ describe('bags that must not be trusted', () => {
     const partial = path.join(a, `.sr-partial-${bag}-999999`);
     fs.cpSync(path.join(source[0], bag), partial, { recursive: true });
     fs.rmSync(path.join(partial, 'tagmanifest-sha256.txt'));
+    await expect(verifyCopies(null, [a])).rejects.toThrow(/нет ни одной завершённой резервной копии \(незавершённых, не считающихся копиями: 1/);
+    fs.cpSync(path.join(source[0], bag), path.join(a, bag), { recursive: true });
     const r = await verifyCopies(null, [a]);
-    expect(r.copies).toEqual([]);
+    expect(r.copies.map((c) => c.path)).toEqual([path.join(a, bag)]);
     expect(r.incomplete).toEqual([partial]);
+    expect(r.message).toMatch(/незавершённых копий \(не считаются копиями\): 1/);
     await expect(restoreBag(partial, { drill: true })).rejects.toThrow(/незавершённая копия/);
   });
 });
