@@ -23,6 +23,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { exportCityRegister } from '../workbooks/city-register.ts';
 import { classMarksWorkbook, studentsListWorkbook } from '../workbooks/lists.ts';
+import { archiveReport, listBags, startBackup, startRestore, startVerify } from '../backup/api.ts';
+import { addMedia, listMedia, listRuns, updateMedia } from '../backup/runs.ts';
 
 export type Ctx = { db: DB; user: User | null; session: string | null; sessions: Sessions; jobs: Jobs };
 type Handler<M extends Method> = { writes: boolean; run: (ctx: Ctx, args: Input<M> & Output<never>) => Output<M> | Promise<Output<M>> };
@@ -111,6 +113,18 @@ export const handlers: Handlers = {
     if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
     return { jobId: jobs.start('demo', (p) => generateDemo(db, { students: a.students, by: user.login }, p), { exclusive: true, owner: user.login }) };
   }),
+
+  // ---------- archive and backups (issue 5) ----------
+  'media.list': read(({ db }) => listMedia(db)),
+  'media.add': write(({ db }, a) => addMedia(db, a)),
+  'media.update': write(({ db }, a) => updateMedia(db, a.id, a.data)),
+  'archive.verify': read(({ db }) => archiveReport(db)),
+  // Backups, verifications and restores are jobs: they log their own runs and audit entries.
+  'backup.start': read(({ db, jobs, user }, a) => startBackup(db, jobs, user, a)),
+  'backup.verify': read(({ db, jobs, user }, a) => startVerify(db, jobs, user, a)),
+  'backup.bags': read(({ db }, a) => listBags(db, a.mediaId)),
+  'backup.restore': read(({ db, jobs, user }, a) => startRestore(db, jobs, user, a)),
+  'backup.history': read(({ db }, a) => listRuns(db, a.limit)),
 };
 
 export { getUser };
