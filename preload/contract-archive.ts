@@ -7,7 +7,7 @@ export const MEDIA_KINDS = ['usb', 'hdd', 'nas', 'optical'] as const;
 export const MediaSchema = z.object({
   id: z.number().int(), label: z.string(), kind: z.enum(MEDIA_KINDS), room: z.string(), path: z.string(), encrypted: z.boolean(),
   lastWrittenAt: z.string().nullable(), lastVerifiedAt: z.string().nullable(),
-  stale: z.boolean(), unverified: z.boolean(), present: z.boolean(),
+  stale: z.boolean(), unverified: z.boolean(), present: z.boolean(), damaged: z.boolean(),
 });
 export type MediaT = z.infer<typeof MediaSchema>;
 

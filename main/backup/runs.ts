@@ -42,12 +42,19 @@ export type Media = {
   unverified: boolean;
   /** the folder is there right now (the disk is plugged in) */
   present: boolean;
+  /** the latest verification of this medium found damage (until a later one finds it whole) */
+  damaged: boolean;
 };
 
 export const STALE_DAYS = 7;
 export const UNVERIFIED_DAYS = 30;
 
-type MediaRow = { id: number; label: string; kind: MediaKind; room: string; path: string; encrypted: number; last_written_at: string | null; last_verified_at: string | null };
+type MediaRow = { id: number; label: string; kind: MediaKind; room: string; path: string; encrypted: number; last_written_at: string | null; last_verified_at: string | null; damaged: number };
+
+// Damaged: some copy on the medium was found damaged (or unrepairable) by the medium's latest verification run.
+const MEDIA_SELECT = `SELECT m.*, EXISTS (SELECT 1 FROM backup_results r WHERE r.media_id = m.id AND r.state IN ('damaged', 'unrepairable')
+  AND r.run_id = (SELECT max(r2.run_id) FROM backup_results r2 JOIN backup_runs k ON k.id = r2.run_id WHERE r2.media_id = m.id AND k.kind = 'verify')) AS damaged
+  FROM media m`;
 
 const olderThan = (iso: string | null, days: number, now: Date) => !iso || now.getTime() - Date.parse(iso) > days * 86400_000;
 
@@ -56,22 +63,22 @@ function toMedia(r: MediaRow, now = new Date()): Media {
     id: r.id, label: r.label, kind: r.kind, room: r.room, path: r.path, encrypted: !!r.encrypted,
     lastWrittenAt: r.last_written_at, lastVerifiedAt: r.last_verified_at,
     stale: olderThan(r.last_written_at, STALE_DAYS, now), unverified: olderThan(r.last_verified_at, UNVERIFIED_DAYS, now),
-    present: fs.existsSync(r.path),
+    present: fs.existsSync(r.path), damaged: !!r.damaged,
   };
 }
 
 export function listMedia(db: DB, now = new Date()): Media[] {
-  return (db.prepare('SELECT * FROM media ORDER BY label').all() as MediaRow[]).map((r) => toMedia(r, now));
+  return (db.prepare(`${MEDIA_SELECT} ORDER BY m.label`).all() as MediaRow[]).map((r) => toMedia(r, now));
 }
 
 export function getMedia(db: DB, id: number): Media {
-  const r = db.prepare('SELECT * FROM media WHERE id = ?').get(id) as MediaRow | undefined;
+  const r = db.prepare(`${MEDIA_SELECT} WHERE m.id = ?`).get(id) as MediaRow | undefined;
   if (!r) throw notFound(`Носитель ${id}`);
   return toMedia(r);
 }
 
 export function mediaByPath(db: DB, p: string): Media | null {
-  const r = db.prepare('SELECT * FROM media WHERE path = ?').get(path.resolve(p)) as MediaRow | undefined;
+  const r = db.prepare(`${MEDIA_SELECT} WHERE m.path = ?`).get(path.resolve(p)) as MediaRow | undefined;
   return r ? toMedia(r) : null;
 }
 

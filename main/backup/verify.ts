@@ -192,7 +192,7 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
   const count = reports.reduce((n, r) => n + r.problems.length, 0);
   const message = {
     ok: `Копии целы: проверено ${reports.length}`,
-    damaged: `Найдены повреждения: ${count} в ${reports.filter((r) => r.problems.length).length} копиях (исправить: --repair)`,
+    damaged: `Найдены повреждения: ${count} в ${reports.filter((r) => r.problems.length).length} копиях (их можно исправить по двойнику: verify-copies --repair, «Проверить и исправить»)`,
     repaired: `Повреждения исправлены по двойникам: ${count}`,
     unrepairable: `Есть неисправимые повреждения: файл повреждён во всех копиях (${reports.flatMap((r) => r.problems.filter((p) => p.action === 'unrepairable').map((p) => p.file)).filter((v, i, a) => a.indexOf(v) === i).join(', ')})`,
   }[state] + (incomplete.length ? `; незавершённых копий (не считаются копиями): ${incomplete.length}` : '');

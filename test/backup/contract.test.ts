@@ -73,8 +73,11 @@ describe('archive and backup methods', () => {
     fs.appendFileSync(path.join(a, job.result.bag, 'data/register.sqlite'), 'x');
     const v1 = await finished<VerifyJobResult>((await value<{ jobId: string }>(call('backup.verify', { mediaIds: [ma.id, mb.id] }))).jobId);
     expect(v1.result.state).toBe('damaged');
+    const flagged = await value<Array<{ label: string; damaged: boolean }>>(call('media.list', {}));
+    expect(flagged.map((m) => [m.label, m.damaged])).toEqual([['HDD-2', false], ['USB-1', true]]);
     const v2 = await finished<VerifyJobResult>((await value<{ jobId: string }>(call('backup.verify', { mediaIds: [ma.id, mb.id], repair: true }))).jobId);
     expect(v2.result.state).toBe('repaired');
+    expect((await value<Array<{ damaged: boolean }>>(call('media.list', {}))).some((m) => m.damaged)).toBe(false);
 
     const drill = await finished<RestoreJobResult>((await value<{ jobId: string }>(call('backup.restore', { mediaId: mb.id, bag: job.result.bag, drill: true }))).jobId);
     expect(drill.result).toMatchObject({ ok: true, drill: true });
