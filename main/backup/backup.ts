@@ -130,6 +130,8 @@ type Dest = {
   failed: string | null;
   copied: number;
   reused: number;
+  /** files written here as plain copies of a source: verified by comparing with the source, byte for byte */
+  plain: Set<string>;
   cache: HashCache;
 };
 
@@ -174,7 +176,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
       spec: { ...spec, mediaId: spec.mediaId ?? media?.id ?? null, label: spec.label ?? media?.label ?? null },
       root, where: `Носитель ${spec.label ?? media?.label ?? root}`,
       dir: path.join(root, `${PARTIAL_PREFIX}${bag}-${process.pid}`),
-      key: null, enc: null, manifest: new Map(), prev: null, failed: null, copied: 0, reused: 0, cache: new Map(),
+      key: null, enc: null, manifest: new Map(), prev: null, failed: null, copied: 0, reused: 0, plain: new Set(), cache: new Map(),
     };
   });
   const fail = (d: Dest, e: unknown) => {
@@ -221,7 +223,15 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
       const file = host ? path.join(host.dir, 'data', 'register.sqlite') : path.join((staging = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'))), 'register.sqlite');
       progress.report(0, 1, 'Снимок реестра');
       try {
-        await db.backup(file);
+        // 16 MiB a step (SQLite's default of 100 pages makes a large register crawl); a cancel stops between steps.
+        await db.backup(file, {
+          progress: ({ totalPages, remainingPages }) => {
+            progress.throwIfCancelled(); // thrown here, it aborts the backup between steps
+            progress.report(totalPages - remainingPages, totalPages, 'Снимок реестра');
+            return 4096;
+          },
+        });
+        progress.throwIfCancelled();
         const fd = fs.openSync(file, 'r+');
         fs.fsyncSync(fd);
         fs.closeSync(fd);
@@ -264,7 +274,11 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
       if (src.archiveSha) targets = targets.filter((d) => !(reuseFromLastBag(d, src)));
       const srcHash = await streamTo(src, targets, progress, (n) => step(n, `Запись ${src.rel}`), fail);
       if (src.archiveSha && srcHash !== null && srcHash !== src.archiveSha) warnings.push(`файл архива ${src.archiveSha} повреждён в источнике`);
-      if (src.file === snapshot.file && snapshot.host && srcHash !== null) snapshot.host.manifest.set(src.rel, srcHash);
+      if (src.file === snapshot.file && snapshot.host && srcHash !== null) {
+        // the snapshot was hashed as read back from the host's disk after its fsync: that read is its verification
+        snapshot.host.manifest.set(src.rel, srcHash);
+        snapshot.host.cache.set(path.join(snapshot.host.dir, src.rel), srcHash);
+      }
       if (srcHash === null) step(src.size, `Запись ${src.rel}`); // everything was reused: nothing to read
     }
 
@@ -277,6 +291,18 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
       } catch (e) {
         fail(d, e);
       }
+    }
+    // Verification: every plain copy is read back and compared with its source byte for byte (the source's hash is
+    // then the copy's); encrypted copies and everything else are re-hashed by checkBag against the manifests.
+    for (const src of sources) {
+      progress.throwIfCancelled();
+      const targets = live().filter((d) => d.plain.has(src.rel));
+      if (!targets.length) continue;
+      const same = await compareWithSource(src.file, targets.map((d) => path.join(d.dir, src.rel)), (n) => step(n, `Проверка копий: ${src.rel}`));
+      targets.forEach((d, i) => {
+        if (same[i] === true) d.cache.set(path.join(d.dir, src.rel), d.manifest.get(src.rel)!);
+        else fail(d, same[i] === false ? new Error(`${src.rel}: записанная копия не совпала с источником при проверке`) : same[i]);
+      });
     }
     for (const d of live()) {
       progress.throwIfCancelled();
@@ -426,6 +452,7 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
         }
         await o.fh.sync();
         o.d.manifest.set(src.rel, o.hash ? o.hash.digest('hex') : sha);
+        if (!o.enc) o.d.plain.add(src.rel);
         o.d.copied++;
       } catch (e) {
         fail(o.d, e);
@@ -436,6 +463,51 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
     await fh.close();
     await closeAll();
   }
+}
+
+/** Reads the source and each copy side by side: true when a copy holds exactly the source's bytes, the error otherwise. */
+async function compareWithSource(source: string, copies: string[], onBytes: (n: number) => void): Promise<Array<true | false | unknown>> {
+  const result: Array<true | false | unknown> = copies.map(() => true);
+  const src = await fs.promises.open(source, 'r');
+  const fhs: Array<FileHandle | null> = [];
+  for (const [i, c] of copies.entries()) {
+    try {
+      fhs.push(await fs.promises.open(c, 'r'));
+    } catch (e) {
+      fhs.push(null);
+      result[i] = e;
+    }
+  }
+  const CH = 1 << 22;
+  const a = Buffer.allocUnsafe(CH);
+  const bufs = copies.map(() => Buffer.allocUnsafe(CH));
+  try {
+    for (let pos = 0; ; ) {
+      const { bytesRead } = await src.read(a, 0, CH, pos);
+      await Promise.all(fhs.map(async (fh, i) => {
+        if (!fh || result[i] !== true) return;
+        try {
+          let got = 0;
+          while (got < Math.max(bytesRead, 1)) {
+            const r = await fh.read(bufs[i], got, CH - got, pos + got);
+            if (!r.bytesRead) break;
+            got += r.bytesRead;
+            if (!bytesRead) break;
+          }
+          if (got !== bytesRead || !a.subarray(0, bytesRead).equals(bufs[i].subarray(0, got))) result[i] = false;
+        } catch (e) {
+          result[i] = e;
+        }
+      }));
+      if (!bytesRead) break;
+      pos += bytesRead;
+      onBytes(bytesRead * copies.length);
+    }
+  } finally {
+    await src.close();
+    for (const fh of fhs) await fh?.close();
+  }
+  return result;
 }
 
 function schoolInfo(db: DB): { org: string; group: string } {

@@ -162,6 +162,29 @@ describe('faults while writing', () => {
     expect(coreutilsValidate(r.destinations[0].bagPath!).ok).toBe(true);
   });
 
+  it('a medium that does not keep what was written (bytes change before the read-back) fails that copy, not the run', async () => {
+    const db = f.c.backend.db;
+    const [a, b] = dirs(f.root, 'liar-A', 'liar-B');
+    let flipped = false;
+    const progress = progressTo((_d, _t, msg) => {
+      if (!flipped && msg === 'Запись data/archive/manifest.jsonl') {
+        // the register copy on B is written and fsynced by now; a bad medium hands back other bytes
+        const partial = fs.readdirSync(b).find((n) => n.startsWith('.sr-partial-'))!;
+        const p = path.join(b, partial, 'data/register.sqlite');
+        const bytes = fs.readFileSync(p);
+        bytes[bytes.length - 1] ^= 0xff;
+        fs.writeFileSync(p, bytes);
+        flipped = true;
+      }
+    });
+    const r = await backupRegister(db, { destinations: [{ path: a }, { path: b }], confirmSameDevice: true, progress });
+    expect(flipped).toBe(true);
+    expect(r.state).toBe('partial');
+    expect(r.destinations[1].message).toMatch(/data\/register\.sqlite: записанная копия не совпала с источником при проверке/);
+    expect(fs.readdirSync(b)).toEqual([]);
+    expect(coreutilsValidate(r.destinations[0].bagPath!).ok).toBe(true);
+  });
+
   it('cancelled: no bag and no partial anywhere, the run recorded as cancelled', async () => {
     const db = f.c.backend.db;
     const [a, b] = dirs(f.root, 'cancel-A', 'cancel-B');
