@@ -132,6 +132,8 @@ type Dest = {
   reused: number;
   /** files written here as plain copies of a source: verified by comparing with the source, byte for byte */
   plain: Set<string>;
+  /** written but not yet fsynced */
+  unsynced: string[];
   cache: HashCache;
 };
 
@@ -176,7 +178,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
       spec: { ...spec, mediaId: spec.mediaId ?? media?.id ?? null, label: spec.label ?? media?.label ?? null },
       root, where: `Носитель ${spec.label ?? media?.label ?? root}`,
       dir: path.join(root, `${PARTIAL_PREFIX}${bag}-${process.pid}`),
-      key: null, enc: null, manifest: new Map(), prev: null, failed: null, copied: 0, reused: 0, plain: new Set(), cache: new Map(),
+      key: null, enc: null, manifest: new Map(), prev: null, failed: null, copied: 0, reused: 0, plain: new Set(), unsynced: [], cache: new Map(),
     };
   });
   const fail = (d: Dest, e: unknown) => {
@@ -268,7 +270,9 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
       progress.report(done, total, msg);
     };
 
-    for (const src of sources) {
+    // The register and the manifest one after the other; the many small archive files several at a time (one file at
+    // a time, the round trips of opening, reading, writing and closing dominate).
+    await inTurns(sources, (src) => (src.archiveSha ? 8 : 1), async (src) => {
       progress.throwIfCancelled();
       let targets = live().filter((d) => d !== snapshot!.host || src.file !== snapshot!.file);
       if (src.archiveSha) targets = targets.filter((d) => !(reuseFromLastBag(d, src)));
@@ -280,12 +284,13 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
         snapshot.host.cache.set(path.join(snapshot.host.dir, src.rel), srcHash);
       }
       if (srcHash === null) step(src.size, `Запись ${src.rel}`); // everything was reused: nothing to read
-    }
+    });
 
     // Tag files, then fsync of every directory, then a full re-hash of the copy against its own manifests.
     const info = schoolInfo(db);
     for (const d of live()) {
       try {
+        await syncAll(d);
         writeTagFiles(d, bag, info, now);
         for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
       } catch (e) {
@@ -294,16 +299,16 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     }
     // Verification: every plain copy is read back and compared with its source byte for byte (the source's hash is
     // then the copy's); encrypted copies and everything else are re-hashed by checkBag against the manifests.
-    for (const src of sources) {
+    await inTurns(sources, (src) => (src.archiveSha ? 8 : 1), async (src) => {
       progress.throwIfCancelled();
       const targets = live().filter((d) => d.plain.has(src.rel));
-      if (!targets.length) continue;
+      if (!targets.length) return;
       const same = await compareWithSource(src.file, targets.map((d) => path.join(d.dir, src.rel)), (n) => step(n, `Проверка копий: ${src.rel}`));
       targets.forEach((d, i) => {
         if (same[i] === true) d.cache.set(path.join(d.dir, src.rel), d.manifest.get(src.rel)!);
         else fail(d, same[i] === false ? new Error(`${src.rel}: записанная копия не совпала с источником при проверке`) : same[i]);
       });
-    }
+    });
     for (const d of live()) {
       progress.throwIfCancelled();
       try {
@@ -365,6 +370,38 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
   }
 }
 
+/**
+ * Runs `work` over `items` in order; consecutive items whose `width` is above 1 run that many at a time.
+ * The first failure stops taking new items and is rethrown once the running ones have settled.
+ */
+async function inTurns<T>(items: T[], width: (item: T) => number, work: (item: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  while (i < items.length) {
+    const w = width(items[i]);
+    if (w <= 1) {
+      await work(items[i++]);
+      continue;
+    }
+    let end = i;
+    while (end < items.length && width(items[end]) > 1) end++;
+    const batch = items.slice(i, end);
+    i = end;
+    let next = 0;
+    let failure: unknown = null;
+    await Promise.all(Array.from({ length: Math.min(w, batch.length) }, async () => {
+      while (next < batch.length && failure === null) {
+        const item = batch[next++];
+        try {
+          await work(item);
+        } catch (e) {
+          failure ??= e;
+        }
+      }
+    }));
+    if (failure !== null) throw failure;
+  }
+}
+
 function readManifestSafe(bagDir: string): Map<string, string> {
   try {
     return parseManifest(bagDir, fs.readFileSync(path.join(bagDir, MANIFEST), 'utf8'), MANIFEST, true);
@@ -421,13 +458,20 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
   };
   const h = crypto.createHash('sha256');
   const fh = await fs.promises.open(src.file, 'r');
-  const buf = Buffer.allocUnsafe(1 << 22);
+  // Two buffers: the next chunk is read while this one is hashed and written.
+  const CH = 1 << 22;
+  const bufs = [Buffer.allocUnsafe(CH), Buffer.allocUnsafe(CH)];
+  let cur = 0;
+  let pending: Promise<{ bytesRead: number }> | null = fh.read(bufs[0], 0, CH, null);
   try {
     for (;;) {
       progress.throwIfCancelled();
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      const { bytesRead } = await pending!;
+      pending = null;
       if (!bytesRead) break;
-      const chunk = buf.subarray(0, bytesRead);
+      const chunk = bufs[cur].subarray(0, bytesRead);
+      cur ^= 1;
+      pending = fh.read(bufs[cur], 0, CH, null);
       h.update(chunk);
       await Promise.all(outs.map(async (o) => {
         if (o.d.failed || !o.fh) return;
@@ -450,7 +494,7 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
           o.hash!.update(tail);
           await writeAll(o.fh, tail);
         }
-        await o.fh.sync();
+        o.d.unsynced.push(path.join(o.d.dir, src.rel)); // fsynced together before verification (see syncAll)
         o.d.manifest.set(src.rel, o.hash ? o.hash.digest('hex') : sha);
         if (!o.enc) o.d.plain.add(src.rel);
         o.d.copied++;
@@ -460,8 +504,27 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
     }
     return sha;
   } finally {
+    await pending?.catch(() => {});
     await fh.close();
     await closeAll();
+  }
+}
+
+/**
+ * fsync of every file written to a destination, many at a time (the file system commits them together; one at a
+ * time, a thousand small archive files cost a thousand journal commits), then of its directories.
+ */
+async function syncAll(d: Dest): Promise<void> {
+  const files = d.unsynced.splice(0);
+  for (let i = 0; i < files.length; i += 32) {
+    await Promise.all(files.slice(i, i + 32).map(async (f) => {
+      const fh = await fs.promises.open(f, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    }));
   }
 }
 

@@ -21,7 +21,7 @@ function listFiles(dir: string): string[] {
 }
 
 /** A register with `registerMiB` of rows and an archive of `files` × `fileMiB` random (incompressible) files. */
-function generate(root: string, registerMiB: number, files: number, fileMiB: number): string {
+export function generate(root: string, registerMiB: number, files: number, fileMiB: number): string {
   const file = path.join(root, 'src', 'register.sqlite');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = openRegister(file);
