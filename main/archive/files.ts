@@ -8,6 +8,12 @@ export const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update
 
 /** sha256 and size of a file, read in chunks (files may be far larger than memory). */
 export async function hashFile(file: string, onBytes?: (n: number) => void): Promise<{ sha256: string; size: number }> {
+  // Small files (most archive files) whole: streaming them costs more in round trips than in reading.
+  if (fs.statSync(file).size <= 8 * 1024 * 1024) {
+    const b = fs.readFileSync(file);
+    onBytes?.(b.length);
+    return { sha256: sha256(b), size: b.length };
+  }
   const h = crypto.createHash('sha256');
   const fh = await fs.promises.open(file, 'r');
   const buf = Buffer.allocUnsafe(1 << 22);

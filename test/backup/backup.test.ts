@@ -121,6 +121,24 @@ describe('backup to two destinations', () => {
     expect(ok.ok).toBe(true);
     expect(ok.ledgerVersions).toBe(3);
   });
+
+  it('a register larger than the whole-file threshold is streamed in chunks: plain and encrypted copies both restore', async () => {
+    const db = f.c.backend.db;
+    db.exec('CREATE TABLE test_big (b BLOB) STRICT');
+    for (let i = 0; i < 5; i++) db.prepare('INSERT INTO test_big VALUES (?)').run(crypto.randomBytes(3 * 1024 * 1024));
+    try {
+      const [a, b] = dirs(f.root, 'big-A', 'big-B');
+      const r = await backupRegister(db, { destinations: [{ path: a }, { path: b, passphrase: 'большая фраза' }], confirmSameDevice: true });
+      expect(r.state).toBe('ok');
+      expect(fs.statSync(path.join(r.destinations[0].bagPath!, 'data/register.sqlite')).size).toBeGreaterThan(15 * 1024 * 1024);
+      for (const d of r.destinations) expect(coreutilsValidate(d.bagPath!).ok).toBe(true);
+      const plain = await restoreBag(r.destinations[0].bagPath!, { drill: true });
+      const enc = await restoreBag(r.destinations[1].bagPath!, { drill: true, passphrase: 'большая фраза' });
+      expect([plain.ok, enc.ok]).toEqual([true, true]);
+    } finally {
+      db.exec('DROP TABLE test_big');
+    }
+  });
 });
 
 describe('faults while writing', () => {
