@@ -115,7 +115,8 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
   }
   const runId = db ? startRun(db, 'verify', opts.by ?? null) : null;
   const cache: HashCache = new Map();
-  const total = copies.reduce((n, c) => n + dirSize(path.join(c.dir, 'data')), 0);
+  // the progress total from each bag's Payload-Oxum (reading it is free; walking the folders is not)
+  const total = copies.reduce((n, c) => n + oxumBytes(c.dir), 0);
   let done = 0;
   const onBytes = (n: number) => progress.report((done += n), total, 'Проверка копий');
   const reports: CopyReport[] = [];
@@ -212,13 +213,11 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
   return { runId, state, copies: reports, incomplete, message };
 }
 
-function dirSize(dir: string): number {
-  let n = 0;
-  if (!fs.existsSync(dir)) return 0;
-  for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, d.name);
-    if (d.isDirectory()) n += dirSize(p);
-    else if (d.isFile()) n += fs.statSync(p).size;
+function oxumBytes(bag: string): number {
+  try {
+    const m = /^Payload-Oxum:\s*(\d+)\./m.exec(fs.readFileSync(path.join(bag, 'bag-info.txt'), 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
   }
-  return n;
 }

@@ -98,6 +98,18 @@ describe('verify-copies: each damage in one copy is detected and repaired from t
 });
 
 describe('bags that must not be trusted', () => {
+  it('a Payload-Oxum that does not match the payload is reported even when the tag manifest was redone to match', async () => {
+    const [a] = twinCopies(f.root, source, 'oxum');
+    const b = path.join(a, bag);
+    const info = fs.readFileSync(path.join(b, 'bag-info.txt'), 'utf8').replace(/^Payload-Oxum: (\d+)\./m, (_m, n) => `Payload-Oxum: ${Number(n) + 1}.`);
+    fs.writeFileSync(path.join(b, 'bag-info.txt'), info);
+    const tags = ['bagit.txt', 'bag-info.txt', 'manifest-sha256.txt'];
+    fs.writeFileSync(path.join(b, 'tagmanifest-sha256.txt'), tags.map((t) => `${crypto.createHash('sha256').update(fs.readFileSync(path.join(b, t))).digest('hex')}  ${t}\n`).join(''));
+    const r = await verifyCopies(null, [a]);
+    expect(r.copies[0].problems).toEqual([expect.objectContaining({ file: 'bag-info.txt', problem: 'damaged' })]);
+    expect(r.copies[0].problems[0].message).toMatch(/Payload-Oxum \d+\.14, а в копии \d+\.14/);
+  });
+
   it('a manifest with ../ paths is refused by verify and restore, and nothing is written outside the bag', async () => {
     const [a] = twinCopies(f.root, source, 'evil');
     const b = path.join(a, bag);
