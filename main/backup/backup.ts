@@ -1,9 +1,10 @@
 // A backup: a consistent snapshot of the register (SQLite's online backup API, never a copy of the live file) and the
 // archive, as one BagIt bag written to two or more destinations in one pass: every source file is read once and
 // hashed once, and each chunk goes to every destination (encrypted for those that want it). Each copy is written
-// under `.sr-partial-<bag>-<pid>`, fsynced (files and directories), re-hashed against its manifests and only then
-// renamed to its name: a bag is complete or absent. A destination that fails (full, gone) fails alone; the others
-// finish.
+// under `.sr-partial-<bag>-<pid>`, fsynced (files and directories), verified (each plain copy read back and compared
+// with its source byte for byte, encrypted copies re-hashed, then the whole bag checked against its manifests) and only
+// then renamed to its name: a bag is complete or absent. A destination that fails (full, gone) fails alone; the others
+// finish. The read-back goes through the page cache: what a later verify-copies reads from the device is its own check.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -286,7 +287,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
       if (srcHash === null) step(src.size, `Запись ${src.rel}`); // everything was reused: nothing to read
     });
 
-    // Tag files, then fsync of every directory, then a full re-hash of the copy against its own manifests.
+    // fsync of every file, the tag files, fsync of every directory.
     const info = schoolInfo(db);
     for (const d of live()) {
       try {

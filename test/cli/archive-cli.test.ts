@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ROOT } from '../helpers/cli.ts';
 import { dirs, registerWithArchive } from '../backup/fixtures.ts';
+import { startResumableServer } from '../helpers/resumable-server.ts';
 
 let root: string;
 let dbPath: string;
@@ -124,6 +125,29 @@ describe('archive and backups from a script', () => {
       expect((await cli('restore', path.join(c, bagOf(c)), '--drill', '--passphrase-file', pf)).code).toBe(0);
     } finally {
       delete process.env.SR_BACKUP_PASSPHRASE;
+    }
+  });
+
+  it('backup --central uploads the finished bag to the central resource (token from SR_CENTRAL_TOKEN)', async () => {
+    const store = dirs(root, 'central')[0];
+    const server = await startResumableServer(store, { token: 'central-token' });
+    const [c, d] = dirs(root, 'cen-c', 'cen-d');
+    process.env.SR_CENTRAL_TOKEN = 'central-token';
+    try {
+      const r = await cli('backup', '--db', dbPath, '--to', c, '--to', d, '--yes', '--central', server.url, '--json');
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.central).toMatchObject({ skipped: 0, resumed: 0 });
+      const received = path.join(store, 'central', out.bag);
+      expect(fs.readFileSync(path.join(received, 'data/register.sqlite'))).toEqual(fs.readFileSync(path.join(c, out.bag, 'data/register.sqlite')));
+      expect((await cli('verify-copies', received)).code).toBe(0);
+      process.env.SR_CENTRAL_TOKEN = 'wrong';
+      const refused = await cli('upload', path.join(c, out.bag), '--url', server.url);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/отказало в доступе \(401\)/);
+    } finally {
+      delete process.env.SR_CENTRAL_TOKEN;
+      await server.close();
     }
   });
 
