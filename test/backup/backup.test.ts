@@ -180,6 +180,27 @@ describe('faults while writing', () => {
     expect(coreutilsValidate(r.destinations[0].bagPath!).ok).toBe(true);
   });
 
+  it('a real device unmounted mid-write (tmpfs, lazy unmount: the USB disk pulled): that copy fails, the other completes', async (ctx) => {
+    const usb = mountTmpfs(f.root, 'pulled', '64m');
+    if (!usb) return ctx.skip(); // mount refused on this machine: the folder-removal test above covers the behaviour
+    const db = f.c.backend.db;
+    const [a] = dirs(f.root, 'stays');
+    let pulled = false;
+    const progress = progressTo((_d, _t, msg) => {
+      if (!pulled && msg?.startsWith('Запись')) {
+        pulled = true;
+        unmount(usb);
+      }
+    });
+    const r = await backupRegister(db, { destinations: [{ path: a }, { path: usb }], confirmSameDevice: true, progress });
+    expect(pulled).toBe(true);
+    expect(r.state).toBe('partial');
+    expect(r.destinations[1]).toMatchObject({ ok: false, bagPath: null });
+    expect(r.destinations[1].message).toMatch(/пропал во время записи/);
+    expect(fs.readdirSync(usb)).toEqual([]); // the mount point left behind holds nothing that looks like a bag
+    expect(coreutilsValidate(r.destinations[0].bagPath!).ok).toBe(true);
+  });
+
   it('a medium that does not keep what was written (bytes change before the read-back) fails that copy, not the run', async () => {
     const db = f.c.backend.db;
     const [a, b] = dirs(f.root, 'liar-A', 'liar-B');
