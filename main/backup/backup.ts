@@ -188,6 +188,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
   const live = () => dests.filter((d) => !d.failed);
   let staging: string | null = null;
   try {
+    const keysByPassphrase = new Map<string, { key: Buffer; info: EncryptionInfo }>();
     // Prepare every destination: clear dead leftovers, derive keys (reusing the last bag's salt when the passphrase
     // matches, so its encrypted archive files can be reused), find the last bag to take unchanged archive files from.
     for (const d of dests) {
@@ -197,7 +198,14 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
         const last = bagsOn(d.root).at(-1);
         const lastDir = last ? path.join(d.root, last) : null;
         const lastEncrypted = lastDir ? fs.existsSync(path.join(lastDir, ENCRYPTION)) : false;
-        if (d.spec.passphrase) {
+        const shared = d.spec.passphrase ? keysByPassphrase.get(d.spec.passphrase) : undefined;
+        if (d.spec.passphrase && shared) {
+          // Same passphrase as another destination of this run: same key and the same encrypted bytes, so the two
+          // encrypted copies are twins that can repair each other. The last bag is reusable only with this same salt.
+          ({ key: d.key, info: d.enc } = shared);
+          const lastInfo = lastDir && lastEncrypted ? JSON.parse(fs.readFileSync(path.join(lastDir, ENCRYPTION), 'utf8')) as EncryptionInfo : null;
+          d.prev = lastDir && lastInfo?.salt === shared.info.salt ? { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true } : null;
+        } else if (d.spec.passphrase) {
           let reuse = false;
           if (lastDir && lastEncrypted) {
             try {
@@ -210,6 +218,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
           }
           if (!reuse) ({ key: d.key, info: d.enc } = newEncryption(d.spec.passphrase));
           d.prev = lastDir && reuse ? { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true } : null;
+          keysByPassphrase.set(d.spec.passphrase, { key: d.key!, info: d.enc! });
         } else if (lastDir && !lastEncrypted) {
           d.prev = { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true };
         }
@@ -441,19 +450,26 @@ const SMALL = 8 * 1024 * 1024;
 async function streamTo(src: Source, targets: Dest[], progress: Progress, onBytes: (n: number) => void, fail: (d: Dest, e: unknown) => void): Promise<string | null> {
   if (!targets.length) return null;
   if (src.size <= SMALL) return copySmall(src, targets, onBytes, fail);
-  type Out = { d: Dest; fh: FileHandle | null; hash: crypto.Hash | null; enc: ReturnType<typeof fileEncryptor> | null };
+  // One encryptor per key: destinations sharing a key get the same encrypted bytes (and one hash of them).
+  type Cipher = { enc: ReturnType<typeof fileEncryptor>; hash: crypto.Hash; head: Buffer; chunk: Buffer; tail: Buffer | null; sha: string | null };
+  type Out = { d: Dest; fh: FileHandle | null; cipher: Cipher | null };
+  const ciphers = new Map<Buffer, Cipher>();
   const outs: Out[] = [];
   for (const d of targets) {
     try {
       const fh = await fs.promises.open(path.join(d.dir, src.rel), 'wx');
-      const enc = d.key ? fileEncryptor(d.key) : null;
-      const o: Out = { d, fh, hash: enc ? crypto.createHash('sha256') : null, enc };
-      if (enc) {
-        const head = enc.head();
-        o.hash!.update(head);
-        await writeAll(fh, head);
+      let cipher: Cipher | null = null;
+      if (d.key) {
+        cipher = ciphers.get(d.key) ?? null;
+        if (!cipher) {
+          const enc = fileEncryptor(d.key);
+          const head = enc.head();
+          cipher = { enc, hash: crypto.createHash('sha256').update(head), head, chunk: Buffer.alloc(0), tail: null, sha: null };
+          ciphers.set(d.key, cipher);
+        }
+        await writeAll(fh, cipher.head);
       }
-      outs.push(o);
+      outs.push({ d, fh, cipher });
     } catch (e) {
       fail(d, e);
     }
@@ -478,12 +494,14 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
       cur ^= 1;
       pending = fh.read(bufs[cur], 0, CH, null);
       h.update(chunk);
+      for (const c of ciphers.values()) {
+        c.chunk = c.enc.update(chunk);
+        c.hash.update(c.chunk);
+      }
       await Promise.all(outs.map(async (o) => {
         if (o.d.failed || !o.fh) return;
         try {
-          const data = o.enc ? o.enc.update(chunk) : chunk;
-          o.hash?.update(data);
-          await writeAll(o.fh, data);
+          await writeAll(o.fh, o.cipher ? o.cipher.chunk : chunk);
         } catch (e) {
           fail(o.d, e);
         }
@@ -491,17 +509,17 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
       onBytes(bytesRead);
     }
     const sha = h.digest('hex');
+    for (const c of ciphers.values()) {
+      c.tail = c.enc.final();
+      c.sha = c.hash.update(c.tail).digest('hex');
+    }
     for (const o of outs) {
       if (o.d.failed || !o.fh) continue;
       try {
-        if (o.enc) {
-          const tail = o.enc.final();
-          o.hash!.update(tail);
-          await writeAll(o.fh, tail);
-        }
+        if (o.cipher) await writeAll(o.fh, o.cipher.tail!);
         o.d.unsynced.push(path.join(o.d.dir, src.rel)); // fsynced together before verification (see syncAll)
-        o.d.manifest.set(src.rel, o.hash ? o.hash.digest('hex') : sha);
-        if (!o.enc) o.d.plain.add(src.rel);
+        o.d.manifest.set(src.rel, o.cipher ? o.cipher.sha! : sha);
+        if (!o.cipher) o.d.plain.add(src.rel);
         o.d.copied++;
       } catch (e) {
         fail(o.d, e);
@@ -518,12 +536,16 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
 function copySmall(src: Source, targets: Dest[], onBytes: (n: number) => void, fail: (d: Dest, e: unknown) => void): string {
   const data = fs.readFileSync(src.file);
   const sha = crypto.createHash('sha256').update(data).digest('hex');
+  const sealed = new Map<Buffer, Buffer>(); // one encryption per key: destinations sharing it get identical bytes
   for (const d of targets) {
     try {
-      let bytes = data;
+      let bytes: Buffer = data;
       if (d.key) {
-        const enc = fileEncryptor(d.key);
-        bytes = Buffer.concat([enc.head(), enc.update(data), enc.final()]);
+        if (!sealed.has(d.key)) {
+          const enc = fileEncryptor(d.key);
+          sealed.set(d.key, Buffer.concat([enc.head(), enc.update(data), enc.final()]));
+        }
+        bytes = sealed.get(d.key)!;
       }
       const file = path.join(d.dir, src.rel);
       fs.writeFileSync(file, bytes, { flag: 'wx' });

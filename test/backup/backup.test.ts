@@ -127,9 +127,13 @@ describe('backup to two destinations', () => {
     db.exec('CREATE TABLE test_big (b BLOB) STRICT');
     for (let i = 0; i < 5; i++) db.prepare('INSERT INTO test_big VALUES (?)').run(crypto.randomBytes(3 * 1024 * 1024));
     try {
-      const [a, b] = dirs(f.root, 'big-A', 'big-B');
-      const r = await backupRegister(db, { destinations: [{ path: a }, { path: b, passphrase: 'большая фраза' }], confirmSameDevice: true });
+      const [a, b, c] = dirs(f.root, 'big-A', 'big-B', 'big-C');
+      const r = await backupRegister(db, { destinations: [{ path: a }, { path: b, passphrase: 'большая фраза' }, { path: c, passphrase: 'большая фраза' }], confirmSameDevice: true });
       expect(r.state).toBe('ok');
+      // the two encrypted copies share one key and one encryption: byte-identical twins
+      const reg = (d: string) => fs.readFileSync(path.join(d, r.bag, 'data/register.sqlite'));
+      expect(reg(b).equals(reg(c))).toBe(true);
+      expect(reg(b).equals(reg(a))).toBe(false);
       expect(fs.statSync(path.join(r.destinations[0].bagPath!, 'data/register.sqlite')).size).toBeGreaterThan(15 * 1024 * 1024);
       for (const d of r.destinations) expect(coreutilsValidate(d.bagPath!).ok).toBe(true);
       const plain = await restoreBag(r.destinations[0].bagPath!, { drill: true });

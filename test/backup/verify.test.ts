@@ -97,6 +97,32 @@ describe('verify-copies: each damage in one copy is detected and repaired from t
   });
 });
 
+describe('encrypted copies', () => {
+  it('two media encrypted with one passphrase in one run hold identical bytes, so a damaged encrypted copy is repaired from its twin', async () => {
+    const [a, b] = dirs(f.root, 'enc-twin-A', 'enc-twin-B');
+    const pass = 'одна фраза на обе флешки';
+    const r = await backupRegister(f.c.backend.db, { destinations: [{ path: a, passphrase: pass }, { path: b, passphrase: pass }], confirmSameDevice: true });
+    expect(r.state).toBe('ok');
+    const rel = 'data/register.sqlite';
+    expect(fs.readFileSync(path.join(a, r.bag, rel))).toEqual(fs.readFileSync(path.join(b, r.bag, rel)));
+    const p = path.join(a, r.bag, rel);
+    const bytes = fs.readFileSync(p);
+    bytes[40] ^= 1;
+    fs.writeFileSync(p, bytes);
+    const fixed = await verifyCopies(f.c.backend.db, [a, b], { repair: true });
+    expect(fixed.state).toBe('repaired');
+    expect(fixed.copies.find((c) => c.destination === a)!.problems).toEqual([expect.objectContaining({ file: rel, action: 'replaced' })]);
+    // still decrypts: the drill with the passphrase passes
+    expect((await restoreBag(path.join(a, r.bag), { drill: true, passphrase: pass })).ok).toBe(true);
+    // a plain copy cannot mend an encrypted one (different bytes): reported unrepairable, not "fixed" with plaintext
+    const [c, d] = dirs(f.root, 'enc-mix-A', 'enc-mix-B');
+    const m = await backupRegister(f.c.backend.db, { destinations: [{ path: c, passphrase: pass }, { path: d }], confirmSameDevice: true });
+    fs.appendFileSync(path.join(c, m.bag, rel), 'x');
+    const mixed = await verifyCopies(null, [c, d], { repair: true });
+    expect(mixed.state).toBe('unrepairable');
+  });
+});
+
 describe('bags that must not be trusted', () => {
   it('a Payload-Oxum that does not match the payload is reported even when the tag manifest was redone to match', async () => {
     const [a] = twinCopies(f.root, source, 'oxum');
