@@ -23,7 +23,6 @@ import { exportCityRegister, MissingCityRegisterIds } from '../workbooks/city-re
 import { ARCHIVE_COMMANDS, runArchiveCommand } from './archive.ts';
 import { UsageError } from './usage.ts';
 
-
 const HELP = `Школьный регистр — командная строка
 Использование: school-register <команда> [параметры] --db ФАЙЛ [--json]
 
