@@ -2,6 +2,7 @@
 // schema and the roles allowed to call it. The backend validates every request against this at the
 // boundary (main/host/dispatch.ts); the renderer's client is typed from it. Nothing here imports Node.
 import { z } from 'zod';
+import { ArchiveReportSchema, BagSummarySchema, MediaInput, MediaSchema, RunSchema } from './contract-archive.ts';
 
 export const ROLES = ['clerk', 'archivist', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -359,6 +360,7 @@ const m = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, roles:
 const ANY: readonly Role[] = ROLES;
 const CLERK: readonly Role[] = ['clerk', 'admin'];
 const ADMIN: readonly Role[] = ['admin'];
+const ARCHIVIST: readonly Role[] = ['archivist', 'admin'];
 
 export const contract = {
   'auth.status': m(none, z.object({ needsSetup: z.boolean(), user: UserSchema.nullable() }), 'public'),
@@ -493,6 +495,19 @@ export const contract = {
   'attestats.list': m(z.object({ year: yearName.optional() }).strict(), z.array(AttestatSchema), ANY),
   'attestats.forms': m(z.object({ series: text(20).optional(), state: z.enum(['received', 'issued', 'spoiled']).optional() }).strict(),
     z.array(BlankFormSchema), ANY),
+  // ---------- archive and backups (issue 5): schemas in contract-archive.ts ----------
+  'media.list': m(none, z.array(MediaSchema), ARCHIVIST),
+  'media.add': m(MediaInput.strict(), MediaSchema, ARCHIVIST),
+  'media.update': m(z.object({ id, data: MediaInput.strict() }).strict(), MediaSchema, ARCHIVIST),
+  'archive.verify': m(none, ArchiveReportSchema, ARCHIVIST),
+  // Long work is a job (jobs.status / jobs.cancel); its result is BackupJobResult / VerifyJobResult / RestoreJobResult.
+  'backup.start': m(z.object({ mediaIds: z.array(id).min(2, 'нужно не меньше двух носителей').max(10), confirmSameDevice: z.boolean().default(false),
+    passphrase: z.string().max(500).optional() }).strict(), z.object({ jobId: z.string() }), ARCHIVIST),
+  'backup.verify': m(z.object({ mediaIds: z.array(id).min(1).max(10), repair: z.boolean().default(false) }).strict(), z.object({ jobId: z.string() }), ARCHIVIST),
+  'backup.bags': m(z.object({ mediaId: id }).strict(), z.array(BagSummarySchema), ARCHIVIST),
+  'backup.restore': m(z.object({ mediaId: id, bag: z.string().min(1).max(200), drill: z.boolean(), target: z.string().max(1000).optional(),
+    passphrase: z.string().max(500).optional() }).strict(), z.object({ jobId: z.string() }), ARCHIVIST),
+  'backup.history': m(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(), z.array(RunSchema), ARCHIVIST),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

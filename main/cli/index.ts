@@ -29,7 +29,8 @@ import { closeYear, sealClass, type Certificate } from '../ledgers/seal.ts';
 import { verifyLedger } from '../ledgers/verify.ts';
 import { resolveStudent } from '../printouts/data.ts';
 
-class UsageError extends Error {}
+import { ARCHIVE_COMMANDS, runArchiveCommand } from './archive.ts';
+import { UsageError } from './usage.ts';
 
 const HELP = `Школьный регистр — командная строка
 Использование: school-register <команда> [параметры] --db ФАЙЛ [--json]
@@ -72,7 +73,29 @@ const HELP = `Школьный регистр — командная строк�
                                      те же данные — тот же код
   print verify (--code КОД | --pdf ФАЙЛ.pdf)   проверить заверенный документ: код 0 — подлинный и актуальный
 
-Коды выхода: 0 — успешно, 1 — ошибка во входных данных, 2 — внутренняя ошибка.`;
+Архив и резервные копии (приказ № 810: два носителя в разных помещениях):
+  backup --to ПАПКА --to ПАПКА [--encrypt] [--yes] [--central URL] [--progress]
+                                     снимок реестра и архив — копия BagIt на каждый носитель (не меньше двух);
+                                     --encrypt шифрует все копии (AES-256-GCM), носители из реестра носителей с
+                                     пометкой «шифровать» шифруются всегда; парольная фраза — из переменной
+                                     SR_BACKUP_PASSPHRASE или файла --passphrase-file; --yes подтверждает запись
+                                     на один и тот же носитель; --central — отправить копию в центральное
+                                     хранилище (токен в SR_CENTRAL_TOKEN)
+  verify-copies ПАПКА ПАПКА… [--repair]
+                                     перепроверить копии по их описям; --repair чинит по двойнику (каждая починка
+                                     записана в журнал починок)
+  restore КОПИЯ --to ФАЙЛ [--trust СЕРТ.pem]   восстановить реестр и архив из копии; прежний реестр — в сторону
+  restore КОПИЯ --drill [--trust СЕРТ.pem]      учебное восстановление: во временную папку, проверить, удалить
+  media list                         носители: метка, вид, помещение, когда записан и проверен
+  media add --label МЕТКА --kind usb|hdd|nas|optical --room ПОМЕЩЕНИЕ --path ПАПКА [--encrypt]
+  archive verify [--trust СЕРТ.pem]  перехешировать архив, проверить цепочку описи и все подписи
+  upload КОПИЯ --url URL             отправить готовую копию в центральное хранилище (с докачкой)
+  (restore, verify-copies и archive verify --archive ПАПКА работают и без --db: тогда ничего не записывают в журнал)
+
+Коды выхода: 0 — успешно; 1 — ошибка во входных данных или отказ (в т. ч. неверная парольная фраза, опасные
+пути в копии, восстановление не прошло проверок, отменено); 2 — внутренняя ошибка;
+3 — найдены повреждения (verify-copies без --repair, archive verify) или копия записана не на все носители;
+4 — повреждение не исправить (файл испорчен во всех копиях) или копия не записана ни на один носитель.`;
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -104,6 +127,9 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         student: { type: 'string' }, subject: { type: 'string' }, period: { type: 'string' }, mark: { type: 'string' },
         xlsx: { type: 'string' }, version: { type: 'string' }, cert: { type: 'string' }, 'allow-na': { type: 'boolean' }, code: { type: 'string' },
         pdf: { type: 'string' }, reason: { type: 'string' }, letter: { type: 'string' },
+        to: { type: 'string', multiple: true }, encrypt: { type: 'boolean' }, yes: { type: 'boolean' }, repair: { type: 'boolean' }, drill: { type: 'boolean' },
+        trust: { type: 'string' }, 'passphrase-file': { type: 'string' }, central: { type: 'string' }, url: { type: 'string' }, progress: { type: 'boolean' },
+        label: { type: 'string' }, kind: { type: 'string' }, room: { type: 'string' }, path: { type: 'string' }, archive: { type: 'string' },
       },
     });
   } catch (e) {
@@ -111,7 +137,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive']);
   const words = GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
   const operands = parsed.positionals.slice(words);
@@ -122,8 +148,16 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
   const json = !!f.json;
   let db: DB | null = null;
   try {
-    if (typeof f.db !== 'string') throw new UsageError('укажите файл реестра: --db ФАЙЛ');
-    db = openRegister(f.db, { create: cmd === 'init' || cmd === 'demo' });
+    // Reading copies needs no register; with --db the run is logged in it.
+    const dbOptional = cmd === 'restore' || cmd === 'verify-copies' || cmd === 'upload' || (cmd === 'archive verify' && typeof f.archive === 'string');
+    if (typeof f.db !== 'string' && !dbOptional) throw new UsageError('укажите файл реестра: --db ФАЙЛ');
+    const restoreTarget = cmd === 'restore' ? (f.to as unknown as string[] | undefined)?.[0] : undefined;
+    if (restoreTarget && typeof f.db === 'string' && path.resolve(restoreTarget) === path.resolve(f.db)) {
+      throw new UsageError('восстановление поверх реестра, указанного в --db: уберите --db (журнал восстановления тогда не ведётся)');
+    }
+    if (typeof f.db === 'string') db = openRegister(f.db, { create: cmd === 'init' || cmd === 'demo' });
+    if (ARCHIVE_COMMANDS.has(cmd)) return await runArchiveCommand(cmd, operands, f, db, io, json);
+    if (!db) throw new UsageError('укажите файл реестра: --db ФАЙЛ');
     const who: User = { id: 0, login: `cli:${os.userInfo().username}`, fullName: 'Командная строка', role: 'admin' };
     const base = { db, sessions: new Sessions(), jobs: new Jobs(), session: null, asUser: who };
     const call = async <M extends Method>(method: M, args: Input<M>): Promise<Output<M>> => {

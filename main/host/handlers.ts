@@ -28,6 +28,8 @@ import { closeYear, openSigner, sealClass, type Certificate } from '../ledgers/s
 import { verifyLedger } from '../ledgers/verify.ts';
 import { certifyPrintout, listPrintouts, printoutPdf, verifyPrintout, type PrintoutRequest } from '../printouts/register.ts';
 import { issueAttestat, listAttestats, listForms, receiveForms, spoilForm } from '../printouts/attestats.ts';
+import { archiveReport, listBags, startBackup, startRestore, startVerify } from '../backup/api.ts';
+import { addMedia, listMedia, listRuns, updateMedia } from '../backup/runs.ts';
 
 export type Ctx = { db: DB; user: User | null; session: string | null; sessions: Sessions; jobs: Jobs };
 type Handler<M extends Method> = { writes: boolean; run: (ctx: Ctx, args: Input<M> & Output<never>) => Output<M> | Promise<Output<M>> };
@@ -164,6 +166,17 @@ export const handlers: Handlers = {
   'attestats.issue': write(({ db, user }, a) => issueAttestat(db, a, user!.login)),
   'attestats.list': read(({ db }, a) => listAttestats(db, { year: a.year })),
   'attestats.forms': read(({ db }, a) => listForms(db, a)),
+  // ---------- archive and backups (issue 5) ----------
+  'media.list': read(({ db }) => listMedia(db)),
+  'media.add': write(({ db }, a) => addMedia(db, a)),
+  'media.update': write(({ db }, a) => updateMedia(db, a.id, a.data)),
+  'archive.verify': read(({ db }) => archiveReport(db)),
+  // Backups, verifications and restores are jobs: they log their own runs and audit entries.
+  'backup.start': read(({ db, jobs, user }, a) => startBackup(db, jobs, user, a)),
+  'backup.verify': read(({ db, jobs, user }, a) => startVerify(db, jobs, user, a)),
+  'backup.bags': read(({ db }, a) => listBags(db, a.mediaId)),
+  'backup.restore': read(({ db, jobs, user }, a) => startRestore(db, jobs, user, a)),
+  'backup.history': read(({ db }, a) => listRuns(db, a.limit)),
 };
 
 async function certified(db: DB, user: User | null, req: PrintoutRequest) {

@@ -1,11 +1,12 @@
 // `npm run bench`: the benchmarks, one entry per issue. Prints a Markdown block to paste into RESULTS.md.
-// Usage: npm run bench [-- --only register,import,signing,ledgers] [-- --students N]
+// Usage: npm run bench [-- --only register,import,signing,ledgers,backup] [-- --students N]
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { benchRegister } from './register.bench.ts';
 import { benchImport } from './import.bench.ts';
 import { benchSigning } from './signing.bench.ts';
 import { benchLedgers } from './ledgers.bench.ts';
+import { benchBackup } from './backup.bench.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, students: { type: 'string' } } });
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
@@ -17,5 +18,6 @@ if (want('register')) out.push(...(await benchRegister({ students: Number(values
 if (want('import')) out.push(...(await benchImport()));
 if (want('signing')) out.push(...(await benchSigning()));
 if (want('ledgers')) out.push(...(await benchLedgers()));
+if (want('backup')) out.push(...(await benchBackup()));
 
 console.log('\n' + out.join('\n'));

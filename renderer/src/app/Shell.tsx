@@ -3,6 +3,7 @@ import type { Method } from '../../../preload/contract';
 import { allowed } from '../api';
 import { match, usePath } from '../router';
 import { AlphabetBook } from '../screens/alphabet-book/AlphabetBook';
+import { ArchiveScreen } from '../screens/archive/ArchiveScreen';
 import { AuditScreen } from '../screens/audit/AuditScreen';
 import { ClassPage } from '../screens/classes/ClassPage';
 import { ClassesList } from '../screens/classes/ClassesList';
@@ -45,6 +46,7 @@ const NAV: NavItem[] = [
   { to: '/school', label: t.nav.school, needs: 'school.update', group: 'admin' },
   { to: '/users', label: t.nav.users, needs: 'users.list', group: 'admin' },
   { to: '/audit', label: t.nav.audit, needs: 'audit.list', group: 'admin' },
+  { to: '/archive', label: t.nav.archive, needs: 'media.list', group: 'admin' },
 ];
 
 type Route = { pattern: string; needs: Method; render: (p: Record<string, string>) => ReactNode };
@@ -74,6 +76,7 @@ const ROUTES: Route[] = [
   { pattern: '/school', needs: 'school.update', render: () => <SchoolProfile /> },
   { pattern: '/users', needs: 'users.list', render: () => <UsersScreen /> },
   { pattern: '/audit', needs: 'audit.list', render: () => <AuditScreen /> },
+  { pattern: '/archive', needs: 'media.list', render: () => <ArchiveScreen /> },
 ];
 
 function resolve(path: string, role: Parameters<typeof allowed>[0]): ReactNode {

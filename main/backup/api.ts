@@ -1,0 +1,79 @@
+// The archive and backup services as the contract calls them (main/host/handlers.ts): media by id, long work as jobs.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DB } from '../../db/connection.ts';
+import type { User } from '../../preload/contract.ts';
+import { archiveDirFor, verifyArchive, type ArchiveReport } from '../archive/archive.ts';
+import type { Jobs } from '../host/jobs.ts';
+import { AppError, fieldError } from '../shared/errors.ts';
+import { bagsOn, parseBagInfo, ENCRYPTION } from './bag.ts';
+import { backupRegister, SameMediaError, sameMediaWarnings } from './backup.ts';
+import { restoreBag } from './restore.ts';
+import { getMedia, type Media } from './runs.ts';
+import { verifyCopies } from './verify.ts';
+
+const signedIn = (user: User | null): User => {
+  if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
+  return user;
+};
+
+function presentMedia(db: DB, ids: number[]): Media[] {
+  const media = ids.map((id) => getMedia(db, id));
+  const absent = media.filter((m) => !m.present);
+  if (absent.length) {
+    throw fieldError('mediaIds', `Носитель не подключён: ${absent.map((m) => `«${m.label}» (${m.path})`).join(', ')}`);
+  }
+  return media;
+}
+
+export async function archiveReport(db: DB): Promise<ArchiveReport> {
+  const dir = archiveDirFor(db.name);
+  if (!fs.existsSync(dir)) {
+    return { ok: true, dir, entries: 0, files: 0, signatures: 0, untrustedSigners: [], head: '0'.repeat(64), problems: [], message: 'Архива ещё нет: запечатанных ведомостей не было' };
+  }
+  return verifyArchive(dir);
+}
+
+export function startBackup(db: DB, jobs: Jobs, user: User | null, a: { mediaIds: number[]; confirmSameDevice: boolean; passphrase?: string }) {
+  const by = signedIn(user);
+  if (new Set(a.mediaIds).size !== a.mediaIds.length) throw fieldError('mediaIds', 'Один и тот же носитель выбран дважды');
+  const media = presentMedia(db, a.mediaIds);
+  if (media.some((m) => m.encrypted) && !a.passphrase) throw fieldError('passphrase', 'Для шифруемых носителей нужна парольная фраза');
+  // Said before the job starts, so the archivist sees the warning and decides.
+  const warnings = sameMediaWarnings(media.map((m) => m.path));
+  if (warnings.length && !a.confirmSameDevice) throw new SameMediaError(warnings);
+  const destinations = media.map((m) => ({ path: m.path, mediaId: m.id, label: m.label, passphrase: m.encrypted ? a.passphrase! : null }));
+  return { jobId: jobs.start('backup', (p) => backupRegister(db, { destinations, confirmSameDevice: a.confirmSameDevice, progress: p, by: by.login }), { owner: by.login }) };
+}
+
+export function startVerify(db: DB, jobs: Jobs, user: User | null, a: { mediaIds: number[]; repair: boolean }) {
+  const by = signedIn(user);
+  const media = presentMedia(db, a.mediaIds);
+  return { jobId: jobs.start('verify', (p) => verifyCopies(db, media.map((m) => m.path), { repair: a.repair, by: by.login, progress: p }), { owner: by.login }) };
+}
+
+export function listBags(db: DB, mediaId: number) {
+  const m = presentMedia(db, [mediaId])[0];
+  return bagsOn(m.path).reverse().map((name) => {
+    const dir = path.join(m.path, name);
+    const info = fs.existsSync(path.join(dir, 'bag-info.txt')) ? parseBagInfo(fs.readFileSync(path.join(dir, 'bag-info.txt'), 'utf8')) : new Map<string, string>();
+    const oxum = info.get('Payload-Oxum');
+    return { name, path: dir, encrypted: fs.existsSync(path.join(dir, ENCRYPTION)), baggingDate: info.get('Bagging-Date') ?? null, bytes: oxum ? Number(oxum.split('.')[0]) : 0 };
+  });
+}
+
+export function startRestore(db: DB, jobs: Jobs, user: User | null, a: { mediaId: number; bag: string; drill: boolean; target?: string; passphrase?: string }) {
+  const by = signedIn(user);
+  const m = presentMedia(db, [a.mediaId])[0];
+  if (!bagsOn(m.path).includes(a.bag)) throw fieldError('bag', `На носителе «${m.label}» нет копии ${a.bag}`);
+  let target: string | null = null;
+  if (!a.drill) {
+    if (!a.target || !path.isAbsolute(a.target)) throw fieldError('target', 'Укажите полный путь нового файла реестра');
+    target = path.resolve(a.target);
+    // The open register cannot be swapped under the running program: restore over it with the program closed (CLI).
+    if (target === path.resolve(db.name)) throw fieldError('target', 'Это открытый сейчас реестр: восстановите в новый файл или закройте программу и используйте restore в командной строке');
+    if (fs.existsSync(target)) throw fieldError('target', `Файл ${target} уже есть: выберите новый`);
+  }
+  const bag = path.join(m.path, a.bag);
+  return { jobId: jobs.start(a.drill ? 'drill' : 'restore', (p) => restoreBag(bag, { target, drill: a.drill, passphrase: a.passphrase ?? null, progress: p, log: { db, by: by.login } }), { owner: by.login }) };
+}

@@ -1,0 +1,201 @@
+// BagIt (RFC 8493) as the backups write and read it: bagit.txt, bag-info.txt, data/, manifest-sha256.txt,
+// tagmanifest-sha256.txt. Reading refuses any manifest path that could leave the bag, and checking a bag re-hashes
+// every file against its manifest: a bag is trusted only when every byte of it is what its manifests say.
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../shared/errors.ts';
+import { hashFile } from '../archive/files.ts';
+
+export const BAGIT_TXT = 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n';
+export const MANIFEST = 'manifest-sha256.txt';
+export const TAGMANIFEST = 'tagmanifest-sha256.txt';
+export const BAG_INFO = 'bag-info.txt';
+export const ENCRYPTION = 'encryption.json';
+/** Where a backup is written before it is renamed into place; `<pid>` tells a dead writer's leftovers from a live one's. */
+export const PARTIAL_PREFIX = '.sr-partial-';
+
+/** RFC 8493 §2.1.3: CR, LF and % in a path are percent-encoded in manifests. */
+export const encodePath = (p: string) => p.replace(/%/g, '%25').replace(/\n/g, '%0A').replace(/\r/g, '%0D');
+const decodePath = (p: string) => p.replace(/%0A/gi, '\n').replace(/%0D/gi, '\r').replace(/%25/g, '%');
+
+/** Manifest lines: `<sha256>  <path>` (two spaces, so coreutils' `sha256sum -c` reads them too). */
+export function manifestText(entries: Array<{ path: string; sha256: string }>): string {
+  return entries.map((e) => `${e.sha256}  ${encodePath(e.path)}\n`).join('');
+}
+
+export class UnsafeBagError extends AppError {
+  constructor(bag: string, p: string) {
+    super('validation', `Копия ${bag}: в описи путь «${p}» ведёт за пределы копии — такая копия не принимается`);
+  }
+}
+
+/** A manifest path must stay inside the bag: relative, no `..`, no empty or `.` segments, no backslashes or NUL. */
+export function safeRelPath(bag: string, p: string, mustStartWith?: string): string {
+  const segs = p.split('/');
+  if (!p || p.startsWith('/') || /^[A-Za-z]:/.test(p) || p.includes('\\') || p.includes('\0') ||
+    segs.some((s) => s === '..' || s === '.' || s === '')) throw new UnsafeBagError(bag, p);
+  const resolved = path.resolve(bag, p);
+  if (!resolved.startsWith(path.resolve(bag) + path.sep)) throw new UnsafeBagError(bag, p);
+  if (mustStartWith && !p.startsWith(mustStartWith)) throw new UnsafeBagError(bag, p);
+  return p;
+}
+
+export type ManifestEntries = Map<string, string>;
+
+/** Parses a manifest; refuses unsafe paths and lines that are not `<64 hex> <path>`. */
+export function parseManifest(bag: string, text: string, name: string, payload: boolean): ManifestEntries {
+  const out: ManifestEntries = new Map();
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    const m = /^([0-9a-fA-F]{64})[ \t]+\*?(.+)$/.exec(line);
+    if (!m) throw new AppError('validation', `Копия ${bag}: ${name}, строка ${i + 1} не по формату BagIt («хеш путь»)`);
+    const p = safeRelPath(bag, decodePath(m[2]), payload ? 'data/' : undefined);
+    out.set(p, m[1].toLowerCase());
+  });
+  return out;
+}
+
+export function parseBagInfo(text: string): Map<string, string> {
+  const info = new Map<string, string>();
+  let last = '';
+  for (const line of text.split(/\r?\n/)) {
+    if (/^[ \t]/.test(line) && last) info.set(last, `${info.get(last)} ${line.trim()}`);
+    else {
+      const i = line.indexOf(':');
+      if (i > 0) info.set((last = line.slice(0, i).trim()), line.slice(i + 1).trim());
+    }
+  }
+  return info;
+}
+
+export function bagInfoText(fields: Array<[string, string]>): string {
+  return fields.map(([k, v]) => `${k}: ${v.replace(/\r?\n/g, ' ')}\n`).join('');
+}
+
+/** Every regular file under `dir`, as bag-relative paths with '/'. Symlinks are reported, never followed. */
+export function listFiles(root: string, sub: string): { files: string[]; links: string[] } {
+  const files: string[] = [];
+  const links: string[] = [];
+  const walk = (rel: string) => {
+    const abs = path.join(root, rel);
+    if (!fs.existsSync(abs)) return;
+    for (const d of fs.readdirSync(abs, { withFileTypes: true })) {
+      const r = `${rel}/${d.name}`;
+      if (d.isSymbolicLink()) links.push(r);
+      else if (d.isDirectory()) walk(r);
+      else files.push(r);
+    }
+  };
+  walk(sub);
+  return { files, links };
+}
+
+export type BagProblem = {
+  file: string;
+  problem: 'damaged' | 'missing' | 'unexpected' | 'incomplete';
+  /** what the manifest says the file's sha256 must be (damaged, missing) */
+  expected?: string;
+  message: string;
+};
+
+export type BagCheck = {
+  bag: string;
+  ok: boolean;
+  payload: ManifestEntries;
+  tags: ManifestEntries;
+  info: Map<string, string>;
+  encrypted: boolean;
+  files: number;
+  bytes: number;
+  problems: BagProblem[];
+};
+
+export type HashCache = Map<string, string | null>;
+
+async function hashOrNull(file: string, cache?: HashCache, onBytes?: (n: number) => void): Promise<string | null> {
+  if (cache?.has(file)) return cache.get(file)!;
+  let h: string | null = null;
+  try {
+    h = (await hashFile(file, onBytes)).sha256;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  cache?.set(file, h);
+  return h;
+}
+
+/**
+ * Checks a bag: structure, every tag file against the tag manifest, every payload file against the payload manifest
+ * (`payloadManifest` overrides the bag's own, e.g. a twin's when this one's manifest is damaged), files in data/ the
+ * manifest does not name, and Payload-Oxum. Unsafe paths throw (UnsafeBagError): such a bag is refused, not checked.
+ */
+export async function checkBag(bag: string, opts: { payloadManifest?: ManifestEntries; tagManifest?: ManifestEntries; cache?: HashCache; onBytes?: (n: number) => void } = {}): Promise<BagCheck> {
+  const problems: BagProblem[] = [];
+  const at = (f: string) => path.join(bag, f);
+  const read = (f: string) => (fs.existsSync(at(f)) ? fs.readFileSync(at(f), 'utf8') : null);
+  const bagit = read('bagit.txt');
+  if (bagit === null || !/^BagIt-Version: 1\.\d+/m.test(bagit)) {
+    problems.push({ file: 'bagit.txt', problem: bagit === null ? 'missing' : 'damaged', message: `Копия ${bag}: нет объявления BagIt (bagit.txt)` });
+  }
+  const tagText = read(TAGMANIFEST);
+  const tags = opts.tagManifest ?? (tagText === null ? new Map<string, string>() : parseManifest(bag, tagText, TAGMANIFEST, false));
+  if (tagText === null) problems.push({ file: TAGMANIFEST, problem: 'missing', message: `Копия ${bag}: нет ${TAGMANIFEST}` });
+  for (const [file, expected] of tags) {
+    if (file.startsWith('data/')) throw new UnsafeBagError(bag, file);
+    const h = await hashOrNull(at(file), opts.cache);
+    if (h === null) problems.push({ file, problem: 'missing', expected, message: `Копия ${bag}: нет служебного файла ${file}` });
+    else if (h !== expected) problems.push({ file, problem: 'damaged', expected, message: `Копия ${bag}: служебный файл ${file} изменён (хеш не совпадает с ${TAGMANIFEST})` });
+  }
+  for (const f of ['bagit.txt', BAG_INFO, MANIFEST]) {
+    if (tags.size && !tags.has(f) && fs.existsSync(at(f))) problems.push({ file: f, problem: 'unexpected', message: `Копия ${bag}: ${f} не указан в ${TAGMANIFEST}` });
+  }
+  const manifestText = read(MANIFEST);
+  if (manifestText === null && !opts.payloadManifest) problems.push({ file: MANIFEST, problem: 'missing', expected: tags.get(MANIFEST), message: `Копия ${bag}: нет ${MANIFEST}` });
+  const payload = opts.payloadManifest ?? (manifestText === null ? new Map<string, string>() : parseManifest(bag, manifestText, MANIFEST, true));
+  let bytes = 0;
+  for (const [file, expected] of payload) {
+    let size = 0;
+    try {
+      const st = fs.lstatSync(at(file));
+      if (st.isSymbolicLink()) throw new UnsafeBagError(bag, file);
+      size = st.size;
+    } catch (e) {
+      if (e instanceof UnsafeBagError) throw e;
+    }
+    const h = await hashOrNull(at(file), opts.cache, opts.onBytes);
+    bytes += size;
+    if (h === null) problems.push({ file, problem: 'missing', expected, message: `Копия ${bag}: нет файла ${file}` });
+    else if (h !== expected) problems.push({ file, problem: 'damaged', expected, message: `Копия ${bag}: файл ${file} повреждён (размер ${size} байт, хеш не совпадает с описью)` });
+  }
+  const { files: present, links } = listFiles(bag, 'data');
+  if (links.length) throw new UnsafeBagError(bag, links[0]);
+  for (const f of present) {
+    if (!payload.has(f)) problems.push({ file: f, problem: 'unexpected', message: `Копия ${bag}: лишний файл ${f} (его нет в описи)` });
+  }
+  const infoText = read(BAG_INFO);
+  const info = infoText === null ? new Map<string, string>() : parseBagInfo(infoText);
+  const oxum = info.get('Payload-Oxum');
+  const expectedOxum = `${bytes}.${payload.size}`; // sizes as found while hashing (a missing file counts 0)
+  if (infoText !== null && oxum && oxum !== expectedOxum && !problems.some((p) => p.problem !== 'unexpected')) {
+    problems.push({ file: BAG_INFO, problem: 'damaged', message: `Копия ${bag}: Payload-Oxum ${oxum}, а в копии ${expectedOxum}` });
+  }
+  return { bag, ok: problems.length === 0, payload, tags, info, encrypted: tags.has(ENCRYPTION) || fs.existsSync(at(ENCRYPTION)), files: payload.size, bytes, problems };
+}
+
+/** Is this folder a bag (as opposed to a destination holding bags)? */
+export const isBag = (dir: string) => fs.existsSync(path.join(dir, 'bagit.txt')) || fs.existsSync(path.join(dir, 'data'));
+
+/** The finished bags on a destination, oldest first (bag names sort by their UTC time). */
+export function bagsOn(dest: string): string[] {
+  if (!fs.existsSync(dest)) return [];
+  return fs.readdirSync(dest, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && isBag(path.join(dest, d.name)))
+    .map((d) => d.name).sort();
+}
+
+/** Leftovers of interrupted backups on a destination: `.sr-partial-<bag>-<pid>`. */
+export function partialsOn(dest: string): Array<{ name: string; pid: number }> {
+  if (!fs.existsSync(dest)) return [];
+  return fs.readdirSync(dest).filter((n) => n.startsWith(PARTIAL_PREFIX))
+    .map((name) => ({ name, pid: Number(/-(\d+)$/.exec(name)?.[1] ?? 0) }));
+}

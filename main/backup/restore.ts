@@ -1,0 +1,203 @@
+// Restore: a bag becomes a new register file and archive, and is checked before it replaces anything — the bag
+// against its manifests (paths that escape it refused), SQLite's integrity_check, the audit chain, every seal of every
+// ledger version re-verified, the archive re-hashed with its chain and signatures. Only then is the current register
+// (and its archive) moved aside and the restored one put in its place. A drill does all of it in a scratch folder,
+// reports, and discards.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { APPLICATION_ID, openRegister, type DB } from '../../db/connection.ts';
+import { archiveDirFor, readManifest, verifyArchive } from '../archive/archive.ts';
+import { fsyncDir, sha256 } from '../archive/files.ts';
+import { appendAudit, verifyAuditChain } from '../audit/log.ts';
+import { progressTo, type Progress } from '../host/jobs.ts';
+import { verifyDetached } from '../signing/cms.ts';
+import { AppError } from '../shared/errors.ts';
+import { checkBag, ENCRYPTION, isBag } from './bag.ts';
+import { decryptFile, openEncryption } from './encryption.ts';
+import { finishRun, startRun } from './runs.ts';
+
+export type RestoreCheck = { name: string; ok: boolean; message: string };
+export type RestoreReport = {
+  ok: boolean;
+  drill: boolean;
+  bag: string;
+  target: string | null;
+  /** where the register that was replaced now lies (null when there was none, or on a drill) */
+  keptAside: string | null;
+  checks: RestoreCheck[];
+  students: number;
+  ledgerVersions: number;
+  archiveEntries: number;
+  message: string;
+};
+
+export class RestoreRefused extends AppError {
+  constructor(readonly report: RestoreReport) {
+    super('validation', report.message);
+  }
+}
+
+/** Every seal in the register: JSON hash, version chain, PDF/XLSX hashes, detached signature. */
+function checkSeals(db: DB, trusted: string[] | undefined): RestoreCheck {
+  if (!db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'ledger_versions'").get()) {
+    return { name: 'seals', ok: true, message: 'Запечатанных ведомостей в реестре нет' };
+  }
+  const bad: string[] = [];
+  let n = 0;
+  const bySha = new Map<string, number>();
+  type Row = { id: number; class_id: number; version: number; sha256: string; prev_sha256: string | null; canonical_json: string; signature: Buffer | null;
+    pdf: Buffer | null; pdf_sha256: string | null; xlsx: Buffer | null; xlsx_sha256: string | null };
+  const prevOf = db.prepare('SELECT sha256 FROM ledger_versions WHERE class_id = ? AND version = ?');
+  for (const r of db.prepare('SELECT * FROM ledger_versions ORDER BY class_id, version').iterate() as Iterable<Row>) {
+    n++;
+    const what = `класс ${r.class_id}, версия ${r.version}`;
+    const json = Buffer.from(r.canonical_json, 'utf8');
+    if (sha256(json) !== r.sha256) bad.push(`${what}: канонический JSON не совпадает с печатью`);
+    const prev = r.version > 1 ? (prevOf.get(r.class_id, r.version - 1) as { sha256: string } | undefined)?.sha256 ?? null : null;
+    if ((r.prev_sha256 ?? null) !== prev) bad.push(`${what}: ссылка на предыдущую версию не сходится`);
+    if (r.pdf && r.pdf_sha256 && sha256(r.pdf) !== r.pdf_sha256) bad.push(`${what}: PDF изменён`);
+    if (r.xlsx && r.xlsx_sha256 && sha256(r.xlsx) !== r.xlsx_sha256) bad.push(`${what}: XLSX изменён`);
+    if (r.signature) {
+      const v = verifyDetached(Buffer.from(r.signature), json, trusted ?? []);
+      if (!v.ok && !(v.reason === 'untrusted_signer' && !trusted)) bad.push(`${what}: подпись — ${v.message}`);
+    }
+    bySha.set(r.sha256, r.id);
+  }
+  return bad.length
+    ? { name: 'seals', ok: false, message: `Печати ведомостей не сходятся: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? ` и ещё ${bad.length - 5}` : ''}` }
+    : { name: 'seals', ok: true, message: `Печати всех ведомостей проверены: ${n}` };
+}
+
+/**
+ * Restores `bagDir` into `target` (a register file path). With `drill`, `target` is ignored: everything happens in a
+ * scratch folder that is removed afterwards. Throws RestoreRefused (with the report) when any check fails; nothing
+ * is replaced then.
+ */
+export async function restoreBag(bagDir: string, opts: {
+  target?: string | null; drill?: boolean; passphrase?: string | null; trustedCertsPem?: string[]; progress?: Progress;
+  /** the open register, to log the run in (not the target) */
+  log?: { db: DB; by: string | null } | null;
+}): Promise<RestoreReport> {
+  const progress = opts.progress ?? progressTo();
+  const bag = path.resolve(bagDir);
+  const drill = !!opts.drill;
+  if (!fs.existsSync(bag) || !isBag(bag)) throw new AppError('validation', `${bag}: это не резервная копия (нет bagit.txt и data/)`);
+  if (path.basename(bag).startsWith('.sr-partial-')) throw new AppError('validation', `${bag}: незавершённая копия (запись прервалась) — восстанавливать из неё нельзя`);
+  if (!drill && !opts.target) throw new AppError('validation', 'Укажите файл, в который восстановить реестр', { target: 'Укажите файл' });
+  const target = drill ? null : path.resolve(opts.target!);
+  const runId = opts.log ? startRun(opts.log.db, drill ? 'drill' : 'restore', opts.log.by, path.basename(bag)) : null;
+  const checks: RestoreCheck[] = [];
+  const scratchParent = drill ? fs.mkdtempSync(path.join(os.tmpdir(), 'sr-drill-')) : path.dirname(target!);
+  const stage = fs.mkdtempSync(path.join(scratchParent, '.sr-restore-'));
+  const stagedRegister = path.join(stage, target ? path.basename(target) : 'register.sqlite');
+  const stagedArchive = archiveDirFor(stagedRegister);
+  let report: RestoreReport = { ok: false, drill, bag, target, keptAside: null, checks, students: 0, ledgerVersions: 0, archiveEntries: 0, message: '' };
+  const finish = (ok: boolean, message: string) => {
+    report = { ...report, ok, message };
+    if (opts.log && runId) {
+      opts.log.db.transaction(() => {
+        finishRun(opts.log!.db, runId, ok ? 'ok' : 'failed', message);
+        appendAudit(opts.log!.db, opts.log!.by, drill ? 'backup.drill' : 'backup.restore', { bag, target, ok, checks: checks.map((c) => [c.name, c.ok]) });
+      }).immediate();
+    }
+    return report;
+  };
+  try {
+    if (target && fs.existsSync(target) && fs.statSync(target).isDirectory()) throw new AppError('validation', `${target} — папка; укажите файл реестра`);
+    // 1. The bag itself: refused on unsafe paths (checkBag throws), rejected on any damage.
+    progress.report(0, 4, 'Проверка копии');
+    const bagCheck = await checkBag(bag);
+    checks.push({ name: 'bag', ok: bagCheck.ok, message: bagCheck.ok ? `Копия цела: файлов ${bagCheck.files}` : `Копия повреждена: ${bagCheck.problems.map((p) => p.message).slice(0, 3).join('; ')}` });
+    if (!bagCheck.ok) throw new RestoreRefused(finish(false, `Восстановление отклонено: ${checks.at(-1)!.message}`));
+    progressStep(progress, 1, 'Распаковка');
+    const key = fs.existsSync(path.join(bag, ENCRYPTION)) ? openEncryption(path.join(bag, ENCRYPTION), opts.passphrase, bag) : null;
+    // 2. Unpack into the stage (decrypting when needed).
+    fs.mkdirSync(path.join(stagedArchive, 'files'), { recursive: true });
+    const place = async (rel: string, dst: string) => {
+      if (key) await decryptFile(key, path.join(bag, rel), dst, `${bag}/${rel}`);
+      else fs.copyFileSync(path.join(bag, rel), dst, fs.constants.COPYFILE_EXCL);
+    };
+    for (const rel of bagCheck.payload.keys()) {
+      progress.throwIfCancelled();
+      if (rel === 'data/register.sqlite') await place(rel, stagedRegister);
+      else if (rel === 'data/archive/manifest.jsonl') await place(rel, path.join(stagedArchive, 'manifest.jsonl'));
+      else if (/^data\/archive\/files\/[0-9a-f]{64}$/.test(rel)) await place(rel, path.join(stagedArchive, 'files', path.basename(rel)));
+      else throw new AppError('validation', `Копия ${bag}: неизвестный файл ${rel} — это не резервная копия реестра`);
+    }
+    if (!fs.existsSync(stagedRegister)) throw new AppError('validation', `Копия ${bag}: в ней нет файла реестра data/register.sqlite`);
+
+    // 3. The register: SQLite's own check, ours (application_id), the audit chain, every seal.
+    progressStep(progress, 2, 'Проверка реестра');
+    const raw = new Database(stagedRegister, { readonly: true, fileMustExist: true });
+    try {
+      const ic = (raw.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
+      checks.push({ name: 'integrity_check', ok: ic.length === 1 && ic[0] === 'ok', message: ic[0] === 'ok' ? 'SQLite integrity_check: ok' : `SQLite integrity_check: ${ic.slice(0, 3).join('; ')}` });
+      const appId = raw.pragma('application_id', { simple: true });
+      checks.push({ name: 'application_id', ok: appId === APPLICATION_ID, message: appId === APPLICATION_ID ? 'Файл реестра школы' : 'Файл не является реестром школы' });
+    } catch (e) {
+      checks.push({ name: 'integrity_check', ok: false, message: `Файл реестра не читается: ${(e as Error).message}` });
+    } finally {
+      raw.close();
+    }
+    if (checks.every((c) => c.ok)) {
+      const db = openRegister(stagedRegister, { create: false });
+      try {
+        const audit = verifyAuditChain(db);
+        checks.push({ name: 'audit', ok: audit.ok, message: audit.message });
+        checks.push(checkSeals(db, opts.trustedCertsPem));
+        report.students = (db.prepare('SELECT count(*) AS n FROM students').get() as { n: number }).n;
+        const hasLv = !!db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'ledger_versions'").get();
+        report.ledgerVersions = hasLv ? (db.prepare('SELECT count(*) AS n FROM ledger_versions').get() as { n: number }).n : 0;
+        // 4. The archive: files, chain, signatures; and every archived seal is one the register holds.
+        progressStep(progress, 3, 'Проверка архива');
+        const a = await verifyArchive(stagedArchive, { trustedCertsPem: opts.trustedCertsPem });
+        report.archiveEntries = a.entries;
+        checks.push({ name: 'archive', ok: a.ok, message: a.message });
+        if (hasLv) {
+          const known = new Set((db.prepare('SELECT sha256 FROM ledger_versions').all() as Array<{ sha256: string }>).map((r) => r.sha256));
+          const foreign = readManifest(stagedArchive).entries.filter((e) => !known.has(e.ledgerSha256));
+          checks.push({ name: 'archive_matches_register', ok: !foreign.length,
+            message: foreign.length ? `В архиве ${foreign.length} печатей, которых нет в реестре` : 'Архив и реестр согласованы' });
+        }
+      } finally {
+        db.close();
+      }
+    }
+    const failed = checks.filter((c) => !c.ok);
+    if (failed.length) throw new RestoreRefused(finish(false, `Восстановление отклонено, ничего не заменено: ${failed.map((c) => c.message).join('; ')}`));
+    if (drill) {
+      return finish(true, `Учебное восстановление прошло: ${checks.map((c) => c.message).join('; ')}. Восстановленная копия удалена.`);
+    }
+
+    // 5. Put it in place: the current register (with its WAL and archive) moved aside first, never overwritten.
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const aside = `${target}.before-restore-${stamp}-${crypto.randomBytes(2).toString('hex')}`;
+    let keptAside: string | null = null;
+    for (const suffix of ['', '-wal', '-shm', '.archive']) {
+      if (fs.existsSync(target + suffix)) {
+        fs.renameSync(target + suffix, aside + suffix);
+        keptAside = aside;
+      }
+    }
+    fs.renameSync(stagedRegister, target!);
+    fs.renameSync(stagedArchive, archiveDirFor(target!));
+    fsyncDir(path.dirname(target!));
+    report.keptAside = keptAside;
+    return finish(true, `Реестр восстановлен в ${target}${keptAside ? `; прежний реестр сохранён как ${keptAside}` : ''}`);
+  } catch (e) {
+    if (e instanceof RestoreRefused) throw e;
+    if (!report.message) finish(false, `Восстановление не выполнено: ${(e as Error)?.message ?? e}`);
+    throw e;
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+    if (drill) fs.rmSync(scratchParent, { recursive: true, force: true });
+  }
+}
+
+function progressStep(p: Progress, n: number, msg: string) {
+  p.throwIfCancelled();
+  p.report(n, 4, msg);
+}

@@ -1,0 +1,56 @@
+// The schemas of the archive and backup methods (issue 5), kept beside contract.ts so that the methods block at the
+// end of the contract stays short. Nothing here imports Node.
+import { z } from 'zod';
+
+export const MEDIA_KINDS = ['usb', 'hdd', 'nas', 'optical'] as const;
+
+export const MediaSchema = z.object({
+  id: z.number().int(), label: z.string(), kind: z.enum(MEDIA_KINDS), room: z.string(), path: z.string(), encrypted: z.boolean(),
+  lastWrittenAt: z.string().nullable(), lastVerifiedAt: z.string().nullable(),
+  stale: z.boolean(), unverified: z.boolean(), present: z.boolean(), damaged: z.boolean(),
+});
+export type MediaT = z.infer<typeof MediaSchema>;
+
+export const MediaInput = z.object({
+  label: z.string().max(100).min(1, 'укажите метку носителя'),
+  kind: z.enum(MEDIA_KINDS),
+  room: z.string().max(200).min(1, 'укажите помещение'),
+  path: z.string().max(1000).min(1, 'укажите папку носителя'),
+  encrypted: z.boolean().default(false),
+});
+export type MediaInputT = z.input<typeof MediaInput>;
+
+export const ArchiveReportSchema = z.object({
+  ok: z.boolean(), dir: z.string(), entries: z.number().int(), files: z.number().int(), signatures: z.number().int(),
+  untrustedSigners: z.array(z.string()), head: z.string(),
+  problems: z.array(z.object({ file: z.string(), entry: z.number().int().optional(), problem: z.string(), message: z.string() })),
+  message: z.string(),
+});
+
+export const BagSummarySchema = z.object({ name: z.string(), path: z.string(), encrypted: z.boolean(), baggingDate: z.string().nullable(), bytes: z.number() });
+
+export const RunSchema = z.object({
+  id: z.number().int(), kind: z.string(), startedAt: z.string(), finishedAt: z.string().nullable(), state: z.string(), bag: z.string().nullable(),
+  by: z.string().nullable(), message: z.string().nullable(), files: z.number().nullable(), bytes: z.number().nullable(),
+  results: z.array(z.object({ path: z.string(), mediaId: z.number().nullable(), state: z.string(), copied: z.number(), reused: z.number(),
+    problems: z.number(), encrypted: z.boolean(), message: z.string().nullable() })),
+  repairs: z.array(z.object({ at: z.string(), copy: z.string(), file: z.string(), problem: z.string(), action: z.string(), source: z.string().nullable() })),
+});
+export type RunT = z.infer<typeof RunSchema>;
+
+/** What a finished backup job returns (jobs.status → result). */
+export type BackupJobResult = {
+  bag: string; state: 'ok' | 'partial' | 'failed'; message: string; warnings: string[];
+  destinations: Array<{ path: string; label: string | null; ok: boolean; bagPath: string | null; encrypted: boolean; copied: number; reused: number; message: string }>;
+};
+/** What a finished verify job returns. */
+export type VerifyJobResult = {
+  state: 'ok' | 'damaged' | 'repaired' | 'unrepairable'; message: string; incomplete: string[];
+  copies: Array<{ bag: string; path: string; destination: string; encrypted: boolean; ok: boolean;
+    problems: Array<{ file: string; problem: string; message: string; action?: string; source?: string | null }> }>;
+};
+/** What a finished restore / drill job returns. */
+export type RestoreJobResult = {
+  ok: boolean; drill: boolean; bag: string; target: string | null; keptAside: string | null; message: string;
+  checks: Array<{ name: string; ok: boolean; message: string }>;
+};

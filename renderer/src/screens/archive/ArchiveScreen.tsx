@@ -1,0 +1,270 @@
+// The archivist's screen: the media register (label, kind, room; stale and unverified copies flagged), a backup to
+// the selected media with progress and cancel, verify and repair, restore and the drill, and the history.
+import { useState } from 'react';
+import { call } from '../../api';
+import type { BackupJobResult, MediaT, RestoreJobResult, VerifyJobResult } from '../../../../preload/contract-archive';
+import { MEDIA_KINDS } from '../../../../preload/contract-archive';
+import { formatDateTime } from '../../format';
+import { t } from '../../strings';
+import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/common';
+import { CheckField, Form, FormActions, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';
+import { useJob } from '../../ui/useJob';
+import { useQuery } from '../../ui/useQuery';
+
+const a = t.archive;
+const when = (iso: string | null) => (iso ? formatDateTime(iso) : a.never);
+
+export function ArchiveScreen() {
+  const media = useQuery('media.list', {});
+  const history = useQuery('backup.history', { limit: 30 });
+  const [selected, setSelected] = useState<number[]>([]);
+  const refresh = () => { media.reload(); history.reload(); };
+  return (
+    <section>
+      <PageHeader title={a.title} />
+      <p className="muted">{a.lead}</p>
+      <Loaded query={media}>
+        {(list) => (
+          <>
+            <MediaTable list={list} selected={selected} onSelect={setSelected} />
+            <AddMedia onDone={refresh} />
+            <BackupPanel media={list.filter((m) => selected.includes(m.id))} onDone={refresh} />
+            <VerifyPanel media={list.filter((m) => selected.includes(m.id))} onDone={refresh} />
+            <RestorePanel media={list} onDone={refresh} />
+          </>
+        )}
+      </Loaded>
+      <ArchiveCheck />
+      <h2>{a.historyTitle}</h2>
+      <Loaded query={history}>
+        {(runs) => (
+          <table className="grid" data-testid="backup-history">
+            <thead><tr><th scope="col">{a.colWhen}</th><th scope="col">{a.colWhat}</th><th scope="col">{a.colBy}</th><th scope="col">{a.colResult}</th></tr></thead>
+            <tbody>
+              {runs.length === 0 && <EmptyRow cols={4}>{a.noHistory}</EmptyRow>}
+              {runs.map((r) => (
+                <tr key={r.id} data-kind={r.kind} data-state={r.state}>
+                  <td>{formatDateTime(r.startedAt)}</td>
+                  <td>{a.runKinds[r.kind] ?? r.kind}{r.bag ? <div className="muted small mono">{r.bag}</div> : null}</td>
+                  <td>{r.by ?? ''}</td>
+                  <td>
+                    <Badge kind={r.state === 'ok' ? 'ok' : r.state === 'running' ? 'info' : 'warn'}>{a.runStates[r.state] ?? r.state}</Badge>
+                    {r.repairs.length > 0 && <span className="muted small"> {a.repairs(r.repairs.length)}</span>}
+                    {r.message && <div className="small">{r.message}</div>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Loaded>
+    </section>
+  );
+}
+
+function MediaTable({ list, selected, onSelect }: { list: MediaT[]; selected: number[]; onSelect: (ids: number[]) => void }) {
+  const toggle = (id: number) => onSelect(selected.includes(id) ? selected.filter((x) => x !== id) : [...selected, id]);
+  return (
+    <>
+      <h2>{a.mediaTitle}</h2>
+      <table className="grid" data-testid="media-table">
+        <thead>
+          <tr>
+            <th scope="col">{a.colSelect}</th><th scope="col">{a.colLabel}</th><th scope="col">{a.colKind}</th><th scope="col">{a.colRoom}</th>
+            <th scope="col">{a.colPath}</th><th scope="col">{a.colWritten}</th><th scope="col">{a.colVerified}</th><th scope="col">{a.colState}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.length === 0 && <EmptyRow cols={8}>{a.noMedia}</EmptyRow>}
+          {list.map((m) => (
+            <tr key={m.id} data-testid={`media-${m.label}`}>
+              <td><input type="checkbox" aria-label={`${a.colSelect}: ${m.label}`} checked={selected.includes(m.id)} onChange={() => toggle(m.id)} /></td>
+              <td><strong>{m.label}</strong>{m.encrypted && <> <Badge kind="info">{a.encrypted}</Badge></>}</td>
+              <td>{a.kinds[m.kind]}</td>
+              <td>{m.room}</td>
+              <td className="mono small">{m.path}</td>
+              <td>{when(m.lastWrittenAt)}</td>
+              <td>{when(m.lastVerifiedAt)}</td>
+              <td data-testid={`media-state-${m.label}`}>
+                {!m.present && <Badge kind="muted">{a.absent}</Badge>}{' '}
+                {m.stale && <Badge kind="warn">{a.stale}</Badge>}{' '}
+                {m.unverified && <Badge kind="warn">{a.unverified}</Badge>}{' '}
+                {m.damaged && <Badge kind="warn">{a.damaged}</Badge>}
+                {m.present && !m.stale && !m.unverified && !m.damaged && <Badge kind="ok">{a.fresh}</Badge>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function AddMedia({ onDone }: { onDone: () => void }) {
+  const empty = { label: '', kind: 'usb', room: '', path: '', encrypted: false };
+  const [d, setD] = useState(empty);
+  const [added, setAdded] = useState<string | null>(null);
+  const { busy, failure, run } = useSubmit();
+  const submit = () => run(async () => {
+    const m = await call('media.add', { label: d.label.trim(), kind: d.kind as MediaT['kind'], room: d.room.trim(), path: d.path.trim(), encrypted: d.encrypted });
+    setAdded(m.label);
+    setD(empty);
+    onDone();
+  });
+  return (
+    <Form failure={failure} busy={busy} onSubmit={submit} className="panel" testId="media-form" label={a.addMedia}>
+      <h2>{a.addMedia}</h2>
+      {added && <Notice kind="ok">{a.added(added)}</Notice>}
+      <div className="form-grid">
+        <TextField name="label" label={a.label} value={d.label} onChange={(v) => setD({ ...d, label: v })} required />
+        <SelectField name="kind" label={a.kind} value={d.kind} onChange={(v) => setD({ ...d, kind: v })} options={MEDIA_KINDS.map((k) => ({ value: k, label: a.kinds[k] }))} />
+        <TextField name="room" label={a.room} value={d.room} onChange={(v) => setD({ ...d, room: v })} required />
+        <TextField name="path" label={a.path} hint={a.pathHint} value={d.path} onChange={(v) => setD({ ...d, path: v })} required size={40} />
+        <CheckField name="encrypted" label={a.encrypt} checked={d.encrypted} onChange={(v) => setD({ ...d, encrypted: v })} />
+      </div>
+      <FormActions><SubmitButton busy={busy}>{a.addSubmit}</SubmitButton></FormActions>
+    </Form>
+  );
+}
+
+function JobProgress({ job, onCancel }: { job: ReturnType<typeof useJob>['job']; onCancel: () => void }) {
+  if (!job) return null;
+  return (
+    <div className="job" data-testid="job" data-state={job.state}>
+      {job.state === 'running' && (
+        <>
+          <progress max={job.total || 1} value={job.done} aria-label={job.message ?? ''} data-testid="job-progress" />{' '}
+          <span className="small">{job.message} {a.progress(job.done, job.total)}</span>{' '}
+          <button type="button" onClick={onCancel} data-testid="job-cancel">{a.cancel}</button>
+        </>
+      )}
+      {(job.state === 'failed' || job.state === 'cancelled') && <Notice kind="error" testId="job-failed">{job.message}</Notice>}
+    </div>
+  );
+}
+
+function BackupPanel({ media, onDone }: { media: MediaT[]; onDone: () => void }) {
+  const job = useJob<BackupJobResult>(onDone);
+  const [passphrase, setPassphrase] = useState('');
+  const needsPass = media.some((m) => m.encrypted);
+  const start = (confirmSameDevice: boolean) => job.start(async () => {
+    const r = await call('backup.start', { mediaIds: media.map((m) => m.id), confirmSameDevice, passphrase: needsPass ? passphrase : undefined });
+    return r;
+  });
+  const sameDevice = job.failure?.fields.confirmSameDevice;
+  const r = job.result;
+  return (
+    <div className="panel" data-testid="backup-panel">
+      <h2>{a.backupTitle}</h2>
+      {media.length < 2 && <p className="muted">{a.selectTwo}</p>}
+      {needsPass && <TextField name="passphrase" label={a.passphrase} type="password" value={passphrase} onChange={setPassphrase} autoComplete="off" />}
+      <button type="button" className="primary" disabled={media.length < 2 || job.running} onClick={() => start(false)} data-testid="backup-run">{a.runBackup}</button>
+      {job.failure && (
+        <div data-testid="backup-failure">
+          <ErrorBox failure={job.failure} />
+          {sameDevice && <button type="button" onClick={() => start(true)} data-testid="backup-confirm">{a.confirmSame}</button>}
+        </div>
+      )}
+      <JobProgress job={job.job} onCancel={job.cancel} />
+      {r && (
+        <div data-testid="backup-result" data-state={r.state}>
+          <Notice kind={r.state === 'ok' ? 'ok' : 'error'}>{r.message}</Notice>
+          <ul>
+            {r.destinations.map((d) => <li key={d.path}>{d.ok ? '✓' : '✗'} {d.label ?? d.path}: {d.ok ? d.bagPath : d.message}</li>)}
+            {r.warnings.map((w) => <li key={w} className="muted">{w}</li>)}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function VerifyPanel({ media, onDone }: { media: MediaT[]; onDone: () => void }) {
+  const job = useJob<VerifyJobResult>(onDone);
+  const run = (repair: boolean) => job.start(() => call('backup.verify', { mediaIds: media.map((m) => m.id), repair }));
+  const r = job.result;
+  return (
+    <div className="panel" data-testid="verify-panel">
+      <h2>{a.verifyTitle}</h2>
+      <button type="button" disabled={!media.length || job.running} onClick={() => run(false)} data-testid="verify-run">{a.verify}</button>{' '}
+      <button type="button" disabled={!media.length || job.running} onClick={() => run(true)} data-testid="verify-repair">{a.verifyRepair}</button>
+      {job.failure && <ErrorBox failure={job.failure} />}
+      <JobProgress job={job.job} onCancel={job.cancel} />
+      {r && (
+        <div data-testid="verify-result" data-state={r.state}>
+          <Notice kind={r.state === 'ok' || r.state === 'repaired' ? 'ok' : 'warn'}>{r.message}</Notice>
+          <ul>
+            {r.copies.map((c) => (
+              <li key={c.path} data-testid="verify-copy" data-ok={c.ok}>
+                <strong>{c.problems.length ? (c.ok ? a.copyRepaired : a.copyDamaged) : a.copyOk}</strong> <span className="mono small">{c.path}</span>
+                {c.problems.length > 0 && (
+                  <ul>
+                    {c.problems.map((p) => (
+                      <li key={p.file + p.problem} data-testid="verify-problem">
+                        {a.problem[p.problem] ?? p.problem}: <span className="mono">{p.file}</span>{p.action ? ` — ${a.action[p.action]}` : ''}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function RestorePanel({ media, onDone }: { media: MediaT[]; onDone: () => void }) {
+  const [mediaId, setMediaId] = useState('');
+  const [bag, setBag] = useState('');
+  const [target, setTarget] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const bags = useQuery('backup.bags', { mediaId: Number(mediaId) || 1 }, !!mediaId);
+  const job = useJob<RestoreJobResult>(onDone);
+  const chosen = bags.data?.find((b) => b.name === bag);
+  const run = (drill: boolean) => job.start(() => call('backup.restore', {
+    mediaId: Number(mediaId), bag, drill, target: drill ? undefined : target.trim(), passphrase: chosen?.encrypted ? passphrase : undefined,
+  }));
+  const r = job.result;
+  return (
+    <div className="panel" data-testid="restore-panel">
+      <h2>{a.restoreTitle}</h2>
+      <div className="form-grid">
+        <SelectField name="restoreMedia" label={a.restoreMedia} value={mediaId} onChange={(v) => { setMediaId(v); setBag(''); }} placeholder="—"
+          options={media.filter((m) => m.present).map((m) => ({ value: String(m.id), label: `${m.label} (${m.room})` }))} />
+        {mediaId && bags.data && (bags.data.length
+          ? <SelectField name="restoreBag" label={a.restoreBag} value={bag} onChange={setBag} placeholder="—"
+              options={bags.data.map((b) => ({ value: b.name, label: `${b.name}${b.encrypted ? ` (${a.encrypted})` : ''}` }))} />
+          : <p className="muted">{a.noBags}</p>)}
+        {chosen?.encrypted && <TextField name="restorePassphrase" label={a.passphrase} type="password" value={passphrase} onChange={setPassphrase} autoComplete="off" />}
+        <TextField name="target" label={a.target} value={target} onChange={setTarget} size={40} />
+      </div>
+      <button type="button" className="primary" disabled={!bag || job.running} onClick={() => run(true)} data-testid="restore-drill">{a.drill}</button>{' '}
+      <button type="button" disabled={!bag || !target.trim() || job.running} onClick={() => run(false)} data-testid="restore-run">{a.restoreTo}</button>
+      {job.failure && <ErrorBox failure={job.failure} />}
+      <JobProgress job={job.job} onCancel={job.cancel} />
+      {r && (
+        <div data-testid="restore-result" data-ok={r.ok}>
+          <Notice kind={r.ok ? 'ok' : 'error'}>{r.message}</Notice>
+          <ul>{r.checks.map((c) => <li key={c.name}>{c.ok ? '✓' : '✗'} {a.check[c.name] ?? c.name}: {c.message}</li>)}</ul>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ArchiveCheck() {
+  const { busy, failure, run } = useSubmit();
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  return (
+    <div className="panel">
+      <button type="button" disabled={busy} onClick={() => run(async () => {
+        const r = await call('archive.verify', {});
+        setMessage({ ok: r.ok, text: [r.message, ...r.problems.map((p) => p.message)].join(' · ') });
+      })} data-testid="archive-verify">{a.archiveVerify}</button>
+      {failure && <ErrorBox failure={failure} />}
+      {message && <Notice kind={message.ok ? 'ok' : 'warn'} testId="archive-verify-result">{message.text}</Notice>}
+    </div>
+  );
+}
