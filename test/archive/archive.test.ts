@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveDirFor, archiveSealed, archivedFilePath, MANIFEST, readManifest, verifyArchive } from '../../main/archive/archive.ts';
 import { sha256 } from '../../main/archive/files.ts';
 import { adminClient, smallSchool, tempDir, type Client } from '../helpers/register.ts';
-import { createLedgerVersionsTableForTests, sealTestLedger, testSigner } from '../helpers/ledger-versions.ts';
+import { sealTestLedger, testSigner } from '../helpers/ledger-versions.ts';
 
 let c: Client & { dbPath: string };
 let signer: ReturnType<typeof testSigner>;
@@ -17,7 +17,6 @@ beforeAll(async () => {
   c = await adminClient(tempDir('sr-archive-'));
   const s = await smallSchool(c);
   classes = { a: s.a.id, b: s.b.id };
-  createLedgerVersionsTableForTests(c.backend.db);
 });
 afterAll(() => c.backend.close());
 

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { adminClient, smallSchool, tempDir, type Client } from '../helpers/register.ts';
-import { createLedgerVersionsTableForTests, sealTestLedger, testSigner } from '../helpers/ledger-versions.ts';
+import { sealTestLedger, testSigner } from '../helpers/ledger-versions.ts';
 
 export type Fixture = { c: Client & { dbPath: string }; root: string; certPem: string; signer: ReturnType<typeof testSigner> };
 
@@ -14,7 +14,6 @@ export async function registerWithArchive(): Promise<Fixture> {
   const c = await adminClient(root);
   const s = await smallSchool(c);
   const db = c.backend.db;
-  createLedgerVersionsTableForTests(db);
   const signer = testSigner();
   await sealTestLedger(db, signer.signer, { classId: s.a.id, version: 1 });
   await sealTestLedger(db, signer.signer, { classId: s.a.id, version: 2, marks: { 'Иванов Иван': '4' } });

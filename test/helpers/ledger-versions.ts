@@ -1,7 +1,7 @@
-// TEST-ONLY stand-in for the `ledgers` branch: table `ledger_versions` is created by migration 0004 there, which this
-// branch does not have. Tests here create it with the DDL agreed in the brief (same columns, keys and references) and
-// seal versions the way that branch does: sha256 over the canonical JSON's UTF-8 bytes, a detached CMS signature over
-// the same bytes by a real openssl-made certificate. Remove once 0004 is merged: the table will then already exist.
+// Sealed ledger versions for archive and backup tests, written straight into migration 0004's ledger_versions as
+// main/ledgers/seal.ts would (sha256 over the canonical JSON's UTF-8 bytes, a detached CMS signature over the same bytes
+// by a real openssl-made certificate, a correction opened for every version after the first) but with small opaque
+// PDF/XLSX bytes, so these tests do not depend on rendering.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -10,27 +10,6 @@ import type Database from 'better-sqlite3';
 import { createRsaSigner, type Signer } from '../../main/signing/cms.ts';
 import { loadPkcs12 } from '../../main/signing/pkcs12.ts';
 import { tempDir } from './register.ts';
-
-export function createLedgerVersionsTableForTests(db: Database.Database): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS ledger_versions (
-    id INTEGER PRIMARY KEY,
-    class_id INTEGER NOT NULL REFERENCES classes (id),
-    version INTEGER NOT NULL CHECK (version >= 1),
-    sha256 TEXT NOT NULL,
-    prev_sha256 TEXT,
-    canonical_json TEXT NOT NULL,
-    signature BLOB,
-    signer TEXT,
-    pdf BLOB,
-    pdf_sha256 TEXT,
-    xlsx BLOB,
-    xlsx_sha256 TEXT,
-    sealed_at TEXT NOT NULL,
-    sealed_by INTEGER REFERENCES users (id),
-    correction_id INTEGER,
-    UNIQUE (class_id, version)
-  ) STRICT`);
-}
 
 /** A real RSA signer from a PKCS#12 made by openssl, and its certificate (PEM) as the trust anchor. */
 export function testSigner(): { signer: Signer; certPem: string; dir: string } {
@@ -50,10 +29,16 @@ export async function sealTestLedger(db: Database.Database, signer: Signer, o: {
   const canonical = JSON.stringify({ classId: o.classId, marks: o.marks ?? { 'Иванов Иван': '5' }, version: o.version });
   const prev = db.prepare('SELECT sha256 FROM ledger_versions WHERE class_id = ? AND version = ?').get(o.classId, o.version - 1) as { sha256: string } | undefined;
   const signature = await signer.sign(Buffer.from(canonical, 'utf8'));
+  let correction: number | null = null;
+  if (o.version > 1) {
+    correction = Number(db.prepare(`INSERT INTO ledger_corrections (class_id, reason, order_number, order_date, opened_by, opened_at, opened_by_login)
+      VALUES (?, 'исправление оценки', '12-о', '2026-06-01', 1, ?, 'admin')`).run(o.classId, new Date().toISOString()).lastInsertRowid);
+  }
   const pdf = Buffer.from(`%PDF-1.7\n% ведомость ${o.classId} v${o.version}\n%%EOF\n`);
   const xlsx = Buffer.concat([Buffer.from('PK\x03\x04'), crypto.randomBytes(64)]);
   const r = db.prepare(`INSERT INTO ledger_versions (class_id, version, sha256, prev_sha256, canonical_json, signature, signer, pdf, pdf_sha256,
-    xlsx, xlsx_sha256, sealed_at, sealed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`)
-    .run(o.classId, o.version, hex(canonical), prev?.sha256 ?? null, canonical, signature, signer.certificate.subject, pdf, hex(pdf), xlsx, hex(xlsx), new Date().toISOString());
+    xlsx, xlsx_sha256, sealed_at, sealed_by, sealed_by_login, correction_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'admin', ?)`)
+    .run(o.classId, o.version, hex(canonical), prev?.sha256 ?? null, canonical, signature, signer.certificate.subject, pdf, hex(pdf), xlsx, hex(xlsx),
+      new Date().toISOString(), correction);
   return { id: Number(r.lastInsertRowid), sha256: hex(canonical), canonical, signature, pdf, xlsx };
 }
