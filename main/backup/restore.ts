@@ -12,6 +12,7 @@ import { APPLICATION_ID, openRegister, type DB } from '../../db/connection.ts';
 import { archiveDirFor, readManifest, verifyArchive } from '../archive/archive.ts';
 import { fsyncDir, sha256 } from '../archive/files.ts';
 import { appendAudit, verifyAuditChain } from '../audit/log.ts';
+import { anchorAudit } from '../audit/anchor.ts';
 import { progressTo, type Progress } from '../host/jobs.ts';
 import { verifyDetached } from '../signing/cms.ts';
 import { AppError } from '../shared/errors.ts';
@@ -176,7 +177,9 @@ export async function restoreBag(bagDir: string, opts: {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     const aside = `${target}.before-restore-${stamp}-${crypto.randomBytes(2).toString('hex')}`;
     let keptAside: string | null = null;
-    for (const suffix of ['', '-wal', '-shm', '.archive']) {
+    // the audit anchor belongs to the register it was written for: it goes aside with it, and the restored register
+    // gets its own (an older snapshot's chain ends earlier, which the old anchor would report as entries removed)
+    for (const suffix of ['', '-wal', '-shm', '.archive', '.audit-head']) {
       if (fs.existsSync(target + suffix)) {
         fs.renameSync(target + suffix, aside + suffix);
         keptAside = aside;
@@ -184,6 +187,12 @@ export async function restoreBag(bagDir: string, opts: {
     }
     fs.renameSync(stagedRegister, target!);
     fs.renameSync(stagedArchive, archiveDirFor(target!));
+    const restored = openRegister(target!, { create: false });
+    try {
+      anchorAudit(restored);
+    } finally {
+      restored.close();
+    }
     fsyncDir(path.dirname(target!));
     report.keptAside = keptAside;
     return finish(true, `Реестр восстановлен в ${target}${keptAside ? `; прежний реестр сохранён как ${keptAside}` : ''}`);

@@ -1,6 +1,7 @@
 // Restore: into a new file, or over the current register which is kept aside; refused — with nothing replaced — when
 // SQLite's integrity_check, the audit chain or a seal fails, even in a bag whose manifests were redone to match.
 // The drill restores into a scratch folder, checks, reports and leaves nothing behind.
+import { verifyAuditChain } from '../../main/audit/log.ts';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -57,13 +58,19 @@ describe('restore', () => {
     old.close();
     fs.mkdirSync(`${target}.archive`);
     fs.writeFileSync(`${target}.archive/manifest.jsonl`, 'старый архив\n');
+    // the current register's audit anchor, further along than the snapshot's chain
+    const oldAnchor = JSON.stringify({ id: 9999, hash: 'a'.repeat(64) }) + '\n';
+    fs.writeFileSync(`${target}.audit-head`, oldAnchor);
     const before = fileSha(target);
     const r = await restoreBag(bagA, { target });
+    expect(fs.readFileSync(`${r.keptAside}.audit-head`, 'utf8')).toBe(oldAnchor);
     expect(r.keptAside).toMatch(/register\.sqlite\.before-restore-\d{8}T\d{6}Z-[0-9a-f]{4}$/);
     expect(fileSha(r.keptAside!)).toBe(before);
     expect(fs.readFileSync(`${r.keptAside}.archive/manifest.jsonl`, 'utf8')).toBe('старый архив\n');
     const db = openRegister(target, { create: false });
     expect(db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'before'").get()).toBeUndefined();
+    // the restored register has its own anchor: its chain verifies, with no entries reported removed
+    expect(verifyAuditChain(db)).toMatchObject({ ok: true, anchor: 'ok' });
     db.close();
   });
 
