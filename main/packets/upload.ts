@@ -1,0 +1,178 @@
+// Uploading the outbox: every pending packet of a register in chain order (the receiver refuses a gap, so one register's
+// packets go one at a time), with retries that back off exponentially with jitter; and the district admin's batch over
+// several register files (build, sign, upload each), a few files at a time. Both report progress, stop on cancel at
+// the next safe point, and pick up after a crash where they stopped: the outbox in each file says what is left.
+import path from 'node:path';
+import type http from 'node:http';
+import type { DB } from '../../db/connection.ts';
+import { openRegister } from '../../db/connection.ts';
+import { CancelledError, type Progress, progressTo } from '../host/jobs.ts';
+import { AppError } from '../shared/errors.ts';
+import { appendAudit } from '../audit/log.ts';
+import { buildPacket } from './build.ts';
+import { markAccepted, markRejected, markRetry, markSending, pendingPackets, resumeInterrupted } from './outbox.ts';
+import { rsaPacketSigner, signPackets, type PacketSigner } from './sign.ts';
+import { agentFor, backoffMs, sendPacket, type UploadTarget } from './transport.ts';
+import type { Reason } from './model.ts';
+
+export type UploadOptions = {
+  /** 'all': every pending packet; 'next': only the first in the chain */
+  scope?: 'all' | 'next';
+  /** sends of one packet in this run before it is left waiting for the next run (default 6) */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  random?: () => number;
+  now?: () => Date;
+  /** one line per event: packet number, UUID, state, HTTP status; never a body, a password or a name */
+  log?: (line: string) => void;
+};
+
+export type UploadSummary = {
+  accepted: Array<{ id: string; seq: number; receiptId: string; duplicate: boolean }>;
+  rejected: Array<{ id: string; seq: number; reasons: Reason[] }>;
+  /** still waiting (to retry, or behind one that waits) */
+  pending: number;
+  attempts: number;
+};
+
+const sleep = (ms: number, p: Progress) => new Promise<void>((resolve, reject) => {
+  const step = Math.min(ms, 100);
+  let left = ms;
+  const tick = () => {
+    if (p.cancelled) return reject(new CancelledError());
+    if (left <= 0) return resolve();
+    left -= step;
+    setTimeout(tick, Math.min(step, Math.max(left + step, 0)));
+  };
+  tick();
+});
+
+/** Sends the register's pending packets. Each state change commits on its own: a kill at any point loses nothing. */
+export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOptions = {}, progress: Progress = progressTo()): Promise<UploadSummary> {
+  const now = opts.now ?? (() => new Date());
+  const log = opts.log ?? (() => {});
+  const maxAttempts = opts.maxAttempts ?? 6;
+  resumeInterrupted(db, now());
+  let todo = pendingPackets(db);
+  if (opts.scope === 'next') todo = todo.slice(0, 1);
+  const summary: UploadSummary = { accepted: [], rejected: [], pending: 0, attempts: 0 };
+  const agent: http.Agent = agentFor(target);
+  try {
+    progress.report(0, todo.length);
+    for (let i = 0; i < todo.length; i++) {
+      const p = todo[i];
+      let triesThisRun = 0;
+      let wait = p.nextAttemptAt ? Math.max(0, Date.parse(p.nextAttemptAt) - now().getTime()) : 0;
+      for (;;) {
+        progress.throwIfCancelled();
+        if (wait > 0) await sleep(wait, progress);
+        const attempt = markSending(db, p.id, now());
+        triesThisRun++;
+        summary.attempts++;
+        const out = await sendPacket(target, p, agent);
+        if (out.kind === 'accepted') {
+          markAccepted(db, p.id, out.receipt, now());
+          summary.accepted.push({ id: p.id, seq: p.seq, receiptId: out.receipt.receiptId, duplicate: !!out.receipt.duplicate });
+          log(`пакет № ${p.seq} ${p.id}: принят (HTTP ${out.status}, квитанция ${out.receipt.receiptId}${out.receipt.duplicate ? ', повтор' : ''})`);
+          break;
+        }
+        if (out.kind === 'rejected') {
+          markRejected(db, p.id, out.reasons, now());
+          summary.rejected.push({ id: p.id, seq: p.seq, reasons: out.reasons });
+          log(`пакет № ${p.seq} ${p.id}: отклонён (HTTP ${out.status}: ${out.reasons.map((r) => r.code).join(', ')})`);
+          break;
+        }
+        wait = backoffMs(attempt, { baseMs: opts.baseDelayMs, maxMs: opts.maxDelayMs }, opts.random);
+        markRetry(db, p.id, out.error, new Date(now().getTime() + wait), now());
+        log(`пакет № ${p.seq} ${p.id}: попытка ${attempt} не удалась (${out.error}); повтор через ${wait} мс`);
+        if (triesThisRun >= maxAttempts) {
+          // The rest of the chain waits behind this packet: the receiver would refuse them as a gap.
+          summary.pending = todo.length - i;
+          progress.report(i, todo.length, `пакет № ${p.seq} ждёт повтора`);
+          return summary;
+        }
+      }
+      progress.report(i + 1, todo.length, `пакет № ${p.seq}`);
+    }
+    return summary;
+  } finally {
+    agent.destroy();
+  }
+}
+
+export type RegisterResult = {
+  file: string;
+  built: { id: string; seq: number; kind: string } | null;
+  /** why nothing was built (nothing changed since the last packet) */
+  note: string | null;
+  signed: number;
+  upload: UploadSummary | null;
+  error: string | null;
+};
+export type BatchSummary = { registers: RegisterResult[]; accepted: number; rejected: number; pending: number; failed: number };
+
+/**
+ * Builds, signs and uploads for several register files, `concurrency` files at a time (each file's chain in order).
+ * `p12`/`password` sign with the district's or each school's certificate; the password is used and dropped.
+ * A file that fails (locked, not a register, certificate refused) is reported and the others go on.
+ */
+export async function uploadRegisters(files: string[], target: UploadTarget,
+  opts: UploadOptions & { p12: Buffer; password: string; concurrency?: number; by?: string }, progress: Progress = progressTo()): Promise<BatchSummary> {
+  const signer: PacketSigner = rsaPacketSigner(opts.p12, opts.password); // a wrong password fails here, before any file is touched
+  const results: RegisterResult[] = new Array(files.length);
+  let next = 0;
+  let done = 0;
+  progress.report(0, files.length);
+  const worker = async () => {
+    while (next < files.length) {
+      if (progress.cancelled) return;
+      const i = next++;
+      results[i] = await oneRegister(files[i], target, signer, opts, progress);
+      progress.report(++done, files.length, path.basename(files[i]));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 3, files.length)) }, worker));
+  progress.throwIfCancelled();
+  const regs = results.filter(Boolean);
+  return {
+    registers: regs,
+    accepted: regs.reduce((n, r) => n + (r.upload?.accepted.length ?? 0), 0),
+    rejected: regs.reduce((n, r) => n + (r.upload?.rejected.length ?? 0), 0),
+    pending: regs.reduce((n, r) => n + (r.upload?.pending ?? 0), 0),
+    failed: regs.filter((r) => r.error).length,
+  };
+}
+
+async function oneRegister(file: string, target: UploadTarget, signer: PacketSigner, opts: UploadOptions & { by?: string }, progress: Progress): Promise<RegisterResult> {
+  const r: RegisterResult = { file, built: null, note: null, signed: 0, upload: null, error: null };
+  let db: DB | null = null;
+  try {
+    db = openRegister(file, { create: false });
+    const by = opts.by ?? null;
+    try {
+      db.transaction(() => {
+        const b = buildPacket(db!);
+        appendAudit(db!, by, 'packets.build', { args: { file: path.basename(file) }, result: { id: b.id, seq: b.seq, kind: b.kind } });
+        r.built = { id: b.id, seq: b.seq, kind: b.kind };
+      }).immediate();
+    } catch (e) {
+      if (!(e instanceof AppError && e.fields?.kind === 'нет изменений')) throw e;
+      r.note = e.message;
+    }
+    const hasBuilt = !!db.prepare("SELECT 1 FROM packets WHERE state = 'built'").get();
+    if (hasBuilt) {
+      const s = await signPackets(db, signer, { audit: (sum) => appendAudit(db!, by, 'packets.sign', { result: sum }) });
+      r.signed = s.signed.length;
+    }
+    // the file's own progress is not shown (the batch counts files), but a cancel reaches it
+    const quiet: Progress = { report: () => {}, get cancelled() { return progress.cancelled; }, throwIfCancelled: () => progress.throwIfCancelled() };
+    r.upload = await uploadPending(db, target, opts, quiet);
+  } catch (e) {
+    if (e instanceof CancelledError) throw e;
+    r.error = e instanceof Error ? e.message : String(e);
+  } finally {
+    db?.close();
+  }
+  return r;
+}
