@@ -137,6 +137,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     if (known) {
       if (known.sha256 !== sha256) return reject(res, id, [{ code: 'id_reused', message: 'Пакет с этим UUID уже принят с другим содержимым' }], 409);
       log(`duplicate ${id}: receipt ${known.receiptId} again`);
+      // the packet is stored: the after-store faults apply to a resend as well
+      if (fault?.kind === 'timeout-after-store') return;
+      if (fault?.kind === 'drop-after-store') return req.socket.destroy();
       return send(res, 200, { status: 'accepted', receipt: { ...known, duplicate: true } });
     }
 
