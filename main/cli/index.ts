@@ -20,6 +20,7 @@ import { WorkbookError } from '../workbooks/read.ts';
 import { applyStudentsImport, previewStudentsImport } from '../workbooks/students-import.ts';
 import { applyMarksImport, previewMarksImport } from '../workbooks/marks-import.ts';
 import { exportCityRegister, MissingCityRegisterIds } from '../workbooks/city-register.ts';
+import { PacketsUsageError, runPacketsCli } from '../packets/cli.ts';
 
 class UsageError extends Error {}
 
@@ -41,6 +42,13 @@ const HELP = `Школьный регистр — командная строк�
                                      оценки из выгрузки журнала (по умолчанию за текущий учебный год); в файле
                                      соответствия — {"columns": {поле: столбец}, "subjects": {предмет в журнале: id}}
   export city-register --year 2026/2027 --out ФАЙЛ.xlsx   книга для городского реестра (предметы — кодами реестра)
+  packets build [--kind full|delta]  собрать пакет в региональный сегмент (первый — полный снимок, далее — изменения)
+  packets sign --cert ФАЙЛ.p12       подписать собранные пакеты (пароль: --password-file ФАЙЛ или SCHOOL_REGISTER_CERT_PASSWORD)
+  packets upload --endpoint URL [--all] [--ca ЦС.pem] [--client-cert TLS.p12] [--timeout МС]
+                                     отправить следующий (--all — все) ожидающие пакеты; код 1, если что-то отклонено или ждёт повтора
+  packets upload --endpoint URL --registers Ф1 Ф2 … --cert ФАЙЛ.p12 [--concurrency N]
+                                     собрать, подписать и отправить пакеты нескольких реестров (без --db)
+  packets status                     очередь пакетов: состояния, квитанции, причины отказа
 
 Коды выхода: 0 — успешно, 1 — ошибка во входных данных, 2 — внутренняя ошибка.`;
 
@@ -71,6 +79,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         last: { type: 'string' }, first: { type: 'string' }, middle: { type: 'string' }, birth: { type: 'string' }, sex: { type: 'string' },
         snils: { type: 'string' }, 'dry-run': { type: 'boolean' }, mapping: { type: 'string' }, 'allow-rejected': { type: 'boolean' },
         order: { type: 'string' }, 'order-date': { type: 'string' }, date: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
+        kind: { type: 'string' }, cert: { type: 'string' }, 'password-file': { type: 'string' }, endpoint: { type: 'string' }, all: { type: 'boolean' },
+        registers: { type: 'string' }, ca: { type: 'string' }, 'client-cert': { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' },
       },
     });
   } catch (e) {
@@ -78,7 +88,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'packets']);
   const words = GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
   const operands = parsed.positionals.slice(words);
@@ -89,6 +99,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
   const json = !!f.json;
   let db: DB | null = null;
   try {
+    if (cmd.startsWith('packets ')) return await runPacketsCli(cmd, f, operands, io);
     if (typeof f.db !== 'string') throw new UsageError('укажите файл реестра: --db ФАЙЛ');
     db = openRegister(f.db, { create: cmd === 'init' || cmd === 'demo' });
     const who: User = { id: 0, login: `cli:${os.userInfo().username}`, fullName: 'Командная строка', role: 'admin' };
@@ -252,7 +263,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       io.err(`Ошибка: ${e.message}`);
       return 1;
     }
-    if (e instanceof UsageError || e instanceof RegisterOpenError) {
+    if (e instanceof UsageError || e instanceof RegisterOpenError || e instanceof PacketsUsageError) {
       io.err(`Ошибка: ${e.message}`);
       return 1;
     }
