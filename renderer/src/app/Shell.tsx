@@ -10,6 +10,7 @@ import { GradesScreen } from '../screens/grades/GradesScreen';
 import { ImportScreen } from '../screens/import/ImportScreen';
 import { CityRegisterExport } from '../screens/export/CityRegisterExport';
 import { OrderPage } from '../screens/orders/OrderPage';
+import { PacketsScreen } from '../screens/packets/PacketsScreen';
 import { OrdersBook } from '../screens/orders/OrdersBook';
 import { PromotionForm } from '../screens/orders/PromotionForm';
 import { SchoolProfile } from '../screens/school/SchoolProfile';
@@ -41,6 +42,7 @@ const NAV: NavItem[] = [
   { to: '/school', label: t.nav.school, needs: 'school.update', group: 'admin' },
   { to: '/users', label: t.nav.users, needs: 'users.list', group: 'admin' },
   { to: '/audit', label: t.nav.audit, needs: 'audit.list', group: 'admin' },
+  { to: '/packets', label: t.nav.packets, needs: 'packets.list', group: 'admin' },
 ];
 
 type Route = { pattern: string; needs: Method; render: (p: Record<string, string>) => ReactNode };
@@ -67,6 +69,7 @@ const ROUTES: Route[] = [
   { pattern: '/school', needs: 'school.update', render: () => <SchoolProfile /> },
   { pattern: '/users', needs: 'users.list', render: () => <UsersScreen /> },
   { pattern: '/audit', needs: 'audit.list', render: () => <AuditScreen /> },
+  { pattern: '/packets', needs: 'packets.list', render: () => <PacketsScreen /> },
 ];
 
 function resolve(path: string, role: Parameters<typeof allowed>[0]): ReactNode {
