@@ -37,6 +37,23 @@ export function pendingPackets(db: DB): Array<{ id: string; seq: number; state: 
     .map((r) => ({ id: r.id, seq: r.seq, state: r.state, canonicalJson: r.canonical_json, signature: r.signature, nextAttemptAt: r.next_attempt_at }));
 }
 
+/**
+ * Outbox state changes are committed without waiting for the disk (WAL with synchronous = NORMAL: durable at the next
+ * checkpoint or FULL commit). Losing the last of them in a power cut only makes a packet go again with its UUID, which
+ * the receiver answers with the receipt it already gave: exactly-once rests on the Idempotency-Key, not on these
+ * writes. Each fsync costs ~5 ms here, two per packet; the register's own writes keep synchronous = FULL.
+ */
+function unsynced<T>(db: DB, write: () => T): T {
+  if (db.inTransaction) return write();
+  const before = db.pragma('synchronous', { simple: true }) as number;
+  db.pragma('synchronous = NORMAL');
+  try {
+    return write();
+  } finally {
+    db.pragma(`synchronous = ${before}`);
+  }
+}
+
 /** After a restart: a packet left 'sending' may or may not have reached the receiver; it is sent again (same UUID). */
 export function resumeInterrupted(db: DB, now: Date): number {
   return db.prepare("UPDATE packets SET state = 'retry', next_attempt_at = ?, last_error = 'отправка прервана (перезапуск программы)', updated_at = ? WHERE state = 'sending'")
@@ -44,15 +61,15 @@ export function resumeInterrupted(db: DB, now: Date): number {
 }
 
 export function markSending(db: DB, id: string, now: Date): number {
-  const r = db.prepare("UPDATE packets SET state = 'sending', attempts = attempts + 1, next_attempt_at = NULL, updated_at = ? WHERE id = ? AND state IN ('signed', 'retry') RETURNING attempts")
-    .get(now.toISOString(), id) as { attempts: number } | undefined;
+  const r = unsynced(db, () => db.prepare("UPDATE packets SET state = 'sending', attempts = attempts + 1, next_attempt_at = NULL, updated_at = ? WHERE id = ? AND state IN ('signed', 'retry') RETURNING attempts")
+    .get(now.toISOString(), id) as { attempts: number } | undefined);
   if (!r) throw new Error(`packet ${id} is not waiting to be sent`);
   return r.attempts;
 }
 
 export function markAccepted(db: DB, id: string, receipt: Receipt, now: Date): void {
-  db.prepare("UPDATE packets SET state = 'accepted', receipt = ?, accepted_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending'")
-    .run(JSON.stringify(receipt), receipt.acceptedAt ?? now.toISOString(), now.toISOString(), id);
+  unsynced(db, () => db.prepare("UPDATE packets SET state = 'accepted', receipt = ?, accepted_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending'")
+    .run(JSON.stringify(receipt), receipt.acceptedAt ?? now.toISOString(), now.toISOString(), id));
 }
 
 export function markRejected(db: DB, id: string, reasons: Reason[], now: Date): void {
@@ -61,8 +78,8 @@ export function markRejected(db: DB, id: string, reasons: Reason[], now: Date): 
 }
 
 export function markRetry(db: DB, id: string, error: string, at: Date, now: Date): void {
-  db.prepare("UPDATE packets SET state = 'retry', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
-    .run(at.toISOString(), error, now.toISOString(), id);
+  unsynced(db, () => db.prepare("UPDATE packets SET state = 'retry', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
+    .run(at.toISOString(), error, now.toISOString(), id));
 }
 
 /** Where packets go: kept in the register (the CA is public; no password is). */

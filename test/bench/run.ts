@@ -1,10 +1,11 @@
 // `npm run bench`: the benchmarks, one entry per issue. Prints a Markdown block to paste into RESULTS.md.
-// Usage: npm run bench [-- --only register,import,signing] [-- --students N]
+// Usage: npm run bench [-- --only register,import,signing,packets] [-- --students N]
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { benchRegister } from './register.bench.ts';
 import { benchImport } from './import.bench.ts';
 import { benchSigning } from './signing.bench.ts';
+import { benchPackets } from './packets.bench.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, students: { type: 'string' } } });
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
@@ -15,5 +16,6 @@ const want = (name: string) => !values.only || values.only.split(',').includes(n
 if (want('register')) out.push(...(await benchRegister({ students: Number(values.students ?? 300000) })));
 if (want('import')) out.push(...(await benchImport()));
 if (want('signing')) out.push(...(await benchSigning()));
+if (want('packets')) out.push(...(await benchPackets()));
 
 console.log('\n' + out.join('\n'));

@@ -74,6 +74,32 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   }
   let faults = parseFaults(opts.faults);
   const sockets = new Set<net.Socket>();
+  const durable = new Map<string, Promise<void>>();
+
+  // Group commit of accepted.jsonl: lines waiting while an fsync runs go together in the next one.
+  const logFd = fs.openSync(acceptedLog, 'a');
+  let waiting: Array<{ line: string; done: () => void; fail: (e: Error) => void }> = [];
+  let flushing = false;
+  const flush = async () => {
+    if (flushing || !waiting.length) return;
+    flushing = true;
+    const batch = waiting;
+    waiting = [];
+    try {
+      await new Promise<void>((resolve, reject) => fs.write(logFd, batch.map((b) => b.line).join(''), (e) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve, reject) => fs.fdatasync(logFd, (e) => (e ? reject(e) : resolve())));
+      for (const b of batch) b.done();
+    } catch (e) {
+      for (const b of batch) b.fail(e as Error);
+    } finally {
+      flushing = false;
+      void flush();
+    }
+  };
+  const commitLine = (line: string) => new Promise<void>((done, fail) => {
+    waiting.push({ line, done, fail });
+    void flush();
+  });
 
   const send = (res: http.ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
@@ -137,10 +163,12 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     if (known) {
       if (known.sha256 !== sha256) return reject(res, id, [{ code: 'id_reused', message: 'Пакет с этим UUID уже принят с другим содержимым' }], 409);
       log(`duplicate ${id}: receipt ${known.receiptId} again`);
-      // the packet is stored: the after-store faults apply to a resend as well
-      if (fault?.kind === 'timeout-after-store') return;
-      if (fault?.kind === 'drop-after-store') return req.socket.destroy();
-      return send(res, 200, { status: 'accepted', receipt: { ...known, duplicate: true } });
+      // answered only once the first acceptance is on disk; the after-store faults apply to a resend as well
+      return void (durable.get(id) ?? Promise.resolve()).then(() => {
+        if (fault?.kind === 'timeout-after-store') return;
+        if (fault?.kind === 'drop-after-store') return req.socket.destroy();
+        send(res, 200, { status: 'accepted', receipt: { ...known, duplicate: true } });
+      }, () => send(res, 500, { status: 'error', message: 'storage failed' }));
     }
 
     const v = verifyDetached(Buffer.from(env.signature, 'base64'), bytes, trusted);
@@ -162,24 +190,33 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       return reject(res, id, [{ code: 'prev_hash_mismatch', message: `Хеш предыдущего пакета не совпадает с принятым пакетом № ${chain?.seq ?? 0}` }]);
     }
 
-    // Store, then record the acceptance (the log line is the acceptance: written once, fsynced).
-    fs.writeFileSync(path.join(dir, 'packets', `${id}.json`), bytes);
-    fs.writeFileSync(path.join(dir, 'packets', `${id}.p7s`), Buffer.from(env.signature, 'base64'));
+    // Accepted: the chain moves now (the next packet of this school may follow at once), the packet files are written
+    // and the acceptance line is appended; the answer waits until that line is fsynced. Lines of concurrent
+    // acceptances share one fsync (group commit).
     const receipt: Receipt = { receiptId: crypto.randomUUID(), packetId: id, seq: h.seq!, sha256, acceptedAt: new Date().toISOString(), school, signer: v.signerSubject };
-    const fd = fs.openSync(acceptedLog, 'a');
-    try {
-      fs.writeSync(fd, JSON.stringify(receipt) + '\n');
-      fs.fdatasyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    const previous = chain;
     receipts.set(id, receipt);
     chains.set(school, { seq: h.seq!, sha256 });
-    log(`accepted ${id} seq ${h.seq}`);
-
-    if (fault?.kind === 'timeout-after-store') return; // stored, never answers
-    if (fault?.kind === 'drop-after-store') return req.socket.destroy();
-    send(res, 200, { status: 'accepted', receipt });
+    const stored = Promise.all([
+      fs.promises.writeFile(path.join(dir, 'packets', `${id}.json`), bytes),
+      fs.promises.writeFile(path.join(dir, 'packets', `${id}.p7s`), Buffer.from(env.signature, 'base64')),
+    ]).then(() => commitLine(JSON.stringify(receipt) + '\n'));
+    durable.set(id, stored);
+    stored.then(() => {
+      durable.delete(id);
+      log(`accepted ${id} seq ${h.seq}`);
+      if (fault?.kind === 'timeout-after-store') return; // stored, never answers
+      if (fault?.kind === 'drop-after-store') return req.socket.destroy();
+      send(res, 200, { status: 'accepted', receipt });
+    }, (e: Error) => {
+      // not stored: forget it, so a resend is judged afresh
+      durable.delete(id);
+      receipts.delete(id);
+      if (previous) chains.set(school, previous);
+      else chains.delete(school);
+      log(`storage failed for ${id}: ${e.message}`);
+      send(res, 500, { status: 'error', message: 'storage failed' });
+    });
   };
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -233,7 +270,10 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     acceptances: acceptancesNow,
     close: () => new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();
-      server.close(() => resolve());
+      server.close(() => {
+        fs.closeSync(logFd);
+        resolve();
+      });
     }),
   };
 }
