@@ -36,14 +36,14 @@ export type UploadSummary = {
   attempts: number;
 };
 
+/** Waits, checking for a cancel every 100 ms. */
 const sleep = (ms: number, p: Progress) => new Promise<void>((resolve, reject) => {
-  const step = Math.min(ms, 100);
-  let left = ms;
+  const end = Date.now() + ms;
   const tick = () => {
     if (p.cancelled) return reject(new CancelledError());
+    const left = end - Date.now();
     if (left <= 0) return resolve();
-    left -= step;
-    setTimeout(tick, Math.min(step, Math.max(left + step, 0)));
+    setTimeout(tick, Math.min(left, 100));
   };
   tick();
 });

@@ -11,6 +11,8 @@ import { listOutbox, markSending, pendingPackets } from '../../main/packets/outb
 import { rsaPacketSigner, signPackets } from '../../main/packets/sign.ts';
 import { backoffMs, sendPacket } from '../../main/packets/transport.ts';
 import { uploadPending } from '../../main/packets/upload.ts';
+import { progressTo } from '../../main/host/jobs.ts';
+import { canonicalJson } from '../../main/packets/jcs.ts';
 import { SigningError } from '../../main/signing/errors.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
 import { makeFixtures, openssl, opensslVerify, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
@@ -197,6 +199,44 @@ describe('upload to the reference receiver over HTTP', () => {
     expect(sum.accepted).toEqual([expect.objectContaining({ id: p.id, duplicate: true })]);
     expect(listOutbox(db)[0]).toMatchObject({ state: 'accepted', attempts: 2 });
     expect([...r.acceptances().values()]).toEqual([1]);
+  });
+
+  it('a timeout before storing and a dropped connection: retried, accepted once', async () => {
+    const { db } = await registerWithPackets();
+    await sign(db);
+    const r = await receiver({ faults: 'timeout,drop' });
+    const sum = await uploadPending(db, { endpoint: r.url, timeoutMs: 300 }, { ...fast, log });
+    expect(sum).toMatchObject({ attempts: 3, pending: 0 });
+    expect(sum.accepted).toEqual([expect.objectContaining({ duplicate: false })]);
+    expect([...r.acceptances().values()]).toEqual([1]);
+  });
+
+  it('the receiver validates too: a signed packet its schema refuses is rejected with the JSON pointer', async () => {
+    const { db } = await registerWithPackets();
+    const r = await receiver();
+    const p = JSON.parse((db.prepare('SELECT canonical_json FROM packets').get() as { canonical_json: string }).canonical_json);
+    p.students[0].sex = 'X';
+    const json = canonicalJson(p);
+    const signature = await rsaPacketSigner(fs.readFileSync(fx.p12Default), PASSWORD).sign(Buffer.from(json));
+    const out = await sendPacket({ endpoint: r.url }, { id: p.header.id, canonicalJson: json, signature });
+    expect(out).toMatchObject({ kind: 'rejected', reasons: [{ code: 'schema_invalid', message: expect.stringMatching(/^\/students\/0\/sex: значение не из списка/) }] });
+  });
+
+  it('cancelled mid-upload: stops at the next packet, nothing half-done; the next run sends the rest once', async () => {
+    const { db } = await registerWithPackets(4);
+    await sign(db);
+    const r = await receiver({ faults: 'slow=150' });
+    const abort = new AbortController();
+    const run = uploadPending(db, { endpoint: r.url }, fast, progressTo((done) => {
+      if (done === 1) abort.abort();
+    }, abort.signal));
+    await expect(run).rejects.toThrow('Операция отменена');
+    const after = listOutbox(db).map((p) => p.state);
+    expect(after.filter((s) => s === 'accepted')).toHaveLength(1);
+    expect(after.filter((s) => s === 'signed')).toHaveLength(3);
+    const rest = await uploadPending(db, { endpoint: r.url }, fast);
+    expect(rest.accepted.map((a) => a.seq)).toEqual([2, 3, 4]);
+    expect([...r.acceptances().values()]).toEqual([1, 1, 1, 1]);
   });
 
   it('logs name packets by number and UUID only: no personal data, no password, no signature bytes', () => {
