@@ -93,6 +93,26 @@ describe('building packets', () => {
     expect(p3.events).toEqual([]);
   });
 
+  it('a rejected packet frees its place: the next one takes its number and carries its changes too', async () => {
+    const { c, db, a } = await school();
+    const first = build(db);
+    const enrolNew = async (lastName: string, snils: string) => {
+      const st = await c.call('students.create', { lastName, firstName: 'Вера', birthDate: '2014-05-05', sex: 'Ж', snils });
+      await c.call('orders.enrol', { order: { number: '20-у', date: '2025-10-01' }, studentId: st.id, classId: a.id, date: '2025-10-02' });
+      return st.id;
+    };
+    const one = await enrolNew('Новикова', '12345678964');
+    const second = build(db);
+    // the receiver refused it (e.g. an untrusted certificate)
+    db.prepare("UPDATE packets SET state = 'signed', signature = x'30', signer = 'CN=x', signed_at = '2026-01-01T00:00:00Z' WHERE id = ?").run(second.id);
+    db.prepare("UPDATE packets SET state = 'sending' WHERE id = ?").run(second.id);
+    db.prepare("UPDATE packets SET state = 'rejected', reasons = '[{\"code\":\"untrusted_signer\"}]' WHERE id = ?").run(second.id);
+    const two = await enrolNew('Зайцева', '22334455639');
+    const next = build(db);
+    expect(next).toMatchObject({ seq: 2, kind: 'delta', prevHash: first.sha256 });
+    expect(packetOf(db, next.id).students.map((s) => s.id).sort()).toEqual([one, two].sort());
+  });
+
   it('state exams and portfolio travel in full and delta packets; a removed record is listed as removed', async () => {
     const { db, withSnils, math } = await school();
     db.prepare("INSERT INTO state_exam_results (student_id, kind, subject_id, year, score, mark) VALUES (?, 'ОГЭ', ?, 2030, 27, 5)").run(withSnils.id, math.id);
