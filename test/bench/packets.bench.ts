@@ -123,6 +123,15 @@ export async function benchPackets(a: { packets?: number; forgeSample?: number; 
     if (districtN !== Math.ceil(n / schools) * schools) throw new Error(`district: only ${districtN} accepted`);
     const perSecDistrict = districtN / ((t3 - t2) / 1000);
 
+    // The floor for one school's chain: each acceptance waits for one fsync of the receiver's log.
+    const fd = fs.openSync(path.join(dir, 'fsync-probe'), 'a');
+    const tf = performance.now();
+    for (let i = 0; i < 100; i++) {
+      fs.writeSync(fd, 'x\n');
+      fs.fdatasyncSync(fd);
+    }
+    const fsyncMs = (performance.now() - tf) / 100;
+    fs.closeSync(fd);
     const lines = fs.readFileSync(path.join(dir, 'receiver', 'accepted.jsonl'), 'utf8').split('\n').filter(Boolean);
     const unique = new Set(lines.map((l) => JSON.parse(l).packetId)).size;
     return [
@@ -136,6 +145,7 @@ export async function benchPackets(a: { packets?: number; forgeSample?: number; 
       `| **one school, end to end (sign + upload)** | **${perSecOne.toFixed(0)} packets/s** |`,
       `| **${schools} schools × ${Math.ceil(n / schools)} packets, signed and uploaded concurrently, end to end** | **${perSecDistrict.toFixed(0)} packets/s** (${((t3 - t2) / 1000).toFixed(2)} s) |`,
       `| acceptances recorded by the receiver / distinct packet UUIDs | ${lines.length} / ${unique} |`,
+      `| one fdatasync on this disk (the receiver's per-acceptance floor for one chain) | ${fsyncMs.toFixed(2)} ms |`,
       `| one signature, RSA by Node's crypto (${payloads.length} packets) | ${nodeEach.toFixed(2)} ms |`,
       `| one signature, RSA by node-forge (first ${forgeSample} packets) | ${forgeEach.toFixed(2)} ms |`,
       '',
