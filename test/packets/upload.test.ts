@@ -239,6 +239,24 @@ describe('upload to the reference receiver over HTTP', () => {
     expect([...r.acceptances().values()]).toEqual([1, 1, 1, 1]);
   });
 
+  it('a restarted receiver still knows what it accepted (its log holds the packets): a resend gets the receipt, the chain goes on', async () => {
+    const { db } = await registerWithPackets(2);
+    await sign(db);
+    const [p1, p2] = pendingPackets(db);
+    const dataDir = tempDir('sr-receiver-');
+    const first = await startReceiver({ port: 0, dataDir, trustPem: [certPem] });
+    const receipt = await sendPacket({ endpoint: first.url }, p1);
+    await first.close();
+    const line = JSON.parse(fs.readFileSync(path.join(dataDir, 'accepted.jsonl'), 'utf8').trim());
+    expect(line).toMatchObject({ packetId: p1.id, packet: p1.canonicalJson, signature: p1.signature.toString('base64') });
+    const again = await startReceiver({ port: 0, dataDir, trustPem: [certPem] });
+    open.push(again);
+    const resent = await sendPacket({ endpoint: again.url }, p1);
+    expect(resent).toMatchObject({ kind: 'accepted', receipt: { duplicate: true, receiptId: (receipt as { receipt: { receiptId: string } }).receipt.receiptId } });
+    expect(await sendPacket({ endpoint: again.url }, p2)).toMatchObject({ kind: 'accepted', receipt: { seq: 2 } });
+    expect([...again.acceptances().values()]).toEqual([1, 1]);
+  });
+
   it('logs name packets by number and UUID only: no personal data, no password, no signature bytes', () => {
     expect(lines.length).toBeGreaterThan(5);
     const all = lines.join('\n');

@@ -67,7 +67,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const chains = new Map<string, { seq: number; sha256: string }>();
   if (fs.existsSync(acceptedLog)) {
     for (const line of fs.readFileSync(acceptedLog, 'utf8').split('\n').filter(Boolean)) {
-      const r = JSON.parse(line) as Receipt;
+      const { packet: _p, signature: _s, ...r } = JSON.parse(line) as Receipt & { packet?: string; signature?: string };
       receipts.set(r.packetId, r);
       chains.set(r.school, { seq: r.seq, sha256: r.sha256 });
     }
@@ -190,17 +190,19 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       return reject(res, id, [{ code: 'prev_hash_mismatch', message: `Хеш предыдущего пакета не совпадает с принятым пакетом № ${chain?.seq ?? 0}` }]);
     }
 
-    // Accepted: the chain moves now (the next packet of this school may follow at once), the packet files are written
-    // and the acceptance line is appended; the answer waits until that line is fsynced. Lines of concurrent
-    // acceptances share one fsync (group commit).
+    // Accepted: the chain moves now (the next packet of this school may follow at once) and the acceptance line is
+    // appended; the answer waits until that line is fsynced. Lines of concurrent acceptances share one fsync (group commit).
     const receipt: Receipt = { receiptId: crypto.randomUUID(), packetId: id, seq: h.seq!, sha256, acceptedAt: new Date().toISOString(), school, signer: v.signerSubject };
     const previous = chain;
     receipts.set(id, receipt);
     chains.set(school, { seq: h.seq!, sha256 });
+    // The log line carries the packet and its signature, so its one fsync makes the acceptance and what was accepted
+    // durable together; the .json/.p7s files are copies for people and openssl, written meanwhile.
     const stored = Promise.all([
+      commitLine(JSON.stringify({ ...receipt, packet: env.packet, signature: env.signature }) + '\n'),
       fs.promises.writeFile(path.join(dir, 'packets', `${id}.json`), bytes),
       fs.promises.writeFile(path.join(dir, 'packets', `${id}.p7s`), Buffer.from(env.signature, 'base64')),
-    ]).then(() => commitLine(JSON.stringify(receipt) + '\n'));
+    ]).then(() => undefined);
     durable.set(id, stored);
     stored.then(() => {
       durable.delete(id);
