@@ -6,7 +6,7 @@ import { certificateSummary } from '../../main/packets/sign.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
 import { makeFixtures, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
-import { packetSchool } from './fixtures.ts';
+import { packetSchool, SCHOOL } from './fixtures.ts';
 
 let fx: Fixtures;
 beforeAll(() => {
@@ -122,6 +122,27 @@ describe('packets.* (admins)', () => {
     expect(list.rows.map((r) => [r.seq, r.state, typeof r.receipt?.receiptId])).toEqual([[2, 'accepted', 'string'], [1, 'accepted', 'string']]);
     expect([...receiver.acceptances().values()]).toEqual([1, 1]);
     expect(err(await c.raw('packets.upload', {}))).toMatchObject({ code: 'validation', message: 'Нет пакетов к отправке: соберите и подпишите пакет' });
+  });
+
+  it('batch upload for several register files as a job: progress per file, summary, a wrong password refused before it starts', async () => {
+    const { c } = await setup();
+    const other = await adminClient(tempDir());
+    await packetSchool(other);
+    await other.call('school.update', { ...SCHOOL, shortName: 'ГБОУ Школа № 2', inn: '7710140679', ogrn: '1027700070518' });
+    other.backend.close();
+    const receiver = await startReceiver({ port: 0, dataDir: tempDir('sr-rcv-'), trustPem: [fs.readFileSync(fx.certPem, 'utf8')], faults: '500' });
+    open.push(receiver);
+    await c.call('packets.setEndpoint', { endpoint: receiver.url });
+    await c.call('packets.loadCertificate', { p12Base64: fs.readFileSync(fx.p12Default).toString('base64'), password: PASSWORD });
+    expect(err(await c.raw('packets.upload', { registers: [other.dbPath], password: 'не тот' })).message).toBe('Неверный пароль сертификата');
+    const { jobId } = await c.call('packets.upload', { registers: [c.dbPath.replace('register.sqlite', 'missing.sqlite'), other.dbPath], password: PASSWORD });
+    const job = await waitJob(c, jobId);
+    expect(job).toMatchObject({ state: 'done', done: 2, total: 2 });
+    const result = job.result as { accepted: number; failed: number; registers: Array<{ file: string; error: string | null; built: { seq: number } | null }> };
+    expect(result).toMatchObject({ accepted: 1, failed: 1 });
+    expect(result.registers[0].error).toContain('Файл реестра не найден');
+    expect(result.registers[1]).toMatchObject({ file: other.dbPath, error: null, built: { seq: 1 } });
+    expect([...receiver.acceptances().values()]).toEqual([1]);
   });
 
   it('the certificate screen warns 30 days before the end of validity', () => {
