@@ -123,7 +123,7 @@ export async function benchPackets(a: { packets?: number; forgeSample?: number; 
     if (districtN !== Math.ceil(n / schools) * schools) throw new Error(`district: only ${districtN} accepted`);
     const perSecDistrict = districtN / ((t3 - t2) / 1000);
 
-    // The floor for one school's chain: each acceptance waits for one fsync of the receiver's log.
+    // What bounds one school's chain: each acceptance waits for one fsync of the receiver's log.
     const fd = fs.openSync(path.join(dir, 'fsync-probe'), 'a');
     const tf = performance.now();
     for (let i = 0; i < 100; i++) {
@@ -145,7 +145,7 @@ export async function benchPackets(a: { packets?: number; forgeSample?: number; 
       `| **one school, end to end (sign + upload)** | **${perSecOne.toFixed(0)} packets/s** |`,
       `| **${schools} schools × ${Math.ceil(n / schools)} packets, signed and uploaded concurrently, end to end** | **${perSecDistrict.toFixed(0)} packets/s** (${((t3 - t2) / 1000).toFixed(2)} s) |`,
       `| acceptances recorded by the receiver / distinct packet UUIDs | ${lines.length} / ${unique} |`,
-      `| one fdatasync on this disk (the receiver's per-acceptance floor for one chain) | ${fsyncMs.toFixed(2)} ms |`,
+      `| one fdatasync on this disk (what each acceptance of one chain waits for) | ${fsyncMs.toFixed(2)} ms |`,
       `| one signature, RSA by Node's crypto (${payloads.length} packets) | ${nodeEach.toFixed(2)} ms |`,
       `| one signature, RSA by node-forge (first ${forgeSample} packets) | ${forgeEach.toFixed(2)} ms |`,
       '',
