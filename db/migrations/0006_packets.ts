@@ -9,11 +9,16 @@ const UUID = (col: string) => `(length(${col}) = 36 AND ${col} GLOB '[0-9a-f][0-
 const HEX64 = (col: string) => `(length(${col}) = 64 AND ${col} NOT GLOB '*[^0-9a-f]*')`;
 const ISO_TS = (col: string) => `(${col} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z')`;
 
-/** One AFTER trigger per operation that appends the change to the log. */
-function tracked(table: string, entity: string, idExpr: (row: 'NEW' | 'OLD') => string, studentExpr: (row: 'NEW' | 'OLD') => string, ops = ['INSERT', 'UPDATE', 'DELETE']): string {
+/**
+ * One AFTER trigger per operation that appends the change to the log. An UPDATE counts only when one of `sent` (the
+ * columns a packet carries) really changed: a saved card with a new address alone is not a change for the region.
+ */
+function tracked(table: string, entity: string, idExpr: (row: 'NEW' | 'OLD') => string, studentExpr: (row: 'NEW' | 'OLD') => string,
+  sent: string[], ops = ['INSERT', 'UPDATE', 'DELETE']): string {
   return ops.map((op) => {
     const row = op === 'DELETE' ? 'OLD' : 'NEW';
-    return `CREATE TRIGGER changes_${table}_${op.toLowerCase()} AFTER ${op} ON ${table}
+    const when = op === 'UPDATE' ? `\nWHEN ${sent.map((c) => `OLD.${c} IS NOT NEW.${c}`).join(' OR ')}` : '';
+    return `CREATE TRIGGER changes_${table}_${op.toLowerCase()} AFTER ${op} ON ${table}${when}
 BEGIN INSERT INTO changes (entity, entity_id, student_id, op) VALUES ('${entity}', ${idExpr(row)}, ${studentExpr(row)}, '${op.toLowerCase()}'); END;`;
   }).join('\n');
 }
@@ -72,10 +77,11 @@ CREATE TABLE changes (
 ) STRICT;
 CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
 CREATE TRIGGER changes_no_delete BEFORE DELETE ON changes BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
-${tracked('students', 'student', (r) => `${r}.id`, (r) => `${r}.id`)}
-${tracked('movements', 'movement', (r) => `CAST(${r}.id AS TEXT)`, (r) => `${r}.student_id`, ['INSERT'])}
-${tracked('state_exam_results', 'state_exam', (r) => `CAST(${r}.id AS TEXT)`, (r) => `${r}.student_id`)}
-${tracked('portfolio_entries', 'portfolio', (r) => `CAST(${r}.id AS TEXT)`, (r) => `${r}.student_id`)}
+${tracked('students', 'student', (r) => `${r}.id`, (r) => `${r}.id`,
+    ['last_name', 'first_name', 'middle_name', 'birth_date', 'sex', 'snils', 'doc_kind', 'doc_series', 'doc_number', 'doc_date'])}
+${tracked('movements', 'movement', (r) => `CAST(${r}.id AS TEXT)`, (r) => `${r}.student_id`, [], ['INSERT'])}
+${tracked('state_exam_results', 'state_exam', (r) => `CAST(${r}.id AS TEXT)`, (r) => `${r}.student_id`, ['student_id', 'kind', 'subject_id', 'year', 'score', 'mark'])}
+${tracked('portfolio_entries', 'portfolio', (r) => `CAST(${r}.id AS TEXT)`, (r) => `${r}.student_id`, ['student_id', 'event_name', 'status', 'date', 'result', 'title'])}
 
 -- Where packets go and with which certificate. The PKCS#12 is kept as the file was (encrypted by its password); the
 -- password is asked for at each signing and never stored.

@@ -75,6 +75,11 @@ describe('building packets', () => {
     const { c, db, a, b: classB, withSnils } = await school();
     const first = build(db);
     expect(() => build(db, 'delta')).toThrow(/ничего не изменилось/); // an empty delta is refused
+    // a card saved with a new address only (not sent to the region) is no change either
+    const w = await c.call('students.get', { id: withSnils.id });
+    await c.call('students.update', { id: w.id, data: { lastName: w.lastName, firstName: w.firstName, middleName: w.middleName, birthDate: w.birthDate,
+      sex: w.sex, snils: w.snils, address: 'Москва, ул. Новая, 1', guardians: [] } });
+    expect(() => build(db, 'delta')).toThrow(/ничего не изменилось/);
     const newcomer = await c.call('students.create', { lastName: 'Новикова', firstName: 'Вера', birthDate: '2014-05-05', sex: 'Ж', snils: '12345678964' });
     await c.call('orders.enrol', { order: { number: '20-у', date: '2025-10-01' }, studentId: newcomer.id, classId: a.id, date: '2025-10-02' });
     await c.call('orders.transfer', { order: { number: '21-п', date: '2025-10-03' }, studentId: withSnils.id, toClassId: classB.id, date: '2025-10-03' });

@@ -42,7 +42,9 @@ export default function check(db: Database.Database): void {
   expect(() => pf.run(sid, 'Олимпиада', 'school', '2001-01-01', 'winner', null)).toThrow(/after the birth date/);
 
   // Every change above is in the log, in order, with a seq that only goes up; the log itself is append-only.
-  db.prepare("UPDATE students SET snils = NULL, address = 'Москва' WHERE id = ?").run(sid);
+  db.prepare("UPDATE students SET address = 'Москва', pd_consent_date = '2025-09-01' WHERE id = ?").run(sid); // not sent: no change
+  db.prepare("UPDATE students SET last_name = 'Орлова' WHERE id = ?").run(sid); // the same value: no change
+  db.prepare("UPDATE students SET middle_name = 'Игоревна' WHERE id = ?").run(sid);
   db.prepare('DELETE FROM portfolio_entries WHERE id = 1').run();
   const log = db.prepare('SELECT seq, entity, op, student_id FROM changes ORDER BY seq').all() as Array<{ seq: number; entity: string; op: string; student_id: string }>;
   expect(log.map((c) => `${c.entity}:${c.op}`)).toEqual([
