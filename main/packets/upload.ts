@@ -48,7 +48,10 @@ const sleep = (ms: number, p: Progress) => new Promise<void>((resolve, reject) =
   tick();
 });
 
-/** Sends the register's pending packets. Each state change commits on its own: a kill at any point loses nothing. */
+/**
+ * Sends the register's pending packets. Each state change commits on its own, so a killed process resumes where it
+ * stopped; a packet whose answer was lost goes again with its UUID and gets the receipt the receiver already gave.
+ */
 export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOptions = {}, progress: Progress = progressTo()): Promise<UploadSummary> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? (() => {});
@@ -114,7 +117,7 @@ export type BatchSummary = { registers: RegisterResult[]; accepted: number; reje
 
 /**
  * Builds, signs and uploads for several register files, `concurrency` files at a time (each file's chain in order).
- * `p12`/`password` sign with the district's or each school's certificate; the password is used and dropped.
+ * All are signed with the one certificate given (`p12`, opened with `password` for this run and then dropped).
  * A file that fails (locked, not a register, certificate refused) is reported and the others go on.
  */
 export async function uploadRegisters(files: string[], target: UploadTarget,
