@@ -1,7 +1,7 @@
 // The packets methods of the contract, as the handlers call them: settings, certificate, build, sign, list, and the
 // upload job. Signing and uploading are async, so they write in their own transactions with their audit entries.
 import type { DB } from '../../db/connection.ts';
-import type { Jobs } from '../host/jobs.ts';
+import type { Jobs, Progress } from '../host/jobs.ts';
 import type { PacketSettings, User } from '../../preload/contract.ts';
 import { appendAudit } from '../audit/log.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
@@ -52,8 +52,12 @@ export function targetOf(db: DB): UploadTarget {
   return { endpoint: s.endpoint, caPem: s.caPem, timeoutMs: s.timeoutMs };
 }
 
+/** Registers whose upload job is running: a second one would race the first for the same packets. */
+const uploading = new WeakSet<DB>();
+
 /** Starts the upload job: this register's pending packets, or build+sign+upload for the listed register files. */
 export function startUpload(db: DB, jobs: Jobs, user: User, a: { scope: 'all' | 'next'; registers?: string[]; password?: string; concurrency: number }): { jobId: string } {
+  if (uploading.has(db)) throw new AppError('conflict', 'Отправка пакетов уже идёт: дождитесь её окончания или отмените её');
   const target = targetOf(db);
   const audit = (detail: unknown) => db.transaction(() => appendAudit(db, user.login, 'packets.upload', detail)).immediate();
   if (a.registers?.length) {
@@ -62,18 +66,23 @@ export function startUpload(db: DB, jobs: Jobs, user: User, a: { scope: 'all' | 
     if (!p12) throw new AppError('validation', 'Сертификат не загружен: загрузите файл .p12 на экране «Пакеты»', { certificate: 'не загружен' });
     storedSigner(db, a.password); // a wrong password is refused now, not inside the job
     const password = a.password;
-    return { jobId: jobs.start('packets.upload', async (p) => {
+    return { jobId: exclusiveUpload(db, jobs, user, async (p) => {
       const sum = await uploadRegisters(a.registers!, target, { p12, password, concurrency: a.concurrency, by: user.login }, p);
       audit({ args: { registers: a.registers!.length }, result: { accepted: sum.accepted, rejected: sum.rejected, pending: sum.pending, failed: sum.failed } });
       return sum;
-    }, { owner: user.login }) };
+    }) };
   }
   if (!outboxCounts(db).signed && !outboxCounts(db).retry && !outboxCounts(db).sending) {
     throw new AppError('validation', 'Нет пакетов к отправке: соберите и подпишите пакет', { packets: 'нет' });
   }
-  return { jobId: jobs.start('packets.upload', async (p) => {
+  return { jobId: exclusiveUpload(db, jobs, user, async (p) => {
     const sum = await uploadPending(db, target, { scope: a.scope }, p);
     audit({ args: { scope: a.scope }, result: { accepted: sum.accepted.map((x) => x.seq), rejected: sum.rejected.map((x) => x.seq), pending: sum.pending } });
     return sum;
-  }, { owner: user.login }) };
+  }) };
+}
+
+function exclusiveUpload(db: DB, jobs: Jobs, user: User, work: (p: Progress) => Promise<unknown>): string {
+  uploading.add(db);
+  return jobs.start('packets.upload', (p) => work(p).finally(() => uploading.delete(db)), { owner: user.login });
 }

@@ -2,6 +2,7 @@
 // transaction, so a crash leaves a packet in a state from which it resumes ('sending' is resumed as a retry).
 import type { DB } from '../../db/connection.ts';
 import type { PacketKind, PacketState, Reason, Receipt } from './model.ts';
+import { AppError } from '../shared/errors.ts';
 
 export type OutboxRow = {
   id: string; seq: number; kind: PacketKind; state: PacketState; sha256: string; prevHash: string | null; students: number;
@@ -63,7 +64,8 @@ export function resumeInterrupted(db: DB, now: Date): number {
 export function markSending(db: DB, id: string, now: Date): number {
   const r = unsynced(db, () => db.prepare("UPDATE packets SET state = 'sending', attempts = attempts + 1, next_attempt_at = NULL, updated_at = ? WHERE id = ? AND state IN ('signed', 'retry') RETURNING attempts")
     .get(now.toISOString(), id) as { attempts: number } | undefined);
-  if (!r) throw new Error(`packet ${id} is not waiting to be sent`);
+  // Another process or job took it first (the app and the CLI on one file): stop rather than send it twice at once.
+  if (!r) throw new AppError('conflict', `Пакет ${id} уже отправляется другим процессом или заданием: дождитесь его окончания`);
   return r.attempts;
 }
 

@@ -114,6 +114,8 @@ describe('packets.* (admins)', () => {
     expect((await c.call('packets.sign', { password: PASSWORD })).signed.map((p) => p.seq)).toEqual([1, 2]);
 
     const { jobId } = await c.call('packets.upload', {});
+    // a second upload while the first runs would race it for the same packets
+    expect(err(await c.raw('packets.upload', {}))).toMatchObject({ code: 'conflict', message: expect.stringContaining('Отправка пакетов уже идёт') });
     const job = await waitJob(c, jobId);
     expect(job).toMatchObject({ state: 'done', done: 2, total: 2 });
     expect((job.result as { accepted: unknown[] }).accepted).toHaveLength(2);
