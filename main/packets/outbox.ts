@@ -1,5 +1,6 @@
 // The outbox as the UI and the CLI see it, and the state changes of a packet on its way. Every change is one small
 // transaction, so a crash leaves a packet in a state from which it resumes ('sending' is resumed as a retry).
+import type { Statement } from 'better-sqlite3';
 import type { DB } from '../../db/connection.ts';
 import type { PacketKind, PacketState, Reason, Receipt } from './model.ts';
 import { AppError } from '../shared/errors.ts';
@@ -46,13 +47,23 @@ export function pendingPackets(db: DB): Array<{ id: string; seq: number; state: 
  */
 function unsynced<T>(db: DB, write: () => T): T {
   if (db.inTransaction) return write();
-  const before = db.pragma('synchronous', { simple: true }) as number;
-  db.pragma('synchronous = NORMAL');
+  const before = stmt(db, 'PRAGMA synchronous').pluck().get() as number;
+  stmt(db, 'PRAGMA synchronous = NORMAL').run();
   try {
     return write();
   } finally {
-    db.pragma(`synchronous = ${before}`);
+    stmt(db, `PRAGMA synchronous = ${Number(before)}`).run();
   }
+}
+
+// The statements of a send are prepared once per connection: an upload runs them thousands of times.
+const prepared = new WeakMap<DB, Map<string, Statement<unknown[]>>>();
+function stmt(db: DB, sql: string): Statement<unknown[]> {
+  let m = prepared.get(db);
+  if (!m) prepared.set(db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = db.prepare(sql)));
+  return s;
 }
 
 /** After a restart: a packet left 'sending' may or may not have reached the receiver; it is sent again (same UUID). */
@@ -62,7 +73,7 @@ export function resumeInterrupted(db: DB, now: Date): number {
 }
 
 export function markSending(db: DB, id: string, now: Date): number {
-  const r = unsynced(db, () => db.prepare("UPDATE packets SET state = 'sending', attempts = attempts + 1, next_attempt_at = NULL, updated_at = ? WHERE id = ? AND state IN ('signed', 'retry') RETURNING attempts")
+  const r = unsynced(db, () => stmt(db, "UPDATE packets SET state = 'sending', attempts = attempts + 1, next_attempt_at = NULL, updated_at = ? WHERE id = ? AND state IN ('signed', 'retry') RETURNING attempts")
     .get(now.toISOString(), id) as { attempts: number } | undefined);
   // Another process or job took it first (the app and the CLI on one file): stop rather than send it twice at once.
   if (!r) throw new AppError('conflict', `Пакет ${id} уже отправляется другим процессом или заданием: дождитесь его окончания`);
@@ -70,7 +81,7 @@ export function markSending(db: DB, id: string, now: Date): number {
 }
 
 export function markAccepted(db: DB, id: string, receipt: Receipt, now: Date): void {
-  unsynced(db, () => db.prepare("UPDATE packets SET state = 'accepted', receipt = ?, accepted_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending'")
+  unsynced(db, () => stmt(db, "UPDATE packets SET state = 'accepted', receipt = ?, accepted_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending'")
     .run(JSON.stringify(receipt), receipt.acceptedAt ?? now.toISOString(), now.toISOString(), id));
 }
 
@@ -80,7 +91,7 @@ export function markRejected(db: DB, id: string, reasons: Reason[], now: Date): 
 }
 
 export function markRetry(db: DB, id: string, error: string, at: Date, now: Date): void {
-  unsynced(db, () => db.prepare("UPDATE packets SET state = 'retry', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
+  unsynced(db, () => stmt(db, "UPDATE packets SET state = 'retry', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
     .run(at.toISOString(), error, now.toISOString(), id));
 }
 
