@@ -151,6 +151,7 @@ describe('building packets', () => {
     const delta = packetOf(db, build(db).id);
     expect(delta.yearlyMarks.map((l) => [l.version, l.sha256])).toEqual([[3, v3.sha256]]);
     // a sealed version whose bytes no longer match its hash is not sent
+    db.exec('DROP TRIGGER IF EXISTS ledger_versions_no_update'); // (after the merge: the ledgers migration's guard) only a tampering hand
     db.prepare("UPDATE ledger_versions SET canonical_json = replace(canonical_json, '\"annual\":\"5\"', '\"annual\":\"4\"') WHERE version = 3").run();
     expect(() => build(db, 'full')).toThrow(/повреждена: хеш не совпадает с печатью/);
   });

@@ -34,15 +34,30 @@ export function createAgreedLedgerVersionsTable(db: DB): void {
   ) STRICT`);
 }
 
-/** Seals `data` as the next version of the class's ledger, the way the ledgers branch stores it (hash of the JCS). */
+/**
+ * Seals `data` as the next version of the class's ledger, the way the ledgers branch stores it (hash of the JCS).
+ * Written to survive the merge: it fills whatever NOT NULL columns the real table has (pdf, xlsx, sealed_by_login) and,
+ * where ledger_corrections exists, opens the correction a second version needs.
+ */
 export function sealLedgerVersionForTest(db: DB, classId: number, data: LedgerData, sealedAt = '2026-06-01T09:00:00.000Z'): { id: number; version: number; sha256: string } {
   createAgreedLedgerVersionsTable(db);
   const prev = db.prepare('SELECT version, sha256 FROM ledger_versions WHERE class_id = ? ORDER BY version DESC LIMIT 1').get(classId) as { version: number; sha256: string } | undefined;
   const json = canonicalJson(data);
-  const sha256 = crypto.createHash('sha256').update(json, 'utf8').digest('hex');
+  const hex = (b: string | Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+  const sha256 = hex(json);
   const version = (prev?.version ?? 0) + 1;
-  const id = Number(db.prepare('INSERT INTO ledger_versions (class_id, version, sha256, prev_sha256, canonical_json, sealed_at) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(classId, version, sha256, prev?.sha256 ?? null, json, sealedAt).lastInsertRowid);
+  const columns = new Set((db.prepare('PRAGMA table_info(ledger_versions)').all() as Array<{ name: string }>).map((c) => c.name));
+  let correctionId: number | null = null;
+  if (version > 1 && db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'ledger_corrections'").get()) {
+    correctionId = Number(db.prepare(`INSERT INTO ledger_corrections (class_id, reason, order_number, order_date, opened_at, opened_by_login)
+      VALUES (?, 'исправление (тест)', '1-и', '2026-06-02', ?, 'cli:test')`).run(classId, sealedAt).lastInsertRowid);
+  }
+  const pdf = Buffer.from('%PDF-1.7 test'), xlsx = Buffer.from('PK test');
+  const row: Record<string, unknown> = { class_id: classId, version, sha256, prev_sha256: prev?.sha256 ?? null, canonical_json: json, sealed_at: sealedAt,
+    pdf, pdf_sha256: hex(pdf), xlsx, xlsx_sha256: hex(xlsx), correction_id: correctionId, sealed_by_login: 'cli:test' };
+  const names = Object.keys(row).filter((k) => columns.has(k));
+  const id = Number(db.prepare(`INSERT INTO ledger_versions (${names.join(', ')}) VALUES (${names.map((n) => `@${n}`).join(', ')})`)
+    .run(Object.fromEntries(names.map((n) => [n, row[n]]))).lastInsertRowid);
   return { id, version, sha256 };
 }
 
