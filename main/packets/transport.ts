@@ -37,8 +37,25 @@ export function agentFor(target: UploadTarget): http.Agent {
   return new http.Agent({ keepAlive: true, maxSockets: 4 });
 }
 
+/** The receiver's answer read as what to do next: 2xx with a receipt accepted; 5xx, 408, 429 retry; other 4xx rejected. */
+export function judgeAnswer(status: number, body: Buffer): SendOutcome {
+  let json: { status?: string; receipt?: Receipt; reasons?: Reason[] } = {};
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    // a proxy's HTML page, a truncated answer: judged by the status alone
+  }
+  if (status >= 200 && status < 300 && json.status === 'accepted' && json.receipt) return { kind: 'accepted', receipt: json.receipt, status };
+  if (status >= 500 || status === 408 || status === 429) return { kind: 'retry', error: `приёмник ответил ${status}`, status };
+  if (status >= 400 && status < 500) {
+    const reasons = Array.isArray(json.reasons) && json.reasons.length ? json.reasons : [{ code: `http_${status}`, message: `Приёмник отказал: HTTP ${status}` }];
+    return { kind: 'rejected', reasons, status };
+  }
+  return { kind: 'retry', error: `неожиданный ответ приёмника: HTTP ${status}`, status };
+}
+
 /** Why an error is worth a retry, in words for the outbox (no addresses of people, no secrets). */
-function describeNetworkError(e: NodeJS.ErrnoException): string {
+export function describeNetworkError(e: NodeJS.ErrnoException): string {
   switch (e.code) {
     case 'ECONNREFUSED': return 'приёмник недоступен (соединение отклонено)';
     case 'ECONNRESET': return 'соединение разорвано до ответа';
@@ -51,10 +68,15 @@ function describeNetworkError(e: NodeJS.ErrnoException): string {
   }
 }
 
+/** The request as sent: the envelope and the headers, Idempotency-Key = the packet UUID. */
+export function requestBody(p: OutgoingPacket): Buffer {
+  return Buffer.from(JSON.stringify({ packet: p.canonicalJson, signature: p.signature.toString('base64') }), 'utf8');
+}
+
 /** POSTs one signed packet. Never throws for what the network or the receiver does: the outcome says what to do next. */
 export function sendPacket(target: UploadTarget, p: OutgoingPacket, agent?: http.Agent): Promise<SendOutcome> {
   const url = new URL(target.endpoint);
-  const body = Buffer.from(JSON.stringify({ packet: p.canonicalJson, signature: p.signature.toString('base64') }), 'utf8');
+  const body = requestBody(p);
   const lib = url.protocol === 'https:' ? https : http;
   const timeoutMs = target.timeoutMs ?? 15_000;
   return new Promise((resolve) => {
@@ -73,21 +95,7 @@ export function sendPacket(target: UploadTarget, p: OutgoingPacket, agent?: http
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', (e) => done({ kind: 'retry', error: describeNetworkError(e), status: res.statusCode ?? null }));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        let json: { status?: string; receipt?: Receipt; reasons?: Reason[] } = {};
-        try {
-          json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          // a proxy's HTML page, a truncated answer: judged by the status alone
-        }
-        if (status >= 200 && status < 300 && json.status === 'accepted' && json.receipt) done({ kind: 'accepted', receipt: json.receipt, status });
-        else if (status >= 500 || status === 408 || status === 429) done({ kind: 'retry', error: `приёмник ответил ${status}`, status });
-        else if (status >= 400 && status < 500) {
-          const reasons = Array.isArray(json.reasons) && json.reasons.length ? json.reasons : [{ code: `http_${status}`, message: `Приёмник отказал: HTTP ${status}` }];
-          done({ kind: 'rejected', reasons, status });
-        } else done({ kind: 'retry', error: `неожиданный ответ приёмника: HTTP ${status}`, status });
-      });
+      res.on('end', () => done(judgeAnswer(res.statusCode ?? 0, Buffer.concat(chunks))));
     });
     const timer = setTimeout(() => {
       req.destroy(Object.assign(new Error('timeout'), { code: 'SR_TIMEOUT' }));

@@ -3,7 +3,6 @@
 // several register files (build, sign, upload each), a few files at a time. Both report progress, stop on cancel at
 // the next safe point, and pick up after a crash where they stopped: the outbox in each file says what is left.
 import path from 'node:path';
-import type http from 'node:http';
 import type { DB } from '../../db/connection.ts';
 import { openRegister } from '../../db/connection.ts';
 import { CancelledError, type Progress, progressTo } from '../host/jobs.ts';
@@ -12,14 +11,17 @@ import { appendAudit } from '../audit/log.ts';
 import { buildPacket } from './build.ts';
 import { markAccepted, markRejected, markRetry, markSending, pendingPackets, resumeInterrupted } from './outbox.ts';
 import { rsaPacketSigner, signPackets, type PacketSigner } from './sign.ts';
-import { agentFor, backoffMs, sendPacket, type UploadTarget } from './transport.ts';
+import { backoffMs, type UploadTarget } from './transport.ts';
+import { PacketPipeline } from './pipeline.ts';
 import type { Reason } from './model.ts';
 
 export type UploadOptions = {
   /** 'all': every pending packet; 'next': only the first in the chain */
   scope?: 'all' | 'next';
-  /** sends of one packet in this run before it is left waiting for the next run (default 6) */
+  /** failed rounds in this run before the chain is left waiting for the next run (default 6) */
   maxAttempts?: number;
+  /** packets of the chain in flight at once on one connection (default 8; 1 = one at a time) */
+  window?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
   random?: () => number;
@@ -48,59 +50,87 @@ const sleep = (ms: number, p: Progress) => new Promise<void>((resolve, reject) =
   tick();
 });
 
+/** Rejections that say only "not after the packet you expected": after an earlier packet of the window failed, they mean "wait". */
+const CHAIN_CODES = new Set(['sequence_gap', 'prev_hash_mismatch']);
+
 /**
- * Sends the register's pending packets. Each state change commits on its own, so a killed process resumes where it
- * stopped; a packet whose answer was lost goes again with its UUID and gets the receipt the receiver already gave.
+ * Sends the register's pending packets in chain order, up to `window` of them in flight on one connection (HTTP/1.1
+ * pipelining; answers come back in order). When one fails for now (timeout, 5xx, dropped connection), the packets behind
+ * it that the receiver refused as a gap are not rejected: they wait and go again after it, with the backoff of the first.
+ * Each state change commits on its own, so a killed process resumes where it stopped; a packet whose answer was lost
+ * goes again with its UUID and gets the receipt the receiver already gave.
  */
 export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOptions = {}, progress: Progress = progressTo()): Promise<UploadSummary> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log ?? (() => {});
   const maxAttempts = opts.maxAttempts ?? 6;
+  const window = Math.max(1, opts.window ?? 8);
   resumeInterrupted(db, now());
   let todo = pendingPackets(db);
   if (opts.scope === 'next') todo = todo.slice(0, 1);
   const summary: UploadSummary = { accepted: [], rejected: [], pending: 0, attempts: 0 };
-  const agent: http.Agent = agentFor(target);
+  const pipe = new PacketPipeline(target);
+  const finished = new Set<string>();
+  let i = 0;
+  let failedRounds = 0;
+  let wait = todo[0]?.nextAttemptAt ? Math.max(0, Date.parse(todo[0].nextAttemptAt) - now().getTime()) : 0;
   try {
     progress.report(0, todo.length);
-    for (let i = 0; i < todo.length; i++) {
-      const p = todo[i];
-      let triesThisRun = 0;
-      let wait = p.nextAttemptAt ? Math.max(0, Date.parse(p.nextAttemptAt) - now().getTime()) : 0;
-      for (;;) {
-        progress.throwIfCancelled();
-        if (wait > 0) await sleep(wait, progress);
+    while (i < todo.length) {
+      progress.throwIfCancelled();
+      if (wait > 0) await sleep(wait, progress);
+      wait = 0;
+      const next: typeof todo = [];
+      for (let j = i; j < todo.length && next.length < window; j++) if (!finished.has(todo[j].id)) next.push(todo[j]);
+      const round = next.map((p) => {
         const attempt = markSending(db, p.id, now());
-        triesThisRun++;
         summary.attempts++;
-        const out = await sendPacket(target, p, agent);
+        return { p, attempt, answer: pipe.send(p) };
+      });
+      let failed: string | null = null;
+      for (const { p, attempt, answer } of round) {
+        let out = await answer;
+        if (failed && out.kind === 'rejected' && out.reasons.every((r) => CHAIN_CODES.has(r.code))) {
+          out = { kind: 'retry', error: `ждёт пакет перед ним (${failed})`, status: out.status };
+        }
         if (out.kind === 'accepted') {
           markAccepted(db, p.id, out.receipt, now());
           summary.accepted.push({ id: p.id, seq: p.seq, receiptId: out.receipt.receiptId, duplicate: !!out.receipt.duplicate });
           log(`пакет № ${p.seq} ${p.id}: принят (HTTP ${out.status}, квитанция ${out.receipt.receiptId}${out.receipt.duplicate ? ', повтор' : ''})`);
-          break;
-        }
-        if (out.kind === 'rejected') {
+        } else if (out.kind === 'rejected') {
           markRejected(db, p.id, out.reasons, now());
           summary.rejected.push({ id: p.id, seq: p.seq, reasons: out.reasons });
           log(`пакет № ${p.seq} ${p.id}: отклонён (HTTP ${out.status}: ${out.reasons.map((r) => r.code).join(', ')})`);
-          break;
+        } else {
+          if (!failed) {
+            failed = out.error;
+            wait = backoffMs(attempt, { baseMs: opts.baseDelayMs, maxMs: opts.maxDelayMs }, opts.random);
+          }
+          markRetry(db, p.id, out.error, new Date(now().getTime() + wait), now());
+          log(`пакет № ${p.seq} ${p.id}: попытка ${attempt} не удалась (${out.error}); повтор через ${wait} мс`);
+          continue;
         }
-        wait = backoffMs(attempt, { baseMs: opts.baseDelayMs, maxMs: opts.maxDelayMs }, opts.random);
-        markRetry(db, p.id, out.error, new Date(now().getTime() + wait), now());
-        log(`пакет № ${p.seq} ${p.id}: попытка ${attempt} не удалась (${out.error}); повтор через ${wait} мс`);
-        if (triesThisRun >= maxAttempts) {
+        finished.add(p.id);
+      }
+      // The chain resumes at the first packet not accepted or rejected (one answered after a failed one stays answered).
+      const head = i;
+      while (i < todo.length && finished.has(todo[i].id)) i++;
+      progress.report(finished.size, todo.length, i < todo.length ? `пакет № ${todo[i].seq}` : undefined);
+      if (!failed) failedRounds = 0;
+      else {
+        // rounds in a row in which the first waiting packet did not get through
+        failedRounds = i === head ? failedRounds + 1 : 1;
+        if (failedRounds >= maxAttempts) {
           // The rest of the chain waits behind this packet: the receiver would refuse them as a gap.
-          summary.pending = todo.length - i;
-          progress.report(i, todo.length, `пакет № ${p.seq} ждёт повтора`);
+          summary.pending = todo.length - finished.size;
+          progress.report(finished.size, todo.length, `пакет № ${todo[i].seq} ждёт повтора`);
           return summary;
         }
       }
-      progress.report(i + 1, todo.length, `пакет № ${p.seq}`);
     }
     return summary;
   } finally {
-    agent.destroy();
+    pipe.close();
   }
 }
 

@@ -149,7 +149,7 @@ describe('upload to the reference receiver over HTTP', () => {
     const { db } = await registerWithPackets(2);
     await sign(db);
     const r = await receiver({ faults: 'timeout-after-store,drop-after-store' });
-    const sum = await uploadPending(db, { endpoint: r.url, timeoutMs: 400 }, { ...fast, log });
+    const sum = await uploadPending(db, { endpoint: r.url, timeoutMs: 400 }, { ...fast, log, window: 1 });
     // packet 1: stored, no answer (timeout) → resent: connection dropped after the (already stored) packet → resent:
     // the stored receipt. Packet 2 goes through at once.
     expect(sum.accepted.map((a) => [a.seq, a.duplicate])).toEqual([[1, true], [2, false]]);
@@ -161,6 +161,27 @@ describe('upload to the reference receiver over HTTP', () => {
     expect(acc.size).toBe(2);
     expect([...acc.values()]).toEqual([1, 1]);
     for (const p of listOutbox(db)) expect(p.state).toBe('accepted');
+  });
+
+  it('pipelined (several packets in flight on one connection) through a 500, a timeout and a drop after storing: all accepted once, in order', async () => {
+    const { db } = await registerWithPackets(6);
+    await sign(db);
+    // round 1: packet 1 gets a 500 (2–4 are refused as a gap); round 2: packet 1 is stored but never answered, 2 and 3
+    // go through, 4 is stored and the connection dropped; round 3: 1–4 again, answered with their receipts; then 5, 6
+    const r = await receiver({ faults: '500,pass:3,timeout-after-store,pass:2,drop-after-store' });
+    const sum = await uploadPending(db, { endpoint: r.url, timeoutMs: 500 }, { ...fast, log, window: 4 });
+    expect(sum.rejected).toEqual([]);
+    expect(sum.pending).toBe(0);
+    expect(sum.accepted.map((a) => [a.seq, a.duplicate])).toEqual([[1, true], [2, true], [3, true], [4, true], [5, false], [6, false]]);
+    expect(sum.attempts).toBe(4 + 4 + 4 + 2);
+    expect(listOutbox(db).every((p) => p.state === 'accepted' && p.receipt !== null)).toBe(true);
+    // behind the 500, the receiver refused packet 2 as a gap: that waited for packet 1 instead of being rejected
+    expect(lines.some((l) => l.includes('ждёт пакет перед ним'))).toBe(true);
+    const acc = r.acceptances();
+    expect(acc.size).toBe(6);
+    expect([...acc.values()].every((n) => n === 1)).toBe(true);
+    const seqs = fs.readFileSync(path.join(r.dir, 'accepted.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).seq);
+    expect(seqs).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('a packet altered after signing is rejected by the receiver (digest mismatch) and not stored', async () => {
@@ -227,7 +248,7 @@ describe('upload to the reference receiver over HTTP', () => {
     await sign(db);
     const r = await receiver({ faults: 'slow=150' });
     const abort = new AbortController();
-    const run = uploadPending(db, { endpoint: r.url }, fast, progressTo((done) => {
+    const run = uploadPending(db, { endpoint: r.url }, { ...fast, window: 1 }, progressTo((done) => {
       if (done === 1) abort.abort();
     }, abort.signal));
     await expect(run).rejects.toThrow('Операция отменена');

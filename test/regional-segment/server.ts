@@ -12,7 +12,7 @@ import { verifyDetached } from '../../main/signing/cms.ts';
 import { schemaProblems } from '../../main/packets/validate.ts';
 import { canonicalJson } from '../../main/packets/jcs.ts';
 
-export type Fault = { kind: '500' | 'timeout' | 'drop' | 'timeout-after-store' | 'drop-after-store' };
+export type Fault = { kind: 'pass' | '500' | 'timeout' | 'drop' | 'timeout-after-store' | 'drop-after-store' };
 export type ReceiverOptions = {
   port: number;
   host?: string;
@@ -27,7 +27,7 @@ export type ReceiverOptions = {
 type Receipt = { receiptId: string; packetId: string; seq: number; sha256: string; acceptedAt: string; school: string; signer: string };
 type Reason = { code: string; message: string };
 
-/** "500:2,timeout-after-store,drop-after-store:1,timeout,drop,slow=300": faults taken in order, one per request. */
+/** "500:2,pass:3,timeout-after-store,drop-after-store:1,timeout,drop,slow=300": faults taken in order, one per request ("pass": none). */
 export function parseFaults(spec: string | undefined): { queue: Fault[]; slowMs: number } {
   const queue: Fault[] = [];
   let slowMs = 0;
@@ -37,8 +37,8 @@ export function parseFaults(spec: string | undefined): { queue: Fault[]; slowMs:
       slowMs = Number(slow[1]);
       continue;
     }
-    const m = /^(500|timeout|drop|timeout-after-store|drop-after-store)(?::(\d+))?$/.exec(item);
-    if (!m) throw new Error(`unknown fault "${item}" (500[:N], timeout[:N], drop[:N], timeout-after-store[:N], drop-after-store[:N], slow=MS)`);
+    const m = /^(pass|500|timeout|drop|timeout-after-store|drop-after-store)(?::(\d+))?$/.exec(item);
+    if (!m) throw new Error(`unknown fault "${item}" (pass[:N], 500[:N], timeout[:N], drop[:N], timeout-after-store[:N], drop-after-store[:N], slow=MS)`);
     for (let i = 0; i < Number(m[2] ?? 1); i++) queue.push({ kind: m[1] as Fault['kind'] });
   }
   return { queue, slowMs };
