@@ -1,7 +1,8 @@
-// The HTTP(S) client that hands one packet to the regional segment. node:http/https directly: a timeout for the whole
-// exchange, an optional CA to trust (a regional CA the OS does not know), an optional TLS client certificate, the packet
-// UUID as Idempotency-Key so a resend after a lost answer is recognised by the receiver. The protocol is described in
-// test/regional-segment/README.md. Nothing here logs a body, a password or a student's data.
+// The HTTP(S) side of sending a packet: the request (the envelope, the packet UUID as Idempotency-Key), how an answer is
+// read (accepted / rejected / retry), backoff, and a single send with node:http/https — a timeout for the whole
+// exchange, an optional CA to trust (a regional CA the OS does not know), an optional TLS client certificate. Uploads of
+// a chain go through main/packets/pipeline.ts (several packets in flight on one connection). The protocol is described
+// in test/regional-segment/README.md. Nothing here logs a body, a password or a student's data.
 import http from 'node:http';
 import https from 'node:https';
 import type { Reason, Receipt } from './model.ts';
