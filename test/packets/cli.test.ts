@@ -64,7 +64,7 @@ async function registerFile(school = SCHOOL) {
   return { c, s, file: c.dbPath };
 }
 async function enrolMore(c: Awaited<ReturnType<typeof registerFile>>['c'], classId: number, i: number) {
-  const st = await c.call('students.create', { lastName: SURNAMES[i % SURNAMES.length], firstName: 'Илья', birthDate: '2014-04-04', sex: 'М', docKind: 'passport', docNumber: `20000${i}` });
+  const st = await c.call('students.create', { lastName: SURNAMES[i % SURNAMES.length], firstName: 'Илья', birthDate: '2014-04-04', sex: 'М', docKind: 'passport', docNumber: String(200000 + i) });
   await c.call('orders.enrol', { order: { number: `${40 + i}-у`, date: '2025-10-01' }, studentId: st.id, classId, date: '2025-10-02' });
 }
 const states = (file: string) => {
@@ -113,20 +113,21 @@ describe('packets CLI', () => {
     const { c, s, file } = await registerFile();
     const run = (...args: string[]) => cli(...args, '--db', file);
     expect((await run('packets', 'build')).code).toBe(0);
-    // one enrolment per delta: the app keeps the file open while the CLI builds (WAL, busy timeout)
-    for (let i = 0; i < 7; i++) {
+    // one enrolment per delta, built by the app while the file is also the CLI's (WAL, busy timeout)
+    for (let i = 0; i < 19; i++) {
       await enrolMore(c, s.a.id, i);
-      expect((await run('packets', 'build')).code).toBe(0);
+      await c.call('packets.build', {});
     }
     c.backend.close();
-    expect((await run('packets', 'sign', '--cert', fx.p12Default, '--password-file', passwordFile)).stdout).toContain('Подписано пакетов: 8');
+    expect((await run('packets', 'sign', '--cert', fx.p12Default, '--password-file', passwordFile)).stdout).toContain('Подписано пакетов: 20');
+    // answers come 250 ms late: the CLI sends 8 at a time, so it is killed with some accepted, some in flight, some unsent
     const r = await startReceiverProcess(['--faults', 'slow=250']);
     const child = spawn(process.execPath, [path.join(ROOT, 'main/cli/bin.mjs'), 'packets', 'upload', '--all', '--db', file, '--endpoint', r.url],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     procs.push(child);
     await new Promise<void>((resolve, reject) => {
       const t = setInterval(() => {
-        if (acceptances(r.dir).size >= 3) {
+        if (acceptances(r.dir).size >= 10) {
           clearInterval(t);
           child.kill('SIGKILL');
           resolve();
@@ -139,16 +140,18 @@ describe('packets CLI', () => {
     });
     await new Promise((res) => child.once('exit', res));
     const mid = states(file);
-    expect(mid.filter((p) => p.state === 'accepted').length).toBeLessThan(8);
-    expect(mid.some((p) => p.state === 'signed' || p.state === 'sending')).toBe(true);
+    expect(mid.filter((p) => p.state === 'accepted').length).toBeGreaterThan(0);
+    expect(mid.filter((p) => p.state === 'accepted').length).toBeLessThan(20);
+    expect(mid.some((p) => p.state === 'sending')).toBe(true); // stored by the receiver or not: the rerun finds out
+    expect(mid.some((p) => p.state === 'signed')).toBe(true); // not sent yet
 
     const again = await run('packets', 'upload', '--all', '--endpoint', r.url);
     expect(again.stderr).not.toContain('Ошибка');
     expect(again.code).toBe(0);
     const after = states(file);
-    expect(after.map((p) => p.state)).toEqual(Array(8).fill('accepted'));
+    expect(after.map((p) => p.state)).toEqual(Array(20).fill('accepted'));
     const acc = acceptances(r.dir);
-    expect(acc.size).toBe(8);
+    expect(acc.size).toBe(20);
     expect([...acc.values()].every((n) => n === 1)).toBe(true);
     expect(new Set(after.map((p) => p.id))).toEqual(new Set(acc.keys()));
   });
