@@ -350,6 +350,51 @@ export const AttestatSchema = z.object({
 });
 export type AttestatT = z.infer<typeof AttestatSchema>;
 
+// ---------- packets to the regional segment, state exams, portfolio (issue 6) ----------
+export const STATE_EXAM_KINDS = ['ОГЭ', 'ЕГЭ', 'ГВЭ'] as const;
+export const StateExamResultSchema = z.object({
+  id, studentId: uuid, studentName: z.string(), kind: z.enum(STATE_EXAM_KINDS), subjectId: id, subject: z.string(),
+  year: z.number().int(), score: z.number().int().nullable(), mark: z.number().int().nullable(),
+});
+export type StateExamResult = z.infer<typeof StateExamResultSchema>;
+const StateExamInput = z.object({
+  studentId: uuid, kind: z.enum(STATE_EXAM_KINDS), subjectId: id, year: z.number().int(),
+  score: z.number().int().nullable().optional(), mark: z.number().int().nullable().optional(),
+});
+export const PORTFOLIO_STATUSES = ['school', 'municipal', 'regional', 'federal', 'international'] as const;
+export const PORTFOLIO_RESULTS = ['participant', 'prize_winner', 'winner'] as const;
+export const PortfolioEntrySchema = z.object({
+  id, studentId: uuid, eventName: z.string(), status: z.enum(PORTFOLIO_STATUSES), date: isoDate,
+  result: z.enum(PORTFOLIO_RESULTS), title: z.string().nullable(),
+});
+export type PortfolioEntry = z.infer<typeof PortfolioEntrySchema>;
+const PortfolioInput = z.object({
+  studentId: uuid, eventName: text(500), status: z.enum(PORTFOLIO_STATUSES), date: isoDate,
+  result: z.enum(PORTFOLIO_RESULTS), title: optText(300),
+});
+
+export const PACKET_STATES = ['built', 'signed', 'sending', 'accepted', 'rejected', 'retry'] as const;
+export const CertificateSummarySchema = z.object({
+  subject: z.string(), issuer: z.string(), notBefore: z.string(), notAfter: z.string(),
+  daysLeft: z.number().int(), expiresSoon: z.boolean(), expired: z.boolean(),
+});
+export type CertificateSummary = z.infer<typeof CertificateSummarySchema>;
+export const PacketSettingsSchema = z.object({
+  endpoint: z.string().nullable(), caPem: z.string().nullable(), timeoutMs: z.number().int(),
+  certificate: CertificateSummarySchema.nullable(),
+});
+export type PacketSettings = z.infer<typeof PacketSettingsSchema>;
+export const OutboxPacketSchema = z.object({
+  id: uuid, seq: z.number().int(), kind: z.enum(['full', 'delta']), state: z.enum(PACKET_STATES), sha256: z.string(),
+  prevHash: z.string().nullable(), students: z.number().int(), attempts: z.number().int(), nextAttemptAt: z.string().nullable(),
+  lastError: z.string().nullable(), signer: z.string().nullable(),
+  receipt: z.object({ receiptId: z.string(), acceptedAt: z.string() }).passthrough().nullable(),
+  reasons: z.array(z.object({ code: z.string(), message: z.string() })).nullable(),
+  createdAt: z.string(), signedAt: z.string().nullable(), acceptedAt: z.string().nullable(),
+});
+export type OutboxPacket = z.infer<typeof OutboxPacketSchema>;
+const PACKET_P12_MAX_BASE64 = 200_000;
+
 const ok = z.object({ ok: z.literal(true) });
 const none = z.object({}).strict();
 
@@ -508,6 +553,30 @@ export const contract = {
   'backup.restore': m(z.object({ mediaId: id, bag: z.string().min(1).max(200), drill: z.boolean(), target: z.string().max(1000).optional(),
     passphrase: z.string().max(500).optional() }).strict(), z.object({ jobId: z.string() }), ARCHIVIST),
   'backup.history': m(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(), z.array(RunSchema), ARCHIVIST),
+  // ---------- packets to the regional segment, state exams, portfolio (issue 6) ----------
+  'exams.results': m(z.object({ studentId: uuid.optional(), year: z.number().int().optional() }).strict(), z.array(StateExamResultSchema), ANY),
+  'exams.addResult': m(StateExamInput.strict(), StateExamResultSchema, CLERK),
+  'exams.updateResult': m(z.object({ id, data: StateExamInput.strict() }).strict(), StateExamResultSchema, CLERK),
+  'exams.removeResult': m(z.object({ id }).strict(), ok, CLERK),
+  'portfolio.list': m(z.object({ studentId: uuid }).strict(), z.array(PortfolioEntrySchema), ANY),
+  'portfolio.add': m(PortfolioInput.strict(), PortfolioEntrySchema, CLERK),
+  'portfolio.update': m(z.object({ id, data: PortfolioInput.strict() }).strict(), PortfolioEntrySchema, CLERK),
+  'portfolio.remove': m(z.object({ id }).strict(), ok, CLERK),
+  'packets.settings': m(none, PacketSettingsSchema, ADMIN),
+  'packets.setEndpoint': m(z.object({ endpoint: z.string().max(2000).regex(/^https?:\/\/\S+$/, 'адрес вида https://…'),
+    caPem: z.string().max(100_000).nullable().optional(), timeoutMs: z.number().int().min(100).max(600_000).optional() }).strict(), PacketSettingsSchema, ADMIN),
+  // The PKCS#12 is kept (encrypted, as the file is); the password only opens it for this call.
+  'packets.loadCertificate': m(z.object({ p12Base64: z.string().min(1, 'пустой файл').max(PACKET_P12_MAX_BASE64, 'файл сертификата слишком большой')
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'), password: z.string().max(200) }).strict(), CertificateSummarySchema, ADMIN),
+  'packets.build': m(z.object({ kind: z.enum(['full', 'delta']).optional() }).strict(),
+    z.object({ id: uuid, seq: z.number().int(), kind: z.enum(['full', 'delta']), sha256: z.string(), prevHash: z.string().nullable(), students: z.number().int(), bytes: z.number().int() }), ADMIN),
+  'packets.sign': m(z.object({ password: z.string().max(200) }).strict(),
+    z.object({ signed: z.array(z.object({ id: uuid, seq: z.number().int() })), signer: z.string() }), ADMIN),
+  'packets.list': m(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    z.object({ rows: z.array(OutboxPacketSchema), counts: z.record(z.enum(PACKET_STATES), z.number().int()) }), ADMIN),
+  // A job: every pending packet of this register, or build+sign+upload for several register files (password needed then).
+  'packets.upload': m(z.object({ scope: z.enum(['all', 'next']).default('all'), registers: z.array(text(1000).min(1)).max(500).optional(),
+    password: z.string().max(200).optional(), concurrency: z.number().int().min(1).max(16).default(3) }).strict(), z.object({ jobId: z.string() }), ADMIN),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

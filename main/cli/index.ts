@@ -28,6 +28,7 @@ import { printLedger } from '../ledgers/versions.ts';
 import { closeYear, sealClass, type Certificate } from '../ledgers/seal.ts';
 import { verifyLedger } from '../ledgers/verify.ts';
 import { resolveStudent } from '../printouts/data.ts';
+import { PacketsUsageError, runPacketsCli } from '../packets/cli.ts';
 
 import { ARCHIVE_COMMANDS, runArchiveCommand } from './archive.ts';
 import { UsageError } from './usage.ts';
@@ -72,6 +73,13 @@ const HELP = `Школьный регистр — командная строк�
                                      каждый документ регистрируется с кодом проверки (на каждой странице, с QR-кодом);
                                      те же данные — тот же код
   print verify (--code КОД | --pdf ФАЙЛ.pdf)   проверить заверенный документ: код 0 — подлинный и актуальный
+  packets build [--kind full|delta]  собрать пакет в региональный сегмент (первый — полный снимок, далее — изменения)
+  packets sign --cert ФАЙЛ.p12       подписать собранные пакеты (пароль: --password-file ФАЙЛ или SCHOOL_REGISTER_CERT_PASSWORD)
+  packets upload --endpoint URL [--all] [--ca ЦС.pem] [--client-cert TLS.p12] [--timeout МС]
+                                     отправить следующий (--all — все) ожидающие пакеты; код 1, если что-то отклонено или ждёт повтора
+  packets upload --endpoint URL --registers Ф1 Ф2 … --cert ФАЙЛ.p12 [--concurrency N]
+                                     собрать, подписать и отправить пакеты нескольких реестров (без --db)
+  packets status                     очередь пакетов: состояния, квитанции, причины отказа
 
 Архив и резервные копии (приказ № 810: два носителя в разных помещениях):
   backup --to ПАПКА --to ПАПКА [--encrypt] [--yes] [--central URL] [--progress]
@@ -130,6 +138,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         to: { type: 'string', multiple: true }, encrypt: { type: 'boolean' }, yes: { type: 'boolean' }, repair: { type: 'boolean' }, drill: { type: 'boolean' },
         trust: { type: 'string' }, 'passphrase-file': { type: 'string' }, central: { type: 'string' }, url: { type: 'string' }, progress: { type: 'boolean' },
         label: { type: 'string' }, kind: { type: 'string' }, room: { type: 'string' }, path: { type: 'string' }, archive: { type: 'string' },
+        'password-file': { type: 'string' }, endpoint: { type: 'string' }, all: { type: 'boolean' },
+        registers: { type: 'string' }, ca: { type: 'string' }, 'client-cert': { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' },
       },
     });
   } catch (e) {
@@ -137,7 +147,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets']);
   const words = GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
   const operands = parsed.positionals.slice(words);
@@ -148,6 +158,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
   const json = !!f.json;
   let db: DB | null = null;
   try {
+    if (cmd.startsWith('packets ')) return await runPacketsCli(cmd, f, operands, io);
     // Reading copies needs no register; with --db the run is logged in it.
     const dbOptional = cmd === 'restore' || cmd === 'verify-copies' || cmd === 'upload' || (cmd === 'archive verify' && typeof f.archive === 'string');
     if (typeof f.db !== 'string' && !dbOptional) throw new UsageError('укажите файл реестра: --db ФАЙЛ');
@@ -442,7 +453,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       io.err(`Ошибка: ${e.message}`);
       return 1;
     }
-    if (e instanceof UsageError || e instanceof RegisterOpenError) {
+    if (e instanceof UsageError || e instanceof RegisterOpenError || e instanceof PacketsUsageError) {
       io.err(`Ошибка: ${e.message}`);
       return 1;
     }

@@ -17,6 +17,10 @@ import { generateDemo } from '../demo/generate.ts';
 import { classGrid, setAttendance, setExams, setMarks } from '../grades/grades.ts';
 import { getSettings, setSettings } from '../grades/settings.ts';
 import { commitImport, previewImport, startCommitJob, startPreviewJob } from '../workbooks/import-api.ts';
+import { addStateExam, listStateExams, removeStateExam, updateStateExam } from '../state-exams/results.ts';
+import { addPortfolioEntry, listPortfolio, removePortfolioEntry, updatePortfolioEntry } from '../portfolio/portfolio.ts';
+import { buildPacket } from '../packets/build.ts';
+import { loadCertificate, outbox, packetSettings, setEndpoint, signBuilt, startUpload } from '../packets/api.ts';
 import type { Jobs } from './jobs.ts';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -177,6 +181,24 @@ export const handlers: Handlers = {
   'backup.bags': read(({ db }, a) => listBags(db, a.mediaId)),
   'backup.restore': read(({ db, jobs, user }, a) => startRestore(db, jobs, user, a)),
   'backup.history': read(({ db }, a) => listRuns(db, a.limit)),
+  // ---------- packets to the regional segment, state exams, portfolio (issue 6) ----------
+  'exams.results': read(({ db }, a) => listStateExams(db, a)),
+  'exams.addResult': write(({ db }, a) => addStateExam(db, a)),
+  'exams.updateResult': write(({ db }, a) => updateStateExam(db, a.id, a.data)),
+  'exams.removeResult': write(({ db }, a) => removeStateExam(db, a.id)),
+  'portfolio.list': read(({ db }, a) => listPortfolio(db, a.studentId)),
+  'portfolio.add': write(({ db }, a) => addPortfolioEntry(db, a)),
+  'portfolio.update': write(({ db }, a) => updatePortfolioEntry(db, a.id, a.data)),
+  'portfolio.remove': write(({ db }, a) => removePortfolioEntry(db, a.id)),
+  'packets.settings': read(({ db }) => packetSettings(db)),
+  'packets.setEndpoint': write(({ db }, a) => setEndpoint(db, a)),
+  // The certificate file is not copied into the audit log: the handler audits its subject itself.
+  'packets.loadCertificate': read(({ db, user }, a) => loadCertificate(db, signedIn(user), a)),
+  'packets.build': write(({ db }, a) => buildPacket(db, { kind: a.kind })),
+  // Signing is async (the CMS signer's interface is): it writes and audits in its own transaction.
+  'packets.sign': read(({ db, user }, a) => signBuilt(db, signedIn(user), a.password)),
+  'packets.list': read(({ db }, a) => outbox(db, a.limit)),
+  'packets.upload': read(({ db, jobs, user }, a) => startUpload(db, jobs, signedIn(user), a)),
 };
 
 async function certified(db: DB, user: User | null, req: PrintoutRequest) {
@@ -184,6 +206,7 @@ async function certified(db: DB, user: User | null, req: PrintoutRequest) {
   const { pdf, ...p } = await certifyPrintout(db, req, user);
   return { ...p, dataBase64: pdf.toString('base64') };
 }
+
 
 function signedIn(user: User | null): User {
   if (!user) throw new AppError('unauthenticated', 'Войдите в систему');

@@ -12,6 +12,7 @@ import { ImportScreen } from '../screens/import/ImportScreen';
 import { LedgersScreen } from '../screens/ledgers/LedgersScreen';
 import { CityRegisterExport } from '../screens/export/CityRegisterExport';
 import { OrderPage } from '../screens/orders/OrderPage';
+import { PacketsScreen } from '../screens/packets/PacketsScreen';
 import { OrdersBook } from '../screens/orders/OrdersBook';
 import { PromotionForm } from '../screens/orders/PromotionForm';
 import { SchoolProfile } from '../screens/school/SchoolProfile';
@@ -47,6 +48,7 @@ const NAV: NavItem[] = [
   { to: '/users', label: t.nav.users, needs: 'users.list', group: 'admin' },
   { to: '/audit', label: t.nav.audit, needs: 'audit.list', group: 'admin' },
   { to: '/archive', label: t.nav.archive, needs: 'media.list', group: 'admin' },
+  { to: '/packets', label: t.nav.packets, needs: 'packets.list', group: 'admin' },
 ];
 
 type Route = { pattern: string; needs: Method; render: (p: Record<string, string>) => ReactNode };
@@ -77,6 +79,7 @@ const ROUTES: Route[] = [
   { pattern: '/users', needs: 'users.list', render: () => <UsersScreen /> },
   { pattern: '/audit', needs: 'audit.list', render: () => <AuditScreen /> },
   { pattern: '/archive', needs: 'media.list', render: () => <ArchiveScreen /> },
+  { pattern: '/packets', needs: 'packets.list', render: () => <PacketsScreen /> },
 ];
 
 function resolve(path: string, role: Parameters<typeof allowed>[0]): ReactNode {

@@ -9,6 +9,8 @@ import { useQuery } from '../../ui/useQuery';
 import { DepartForm, EnrolForm, TransferForm, type MovementKind } from '../orders/MovementForms';
 import { MovementTable } from '../orders/MovementTable';
 import { StatusBadge } from './StatusBadge';
+import { StateExamsSection } from '../state-exams/StateExamsSection';
+import { PortfolioSection } from '../portfolio/PortfolioSection';
 
 export function StudentCard({ id }: { id: string }) {
   const student = useQuery('students.get', { id });
@@ -88,6 +90,9 @@ export function StudentCard({ id }: { id: string }) {
               {(rows) => <MovementTable rows={rows} orders={orders.data ?? []} showStudent={false} testId="student-history" />}
             </Loaded>
           </section>
+
+          <StateExamsSection studentId={s.id} />
+          <PortfolioSection studentId={s.id} />
         </article>
       )}
     </Loaded>

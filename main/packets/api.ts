@@ -1,0 +1,88 @@
+// The packets methods of the contract, as the handlers call them: settings, certificate, build, sign, list, and the
+// upload job. Signing and uploading are async, so they write in their own transactions with their audit entries.
+import type { DB } from '../../db/connection.ts';
+import type { Jobs, Progress } from '../host/jobs.ts';
+import type { PacketSettings, User } from '../../preload/contract.ts';
+import { appendAudit } from '../audit/log.ts';
+import { AppError, fieldError } from '../shared/errors.ts';
+import { getPacketSettings, listOutbox, outboxCounts } from './outbox.ts';
+import { certificateSummary, signPackets, storeCertificate, storedSigner } from './sign.ts';
+import { uploadPending, uploadRegisters } from './upload.ts';
+import type { UploadTarget } from './transport.ts';
+
+export function packetSettings(db: DB, now = new Date()): PacketSettings {
+  const s = getPacketSettings(db);
+  return { ...s, certificate: s.certificate ? certificateSummary({ ...s.certificate, notBefore: new Date(s.certificate.notBefore), notAfter: new Date(s.certificate.notAfter) }, now) : null };
+}
+
+export function setEndpoint(db: DB, a: { endpoint: string; caPem?: string | null; timeoutMs?: number }): PacketSettings {
+  let url: URL;
+  try {
+    url = new URL(a.endpoint.trim());
+  } catch {
+    throw fieldError('endpoint', `Неверный адрес приёмника: ${a.endpoint}`);
+  }
+  if (url.username || url.password) throw fieldError('endpoint', 'Адрес приёмника не должен содержать логин и пароль');
+  const ca = a.caPem?.trim() || null;
+  if (ca && !/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(ca)) throw fieldError('caPem', 'Сертификат центра сертификации: нужен PEM (-----BEGIN CERTIFICATE-----)');
+  db.prepare('UPDATE packet_settings SET endpoint = ?, ca_pem = ?, timeout_ms = coalesce(?, timeout_ms) WHERE id = 1').run(url.toString(), ca, a.timeoutMs ?? null);
+  return packetSettings(db);
+}
+
+export function loadCertificate(db: DB, user: User, a: { p12Base64: string; password: string }) {
+  return db.transaction(() => {
+    const summary = storeCertificate(db, Buffer.from(a.p12Base64, 'base64'), a.password);
+    appendAudit(db, user.login, 'packets.loadCertificate', { result: { subject: summary.subject, notAfter: summary.notAfter } });
+    return summary;
+  }).immediate();
+}
+
+export async function signBuilt(db: DB, user: User, password: string) {
+  const signer = storedSigner(db, password);
+  return signPackets(db, signer, { audit: (s) => appendAudit(db, user.login, 'packets.sign', { result: { signed: s.signed.map((p) => p.seq), signer: s.signer } }) });
+}
+
+export function outbox(db: DB, limit: number) {
+  return { rows: listOutbox(db, limit), counts: outboxCounts(db) };
+}
+
+export function targetOf(db: DB): UploadTarget {
+  const s = getPacketSettings(db);
+  if (!s.endpoint) throw new AppError('validation', 'Не указан адрес приёмника регионального сегмента: задайте его на экране «Пакеты»', { endpoint: 'не указан' });
+  return { endpoint: s.endpoint, caPem: s.caPem, timeoutMs: s.timeoutMs };
+}
+
+/** Registers whose upload job is running: a second one would race the first for the same packets. */
+const uploading = new WeakSet<DB>();
+
+/** Starts the upload job: this register's pending packets, or build+sign+upload for the listed register files. */
+export function startUpload(db: DB, jobs: Jobs, user: User, a: { scope: 'all' | 'next'; registers?: string[]; password?: string; concurrency: number }): { jobId: string } {
+  if (uploading.has(db)) throw new AppError('conflict', 'Отправка пакетов уже идёт: дождитесь её окончания или отмените её');
+  const target = targetOf(db);
+  const audit = (detail: unknown) => db.transaction(() => appendAudit(db, user.login, 'packets.upload', detail)).immediate();
+  if (a.registers?.length) {
+    if (!a.password) throw fieldError('password', 'Введите пароль сертификата: пакеты файлов будут собраны и подписаны');
+    const p12 = (db.prepare('SELECT cert_p12 FROM packet_settings WHERE id = 1').get() as { cert_p12: Buffer | null }).cert_p12;
+    if (!p12) throw new AppError('validation', 'Сертификат не загружен: загрузите файл .p12 на экране «Пакеты»', { certificate: 'не загружен' });
+    storedSigner(db, a.password); // a wrong password is refused now, not inside the job
+    const password = a.password;
+    return { jobId: exclusiveUpload(db, jobs, user, async (p) => {
+      const sum = await uploadRegisters(a.registers!, target, { p12, password, concurrency: a.concurrency, by: user.login }, p);
+      audit({ args: { registers: a.registers!.length }, result: { accepted: sum.accepted, rejected: sum.rejected, pending: sum.pending, failed: sum.failed } });
+      return sum;
+    }) };
+  }
+  if (!outboxCounts(db).signed && !outboxCounts(db).retry && !outboxCounts(db).sending) {
+    throw new AppError('validation', 'Нет пакетов к отправке: соберите и подпишите пакет', { packets: 'нет' });
+  }
+  return { jobId: exclusiveUpload(db, jobs, user, async (p) => {
+    const sum = await uploadPending(db, target, { scope: a.scope }, p);
+    audit({ args: { scope: a.scope }, result: { accepted: sum.accepted.map((x) => x.seq), rejected: sum.rejected.map((x) => x.seq), pending: sum.pending } });
+    return sum;
+  }) };
+}
+
+function exclusiveUpload(db: DB, jobs: Jobs, user: User, work: (p: Progress) => Promise<unknown>): string {
+  uploading.add(db);
+  return jobs.start('packets.upload', (p) => work(p).finally(() => uploading.delete(db)), { owner: user.login });
+}

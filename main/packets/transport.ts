@@ -1,0 +1,115 @@
+// The HTTP(S) side of sending a packet: the request (the envelope, the packet UUID as Idempotency-Key), how an answer is
+// read (accepted / rejected / retry), backoff, and a single send with node:http/https — a timeout for the whole
+// exchange, an optional CA to trust (a regional CA the OS does not know), an optional TLS client certificate. Uploads of
+// a chain go through main/packets/pipeline.ts (several packets in flight on one connection). The protocol is described
+// in test/regional-segment/README.md. Nothing here logs a body, a password or a student's data.
+import http from 'node:http';
+import https from 'node:https';
+import type { Reason, Receipt } from './model.ts';
+
+export type UploadTarget = {
+  /** full URL the packets are POSTed to, e.g. https://region.example/packets */
+  endpoint: string;
+  /** PEM of the CA (or the server certificate) to trust besides the system's */
+  caPem?: string | null;
+  /** TLS client certificate as a PKCS#12 file and its password (used for this connection only) */
+  clientCert?: { pfx: Buffer; passphrase: string } | null;
+  /** the whole exchange: connect, send, answer; default 15 s */
+  timeoutMs?: number;
+};
+
+export type SendOutcome =
+  | { kind: 'accepted'; receipt: Receipt; status: number }
+  | { kind: 'rejected'; reasons: Reason[]; status: number }
+  | { kind: 'retry'; error: string; status: number | null };
+
+export type OutgoingPacket = { id: string; canonicalJson: string; signature: Buffer };
+
+/** A keep-alive agent per target, so a batch does not pay a TLS handshake per packet. */
+export function agentFor(target: UploadTarget): http.Agent {
+  const url = new URL(target.endpoint);
+  if (url.protocol === 'https:') {
+    return new https.Agent({
+      keepAlive: true, maxSockets: 4,
+      ...(target.caPem ? { ca: target.caPem } : {}),
+      ...(target.clientCert ? { pfx: target.clientCert.pfx, passphrase: target.clientCert.passphrase } : {}),
+    });
+  }
+  return new http.Agent({ keepAlive: true, maxSockets: 4 });
+}
+
+/** The receiver's answer read as what to do next: 2xx with a receipt accepted; 5xx, 408, 429 retry; other 4xx rejected. */
+export function judgeAnswer(status: number, body: Buffer): SendOutcome {
+  let json: { status?: string; receipt?: Receipt; reasons?: Reason[] } = {};
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    // a proxy's HTML page, a truncated answer: judged by the status alone
+  }
+  if (status >= 200 && status < 300 && json.status === 'accepted' && json.receipt) return { kind: 'accepted', receipt: json.receipt, status };
+  if (status >= 500 || status === 408 || status === 429) return { kind: 'retry', error: `приёмник ответил ${status}`, status };
+  if (status >= 400 && status < 500) {
+    const reasons = Array.isArray(json.reasons) && json.reasons.length ? json.reasons : [{ code: `http_${status}`, message: `Приёмник отказал: HTTP ${status}` }];
+    return { kind: 'rejected', reasons, status };
+  }
+  return { kind: 'retry', error: `неожиданный ответ приёмника: HTTP ${status}`, status };
+}
+
+/** Why an error is worth a retry, in words for the outbox (no addresses of people, no secrets). */
+export function describeNetworkError(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ECONNREFUSED': return 'приёмник недоступен (соединение отклонено)';
+    case 'ECONNRESET': return 'соединение разорвано до ответа';
+    case 'ENOTFOUND': return 'адрес приёмника не найден';
+    case 'ETIMEDOUT': case 'SR_TIMEOUT': return 'приёмник не ответил вовремя';
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return `сертификат сервера приёмника не доверен (${e.code}): укажите сертификат центра сертификации`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID': return 'сертификат сервера выдан на другое имя';
+    default: return `ошибка сети: ${e.code ?? e.message}`;
+  }
+}
+
+/** The request as sent: the envelope and the headers, Idempotency-Key = the packet UUID. */
+export function requestBody(p: OutgoingPacket): Buffer {
+  return Buffer.from(JSON.stringify({ packet: p.canonicalJson, signature: p.signature.toString('base64') }), 'utf8');
+}
+
+/** POSTs one signed packet. Never throws for what the network or the receiver does: the outcome says what to do next. */
+export function sendPacket(target: UploadTarget, p: OutgoingPacket, agent?: http.Agent): Promise<SendOutcome> {
+  const url = new URL(target.endpoint);
+  const body = requestBody(p);
+  const lib = url.protocol === 'https:' ? https : http;
+  const timeoutMs = target.timeoutMs ?? 15_000;
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (o: SendOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(o);
+    };
+    const req = lib.request(url, {
+      method: 'POST',
+      agent: agent ?? agentFor(target),
+      headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, 'Idempotency-Key': p.id, Accept: 'application/json' },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (e) => done({ kind: 'retry', error: describeNetworkError(e), status: res.statusCode ?? null }));
+      res.on('end', () => done(judgeAnswer(res.statusCode ?? 0, Buffer.concat(chunks))));
+    });
+    const timer = setTimeout(() => {
+      req.destroy(Object.assign(new Error('timeout'), { code: 'SR_TIMEOUT' }));
+    }, timeoutMs);
+    req.on('error', (e: NodeJS.ErrnoException) => done({ kind: 'retry', error: describeNetworkError(e), status: null }));
+    req.end(body);
+  });
+}
+
+/** Exponential backoff with "equal jitter": half the step fixed, half random, capped. attempt is 1-based. */
+export function backoffMs(attempt: number, opts: { baseMs?: number; maxMs?: number } = {}, random: () => number = Math.random): number {
+  const base = opts.baseMs ?? 1000;
+  const max = opts.maxMs ?? 5 * 60_000;
+  const step = Math.min(max, base * 2 ** Math.max(0, attempt - 1));
+  return Math.round(step / 2 + (step / 2) * random());
+}

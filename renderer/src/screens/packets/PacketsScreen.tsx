@@ -1,0 +1,254 @@
+// Admins: the school's certificate (with a warning 30 days before it expires), the receiver's address, building,
+// signing and uploading packets (a job with progress and cancel), the batch for several register files, and the
+// outbox with each packet's state and receipt or the receiver's reasons.
+import { useEffect, useState } from 'react';
+import type { CertificateSummary, Job, OutboxPacket } from '../../../../preload/contract';
+import { ApiFailure, asFailure, call } from '../../api';
+import { formatDate, formatDateTime } from '../../format';
+import { t } from '../../strings';
+import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/common';
+import { Form, FormActions, SelectField, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';
+import { useQuery } from '../../ui/useQuery';
+
+const tx = t.packets;
+
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(file);
+  });
+}
+
+export function PacketsScreen() {
+  const settings = useQuery('packets.settings', {});
+  const outbox = useQuery('packets.list', { limit: 200 });
+  const reload = () => { settings.reload(); outbox.reload(); };
+  return (
+    <section data-testid="packets-screen">
+      <PageHeader title={tx.title} />
+      <Loaded query={settings}>
+        {(s) => (
+          <div className="card-columns">
+            <CertificatePanel cert={s.certificate} onLoaded={reload} />
+            <EndpointPanel endpoint={s.endpoint} caPem={s.caPem} timeoutMs={s.timeoutMs} onSaved={reload} />
+          </div>
+        )}
+      </Loaded>
+      <WorkPanel onChange={outbox.reload} />
+      <BatchPanel onChange={outbox.reload} />
+      <section className="card-section" aria-labelledby="pk-outbox">
+        <h2 id="pk-outbox">{tx.outbox}</h2>
+        <Loaded query={outbox}>
+          {(o) => <OutboxTable rows={o.rows} />}
+        </Loaded>
+      </section>
+    </section>
+  );
+}
+
+function CertificatePanel({ cert, onLoaded }: { cert: CertificateSummary | null; onLoaded: () => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState(false);
+  const { busy, failure, run } = useSubmit();
+  const submit = () => run(async () => {
+    if (!file) throw new ApiFailure({ code: 'validation', message: tx.chooseFile, fields: { p12Base64: tx.chooseFile } });
+    await call('packets.loadCertificate', { p12Base64: await readBase64(file), password });
+    setPassword('');
+    setDone(true);
+    onLoaded();
+  });
+  return (
+    <section className="card-section" aria-labelledby="pk-cert" data-testid="certificate">
+      <h2 id="pk-cert">{tx.certificate}</h2>
+      {cert ? (
+        <dl className="facts">
+          <div className="fact"><dt>{tx.subject}</dt><dd data-testid="cert-subject">{cert.subject}</dd></div>
+          <div className="fact"><dt>{tx.issuer}</dt><dd>{cert.issuer}</dd></div>
+          <div className="fact"><dt>{tx.validity}</dt><dd data-testid="cert-validity">{tx.validityRange(formatDate(cert.notBefore), formatDate(cert.notAfter))}</dd></div>
+        </dl>
+      ) : <p className="muted">{tx.noCertificate}</p>}
+      {cert?.expired && <Notice kind="error" testId="cert-warning">{tx.expired}</Notice>}
+      {cert?.expiresSoon && <Notice kind="warn" testId="cert-warning">{tx.expiresSoon(cert.daysLeft)}</Notice>}
+      {done && <Notice kind="ok">{tx.loaded}</Notice>}
+      <Form failure={failure} busy={busy} onSubmit={submit} testId="cert-form" label={tx.loadCertificate}>
+        <div className="field" data-field="p12Base64">
+          <label htmlFor="pk-cert-file">{tx.certFile}</label>
+          <input id="pk-cert-file" type="file" accept=".p12,.pfx,application/x-pkcs12" onChange={(e) => { setDone(false); setFile(e.target.files?.[0] ?? null); }} />
+        </div>
+        <TextField name="password" label={tx.certPassword} hint={tx.certPasswordHint} type="password" value={password} onChange={setPassword} autoComplete="off" />
+        <FormActions><SubmitButton busy={busy}>{tx.load}</SubmitButton></FormActions>
+      </Form>
+    </section>
+  );
+}
+
+function EndpointPanel(props: { endpoint: string | null; caPem: string | null; timeoutMs: number; onSaved: () => void }) {
+  const [endpoint, setEndpoint] = useState(props.endpoint ?? '');
+  const [caPem, setCaPem] = useState(props.caPem ?? '');
+  const [timeout, setTimeoutMs] = useState(String(props.timeoutMs));
+  const [done, setDone] = useState(false);
+  const { busy, failure, run } = useSubmit();
+  const submit = () => run(async () => {
+    await call('packets.setEndpoint', { endpoint: endpoint.trim(), caPem: caPem.trim() || null, timeoutMs: Number(timeout) || undefined });
+    setDone(true);
+    props.onSaved();
+  });
+  return (
+    <section className="card-section" aria-labelledby="pk-endpoint">
+      <h2 id="pk-endpoint">{tx.endpoint}</h2>
+      {done && <Notice kind="ok">{tx.endpointSaved}</Notice>}
+      <Form failure={failure} busy={busy} onSubmit={submit} testId="endpoint-form" label={tx.endpoint}>
+        <TextField name="endpoint" label={tx.endpointUrl} hint={tx.endpointHint} value={endpoint} onChange={(v) => { setDone(false); setEndpoint(v); }} size={40} required />
+        <TextAreaField name="caPem" label={tx.caPem} value={caPem} onChange={setCaPem} rows={3} />
+        <TextField name="timeoutMs" label={tx.timeoutMs} value={timeout} onChange={setTimeoutMs} inputMode="numeric" size={8} />
+        <FormActions><SubmitButton busy={busy}>{tx.saveEndpoint}</SubmitButton></FormActions>
+      </Form>
+    </section>
+  );
+}
+
+/** Polls a job until it ends; cancel asks the backend to stop at the next safe point. */
+function useJob(onEnd: () => void) {
+  const [job, setJob] = useState<Job | null>(null);
+  const [failure, setFailure] = useState<ApiFailure | null>(null);
+  useEffect(() => {
+    if (!job || job.state !== 'running') return;
+    const timer = setTimeout(() => {
+      call('jobs.status', { id: job.id }).then((j) => {
+        setJob(j);
+        if (j.state !== 'running') onEnd();
+      }, (e) => setFailure(asFailure(e)));
+    }, 200);
+    return () => clearTimeout(timer);
+  }, [job, onEnd]);
+  return {
+    job, failure,
+    start: (jobId: string) => { setFailure(null); setJob({ id: jobId, kind: 'packets.upload', state: 'running', done: 0, total: 0, message: null }); },
+    cancel: () => job && call('jobs.cancel', { id: job.id }).then(setJob, (e) => setFailure(asFailure(e))),
+  };
+}
+
+function JobProgress({ job, onCancel, summary }: { job: Job; onCancel: () => void; summary: (result: unknown) => string }) {
+  if (job.state === 'running') {
+    return (
+      <div className="notice notice-info" role="status" data-testid="upload-progress">
+        {tx.uploading} <progress max={job.total || 1} value={job.done} /> {tx.progress(job.done, job.total)}{job.message ? ` · ${job.message}` : ''}
+        {' '}<button type="button" onClick={onCancel}>{tx.cancel}</button>
+      </div>
+    );
+  }
+  if (job.state === 'done') return <Notice kind="ok" testId="upload-summary">{summary(job.result)}</Notice>;
+  if (job.state === 'cancelled') return <Notice kind="warn" testId="upload-summary">{tx.jobCancelled}</Notice>;
+  return <Notice kind="error" testId="upload-summary">{tx.jobFailed}: {job.message}</Notice>;
+}
+
+function WorkPanel({ onChange }: { onChange: () => void }) {
+  const [kind, setKind] = useState<'' | 'full' | 'delta'>('');
+  const [password, setPassword] = useState('');
+  const [note, setNote] = useState<string | null>(null);
+  const build = useSubmit();
+  const sign = useSubmit();
+  const upload = useSubmit();
+  const job = useJob(onChange);
+  return (
+    <section className="card-section" aria-labelledby="pk-work">
+      <h2 id="pk-work">{tx.work}</h2>
+      {note && <Notice kind="ok" testId="packets-note">{note}</Notice>}
+      <div className="card-columns">
+        <Form failure={build.failure} busy={build.busy} testId="build-form" label={tx.build} onSubmit={() => build.run(async () => {
+          const b = await call('packets.build', kind ? { kind } : {});
+          setNote(tx.built(b.seq, b.kind === 'full', b.students));
+          onChange();
+        })}>
+          <SelectField name="kind" label={tx.kind} value={kind} onChange={(v) => setKind(v as typeof kind)}
+            options={[{ value: '', label: tx.kindAuto }, { value: 'full', label: tx.kindFull }, { value: 'delta', label: tx.kindDelta }]} />
+          <FormActions><SubmitButton busy={build.busy}>{tx.build}</SubmitButton></FormActions>
+        </Form>
+        <Form failure={sign.failure} busy={sign.busy} testId="sign-form" label={tx.sign} onSubmit={() => sign.run(async () => {
+          const s = await call('packets.sign', { password });
+          setPassword('');
+          setNote(tx.signed(s.signed.length, s.signer));
+          onChange();
+        })}>
+          <TextField name="password" label={tx.certPassword} hint={tx.certPasswordHint} type="password" value={password} onChange={setPassword} autoComplete="off" />
+          <FormActions><SubmitButton busy={sign.busy}>{tx.sign}</SubmitButton></FormActions>
+        </Form>
+        <Form failure={upload.failure} busy={upload.busy || job.job?.state === 'running'} testId="upload-form" label={tx.upload} onSubmit={() => upload.run(async () => {
+          setNote(null);
+          job.start((await call('packets.upload', { scope: 'all' })).jobId);
+        })}>
+          <FormActions><SubmitButton busy={upload.busy || job.job?.state === 'running'}>{tx.upload}</SubmitButton></FormActions>
+        </Form>
+      </div>
+      {job.failure && <ErrorBox failure={job.failure} />}
+      {job.job && <JobProgress job={job.job} onCancel={() => void job.cancel()} summary={(r) => {
+        const s = r as { accepted: unknown[]; rejected: unknown[]; pending: number };
+        return tx.summary(s.accepted.length, s.rejected.length, s.pending);
+      }} />}
+    </section>
+  );
+}
+
+function BatchPanel({ onChange }: { onChange: () => void }) {
+  const [files, setFiles] = useState('');
+  const [password, setPassword] = useState('');
+  const [concurrency, setConcurrency] = useState('3');
+  const { busy, failure, run } = useSubmit();
+  const job = useJob(onChange);
+  return (
+    <section className="card-section" aria-labelledby="pk-batch">
+      <h2 id="pk-batch">{tx.batch}</h2>
+      <Form failure={failure} busy={busy} testId="batch-form" label={tx.batch} onSubmit={() => run(async () => {
+        const registers = files.split('\n').map((f) => f.trim()).filter(Boolean);
+        job.start((await call('packets.upload', { registers, password, concurrency: Number(concurrency) || 3 })).jobId);
+        setPassword('');
+      })}>
+        <TextAreaField name="registers" label={tx.batchFiles} value={files} onChange={setFiles} rows={3} />
+        <TextField name="password" label={tx.certPassword} type="password" value={password} onChange={setPassword} autoComplete="off" />
+        <TextField name="concurrency" label={tx.concurrency} value={concurrency} onChange={setConcurrency} inputMode="numeric" size={3} />
+        <FormActions><SubmitButton busy={busy || job.job?.state === 'running'}>{tx.batchRun}</SubmitButton></FormActions>
+      </Form>
+      {job.failure && <ErrorBox failure={job.failure} />}
+      {job.job && <JobProgress job={job.job} onCancel={() => void job.cancel()} summary={(r) => {
+        const s = r as { registers: unknown[]; accepted: number; rejected: number; pending: number; failed: number };
+        return tx.batchSummary(s.registers.length, s.accepted, s.rejected, s.pending, s.failed);
+      }} />}
+    </section>
+  );
+}
+
+const STATE_BADGE: Record<string, 'ok' | 'warn' | 'neutral' | 'info' | 'muted'> = {
+  accepted: 'ok', rejected: 'warn', retry: 'info', sending: 'info', signed: 'neutral', built: 'muted',
+};
+
+function OutboxTable({ rows }: { rows: OutboxPacket[] }) {
+  return (
+    <table className="grid" data-testid="outbox">
+      <thead><tr>
+        <th scope="col">{tx.colSeq}</th><th scope="col">{tx.colKind}</th><th scope="col">{tx.colState}</th><th scope="col">{tx.colStudents}</th>
+        <th scope="col">{tx.colAttempts}</th><th scope="col">{tx.colCreated}</th><th scope="col">{tx.colReceipt}</th>
+      </tr></thead>
+      <tbody>
+        {rows.length === 0 && <EmptyRow cols={7}>{tx.empty}</EmptyRow>}
+        {rows.map((p) => (
+          <tr key={p.id} data-testid={`packet-${p.seq}`} data-state={p.state}>
+            <td>{p.seq}</td>
+            <td>{tx.kinds[p.kind]}</td>
+            <td><Badge kind={STATE_BADGE[p.state]}>{tx.states[p.state]}</Badge></td>
+            <td>{p.students}</td>
+            <td>{p.attempts}</td>
+            <td className="nowrap">{formatDateTime(p.createdAt)}</td>
+            <td>
+              {p.receipt ? <span className="mono" title={p.receipt.receiptId}>{tx.receipt(p.receipt.receiptId, formatDateTime(p.receipt.acceptedAt))}</span>
+                : p.reasons ? p.reasons.map((r) => r.message).join('; ')
+                : p.state === 'retry' && p.nextAttemptAt ? `${p.lastError ?? ''} · ${tx.nextAttempt(formatDateTime(p.nextAttemptAt))}` : p.lastError ?? ''}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
