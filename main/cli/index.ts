@@ -489,8 +489,9 @@ async function readCertificate(file: string): Promise<Certificate> {
 function promptHidden(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
-    process.stderr.write(question);
+    // echo off before the prompt shows: whatever is typed as soon as it appears is not echoed
     stdin.setRawMode(true);
+    process.stderr.write(question);
     stdin.resume();
     stdin.setEncoding('utf8');
     let value = '';
