@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import { AppError } from '../shared/errors.ts';
-import { canonicalJson } from './jcs.ts';
+import { canonicalJson } from '../shared/jcs.ts';
 import { assertValidPacket } from './validate.ts';
 import { PACKET_FORMAT, type ClassRef, type Packet, type PacketKind, type PacketLedger, type PacketStudent } from './model.ts';
 import type { LedgerData } from '../ledgers/model.ts';

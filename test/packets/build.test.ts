@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildPacket } from '../../main/packets/build.ts';
-import { canonicalJson } from '../../main/packets/jcs.ts';
+import { canonicalJson } from '../../main/shared/jcs.ts';
 import { listOutbox } from '../../main/packets/outbox.ts';
 import { rsaPacketSigner, signPackets } from '../../main/packets/sign.ts';
 import { schemaProblems } from '../../main/packets/validate.ts';

@@ -1,12 +1,11 @@
 // Test fixtures for packets: a school with students (one without СНИЛС), and sealed ledgers.
 //
-// `ledger_versions` is created by migration 0004 in the `ledgers` branch, not in this one. Until it merges, tests here
-// create it with the DDL agreed in the brief through createAgreedLedgerVersionsTable() (and only here, in tests), and
-// seal a version with sealLedgerVersionForTest(). After the merge the table exists and the helper is a no-op.
+// sealLedgerVersionForTest() writes a sealed version straight into migration 0004's ledger_versions (hash of the JCS,
+// small opaque PDF/XLSX bytes, a correction for each later version), so packet tests do not depend on rendering.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import type { LedgerData } from '../../main/ledgers/model.ts';
-import { canonicalJson } from '../../main/packets/jcs.ts';
+import { canonicalJson } from '../../main/shared/jcs.ts';
 import type { Client } from '../helpers/register.ts';
 import { smallSchool } from '../helpers/register.ts';
 
@@ -15,32 +14,11 @@ export const SCHOOL = {
   inn: '7707083893', kpp: '773601001', ogrn: '1027700132195', address: 'Москва, ул. Усачёва, 50', director: 'Смирнова Елена Викторовна', regionCode: '77',
 };
 
-/** The agreed DDL of ledger_versions (BRIEF.md, «Shared agreements»), for tests in this branch only. */
-export function createAgreedLedgerVersionsTable(db: DB): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS ledger_versions (
-    id INTEGER PRIMARY KEY,
-    class_id INTEGER NOT NULL REFERENCES classes(id),
-    version INTEGER NOT NULL CHECK (version >= 1),
-    sha256 TEXT NOT NULL,
-    prev_sha256 TEXT,
-    canonical_json TEXT NOT NULL,
-    signature BLOB,
-    signer TEXT,
-    pdf BLOB, pdf_sha256 TEXT, xlsx BLOB, xlsx_sha256 TEXT,
-    sealed_at TEXT NOT NULL,
-    sealed_by INTEGER REFERENCES users(id),
-    correction_id INTEGER,
-    UNIQUE (class_id, version)
-  ) STRICT`);
-}
-
 /**
  * Seals `data` as the next version of the class's ledger, the way the ledgers branch stores it (hash of the JCS).
- * Written to survive the merge: it fills whatever NOT NULL columns the real table has (pdf, xlsx, sealed_by_login) and,
- * where ledger_corrections exists, opens the correction a second version needs.
+ * It opens the correction a second version needs.
  */
 export function sealLedgerVersionForTest(db: DB, classId: number, data: LedgerData, sealedAt = '2026-06-01T09:00:00.000Z'): { id: number; version: number; sha256: string } {
-  createAgreedLedgerVersionsTable(db);
   const prev = db.prepare('SELECT version, sha256 FROM ledger_versions WHERE class_id = ? ORDER BY version DESC LIMIT 1').get(classId) as { version: number; sha256: string } | undefined;
   const json = canonicalJson(data);
   const hex = (b: string | Buffer) => crypto.createHash('sha256').update(b).digest('hex');

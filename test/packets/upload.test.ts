@@ -12,7 +12,7 @@ import { rsaPacketSigner, signPackets } from '../../main/packets/sign.ts';
 import { backoffMs, sendPacket } from '../../main/packets/transport.ts';
 import { uploadPending } from '../../main/packets/upload.ts';
 import { progressTo } from '../../main/host/jobs.ts';
-import { canonicalJson } from '../../main/packets/jcs.ts';
+import { canonicalJson } from '../../main/shared/jcs.ts';
 import { SigningError } from '../../main/signing/errors.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
 import { makeFixtures, openssl, opensslVerify, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type net from 'node:net';
 import { verifyDetached } from '../../main/signing/cms.ts';
 import { schemaProblems } from '../../main/packets/validate.ts';
-import { canonicalJson } from '../../main/packets/jcs.ts';
+import { canonicalJson } from '../../main/shared/jcs.ts';
 
 export type Fault = { kind: 'pass' | '500' | 'timeout' | 'drop' | 'timeout-after-store' | 'drop-after-store' };
 export type ReceiverOptions = {
