@@ -167,7 +167,7 @@ export type ArchiveReport = {
  * `trustedCertsPem`: the certificates a signer must be (or be issued by); without them, a signature that is intact but
  * whose signer nobody vouched for is reported in `untrustedSigners`, not as damage.
  */
-export async function verifyArchive(dir: string, opts: { trustedCertsPem?: string[] } = {}): Promise<ArchiveReport> {
+export async function verifyArchive(dir: string, opts: { trustedCertsPem?: string[]; register?: DB } = {}): Promise<ArchiveReport> {
   if (!fs.existsSync(dir)) throw new AppError('not_found', `Архив не найден: ${dir}`);
   const { entries, head, problems } = readManifest(dir);
   const referenced = new Set<string>();
@@ -202,6 +202,23 @@ export async function verifyArchive(dir: string, opts: { trustedCertsPem?: strin
       const v = verifyDetached(fs.readFileSync(archivedFilePath(dir, sig.sha256)), fs.readFileSync(archivedFilePath(dir, json.sha256)), opts.trustedCertsPem ?? []);
       if (!v.ok && v.reason === 'untrusted_signer' && !opts.trustedCertsPem) untrusted.add(v.signerSubject ?? '?');
       else if (!v.ok) problems.push({ file: path.join(FILES, sig.sha256), entry: e.seq, problem: 'signature', message: `Архив, ${name}: подпись не прошла проверку — ${v.message}` });
+    }
+  }
+  // With the register at hand, every entry must say what the register's sealed version says: a manifest line edited
+  // behind the program (its last line included, which no later line's hash covers) is named here.
+  if (opts.register && opts.register.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'ledger_versions'").get()) {
+    const byId = opts.register.prepare('SELECT id, class_id, version, sha256, prev_sha256, sealed_at, signer FROM ledger_versions WHERE id = ?');
+    for (const e of entries) {
+      const row = byId.get(e.ledgerVersionId) as { class_id: number; version: number; sha256: string; prev_sha256: string | null; sealed_at: string; signer: string | null } | undefined;
+      const name = `запись ${e.seq} (класс ${e.classId}, версия ${e.version})`;
+      const differs = !row ? ['нет такой версии в реестре'] : [
+        row.class_id !== e.classId && 'класс', row.version !== e.version && 'версия', row.sha256 !== e.ledgerSha256 && 'печать',
+        (row.prev_sha256 ?? null) !== (e.prevLedgerSha256 ?? null) && 'предыдущая печать', row.sealed_at !== e.sealedAt && 'дата запечатывания',
+        (row.signer ?? null) !== (e.signer ?? null) && 'подписавший',
+      ].filter(Boolean) as string[];
+      if (differs.length) {
+        problems.push({ file: MANIFEST, entry: e.seq, problem: 'malformed', message: `Архив, ${name}: опись расходится с реестром (${differs.join(', ')})` });
+      }
     }
   }
   const present = fs.existsSync(path.join(dir, FILES)) ? fs.readdirSync(path.join(dir, FILES)) : [];

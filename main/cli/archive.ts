@@ -150,7 +150,7 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
         print({ ok: true, dir, entries: 0 }, () => `Архива ещё нет (${dir}): запечатанных ведомостей не было`);
         return EXIT.ok;
       }
-      const r = await verifyArchive(dir, { trustedCertsPem: trusted(f) });
+      const r = await verifyArchive(dir, { trustedCertsPem: trusted(f), register: db ?? undefined });
       print(r, () => [r.message, ...r.problems.map((p) => `  ${p.message}`),
         ...(r.untrustedSigners.length ? [`  Подписи целы, но доверие к подписавшим не проверялось (нет --trust): ${r.untrustedSigners.join('; ')}`] : [])].join('\n'));
       return r.ok ? EXIT.ok : EXIT.damaged;

@@ -10,6 +10,7 @@ import { adminClient, smallSchool } from '../helpers/register.ts';
 import { runCli } from '../../main/cli/index.ts';
 import { recordFigures } from './crash.ts';
 import { sealingSchool } from '../ledgers/sealing-school.ts';
+import { archiveDirFor, archiveSealed } from '../../main/archive/archive.ts';
 
 type Verdict = { detected: boolean; said: string };
 type Case = {
@@ -127,9 +128,31 @@ cases.push(
     } },
 );
 
+// ---------- the archive beside the register (the ledger school's sealed version archived) ----------
+const archiveVerify = (file: string) => cliVerdict(['archive', 'verify', '--db', file]);
+const archived = (file: string, role: string) => {
+  const dir = archiveDirFor(file);
+  const entry = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.jsonl'), 'utf8').split('\n')[0]) as { files: Array<{ role: string; sha256: string }> };
+  return path.join(dir, 'files', entry.files.find((f) => f.role === role)!.sha256);
+};
+cases.push(
+  { target: 'archive', from: 'ledger', name: 'one byte flipped in an archived PDF', verify: archiveVerify, names: /файл pdf [0-9a-f]{64} повреждён/,
+    tamper: (_raw, file) => { const p = archived(file, 'pdf'); const b = fs.readFileSync(p); b[Math.floor(b.length / 2)] ^= 0x20; fs.writeFileSync(p, b); } },
+  { target: 'archive', from: 'ledger', name: 'an archived canonical JSON deleted', verify: archiveVerify, names: /нет файла json [0-9a-f]{64}/,
+    tamper: (_raw, file) => fs.rmSync(archived(file, 'json')) },
+  { target: 'archive', from: 'ledger', name: 'an archived XLSX truncated', verify: archiveVerify, names: /файл xlsx [0-9a-f]{64} повреждён/,
+    tamper: (_raw, file) => { const p = archived(file, 'xlsx'); fs.truncateSync(p, Math.floor(fs.statSync(p).size / 2)); } },
+  { target: 'archive', from: 'ledger', name: 'the archive manifest\'s entry edited (another seal date)', verify: archiveVerify, names: /Архив, запись 1 \(класс \d+, версия 1\): опись расходится с реестром \(дата запечатывания\)/,
+    tamper: (_raw, file) => {
+      const m = path.join(archiveDirFor(file), 'manifest.jsonl');
+      fs.writeFileSync(m, fs.readFileSync(m, 'utf8').replace(/"sealedAt":"(\d{4})/, (_x, y: string) => `"sealedAt":"${Number(y) - 1}`));
+    } },
+);
+
 beforeAll(async () => {
   const f = await sealingSchool(scratchDir());
   const v = await f.c.call('ledgers.seal', { classId: f.s.a.id });
+  archiveSealed(f.c.backend.db, archiveDirFor(f.c.dbPath));
   const pdf = Buffer.from((await f.c.call('ledgers.print', { classId: f.s.a.id, version: 1, format: 'pdf' })).dataBase64, 'base64');
   const pdfFile = path.join(scratchDir(), 'ledger-5A-v1.pdf');
   fs.writeFileSync(pdfFile, pdf);
@@ -166,7 +189,7 @@ describe('tamper: every change behind the program is detected and named', () => 
       const file = path.join(dir, 'register.sqlite');
       const from = k.from === 'ledger' ? ledgerTemplate : template;
       for (const f of fs.readdirSync(path.dirname(from)).filter((x) => x.startsWith(path.basename(from)))) {
-        fs.copyFileSync(path.join(path.dirname(from), f), path.join(dir, f.replace(path.basename(from), 'register.sqlite')));
+        fs.cpSync(path.join(path.dirname(from), f), path.join(dir, f.replace(path.basename(from), 'register.sqlite')), { recursive: true });
       }
       expect((await k.verify(file)).detected, 'the untouched copy verifies').toBe(false);
       const raw = openRaw(file);
