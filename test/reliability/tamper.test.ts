@@ -11,12 +11,17 @@ import { runCli } from '../../main/cli/index.ts';
 import { recordFigures } from './crash.ts';
 import { sealingSchool } from '../ledgers/sealing-school.ts';
 import { archiveDirFor, archiveSealed } from '../../main/archive/archive.ts';
+import { startReceiver, type Receiver } from '../regional-segment/server.ts';
+import { makeFixtures, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
+import { packetSchool } from '../packets/fixtures.ts';
 
 type Verdict = { detected: boolean; said: string };
 type Case = {
   target: 'audit' | 'ledger' | 'archive' | 'packet';
   /** which prepared register the case starts from (default: the audit one) */
-  from?: 'audit' | 'ledger';
+  from?: 'audit' | 'ledger' | 'packet';
+  /** the verify step has effects (an upload): it is not run on the untouched copy first */
+  effects?: boolean;
   name: string;
   /** the change, made with a raw connection or on the files */
   tamper(raw: RawDb, file: string): void;
@@ -149,6 +154,43 @@ cases.push(
     } },
 );
 
+// ---------- packets: one signed packet in the outbox, altered before it is sent; the receiver must refuse it ----------
+let packetTemplate: string;
+let receiver: Receiver;
+let fx: Fixtures;
+const uploadVerdict = async (file: string): Promise<Verdict> => {
+  const v = await cliVerdict(['packets', 'upload', '--all', '--db', file, '--endpoint', receiver.url]);
+  const status = await cliVerdict(['packets', 'status', '--db', file]);
+  const said = `${v.said}\n${status.said}`;
+  // detected: the receiver refused it, stored nothing, and the outbox shows the refusal
+  return { detected: /отклон/i.test(said) && receiver.acceptances().size === 0, said };
+};
+cases.push(
+  { target: 'packet', from: 'packet', effects: true, name: 'a signed packet\'s content altered in the outbox before upload', verify: uploadVerdict,
+    names: /digest|подпис|хеш/i,
+    tamper: (raw) => {
+      raw.exec('DROP TRIGGER packets_content_fixed');
+      raw.prepare("UPDATE packets SET canonical_json = replace(canonical_json, 'Орлова', 'Орлов')").run();
+    } },
+);
+
+beforeAll(async () => {
+  fx = makeFixtures();
+  const c = await adminClient(scratchDir());
+  await packetSchool(c);
+  await c.call('packets.build', {});
+  c.backend.close();
+  const pw = path.join(fx.dir, 'password.txt');
+  fs.writeFileSync(pw, PASSWORD + '\n');
+  await cliVerdict(['packets', 'sign', '--cert', fx.p12Default, '--password-file', pw, '--db', c.dbPath]);
+  packetTemplate = c.dbPath;
+  receiver = await startReceiver({ port: 0, dataDir: path.join(scratchDir(), 'receiver'), trustPem: [fs.readFileSync(fx.certPem, 'utf8')] });
+}, 120_000);
+afterAll(async () => {
+  await receiver?.close();
+  if (fx) fs.rmSync(fx.dir, { recursive: true, force: true });
+});
+
 beforeAll(async () => {
   const f = await sealingSchool(scratchDir());
   const v = await f.c.call('ledgers.seal', { classId: f.s.a.id });
@@ -182,16 +224,31 @@ afterAll(() => recordFigures('tamper', {
 }));
 
 describe('tamper: every change behind the program is detected and named', () => {
+  it('control: the untouched signed packet is accepted by the same receiver', async () => {
+    const dir = scratchDir();
+    for (const f of fs.readdirSync(path.dirname(packetTemplate)).filter((x) => x.startsWith(path.basename(packetTemplate)))) {
+      fs.copyFileSync(path.join(path.dirname(packetTemplate), f), path.join(dir, f.replace(path.basename(packetTemplate), 'register.sqlite')));
+    }
+    const other = await startReceiver({ port: 0, dataDir: path.join(scratchDir(), 'receiver'), trustPem: [fs.readFileSync(fx.certPem, 'utf8')] });
+    try {
+      const v = await cliVerdict(['packets', 'upload', '--all', '--db', path.join(dir, 'register.sqlite'), '--endpoint', other.url]);
+      expect(v.detected, v.said).toBe(false);
+      expect(other.acceptances().size).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+
   for (const k of cases) {
     it(`${k.target}: ${k.name}`, async () => {
       tally.runs++;
       const dir = scratchDir();
       const file = path.join(dir, 'register.sqlite');
-      const from = k.from === 'ledger' ? ledgerTemplate : template;
+      const from = k.from === 'ledger' ? ledgerTemplate : k.from === 'packet' ? packetTemplate : template;
       for (const f of fs.readdirSync(path.dirname(from)).filter((x) => x.startsWith(path.basename(from)))) {
         fs.cpSync(path.join(path.dirname(from), f), path.join(dir, f.replace(path.basename(from), 'register.sqlite')), { recursive: true });
       }
-      expect((await k.verify(file)).detected, 'the untouched copy verifies').toBe(false);
+      if (!k.effects) expect((await k.verify(file)).detected, 'the untouched copy verifies').toBe(false);
       const raw = openRaw(file);
       try { k.tamper(raw, file); } finally { raw.close(); }
       const v = await k.verify(file);
