@@ -12,6 +12,13 @@ import { ROOT } from '../helpers/cli.ts';
 import { postCall } from '../helpers/http.ts';
 import { writeBook } from '../workbooks/make.ts';
 import { recordFigures } from './crash.ts';
+import fs from 'node:fs';
+import { startReceiver } from '../regional-segment/server.ts';
+import { makeFixtures, PASSWORD } from '../signing/openssl-fixtures.ts';
+import { packetSchool } from '../packets/fixtures.ts';
+import { adminClient } from '../helpers/register.ts';
+import { cli } from '../helpers/cli.ts';
+import { backupRegister } from '../../main/backup/backup.ts';
 
 const TOKEN = 'pd-token-' + 'x'.repeat(40);
 const ADMIN_PASSWORD = 'Очень-секретный-пароль-2026';
@@ -78,9 +85,56 @@ describe('personal data and secrets in logs', () => {
     const personal = [...PEOPLE.flatMap((p) => [p.lastName, p.firstName, p.middleName, p.snils, p.snils?.replace(/\D/g, '')]),
       'Ёлкин Ростислав', '123-45-67', 'Завуч Марья'].filter(Boolean) as string[];
     const found = [...secrets, ...personal].filter((x) => text.includes(x));
-    figures.runs = secrets.length + personal.length;
-    figures.detected = found.length;
+    figures.runs += secrets.length + personal.length;
+    figures.detected += found.length;
     expect(found, `the shell's output:\n${text}`).toEqual([]);
+  }, 120_000);
+
+  it('the packet receiver\'s log and the client\'s output carry no ФИО, СНИЛС, password or certificate', async () => {
+    const fx = makeFixtures();
+    const lines: string[] = [];
+    const receiver = await startReceiver({ port: 0, dataDir: path.join(scratchDir(), 'rs'), trustPem: [fs.readFileSync(fx.certPem, 'utf8')], log: (l) => lines.push(l) });
+    try {
+      const c = await adminClient(scratchDir());
+      await packetSchool(c);
+      await c.call('packets.build', {});
+      c.backend.close();
+      const pw = path.join(fx.dir, 'pw.txt');
+      fs.writeFileSync(pw, PASSWORD + '\n');
+      const signed = await cli('packets', 'sign', '--cert', fx.p12Default, '--password-file', pw, '--db', c.dbPath);
+      const sent = await cli('packets', 'upload', '--all', '--db', c.dbPath, '--endpoint', receiver.url);
+      expect(receiver.acceptances().size, sent.stderr).toBe(1);
+      const text = [...lines, signed.stdout, signed.stderr, sent.stdout, sent.stderr].join('\n');
+      expect(lines.length, 'the receiver logged its requests').toBeGreaterThan(0);
+      const needles = ['Орлова', 'Мария', 'Ёлкин', 'Алиев', 'Тимур', '11223344595', '112-233-445 95', '08765430300', '654321', PASSWORD,
+        fs.readFileSync(fx.p12Default).toString('base64').slice(0, 40)];
+      const found = needles.filter((x) => text.includes(x));
+      figures.runs += needles.length;
+      figures.detected += found.length;
+      expect(found, text).toEqual([]);
+    } finally {
+      await receiver.close();
+      fs.rmSync(fx.dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('an encrypted backup holds no ФИО or СНИЛС in clear; a plain one does (the scan sees them)', async () => {
+    const c = await adminClient(scratchDir());
+    await packetSchool(c); // Орлова Мария Игоревна, СНИЛС 112-233-445 95; Ёлкин Пётр; Алиев Тимур, 087-654-303 00
+    const [plain, enc] = [scratchDir(), scratchDir()];
+    const r = await backupRegister(c.backend.db, { destinations: [{ path: plain, passphrase: null }, { path: enc, passphrase: 'длинная парольная фраза архивиста' }], confirmSameDevice: true });
+    c.backend.close();
+    expect(r.state, r.message).toBe('ok');
+    const bytesOf = (dir: string): Buffer[] => fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile()).map((d) => fs.readFileSync(path.join(d.parentPath ?? (d as unknown as { path: string }).path, d.name)));
+    const needles = ['Орлова', 'Игоревна', 'Ёлкин', 'Алиев', 'Русланович', '11223344595', '08765430300']
+      .flatMap((x) => [Buffer.from(x, 'utf8'), Buffer.from(x, 'utf16le')]);
+    const hits = (dir: string) => needles.filter((n) => bytesOf(dir).some((b) => b.includes(n))).map((n) => n.toString(n.includes(0) ? 'utf16le' : 'utf8'));
+    expect(hits(plain).length, 'the plain copy has the names: the scan works').toBeGreaterThan(0);
+    const leaked = hits(enc);
+    figures.runs += needles.length;
+    figures.detected += leaked.length;
+    expect(leaked).toEqual([]);
   }, 120_000);
 
   it('an internal error is logged with its code locations and without the data it quotes', () => {
