@@ -46,6 +46,8 @@ export function storedSigner(db: DB, password: string): PacketSigner {
 /** Keeps the school's PKCS#12 (encrypted by its password, as the file was) and shows what it holds; the password is not kept. */
 export function storeCertificate(db: DB, p12: Buffer, password: string, now = new Date()): CertificateSummary {
   const { certificate } = loadPkcs12(p12, password);
+  // an expired (or not yet valid) certificate could sign nothing: refused here, not kept to fail at signing
+  assertValidAt(certificate, now);
   db.prepare(`UPDATE packet_settings SET cert_p12 = ?, cert_subject = ?, cert_issuer = ?, cert_not_before = ?, cert_not_after = ? WHERE id = 1`)
     .run(p12, certificate.subject, certificate.issuer, certificate.notBefore.toISOString(), certificate.notAfter.toISOString());
   return certificateSummary(certificate, now);

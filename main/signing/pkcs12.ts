@@ -150,8 +150,9 @@ export function loadedCertificate(derOrPem: Buffer | string): LoadedCertificate 
 
 /** Throws certificate_expired / certificate_not_yet_valid when the certificate is not valid at `now`. */
 export function assertValidAt(cert: CertificateInfo, now: Date): void {
-  if (now.getTime() > cert.notAfter.getTime()) throw new SigningError('certificate_expired', `действовал по ${cert.notAfter.toISOString().slice(0, 10)}`);
-  if (now.getTime() < cert.notBefore.getTime()) throw new SigningError('certificate_not_yet_valid', `действует с ${cert.notBefore.toISOString().slice(0, 10)}`);
+  const ru = (d: Date) => d.toISOString().slice(0, 10).split('-').reverse().join('.'); // ДД.ММ.ГГГГ, as a clerk reads it
+  if (now.getTime() > cert.notAfter.getTime()) throw new SigningError('certificate_expired', `действовал по ${ru(cert.notAfter)}`);
+  if (now.getTime() < cert.notBefore.getTime()) throw new SigningError('certificate_not_yet_valid', `действует с ${ru(cert.notBefore)}`);
 }
 
 /** PKCS#12 MAC (RFC 7292 appendix B key derivation; forge encodes the password as BMPString, as the standard says). */

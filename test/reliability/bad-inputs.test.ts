@@ -61,7 +61,10 @@ describe('the bad-input corpus', () => {
       const before = c.kind === 'register' ? sha256File(path.join(DIR, c.file!)) : registerHash();
       let shown: string;
       if (c.kind === 'api') {
-        const text = fs.readFileSync(path.join(DIR, c.file!), 'utf8').replace(/\{STUDENT:([^}]+)\}/g, (_, last: string) =>
+        const source = c.envelope
+          ? JSON.stringify(c.envelope).replace('{FILE_BASE64}', fs.readFileSync(path.join(DIR, c.file!)).toString('base64'))
+          : fs.readFileSync(path.join(DIR, c.file!), 'utf8');
+        const text = source.replace(/\{STUDENT:([^}]+)\}/g, (_, last: string) =>
           (reg.backend.db.prepare('SELECT id FROM students WHERE last_name = ? LIMIT 1').get(last) as { id: string }).id);
         const env = JSON.parse(text) as { method: string; args: unknown };
         const r = (await reg.backend.call({ ...env, session: reg.session }, 'ipc')) as Result<unknown>;
