@@ -10,6 +10,7 @@ import { contentHash, openRaw, removeScratchDirs, scratchDir, sha256File } from 
 import { cli } from '../helpers/cli.ts';
 import type { CorpusCase } from '../fixtures/bad/make-corpus.ts';
 import { corpusRegister } from './corpus-register.ts';
+import { startReceiver, type Receiver } from '../regional-segment/server.ts';
 import { recordFigures } from './crash.ts';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/bad');
@@ -31,6 +32,12 @@ const registerHash = () => {
   try { return contentHash(raw); } finally { raw.close(); }
 };
 
+let receiver: Receiver;
+beforeAll(async () => {
+  receiver = await startReceiver({ port: 0, dataDir: path.join(scratchDir(), 'receiver'), trustPem: [fs.readFileSync(path.join(DIR, 'packet-signer.pem'), 'utf8')] });
+});
+afterAll(async () => receiver?.close());
+
 beforeAll(async () => {
   reg = await corpusRegister(scratchDir());
   out = scratchDir();
@@ -51,7 +58,7 @@ describe('the bad-input corpus', () => {
     expect(entries.length).toBeGreaterThanOrEqual(30);
     const named = new Set(entries.map(([, c]) => c.file).filter(Boolean));
     for (const f of named) expect(fs.existsSync(path.join(DIR, f!)), f).toBe(true);
-    const onDisk = fs.readdirSync(DIR).filter((f) => !['corpus.json', 'index.json', 'make-corpus.ts'].includes(f) && !f.startsWith('.'));
+    const onDisk = fs.readdirSync(DIR).filter((f) => !['corpus.json', 'index.json', 'make-corpus.ts', 'packet-signer.pem'].includes(f) && !f.startsWith('.'));
     expect(onDisk.filter((f) => !named.has(f))).toEqual([]);
   });
 
@@ -60,7 +67,18 @@ describe('the bad-input corpus', () => {
       tally.failed.push(name); // taken back at the end of a passing case
       const before = c.kind === 'register' ? sha256File(path.join(DIR, c.file!)) : registerHash();
       let shown: string;
-      if (c.kind === 'api') {
+      if (c.kind === 'receiver') {
+        const text = fs.readFileSync(path.join(DIR, c.file!), 'utf8');
+        let key = 'none';
+        try { key = JSON.parse(JSON.parse(text).packet).header.id; } catch { /* not a packet: the receiver says so */ }
+        const res = await fetch(receiver.url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: text });
+        const answer = await res.json() as { status: string; reasons?: Array<{ code: string; message: string }> };
+        expect(res.status).toBe(c.status);
+        expect(answer.status).toBe('rejected');
+        expect(answer.reasons?.map((r) => r.code)).toContain(c.code);
+        shown = JSON.stringify(answer);
+        expect(receiver.acceptances().size, 'the receiver stored nothing').toBe(0);
+      } else if (c.kind === 'api') {
         const source = c.envelope
           ? JSON.stringify(c.envelope).replace('{FILE_BASE64}', fs.readFileSync(path.join(DIR, c.file!)).toString('base64'))
           : fs.readFileSync(path.join(DIR, c.file!), 'utf8');
