@@ -20,7 +20,7 @@ const SUITES: Array<[file: string, what: string]> = [
   ['crash-seal', 'Crash: sealing a year SIGKILLed at seeded moments; no class half-sealed, rerun completes'],
   ['crash-backup', 'Crash: two-destination backup SIGKILLed; no incomplete bag passes as complete, next run succeeds'],
   ['crash-upload', 'Crash: batch upload SIGKILLed; every packet accepted exactly once after resume'],
-  ['tamper', 'Tamper: sealed marks, archive files, audit entries, packets changed behind the app; each named by verify'],
+  ['tamper', 'Tamper: sealed marks, archive files, audit entries, packets, backup copies changed behind the app; each named by verify (copies repaired from the twin)'],
   ['bad-inputs', 'Bad input corpus (test/fixtures/bad): refused with its message, register hash unchanged'],
   ['api-fuzz', 'API fuzz over IPC and HTTP: only validation errors, no crash, no write'],
   ['electronegativity', 'Electronegativity over the Electron shell: HIGH/MEDIUM findings'],

@@ -11,15 +11,16 @@ import { runCli } from '../../main/cli/index.ts';
 import { recordFigures } from './crash.ts';
 import { sealingSchool } from '../ledgers/sealing-school.ts';
 import { archiveDirFor, archiveSealed } from '../../main/archive/archive.ts';
+import { backupRegister } from '../../main/backup/backup.ts';
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
 import { makeFixtures, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { packetSchool } from '../packets/fixtures.ts';
 
-type Verdict = { detected: boolean; said: string };
+type Verdict = { detected: boolean; said: string; repaired?: number };
 type Case = {
-  target: 'audit' | 'ledger' | 'archive' | 'packet';
+  target: 'audit' | 'ledger' | 'archive' | 'packet' | 'backup';
   /** which prepared register the case starts from (default: the audit one) */
-  from?: 'audit' | 'ledger' | 'packet';
+  from?: 'audit' | 'ledger' | 'packet' | 'backup';
   /** the verify step has effects (an upload): it is not run on the untouched copy first */
   effects?: boolean;
   name: string;
@@ -174,6 +175,43 @@ cases.push(
     } },
 );
 
+// ---------- backups: two copies of one bag; one copy damaged; verify-copies --repair names it and mends it from the twin ----------
+let backupTemplate: string;
+const copiesOf = (file: string) => ['usb-1', 'hdd-2'].map((m) => {
+  const dir = path.join(path.dirname(file), m);
+  return path.join(dir, fs.readdirSync(dir).find((n) => n.startsWith('register-'))!);
+});
+const repairVerdict = async (file: string): Promise<Verdict> => {
+  const [a, b] = copiesOf(file);
+  const first = await cliVerdict(['verify-copies', a, b, '--repair', '--db', file]);
+  const again = await cliVerdict(['verify-copies', a, b, '--db', file]);
+  const repaired = (first.said.match(/заменён из|удалён/g) ?? []).length;
+  // detected and named by the first run, mended (the second run finds both copies whole)
+  return { detected: /ИСПРАВЛЕНА/.test(first.said) && !again.detected, said: `${first.said}\n${again.said}`, repaired };
+};
+const inCopyA = (file: string, rel: string) => path.join(copiesOf(file)[0], rel);
+cases.push(
+  { target: 'backup', from: 'backup', name: 'one copy: a byte flipped in the register snapshot', verify: repairVerdict, names: /повреждён: data\/register\.sqlite — заменён из/,
+    tamper: (_raw, file) => { const p = inCopyA(file, 'data/register.sqlite'); const bytes = fs.readFileSync(p); bytes[bytes.length - 100] ^= 0xff; fs.writeFileSync(p, bytes); } },
+  { target: 'backup', from: 'backup', name: 'one copy: an archived file deleted', verify: repairVerdict, names: /отсутствует: data\/archive\/files\/[0-9a-f]{64} — заменён из/,
+    tamper: (_raw, file) => { const dir = inCopyA(file, 'data/archive/files'); fs.rmSync(path.join(dir, fs.readdirSync(dir)[0])); } },
+  { target: 'backup', from: 'backup', name: 'one copy: its payload manifest edited', verify: repairVerdict, names: /manifest-sha256\.txt — заменён из/,
+    tamper: (_raw, file) => { const p = inCopyA(file, 'manifest-sha256.txt'); fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replace(/^[0-9a-f]/, (c) => (c === '0' ? '1' : '0'))); } },
+  { target: 'backup', from: 'backup', name: 'one copy: a file added', verify: repairVerdict, names: /лишний: data\/notes\.txt — удалён/,
+    tamper: (_raw, file) => fs.writeFileSync(inCopyA(file, 'data/notes.txt'), 'посторонний файл') },
+);
+
+beforeAll(async () => {
+  const f = await sealingSchool(scratchDir());
+  await f.c.call('ledgers.seal', { classId: f.s.a.id });
+  const dests = ['usb-1', 'hdd-2'].map((m) => path.join(path.dirname(f.c.dbPath), m));
+  for (const d of dests) fs.mkdirSync(d);
+  const r = await backupRegister(f.c.backend.db, { destinations: dests.map((d) => ({ path: d })), confirmSameDevice: true });
+  expect(r.state, r.message).toBe('ok');
+  f.c.backend.close();
+  backupTemplate = f.c.dbPath;
+}, 120_000);
+
 beforeAll(async () => {
   fx = makeFixtures();
   const c = await adminClient(scratchDir());
@@ -217,9 +255,9 @@ beforeAll(async () => {
   raw.close();
 });
 
-const tally = { runs: 0, detected: 0, named: 0, missed: [] as string[] };
+const tally = { runs: 0, detected: 0, named: 0, repaired: 0, missed: [] as string[] };
 afterAll(() => recordFigures('tamper', {
-  suite: 'tamper', runs: tally.runs, detected: tally.named, repaired: 0, lost: tally.runs - tally.detected,
+  suite: 'tamper', runs: tally.runs, detected: tally.named, repaired: tally.repaired, lost: tally.runs - tally.detected,
   failures: tally.runs - tally.named, worst: tally.missed[0] ?? `all ${tally.runs} named precisely (${[...new Set(cases.map((k) => k.target))].join(', ')})`,
 }));
 
@@ -244,8 +282,8 @@ describe('tamper: every change behind the program is detected and named', () => 
       tally.runs++;
       const dir = scratchDir();
       const file = path.join(dir, 'register.sqlite');
-      const from = k.from === 'ledger' ? ledgerTemplate : k.from === 'packet' ? packetTemplate : template;
-      for (const f of fs.readdirSync(path.dirname(from)).filter((x) => x.startsWith(path.basename(from)))) {
+      const from = k.from === 'ledger' ? ledgerTemplate : k.from === 'packet' ? packetTemplate : k.from === 'backup' ? backupTemplate : template;
+      for (const f of fs.readdirSync(path.dirname(from)).filter((x) => x.startsWith(path.basename(from)) || (k.from === 'backup' && /^(usb-1|hdd-2)$/.test(x)))) {
         fs.cpSync(path.join(path.dirname(from), f), path.join(dir, f.replace(path.basename(from), 'register.sqlite')), { recursive: true });
       }
       if (!k.effects) expect((await k.verify(file)).detected, 'the untouched copy verifies').toBe(false);
@@ -255,6 +293,7 @@ describe('tamper: every change behind the program is detected and named', () => 
       if (v.detected) tally.detected++;
       if (v.detected && k.names.test(v.said)) tally.named++;
       else tally.missed.push(`${k.target}: ${k.name}: ${v.said.trim().slice(0, 200)}`);
+      tally.repaired += v.repaired ?? 0;
       expect(v.detected, v.said).toBe(true);
       expect(v.said).toMatch(k.names);
     });
