@@ -12,6 +12,7 @@ import { Link } from '../../router';
 import { t } from '../../strings';
 import { Badge, ErrorBox, Notice, PageHeader } from '../../ui/common';
 import { useQuery } from '../../ui/useQuery';
+import { readBase64 } from '../../ui/files';
 
 type Kind = 'students' | 'marks';
 type Args = Input<'import.preview'>;
@@ -21,15 +22,6 @@ type Running = { id: string; done: number; total: number; message: string | null
 
 const tx = t.importJournal;
 
-/** The file's bytes as base64, without the data: URL prefix. */
-function readBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const r = new FileReader();
-    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
-    r.onerror = () => reject(r.error);
-    r.readAsDataURL(file);
-  });
-}
 
 /** Column letter → field, per sheet, as the preview maps them. */
 const choicesOf = (p: ImportPreview): Choices =>

@@ -3,7 +3,7 @@
 import { useId, useRef, useState } from 'react';
 import type { Input } from '../../../../preload/contract';
 import { t } from '../../strings';
-import { readBase64 } from './files';
+import { readBase64 } from '../../ui/files';
 
 type CertificateArg = NonNullable<Input<'ledgers.seal'>['certificate']>;
 

@@ -9,17 +9,10 @@ import { t } from '../../strings';
 import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/common';
 import { Form, FormActions, SelectField, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';
 import { useQuery } from '../../ui/useQuery';
+import { readBase64 } from '../../ui/files';
 
 const tx = t.packets;
 
-function readBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const r = new FileReader();
-    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
-    r.onerror = () => reject(r.error);
-    r.readAsDataURL(file);
-  });
-}
 
 export function PacketsScreen() {
   const settings = useQuery('packets.settings', {});

@@ -7,7 +7,7 @@ import { formatDateTime } from '../../format';
 import { Link, usePath } from '../../router';
 import { t } from '../../strings';
 import { Badge, ErrorBox, Facts, Notice, PageHeader } from '../../ui/common';
-import { readBase64 } from '../ledgers/files';
+import { readBase64 } from '../../ui/files';
 
 /** ?code=… in the hash route, as «Проверить» on the ledger screen links here. */
 function codeFromPath(path: string): string {
