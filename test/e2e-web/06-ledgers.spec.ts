@@ -367,3 +367,31 @@ test('closing a year runs as a job: progress, cancel leaves no class half-sealed
   await expect(ledgers.sealPanel.getByTestId('seal-run')).toBeDisabled();
   await shot(page, '51-ledger-missing');
 });
+
+test('«Проверка документа» also checks a справка об обучении by its code and by its file; an edited file is refused', async ({ page, request }) => {
+  const api = await new Api(request).asAdmin();
+  if (!(await api.call('school.get', {}))) {
+    await api.call('school.update', { fullName: 'Государственное бюджетное общеобразовательное учреждение «Школа № 2107»', shortName: 'ГБОУ Школа № 2107',
+      inn: '7707083893', kpp: '773601001', ogrn: '1027700132195', address: 'Москва, ул. Лесная, 7', director: 'Лебедева Ирина Сергеевна', regionCode: '77' });
+  }
+  const st = await api.call('students.create', { lastName: 'Справкина', firstName: 'Вера', middleName: 'Олеговна', birthDate: '2015-01-09', sex: 'Ж' });
+  const printed = await api.call('printouts.certificateOfStudy', { studentId: st.id });
+  const pdf = Buffer.from(printed.dataBase64, 'base64');
+  const app = new App(page);
+  await app.signInAsAdmin();
+  await app.goTo('Проверка документа');
+  const verify = new VerifyPage(page);
+  await verify.byCode(printed.code);
+  await expect(verify.badges).toContainText('Заверенный документ');
+  await expect(verify.badges).toContainText('Текущая версия');
+  await expect(page.getByTestId('verify-facts')).toContainText('Справка об обучении');
+  await verify.byFile('spravka.pdf', pdf);
+  await expect(verify.badges).toContainText('Файл совпадает с заверенным');
+  const edited = Buffer.from(pdf);
+  const at = edited.indexOf(Buffer.from('(D:')) + 5;
+  edited[at] = edited[at] === 0x31 ? 0x32 : 0x31;
+  await verify.byFile('spravka-edited.pdf', edited);
+  await expect(verify.badges).toContainText('Файл изменён');
+  await expect(verify.badges).not.toContainText('Заверенный документ');
+  await shot(page, '52-verify-printout');
+});

@@ -20,7 +20,7 @@ export class VerifyPage {
 
   async byFile(name: string, buffer: Buffer) {
     const form = this.page.getByTestId('verify-file-form');
-    await form.getByLabel('PDF-файл ведомости').setInputFiles({ name, mimeType: 'application/pdf', buffer });
+    await form.getByLabel('PDF-файл документа').setInputFiles({ name, mimeType: 'application/pdf', buffer });
     await form.getByRole('button', { name: 'Проверить файл' }).click();
     await expect(this.result).toContainText(name);
   }

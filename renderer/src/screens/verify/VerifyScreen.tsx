@@ -1,7 +1,7 @@
 // «Проверка документа»: a code from a printed ledger, or the PDF itself → is it a sealed version, is it the current
 // one, do the register's data still hash to it, and if not, what differs (student, subject, column).
 import { useEffect, useId, useRef, useState } from 'react';
-import type { Input, LedgerVerify } from '../../../../preload/contract';
+import type { Input, LedgerVerify, Output } from '../../../../preload/contract';
 import { asFailure, call, type ApiFailure } from '../../api';
 import { formatDateTime } from '../../format';
 import { Link, usePath } from '../../router';
@@ -25,13 +25,20 @@ export function VerifyScreen() {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [result, setResult] = useState<{ by: string; answer: LedgerVerify } | null>(null);
+  const [printout, setPrintout] = useState<{ by: string; answer: Output<'printouts.verify'> } | null>(null);
 
   async function verify(args: () => Promise<Input<'ledgers.verify'>>, by: string) {
     setBusy(true);
     setFailure(null);
     setResult(null);
+    setPrintout(null);
     try {
-      setResult({ by, answer: await call('ledgers.verify', await args()) });
+      const a = await args();
+      const answer = await call('ledgers.verify', a);
+      // not a ledger: it may be another certified document (a справка, pages of a book) with its own code
+      const other = answer.sealed ? null : await call('printouts.verify', a);
+      if (other?.registered) setPrintout({ by, answer: other });
+      else setResult({ by, answer });
     } catch (e) {
       setFailure(asFailure(e));
     } finally {
@@ -85,6 +92,7 @@ export function VerifyScreen() {
       </div>
       {failure && !codeError && !fileError && <ErrorBox failure={failure} />}
       {result && <Verdict by={result.by} v={result.answer} />}
+      {printout && <PrintoutVerdict by={printout.by} v={printout.answer} />}
     </section>
   );
 }
@@ -147,6 +155,34 @@ function Verdict({ by, v }: { by: string; v: LedgerVerify }) {
           </table>
         </>
       )}
+    </section>
+  );
+}
+
+/** A certified document other than a ledger: a справка об обучении, pages of the алфавитная книга, the book of attestats. */
+function PrintoutVerdict({ by, v }: { by: string; v: Output<'printouts.verify'> }) {
+  const tx = t.verify;
+  const good = v.current === true && v.intact === true && v.fileMatches !== false;
+  const bad = v.fileMatches === false || (v.current === true && v.intact === false);
+  return (
+    <section className="card-section" aria-labelledby="printout-verdict-h" data-testid="verify-result">
+      <h2 id="printout-verdict-h">{tx.result}: <span className="mono">{by}</span></h2>
+      <Notice kind={bad ? 'error' : good ? 'ok' : 'warn'} testId="verify-message">{v.message}</Notice>
+      <div className="page-badges verify-badges" data-testid="verify-badges">
+        {v.fileMatches !== false && <Badge kind="ok">{tx.certified}</Badge>}
+        {v.fileMatches === true && <Badge kind="ok">{tx.fileMatches}</Badge>}
+        {v.fileMatches === false && <Badge kind="warn">{tx.fileChanged}</Badge>}
+        {v.current === true && <Badge kind="ok">{tx.current}</Badge>}
+        {v.current === false && <Badge kind="warn">{tx.notCurrent(v.latestVersion)}</Badge>}
+        {v.intact === true && <Badge kind="ok">{tx.intact}</Badge>}
+        {v.intact === false && <Badge kind="warn">{tx.changed}</Badge>}
+      </div>
+      <Facts testId="verify-facts" items={[
+        [tx.document, v.title ?? ''],
+        [tx.version, v.version === null ? '' : `${v.version}${v.code ? ` (${v.code})` : ''}`],
+        [tx.certifiedAt, v.createdAt ? formatDateTime(v.createdAt) : ''],
+        [tx.sealedBy, v.createdBy],
+      ]} />
     </section>
   );
 }
