@@ -78,7 +78,9 @@ export async function runCrashSuite<C>(s: CrashSuite<C>, workDir: string): Promi
     try {
       const killed = await runChild(s.argv(c), s.env ?? {}, killAt);
       let db = checkRegister(file);
-      const side = killed.signal === 'SIGKILL' ? await s.classify(db, c) : 'after';
+      // classified even when the run ended before its kill: the check sees (and may note) the state either way
+      const seen = await s.classify(db, c);
+      const side = killed.signal === 'SIGKILL' || (seen !== 'before' && seen !== 'after') ? seen : 'after';
       db.close();
       if (side === 'before') fig.killedBefore++;
       else if (side === 'after') fig.killedAfter++;
