@@ -46,10 +46,15 @@ const classRef = (name: string | null, year: string | null): ClassRef | null => 
  * over the packets not rejected, the first one carrying any attestat has the highest; a full packet carrying none
  * means none existed when it was built (a full packet carries them all), so everything since is new. A rejected
  * packet is skipped, so what it carried goes again in the next one, as its change-log entries do.
+ * Most deltas carry no attestat; the walk passes them without parsing their JSON: in canonical JSON an empty list is
+ * exactly `"attestats":[]`, and that text cannot occur inside a string (a quote there is escaped) nor under another key
+ * (the schema allows `attestats` only at the top), so a packet containing it carries none. Without this the build of
+ * a long chain of deltas parses every earlier packet each time (1,000 packets: 0.6 s → 2.5 s).
  */
 function attestatsCarried(db: DB, headSeq: number): number {
   const chain = db.prepare(`SELECT p.kind, (SELECT max(CAST(json_extract(a.value, '$.id') AS INTEGER)) FROM json_each(p.canonical_json, '$.attestats') a) AS hi
-    FROM packets p WHERE p.state <> 'rejected' AND p.seq <= ? ORDER BY p.seq DESC`).iterate(headSeq) as IterableIterator<{ kind: PacketKind; hi: number | null }>;
+    FROM packets p WHERE p.state <> 'rejected' AND p.seq <= ? AND (p.kind = 'full' OR instr(p.canonical_json, '"attestats":[]') = 0)
+    ORDER BY p.seq DESC`).iterate(headSeq) as IterableIterator<{ kind: PacketKind; hi: number | null }>;
   for (const p of chain) {
     if (p.hi != null) return p.hi;
     if (p.kind === 'full') return 0;

@@ -85,10 +85,13 @@ describe('attestats in packets', () => {
     expect(packetOf(db, d2.id)).toMatchObject({ header: { seq: 2, kind: 'delta' }, attestats: [] });
 
     const second = await issue(withDoc.id, 9, '077', 104, '2026-06-25', 'Ёлкин Пётр');
+    // text that looks like an empty attestat list, inside a string of the same packet, must not hide the attestat in it
+    await c.call('portfolio.add', { studentId: withDoc.id, eventName: 'Конкурс "attestats":[]', status: 'school', date: '2026-04-01', result: 'participant' });
     const d3 = await c.call('packets.build', {});
     const p3 = packetOf(db, d3.id);
     expect(schemaProblems(p3)).toEqual([]);
     expect(p3).toMatchObject({ header: { seq: 3, kind: 'delta', prevHash: d2.sha256 }, students: [], events: [], stateExams: [], removed: [] });
+    expect(p3.portfolio.map((x) => x.eventName)).toEqual(['Конкурс "attestats":[]']);
     expect(p3.attestats).toEqual([{ id: String(second.id), studentId: withDoc.id, kind: 9, series: '077', number: 104, year: '2025/2026', regNumber: 2,
       issueDate: '2026-06-25', withHonours: false }]);
     // sent once: an attestat alone is not a change again
