@@ -23,6 +23,10 @@ export type PacketStateExam = {
   id: string; studentId: string; kind: 'ОГЭ' | 'ЕГЭ' | 'ГВЭ'; subject: string; federalCode: string | null;
   year: number; score: number | null; mark: number | null;
 };
+/** An issued attestat's requisites (книга учёта выданных аттестатов, migration 0005). */
+export type PacketAttestat = {
+  id: string; studentId: string; kind: 9 | 11; series: string; number: number; year: string; regNumber: number; issueDate: string; withHonours: boolean;
+};
 export type PacketPortfolioEntry = {
   id: string; studentId: string; eventName: string; status: string; date: string; result: string; title: string | null;
 };
@@ -38,6 +42,7 @@ export type Packet = {
   events: PacketEvent[];
   yearlyMarks: PacketLedger[];
   stateExams: PacketStateExam[];
+  attestats: PacketAttestat[];
   portfolio: PacketPortfolioEntry[];
   removed: Array<{ entity: 'stateExam' | 'portfolio'; id: string }>;
 };

@@ -70,9 +70,22 @@ export function assertValidPacket(packet: unknown, where = 'Пакет'): void {
   throw new AppError('validation', message, { packet: message, pointer: first.pointer });
 }
 
+type Named = { id?: string; lastName?: string; firstName?: string; birthDate?: string };
+
+/** Whom the bad field concerns: the student at /students/N, or the student of a record in another list (an attestat, an exam…). */
 function studentAt(packet: unknown, pointer: string): string | null {
+  const p = packet as { students?: Named[] } & Record<string, unknown>;
+  const name = (s: Named) => `ученик ${s.lastName ?? ''} ${s.firstName ?? ''}, дата рождения ${s.birthDate ?? '?'}`.replace(/\s+/g, ' ');
   const m = /^\/students\/(\d+)/.exec(pointer);
-  if (!m) return null;
-  const s = (packet as { students?: Array<{ lastName?: string; firstName?: string; birthDate?: string }> }).students?.[Number(m[1])];
-  return s ? `ученик ${s.lastName ?? ''} ${s.firstName ?? ''}, дата рождения ${s.birthDate ?? '?'}`.replace(/\s+/g, ' ') : null;
+  if (m) {
+    const s = p.students?.[Number(m[1])];
+    return s ? name(s) : null;
+  }
+  const r = /^\/(events|stateExams|attestats|portfolio)\/(\d+)/.exec(pointer);
+  const list = r ? p[r[1]] : null;
+  const studentId = Array.isArray(list) ? (list[Number(r![2])] as { studentId?: unknown } | undefined)?.studentId : undefined;
+  if (typeof studentId !== 'string') return null;
+  const s = Array.isArray(p.students) ? p.students.find((x) => x?.id === studentId) : undefined;
+  // a delta need not carry the student's card: then the internal ID names them
+  return s ? name(s) : `ученик ${studentId}`;
 }
