@@ -2,13 +2,12 @@
 // register's fields (the user may correct the mapping), and the data rows streamed with bounded memory.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { AppError } from '../shared/errors.ts';
 import { isValidIsoDate } from '../shared/dates.ts';
 import type { Progress } from '../host/jobs.ts';
 import { ATTENDANCE_PARTS, IMPORT_PERIODS, type AttendancePart } from '../../preload/contract.ts';
 import { readCentralDirectory, readEntry, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
+import { readDateStyles, readSharedStrings, readSheetRows, type SheetContext } from './sheet-xml.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Refusals
@@ -334,7 +333,7 @@ function detectHeader(rows: Array<{ row: number; cells: Map<number, string> }>, 
 // The zip, before any XML: refusals, sheet names and states, merges
 
 type SheetInfo = { name: string; state: 'visible' | 'hidden' | 'veryHidden'; part: string };
-type Prepared = { fd: number; entries: Map<string, ZipEntry>; sheets: SheetInfo[]; date1904: boolean };
+type Prepared = { fd: number; entries: Map<string, ZipEntry>; sheets: SheetInfo[]; date1904: boolean; sharedStringsPart: string; stylesPart: string };
 
 const CFB_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
@@ -386,10 +385,17 @@ function prepare(file: string, limits: ReadLimits): Prepared {
     const wbXml = readEntry(fd, wb).toString('utf8');
     const relXml = readEntry(fd, rels).toString('utf8');
     const targets = new Map<string, string>();
+    let sharedStringsPart = 'xl/sharedStrings.xml';
+    let stylesPart = 'xl/styles.xml';
     for (const m of relXml.matchAll(/<(?:\w+:)?Relationship\b([^>]*)>/g)) {
       const id = xmlAttr(m[1], 'Id');
       const target = xmlAttr(m[1], 'Target');
-      if (id && target) targets.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+      if (!target) continue;
+      const part = path.posix.normalize(target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+      if (id) targets.set(id, part);
+      const type = xmlAttr(m[1], 'Type') ?? '';
+      if (type.endsWith('/sharedStrings')) sharedStringsPart = part;
+      else if (type.endsWith('/styles')) stylesPart = part;
     }
     const sheets: SheetInfo[] = [];
     for (const m of wbXml.matchAll(/<(?:\w+:)?sheet\b([^>]*)\/?>/g)) {
@@ -399,7 +405,7 @@ function prepare(file: string, limits: ReadLimits): Prepared {
       sheets.push({ name: xmlText(xmlAttr(m[1], 'name') ?? ''), state, part: path.posix.normalize(part) });
     }
     const date1904 = /<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"/.test(wbXml);
-    return { fd, entries, sheets, date1904 };
+    return { fd, entries, sheets, date1904, sharedStringsPart, stylesPart };
   } catch (e) {
     fs.closeSync(fd);
     throw e;
@@ -479,66 +485,16 @@ export function fieldLabel(f: string): string {
   return LABELS[f as StudentField] ?? f;
 }
 
-type RowLike = { number: number; values: unknown };
-type SheetReader = AsyncIterable<RowLike> & { id: string | number; name?: string };
-
-type ReaderInternals = {
-  _parseWorksheet(iterator: AsyncIterable<string>, sheetNo: string): AsyncGenerator<{ eventType: string; value: unknown }>;
-  _parseSharedStrings(entry: NodeJS.ReadableStream): AsyncGenerator<unknown>;
-  _parseWorkbook(entry: NodeJS.ReadableStream): Promise<void>;
-  _parseRels(entry: NodeJS.ReadableStream): Promise<void>;
-  _parseStyles(entry: NodeJS.ReadableStream): Promise<void>;
-};
-const BaseReader = ExcelJS.stream.xlsx.WorkbookReader as unknown as new (file: string, opts: object) => ReaderInternals;
-
 /**
- * exceljs's streaming reader, fed from our own zip reader instead of its single pass over the archive.
- *
- * exceljs 4.4 walks the zip in stored order and parses a sheet as soon as it has the shared strings; exceljs itself
- * stores xl/workbook.xml last, and on Node ≥ 18 that pass may reach a sheet with no workbook model yet and throw
- * «Cannot read properties of undefined (reading 'sheets')» — intermittently (exceljs#3064; seen in our CI on one read
- * of three of the same file). It also decoded each chunk of XML on its own, turning a Cyrillic letter split between
- * two chunks into two U+FFFD (seen: «н/а» read as «н/��» once in ~70,000 rows). Here the parts are read through the
- * central directory in dependency order — rels, workbook, shared strings, styles, then each sheet on demand — as text
- * decoded across chunks.
+ * The workbook's shared strings and which cell formats are dates: what every sheet needs before its first row. Parts
+ * are found through the workbook's relationships (the usual names as a fallback), read through the central directory.
  */
-class JournalReader extends BaseReader {
-  private readonly part: (e: ZipEntry) => NodeJS.ReadableStream;
-
-  constructor(private readonly file: string, private readonly p: Prepared) {
-    super(file, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
-    this.part = (e) => Readable.from(streamEntryText(file, p.fd, e));
-  }
-
-  /** Rels, workbook, shared strings and styles: everything a sheet needs before its first row. */
-  async open(): Promise<void> {
-    await this._parseRels(this.part(this.p.entries.get('xl/_rels/workbook.xml.rels')!));
-    await this._parseWorkbook(this.part(this.p.entries.get('xl/workbook.xml')!));
-    const shared = this.p.entries.get('xl/sharedStrings.xml');
-    if (shared) for await (const _ of this._parseSharedStrings(this.part(shared))) { /* cached on the reader */ }
-    else (this as unknown as { sharedStrings: string[] }).sharedStrings = [];
-    const styles = this.p.entries.get('xl/styles.xml');
-    if (styles) await this._parseStyles(this.part(styles));
-  }
-
-  /** The rows of one sheet part, streamed; `onBytes` counts the sheet's XML as it is inflated (for progress). */
-  async sheet(part: string, index: number, onBytes?: (n: number) => void): Promise<SheetReader> {
-    const e = this.p.entries.get(part)!;
-    for await (const ev of this._parseWorksheet(streamEntryText(this.file, this.p.fd, e, onBytes), String(index + 1))) {
-      if (ev.eventType === 'worksheet') return ev.value as SheetReader;
-    }
-    throw new Error(`exceljs gave no reader for ${part}`);
-  }
-}
-
-function rowCells(r: RowLike): Map<number, string | number | boolean | Date | null> {
-  const out = new Map<number, string | number | boolean | Date | null>();
-  const vals = r.values as unknown[];
-  for (let c = 1; c < vals.length; c++) {
-    const v = plainValue(vals[c]);
-    if (v !== null && v !== '') out.set(c, typeof v === 'string' && !v.trim() ? null : v);
-  }
-  return out;
+async function openParts(file: string, p: Prepared): Promise<SheetContext> {
+  const shared = p.entries.get(p.sharedStringsPart);
+  const styles = p.entries.get(p.stylesPart);
+  const sharedStrings = shared ? await readSharedStrings(streamEntryText(file, p.fd, shared)) : [];
+  const dateStyles = styles ? readDateStyles(readEntry(p.fd, styles).toString('utf8')) : [];
+  return { sharedStrings, dateStyles, date1904: p.date1904 };
 }
 
 /**
@@ -558,8 +514,7 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
   let bytesRead = 0;
   const countBytes = (n: number) => { bytesRead += n; };
   try {
-    const reader = new JournalReader(file, p);
-    await reader.open();
+    const ctx = await openParts(file, p);
     for (const [index, info] of p.sheets.entries()) {
       const sheet = info.name || `Лист${index + 1}`;
       if (info.state !== 'visible') {
@@ -571,7 +526,7 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
         yield { type: 'skipped', sheet, reason: `лист не прочитан: в книге нет его части «${info.part}»` };
         continue;
       }
-      const ws = await reader.sheet(info.part, index, countBytes);
+      const ws = readSheetRows(streamEntryText(file, p.fd, p.entries.get(info.part)!, countBytes), ctx);
       opts.progress?.throwIfCancelled();
       const merges = await scanMerges(file, p, info.part);
       let mergeAt = 0;
@@ -614,7 +569,7 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
       };
 
       for await (const r of ws) {
-        const cells = rowCells(r);
+        const cells = r.cells;
         // merged cells: the top-left cell holds the value; the others of the range show it too
         while (mergeAt < merges.length && merges[mergeAt].top <= r.number) active.push({ ...merges[mergeAt++], value: null });
         for (let i = active.length - 1; i >= 0; i--) {

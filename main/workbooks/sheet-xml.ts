@@ -1,0 +1,231 @@
+// SpreadsheetML (ECMA-376 Part 1, §18.3 sheetData, §18.4 shared strings, §18.8 number formats), read for what a
+// journal import needs: each cell's value as the clerk sees it, nothing of its look. Rows are streamed from the sheet
+// part's text as it is inflated, one row at a time, so memory stays bounded whatever the sheet's length.
+//
+// Why not exceljs's streaming reader: it builds a styled Cell object per cell through a general SAX parser, which made
+// reading cost more than everything else an import does (checking, matching, writing), and it has had to be worked
+// around twice already (exceljs#3064, and chunked UTF-8 decoding). exceljs still writes every workbook we produce,
+// and a test compares this reader's values with exceljs's on every workbook the tests use.
+
+/** A cell's value as exceljs would give it, for the journal's purposes: text, number, boolean or date; null if none. */
+export type CellValue = string | number | boolean | Date | null;
+export type SheetRow = { number: number; cells: Map<number, CellValue> };
+
+export class SheetXmlError extends Error {}
+
+const ENTITY: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** XML character data as text: entities and character references, then Excel's `_xHHHH_` escapes (§22.9.2.19). */
+export function xmlUnescape(s: string): string {
+  if (s.indexOf('&') >= 0) {
+    s = s.replace(/&(?:#x([0-9a-fA-F]+)|#(\d+)|(lt|gt|amp|quot|apos));/g, (m, hex: string | undefined, dec: string | undefined, name: string | undefined) =>
+      name ? ENTITY[name] : String.fromCodePoint(parseInt(hex ?? dec!, hex ? 16 : 10)));
+  }
+  if (s.indexOf('_x') >= 0) s = s.replace(/_x([0-9A-Fa-f]{4})_/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return s;
+}
+
+/** The text of a string item (`<si>` or `<is>`): its `<t>` runs joined, phonetic guides (`<rPh>`) left out. */
+function stringItemText(inner: string, p: string): string {
+  if (inner.indexOf(`<${p}rPh`) >= 0) inner = inner.replace(new RegExp(`<${p}rPh\\b[\\s\\S]*?</${p}rPh>`, 'g'), '');
+  let out = '';
+  const re = new RegExp(`<${p}t(?:\\s[^>]*)?(?:/>|>([\\s\\S]*?)</${p}t>)`, 'g');
+  for (let m; (m = re.exec(inner));) if (m[1]) out += m[1];
+  return xmlUnescape(out);
+}
+
+/** The namespace prefix the part uses for SpreadsheetML elements ('' or e.g. 'x:'), from its root element. */
+function prefixOf(head: string, root: string): string | null {
+  const m = new RegExp(`<([A-Za-z_][\\w.-]*:)?${root}[\\s>/]`).exec(head);
+  return m ? m[1] ?? '' : null;
+}
+
+/** The shared strings part (§18.4.9), streamed: one string per `<si>`, rich text as its plain text. */
+export async function readSharedStrings(chunks: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  let buf = '';
+  let p: string | null = null;
+  for await (const chunk of chunks) {
+    buf += chunk;
+    if (p === null) {
+      p = prefixOf(buf, 'sst');
+      if (p === null) {
+        if (buf.length > 65536) throw new SheetXmlError('в части общих строк нет элемента sst');
+        continue;
+      }
+    }
+    let at = 0;
+    const open = `<${p}si`, close = `</${p}si>`;
+    for (;;) {
+      const s = buf.indexOf(open, at);
+      if (s < 0) { at = Math.max(at, buf.length - open.length); break; }
+      const after = buf.charCodeAt(s + open.length);
+      if (after === 47 /* / */) { // <si/>
+        const e = buf.indexOf('>', s);
+        if (e < 0) { at = s; break; }
+        out.push('');
+        at = e + 1;
+        continue;
+      }
+      const e = buf.indexOf(close, s);
+      if (e < 0) { at = s; break; }
+      out.push(stringItemText(buf.slice(buf.indexOf('>', s) + 1, e), p));
+      at = e + close.length;
+    }
+    buf = buf.slice(at);
+  }
+  return out;
+}
+
+// Built-in number formats that show a date or a time (§18.8.30), East Asian ones included.
+const BUILTIN_DATES = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
+
+/** Whether a custom format code shows a date: a d, m, y, h or s outside quoted text, escapes and [colour] blocks. */
+export function isDateFormat(code: string): boolean {
+  const bare = code.replace(/"[^"]*"/g, '').replace(/\\./g, '').replace(/\[[^\]]*]/g, '').replace(/_.|\*./g, '');
+  return /[dmyhs]/i.test(bare) && !/^[#0.,\s%E+-]*$/i.test(bare);
+}
+
+/** The styles part (§18.8): for each cell format (`<cellXfs>` index, a cell's `s`), whether it shows a date. */
+export function readDateStyles(xml: string): boolean[] {
+  const p = prefixOf(xml, 'styleSheet') ?? '';
+  const custom = new Map<number, boolean>();
+  for (const m of xml.matchAll(new RegExp(`<${p}numFmt\\b([^>]*)>`, 'g'))) {
+    const id = /\bnumFmtId="(\d+)"/.exec(m[1]);
+    const code = /\bformatCode="([^"]*)"/.exec(m[1]);
+    if (id && code) custom.set(Number(id[1]), isDateFormat(xmlUnescape(code[1])));
+  }
+  const xfs = new RegExp(`<${p}cellXfs\\b[^>]*>([\\s\\S]*?)</${p}cellXfs>`).exec(xml);
+  if (!xfs) return [];
+  const out: boolean[] = [];
+  for (const m of xfs[1].matchAll(new RegExp(`<${p}xf\\b([^>]*)>`, 'g'))) {
+    const id = Number(/\bnumFmtId="(\d+)"/.exec(m[1])?.[1] ?? 0);
+    out.push(custom.get(id) ?? BUILTIN_DATES.has(id));
+  }
+  return out;
+}
+
+const MS_PER_DAY = 86_400_000;
+/** An Excel serial as the Date exceljs gives for a date-formatted cell (UTC; 1900 or 1904 date system). */
+export function serialToDate(serial: number, date1904: boolean): Date {
+  return new Date(Math.round((serial - (date1904 ? 24107 : 25569)) * MS_PER_DAY));
+}
+
+/** The column number of a cell reference's letters (A → 1), or 0 when it has none. */
+function refColumn(ref: string): number {
+  let n = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const c = ref.charCodeAt(i);
+    if (c >= 65 && c <= 90) n = n * 26 + c - 64;
+    else if (c >= 97 && c <= 122) n = n * 26 + c - 96;
+    else break;
+  }
+  return n;
+}
+
+export type SheetContext = { sharedStrings: readonly string[]; dateStyles: readonly boolean[]; date1904: boolean };
+
+/**
+ * The rows of a worksheet part (§18.3.1.73 sheetData), streamed from its text: each row's number and its non-empty
+ * cells by column number. A formula cell gives its cached value; an error cell gives nothing.
+ */
+export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetContext): AsyncGenerator<SheetRow> {
+  let buf = '';
+  let p: string | null = null;
+  let inData = false;
+  let done = false;
+  let lastRow = 0;
+  let rowOpen = '', rowClose = '', cellRe: RegExp | null = null, valueRe: RegExp | null = null, inlineRe: RegExp | null = null;
+  for await (const chunk of chunks) {
+    if (done) continue; // the rest (merges, print setup) is not ours; the text is drained so the caller's stream ends
+    buf += chunk;
+    if (p === null) {
+      p = prefixOf(buf, 'worksheet');
+      if (p === null) {
+        if (buf.length > 65536) throw new SheetXmlError('в части листа нет элемента worksheet');
+        continue;
+      }
+      rowOpen = `<${p}row`;
+      rowClose = `</${p}row>`;
+      cellRe = new RegExp(`<${p}c(?=[\\s/>])([^>]*?)(?:/>|>([\\s\\S]*?)</${p}c>)`, 'g');
+      valueRe = new RegExp(`<${p}v(?:\\s[^>]*)?>([\\s\\S]*?)</${p}v>`);
+      inlineRe = new RegExp(`<${p}is(?:\\s[^>]*)?>([\\s\\S]*?)</${p}is>`);
+    }
+    let at = 0;
+    if (!inData) {
+      const s = buf.indexOf(`<${p}sheetData`);
+      if (s < 0) { buf = buf.slice(Math.max(0, buf.length - 64)); continue; }
+      const e = buf.indexOf('>', s);
+      if (e < 0) { buf = buf.slice(s); continue; }
+      if (buf.charCodeAt(e - 1) === 47) { done = true; continue; } // <sheetData/>
+      inData = true;
+      at = e + 1;
+    }
+    const end = buf.indexOf(`</${p}sheetData>`, at); // once per chunk: rows after it are not rows of the sheet
+    for (;;) {
+      const s = buf.indexOf(rowOpen, at);
+      if (end >= 0 && (s < 0 || end < s)) { done = true; break; }
+      if (s < 0) break;
+      const tagEnd = buf.indexOf('>', s);
+      if (tagEnd < 0) { at = s; break; }
+      const tag = buf.slice(s + rowOpen.length, tagEnd);
+      let inner = '';
+      let next: number;
+      if (buf.charCodeAt(tagEnd - 1) === 47) next = tagEnd + 1; // <row …/>: an empty row
+      else {
+        const e = buf.indexOf(rowClose, tagEnd);
+        if (e < 0) { at = s; break; }
+        inner = buf.slice(tagEnd + 1, e);
+        next = e + rowClose.length;
+      }
+      at = next;
+      const r = /(?:^|\s)r="(\d+)"/.exec(tag);
+      const number = r ? Number(r[1]) : lastRow + 1;
+      lastRow = number;
+      const cells = new Map<number, CellValue>();
+      let col = 0;
+      cellRe!.lastIndex = 0;
+      for (let m; (m = cellRe!.exec(inner));) {
+        const attrs = m[1];
+        const ref = /(?:^|\s)r="([A-Za-z]*)/.exec(attrs);
+        col = ref && ref[1] ? refColumn(ref[1]) : col + 1;
+        const body = m[2];
+        if (!body) continue;
+        const t = /(?:^|\s)t="(\w+)"/.exec(attrs)?.[1] ?? 'n';
+        let v: CellValue = null;
+        if (t === 'inlineStr') {
+          const is = inlineRe!.exec(body);
+          v = is ? stringItemText(is[1], p) : null;
+        } else {
+          const vm = valueRe!.exec(body);
+          if (!vm) continue; // a formula without a cached value, or nothing
+          const raw = vm[1];
+          if (t === 's') {
+            const i = Number(raw);
+            if (!Number.isInteger(i) || i < 0 || i >= ctx.sharedStrings.length) throw new SheetXmlError(`ячейка ссылается на общую строку ${raw}, которой нет`);
+            v = ctx.sharedStrings[i];
+          } else if (t === 'str') v = xmlUnescape(raw);
+          else if (t === 'b') v = raw.trim() === '1' || raw.trim() === 'true';
+          else if (t === 'e') v = null;
+          else if (t === 'd') {
+            const d = new Date(raw.trim());
+            v = Number.isNaN(d.getTime()) ? xmlUnescape(raw) : d;
+          } else {
+            const n = Number(raw);
+            if (raw.trim() === '' || Number.isNaN(n)) v = raw.trim() ? xmlUnescape(raw) : null;
+            else {
+              const st = /(?:^|\s)s="(\d+)"/.exec(attrs);
+              v = st && ctx.dateStyles[Number(st[1])] ? serialToDate(n, ctx.date1904) : n;
+            }
+          }
+        }
+        if (v !== null && v !== '') cells.set(col, v);
+      }
+      yield { number, cells };
+    }
+    buf = buf.slice(at);
+    if (!done && buf.length > 64 * 1024 * 1024) throw new SheetXmlError('строка листа длиннее 64 МиБ: файл повреждён');
+  }
+  if (p === null) throw new SheetXmlError('в части листа нет элемента worksheet');
+  if (!done && inData) throw new SheetXmlError('лист обрывается: нет конца данных (sheetData)');
+}
