@@ -19,7 +19,9 @@ const ALIASES: Record<string, Mark> = {
 };
 
 /** The mark as the register keeps it, or null when it is not on the scale at all. */
+const EXACT = new Set<string>(MARKS);
 export function normalizeMark(raw: string): string {
+  if (EXACT.has(raw)) return raw; // as the register writes it: the common case, before any locale work
   const s = raw.trim().toLocaleLowerCase('ru-RU').replace(/ё/g, 'е').replace(/\s+/g, ' ');
   return ALIASES[s] ?? s;
 }
@@ -139,9 +141,10 @@ export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[]) 
     const st = students.get(cell.studentId);
     const su = subjects.get(cell.subjectId);
     const period = cell.slot === 'period' ? periods.get(cell.periodId ?? -1) : undefined;
-    const col = cell.slot === 'period' ? (period ? `${period.number} ${PERIOD_WORD[period.kind]}` : 'период') : SLOT_WORD[cell.slot];
-    const where = `${st?.name ?? 'ученик'}, ${su ? `«${su.name}»` : 'предмет'}, ${col}`;
-    const fail = (why: string) => { errors[`cells.${i}`] = `${where}: ${why}`; };
+    const fail = (why: string) => {
+      const col = cell.slot === 'period' ? (period ? `${period.number} ${PERIOD_WORD[period.kind]}` : 'период') : SLOT_WORD[cell.slot];
+      errors[`cells.${i}`] = `${st?.name ?? 'ученик'}, ${su ? `«${su.name}»` : 'предмет'}, ${col}: ${why}`;
+    };
     const mark = cell.mark == null || cell.mark.trim() === '' ? null : normalizeMark(cell.mark);
     if (!st) return fail('ученик не найден в реестре');
     if (!st.in_class) return fail(`ученик не учился в классе ${c.name} в ${c.year_name} учебном году`);

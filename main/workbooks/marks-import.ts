@@ -50,6 +50,8 @@ export type MarksImportResult = { added: number; changed: number; unchanged: num
   attendance?: { added: number; changed: number; unchanged: number } };
 
 type StudentRow = { id: string; snils: string | null };
+/** Where a mark column's cells go in a class (subject, slot, period, the cell's key), or why nowhere. */
+type Target = { subjectId: number; slot: MarkSlot; periodId: number | null; key: string } | { reason: string };
 const PERIOD_KIND: Record<string, 'quarter' | 'half' | 'trimester'> = { q: 'quarter', h: 'half', t: 'trimester' };
 const KIND_WORD = { quarter: 'четвертям', half: 'полугодиям', trimester: 'триместрам' } as const;
 const SLOT_OF: Partial<Record<Period, MarkSlot>> = { year: 'annual', exam: 'exam', final: 'final' };
@@ -86,6 +88,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   const existingAttendance = db.prepare('SELECT missed, missed_valid AS missedValid FROM attendance WHERE student_id = ? AND period_id = ?');
   const attendanceBatches = new Map<number, PlannedAttendance[]>();
   const subjectCache = new Map<string, { id: number } | { reason: string }>();
+  const targets = new Map<string, Target>(); // class|field → where its cells go
   const classes = new Map<number, { info: ReturnType<typeof classInfo>; periods: ReturnType<typeof classPeriods> }>();
   const classOf = (id: number) => classes.get(id) ?? classes.set(id, { info: classInfo(db, id), periods: classPeriods(db, classInfo(db, id)) }).get(id)!;
   const seen = new Map<string, { sheet: string; row: number }>();
@@ -103,6 +106,35 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
 
   function subjectFor(written: string): { id: number } | { reason: string } {
     return subjectCache.get(written) ?? subjectCache.set(written, findSubject(written)).get(written)!;
+  }
+  /** Where a mark column's cells go in a class: subject, slot and period (or why nowhere); worked out once per class. */
+  function targetOf(f: string, classId: number, cls: ReturnType<typeof classOf>): Target {
+    const k = `${classId}|${f}`;
+    let t = targets.get(k);
+    if (!t) targets.set(k, t = findTarget(f, cls));
+    return t;
+  }
+  function findTarget(f: string, cls: ReturnType<typeof classOf>): Target {
+    const m = parseMarkField(f)!;
+    if (!m.subject) return { reason: `в заголовке «${fieldLabel(f)}» не указан предмет: сопоставьте столбец оценке по предмету реестра` };
+    const subj = subjectFor(m.subject);
+    if ('reason' in subj) return subj;
+    if (!m.period) return { reason: `в заголовке «${fieldLabel(f)}» не указан период (четверть, полугодие, триместр, год, экзамен, итог)` };
+    let slot: MarkSlot, periodId: number | null = null;
+    const fixed = SLOT_OF[m.period];
+    if (fixed) slot = fixed;
+    else {
+      slot = 'period';
+      const kind = PERIOD_KIND[m.period[0]], number = Number(m.period.slice(1));
+      const per = cls.periods.find((x) => x.kind === kind && x.number === number);
+      if (!per) {
+        const studies = cls.periods[0]?.kind;
+        return { reason: `класс ${cls.info.name} в ${year.name} году ${studies ? `учится по ${KIND_WORD[studies]}` : 'не имеет периодов'}: столбца «${fieldLabel(f)}» у него нет` };
+      }
+      periodId = per.id;
+    }
+    // the key of the register's cell, as `has` keys a student's marks
+    return { subjectId: subj.id, slot, periodId, key: `${subj.id}|${slot}|${periodId ?? 0}` };
   }
   function findSubject(written: string): { id: number } | { reason: string } {
     const key = normalizeHeader(written);
@@ -166,31 +198,14 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
       const c = r.cells[f] as CellOut;
       const reject = (reason: string) => p.rejected.push({ sheet: r.sheet, row: r.row, column: c.col, field: f, reason });
       if (c.error) { reject(c.error); continue; }
-      const m = parseMarkField(f)!;
-      if (!m.subject) { reject(`в заголовке «${fieldLabel(f)}» не указан предмет: сопоставьте столбец оценке по предмету реестра`); continue; }
-      const subj = subjectFor(m.subject);
-      if ('reason' in subj) { reject(subj.reason); continue; }
-      let slot: MarkSlot, periodId: number | null = null;
-      if (!m.period) { reject(`в заголовке «${fieldLabel(f)}» не указан период (четверть, полугодие, триместр, год, экзамен, итог)`); continue; }
-      const fixed = SLOT_OF[m.period];
-      if (fixed) slot = fixed;
-      else {
-        slot = 'period';
-        const kind = PERIOD_KIND[m.period[0]], number = Number(m.period.slice(1));
-        const per = cls.periods.find((x) => x.kind === kind && x.number === number);
-        if (!per) {
-          const studies = cls.periods[0]?.kind;
-          reject(`класс ${cls.info.name} в ${year.name} году ${studies ? `учится по ${KIND_WORD[studies]}` : 'не имеет периодов'}: столбца «${fieldLabel(f)}» у него нет`);
-          continue;
-        }
-        periodId = per.id;
-      }
-      const key = `${subj.id}|${slot}|${periodId}`;
-      const twin = cellsOfRow.get(key);
+      const target = targetOf(f, classId, cls);
+      if ('reason' in target) { reject(target.reason); continue; }
+      const twin = cellsOfRow.get(target.key);
       if (twin) { reject(`столбец ${twin} уже даёт эту оценку: оставьте в сопоставлении один из них`); continue; }
-      cellsOfRow.set(key, c.col);
-      const from = has.get(`${subj.id}|${slot}|${periodId ?? 0}`) ?? null;
-      const planned: PlannedMark = { sheet: r.sheet, row: r.row, column: c.col, classId, studentId: student.id, subjectId: subj.id, slot, periodId, mark: c.value!, from };
+      cellsOfRow.set(target.key, c.col);
+      const from = has.get(target.key) ?? null;
+      const planned: PlannedMark = { sheet: r.sheet, row: r.row, column: c.col, classId, studentId: student.id, subjectId: target.subjectId,
+        slot: target.slot, periodId: target.periodId, mark: c.value!, from };
       (batches.get(classId) ?? batches.set(classId, []).get(classId)!).push(planned);
     }
     if (attFields.length) planAttendance(r, student.id, classId, cls, attFields);
