@@ -9,7 +9,7 @@ import { AppError } from '../shared/errors.ts';
 import { searchKey } from '../shared/names.ts';
 import { todayIso } from '../shared/dates.ts';
 import { currentYearStart } from '../years/years.ts';
-import { checkMarks, classInfo, classPeriods, setAttendance, setMarks } from '../grades/grades.ts';
+import { checkMarks, classInfo, classPeriods, setAttendance } from '../grades/grades.ts';
 import { normalizeHeader, parseAttendanceField, parseMarkField, readJournal, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
 import { splitFullName, type RejectedCell } from './students-import.ts';
 import { assertCommittable } from './commit.ts';
@@ -316,16 +316,48 @@ function dryRun(db: DB, write: () => unknown, list: 'cells' | 'rows'): Record<nu
 export function applyMarksImport(db: DB, p: MarksImportPreview, onApplied?: (r: MarksImportResult) => void): MarksImportResult {
   const result: MarksImportResult = { added: p.added, changed: p.changed, unchanged: p.unchanged, rejectedCells: p.rejected.length,
     ...(p.attendance ? { attendance: { added: p.attendance.added, changed: p.attendance.changed, unchanged: p.attendance.unchanged } } : {}) };
-  const byClass = new Map<number, PlannedMark[]>();
-  for (const w of p.writes) (byClass.get(w.classId) ?? byClass.set(w.classId, []).get(w.classId)!).push(w);
   const attByClass = new Map<number, PlannedAttendance[]>();
   for (const a of p.attendance?.writes ?? []) (attByClass.get(a.classId) ?? attByClass.set(a.classId, []).get(a.classId)!).push(a);
   db.transaction(() => {
-    for (const [classId, cells] of byClass) setMarks(db, classId, cells); // a planned mark is a cell with where it came from
+    writePlannedMarks(db, p);
     for (const [classId, rows] of attByClass) setAttendance(db, classId, rows);
     onApplied?.(result);
   })();
   return result;
+}
+
+/**
+ * Writes the preview's cells as they were planned: a new cell is inserted, a changed one updated. The preview checked
+ * each against the grades service's rules; the schema's triggers check each again as it is written, so a register
+ * changed since the preview (a student moved, a subject dropped, a class sealed) refuses the whole commit, naming the
+ * cell — never a silent half.
+ */
+const TRIGGER_WORDS: Record<string, string> = { // the marks schema's refusals (migration 0002), as a clerk reads them
+  'the student is not in this class that year': 'ученик больше не числится в этом классе в этом учебном году',
+  'the subject is not in this class curriculum': 'предмета больше нет в учебном плане класса',
+  'the period is not one of this class periods': 'периоды класса изменились',
+  'this subject has no exam in this class': 'экзамена по предмету в классе больше нет',
+  'the mark 1 is not allowed by the school settings': 'оценка «1» больше не разрешена настройками школы',
+  'mark year must be the class year': 'класс относится к другому учебному году',
+};
+function writePlannedMarks(db: DB, p: MarksImportPreview): void {
+  const insert = db.prepare('INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const update = db.prepare(`UPDATE marks SET mark = ?, class_id = ? WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ?
+    AND coalesce(period_id, 0) = ? AND mark = ?`);
+  const yearId = p.year.id;
+  for (const w of p.writes) {
+    try {
+      const done = w.from == null
+        ? insert.run(w.studentId, w.subjectId, yearId, w.classId, w.slot, w.periodId, w.mark).changes
+        : update.run(w.mark, w.classId, w.studentId, w.subjectId, yearId, w.slot, w.periodId ?? 0, w.from).changes;
+      if (done !== 1) throw new Error('оценка в реестре уже не та, что была в предпросмотре');
+    } catch (e) {
+      const message = (e as Error).message;
+      const why = (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? 'оценка появилась в реестре после предпросмотра' : TRIGGER_WORDS[message] ?? message;
+      throw new AppError('conflict', `Ничего не записано: лист «${w.sheet}», строка ${w.row}, столбец ${w.column} — реестр изменился после ` +
+        `предпросмотра (${why}). Посмотрите предпросмотр ещё раз`);
+    }
+  }
 }
 
 export type MarksCommitOptions = MarksImportOptions & {

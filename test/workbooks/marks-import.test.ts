@@ -11,7 +11,7 @@ import { classGrid } from '../../main/grades/grades.ts';
 import { openBackend } from '../../main/host/backend.ts';
 import { progressTo } from '../../main/host/jobs.ts';
 import { createStudent } from '../../main/students/students.ts';
-import { commitMarksImport, previewMarksImport } from '../../main/workbooks/marks-import.ts';
+import { applyMarksImport, commitMarksImport, previewMarksImport } from '../../main/workbooks/marks-import.ts';
 import { tempDir } from '../helpers/register.ts';
 import { count, openRaw } from '../helpers/db.ts';
 import { writeBook, type CellSpec } from './make.ts';
@@ -150,6 +150,41 @@ describe('marks import', () => {
     await commitMarksImport(r.db, file, { year: YEAR, subjectMapping: { 'матеша': 5 }, token: fixed.token });
     const q4 = r.db.prepare(`SELECT k.mark FROM marks k JOIN periods p ON p.id = k.period_id WHERE k.student_id = ? AND k.subject_id = 5 AND p.kind = 'quarter' AND p.number = 4`).get(k.id);
     expect(q4).toEqual({ mark: 'осв' });
+  });
+
+  it('a register changed between preview and commit refuses the whole commit, naming the cell; nothing is written', async () => {
+    const kids = r.five.kids.slice(0, 3);
+    const rows: CellSpec[][] = kids.map((k) => [k.fio, ru(k.birth), 4, 4, null]);
+    const file = await writeBook(r.dir, 'journal-5a-race.xlsx', { '5А': [['Журнал 5А'], header, ...rows] });
+    r.db.prepare('DELETE FROM marks WHERE class_id = ?').run(r.five.classId);
+    const changedUnder = async (change: () => void, why: RegExp) => {
+      const p = await previewMarksImport(r.db, file, { year: YEAR });
+      expect(p.rejected).toEqual([]);
+      expect(p.added).toBe(6);
+      change(); // as another clerk would, after this preview
+      const before = marksHash(r.db);
+      expect(() => applyMarksImport(r.db, p)).toThrow(why);
+      expect(marksHash(r.db)).toBe(before);
+    };
+    const q2 = (r.db.prepare(`SELECT p.id FROM periods p JOIN classes c ON c.year_id = p.year_id WHERE c.id = ? AND p.kind = 'quarter' AND p.number = 2`).get(r.five.classId) as { id: number }).id;
+    // a mark entered meanwhile in a cell the preview saw empty
+    await changedUnder(() => r.db.prepare(`INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark)
+      SELECT ?, 5, year_id, id, 'period', ?, '3' FROM classes WHERE id = ?`).run(kids[2].id, q2, r.five.classId),
+    /лист «5А», строка 5, столбец D — реестр изменился после предпросмотра \(оценка появилась в реестре после предпросмотра\)/);
+    // that mark changed again: the preview planned to overwrite '3' with '4'
+    const p = await previewMarksImport(r.db, file, { year: YEAR });
+    expect([p.added, p.changed]).toEqual([5, 1]);
+    r.db.prepare(`UPDATE marks SET mark = '2' WHERE student_id = ? AND period_id = ? AND subject_id = 5`).run(kids[2].id, q2);
+    const before = marksHash(r.db);
+    expect(() => applyMarksImport(r.db, p)).toThrow(/строка 5, столбец D — .*оценка в реестре уже не та, что была в предпросмотре/);
+    expect(marksHash(r.db)).toBe(before);
+    r.db.prepare(`DELETE FROM marks WHERE class_id = ?`).run(r.five.classId);
+    // a subject taken out of the class's curriculum: the schema's own check, in the clerk's words
+    const plan = (r.db.prepare('SELECT subject_id FROM curriculum WHERE class_id = ?').all(r.five.classId) as Array<{ subject_id: number }>).map((x) => x.subject_id);
+    await changedUnder(() => r.db.prepare('DELETE FROM curriculum WHERE class_id = ? AND subject_id = 5').run(r.five.classId),
+      /лист «5А», строка 3, столбец C — реестр изменился после предпросмотра \(предмета больше нет в учебном плане класса\)/);
+    const ins = r.db.prepare('INSERT INTO curriculum (class_id, subject_id) VALUES (?, ?)');
+    for (const s of plan) if (!r.db.prepare('SELECT 1 FROM curriculum WHERE class_id = ? AND subject_id = ?').get(r.five.classId, s)) ins.run(r.five.classId, s);
   });
 });
 
