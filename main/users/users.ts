@@ -40,11 +40,13 @@ export function listUsers(db: DB): User[] {
 export function checkCredentials(db: DB, login: string, password: string): User {
   const r = db.prepare('SELECT * FROM users WHERE login = ? AND disabled = 0').get(login.trim().toLowerCase()) as Row | undefined;
   // Hash even for an unknown login, so timing does not tell which logins exist.
-  const ok = r ? verifyPassword(password, r.password_hash) : (verifyPassword(password, DUMMY), false);
+  const ok = r ? verifyPassword(password, r.password_hash) : (verifyPassword(password, dummy()), false);
   if (!r || !ok) throw new AppError('unauthenticated', 'Неверный логин или пароль');
   return toUser(r);
 }
-const DUMMY = hashPassword(crypto.randomBytes(8).toString('hex'));
+// made on first need, not when the module loads (every CLI command loads it; few sign in)
+let DUMMY: string | null = null;
+const dummy = () => (DUMMY ??= hashPassword(crypto.randomBytes(8).toString('hex')));
 
 /** Idle and absolute session limits: a school day with its breaks, not a week. */
 export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
