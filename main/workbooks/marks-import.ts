@@ -342,21 +342,47 @@ const TRIGGER_WORDS: Record<string, string> = { // the marks schema's refusals (
 };
 function writePlannedMarks(db: DB, p: MarksImportPreview): void {
   const insert = db.prepare('INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  // new cells in batches, one statement each: the per-row trip between JavaScript and SQLite was a fifth of the write
+  const insertBatch = db.prepare(`INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark)
+    SELECT j.value ->> 0, j.value ->> 1, ?, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5 FROM json_each(?) j`);
   const update = db.prepare(`UPDATE marks SET mark = ?, class_id = ? WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ?
     AND coalesce(period_id, 0) = ? AND mark = ?`);
   const yearId = p.year.id;
-  for (const w of p.writes) {
+  const refuse = (w: PlannedMark, e: unknown): never => {
+    const message = (e as Error).message;
+    const why = (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? 'оценка появилась в реестре после предпросмотра' : TRIGGER_WORDS[message] ?? message;
+    throw new AppError('conflict', `Ничего не записано: лист «${w.sheet}», строка ${w.row}, столбец ${w.column} — реестр изменился после ` +
+      `предпросмотра (${why}). Посмотрите предпросмотр ещё раз`);
+  };
+  const added = p.writes.filter((w) => w.from == null);
+  const BATCH = 2000;
+  for (let i = 0; i < added.length; i += BATCH) {
+    const batch = added.slice(i, i + BATCH);
+    db.exec('SAVEPOINT import_batch');
     try {
-      const done = w.from == null
-        ? insert.run(w.studentId, w.subjectId, yearId, w.classId, w.slot, w.periodId, w.mark).changes
-        : update.run(w.mark, w.classId, w.studentId, w.subjectId, yearId, w.slot, w.periodId ?? 0, w.from).changes;
-      if (done !== 1) throw new Error('оценка в реестре уже не та, что была в предпросмотре');
-    } catch (e) {
-      const message = (e as Error).message;
-      const why = (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? 'оценка появилась в реестре после предпросмотра' : TRIGGER_WORDS[message] ?? message;
-      throw new AppError('conflict', `Ничего не записано: лист «${w.sheet}», строка ${w.row}, столбец ${w.column} — реестр изменился после ` +
-        `предпросмотра (${why}). Посмотрите предпросмотр ещё раз`);
+      insertBatch.run(yearId, JSON.stringify(batch.map((w) => [w.studentId, w.subjectId, w.classId, w.slot, w.periodId, w.mark])));
+      db.exec('RELEASE import_batch');
+    } catch {
+      // the schema refused a row of the batch: undo the batch, then write it row by row to name the cell
+      db.exec('ROLLBACK TO import_batch; RELEASE import_batch');
+      for (const w of batch) {
+        try {
+          insert.run(w.studentId, w.subjectId, yearId, w.classId, w.slot, w.periodId, w.mark);
+        } catch (e) {
+          refuse(w, e);
+        }
+      }
     }
+  }
+  for (const w of p.writes) {
+    if (w.from == null) continue;
+    let done: number;
+    try {
+      done = update.run(w.mark, w.classId, w.studentId, w.subjectId, yearId, w.slot, w.periodId ?? 0, w.from).changes;
+    } catch (e) {
+      refuse(w, e);
+    }
+    if (done! !== 1) refuse(w, new Error('оценка в реестре уже не та, что была в предпросмотре'));
   }
 }
 
