@@ -1,8 +1,8 @@
 // The audit chain's head, anchored outside the register file: `<register>.audit-head` beside it holds the id and hash of
 // the newest entry. Every entry carries its predecessor's hash, so an edited, removed or reordered entry breaks the
 // chain — but removing the newest entries leaves a shorter chain that is still whole. The anchor catches that: the
-// chain must reach the anchored entry with the anchored hash. (Sealed ledgers, backup bags and uploaded packets carry
-// the head too, as witnesses kept elsewhere.)
+// chain must reach the anchored entry with the anchored hash. Removing the newest entries AND the anchor together is not
+// caught here; a backup bag's register snapshot holds the chain as it was, a witness kept on other media.
 import fs from 'node:fs';
 import type { DB } from '../../db/connection.ts';
 
