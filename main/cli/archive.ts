@@ -24,7 +24,8 @@ type F = Record<string, unknown>;
 const str = (f: F, k: string) => (typeof f[k] === 'string' && (f[k] as string).trim() ? (f[k] as string) : undefined);
 const ruDateTime = (iso: string | null) => (iso ? `${formatRu(iso.slice(0, 10))} ${iso.slice(11, 16)}` : 'никогда');
 
-function passphrase(f: F): string | null {
+/** The backup passphrase: from --passphrase-file, else SR_BACKUP_PASSPHRASE; never from the command line itself. */
+export function passphrase(f: F): string | null {
   const file = str(f, 'passphrase-file');
   if (file) {
     try {

@@ -30,7 +30,8 @@ import { verifyLedger } from '../ledgers/verify.ts';
 import { resolveStudent } from '../printouts/data.ts';
 import { PacketsUsageError, runPacketsCli } from '../packets/cli.ts';
 
-import { ARCHIVE_COMMANDS, runArchiveCommand } from './archive.ts';
+import { ARCHIVE_COMMANDS, passphrase, runArchiveCommand } from './archive.ts';
+import { checkAuditWitnesses } from '../backup/witness.ts';
 import { UsageError } from './usage.ts';
 
 const HELP = `Школьный регистр — командная строка
@@ -43,7 +44,8 @@ const HELP = `Школьный регистр — командная строк�
                [--class 5А --year 2025/2026 --order N --order-date ДД.ММ.ГГГГ [--date ДД.ММ.ГГГГ]]
   classes list [--year 2025/2026]
   years list
-  audit verify                       проверить цепочку журнала аудита (код 1, если нарушена)
+  audit verify [--witness ПАПКА ...] проверить цепочку журнала аудита (код 1, если нарушена); с --witness — и по
+                                     последней резервной копии в каждой папке: её записи должны быть в реестре
   import students ФАЙЛ.xlsx [--dry-run] [--mapping СООТВЕТСТВИЕ.json] [--allow-rejected]
                                      учеников из выгрузки журнала: предпросмотр (--dry-run) или запись одной
                                      транзакцией; с отклонёнными ячейками — код 1 и ничего не записано
@@ -135,7 +137,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         student: { type: 'string' }, subject: { type: 'string' }, period: { type: 'string' }, mark: { type: 'string' },
         xlsx: { type: 'string' }, version: { type: 'string' }, cert: { type: 'string' }, 'allow-na': { type: 'boolean' }, code: { type: 'string' },
         pdf: { type: 'string' }, reason: { type: 'string' }, letter: { type: 'string' },
-        to: { type: 'string', multiple: true }, encrypt: { type: 'boolean' }, yes: { type: 'boolean' }, repair: { type: 'boolean' }, drill: { type: 'boolean' },
+        to: { type: 'string', multiple: true }, witness: { type: 'string', multiple: true }, encrypt: { type: 'boolean' }, yes: { type: 'boolean' }, repair: { type: 'boolean' }, drill: { type: 'boolean' },
         trust: { type: 'string' }, 'passphrase-file': { type: 'string' }, central: { type: 'string' }, url: { type: 'string' }, progress: { type: 'boolean' },
         label: { type: 'string' }, kind: { type: 'string' }, room: { type: 'string' }, path: { type: 'string' }, archive: { type: 'string' },
         'password-file': { type: 'string' }, endpoint: { type: 'string' }, all: { type: 'boolean' },
@@ -248,8 +250,16 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       }
       case 'audit verify': {
         const r = await call('audit.verify', {});
-        print(r, () => r.message);
-        return r.ok ? 0 : 1;
+        const dirs = (f.witness as string[] | undefined) ?? [];
+        if (!dirs.length) {
+          print(r, () => r.message);
+          return r.ok ? 0 : 1;
+        }
+        // backup copies on other media as witnesses: the chain they hold must still be in the register
+        const witnesses = await checkAuditWitnesses(db, dirs, passphrase(f) ?? undefined);
+        const failed = witnesses.some((w) => w.state === 'entries_missing' || w.state === 'rewritten');
+        print({ ...r, ok: r.ok && !failed, witnesses }, () => [r.message, ...witnesses.map((w) => `  ${w.state === 'ok' ? 'OK ' : w.state === 'encrypted' ? '—  ' : '!! '} ${w.message}`)].join('\n'));
+        return r.ok && !failed ? 0 : 1;
       }
       case 'import students': {
         const file = operands[0];
