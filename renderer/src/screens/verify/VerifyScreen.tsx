@@ -8,6 +8,7 @@ import { Link, usePath } from '../../router';
 import { t } from '../../strings';
 import { Badge, ErrorBox, Facts, Notice, PageHeader } from '../../ui/common';
 import { readBase64 } from '../../ui/files';
+import { IssuedPrintouts } from '../printouts/IssuedPrintouts';
 
 /** ?code=… in the hash route, as «Проверить» on the ledger screen links here. */
 function codeFromPath(path: string): string {
@@ -93,6 +94,7 @@ export function VerifyScreen() {
       {failure && !codeError && !fileError && <ErrorBox failure={failure} />}
       {result && <Verdict by={result.by} v={result.answer} />}
       {printout && <PrintoutVerdict by={printout.by} v={printout.answer} />}
+      <IssuedPrintouts />
     </section>
   );
 }
