@@ -53,7 +53,7 @@ export function AttestatsScreen() {
   return (
     <section data-testid="attestats-screen">
       <PageHeader title={tx.title}>
-        {canIssue && <button type="button" className={panel?.kind === 'issue' ? 'primary' : ''} aria-pressed={panel?.kind === 'issue'}
+        {canIssue && <button type="button" aria-pressed={panel?.kind === 'issue'}
           onClick={() => open({ kind: 'issue' })}>{tx.issue}</button>}
         {canReceive && <button type="button" aria-pressed={panel?.kind === 'receive'} onClick={() => open({ kind: 'receive' })}>{tx.receive}</button>}
         {canSpoil && <button type="button" aria-pressed={panel?.kind === 'spoil'} onClick={() => open({ kind: 'spoil' })}>{tx.spoil}</button>}
