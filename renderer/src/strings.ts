@@ -896,7 +896,7 @@ export const t = {
     studentSearch: 'Найдите ученика по ФИО',
     studentSearchHint: 'Начните вводить фамилию',
     studentPick: (name: string, birth: string, klass: string | null) => `${name}, ${birth}${klass ? `, ${klass}` : ''}`,
-    studentChosen: 'Выбран',
+    studentChosen: 'Ученик',
     studentChange: 'Другой ученик',
     studentNone: 'Никого не нашлось',
     studentRequired: 'Выберите ученика из списка',

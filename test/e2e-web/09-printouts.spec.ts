@@ -6,7 +6,9 @@
 // listed on «Проверка документа» and download again as the same file.
 // Self-contained: its own year (2034/2035), class and students, seeded through the API.
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { SCREENS_DIR } from './env';
 import { Api } from './pages/api';
 import { App } from './pages/App';
 import { AttestatsPage } from './pages/AttestatsPage';
@@ -121,6 +123,7 @@ test('a clerk prints a справка, pages of the алфавитная кни�
   await att.receive({ kind: 9, series: SERIES, first: '1005', last: '1006', date: '11.06.2035', document: 'Накладная № 18' });
   await expect(att.receiveForm.getByTestId('error-firstNumber')).toHaveText(`Бланки ${SERIES} № 001005 уже получены ранее: один номер бланка учитывается один раз`);
   await expect(att.form(`${SERIES} № 001006`)).toHaveCount(0);
+  await shot(page, '65-attestat-forms-receive-refused');
   await att.receiveForm.getByRole('button', { name: 'Отмена' }).click();
 
   // ---- issuing: a number outside the received range is refused at the number field ----
@@ -172,6 +175,8 @@ test('a clerk prints a справка, pages of the алфавитная кни�
   expect(bookOfYear).toContain(NAMES[0]);
   expect(bookOfYear).toContain(`${SERIES} № 001001`);
   expect(bookOfYear).toContain(`Код проверки: ${attestatBookCode}`);
+  // the book's first page as it will be on paper: test-results/screens/63-attestat-book-page1.png
+  execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', book.path, path.join(SCREENS_DIR, '63-attestat-book-page1')]);
   await shot(page, '63-attestats');
 
   // ---- printouts made so far, listed on «Проверка документа»; a copy downloads again as the same file ----
