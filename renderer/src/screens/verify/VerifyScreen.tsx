@@ -1,5 +1,6 @@
 // «Проверка документа»: a code from a printed ledger, or the PDF itself → is it a sealed version, is it the current
-// one, do the register's data still hash to it, and if not, what differs (student, subject, column).
+// one, do the register's data still hash to it, and if not, what differs (student, subject, column). Below: the certified
+// printouts already given out, to download again or check.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { Input, LedgerVerify, Output } from '../../../../preload/contract';
 import { asFailure, call, type ApiFailure } from '../../api';
