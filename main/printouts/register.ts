@@ -12,6 +12,7 @@ import { canonicalJson } from '../shared/jcs.ts';
 import { extractCodeFromPdf } from '../shared/pdf.ts';
 import { formatRu, nowIso } from '../shared/dates.ts';
 import { verificationCode } from '../ledgers/model.ts';
+import { fullName } from '../shared/names.ts';
 import { alphabetBookData, attestatBookData, certificateOfStudyData, PRINTOUT_TITLES, resolveStudent, type PrintoutKind } from './data.ts';
 import { renderAlphabetBook, renderAttestatBook, renderCertificateOfStudy } from './documents.ts';
 
@@ -99,16 +100,28 @@ export async function certifyPrintout(db: DB, req: PrintoutRequest, user: User):
   return { ...toPrintout(row, doc.label), pdf: row.pdf, reused: false };
 }
 
+/** What a registered printout is about, as its file name says it: the student's ФИО (not the id), the letter, the year. */
+function labelOf(db: DB, ref: string): string {
+  const [, kind, value] = /^([a-z]+):(.*)$/.exec(ref) ?? [, '', ref];
+  if (kind === 'student') {
+    const st = db.prepare('SELECT last_name, first_name, middle_name FROM students WHERE id = ?').get(value) as
+      { last_name: string; first_name: string; middle_name: string | null } | undefined;
+    // a student since removed keeps the id: the printout stays findable by it
+    if (st) return fullName({ lastName: st.last_name, firstName: st.first_name, middleName: st.middle_name });
+  }
+  return kind === 'letter' ? `буква ${value}` : value;
+}
+
 export function listPrintouts(db: DB, a: { kind?: PrintoutKind; limit?: number } = {}): Printout[] {
   const rows = db.prepare(`SELECT id, kind, subject_ref, version, sha256, code, pdf_sha256, created_at, created_by_login FROM printouts
     ${a.kind ? 'WHERE kind = ?' : ''} ORDER BY id DESC LIMIT ?`).all(...(a.kind ? [a.kind] : []), a.limit ?? 200) as Row[];
-  return rows.map((r) => toPrintout(r, r.subject_ref.replace(/^[a-z]+:/, '')));
+  return rows.map((r) => toPrintout(r, labelOf(db, r.subject_ref)));
 }
 
 export function printoutPdf(db: DB, code: string): { fileName: string; pdf: Buffer } {
   const r = db.prepare('SELECT * FROM printouts WHERE code = ?').get(normalizeCode(code)) as Row | undefined;
   if (!r) throw new AppError('not_found', `Документ с кодом ${code} не зарегистрирован`);
-  return { fileName: fileNameOf(r, r.subject_ref.replace(/^[a-z]+:/, '')), pdf: r.pdf };
+  return { fileName: fileNameOf(r, labelOf(db, r.subject_ref)), pdf: r.pdf };
 }
 
 export type PrintoutVerify = {

@@ -114,6 +114,19 @@ describe('справка об обучении', () => {
     expect(await f.c.call('printouts.verify', { code: v2.code.toLowerCase() })).toMatchObject({ registered: true, current: true, intact: true });
   });
 
+  it('the list of printouts and a copy downloaded again name the student by ФИО, as the first file did, not by id', async () => {
+    const { ivanov } = f.students;
+    const made = await f.c.call('printouts.certificateOfStudy', { studentId: ivanov.id });
+    expect(made.fileName).toBe(`Справка об обучении — Иванов Пётр Сергеевич — ${made.code}.pdf`);
+    const listed = (await f.c.call('printouts.list', { kind: 'certificate_of_study' })).find((p) => p.code === made.code);
+    expect(listed?.fileName).toBe(made.fileName);
+    const again = await f.c.call('printouts.get', { code: made.code });
+    expect(again.fileName).toBe(made.fileName);
+    expect(again.dataBase64).toBe(made.dataBase64);
+    const book = await f.c.call('printouts.alphabetBook', { letter: 'И' });
+    expect((await f.c.call('printouts.list', { kind: 'alphabet_book' })).find((p) => p.code === book.code)?.fileName).toBe(book.fileName);
+  });
+
   it('verification by file: the file as given out passes; an edited file, or one without a code, does not', async () => {
     const r = await f.c.call('printouts.certificateOfStudy', { studentId: f.students.ivanov.id });
     const good = await f.c.call('printouts.verify', { pdfBase64: r.dataBase64 });

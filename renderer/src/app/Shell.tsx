@@ -4,6 +4,7 @@ import { allowed } from '../api';
 import { match, usePath } from '../router';
 import { AlphabetBook } from '../screens/alphabet-book/AlphabetBook';
 import { ArchiveScreen } from '../screens/archive/ArchiveScreen';
+import { AttestatsScreen } from '../screens/attestats/AttestatsScreen';
 import { AuditScreen } from '../screens/audit/AuditScreen';
 import { ClassPage } from '../screens/classes/ClassPage';
 import { ClassesList } from '../screens/classes/ClassesList';
@@ -41,6 +42,7 @@ const NAV: NavItem[] = [
   { to: '/verify', label: t.nav.verify, needs: 'ledgers.verify', group: 'register' },
   { to: '/orders', label: t.nav.orders, needs: 'orders.list', group: 'register' },
   { to: '/book', label: t.nav.book, needs: 'alphabetBook.list', group: 'register' },
+  { to: '/attestats', label: t.nav.attestats, needs: 'attestats.list', group: 'register' },
   { to: '/staff', label: t.nav.staff, needs: 'staff.list', group: 'reference' },
   { to: '/subjects', label: t.nav.subjects, needs: 'subjects.list', group: 'reference' },
   { to: '/years', label: t.nav.years, needs: 'years.list', group: 'reference' },
@@ -72,6 +74,7 @@ const ROUTES: Route[] = [
   { pattern: '/orders/promote', needs: 'orders.promote', render: () => <PromotionForm /> },
   { pattern: '/orders/:id', needs: 'orders.movements', render: (p) => <OrderPage key={p.id} id={Number(p.id)} /> },
   { pattern: '/book', needs: 'alphabetBook.list', render: () => <AlphabetBook /> },
+  { pattern: '/attestats', needs: 'attestats.list', render: () => <AttestatsScreen /> },
   { pattern: '/staff', needs: 'staff.list', render: () => <StaffScreen /> },
   { pattern: '/subjects', needs: 'subjects.list', render: () => <SubjectsScreen /> },
   { pattern: '/years', needs: 'years.list', render: () => <YearsScreen /> },

@@ -1,24 +1,9 @@
-// The one way the UI saves a file the backend made (a workbook, a PDF): bytes → a download with the backend's file name.
+// «Сохранить в Excel» for a list screen: the backend's workbook, saved through the one file helper (ui/files.ts).
 import { useState } from 'react';
 import type { Input } from '../../../preload/contract';
 import { asFailure, call } from '../api';
 import { t } from '../strings';
-
-const MIME: Record<string, string> = {
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  pdf: 'application/pdf',
-};
-
-export function saveFile(fileName: string, dataBase64: string) {
-  const bytes = Uint8Array.from(atob(dataBase64), (c) => c.charCodeAt(0));
-  const ext = /\.([a-z0-9]+)$/i.exec(fileName)?.[1].toLowerCase() ?? '';
-  const url = URL.createObjectURL(new Blob([bytes], { type: MIME[ext] ?? 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { saveFile } from './files';
 
 /** «Сохранить в Excel» for a list screen. */
 export function SaveXlsxButton({ args, testId }: { args: Input<'export.list'>; testId?: string }) {

@@ -6,6 +6,8 @@ import { t } from '../../strings';
 import { ErrorBox, PageHeader } from '../../ui/common';
 import { useDebounced, useStoredState } from '../../ui/hooks';
 import { useQuery } from '../../ui/useQuery';
+import { useCan } from '../../app/user';
+import { PrintoutResult, usePrintout } from '../printouts/Printout';
 
 // Letters a surname can start with (no Ъ, Ы, Ь).
 const ALPHABET = 'АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЭЮЯ'.split('');
@@ -16,6 +18,8 @@ export function AlphabetBook() {
   const debounced = useDebounced(query.trim(), 250);
   const searchId = useId();
   const entries = useQuery('alphabetBook.list', { letter: letter || undefined, query: debounced || undefined });
+  const canPrint = useCan('printouts.alphabetBook');
+  const printout = usePrintout();
 
   const groups = new Map<string, BookEntry[]>();
   for (const e of entries.data ?? []) groups.set(e.letter, [...(groups.get(e.letter) ?? []), e]);
@@ -23,7 +27,15 @@ export function AlphabetBook() {
 
   return (
     <section>
-      <PageHeader title={t.book.title} />
+      <PageHeader title={t.book.title}>
+        {canPrint && (letter ? (
+          <button type="button" className="primary" disabled={printout.busy} data-testid="print-alphabet-book"
+            onClick={() => void printout.print('printouts.alphabetBook', { letter })}>
+            {printout.busy ? t.printouts.printing : t.printouts.alphabetBookLetter(letter)}
+          </button>
+        ) : <span className="muted small">{t.printouts.alphabetBookHint}</span>)}
+      </PageHeader>
+      <PrintoutResult made={printout.made} error={printout.error} />
       <div className="toolbar" role="search">
         <div className="toolbar-field grow">
           <label htmlFor={searchId}>{t.book.searchLabel}</label>

@@ -7,7 +7,7 @@ import { sortedYears, useYears } from '../../app/years';
 import { Link } from '../../router';
 import { t } from '../../strings';
 import { ErrorBox, Notice, PageHeader } from '../../ui/common';
-import { saveFile } from '../../ui/SaveXlsxButton';
+import { saveFile } from '../../ui/files';
 
 export function CityRegisterExport() {
   const tx = t.exportCity;

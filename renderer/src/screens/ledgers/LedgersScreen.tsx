@@ -10,7 +10,7 @@ import { formatDate, formatDateTime } from '../../format';
 import { Link, navigate } from '../../router';
 import { t } from '../../strings';
 import { Badge, EmptyRow, Loaded, Notice, PageHeader } from '../../ui/common';
-import { saveFile } from '../../ui/SaveXlsxButton';
+import { saveFile } from '../../ui/files';
 import { useQuery } from '../../ui/useQuery';
 import { compareClasses } from '../classes/classOrder';
 import { CloseYear } from './CloseYear';

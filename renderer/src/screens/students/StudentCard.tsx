@@ -11,6 +11,7 @@ import { MovementTable } from '../orders/MovementTable';
 import { StatusBadge } from './StatusBadge';
 import { StateExamsSection } from '../state-exams/StateExamsSection';
 import { PortfolioSection } from '../portfolio/PortfolioSection';
+import { PrintoutResult, usePrintout } from '../printouts/Printout';
 
 export function StudentCard({ id }: { id: string }) {
   const student = useQuery('students.get', { id });
@@ -20,6 +21,7 @@ export function StudentCard({ id }: { id: string }) {
   const orders = useQuery('orders.list', { limit: 1000 }, canOrders);
   const [action, setAction] = useState<MovementKind | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const printout = usePrintout();
 
   const finished = (m: Movement) => {
     setAction(null);
@@ -34,8 +36,10 @@ export function StudentCard({ id }: { id: string }) {
       {(s) => (
         <article data-testid="student-card">
           <PageHeader title={fullName(s)} back={<Link to="/students">{t.nav.students}</Link>} badges={<StatusBadge status={s.status} />} />
-          <CardActions student={s} action={action} onAction={(a) => { setDone(null); setAction(a); }} />
+          <CardActions student={s} action={action} onAction={(a) => { setDone(null); setAction(a); }}
+            printing={printout.busy} onPrint={() => { setDone(null); void printout.print('printouts.certificateOfStudy', { studentId: s.id }); }} />
           {done && <Notice kind="ok" testId="movement-done">{done}</Notice>}
+          <PrintoutResult made={printout.made} error={printout.error} />
           {action === 'enrol' && <EnrolForm student={s} onDone={finished} onCancel={() => setAction(null)} />}
           {action === 'transfer' && <TransferForm student={s} onDone={finished} onCancel={() => setAction(null)} />}
           {action === 'depart' && <DepartForm student={s} onDone={finished} onCancel={() => setAction(null)} />}
@@ -99,13 +103,16 @@ export function StudentCard({ id }: { id: string }) {
   );
 }
 
-function CardActions({ student, action, onAction }: { student: Student; action: MovementKind | null; onAction: (a: MovementKind) => void }) {
+function CardActions({ student, action, onAction, printing, onPrint }: {
+  student: Student; action: MovementKind | null; onAction: (a: MovementKind) => void; printing: boolean; onPrint: () => void;
+}) {
   const canEdit = useCan('students.update');
+  const canPrint = useCan('printouts.certificateOfStudy');
   const canEnrol = useCan('orders.enrol');
   const canTransfer = useCan('orders.transfer');
   const canDepart = useCan('orders.depart');
   const studying = student.status === 'studying';
-  if (!canEdit && !canEnrol) return null;
+  if (!canEdit && !canEnrol && !canPrint) return null;
   return (
     <div className="action-bar" role="toolbar" aria-label={t.student.actions}>
       {canEnrol && !studying && (
@@ -118,6 +125,11 @@ function CardActions({ student, action, onAction }: { student: Student; action: 
         <button type="button" aria-pressed={action === 'depart'} onClick={() => onAction('depart')}>{t.student.depart}</button>
       )}
       {canEdit && <Link to={`/students/${student.id}/edit`} className="button">{t.student.editData}</Link>}
+      {canPrint && (
+        <button type="button" onClick={onPrint} disabled={printing} data-testid="print-certificate-of-study">
+          {printing ? t.printouts.printing : t.printouts.certificateOfStudy}
+        </button>
+      )}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 // «Проверка документа»: a code from a printed ledger, or the PDF itself → is it a sealed version, is it the current
-// one, do the register's data still hash to it, and if not, what differs (student, subject, column).
+// one, do the register's data still hash to it, and if not, what differs (student, subject, column). Below: the certified
+// printouts already given out, to download again or check.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { Input, LedgerVerify, Output } from '../../../../preload/contract';
 import { asFailure, call, type ApiFailure } from '../../api';
@@ -8,6 +9,7 @@ import { Link, usePath } from '../../router';
 import { t } from '../../strings';
 import { Badge, ErrorBox, Facts, Notice, PageHeader } from '../../ui/common';
 import { readBase64 } from '../../ui/files';
+import { IssuedPrintouts } from '../printouts/IssuedPrintouts';
 
 /** ?code=… in the hash route, as «Проверить» on the ledger screen links here. */
 function codeFromPath(path: string): string {
@@ -93,6 +95,7 @@ export function VerifyScreen() {
       {failure && !codeError && !fileError && <ErrorBox failure={failure} />}
       {result && <Verdict by={result.by} v={result.answer} />}
       {printout && <PrintoutVerdict by={printout.by} v={printout.answer} />}
+      <IssuedPrintouts />
     </section>
   );
 }
