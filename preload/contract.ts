@@ -322,6 +322,8 @@ export const PRINTOUT_KINDS = ['certificate_of_study', 'alphabet_book', 'attesta
 export const PrintoutSchema = z.object({
   id, kind: z.enum(PRINTOUT_KINDS), subjectRef: z.string(), title: z.string(), version: z.number().int(), code: z.string(), sha256: z.string(),
   pdfSha256: z.string(), createdAt: z.string(), createdBy: z.string(), fileName: z.string(),
+  /** what it is about, as a clerk reads it: the student's ФИО, «буква А», the academic year */
+  label: z.string(),
 });
 export type PrintoutT = z.infer<typeof PrintoutSchema>;
 /** A certified printout made (or found: the same data printed again keeps its code), with its PDF. */

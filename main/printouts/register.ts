@@ -24,7 +24,7 @@ export type PrintoutRequest =
   | { kind: 'attestat_book'; year: string };
 
 export type Printout = { id: number; kind: PrintoutKind; subjectRef: string; title: string; version: number; code: string; sha256: string;
-  pdfSha256: string; createdAt: string; createdBy: string; fileName: string };
+  pdfSha256: string; createdAt: string; createdBy: string; fileName: string; label: string };
 
 type Row = { id: number; kind: PrintoutKind; subject_ref: string; version: number; sha256: string; canonical_json: string; code: string; pdf: Buffer;
   pdf_sha256: string; created_at: string; created_by_login: string };
@@ -64,7 +64,7 @@ const fileNameOf = (r: { kind: PrintoutKind; code: string }, label: string) =>
 
 function toPrintout(r: Row, label: string): Printout {
   return { id: r.id, kind: r.kind, subjectRef: r.subject_ref, title: PRINTOUT_TITLES[r.kind], version: r.version, code: r.code, sha256: r.sha256,
-    pdfSha256: r.pdf_sha256, createdAt: r.created_at, createdBy: r.created_by_login, fileName: fileNameOf(r, label) };
+    pdfSha256: r.pdf_sha256, createdAt: r.created_at, createdBy: r.created_by_login, fileName: fileNameOf(r, label), label };
 }
 
 /** Makes (or finds) the certified printout: registered with its code, the PDF as stored. */

@@ -120,11 +120,12 @@ describe('справка об обучении', () => {
     expect(made.fileName).toBe(`Справка об обучении — Иванов Пётр Сергеевич — ${made.code}.pdf`);
     const listed = (await f.c.call('printouts.list', { kind: 'certificate_of_study' })).find((p) => p.code === made.code);
     expect(listed?.fileName).toBe(made.fileName);
+    expect([made.label, listed?.label]).toEqual(['Иванов Пётр Сергеевич', 'Иванов Пётр Сергеевич']);
     const again = await f.c.call('printouts.get', { code: made.code });
     expect(again.fileName).toBe(made.fileName);
     expect(again.dataBase64).toBe(made.dataBase64);
     const book = await f.c.call('printouts.alphabetBook', { letter: 'И' });
-    expect((await f.c.call('printouts.list', { kind: 'alphabet_book' })).find((p) => p.code === book.code)?.fileName).toBe(book.fileName);
+    expect((await f.c.call('printouts.list', { kind: 'alphabet_book' })).find((p) => p.code === book.code)).toMatchObject({ fileName: book.fileName, label: 'буква И' });
   });
 
   it('verification by file: the file as given out passes; an edited file, or one without a code, does not', async () => {

@@ -13,14 +13,8 @@ import { useQuery } from '../../ui/useQuery';
 
 type Kind = (typeof PRINTOUT_KINDS)[number];
 
-/** What the printout is about (the student's ФИО, «буква А», the year): the year from its reference, else the middle of the file name. */
-function subjectOf(p: PrintoutT): string {
-  const year = /^year:(.+)$/.exec(p.subjectRef)?.[1];
-  if (year) return year; // the file name has «2034-2035»: a slash cannot be in a file name
-  const head = `${p.title} — `;
-  const tail = ` — ${p.code}.pdf`;
-  return p.fileName.startsWith(head) && p.fileName.endsWith(tail) ? p.fileName.slice(head.length, -tail.length) : p.fileName;
-}
+/** What the printout is about: the backend's label (the student's ФИО, «буква А», the academic year). */
+const subjectOf = (p: PrintoutT) => p.label;
 
 export function IssuedPrintouts() {
   const tx = t.printouts;
