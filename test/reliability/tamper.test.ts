@@ -199,6 +199,11 @@ cases.push(
     tamper: (_raw, file) => { const p = inCopyA(file, 'manifest-sha256.txt'); fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replace(/^[0-9a-f]/, (c) => (c === '0' ? '1' : '0'))); } },
   { target: 'backup', from: 'backup', name: 'one copy: a file added', verify: repairVerdict, names: /лишний: data\/notes\.txt — удалён/,
     tamper: (_raw, file) => fs.writeFileSync(inCopyA(file, 'data/notes.txt'), 'посторонний файл') },
+  // the anchor beside the register cannot catch this (it is gone too); the copy on another medium can
+  { target: 'audit', from: 'backup', name: 'the newest audit entries deleted together with the anchor file',
+    verify: (file) => cliVerdict(['audit', 'verify', '--witness', path.join(path.dirname(file), 'usb-1'), '--db', file]),
+    names: /копия от \d\d\.\d\d\.\d{4} содержит записи журнала аудита до № \d+, а в реестре их только 2: записи удалены/,
+    tamper: (raw, file) => { unguard(raw); raw.prepare('DELETE FROM audit_log WHERE id > 2').run(); fs.rmSync(`${file}.audit-head`, { force: true }); } },
 );
 
 beforeAll(async () => {
