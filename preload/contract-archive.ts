@@ -54,3 +54,10 @@ export type RestoreJobResult = {
   ok: boolean; drill: boolean; bag: string; target: string | null; keptAside: string | null; message: string;
   checks: Array<{ name: string; ok: boolean; message: string }>;
 };
+
+/** A backup copy checked as a witness of the audit log: the register must still hold the copy's newest entry. */
+export const AuditWitnessSchema = z.object({
+  medium: z.string(), bag: z.string().nullable(),
+  state: z.enum(['ok', 'entries_missing', 'rewritten', 'encrypted', 'unreadable', 'absent']), message: z.string(),
+});
+export type AuditWitnessT = z.infer<typeof AuditWitnessSchema>;

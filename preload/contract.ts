@@ -2,7 +2,7 @@
 // schema and the roles allowed to call it. The backend validates every request against this at the
 // boundary (main/host/dispatch.ts); the renderer's client is typed from it. Nothing here imports Node.
 import { z } from 'zod';
-import { ArchiveReportSchema, BagSummarySchema, MediaInput, MediaSchema, RunSchema } from './contract-archive.ts';
+import { ArchiveReportSchema, AuditWitnessSchema, BagSummarySchema, MediaInput, MediaSchema, RunSchema } from './contract-archive.ts';
 
 export const ROLES = ['clerk', 'archivist', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -547,6 +547,9 @@ export const contract = {
   'media.add': m(MediaInput.strict(), MediaSchema, ARCHIVIST),
   'media.update': m(z.object({ id, data: MediaInput.strict() }).strict(), MediaSchema, ARCHIVIST),
   'archive.verify': m(none, ArchiveReportSchema, ARCHIVIST),
+  // The audit log against the newest copy on each medium (a witness kept elsewhere); the passphrase is used, never kept.
+  'audit.witness': m(z.object({ mediaIds: z.array(id).min(1, 'выберите носители').max(10), passphrase: z.string().max(500).optional() }).strict(),
+    z.array(AuditWitnessSchema), ARCHIVIST),
   // Long work is a job (jobs.status / jobs.cancel); its result is BackupJobResult / VerifyJobResult / RestoreJobResult.
   'backup.start': m(z.object({ mediaIds: z.array(id).min(2, 'нужно не меньше двух носителей').max(10), confirmSameDevice: z.boolean().default(false),
     passphrase: z.string().max(500).optional() }).strict(), z.object({ jobId: z.string() }), ARCHIVIST),

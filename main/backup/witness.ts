@@ -69,7 +69,11 @@ async function bagEntry(bag: string, passphrase?: string): Promise<{ id: number;
   }
 }
 
-const ru = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+/** The entry's day as the school sees it (this machine's time zone), ДД.ММ.ГГГГ. */
+const ru = (iso: string) => {
+  const d = new Date(iso);
+  return `${String(d.getDate()).padStart(2, '0')}.${String(d.getMonth() + 1).padStart(2, '0')}.${d.getFullYear()}`;
+};
 
 /** Checks the live register's audit log against the newest copy in each given folder (a bag, or a medium's folder). */
 export async function checkAuditWitnesses(db: DB, dirs: readonly string[], passphrase?: string): Promise<WitnessResult[]> {

@@ -33,7 +33,9 @@ import { verifyLedger } from '../ledgers/verify.ts';
 import { certifyPrintout, listPrintouts, printoutPdf, verifyPrintout, type PrintoutRequest } from '../printouts/register.ts';
 import { issueAttestat, listAttestats, listForms, receiveForms, spoilForm } from '../printouts/attestats.ts';
 import { archiveReport, listBags, startBackup, startRestore, startVerify } from '../backup/api.ts';
-import { addMedia, listMedia, listRuns, updateMedia } from '../backup/runs.ts';
+import { addMedia, getMedia, listMedia, listRuns, updateMedia } from '../backup/runs.ts';
+import { checkAuditWitnesses } from '../backup/witness.ts';
+import { WrongPassphraseError } from '../backup/encryption.ts';
 
 export type Ctx = { db: DB; user: User | null; session: string | null; sessions: Sessions; jobs: Jobs };
 type Handler<M extends Method> = { writes: boolean; run: (ctx: Ctx, args: Input<M> & Output<never>) => Output<M> | Promise<Output<M>> };
@@ -175,6 +177,24 @@ export const handlers: Handlers = {
   'media.add': write(({ db }, a) => addMedia(db, a)),
   'media.update': write(({ db }, a) => updateMedia(db, a.id, a.data)),
   'archive.verify': read(({ db }) => archiveReport(db)),
+  'audit.witness': read(async ({ db }, a) => {
+    const out = [];
+    for (const mediaId of a.mediaIds) {
+      const m = getMedia(db, mediaId);
+      const medium = `${m.label} (${m.room})`;
+      if (!m.present) {
+        out.push({ medium, bag: null, state: 'absent' as const, message: `${m.label}: носитель не подключён (${m.path})` });
+        continue;
+      }
+      try {
+        for (const w of await checkAuditWitnesses(db, [m.path], a.passphrase)) out.push({ medium, bag: path.basename(w.bag), state: w.state, message: `${m.label}: ${w.message}` });
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code !== 'validation' || e instanceof WrongPassphraseError) throw e; // a wrong passphrase: at its field
+        out.push({ medium, bag: null, state: 'absent' as const, message: `${m.label}: ${e.message}` });
+      }
+    }
+    return out;
+  }),
   // Backups, verifications and restores are jobs: they log their own runs and audit entries.
   'backup.start': read(({ db, jobs, user }, a) => startBackup(db, jobs, user, a)),
   'backup.verify': read(({ db, jobs, user }, a) => startVerify(db, jobs, user, a)),

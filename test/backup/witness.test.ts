@@ -102,4 +102,24 @@ describe('backup copies as witnesses of the audit log', () => {
     const [w] = await checkAuditWitnesses(f.c.backend.db, [broken]);
     expect([w.state, w.message]).toEqual(['unreadable', expect.stringMatching(/это не резервная копия реестра/)]);
   });
+
+  it('through the API: the archivist checks registered media (a passphrase for encrypted copies, never kept); a clerk may not', async () => {
+    const c = f.c;
+    const ma = await c.call('media.add', { label: 'USB-W', kind: 'usb', room: 'Каб. 12', path: a, encrypted: false });
+    const mb = await c.call('media.add', { label: 'HDD-W', kind: 'hdd', room: 'Каб. 31', path: b, encrypted: true });
+    const mc = await c.call('media.add', { label: 'NAS-W', kind: 'nas', room: 'Серверная', path: path.join(f.root, 'not-mounted'), encrypted: false });
+    const plain = await c.call('audit.witness', { mediaIds: [ma.id, mb.id, mc.id] });
+    expect(plain.map((w) => [w.medium, w.state])).toEqual([['USB-W (Каб. 12)', 'ok'], ['HDD-W (Каб. 31)', 'encrypted'], ['NAS-W (Серверная)', 'absent']]);
+    expect(plain[2].message).toMatch(/NAS-W: носитель не подключён/);
+    const keyed = await c.call('audit.witness', { mediaIds: [mb.id], passphrase: 'Фраза для второго носителя' });
+    expect(keyed.map((w) => w.state)).toEqual(['ok']);
+    const wrong = await c.raw('audit.witness', { mediaIds: [mb.id], passphrase: 'не та' });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'validation', fields: { passphrase: 'Неверная парольная фраза' } } });
+    const audit = JSON.stringify(f.c.backend.db.prepare('SELECT detail FROM audit_log').all());
+    expect(audit).not.toContain('Фраза для второго носителя');
+    await c.call('users.create', { login: 'clerk-w', fullName: 'Секретарь Вера', role: 'clerk', password: 'clerk-password-1' });
+    const signIn = await c.backend.call({ method: 'auth.signIn', args: { login: 'clerk-w', password: 'clerk-password-1' } }, 'ipc') as { ok: true; value: { session: string } };
+    const refused = await c.backend.call({ method: 'audit.witness', args: { mediaIds: [ma.id] }, session: signIn.value.session }, 'ipc');
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
 });

@@ -48,6 +48,12 @@ test('archivist: two media, backup, damage flagged and repaired, restore drill',
   await expect(page.getByTestId('backup-result')).toContainText('записана на 2 носителя и проверена');
   await expect(page.getByTestId('media-state-USB-1')).toContainText('в порядке');
   await shot(page, '41-archive-backup-done');
+  // the audit log against the copies just made: the register still holds their chain
+  await page.getByTestId('witness-panel').getByRole('button', { name: 'Сверить журнал аудита с копиями' }).click();
+  await expect(page.getByTestId('witness-result')).toHaveAttribute('data-state', 'ok');
+  await expect(page.getByTestId('witness-item')).toHaveCount(2);
+  await expect(page.getByTestId('witness-item').first()).toContainText('совпадает с копией');
+  await shot(page, '41b-archive-audit-witness');
 
   // someone's cleaning program truncates the register on the USB disk
   const bag = fs.readdirSync(usb).find((n) => n.startsWith('register-'))!;

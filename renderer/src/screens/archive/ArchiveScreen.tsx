@@ -2,7 +2,7 @@
 // the selected media with progress and cancel, verify and repair, restore and the drill, and the history.
 import { useState } from 'react';
 import { call } from '../../api';
-import type { BackupJobResult, MediaT, RestoreJobResult, VerifyJobResult } from '../../../../preload/contract-archive';
+import type { AuditWitnessT, BackupJobResult, MediaT, RestoreJobResult, VerifyJobResult } from '../../../../preload/contract-archive';
 import { MEDIA_KINDS } from '../../../../preload/contract-archive';
 import { formatDateTime } from '../../format';
 import { t } from '../../strings';
@@ -30,6 +30,7 @@ export function ArchiveScreen() {
             <AddMedia onDone={refresh} />
             <BackupPanel media={list.filter((m) => selected.includes(m.id))} onDone={refresh} />
             <VerifyPanel media={list.filter((m) => selected.includes(m.id))} onDone={refresh} />
+            <WitnessPanel media={list.filter((m) => selected.includes(m.id))} />
             <RestorePanel media={list} onDone={refresh} />
           </>
         )}
@@ -251,6 +252,36 @@ function RestorePanel({ media, onDone }: { media: MediaT[]; onDone: () => void }
         </div>
       )}
     </div>
+  );
+}
+
+/** The audit log against the newest copy on each selected medium: entries removed or rewritten behind the program show. */
+function WitnessPanel({ media }: { media: MediaT[] }) {
+  const [passphrase, setPassphrase] = useState('');
+  const [result, setResult] = useState<AuditWitnessT[] | null>(null);
+  const { busy, failure, run } = useSubmit();
+  const submit = () => run(async () => {
+    setResult(null);
+    setResult(await call('audit.witness', { mediaIds: media.map((m) => m.id), passphrase: passphrase || undefined }));
+  });
+  const bad = result?.some((w) => w.state === 'entries_missing' || w.state === 'rewritten');
+  const unchecked = result?.some((w) => w.state !== 'ok');
+  return (
+    <Form failure={failure} busy={busy} onSubmit={submit} className="panel" testId="witness-panel" label={a.witnessTitle}>
+      <h2>{a.witnessTitle}</h2>
+      <p className="muted">{a.witnessLead}</p>
+      {!media.length && <p className="muted">{a.selectOne}</p>}
+      {media.some((m) => m.encrypted) && (
+        <TextField name="passphrase" label={a.witnessPassphrase} type="password" value={passphrase} onChange={setPassphrase} autoComplete="off" />
+      )}
+      <FormActions><SubmitButton busy={busy}>{a.witnessRun}</SubmitButton></FormActions>
+      {result && (
+        <div data-testid="witness-result" data-state={bad ? 'bad' : unchecked ? 'unchecked' : 'ok'}>
+          <Notice kind={bad ? 'error' : unchecked ? 'warn' : 'ok'}>{bad ? a.witnessBad : unchecked ? a.witnessUnchecked : a.witnessOk}</Notice>
+          <ul>{result.map((w) => <li key={w.medium + (w.bag ?? '')} data-testid="witness-item" data-state={w.state}>{w.message}</li>)}</ul>
+        </div>
+      )}
+    </Form>
   );
 }
 
