@@ -31,10 +31,13 @@ export function replyOf(id: number, r: RenderedLedger | unknown): { reply: Rende
   return { reply: { id, error }, transfer: [] };
 }
 
-/** The error a worker reported, as the one thrown in this thread would have been: an AppError stays one. */
+const BUILT_IN: Record<string, ErrorConstructor> = { TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError };
+
+/** The error a worker reported, as the one thrown in this thread would have been: an AppError stays one, a TypeError
+ *  a TypeError; the stack is the worker's. */
 export function errorOf(w: WireError): Error {
-  const e = w.code ? new AppError(w.code, w.message, w.fields) : new Error(w.message);
-  if (!w.code && w.name !== 'Error') e.name = w.name;
+  const e = w.code ? new AppError(w.code, w.message, w.fields) : new (BUILT_IN[w.name] ?? Error)(w.message);
+  if (!w.code && e.name !== w.name) e.name = w.name;
   if (w.stack) e.stack = w.stack;
   return e;
 }
