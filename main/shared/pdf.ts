@@ -1,14 +1,11 @@
 // What every printed document of the register shares: pdfmake with Roboto embedded (it covers Cyrillic), the
 // verification code and its QR code in the footer of every page, «Лист N из M», and the code in the PDF's
 // Info /Keywords as plain ASCII (`SR-CODE:<code>`), so a verifier finds it with a regex on the raw bytes.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import pdfmake from 'pdfmake';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
-// @ts-expect-error: pdfmake ships no types for its modules; this one is the document class its printer makes per PDF
-import * as pdfmakeDocument from 'pdfmake/js/PDFDocument.js';
 import { AppError } from './errors.ts';
 
 const FONT_FILES = {
@@ -53,47 +50,6 @@ export function pdfFontDir(): string {
   fontDir = found;
   return found;
 }
-
-// pdfmake opens every font anew for every document (pdfkit's font() → fontkit.create), and fontkit then decodes
-// again what shaping needs (cmap, GSUB, GPOS, the glyphs): about a tenth of a ledger's rendering. Our documents share
-// one parsed font per file instead. Each document still gets its own pdfkit font object and its own subset, so it
-// embeds only the glyphs it uses; what is shared is fontkit's parsed font under them, which rendering only reads.
-// pdfmake has no option for this, so its provideFont is wrapped once; it shares only inside our renders
-// (sharedFonts.run): any other use of pdfmake in the process parses its fonts as pdfmake does.
-type ParsedFont = { createSubset(): unknown };
-type PdfkitFont = { font: ParsedFont; subset: unknown };
-type PdfmakeDocument = {
-  fonts: Record<string, Record<string, unknown>>;
-  fontCache: Record<string, Record<string, PdfkitFont> | undefined>;
-  getFontType(bold: boolean, italics: boolean): string;
-  provideFont(family: string, bold: boolean, italics: boolean): PdfkitFont;
-};
-const sharedFonts = new AsyncLocalStorage<Map<string, ParsedFont>>();
-const parsedFonts = new Map<string, ParsedFont>(); // by the TTF's path
-
-(function shareParsedFonts() {
-  // Node's ESM gives this CommonJS module's exports as `default`; a bundle may give its `default` export directly.
-  const m = pdfmakeDocument as { default?: { default?: unknown } };
-  const cls = [m.default?.default, m.default].find((c): c is { prototype: PdfmakeDocument } =>
-    typeof c === 'function' && typeof (c as { prototype?: PdfmakeDocument }).prototype?.provideFont === 'function');
-  if (!cls) return; // not the pdfmake this was written for: every document parses its fonts, as pdfmake does
-  const provide = cls.prototype.provideFont;
-  cls.prototype.provideFont = function (this: PdfmakeDocument, family: string, bold: boolean, italics: boolean) {
-    const type = this.getFontType(bold, italics);
-    const opened = this.fontCache[family]?.[type];
-    const font = provide.call(this, family, bold, italics);
-    const shared = sharedFonts.getStore();
-    const file = this.fonts[family]?.[type];
-    if (opened || !shared || typeof file !== 'string') return font;
-    const parsed = shared.get(file);
-    if (!parsed) shared.set(file, font.font);
-    else if (parsed !== font.font) {
-      font.font = parsed;
-      font.subset = parsed.createSubset();
-    }
-    return font;
-  };
-})();
 
 const KEYWORDS_PREFIX = 'SR-CODE:';
 
@@ -199,5 +155,6 @@ export async function renderPrintedPdf(doc: PrintedDocument): Promise<Buffer> {
   pdfmake.setFonts(fonts);
   pdfmake.setUrlAccessPolicy(() => false);
   pdfmake.setLocalAccessPolicy((p: string) => path.resolve(p).startsWith(path.resolve(dir) + path.sep));
-  return sharedFonts.run(parsedFonts, async () => Buffer.from(await pdfmake.createPdf(definition).getBuffer()));
+  const out = pdfmake.createPdf(definition);
+  return Buffer.from(await out.getBuffer());
 }

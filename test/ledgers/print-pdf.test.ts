@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extractCodeFromPdf, renderLedgerPdf, subjectGroups } from '../../main/ledgers/pdf.ts';
-import { renderPrintedPdf, type PrintedDocument } from '../../main/shared/pdf.ts';
 import { ledgerFixture, stampFixture } from './fixtures.ts';
 
 // not test/helpers/register.ts: these tests need no backend
@@ -221,36 +220,6 @@ describe('20 subjects × 35 students', () => {
     while (!pdfText(file, p).includes('Отметки за учебные периоды')) p++;
     const t = pdfText(file, p).replace(/\s+/g, ' ');
     for (const label of ['1 четв.', '4 четв.', 'год.', 'экз.', 'итог.']) expect(t).toContain(label);
-  });
-});
-
-describe('documents printed one after another', () => {
-  // The parsed Roboto is shared between our documents (main/shared/pdf.ts); each must still embed a subset of its own.
-  const doc = (text: string): PrintedDocument => ({ title: 't', author: 'a', subject: 's', orientation: 'portrait', runningHead: 'r',
-    content: [{ text }, { text, bold: true }], certification: { kind: 'draft' } });
-  /** The code points a PDF's fonts map their glyphs to (their ToUnicode CMaps, read by qpdf uncompressed). */
-  const mapped = (file: string) => {
-    const flat = `${file}.qdf`;
-    execFileSync('qpdf', ['--qdf', '--object-streams=disable', file, flat]);
-    return fs.readFileSync(flat, 'latin1');
-  };
-
-  it('each embeds its own subset: the second carries none of the first one\'s letters', async () => {
-    const first = save('first.pdf', await renderPrintedPdf(doc('Ёлка и ёжик')));
-    const second = save('second.pdf', await renderPrintedPdf(doc('Щука')));
-    for (const file of [first, second]) {
-      expect(spawnSync('qpdf', ['--check', file]).status).toBe(0);
-      const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' }).trim().split('\n').slice(2);
-      expect(fonts.length).toBe(2); // regular and bold
-      for (const line of fonts) expect(line).toMatch(/^[A-Z]{6}\+Roboto-\w+\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes/);
-    }
-    expect(pdfText(first)).toContain('Ёлка и ёжик');
-    expect(pdfText(second)).toContain('Щука');
-    // Ё (U+0401), ё (U+0451) and Щ (U+0429) each in the ToUnicode of only the document that prints it
-    expect(mapped(first)).toMatch(/<0401>[\s\S]*<0451>/);
-    expect(mapped(second)).not.toMatch(/<0401>|<0451>/);
-    expect(mapped(second)).toContain('<0429>');
-    expect(mapped(first)).not.toContain('<0429>');
   });
 });
 
