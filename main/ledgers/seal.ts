@@ -152,7 +152,8 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
   const signer = o.signer ?? (o.certificate ? openSigner(o.certificate) : undefined);
   const classes = db.prepare('SELECT id, parallel || letter AS name FROM classes WHERE year_id = ? ORDER BY parallel, letter').all(yearId) as Array<{ id: number; name: string }>;
   const out: CloseYearResult = { year, sealed: [], alreadySealed: [], skipped: [] };
-  const renderer = o.renderer ?? openRenderPool(o.renderThreads ?? renderThreadsFor(classes.length));
+  const sealedAlready = (id: number) => !!currentVersion(db, id) && !openCorrectionOf(db, id);
+  const renderer = o.renderer ?? openRenderPool(o.renderThreads ?? renderThreadsFor(classes.filter((c) => !sealedAlready(c.id)).length));
   // Classes in flight, in order: a class already sealed or skipped waits behind those before it, to be reported in turn.
   const pending: Array<{ seal: PreparedSeal; files: Promise<RenderedLedger> } | { report: () => void }> = [];
   let done = 0;
@@ -179,8 +180,8 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
     for (const c of classes) {
       p.throwIfCancelled();
       p.report(done, classes.length, `Класс ${c.name}`);
-      const current = currentVersion(db, c.id);
-      if (current && !openCorrectionOf(db, c.id)) {
+      if (sealedAlready(c.id)) {
+        const current = currentVersion(db, c.id)!;
         const code = verificationCode(current.sha256, current.version);
         pending.push({ report: () => {
           out.alreadySealed.push({ classId: c.id, className: c.name, version: current.version, code });

@@ -160,6 +160,25 @@ describe('closeYear with render workers', () => {
     await allWhole(db);
   }, 120_000);
 
+  it('another connection changing a class already printing: that class is refused by name, those stored before stay whole', async () => {
+    const db = register('changed.sqlite');
+    const names = db.prepare('SELECT parallel || letter FROM classes WHERE year_id = ? ORDER BY parallel, letter').pluck().all(yearId) as string[];
+    const classOf = (name: string) => db.prepare('SELECT id FROM classes WHERE year_id = ? AND parallel || letter = ?').pluck().get(yearId, name) as number;
+    const other = openRegister(path.join(dir, 'changed.sqlite'), {});
+    opened.push(other);
+    let changed = 0;
+    // With 2 workers the close has prepared classes 1 and 2 when it stores class 0: class 1 changes now, behind its back.
+    const e = await failure(closeYear(db, yearId, { user: admin, allowNa: true, renderThreads: 2, onClass: () => {
+      if (changed) return;
+      changed = other.prepare(`UPDATE marks SET mark = CASE mark WHEN '5' THEN '4' WHEN 'зч' THEN 'нз' ELSE '5' END
+        WHERE id = (SELECT min(id) FROM marks WHERE class_id = ?)`).run(classOf(names[1])).changes;
+    } }, progressTo()));
+    expect(changed).toBe(1);
+    expect(e.message).toBe(`Данные класса ${names[1]} изменились, пока ведомость печаталась: запечатайте ещё раз`);
+    expect(versions(db).map((v) => v.name)).toEqual([names[0]]);
+    await allWhole(db);
+  }, 120_000);
+
   it('a worker failing on one class stops the close with its error: the classes before it are sealed whole, it and the rest are not', async () => {
     const db = register('failing.sqlite');
     const names = db.prepare('SELECT parallel || letter FROM classes WHERE year_id = ? ORDER BY parallel, letter').pluck().all(yearId) as string[];
