@@ -1,7 +1,9 @@
-// The year-end close prints on worker threads: pdfmake and exceljs are most of its time and run one thread each,
-// so a small pool of render workers (render-worker.ts) prints classes side by side while the main thread builds,
-// signs and stores. What crosses is plain data: a LedgerData and its stamp in, the PDF and XLSX bytes out, and an
-// error as the same AppError (code, message) the main thread would have thrown. Workers that cannot start (no
+// The year-end close prints on several threads: pdfmake and exceljs are most of its time and run one thread each,
+// so a small pool of render workers (render-worker.ts) prints classes side by side with this thread, which also
+// builds, signs and stores. What crosses is plain data: a LedgerData and its stamp in, the PDF and XLSX bytes out,
+// and an error as the same AppError (code, message) this thread would have thrown. This thread prints its share too:
+// its code is warm, while each worker compiles pdfmake anew (about a quarter of a year's printing in CPU time), so
+// on two cores one worker and this thread do more with less than two workers. Workers that cannot start (no
 // script, no threads) leave the work to this thread; a worker that dies while printing fails that ledger.
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -14,28 +16,35 @@ import { asBuffer, errorOf, renderLedgerFiles, type RenderedLedger, type RenderR
 import { startRenderWorker } from './render-worker-entry.ts';
 
 export type LedgerRenderer = {
-  /** How many worker threads print; 0: this thread does. */
+  /** How many worker threads print (0: only this thread). */
   readonly threads: number;
+  /** How many ledgers are worth handing over at once: enough to keep every printer busy (0: one at a time, here). */
+  readonly capacity: number;
   render(data: LedgerData, stamp: LedgerStamp): Promise<RenderedLedger>;
   /** Stops the workers at once; whatever they were printing is rejected (CancelledError) and never delivered. */
   close(): Promise<void>;
 };
 
 /** Prints in this thread. */
-export const renderHere: LedgerRenderer = { threads: 0, render: renderLedgerFiles, close: async () => {} };
+export const renderHere: LedgerRenderer = { threads: 0, capacity: 0, render: renderLedgerFiles, close: async () => {} };
 
-/** The workers worth starting for `ledgers` ledgers: one per core, at most 3; none for a couple of ledgers (a
- *  worker's start costs about one ledger) or on a single core. */
+/** The workers worth starting for `ledgers` ledgers beside this thread: one per other core, at most 3; none for a
+ *  couple of ledgers (a worker's start costs more than it saves) or on a single core. */
 export function renderThreadsFor(ledgers: number): number {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return cores < 2 || ledgers < 3 ? 0 : Math.min(3, cores, ledgers);
+  return ledgers < 3 ? 0 : Math.max(0, Math.min(3, cores - 1, ledgers - 1));
 }
 
 type Task = { id: number; data: LedgerData; stamp: LedgerStamp; resolve: (r: RenderedLedger) => void; reject: (e: Error) => void };
-type Slot = { worker: Worker; ready: boolean; task: Task | null; error: Error | null };
+type Slot = { worker: Worker; ready: boolean; tasks: Task[]; error: Error | null };
+/** Ledgers handed to a worker at once: it starts the next as soon as one is done, even while this thread is busy. */
+const PER_WORKER = 2;
 
-/** A pool of `threads` render workers (renderHere when 0). Each worker prints one ledger at a time, in the order asked. */
-export function openRenderPool(threads: number): LedgerRenderer {
+/**
+ * A pool of `threads` render workers (renderHere when 0), with this thread printing too unless `here` is false.
+ * Each worker prints the ledgers it is given one after another; each ledger goes to whoever is free first.
+ */
+export function openRenderPool(threads: number, o: { here?: boolean } = {}): LedgerRenderer {
   if (threads < 1) return renderHere;
   let fontDir: string;
   try {
@@ -43,23 +52,32 @@ export function openRenderPool(threads: number): LedgerRenderer {
   } catch {
     return renderHere; // it will fail the first render with the same message, in this thread
   }
+  const here = o.here ?? true;
   const queue: Task[] = [];
   const slots: Slot[] = [];
   let closed = false;
   let nextId = 1;
   let fallback = false;
+  let busyHere = false;
 
+  const printHere = (t: Task) => {
+    busyHere = true;
+    renderLedgerFiles(t.data, t.stamp).then(t.resolve, t.reject).finally(() => {
+      busyHere = false;
+      dispatch();
+    });
+  };
   const dispatch = () => {
+    if (closed) return;
     for (const s of slots) {
-      if (s.task || !queue.length) continue;
-      const t = queue.shift()!;
-      s.task = t;
-      s.worker.postMessage({ id: t.id, data: t.data, stamp: t.stamp } satisfies RenderRequest);
+      while (s.tasks.length < PER_WORKER && queue.length) {
+        const t = queue.shift()!;
+        s.tasks.push(t);
+        s.worker.postMessage({ id: t.id, data: t.data, stamp: t.stamp } satisfies RenderRequest);
+      }
     }
-    if (!slots.length && !closed) {
-      // No worker could start: print here, one after another, as a plain close would.
-      for (const t of queue.splice(0)) renderLedgerFiles(t.data, t.stamp).then(t.resolve, t.reject);
-    }
+    // This thread takes one when it is free (and everything when no worker could start).
+    if (queue.length && !busyHere && (here || !slots.length)) printHere(queue.shift()!);
   };
 
   const start = () => {
@@ -70,19 +88,18 @@ export function openRenderPool(threads: number): LedgerRenderer {
       noteFallback(e);
       return;
     }
-    const s: Slot = { worker, ready: false, task: null, error: null };
+    const s: Slot = { worker, ready: false, tasks: [], error: null };
     slots.push(s);
     worker.on('message', (m: RenderReply) => {
       if ('ready' in m) {
         s.ready = true;
         return;
       }
-      const t = s.task;
-      s.task = null;
-      if (t && t.id === m.id) {
-        if ('error' in m) t.reject(errorOf(m.error));
-        else t.resolve({ pdf: asBuffer(m.pdf), xlsx: asBuffer(m.xlsx) });
-      }
+      const at = s.tasks.findIndex((t) => t.id === m.id);
+      if (at < 0) return;
+      const [t] = s.tasks.splice(at, 1);
+      if ('error' in m) t.reject(errorOf(m.error));
+      else t.resolve({ pdf: asBuffer(m.pdf), xlsx: asBuffer(m.xlsx) });
       dispatch();
     });
     worker.on('error', (e) => {
@@ -90,18 +107,19 @@ export function openRenderPool(threads: number): LedgerRenderer {
     });
     worker.on('exit', (code) => {
       slots.splice(slots.indexOf(s), 1);
-      const t = s.task;
-      s.task = null;
+      const tasks = s.tasks.splice(0);
       if (closed) {
-        t?.reject(new CancelledError());
+        for (const t of tasks) t.reject(new CancelledError());
         return;
       }
       if (!s.ready) {
-        // It never started: its ledger goes back to the queue, for another worker or this thread.
+        // It never started: its ledgers go back to the queue, for another worker or this thread.
         noteFallback(s.error ?? new Error(`render worker exited with code ${code} before it started`));
-        if (t) queue.unshift(t);
-      } else if (t) {
-        t.reject(new AppError('internal', `Поток печати ведомостей завершился аварийно при печати ведомости класса ${t.data.class.name}: ${s.error?.message ?? `код ${code}`}`));
+        queue.unshift(...tasks);
+      } else {
+        for (const t of tasks) {
+          t.reject(new AppError('internal', `Поток печати ведомостей завершился аварийно при печати ведомости класса ${t.data.class.name}: ${s.error?.message ?? `код ${code}`}`));
+        }
       }
       dispatch();
     });
@@ -117,6 +135,9 @@ export function openRenderPool(threads: number): LedgerRenderer {
   return {
     get threads() {
       return slots.length;
+    },
+    get capacity() {
+      return slots.length * PER_WORKER + (here || !slots.length ? 1 : 0);
     },
     render(data, stamp) {
       if (closed) return Promise.reject(new CancelledError());

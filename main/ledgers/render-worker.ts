@@ -1,5 +1,6 @@
 // A render worker: a thread that prints sealed ledgers — the stamped PDF and the XLSX — for the year-end close,
-// while the main thread builds, signs and stores the other classes (render-pool.ts); what crosses is render.ts's. One ledger at a time.
+// beside the main thread, which builds, signs and stores the classes (render-pool.ts); what crosses is render.ts's.
+// It prints the ledgers it is given one after another, in the order given.
 import { parentPort, workerData } from 'node:worker_threads';
 import { renderLedgerFiles, replyOf, type RenderRequest } from './render.ts';
 
@@ -7,8 +8,9 @@ import { renderLedgerFiles, replyOf, type RenderRequest } from './render.ts';
 if (typeof workerData?.fontDir === 'string') process.env.SCHOOL_REGISTER_FONTS_DIR = workerData.fontDir;
 
 const port = parentPort!;
+let last: Promise<unknown> = Promise.resolve();
 port.on('message', (m: RenderRequest) => {
-  renderLedgerFiles(m.data, m.stamp).then(
+  last = last.then(() => renderLedgerFiles(m.data, m.stamp)).then(
     (r) => {
       const { reply, transfer } = replyOf(m.id, r);
       port.postMessage(reply, transfer);

@@ -140,8 +140,9 @@ export type CloseYearResult = {
 };
 
 /** Year-end close: every class of the year, one transaction each; classes with gaps are listed, not sealed.
- *  The printouts are rendered on worker threads (render-pool.ts; `renderThreads`: how many, 0 for this thread) while
- *  this thread prepares the next classes; each class is stored, and reported, in the order of the classes. A cancel
+ *  The printouts are rendered by render workers beside this thread (render-pool.ts; `renderThreads`: how many
+ *  workers, 0 for none) while this thread prepares the next classes; each class is stored, and reported, in the
+ *  order of the classes. A cancel
  *  is seen before each class is prepared and before each is stored: what was printing is dropped with its workers. */
 export async function closeYear(db: DB, yearId: number, o: { user: User; certificate?: Certificate; signer?: Signer; allowNa?: boolean;
   renderThreads?: number; renderer?: LedgerRenderer;
@@ -202,8 +203,8 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
           pending.push({ seal, files });
         }
       }
-      // Keep every worker busy and one more class ready; in this thread, store each class before the next.
-      while (pending.length && (printing() > renderer.threads || !printing())) await finishFirst();
+      // Keep every printer busy; with none but this thread, store each class before preparing the next.
+      while (pending.length && (printing() > renderer.capacity || !printing())) await finishFirst();
     }
     while (pending.length) await finishFirst();
   } finally {

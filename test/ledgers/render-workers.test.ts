@@ -42,7 +42,7 @@ async function cells(xlsx: Buffer): Promise<unknown[][]> {
 
 describe('the render pool', () => {
   let pool: LedgerRenderer;
-  beforeAll(() => { pool = openRenderPool(2); });
+  beforeAll(() => { pool = openRenderPool(2, { here: false }); }); // only the workers print
   afterAll(() => pool.close());
 
   it('prints in its workers the same PDF bytes as this thread, and a workbook with the same cells', async () => {
@@ -73,7 +73,7 @@ describe('the render pool', () => {
   });
 
   it('close() stops its workers at once: what they print is rejected as cancelled, nothing more is taken', async () => {
-    const own = openRenderPool(1);
+    const own = openRenderPool(1, { here: false });
     const big = ledgerFixture({ subjects: 16, students: 40 });
     const printing = [own.render(big, stampFixture()), own.render(big, stampFixture())].map(failure);
     await own.close();
@@ -167,7 +167,7 @@ describe('closeYear with render workers', () => {
     const other = openRegister(path.join(dir, 'changed.sqlite'), {});
     opened.push(other);
     let changed = 0;
-    // With 2 workers the close has prepared classes 1 and 2 when it stores class 0: class 1 changes now, behind its back.
+    // With 2 workers the close has prepared the next classes when it stores class 0: class 1 changes now, behind its back.
     const e = await failure(closeYear(db, yearId, { user: admin, allowNa: true, renderThreads: 2, onClass: () => {
       if (changed) return;
       changed = other.prepare(`UPDATE marks SET mark = CASE mark WHEN '5' THEN '4' WHEN 'зч' THEN 'нз' ELSE '5' END
@@ -183,8 +183,8 @@ describe('closeYear with render workers', () => {
     const db = register('failing.sqlite');
     const names = db.prepare('SELECT parallel || letter FROM classes WHERE year_id = ? ORDER BY parallel, letter').pluck().all(yearId) as string[];
     const victim = names[3];
-    const pool = openRenderPool(2);
-    const failing: LedgerRenderer = { get threads() { return pool.threads; }, close: () => pool.close(),
+    const pool = openRenderPool(2, { here: false }); // the failing class is printed by a worker
+    const failing: LedgerRenderer = { get threads() { return pool.threads; }, get capacity() { return pool.capacity; }, close: () => pool.close(),
       render: (d, s) => pool.render(d.class.name === victim ? broken(d) : d, s) };
     try {
       const e = await failure(closeYear(db, yearId, { user: admin, allowNa: true, renderer: failing }, progressTo()));
@@ -210,7 +210,7 @@ describe('the bundled main process', () => {
       `import { writeFileSync } from 'node:fs';`,
       `import { openRenderPool } from ${JSON.stringify(path.join(root, 'main/ledgers/render-pool.ts'))};`,
       `import { ledgerFixture, stampFixture } from ${JSON.stringify(path.join(root, 'test/ledgers/fixtures.ts'))};`,
-      `const pool = openRenderPool(1);`,
+      `const pool = openRenderPool(1, { here: false });`,
       `pool.render(ledgerFixture({ subjects: 3, students: 4 }), stampFixture()).then(async (r) => {`,
       `  writeFileSync(process.argv[2], r.pdf);`,
       `  console.log(JSON.stringify({ threads: pool.threads }));`,
