@@ -2,8 +2,9 @@
 // — build the ledger, canonical JSON, SHA-256, CMS signature, the stamped PDF and the XLSX, one transaction each —
 // against pdfmake rendering the same ledger tables bare (ledgerContent of the same data, no stamp, no QR, no
 // running head, no XLSX, no database, one thread), in the same run. Goal: ≤ 1.3× and ≤ 15 s.
-// Ours is measured twice, on two copies of the register: as the app runs it (the printouts on render workers,
-// render-pool.ts) and in one thread; the bare baseline runs before, between and after them.
+// Ours is measured twice, on two copies of the register: as the app runs it (the printouts shared between render
+// workers and the main thread, render-pool.ts; the workers' start and their cold code included) and in one thread;
+// the bare baseline runs before, between and after them. CPU time counts every thread of the process.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,7 +113,7 @@ export async function benchLedgers(a: { students?: number } = {}): Promise<strin
       '| measure | wall time | CPU time of this process |',
       '| --- | --- | --- |',
       `| bare pdfmake, the same tables (ledgerContent), all classes, one thread (mean of runs before, between and after ours) | ${s(bareMs)} (${bares.map((b) => s(b.ms)).join(', ')}) | ${s(bareCpu)} |`,
-      ...row(`with ${threads} render worker${threads === 1 ? '' : 's'}`, ours),
+      ...row(`with ${threads} render worker${threads === 1 ? '' : 's'} beside the main thread`, ours),
       ...row('in one thread (no workers)', ours1),
       `| of which, measured apart in one thread: stamped PDFs alone / XLSX alone | ${s(pdfOnly.ms)} / ${s(xlsxOnly.ms)} | ${s(pdfOnly.cpuMs)} / ${s(xlsxOnly.cpuMs)} |`,
       `| stored (with workers) | ${stored.n} versions, PDFs ${(stored.pdf / 2 ** 20).toFixed(1)} MiB, XLSX ${(stored.xlsx / 2 ** 20).toFixed(1)} MiB | |`,
