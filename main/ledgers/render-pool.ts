@@ -1,10 +1,11 @@
-// The year-end close prints on several threads: pdfmake and exceljs are most of its time and run one thread each,
-// so a small pool of render workers (render-worker.ts) prints classes side by side with this thread, which also
-// builds, signs and stores. What crosses is plain data: a LedgerData and its stamp in, the PDF and XLSX bytes out,
-// and an error as the same AppError (code, message) this thread would have thrown. This thread prints its share too:
-// its code is warm, while each worker compiles pdfmake anew (about a quarter of a year's printing in CPU time), so
-// on two cores one worker and this thread do more with less than two workers. Workers that cannot start (no
-// script, no threads) leave the work to this thread; a worker that dies while printing fails that ledger.
+// The year-end close prints on several threads: pdfmake is most of its time and runs on one thread, so a small pool
+// of render workers (render-worker.ts) prints the classes' PDFs side by side with this thread, which also builds,
+// signs and stores. What crosses is plain data: a LedgerData and its stamp in, the PDF's bytes out, and an error as
+// the same AppError (code, message) this thread would have thrown. This thread prints its share of ledgers too, and
+// writes the XLSX of those the workers print (a tenth of the work): its code is warm, while each worker compiles
+// pdfmake anew (about a quarter of a year's printing in CPU time), so on two cores one worker and this thread do
+// more with less than two workers. Workers that cannot start (no script, no fonts, no threads) leave the work to
+// this thread; a worker that dies while printing fails that ledger.
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { CancelledError } from '../host/jobs.ts';
@@ -12,8 +13,18 @@ import { AppError } from '../shared/errors.ts';
 import { logError } from '../shared/log.ts';
 import { pdfFontDir } from '../shared/pdf.ts';
 import type { LedgerData, LedgerStamp } from './model.ts';
-import { asBuffer, errorOf, renderLedgerFiles, type RenderedLedger, type RenderReply, type RenderRequest } from './render.ts';
+import { renderLedgerPdf } from './pdf.ts';
+import { asBuffer, errorOf, type RenderReply, type RenderRequest } from './render.ts';
+import { renderLedgerXlsx } from './xlsx.ts';
 import { startRenderWorker } from './render-worker-entry.ts';
+
+export type RenderedLedger = { pdf: Buffer; xlsx: Buffer };
+
+/** A sealed ledger's printouts, rendered in this thread. */
+export async function renderLedgerFiles(data: LedgerData, stamp: LedgerStamp): Promise<RenderedLedger> {
+  const [pdf, xlsx] = await Promise.all([renderLedgerPdf(data, stamp), renderLedgerXlsx(data, stamp)]);
+  return { pdf, xlsx };
+}
 
 export type LedgerRenderer = {
   /** How many worker threads print (0: only this thread). */
@@ -36,7 +47,9 @@ export function renderThreadsFor(ledgers: number): number {
 }
 
 type Task = { id: number; data: LedgerData; stamp: LedgerStamp; resolve: (r: RenderedLedger) => void; reject: (e: Error) => void };
-type Slot = { worker: Worker; ready: boolean; tasks: Task[]; error: Error | null };
+/** A ledger handed to a worker, its XLSX being written here meanwhile. */
+type Handed = { task: Task; xlsx: Promise<Buffer> };
+type Slot = { worker: Worker; ready: boolean; tasks: Handed[]; error: Error | null };
 /** Ledgers handed to a worker at once: it starts the next as soon as one is done, even while this thread is busy. */
 const PER_WORKER = 2;
 
@@ -72,8 +85,10 @@ export function openRenderPool(threads: number, o: { here?: boolean } = {}): Led
     for (const s of slots) {
       while (s.tasks.length < PER_WORKER && queue.length) {
         const t = queue.shift()!;
-        s.tasks.push(t);
         s.worker.postMessage({ id: t.id, data: t.data, stamp: t.stamp } satisfies RenderRequest);
+        const xlsx = renderLedgerXlsx(t.data, t.stamp);
+        xlsx.catch(() => {}); // delivered with the PDF's reply
+        s.tasks.push({ task: t, xlsx });
       }
     }
     // This thread takes one when it is free (and everything when no worker could start).
@@ -95,11 +110,11 @@ export function openRenderPool(threads: number, o: { here?: boolean } = {}): Led
         s.ready = true;
         return;
       }
-      const at = s.tasks.findIndex((t) => t.id === m.id);
+      const at = s.tasks.findIndex((h) => h.task.id === m.id);
       if (at < 0) return;
-      const [t] = s.tasks.splice(at, 1);
+      const [{ task: t, xlsx }] = s.tasks.splice(at, 1);
       if ('error' in m) t.reject(errorOf(m.error));
-      else t.resolve({ pdf: asBuffer(m.pdf), xlsx: asBuffer(m.xlsx) });
+      else xlsx.then((x) => t.resolve({ pdf: asBuffer(m.pdf), xlsx: x }), t.reject);
       dispatch();
     });
     worker.on('error', (e) => {
@@ -107,7 +122,7 @@ export function openRenderPool(threads: number, o: { here?: boolean } = {}): Led
     });
     worker.on('exit', (code) => {
       slots.splice(slots.indexOf(s), 1);
-      const tasks = s.tasks.splice(0);
+      const tasks = s.tasks.splice(0).map((h) => h.task);
       if (closed) {
         for (const t of tasks) t.reject(new CancelledError());
         return;

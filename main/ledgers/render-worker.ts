@@ -1,9 +1,10 @@
-// A render worker: a thread that prints sealed ledgers — the stamped PDF and the XLSX — for the year-end close,
-// beside the main thread, which builds, signs and stores the classes (render-pool.ts); what crosses is render.ts's.
+// A render worker: a thread that prints sealed ledgers' stamped PDFs for the year-end close, beside the main thread,
+// which builds, signs, writes the XLSX and stores the classes (render-pool.ts); what crosses is render.ts's.
 // It prints the ledgers it is given one after another, in the order given.
 import { parentPort, workerData } from 'node:worker_threads';
 import { pdfFontDir } from '../shared/pdf.ts';
-import { renderLedgerFiles, replyOf, type RenderRequest } from './render.ts';
+import { renderLedgerPdf } from './pdf.ts';
+import { replyOf, type RenderRequest } from './render.ts';
 
 // The fonts are where the main thread found them (inside app.asar once packed). A worker that cannot see them
 // fails before it says it is ready, so the main thread prints instead (render-pool.ts).
@@ -13,7 +14,7 @@ pdfFontDir();
 const port = parentPort!;
 let last: Promise<unknown> = Promise.resolve();
 port.on('message', (m: RenderRequest) => {
-  last = last.then(() => renderLedgerFiles(m.data, m.stamp)).then(
+  last = last.then(() => renderLedgerPdf(m.data, m.stamp)).then(
     (r) => {
       const { reply, transfer } = replyOf(m.id, r);
       port.postMessage(reply, transfer);

@@ -1,29 +1,20 @@
-// A sealed ledger's printouts, the stamped PDF and the XLSX, rendered in this thread; and the messages by which a
-// render worker (render-worker.ts) is asked for them and answers: plain data in, bytes out, errors as data.
+// The messages by which a render worker (render-worker.ts) is asked for a sealed ledger's PDF and answers: plain
+// data in, bytes out, errors as data. Nothing here loads pdfmake or exceljs: the worker loads only what it prints.
 import { AppError } from '../shared/errors.ts';
 import type { LedgerData, LedgerStamp } from './model.ts';
-import { renderLedgerPdf } from './pdf.ts';
-import { renderLedgerXlsx } from './xlsx.ts';
-
-export type RenderedLedger = { pdf: Buffer; xlsx: Buffer };
-
-export async function renderLedgerFiles(data: LedgerData, stamp: LedgerStamp): Promise<RenderedLedger> {
-  const [pdf, xlsx] = await Promise.all([renderLedgerPdf(data, stamp), renderLedgerXlsx(data, stamp)]);
-  return { pdf, xlsx };
-}
 
 export type RenderRequest = { id: number; data: LedgerData; stamp: LedgerStamp };
 type WireError = { name: string; message: string; stack?: string; code?: AppError['code']; fields?: Record<string, string> };
 export type RenderReply =
   | { ready: true }
-  | { id: number; pdf: Uint8Array; xlsx: Uint8Array }
+  | { id: number; pdf: Uint8Array }
   | { id: number; error: WireError };
 
-/** A worker's answer: the bytes (their memory moved, not copied, when a buffer owns it whole), or the error as data. */
-export function replyOf(id: number, r: RenderedLedger | unknown): { reply: RenderReply; transfer: ArrayBuffer[] } {
-  if (r && typeof r === 'object' && 'pdf' in r && 'xlsx' in r && Buffer.isBuffer(r.pdf) && Buffer.isBuffer(r.xlsx)) {
-    const own = (b: Buffer) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? [b.buffer as ArrayBuffer] : []);
-    return { reply: { id, pdf: r.pdf, xlsx: r.xlsx }, transfer: [...own(r.pdf), ...own(r.xlsx)] };
+/** A worker's answer: the PDF (its memory moved, not copied, when the buffer owns it whole), or the error as data. */
+export function replyOf(id: number, r: Buffer | unknown): { reply: RenderReply; transfer: ArrayBuffer[] } {
+  if (Buffer.isBuffer(r)) {
+    const whole = r.byteOffset === 0 && r.byteLength === r.buffer.byteLength;
+    return { reply: { id, pdf: r }, transfer: whole ? [r.buffer as ArrayBuffer] : [] };
   }
   const e = r instanceof Error ? r : new Error(String(r));
   const error: WireError = { name: e.name, message: e.message, stack: e.stack };

@@ -16,8 +16,7 @@ import { assertValidAt, loadPkcs12 } from '../signing/pkcs12.ts';
 import { getSchool } from '../school/profile.ts';
 import { buildLedger, ledgerGaps } from './build.ts';
 import { verificationCode, type LedgerData, type LedgerStamp } from './model.ts';
-import { renderLedgerFiles, type RenderedLedger } from './render.ts';
-import { openRenderPool, renderThreadsFor, type LedgerRenderer } from './render-pool.ts';
+import { openRenderPool, renderLedgerFiles, renderThreadsFor, type LedgerRenderer, type RenderedLedger } from './render-pool.ts';
 import { currentVersion, openCorrectionOf, toVersion, type VersionRow } from './versions.ts';
 
 export type Certificate = { p12: Buffer; password: string };

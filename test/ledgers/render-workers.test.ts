@@ -14,8 +14,8 @@ import { openRegister, type DB } from '../../db/connection.ts';
 import { generateDemo } from '../../main/demo/generate.ts';
 import { CancelledError, progressTo } from '../../main/host/jobs.ts';
 import { extractCodeFromPdf } from '../../main/ledgers/pdf.ts';
-import { errorOf, renderLedgerFiles, replyOf } from '../../main/ledgers/render.ts';
-import { openRenderPool, type LedgerRenderer } from '../../main/ledgers/render-pool.ts';
+import { errorOf, replyOf } from '../../main/ledgers/render.ts';
+import { openRenderPool, renderLedgerFiles, type LedgerRenderer } from '../../main/ledgers/render-pool.ts';
 import { closeYear, openSigner } from '../../main/ledgers/seal.ts';
 import { verifyLedger } from '../../main/ledgers/verify.ts';
 import type { LedgerData } from '../../main/ledgers/model.ts';
@@ -224,6 +224,8 @@ describe('the bundled main process', () => {
     env: { PATH: process.env.PATH }, timeout: 60_000 });
 
   it('starts its render worker from render-worker.cjs, which finds the fonts copied beside it', () => {
+    // the worker prints PDFs only: it does not load exceljs (the XLSX is written by the main thread)
+    expect(fs.readFileSync(path.join(out, 'render-worker.cjs'), 'utf8')).not.toContain('exceljs');
     const r = run(path.join(out, 'worker.pdf'));
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ threads: 1 });
