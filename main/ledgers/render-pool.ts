@@ -40,10 +40,13 @@ export type LedgerRenderer = {
 export const renderHere: LedgerRenderer = { threads: 0, capacity: 0, render: renderLedgerFiles, close: async () => {} };
 
 /** The workers worth starting for `ledgers` ledgers beside this thread: one per other core, at most 3; none for a
- *  couple of ledgers (a worker's start costs more than it saves) or on a single core. */
+ *  couple of ledgers (a worker's start costs more than it saves) or on a single core. SCHOOL_REGISTER_RENDER_WORKERS
+ *  (0–3) overrides the count, for a machine whose cores are busy with other work (0: print in this thread only). */
 export function renderThreadsFor(ledgers: number): number {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return ledgers < 3 ? 0 : Math.max(0, Math.min(3, cores - 1, ledgers - 1));
+  const set = process.env.SCHOOL_REGISTER_RENDER_WORKERS;
+  const wanted = set && /^[0-3]$/.test(set.trim()) ? Number(set) : Math.min(3, cores - 1);
+  return ledgers < 3 ? 0 : Math.max(0, Math.min(wanted, ledgers - 1));
 }
 
 type Task = { id: number; data: LedgerData; stamp: LedgerStamp; resolve: (r: RenderedLedger) => void; reject: (e: Error) => void };

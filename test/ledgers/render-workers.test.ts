@@ -5,6 +5,7 @@
 // bundled main process starts its workers from render-worker.cjs beside it, and prints in its own thread without.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
@@ -15,7 +16,7 @@ import { generateDemo } from '../../main/demo/generate.ts';
 import { CancelledError, progressTo } from '../../main/host/jobs.ts';
 import { extractCodeFromPdf } from '../../main/ledgers/pdf.ts';
 import { errorOf, replyOf } from '../../main/ledgers/render.ts';
-import { openRenderPool, renderLedgerFiles, type LedgerRenderer } from '../../main/ledgers/render-pool.ts';
+import { openRenderPool, renderLedgerFiles, renderThreadsFor, type LedgerRenderer } from '../../main/ledgers/render-pool.ts';
 import { closeYear, openSigner } from '../../main/ledgers/seal.ts';
 import { verifyLedger } from '../../main/ledgers/verify.ts';
 import type { LedgerData } from '../../main/ledgers/model.ts';
@@ -80,6 +81,24 @@ describe('the render pool', () => {
     for (const e of await Promise.all(printing)) expect(e).toBeInstanceOf(CancelledError);
     expect(own.threads).toBe(0);
     expect(await failure(own.render(big, stampFixture()))).toBeInstanceOf(CancelledError);
+  });
+});
+
+describe('how many render workers', () => {
+  const saved = process.env.SCHOOL_REGISTER_RENDER_WORKERS;
+  afterAll(() => { if (saved === undefined) delete process.env.SCHOOL_REGISTER_RENDER_WORKERS; else process.env.SCHOOL_REGISTER_RENDER_WORKERS = saved; });
+
+  it('one per other core, at most 3, none for a couple of ledgers; SCHOOL_REGISTER_RENDER_WORKERS overrides, a bad value does not', () => {
+    const cores = os.availableParallelism();
+    delete process.env.SCHOOL_REGISTER_RENDER_WORKERS;
+    expect(renderThreadsFor(44)).toBe(Math.min(3, cores - 1));
+    expect([renderThreadsFor(0), renderThreadsFor(2)]).toEqual([0, 0]);
+    process.env.SCHOOL_REGISTER_RENDER_WORKERS = '0';
+    expect(renderThreadsFor(44)).toBe(0);
+    process.env.SCHOOL_REGISTER_RENDER_WORKERS = '3';
+    expect([renderThreadsFor(44), renderThreadsFor(3), renderThreadsFor(2)]).toEqual([3, 2, 0]);
+    process.env.SCHOOL_REGISTER_RENDER_WORKERS = '8';
+    expect(renderThreadsFor(44)).toBe(Math.min(3, cores - 1));
   });
 });
 
