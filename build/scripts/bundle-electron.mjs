@@ -2,6 +2,7 @@
 // Bundles the Electron main process and the preload into out/electron/*.cjs.
 // Main: all our TypeScript inlined (backend, migrations, zod); electron and the native better-sqlite3 stay
 // external. Preload: CommonJS for the browser side, because a sandboxed preload may only require('electron').
+// The ledgers' render worker (a worker thread of the main process): render-worker.cjs beside main.cjs.
 import { build } from 'esbuild';
 import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -36,13 +37,38 @@ const contractConstantsOnly = {
   },
 };
 
-/** Writes main.cjs and preload.cjs into outDir (out/electron by default). */
+// From a checkout the render worker is started from its TypeScript through tsx (main/ledgers/render-worker-entry.ts);
+// in the bundle it is render-worker.cjs beside main.cjs, where __dirname points.
+export const renderWorkerBeside = {
+  name: 'render-worker-beside',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]main[\\/]ledgers[\\/]render-worker-entry\.ts$/ }, () => ({
+      contents: [
+        "import path from 'node:path';",
+        "import { Worker } from 'node:worker_threads';",
+        "export function startRenderWorker(options) { return new Worker(path.join(__dirname, 'render-worker.cjs'), options); }",
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+/** Writes main.cjs, render-worker.cjs and preload.cjs into outDir (out/electron by default). */
 export async function bundleElectron({ outDir = path.join(root, 'out', 'electron') } = {}) {
   await Promise.all([
     build({
       ...common,
       entryPoints: [path.join(root, 'main/electron/main.ts')],
       outfile: path.join(outDir, 'main.cjs'),
+      platform: 'node',
+      target: 'node22',
+      external: ['electron', 'better-sqlite3'],
+      plugins: [renderWorkerBeside],
+    }),
+    build({
+      ...common,
+      entryPoints: [path.join(root, 'main/ledgers/render-worker.ts')],
+      outfile: path.join(outDir, 'render-worker.cjs'),
       platform: 'node',
       target: 'node22',
       external: ['electron', 'better-sqlite3'],
@@ -63,7 +89,7 @@ export async function bundleElectron({ outDir = path.join(root, 'out', 'electron
   const fontsTo = path.join(outDir, 'fonts', 'Roboto');
   await mkdir(fontsTo, { recursive: true });
   for (const f of (await readdir(fontsFrom)).filter((x) => x.endsWith('.ttf'))) await copyFile(path.join(fontsFrom, f), path.join(fontsTo, f));
-  return { main: path.join(outDir, 'main.cjs'), preload: path.join(outDir, 'preload.cjs'), fonts: fontsTo };
+  return { main: path.join(outDir, 'main.cjs'), renderWorker: path.join(outDir, 'render-worker.cjs'), preload: path.join(outDir, 'preload.cjs'), fonts: fontsTo };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -81,13 +81,15 @@ export async function packCheck({ keep = false } = {}) {
     const asar = require('@electron/asar');
     const files = asar.listPackage(asarPath, {}).map((f) => f.split(path.sep).join('/'));
     const has = (f) => files.includes(f);
-    for (const f of ['/package.json', '/out/electron/main.cjs', '/out/electron/preload.cjs', '/out/renderer/index.html',
+    for (const f of ['/package.json', '/out/electron/main.cjs', '/out/electron/render-worker.cjs', '/out/electron/preload.cjs', '/out/renderer/index.html',
       '/node_modules/better-sqlite3/package.json', '/node_modules/bindings/package.json']) expect(has(f), `app.asar lacks ${f}`);
 
     const main = asar.extractFile(asarPath, 'out/electron/main.cjs').toString('utf8');
     expect(/CREATE TABLE school/.test(main), 'main.cjs does not carry the migrations (no CREATE TABLE school)');
     expect(main.includes('require("better-sqlite3")') && main.includes('require("electron")'),
       'main.cjs should require electron and better-sqlite3 and inline the rest');
+    // The year-end close's render workers are started from render-worker.cjs beside main.cjs, not from TypeScript.
+    expect(main.includes('"render-worker.cjs"') && !main.includes('render-worker.ts"'), 'main.cjs does not start its render workers from render-worker.cjs');
     const pkg = JSON.parse(asar.extractFile(asarPath, 'package.json').toString('utf8'));
     expect(pkg.main === 'out/electron/main.cjs', `package.json main is ${pkg.main}`);
 
@@ -95,7 +97,7 @@ export async function packCheck({ keep = false } = {}) {
     expect(leaked.length === 0, `app.asar carries what it should not: ${leaked.slice(0, 10).join(', ')}${leaked.length > 10 ? ' …' : ''}`);
 
     // Every bare require() of what is shipped must be shipped too (electron comes with the runtime).
-    for (const file of files.filter((f) => f === '/out/electron/main.cjs' || /^\/node_modules\/.*\.c?js$/.test(f))) {
+    for (const file of files.filter((f) => f === '/out/electron/main.cjs' || f === '/out/electron/render-worker.cjs' || /^\/node_modules\/.*\.c?js$/.test(f))) {
       const source = file === '/out/electron/main.cjs' ? main : asar.extractFile(asarPath, file.slice(1)).toString('utf8');
       // (not `require(…)` inside a string or template literal: ajv writes such text for its standalone code generator)
       for (const [, spec] of source.matchAll(/(?<![`'"\w$.])require\(\s*['"]([^'"./][^'"]*)['"]\s*\)/g)) {

@@ -5,7 +5,7 @@
 // its own transaction: a kill leaves each class sealed or not, never half, and a rerun seals the rest.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
-import type { LedgerMissing, LedgerVersion, User } from '../../preload/contract.ts';
+import type { LedgerCorrection, LedgerMissing, LedgerVersion, User } from '../../preload/contract.ts';
 import { appendAudit } from '../audit/log.ts';
 import type { Progress } from '../host/jobs.ts';
 import { AppError } from '../shared/errors.ts';
@@ -16,8 +16,7 @@ import { assertValidAt, loadPkcs12 } from '../signing/pkcs12.ts';
 import { getSchool } from '../school/profile.ts';
 import { buildLedger, ledgerGaps } from './build.ts';
 import { verificationCode, type LedgerData, type LedgerStamp } from './model.ts';
-import { renderLedgerPdf } from './pdf.ts';
-import { renderLedgerXlsx } from './xlsx.ts';
+import { openRenderPool, renderLedgerFiles, renderThreadsFor, type LedgerRenderer, type RenderedLedger } from './render-pool.ts';
 import { currentVersion, openCorrectionOf, toVersion, type VersionRow } from './versions.ts';
 
 export type Certificate = { p12: Buffer; password: string };
@@ -67,9 +66,15 @@ export function sealRefusal(db: DB, classId: number, allowNa: boolean, data?: Le
  *  not by this connection (total_changes) and not by another one (data_version). */
 const writeMark = (db: DB) => `${db.prepare('SELECT total_changes()').pluck().get()}:${db.pragma('data_version', { simple: true })}`;
 
-/** Seals one class with an already opened signer (or none). */
-export async function sealWith(db: DB, classId: number, o: { user: User; signer?: Signer; allowNa?: boolean; now?: Date;
-  built?: { data: LedgerData; mark: string } }): Promise<LedgerVersion> {
+/** A class ready to be stored: its ledger, canonical JSON, hash, stamp and signature, and the register's write mark
+ *  when its ledger was built. */
+type PreparedSeal = {
+  classId: number; c: ClassRow; data: LedgerData; canonical: string; sha256: string; version: number; prevSha256: string | null;
+  correction: LedgerCorrection | null; stamp: LedgerStamp; signature: Buffer | null; mark: string;
+};
+
+async function prepareSeal(db: DB, classId: number, o: { signer?: Signer; allowNa?: boolean; now?: Date;
+  built?: { data: LedgerData; mark: string } }): Promise<PreparedSeal> {
   const mark = o.built?.mark ?? writeMark(db);
   const data = o.built?.data ?? buildLedger(db, classId);
   const refusal = sealRefusal(db, classId, !!o.allowNa, data);
@@ -81,30 +86,40 @@ export async function sealWith(db: DB, classId: number, o: { user: User; signer?
   const sha256 = sha256Hex(canonical);
   const version = (prev?.version ?? 0) + 1;
   const sealedAtDate = o.now ?? new Date();
-  const sealedAt = sealedAtDate.toISOString();
-  const stamp: LedgerStamp = { code: verificationCode(sha256, version), version, sha256, sealedAt, signer: o.signer?.certificate.subject ?? null };
+  const stamp: LedgerStamp = { code: verificationCode(sha256, version), version, sha256, sealedAt: sealedAtDate.toISOString(), signer: o.signer?.certificate.subject ?? null };
   const signature = o.signer ? await o.signer.sign(Buffer.from(canonical, 'utf8'), { signingTime: sealedAtDate }) : null;
-  const [pdf, xlsx] = await Promise.all([renderLedgerPdf(data, stamp), renderLedgerXlsx(data, stamp)]);
+  return { classId, c, data, canonical, sha256, version, prevSha256: prev?.sha256 ?? null, correction, stamp, signature, mark };
+}
 
-  const id = db.transaction(() => {
+/** Stores a prepared class with its printouts and audit entry, in one transaction; returns the row id. */
+function storeSeal(db: DB, s: PreparedSeal, files: RenderedLedger, user: User): number {
+  const { classId, c, stamp, correction, version, sha256 } = s;
+  return db.transaction(() => {
     // Rendering took a while: seal only what the register says now, and only once.
     const now = currentVersion(db, classId);
     if ((now?.version ?? 0) !== version - 1) throw new AppError('conflict', `Ведомость класса ${c.name} запечатали одновременно с вами: обновите страницу`);
-    if (writeMark(db) !== mark && sha256Hex(canonicalJson(buildLedger(db, classId))) !== sha256) {
+    if (writeMark(db) !== s.mark && sha256Hex(canonicalJson(buildLedger(db, classId))) !== sha256) {
       throw new AppError('conflict', `Данные класса ${c.name} изменились, пока ведомость печаталась: запечатайте ещё раз`);
     }
     const rowId = Number(db.prepare(`INSERT INTO ledger_versions (class_id, version, sha256, prev_sha256, canonical_json, signature, signer,
         pdf, pdf_sha256, xlsx, xlsx_sha256, sealed_at, sealed_by, correction_id, sealed_by_login)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(classId, version, sha256, prev?.sha256 ?? null, canonical, signature,
-      stamp.signer, pdf, sha256Hex(pdf), xlsx, sha256Hex(xlsx), sealedAt, o.user.id > 0 ? o.user.id : null, correction?.id ?? null,
-      o.user.id > 0 ? o.user.login : o.user.login.startsWith('cli:') ? o.user.login : `cli:${o.user.login}`).lastInsertRowid);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(classId, version, sha256, s.prevSha256, s.canonical, s.signature,
+      stamp.signer, files.pdf, sha256Hex(files.pdf), files.xlsx, sha256Hex(files.xlsx), stamp.sealedAt, user.id > 0 ? user.id : null, correction?.id ?? null,
+      user.id > 0 ? user.login : user.login.startsWith('cli:') ? user.login : `cli:${user.login}`).lastInsertRowid);
     // Who sealed, what and why (the correction's reason and order); never the certificate or its password.
-    appendAudit(db, o.user.login, 'ledgers.seal', {
-      classId, className: c.name, year: c.year, version, code: stamp.code, sha256, prevSha256: prev?.sha256 ?? null, signer: stamp.signer,
+    appendAudit(db, user.login, 'ledgers.seal', {
+      classId, className: c.name, year: c.year, version, code: stamp.code, sha256, prevSha256: s.prevSha256, signer: stamp.signer,
       correction: correction ? { id: correction.id, reason: correction.reason, orderNumber: correction.orderNumber, orderDate: correction.orderDate } : null,
     });
     return rowId;
   }).immediate();
+}
+
+/** Seals one class with an already opened signer (or none). */
+export async function sealWith(db: DB, classId: number, o: { user: User; signer?: Signer; allowNa?: boolean; now?: Date;
+  built?: { data: LedgerData; mark: string } }): Promise<LedgerVersion> {
+  const s = await prepareSeal(db, classId, o);
+  const id = storeSeal(db, s, await renderLedgerFiles(s.data, s.stamp), o.user);
   return toVersion(db, db.prepare('SELECT * FROM ledger_versions WHERE id = ?').get(id) as VersionRow);
 }
 
@@ -123,8 +138,13 @@ export type CloseYearResult = {
   skipped: Array<{ classId: number; className: string; reason: string; missing: number; na: number }>;
 };
 
-/** Year-end close: every class of the year, one transaction each; classes with gaps are listed, not sealed. */
+/** Year-end close: every class of the year, one transaction each; classes with gaps are listed, not sealed.
+ *  The printouts are rendered by render workers beside this thread (render-pool.ts; `renderThreads`: how many
+ *  workers, 0 for none) while this thread prepares the next classes; each class is stored, and reported, in the
+ *  order of the classes. A cancel
+ *  is seen before each class is prepared and before each is stored: what was printing is dropped with its workers. */
 export async function closeYear(db: DB, yearId: number, o: { user: User; certificate?: Certificate; signer?: Signer; allowNa?: boolean;
+  renderThreads?: number; renderer?: LedgerRenderer;
   onClass?: (r: { className: string; outcome: 'sealed' | 'already' | 'skipped'; detail: string }) => void }, p: Progress): Promise<CloseYearResult> {
   if (o.user.role !== 'admin') throw new AppError('forbidden', 'Закрыть учебный год может только администратор');
   const year = db.prepare('SELECT name FROM academic_years WHERE id = ?').pluck().get(yearId) as string | undefined;
@@ -132,26 +152,62 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
   const signer = o.signer ?? (o.certificate ? openSigner(o.certificate) : undefined);
   const classes = db.prepare('SELECT id, parallel || letter AS name FROM classes WHERE year_id = ? ORDER BY parallel, letter').all(yearId) as Array<{ id: number; name: string }>;
   const out: CloseYearResult = { year, sealed: [], alreadySealed: [], skipped: [] };
-  for (const [i, c] of classes.entries()) {
-    p.throwIfCancelled();
-    p.report(i, classes.length, `Класс ${c.name}`);
-    const current = currentVersion(db, c.id);
-    if (current && !openCorrectionOf(db, c.id)) {
-      const code = verificationCode(current.sha256, current.version);
-      out.alreadySealed.push({ classId: c.id, className: c.name, version: current.version, code });
-      o.onClass?.({ className: c.name, outcome: 'already', detail: code });
-      continue;
+  const sealedAlready = (id: number) => !!currentVersion(db, id) && !openCorrectionOf(db, id);
+  const renderer = o.renderer ?? openRenderPool(o.renderThreads ?? renderThreadsFor(classes.filter((c) => !sealedAlready(c.id)).length));
+  // Classes in flight, in order: a class already sealed or skipped waits behind those before it, to be reported in turn.
+  const pending: Array<{ seal: PreparedSeal; files: Promise<RenderedLedger> } | { report: () => void }> = [];
+  let done = 0;
+  const printing = () => pending.filter((x) => 'seal' in x).length;
+  const finishFirst = async () => {
+    const x = pending.shift()!;
+    if ('report' in x) x.report();
+    else {
+      const files = await x.files;
+      p.throwIfCancelled();
+      const before = writeMark(db);
+      storeSeal(db, x.seal, files, o.user);
+      const after = writeMark(db);
+      // Nothing but this store was written since `before` (same data_version: no other connection either), and it
+      // touched no other class's ledger: the classes prepared meanwhile keep their mark.
+      if (after.split(':')[1] === before.split(':')[1]) for (const q of pending) if ('seal' in q && q.seal.mark === before) q.seal.mark = after;
+      const { c, stamp } = x.seal;
+      out.sealed.push({ classId: c.id, className: c.name, version: stamp.version, code: stamp.code });
+      o.onClass?.({ className: c.name, outcome: 'sealed', detail: stamp.code });
     }
-    const built = { mark: writeMark(db), data: buildLedger(db, c.id) };
-    const refusal = sealRefusal(db, c.id, !!o.allowNa, built.data);
-    if (refusal) {
-      out.skipped.push({ classId: c.id, className: c.name, reason: refusal.reason, missing: refusal.gaps.filter((g) => !g.na).length, na: refusal.gaps.filter((g) => g.na).length });
-      o.onClass?.({ className: c.name, outcome: 'skipped', detail: refusal.reason });
-      continue;
+    done++;
+  };
+  try {
+    for (const c of classes) {
+      p.throwIfCancelled();
+      p.report(done, classes.length, `Класс ${c.name}`);
+      if (sealedAlready(c.id)) {
+        const current = currentVersion(db, c.id)!;
+        const code = verificationCode(current.sha256, current.version);
+        pending.push({ report: () => {
+          out.alreadySealed.push({ classId: c.id, className: c.name, version: current.version, code });
+          o.onClass?.({ className: c.name, outcome: 'already', detail: code });
+        } });
+      } else {
+        const built = { mark: writeMark(db), data: buildLedger(db, c.id) };
+        const refusal = sealRefusal(db, c.id, !!o.allowNa, built.data);
+        if (refusal) {
+          pending.push({ report: () => {
+            out.skipped.push({ classId: c.id, className: c.name, reason: refusal.reason, missing: refusal.gaps.filter((g) => !g.na).length, na: refusal.gaps.filter((g) => g.na).length });
+            o.onClass?.({ className: c.name, outcome: 'skipped', detail: refusal.reason });
+          } });
+        } else {
+          const seal = await prepareSeal(db, c.id, { signer, allowNa: o.allowNa, built });
+          const files = renderer.render(seal.data, seal.stamp);
+          files.catch(() => {}); // awaited in turn below; after a cancel or an error, dropped
+          pending.push({ seal, files });
+        }
+      }
+      // Keep every printer busy; with none but this thread, store each class before preparing the next.
+      while (pending.length && (printing() > renderer.capacity || !printing())) await finishFirst();
     }
-    const v = await sealWith(db, c.id, { user: o.user, signer, allowNa: o.allowNa, built });
-    out.sealed.push({ classId: c.id, className: c.name, version: v.version, code: v.code });
-    o.onClass?.({ className: c.name, outcome: 'sealed', detail: v.code });
+    while (pending.length) await finishFirst();
+  } finally {
+    if (!o.renderer) await renderer.close();
   }
   p.report(classes.length, classes.length, 'Готово');
   return out;

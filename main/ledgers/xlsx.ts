@@ -111,6 +111,19 @@ export async function renderLedgerXlsx(data: LedgerData, stamp: LedgerStamp | nu
     }
   }
 
+  // The table's cells come in a few styles, each one object shared by its cells: exceljs recognises a style it has
+  // seen by the object, and otherwise writes out every cell's style to compare it (most of the workbook's time).
+  const cellStyles = new Map<string, Partial<ExcelJS.Style>>();
+  const cellStyle = (final: boolean, left: boolean, name: boolean) => {
+    const key = `${final}:${left}:${name}`;
+    let style = cellStyles.get(key);
+    if (!style) {
+      style = { border: thin, font: { name: 'Arial', size: 9, bold: final, color: left ? { argb: 'FF666666' } : undefined },
+        alignment: name ? { vertical: 'middle' } : { horizontal: 'center', vertical: 'middle' } };
+      cellStyles.set(key, style);
+    }
+    return style;
+  };
   let r = h2 + 1;
   for (const st of data.students) {
     const row = ws.getRow(r++);
@@ -118,9 +131,7 @@ export async function renderLedgerXlsx(data: LedgerData, stamp: LedgerStamp | nu
       const cell = row.getCell(i + 1);
       const v = c.value(st);
       cell.value = v == null ? null : v;
-      cell.border = thin;
-      cell.font = { name: 'Arial', size: 9, bold: c.header === 'итог.', color: st.left ? { argb: 'FF666666' } : undefined };
-      cell.alignment = i === 2 ? { vertical: 'middle' } : { horizontal: 'center', vertical: 'middle' };
+      cell.style = cellStyle(c.header === 'итог.', !!st.left, i === 2);
     });
     if (st.left) {
       const how = st.left.kind === 'transfer' ? 'переведён(а)' : 'выбыл(а)';

@@ -47,6 +47,25 @@ function subjectBlock(ws: ExcelJS.Worksheet, name: string): { from: number; labe
 }
 
 describe('the ledger workbook', () => {
+  it('formats the table as printed: thin borders, the final marks bold, a student who left in grey, names left-aligned', () => {
+    const ws = wb.getWorksheet('Ведомость')!;
+    const first = LEDGER_HEADER_ROWS.last + 1;
+    const final = subjectBlock(ws, data.subjects[0].name);
+    const finalCol = final.from + final.labels.length - 1;
+    const leaver = data.students.findIndex((st) => st.left);
+    expect(leaver).toBeGreaterThan(0);
+    for (const [i, st] of data.students.entries()) {
+      const row = ws.getRow(first + i);
+      for (const col of [1, 3, final.from, finalCol]) {
+        const cell = row.getCell(col);
+        expect(cell.border, `${st.fullName}, column ${col}`).toEqual({ top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } });
+        expect(cell.font?.bold ?? false).toBe(col === finalCol);
+        expect(cell.font?.color?.argb).toBe(st.left ? 'FF666666' : undefined);
+        expect(cell.alignment).toEqual(col === 3 ? { vertical: 'middle' } : { horizontal: 'center', vertical: 'middle' });
+      }
+    }
+  });
+
   it('has the school, class and code on top and every student with every mark', () => {
     const ws = wb.getWorksheet('Ведомость')!;
     expect(ws.getCell('A1').value).toBe(data.school.fullName);
