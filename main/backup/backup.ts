@@ -133,8 +133,8 @@ type Dest = {
   reused: number;
   /** files written here as plain copies of a source: verified by comparing with the source, byte for byte */
   plain: Set<string>;
-  /** written but not yet fsynced */
-  unsynced: string[];
+  /** fsyncs what is written here, while the copy goes on */
+  sync: BackgroundSync;
   cache: HashCache;
 };
 
@@ -179,7 +179,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
       spec: { ...spec, mediaId: spec.mediaId ?? media?.id ?? null, label: spec.label ?? media?.label ?? null },
       root, where: `Носитель ${spec.label ?? media?.label ?? root}`,
       dir: path.join(root, `${PARTIAL_PREFIX}${bag}-${process.pid}`),
-      key: null, enc: null, manifest: new Map(), prev: null, failed: null, copied: 0, reused: 0, plain: new Set(), unsynced: [], cache: new Map(),
+      key: null, enc: null, manifest: new Map(), prev: null, failed: null, copied: 0, reused: 0, plain: new Set(), sync: new BackgroundSync(SYNC_WHILE_COPYING), cache: new Map(),
     };
   });
   const fail = (d: Dest, e: unknown) => {
@@ -300,7 +300,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     const info = schoolInfo(db);
     for (const d of live()) {
       try {
-        await syncAll(d);
+        await d.sync.drain(SYNC_AT_END);
         writeTagFiles(d, bag, info, now);
         for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
       } catch (e) {
@@ -368,6 +368,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     }).immediate();
     return outcome;
   } catch (e) {
+    for (const d of dests) await d.sync.drain().catch(() => {}); // nothing may still be open in a folder about to go
     for (const d of dests) fs.rmSync(d.dir, { recursive: true, force: true });
     const cancelled = e instanceof CancelledError;
     db.transaction(() => {
@@ -517,7 +518,7 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
       if (o.d.failed || !o.fh) continue;
       try {
         if (o.cipher) await writeAll(o.fh, o.cipher.tail!);
-        o.d.unsynced.push(path.join(o.d.dir, src.rel)); // fsynced together before verification (see syncAll)
+        o.d.sync.add(path.join(o.d.dir, src.rel)); // every write has returned: fsync through its own descriptor
         o.d.manifest.set(src.rel, o.cipher ? o.cipher.sha! : sha);
         if (!o.cipher) o.d.plain.add(src.rel);
         o.d.copied++;
@@ -533,11 +534,15 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
   }
 }
 
-function copySmall(src: Source, targets: Dest[], onBytes: (n: number) => void, fail: (d: Dest, e: unknown) => void): string {
-  const data = fs.readFileSync(src.file);
+/**
+ * A small file whole: read, hashed, written to every target. Asynchronous, so that several run at once (see inTurns):
+ * while one is hashed on this thread, the others are read and written in libuv's threads, on the other core.
+ */
+async function copySmall(src: Source, targets: Dest[], onBytes: (n: number) => void, fail: (d: Dest, e: unknown) => void): Promise<string> {
+  const data = await fs.promises.readFile(src.file);
   const sha = crypto.createHash('sha256').update(data).digest('hex');
   const sealed = new Map<Buffer, Buffer>(); // one encryption per key: destinations sharing it get identical bytes
-  for (const d of targets) {
+  await Promise.all(targets.map(async (d) => {
     try {
       let bytes: Buffer = data;
       if (d.key) {
@@ -548,50 +553,85 @@ function copySmall(src: Source, targets: Dest[], onBytes: (n: number) => void, f
         bytes = sealed.get(d.key)!;
       }
       const file = path.join(d.dir, src.rel);
-      fs.writeFileSync(file, bytes, { flag: 'wx' });
-      d.unsynced.push(file);
+      if (d.failed) return;
+      await fs.promises.writeFile(file, bytes, { flag: 'wx' });
+      d.sync.add(file);
       d.manifest.set(src.rel, d.key ? crypto.createHash('sha256').update(bytes).digest('hex') : sha);
       if (!d.key) d.plain.add(src.rel);
       d.copied++;
     } catch (e) {
       fail(d, e);
     }
-  }
+  }));
   onBytes(data.length);
   return sha;
 }
 
 /**
- * fsync of every file written to a destination, many at a time (the file system commits them together; one at a
- * time, a thousand small archive files cost a thousand journal commits), then of its directories.
+ * How many fsyncs of one destination run while the copy goes on: the device writes the first files out while later
+ * ones are read and hashed, instead of all of it waiting for the end. Few, so that reads and writes keep libuv's threads.
  */
-async function syncAll(d: Dest): Promise<void> {
-  const files = d.unsynced.splice(0);
-  for (let i = 0; i < files.length; i += 32) {
-    await Promise.all(files.slice(i, i + 32).map(async (f) => {
-      const fh = await fs.promises.open(f, 'r+');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    }));
+const SYNC_WHILE_COPYING = 1;
+/**
+ * At the end, many at a time: the file system commits them together (one at a time, a thousand small archive files
+ * cost a thousand journal commits).
+ */
+const SYNC_AT_END = 32;
+
+/** fsyncs files in the background, at most `width` at a time; `drain` waits for all of them and throws the first failure. */
+class BackgroundSync {
+  private queue: string[] = [];
+  private running = 0;
+  private failure: unknown = null;
+  private idle: Array<() => void> = [];
+  constructor(private width: number) {}
+
+  add(file: string): void {
+    this.queue.push(file);
+    this.pump();
+  }
+
+  async drain(width = this.width): Promise<void> {
+    this.width = width;
+    this.pump();
+    if (this.running) await new Promise<void>((resolve) => this.idle.push(resolve));
+    if (this.failure !== null) throw this.failure;
+  }
+
+  private pump(): void {
+    while (this.running < this.width && this.queue.length && this.failure === null) {
+      const file = this.queue.shift()!;
+      this.running++;
+      fsyncFile(file).catch((e) => {
+        this.failure ??= e;
+      }).finally(() => {
+        this.running--;
+        this.pump();
+        if (!this.running) this.idle.splice(0).forEach((resolve) => resolve());
+      });
+    }
+  }
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const fh = await fs.promises.open(file, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 
 /** Reads the source and each copy side by side: true when a copy holds exactly the source's bytes, the error otherwise. */
 async function compareWithSource(source: string, copies: string[], onBytes: (n: number) => void): Promise<Array<true | false | unknown>> {
   const result: Array<true | false | unknown> = copies.map(() => true);
-  if (fs.statSync(source).size <= SMALL) {
-    const a = fs.readFileSync(source);
-    copies.forEach((c, i) => {
-      try {
-        if (!fs.readFileSync(c).equals(a)) result[i] = false;
-      } catch (e) {
-        result[i] = e;
-      }
+  if ((await fs.promises.stat(source)).size <= SMALL) {
+    const [a, ...read] = await Promise.allSettled([source, ...copies].map((f) => fs.promises.readFile(f)));
+    if (a.status === 'rejected') throw a.reason;
+    read.forEach((r, i) => {
+      result[i] = r.status === 'rejected' ? r.reason : r.value.equals(a.value);
     });
-    onBytes(a.length * copies.length);
+    onBytes(a.value.length * copies.length);
     return result;
   }
   const src = await fs.promises.open(source, 'r');
