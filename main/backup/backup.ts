@@ -1,9 +1,11 @@
 // A backup: a consistent snapshot of the register (SQLite's online backup API, never a copy of the live file) and the
 // archive, as one BagIt bag written to two or more destinations in one pass: every source file is read once and
-// hashed once, and each chunk goes to every destination (encrypted for those that want it). Each copy is written
-// under `.sr-partial-<bag>-<pid>`, fsynced (files and directories), verified (each plain copy read back and compared
-// with its source byte for byte, encrypted copies re-hashed, then the whole bag checked against its manifests) and only
-// then renamed to its name: a bag is complete or absent. A destination that fails (full, gone) fails alone; the others
+// hashed once, and each chunk goes to every destination (encrypted for those that want it; a small file's second plain
+// copy is copied in the kernel from its first). Reading, hashing, writing, fsync and the read-back overlap: small files
+// several at a time, fsyncs in the background, each file verified as soon as its copies are fsynced. Each copy is
+// written under `.sr-partial-<bag>-<pid>`, fsynced (files and directories), verified (each plain copy read back and
+// compared with its source byte for byte, encrypted copies re-hashed, then the whole bag checked against its
+// manifests) and only then renamed to its name: a bag is complete or absent. A destination that fails (full, gone) fails alone; the others
 // finish. The read-back goes through the page cache: what a later verify-copies reads from the device is its own check.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -296,29 +298,38 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
       if (srcHash === null) step(src.size, `Запись ${src.rel}`); // everything was reused: nothing to read
     });
 
-    // fsync of every file, the tag files, fsync of every directory.
+    // Two things at once: the fsync of every remaining file, then the tag files and the directories, on each
+    // destination; and the verification of every file whose copies are fsynced. Each plain copy is read back and
+    // compared with its source byte for byte (the source's hash is then the copy's); encrypted copies and everything
+    // else are re-hashed by checkBag below. The read-back, after fsync, comes from the page cache: it proves what the
+    // kernel holds for the file and that nothing changed it since; what the device itself holds is verify-copies' job.
     const info = schoolInfo(db);
-    for (const d of live()) {
-      try {
-        await d.sync.drain(SYNC_AT_END);
-        writeTagFiles(d, bag, info, now);
-        for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
-      } catch (e) {
-        fail(d, e);
-      }
-    }
-    // Verification: every plain copy is read back and compared with its source byte for byte (the source's hash is
-    // then the copy's); encrypted copies and everything else are re-hashed by checkBag against the manifests.
-    await inTurns(sources, (src) => (src.archiveSha ? 8 : 1), async (src) => {
-      progress.throwIfCancelled();
-      const targets = live().filter((d) => d.plain.has(src.rel));
-      if (!targets.length) return;
-      const same = await compareWithSource(src.file, targets.map((d) => path.join(d.dir, src.rel)), (n) => step(n, `Проверка копий: ${src.rel}`));
-      targets.forEach((d, i) => {
-        if (same[i] === true) d.cache.set(path.join(d.dir, src.rel), d.manifest.get(src.rel)!);
-        else fail(d, same[i] === false ? new Error(`${src.rel}: записанная копия не совпала с источником при проверке`) : same[i]);
-      });
-    });
+    const pool = new BufferPool();
+    const settled = await Promise.allSettled([
+      ...live().map(async (d) => {
+        try {
+          await d.sync.drain(SYNC_AT_END);
+          writeTagFiles(d, bag, info, now);
+          for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
+        } catch (e) {
+          fail(d, e);
+        }
+      }),
+      inTurns(sources, (src) => (src.archiveSha ? 8 : 1), async (src) => {
+        progress.throwIfCancelled();
+        let targets = live().filter((d) => d.plain.has(src.rel));
+        await Promise.all(targets.map((d) => d.sync.synced(path.join(d.dir, src.rel))));
+        targets = targets.filter((d) => !d.failed);
+        if (!targets.length) return;
+        const same = await compareWithSource(src.file, targets.map((d) => path.join(d.dir, src.rel)), pool, (n) => step(n, `Проверка копий: ${src.rel}`));
+        targets.forEach((d, i) => {
+          if (same[i] === true) d.cache.set(path.join(d.dir, src.rel), d.manifest.get(src.rel)!);
+          else fail(d, same[i] === false ? new Error(`${src.rel}: записанная копия не совпала с источником при проверке`) : same[i]);
+        });
+      }),
+    ]);
+    const failure = settled.find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
     for (const d of live()) {
       progress.throwIfCancelled();
       try {
@@ -540,29 +551,47 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
  */
 async function copySmall(src: Source, targets: Dest[], onBytes: (n: number) => void, fail: (d: Dest, e: unknown) => void): Promise<string> {
   const data = await fs.promises.readFile(src.file);
-  const sha = crypto.createHash('sha256').update(data).digest('hex');
-  const sealed = new Map<Buffer, Buffer>(); // one encryption per key: destinations sharing it get identical bytes
-  await Promise.all(targets.map(async (d) => {
-    try {
-      let bytes: Buffer = data;
-      if (d.key) {
-        if (!sealed.has(d.key)) {
-          const enc = fileEncryptor(d.key);
-          sealed.set(d.key, Buffer.concat([enc.head(), enc.update(data), enc.final()]));
-        }
-        bytes = sealed.get(d.key)!;
-      }
-      const file = path.join(d.dir, src.rel);
-      if (d.failed) return;
-      await fs.promises.writeFile(file, bytes, { flag: 'wx' });
-      d.sync.add(file);
-      d.manifest.set(src.rel, d.key ? crypto.createHash('sha256').update(bytes).digest('hex') : sha);
-      if (!d.key) d.plain.add(src.rel);
-      d.copied++;
-    } catch (e) {
-      fail(d, e);
+  const sealed = new Map<Buffer, { bytes: Buffer; sha: string }>(); // one encryption per key: destinations sharing it get identical bytes
+  for (const d of targets) {
+    if (!d.key || sealed.has(d.key)) continue;
+    const enc = fileEncryptor(d.key);
+    const bytes = Buffer.concat([enc.head(), enc.update(data), enc.final()]);
+    sealed.set(d.key, { bytes, sha: crypto.createHash('sha256').update(bytes).digest('hex') });
+  }
+  // The writes start first and the source is hashed while they run. The first plain copy is written from memory; the
+  // other plain copies are copied from it by the kernel (copy_file_range: no second pass through this process), and
+  // every one of them is still compared with the source after its fsync.
+  let firstPlain: Promise<string | null> | null = null;
+  const writes = targets.map(async (d) => {
+    const file = path.join(d.dir, src.rel);
+    if (d.key) return fs.promises.writeFile(file, sealed.get(d.key)!.bytes, { flag: 'wx' });
+    if (!firstPlain) {
+      const mine = fs.promises.writeFile(file, data, { flag: 'wx' }).then(() => file);
+      firstPlain = mine.catch(() => null);
+      return mine;
     }
-  }));
+    const from = await firstPlain;
+    if (from) {
+      try {
+        return await fs.promises.copyFile(from, file, fs.constants.COPYFILE_EXCL);
+      } catch {
+        // the first copy's medium failed under it: this one is written from memory, and fails only on its own error
+        await fs.promises.rm(file, { force: true });
+      }
+    }
+    return fs.promises.writeFile(file, data, { flag: 'wx' });
+  });
+  const sha = crypto.createHash('sha256').update(data).digest('hex');
+  const done = await Promise.allSettled(writes);
+  targets.forEach((d, i) => {
+    const r = done[i];
+    if (r.status === 'rejected') return fail(d, r.reason);
+    if (d.failed) return;
+    d.sync.add(path.join(d.dir, src.rel));
+    d.manifest.set(src.rel, d.key ? sealed.get(d.key)!.sha : sha);
+    if (!d.key) d.plain.add(src.rel);
+    d.copied++;
+  });
   onBytes(data.length);
   return sha;
 }
@@ -571,16 +600,21 @@ async function copySmall(src: Source, targets: Dest[], onBytes: (n: number) => v
  * How many fsyncs of one destination run while the copy goes on: the device writes the first files out while later
  * ones are read and hashed, instead of all of it waiting for the end. Few, so that reads and writes keep libuv's threads.
  */
-const SYNC_WHILE_COPYING = 1;
+const SYNC_WHILE_COPYING = 2;
 /**
  * At the end, many at a time: the file system commits them together (one at a time, a thousand small archive files
  * cost a thousand journal commits).
  */
-const SYNC_AT_END = 32;
+const SYNC_AT_END = 8;
 
-/** fsyncs files in the background, at most `width` at a time; `drain` waits for all of them and throws the first failure. */
+/**
+ * fsyncs files in the background, at most `width` at a time; `synced` waits for one file, `drain` for all of them and
+ * throws the first failure (after which nothing more is synced: that destination has failed).
+ */
 class BackgroundSync {
   private queue: string[] = [];
+  private pending = new Set<string>();
+  private waiting = new Map<string, Array<() => void>>();
   private running = 0;
   private failure: unknown = null;
   private idle: Array<() => void> = [];
@@ -588,7 +622,14 @@ class BackgroundSync {
 
   add(file: string): void {
     this.queue.push(file);
+    this.pending.add(file);
     this.pump();
+  }
+
+  /** Resolves once `file`'s fsync is over, or will not happen (a failure: drain reports it); at once for a file never added. */
+  synced(file: string): Promise<void> {
+    if (!this.pending.has(file)) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.set(file, [...(this.waiting.get(file) ?? []), resolve]));
   }
 
   async drain(width = this.width): Promise<void> {
@@ -598,14 +639,22 @@ class BackgroundSync {
     if (this.failure !== null) throw this.failure;
   }
 
+  private finished(file: string): void {
+    this.pending.delete(file);
+    this.waiting.get(file)?.forEach((resolve) => resolve());
+    this.waiting.delete(file);
+  }
+
   private pump(): void {
-    while (this.running < this.width && this.queue.length && this.failure === null) {
+    if (this.failure !== null) this.queue.splice(0).forEach((file) => this.finished(file));
+    while (this.running < this.width && this.queue.length) {
       const file = this.queue.shift()!;
       this.running++;
       fsyncFile(file).catch((e) => {
         this.failure ??= e;
       }).finally(() => {
         this.running--;
+        this.finished(file);
         this.pump();
         if (!this.running) this.idle.splice(0).forEach((resolve) => resolve());
       });
@@ -622,16 +671,54 @@ async function fsyncFile(file: string): Promise<void> {
   }
 }
 
-/** Reads the source and each copy side by side: true when a copy holds exactly the source's bytes, the error otherwise. */
-async function compareWithSource(source: string, copies: string[], onBytes: (n: number) => void): Promise<Array<true | false | unknown>> {
-  const result: Array<true | false | unknown> = copies.map(() => true);
-  if ((await fs.promises.stat(source)).size <= SMALL) {
-    const [a, ...read] = await Promise.allSettled([source, ...copies].map((f) => fs.promises.readFile(f)));
-    if (a.status === 'rejected') throw a.reason;
-    read.forEach((r, i) => {
-      result[i] = r.status === 'rejected' ? r.reason : r.value.equals(a.value);
+/** Buffers handed out and back again, so that reading many small files allocates few. */
+class BufferPool {
+  private free: Buffer[] = [];
+  take(n: number, size: number): Buffer[] {
+    return Array.from({ length: n }, () => {
+      const i = this.free.findIndex((b) => b.length >= size);
+      return i >= 0 ? this.free.splice(i, 1)[0] : Buffer.allocUnsafe(Math.max(size, 1 << 20));
     });
-    onBytes(a.value.length * copies.length);
+  }
+  give(bufs: Buffer[]): void {
+    this.free.push(...bufs);
+  }
+}
+
+/** Reads `file` into `buf` up to its length; returns how many bytes were read. */
+async function readInto(file: string, buf: Buffer): Promise<number> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+      if (!bytesRead) break;
+      got += bytesRead;
+    }
+    return got;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads the source and each copy side by side: true when a copy holds exactly the source's bytes, the error otherwise. */
+async function compareWithSource(source: string, copies: string[], pool: BufferPool, onBytes: (n: number) => void): Promise<Array<true | false | unknown>> {
+  const result: Array<true | false | unknown> = copies.map(() => true);
+  const size = (await fs.promises.stat(source)).size;
+  if (size <= SMALL) {
+    // into reused buffers: a thousand small files read three times would otherwise keep the garbage collector busy
+    const bufs = pool.take(1 + copies.length, size + 1); // one byte more: a copy longer than its source shows
+    try {
+      const [a, ...read] = await Promise.allSettled([source, ...copies].map((f, i) => readInto(f, bufs[i])));
+      if (a.status === 'rejected') throw a.reason;
+      const want = bufs[0].subarray(0, a.value);
+      read.forEach((r, i) => {
+        result[i] = r.status === 'rejected' ? r.reason : r.value === a.value && bufs[i + 1].subarray(0, r.value).equals(want);
+      });
+      onBytes(a.value * copies.length);
+    } finally {
+      pool.give(bufs);
+    }
     return result;
   }
   const src = await fs.promises.open(source, 'r');
