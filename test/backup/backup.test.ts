@@ -242,6 +242,52 @@ describe('faults while writing', () => {
     expect(listRuns(db, 1)[0]).toMatchObject({ kind: 'backup', state: 'cancelled' });
   });
 
+  it('an archive file\'s second copy (copied in the kernel from the first) changed on disk before its read-back fails that copy only', async () => {
+    const db = f.c.backend.db;
+    const [a, b] = dirs(f.root, 'kcopy-A', 'kcopy-B');
+    let flipped: string | null = null;
+    const progress = progressTo((_d, _t, msg) => {
+      const rel = /^Запись (data\/archive\/files\/[0-9a-f]{64})$/.exec(msg ?? '')?.[1];
+      if (!flipped && rel) {
+        // both copies of this file are written by now (A from memory, B from A by copy_file_range); none verified yet
+        const partial = fs.readdirSync(b).find((n) => n.startsWith('.sr-partial-'))!;
+        const p = path.join(b, partial, rel);
+        const bytes = fs.readFileSync(p);
+        bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+        fs.writeFileSync(p, bytes);
+        flipped = rel;
+      }
+    });
+    const r = await backupRegister(db, { destinations: [{ path: a }, { path: b }], confirmSameDevice: true, progress });
+    expect(flipped).not.toBeNull();
+    expect(r.state).toBe('partial');
+    expect(r.destinations[0].ok).toBe(true);
+    expect(r.destinations[1]).toMatchObject({ ok: false, bagPath: null });
+    expect(r.destinations[1].message).toContain(`${flipped}: записанная копия не совпала с источником при проверке`);
+    expect(fs.readdirSync(b)).toEqual([]);
+    expect(coreutilsValidate(r.destinations[0].bagPath!).ok).toBe(true);
+  });
+
+  // A cancel while archive files are being copied several at a time with fsyncs running in the background, and one
+  // while files are being verified as their fsyncs finish: whatever is in flight settles, then nothing is left.
+  for (const [when, at] of [['mid-copy of the archive', /^Запись data\/archive\/files\//], ['mid-verification', /^Проверка копий: data\/archive\/files\//]] as const) {
+    it(`cancelled ${when}: no bag under its final name and no partial anywhere`, async () => {
+      const db = f.c.backend.db;
+      const [a, b] = dirs(f.root, `cancel-${when.replace(/\W+/g, '-')}-A`, `cancel-${when.replace(/\W+/g, '-')}-B`);
+      const abort = new AbortController();
+      let seen = 0;
+      const progress = progressTo((_d, _t, msg) => {
+        if (at.test(msg ?? '') && ++seen === 5) abort.abort();
+      }, abort.signal);
+      const e = await backupRegister(db, { destinations: [{ path: a }, { path: b }], confirmSameDevice: true, progress }).catch((x) => x);
+      expect(seen).toBeGreaterThanOrEqual(5);
+      expect(e).toBeInstanceOf(CancelledError);
+      expect(fs.readdirSync(a)).toEqual([]);
+      expect(fs.readdirSync(b)).toEqual([]);
+      expect(listRuns(db, 1)[0]).toMatchObject({ kind: 'backup', state: 'cancelled' });
+    });
+  }
+
   it('fewer than two destinations, or a destination that is not there, is refused before anything is written', async () => {
     const db = f.c.backend.db;
     const [a] = dirs(f.root, 'lonely');
