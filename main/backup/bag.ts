@@ -156,16 +156,39 @@ async function hashStreaming(file: string, onBytes?: (n: number) => void): Promi
   return h.digest('hex');
 }
 
-async function hashAheadOrNull(file: string, onBytes?: (n: number) => void): Promise<string | null> {
-  try {
-    const size = (await fs.promises.stat(file)).size;
-    if (size > WHOLE) return await hashStreaming(file, onBytes);
-    const b = await fs.promises.readFile(file);
-    onBytes?.(b.length);
-    return crypto.createHash('sha256').update(b).digest('hex');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    return null;
+/** One reader of hashFiles: its buffer is reused from file to file (few allocations, little for the garbage collector). */
+class Lane {
+  private buf = Buffer.allocUnsafe(0);
+
+  /** sha256 of `file`, or null when it does not exist. Open, size, one read, close: few round trips per small file. */
+  async hash(file: string, onBytes?: (n: number) => void): Promise<string | null> {
+    let fh: fs.promises.FileHandle;
+    try {
+      fh = await fs.promises.open(file, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+    try {
+      const size = (await fh.stat()).size;
+      if (size > WHOLE) {
+        await fh.close().catch(() => {});
+        return await hashStreaming(file, onBytes);
+      }
+      if (this.buf.length < size + 1) this.buf = Buffer.allocUnsafe(Math.max(size + 1, 1 << 20));
+      // one byte more than its size: a short read is its end; a file that grew meanwhile is read on to its end
+      const h = crypto.createHash('sha256');
+      for (;;) {
+        const { bytesRead } = await fh.read(this.buf, 0, this.buf.length, null);
+        if (!bytesRead) break;
+        h.update(this.buf.subarray(0, bytesRead));
+        onBytes?.(bytesRead);
+        if (bytesRead < this.buf.length) break;
+      }
+      return h.digest('hex');
+    } finally {
+      await fh.close().catch(() => {});
+    }
   }
 }
 
@@ -178,13 +201,14 @@ export async function hashFiles(files: string[], cache?: HashCache, onBytes?: (n
   let next = 0;
   let failure: unknown = null;
   await Promise.all(Array.from({ length: Math.min(AHEAD, files.length) }, async () => {
+    const lane = new Lane();
     while (next < files.length && failure === null) {
       const i = next++;
       const file = files[i];
       try {
         if (cache?.has(file)) out[i] = cache.get(file)!;
         else {
-          out[i] = await hashAheadOrNull(file, onBytes);
+          out[i] = await lane.hash(file, onBytes);
           cache?.set(file, out[i]);
         }
       } catch (e) {
