@@ -462,12 +462,19 @@ const SMALL = 8 * 1024 * 1024;
 async function streamTo(src: Source, targets: Dest[], progress: Progress, onBytes: (n: number) => void, fail: (d: Dest, e: unknown) => void): Promise<string | null> {
   if (!targets.length) return null;
   if (src.size <= SMALL) return copySmall(src, targets, onBytes, fail);
+  // Plain copies are made by the kernel (copy_file_range, nothing passes through this process) while the source is
+  // read once here for its hash and for the encrypted copies; each plain copy is compared with the source after its
+  // fsync, like any other. A cancel waits for a copy in flight (the loop below stops at once).
+  const plain = targets.filter((d) => !d.key).map((d) => ({
+    d, copy: fs.promises.copyFile(src.file, path.join(d.dir, src.rel), fs.constants.COPYFILE_EXCL),
+  }));
+  plain.forEach((p) => p.copy.catch(() => {})); // settled (and reported) below, whatever happens first
   // One encryptor per key: destinations sharing a key get the same encrypted bytes (and one hash of them).
   type Cipher = { enc: ReturnType<typeof fileEncryptor>; hash: crypto.Hash; head: Buffer; chunk: Buffer; tail: Buffer | null; sha: string | null };
   type Out = { d: Dest; fh: FileHandle | null; cipher: Cipher | null };
   const ciphers = new Map<Buffer, Cipher>();
   const outs: Out[] = [];
-  for (const d of targets) {
+  for (const d of targets.filter((t) => t.key)) {
     try {
       const fh = await fs.promises.open(path.join(d.dir, src.rel), 'wx');
       let cipher: Cipher | null = null;
@@ -490,7 +497,11 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
     for (const o of outs) await o.fh?.close().catch(() => {});
   };
   const h = crypto.createHash('sha256');
-  const fh = await fs.promises.open(src.file, 'r');
+  const fh = await fs.promises.open(src.file, 'r').catch(async (e) => {
+    await closeAll();
+    await Promise.allSettled(plain.map((p) => p.copy));
+    throw e;
+  });
   // Two buffers: the next chunk is read while this one is hashed and written.
   const CH = 1 << 22;
   const bufs = [Buffer.allocUnsafe(CH), Buffer.allocUnsafe(CH)];
@@ -525,6 +536,18 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
       c.tail = c.enc.final();
       c.sha = c.hash.update(c.tail).digest('hex');
     }
+    for (const p of plain) {
+      try {
+        await p.copy;
+        if (p.d.failed) continue;
+        p.d.sync.add(path.join(p.d.dir, src.rel));
+        p.d.manifest.set(src.rel, sha);
+        p.d.plain.add(src.rel);
+        p.d.copied++;
+      } catch (e) {
+        fail(p.d, e);
+      }
+    }
     for (const o of outs) {
       if (o.d.failed || !o.fh) continue;
       try {
@@ -542,6 +565,7 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
     await pending?.catch(() => {});
     await fh.close();
     await closeAll();
+    await Promise.allSettled(plain.map((p) => p.copy));
   }
 }
 
