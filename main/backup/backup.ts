@@ -188,7 +188,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     if (!d.failed) d.failed = describeFailure(d.where, e);
   };
   const live = () => dests.filter((d) => !d.failed);
-  let staging: string | null = null;
+  const staging: string[] = [];
   try {
     const keysByPassphrase = new Map<string, { key: Buffer; info: EncryptionInfo }>();
     // Prepare every destination: clear dead leftovers, derive keys (reusing the last bag's salt when the passphrase
@@ -230,73 +230,103 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     }
     progress.throwIfCancelled();
 
-    // The snapshot goes straight into the first plain copy (no extra pass through a temporary folder); from there it
-    // is read once, hashed once and written to the others.
-    let snapshot: { file: string; host: Dest | null } | null = null;
-    for (const host of [...live().filter((d) => !d.key), null]) {
-      const file = host ? path.join(host.dir, 'data', 'register.sqlite') : path.join((staging = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'))), 'register.sqlite');
-      progress.report(0, 1, 'Снимок реестра');
-      try {
-        // 16 MiB a step (SQLite's default of 100 pages makes a large register crawl); a cancel stops between steps.
-        await db.backup(file, {
-          progress: ({ totalPages, remainingPages }) => {
-            progress.throwIfCancelled(); // thrown here, it aborts the backup between steps
-            progress.report(totalPages - remainingPages, totalPages, 'Снимок реестра');
-            return 4096;
-          },
-        });
-        progress.throwIfCancelled();
-        const fd = fs.openSync(file, 'r+');
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
-        snapshot = { file, host };
-        break;
-      } catch (e) {
-        if (!host) throw e;
-        fail(host, e);
-        fs.rmSync(file, { force: true });
-      }
-    }
-    if (!snapshot) throw new AppError('internal', 'Снимок реестра не удалось записать');
-    progress.throwIfCancelled();
-
-    const manifestBytes = fs.existsSync(path.join(archiveDir, ARCHIVE_MANIFEST)) ? fs.readFileSync(path.join(archiveDir, ARCHIVE_MANIFEST)) : Buffer.alloc(0);
-    const manifestCopy = staging ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
-    staging = manifestCopy;
     // The archive manifest is append-only: the bytes read now are a consistent prefix, whatever is appended later.
+    const manifestBytes = fs.existsSync(path.join(archiveDir, ARCHIVE_MANIFEST)) ? fs.readFileSync(path.join(archiveDir, ARCHIVE_MANIFEST)) : Buffer.alloc(0);
+    const manifestCopy = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
+    staging.push(manifestCopy);
     fs.writeFileSync(path.join(manifestCopy, 'manifest.jsonl'), manifestBytes);
+    const manifestSource: Source = { rel: 'data/archive/manifest.jsonl', file: path.join(manifestCopy, 'manifest.jsonl'), size: manifestBytes.length };
     const archiveFiles = [...new Map(archiveCheck.entries.flatMap((e) => e.files).map((f) => [f.sha256, f])).values()];
-    const sources: Source[] = [
-      { rel: 'data/register.sqlite', file: snapshot.file, size: fs.statSync(snapshot.file).size },
-      { rel: 'data/archive/manifest.jsonl', file: path.join(manifestCopy, 'manifest.jsonl'), size: manifestBytes.length },
-      ...archiveFiles.filter((f) => fs.existsSync(archivedFilePath(archiveDir, f.sha256)))
-        .map((f) => ({ rel: `data/archive/files/${f.sha256}`, file: archivedFilePath(archiveDir, f.sha256), size: fs.statSync(archivedFilePath(archiveDir, f.sha256)).size, archiveSha: f.sha256 })),
-    ];
-    const missing = archiveFiles.length - (sources.length - 2);
+    const archiveSources: Source[] = archiveFiles.filter((f) => fs.existsSync(archivedFilePath(archiveDir, f.sha256)))
+      .map((f) => ({ rel: `data/archive/files/${f.sha256}`, file: archivedFilePath(archiveDir, f.sha256), size: fs.statSync(archivedFilePath(archiveDir, f.sha256)).size, archiveSha: f.sha256 }));
+    const missing = archiveFiles.length - archiveSources.length;
     if (missing) warnings.push(`в архиве недостаёт файлов: ${missing} (см. archive verify)`);
-    const totalSource = sources.reduce((n, s) => n + s.size, 0);
-    const total = totalSource * (1 + dests.length);
+    // The register's size before its snapshot is taken: the snapshot has the pages the register has now.
+    const pageSize = Number(db.pragma('page_size', { simple: true }));
+    const registerBytes = Number(db.pragma('page_count', { simple: true })) * pageSize;
+    const total = (registerBytes + manifestBytes.length + archiveSources.reduce((n, s) => n + s.size, 0)) * (1 + dests.length) + registerBytes;
     let done = 0;
     const step = (n: number, msg: string) => {
       done += n;
       progress.report(done, total, msg);
     };
 
-    // The register and the manifest one after the other; the many small archive files several at a time (one file at
-    // a time, the round trips of opening, reading, writing and closing dominate).
-    await inTurns(sources, (src) => (src.archiveSha ? 8 : 1), async (src) => {
+    // The snapshot goes straight into the first plain copy (no extra pass through a temporary folder); from there it
+    // is read once, hashed once and copied to the others.
+    let snapshot: { file: string; host: Dest | null } | null = null;
+    const takeSnapshot = async (): Promise<{ file: string; host: Dest | null }> => {
+      for (const host of [...live().filter((d) => !d.key), null]) {
+        let file = path.join(host?.dir ?? '', 'data', 'register.sqlite');
+        if (!host) {
+          const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
+          staging.push(dir);
+          file = path.join(dir, 'register.sqlite');
+        }
+        let copied = 0;
+        try {
+          // 4 MiB a step (SQLite's default of 100 pages makes a large register crawl; larger steps would hold up the
+          // archive files copied meanwhile, whose hashing needs this thread); a cancel stops between steps.
+          await db.backup(file, {
+            progress: ({ totalPages, remainingPages }) => {
+              progress.throwIfCancelled(); // thrown here, it aborts the backup between steps
+              step(Math.max(0, (totalPages - remainingPages - copied) * pageSize), 'Снимок реестра');
+              copied = totalPages - remainingPages;
+              return 1024;
+            },
+          });
+          progress.throwIfCancelled();
+          const fd = fs.openSync(file, 'r+');
+          fs.fsyncSync(fd);
+          fs.closeSync(fd);
+          return { file, host };
+        } catch (e) {
+          if (!host) throw e;
+          fail(host, e);
+          fs.rmSync(file, { force: true });
+        }
+      }
+      throw new AppError('internal', 'Снимок реестра не удалось записать');
+    };
+
+    const copyOne = async (src: Source) => {
       progress.throwIfCancelled();
-      let targets = live().filter((d) => d !== snapshot!.host || src.file !== snapshot!.file);
+      let targets = live().filter((d) => !(snapshot && d === snapshot.host && src.file === snapshot.file));
       if (src.archiveSha) targets = targets.filter((d) => !(reuseFromLastBag(d, src)));
       const srcHash = await streamTo(src, targets, progress, (n) => step(n, `Запись ${src.rel}`), fail);
       if (src.archiveSha && srcHash !== null && srcHash !== src.archiveSha) warnings.push(`файл архива ${src.archiveSha} повреждён в источнике`);
-      if (src.file === snapshot.file && snapshot.host && srcHash !== null) {
+      if (snapshot && src.file === snapshot.file && snapshot.host && srcHash !== null) {
         // the snapshot was hashed as read back from the host's disk after its fsync: that read is its verification
         snapshot.host.manifest.set(src.rel, srcHash);
         snapshot.host.cache.set(path.join(snapshot.host.dir, src.rel), srcHash);
       }
       if (srcHash === null) step(src.size, `Запись ${src.rel}`); // everything was reused: nothing to read
-    });
+    };
+
+    // Two things at once: the snapshot, then the register and the archive manifest copied; and the many small archive
+    // files several at a time (one file at a time, the round trips of opening, reading, writing and closing dominate).
+    // The snapshot steps on this thread while the archive files are read and written in libuv's threads.
+    let registerSource: Source | null = null;
+    let stopped = false;
+    const copied = await Promise.allSettled([
+      (async () => {
+        try {
+          snapshot = await takeSnapshot();
+          registerSource = { rel: 'data/register.sqlite', file: snapshot.file, size: fs.statSync(snapshot.file).size };
+          await copyOne(registerSource);
+          await copyOne(manifestSource);
+        } catch (e) {
+          stopped = true; // the archive files stop at the next one
+          throw e;
+        }
+      })(),
+      inTurns(archiveSources, () => 8, async (src) => {
+        if (!stopped) await copyOne(src);
+      }),
+    ]);
+    const copyFailure = copied.find((r) => r.status === 'rejected');
+    if (copyFailure) throw copyFailure.reason;
+    const sources: Source[] = [registerSource!, manifestSource, ...archiveSources];
+    const totalSource = sources.reduce((n, s) => n + s.size, 0);
 
     // Two things at once: the fsync of every remaining file, then the tag files and the directories, on each
     // destination; and the verification of every file whose copies are fsynced. Each plain copy is read back and
@@ -388,7 +418,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     }).immediate();
     throw e;
   } finally {
-    if (staging) fs.rmSync(staging, { recursive: true, force: true });
+    for (const dir of staging) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
