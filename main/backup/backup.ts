@@ -305,8 +305,40 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     // Two things at once: the snapshot, then the register and the archive manifest copied; and the many small archive
     // files several at a time (one file at a time, the round trips of opening, reading, writing and closing dominate).
     // The snapshot steps on this thread while the archive files are read and written in libuv's threads.
+    // Verification: every plain copy is read back and compared with its source byte for byte (the source's hash is
+    // then the copy's), once its fsync is over; encrypted copies and everything else are re-hashed by checkBag below.
+    // The read-back, after fsync, comes from the page cache: it proves what the kernel holds for the file and that
+    // nothing changed it since; what the device itself holds is verify-copies' job.
+    const pool = new BufferPool();
+    const verifyOne = async (src: Source) => {
+      progress.throwIfCancelled();
+      let targets = live().filter((d) => d.plain.has(src.rel));
+      await Promise.all(targets.map((d) => d.sync.synced(path.join(d.dir, src.rel))));
+      targets = targets.filter((d) => !d.failed);
+      if (!targets.length) return;
+      const same = await compareWithSource(src.file, targets.map((d) => path.join(d.dir, src.rel)), pool, (n) => step(n, `Проверка копий: ${src.rel}`));
+      targets.forEach((d, i) => {
+        if (same[i] === true) d.cache.set(path.join(d.dir, src.rel), d.manifest.get(src.rel)!);
+        else fail(d, same[i] === false ? new Error(`${src.rel}: записанная копия не совпала с источником при проверке`) : same[i]);
+      });
+    };
+
+    // At once: the snapshot, then the register and the archive manifest copied; the many small archive files several
+    // at a time (one file at a time, the round trips of opening, reading, writing and closing dominate); and each
+    // archive file verified once its copies are fsynced (in the background, see BackgroundSync). The snapshot steps on
+    // this thread while the archive files are read and written in libuv's threads.
     let registerSource: Source | null = null;
     let stopped = false;
+    const written = new Map(archiveSources.map((src) => {
+      let resolve = () => {};
+      const promise = new Promise<void>((r) => (resolve = r));
+      return [src.rel, { promise, resolve }] as const;
+    }));
+    const archiveVerified = inTurns(archiveSources, () => 4, async (src) => {
+      await written.get(src.rel)!.promise;
+      if (!stopped) await verifyOne(src);
+    });
+    archiveVerified.catch(() => {}); // settled below
     const copied = await Promise.allSettled([
       (async () => {
         try {
@@ -320,21 +352,26 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
         }
       })(),
       inTurns(archiveSources, () => 8, async (src) => {
-        if (!stopped) await copyOne(src);
+        try {
+          if (!stopped) await copyOne(src);
+        } finally {
+          written.get(src.rel)!.resolve();
+        }
       }),
     ]);
     const copyFailure = copied.find((r) => r.status === 'rejected');
-    if (copyFailure) throw copyFailure.reason;
+    if (copyFailure) {
+      stopped = true;
+      written.forEach((w) => w.resolve());
+      await archiveVerified.catch(() => {});
+      throw copyFailure.reason;
+    }
     const sources: Source[] = [registerSource!, manifestSource, ...archiveSources];
     const totalSource = sources.reduce((n, s) => n + s.size, 0);
 
-    // Two things at once: the fsync of every remaining file, then the tag files and the directories, on each
-    // destination; and the verification of every file whose copies are fsynced. Each plain copy is read back and
-    // compared with its source byte for byte (the source's hash is then the copy's); encrypted copies and everything
-    // else are re-hashed by checkBag below. The read-back, after fsync, comes from the page cache: it proves what the
-    // kernel holds for the file and that nothing changed it since; what the device itself holds is verify-copies' job.
+    // Then at once: the fsync of every remaining file, the tag files and the directories on each destination; the
+    // register and the manifest verified; the rest of the archive files verified.
     const info = schoolInfo(db);
-    const pool = new BufferPool();
     const settled = await Promise.allSettled([
       ...live().map(async (d) => {
         try {
@@ -345,18 +382,11 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
           fail(d, e);
         }
       }),
-      inTurns(sources, (src) => (src.archiveSha ? 8 : 1), async (src) => {
-        progress.throwIfCancelled();
-        let targets = live().filter((d) => d.plain.has(src.rel));
-        await Promise.all(targets.map((d) => d.sync.synced(path.join(d.dir, src.rel))));
-        targets = targets.filter((d) => !d.failed);
-        if (!targets.length) return;
-        const same = await compareWithSource(src.file, targets.map((d) => path.join(d.dir, src.rel)), pool, (n) => step(n, `Проверка копий: ${src.rel}`));
-        targets.forEach((d, i) => {
-          if (same[i] === true) d.cache.set(path.join(d.dir, src.rel), d.manifest.get(src.rel)!);
-          else fail(d, same[i] === false ? new Error(`${src.rel}: записанная копия не совпала с источником при проверке`) : same[i]);
-        });
-      }),
+      (async () => {
+        await verifyOne(registerSource!);
+        await verifyOne(manifestSource);
+      })(),
+      archiveVerified,
     ]);
     const failure = settled.find((r) => r.status === 'rejected');
     if (failure) throw failure.reason;
