@@ -1,12 +1,12 @@
 // A backup: a consistent snapshot of the register (SQLite's online backup API, never a copy of the live file) and the
 // archive, as one BagIt bag written to two or more destinations in one pass: every source file is read once and
-// hashed once, and each chunk goes to every destination (encrypted for those that want it; a small file's second plain
-// copy is copied in the kernel from its first). Reading, hashing, writing, fsync and the read-back overlap: small files
-// several at a time, fsyncs in the background, each file verified as soon as its copies are fsynced. Each copy is
-// written under `.sr-partial-<bag>-<pid>`, fsynced (files and directories), verified (each plain copy read back and
-// compared with its source byte for byte, encrypted copies re-hashed, then the whole bag checked against its
-// manifests) and only then renamed to its name: a bag is complete or absent. A destination that fails (full, gone) fails alone; the others
-// finish. The read-back goes through the page cache: what a later verify-copies reads from the device is its own check.
+// hashed once, and reaches every destination (encrypted for those that want it; plain copies beyond the first are made
+// by the kernel, copy_file_range). Reading, hashing, writing, fsync and the read-back overlap: the snapshot is taken
+// while archive files are copied several at a time, fsyncs run in the background, each archive file is verified as
+// soon as its copies are fsynced. Each copy is written under `.sr-partial-<bag>-<pid>`, fsynced (files and
+// directories), verified (each plain copy read back and compared with its source byte for byte, encrypted copies
+// re-hashed, then the whole bag checked against its manifests) and only then renamed to its name: a bag is complete or
+// absent. A destination that fails (full, gone) fails alone; the others finish. The read-back goes through the page cache: what a later verify-copies reads from the device is its own check.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -256,21 +256,22 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     let snapshot: { file: string; host: Dest | null } | null = null;
     const takeSnapshot = async (): Promise<{ file: string; host: Dest | null }> => {
       for (const host of [...live().filter((d) => !d.key), null]) {
-        let file = path.join(host?.dir ?? '', 'data', 'register.sqlite');
-        if (!host) {
+        let file: string;
+        if (host) file = path.join(host.dir, 'data', 'register.sqlite');
+        else {
           const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
           staging.push(dir);
           file = path.join(dir, 'register.sqlite');
         }
-        let copied = 0;
+        let pagesDone = 0;
         try {
           // 4 MiB a step (SQLite's default of 100 pages makes a large register crawl; larger steps would hold up the
           // archive files copied meanwhile, whose hashing needs this thread); a cancel stops between steps.
           await db.backup(file, {
             progress: ({ totalPages, remainingPages }) => {
               progress.throwIfCancelled(); // thrown here, it aborts the backup between steps
-              step(Math.max(0, (totalPages - remainingPages - copied) * pageSize), 'Снимок реестра');
-              copied = totalPages - remainingPages;
+              step(Math.max(0, (totalPages - remainingPages - pagesDone) * pageSize), 'Снимок реестра');
+              pagesDone = totalPages - remainingPages;
               return 1024;
             },
           });
@@ -302,9 +303,6 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
       if (srcHash === null) step(src.size, `Запись ${src.rel}`); // everything was reused: nothing to read
     };
 
-    // Two things at once: the snapshot, then the register and the archive manifest copied; and the many small archive
-    // files several at a time (one file at a time, the round trips of opening, reading, writing and closing dominate).
-    // The snapshot steps on this thread while the archive files are read and written in libuv's threads.
     // Verification: every plain copy is read back and compared with its source byte for byte (the source's hash is
     // then the copy's), once its fsync is over; encrypted copies and everything else are re-hashed by checkBag below.
     // The read-back, after fsync, comes from the page cache: it proves what the kernel holds for the file and that
