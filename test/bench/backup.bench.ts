@@ -1,8 +1,8 @@
 // Issue 5: a generated 1 GiB register + archive. (1) The two-destination backup (snapshot by SQLite's online backup,
 // one read and one hash of the source, the first copy written, the others by copy_file_range, fsync, every copy read
-// back and compared with its source) against `cp -r` to A, `cp -r`
-// to B and one `sha256sum` pass over the source — goal ≤ 1.2×. (2) verify-copies of both copies against hashing the
-// same bytes with Node's crypto — goal ≤ 1.1×. (3) For the record: restic backing up the same data to one repository.
+// back and compared with its source) against `cp -r` to A, `cp -r` to B and one `sha256sum` pass over the source —
+// goal ≤ 1.2×. (2) verify-copies of both copies against hashing the same bytes with Node's crypto — goal ≤ 1.1×.
+// (3) For the record: restic backing up the same data to one repository.
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
