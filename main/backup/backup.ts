@@ -1,10 +1,12 @@
 // A backup: a consistent snapshot of the register (SQLite's online backup API, never a copy of the live file) and the
 // archive, as one BagIt bag written to two or more destinations in one pass: every source file is read once and
-// hashed once, and each chunk goes to every destination (encrypted for those that want it). Each copy is written
-// under `.sr-partial-<bag>-<pid>`, fsynced (files and directories), verified (each plain copy read back and compared
-// with its source byte for byte, encrypted copies re-hashed, then the whole bag checked against its manifests) and only
-// then renamed to its name: a bag is complete or absent. A destination that fails (full, gone) fails alone; the others
-// finish. The read-back goes through the page cache: what a later verify-copies reads from the device is its own check.
+// hashed once, and reaches every destination (encrypted for those that want it; plain copies beyond the first are made
+// by the kernel, copy_file_range). Reading, hashing, writing, fsync and the read-back overlap: the snapshot is taken
+// while archive files are copied several at a time, fsyncs run in the background, each archive file is verified as
+// soon as its copies are fsynced. Each copy is written under `.sr-partial-<bag>-<pid>`, fsynced (files and
+// directories), verified (each plain copy read back and compared with its source byte for byte, encrypted copies
+// re-hashed, then the whole bag checked against its manifests) and only then renamed to its name: a bag is complete or
+// absent. A destination that fails (full, gone) fails alone; the others finish. The read-back goes through the page cache: what a later verify-copies reads from the device is its own check.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -133,8 +135,8 @@ type Dest = {
   reused: number;
   /** files written here as plain copies of a source: verified by comparing with the source, byte for byte */
   plain: Set<string>;
-  /** written but not yet fsynced */
-  unsynced: string[];
+  /** fsyncs what is written here, while the copy goes on */
+  sync: BackgroundSync;
   cache: HashCache;
 };
 
@@ -179,14 +181,14 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
       spec: { ...spec, mediaId: spec.mediaId ?? media?.id ?? null, label: spec.label ?? media?.label ?? null },
       root, where: `Носитель ${spec.label ?? media?.label ?? root}`,
       dir: path.join(root, `${PARTIAL_PREFIX}${bag}-${process.pid}`),
-      key: null, enc: null, manifest: new Map(), prev: null, failed: null, copied: 0, reused: 0, plain: new Set(), unsynced: [], cache: new Map(),
+      key: null, enc: null, manifest: new Map(), prev: null, failed: null, copied: 0, reused: 0, plain: new Set(), sync: new BackgroundSync(SYNC_WHILE_COPYING), cache: new Map(),
     };
   });
   const fail = (d: Dest, e: unknown) => {
     if (!d.failed) d.failed = describeFailure(d.where, e);
   };
   const live = () => dests.filter((d) => !d.failed);
-  let staging: string | null = null;
+  const staging: string[] = [];
   try {
     const keysByPassphrase = new Map<string, { key: Buffer; info: EncryptionInfo }>();
     // Prepare every destination: clear dead leftovers, derive keys (reusing the last bag's salt when the passphrase
@@ -228,97 +230,164 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     }
     progress.throwIfCancelled();
 
-    // The snapshot goes straight into the first plain copy (no extra pass through a temporary folder); from there it
-    // is read once, hashed once and written to the others.
-    let snapshot: { file: string; host: Dest | null } | null = null;
-    for (const host of [...live().filter((d) => !d.key), null]) {
-      const file = host ? path.join(host.dir, 'data', 'register.sqlite') : path.join((staging = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'))), 'register.sqlite');
-      progress.report(0, 1, 'Снимок реестра');
-      try {
-        // 16 MiB a step (SQLite's default of 100 pages makes a large register crawl); a cancel stops between steps.
-        await db.backup(file, {
-          progress: ({ totalPages, remainingPages }) => {
-            progress.throwIfCancelled(); // thrown here, it aborts the backup between steps
-            progress.report(totalPages - remainingPages, totalPages, 'Снимок реестра');
-            return 4096;
-          },
-        });
-        progress.throwIfCancelled();
-        const fd = fs.openSync(file, 'r+');
-        fs.fsyncSync(fd);
-        fs.closeSync(fd);
-        snapshot = { file, host };
-        break;
-      } catch (e) {
-        if (!host) throw e;
-        fail(host, e);
-        fs.rmSync(file, { force: true });
-      }
-    }
-    if (!snapshot) throw new AppError('internal', 'Снимок реестра не удалось записать');
-    progress.throwIfCancelled();
-
-    const manifestBytes = fs.existsSync(path.join(archiveDir, ARCHIVE_MANIFEST)) ? fs.readFileSync(path.join(archiveDir, ARCHIVE_MANIFEST)) : Buffer.alloc(0);
-    const manifestCopy = staging ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
-    staging = manifestCopy;
     // The archive manifest is append-only: the bytes read now are a consistent prefix, whatever is appended later.
+    const manifestBytes = fs.existsSync(path.join(archiveDir, ARCHIVE_MANIFEST)) ? fs.readFileSync(path.join(archiveDir, ARCHIVE_MANIFEST)) : Buffer.alloc(0);
+    const manifestCopy = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
+    staging.push(manifestCopy);
     fs.writeFileSync(path.join(manifestCopy, 'manifest.jsonl'), manifestBytes);
+    const manifestSource: Source = { rel: 'data/archive/manifest.jsonl', file: path.join(manifestCopy, 'manifest.jsonl'), size: manifestBytes.length };
     const archiveFiles = [...new Map(archiveCheck.entries.flatMap((e) => e.files).map((f) => [f.sha256, f])).values()];
-    const sources: Source[] = [
-      { rel: 'data/register.sqlite', file: snapshot.file, size: fs.statSync(snapshot.file).size },
-      { rel: 'data/archive/manifest.jsonl', file: path.join(manifestCopy, 'manifest.jsonl'), size: manifestBytes.length },
-      ...archiveFiles.filter((f) => fs.existsSync(archivedFilePath(archiveDir, f.sha256)))
-        .map((f) => ({ rel: `data/archive/files/${f.sha256}`, file: archivedFilePath(archiveDir, f.sha256), size: fs.statSync(archivedFilePath(archiveDir, f.sha256)).size, archiveSha: f.sha256 })),
-    ];
-    const missing = archiveFiles.length - (sources.length - 2);
+    const archiveSources: Source[] = archiveFiles.filter((f) => fs.existsSync(archivedFilePath(archiveDir, f.sha256)))
+      .map((f) => ({ rel: `data/archive/files/${f.sha256}`, file: archivedFilePath(archiveDir, f.sha256), size: fs.statSync(archivedFilePath(archiveDir, f.sha256)).size, archiveSha: f.sha256 }));
+    const missing = archiveFiles.length - archiveSources.length;
     if (missing) warnings.push(`в архиве недостаёт файлов: ${missing} (см. archive verify)`);
-    const totalSource = sources.reduce((n, s) => n + s.size, 0);
-    const total = totalSource * (1 + dests.length);
+    // The register's size before its snapshot is taken: the snapshot has the pages the register has now.
+    const pageSize = Number(db.pragma('page_size', { simple: true }));
+    const registerBytes = Number(db.pragma('page_count', { simple: true })) * pageSize;
+    const total = (registerBytes + manifestBytes.length + archiveSources.reduce((n, s) => n + s.size, 0)) * (1 + dests.length) + registerBytes;
     let done = 0;
     const step = (n: number, msg: string) => {
       done += n;
       progress.report(done, total, msg);
     };
 
-    // The register and the manifest one after the other; the many small archive files several at a time (one file at
-    // a time, the round trips of opening, reading, writing and closing dominate).
-    await inTurns(sources, (src) => (src.archiveSha ? 8 : 1), async (src) => {
+    // The snapshot goes straight into the first plain copy (no extra pass through a temporary folder); from there it
+    // is read once, hashed once and copied to the others.
+    let snapshot: { file: string; host: Dest | null } | null = null;
+    const takeSnapshot = async (): Promise<{ file: string; host: Dest | null }> => {
+      for (const host of [...live().filter((d) => !d.key), null]) {
+        let file: string;
+        if (host) file = path.join(host.dir, 'data', 'register.sqlite');
+        else {
+          const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
+          staging.push(dir);
+          file = path.join(dir, 'register.sqlite');
+        }
+        let pagesDone = 0;
+        try {
+          // 4 MiB a step (SQLite's default of 100 pages makes a large register crawl; larger steps would hold up the
+          // archive files copied meanwhile, whose hashing needs this thread); a cancel stops between steps.
+          await db.backup(file, {
+            progress: ({ totalPages, remainingPages }) => {
+              progress.throwIfCancelled(); // thrown here, it aborts the backup between steps
+              step(Math.max(0, (totalPages - remainingPages - pagesDone) * pageSize), 'Снимок реестра');
+              pagesDone = totalPages - remainingPages;
+              return 1024;
+            },
+          });
+          progress.throwIfCancelled();
+          const fd = fs.openSync(file, 'r+');
+          fs.fsyncSync(fd);
+          fs.closeSync(fd);
+          return { file, host };
+        } catch (e) {
+          if (!host) throw e;
+          fail(host, e);
+          fs.rmSync(file, { force: true });
+        }
+      }
+      throw new AppError('internal', 'Снимок реестра не удалось записать');
+    };
+
+    const copyOne = async (src: Source) => {
       progress.throwIfCancelled();
-      let targets = live().filter((d) => d !== snapshot!.host || src.file !== snapshot!.file);
+      let targets = live().filter((d) => !(snapshot && d === snapshot.host && src.file === snapshot.file));
       if (src.archiveSha) targets = targets.filter((d) => !(reuseFromLastBag(d, src)));
       const srcHash = await streamTo(src, targets, progress, (n) => step(n, `Запись ${src.rel}`), fail);
       if (src.archiveSha && srcHash !== null && srcHash !== src.archiveSha) warnings.push(`файл архива ${src.archiveSha} повреждён в источнике`);
-      if (src.file === snapshot.file && snapshot.host && srcHash !== null) {
+      if (snapshot && src.file === snapshot.file && snapshot.host && srcHash !== null) {
         // the snapshot was hashed as read back from the host's disk after its fsync: that read is its verification
         snapshot.host.manifest.set(src.rel, srcHash);
         snapshot.host.cache.set(path.join(snapshot.host.dir, src.rel), srcHash);
       }
       if (srcHash === null) step(src.size, `Запись ${src.rel}`); // everything was reused: nothing to read
-    });
+    };
 
-    // fsync of every file, the tag files, fsync of every directory.
-    const info = schoolInfo(db);
-    for (const d of live()) {
-      try {
-        await syncAll(d);
-        writeTagFiles(d, bag, info, now);
-        for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
-      } catch (e) {
-        fail(d, e);
-      }
-    }
     // Verification: every plain copy is read back and compared with its source byte for byte (the source's hash is
-    // then the copy's); encrypted copies and everything else are re-hashed by checkBag against the manifests.
-    await inTurns(sources, (src) => (src.archiveSha ? 8 : 1), async (src) => {
+    // then the copy's), once its fsync is over; encrypted copies and everything else are re-hashed by checkBag below.
+    // The read-back, after fsync, comes from the page cache: it proves what the kernel holds for the file and that
+    // nothing changed it since; what the device itself holds is verify-copies' job.
+    const pool = new BufferPool();
+    const verifyOne = async (src: Source) => {
       progress.throwIfCancelled();
-      const targets = live().filter((d) => d.plain.has(src.rel));
+      let targets = live().filter((d) => d.plain.has(src.rel));
+      await Promise.all(targets.map((d) => d.sync.synced(path.join(d.dir, src.rel))));
+      targets = targets.filter((d) => !d.failed);
       if (!targets.length) return;
-      const same = await compareWithSource(src.file, targets.map((d) => path.join(d.dir, src.rel)), (n) => step(n, `Проверка копий: ${src.rel}`));
+      const same = await compareWithSource(src.file, targets.map((d) => path.join(d.dir, src.rel)), pool, (n) => step(n, `Проверка копий: ${src.rel}`));
       targets.forEach((d, i) => {
         if (same[i] === true) d.cache.set(path.join(d.dir, src.rel), d.manifest.get(src.rel)!);
         else fail(d, same[i] === false ? new Error(`${src.rel}: записанная копия не совпала с источником при проверке`) : same[i]);
       });
+    };
+
+    // At once: the snapshot, then the register and the archive manifest copied; the many small archive files several
+    // at a time (one file at a time, the round trips of opening, reading, writing and closing dominate); and each
+    // archive file verified once its copies are fsynced (in the background, see BackgroundSync). The snapshot steps on
+    // this thread while the archive files are read and written in libuv's threads.
+    let registerSource: Source | null = null;
+    let stopped = false;
+    const written = new Map(archiveSources.map((src) => {
+      let resolve = () => {};
+      const promise = new Promise<void>((r) => (resolve = r));
+      return [src.rel, { promise, resolve }] as const;
+    }));
+    const archiveVerified = inTurns(archiveSources, () => 4, async (src) => {
+      await written.get(src.rel)!.promise;
+      if (!stopped) await verifyOne(src);
     });
+    archiveVerified.catch(() => {}); // settled below
+    const copied = await Promise.allSettled([
+      (async () => {
+        try {
+          snapshot = await takeSnapshot();
+          registerSource = { rel: 'data/register.sqlite', file: snapshot.file, size: fs.statSync(snapshot.file).size };
+          await copyOne(registerSource);
+          await copyOne(manifestSource);
+        } catch (e) {
+          stopped = true; // the archive files stop at the next one
+          throw e;
+        }
+      })(),
+      inTurns(archiveSources, () => 8, async (src) => {
+        try {
+          if (!stopped) await copyOne(src);
+        } finally {
+          written.get(src.rel)!.resolve();
+        }
+      }),
+    ]);
+    const copyFailure = copied.find((r) => r.status === 'rejected');
+    if (copyFailure) {
+      stopped = true;
+      written.forEach((w) => w.resolve());
+      await archiveVerified.catch(() => {});
+      throw copyFailure.reason;
+    }
+    const sources: Source[] = [registerSource!, manifestSource, ...archiveSources];
+    const totalSource = sources.reduce((n, s) => n + s.size, 0);
+
+    // Then at once: the fsync of every remaining file, the tag files and the directories on each destination; the
+    // register and the manifest verified; the rest of the archive files verified.
+    const info = schoolInfo(db);
+    const settled = await Promise.allSettled([
+      ...live().map(async (d) => {
+        try {
+          await d.sync.drain(SYNC_AT_END);
+          writeTagFiles(d, bag, info, now);
+          for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
+        } catch (e) {
+          fail(d, e);
+        }
+      }),
+      (async () => {
+        await verifyOne(registerSource!);
+        await verifyOne(manifestSource);
+      })(),
+      archiveVerified,
+    ]);
+    const failure = settled.find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
     for (const d of live()) {
       progress.throwIfCancelled();
       try {
@@ -368,6 +437,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     }).immediate();
     return outcome;
   } catch (e) {
+    for (const d of dests) await d.sync.drain().catch(() => {}); // nothing may still be open in a folder about to go
     for (const d of dests) fs.rmSync(d.dir, { recursive: true, force: true });
     const cancelled = e instanceof CancelledError;
     db.transaction(() => {
@@ -376,7 +446,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     }).immediate();
     throw e;
   } finally {
-    if (staging) fs.rmSync(staging, { recursive: true, force: true });
+    for (const dir of staging) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -450,12 +520,19 @@ const SMALL = 8 * 1024 * 1024;
 async function streamTo(src: Source, targets: Dest[], progress: Progress, onBytes: (n: number) => void, fail: (d: Dest, e: unknown) => void): Promise<string | null> {
   if (!targets.length) return null;
   if (src.size <= SMALL) return copySmall(src, targets, onBytes, fail);
+  // Plain copies are made by the kernel (copy_file_range, nothing passes through this process) while the source is
+  // read once here for its hash and for the encrypted copies; each plain copy is compared with the source after its
+  // fsync, like any other. A cancel waits for a copy in flight (the loop below stops at once).
+  const plain = targets.filter((d) => !d.key).map((d) => ({
+    d, copy: fs.promises.copyFile(src.file, path.join(d.dir, src.rel), fs.constants.COPYFILE_EXCL),
+  }));
+  plain.forEach((p) => p.copy.catch(() => {})); // settled (and reported) below, whatever happens first
   // One encryptor per key: destinations sharing a key get the same encrypted bytes (and one hash of them).
   type Cipher = { enc: ReturnType<typeof fileEncryptor>; hash: crypto.Hash; head: Buffer; chunk: Buffer; tail: Buffer | null; sha: string | null };
   type Out = { d: Dest; fh: FileHandle | null; cipher: Cipher | null };
   const ciphers = new Map<Buffer, Cipher>();
   const outs: Out[] = [];
-  for (const d of targets) {
+  for (const d of targets.filter((t) => t.key)) {
     try {
       const fh = await fs.promises.open(path.join(d.dir, src.rel), 'wx');
       let cipher: Cipher | null = null;
@@ -478,7 +555,11 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
     for (const o of outs) await o.fh?.close().catch(() => {});
   };
   const h = crypto.createHash('sha256');
-  const fh = await fs.promises.open(src.file, 'r');
+  const fh = await fs.promises.open(src.file, 'r').catch(async (e) => {
+    await closeAll();
+    await Promise.allSettled(plain.map((p) => p.copy));
+    throw e;
+  });
   // Two buffers: the next chunk is read while this one is hashed and written.
   const CH = 1 << 22;
   const bufs = [Buffer.allocUnsafe(CH), Buffer.allocUnsafe(CH)];
@@ -513,11 +594,23 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
       c.tail = c.enc.final();
       c.sha = c.hash.update(c.tail).digest('hex');
     }
+    for (const p of plain) {
+      try {
+        await p.copy;
+        if (p.d.failed) continue;
+        p.d.sync.add(path.join(p.d.dir, src.rel));
+        p.d.manifest.set(src.rel, sha);
+        p.d.plain.add(src.rel);
+        p.d.copied++;
+      } catch (e) {
+        fail(p.d, e);
+      }
+    }
     for (const o of outs) {
       if (o.d.failed || !o.fh) continue;
       try {
         if (o.cipher) await writeAll(o.fh, o.cipher.tail!);
-        o.d.unsynced.push(path.join(o.d.dir, src.rel)); // fsynced together before verification (see syncAll)
+        o.d.sync.add(path.join(o.d.dir, src.rel)); // every write has returned: fsync through its own descriptor
         o.d.manifest.set(src.rel, o.cipher ? o.cipher.sha! : sha);
         if (!o.cipher) o.d.plain.add(src.rel);
         o.d.copied++;
@@ -530,68 +623,184 @@ async function streamTo(src: Source, targets: Dest[], progress: Progress, onByte
     await pending?.catch(() => {});
     await fh.close();
     await closeAll();
+    await Promise.allSettled(plain.map((p) => p.copy));
   }
 }
 
-function copySmall(src: Source, targets: Dest[], onBytes: (n: number) => void, fail: (d: Dest, e: unknown) => void): string {
-  const data = fs.readFileSync(src.file);
-  const sha = crypto.createHash('sha256').update(data).digest('hex');
-  const sealed = new Map<Buffer, Buffer>(); // one encryption per key: destinations sharing it get identical bytes
+/**
+ * A small file whole: read, hashed, written to every target. Asynchronous, so that several run at once (see inTurns):
+ * while one is hashed on this thread, the others are read and written in libuv's threads, on the other core.
+ */
+async function copySmall(src: Source, targets: Dest[], onBytes: (n: number) => void, fail: (d: Dest, e: unknown) => void): Promise<string> {
+  const data = await fs.promises.readFile(src.file);
+  const sealed = new Map<Buffer, { bytes: Buffer; sha: string }>(); // one encryption per key: destinations sharing it get identical bytes
   for (const d of targets) {
-    try {
-      let bytes: Buffer = data;
-      if (d.key) {
-        if (!sealed.has(d.key)) {
-          const enc = fileEncryptor(d.key);
-          sealed.set(d.key, Buffer.concat([enc.head(), enc.update(data), enc.final()]));
-        }
-        bytes = sealed.get(d.key)!;
-      }
-      const file = path.join(d.dir, src.rel);
-      fs.writeFileSync(file, bytes, { flag: 'wx' });
-      d.unsynced.push(file);
-      d.manifest.set(src.rel, d.key ? crypto.createHash('sha256').update(bytes).digest('hex') : sha);
-      if (!d.key) d.plain.add(src.rel);
-      d.copied++;
-    } catch (e) {
-      fail(d, e);
-    }
+    if (!d.key || sealed.has(d.key)) continue;
+    const enc = fileEncryptor(d.key);
+    const bytes = Buffer.concat([enc.head(), enc.update(data), enc.final()]);
+    sealed.set(d.key, { bytes, sha: crypto.createHash('sha256').update(bytes).digest('hex') });
   }
+  // The writes start first and the source is hashed while they run. The first plain copy is written from memory; the
+  // other plain copies are copied from it by the kernel (copy_file_range: no second pass through this process), and
+  // every one of them is still compared with the source after its fsync.
+  let firstPlain: Promise<string | null> | null = null;
+  const writes = targets.map(async (d) => {
+    const file = path.join(d.dir, src.rel);
+    if (d.key) return fs.promises.writeFile(file, sealed.get(d.key)!.bytes, { flag: 'wx' });
+    if (!firstPlain) {
+      const mine = fs.promises.writeFile(file, data, { flag: 'wx' }).then(() => file);
+      firstPlain = mine.catch(() => null);
+      return mine;
+    }
+    const from = await firstPlain;
+    if (from) {
+      try {
+        return await fs.promises.copyFile(from, file, fs.constants.COPYFILE_EXCL);
+      } catch {
+        // the first copy's medium failed under it: this one is written from memory, and fails only on its own error
+        await fs.promises.rm(file, { force: true });
+      }
+    }
+    return fs.promises.writeFile(file, data, { flag: 'wx' });
+  });
+  const sha = crypto.createHash('sha256').update(data).digest('hex');
+  const done = await Promise.allSettled(writes);
+  targets.forEach((d, i) => {
+    const r = done[i];
+    if (r.status === 'rejected') return fail(d, r.reason);
+    if (d.failed) return;
+    d.sync.add(path.join(d.dir, src.rel));
+    d.manifest.set(src.rel, d.key ? sealed.get(d.key)!.sha : sha);
+    if (!d.key) d.plain.add(src.rel);
+    d.copied++;
+  });
   onBytes(data.length);
   return sha;
 }
 
 /**
- * fsync of every file written to a destination, many at a time (the file system commits them together; one at a
- * time, a thousand small archive files cost a thousand journal commits), then of its directories.
+ * How many fsyncs of one destination run while the copy goes on: the device writes the first files out while later
+ * ones are read and hashed, instead of all of it waiting for the end. Few, so that reads and writes keep libuv's threads.
  */
-async function syncAll(d: Dest): Promise<void> {
-  const files = d.unsynced.splice(0);
-  for (let i = 0; i < files.length; i += 32) {
-    await Promise.all(files.slice(i, i + 32).map(async (f) => {
-      const fh = await fs.promises.open(f, 'r+');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    }));
+const SYNC_WHILE_COPYING = 2;
+/**
+ * At the end, many at a time: the file system commits them together (one at a time, a thousand small archive files
+ * cost a thousand journal commits).
+ */
+const SYNC_AT_END = 8;
+
+/**
+ * fsyncs files in the background, at most `width` at a time; `synced` waits for one file, `drain` for all of them and
+ * throws the first failure (after which nothing more is synced: that destination has failed).
+ */
+class BackgroundSync {
+  private queue: string[] = [];
+  private pending = new Set<string>();
+  private waiting = new Map<string, Array<() => void>>();
+  private running = 0;
+  private failure: unknown = null;
+  private idle: Array<() => void> = [];
+  constructor(private width: number) {}
+
+  add(file: string): void {
+    this.queue.push(file);
+    this.pending.add(file);
+    this.pump();
+  }
+
+  /** Resolves once `file`'s fsync is over, or will not happen (a failure: drain reports it); at once for a file never added. */
+  synced(file: string): Promise<void> {
+    if (!this.pending.has(file)) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.set(file, [...(this.waiting.get(file) ?? []), resolve]));
+  }
+
+  async drain(width = this.width): Promise<void> {
+    this.width = width;
+    this.pump();
+    if (this.running) await new Promise<void>((resolve) => this.idle.push(resolve));
+    if (this.failure !== null) throw this.failure;
+  }
+
+  private finished(file: string): void {
+    this.pending.delete(file);
+    this.waiting.get(file)?.forEach((resolve) => resolve());
+    this.waiting.delete(file);
+  }
+
+  private pump(): void {
+    if (this.failure !== null) this.queue.splice(0).forEach((file) => this.finished(file));
+    while (this.running < this.width && this.queue.length) {
+      const file = this.queue.shift()!;
+      this.running++;
+      fsyncFile(file).catch((e) => {
+        this.failure ??= e;
+      }).finally(() => {
+        this.running--;
+        this.finished(file);
+        this.pump();
+        if (!this.running) this.idle.splice(0).forEach((resolve) => resolve());
+      });
+    }
+  }
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const fh = await fs.promises.open(file, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Buffers handed out and back again, so that reading many small files allocates few. */
+class BufferPool {
+  private free: Buffer[] = [];
+  take(n: number, size: number): Buffer[] {
+    return Array.from({ length: n }, () => {
+      const i = this.free.findIndex((b) => b.length >= size);
+      return i >= 0 ? this.free.splice(i, 1)[0] : Buffer.allocUnsafe(Math.max(size, 1 << 20));
+    });
+  }
+  give(bufs: Buffer[]): void {
+    this.free.push(...bufs);
+  }
+}
+
+/** Reads `file` into `buf` up to its length; returns how many bytes were read. */
+async function readInto(file: string, buf: Buffer): Promise<number> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+      if (!bytesRead) break;
+      got += bytesRead;
+    }
+    return got;
+  } finally {
+    await fh.close();
   }
 }
 
 /** Reads the source and each copy side by side: true when a copy holds exactly the source's bytes, the error otherwise. */
-async function compareWithSource(source: string, copies: string[], onBytes: (n: number) => void): Promise<Array<true | false | unknown>> {
+async function compareWithSource(source: string, copies: string[], pool: BufferPool, onBytes: (n: number) => void): Promise<Array<true | false | unknown>> {
   const result: Array<true | false | unknown> = copies.map(() => true);
-  if (fs.statSync(source).size <= SMALL) {
-    const a = fs.readFileSync(source);
-    copies.forEach((c, i) => {
-      try {
-        if (!fs.readFileSync(c).equals(a)) result[i] = false;
-      } catch (e) {
-        result[i] = e;
-      }
-    });
-    onBytes(a.length * copies.length);
+  const size = (await fs.promises.stat(source)).size;
+  if (size <= SMALL) {
+    // into reused buffers: a thousand small files read three times would otherwise keep the garbage collector busy
+    const bufs = pool.take(1 + copies.length, size + 1); // one byte more: a copy longer than its source shows
+    try {
+      const [a, ...read] = await Promise.allSettled([source, ...copies].map((f, i) => readInto(f, bufs[i])));
+      if (a.status === 'rejected') throw a.reason;
+      const want = bufs[0].subarray(0, a.value);
+      read.forEach((r, i) => {
+        result[i] = r.status === 'rejected' ? r.reason : r.value === a.value && bufs[i + 1].subarray(0, r.value).equals(want);
+      });
+      onBytes(a.value * copies.length);
+    } finally {
+      pool.give(bufs);
+    }
     return result;
   }
   const src = await fs.promises.open(source, 'r');

@@ -119,20 +119,35 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
   const total = copies.reduce((n, c) => n + oxumBytes(c.dir), 0);
   let done = 0;
   const onBytes = (n: number) => progress.report((done += n), total, 'Проверка копий');
-  const reports: CopyReport[] = [];
+  const reports: CopyReport[] = new Array(copies.length);
   try {
-    for (const c of copies) {
-      progress.throwIfCancelled();
-      const twins = copies.filter((t) => t.bag === c.bag && t !== c);
-      const ref = referenceManifests(c, twins);
-      const check = await checkBag(c.dir, { tagManifest: ref.tags, payloadManifest: ref.payload, cache, onBytes });
-      const problems: CopyProblem[] = check.problems.map((p) => ({ ...p }));
-      if (ref.tagsFrom) {
-        const p = problems.find((x) => x.file === TAGMANIFEST && x.problem === 'missing');
-        if (p) p.expected = sha(fs.readFileSync(path.join(ref.tagsFrom.dir, TAGMANIFEST)));
+    // Copies on different devices are checked at the same time (each device reads its own copy while the hashing
+    // alternates); copies on one device one after the other, so that its reads stay sequential.
+    const byDevice = new Map<number | string, number[]>();
+    copies.forEach((c, i) => {
+      const dev = deviceOf(c.dir);
+      byDevice.set(dev, [...(byDevice.get(dev) ?? []), i]);
+    });
+    let stopped = false;
+    await Promise.all([...byDevice.values()].map(async (indexes) => {
+      for (const i of indexes) {
+        if (stopped) return;
+        progress.throwIfCancelled();
+        const c = copies[i];
+        const twins = copies.filter((t) => t.bag === c.bag && t !== c);
+        const ref = referenceManifests(c, twins);
+        const check = await checkBag(c.dir, { tagManifest: ref.tags, payloadManifest: ref.payload, cache, onBytes });
+        const problems: CopyProblem[] = check.problems.map((p) => ({ ...p }));
+        if (ref.tagsFrom) {
+          const p = problems.find((x) => x.file === TAGMANIFEST && x.problem === 'missing');
+          if (p) p.expected = sha(fs.readFileSync(path.join(ref.tagsFrom.dir, TAGMANIFEST)));
+        }
+        reports[i] = { bag: c.bag, path: c.dir, destination: c.destination, encrypted: check.encrypted, ok: problems.length === 0, problems };
       }
-      reports.push({ bag: c.bag, path: c.dir, destination: c.destination, encrypted: check.encrypted, ok: problems.length === 0, problems });
-    }
+    }).map((group) => group.catch((e) => {
+      stopped = true; // the other devices stop at their next copy
+      throw e;
+    })));
     if (opts.repair) {
       for (const r of reports) {
         const c = copies.find((x) => x.dir === r.path)!;
@@ -211,6 +226,14 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
     }).immediate();
   }
   return { runId, state, copies: reports, incomplete, message };
+}
+
+function deviceOf(dir: string): number | string {
+  try {
+    return fs.statSync(dir).dev;
+  } catch {
+    return dir;
+  }
 }
 
 function oxumBytes(bag: string): number {

@@ -146,6 +146,45 @@ describe('backup to two destinations', () => {
 });
 
 describe('faults while writing', () => {
+  it('a large register\'s second plain copy is made by the kernel and still verified: whole, it passes; changed before its read-back, that copy fails', async () => {
+    const db = f.c.backend.db;
+    db.exec('CREATE TABLE test_big2 (b BLOB) STRICT');
+    for (let i = 0; i < 4; i++) db.prepare('INSERT INTO test_big2 VALUES (?)').run(crypto.randomBytes(3 * 1024 * 1024));
+    try {
+      const [a, b] = dirs(f.root, 'bigplain-A', 'bigplain-B');
+      const r = await backupRegister(db, { destinations: [{ path: a }, { path: b }], confirmSameDevice: true });
+      expect(r.state).toBe('ok');
+      const reg = (d: string) => fs.readFileSync(path.join(d, r.bag, 'data/register.sqlite'));
+      expect(reg(a).length).toBeGreaterThan(12 * 1024 * 1024);
+      expect(reg(b).equals(reg(a))).toBe(true);
+      for (const d of r.destinations) expect(coreutilsValidate(d.bagPath!).ok).toBe(true);
+
+      const [c, d] = dirs(f.root, 'bigplain-C', 'bigplain-D');
+      let flipped = false;
+      const progress = progressTo((_d, _t, msg) => {
+        if (!flipped && msg === 'Запись data/archive/manifest.jsonl') {
+          const partial = fs.readdirSync(d).find((n) => n.startsWith('.sr-partial-'))!;
+          const p = path.join(d, partial, 'data/register.sqlite');
+          const fd = fs.openSync(p, 'r+');
+          const byte = Buffer.alloc(1);
+          fs.readSync(fd, byte, 0, 1, 9 * 1024 * 1024);
+          byte[0] ^= 0x80;
+          fs.writeSync(fd, byte, 0, 1, 9 * 1024 * 1024);
+          fs.closeSync(fd);
+          flipped = true;
+        }
+      });
+      const r2 = await backupRegister(db, { destinations: [{ path: c }, { path: d }], confirmSameDevice: true, progress });
+      expect(flipped).toBe(true);
+      expect(r2.state).toBe('partial');
+      expect(r2.destinations[0].ok).toBe(true);
+      expect(r2.destinations[1].message).toMatch(/data\/register\.sqlite: записанная копия не совпала с источником при проверке/);
+      expect(fs.readdirSync(d)).toEqual([]);
+    } finally {
+      db.exec('DROP TABLE test_big2');
+    }
+  });
+
   it('a destination that fills up (1 MiB tmpfs): that copy fails and leaves nothing, the other is complete', async (ctx) => {
     const small = mountTmpfs(f.root, 'full', '1m');
     mounts.push(small);
@@ -241,6 +280,57 @@ describe('faults while writing', () => {
     expect(fs.readdirSync(b)).toEqual([]);
     expect(listRuns(db, 1)[0]).toMatchObject({ kind: 'backup', state: 'cancelled' });
   });
+
+  it('an archive file\'s second copy (copied in the kernel from the first) changed on disk before its read-back fails that copy only', async () => {
+    const db = f.c.backend.db;
+    const [a, b] = dirs(f.root, 'kcopy-A', 'kcopy-B');
+    let flipped: string | null = null;
+    const progress = progressTo((_d, _t, msg) => {
+      const rel = /^Запись (data\/archive\/files\/[0-9a-f]{64})$/.exec(msg ?? '')?.[1];
+      if (!flipped && rel) {
+        // both copies of this file are written by now (A from memory, B from A by copy_file_range); none verified yet
+        const partial = fs.readdirSync(b).find((n) => n.startsWith('.sr-partial-'))!;
+        const p = path.join(b, partial, rel);
+        const bytes = fs.readFileSync(p);
+        bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+        fs.writeFileSync(p, bytes);
+        flipped = rel;
+      }
+    });
+    const r = await backupRegister(db, { destinations: [{ path: a }, { path: b }], confirmSameDevice: true, progress });
+    expect(flipped).not.toBeNull();
+    expect(r.state).toBe('partial');
+    expect(r.destinations[0].ok).toBe(true);
+    expect(r.destinations[1]).toMatchObject({ ok: false, bagPath: null });
+    expect(r.destinations[1].message).toContain(`${flipped}: записанная копия не совпала с источником при проверке`);
+    expect(fs.readdirSync(b)).toEqual([]);
+    expect(coreutilsValidate(r.destinations[0].bagPath!).ok).toBe(true);
+  });
+
+  // A cancel while the snapshot is taken and archive files are copied at the same time, one while archive files are
+  // copied several at a time with fsyncs running in the background, and one while files are being verified as their
+  // fsyncs finish: whatever is in flight settles, then nothing is left.
+  for (const [when, at, nth] of [
+    ['during the snapshot (archive files copied meanwhile)', /^Снимок реестра/, 1],
+    ['mid-copy of the archive', /^Запись data\/archive\/files\//, 5],
+    ['mid-verification', /^Проверка копий: data\/archive\/files\//, 5],
+  ] as const) {
+    it(`cancelled ${when}: no bag under its final name and no partial anywhere`, async () => {
+      const db = f.c.backend.db;
+      const [a, b] = dirs(f.root, `cancel-${when.replace(/\W+/g, '-')}-A`, `cancel-${when.replace(/\W+/g, '-')}-B`);
+      const abort = new AbortController();
+      let seen = 0;
+      const progress = progressTo((_d, _t, msg) => {
+        if (at.test(msg ?? '') && ++seen === nth) abort.abort();
+      }, abort.signal);
+      const e = await backupRegister(db, { destinations: [{ path: a }, { path: b }], confirmSameDevice: true, progress }).catch((x) => x);
+      expect(seen).toBeGreaterThanOrEqual(nth);
+      expect(e).toBeInstanceOf(CancelledError);
+      expect(fs.readdirSync(a)).toEqual([]);
+      expect(fs.readdirSync(b)).toEqual([]);
+      expect(listRuns(db, 1)[0]).toMatchObject({ kind: 'backup', state: 'cancelled' });
+    });
+  }
 
   it('fewer than two destinations, or a destination that is not there, is refused before anything is written', async () => {
     const db = f.c.backend.db;
