@@ -1,9 +1,9 @@
 // A picture of every screen (test-results/screens/*.png) over a register with some data in it,
 // so people can judge the look without running the app.
 import { expect, test, type Page } from '@playwright/test';
-import { Api } from './pages/api';
+import { Api, SCHOOL } from './pages/api';
 import { App } from './pages/App';
-import { shot } from './screens';
+import { collectConsoleErrors, shot } from './screens';
 
 async function seed(api: Api) {
   const years = await api.call('years.list', {});
@@ -57,11 +57,7 @@ async function seed(api: Api) {
     await api.call('students.create', { lastName: 'Новикова', firstName: 'Полина', middleName: 'Игоревна', birthDate: '2019-06-06', sex: 'Ж' });
   }
 
-  await api.call('school.update', {
-    fullName: 'Государственное бюджетное общеобразовательное учреждение города Москвы «Школа № 2107»',
-    shortName: 'ГБОУ Школа № 2107', inn: '7701234560', kpp: '770101001', ogrn: '1027700123450',
-    address: '105005, г. Москва, ул. Бауманская, д. 10', director: 'Лебедева Ирина Сергеевна', regionCode: '77',
-  });
+  await api.call('school.update', SCHOOL);
   await api.attempt('users.create', { login: 'archive', fullName: 'Полякова Нина Фёдоровна', role: 'archivist', password: 'Archive-pass-2026' });
 }
 
@@ -74,13 +70,7 @@ async function visit(page: Page, app: App, section: string, name: string) {
 test('a screenshot of every screen', async ({ page, request, browser }) => {
   test.setTimeout(90_000);
   // Every screen must work under the server's strict CSP and without console errors.
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  // CSP refusals do not reach the console API: collect them from the page itself.
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP: ${e.violatedDirective} ${e.blockedURI}`));
-  });
+  const consoleErrors = await collectConsoleErrors(page);
   await seed(await new Api(request).asAdmin());
 
   // Sign-in, in a context of its own (no session).

@@ -9,12 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ADMIN, SCREENS_DIR } from './env';
-import { Api } from './pages/api';
+import { Api, SCHOOL } from './pages/api';
 import { App } from './pages/App';
 import { GradesPage } from './pages/GradesPage';
 import { LedgersPage } from './pages/LedgersPage';
 import { VerifyPage } from './pages/VerifyPage';
-import { shot } from './screens';
+import { collectConsoleErrors, shot } from './screens';
 
 const YEAR = '2030/2031';
 const CLASS = '9Л';
@@ -43,11 +43,7 @@ function makeCertificate(dir: string, password: string): Buffer {
 async function seed(api: Api) {
   // A ledger is printed with the school's requisites: fill them when this spec runs alone.
   if (!(await api.call('school.get', {}))) {
-    await api.call('school.update', {
-      fullName: 'Государственное бюджетное общеобразовательное учреждение города Москвы «Школа № 2107»',
-      shortName: 'ГБОУ Школа № 2107', inn: '7701234560', kpp: '770101001', ogrn: '1027700123450',
-      address: '105005, г. Москва, ул. Бауманская, д. 10', director: 'Лебедева Ирина Сергеевна', regionCode: '77',
-    });
+    await api.call('school.update', SCHOOL);
   }
   const years = await api.call('years.list', {});
   const year = years.find((y) => y.name === YEAR) ?? await api.call('years.create', { name: YEAR });
@@ -88,12 +84,7 @@ async function seed(api: Api) {
 test('a clerk prints, an admin seals the year, the code verifies, a sealed mark is refused, a correction makes version 2', async ({ page, request }) => {
   test.setTimeout(120_000);
   // The screens must work under the server's strict CSP and without console errors (as 02-screens checks).
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP: ${e.violatedDirective} ${e.blockedURI}`));
-  });
+  const consoleErrors = await collectConsoleErrors(page);
   const api = await new Api(request).asAdmin();
   const { klass, math } = await seed(api);
   const app = new App(page);
@@ -371,8 +362,7 @@ test('closing a year runs as a job: progress, cancel leaves no class half-sealed
 test('«Проверка документа» also checks a справка об обучении by its code and by its file; an edited file is refused', async ({ page, request }) => {
   const api = await new Api(request).asAdmin();
   if (!(await api.call('school.get', {}))) {
-    await api.call('school.update', { fullName: 'Государственное бюджетное общеобразовательное учреждение «Школа № 2107»', shortName: 'ГБОУ Школа № 2107',
-      inn: '7707083893', kpp: '773601001', ogrn: '1027700132195', address: 'Москва, ул. Лесная, 7', director: 'Лебедева Ирина Сергеевна', regionCode: '77' });
+    await api.call('school.update', SCHOOL);
   }
   const st = await api.call('students.create', { lastName: 'Справкина', firstName: 'Вера', middleName: 'Олеговна', birthDate: '2015-01-09', sex: 'Ж' });
   const printed = await api.call('printouts.certificateOfStudy', { studentId: st.id });

@@ -9,11 +9,11 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { SCREENS_DIR } from './env';
-import { Api } from './pages/api';
+import { Api, SCHOOL } from './pages/api';
 import { App } from './pages/App';
 import { AttestatsPage } from './pages/AttestatsPage';
 import { VerifyPage } from './pages/VerifyPage';
-import { shot } from './screens';
+import { collectConsoleErrors, shot } from './screens';
 
 const YEAR = '2034/2035';
 const CLERK = { login: 'clerk-printouts', fullName: 'Соколова Марина Ильинична', password: 'Clerk-printouts-2034' };
@@ -30,11 +30,7 @@ const pdfText = (file: string) => execFileSync('pdftotext', ['-layout', file, '-
 
 async function seed(api: Api) {
   if (!(await api.call('school.get', {}))) {
-    await api.call('school.update', {
-      fullName: 'Государственное бюджетное общеобразовательное учреждение города Москвы «Школа № 2107»',
-      shortName: 'ГБОУ Школа № 2107', inn: '7701234560', kpp: '770101001', ogrn: '1027700123450',
-      address: '105005, г. Москва, ул. Бауманская, д. 10', director: 'Лебедева Ирина Сергеевна', regionCode: '77',
-    });
+    await api.call('school.update', SCHOOL);
   }
   const years = await api.call('years.list', {});
   const year = years.find((y) => y.name === YEAR) ?? await api.call('years.create', { name: YEAR });
@@ -61,12 +57,7 @@ async function seed(api: Api) {
 
 test('a clerk prints a справка, pages of the алфавитная книга, receives, issues and spoils attestat forms and prints the year\'s book', async ({ page, request }) => {
   test.setTimeout(120_000);
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP: ${e.violatedDirective} ${e.blockedURI}`));
-  });
+  const consoleErrors = await collectConsoleErrors(page);
   await seed(await new Api(request).asAdmin());
   const app = new App(page);
   const verify = new VerifyPage(page);

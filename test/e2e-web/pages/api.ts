@@ -35,3 +35,10 @@ export class Api {
     return this;
   }
 }
+
+/** The school's requisites every printed document carries (the same in every spec that prints). */
+export const SCHOOL = {
+  fullName: 'Государственное бюджетное общеобразовательное учреждение города Москвы «Школа № 2107»',
+  shortName: 'ГБОУ Школа № 2107', inn: '7701234560', kpp: '770101001', ogrn: '1027700123450',
+  address: '105005, г. Москва, ул. Бауманская, д. 10', director: 'Лебедева Ирина Сергеевна', regionCode: '77',
+};
