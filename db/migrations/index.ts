@@ -7,6 +7,7 @@ import m0004 from './0004_ledgers.ts';
 import m0005 from './0005_printouts.ts';
 import m0006 from './0006_packets.ts';
 import m0007 from './0007_archive.ts';
+import m0008 from './0008_audit_anchor.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: '0005_printouts', sql: m0005 },
   { version: 6, name: '0006_packets', sql: m0006 },
   { version: 7, name: '0007_archive', sql: m0007 },
+  { version: 8, name: '0008_audit_anchor', sql: m0008 },
 ];

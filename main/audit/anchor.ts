@@ -4,7 +4,9 @@
 // chain must reach the anchored entry with the anchored hash. Removing the newest entries AND the anchor together is not
 // caught here; a backup bag's register snapshot holds the chain as it was, a witness kept on other media.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
+import { appendAudit } from './log.ts';
 
 export type AuditHead = { id: number; hash: string };
 
@@ -20,16 +22,27 @@ export function auditHead(db: DB): AuditHead | null {
 }
 
 /**
+ * `afresh`: the caller put the old anchor aside on purpose (a restore gives the restored register its own), so a
+ * missing anchor is not a lost one.
+ *
  * Writes the anchor when the head moved since this process last wrote it: after a commit, never inside a transaction
  * (a rolled-back entry must not be anchored). Written to a temporary name, flushed, then renamed: whole or not at all.
  */
-export function anchorAudit(db: DB): void {
+export function anchorAudit(db: DB, opts: { afresh?: boolean } = {}): void {
   const file = anchorPath(db);
   if (!file || db.inTransaction || !db.open) return;
-  const head = auditHead(db);
+  let head = auditHead(db);
   if (!head) return;
+  const missing = !fs.existsSync(file);
+  if (!missing && written.get(db) === JSON.stringify({ id: head.id, hash: head.hash }) + '\n') return;
+  const state = db.prepare('SELECT first_anchored_at AS at FROM audit_anchor_state').get() as { at: string } | undefined;
+  if (missing && state && !opts.afresh) {
+    // this register had an anchor and it is gone: say so in the chain itself before anchoring it again, so the loss
+    // (and the head at that moment) stays on record whatever the next anchor says
+    db.transaction(() => appendAudit(db, null, 'audit.anchorLost', { anchor: path.basename(file), headWhenFound: head, firstAnchoredAt: state.at }))();
+    head = auditHead(db)!;
+  }
   const text = JSON.stringify({ id: head.id, hash: head.hash }) + '\n';
-  if (written.get(db) === text) return;
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, 'w', 0o644);
   try {
@@ -40,6 +53,7 @@ export function anchorAudit(db: DB): void {
   }
   fs.renameSync(tmp, file);
   written.set(db, text);
+  if (!state) db.prepare('INSERT OR IGNORE INTO audit_anchor_state (id, first_anchored_at) VALUES (1, ?)').run(new Date().toISOString());
 }
 
 export function readAnchor(db: DB): AuditHead | null | 'unreadable' {

@@ -58,9 +58,13 @@ export function verifyAuditChain(db: DB): AuditReport {
     return broken(n, anchor.id, `записи после ${n} удалены: последней была записана запись ${anchor.id} (якорь ${anchorName(db)})`);
   }
   const state = anchor ? (anchor.id === n ? 'ok' : 'behind') : anchorPath(db) && n ? 'missing' : 'none';
+  // the anchor went missing and the program anchored the chain again: recorded in the chain, so shown every time
+  const lost = db.prepare("SELECT id, at FROM audit_log WHERE method = 'audit.anchorLost' ORDER BY id").all() as Array<{ id: number; at: string }>;
   return {
     ok: true, entries: n, brokenAt: null, anchor: state,
     message: `Цепочка журнала аудита цела, записей: ${n}` +
+      (lost.length ? `. Якорь ${anchorName(db)} пропадал и создан заново (${lost.map((l) => `запись ${l.id} от ${localDate(l.at)}`).join(', ')}): ` +
+        'если его не удаляли при переносе реестра, последние записи могли быть удалены вместе с ним — сверьте журнал с резервной копией (audit verify --witness)' : '') +
       (state === 'missing' ? `. Якоря ${anchorName(db)} рядом с реестром нет (копия реестра без него?): удаление последних записей так не обнаружить` : '') +
       (state === 'behind' && anchor ? `. Записи ${anchor.id + 1}–${n} не закреплены якорем: их записали после последнего вызова программы ` +
         '(сбой до записи якоря) или дописали в обход неё — проверьте их' : ''),
@@ -68,6 +72,10 @@ export function verifyAuditChain(db: DB): AuditReport {
 }
 
 const anchorName = (db: DB) => path.basename(anchorPath(db) ?? '');
+const localDate = (iso: string) => {
+  const d = new Date(iso);
+  return `${String(d.getDate()).padStart(2, '0')}.${String(d.getMonth() + 1).padStart(2, '0')}.${d.getFullYear()}`;
+};
 
 const broken = (n: number, id: number | null, why: string): AuditReport =>
   ({ ok: false, entries: n, brokenAt: id, anchor: 'broken', message: `Цепочка журнала аудита нарушена: ${why}` });

@@ -189,7 +189,7 @@ export async function restoreBag(bagDir: string, opts: {
     fs.renameSync(stagedArchive, archiveDirFor(target!));
     const restored = openRegister(target!, { create: false });
     try {
-      anchorAudit(restored);
+      anchorAudit(restored, { afresh: true }); // its old anchor went aside with the old register: not a lost one
     } finally {
       restored.close();
     }

@@ -654,6 +654,7 @@ export const t = {
     // What each recorded call did, in the clerk's words.
     methods: {
       'auth.setupAdmin': 'Первый запуск: создан администратор',
+      'audit.anchorLost': 'Якорь журнала аудита пропадал: создан заново',
       'users.create': 'Создан пользователь',
       'school.update': 'Изменены сведения об организации',
       'years.create': 'Создан учебный год',

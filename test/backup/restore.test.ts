@@ -71,6 +71,8 @@ describe('restore', () => {
     expect(db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'before'").get()).toBeUndefined();
     // the restored register has its own anchor: its chain verifies, with no entries reported removed
     expect(verifyAuditChain(db)).toMatchObject({ ok: true, anchor: 'ok' });
+    // and its old anchor was put aside on purpose: no lost anchor is recorded in its chain
+    expect(db.prepare("SELECT count(*) AS n FROM audit_log WHERE method = 'audit.anchorLost'").get()).toEqual({ n: 0 });
     db.close();
   });
 

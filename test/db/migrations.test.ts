@@ -9,6 +9,7 @@ import check0004 from './checks/0004.ts';
 import check0005 from './checks/0005.ts';
 import check0006 from './checks/0006.ts';
 import check0007 from './checks/0007.ts';
+import check0008 from './checks/0008.ts';
 import { APPLICATION_ID, openRegister } from '../../db/connection.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
@@ -92,6 +93,7 @@ const perMigration: Record<number, (db: Database.Database) => void> = {
   5: check0005,
   6: check0006,
   7: check0007,
+  8: check0008,
 };
 
 describe('each migration', () => {

@@ -210,4 +210,35 @@ describe('audit.verify and tampering behind the program', () => {
       db.close();
     }
   });
+
+  it('the newest entries and the anchor removed together: the next call records the lost anchor in the chain, for good', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'register.sqlite');
+    const d = await adminClient(dir);
+    for (const name of ['2030/2031', '2031/2032', '2032/2033']) await d.call('years.create', { name });
+    const first = (d.backend.db.prepare('SELECT first_anchored_at AS at FROM audit_anchor_state').get() as { at: string }).at;
+    expect(first).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(d.backend.db.prepare("SELECT count(*) AS n FROM audit_log WHERE method = 'audit.anchorLost'").get()).toEqual({ n: 0 });
+    const raw = openRaw(file);
+    const last = (raw.prepare('SELECT max(id) AS id FROM audit_log').get() as { id: number }).id;
+    raw.exec('DROP TRIGGER audit_log_no_delete');
+    raw.prepare('DELETE FROM audit_log WHERE id > ?').run(last - 2);
+    raw.close();
+    fs.rmSync(`${file}.audit-head`);
+    // a clerk's ordinary call: the program anchors the chain again, but first writes down that the anchor was gone
+    await d.call('years.list', {});
+    const lost = d.backend.db.prepare("SELECT id, login, detail FROM audit_log WHERE method = 'audit.anchorLost'").all() as Array<{ id: number; login: string | null; detail: string }>;
+    expect(lost).toHaveLength(1);
+    expect(lost[0].id).toBe(last - 1);
+    expect(JSON.parse(lost[0].detail)).toMatchObject({ anchor: 'register.sqlite.audit-head', headWhenFound: { id: last - 2 }, firstAnchoredAt: first });
+    expect(JSON.parse(fs.readFileSync(`${file}.audit-head`, 'utf8'))).toMatchObject({ id: last - 1 });
+    const r = await d.call('audit.verify', {});
+    expect(r).toMatchObject({ ok: true, anchor: 'ok' });
+    expect(r.message).toMatch(new RegExp(`Якорь register\\.sqlite\\.audit-head пропадал и создан заново \\(запись ${last - 1} от \\d\\d\\.\\d\\d\\.\\d{4}\\): .*audit verify --witness`));
+    // a register that never had an anchor (a fresh one) records no loss: its first anchor is just the first
+    const fresh = await adminClient(tempDir());
+    expect(fresh.backend.db.prepare("SELECT count(*) AS n FROM audit_log WHERE method = 'audit.anchorLost'").get()).toEqual({ n: 0 });
+    fresh.backend.close();
+    d.backend.close();
+  });
 });
