@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ADMIN, SCREENS_DIR } from './env';
-import { Api, SCHOOL } from './pages/api';
+import { Api, ensureSchool } from './pages/api';
 import { App } from './pages/App';
 import { GradesPage } from './pages/GradesPage';
 import { LedgersPage } from './pages/LedgersPage';
@@ -42,9 +42,7 @@ function makeCertificate(dir: string, password: string): Buffer {
 
 async function seed(api: Api) {
   // A ledger is printed with the school's requisites: fill them when this spec runs alone.
-  if (!(await api.call('school.get', {}))) {
-    await api.call('school.update', SCHOOL);
-  }
+  await ensureSchool(api);
   const years = await api.call('years.list', {});
   const year = years.find((y) => y.name === YEAR) ?? await api.call('years.create', { name: YEAR });
   const subjects = await api.call('subjects.list', {});
@@ -361,9 +359,7 @@ test('closing a year runs as a job: progress, cancel leaves no class half-sealed
 
 test('«Проверка документа» also checks a справка об обучении by its code and by its file; an edited file is refused', async ({ page, request }) => {
   const api = await new Api(request).asAdmin();
-  if (!(await api.call('school.get', {}))) {
-    await api.call('school.update', SCHOOL);
-  }
+  await ensureSchool(api);
   const st = await api.call('students.create', { lastName: 'Справкина', firstName: 'Вера', middleName: 'Олеговна', birthDate: '2015-01-09', sex: 'Ж' });
   const printed = await api.call('printouts.certificateOfStudy', { studentId: st.id });
   const pdf = Buffer.from(printed.dataBase64, 'base64');

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { SCREENS_DIR } from './env';
-import { Api, SCHOOL } from './pages/api';
+import { Api, ensureSchool } from './pages/api';
 import { App } from './pages/App';
 import { AttestatsPage } from './pages/AttestatsPage';
 import { VerifyPage } from './pages/VerifyPage';
@@ -29,9 +29,7 @@ const SERIES = '034';
 const pdfText = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
 
 async function seed(api: Api) {
-  if (!(await api.call('school.get', {}))) {
-    await api.call('school.update', SCHOOL);
-  }
+  await ensureSchool(api);
   const years = await api.call('years.list', {});
   const year = years.find((y) => y.name === YEAR) ?? await api.call('years.create', { name: YEAR });
   const subjects = await api.call('subjects.list', {});
