@@ -135,28 +135,32 @@ export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[]) 
   const subjects = new Map<number, { name: string; in_plan: number; has_exam: number } | undefined>();
   const errors: Record<string, string> = {};
   const ok: Array<{ cell: MarkCell; mark: string | null }> = [];
-  cells.forEach((cell, i) => {
-    if (!students.has(cell.studentId)) students.set(cell.studentId, studentName.get(classId, cell.studentId) as { name: string; in_class: number } | undefined);
-    if (!subjects.has(cell.subjectId)) subjects.set(cell.subjectId, subjectRow.get(classId, classId, cell.subjectId) as { name: string; in_plan: number; has_exam: number } | undefined);
-    const st = students.get(cell.studentId);
-    const su = subjects.get(cell.subjectId);
+  const onScale = new Set<string>(allowed);
+  const fail = (i: number, cell: MarkCell, st: { name: string } | undefined, su: { name: string } | undefined, why: string) => {
     const period = cell.slot === 'period' ? periods.get(cell.periodId ?? -1) : undefined;
-    const fail = (why: string) => {
-      const col = cell.slot === 'period' ? (period ? `${period.number} ${PERIOD_WORD[period.kind]}` : 'период') : SLOT_WORD[cell.slot];
-      errors[`cells.${i}`] = `${st?.name ?? 'ученик'}, ${su ? `«${su.name}»` : 'предмет'}, ${col}: ${why}`;
-    };
+    const col = cell.slot === 'period' ? (period ? `${period.number} ${PERIOD_WORD[period.kind]}` : 'период') : SLOT_WORD[cell.slot];
+    errors[`cells.${i}`] = `${st?.name ?? 'ученик'}, ${su ? `«${su.name}»` : 'предмет'}, ${col}: ${why}`;
+  };
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    let st = students.get(cell.studentId);
+    if (st === undefined && !students.has(cell.studentId)) students.set(cell.studentId, st = studentName.get(classId, cell.studentId) as { name: string; in_class: number } | undefined);
+    let su = subjects.get(cell.subjectId);
+    if (su === undefined && !subjects.has(cell.subjectId)) subjects.set(cell.subjectId, su = subjectRow.get(classId, classId, cell.subjectId) as { name: string; in_plan: number; has_exam: number } | undefined);
     const mark = cell.mark == null || cell.mark.trim() === '' ? null : normalizeMark(cell.mark);
-    if (!st) return fail('ученик не найден в реестре');
-    if (!st.in_class) return fail(`ученик не учился в классе ${c.name} в ${c.year_name} учебном году`);
-    if (!su) return fail('предмет не найден');
-    if (!su.in_plan) return fail(`предмета нет в учебном плане класса ${c.name}`);
-    if (cell.slot === 'period' && !period) return fail(`период не относится к ${c.year_name} году класса ${c.name}`);
-    if (cell.slot !== 'period' && cell.periodId != null) return fail('у годовой, экзаменационной и итоговой оценки нет периода');
-    if (cell.slot === 'exam' && !su.has_exam) return fail(`по этому предмету в классе ${c.name} нет экзамена`);
-    if (mark === '1' && !allowOne) return fail(`оценка «1» не разрешена настройками школы: ${scale}`);
-    if (mark != null && !(allowed as string[]).includes(mark)) return fail(`оценка «${cell.mark!.trim()}» недопустима: ${scale}`);
-    ok.push({ cell, mark });
-  });
+    const why = !st ? 'ученик не найден в реестре'
+      : !st.in_class ? `ученик не учился в классе ${c.name} в ${c.year_name} учебном году`
+      : !su ? 'предмет не найден'
+      : !su.in_plan ? `предмета нет в учебном плане класса ${c.name}`
+      : cell.slot === 'period' && !periods.has(cell.periodId ?? -1) ? `период не относится к ${c.year_name} году класса ${c.name}`
+      : cell.slot !== 'period' && cell.periodId != null ? 'у годовой, экзаменационной и итоговой оценки нет периода'
+      : cell.slot === 'exam' && !su.has_exam ? `по этому предмету в классе ${c.name} нет экзамена`
+      : mark === '1' && !allowOne ? `оценка «1» не разрешена настройками школы: ${scale}`
+      : mark != null && !onScale.has(mark) ? `оценка «${cell.mark!.trim()}» недопустима: ${scale}`
+      : null;
+    if (why) fail(i, cell, st, su, why);
+    else ok.push({ cell, mark });
+  }
   return { c, errors, ok };
 }
 

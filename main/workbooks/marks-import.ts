@@ -88,7 +88,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   const existingAttendance = db.prepare('SELECT missed, missed_valid AS missedValid FROM attendance WHERE student_id = ? AND period_id = ?');
   const attendanceBatches = new Map<number, PlannedAttendance[]>();
   const subjectCache = new Map<string, { id: number } | { reason: string }>();
-  const targets = new Map<string, Target>(); // class|field → where its cells go
+  const targets = new Map<number, Map<string, Target>>(); // class → field → where its cells go
   const classes = new Map<number, { info: ReturnType<typeof classInfo>; periods: ReturnType<typeof classPeriods> }>();
   const classOf = (id: number) => classes.get(id) ?? classes.set(id, { info: classInfo(db, id), periods: classPeriods(db, classInfo(db, id)) }).get(id)!;
   const seen = new Map<string, { sheet: string; row: number }>();
@@ -109,9 +109,10 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   }
   /** Where a mark column's cells go in a class: subject, slot and period (or why nowhere); worked out once per class. */
   function targetOf(f: string, classId: number, cls: ReturnType<typeof classOf>): Target {
-    const k = `${classId}|${f}`;
-    let t = targets.get(k);
-    if (!t) targets.set(k, t = findTarget(f, cls));
+    let ofClass = targets.get(classId);
+    if (!ofClass) targets.set(classId, ofClass = new Map());
+    let t = ofClass.get(f);
+    if (!t) ofClass.set(f, t = findTarget(f, cls));
     return t;
   }
   function findTarget(f: string, cls: ReturnType<typeof classOf>): Target {
@@ -194,19 +195,22 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     const has = new Map((marksOf.all(student.id, year.id) as Array<{ subject_id: number; slot: string; period: number; mark: string }>)
       .map((m) => [`${m.subject_id}|${m.slot}|${m.period}`, m.mark]));
 
-    for (const f of markFields) {
+    const batch = batches.get(classId) ?? batches.set(classId, []).get(classId)!;
+    for (const f of markFields) { // no closure per cell: a journal has a hundred thousand of them
       const c = r.cells[f] as CellOut;
-      const reject = (reason: string) => p.rejected.push({ sheet: r.sheet, row: r.row, column: c.col, field: f, reason });
-      if (c.error) { reject(c.error); continue; }
-      const target = targetOf(f, classId, cls);
-      if ('reason' in target) { reject(target.reason); continue; }
-      const twin = cellsOfRow.get(target.key);
-      if (twin) { reject(`столбец ${twin} уже даёт эту оценку: оставьте в сопоставлении один из них`); continue; }
+      let refusal = c.error || null;
+      const target = refusal ? null : targetOf(f, classId, cls);
+      if (target && 'reason' in target) refusal = target.reason;
+      else if (target && cellsOfRow.has(target.key)) refusal = `столбец ${cellsOfRow.get(target.key)} уже даёт эту оценку: оставьте в сопоставлении один из них`;
+      if (refusal || !target || 'reason' in target) {
+        p.rejected.push({ sheet: r.sheet, row: r.row, column: c.col, field: f, reason: refusal ?? '' });
+        continue;
+      }
       cellsOfRow.set(target.key, c.col);
       const from = has.get(target.key) ?? null;
       const planned: PlannedMark = { sheet: r.sheet, row: r.row, column: c.col, classId, studentId: student.id, subjectId: target.subjectId,
         slot: target.slot, periodId: target.periodId, mark: c.value!, from };
-      (batches.get(classId) ?? batches.set(classId, []).get(classId)!).push(planned);
+      batch.push(planned);
     }
     if (attFields.length) planAttendance(r, student.id, classId, cls, attFields);
   }
@@ -282,9 +286,15 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     });
   }
   p.rejected.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row || (a.column ?? '').length - (b.column ?? '').length || (a.column ?? '').localeCompare(b.column ?? ''));
-  p.token = crypto.createHash('sha256').update(JSON.stringify([year.id, p.writes.map((w) => [w.studentId, w.subjectId, w.slot, w.periodId, w.from, w.mark]),
-    p.rejected.map((r) => [r.sheet, r.row, r.column, r.reason]),
-    ...(p.attendance ? [p.attendance.writes.map((a) => [a.studentId, a.periodId, a.from, a.missed, a.missedValid])] : [])])).digest('hex');
+  // the cells as lines (their fields hold no tab or newline: ids, numbers, the scale's marks), fed in slices
+  const token = crypto.createHash('sha256').update(JSON.stringify([year.id, p.rejected.map((r) => [r.sheet, r.row, r.column, r.reason]),
+    ...(p.attendance ? [p.attendance.writes.map((a) => [a.studentId, a.periodId, a.from, a.missed, a.missedValid])] : [])]));
+  for (let i = 0; i < p.writes.length; i += 4096) {
+    let lines = '';
+    for (const w of p.writes.slice(i, i + 4096)) lines += `${w.studentId}\t${w.subjectId}\t${w.slot}\t${w.periodId}\t${w.from}\t${w.mark}\n`;
+    token.update(lines);
+  }
+  p.token = token.digest('hex');
   return p;
 }
 
@@ -354,7 +364,11 @@ function writePlannedMarks(db: DB, p: MarksImportPreview): void {
     throw new AppError('conflict', `Ничего не записано: лист «${w.sheet}», строка ${w.row}, столбец ${w.column} — реестр изменился после ` +
       `предпросмотра (${why}). Посмотрите предпросмотр ещё раз`);
   };
-  const added = p.writes.filter((w) => w.from == null);
+  // New cells in the order of the register's cell index (student first): a student's cells are adjacent in the plan,
+  // so ordering the students puts each insert next to the last one in the index instead of at a random page
+  const byStudent = new Map<string, PlannedMark[]>();
+  for (const w of p.writes) if (w.from == null) (byStudent.get(w.studentId) ?? byStudent.set(w.studentId, []).get(w.studentId)!).push(w);
+  const added = [...byStudent.keys()].sort().flatMap((id) => byStudent.get(id)!);
   const BATCH = 2000;
   for (let i = 0; i < added.length; i += BATCH) {
     const batch = added.slice(i, i + BATCH);
