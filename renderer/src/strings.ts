@@ -64,6 +64,8 @@ export const t = {
     all: 'Все',
     saved: 'Сохранено',
     datePlaceholder: 'ДД.ММ.ГГГГ',
+    chooseFile: 'Выбрать файл…',
+    noFileChosen: 'Файл не выбран',
     optional: 'необязательно',
     required: 'обязательно',
     actions: 'Действия',

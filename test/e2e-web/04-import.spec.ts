@@ -51,7 +51,11 @@ test('a marks journal with a misspelled column: rejected, mapped in the preview,
   await app.goTo('Импорт из журнала');
   const imp = new ImportPage(page);
   await page.getByLabel('Учебный год оценок').selectOption({ label: '2026/2027' });
+  // the file control speaks Russian whatever the browser's language (its own «Choose File» does not)
+  await expect(page.getByTestId('import-file-name')).toHaveText('Файл не выбран');
+  await expect(page.locator('main')).not.toContainText(/Choose File|No file chosen/);
   await imp.upload('оценки', 'Журнал 9В химия.xlsx', await journal());
+  await expect(page.getByTestId('import-file-name')).toHaveText('Журнал 9В химия.xlsx');
 
   await expect(imp.preview).toContainText('Лист «9В», строка заголовка 2');
   await expect(imp.column('B')).toContainText('Дата рожд-я');

@@ -10,6 +10,7 @@ import { asFailure, call, type ApiFailure } from '../../api';
 import { sortedYears, useYears } from '../../app/years';
 import { Link } from '../../router';
 import { t } from '../../strings';
+import { FilePicker } from '../../ui/FilePicker';
 import { Badge, ErrorBox, Notice, PageHeader } from '../../ui/common';
 import { useQuery } from '../../ui/useQuery';
 import { readBase64 } from '../../ui/files';
@@ -240,7 +241,7 @@ export function ImportScreen() {
         )}
         <div className="toolbar-field">
           <label htmlFor="import-file">{tx.file}</label>
-          <input id="import-file" type="file" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+          <FilePicker id="import-file" accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" fileName={file?.name ?? null}
             onChange={(e) => { void choose(e.target.files); e.target.value = ''; }} disabled={busy} />
         </div>
       </div>

@@ -3,6 +3,7 @@
 import { useId, useRef, useState } from 'react';
 import type { Input } from '../../../../preload/contract';
 import { t } from '../../strings';
+import { FilePicker } from '../../ui/FilePicker';
 import { readBase64 } from '../../ui/files';
 
 type CertificateArg = NonNullable<Input<'ledgers.seal'>['certificate']>;
@@ -41,7 +42,7 @@ export function CertificateFields({ cert, disabled }: { cert: ReturnType<typeof 
       <div className="form-grid">
         <div className="field">
           <label htmlFor={`${id}-file`}>{tx.certificateFile}</label>
-          <input id={`${id}-file`} ref={cert.fileRef} type="file" accept=".p12,.pfx,application/x-pkcs12" disabled={disabled}
+          <FilePicker id={`${id}-file`} ref={cert.fileRef} accept=".p12,.pfx,application/x-pkcs12" disabled={disabled} fileName={cert.fileName}
             aria-describedby={`${id}-hint`}
             onChange={(e) => cert.setFileName(e.target.files?.[0]?.name ?? null)} />
           <div className="field-hint" id={`${id}-hint`}>{tx.certificateHint}</div>

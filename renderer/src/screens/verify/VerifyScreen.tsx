@@ -7,6 +7,7 @@ import { asFailure, call, type ApiFailure } from '../../api';
 import { formatDateTime } from '../../format';
 import { Link, usePath } from '../../router';
 import { t } from '../../strings';
+import { FilePicker } from '../../ui/FilePicker';
 import { Badge, ErrorBox, Facts, Notice, PageHeader } from '../../ui/common';
 import { readBase64 } from '../../ui/files';
 import { IssuedPrintouts } from '../printouts/IssuedPrintouts';
@@ -84,7 +85,7 @@ export function VerifyScreen() {
           }}>
           <div className="field">
             <label htmlFor={`${id}-file`}>{tx.file}</label>
-            <input id={`${id}-file`} ref={fileRef} type="file" accept=".pdf,application/pdf"
+            <FilePicker id={`${id}-file`} ref={fileRef} accept=".pdf,application/pdf" fileName={fileName}
               onChange={(e) => setFileName(e.target.files?.[0]?.name ?? null)}
               aria-invalid={fileError ? true : undefined} aria-describedby={fileError ? `${id}-file-error` : undefined} />
             {fileError && <div className="field-error" id={`${id}-file-error`} data-testid="error-pdfBase64">{fileError}</div>}
