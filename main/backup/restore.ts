@@ -249,10 +249,11 @@ export function putAsideAndMoveIn(staged: Staged, target: string, opts: {
       for (const suffix of movedAside) fs.renameSync(aside + suffix, target + suffix);
       fsyncDir(path.dirname(target));
     } catch (undo) {
+      // the copy is still in its bag; the old register must not be lost track of
       throw new AppError('internal', `Восстановленный реестр не встал на место (${why}), и прежний не удалось вернуть `
-        + `(${(undo as Error).message}): прежний реестр лежит как ${aside}, восстановленный — в ${path.dirname(staged.register)}`);
+        + `(${(undo as Error).message}): прежний реестр лежит как ${aside}. Закройте программу и верните его на место вручную`);
     }
-    throw new AppError('internal', `Восстановленный реестр не открылся: ${why}. Прежний реестр возвращён на место, ничего не заменено`);
+    throw new AppError('internal', `Восстановленный реестр не встал на место: ${why}. Прежний реестр возвращён на место, ничего не заменено`);
   }
 }
 

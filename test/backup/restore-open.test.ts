@@ -219,7 +219,7 @@ describe('restore over the open register', () => {
     s.fault.next = true;
     const j = await restoreOpen(s, { mediaId: s.media.plain[0], bag: s.bag });
     expect(j.state).toBe('failed');
-    expect(j.message).toMatch(/Восстановленный реестр не открылся: сбой диска при открытии восстановленного файла\. Прежний реестр возвращён на место, ничего не заменено/);
+    expect(j.message).toMatch(/Восстановленный реестр не встал на место: сбой диска при открытии восстановленного файла\. Прежний реестр возвращён на место, ничего не заменено/);
     // the same sessions go on, on the old register reopened from its own file
     expect(s.backend.db.open).toBe(true);
     expect(await names(s, 'archivist')).toEqual(['Новиков Пётр Ильич', 'Соколов Пётр Ильич']);
@@ -293,15 +293,15 @@ describe('the swap point', () => {
     register.close();
   });
 
-  it('the WAL is checkpointed into the file before it goes aside: the aside file alone holds everything', async () => {
+  it('the file put aside is whole by itself: its last write, still in the WAL before the swap, is folded into it', async () => {
     const { s, register, bag } = await parts();
     // a write still in the WAL, not yet in the main file
     register.db.transaction(() => appendAudit(register.db, 'admin', 'test.inWal', {}))();
     expect(fs.statSync(`${s.dbPath}-wal`).size).toBeGreaterThan(0);
     const r = await restoreOpenRegister(bag, { register, sessions: new Sessions(), by: 'archivist', passphrase: null, progress: progressTo(), otherJobs: () => [] });
-    for (const x of ['-wal', '-shm']) expect(fs.existsSync(r.keptAside + x)).toBe(false);
     const copy = path.join(s.root, 'alone.sqlite');
     fs.copyFileSync(r.keptAside!, copy); // the main file alone, as a file manager would copy it
+    for (const x of ['-wal', '-shm']) expect(fs.existsSync(r.keptAside + x)).toBe(false);
     const old = new Database(copy, { readonly: true });
     expect(old.prepare('SELECT last_name FROM students ORDER BY last_name').pluck().all()).toEqual(['Новиков', 'Соколов']);
     expect(old.prepare('SELECT method FROM audit_log ORDER BY id DESC LIMIT 1').pluck().get()).toBe('test.inWal');
