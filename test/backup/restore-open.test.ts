@@ -2,9 +2,9 @@
 // real bags made by backup.start on two media, the swap while the backend keeps answering. After it the backend answers
 // from the copy, the old file lies aside untouched with what the copy lacks, every old session is refused with the
 // reason, and the restored register's audit chain verifies and records the restore. Refused — a wrong passphrase, a
-// damaged copy, another job at the swap, a clerk — the open register stays as it was and keeps answering; a fault
-// after the rename puts the old register back.
-import crypto from 'node:crypto';
+// damaged copy, another job still running at the swap (a verification held on a medium that does not answer), a
+// clerk — the open register stays as it was and keeps answering; a fault after the rename puts the old register back.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -234,6 +234,34 @@ describe('restore over the open register', () => {
     expect(await names(s)).toEqual(['Соколов Пётр Ильич']);
   });
 
+  it('another job still running when the copy has been checked: refused, saying which; once it ends the restore goes through', async () => {
+    const s = await school();
+    // a verification held on a medium that does not answer: its copy's register file is a FIFO no one writes to yet
+    const slow = path.join(s.root, 'slow');
+    fs.cpSync(path.join(s.root, 'usb-A'), slow, { recursive: true });
+    const fifo = path.join(slow, s.bag, 'data/register.sqlite');
+    fs.rmSync(fifo);
+    execFileSync('mkfifo', [fifo]);
+    const medium = await s.value<{ id: number }>('archivist', 'media.add', { label: 'slow', kind: 'nas', room: 'Серверная', path: slow });
+    const verify = await s.value<{ jobId: string }>('archivist', 'backup.verify', { mediaIds: [medium.id] });
+    try {
+      const j = await restoreOpen(s, { mediaId: s.media.plain[0], bag: s.bag });
+      expect(j.state).toBe('failed');
+      expect(j.message).toBe('Открытый реестр не заменён: идёт «проверка копий». Копия проверена и в порядке; дождитесь окончания и повторите восстановление.');
+      expect((await s.value<{ state: string }>('archivist', 'jobs.status', { id: verify.jobId })).state).toBe('running');
+      expect(await names(s, 'archivist')).toEqual(['Новиков Пётр Ильич', 'Соколов Пётр Ильич']);
+      expect(besides(s)).not.toContainEqual(expect.stringContaining('before-restore'));
+    } finally {
+      // the medium answers at last (an empty file): the verification ends
+      const w = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+      fs.closeSync(w);
+    }
+    expect((await finished<{ state: string }>(s, verify.jobId)).result.state).toBe('damaged');
+    const again = await restoreOpen(s, { mediaId: s.media.plain[0], bag: s.bag });
+    expect(again.state, again.message ?? '').toBe('done');
+    expect(await names(s)).toEqual(['Соколов Пётр Ильич']);
+  });
+
   it('a clerk is refused; a second restore while one runs is refused', async () => {
     const s = await school();
     const e = expectError(await s.call('clerk', 'backup.restoreOpen', { mediaId: s.media.plain[0], bag: s.bag }), 'forbidden');
@@ -258,8 +286,7 @@ describe('the swap point', () => {
     const user = { id: 1, login: 'admin' } as User;
     const token = sessions.open(user);
     const bag = path.join(s.root, 'usb-A', s.bag);
-    const fileSha = () => crypto.createHash('sha256').update(fs.readFileSync(s.dbPath)).digest('hex');
-    return { s, register, sessions, token, bag, fileSha };
+    return { s, register, sessions, token, bag };
   }
   const count = (db: DB) => (db.prepare('SELECT count(*) AS n FROM students').get() as { n: number }).n;
 
