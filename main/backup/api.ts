@@ -88,7 +88,7 @@ export function startRestore(db: DB, jobs: Jobs, user: User | null, a: { mediaId
 
 /**
  * Restore over the register that is open now (a job: progress, cancel until the swap). The register is held
- * exclusively while the job runs: whatever were written meanwhile would be lost with the register it went into.
+ * exclusively while the job runs: whatever was written meanwhile would go aside with the register it went into.
  */
 export function startRestoreOpen(db: DB, jobs: Jobs, user: User | null, open: { register?: OpenRegister; sessions: Sessions },
   a: { mediaId: number; bag: string; passphrase?: string }) {
@@ -97,6 +97,7 @@ export function startRestoreOpen(db: DB, jobs: Jobs, user: User | null, open: { 
   if (!register) throw new AppError('validation', 'Открытый реестр восстанавливается только в работающей программе; в командной строке: restore КОПИЯ --to ФАЙЛ');
   const bag = bagOnMedia(db, a.mediaId, a.bag);
   if (fs.existsSync(path.join(bag, ENCRYPTION)) && !a.passphrase) throw fieldError('passphrase', `Копия ${a.bag} зашифрована: введите парольную фразу`);
+  // the job asks for the others only at the swap, long after start() has returned its id
   const self = { id: '' };
   self.id = jobs.start('restoreOpen', (p) => restoreOpenRegister(bag, {
     register, sessions: open.sessions, by: by.login, passphrase: a.passphrase ?? null, progress: p,
