@@ -582,6 +582,11 @@ export const contract = {
   // A job: every pending packet of this register, or build+sign+upload for several register files (password needed then).
   'packets.upload': m(z.object({ scope: z.enum(['all', 'next']).default('all'), registers: z.array(text(1000).min(1)).max(500).optional(),
     password: z.string().max(200).optional(), concurrency: z.number().int().min(1).max(16).default(3) }).strict(), z.object({ jobId: z.string() }), ADMIN),
+  // ---------- restore over the open register ----------
+  // A job (result: the restore report); once it is done the program works on the restored register and every session
+  // has ended: sign in again, with the users and passwords of the copy.
+  'backup.restoreOpen': m(z.object({ mediaId: id, bag: z.string().min(1).max(200), passphrase: z.string().max(500).optional() }).strict(),
+    z.object({ jobId: z.string() }), ARCHIVIST),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

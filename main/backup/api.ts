@@ -5,10 +5,13 @@ import type { DB } from '../../db/connection.ts';
 import type { User } from '../../preload/contract.ts';
 import { archiveDirFor, verifyArchive, type ArchiveReport } from '../archive/archive.ts';
 import type { Jobs } from '../host/jobs.ts';
+import type { OpenRegister } from '../host/open-register.ts';
+import type { Sessions } from '../users/users.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
 import { bagsOn, parseBagInfo, ENCRYPTION } from './bag.ts';
 import { backupRegister, SameMediaError, sameMediaWarnings } from './backup.ts';
 import { restoreBag } from './restore.ts';
+import { restoreOpenRegister } from './restore-open.ts';
 import { getMedia, type Media } from './runs.ts';
 import { verifyCopies } from './verify.ts';
 
@@ -62,18 +65,43 @@ export function listBags(db: DB, mediaId: number) {
   });
 }
 
+/** The bag's folder, when the medium is plugged in and holds a bag of that name. */
+function bagOnMedia(db: DB, mediaId: number, bag: string): string {
+  const m = presentMedia(db, [mediaId])[0];
+  if (!bagsOn(m.path).includes(bag)) throw fieldError('bag', `На носителе «${m.label}» нет копии ${bag}`);
+  return path.join(m.path, bag);
+}
+
 export function startRestore(db: DB, jobs: Jobs, user: User | null, a: { mediaId: number; bag: string; drill: boolean; target?: string; passphrase?: string }) {
   const by = signedIn(user);
-  const m = presentMedia(db, [a.mediaId])[0];
-  if (!bagsOn(m.path).includes(a.bag)) throw fieldError('bag', `На носителе «${m.label}» нет копии ${a.bag}`);
+  const bag = bagOnMedia(db, a.mediaId, a.bag);
   let target: string | null = null;
   if (!a.drill) {
     if (!a.target || !path.isAbsolute(a.target)) throw fieldError('target', 'Укажите полный путь нового файла реестра');
     target = path.resolve(a.target);
-    // The open register cannot be swapped under the running program: restore over it with the program closed (CLI).
-    if (target === path.resolve(db.name)) throw fieldError('target', 'Это открытый сейчас реестр: восстановите в новый файл или закройте программу и используйте restore в командной строке');
+    // Over the open register: backup.restoreOpen (startRestoreOpen), which closes and reopens it; not a plain file restore.
+    if (target === path.resolve(db.name)) throw fieldError('target', 'Это открытый сейчас реестр: восстановите в новый файл или выберите «Восстановить открытый реестр из этой копии»');
     if (fs.existsSync(target)) throw fieldError('target', `Файл ${target} уже есть: выберите новый`);
   }
-  const bag = path.join(m.path, a.bag);
   return { jobId: jobs.start(a.drill ? 'drill' : 'restore', (p) => restoreBag(bag, { target, drill: a.drill, passphrase: a.passphrase ?? null, progress: p, log: { db, by: by.login } }), { owner: by.login }) };
+}
+
+/**
+ * Restore over the register that is open now (a job: progress, cancel until the swap). The register is held
+ * exclusively while the job runs: whatever was written meanwhile would go aside with the register it went into.
+ */
+export function startRestoreOpen(db: DB, jobs: Jobs, user: User | null, open: { register?: OpenRegister; sessions: Sessions },
+  a: { mediaId: number; bag: string; passphrase?: string }) {
+  const by = signedIn(user);
+  const register = open.register;
+  if (!register) throw new AppError('validation', 'Открытый реестр восстанавливается только в работающей программе; в командной строке: restore КОПИЯ --to ФАЙЛ');
+  const bag = bagOnMedia(db, a.mediaId, a.bag);
+  if (fs.existsSync(path.join(bag, ENCRYPTION)) && !a.passphrase) throw fieldError('passphrase', `Копия ${a.bag} зашифрована: введите парольную фразу`);
+  // the job asks for the others only at the swap, long after start() has returned its id
+  const self = { id: '' };
+  self.id = jobs.start('restoreOpen', (p) => restoreOpenRegister(bag, {
+    register, sessions: open.sessions, by: by.login, passphrase: a.passphrase ?? null, progress: p,
+    otherJobs: () => jobs.running().filter((j) => j.id !== self.id).map((j) => j.kind),
+  }), { exclusive: true, owner: by.login, label: 'восстановление открытого реестра' });
+  return { jobId: self.id };
 }

@@ -81,6 +81,8 @@ export async function restoreBag(bagDir: string, opts: {
   target?: string | null; drill?: boolean; passphrase?: string | null; trustedCertsPem?: string[]; progress?: Progress;
   /** the open register, to log the run in (not the target) */
   log?: { db: DB; by: string | null } | null;
+  /** puts the checked copy in the target's place and says where the old register went (default: putAsideAndMoveIn) */
+  moveIn?: MoveIn;
 }): Promise<RestoreReport> {
   const progress = opts.progress ?? progressTo();
   const bag = path.resolve(bagDir);
@@ -173,27 +175,8 @@ export async function restoreBag(bagDir: string, opts: {
       return finish(true, `Учебное восстановление прошло: ${checks.map((c) => c.message).join('; ')}. Восстановленная копия удалена.`);
     }
 
-    // 5. Put it in place: the current register (with its WAL and archive) moved aside first, never overwritten.
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-    const aside = `${target}.before-restore-${stamp}-${crypto.randomBytes(2).toString('hex')}`;
-    let keptAside: string | null = null;
-    // the audit anchor belongs to the register it was written for: it goes aside with it, and the restored register
-    // gets its own (an older snapshot's chain ends earlier, which the old anchor would report as entries removed)
-    for (const suffix of ['', '-wal', '-shm', '.archive', '.audit-head']) {
-      if (fs.existsSync(target + suffix)) {
-        fs.renameSync(target + suffix, aside + suffix);
-        keptAside = aside;
-      }
-    }
-    fs.renameSync(stagedRegister, target!);
-    fs.renameSync(stagedArchive, archiveDirFor(target!));
-    const restored = openRegister(target!, { create: false });
-    try {
-      anchorAudit(restored, { afresh: true }); // its old anchor went aside with the old register: not a lost one
-    } finally {
-      restored.close();
-    }
-    fsyncDir(path.dirname(target!));
+    // 5. Put it in place: the current register moved aside, never overwritten, and the restored one moved in.
+    const keptAside = (opts.moveIn ?? moveInClosed)({ register: stagedRegister, archive: stagedArchive }, target!, checks);
     report.keptAside = keptAside;
     return finish(true, `Реестр восстановлен в ${target}${keptAside ? `; прежний реестр сохранён как ${keptAside}` : ''}`);
   } catch (e) {
@@ -205,6 +188,81 @@ export async function restoreBag(bagDir: string, opts: {
     if (drill) fs.rmSync(scratchParent, { recursive: true, force: true });
   }
 }
+
+/** The checked copy in the stage (a folder beside the target: on the same file system, so every move is a rename). */
+export type Staged = { register: string; archive: string };
+/** `checks`: what the copy passed, for the caller's own record of the restore. */
+export type MoveIn = (staged: Staged, target: string, checks: RestoreCheck[]) => string | null;
+
+/** What travels with a register file: its WAL, its archive, its audit anchor. */
+const COMPANIONS = ['', '-wal', '-shm', '.archive', '.audit-head'];
+
+/** `<target>.before-restore-<UTC time>-<4 hex>`: where a replaced register is put. */
+function asideName(target: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${target}.before-restore-${stamp}-${crypto.randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * Step 5 of every restore, the CLI's and the running program's: the register at `target` (with its WAL, archive and
+ * audit anchor) renamed aside, never overwritten; the checked copy renamed in and opened with `open`; `welcome` (the
+ * program's audit entry) written in it; its own audit anchor written. When any of that fails, the copy goes back
+ * into the stage and the old register back to its path, as they were, and the error is thrown. The caller owns the
+ * returned connection. Nothing may hold the old register open.
+ */
+export function putAsideAndMoveIn(staged: Staged, target: string, opts: {
+  open?: (file: string) => DB; welcome?: (db: DB, keptAside: string | null) => void;
+} = {}): { db: DB; keptAside: string | null } {
+  const aside = asideName(target);
+  const movedAside: string[] = [];
+  let registerIn = false;
+  let archiveIn = false;
+  let db: DB | null = null;
+  try {
+    for (const suffix of COMPANIONS) {
+      if (fs.existsSync(target + suffix)) {
+        fs.renameSync(target + suffix, aside + suffix);
+        movedAside.push(suffix);
+      }
+    }
+    const keptAside = movedAside.length ? aside : null;
+    fs.renameSync(staged.register, target);
+    registerIn = true;
+    fs.renameSync(staged.archive, archiveDirFor(target));
+    archiveIn = true;
+    db = (opts.open ?? ((f) => openRegister(f, { create: false })))(target);
+    opts.welcome?.(db, keptAside);
+    // the old anchor went aside with the old register on purpose: the restored one gets its own, not a "lost" one
+    anchorAudit(db, { afresh: true });
+    fsyncDir(path.dirname(target));
+    return { db, keptAside };
+  } catch (e) {
+    try {
+      db?.close();
+    } catch { /* it goes back into the stage either way */ }
+    const why = (e as Error)?.message ?? String(e);
+    try {
+      // what the restored copy left beside it (its WAL, its new anchor) goes; the copy itself back into the stage
+      for (const suffix of ['-wal', '-shm', '.audit-head']) if (registerIn) fs.rmSync(target + suffix, { force: true });
+      if (archiveIn) fs.renameSync(archiveDirFor(target), staged.archive);
+      if (registerIn) fs.renameSync(target, staged.register);
+      for (const suffix of movedAside) fs.renameSync(aside + suffix, target + suffix);
+      fsyncDir(path.dirname(target));
+    } catch (undo) {
+      // the copy is still in its bag; the old register must not be lost track of
+      throw new AppError('internal', `Восстановленный реестр не встал на место (${why}), и прежний не удалось вернуть `
+        + `(${(undo as Error).message}): прежний реестр лежит как ${aside}. Закройте программу и верните его на место вручную`);
+    }
+    throw new AppError('internal', `Восстановленный реестр не встал на место: ${why}. Прежний реестр возвращён на место, ничего не заменено`);
+  }
+}
+
+/** The CLI's way: nothing has the target open; the restored register is closed once in place. */
+const moveInClosed: MoveIn = (staged, target) => {
+  const { db, keptAside } = putAsideAndMoveIn(staged, target);
+  db.close();
+  return keptAside;
+};
 
 function progressStep(p: Progress, n: number, msg: string) {
   p.throwIfCancelled();

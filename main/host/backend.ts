@@ -1,28 +1,39 @@
 // One backend for both shells: Electron IPC and loopback HTTP call the same `call`.
 import type { Envelope, Result } from '../../preload/contract.ts';
-import { openRegister, type DB } from '../../db/connection.ts';
+import type { DB } from '../../db/connection.ts';
 import { Sessions } from '../users/users.ts';
 import { Jobs } from './jobs.ts';
-import { dispatch, keepAnchor } from './dispatch.ts';
+import { dispatch } from './dispatch.ts';
+import { OpenRegister, type OpenFile } from './open-register.ts';
 
 export { RegisterOpenError } from '../../db/connection.ts';
 
 export interface Backend {
   call(env: Envelope, transport: 'ipc' | 'http'): Promise<Result<unknown>>;
   close(): void;
+  /** the register's connection now: a restore over the open register replaces it */
   readonly db: DB;
 }
 
-export function openBackend(opts: { dbPath: string }): Backend {
-  const db = openRegister(opts.dbPath);
+/** `openRestored` is for tests only: how the file a restore moved in is opened (a failing one injects that fault). */
+export function openBackend(opts: { dbPath: string; openRestored?: OpenFile }): Backend {
+  const register = new OpenRegister(opts.dbPath, opts.openRestored);
   const sessions = new Sessions();
   const jobs = new Jobs();
   return {
-    db,
-    call: (env) => dispatch({ db, sessions, jobs, session: null }, env),
-    close: () => {
-      keepAnchor(db);
-      db.close();
+    get db() {
+      return register.db;
     },
+    // the connection is taken per call, never captured: after a restore the next call works on the restored file
+    call: async (env) => {
+      const method = env && typeof env === 'object' ? (env as Partial<Envelope>).method : undefined; // whatever a caller sent
+      const leave = register.enter(typeof method === 'string' ? method.slice(0, 100) : '?');
+      try {
+        return await dispatch({ db: register.db, register, sessions, jobs, session: null }, env);
+      } finally {
+        leave();
+      }
+    },
+    close: () => register.close(),
   };
 }

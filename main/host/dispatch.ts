@@ -63,10 +63,15 @@ export const dispatch: Dispatcher = async (base, env) => {
     const parsed = def.input.safeParse(env.args ?? {});
     if (!parsed.success) return { ok: false, error: zodToApi(parsed.error) };
 
-    const userId = base.sessions.userId(typeof env.session === 'string' ? env.session : null);
+    const token = typeof env.session === 'string' ? env.session : null;
+    const userId = base.sessions.userId(token);
     const user = base.asUser ?? (userId != null ? getUser(base.db, userId) : null);
     if (def.roles !== 'public') {
-      if (!user) return { ok: false, error: { code: 'unauthenticated', message: 'Войдите в систему' } };
+      if (!user) {
+        // a session ended with all the others (the register was replaced) says why, at the envelope's `session`
+        const why = base.sessions.endedReason(token);
+        return { ok: false, error: why ? { code: 'unauthenticated', message: why, fields: { session: why } } : { code: 'unauthenticated', message: 'Войдите в систему' } };
+      }
       if (!(def.roles as readonly string[]).includes(user.role)) {
         return { ok: false, error: { code: 'forbidden', message: `Недостаточно прав: «${method}» доступен ролям ${def.roles.join(', ')}` } };
       }

@@ -22,6 +22,7 @@ import { addPortfolioEntry, listPortfolio, removePortfolioEntry, updatePortfolio
 import { buildPacket } from '../packets/build.ts';
 import { loadCertificate, outbox, packetSettings, setEndpoint, signBuilt, startUpload } from '../packets/api.ts';
 import type { Jobs } from './jobs.ts';
+import type { OpenRegister } from './open-register.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,12 +33,13 @@ import { closeYear, openSigner, sealClass, type Certificate } from '../ledgers/s
 import { verifyLedger } from '../ledgers/verify.ts';
 import { certifyPrintout, listPrintouts, printoutPdf, verifyPrintout, type PrintoutRequest } from '../printouts/register.ts';
 import { issueAttestat, listAttestats, listForms, receiveForms, spoilForm } from '../printouts/attestats.ts';
-import { archiveReport, listBags, startBackup, startRestore, startVerify } from '../backup/api.ts';
+import { archiveReport, listBags, startBackup, startRestore, startRestoreOpen, startVerify } from '../backup/api.ts';
 import { addMedia, getMedia, listMedia, listRuns, updateMedia } from '../backup/runs.ts';
 import { checkAuditWitnesses } from '../backup/witness.ts';
 import { WrongPassphraseError } from '../backup/encryption.ts';
 
-export type Ctx = { db: DB; user: User | null; session: string | null; sessions: Sessions; jobs: Jobs };
+/** `register` is there in the running program (not in the CLI): the open register, which a restore may replace. */
+export type Ctx = { db: DB; user: User | null; session: string | null; sessions: Sessions; jobs: Jobs; register?: OpenRegister };
 type Handler<M extends Method> = { writes: boolean; run: (ctx: Ctx, args: Input<M> & Output<never>) => Output<M> | Promise<Output<M>> };
 export type Handlers = { [M in Method]: Handler<M> };
 
@@ -219,6 +221,9 @@ export const handlers: Handlers = {
   'packets.sign': read(({ db, user }, a) => signBuilt(db, signedIn(user), a.password)),
   'packets.list': read(({ db }, a) => outbox(db, a.limit)),
   'packets.upload': read(({ db, jobs, user }, a) => startUpload(db, jobs, signedIn(user), a)),
+  // ---------- restore over the open register ----------
+  // The job replaces the open register (ctx.register) and ends every session; it records itself in the restored one.
+  'backup.restoreOpen': read(({ db, jobs, user, register, sessions }, a) => startRestoreOpen(db, jobs, user, { register, sessions }, a)),
 };
 
 async function certified(db: DB, user: User | null, req: PrintoutRequest) {

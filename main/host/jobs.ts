@@ -67,6 +67,11 @@ export class Jobs {
     return id;
   }
 
+  /** The jobs still running, by id and kind. */
+  running(): Array<{ id: string; kind: string }> {
+    return [...this.jobs.values()].filter((j) => j.state === 'running').map((j) => ({ id: j.id, kind: j.kind }));
+  }
+
   status(id: string): Job {
     const j = this.jobs.get(id);
     if (!j) throw new AppError('not_found', 'Задание не найдено');

@@ -81,4 +81,18 @@ export class Sessions {
   close(token: string | null | undefined): void {
     if (token) this.byToken.delete(token);
   }
+
+  /** Why the sessions ended together (the register was replaced), kept so their holders are told why. */
+  private endedWhy = new Map<string, string>();
+
+  /** Ends every session at once: the users and their passwords now come from another register file. */
+  endAll(reason: string): void {
+    for (const token of this.byToken.keys()) this.endedWhy.set(token, reason);
+    this.byToken.clear();
+  }
+
+  /** Why `token` was ended by endAll, or null (never issued, signed out, expired). */
+  endedReason(token: string | null | undefined): string | null {
+    return (token && this.endedWhy.get(token)) || null;
+  }
 }

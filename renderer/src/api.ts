@@ -40,7 +40,8 @@ export const session = {
   clear: () => sessionStorage.removeItem(SESSION_KEY),
 };
 
-type Listener = () => void;
+/** `why`: the backend's reason when every session was ended at once (the register was restored from a copy). */
+type Listener = (why: string | null) => void;
 const unauthenticatedListeners = new Set<Listener>();
 /** Called when the backend says the session is gone; the app goes back to sign-in. */
 export function onUnauthenticated(listener: Listener): () => void {
@@ -76,7 +77,8 @@ export async function call<M extends Method>(method: M, args: Input<M>): Promise
   if (!result.ok) {
     if (result.error.code === 'unauthenticated' && !method.startsWith('auth.')) {
       session.clear();
-      unauthenticatedListeners.forEach((listener) => listener());
+      const why = result.error.fields?.session ?? null;
+      unauthenticatedListeners.forEach((listener) => listener(why));
     }
     throw new ApiFailure(result.error);
   }

@@ -27,7 +27,7 @@ export function App() {
     );
   }, [phase.kind]);
 
-  useEffect(() => onUnauthenticated(() => setPhase({ kind: 'signIn', notice: t.auth.sessionEnded })), []);
+  useEffect(() => onUnauthenticated((why) => setPhase({ kind: 'signIn', notice: why ?? t.auth.sessionEnded })), []);
 
   const signedIn = (result: { session: string; user: User }) => {
     session.set(result.session);

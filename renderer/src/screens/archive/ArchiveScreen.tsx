@@ -1,10 +1,12 @@
 // The archivist's screen: the media register (label, kind, room; stale and unverified copies flagged), a backup to
-// the selected media with progress and cancel, verify and repair, restore and the drill, and the history.
-import { useState } from 'react';
+// the selected media with progress and cancel, verify and repair, restore (into a new file or over the open register)
+// and the drill, and the history.
+import { useRef, useState } from 'react';
 import { call } from '../../api';
 import type { AuditWitnessT, BackupJobResult, MediaT, RestoreJobResult, VerifyJobResult } from '../../../../preload/contract-archive';
+import type { Output } from '../../../../preload/contract';
 import { MEDIA_KINDS } from '../../../../preload/contract-archive';
-import { formatDateTime } from '../../format';
+import { formatDate, formatDateTime } from '../../format';
 import { t } from '../../strings';
 import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/common';
 import { CheckField, Form, FormActions, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';
@@ -245,12 +247,56 @@ function RestorePanel({ media, onDone }: { media: MediaT[]; onDone: () => void }
       <button type="button" disabled={!bag || !target.trim() || job.running} onClick={() => run(false)} data-testid="restore-run">{a.restoreTo}</button>
       {job.failure && <ErrorBox failure={job.failure} />}
       <JobProgress job={job.job} onCancel={job.cancel} />
-      {r && (
-        <div data-testid="restore-result" data-ok={r.ok}>
-          <Notice kind={r.ok ? 'ok' : 'error'}>{r.message}</Notice>
-          <ul>{r.checks.map((c) => <li key={c.name}>{c.ok ? '✓' : '✗'} {a.check[c.name] ?? c.name}: {c.message}</li>)}</ul>
-        </div>
-      )}
+      {r && <RestoreReport r={r} testId="restore-result" />}
+      <RestoreOpen mediaId={Number(mediaId)} bag={chosen ?? null} passphrase={passphrase} />
+    </div>
+  );
+}
+
+function RestoreReport({ r, testId }: { r: RestoreJobResult; testId: string }) {
+  return (
+    <div data-testid={testId} data-ok={r.ok}>
+      <Notice kind={r.ok ? 'ok' : 'error'}>{r.message}</Notice>
+      <ul>{r.checks.map((c) => <li key={c.name}>{c.ok ? '✓' : '✗'} {a.check[c.name] ?? c.name}: {c.message}</li>)}</ul>
+    </div>
+  );
+}
+
+/**
+ * Restore over the open register, after a dialog that says plainly what will happen. When the job has replaced the
+ * register every session is over: the next poll of the job is refused and the app goes back to sign-in, saying why.
+ */
+function RestoreOpen({ mediaId, bag, passphrase }: { mediaId: number; bag: Output<'backup.bags'>[number] | null; passphrase: string }) {
+  const ro = t.restoreOpen;
+  const job = useJob<RestoreJobResult>();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const lacksPassphrase = !!bag?.encrypted && !passphrase;
+  const start = () => {
+    dialog.current?.close();
+    if (bag) job.start(() => call('backup.restoreOpen', { mediaId, bag: bag.name, passphrase: bag.encrypted ? passphrase : undefined }));
+  };
+  return (
+    <div className="restore-open" data-testid="restore-open">
+      <p className="muted small">{ro.hint}</p>
+      <button type="button" className="danger" disabled={!bag || job.running} onClick={() => dialog.current?.showModal()} data-testid="restore-open-run">{ro.run}</button>
+      {job.failure && <ErrorBox failure={job.failure} />}
+      <JobProgress job={job.job} onCancel={job.cancel} />
+      {job.result && <RestoreReport r={job.result} testId="restore-open-result" />}
+      <dialog ref={dialog} className="confirm" aria-labelledby="restore-open-title" data-testid="restore-open-dialog">
+        <h2 id="restore-open-title">{ro.confirmTitle}</h2>
+        {bag && <p><strong>{ro.what(bag.name, bag.baggingDate ? formatDate(bag.baggingDate) : null)}</strong></p>}
+        <ul>
+          <li>{ro.checked}</li>
+          <li>{ro.aside}</li>
+          <li>{ro.signInAgain}</li>
+          <li>{ro.busy}</li>
+        </ul>
+        {lacksPassphrase && <Notice kind="warn">{ro.encrypted}</Notice>}
+        <FormActions>
+          <button type="button" className="danger" disabled={lacksPassphrase} onClick={start} data-testid="restore-open-confirm">{ro.confirm}</button>
+          <button type="button" onClick={() => dialog.current?.close()} autoFocus>{ro.back}</button>
+        </FormActions>
+      </dialog>
     </div>
   );
 }

@@ -16,7 +16,7 @@ export function SignIn({ notice, onDone }: { notice?: string; onDone: (r: Output
       <div className="auth-card">
         <p className="brand">{t.app.title}</p>
         <h1>{t.auth.signInTitle}</h1>
-        {notice && !failure && <Notice>{notice}</Notice>}
+        {notice && !failure && <Notice testId="sign-in-notice">{notice}</Notice>}
         <Form failure={failure} busy={busy} onSubmit={submit} testId="sign-in-form" label={t.auth.signInTitle}>
           <TextField name="login" label={t.auth.login} value={login} onChange={setLogin} required autoComplete="username" autoFocus />
           <TextField name="password" label={t.auth.password} type="password" value={password} onChange={setPassword} required autoComplete="current-password" />

@@ -1,0 +1,65 @@
+// The register the running program works on, held in one place: every call takes its connection from here, so a
+// restore can put another file in the register's place while the program runs (main/backup/restore-open.ts).
+import { openRegister, type DB } from '../../db/connection.ts';
+import { AppError } from '../shared/errors.ts';
+import { keepAnchor } from './dispatch.ts';
+
+export type OpenFile = (file: string) => DB;
+
+export class OpenRegister {
+  #db: DB;
+
+  /** `openRestored` opens the file a restore moved in; a test may pass one that fails, to see the old register come back. */
+  constructor(readonly file: string, readonly openRestored: OpenFile = (f) => openRegister(f, { create: false })) {
+    this.#db = openRegister(file);
+  }
+
+  get db(): DB {
+    return this.#db;
+  }
+
+  /** Calls under way, by method: one awaiting its work (a seal, a printout) still holds the connection it started with. */
+  #calls = new Map<symbol, string>();
+
+  /** Marks a call under way until the returned function is called. */
+  enter(method: string): () => void {
+    const key = Symbol(method);
+    this.#calls.set(key, method);
+    return () => this.#calls.delete(key);
+  }
+
+  callsUnderWay(): string[] {
+    return [...this.#calls.values()];
+  }
+
+  /**
+   * Closes the register — its audit anchor written, its WAL checkpointed into the file, so the file alone is the whole
+   * register — and lets `moveIn` put another file at its path and open it; from then on that connection is the register.
+   * `moveIn` runs synchronously: no other call runs between the close and the new connection. When it throws it must have
+   * put the old file back: the old register is reopened and the error goes on.
+   */
+  replace(moveIn: () => DB): void {
+    const old = this.#db;
+    keepAnchor(old);
+    old.pragma('wal_checkpoint(TRUNCATE)');
+    old.close();
+    let moved: DB;
+    try {
+      moved = moveIn();
+    } catch (e) {
+      try {
+        this.#db = openRegister(this.file, { create: false });
+      } catch (again) {
+        throw new AppError('internal', `${(e as Error).message}. Прежний реестр ${this.file} не открылся снова: ${(again as Error).message}. `
+          + 'Закройте программу и откройте реестр заново.');
+      }
+      throw e;
+    }
+    this.#db = moved;
+  }
+
+  close(): void {
+    keepAnchor(this.#db);
+    this.#db.close();
+  }
+}
