@@ -80,7 +80,7 @@ export const dispatch: Dispatcher = async (base, env) => {
     const ctx: Ctx = { ...rest, user, session: typeof env.session === 'string' ? env.session : null };
     const h = handlers[method];
     let value: unknown;
-    if (h.writes && base.jobs.exclusive) {
+    if ((h.writes || h.ownWrites) && base.jobs.exclusive) {
       return { ok: false, error: { code: 'conflict', message: `Реестр занят: идёт «${base.jobs.exclusive}». Повторите позже.` } };
     }
     if (h.writes) {

@@ -40,11 +40,14 @@ import { WrongPassphraseError } from '../backup/encryption.ts';
 
 /** `register` is there in the running program (not in the CLI): the open register, which a restore may replace. */
 export type Ctx = { db: DB; user: User | null; session: string | null; sessions: Sessions; jobs: Jobs; register?: OpenRegister };
-type Handler<M extends Method> = { writes: boolean; run: (ctx: Ctx, args: Input<M> & Output<never>) => Output<M> | Promise<Output<M>> };
+/** `writes`: run inside dispatch's transaction with its audit entry. `ownWrites`: writes in transactions of its own (it
+ *  renders or signs asynchronously first). Neither runs while a job holds the register exclusively. */
+type Handler<M extends Method> = { writes: boolean; ownWrites?: boolean; run: (ctx: Ctx, args: Input<M> & Output<never>) => Output<M> | Promise<Output<M>> };
 export type Handlers = { [M in Method]: Handler<M> };
 
 const read = <M extends Method>(run: (ctx: Ctx, a: any) => Output<M> | Promise<Output<M>>): Handler<M> => ({ writes: false, run });
 const write = <M extends Method>(run: (ctx: Ctx, a: any) => Output<M> | Promise<Output<M>>): Handler<M> => ({ writes: true, run });
+const ownWrite = <M extends Method>(run: (ctx: Ctx, a: any) => Output<M> | Promise<Output<M>>): Handler<M> => ({ writes: false, ownWrites: true, run });
 
 export const handlers: Handlers = {
   'auth.status': read(({ db, user }) => ({ needsSetup: needsSetup(db), user })),
@@ -141,9 +144,8 @@ export const handlers: Handlers = {
   }),
   // Sealing renders and signs (async), so it is not a `write`: it writes its version and its audit entry in one
   // transaction of its own, and the certificate (bytes and password) never reaches the audit log.
-  'ledgers.seal': read(({ db, jobs, user }, a) => {
+  'ledgers.seal': ownWrite(({ db, user }, a) => {
     if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
-    if (jobs.exclusive) throw new AppError('conflict', `Реестр занят: идёт «${jobs.exclusive}». Повторите позже.`);
     return sealClass(db, a.classId, { user, certificate: certificate(a.certificate), allowNa: a.allowNa });
   }),
   'ledgers.closeYear': read(({ db, jobs, user }, a) => {
@@ -160,9 +162,9 @@ export const handlers: Handlers = {
 
   // ---------- certified printouts, attestats and blank forms ----------
   // Rendering is async, so a printout is not a `write`: it registers itself and its audit entry in one transaction.
-  'printouts.certificateOfStudy': read(({ db, user }, a) => certified(db, user, { kind: 'certificate_of_study', student: a.studentId })),
-  'printouts.alphabetBook': read(({ db, user }, a) => certified(db, user, { kind: 'alphabet_book', letter: a.letter })),
-  'printouts.attestatBook': read(({ db, user }, a) => certified(db, user, { kind: 'attestat_book', year: a.year })),
+  'printouts.certificateOfStudy': ownWrite(({ db, user }, a) => certified(db, user, { kind: 'certificate_of_study', student: a.studentId })),
+  'printouts.alphabetBook': ownWrite(({ db, user }, a) => certified(db, user, { kind: 'alphabet_book', letter: a.letter })),
+  'printouts.attestatBook': ownWrite(({ db, user }, a) => certified(db, user, { kind: 'attestat_book', year: a.year })),
   'printouts.list': read(({ db }, a) => listPrintouts(db, a)),
   'printouts.get': read(({ db }, a) => {
     const r = printoutPdf(db, a.code);

@@ -59,11 +59,14 @@ describe('demo.generate as a job', () => {
     expectError(await c.raw('years.create', { name: '2040/2041' }), 'conflict');
     // A second demo job at the same time is refused too.
     expectError(await c.raw('demo.generate', { students: 10 }), 'conflict');
+    // So is a certified printout, which writes in a transaction of its own after rendering (its number, its copy).
+    expect(expectError(await c.raw('printouts.alphabetBook', { letter: 'А' }), 'conflict').message).toMatch(/Реестр занят.*demo/);
     expect((await c.raw('jobs.status', { id: jobId })).ok).toBe(true);
     expect((await untilSettled(c, jobId)).pop()!.state).toBe('done');
     expect(count(c.backend.db, 'students', "last_name = 'Конфликтов'")).toBe(0);
     expect(count(c.backend.db, 'academic_years', "name = '2040/2041'")).toBe(0);
-    expect(count(c.backend.db, 'audit_log', "method IN ('students.create', 'years.create')")).toBe(0);
+    expect(count(c.backend.db, 'audit_log', "method IN ('students.create', 'years.create', 'printouts.alphabetBook')")).toBe(0);
+    expect(count(c.backend.db, 'printouts')).toBe(0);
     expect(count(c.backend.db, 'audit_log', "method = 'demo.generate'")).toBe(1);
     // After the job, writes go through again.
     expect((await c.raw('students.create', studentInput({ lastName: 'Послеков' }))).ok).toBe(true);
