@@ -28,7 +28,8 @@ status=0
 step() { echo; echo "=== $*"; }
 
 step "typecheck"
-npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.web.json --noEmit || { echo "typecheck failed"; status=1; }
+npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.web.json --noEmit && npx tsc -p test/e2e-web/tsconfig.json \
+  && npx tsc -p test/e2e-electron/tsconfig.json || { echo "typecheck failed"; status=1; }
 
 step "unit and integration tests (vitest)"
 rm -rf test-results/reliability

@@ -2,7 +2,6 @@
 // column the reader cannot place is imported — both fixed in the preview (the date column mapped, the subject column
 // composed from a register subject and a period), committed, seen in the grade grid, one mark corrected with the
 // keyboard, and the city-register workbook downloaded: read back, it holds the corrected mark under the subject's ID.
-import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import { expect, test } from '@playwright/test';
 import { Api } from './pages/api';
@@ -110,7 +109,7 @@ test('a journal with a wrong column name: mapped in the preview, committed, corr
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-run').click()]);
   expect(download.suggestedFilename()).toBe('Городской регистр 2027-2028.xlsx');
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(fs.readFileSync(await download.path()));
+  await wb.xlsx.readFile(await download.path());
   const att = wb.getWorksheet('Промежуточная аттестация')!;
   const rows: string[][] = [];
   att.eachRow((row, n) => { if (n > 1) rows.push([1, 2, 3, 4, 5].map((c) => String(row.getCell(c).value))); });

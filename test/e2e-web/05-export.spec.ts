@@ -1,6 +1,5 @@
 // The city-register export end to end: with a subject that has no directory ID in the year's curriculum, nothing is
 // saved and the subject is named; once every subject has its ID, the workbook downloads and holds IDs, not names.
-import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import { expect, test } from '@playwright/test';
 import { Api } from './pages/api';
@@ -37,7 +36,7 @@ test('export for the city register: refused with the subjects to fix, then saved
   await expect(page.getByTestId('export-done')).toContainText('сохранён');
   const file = await download.path();
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(fs.readFileSync(file));
+  await wb.xlsx.readFile(file);
   expect(wb.worksheets.map((w) => w.name)).toEqual(['Классы', 'Контингент', 'Сотрудники', 'Промежуточная аттестация']);
   const classesSheet = wb.getWorksheet('Классы')!;
   const names: string[] = [];
@@ -57,7 +56,7 @@ test('the students list and a class\'s marks save as xlsx with what the screen s
   const [students] = await Promise.all([page.waitForEvent('download'), page.getByTestId('students-xlsx').click()]);
   expect(students.suggestedFilename()).toBe('Ученики.xlsx');
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(fs.readFileSync(await students.path()));
+  await wb.xlsx.readFile(await students.path());
   const sheet = wb.getWorksheet('Ученики')!;
   expect(sheet.getRow(1).values).toEqual([undefined, '№', 'ФИО', 'Дата рождения', 'СНИЛС', 'Класс', 'Состояние']);
   const total = (await api.call('students.search', {})).total;
@@ -70,7 +69,7 @@ test('the students list and a class\'s marks save as xlsx with what the screen s
   const [marks] = await Promise.all([page.waitForEvent('download'), page.getByTestId('grades-xlsx').click()]);
   expect(marks.suggestedFilename()).toBe('Успеваемость 9В 2026-2027.xlsx');
   const mb = new ExcelJS.Workbook();
-  await mb.xlsx.load(fs.readFileSync(await marks.path()));
+  await mb.xlsx.readFile(await marks.path());
   const ms = mb.worksheets[0];
   const header = (ms.getRow(1).values as unknown[]).map(String);
   const q1 = header.indexOf('Хим. 1 четв.');
