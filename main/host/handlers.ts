@@ -21,6 +21,7 @@ import { addStateExam, listStateExams, removeStateExam, updateStateExam } from '
 import { addPortfolioEntry, listPortfolio, removePortfolioEntry, updatePortfolioEntry } from '../portfolio/portfolio.ts';
 import { buildPacket } from '../packets/build.ts';
 import { loadCertificate, outbox, packetSettings, setEndpoint, signBuilt, startUpload } from '../packets/api.ts';
+import { chooseTlsClient } from '../packets/tls-client.ts';
 import type { Jobs } from './jobs.ts';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -219,6 +220,8 @@ export const handlers: Handlers = {
   'packets.sign': read(({ db, user }, a) => signBuilt(db, signedIn(user), a.password)),
   'packets.list': read(({ db }, a) => outbox(db, a.limit)),
   'packets.upload': read(({ db, jobs, user }, a) => startUpload(db, jobs, signedIn(user), a)),
+  // ---------- packets: the TLS client certificate (the audit masks `password` and `p12Base64`, see dispatch.ts) ----------
+  'packets.setTlsCertificate': write(({ db }, a) => chooseTlsClient(db, a)),
 };
 
 async function certified(db: DB, user: User | null, req: PrintoutRequest) {

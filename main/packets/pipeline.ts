@@ -6,7 +6,7 @@
 // "retry": each is sent again with its UUID, and the receiver answers an already accepted one with its receipt.
 import net from 'node:net';
 import tls from 'node:tls';
-import { describeNetworkError, judgeAnswer, requestBody, type OutgoingPacket, type SendOutcome, type UploadTarget } from './transport.ts';
+import { clientCertOptions, describeNetworkError, judgeAnswer, refusedTlsClient, requestBody, type OutgoingPacket, type SendOutcome, type UploadTarget } from './transport.ts';
 
 type InFlight = { resolve: (o: SendOutcome) => void; sentAt: number };
 
@@ -46,13 +46,13 @@ export class PacketPipeline {
     const t = this.target;
     const socket = this.url.protocol === 'https:'
       ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...(t.caPem ? { ca: t.caPem } : {}),
-        ...(t.clientCert ? { pfx: t.clientCert.pfx, passphrase: t.clientCert.passphrase } : {}) })
+        ...clientCertOptions(t.clientCert) })
       : net.connect({ host, port });
     socket.setNoDelay(true);
     // Events of a connection already given up must not touch the next one.
     const mine = () => this.socket === socket;
     socket.on('data', (chunk: Buffer) => mine() && this.read(chunk));
-    socket.on('error', (e: NodeJS.ErrnoException) => mine() && this.fail({ kind: 'retry', error: describeNetworkError(e), status: null }));
+    socket.on('error', (e: NodeJS.ErrnoException) => mine() && this.fail({ kind: 'retry', error: describeNetworkError(e), status: null, ...(refusedTlsClient(e) ? { giveUp: true } : {}) }));
     socket.on('close', () => mine() && this.fail({ kind: 'retry', error: describeNetworkError(Object.assign(new Error('closed'), { code: 'ECONNRESET' })), status: null }));
     this.socket = socket;
     return socket;
