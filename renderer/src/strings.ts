@@ -835,6 +835,7 @@ export const t = {
     source: 'Сертификат для TLS-соединения',
     sources: { none: 'Не предъявлять', signing: 'Сертификат школы (тот же, что для подписи)', file: 'Отдельный файл .p12 / .pfx' } as Record<string, string>,
     current: (source: string) => `Сейчас: ${source.toLowerCase()}.`,
+    expired: 'Срок действия TLS-сертификата истёк: отправка невозможна, пока сертификат не заменён.',
     file: 'Файл TLS-сертификата',
     chooseFile: 'Выберите файл TLS-сертификата .p12 или .pfx',
     password: 'Пароль TLS-сертификата',

@@ -73,7 +73,7 @@ function CertificatePanel({ cert, onLoaded }: { cert: CertificateSummary | null;
 }
 
 /** Subject, issuer and validity of a certificate, with the warnings of its end of validity. */
-function CertificateFacts({ cert }: { cert: CertificateSummary }) {
+function CertificateFacts({ cert, expired = tx.expired }: { cert: CertificateSummary; expired?: string }) {
   return (
     <>
       <dl className="facts">
@@ -81,7 +81,7 @@ function CertificateFacts({ cert }: { cert: CertificateSummary }) {
         <div className="fact"><dt>{tx.issuer}</dt><dd>{cert.issuer}</dd></div>
         <div className="fact"><dt>{tx.validity}</dt><dd data-testid="cert-validity">{tx.validityRange(formatDate(cert.notBefore), formatDate(cert.notAfter))}</dd></div>
       </dl>
-      {cert.expired && <Notice kind="error" testId="cert-warning">{tx.expired}</Notice>}
+      {cert.expired && <Notice kind="error" testId="cert-warning">{expired}</Notice>}
       {cert.expiresSoon && <Notice kind="warn" testId="cert-warning">{tx.expiresSoon(cert.daysLeft)}</Notice>}
     </>
   );
@@ -111,7 +111,7 @@ function TlsPanel({ tls, onSaved }: { tls: TlsClientSettings; onSaved: () => voi
       <p className="muted">{tt.lead}</p>
       {!tls.stored && <Notice kind="warn" testId="tls-not-stored">{tt.notStored}</Notice>}
       <p data-testid="tls-current">{tt.current(tt.sources[tls.source])}</p>
-      {tls.certificate && <CertificateFacts cert={tls.certificate} />}
+      {tls.certificate && <CertificateFacts cert={tls.certificate} expired={tt.expired} />}
       {done && <Notice kind="ok">{tt.saved}</Notice>}
       <Form failure={failure} busy={busy} onSubmit={submit} testId="tls-form" label={tt.title}>
         <RadioField name="source" label={tt.source} value={source} onChange={(v) => { setDone(false); setSource(v); }}
