@@ -78,9 +78,15 @@ export function tlsClientCertificate(db: DB, password: string | undefined, now =
   if (password === undefined) {
     throw new AppError('validation', 'Введите пароль TLS-сертификата клиента: приёмник требует его при соединении', { tlsPassword: 'Введите пароль TLS-сертификата клиента' });
   }
-  const loaded = openTls(p12, password, 'tlsPassword', now);
-  return {
-    key: loaded.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    cert: [loaded.certificate.pem, ...loaded.chain.map((c) => c.pem)].join('\n'),
-  };
+  return credentialsOf(openTls(p12, password, 'tlsPassword', now));
 }
+
+/** A PKCS#12 file given for one run (the CLI's --client-cert), opened and refused the same way. */
+export function tlsClientFromFile(p12: Buffer, password: string, now = new Date()): ClientCertificate {
+  return credentialsOf(openTls(p12, password, 'tlsPassword', now));
+}
+
+const credentialsOf = (loaded: LoadedPkcs12): ClientCertificate => ({
+  key: loaded.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+  cert: [loaded.certificate.pem, ...loaded.chain.map((c) => c.pem)].join('\n'),
+});

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
 import { addTlsClientStorage } from '../helpers/packets-tls.ts';
+import { cli } from '../helpers/cli.ts';
 import { makeFixtures, openssl, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
 import { packetSchool } from './fixtures.ts';
@@ -237,6 +238,32 @@ describe('the TLS client certificate for a receiver that demands mutual TLS', ()
     const db2 = new Database(c.dbPath, { readonly: true });
     expect(db2.prepare('SELECT source, p12 FROM packet_tls_client').get()).toEqual({ source: 'none', p12: null });
     db2.close();
+  });
+
+  it('the CLI: --client-cert opened as in the app (a wrong SCHOOL_REGISTER_TLS_PASSWORD refused, nothing sent); without it the run stops with the reason', async () => {
+    const receiver = await mtlsReceiver();
+    const c = await setup(receiver);
+    c.backend.close();
+    const upload = async (password: string | null, ...extra: string[]) => {
+      if (password === null) delete process.env.SCHOOL_REGISTER_TLS_PASSWORD;
+      else process.env.SCHOOL_REGISTER_TLS_PASSWORD = password;
+      try {
+        return await cli('packets', 'upload', '--db', c.dbPath, '--endpoint', receiver.url, '--ca', file('ca.pem'), '--all', ...extra);
+      } finally {
+        delete process.env.SCHOOL_REGISTER_TLS_PASSWORD;
+      }
+    };
+    const wrong = await upload('не тот', '--client-cert', file('client.p12'));
+    expect(wrong).toMatchObject({ code: 1, stderr: 'Ошибка: Неверный пароль TLS-сертификата клиента\n' });
+    expect(receiver.seen()).toEqual({ connections: 0, tlsRefused: 0, requests: 0 });
+    const none = await upload(null);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain('Отправка остановлена: приёмник требует TLS-сертификат клиента');
+    const ok = await upload(TLS_PASSWORD, '--client-cert', file('client-legacy.p12'));
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Принято: 1, отклонено: 0, ждут повтора: 0');
+    expect(ok.stderr + ok.stdout).not.toContain(TLS_PASSWORD);
+    expect([...receiver.acceptances().values()]).toEqual([1]);
   });
 
   it('before the migration adding packet_tls_client: the setting reads "none, not stored", choosing it is refused clearly, uploads go on without it', async () => {
