@@ -53,6 +53,11 @@ export function judgeAnswer(status: number, body: Buffer): SendOutcome {
     json = JSON.parse(body.toString('utf8'));
   } catch {
     // a proxy's HTML page, a truncated answer: judged by the status alone
+    // ...except a TLS front (nginx `ssl_verify_client on`) refusing our client certificate with a 400 page: that is not
+    // the packet's fault, and rejecting the packet for it would give its place in the chain away.
+    if (status === 400 && /No required SSL certificate was sent|The SSL certificate error/i.test(body.toString('latin1'))) {
+      return { kind: 'retry', error: 'приёмник не принял TLS-сертификат клиента (HTTP 400 от TLS-шлюза): проверьте раздел «TLS-сертификат клиента» на экране «Пакеты»', status, giveUp: true };
+    }
   }
   if (status >= 200 && status < 300 && json.status === 'accepted' && json.receipt) return { kind: 'accepted', receipt: json.receipt, status };
   if (status >= 500 || status === 408 || status === 429) return { kind: 'retry', error: `приёмник ответил ${status}`, status };

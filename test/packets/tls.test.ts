@@ -13,6 +13,7 @@ import { addTlsClientStorage } from '../helpers/packets-tls.ts';
 import { cli } from '../helpers/cli.ts';
 import { makeFixtures, openssl, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
+import { judgeAnswer } from '../../main/packets/transport.ts';
 import { packetSchool } from './fixtures.ts';
 
 const TLS_PASSWORD = 'тлс-пароль-Школы-1535';
@@ -264,6 +265,15 @@ describe('the TLS client certificate for a receiver that demands mutual TLS', ()
     expect(ok.stdout).toContain('Принято: 1, отклонено: 0, ждут повтора: 0');
     expect(ok.stderr + ok.stdout).not.toContain(TLS_PASSWORD);
     expect([...receiver.acceptances().values()]).toEqual([1]);
+  });
+
+  it("a TLS front's 400 page about the client certificate (nginx) stops the run instead of rejecting the packet", () => {
+    const page = (text: string) => Buffer.from(`<html><head><title>400 ${text}</title></head><body><center><h1>400 Bad Request</h1></center><center>${text}</center><hr><center>nginx</center></body></html>`);
+    for (const text of ['No required SSL certificate was sent', 'The SSL certificate error']) {
+      expect(judgeAnswer(400, page(text))).toMatchObject({ kind: 'retry', giveUp: true, error: expect.stringContaining('приёмник не принял TLS-сертификат клиента') });
+    }
+    // any other 400 page is still the receiver refusing the packet
+    expect(judgeAnswer(400, page('Bad Request'))).toMatchObject({ kind: 'rejected', reasons: [{ code: 'http_400' }] });
   });
 
   it('before the migration adding packet_tls_client: the setting reads "none, not stored", choosing it is refused clearly, uploads go on without it', async () => {
