@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { openRegister } from '../../db/connection.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
 import { addTlsClientStorage } from '../helpers/packets-tls.ts';
@@ -15,6 +16,7 @@ import { makeFixtures, openssl, PASSWORD, type Fixtures } from '../signing/opens
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
 import { judgeAnswer } from '../../main/packets/transport.ts';
 import { packetSchool } from './fixtures.ts';
+import checkTlsClientSchema from './tls-schema-check.ts';
 
 const TLS_PASSWORD = 'тлс-пароль-Школы-1535';
 const CLIENT_SUBJECT = 'C=RU, O=ГБОУ Школа № 1535, CN=Школа № 1535 — TLS-клиент';
@@ -274,6 +276,20 @@ describe('the TLS client certificate for a receiver that demands mutual TLS', ()
     }
     // any other 400 page is still the receiver refusing the packet
     expect(judgeAnswer(400, page('Bad Request'))).toMatchObject({ kind: 'rejected', reasons: [{ code: 'http_400' }] });
+  });
+
+  it("packet_tls_client's schema (the DDL the migration will carry) refuses what cannot be: a file source without a file, a file not chosen, a second row", () => {
+    const c = tempDir();
+    open.push({ close: () => fs.rmSync(c, { recursive: true, force: true }) });
+    const dbPath = path.join(c, 'register.sqlite');
+    openRegister(dbPath).close();
+    addTlsClientStorage(dbPath);
+    const db = new Database(dbPath);
+    try {
+      checkTlsClientSchema(db);
+    } finally {
+      db.close();
+    }
   });
 
   it('before the migration adding packet_tls_client: the setting reads "none, not stored", choosing it is refused clearly, uploads go on without it', async () => {
