@@ -18,7 +18,7 @@ export type UploadTarget = {
   timeoutMs?: number;
 };
 
-/** A PKCS#12 file and its password (the CLI), or the key and certificate chain as PEM (opened by main/packets/tls-client.ts). */
+/** A PKCS#12 Node can read and its password, or the key and certificate chain as PEM (as main/packets/tls-client.ts opens them). */
 export type ClientCertificate = { pfx: Buffer; passphrase: string } | { key: string; cert: string };
 
 /** The TLS options of a client certificate, whichever form it came in. */
@@ -81,20 +81,22 @@ export function describeNetworkError(e: NodeJS.ErrnoException): string {
     // The receiver demands a TLS client certificate (TLS 1.3 says so; TLS 1.2 only fails the handshake).
     case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED': case 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE':
       return 'приёмник требует TLS-сертификат клиента: выберите его в разделе «TLS-сертификат клиента» на экране «Пакеты»';
-    case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA': case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE': case 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN':
-    case 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED': case 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED': case 'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED':
-    case 'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE':
-      return `приёмник не принял TLS-сертификат клиента (${e.code})`;
     case 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE':
       return 'приёмник отказал в TLS-соединении (возможно, требует TLS-сертификат клиента)';
-    default: return `ошибка сети: ${e.code ?? e.message}`;
+    default:
+      if (refusedTlsClient(e)) return `приёмник не принял TLS-сертификат клиента (${e.code})`;
+      return `ошибка сети: ${e.code ?? e.message}`;
   }
 }
 
+/** TLS alerts by which a receiver refuses our client certificate, or its absence. */
+const TLS_CLIENT_REFUSALS = new Set(['TLSV13_ALERT_CERTIFICATE_REQUIRED', 'PEER_DID_NOT_RETURN_A_CERTIFICATE', 'SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'TLSV1_ALERT_UNKNOWN_CA', 'SSLV3_ALERT_BAD_CERTIFICATE', 'SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'SSLV3_ALERT_CERTIFICATE_EXPIRED',
+  'SSLV3_ALERT_CERTIFICATE_REVOKED', 'TLSV1_ALERT_ACCESS_DENIED', 'SSLV3_ALERT_UNSUPPORTED_CERTIFICATE'].map((c) => `ERR_SSL_${c}`));
+
 /** The receiver refused our TLS client certificate (or its absence): sending again in this run would not help. */
 export function refusedTlsClient(e: NodeJS.ErrnoException): boolean {
-  return /^ERR_SSL_(TLSV13_ALERT_CERTIFICATE_REQUIRED|PEER_DID_NOT_RETURN_A_CERTIFICATE|TLSV1_ALERT_UNKNOWN_CA|SSLV3_ALERT_BAD_CERTIFICATE|SSLV3_ALERT_CERTIFICATE_UNKNOWN|SSLV3_ALERT_CERTIFICATE_EXPIRED|SSLV3_ALERT_CERTIFICATE_REVOKED|TLSV1_ALERT_ACCESS_DENIED|SSLV3_ALERT_UNSUPPORTED_CERTIFICATE|SSLV3_ALERT_HANDSHAKE_FAILURE)$/
-    .test(e.code ?? '');
+  return TLS_CLIENT_REFUSALS.has(e.code ?? '');
 }
 
 /** The request as sent: the envelope and the headers, Idempotency-Key = the packet UUID. */
