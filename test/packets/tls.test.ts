@@ -15,6 +15,8 @@ import { cli } from '../helpers/cli.ts';
 import { makeFixtures, openssl, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
 import { judgeAnswer } from '../../main/packets/transport.ts';
+import { uploadPending } from '../../main/packets/upload.ts';
+import { tlsClientFromFile } from '../../main/packets/tls-client.ts';
 import { packetSchool } from './fixtures.ts';
 import checkTlsClientSchema from './tls-schema-check.ts';
 
@@ -267,6 +269,20 @@ describe('the TLS client certificate for a receiver that demands mutual TLS', ()
     expect(ok.stdout).toContain('Принято: 1, отклонено: 0, ждут повтора: 0');
     expect(ok.stderr + ok.stdout).not.toContain(TLS_PASSWORD);
     expect([...receiver.acceptances().values()]).toEqual([1]);
+  });
+
+  it('a client certificate the receiver does not trust: Node drops the connection after the handshake; the packet waits, with a hint', async () => {
+    const receiver = await mtlsReceiver();
+    const c = await setup(receiver);
+    // the school's signing certificate: self-signed, not issued by the regional CA
+    const clientCert = tlsClientFromFile(fs.readFileSync(fx.p12Default), PASSWORD);
+    const sum = await uploadPending(c.backend.db, { endpoint: receiver.url, caPem: fs.readFileSync(file('ca.pem'), 'utf8'), clientCert, timeoutMs: 3000 },
+      { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 2 });
+    expect(sum).toMatchObject({ accepted: [], rejected: [], pending: 1 });
+    expect(receiver.seen()).toMatchObject({ requests: 0 });
+    expect(receiver.seen().tlsRefused).toBeGreaterThanOrEqual(1);
+    const [row] = (await c.call('packets.list', {})).rows;
+    expect(row).toMatchObject({ state: 'retry', lastError: 'соединение разорвано до ответа (если так при каждой попытке — возможно, приёмник не принял TLS-сертификат клиента)' });
   });
 
   it("a TLS front's 400 page about the client certificate (nginx) stops the run instead of rejecting the packet", () => {
