@@ -381,9 +381,19 @@ export const CertificateSummarySchema = z.object({
   daysLeft: z.number().int(), expiresSoon: z.boolean(), expired: z.boolean(),
 });
 export type CertificateSummary = z.infer<typeof CertificateSummarySchema>;
+export const TLS_SOURCES = ['none', 'signing', 'file'] as const;
+/** The TLS client certificate for the receiver: none, the school's signing certificate, or a file of its own. */
+export const TlsClientSettingsSchema = z.object({
+  /** false while the register has no place to keep the choice (the migration adding packet_tls_client has not run) */
+  stored: z.boolean(),
+  source: z.enum(TLS_SOURCES),
+  certificate: CertificateSummarySchema.nullable(),
+});
+export type TlsClientSettings = z.infer<typeof TlsClientSettingsSchema>;
 export const PacketSettingsSchema = z.object({
   endpoint: z.string().nullable(), caPem: z.string().nullable(), timeoutMs: z.number().int(),
   certificate: CertificateSummarySchema.nullable(),
+  tls: TlsClientSettingsSchema,
 });
 export type PacketSettings = z.infer<typeof PacketSettingsSchema>;
 export const OutboxPacketSchema = z.object({
@@ -580,13 +590,20 @@ export const contract = {
   'packets.list': m(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     z.object({ rows: z.array(OutboxPacketSchema), counts: z.record(z.enum(PACKET_STATES), z.number().int()) }), ADMIN),
   // A job: every pending packet of this register, or build+sign+upload for several register files (password needed then).
+  // tlsPassword opens the TLS client certificate (when one is chosen) for this job only.
   'packets.upload': m(z.object({ scope: z.enum(['all', 'next']).default('all'), registers: z.array(text(1000).min(1)).max(500).optional(),
-    password: z.string().max(200).optional(), concurrency: z.number().int().min(1).max(16).default(3) }).strict(), z.object({ jobId: z.string() }), ADMIN),
+    password: z.string().max(200).optional(), tlsPassword: z.string().max(200).optional(),
+    concurrency: z.number().int().min(1).max(16).default(3) }).strict(), z.object({ jobId: z.string() }), ADMIN),
   // ---------- restore over the open register ----------
   // A job (result: the restore report); once it is done the program works on the restored register and every session
   // has ended: sign in again, with the users and passwords of the copy.
   'backup.restoreOpen': m(z.object({ mediaId: id, bag: z.string().min(1).max(200), passphrase: z.string().max(500).optional() }).strict(),
     z.object({ jobId: z.string() }), ARCHIVIST),
+  // ---------- packets: the TLS client certificate for a receiver that demands mutual TLS ----------
+  // 'file': the PKCS#12 is kept (encrypted, as the file is); the password only opens it for this call.
+  'packets.setTlsCertificate': m(z.object({ source: z.enum(TLS_SOURCES),
+    p12Base64: z.string().min(1, 'пустой файл').max(PACKET_P12_MAX_BASE64, 'файл сертификата слишком большой').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64').optional(),
+    password: z.string().max(200).optional() }).strict(), TlsClientSettingsSchema, ADMIN),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

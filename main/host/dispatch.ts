@@ -10,7 +10,7 @@ import { anchorAudit } from '../audit/anchor.ts';
 import { handlers, getUser, type Ctx } from './handlers.ts';
 
 /** Secrets by name, wherever they sit in the arguments: never written anywhere. A PKCS#12 holds the school's private key. */
-const SECRET_KEYS = new Set(['password', 'passphrase', 'certPassword', 'p12Base64', 'privateKey', 'token']);
+const SECRET_KEYS = new Set(['password', 'passphrase', 'certPassword', 'tlsPassword', 'p12Base64', 'privateKey', 'token']);
 
 /**
  * What the audit log keeps of a call's arguments: everything but secrets; an uploaded file (a key ending in `Base64`)

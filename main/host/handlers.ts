@@ -21,6 +21,7 @@ import { addStateExam, listStateExams, removeStateExam, updateStateExam } from '
 import { addPortfolioEntry, listPortfolio, removePortfolioEntry, updatePortfolioEntry } from '../portfolio/portfolio.ts';
 import { buildPacket } from '../packets/build.ts';
 import { loadCertificate, outbox, packetSettings, setEndpoint, signBuilt, startUpload } from '../packets/api.ts';
+import { chooseTlsClient } from '../packets/tls-client.ts';
 import type { Jobs } from './jobs.ts';
 import type { OpenRegister } from './open-register.ts';
 import fs from 'node:fs';
@@ -217,15 +218,17 @@ export const handlers: Handlers = {
   'packets.settings': read(({ db }) => packetSettings(db)),
   'packets.setEndpoint': write(({ db }, a) => setEndpoint(db, a)),
   // The certificate file is not copied into the audit log: the handler audits its subject itself.
-  'packets.loadCertificate': read(({ db, user }, a) => loadCertificate(db, signedIn(user), a)),
+  'packets.loadCertificate': ownWrite(({ db, user }, a) => loadCertificate(db, signedIn(user), a)),
   'packets.build': write(({ db }, a) => buildPacket(db, { kind: a.kind })),
   // Signing is async (the CMS signer's interface is): it writes and audits in its own transaction.
-  'packets.sign': read(({ db, user }, a) => signBuilt(db, signedIn(user), a.password)),
+  'packets.sign': ownWrite(({ db, user }, a) => signBuilt(db, signedIn(user), a.password)),
   'packets.list': read(({ db }, a) => outbox(db, a.limit)),
   'packets.upload': read(({ db, jobs, user }, a) => startUpload(db, jobs, signedIn(user), a)),
   // ---------- restore over the open register ----------
   // The job replaces the open register (ctx.register) and ends every session; it records itself in the restored one.
   'backup.restoreOpen': read(({ db, jobs, user, register, sessions }, a) => startRestoreOpen(db, jobs, user, { register, sessions }, a)),
+  // ---------- packets: the TLS client certificate (the audit masks `password` and `p12Base64`, see dispatch.ts) ----------
+  'packets.setTlsCertificate': write(({ db }, a) => chooseTlsClient(db, a)),
 };
 
 async function certified(db: DB, user: User | null, req: PrintoutRequest) {

@@ -8,11 +8,14 @@ import { AppError, fieldError } from '../shared/errors.ts';
 import { getPacketSettings, listOutbox, outboxCounts } from './outbox.ts';
 import { certificateSummary, signPackets, storeCertificate, storedSigner } from './sign.ts';
 import { uploadPending, uploadRegisters } from './upload.ts';
-import type { UploadTarget } from './transport.ts';
+import type { ClientCertificate, UploadTarget } from './transport.ts';
+import { tlsClientCertificate, tlsClientSettings } from './tls-client.ts';
+import { readTlsClient } from './tls-store.ts';
 
 export function packetSettings(db: DB, now = new Date()): PacketSettings {
   const s = getPacketSettings(db);
-  return { ...s, certificate: s.certificate ? certificateSummary({ ...s.certificate, notBefore: new Date(s.certificate.notBefore), notAfter: new Date(s.certificate.notAfter) }, now) : null };
+  return { ...s, certificate: s.certificate ? certificateSummary({ ...s.certificate, notBefore: new Date(s.certificate.notBefore), notAfter: new Date(s.certificate.notAfter) }, now) : null,
+    tls: tlsClientSettings(db, now) };
 }
 
 export function setEndpoint(db: DB, a: { endpoint: string; caPem?: string | null; timeoutMs?: number }): PacketSettings {
@@ -46,38 +49,47 @@ export function outbox(db: DB, limit: number) {
   return { rows: listOutbox(db, limit), counts: outboxCounts(db) };
 }
 
-export function targetOf(db: DB): UploadTarget {
+/** Where this upload goes; `clientCert` is the TLS client certificate opened for this upload only. */
+export function targetOf(db: DB, clientCert: ClientCertificate | null = null): UploadTarget {
   const s = getPacketSettings(db);
   if (!s.endpoint) throw new AppError('validation', 'Не указан адрес приёмника регионального сегмента: задайте его на экране «Пакеты»', { endpoint: 'не указан' });
-  return { endpoint: s.endpoint, caPem: s.caPem, timeoutMs: s.timeoutMs };
+  return { endpoint: s.endpoint, caPem: s.caPem, timeoutMs: s.timeoutMs, clientCert };
 }
 
 /** Registers whose upload job is running: a second one would race the first for the same packets. */
 const uploading = new WeakSet<DB>();
 
 /** Starts the upload job: this register's pending packets, or build+sign+upload for the listed register files. */
-export function startUpload(db: DB, jobs: Jobs, user: User, a: { scope: 'all' | 'next'; registers?: string[]; password?: string; concurrency: number }): { jobId: string } {
+export function startUpload(db: DB, jobs: Jobs, user: User,
+  a: { scope: 'all' | 'next'; registers?: string[]; password?: string; tlsPassword?: string; concurrency: number }): { jobId: string } {
   if (uploading.has(db)) throw new AppError('conflict', 'Отправка пакетов уже идёт: дождитесь её окончания или отмените её');
-  const target = targetOf(db);
-  const audit = (detail: unknown) => db.transaction(() => appendAudit(db, user.login, 'packets.upload', detail)).immediate();
+  targetOf(db); // no address: said before any password is checked
   if (a.registers?.length) {
     if (!a.password) throw fieldError('password', 'Введите пароль сертификата: пакеты файлов будут собраны и подписаны');
+  } else if (!outboxCounts(db).signed && !outboxCounts(db).retry && !outboxCounts(db).sending) {
+    throw new AppError('validation', 'Нет пакетов к отправке: соберите и подпишите пакет', { packets: 'нет' });
+  }
+  // The TLS certificate is opened now (a wrong password is refused before anything is sent) and lives in this job only.
+  // With the school's signing certificate as the TLS one, the batch's signing password opens it too.
+  const tlsSource = readTlsClient(db).source; // the audit says which certificate was presented, never its password
+  const tlsPassword = a.tlsPassword ?? (a.registers?.length && tlsSource === 'signing' ? a.password : undefined);
+  const target = targetOf(db, tlsClientCertificate(db, tlsPassword));
+  const audit = (detail: unknown) => db.transaction(() => appendAudit(db, user.login, 'packets.upload', detail)).immediate();
+  if (a.registers?.length) {
     const p12 = (db.prepare('SELECT cert_p12 FROM packet_settings WHERE id = 1').get() as { cert_p12: Buffer | null }).cert_p12;
     if (!p12) throw new AppError('validation', 'Сертификат не загружен: загрузите файл .p12 на экране «Пакеты»', { certificate: 'не загружен' });
-    storedSigner(db, a.password); // a wrong password is refused now, not inside the job
-    const password = a.password;
+    storedSigner(db, a.password!); // a wrong password is refused now, not inside the job
+    const password = a.password!;
     return { jobId: exclusiveUpload(db, jobs, user, async (p) => {
       const sum = await uploadRegisters(a.registers!, target, { p12, password, concurrency: a.concurrency, by: user.login }, p);
-      audit({ args: { registers: a.registers!.length }, result: { accepted: sum.accepted, rejected: sum.rejected, pending: sum.pending, failed: sum.failed } });
+      audit({ args: { registers: a.registers!.length, tls: tlsSource }, result: { accepted: sum.accepted, rejected: sum.rejected, pending: sum.pending, failed: sum.failed } });
       return sum;
     }) };
   }
-  if (!outboxCounts(db).signed && !outboxCounts(db).retry && !outboxCounts(db).sending) {
-    throw new AppError('validation', 'Нет пакетов к отправке: соберите и подпишите пакет', { packets: 'нет' });
-  }
   return { jobId: exclusiveUpload(db, jobs, user, async (p) => {
     const sum = await uploadPending(db, target, { scope: a.scope }, p);
-    audit({ args: { scope: a.scope }, result: { accepted: sum.accepted.map((x) => x.seq), rejected: sum.rejected.map((x) => x.seq), pending: sum.pending } });
+    audit({ args: { scope: a.scope, tls: tlsSource }, result: { accepted: sum.accepted.map((x) => x.seq), rejected: sum.rejected.map((x) => x.seq), pending: sum.pending,
+      ...(sum.stopped ? { stopped: sum.stopped } : {}) } });
     return sum;
   }) };
 }

@@ -17,6 +17,7 @@ import { listOutbox, outboxCounts } from './outbox.ts';
 import { rsaPacketSigner, signPackets } from './sign.ts';
 import { uploadPending, uploadRegisters, type UploadSummary } from './upload.ts';
 import type { UploadTarget } from './transport.ts';
+import { tlsClientFromFile } from './tls-client.ts';
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
 type Io = { out: (s: string) => void; err: (s: string) => void };
@@ -59,7 +60,8 @@ function target(f: Flags): UploadTarget {
   return {
     endpoint, timeoutMs: timeout,
     caPem: typeof f.ca === 'string' ? readFile(f.ca, 'сертификат ЦС').toString('utf8') : null,
-    clientCert: typeof f['client-cert'] === 'string' ? { pfx: readFile(f['client-cert'], 'сертификат TLS'), passphrase: process.env.SCHOOL_REGISTER_TLS_PASSWORD ?? '' } : null,
+    // opened now, as in the app: a wrong password is refused before anything is sent
+    clientCert: typeof f['client-cert'] === 'string' ? tlsClientFromFile(readFile(f['client-cert'], 'сертификат TLS'), process.env.SCHOOL_REGISTER_TLS_PASSWORD ?? '') : null,
   };
 }
 
@@ -67,6 +69,7 @@ const summaryLines = (s: UploadSummary) => [
   ...s.accepted.map((a) => `  пакет № ${a.seq} принят, квитанция ${a.receiptId}${a.duplicate ? ' (повторная отправка распознана приёмником)' : ''}`),
   ...s.rejected.map((r) => `  пакет № ${r.seq} отклонён: ${r.reasons.map((x) => x.message).join('; ')}`),
   `Принято: ${s.accepted.length}, отклонено: ${s.rejected.length}, ждут повтора: ${s.pending}`,
+  ...(s.stopped ? [`Отправка остановлена: ${s.stopped}`] : []),
 ];
 
 export async function runPacketsCli(cmd: string, f: Flags, operands: string[], io: Io): Promise<number> {

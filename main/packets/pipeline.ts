@@ -6,7 +6,7 @@
 // "retry": each is sent again with its UUID, and the receiver answers an already accepted one with its receipt.
 import net from 'node:net';
 import tls from 'node:tls';
-import { describeNetworkError, judgeAnswer, requestBody, type OutgoingPacket, type SendOutcome, type UploadTarget } from './transport.ts';
+import { clientCertOptions, describeNetworkError, judgeAnswer, refusedTlsClient, requestBody, type OutgoingPacket, type SendOutcome, type UploadTarget } from './transport.ts';
 
 type InFlight = { resolve: (o: SendOutcome) => void; sentAt: number };
 
@@ -46,14 +46,23 @@ export class PacketPipeline {
     const t = this.target;
     const socket = this.url.protocol === 'https:'
       ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...(t.caPem ? { ca: t.caPem } : {}),
-        ...(t.clientCert ? { pfx: t.clientCert.pfx, passphrase: t.clientCert.passphrase } : {}) })
+        ...clientCertOptions(t.clientCert) })
       : net.connect({ host, port });
     socket.setNoDelay(true);
     // Events of a connection already given up must not touch the next one.
     const mine = () => this.socket === socket;
-    socket.on('data', (chunk: Buffer) => mine() && this.read(chunk));
-    socket.on('error', (e: NodeJS.ErrnoException) => mine() && this.fail({ kind: 'retry', error: describeNetworkError(e), status: null }));
-    socket.on('close', () => mine() && this.fail({ kind: 'retry', error: describeNetworkError(Object.assign(new Error('closed'), { code: 'ECONNRESET' })), status: null }));
+    // A receiver that checks our TLS certificate after the handshake (Node's own HTTPS server does) just drops the
+    // connection: nothing tells that apart from a network fault, so the packet is retried, with a hint.
+    let answered = false;
+    const dropped = (e: NodeJS.ErrnoException) => describeNetworkError(e) +
+      (!answered && t.clientCert && this.url.protocol === 'https:' ? ' (если так при каждой попытке — возможно, приёмник не принял TLS-сертификат клиента)' : '');
+    socket.on('data', (chunk: Buffer) => {
+      answered = true;
+      if (mine()) this.read(chunk);
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => mine() && this.fail({ kind: 'retry', error: e.code === 'ECONNRESET' ? dropped(e) : describeNetworkError(e), status: null,
+      ...(refusedTlsClient(e) ? { giveUp: true } : {}) }));
+    socket.on('close', () => mine() && this.fail({ kind: 'retry', error: dropped(Object.assign(new Error('closed'), { code: 'ECONNRESET' })), status: null }));
     this.socket = socket;
     return socket;
   }

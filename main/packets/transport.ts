@@ -12,16 +12,24 @@ export type UploadTarget = {
   endpoint: string;
   /** PEM of the CA (or the server certificate) to trust besides the system's */
   caPem?: string | null;
-  /** TLS client certificate as a PKCS#12 file and its password (used for this connection only) */
-  clientCert?: { pfx: Buffer; passphrase: string } | null;
+  /** TLS client certificate, for this upload's connections only */
+  clientCert?: ClientCertificate | null;
   /** the whole exchange: connect, send, answer; default 15 s */
   timeoutMs?: number;
 };
 
+/** A PKCS#12 Node can read and its password, or the key and certificate chain as PEM (as main/packets/tls-client.ts opens them). */
+export type ClientCertificate = { pfx: Buffer; passphrase: string } | { key: string; cert: string };
+
+/** The TLS options of a client certificate, whichever form it came in. */
+export const clientCertOptions = (c: ClientCertificate | null | undefined) =>
+  !c ? {} : 'pfx' in c ? { pfx: c.pfx, passphrase: c.passphrase } : { key: c.key, cert: c.cert };
+
 export type SendOutcome =
   | { kind: 'accepted'; receipt: Receipt; status: number }
   | { kind: 'rejected'; reasons: Reason[]; status: number }
-  | { kind: 'retry'; error: string; status: number | null };
+  /** `giveUp`: another round would fail the same way (the receiver refused our TLS client certificate) */
+  | { kind: 'retry'; error: string; status: number | null; giveUp?: boolean };
 
 export type OutgoingPacket = { id: string; canonicalJson: string; signature: Buffer };
 
@@ -32,7 +40,7 @@ export function agentFor(target: UploadTarget): http.Agent {
     return new https.Agent({
       keepAlive: true, maxSockets: 4,
       ...(target.caPem ? { ca: target.caPem } : {}),
-      ...(target.clientCert ? { pfx: target.clientCert.pfx, passphrase: target.clientCert.passphrase } : {}),
+      ...clientCertOptions(target.clientCert),
     });
   }
   return new http.Agent({ keepAlive: true, maxSockets: 4 });
@@ -45,6 +53,11 @@ export function judgeAnswer(status: number, body: Buffer): SendOutcome {
     json = JSON.parse(body.toString('utf8'));
   } catch {
     // a proxy's HTML page, a truncated answer: judged by the status alone
+    // ...except a TLS front (nginx `ssl_verify_client on`) refusing our client certificate with a 400 page: that is not
+    // the packet's fault, and rejecting the packet for it would give its place in the chain away.
+    if (status === 400 && /No required SSL certificate was sent|The SSL certificate error/i.test(body.toString('latin1'))) {
+      return { kind: 'retry', error: 'приёмник не принял TLS-сертификат клиента (HTTP 400 от TLS-шлюза): проверьте раздел «TLS-сертификат клиента» на экране «Пакеты»', status, giveUp: true };
+    }
   }
   if (status >= 200 && status < 300 && json.status === 'accepted' && json.receipt) return { kind: 'accepted', receipt: json.receipt, status };
   if (status >= 500 || status === 408 || status === 429) return { kind: 'retry', error: `приёмник ответил ${status}`, status };
@@ -65,8 +78,25 @@ export function describeNetworkError(e: NodeJS.ErrnoException): string {
     case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
       return `сертификат сервера приёмника не доверен (${e.code}): укажите сертификат центра сертификации`;
     case 'ERR_TLS_CERT_ALTNAME_INVALID': return 'сертификат сервера выдан на другое имя';
-    default: return `ошибка сети: ${e.code ?? e.message}`;
+    // The receiver demands a TLS client certificate (TLS 1.3 says so; TLS 1.2 only fails the handshake).
+    case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED': case 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE':
+      return 'приёмник требует TLS-сертификат клиента: выберите его в разделе «TLS-сертификат клиента» на экране «Пакеты»';
+    case 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE':
+      return 'приёмник отказал в TLS-соединении (возможно, требует TLS-сертификат клиента)';
+    default:
+      if (refusedTlsClient(e)) return `приёмник не принял TLS-сертификат клиента (${e.code})`;
+      return `ошибка сети: ${e.code ?? e.message}`;
   }
+}
+
+/** TLS alerts by which a receiver refuses our client certificate, or its absence. */
+const TLS_CLIENT_REFUSALS = new Set(['TLSV13_ALERT_CERTIFICATE_REQUIRED', 'PEER_DID_NOT_RETURN_A_CERTIFICATE', 'SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'TLSV1_ALERT_UNKNOWN_CA', 'SSLV3_ALERT_BAD_CERTIFICATE', 'SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'SSLV3_ALERT_CERTIFICATE_EXPIRED',
+  'SSLV3_ALERT_CERTIFICATE_REVOKED', 'TLSV1_ALERT_ACCESS_DENIED', 'SSLV3_ALERT_UNSUPPORTED_CERTIFICATE'].map((c) => `ERR_SSL_${c}`));
+
+/** The receiver refused our TLS client certificate (or its absence): sending again in this run would not help. */
+export function refusedTlsClient(e: NodeJS.ErrnoException): boolean {
+  return TLS_CLIENT_REFUSALS.has(e.code ?? '');
 }
 
 /** The request as sent: the envelope and the headers, Idempotency-Key = the packet UUID. */
@@ -101,7 +131,7 @@ export function sendPacket(target: UploadTarget, p: OutgoingPacket, agent?: http
     const timer = setTimeout(() => {
       req.destroy(Object.assign(new Error('timeout'), { code: 'SR_TIMEOUT' }));
     }, timeoutMs);
-    req.on('error', (e: NodeJS.ErrnoException) => done({ kind: 'retry', error: describeNetworkError(e), status: null }));
+    req.on('error', (e: NodeJS.ErrnoException) => done({ kind: 'retry', error: describeNetworkError(e), status: null, ...(refusedTlsClient(e) ? { giveUp: true } : {}) }));
     req.end(body);
   });
 }

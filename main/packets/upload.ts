@@ -36,6 +36,8 @@ export type UploadSummary = {
   /** still waiting (to retry, or behind one that waits) */
   pending: number;
   attempts: number;
+  /** why the run stopped before the chain was through, when retrying could not help (the receiver refused our TLS certificate) */
+  stopped?: string;
 };
 
 /** Waits, checking for a cancel every 100 ms. */
@@ -88,6 +90,7 @@ export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOp
         return { p, attempt, answer: pipe.send(p) };
       });
       let failed: string | null = null;
+      let stop: string | null = null;
       for (const { p, attempt, answer } of round) {
         let out = await answer;
         if (failed && out.kind === 'rejected' && out.reasons.every((r) => CHAIN_CODES.has(r.code))) {
@@ -102,6 +105,7 @@ export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOp
           summary.rejected.push({ id: p.id, seq: p.seq, reasons: out.reasons });
           log(`пакет № ${p.seq} ${p.id}: отклонён (HTTP ${out.status}: ${out.reasons.map((r) => r.code).join(', ')})`);
         } else {
+          if (out.giveUp) stop ??= out.error;
           if (!failed) {
             failed = out.error;
             wait = backoffMs(attempt, { baseMs: opts.baseDelayMs, maxMs: opts.maxDelayMs }, opts.random);
@@ -116,6 +120,13 @@ export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOp
       const head = i;
       while (i < todo.length && finished.has(todo[i].id)) i++;
       progress.report(finished.size, todo.length, i < todo.length ? `пакет № ${todo[i].seq}` : undefined);
+      if (stop) {
+        // The next round would be refused the same way: the packets wait for the settings to change.
+        summary.pending = todo.length - finished.size;
+        summary.stopped = stop;
+        progress.report(finished.size, todo.length, stop);
+        return summary;
+      }
       if (!failed) failedRounds = 0;
       else {
         // rounds in a row in which the first waiting packet did not get through

@@ -51,6 +51,8 @@ export type Receiver = {
   setFaults(spec: string): void;
   /** acceptances per packet UUID as recorded in accepted.jsonl (exactly-once means every value is 1) */
   acceptances(): Map<string, number>;
+  /** what reached the receiver: TCP connections, TLS handshakes refused, HTTP requests (to show that nothing was sent) */
+  seen(): { connections: number; tlsRefused: number; requests: number };
 };
 
 export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
@@ -221,7 +223,9 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
     });
   };
 
+  const seen = { connections: 0, tlsRefused: 0, requests: 0 };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    seen.requests++;
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -242,7 +246,12 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
   const server = opts.tls
     ? https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, ...(opts.tls.clientCaPem ? { ca: opts.tls.clientCaPem, requestCert: true, rejectUnauthorized: true } : {}) }, onRequest)
     : http.createServer(onRequest);
+  server.on('tlsClientError', (e: NodeJS.ErrnoException) => {
+    seen.tlsRefused++;
+    log(`TLS handshake refused: ${e.code ?? e.message}`);
+  });
   server.on('connection', (s: net.Socket) => {
+    seen.connections++;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -270,6 +279,7 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
       faults = parseFaults(spec);
     },
     acceptances: acceptancesNow,
+    seen: () => ({ ...seen }),
     close: () => new Promise<void>((resolve) => {
       for (const s of sockets) s.destroy();
       server.close(() => {

@@ -2,16 +2,17 @@
 // signing and uploading packets (a job with progress and cancel), the batch for several register files, and the
 // outbox with each packet's state and receipt or the receiver's reasons.
 import { useEffect, useState } from 'react';
-import type { CertificateSummary, Job, OutboxPacket } from '../../../../preload/contract';
+import type { CertificateSummary, Job, OutboxPacket, TlsClientSettings } from '../../../../preload/contract';
 import { ApiFailure, asFailure, call } from '../../api';
 import { formatDate, formatDateTime } from '../../format';
 import { t } from '../../strings';
 import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/common';
-import { Form, FormActions, SelectField, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';
+import { Form, FormActions, RadioField, SelectField, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';
 import { useQuery } from '../../ui/useQuery';
 import { readBase64 } from '../../ui/files';
 
 const tx = t.packets;
+const tt = t.packetsTls;
 
 
 export function PacketsScreen() {
@@ -26,11 +27,12 @@ export function PacketsScreen() {
           <div className="card-columns">
             <CertificatePanel cert={s.certificate} onLoaded={reload} />
             <EndpointPanel endpoint={s.endpoint} caPem={s.caPem} timeoutMs={s.timeoutMs} onSaved={reload} />
+            <TlsPanel tls={s.tls} onSaved={reload} />
           </div>
         )}
       </Loaded>
-      <WorkPanel onChange={outbox.reload} />
-      <BatchPanel onChange={outbox.reload} />
+      <WorkPanel onChange={outbox.reload} tls={settings.data?.tls ?? null} />
+      <BatchPanel onChange={outbox.reload} tls={settings.data?.tls ?? null} />
       <section className="card-section" aria-labelledby="pk-outbox">
         <h2 id="pk-outbox">{tx.outbox}</h2>
         <Loaded query={outbox}>
@@ -56,15 +58,7 @@ function CertificatePanel({ cert, onLoaded }: { cert: CertificateSummary | null;
   return (
     <section className="card-section" aria-labelledby="pk-cert" data-testid="certificate">
       <h2 id="pk-cert">{tx.certificate}</h2>
-      {cert ? (
-        <dl className="facts">
-          <div className="fact"><dt>{tx.subject}</dt><dd data-testid="cert-subject">{cert.subject}</dd></div>
-          <div className="fact"><dt>{tx.issuer}</dt><dd>{cert.issuer}</dd></div>
-          <div className="fact"><dt>{tx.validity}</dt><dd data-testid="cert-validity">{tx.validityRange(formatDate(cert.notBefore), formatDate(cert.notAfter))}</dd></div>
-        </dl>
-      ) : <p className="muted">{tx.noCertificate}</p>}
-      {cert?.expired && <Notice kind="error" testId="cert-warning">{tx.expired}</Notice>}
-      {cert?.expiresSoon && <Notice kind="warn" testId="cert-warning">{tx.expiresSoon(cert.daysLeft)}</Notice>}
+      {cert ? <CertificateFacts cert={cert} /> : <p className="muted">{tx.noCertificate}</p>}
       {done && <Notice kind="ok">{tx.loaded}</Notice>}
       <Form failure={failure} busy={busy} onSubmit={submit} testId="cert-form" label={tx.loadCertificate}>
         <div className="field" data-field="p12Base64">
@@ -73,6 +67,65 @@ function CertificatePanel({ cert, onLoaded }: { cert: CertificateSummary | null;
         </div>
         <TextField name="password" label={tx.certPassword} hint={tx.certPasswordHint} type="password" value={password} onChange={setPassword} autoComplete="off" />
         <FormActions><SubmitButton busy={busy}>{tx.load}</SubmitButton></FormActions>
+      </Form>
+    </section>
+  );
+}
+
+/** Subject, issuer and validity of a certificate, with the warnings of its end of validity. */
+function CertificateFacts({ cert, expired = tx.expired }: { cert: CertificateSummary; expired?: string }) {
+  return (
+    <>
+      <dl className="facts">
+        <div className="fact"><dt>{tx.subject}</dt><dd data-testid="cert-subject">{cert.subject}</dd></div>
+        <div className="fact"><dt>{tx.issuer}</dt><dd>{cert.issuer}</dd></div>
+        <div className="fact"><dt>{tx.validity}</dt><dd data-testid="cert-validity">{tx.validityRange(formatDate(cert.notBefore), formatDate(cert.notAfter))}</dd></div>
+      </dl>
+      {cert.expired && <Notice kind="error" testId="cert-warning">{expired}</Notice>}
+      {cert.expiresSoon && <Notice kind="warn" testId="cert-warning">{tx.expiresSoon(cert.daysLeft)}</Notice>}
+    </>
+  );
+}
+
+/** The TLS client certificate for a receiver that demands mutual TLS: none, the school's signing one, or its own file. */
+function TlsPanel({ tls, onSaved }: { tls: TlsClientSettings; onSaved: () => void }) {
+  const [source, setSource] = useState<string>(tls.source);
+  const [file, setFile] = useState<File | null>(null);
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState(false);
+  const { busy, failure, run } = useSubmit();
+  const submit = () => run(async () => {
+    if (source === 'file') {
+      if (!file) throw new ApiFailure({ code: 'validation', message: tt.chooseFile, fields: { p12Base64: tt.chooseFile } });
+      await call('packets.setTlsCertificate', { source: 'file', p12Base64: await readBase64(file), password });
+    } else {
+      await call('packets.setTlsCertificate', { source: source as 'none' | 'signing' });
+    }
+    setPassword('');
+    setDone(true);
+    onSaved();
+  });
+  return (
+    <section className="card-section" aria-labelledby="pk-tls" data-testid="tls-certificate">
+      <h2 id="pk-tls">{tt.title}</h2>
+      <p className="muted">{tt.lead}</p>
+      {!tls.stored && <Notice kind="warn" testId="tls-not-stored">{tt.notStored}</Notice>}
+      <p data-testid="tls-current">{tt.current(tt.sources[tls.source])}</p>
+      {tls.certificate && <CertificateFacts cert={tls.certificate} expired={tt.expired} />}
+      {done && <Notice kind="ok">{tt.saved}</Notice>}
+      <Form failure={failure} busy={busy} onSubmit={submit} testId="tls-form" label={tt.title}>
+        <RadioField name="source" label={tt.source} value={source} onChange={(v) => { setDone(false); setSource(v); }}
+          options={(['none', 'signing', 'file'] as const).map((v) => ({ value: v, label: tt.sources[v] }))} />
+        {source === 'file' && (
+          <>
+            <div className="field" data-field="p12Base64">
+              <label htmlFor="pk-tls-file">{tt.file}</label>
+              <input id="pk-tls-file" type="file" accept=".p12,.pfx,application/x-pkcs12" onChange={(e) => { setDone(false); setFile(e.target.files?.[0] ?? null); }} />
+            </div>
+            <TextField name="password" label={tt.password} hint={tt.passwordHint} type="password" value={password} onChange={setPassword} autoComplete="off" />
+          </>
+        )}
+        <FormActions><SubmitButton busy={busy}>{tt.save}</SubmitButton></FormActions>
       </Form>
     </section>
   );
@@ -133,14 +186,24 @@ function JobProgress({ job, onCancel, summary }: { job: Job; onCancel: () => voi
       </div>
     );
   }
-  if (job.state === 'done') return <Notice kind="ok" testId="upload-summary">{summary(job.result)}</Notice>;
+  if (job.state === 'done') {
+    const stopped = (job.result as { stopped?: string } | undefined)?.stopped;
+    return (
+      <>
+        <Notice kind={stopped ? 'warn' : 'ok'} testId="upload-summary">{summary(job.result)}</Notice>
+        {stopped && <Notice kind="error" testId="upload-stopped">{tt.stopped(stopped)}</Notice>}
+      </>
+    );
+  }
   if (job.state === 'cancelled') return <Notice kind="warn" testId="upload-summary">{tx.jobCancelled}</Notice>;
   return <Notice kind="error" testId="upload-summary">{tx.jobFailed}: {job.message}</Notice>;
 }
 
-function WorkPanel({ onChange }: { onChange: () => void }) {
+function WorkPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSettings | null }) {
   const [kind, setKind] = useState<'' | 'full' | 'delta'>('');
   const [password, setPassword] = useState('');
+  const [tlsPassword, setTlsPassword] = useState('');
+  const needsTls = !!tls && tls.source !== 'none';
   const [note, setNote] = useState<string | null>(null);
   const build = useSubmit();
   const sign = useSubmit();
@@ -171,8 +234,13 @@ function WorkPanel({ onChange }: { onChange: () => void }) {
         </Form>
         <Form failure={upload.failure} busy={upload.busy || job.job?.state === 'running'} testId="upload-form" label={tx.upload} onSubmit={() => upload.run(async () => {
           setNote(null);
-          job.start((await call('packets.upload', { scope: 'all' })).jobId);
+          job.start((await call('packets.upload', needsTls ? { scope: 'all', tlsPassword } : { scope: 'all' })).jobId);
+          setTlsPassword('');
         })}>
+          {needsTls && (
+            <TextField name="tlsPassword" label={tt.uploadPassword} hint={tls?.certificate ? tt.uploadPasswordHint(tls.certificate.subject) : tt.passwordHint}
+              type="password" value={tlsPassword} onChange={setTlsPassword} autoComplete="off" />
+          )}
           <FormActions><SubmitButton busy={upload.busy || job.job?.state === 'running'}>{tx.upload}</SubmitButton></FormActions>
         </Form>
       </div>
@@ -185,9 +253,11 @@ function WorkPanel({ onChange }: { onChange: () => void }) {
   );
 }
 
-function BatchPanel({ onChange }: { onChange: () => void }) {
+function BatchPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSettings | null }) {
   const [files, setFiles] = useState('');
   const [password, setPassword] = useState('');
+  const [tlsPassword, setTlsPassword] = useState('');
+  const ownTlsFile = tls?.source === 'file';
   const [concurrency, setConcurrency] = useState('3');
   const { busy, failure, run } = useSubmit();
   const job = useJob(onChange);
@@ -196,11 +266,14 @@ function BatchPanel({ onChange }: { onChange: () => void }) {
       <h2 id="pk-batch">{tx.batch}</h2>
       <Form failure={failure} busy={busy} testId="batch-form" label={tx.batch} onSubmit={() => run(async () => {
         const registers = files.split('\n').map((f) => f.trim()).filter(Boolean);
-        job.start((await call('packets.upload', { registers, password, concurrency: Number(concurrency) || 3 })).jobId);
+        job.start((await call('packets.upload', { registers, password, concurrency: Number(concurrency) || 3, ...(ownTlsFile ? { tlsPassword } : {}) })).jobId);
         setPassword('');
+        setTlsPassword('');
       })}>
         <TextAreaField name="registers" label={tx.batchFiles} value={files} onChange={setFiles} rows={3} />
-        <TextField name="password" label={tx.certPassword} type="password" value={password} onChange={setPassword} autoComplete="off" />
+        <TextField name="password" label={tx.certPassword} type="password" value={password} onChange={setPassword} autoComplete="off"
+          hint={tls?.source === 'signing' ? tt.batchSigningHint : undefined} />
+        {ownTlsFile && <TextField name="tlsPassword" label={tt.uploadPassword} type="password" value={tlsPassword} onChange={setTlsPassword} autoComplete="off" />}
         <TextField name="concurrency" label={tx.concurrency} value={concurrency} onChange={setConcurrency} inputMode="numeric" size={3} />
         <FormActions><SubmitButton busy={busy || job.job?.state === 'running'}>{tx.batchRun}</SubmitButton></FormActions>
       </Form>

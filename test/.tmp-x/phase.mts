@@ -1,0 +1,15 @@
+import fs from 'node:fs';
+import { openRegister } from '../../db/connection.ts';
+import { previewMarksImport, applyMarksImport } from '../../main/workbooks/marks-import.ts';
+import { readJournal } from '../../main/workbooks/read.ts';
+fs.copyFileSync('/tmp/b/imp/template.sqlite', '/tmp/b/imp/r.sqlite'); for (const s of ['-wal', '-shm']) fs.rmSync('/tmp/b/imp/r.sqlite' + s, { force: true });
+const db = openRegister('/tmp/b/imp/r.sqlite');
+let t = performance.now();
+let n = 0; for await (const ev of readJournal('/tmp/b/imp/journal.xlsx', { subjects: ['Математика', 'Русский язык', 'Литература', 'История', 'Биология'] })) n++;
+console.log('read only', (performance.now() - t).toFixed(0), n);
+t = performance.now();
+const p = await previewMarksImport(db, '/tmp/b/imp/journal.xlsx', { year: '2026/2027' });
+console.log('preview', (performance.now() - t).toFixed(0), p.writes.length);
+t = performance.now();
+applyMarksImport(db, p);
+console.log('apply', (performance.now() - t).toFixed(0));
