@@ -10,6 +10,7 @@ import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/
 import { Form, FormActions, RadioField, SelectField, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';
 import { useQuery } from '../../ui/useQuery';
 import { readBase64 } from '../../ui/files';
+import { FilePicker } from '../../ui/FilePicker';
 
 const tx = t.packets;
 const tt = t.packetsTls;
@@ -63,7 +64,7 @@ function CertificatePanel({ cert, onLoaded }: { cert: CertificateSummary | null;
       <Form failure={failure} busy={busy} onSubmit={submit} testId="cert-form" label={tx.loadCertificate}>
         <div className="field" data-field="p12Base64">
           <label htmlFor="pk-cert-file">{tx.certFile}</label>
-          <input id="pk-cert-file" type="file" accept=".p12,.pfx,application/x-pkcs12" onChange={(e) => { setDone(false); setFile(e.target.files?.[0] ?? null); }} />
+          <FilePicker id="pk-cert-file" accept=".p12,.pfx,application/x-pkcs12" fileName={file?.name ?? null} onChange={(e) => { setDone(false); setFile(e.target.files?.[0] ?? null); }} />
         </div>
         <TextField name="password" label={tx.certPassword} hint={tx.certPasswordHint} type="password" value={password} onChange={setPassword} autoComplete="off" />
         <FormActions><SubmitButton busy={busy}>{tx.load}</SubmitButton></FormActions>
@@ -120,7 +121,7 @@ function TlsPanel({ tls, onSaved }: { tls: TlsClientSettings; onSaved: () => voi
           <>
             <div className="field" data-field="p12Base64">
               <label htmlFor="pk-tls-file">{tt.file}</label>
-              <input id="pk-tls-file" type="file" accept=".p12,.pfx,application/x-pkcs12" onChange={(e) => { setDone(false); setFile(e.target.files?.[0] ?? null); }} />
+              <FilePicker id="pk-tls-file" accept=".p12,.pfx,application/x-pkcs12" fileName={file?.name ?? null} onChange={(e) => { setDone(false); setFile(e.target.files?.[0] ?? null); }} />
             </div>
             <TextField name="password" label={tt.password} hint={tt.passwordHint} type="password" value={password} onChange={setPassword} autoComplete="off" />
           </>
