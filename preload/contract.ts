@@ -395,6 +395,15 @@ export const OutboxPacketSchema = z.object({
   createdAt: z.string(), signedAt: z.string().nullable(), acceptedAt: z.string().nullable(),
 });
 export type OutboxPacket = z.infer<typeof OutboxPacketSchema>;
+// The packets change log (migration 0009): its size, and what an accepted full packet lets go.
+export const ChangeLogSchema = z.object({
+  entries: z.number().int(), sinceFull: z.number().int(), removable: z.number().int(),
+  acceptedFull: z.object({ seq: z.number().int(), changesTo: z.number().int() }).nullable(),
+  missing: z.array(z.object({ from: z.number().int(), to: z.number().int() })),
+});
+export type ChangeLog = z.infer<typeof ChangeLogSchema>;
+/** The result of the packets.compactChanges job. */
+export type CompactionResult = { removed: number; remaining: number; acceptedFull: { seq: number; changesTo: number } | null };
 const PACKET_P12_MAX_BASE64 = 200_000;
 
 const ok = z.object({ ok: z.literal(true) });
@@ -582,6 +591,11 @@ export const contract = {
   // A job: every pending packet of this register, or build+sign+upload for several register files (password needed then).
   'packets.upload': m(z.object({ scope: z.enum(['all', 'next']).default('all'), registers: z.array(text(1000).min(1)).max(500).optional(),
     password: z.string().max(200).optional(), concurrency: z.number().int().min(1).max(16).default(3) }).strict(), z.object({ jobId: z.string() }), ADMIN),
+  // ---------- the packets change log's compaction (migration 0009) ----------
+  'packets.changeLog': m(none, ChangeLogSchema, ADMIN),
+  // A job (jobs.status / jobs.cancel) removing what an accepted full packet covers, a few thousand entries per
+  // transaction; its result is CompactionResult.
+  'packets.compactChanges': m(none, z.object({ jobId: z.string() }), ADMIN),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

@@ -20,7 +20,8 @@ import { commitImport, previewImport, startCommitJob, startPreviewJob } from '..
 import { addStateExam, listStateExams, removeStateExam, updateStateExam } from '../state-exams/results.ts';
 import { addPortfolioEntry, listPortfolio, removePortfolioEntry, updatePortfolioEntry } from '../portfolio/portfolio.ts';
 import { buildPacket } from '../packets/build.ts';
-import { loadCertificate, outbox, packetSettings, setEndpoint, signBuilt, startUpload } from '../packets/api.ts';
+import { loadCertificate, outbox, packetSettings, setEndpoint, signBuilt, startCompaction, startUpload } from '../packets/api.ts';
+import { changeLogState } from '../packets/compact.ts';
 import type { Jobs } from './jobs.ts';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -219,6 +220,10 @@ export const handlers: Handlers = {
   'packets.sign': read(({ db, user }, a) => signBuilt(db, signedIn(user), a.password)),
   'packets.list': read(({ db }, a) => outbox(db, a.limit)),
   'packets.upload': read(({ db, jobs, user }, a) => startUpload(db, jobs, signedIn(user), a)),
+  // ---------- the packets change log's compaction (migration 0009) ----------
+  'packets.changeLog': read(({ db }) => changeLogState(db)),
+  // A job of small transactions, each its own; it audits its result itself when it ends.
+  'packets.compactChanges': read(({ db, jobs, user }) => startCompaction(db, jobs, signedIn(user))),
 };
 
 async function certified(db: DB, user: User | null, req: PrintoutRequest) {
