@@ -68,7 +68,7 @@ function target(f: Flags): UploadTarget {
 /** The change log in one line (and a second when entries are missing). */
 const changeLogLines = (l: ChangeLogState) => [
   `Журнал изменений: записей ${l.entries}; после принятого полного пакета ${l.acceptedFull ? `№ ${l.acceptedFull.seq}` : '(его ещё нет)'}: ${l.sinceFull}; можно удалить: ${l.removable}`,
-  ...(l.missing.length ? [`Журнал изменений неполон: нет записей ${holesText(l.missing)} — пакет изменений не собрать, соберите полный пакет`] : []),
+  ...(l.missing.length ? [`Журнал изменений неполон: нет записей ${holesText(l.missing)} (удалены в обход программы); соберите полный пакет`] : []),
 ];
 
 const summaryLines = (s: UploadSummary) => [

@@ -13,6 +13,7 @@ import { changeLogState, compactChanges, lastChangeSeq } from '../../main/packet
 import { listOutbox, markSending } from '../../main/packets/outbox.ts';
 import { rsaPacketSigner, signPackets } from '../../main/packets/sign.ts';
 import { uploadPending } from '../../main/packets/upload.ts';
+import { sendPacket } from '../../main/packets/transport.ts';
 import { cli, ROOT } from '../helpers/cli.ts';
 import { openRaw } from '../helpers/db.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
@@ -256,5 +257,101 @@ describe('on demand: the API method and the CLI', () => {
     const r = await cli('packets', 'compact', '--db', c.dbPath);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`Полный пакет ещё не принят региональным сегментом: удалять из журнала изменений нечего (записей ${n})`);
+  });
+});
+
+/** `packets compact --slice N` in a child process, SIGKILLed as soon as it reports its first slice removed. */
+function compactKilled(file: string, slice: number): Promise<{ signal: NodeJS.Signals | null; reported: number }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(ROOT, 'main/cli/bin.mjs'), 'packets', 'compact', '--slice', String(slice), '--db', file],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let reported = 0;
+    p.stderr.setEncoding('utf8').on('data', (d: string) => {
+      const done = Math.max(0, ...[...d.matchAll(/^(\d+) из \d+/gm)].map((m) => Number(m[1])));
+      if (done > 0 && !reported) {
+        reported = done;
+        p.kill('SIGKILL');
+      }
+    });
+    p.on('error', reject);
+    p.on('close', (_code, signal) => resolve({ signal, reported }));
+  });
+}
+
+describe('a compaction killed between slices', () => {
+  it('leaves a whole log with its oldest entries gone; the next run goes on from there, and the next upload finishes it', async () => {
+    const { c, db } = await school();
+    // a register whose full packet was accepted before migration 0009, with a long history behind it
+    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+      INSERT INTO changes (entity, entity_id, student_id, op) SELECT 'student', s.id, s.id, 'update' FROM n, (SELECT id FROM students LIMIT 1) s`);
+    const full = db.transaction(() => buildPacket(db, { kind: 'full' }))();
+    await sign(db);
+    acceptWithoutCompaction(db, full.id);
+    const covered = (row(db, full.id) as { changes_to: number }).changes_to;
+    await c.call('students.create', { lastName: 'Новикова', firstName: 'Вера', birthDate: '2014-05-05', sex: 'Ж', snils: '12345678964' });
+    const above = db.prepare('SELECT * FROM changes WHERE seq > ? ORDER BY seq').all(covered);
+    expect(above).toHaveLength(1);
+    c.backend.close();
+
+    let lo = 1;
+    for (const slice of [200, 500]) {
+      const killed = await compactKilled(c.dbPath, slice);
+      expect(killed.signal).toBe('SIGKILL');
+      const raw = openRaw(c.dbPath);
+      try {
+        expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+        const r = raw.prepare('SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM changes WHERE seq <= ?').get(covered) as { n: number; lo: number; hi: number };
+        // whole slices went, from the oldest: what is left of the covered entries is one unbroken run up to changes_to
+        expect(r.lo).toBeGreaterThan(lo);
+        expect((r.lo - lo) % slice).toBe(0);
+        expect(r.hi).toBe(covered);
+        expect(r.n).toBe(covered - r.lo + 1);
+        expect(r.n).toBeGreaterThan(0); // killed mid-way, not after the end
+        lo = r.lo;
+        expect(raw.prepare('SELECT * FROM changes WHERE seq > ? ORDER BY seq').all(covered)).toEqual(above);
+      } finally {
+        raw.close();
+      }
+    }
+
+    // the next upload finishes the compaction before it sends anything (the receiver has had the full packet already)
+    const b = await clientOn(c.dbPath);
+    const r = await receiver();
+    const fullRow = b.backend.db.prepare('SELECT canonical_json, signature FROM packets WHERE id = ?').get(full.id) as { canonical_json: string; signature: Buffer };
+    expect((await sendPacket({ endpoint: r.url }, { id: full.id, canonicalJson: fullRow.canonical_json, signature: fullRow.signature })).kind).toBe('accepted');
+    const delta = b.backend.db.transaction(() => buildPacket(b.backend.db))();
+    await sign(b.backend.db);
+    const up = await uploadPending(b.backend.db, { endpoint: r.url }, fast);
+    expect(up.accepted.map((p) => p.id)).toEqual([delta.id]);
+    expect(up.changesRemoved).toBe(covered - lo + 1);
+    expect(b.backend.db.prepare('SELECT * FROM changes ORDER BY seq').all()).toEqual(above);
+    expect(changeLogState(b.backend.db)).toMatchObject({ entries: 1, removable: 0, missing: [] });
+  }, 120_000);
+});
+
+describe('entries deleted behind the program', () => {
+  it('a delta is refused naming the missing entries, and the packets status shows them; a full packet can still be built', async () => {
+    const { c, db, a: classA } = await school();
+    const full = db.transaction(() => buildPacket(db, { kind: 'full' }))();
+    const from = (row(db, full.id) as { changes_to: number }).changes_to;
+    for (const [n, name] of ['Новикова', 'Зайцева', 'Кузнецова'].entries()) {
+      const st = await c.call('students.create', { lastName: name, firstName: 'Вера', birthDate: '2014-05-05', sex: 'Ж', docKind: 'passport', docNumber: `55000${n}` });
+      await c.call('orders.enrol', { order: { number: `${40 + n}-у`, date: '2025-10-01' }, studentId: st.id, classId: classA.id, date: '2025-10-02' });
+    }
+    // six entries after the full packet; the guard dropped, the second and third of them and the last removed
+    const raw = openRaw(c.dbPath);
+    open.push(raw);
+    raw.exec('DROP TRIGGER changes_no_delete');
+    raw.prepare('DELETE FROM changes WHERE seq IN (?, ?, ?)').run(from + 2, from + 3, from + 6);
+    const err = await c.raw('packets.build', {});
+    expect(err).toMatchObject({ ok: false, error: { code: 'conflict', fields: { kind: 'нужен полный пакет' } } });
+    expect((err as { error: { message: string } }).error.message)
+      .toBe(`Журнал изменений неполон: после пакета № 1 нет записей № ${from + 2}–${from + 3}, № ${from + 6}. Пакет изменений по нему был бы неполным: соберите полный пакет.`);
+    expect(await c.call('packets.changeLog', {})).toMatchObject({ missing: [{ from: from + 2, to: from + 3 }, { from: from + 6, to: from + 6 }] });
+    expect(listOutbox(db)).toHaveLength(1); // nothing built
+    expect((await c.call('packets.build', { kind: 'full' })).seq).toBe(2);
+    c.backend.close();
+    const status = await cli('packets', 'status', '--db', c.dbPath);
+    expect(status.stdout).toContain(`Журнал изменений неполон: нет записей № ${from + 2}–${from + 3}, № ${from + 6} (удалены в обход программы); соберите полный пакет`);
   });
 });
