@@ -692,6 +692,7 @@ export const t = {
       'packets.build': 'Собран пакет в региональный сегмент',
       'packets.sign': 'Подписаны пакеты',
       'packets.upload': 'Отправлены пакеты',
+      'packets.compactChanges': 'Сжат журнал изменений для пакетов',
     } as Partial<Record<Method, string>>,
   },
   archive: {
@@ -827,6 +828,24 @@ export const t = {
     receipt: (id: string, at: string) => `№ ${id.slice(0, 8)} от ${at}`,
     nextAttempt: (at: string) => `повтор ${at}`,
     empty: 'Пакетов ещё не было.',
+  },
+  // The packets change log and its compaction (migration 0009).
+  changeLog: {
+    title: 'Журнал изменений для пакетов',
+    entries: 'Записей в журнале',
+    sinceFull: (seq: number) => `Из них после принятого полного пакета № ${seq}`,
+    sinceStart: 'Из них нужны для пакетов изменений',
+    removable: 'Можно удалить (их покрывает принятый полный пакет)',
+    noFull: 'Региональный сегмент ещё не принял ни одного полного пакета: удалять из журнала нечего.',
+    missing: (numbers: string) => `В журнале нет записей ${numbers}: они удалены в обход программы. Пакет изменений по такому журналу был бы неполным — соберите полный пакет.`,
+    compact: 'Сжать журнал изменений',
+    hint: 'Журнал сжимается и сам, когда региональный сегмент принимает полный пакет.',
+    running: 'Сжатие журнала…',
+    progress: (done: number, total: number) => `удалено ${done} из ${total}`,
+    cancel: 'Остановить',
+    done: (removed: number, remaining: number) => `Журнал сжат: удалено ${count(removed, ['запись', 'записи', 'записей'])}, осталось ${remaining}.`,
+    cancelled: 'Сжатие остановлено; удалённое удалено, остальное удалится при следующем сжатии.',
+    failed: 'Сжатие не завершено',
   },
   stateExams: {
     title: 'Государственная итоговая аттестация',

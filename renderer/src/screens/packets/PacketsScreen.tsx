@@ -10,6 +10,7 @@ import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/
 import { Form, FormActions, SelectField, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';
 import { useQuery } from '../../ui/useQuery';
 import { readBase64 } from '../../ui/files';
+import { ChangeLogPanel } from './ChangeLogPanel';
 
 const tx = t.packets;
 
@@ -31,6 +32,7 @@ export function PacketsScreen() {
       </Loaded>
       <WorkPanel onChange={outbox.reload} />
       <BatchPanel onChange={outbox.reload} />
+      <ChangeLogPanel refresh={outbox.data} />
       <section className="card-section" aria-labelledby="pk-outbox">
         <h2 id="pk-outbox">{tx.outbox}</h2>
         <Loaded query={outbox}>
