@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openBackend } from '../../main/host/backend.ts';
 import { buildPacket } from '../../main/packets/build.ts';
-import { changeLogState, compactChanges, lastChangeSeq } from '../../main/packets/compact.ts';
-import { listOutbox, markSending } from '../../main/packets/outbox.ts';
+import { changeLogState, compactChanges, COMPACTION_SLICE, lastChangeSeq } from '../../main/packets/compact.ts';
+import { listOutbox, markAccepted, markSending } from '../../main/packets/outbox.ts';
 import { rsaPacketSigner, signPackets } from '../../main/packets/sign.ts';
 import { uploadPending } from '../../main/packets/upload.ts';
 import { sendPacket } from '../../main/packets/transport.ts';
@@ -153,6 +153,33 @@ describe('compaction after an accepted full packet', () => {
     // what the uncompacted twin keeps and the compacted one does not: the entries F2 covers
     expect(entries(dbB).filter((s) => s <= f2To)).toHaveLength(f2To);
     expect(entries(dbA)).toEqual(entries(dbB).filter((s) => s > f2To));
+  });
+});
+
+describe('the acceptance and its first slice', () => {
+  it('are one transaction: a full packet accepted takes the oldest slice with it, the rest waits for the slices after', async () => {
+    const { db } = await school();
+    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${2 * COMPACTION_SLICE})
+      INSERT INTO changes (entity, entity_id, student_id, op) SELECT 'student', s.id, s.id, 'update' FROM n, (SELECT id FROM students LIMIT 1) s`);
+    const n = entries(db).length;
+    const full = db.transaction(() => buildPacket(db, { kind: 'full' }))();
+    await sign(db);
+    markSending(db, full.id, new Date());
+    const receipt = { receiptId: 'r1', packetId: full.id, seq: 1, sha256: full.sha256, acceptedAt: '2026-11-23T10:00:00.000Z' } as never;
+    // when the slice cannot go, the acceptance is not recorded either (and the packet goes again with its UUID)
+    db.exec("CREATE TEMP TRIGGER fail_delete BEFORE DELETE ON changes BEGIN SELECT RAISE(ABORT, 'disk I/O error (test)'); END");
+    expect(() => markAccepted(db, full.id, receipt, new Date())).toThrow(/disk I\/O error \(test\)/);
+    expect(listOutbox(db)[0].state).toBe('sending');
+    expect(entries(db)).toHaveLength(n);
+    db.exec('DROP TRIGGER temp.fail_delete');
+    const changes = db.prepare('SELECT total_changes() AS n').pluck();
+    const before = changes.get() as number;
+    expect(markAccepted(db, full.id, receipt, new Date())).toEqual({ changesRemoved: COMPACTION_SLICE, compactionPending: true });
+    expect(changes.get() as number - before).toBe(1 + COMPACTION_SLICE); // the packet's row and the slice, nothing else
+    expect(listOutbox(db)[0].state).toBe('accepted');
+    expect(entries(db)[0]).toBe(COMPACTION_SLICE + 1);
+    expect(await compactChanges(db)).toEqual({ removed: n - COMPACTION_SLICE, remaining: 0, acceptedFull: { seq: 1, changesTo: n } });
+    expect(changeLogState(db)).toMatchObject({ entries: 0, removable: 0, missing: [] });
   });
 });
 
