@@ -397,8 +397,13 @@ export const OutboxPacketSchema = z.object({
 export type OutboxPacket = z.infer<typeof OutboxPacketSchema>;
 // The packets change log (migration 0009): its size, and what an accepted full packet lets go.
 export const ChangeLogSchema = z.object({
-  entries: z.number().int(), sinceFull: z.number().int(), removable: z.number().int(),
+  /** entries in the log now; of them, those after the latest accepted full packet (all when none was accepted) */
+  entries: z.number().int(), sinceFull: z.number().int(),
+  /** entries an accepted full packet covers: a compaction removes them */
+  removable: z.number().int(),
+  /** that packet's number and changes_to; null when no full packet has been accepted */
   acceptedFull: z.object({ seq: z.number().int(), changesTo: z.number().int() }).nullable(),
+  /** numbers missing above it: entries deleted behind the program (a delta is then refused) */
   missing: z.array(z.object({ from: z.number().int(), to: z.number().int() })),
 });
 export type ChangeLog = z.infer<typeof ChangeLogSchema>;

@@ -15,7 +15,8 @@ import { progressTo } from '../host/jobs.ts';
 import { formatRu } from '../shared/dates.ts';
 import { buildPacket } from './build.ts';
 import { listOutbox, outboxCounts } from './outbox.ts';
-import { changeLogState, compactChanges, COMPACTION_SLICE, holesText, type ChangeLogState } from './compact.ts';
+import { changeLogState, compactChanges, COMPACTION_SLICE, holesText } from './compact.ts';
+import type { ChangeLog } from '../../preload/contract.ts';
 import { rsaPacketSigner, signPackets } from './sign.ts';
 import { uploadPending, uploadRegisters, type UploadSummary } from './upload.ts';
 import type { UploadTarget } from './transport.ts';
@@ -66,7 +67,7 @@ function target(f: Flags): UploadTarget {
 }
 
 /** The change log in one line (and a second when entries are missing). */
-const changeLogLines = (l: ChangeLogState) => [
+const changeLogLines = (l: ChangeLog) => [
   `Журнал изменений: записей ${l.entries}; после принятого полного пакета ${l.acceptedFull ? `№ ${l.acceptedFull.seq}` : '(его ещё нет)'}: ${l.sinceFull}; можно удалить: ${l.removable}`,
   ...(l.missing.length ? [`Журнал изменений неполон: нет записей ${holesText(l.missing)} (удалены в обход программы); соберите полный пакет`] : []),
 ];

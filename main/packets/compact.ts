@@ -7,6 +7,7 @@
 // entries removed and the others whole; the next run (an upload, or `packets compact`) goes on from there.
 import type { DB } from '../../db/connection.ts';
 import { progressTo, type Progress } from '../host/jobs.ts';
+import type { ChangeLog, CompactionResult } from '../../preload/contract.ts';
 
 /** Entries per transaction: a few milliseconds each on a large register. */
 export const COMPACTION_SLICE = 5000;
@@ -47,20 +48,7 @@ export function missingChanges(db: DB, after: number, upTo: number): Array<{ fro
 export const holesText = (holes: Array<{ from: number; to: number }>) =>
   holes.slice(0, 5).map((h) => (h.from === h.to ? `№ ${h.from}` : `№ ${h.from}–${h.to}`)).join(', ') + (holes.length > 5 ? ` и ещё ${holes.length - 5}` : '');
 
-export type ChangeLogState = {
-  /** entries in the log now */
-  entries: number;
-  /** entries after the latest accepted full packet (all of them when none was accepted) */
-  sinceFull: number;
-  /** entries an accepted full packet covers: a compaction removes them */
-  removable: number;
-  /** that packet's number and its changes_to; null when no full packet has been accepted */
-  acceptedFull: { seq: number; changesTo: number } | null;
-  /** numbers missing above it: entries deleted behind the program (a delta is then refused) */
-  missing: Array<{ from: number; to: number }>;
-};
-
-export function changeLogState(db: DB): ChangeLogState {
+export function changeLogState(db: DB): ChangeLog {
   const full = acceptedFull(db) ?? null;
   const to = full?.changesTo ?? 0;
   const r = db.prepare('SELECT count(*) AS entries, coalesce(sum(seq <= ?), 0) AS removable FROM changes').get(to) as { entries: number; removable: number };
@@ -98,8 +86,6 @@ function unsyncedTransaction<T>(db: DB, work: () => T): T {
     db.pragma(`synchronous = ${Number(before)}`);
   }
 }
-
-export type CompactionResult = { removed: number; remaining: number; acceptedFull: { seq: number; changesTo: number } | null };
 
 /**
  * Removes every entry an accepted full packet covers, `slice` per transaction, giving the event loop its turn between
