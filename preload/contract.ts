@@ -405,6 +405,20 @@ export const OutboxPacketSchema = z.object({
   createdAt: z.string(), signedAt: z.string().nullable(), acceptedAt: z.string().nullable(),
 });
 export type OutboxPacket = z.infer<typeof OutboxPacketSchema>;
+// The packets change log (migration 0009): its size, and what an accepted full packet lets go.
+export const ChangeLogSchema = z.object({
+  /** entries in the log now; of them, those after the latest accepted full packet (all when none was accepted) */
+  entries: z.number().int(), sinceFull: z.number().int(),
+  /** entries an accepted full packet covers: a compaction removes them */
+  removable: z.number().int(),
+  /** that packet's number and changes_to; null when no full packet has been accepted */
+  acceptedFull: z.object({ seq: z.number().int(), changesTo: z.number().int() }).nullable(),
+  /** numbers missing above it: entries deleted behind the program (a delta is then refused) */
+  missing: z.array(z.object({ from: z.number().int(), to: z.number().int() })),
+});
+export type ChangeLog = z.infer<typeof ChangeLogSchema>;
+/** The result of the packets.compactChanges job. */
+export type CompactionResult = { removed: number; remaining: number; acceptedFull: { seq: number; changesTo: number } | null };
 const PACKET_P12_MAX_BASE64 = 200_000;
 
 const ok = z.object({ ok: z.literal(true) });
@@ -604,6 +618,11 @@ export const contract = {
   'packets.setTlsCertificate': m(z.object({ source: z.enum(TLS_SOURCES),
     p12Base64: z.string().min(1, 'пустой файл').max(PACKET_P12_MAX_BASE64, 'файл сертификата слишком большой').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64').optional(),
     password: z.string().max(200).optional() }).strict(), TlsClientSettingsSchema, ADMIN),
+  // ---------- the packets change log's compaction (migration 0009) ----------
+  'packets.changeLog': m(none, ChangeLogSchema, ADMIN),
+  // A job (jobs.status / jobs.cancel) removing what an accepted full packet covers, a few thousand entries per
+  // transaction; its result is CompactionResult.
+  'packets.compactChanges': m(none, z.object({ jobId: z.string() }), ADMIN),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

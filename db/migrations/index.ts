@@ -8,6 +8,7 @@ import m0005 from './0005_printouts.ts';
 import m0006 from './0006_packets.ts';
 import m0007 from './0007_archive.ts';
 import m0008 from './0008_audit_anchor.ts';
+import m0009 from './0009_changes_compaction.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: '0006_packets', sql: m0006 },
   { version: 7, name: '0007_archive', sql: m0007 },
   { version: 8, name: '0008_audit_anchor', sql: m0008 },
+  { version: 9, name: '0009_changes_compaction', sql: m0009 },
 ];

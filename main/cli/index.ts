@@ -81,7 +81,9 @@ const HELP = `Школьный регистр — командная строк�
                                      отправить следующий (--all — все) ожидающие пакеты; код 1, если что-то отклонено или ждёт повтора
   packets upload --endpoint URL --registers Ф1 Ф2 … --cert ФАЙЛ.p12 [--concurrency N]
                                      собрать, подписать и отправить пакеты нескольких реестров (без --db)
-  packets status                     очередь пакетов: состояния, квитанции, причины отказа
+  packets status                     очередь пакетов: состояния, квитанции, причины отказа; размер журнала изменений
+  packets compact [--slice N]        сжать журнал изменений: удалить записи, которые покрывает принятый полный пакет
+                                     (по N записей за транзакцию, по умолчанию 5000; прерванное сжатие продолжится)
 
 Архив и резервные копии (приказ № 810: два носителя в разных помещениях):
   backup --to ПАПКА --to ПАПКА [--encrypt] [--yes] [--central URL] [--progress]
@@ -142,6 +144,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         label: { type: 'string' }, kind: { type: 'string' }, room: { type: 'string' }, path: { type: 'string' }, archive: { type: 'string' },
         'password-file': { type: 'string' }, endpoint: { type: 'string' }, all: { type: 'boolean' },
         registers: { type: 'string' }, ca: { type: 'string' }, 'client-cert': { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' },
+        slice: { type: 'string' },
       },
     });
   } catch (e) {

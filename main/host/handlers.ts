@@ -20,8 +20,9 @@ import { commitImport, previewImport, startCommitJob, startPreviewJob } from '..
 import { addStateExam, listStateExams, removeStateExam, updateStateExam } from '../state-exams/results.ts';
 import { addPortfolioEntry, listPortfolio, removePortfolioEntry, updatePortfolioEntry } from '../portfolio/portfolio.ts';
 import { buildPacket } from '../packets/build.ts';
-import { loadCertificate, outbox, packetSettings, setEndpoint, signBuilt, startUpload } from '../packets/api.ts';
+import { loadCertificate, outbox, packetSettings, setEndpoint, signBuilt, startCompaction, startUpload } from '../packets/api.ts';
 import { chooseTlsClient } from '../packets/tls-client.ts';
+import { changeLogState } from '../packets/compact.ts';
 import type { Jobs } from './jobs.ts';
 import type { OpenRegister } from './open-register.ts';
 import fs from 'node:fs';
@@ -229,6 +230,10 @@ export const handlers: Handlers = {
   'backup.restoreOpen': read(({ db, jobs, user, register, sessions }, a) => startRestoreOpen(db, jobs, user, { register, sessions }, a)),
   // ---------- packets: the TLS client certificate (the audit masks `password` and `p12Base64`, see dispatch.ts) ----------
   'packets.setTlsCertificate': write(({ db }, a) => chooseTlsClient(db, a)),
+  // ---------- the packets change log's compaction (migration 0009) ----------
+  'packets.changeLog': read(({ db }) => changeLogState(db)),
+  // A job of small transactions, each its own; it audits its result itself when it ends.
+  'packets.compactChanges': read(({ db, jobs, user }) => startCompaction(db, jobs, signedIn(user))),
 };
 
 async function certified(db: DB, user: User | null, req: PrintoutRequest) {

@@ -1,7 +1,7 @@
 // The packets methods of the contract, as the handlers call them: settings, certificate, build, sign, list, and the
 // upload job. Signing and uploading are async, so they write in their own transactions with their audit entries.
 import type { DB } from '../../db/connection.ts';
-import type { Jobs, Progress } from '../host/jobs.ts';
+import { CancelledError, type Jobs, type Progress } from '../host/jobs.ts';
 import type { PacketSettings, User } from '../../preload/contract.ts';
 import { appendAudit } from '../audit/log.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
@@ -11,6 +11,7 @@ import { uploadPending, uploadRegisters } from './upload.ts';
 import type { ClientCertificate, UploadTarget } from './transport.ts';
 import { tlsClientCertificate, tlsClientSettings } from './tls-client.ts';
 import { readTlsClient } from './tls-store.ts';
+import { compactChanges } from './compact.ts';
 
 export function packetSettings(db: DB, now = new Date()): PacketSettings {
   const s = getPacketSettings(db);
@@ -97,4 +98,29 @@ export function startUpload(db: DB, jobs: Jobs, user: User,
 function exclusiveUpload(db: DB, jobs: Jobs, user: User, work: (p: Progress) => Promise<unknown>): string {
   uploading.add(db);
   return jobs.start('packets.upload', (p) => work(p).finally(() => uploading.delete(db)), { owner: user.login });
+}
+
+/** Registers whose change log is being compacted: a second job would only race the first over the same slices. */
+const compacting = new WeakSet<DB>();
+
+/** Starts the compaction of the change log as a job; it ends with how many entries went and how many remain. */
+export function startCompaction(db: DB, jobs: Jobs, user: User): { jobId: string } {
+  if (compacting.has(db)) throw new AppError('conflict', 'Сжатие журнала изменений уже идёт: дождитесь его окончания');
+  compacting.add(db);
+  const audit = (result: unknown) => db.transaction(() => appendAudit(db, user.login, 'packets.compactChanges', { result })).immediate();
+  return { jobId: jobs.start('packets.compactChanges', async (p) => {
+    let removed = 0;
+    const counted: Progress = { report: (done, total, m) => { removed = done; p.report(done, total, m); }, get cancelled() { return p.cancelled; }, throwIfCancelled: () => p.throwIfCancelled() };
+    try {
+      const r = await compactChanges(db, {}, counted);
+      audit({ removed: r.removed, remaining: r.remaining });
+      return r;
+    } catch (e) {
+      // a cancel keeps what went (each slice is committed): that is recorded too
+      if (e instanceof CancelledError) audit({ removed, cancelled: true });
+      throw e;
+    } finally {
+      compacting.delete(db);
+    }
+  }, { owner: user.login }) };
 }

@@ -7,6 +7,7 @@ import type { DB } from '../../db/connection.ts';
 import { AppError } from '../shared/errors.ts';
 import { canonicalJson } from '../shared/jcs.ts';
 import { assertValidPacket } from './validate.ts';
+import { holesText, lastChangeSeq, missingChanges } from './compact.ts';
 import { PACKET_FORMAT, type ClassRef, type Packet, type PacketAttestat, type PacketKind, type PacketLedger, type PacketStudent } from './model.ts';
 import type { LedgerData } from '../ledgers/model.ts';
 
@@ -75,7 +76,8 @@ function issuedAttestats(db: DB, afterId: number): PacketAttestat[] {
 
 /** What a packet carries; `since` limits it to what changed after a change seq / ledger version id / attestat id (a delta). */
 function content(db: DB, since: { changes: number; ledgers: number; attestats: number } | null) {
-  const maxChange = (db.prepare('SELECT coalesce(max(seq), 0) AS n FROM changes').get() as { n: number }).n;
+  // not max(seq): after a compaction the log may be empty, and the next packet's changes_to must not go back
+  const maxChange = lastChangeSeq(db);
   const ledgersOn = hasLedgerVersions(db);
   const maxLedger = ledgersOn ? (db.prepare('SELECT coalesce(max(id), 0) AS n FROM ledger_versions').get() as { n: number }).n : 0;
 
@@ -164,6 +166,15 @@ export function buildPacket(db: DB, opts: { kind?: PacketKind; now?: Date; id?: 
   const kind: PacketKind = opts.kind ?? (base ? 'delta' : 'full');
   if (kind === 'delta' && !base) throw new AppError('validation', 'Первый пакет — полный снимок: изменений отсчитывать не от чего', { kind: 'нужен полный пакет' });
   const c = content(db, kind === 'delta' ? { changes: base!.changes_to, ledgers: base!.ledgers_to, attestats: attestatsCarried(db, base!.seq) } : null);
+  if (kind === 'delta') {
+    // A delta is only as complete as the log after its base: entries missing there (deleted behind the program, or
+    // compacted under a chain whose head is older than the accepted full packet) would be changes never sent.
+    const holes = missingChanges(db, base!.changes_to, c.maxChange);
+    if (holes.length) {
+      throw new AppError('conflict', `Журнал изменений неполон: после пакета № ${base!.seq} нет записей ${holesText(holes)}. `
+        + 'Пакет изменений по нему был бы неполным: соберите полный пакет.', { kind: 'нужен полный пакет' });
+    }
+  }
   if (kind === 'delta' && !c.students.length && !c.events.length && !c.stateExams.length && !c.attestats.length && !c.portfolio.length
     && !c.removed.length && !c.yearlyMarks.length) {
     throw new AppError('validation', `С пакета № ${base!.seq} в реестре ничего не изменилось: пакет изменений был бы пустым`, { kind: 'нет изменений' });

@@ -4,6 +4,7 @@
 //   packets upload --endpoint URL [--all] [--ca CA.pem] [--client-cert C.p12] [--timeout MS]
 //   packets upload --endpoint URL --registers F1 F2 … --cert F.p12 [--concurrency N]
 //   packets status
+//   packets compact [--slice N]
 // Passwords never come as arguments (they would show in the process list): the certificate's from
 // --password-file or SCHOOL_REGISTER_CERT_PASSWORD, the TLS client certificate's from SCHOOL_REGISTER_TLS_PASSWORD.
 import fs from 'node:fs';
@@ -14,6 +15,8 @@ import { progressTo } from '../host/jobs.ts';
 import { formatRu } from '../shared/dates.ts';
 import { buildPacket } from './build.ts';
 import { listOutbox, outboxCounts } from './outbox.ts';
+import { changeLogState, compactChanges, COMPACTION_SLICE, holesText } from './compact.ts';
+import type { ChangeLog } from '../../preload/contract.ts';
 import { rsaPacketSigner, signPackets } from './sign.ts';
 import { uploadPending, uploadRegisters, type UploadSummary } from './upload.ts';
 import type { UploadTarget } from './transport.ts';
@@ -65,11 +68,18 @@ function target(f: Flags): UploadTarget {
   };
 }
 
+/** The change log in one line (and a second when entries are missing). */
+const changeLogLines = (l: ChangeLog) => [
+  `Журнал изменений: записей ${l.entries}; после принятого полного пакета ${l.acceptedFull ? `№ ${l.acceptedFull.seq}` : '(его ещё нет)'}: ${l.sinceFull}; можно удалить: ${l.removable}`,
+  ...(l.missing.length ? [`Журнал изменений неполон: нет записей ${holesText(l.missing)} (удалены в обход программы); соберите полный пакет`] : []),
+];
+
 const summaryLines = (s: UploadSummary) => [
   ...s.accepted.map((a) => `  пакет № ${a.seq} принят, квитанция ${a.receiptId}${a.duplicate ? ' (повторная отправка распознана приёмником)' : ''}`),
   ...s.rejected.map((r) => `  пакет № ${r.seq} отклонён: ${r.reasons.map((x) => x.message).join('; ')}`),
   `Принято: ${s.accepted.length}, отклонено: ${s.rejected.length}, ждут повтора: ${s.pending}`,
   ...(s.stopped ? [`Отправка остановлена: ${s.stopped}`] : []),
+  ...(s.changesRemoved ? [`Журнал изменений сжат: удалено записей ${s.changesRemoved}`] : []),
 ];
 
 export async function runPacketsCli(cmd: string, f: Flags, operands: string[], io: Io): Promise<number> {
@@ -130,11 +140,23 @@ export async function runPacketsCli(cmd: string, f: Flags, operands: string[], i
       case 'packets status': {
         const rows = listOutbox(db, Number(f.limit ?? 50));
         const counts = outboxCounts(db);
-        print({ counts, rows }, () => [
+        const changeLog = changeLogState(db);
+        print({ counts, rows, changeLog }, () => [
           ...rows.map((p) => [`№ ${p.seq}`, p.kind === 'full' ? 'полный' : 'изменения', STATE_RU[p.state], p.id, formatRu(p.createdAt.slice(0, 10)),
             p.receipt ? `квитанция ${p.receipt.receiptId}` : p.reasons ? `причины: ${p.reasons.map((r) => r.message).join('; ')}` : p.lastError ?? ''].join('\t')),
           Object.entries(counts).filter(([, n]) => n).map(([k, n]) => `${STATE_RU[k]}: ${n}`).join(', ') || 'Пакетов нет',
+          ...changeLogLines(changeLog),
         ].join('\n'));
+        return 0;
+      }
+      case 'packets compact': {
+        const slice = f.slice === undefined ? COMPACTION_SLICE : Number(f.slice);
+        if (!Number.isInteger(slice) || slice < 1 || slice > 1_000_000) throw new PacketsUsageError('--slice: записей за транзакцию, от 1 до 1000000');
+        const r = await compactChanges(db, { slice }, progress);
+        db.transaction(() => appendAudit(db, who, 'packets.compactChanges', { args: { slice }, result: { removed: r.removed, remaining: r.remaining } })).immediate();
+        print(r, () => r.acceptedFull
+          ? `Журнал изменений сжат: удалено записей ${r.removed}, осталось ${r.remaining} (после принятого полного пакета № ${r.acceptedFull.seq})`
+          : `Полный пакет ещё не принят региональным сегментом: удалять из журнала изменений нечего (записей ${r.remaining})`);
         return 0;
       }
       default:

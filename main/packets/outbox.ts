@@ -4,6 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import type { DB } from '../../db/connection.ts';
 import type { PacketKind, PacketState, Reason, Receipt } from './model.ts';
 import { AppError } from '../shared/errors.ts';
+import { compactionPending, compactSlice } from './compact.ts';
 
 export type OutboxRow = {
   id: string; seq: number; kind: PacketKind; state: PacketState; sha256: string; prevHash: string | null; students: number;
@@ -80,9 +81,18 @@ export function markSending(db: DB, id: string, now: Date): number {
   return r.attempts;
 }
 
-export function markAccepted(db: DB, id: string, receipt: Receipt, now: Date): void {
-  unsynced(db, () => stmt(db, "UPDATE packets SET state = 'accepted', receipt = ?, accepted_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending'")
-    .run(JSON.stringify(receipt), receipt.acceptedAt ?? now.toISOString(), now.toISOString(), id));
+/**
+ * The region accepted the packet. A full one makes the change-log entries it covers unneeded: the first slice of them
+ * goes in this same transaction, the rest after it (compact.ts). Returns how many entries went now and whether more wait.
+ */
+export function markAccepted(db: DB, id: string, receipt: Receipt, now: Date): { changesRemoved: number; compactionPending: boolean } {
+  return unsynced(db, () => db.transaction(() => {
+    const r = stmt(db, "UPDATE packets SET state = 'accepted', receipt = ?, accepted_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = 'sending' RETURNING kind")
+      .get(JSON.stringify(receipt), receipt.acceptedAt ?? now.toISOString(), now.toISOString(), id) as { kind: PacketKind } | undefined;
+    if (r?.kind !== 'full') return { changesRemoved: 0, compactionPending: false };
+    const changesRemoved = compactSlice(db);
+    return { changesRemoved, compactionPending: compactionPending(db) };
+  }).immediate());
 }
 
 export function markRejected(db: DB, id: string, reasons: Reason[], now: Date): void {

@@ -13,6 +13,7 @@ import { markAccepted, markRejected, markRetry, markSending, pendingPackets, res
 import { rsaPacketSigner, signPackets, type PacketSigner } from './sign.ts';
 import { backoffMs, type UploadTarget } from './transport.ts';
 import { PacketPipeline } from './pipeline.ts';
+import { compactChanges, compactionPending } from './compact.ts';
 import type { Reason } from './model.ts';
 
 export type UploadOptions = {
@@ -38,6 +39,8 @@ export type UploadSummary = {
   attempts: number;
   /** why the run stopped before the chain was through, when retrying could not help (the receiver refused our TLS certificate) */
   stopped?: string;
+  /** change-log entries removed because the region accepted a full packet (compact.ts) */
+  changesRemoved: number;
 };
 
 /** Waits, checking for a cancel every 100 ms. */
@@ -70,7 +73,14 @@ export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOp
   resumeInterrupted(db, now());
   let todo = pendingPackets(db);
   if (opts.scope === 'next') todo = todo.slice(0, 1);
-  const summary: UploadSummary = { accepted: [], rejected: [], pending: 0, attempts: 0 };
+  const summary: UploadSummary = { accepted: [], rejected: [], pending: 0, attempts: 0, changesRemoved: 0 };
+  // the change log goes on being compacted between slices: quietly (this job counts packets), but a cancel reaches it
+  const quiet: Progress = { report: () => {}, get cancelled() { return progress.cancelled; }, throwIfCancelled: () => progress.throwIfCancelled() };
+  const compact = async () => {
+    summary.changesRemoved += (await compactChanges(db, {}, quiet)).removed;
+  };
+  // a compaction a crash interrupted is finished first
+  if (compactionPending(db)) await compact();
   const pipe = new PacketPipeline(target);
   const finished = new Set<string>();
   let i = 0;
@@ -91,13 +101,16 @@ export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOp
       });
       let failed: string | null = null;
       let stop: string | null = null;
+      let compactionDue = false;
       for (const { p, attempt, answer } of round) {
         let out = await answer;
         if (failed && out.kind === 'rejected' && out.reasons.every((r) => CHAIN_CODES.has(r.code))) {
           out = { kind: 'retry', error: `ждёт пакет перед ним (${failed})`, status: out.status };
         }
         if (out.kind === 'accepted') {
-          markAccepted(db, p.id, out.receipt, now());
+          const acc = markAccepted(db, p.id, out.receipt, now());
+          summary.changesRemoved += acc.changesRemoved;
+          compactionDue ||= acc.compactionPending;
           summary.accepted.push({ id: p.id, seq: p.seq, receiptId: out.receipt.receiptId, duplicate: !!out.receipt.duplicate });
           log(`пакет № ${p.seq} ${p.id}: принят (HTTP ${out.status}, квитанция ${out.receipt.receiptId}${out.receipt.duplicate ? ', повтор' : ''})`);
         } else if (out.kind === 'rejected') {
@@ -116,6 +129,7 @@ export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOp
         }
         finished.add(p.id);
       }
+      if (compactionDue) await compact();
       // The chain resumes at the first packet not accepted or rejected (one answered after a failed one stays answered).
       const head = i;
       while (i < todo.length && finished.has(todo[i].id)) i++;

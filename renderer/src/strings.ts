@@ -696,6 +696,7 @@ export const t = {
       'packets.sign': 'Подписаны пакеты',
       'packets.upload': 'Отправлены пакеты',
       'packets.setTlsCertificate': 'Изменён TLS-сертификат клиента для приёмника',
+      'packets.compactChanges': 'Сжат журнал изменений для пакетов',
     } as Partial<Record<Method, string>>,
   },
   archive: {
@@ -864,6 +865,24 @@ export const t = {
     uploadPasswordHint: (subject: string) => `Приёмник требует TLS-сертификат: ${subject}. Пароль не сохраняется.`,
     batchSigningHint: 'TLS-соединение откроется сертификатом школы с этим же паролем.',
     stopped: (why: string) => `Отправка остановлена: ${why}.`,
+  },
+  // The packets change log and its compaction (migration 0009).
+  changeLog: {
+    title: 'Журнал изменений для пакетов',
+    entries: 'Записей в журнале',
+    sinceFull: (seq: number) => `Из них после принятого полного пакета № ${seq}`,
+    sinceStart: 'Из них нужны для пакетов изменений',
+    removable: 'Можно удалить (их покрывает принятый полный пакет)',
+    noFull: 'Региональный сегмент ещё не принял ни одного полного пакета: удалять из журнала нечего.',
+    missing: (numbers: string) => `В журнале нет записей ${numbers}: они удалены в обход программы. Пакет изменений по такому журналу был бы неполным — соберите полный пакет.`,
+    compact: 'Сжать журнал изменений',
+    hint: 'Журнал сжимается и сам, когда региональный сегмент принимает полный пакет.',
+    running: 'Сжатие журнала…',
+    progress: (done: number, total: number) => `удалено ${done} из ${total}`,
+    cancel: 'Остановить',
+    done: (removed: number, remaining: number) => `Журнал сжат: удалено ${count(removed, ['запись', 'записи', 'записей'])}, осталось ${remaining}.`,
+    cancelled: 'Сжатие остановлено; удалённое удалено, остальное удалится при следующем сжатии.',
+    failed: 'Сжатие не завершено',
   },
   stateExams: {
     title: 'Государственная итоговая аттестация',

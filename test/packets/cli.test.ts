@@ -97,13 +97,21 @@ describe('packets CLI', () => {
     const signed = await cli('packets', 'sign', '--db', file, '--cert', fx.p12Default, '--password-file', passwordFile);
     expect(signed.stdout).toContain('Подписано пакетов: 1 (№ 1); подпись: C=RU, O=ГБОУ Школа № 1535, CN=Смирнова Елена Викторовна');
     expect(signed.code).toBe(0);
+    const logged = (() => {
+      const db = new Database(file, { readonly: true });
+      try { return (db.prepare('SELECT count(*) AS n FROM changes').get() as { n: number }).n; } finally { db.close(); }
+    })();
+    expect(logged).toBe(6); // three students and their enrolments
     const up = await cli('packets', 'upload', '--db', file, '--endpoint', r.url);
     expect(up.stdout).toMatch(/пакет № 1 принят, квитанция [0-9a-f-]{36}/);
+    // the full packet accepted, the change log's entries it covers went with it (migration 0009)
+    expect(up.stdout).toContain(`Журнал изменений сжат: удалено записей ${logged}`);
     expect(up.code).toBe(0);
     expect(up.stderr + up.stdout).not.toContain('Орлова');
     const st = await cli('packets', 'status', '--db', file);
     expect(st.stdout).toMatch(/№ 1\tполный\tпринят\t/);
     expect(st.stdout).toContain('принят: 1');
+    expect(st.stdout).toContain('Журнал изменений: записей 0; после принятого полного пакета № 1: 0; можно удалить: 0');
     const v = opensslVerify(fx.dir, fs.readFileSync(path.join(r.dir, 'packets', `${b.id}.p7s`)), fs.readFileSync(path.join(r.dir, 'packets', `${b.id}.json`)), fx.certPem);
     expect(v.status).toBe(0);
     expect(v.stderr).toContain('Verification successful');

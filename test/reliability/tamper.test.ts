@@ -173,6 +173,18 @@ cases.push(
       raw.exec('DROP TRIGGER packets_content_fixed');
       raw.prepare("UPDATE packets SET canonical_json = replace(canonical_json, 'Орлова', 'Орлов')").run();
     } },
+  // Only entries an accepted full packet covers may go (migration 0009 refuses the rest); with that guard dropped, the
+  // numbers missing from the log are named (and a delta is refused, test/packets/compact.test.ts)
+  { target: 'packet', from: 'packet', name: 'change-log entries deleted with no full packet accepted (the guard dropped)',
+    names: /Журнал изменений неполон: нет записей № 2–3 \(удалены в обход программы\)/,
+    verify: async (file) => {
+      const v = await cliVerdict(['packets', 'status', '--db', file]);
+      return { detected: /Журнал изменений неполон/.test(v.said), said: v.said };
+    },
+    tamper: (raw) => {
+      raw.exec('DROP TRIGGER changes_no_delete');
+      raw.prepare('DELETE FROM changes WHERE seq IN (2, 3)').run();
+    } },
 );
 
 // ---------- backups: two copies of one bag; one copy damaged; verify-copies --repair names it and mends it from the twin ----------

@@ -11,6 +11,7 @@ import { Form, FormActions, RadioField, SelectField, SubmitButton, TextAreaField
 import { useQuery } from '../../ui/useQuery';
 import { readBase64 } from '../../ui/files';
 import { FilePicker } from '../../ui/FilePicker';
+import { ChangeLogPanel } from './ChangeLogPanel';
 
 const tx = t.packets;
 const tt = t.packetsTls;
@@ -34,6 +35,7 @@ export function PacketsScreen() {
       </Loaded>
       <WorkPanel onChange={outbox.reload} tls={settings.data?.tls ?? null} />
       <BatchPanel onChange={outbox.reload} tls={settings.data?.tls ?? null} />
+      <ChangeLogPanel refresh={outbox.data} />
       <section className="card-section" aria-labelledby="pk-outbox">
         <h2 id="pk-outbox">{tx.outbox}</h2>
         <Loaded query={outbox}>
