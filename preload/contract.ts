@@ -384,8 +384,6 @@ export type CertificateSummary = z.infer<typeof CertificateSummarySchema>;
 export const TLS_SOURCES = ['none', 'signing', 'file'] as const;
 /** The TLS client certificate for the receiver: none, the school's signing certificate, or a file of its own. */
 export const TlsClientSettingsSchema = z.object({
-  /** false while the register has no place to keep the choice (the migration adding packet_tls_client has not run) */
-  stored: z.boolean(),
   source: z.enum(TLS_SOURCES),
   certificate: CertificateSummarySchema.nullable(),
 });

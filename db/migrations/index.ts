@@ -9,6 +9,7 @@ import m0006 from './0006_packets.ts';
 import m0007 from './0007_archive.ts';
 import m0008 from './0008_audit_anchor.ts';
 import m0009 from './0009_changes_compaction.ts';
+import m0010 from './0010_packet_tls_client.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: '0007_archive', sql: m0007 },
   { version: 8, name: '0008_audit_anchor', sql: m0008 },
   { version: 9, name: '0009_changes_compaction', sql: m0009 },
+  { version: 10, name: '0010_packet_tls_client', sql: m0010 },
 ];

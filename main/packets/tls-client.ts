@@ -11,9 +11,9 @@ import { assertValidAt, loadPkcs12, type LoadedPkcs12 } from '../signing/pkcs12.
 import { getPacketSettings } from './outbox.ts';
 import { certificateSummary } from './sign.ts';
 import type { ClientCertificate } from './transport.ts';
-import { readTlsClient, tlsClientStorageReady, writeTlsClient, type TlsSource } from './tls-store.ts';
+import { readTlsClient, writeTlsClient, type TlsSource } from './tls-store.ts';
 
-export type TlsClientSettings = { stored: boolean; source: TlsSource; certificate: CertificateSummary | null };
+export type TlsClientSettings = { source: TlsSource; certificate: CertificateSummary | null };
 
 const summaryOf = (c: { subject: string; issuer: string; notBefore: string; notAfter: string }, now: Date) =>
   certificateSummary({ subject: c.subject, issuer: c.issuer, notBefore: new Date(c.notBefore), notAfter: new Date(c.notAfter) }, now);
@@ -23,7 +23,7 @@ export function tlsClientSettings(db: DB, now = new Date()): TlsClientSettings {
   const t = readTlsClient(db);
   const signing = getPacketSettings(db).certificate;
   const cert = t.source === 'file' && t.file ? t.file : t.source === 'signing' ? signing : null;
-  return { stored: t.stored, source: t.source, certificate: cert ? summaryOf(cert, now) : null };
+  return { source: t.source, certificate: cert ? summaryOf(cert, now) : null };
 }
 
 /** A SigningError of the TLS certificate, told as such (the signing certificate has the same messages). */
@@ -47,10 +47,6 @@ const signingP12 = (db: DB) => (db.prepare('SELECT cert_p12 FROM packet_settings
 
 /** The admin's choice. A separate file is opened with its password now (refused if wrong or expired) and kept without it. */
 export function chooseTlsClient(db: DB, a: { source: TlsSource; p12Base64?: string; password?: string }, now = new Date()): TlsClientSettings {
-  if (!tlsClientStorageReady(db)) {
-    throw new AppError('validation', 'В этом файле реестра ещё нет места для TLS-сертификата клиента: нужна новая версия схемы реестра. ' +
-      'До тех пор сертификат указывается при отправке из командной строки (--client-cert).', { source: 'нет таблицы packet_tls_client' });
-  }
   if (a.source === 'none') writeTlsClient(db, 'none', null);
   else if (a.source === 'signing') {
     if (!signingP12(db)) throw new AppError('validation', 'Сертификат школы не загружен: загрузите его выше, затем выберите его для TLS', { source: 'сертификат школы не загружен' });

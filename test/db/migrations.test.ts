@@ -10,6 +10,7 @@ import check0005 from './checks/0005.ts';
 import check0006 from './checks/0006.ts';
 import check0007 from './checks/0007.ts';
 import check0008 from './checks/0008.ts';
+import check0010 from './checks/0010.ts';
 import check0009 from './checks/0009.ts';
 import { APPLICATION_ID, openRegister } from '../../db/connection.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
@@ -96,6 +97,7 @@ const perMigration: Record<number, (db: Database.Database) => void> = {
   7: check0007,
   8: check0008,
   9: check0009,
+  10: check0010,
 };
 
 describe('each migration', () => {

@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { addTlsClientStorage } from '../helpers/packets-tls';
 import { REPO } from './env';
 import { Api, SCHOOL } from './pages/api';
 import { App } from './pages/App';
@@ -62,7 +61,6 @@ function startReceiver(data: string): Promise<string> {
 
 test('mutual TLS: refused without a client certificate, then the admin chooses one and uploads with its password', async ({ page, request }) => {
   const errors = await collectConsoleErrors(page);
-  addTlsClientStorage(process.env.E2E_DB!);
   const api = await new Api(request).asAdmin();
   if (!(await api.call('school.get', {}))) await api.call('school.update', SCHOOL);
   const school = (await api.call('school.get', {}))!;

@@ -2,15 +2,12 @@
 // dispatcher's HTTP transport, against the reference receiver serving HTTPS that demands a client certificate issued by
 // a regional CA (https.createServer with requestCert + rejectUnauthorized). Certificates are made by openssl.
 //
-// The choice is kept in table packet_tls_client (main/packets/tls-store.ts), which no released migration creates yet:
-// addTlsClientStorage() runs that table's DDL on the register, as the integrator's migration will.
+// The choice is kept in table packet_tls_client (migration 0010; its own invariants: test/db/checks/0010.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { openRegister } from '../../db/connection.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
-import { addTlsClientStorage } from '../helpers/packets-tls.ts';
 import { cli } from '../helpers/cli.ts';
 import { makeFixtures, openssl, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
@@ -18,7 +15,6 @@ import { judgeAnswer } from '../../main/packets/transport.ts';
 import { uploadPending } from '../../main/packets/upload.ts';
 import { tlsClientFromFile } from '../../main/packets/tls-client.ts';
 import { packetSchool } from './fixtures.ts';
-import checkTlsClientSchema from './tls-schema-check.ts';
 
 const TLS_PASSWORD = 'тлс-пароль-Школы-1535';
 const CLIENT_SUBJECT = 'C=RU, O=ГБОУ Школа № 1535, CN=Школа № 1535 — TLS-клиент';
@@ -80,10 +76,9 @@ async function mtlsReceiver(alsoTrust: string[] = []): Promise<Receiver> {
 }
 
 /** A register with its certificate loaded, the receiver's address and CA set, and one full packet signed. */
-async function setup(receiver: Receiver, opts: { storage?: boolean } = {}) {
+async function setup(receiver: Receiver) {
   const c = await adminClient(tempDir());
   open.push({ close: () => c.backend.close() });
-  if (opts.storage !== false) addTlsClientStorage(c.dbPath);
   await packetSchool(c);
   await c.call('packets.loadCertificate', { p12Base64: b64(fx.p12Default), password: PASSWORD });
   await c.call('packets.setEndpoint', { endpoint: receiver.url, caPem: fs.readFileSync(file('ca.pem'), 'utf8'), timeoutMs: 5000 });
@@ -96,7 +91,7 @@ describe('the TLS client certificate for a receiver that demands mutual TLS', ()
   it('a separate PKCS#12 with a Cyrillic subject: chosen with its password (subject and validity shown), upload with the right password accepted', async () => {
     const receiver = await mtlsReceiver();
     const c = await setup(receiver);
-    expect((await c.call('packets.settings', {})).tls).toEqual({ stored: true, source: 'none', certificate: null });
+    expect((await c.call('packets.settings', {})).tls).toEqual({ source: 'none', certificate: null });
 
     expect(err(await c.raw('packets.setTlsCertificate', { source: 'file' }))).toMatchObject({ code: 'validation', fields: { p12Base64: 'Выберите файл TLS-сертификата клиента (.p12, .pfx)' } });
     expect(err(await c.raw('packets.setTlsCertificate', { source: 'file', p12Base64: b64(file('client.p12')), password: 'не тот' })))
@@ -108,7 +103,7 @@ describe('the TLS client certificate for a receiver that demands mutual TLS', ()
     expect((await c.call('packets.settings', {})).tls.source).toBe('none'); // nothing kept of the refused ones
 
     const tls = await c.call('packets.setTlsCertificate', { source: 'file', p12Base64: b64(file('client.p12')), password: TLS_PASSWORD });
-    expect(tls).toMatchObject({ stored: true, source: 'file', certificate: { subject: CLIENT_SUBJECT, issuer: 'C=RU, O=Региональный сегмент, CN=УЦ регионального сегмента', expired: false } });
+    expect(tls).toMatchObject({ source: 'file', certificate: { subject: CLIENT_SUBJECT, issuer: 'C=RU, O=Региональный сегмент, CN=УЦ регионального сегмента', expired: false } });
     expect(tls.certificate!.daysLeft).toBeGreaterThanOrEqual(29);
     expect((await c.call('packets.settings', {})).tls).toEqual(tls);
 
@@ -172,7 +167,7 @@ describe('the TLS client certificate for a receiver that demands mutual TLS', ()
     const c = await setup(receiver);
     const signing = (await c.call('packets.settings', {})).certificate!;
     const tls = await c.call('packets.setTlsCertificate', { source: 'signing' });
-    expect(tls).toEqual({ stored: true, source: 'signing', certificate: signing });
+    expect(tls).toEqual({ source: 'signing', certificate: signing });
     expect(tls.certificate!.subject).toBe('C=RU, O=ГБОУ Школа № 1535, CN=Смирнова Елена Викторовна');
     expect(err(await c.raw('packets.upload', { tlsPassword: TLS_PASSWORD })).message).toBe('Неверный пароль TLS-сертификата клиента');
     const job = await waitJob(c, (await c.call('packets.upload', { tlsPassword: PASSWORD })).jobId);
@@ -294,29 +289,4 @@ describe('the TLS client certificate for a receiver that demands mutual TLS', ()
     expect(judgeAnswer(400, page('Bad Request'))).toMatchObject({ kind: 'rejected', reasons: [{ code: 'http_400' }] });
   });
 
-  it("packet_tls_client's schema (the DDL the migration will carry) refuses what cannot be: a file source without a file, a file not chosen, a second row", () => {
-    const c = tempDir();
-    open.push({ close: () => fs.rmSync(c, { recursive: true, force: true }) });
-    const dbPath = path.join(c, 'register.sqlite');
-    openRegister(dbPath).close();
-    addTlsClientStorage(dbPath);
-    const db = new Database(dbPath);
-    try {
-      checkTlsClientSchema(db);
-    } finally {
-      db.close();
-    }
-  });
-
-  it('before the migration adding packet_tls_client: the setting reads "none, not stored", choosing it is refused clearly, uploads go on without it', async () => {
-    const receiver = await startReceiver({ port: 0, dataDir: tempDir('sr-rcv-'), trustPem: [fs.readFileSync(fx.certPem, 'utf8')] });
-    open.push(receiver);
-    const c = await setup(receiver, { storage: false });
-    expect((await c.call('packets.settings', {})).tls).toEqual({ stored: false, source: 'none', certificate: null });
-    const e = err(await c.raw('packets.setTlsCertificate', { source: 'signing' }));
-    expect(e).toMatchObject({ code: 'validation', message: expect.stringContaining('нет места для TLS-сертификата клиента') });
-    expect(e.message).toContain('--client-cert');
-    const job = await waitJob(c, (await c.call('packets.upload', {})).jobId);
-    expect((job.result as { accepted: unknown[] }).accepted).toHaveLength(1);
-  });
 });

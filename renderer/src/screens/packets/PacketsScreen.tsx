@@ -112,7 +112,6 @@ function TlsPanel({ tls, onSaved }: { tls: TlsClientSettings; onSaved: () => voi
     <section className="card-section" aria-labelledby="pk-tls" data-testid="tls-certificate">
       <h2 id="pk-tls">{tt.title}</h2>
       <p className="muted">{tt.lead}</p>
-      {!tls.stored && <Notice kind="warn" testId="tls-not-stored">{tt.notStored}</Notice>}
       <p data-testid="tls-current">{tt.current(tt.sources[tls.source])}</p>
       {tls.certificate && <CertificateFacts cert={tls.certificate} expired={tt.expired} />}
       {done && <Notice kind="ok">{tt.saved}</Notice>}

@@ -1,6 +1,5 @@
-// What the migration adding packet_tls_client (main/packets/tls-store.ts, PACKET_TLS_CLIENT_SQL) must leave behind, in
-// the shape of test/db/checks/NNNN.ts, so the integrator can move it there with the migration: one row, "none" at
-// first; a file kept only as the chosen source and only with what it holds; the row never deleted.
+// What migration 0010 must leave behind: packet_tls_client with one row, "none" at first; a file kept only as the
+// chosen source and only with what it holds; the row never deleted.
 import type Database from 'better-sqlite3';
 import { expect } from 'vitest';
 
