@@ -76,7 +76,7 @@ test('mutual TLS: refused without a client certificate, then the admin chooses o
       await api.call('students.update', { id: s.id, data: { ...data, docKind: 'birth_certificate', docNumber: `E2E-${s.id.slice(0, 6)}`, guardians } });
     }
   }
-  const st = await api.call('students.create', { lastName: 'Соколова', firstName: 'Дарья', birthDate: '2010-04-09', sex: 'Ж', snils: '11223344595' });
+  const st = await api.call('students.create', { lastName: 'Соколова', firstName: 'Дарья', birthDate: '2010-04-09', sex: 'Ж', snils: '26481935707' }); // a СНИЛС no other spec uses
   await api.call('orders.enrol', { order: { number: '78-у', date: '2025-11-24' }, studentId: st.id, classId: klass.id, date: '2025-11-25' });
 
   // The same regional segment as earlier specs' (when they ran): it knows this school's last accepted packet.
