@@ -366,25 +366,26 @@ function writePlannedMarks(db: DB, p: MarksImportPreview): void {
   };
   // New cells in the order of the register's cell index (student first): a student's cells are adjacent in the plan,
   // so ordering the students puts each insert next to the last one in the index instead of at a random page
+  const planned = p.writes.filter((w) => w.from == null);
   const byStudent = new Map<string, PlannedMark[]>();
-  for (const w of p.writes) if (w.from == null) (byStudent.get(w.studentId) ?? byStudent.set(w.studentId, []).get(w.studentId)!).push(w);
+  for (const w of planned) (byStudent.get(w.studentId) ?? byStudent.set(w.studentId, []).get(w.studentId)!).push(w);
   const added = [...byStudent.keys()].sort().flatMap((id) => byStudent.get(id)!);
   const BATCH = 2000;
-  for (let i = 0; i < added.length; i += BATCH) {
-    const batch = added.slice(i, i + BATCH);
-    db.exec('SAVEPOINT import_batch');
-    try {
-      insertBatch.run(yearId, JSON.stringify(batch.map((w) => [w.studentId, w.subjectId, w.classId, w.slot, w.periodId, w.mark])));
-      db.exec('RELEASE import_batch');
-    } catch {
-      // the schema refused a row of the batch: undo the batch, then write it row by row to name the cell
-      db.exec('ROLLBACK TO import_batch; RELEASE import_batch');
-      for (const w of batch) {
-        try {
-          insert.run(w.studentId, w.subjectId, yearId, w.classId, w.slot, w.periodId, w.mark);
-        } catch (e) {
-          refuse(w, e);
-        }
+  db.exec('SAVEPOINT import_new');
+  try {
+    for (let i = 0; i < added.length; i += BATCH) {
+      insertBatch.run(yearId, JSON.stringify(added.slice(i, i + BATCH).map((w) => [w.studentId, w.subjectId, w.classId, w.slot, w.periodId, w.mark])));
+    }
+    db.exec('RELEASE import_new');
+  } catch {
+    // the schema refused a row: undo every new cell, then write them one by one in the preview's order, so the cell
+    // named is the first refused one as the clerk reads the file, whatever order the students' ids sort in
+    db.exec('ROLLBACK TO import_new; RELEASE import_new');
+    for (const w of planned) {
+      try {
+        insert.run(w.studentId, w.subjectId, yearId, w.classId, w.slot, w.periodId, w.mark);
+      } catch (e) {
+        refuse(w, e);
       }
     }
   }
