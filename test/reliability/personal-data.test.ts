@@ -33,7 +33,12 @@ let log = '';
 const figures = { runs: 0, detected: 0 };
 
 afterAll(async () => {
-  server?.kill('SIGTERM');
+  // the shell closes the register on SIGTERM (its anchor written, the WAL folded in): wait for that before its folder goes
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const gone = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await gone;
+  }
   recordFigures('personal-data', { suite: 'personal-data', runs: figures.runs, detected: figures.detected, repaired: 0, lost: 0,
     failures: figures.detected, worst: figures.detected ? 'personal data or a secret found in a log' : `none in ${log.split('\n').length} log lines` });
   removeScratchDirs();
