@@ -3,14 +3,14 @@
 // receiver (`npm run regional-segment`, a separate process) answers 500 and then times out after storing a packet.
 // Every packet ends accepted exactly once with its receipt, and the receiver's stored signatures pass openssl.
 // A clerk records a state-exam result and a portfolio entry on the student card.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { REPO } from './env';
 import { Api } from './pages/api';
 import { App } from './pages/App';
+import { ReceiverProcess } from './pages/receiver';
 import { shot } from './screens';
 
 const PASSWORD = 'пароль-школы-1535';
@@ -20,7 +20,7 @@ const SCHOOL = {
 };
 
 let dir: string;
-let receiver: ChildProcess | null = null;
+const receiver = new ReceiverProcess();
 const openssl = (args: string[]) => {
   const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
@@ -35,24 +35,12 @@ test.beforeAll(() => {
   openssl(['pkcs12', '-export', '-in', 'soon.pem', '-inkey', 'soon.key', '-out', 'soon.p12', '-passout', `pass:${PASSWORD}`]);
 });
 test.afterAll(() => {
-  receiver?.kill('SIGTERM');
+  receiver.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function startReceiver(faults: string): Promise<string> {
-  const data = path.join(dir, 'receiver');
-  receiver = spawn('npm', ['run', '--silent', 'regional-segment', '--', '--port', '0', '--data', data, '--trust', path.join(dir, 'cert.pem'), '--faults', faults],
-    { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    receiver!.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    receiver!.on('exit', (code) => reject(new Error(`receiver exited ${code}`)));
-  });
-}
+const startReceiver = (faults: string) =>
+  receiver.start(['--data', path.join(dir, 'receiver'), '--trust', path.join(dir, 'cert.pem'), '--faults', faults]);
 
 test('certificate, endpoint, full packet and delta uploaded through faults: each accepted once, with its receipt', async ({ page, request }) => {
   const api = await new Api(request).asAdmin();

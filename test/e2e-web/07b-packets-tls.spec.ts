@@ -4,14 +4,14 @@
 // TLS certificate (a .p12 with a Cyrillic subject; a wrong password refused), sees its subject and validity, and
 // uploads with its password (a wrong one refused, nothing sent): the packets are accepted once, with their receipts.
 // The setting's table (packet_tls_client) is added to the e2e register as the coming migration will add it.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { REPO } from './env';
 import { Api, SCHOOL } from './pages/api';
 import { App } from './pages/App';
+import { ReceiverProcess } from './pages/receiver';
 import { collectConsoleErrors, shot } from './screens';
 
 const PASSWORD = 'пароль-подписи-2107';
@@ -19,7 +19,7 @@ const TLS_PASSWORD = 'тлс-пароль-2107';
 const CLIENT_SUBJECT = 'C=RU, O=ГБОУ Школа № 2107, CN=Школа № 2107 — TLS-клиент';
 
 let dir: string;
-let receiver: ChildProcess | null = null;
+const receiver = new ReceiverProcess();
 const openssl = (args: string[]) => {
   const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
@@ -40,24 +40,12 @@ test.beforeAll(() => {
   openssl(['pkcs12', '-export', '-in', 'client.pem', '-inkey', 'client.key', '-certfile', 'ca.pem', '-out', 'client.p12', '-passout', `pass:${TLS_PASSWORD}`]);
 });
 test.afterAll(() => {
-  receiver?.kill('SIGTERM');
+  receiver.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function startReceiver(data: string): Promise<string> {
-  receiver = spawn('npm', ['run', '--silent', 'regional-segment', '--', '--port', '0', '--data', data, '--trust', path.join(dir, 'sign.pem'),
-    '--tls-cert', path.join(dir, 'server.pem'), '--tls-key', path.join(dir, 'server.key'), '--client-ca', path.join(dir, 'ca.pem')],
-  { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    receiver!.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    receiver!.on('exit', (code) => reject(new Error(`receiver exited ${code}`)));
-  });
-}
+const startReceiver = (data: string) => receiver.start(['--data', data, '--trust', path.join(dir, 'sign.pem'),
+  '--tls-cert', path.join(dir, 'server.pem'), '--tls-key', path.join(dir, 'server.key'), '--client-ca', path.join(dir, 'ca.pem')]);
 
 test('mutual TLS: refused without a client certificate, then the admin chooses one and uploads with its password', async ({ page, request }) => {
   const errors = await collectConsoleErrors(page);

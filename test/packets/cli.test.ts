@@ -22,14 +22,17 @@ afterAll(() => fs.rmSync(fx.dir, { recursive: true, force: true }));
 
 const procs: ChildProcess[] = [];
 afterEach(() => {
-  for (const p of procs.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
+  // the receiver runs under npm and tsx: kill its whole process group, or the node serving it outlives the test
+  for (const p of procs.splice(0)) if (p.exitCode === null && p.pid) {
+    try { process.kill(-p.pid, 'SIGKILL'); } catch { p.kill('SIGKILL'); }
+  }
 });
 
 /** The receiver as `npm run regional-segment` starts it; resolves once it listens. */
 function startReceiverProcess(args: string[]): Promise<{ url: string; dir: string; proc: ChildProcess }> {
   const dir = tempDir('sr-rs-');
   const proc = spawn('npm', ['run', '--silent', 'regional-segment', '--', '--port', '0', '--data', dir, '--trust', fx.certPem, ...args],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   procs.push(proc);
   return new Promise((resolve, reject) => {
     let out = '';
