@@ -12,7 +12,7 @@ import type { OpenRegister } from '../host/open-register.ts';
 import { AppError } from '../shared/errors.ts';
 import { logError } from '../shared/log.ts';
 import type { Sessions } from '../users/users.ts';
-import { putAsideAndMoveIn, restoreBag, RestoreRefused, type RestoreCheck, type RestoreReport } from './restore.ts';
+import { putAsideAndMoveIn, RegisterNotPutBack, restoreBag, RestoreRefused, type RestoreCheck, type RestoreReport } from './restore.ts';
 import { finishRun, startRun } from './runs.ts';
 
 /** How a running job is named to the archivist who has to wait for it. */
@@ -72,7 +72,9 @@ export async function restoreOpenRegister(bag: string, o: RestoreOpenDeps & { pa
       },
     });
   } catch (e) {
-    if (!swapped) {
+    // no register is open now (the program says so to every call): nobody stays signed in to a file that is not there
+    if (e instanceof RegisterNotPutBack) o.sessions.endAll(e.message);
+    else if (!swapped) {
       // the open register is the one it was (never closed, or reopened after the swap was undone): the attempt is on its record
       const checks = e instanceof RestoreRefused ? e.report.checks : [];
       const message = (e as Error)?.message ?? String(e);

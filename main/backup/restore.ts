@@ -250,10 +250,18 @@ export function putAsideAndMoveIn(staged: Staged, target: string, opts: {
       fsyncDir(path.dirname(target));
     } catch (undo) {
       // the copy is still in its bag; the old register must not be lost track of
-      throw new AppError('internal', `Восстановленный реестр не встал на место (${why}), и прежний не удалось вернуть `
-        + `(${(undo as Error).message}): прежний реестр лежит как ${aside}. Закройте программу и верните его на место вручную`);
+      throw new RegisterNotPutBack(`Восстановленный реестр не встал на место (${why}), и прежний не удалось вернуть `
+        + `(${(undo as Error).message}): прежний реестр лежит как ${aside}. Закройте программу и верните его на место вручную`, aside);
     }
     throw new AppError('internal', `Восстановленный реестр не встал на место: ${why}. Прежний реестр возвращён на место, ничего не заменено`);
+  }
+}
+
+/** A restore whose copy would not open and whose old register could not be put back: no register is at its path. */
+export class RegisterNotPutBack extends AppError {
+  constructor(message: string, readonly aside: string) {
+    super('internal', message);
+    this.name = 'RegisterNotPutBack';
   }
 }
 

@@ -26,6 +26,7 @@ export function openBackend(opts: { dbPath: string; openRestored?: OpenFile }): 
     },
     // the connection is taken per call, never captured: after a restore the next call works on the restored file
     call: async (env) => {
+      if (register.lost) return { ok: false, error: { code: 'internal', message: register.lost } };
       const method = env && typeof env === 'object' ? (env as Partial<Envelope>).method : undefined; // whatever a caller sent
       const leave = register.enter(typeof method === 'string' ? method.slice(0, 100) : '?');
       try {

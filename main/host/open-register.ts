@@ -2,6 +2,7 @@
 // restore can put another file in the register's place while the program runs (main/backup/restore-open.ts).
 import { openRegister, type DB } from '../../db/connection.ts';
 import { AppError } from '../shared/errors.ts';
+import { RegisterNotPutBack } from '../backup/restore.ts';
 import { keepAnchor } from './dispatch.ts';
 
 export type OpenFile = (file: string) => DB;
@@ -14,7 +15,14 @@ export class OpenRegister {
     this.#db = openRegister(file);
   }
 
+  /** Why no register is open, after a swap that could put neither the copy nor the old register in place. */
+  #lost: string | null = null;
+  get lost(): string | null {
+    return this.#lost;
+  }
+
   get db(): DB {
+    if (this.#lost) throw new AppError('internal', this.#lost);
     return this.#db;
   }
 
@@ -47,6 +55,11 @@ export class OpenRegister {
     try {
       moved = moveIn();
     } catch (e) {
+      // nothing of ours is at the register's path: opening whatever is there would serve a file no one checked
+      if (e instanceof RegisterNotPutBack) {
+        this.#lost = e.message;
+        throw e;
+      }
       try {
         this.#db = openRegister(this.file, { create: false });
       } catch (again) {
@@ -59,6 +72,7 @@ export class OpenRegister {
   }
 
   close(): void {
+    if (this.#lost) return; // closed when the swap began
     keepAnchor(this.#db);
     this.#db.close();
   }

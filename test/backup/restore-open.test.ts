@@ -28,8 +28,9 @@ const signer = testSigner();
 type School = {
   root: string; dbPath: string; backend: Backend; sessions: Record<'admin' | 'archivist' | 'clerk', string>;
   media: { plain: [number, number]; sealed: [number, number] }; bag: string; encryptedBag: string;
-  /** the next open of a restored file fails (a disk gone at the worst moment) */
-  fault: { next: boolean };
+  /** the next open of a restored file fails (a disk gone at the worst moment); loseOld: the old register put aside is
+   *  gone too, so it cannot be put back */
+  fault: { next: boolean; loseOld?: boolean };
   call(who: 'admin' | 'archivist' | 'clerk' | string, method: string, args: unknown): Promise<Result<unknown>>;
   value<T>(who: string, method: string, args: unknown): Promise<T>;
 };
@@ -42,12 +43,17 @@ afterEach(() => {
 async function school(): Promise<School> {
   const root = tempDir('sr-restore-open-');
   const dbPath = path.join(root, 'register.sqlite');
-  const fault = { next: false };
+  const fault: School['fault'] = { next: false };
   const backend = openBackend({
     dbPath,
     openRestored: (f) => {
       if (fault.next) {
         fault.next = false;
+        if (fault.loseOld) {
+          for (const n of fs.readdirSync(path.dirname(f))) {
+            if (/^register\.sqlite\.before-restore-\d{8}T\d{6}Z-[0-9a-f]{4}$/.test(n)) fs.rmSync(path.join(path.dirname(f), n));
+          }
+        }
         throw new Error('сбой диска при открытии восстановленного файла');
       }
       return openRegister(f, { create: false });
@@ -232,6 +238,27 @@ describe('restore over the open register', () => {
     const again = await restoreOpen(s, { mediaId: s.media.plain[0], bag: s.bag });
     expect(again.state, again.message ?? '').toBe('done');
     expect(await names(s)).toEqual(['Соколов Пётр Ильич']);
+  });
+
+  it('the copy will not open and the old register cannot be put back: nothing is served, every call says where the old one lies', async () => {
+    const s = await school();
+    s.fault.next = true;
+    s.fault.loseOld = true;
+    const { jobId } = await s.value<{ jobId: string }>('archivist', 'backup.restoreOpen', { mediaId: s.media.plain[0], bag: s.bag });
+    // every call — even reading the job — now gets the one message: no file at the register's path is opened unchecked
+    let r: Result<unknown>;
+    do {
+      await new Promise((x) => setTimeout(x, 20));
+      r = await s.call('archivist', 'jobs.status', { id: jobId });
+    } while (r.ok && (r.value as { state: string }).state === 'running');
+    const lost = /^Восстановленный реестр не встал на место \(сбой диска при открытии восстановленного файла\), и прежний не удалось вернуть \(.+\): прежний реестр лежит как .+register\.sqlite\.before-restore-.+\. Закройте программу и верните его на место вручную$/;
+    expect(r).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(lost) } });
+    for (const [who, method] of [['admin', 'students.search'], ['clerk', 'students.search'], ['', 'auth.status']] as const) {
+      expect(await s.call(who, method, {})).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(lost) } });
+    }
+    expect(() => s.backend.db).toThrow(lost);
+    expect(fs.existsSync(s.dbPath)).toBe(false); // the copy went back into its stage, the old one could not come back
+    expect(() => s.backend.close()).not.toThrow();
   });
 
   it('another job still running when the copy has been checked: refused, saying which; once it ends the restore goes through', async () => {
