@@ -48,7 +48,9 @@ describe('electronegativity', () => {
     const low = findings.filter((f) => !serious([f]).length);
     if (low.length) console.log('electronegativity, low findings (reviewed):', low);
     const n = (sev: string) => findings.filter((f) => f.severity === sev).length;
-    recordFigures('electronegativity', { suite: 'electronegativity', runs: 1, detected: findings.length, repaired: 0, lost: 0,
+    // the row counts what it is about, HIGH and MEDIUM: the LOW CSP note comes and goes between runs of the same
+    // sources (seen in CI), so it is listed in the worst-case text, which the README check does not compare
+    recordFigures('electronegativity', { suite: 'electronegativity', runs: 1, detected: serious(findings).length, repaired: 0, lost: 0,
       failures: serious(findings).length, worst: `HIGH ${n('HIGH')}, MEDIUM ${n('MEDIUM')}, LOW ${n('LOW')} (${low.map((f) => f.check).join(', ') || 'none'})` });
     expect(serious(findings)).toEqual([]);
   }, 300_000);
@@ -61,8 +63,11 @@ describe('electronegativity', () => {
 const w = new BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false } });
 w.loadURL('https://example.com');\n`);
     const { findings } = scan(dir);
+    // Not CSP_GLOBAL_CHECK: electronegativity emits it in some runs of the same sources and not in others (seen in CI
+    // under load, for this control and for the shell alike). The CSP itself is asserted by test/electron/security.test.ts
+    // and by every e2e page (no CSP violation in the console).
     expect(serious(findings).map((f) => f.check)).toEqual(expect.arrayContaining([
-      'SANDBOX_JS_CHECK', 'CSP_GLOBAL_CHECK', 'LIMIT_NAVIGATION_GLOBAL_CHECK', 'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK',
+      'SANDBOX_JS_CHECK', 'CONTEXT_ISOLATION_JS_CHECK', 'LIMIT_NAVIGATION_GLOBAL_CHECK', 'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK',
     ]));
   }, 300_000);
 });
