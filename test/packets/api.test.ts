@@ -6,7 +6,7 @@ import { certificateSummary } from '../../main/packets/sign.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
 import { makeFixtures, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
-import { packetSchool, SCHOOL } from './fixtures.ts';
+import { packetSchool, SCHOOL, waitJob } from './fixtures.ts';
 
 let fx: Fixtures;
 beforeAll(() => {
@@ -31,13 +31,6 @@ async function setup() {
   return { c, ...s, as };
 }
 const err = (r: { ok: boolean }) => (r as { ok: false; error: { code: string; message: string; fields?: Record<string, string> } }).error;
-async function waitJob(c: Client, id: string) {
-  for (;;) {
-    const j = await c.call('jobs.status', { id });
-    if (j.state !== 'running') return j;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('state exams and portfolio', () => {
   it('a clerk records ОГЭ/ЕГЭ/ГВЭ results; each bad value is refused naming its field; an archivist may only read', async () => {

@@ -19,7 +19,7 @@ import { openRaw } from '../helpers/db.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
 import { makeFixtures, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
-import { packetSchool } from './fixtures.ts';
+import { packetSchool, waitJob } from './fixtures.ts';
 
 let fx: Fixtures;
 beforeAll(() => {
@@ -72,13 +72,6 @@ function acceptWithoutCompaction(db: DBT, id: string) {
   db.prepare("UPDATE packets SET state = 'accepted', receipt = '{\"receiptId\":\"r\"}', accepted_at = '2026-11-23T10:00:00.000Z' WHERE id = ?").run(id);
 }
 
-async function waitJob(c: Client, id: string) {
-  for (;;) {
-    const j = await c.call('jobs.status', { id });
-    if (j.state !== 'running') return j;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('compaction after an accepted full packet', () => {
   it('the covered entries go with the acceptance, and every packet after it is byte for byte the one an uncompacted register builds', async () => {

@@ -70,3 +70,12 @@ export async function packetSchool(c: Client) {
   }
   return { ...s, withSnils, withDoc, third };
 }
+
+/** Polls jobs.status until the job is no longer running; returns its end (state, result, message). */
+export async function waitJob(c: Client, id: string) {
+  for (;;) {
+    const j = await c.call('jobs.status', { id });
+    if (j.state !== 'running') return j;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

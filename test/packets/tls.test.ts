@@ -14,7 +14,7 @@ import { startReceiver, type Receiver } from '../regional-segment/server.ts';
 import { judgeAnswer } from '../../main/packets/transport.ts';
 import { uploadPending } from '../../main/packets/upload.ts';
 import { tlsClientFromFile } from '../../main/packets/tls-client.ts';
-import { packetSchool } from './fixtures.ts';
+import { packetSchool, waitJob } from './fixtures.ts';
 
 const TLS_PASSWORD = 'тлс-пароль-Школы-1535';
 const CLIENT_SUBJECT = 'C=RU, O=ГБОУ Школа № 1535, CN=Школа № 1535 — TLS-клиент';
@@ -56,13 +56,6 @@ afterEach(async () => {
 type ApiErr = { code: string; message: string; fields?: Record<string, string> };
 const err = (r: { ok: boolean }) => (r as { ok: false; error: ApiErr }).error;
 
-async function waitJob(c: Client, id: string) {
-  for (;;) {
-    const j = await c.call('jobs.status', { id });
-    if (j.state !== 'running') return j;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** The receiver over HTTPS, admitting only clients with a certificate issued by the regional CA (or `alsoTrust`). */
 async function mtlsReceiver(alsoTrust: string[] = []): Promise<Receiver> {
