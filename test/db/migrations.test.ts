@@ -12,6 +12,7 @@ import check0007 from './checks/0007.ts';
 import check0008 from './checks/0008.ts';
 import check0010 from './checks/0010.ts';
 import check0009 from './checks/0009.ts';
+import check0011 from './checks/0011.ts';
 import { APPLICATION_ID, openRegister } from '../../db/connection.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
@@ -98,6 +99,7 @@ const perMigration: Record<number, (db: Database.Database) => void> = {
   8: check0008,
   9: check0009,
   10: check0010,
+  11: check0011,
 };
 
 describe('each migration', () => {
