@@ -34,7 +34,7 @@ async function ours(file: string, db: string, year: string): Promise<number> {
 }
 
 /** The floor of the write: every cell the journal holds (its students × subjects × quarters), inserted as the import
- *  inserts them (student order, 2,000 per statement), timed from BEGIN to COMMIT. */
+ *  inserts them (student order, 500 rows per statement), timed from BEGIN to COMMIT. */
 async function schema(db: string, year: string): Promise<number> {
   const { openRegister } = await import('../../db/connection.ts');
   const reg = openRegister(db);
@@ -48,11 +48,24 @@ async function schema(db: string, year: string): Promise<number> {
       JOIN year_grade_periods g ON g.year_id = c.year_id AND g.grade = c.parallel AND g.kind = p.kind WHERE c.id = ? ORDER BY p.number`).pluck().all(m.class_id) as number[];
     for (const s of subjects) for (const p of periods) cells.push([m.student_id, s, m.class_id, 'period', p, '5']);
   }
-  const insert = reg.prepare(`INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark)
-    SELECT j.value ->> 0, j.value ->> 1, ?, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5 FROM json_each(?) j`);
+  const BATCH = 500; // as marks-import.ts writes them: 500 rows per statement, their values bound as parameters
+  const insert = reg.prepare(`INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES
+    ${Array(BATCH).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+  const one = reg.prepare('INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const t = performance.now();
   cpuFrom = process.cpuUsage();
-  reg.transaction(() => { for (let i = 0; i < cells.length; i += 2000) insert.run(y.id, JSON.stringify(cells.slice(i, i + 2000))); })();
+  reg.transaction(() => {
+    const full = cells.length - (cells.length % BATCH);
+    const values: unknown[] = new Array(BATCH * 7);
+    for (let i = 0; i < full; i += BATCH) {
+      for (let k = 0, o = 0; k < BATCH; k++, o += 7) {
+        const c = cells[i + k];
+        values[o] = c[0]; values[o + 1] = c[1]; values[o + 2] = y.id; values[o + 3] = c[2]; values[o + 4] = c[3]; values[o + 5] = c[4]; values[o + 6] = c[5];
+      }
+      insert.run(values);
+    }
+    for (let i = full; i < cells.length; i++) { const c = cells[i]; one.run(c[0], c[1], y.id, c[2], c[3], c[4], c[5]); }
+  })();
   timed = performance.now() - t;
   reg.close();
   return cells.length;
