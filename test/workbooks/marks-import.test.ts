@@ -118,6 +118,12 @@ describe('marks import', () => {
       ['Оценки', 6, 'D', expect.stringMatching(/не учился в классе 6А в 2026\/2027/)],
     ]);
     expect({ added: p.added, unchanged: p.unchanged }).toEqual({ added: 3, unchanged: 0 }); // 4D, 7D, 7F
+    // the token a commit compares across runs of the program: SHA-256 over the year, the rejected cells in the order
+    // shown, then each write as a line (student, subject, slot, period, mark before, mark after)
+    expect(p.writes.map((w) => [w.row, w.column])).toEqual([[4, 'D'], [7, 'D'], [7, 'F']]);
+    const lines = p.writes.map((w) => `${w.studentId}\t${w.subjectId}\t${w.slot}\t${w.periodId}\t${w.from}\t${w.mark}\n`).join('');
+    expect(p.token).toBe(crypto.createHash('sha256').update(JSON.stringify([p.year.id, p.rejected.map((x) => [x.sheet, x.row, x.column, x.reason])]))
+      .update(lines).digest('hex'));
     await expect(commitMarksImport(r.db, file, { year: YEAR })).rejects.toThrow(/Отклонено ячеек: 6; ничего не записано. Первая: лист «Оценки», строка 2, столбец A/);
     expect(marksHash(r.db)).toBe(before);
 
