@@ -130,8 +130,14 @@ export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[]) 
     FROM students s WHERE s.id = ?`);
   const subjectRow = db.prepare(`SELECT s.name, EXISTS (SELECT 1 FROM curriculum WHERE class_id = ? AND subject_id = s.id) AS in_plan,
       EXISTS (SELECT 1 FROM class_exams WHERE class_id = ? AND subject_id = s.id) AS has_exam FROM subjects s WHERE s.id = ?`);
-  // a journal's batch names the same few students and subjects thousands of times: each is looked up once
+  // a journal's batch names the same few students and subjects thousands of times: each is looked up once, and a
+  // large batch takes the class's students in one query (one per student was half the check of a long journal)
   const students = new Map<string, { name: string; in_class: number } | undefined>();
+  if (cells.length >= 64) {
+    const members = db.prepare(`SELECT s.id, s.last_name || ' ' || s.first_name AS name FROM students s
+      WHERE s.id IN (SELECT student_id FROM class_memberships WHERE class_id = ?)`).raw().all(classId) as Array<[string, string]>;
+    for (const [id, name] of members) students.set(id, { name, in_class: 1 });
+  }
   const subjects = new Map<number, { name: string; in_plan: number; has_exam: number } | undefined>();
   const errors: Record<string, string> = {};
   const ok: Array<{ cell: MarkCell; mark: string | null }> = [];

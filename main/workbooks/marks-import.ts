@@ -83,8 +83,41 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   const byFio = db.prepare('SELECT id, snils FROM students WHERE search_key = ? AND birth_date = ?');
   const memberships = db.prepare(`SELECT DISTINCT c.id FROM class_memberships m JOIN classes c ON c.id = m.class_id WHERE m.student_id = ? AND c.year_id = ?`);
   const classByName = db.prepare(`SELECT id FROM classes WHERE year_id = ? AND parallel || letter = ?`);
-  // a student's marks of the year, fetched once per row (a student is in one row only), keyed subject|slot|period
-  const marksOf = db.prepare('SELECT subject_id, slot, coalesce(period_id, 0) AS period, mark FROM marks WHERE student_id = ? AND year_id = ?');
+  const classNamed = new Map<string, { id: number } | undefined>(); // a journal names the same few classes on every row
+  // the marks of the year of a class's students, fetched once per class, by student, keyed subject|slot|period. A cell
+  // passes the grades check only for a student of that class, so a student's own marks are all there when they count
+  const marksOfClass = db.prepare(`SELECT student_id, subject_id, slot, coalesce(period_id, 0) AS period, mark FROM marks
+    WHERE year_id = ? AND student_id IN (SELECT student_id FROM class_memberships WHERE class_id = ?)`);
+  const classMarks = new Map<number, Map<string, Map<string, string>>>();
+  const marksOf = (classId: number, studentId: string): Map<string, string> | undefined => {
+    let ofClass = classMarks.get(classId);
+    if (!ofClass) {
+      classMarks.set(classId, ofClass = new Map());
+      for (const [student, subject, slot, period, mark] of marksOfClass.raw().all(year.id, classId) as Array<[string, number, string, number, string]>) {
+        let has = ofClass.get(student);
+        if (!has) ofClass.set(student, has = new Map());
+        has.set(`${subject}|${slot}|${period}`, mark);
+      }
+    }
+    return ofClass.get(studentId);
+  };
+  // students by ФИО + birth date: asked one by one for a short journal, from one index of the register's students
+  // once a journal has named many (a query per row was a fifth of a long journal's preview)
+  const allStudents = db.prepare('SELECT id, snils, search_key, birth_date FROM students');
+  let fioAsked = 0;
+  let fioIndex: Map<string, Map<string, StudentRow[]>> | null = null;
+  const studentsByFio = (key: string, birth: string): StudentRow[] => {
+    if (!fioIndex && ++fioAsked > 256) {
+      fioIndex = new Map();
+      for (const [id, snils, sk, bd] of allStudents.raw().all() as Array<[string, string | null, string, string]>) {
+        let byBirth = fioIndex.get(sk);
+        if (!byBirth) fioIndex.set(sk, byBirth = new Map());
+        const list = byBirth.get(bd);
+        if (list) list.push({ id, snils }); else byBirth.set(bd, [{ id, snils }]);
+      }
+    }
+    return fioIndex ? fioIndex.get(key)?.get(birth) ?? [] : byFio.all(key, birth) as StudentRow[];
+  };
   const existingAttendance = db.prepare('SELECT missed, missed_valid AS missedValid FROM attendance WHERE student_id = ? AND period_id = ?');
   const attendanceBatches = new Map<number, PlannedAttendance[]>();
   const subjectCache = new Map<string, { id: number } | { reason: string }>();
@@ -95,8 +128,11 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   // candidate cells per class, checked by the grades service in one batch per class
   const batches = new Map<number, PlannedMark[]>();
 
+  // a sheet's rows all have the same fields (its mapping's), so its mark and attendance fields are listed once
+  let sheetFields: { marks: string[]; att: string[] } | null = null;
   for await (const ev of readJournal(file, readOpts)) {
     if (ev.type === 'sheet') {
+      sheetFields = null;
       p.layouts.push(ev.layout);
       if (!p.attendance && Object.keys(ev.layout.mapping).some((f) => f.startsWith('att:'))) p.attendance = { added: 0, changed: 0, unchanged: 0, writes: [] };
     }
@@ -152,8 +188,12 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     const nameCol = cell('fullName')?.col ?? cell('lastName')?.col ?? null;
     const rejectRow = (column: string | null, field: string | null, reason: string) => p.rejected.push({ sheet: r.sheet, row: r.row, column, field, reason });
     const said = (f: string) => r.cells[f].value != null || !!r.cells[f].error;
-    const markFields = Object.keys(r.cells).filter((f) => f.startsWith('mark:') && said(f));
-    const attFields = Object.keys(r.cells).filter((f) => f.startsWith('att:') && said(f));
+    if (!sheetFields) {
+      const fields = Object.keys(r.cells);
+      sheetFields = { marks: fields.filter((f) => f.startsWith('mark:')), att: fields.filter((f) => f.startsWith('att:')) };
+    }
+    const markFields = sheetFields.marks.filter(said);
+    const attFields = sheetFields.att.length ? sheetFields.att.filter(said) : sheetFields.att;
     if (!markFields.length && !attFields.length) return; // a row without marks or attendance says nothing to this import
 
     // the student: by СНИЛС, else by ФИО + birth date; more than one candidate is never a guess
@@ -167,7 +207,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
       if (!names || !names.lastName || !names.firstName) return void rejectRow(nameCol, 'fullName', 'нет ФИО ученика (нужны хотя бы фамилия и имя)');
       if (!birth) return void rejectRow(cell('birthDate')?.col ?? null, 'birthDate', cell('birthDate')?.error ?? 'нет даты рождения: без неё ученика не найти по ФИО');
       const fio = [names.lastName, names.firstName, names.middleName].filter(Boolean).join(' ');
-      const found = byFio.all(searchKey(fio), birth) as StudentRow[];
+      const found = studentsByFio(searchKey(fio), birth);
       if (found.length > 1) return void rejectRow(nameCol, 'fullName', `в реестре ${found.length} ученика с ФИО «${fio}» и датой рождения ${birth}: укажите СНИЛС, чтобы выбрать`);
       if (!found.length) return void rejectRow(nameCol, 'fullName', `ученик «${fio}» (${birth})${snils ? ` со СНИЛС ${snils}` : ''} не найден в реестре`);
       if (snils && found[0].snils && found[0].snils !== snils) return void rejectRow(cell('snils')!.col, 'snils', `у ученика «${fio}» в реестре другой СНИЛС: проверьте, тот ли это ученик`);
@@ -181,7 +221,8 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     let classId: number;
     const named = cell('className')?.value;
     if (named) {
-      const c = classByName.get(year.id, named) as { id: number } | undefined;
+      let c = classNamed.get(named);
+      if (c === undefined && !classNamed.has(named)) classNamed.set(named, c = classByName.get(year.id, named) as { id: number } | undefined);
       if (!c) return void rejectRow(cell('className')!.col, 'className', `класса ${named} нет в ${year.name} учебном году`);
       classId = c.id;
     } else {
@@ -192,8 +233,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     }
     const cls = classOf(classId);
     const cellsOfRow = new Map<string, string>(); // one register cell from one column only («Математика» and «Матем.»)
-    const has = new Map((marksOf.all(student.id, year.id) as Array<{ subject_id: number; slot: string; period: number; mark: string }>)
-      .map((m) => [`${m.subject_id}|${m.slot}|${m.period}`, m.mark]));
+    const has = marksOf(classId, student.id);
 
     const batch = batches.get(classId) ?? batches.set(classId, []).get(classId)!;
     for (const f of markFields) { // no closure per cell: a journal has a hundred thousand of them
@@ -207,7 +247,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
         continue;
       }
       cellsOfRow.set(target.key, c.col);
-      const from = has.get(target.key) ?? null;
+      const from = has?.get(target.key) ?? null;
       const planned: PlannedMark = { sheet: r.sheet, row: r.row, column: c.col, classId, studentId: student.id, subjectId: target.subjectId,
         slot: target.slot, periodId: target.periodId, mark: c.value!, from };
       batch.push(planned);
