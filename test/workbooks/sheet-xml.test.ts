@@ -42,6 +42,19 @@ describe('SpreadsheetML cells', () => {
     expect(await rows(xml)).toEqual([[1, [[1, 1], [2, 2], [5, 5], [6, 6]]], [3, []], [4, [[2, 'а б']]]]);
   });
 
+  it('attributes in any order, on several lines, and ones whose names end in r, t or s; values with attributes; empty cells', async () => {
+    const xml = sheet('<row r="1"><c s="0" t="str" r="C1"><v>а</v></c><c\nr="D1"\n\tt="n"><v xml:space="preserve">7</v></c><c r="E1"></c>' +
+      '<c cm="1" xr="Z1" r="F1" ht="s" t="s"><v>1</v></c><c r="G1" xt="s"><v>8</v></c><c r="H1" t="" s="1"><v>9</v></c><c/><c t="str"><v>после</v></c>' +
+      '<cols/><c r="K1" t="str">без значения</c><c r="L1"><f>1</f><v/><v>10</v></c></row>' +
+      '<row r="2"><c r="A2" t="str"><v>&lt;c r="B2"&gt;</v></c><c r="C2" t="str"><is><t>i</t></is><v>v</v></c></row>');
+    const expected = [
+      [1, [[3, 'а'], [4, 7], [6, 'ФИО'], [7, 8], [8, new Date(Date.UTC(1900, 0, 8))], [10, 'после'], [12, 10]]],
+      [2, [[1, '<c r="B2">'], [3, 'v']]],
+    ];
+    expect(await rows(xml, { sharedStrings: ['', 'ФИО'], dateStyles: [false, true] })).toEqual(expected);
+    expect(await rows(xml, { sharedStrings: ['', 'ФИО'], dateStyles: [false, true] }, 7)).toEqual(expected);
+  });
+
   it('the same rows whatever the chunks: split inside tags, entities and Cyrillic text', async () => {
     const body = Array.from({ length: 40 }, (_, i) =>
       `<row r="${i + 1}" spans="1:3"><c r="A${i + 1}" t="inlineStr"><is><t>Ёлкина &quot;Ё&quot; №${i}</t></is></c><c r="B${i + 1}" s="1"><v>${45901 + i}</v></c><c r="C${i + 1}"><v>${i}</v></c></row>`).join('');
