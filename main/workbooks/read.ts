@@ -6,7 +6,7 @@ import { AppError } from '../shared/errors.ts';
 import { isValidIsoDate } from '../shared/dates.ts';
 import type { Progress } from '../host/jobs.ts';
 import { ATTENDANCE_PARTS, IMPORT_PERIODS, type AttendancePart } from '../../preload/contract.ts';
-import { readCentralDirectory, readEntry, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
+import { readCentralDirectory, readEntry, streamEntry, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
 import { readDateStyles, readSharedStrings, readSheetRows, type SheetContext } from './sheet-xml.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -414,20 +414,28 @@ function prepare(file: string, limits: ReadLimits): Prepared {
 
 type Merge = { top: number; left: number; bottom: number; right: number };
 
-/** The merged ranges of a sheet: `<mergeCell>` comes after the data, so we scan the sheet's text once before. */
+const MERGE_CELL = Buffer.from('mergeCell');
+/**
+ * The merged ranges of a sheet: `<mergeCell>` comes after the data, so we scan the sheet once before. The scan looks
+ * at bytes and makes text only of chunks that hold a merge (the pattern is ASCII, so Latin-1 text matches as UTF-8
+ * would): decoding the whole sheet a second time was most of this scan.
+ */
 async function scanMerges(file: string, p: Prepared, part: string): Promise<Merge[]> {
   const e = p.entries.get(part);
   if (!e) return [];
   const merges: Merge[] = [];
-  let carry = '';
-  for await (const chunk of streamEntryText(file, p.fd, e)) {
-    const s = carry + chunk;
-    const re = /<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
+  let carry: Buffer | null = null;
+  for await (const chunk of streamEntry(file, p.fd, e)) {
+    const b: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     let last = 0;
-    for (let m; (m = re.exec(s)); last = re.lastIndex) {
-      merges.push({ left: colNumber(m[1]), top: Number(m[2]), right: colNumber(m[3]), bottom: Number(m[4]) });
+    if (b.indexOf(MERGE_CELL) >= 0) {
+      const s = b.toString('latin1');
+      const re = /<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
+      for (let m; (m = re.exec(s)); last = re.lastIndex) {
+        merges.push({ left: colNumber(m[1]), top: Number(m[2]), right: colNumber(m[3]), bottom: Number(m[4]) });
+      }
     }
-    carry = s.slice(Math.max(last, s.length - 200));
+    carry = Buffer.from(b.subarray(Math.max(last, b.length - 200)));
   }
   return merges.sort((a, b) => a.top - b.top);
 }

@@ -125,6 +125,54 @@ function refColumn(ref: string): number {
 
 export type SheetContext = { sharedStrings: readonly string[]; dateStyles: readonly boolean[]; date1904: boolean };
 
+/** Whether a UTF-16 code unit is one a regular expression's `\s` matches (the cell scanner keeps the regex's sense). */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
+}
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/**
+ * Where the value of attribute `name` (one letter) starts within a tag's attributes `s[from, to)`: the first
+ * occurrence of `name="` after a space whose value, read by `ok`, ends in a quote — as the regex
+ * `(?:^|\s)name="(ok+)"` finds it (`^` never matches here: the attributes start after the element's name).
+ * Returns the value's start and sets `attrEnd`; -1 when there is none.
+ */
+let attrEnd = 0;
+function attrValue(s: string, from: number, to: number, name: number, ok: (c: number) => boolean, quoted: boolean): number {
+  for (let i = from + 1; i + 3 <= to; i++) {
+    if (s.charCodeAt(i) !== name || s.charCodeAt(i + 1) !== 61 /* = */ || s.charCodeAt(i + 2) !== 34 /* " */ || !isSpace(s.charCodeAt(i - 1))) continue;
+    let j = i + 3;
+    while (j < to && ok(s.charCodeAt(j))) j++;
+    if (!quoted) { attrEnd = j; return i + 3; }
+    if (j > i + 3 && j < to && s.charCodeAt(j) === 34) { attrEnd = j; return i + 3; }
+  }
+  return -1;
+}
+
+/**
+ * The first `<{p}v>…</{p}v>` (or `<{p}v attrs>`) in `s[from, to)`, as `<v(?:\s[^>]*)?>([\s\S]*?)</v>` finds it: the
+ * start of its text, with `valueEnd` set to its end; -1 when there is none.
+ */
+let valueEnd = 0;
+function valueText(s: string, from: number, to: number, open: string, close: string): number {
+  for (let i = s.indexOf(open, from); i >= 0 && i + open.length < to; i = s.indexOf(open, i + 1)) {
+    let k = i + open.length;
+    const c = s.charCodeAt(k);
+    if (c !== 62 /* > */) {
+      if (!isSpace(c)) continue;
+      k = s.indexOf('>', k);
+      if (k < 0 || k >= to) return -1;
+    }
+    const e = s.indexOf(close, k + 1);
+    if (e < 0 || e + close.length > to) return -1;
+    valueEnd = e;
+    return k + 1;
+  }
+  return -1;
+}
+
 /**
  * The rows of a worksheet part (§18.3.1.73 sheetData), streamed from its text: each row's number and its non-empty
  * cells by column number. A formula cell gives its cached value; an error cell gives nothing.
@@ -135,7 +183,7 @@ export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetCo
   let inData = false;
   let done = false;
   let lastRow = 0;
-  let rowOpen = '', rowClose = '', cellRe: RegExp | null = null, valueRe: RegExp | null = null, inlineRe: RegExp | null = null;
+  let rowOpen = '', rowClose = '', cellOpen = '', cellClose = '', vOpen = '', vClose = '', inlineRe: RegExp | null = null;
   for await (const chunk of chunks) {
     if (done) continue; // the rest (merges, print setup) is not ours; the text is drained so the caller's stream ends
     buf += chunk;
@@ -147,8 +195,10 @@ export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetCo
       }
       rowOpen = `<${p}row`;
       rowClose = `</${p}row>`;
-      cellRe = new RegExp(`<${p}c(?=[\\s/>])([^>]*?)(?:/>|>([\\s\\S]*?)</${p}c>)`, 'g');
-      valueRe = new RegExp(`<${p}v(?:\\s[^>]*)?>([\\s\\S]*?)</${p}v>`);
+      cellOpen = `<${p}c`;
+      cellClose = `</${p}c>`;
+      vOpen = `<${p}v`;
+      vClose = `</${p}v>`;
       inlineRe = new RegExp(`<${p}is(?:\\s[^>]*)?>([\\s\\S]*?)</${p}is>`);
     }
     let at = 0;
@@ -169,13 +219,14 @@ export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetCo
       const tagEnd = buf.indexOf('>', s);
       if (tagEnd < 0) { at = s; break; }
       const tag = buf.slice(s + rowOpen.length, tagEnd);
-      let inner = '';
+      let innerStart: number, innerEnd: number; // the row's cells are buf[innerStart, innerEnd)
       let next: number;
-      if (buf.charCodeAt(tagEnd - 1) === 47) next = tagEnd + 1; // <row …/>: an empty row
+      if (buf.charCodeAt(tagEnd - 1) === 47) innerStart = innerEnd = next = tagEnd + 1; // <row …/>: an empty row
       else {
         const e = buf.indexOf(rowClose, tagEnd);
         if (e < 0) { at = s; break; }
-        inner = buf.slice(tagEnd + 1, e);
+        innerStart = tagEnd + 1;
+        innerEnd = e;
         next = e + rowClose.length;
       }
       at = next;
@@ -184,22 +235,43 @@ export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetCo
       lastRow = number;
       const cells = new Map<number, CellValue>();
       let col = 0;
-      cellRe!.lastIndex = 0;
-      for (let m; (m = cellRe!.exec(inner));) {
-        const attrs = m[1];
-        const ref = /(?:^|\s)r="([A-Za-z]*)/.exec(attrs);
-        col = ref && ref[1] ? refColumn(ref[1]) : col + 1;
-        const body = m[2];
-        if (!body) continue;
-        const t = /(?:^|\s)t="(\w+)"/.exec(attrs)?.[1] ?? 'n';
+      // the row's cells, scanned by hand as `<c(?=[\s/>])([^>]*?)(?:/>|>([\s\S]*?)</c>)` would match them: the
+      // regexes per cell were most of the reading
+      for (let i = innerStart; ;) {
+        const cs = buf.indexOf(cellOpen, i);
+        if (cs < 0 || cs + cellOpen.length >= innerEnd) break;
+        const k = cs + cellOpen.length; // the attributes start here
+        const after = buf.charCodeAt(k);
+        if (!(after === 47 || after === 62 || isSpace(after))) { i = cs + 1; continue; }
+        const gt = buf.indexOf('>', k);
+        if (gt < 0 || gt >= innerEnd) break;
+        let attrsEnd: number, bodyStart = -1, bodyEnd = -1;
+        if (buf.charCodeAt(gt - 1) === 47 && gt - 1 >= k) { attrsEnd = gt - 1; i = gt + 1; } // <c …/>
+        else {
+          const ce = buf.indexOf(cellClose, gt + 1);
+          if (ce < 0 || ce + cellClose.length > innerEnd) { i = cs + 1; continue; } // not a cell: the regex skipped it too
+          attrsEnd = gt;
+          bodyStart = gt + 1;
+          bodyEnd = ce;
+          i = ce + cellClose.length;
+        }
+        const ref = attrValue(buf, k, attrsEnd, 114 /* r */, isLetter, false);
+        if (ref >= 0 && attrEnd > ref) {
+          let n = 0;
+          for (let j = ref; j < attrEnd; j++) { const c = buf.charCodeAt(j); n = n * 26 + (c >= 97 ? c - 96 : c - 64); }
+          col = n;
+        } else col++;
+        if (bodyEnd <= bodyStart) continue; // no body, or an empty one
+        const ts = attrValue(buf, k, attrsEnd, 116 /* t */, isWordChar, true);
+        const t = ts < 0 ? 'n' : buf.slice(ts, attrEnd);
         let v: CellValue = null;
         if (t === 'inlineStr') {
-          const is = inlineRe!.exec(body);
+          const is = inlineRe!.exec(buf.slice(bodyStart, bodyEnd));
           v = is ? stringItemText(is[1], p) : null;
         } else {
-          const vm = valueRe!.exec(body);
-          if (!vm) continue; // a formula without a cached value, or nothing
-          const raw = vm[1];
+          const vs = valueText(buf, bodyStart, bodyEnd, vOpen, vClose);
+          if (vs < 0) continue; // a formula without a cached value, or nothing
+          const raw = buf.slice(vs, valueEnd);
           if (t === 's') {
             const i = Number(raw);
             if (!Number.isInteger(i) || i < 0 || i >= ctx.sharedStrings.length) throw new SheetXmlError(`ячейка ссылается на общую строку ${raw}, которой нет`);
@@ -214,8 +286,8 @@ export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetCo
             const n = Number(raw);
             if (raw.trim() === '' || Number.isNaN(n)) v = raw.trim() ? xmlUnescape(raw) : null;
             else {
-              const st = /(?:^|\s)s="(\d+)"/.exec(attrs);
-              v = st && ctx.dateStyles[Number(st[1])] ? serialToDate(n, ctx.date1904) : n;
+              const ss = attrValue(buf, k, attrsEnd, 115 /* s */, (c) => c >= 48 && c <= 57, true);
+              v = ss >= 0 && ctx.dateStyles[Number(buf.slice(ss, attrEnd))] ? serialToDate(n, ctx.date1904) : n;
             }
           }
         }
