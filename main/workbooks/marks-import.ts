@@ -183,52 +183,61 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     return { id: [...ids][0] };
   }
 
+  /** A row refused as a whole (its student or class), at the cell that says why. */
+  function rejectRow(r: DataRow, column: string | null, field: string | null, reason: string) {
+    p.rejected.push({ sheet: r.sheet, row: r.row, column, field, reason });
+  }
+  /** The fields of `of` whose cells say something (a value, or an error): no closure per row, a journal has thousands. */
+  function saidFields(cells: Record<string, CellOut>, of: string[]): string[] {
+    const out: string[] = [];
+    for (const f of of) if (cells[f].value != null || cells[f].error) out.push(f);
+    return out;
+  }
+
   function planRow(r: DataRow) {
-    const cell = (f: string) => r.cells[f];
-    const nameCol = cell('fullName')?.col ?? cell('lastName')?.col ?? null;
-    const rejectRow = (column: string | null, field: string | null, reason: string) => p.rejected.push({ sheet: r.sheet, row: r.row, column, field, reason });
-    const said = (f: string) => r.cells[f].value != null || !!r.cells[f].error;
+    const cells = r.cells;
+    const nameCol = cells.fullName?.col ?? cells.lastName?.col ?? null;
     if (!sheetFields) {
-      const fields = Object.keys(r.cells);
+      const fields = Object.keys(cells);
       sheetFields = { marks: fields.filter((f) => f.startsWith('mark:')), att: fields.filter((f) => f.startsWith('att:')) };
     }
-    const markFields = sheetFields.marks.filter(said);
-    const attFields = sheetFields.att.length ? sheetFields.att.filter(said) : sheetFields.att;
+    const markFields = saidFields(cells, sheetFields.marks);
+    const attFields = sheetFields.att.length ? saidFields(cells, sheetFields.att) : sheetFields.att;
     if (!markFields.length && !attFields.length) return; // a row without marks or attendance says nothing to this import
 
     // the student: by СНИЛС, else by ФИО + birth date; more than one candidate is never a guess
-    const snils = cell('snils')?.value?.replace(/\D/g, '') || null;
+    const snils = cells.snils?.value?.replace(/\D/g, '') || null;
     let student = snils ? (bySnils.get(snils) as StudentRow | undefined) : undefined;
     if (!student) {
       let names: { lastName: string; firstName: string; middleName: string | null } | null = null;
-      if (cell('lastName') || cell('firstName')) names = { lastName: cell('lastName')?.value ?? '', firstName: cell('firstName')?.value ?? '', middleName: cell('middleName')?.value ?? null };
-      else if (cell('fullName')?.value) names = splitFullName(cell('fullName')!.value!);
-      const birth = cell('birthDate')?.value ?? null;
-      if (!names || !names.lastName || !names.firstName) return void rejectRow(nameCol, 'fullName', 'нет ФИО ученика (нужны хотя бы фамилия и имя)');
-      if (!birth) return void rejectRow(cell('birthDate')?.col ?? null, 'birthDate', cell('birthDate')?.error ?? 'нет даты рождения: без неё ученика не найти по ФИО');
+      if (cells.lastName || cells.firstName) names = { lastName: cells.lastName?.value ?? '', firstName: cells.firstName?.value ?? '', middleName: cells.middleName?.value ?? null };
+      else if (cells.fullName?.value) names = splitFullName(cells.fullName!.value!);
+      const birth = cells.birthDate?.value ?? null;
+      if (!names || !names.lastName || !names.firstName) return void rejectRow(r, nameCol, 'fullName', 'нет ФИО ученика (нужны хотя бы фамилия и имя)');
+      if (!birth) return void rejectRow(r, cells.birthDate?.col ?? null, 'birthDate', cells.birthDate?.error ?? 'нет даты рождения: без неё ученика не найти по ФИО');
       const fio = [names.lastName, names.firstName, names.middleName].filter(Boolean).join(' ');
       const found = studentsByFio(searchKey(fio), birth);
-      if (found.length > 1) return void rejectRow(nameCol, 'fullName', `в реестре ${found.length} ученика с ФИО «${fio}» и датой рождения ${birth}: укажите СНИЛС, чтобы выбрать`);
-      if (!found.length) return void rejectRow(nameCol, 'fullName', `ученик «${fio}» (${birth})${snils ? ` со СНИЛС ${snils}` : ''} не найден в реестре`);
-      if (snils && found[0].snils && found[0].snils !== snils) return void rejectRow(cell('snils')!.col, 'snils', `у ученика «${fio}» в реестре другой СНИЛС: проверьте, тот ли это ученик`);
+      if (found.length > 1) return void rejectRow(r, nameCol, 'fullName', `в реестре ${found.length} ученика с ФИО «${fio}» и датой рождения ${birth}: укажите СНИЛС, чтобы выбрать`);
+      if (!found.length) return void rejectRow(r, nameCol, 'fullName', `ученик «${fio}» (${birth})${snils ? ` со СНИЛС ${snils}` : ''} не найден в реестре`);
+      if (snils && found[0].snils && found[0].snils !== snils) return void rejectRow(r, cells.snils!.col, 'snils', `у ученика «${fio}» в реестре другой СНИЛС: проверьте, тот ли это ученик`);
       student = found[0];
     }
     const first = seen.get(student.id);
-    if (first) return void rejectRow(nameCol, 'fullName', `тот же ученик уже в строке ${first.row}${first.sheet !== r.sheet ? ` листа «${first.sheet}»` : ''}`);
+    if (first) return void rejectRow(r, nameCol, 'fullName', `тот же ученик уже в строке ${first.row}${first.sheet !== r.sheet ? ` листа «${first.sheet}»` : ''}`);
     seen.set(student.id, { sheet: r.sheet, row: r.row });
 
     // the class: the one the file names (the grades service then checks the student was in it), else their only one
     let classId: number;
-    const named = cell('className')?.value;
+    const named = cells.className?.value;
     if (named) {
       let c = classNamed.get(named);
       if (c === undefined && !classNamed.has(named)) classNamed.set(named, c = classByName.get(year.id, named) as { id: number } | undefined);
-      if (!c) return void rejectRow(cell('className')!.col, 'className', `класса ${named} нет в ${year.name} учебном году`);
+      if (!c) return void rejectRow(r, cells.className!.col, 'className', `класса ${named} нет в ${year.name} учебном году`);
       classId = c.id;
     } else {
       const ids = (memberships.all(student.id, year.id) as Array<{ id: number }>).map((x) => x.id);
-      if (!ids.length) return void rejectRow(nameCol, 'fullName', `ученик не учился ни в одном классе в ${year.name} учебном году`);
-      if (ids.length > 1) return void rejectRow(nameCol, 'fullName', `в ${year.name} году ученик был в ${ids.length} классах: добавьте столбец «Класс»`);
+      if (!ids.length) return void rejectRow(r, nameCol, 'fullName', `ученик не учился ни в одном классе в ${year.name} учебном году`);
+      if (ids.length > 1) return void rejectRow(r, nameCol, 'fullName', `в ${year.name} году ученик был в ${ids.length} классах: добавьте столбец «Класс»`);
       classId = ids[0];
     }
     const cls = classOf(classId);
@@ -237,7 +246,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
 
     const batch = batches.get(classId) ?? batches.set(classId, []).get(classId)!;
     for (const f of markFields) { // no closure per cell: a journal has a hundred thousand of them
-      const c = r.cells[f] as CellOut;
+      const c = cells[f];
       let refusal = c.error || null;
       const target = refusal ? null : targetOf(f, classId, cls);
       if (target && 'reason' in target) refusal = target.reason;
@@ -316,24 +325,31 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   for (const [classId, cells] of batches) {
     await step();
     const refused = Object.fromEntries(Object.entries(checkMarks(db, classId, cells).errors).map(([k, why]) => [Number(k.slice('cells.'.length)), why]));
-    cells.forEach((c, i) => {
-      if (refused[i]) return void p.rejected.push({ sheet: c.sheet, row: c.row, column: c.column, field: null, reason: refused[i] });
-      if (c.from === c.mark) p.unchanged++;
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i];
+      if (refused[i]) p.rejected.push({ sheet: c.sheet, row: c.row, column: c.column, field: null, reason: refused[i] });
+      else if (c.from === c.mark) p.unchanged++;
       else {
         if (c.from == null) p.added++; else p.changed++;
         p.writes.push(c);
       }
-    });
+    }
   }
   p.rejected.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row || (a.column ?? '').length - (b.column ?? '').length || (a.column ?? '').localeCompare(b.column ?? ''));
   // the cells as lines (their fields hold no tab or newline: ids, numbers, the scale's marks), fed in slices
   const token = crypto.createHash('sha256').update(JSON.stringify([year.id, p.rejected.map((r) => [r.sheet, r.row, r.column, r.reason]),
     ...(p.attendance ? [p.attendance.writes.map((a) => [a.studentId, a.periodId, a.from, a.missed, a.missedValid])] : [])]));
-  for (let i = 0; i < p.writes.length; i += 4096) {
-    let lines = '';
-    for (const w of p.writes.slice(i, i + 4096)) lines += `${w.studentId}\t${w.subjectId}\t${w.slot}\t${w.periodId}\t${w.from}\t${w.mark}\n`;
-    token.update(lines);
+  // written as UTF-8 into one buffer and hashed as it fills: the same bytes as hashing the lines as strings, without
+  // building a string of thousands of lines first
+  const lines = Buffer.allocUnsafe(256 * 1024);
+  let used = 0;
+  for (const w of p.writes) {
+    const line = `${w.studentId}\t${w.subjectId}\t${w.slot}\t${w.periodId}\t${w.from}\t${w.mark}\n`;
+    if (used + line.length * 3 > lines.length) { token.update(lines.subarray(0, used)); used = 0; } // ≤ 3 bytes a UTF-16 unit
+    if (line.length * 3 > lines.length) token.update(line);
+    else used += lines.write(line, used);
   }
+  token.update(lines.subarray(0, used));
   p.token = token.digest('hex');
   return p;
 }
