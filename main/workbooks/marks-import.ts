@@ -51,7 +51,9 @@ export type MarksImportResult = { added: number; changed: number; unchanged: num
 
 type StudentRow = { id: string; snils: string | null };
 /** Where a mark column's cells go in a class (subject, slot, period, the cell's key), or why nowhere. */
-type Target = { subjectId: number; slot: MarkSlot; periodId: number | null; key: string } | { reason: string };
+type Target = { subjectId: number; slot: MarkSlot; periodId: number | null; key: string; given: Given } | { reason: string };
+/** Which row last gave a register cell of a class, and from which column: one per cell key, shared by its columns. */
+type Given = { row: number; col: string };
 const PERIOD_KIND: Record<string, 'quarter' | 'half' | 'trimester'> = { q: 'quarter', h: 'half', t: 'trimester' };
 const KIND_WORD = { quarter: 'четвертям', half: 'полугодиям', trimester: 'триместрам' } as const;
 const SLOT_OF: Partial<Record<Period, MarkSlot>> = { year: 'annual', exam: 'exam', final: 'final' };
@@ -105,23 +107,26 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   // once a journal has named many (a query per row was a fifth of a long journal's preview)
   const allStudents = db.prepare('SELECT id, snils, search_key, birth_date FROM students');
   let fioAsked = 0;
-  let fioIndex: Map<string, Map<string, StudentRow[]>> | null = null;
+  // keyed by search key and birth date joined: a birth date is always 10 characters (the schema checks it), so the
+  // joined key tells every pair apart
+  let fioIndex: Map<string, StudentRow[]> | null = null;
   const studentsByFio = (key: string, birth: string): StudentRow[] => {
     if (!fioIndex && ++fioAsked > 256) {
       fioIndex = new Map();
       for (const [id, snils, sk, bd] of allStudents.raw().all() as Array<[string, string | null, string, string]>) {
-        let byBirth = fioIndex.get(sk);
-        if (!byBirth) fioIndex.set(sk, byBirth = new Map());
-        const list = byBirth.get(bd);
-        if (list) list.push({ id, snils }); else byBirth.set(bd, [{ id, snils }]);
+        const k = `${sk}|${bd}`;
+        const list = fioIndex.get(k);
+        if (list) list.push({ id, snils }); else fioIndex.set(k, [{ id, snils }]);
       }
     }
-    return fioIndex ? fioIndex.get(key)?.get(birth) ?? [] : byFio.all(key, birth) as StudentRow[];
+    return fioIndex && birth.length === 10 ? fioIndex.get(`${key}|${birth}`) ?? [] : byFio.all(key, birth) as StudentRow[];
   };
   const existingAttendance = db.prepare('SELECT missed, missed_valid AS missedValid FROM attendance WHERE student_id = ? AND period_id = ?');
   const attendanceBatches = new Map<number, PlannedAttendance[]>();
   const subjectCache = new Map<string, { id: number } | { reason: string }>();
   const targets = new Map<number, Map<string, Target>>(); // class → field → where its cells go
+  const givenOf = new Map<number, Map<string, Given>>(); // class → cell key → the row that last gave it
+  let rowSerial = 0; // rows planned so far: tells this row's cells from an earlier row's in a Given
   const classes = new Map<number, { info: ReturnType<typeof classInfo>; periods: ReturnType<typeof classPeriods> }>();
   const classOf = (id: number) => classes.get(id) ?? classes.set(id, { info: classInfo(db, id), periods: classPeriods(db, classInfo(db, id)) }).get(id)!;
   const seen = new Map<string, { sheet: string; row: number }>();
@@ -148,7 +153,17 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     let ofClass = targets.get(classId);
     if (!ofClass) targets.set(classId, ofClass = new Map());
     let t = ofClass.get(f);
-    if (!t) ofClass.set(f, t = findTarget(f, cls));
+    if (!t) {
+      t = findTarget(f, cls);
+      if (!('reason' in t)) {
+        // columns of the same register cell («Математика» and «Матем.») share its record of the row that gave it
+        let byKey = givenOf.get(classId);
+        if (!byKey) givenOf.set(classId, byKey = new Map());
+        const given = byKey.get(t.key);
+        if (given) t.given = given; else byKey.set(t.key, t.given);
+      }
+      ofClass.set(f, t);
+    }
     return t;
   }
   function findTarget(f: string, cls: ReturnType<typeof classOf>): Target {
@@ -171,7 +186,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
       periodId = per.id;
     }
     // the key of the register's cell, as `has` keys a student's marks
-    return { subjectId: subj.id, slot, periodId, key: `${subj.id}|${slot}|${periodId ?? 0}` };
+    return { subjectId: subj.id, slot, periodId, key: `${subj.id}|${slot}|${periodId ?? 0}`, given: { row: 0, col: '' } };
   }
   function findSubject(written: string): { id: number } | { reason: string } {
     const key = normalizeHeader(written);
@@ -241,7 +256,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
       classId = ids[0];
     }
     const cls = classOf(classId);
-    const cellsOfRow = new Map<string, string>(); // one register cell from one column only («Математика» and «Матем.»)
+    const thisRow = ++rowSerial; // one register cell from one column only («Математика» and «Матем.»)
     const has = marksOf(classId, student.id);
 
     const batch = batches.get(classId) ?? batches.set(classId, []).get(classId)!;
@@ -250,12 +265,13 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
       let refusal = c.error || null;
       const target = refusal ? null : targetOf(f, classId, cls);
       if (target && 'reason' in target) refusal = target.reason;
-      else if (target && cellsOfRow.has(target.key)) refusal = `столбец ${cellsOfRow.get(target.key)} уже даёт эту оценку: оставьте в сопоставлении один из них`;
+      else if (target && target.given.row === thisRow) refusal = `столбец ${target.given.col} уже даёт эту оценку: оставьте в сопоставлении один из них`;
       if (refusal || !target || 'reason' in target) {
         p.rejected.push({ sheet: r.sheet, row: r.row, column: c.col, field: f, reason: refusal ?? '' });
         continue;
       }
-      cellsOfRow.set(target.key, c.col);
+      target.given.row = thisRow;
+      target.given.col = c.col;
       const from = has?.get(target.key) ?? null;
       const planned: PlannedMark = { sheet: r.sheet, row: r.row, column: c.col, classId, studentId: student.id, subjectId: target.subjectId,
         slot: target.slot, periodId: target.periodId, mark: c.value!, from };
@@ -324,7 +340,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   }
   for (const [classId, cells] of batches) {
     await step();
-    const refused = Object.fromEntries(Object.entries(checkMarks(db, classId, cells).errors).map(([k, why]) => [Number(k.slice('cells.'.length)), why]));
+    const refused = Object.fromEntries(Object.entries(checkMarks(db, classId, cells, { passed: false }).errors).map(([k, why]) => [Number(k.slice('cells.'.length)), why]));
     for (let i = 0; i < cells.length; i++) {
       const c = cells[i];
       if (refused[i]) p.rejected.push({ sheet: c.sheet, row: c.row, column: c.column, field: null, reason: refused[i] });

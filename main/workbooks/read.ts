@@ -251,7 +251,9 @@ export type SheetLayout = {
   unmapped: Array<{ col: string; header: string }>;
 };
 
+/** A row's cells by field. Cells may be shared between rows (a mark column's same values): read them, never change them. */
 export type DataRow = { sheet: string; row: number; cells: Record<string, CellOut> };
+const MARK_CACHE = 64;
 export type JournalEvent = { type: 'sheet'; layout: SheetLayout } | { type: 'row'; row: DataRow } |
   { type: 'skipped'; sheet: string; reason: string };
 
@@ -547,11 +549,29 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
       const user = { ...opts.mapping, ...opts.sheetMappings?.[sheet] };
 
       let columns: Array<[string, string, number]> = []; // field, letter, number: worked out once per sheet
+      // A mark column holds a few values a hundred thousand times: each value's cell is worked out once per column and
+      // shared by the rows (a cell is never changed once read), as is every column's empty cell. At most MARK_CACHE
+      // values a column, so memory stays bounded whatever a column holds.
+      let markCache: Array<Map<string | number, CellOut> | null> = [];
+      let emptyCell: CellOut[] = [];
       const emitRow = (row: number, cells: Map<number, string | number | boolean | Date | null>): DataRow | null => {
         const out: Record<string, CellOut> = {};
         let filled = false;
-        for (const [f, col, n] of columns) {
-          const c = normalizeCell(f, cells.get(n) ?? null, col, p.date1904);
+        for (let i = 0; i < columns.length; i++) {
+          const [f, col, n] = columns[i];
+          const v = cells.get(n) ?? null;
+          let c: CellOut | undefined;
+          if (v === null) c = emptyCell[i];
+          else {
+            const cache = markCache[i];
+            if (cache && (typeof v === 'string' || typeof v === 'number')) {
+              c = cache.get(v);
+              if (!c) {
+                c = normalizeCell(f, v, col, p.date1904);
+                if (cache.size < MARK_CACHE) cache.set(v, c);
+              }
+            } else c = normalizeCell(f, v, col, p.date1904);
+          }
           if (c.raw) filled = true;
           out[f] = c;
         }
@@ -567,6 +587,8 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
           unmapped: h.unmapped.filter((u) => !mapped.has(u.col)),
         };
         columns = Object.entries(mapping).map(([f, col]) => [f, col, colNumber(col)]);
+        markCache = columns.map(([f]) => (f.startsWith('mark:') ? new Map() : null));
+        emptyCell = columns.map(([f, col]) => normalizeCell(f, null, col, p.date1904));
         yield { type: 'sheet', layout };
         for (const r of pending) {
           if (r.row <= h.row) continue;
