@@ -105,7 +105,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   };
   // students by ФИО + birth date: asked one by one for a short journal, from one index of the register's students
   // once a journal has named many (a query per row was a fifth of a long journal's preview)
-  const allStudents = db.prepare('SELECT id, snils, search_key, birth_date FROM students');
+  const allStudents = db.prepare(`SELECT search_key || '|' || birth_date, id, snils FROM students`);
   let fioAsked = 0;
   // keyed by search key and birth date joined: a birth date is always 10 characters (the schema checks it), so the
   // joined key tells every pair apart
@@ -113,8 +113,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   const studentsByFio = (key: string, birth: string): StudentRow[] => {
     if (!fioIndex && ++fioAsked > 256) {
       fioIndex = new Map();
-      for (const [id, snils, sk, bd] of allStudents.raw().all() as Array<[string, string | null, string, string]>) {
-        const k = `${sk}|${bd}`;
+      for (const [k, id, snils] of allStudents.raw().all() as Array<[string, string, string | null]>) {
         const list = fioIndex.get(k);
         if (list) list.push({ id, snils }); else fioIndex.set(k, [{ id, snils }]);
       }

@@ -6,7 +6,7 @@ import { AppError } from '../shared/errors.ts';
 import { isValidIsoDate } from '../shared/dates.ts';
 import type { Progress } from '../host/jobs.ts';
 import { ATTENDANCE_PARTS, IMPORT_PERIODS, type AttendancePart } from '../../preload/contract.ts';
-import { readCentralDirectory, readEntry, streamEntry, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
+import { readCentralDirectory, readEntry, streamEntry, streamEntryBytesAsText, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
 import { readDateStyles, readSharedStrings, readSheetRows, type SheetContext } from './sheet-xml.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -536,7 +536,7 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
         yield { type: 'skipped', sheet, reason: `лист не прочитан: в книге нет его части «${info.part}»` };
         continue;
       }
-      const ws = readSheetRows(streamEntryText(file, p.fd, p.entries.get(info.part)!, countBytes), ctx);
+      const ws = readSheetRows(streamEntryBytesAsText(file, p.fd, p.entries.get(info.part)!, countBytes), ctx, { bytes: true });
       opts.progress?.throwIfCancelled();
       const merges = await scanMerges(file, p, info.part);
       let mergeAt = 0;

@@ -71,6 +71,11 @@ export async function* streamEntryText(file: string, fd: number, e: ZipEntry, on
   if (tail) yield tail;
 }
 
+/** Streams an entry's UTF-8 bytes as Latin-1 text, one character a byte: for readSheetRows's `bytes`. */
+export async function* streamEntryBytesAsText(file: string, fd: number, e: ZipEntry, onBytes?: (n: number) => void): AsyncGenerator<string> {
+  for await (const chunk of streamEntry(file, fd, e, onBytes)) yield chunk.toString('latin1');
+}
+
 /** Streams an entry's bytes in chunks, inflated: for a scan that needs no text (a sheet's merges are ASCII). */
 export async function* streamEntry(file: string, fd: number, e: ZipEntry, onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
   const start = dataStart(fd, e);
