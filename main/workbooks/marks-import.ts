@@ -134,9 +134,12 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
 
   // a sheet's rows all have the same fields (its mapping's), so its mark and attendance fields are listed once
   let sheetFields: { marks: string[]; att: string[] } | null = null;
+  // and the targets of its mark fields, by class, in the same order: worked out once, then found by position
+  let sheetTargets = new Map<number, Array<Target | undefined>>();
   for await (const ev of readJournal(file, readOpts)) {
     if (ev.type === 'sheet') {
       sheetFields = null;
+      sheetTargets = new Map();
       p.layouts.push(ev.layout);
       if (!p.attendance && Object.keys(ev.layout.mapping).some((f) => f.startsWith('att:'))) p.attendance = { added: 0, changed: 0, unchanged: 0, writes: [] };
     }
@@ -207,6 +210,10 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     for (const f of of) if (cells[f].value != null || cells[f].error) out.push(f);
     return out;
   }
+  function anySaid(cells: Record<string, CellOut>, of: string[]): boolean {
+    for (const f of of) if (cells[f].value != null || cells[f].error) return true;
+    return false;
+  }
 
   function planRow(r: DataRow) {
     const cells = r.cells;
@@ -215,9 +222,9 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
       const fields = Object.keys(cells);
       sheetFields = { marks: fields.filter((f) => f.startsWith('mark:')), att: fields.filter((f) => f.startsWith('att:')) };
     }
-    const markFields = saidFields(cells, sheetFields.marks);
+    const markFields = sheetFields.marks;
     const attFields = sheetFields.att.length ? saidFields(cells, sheetFields.att) : sheetFields.att;
-    if (!markFields.length && !attFields.length) return; // a row without marks or attendance says nothing to this import
+    if (!attFields.length && !anySaid(cells, markFields)) return; // a row without marks or attendance says nothing to this import
 
     // the student: by СНИЛС, else by ФИО + birth date; more than one candidate is never a guess
     const snils = cells.snils?.value?.replace(/\D/g, '') || null;
@@ -259,10 +266,14 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     const has = marksOf(classId, student.id);
 
     const batch = batches.get(classId) ?? batches.set(classId, []).get(classId)!;
-    for (const f of markFields) { // no closure per cell: a journal has a hundred thousand of them
+    let targetsOfRow = sheetTargets.get(classId);
+    if (!targetsOfRow) sheetTargets.set(classId, targetsOfRow = new Array<Target | undefined>(markFields.length));
+    for (let j = 0; j < markFields.length; j++) { // no closure per cell: a journal has a hundred thousand of them
+      const f = markFields[j];
       const c = cells[f];
+      if (c.value == null && !c.error) continue; // an empty cell says nothing
       let refusal = c.error || null;
-      const target = refusal ? null : targetOf(f, classId, cls);
+      const target = refusal ? null : (targetsOfRow[j] ??= targetOf(f, classId, cls));
       if (target && 'reason' in target) refusal = target.reason;
       else if (target && target.given.row === thisRow) refusal = `столбец ${target.given.col} уже даёт эту оценку: оставьте в сопоставлении один из них`;
       if (refusal || !target || 'reason' in target) {
@@ -354,15 +365,34 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   // the cells as lines (their fields hold no tab or newline: ids, numbers, the scale's marks), fed in slices
   const token = crypto.createHash('sha256').update(JSON.stringify([year.id, p.rejected.map((r) => [r.sheet, r.row, r.column, r.reason]),
     ...(p.attendance ? [p.attendance.writes.map((a) => [a.studentId, a.periodId, a.from, a.missed, a.missedValid])] : [])]));
-  // written as UTF-8 into one buffer and hashed as it fills: the same bytes as hashing the lines as strings, without
-  // building a string of thousands of lines first
+  // Each line is put together in one buffer from the UTF-8 of its three parts — the student, the register cell, the
+  // marks before and after — each made once (a student's cells are adjacent; there are few cells and marks), and the
+  // buffer is hashed as it fills: the same bytes as hashing the lines as text, without making a string per line.
   const lines = Buffer.allocUnsafe(256 * 1024);
   let used = 0;
+  const put = (b: Buffer) => {
+    if (used + b.length > lines.length) { token.update(lines.subarray(0, used)); used = 0; }
+    if (b.length > lines.length) token.update(b);
+    else { lines.set(b, used); used += b.length; }
+  };
+  const cellBytes = new Map<number, Map<string, Map<number | null, Buffer>>>();
+  const markBytes = new Map<string | null, Map<string, Buffer>>();
+  let student: string | null = null, studentBytes = Buffer.alloc(0);
   for (const w of p.writes) {
-    const line = `${w.studentId}\t${w.subjectId}\t${w.slot}\t${w.periodId}\t${w.from}\t${w.mark}\n`;
-    if (used + line.length * 3 > lines.length) { token.update(lines.subarray(0, used)); used = 0; } // ≤ 3 bytes a UTF-16 unit
-    if (line.length * 3 > lines.length) token.update(line);
-    else used += lines.write(line, used);
+    if (w.studentId !== student) studentBytes = Buffer.from(`${student = w.studentId}\t`);
+    let bySlot = cellBytes.get(w.subjectId);
+    if (!bySlot) cellBytes.set(w.subjectId, bySlot = new Map());
+    let byPeriod = bySlot.get(w.slot);
+    if (!byPeriod) bySlot.set(w.slot, byPeriod = new Map());
+    let cell = byPeriod.get(w.periodId);
+    if (!cell) byPeriod.set(w.periodId, cell = Buffer.from(`${w.subjectId}\t${w.slot}\t${w.periodId}\t`));
+    let byMark = markBytes.get(w.from);
+    if (!byMark) markBytes.set(w.from, byMark = new Map());
+    let marks = byMark.get(w.mark);
+    if (!marks) byMark.set(w.mark, marks = Buffer.from(`${w.from}\t${w.mark}\n`));
+    put(studentBytes);
+    put(cell);
+    put(marks);
   }
   token.update(lines.subarray(0, used));
   p.token = token.digest('hex');
