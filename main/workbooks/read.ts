@@ -7,7 +7,7 @@ import { isValidIsoDate } from '../shared/dates.ts';
 import type { Progress } from '../host/jobs.ts';
 import { ATTENDANCE_PARTS, IMPORT_PERIODS, type AttendancePart } from '../../preload/contract.ts';
 import { readCentralDirectory, readEntry, streamEntry, streamEntryBytesAsText, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
-import { readDateStyles, readSharedStrings, readSheetRows, type SheetContext } from './sheet-xml.ts';
+import { readDateStyles, readSharedStrings, readSheetRowBatches, type SheetContext } from './sheet-xml.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Refusals
@@ -512,6 +512,15 @@ async function openParts(file: string, p: Prepared): Promise<SheetContext> {
  * Hidden sheets and sheets without data are `skipped`; the workbook is refused when no sheet has a header row.
  */
 export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncGenerator<JournalEvent> {
+  for await (const events of readJournalBatches(file, opts)) for (const ev of events) yield ev;
+}
+
+/**
+ * The events of readJournal, a chunk of the sheet's text at a time (a few hundred rows): a long journal's rows pass
+ * through two generators, and a turn of the event loop for each row was a tenth of its reading.
+ */
+export async function* readJournalBatches(file: string, opts: ReadOptions = {}): AsyncGenerator<JournalEvent[]> {
+  let out: JournalEvent[] = [];
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const p = prepare(file, limits);
   const subjects = new Map<string, string>();
@@ -528,15 +537,15 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
     for (const [index, info] of p.sheets.entries()) {
       const sheet = info.name || `Лист${index + 1}`;
       if (info.state !== 'visible') {
-        yield { type: 'skipped', sheet, reason: 'скрытый лист' };
+        out.push({ type: 'skipped', sheet, reason: 'скрытый лист' });
         continue;
       }
       if (!p.entries.has(info.part)) {
         refusals.push(new WorkbookError('truncated', file, `в книге нет части «${info.part}» этого листа`, { sheet }));
-        yield { type: 'skipped', sheet, reason: `лист не прочитан: в книге нет его части «${info.part}»` };
+        out.push({ type: 'skipped', sheet, reason: `лист не прочитан: в книге нет его части «${info.part}»` });
         continue;
       }
-      const ws = readSheetRows(streamEntryBytesAsText(file, p.fd, p.entries.get(info.part)!, countBytes), ctx, { bytes: true });
+      const ws = readSheetRowBatches(streamEntryBytesAsText(file, p.fd, p.entries.get(info.part)!, countBytes), ctx, { bytes: true });
       opts.progress?.throwIfCancelled();
       const merges = await scanMerges(file, p, info.part);
       let mergeAt = 0;
@@ -577,7 +586,7 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
         }
         return filled ? { sheet, row, cells: out } : null;
       };
-      const decide = function* (): Generator<JournalEvent> {
+      const decide = (): void => {
         const h = detectHeader(head, subjects, sheet, user);
         if (!h) return;
         const mapping = applyMapping(file, sheet, h.row, h.fields, user);
@@ -589,65 +598,72 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
         columns = Object.entries(mapping).map(([f, col]) => [f, col, colNumber(col)]);
         markCache = columns.map(([f]) => (f.startsWith('mark:') ? new Map() : null));
         emptyCell = columns.map(([f, col]) => normalizeCell(f, null, col, p.date1904));
-        yield { type: 'sheet', layout };
+        out.push({ type: 'sheet', layout });
         for (const r of pending) {
           if (r.row <= h.row) continue;
           const d = emitRow(r.row, r.cells);
-          if (d) yield { type: 'row', row: d };
+          if (d) out.push({ type: 'row', row: d });
         }
         pending.length = 0;
       };
 
-      for await (const r of ws) {
-        const cells = r.cells;
-        // merged cells: the top-left cell holds the value; the others of the range show it too
-        while (mergeAt < merges.length && merges[mergeAt].top <= r.number) active.push({ ...merges[mergeAt++], value: null });
-        for (let i = active.length - 1; i >= 0; i--) {
-          const m = active[i];
-          if (m.bottom < r.number) {
-            active.splice(i, 1);
+      for await (const batch of ws) {
+        for (const r of batch) {
+          const cells = r.cells;
+          // merged cells: the top-left cell holds the value; the others of the range show it too
+          while (mergeAt < merges.length && merges[mergeAt].top <= r.number) active.push({ ...merges[mergeAt++], value: null });
+          for (let i = active.length - 1; i >= 0; i--) {
+            const m = active[i];
+            if (m.bottom < r.number) {
+              active.splice(i, 1);
+              continue;
+            }
+            if (m.top === r.number) m.value = cells.get(m.left) ?? null;
+            if (m.value == null) continue;
+            for (let c = m.left; c <= m.right; c++) if (!cells.has(c)) cells.set(c, m.value);
+          }
+          if (cells.size) any = true;
+          rowsRead++;
+          if (rowsRead % 256 === 0) opts.progress?.throwIfCancelled(); // a cancel is heard within a few hundred rows
+          if (rowsRead % 1000 === 0) {
+            opts.progress?.report(Math.min(bytesRead, totalBytes), totalBytes, `Прочитано строк: ${rowsRead}`);
+          }
+          if (layout) {
+            const d = emitRow(r.number, cells);
+            if (d) out.push({ type: 'row', row: d });
             continue;
           }
-          if (m.top === r.number) m.value = cells.get(m.left) ?? null;
-          if (m.value == null) continue;
-          for (let c = m.left; c <= m.right; c++) if (!cells.has(c)) cells.set(c, m.value);
-        }
-        if (cells.size) any = true;
-        rowsRead++;
-        if (rowsRead % 256 === 0) opts.progress?.throwIfCancelled(); // a cancel is heard within a few hundred rows
-        if (rowsRead % 1000 === 0) {
-          opts.progress?.report(Math.min(bytesRead, totalBytes), totalBytes, `Прочитано строк: ${rowsRead}`);
-        }
-        if (layout) {
+          if (r.number <= limits.headerRows) {
+            head.push({ row: r.number, cells: new Map([...cells].map(([c, v]) => [c, textOf(v)])) });
+            pending.push({ row: r.number, cells });
+            continue;
+          }
+          if (gaveUp) continue; // no header in the first rows: the rest of the sheet is read through, unused
+          decide();
+          if (!layout) {
+            gaveUp = true;
+            head.length = pending.length = 0;
+            continue;
+          }
           const d = emitRow(r.number, cells);
-          if (d) yield { type: 'row', row: d };
-          continue;
+          if (d) out.push({ type: 'row', row: d });
         }
-        if (r.number <= limits.headerRows) {
-          head.push({ row: r.number, cells: new Map([...cells].map(([c, v]) => [c, textOf(v)])) });
-          pending.push({ row: r.number, cells });
-          continue;
+        if (out.length) {
+          yield out;
+          out = [];
         }
-        if (gaveUp) continue; // no header in the first rows: the rest of the sheet is read through, unused
-        yield* decide();
-        if (!layout) {
-          gaveUp = true;
-          head.length = pending.length = 0;
-          continue;
-        }
-        const d = emitRow(r.number, cells);
-        if (d) yield { type: 'row', row: d };
       }
-      if (!layout && any && !gaveUp) yield* decide();
+      if (!layout && any && !gaveUp) decide();
       if (!any) {
         refusals.push(new WorkbookError('empty_sheet', file, 'лист пуст', { sheet }));
-        yield { type: 'skipped', sheet, reason: 'лист пуст' };
+        out.push({ type: 'skipped', sheet, reason: 'лист пуст' });
       } else if (!layout) {
         refusals.push(new WorkbookError('no_header', file, `в первых ${limits.headerRows} строках нет строки заголовков ` +
           '(ФИО или Фамилия, Имя, Отчество; Дата рождения; СНИЛС; Класс; предметы и периоды)', { sheet }));
-        yield { type: 'skipped', sheet, reason: 'нет строки заголовков' };
+        out.push({ type: 'skipped', sheet, reason: 'нет строки заголовков' });
       } else sheetsRead++;
     }
+    if (out.length) yield out;
   } catch (e) {
     if (e instanceof AppError) throw e;
     throw new WorkbookError('truncated', file, `файл повреждён: ${(e as Error).message}`);

@@ -228,8 +228,14 @@ function valueText(s: string, from: number, to: number, open: string, close: str
  * cells by column number. A formula cell gives its cached value; an error cell gives nothing. With `bytes`, the
  * chunks are the part's UTF-8 bytes as Latin-1 text (see fromUtf8Bytes): the same rows, read faster.
  */
-export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetContext, { bytes = false } = {}): AsyncGenerator<SheetRow> {
+export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetContext, opts: { bytes?: boolean } = {}): AsyncGenerator<SheetRow> {
+  for await (const rows of readSheetRowBatches(chunks, ctx, opts)) for (const r of rows) yield r;
+}
+
+/** The rows of readSheetRows, a chunk's worth at a time: one turn of the event loop per chunk, not per row. */
+export async function* readSheetRowBatches(chunks: AsyncIterable<string>, ctx: SheetContext, { bytes = false } = {}): AsyncGenerator<SheetRow[]> {
   const text = bytes ? fromUtf8Bytes : (x: string) => x;
+  let rows: SheetRow[] = [];
   let buf = '';
   let p: string | null = null;
   let inData = false;
@@ -345,7 +351,11 @@ export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetCo
         }
         if (v !== null && v !== '') cells.set(col, v);
       }
-      yield { number, cells };
+      rows.push({ number, cells });
+    }
+    if (rows.length) {
+      yield rows;
+      rows = [];
     }
     buf = buf.slice(at);
     if (!done && buf.length > 64 * 1024 * 1024) throw new SheetXmlError('строка листа длиннее 64 МиБ: файл повреждён');
