@@ -257,12 +257,13 @@ const MARK_CACHE = 64;
 export type JournalEvent = { type: 'sheet'; layout: SheetLayout } | { type: 'row'; row: DataRow } |
   { type: 'skipped'; sheet: string; reason: string };
 
-export type ReadLimits = { maxUncompressed: number; maxRatio: number; ratioFloor: number; headerRows: number };
+export type ReadLimits = { maxUncompressed: number; maxRatio: number; ratioFloor: number; headerRows: number; wholeMergeScan: number };
 export const DEFAULT_LIMITS: ReadLimits = {
   maxUncompressed: 1024 ** 3, // 1 GiB in all
   maxRatio: 200, // per entry, for entries above ratioFloor
   ratioFloor: 1024 * 1024, // small parts compress oddly (a few bytes of XML); a bomb is large by definition
   headerRows: 20,
+  wholeMergeScan: 16 * 1024 * 1024, // a sheet up to this size is inflated at once for its merges (see scanMergesWhole)
 };
 
 export type ReadOptions = {
@@ -422,10 +423,11 @@ const MERGE_CELL = Buffer.from('mergeCell');
  * at bytes and makes text only of chunks that hold a merge (the pattern is ASCII, so Latin-1 text matches as UTF-8
  * would): decoding the whole sheet a second time was most of this scan.
  */
-async function scanMerges(file: string, p: Prepared, part: string): Promise<Merge[]> {
+async function scanMerges(file: string, p: Prepared, part: string, wholeUpTo: number): Promise<Merge[]> {
   const e = p.entries.get(part);
   if (!e) return [];
   const merges: Merge[] = [];
+  if (e.size <= wholeUpTo && (e.method === 8 || e.method === 0)) return scanMergesWhole(p, e);
   let carry: Buffer | null = null;
   for await (const chunk of streamEntry(file, p.fd, e)) {
     const b: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
@@ -440,6 +442,31 @@ async function scanMerges(file: string, p: Prepared, part: string): Promise<Merg
     carry = Buffer.from(b.subarray(Math.max(last, b.length - 200)));
   }
   return merges.sort((a, b) => a.top - b.top);
+}
+
+/**
+ * A sheet of at most `limits.wholeMergeScan` bytes is inflated at once for its merges (a fixed bound on memory):
+ * streamed, each chunk was a trip to the thread pool and back, and the scan waited on them (a tenth of a 100,000-cell
+ * preview). The same refusals as streamed: a part that inflates past its declared size, or zlib's own message.
+ */
+function scanMergesWhole(p: Prepared, e: ZipEntry): Merge[] {
+  let b: Buffer;
+  try {
+    b = readEntry(p.fd, e);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ZipFormatError(`${e.name} inflates past its declared size`);
+    throw err;
+  }
+  const merges: Merge[] = [];
+  const at = b.indexOf(MERGE_CELL);
+  if (at >= 0) {
+    // a merge element starts after the last `>` before its name: the text from there holds every match
+    const from = b.lastIndexOf(0x3e, at) + 1;
+    const s = b.toString('latin1', from);
+    const re = /<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
+    for (let m; (m = re.exec(s));) merges.push({ left: colNumber(m[1]), top: Number(m[2]), right: colNumber(m[3]), bottom: Number(m[4]) });
+  }
+  return merges.sort((x, y) => x.top - y.top);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -547,7 +574,7 @@ export async function* readJournalBatches(file: string, opts: ReadOptions = {}):
       }
       const ws = readSheetRowBatches(streamEntryBytesAsText(file, p.fd, p.entries.get(info.part)!, countBytes), ctx, { bytes: true });
       opts.progress?.throwIfCancelled();
-      const merges = await scanMerges(file, p, info.part);
+      const merges = await scanMerges(file, p, info.part, limits.wholeMergeScan);
       let mergeAt = 0;
       const active: Array<Merge & { value: string | number | boolean | Date | null }> = [];
       const head: Array<{ row: number; cells: Map<number, string> }> = [];
