@@ -257,13 +257,13 @@ const MARK_CACHE = 64;
 export type JournalEvent = { type: 'sheet'; layout: SheetLayout } | { type: 'row'; row: DataRow } |
   { type: 'skipped'; sheet: string; reason: string };
 
-export type ReadLimits = { maxUncompressed: number; maxRatio: number; ratioFloor: number; headerRows: number; wholeMergeScan: number };
+export type ReadLimits = { maxUncompressed: number; maxRatio: number; ratioFloor: number; headerRows: number; wholeSheet: number };
 export const DEFAULT_LIMITS: ReadLimits = {
   maxUncompressed: 1024 ** 3, // 1 GiB in all
   maxRatio: 200, // per entry, for entries above ratioFloor
   ratioFloor: 1024 * 1024, // small parts compress oddly (a few bytes of XML); a bomb is large by definition
   headerRows: 20,
-  wholeMergeScan: 16 * 1024 * 1024, // a sheet up to this size is inflated at once for its merges (see scanMergesWhole)
+  wholeSheet: 16 * 1024 * 1024, // a sheet up to this size is inflated at once, for its merges and its rows (inflateWhole)
 };
 
 export type ReadOptions = {
@@ -423,11 +423,10 @@ const MERGE_CELL = Buffer.from('mergeCell');
  * at bytes and makes text only of chunks that hold a merge (the pattern is ASCII, so Latin-1 text matches as UTF-8
  * would): decoding the whole sheet a second time was most of this scan.
  */
-async function scanMerges(file: string, p: Prepared, part: string, wholeUpTo: number): Promise<Merge[]> {
+async function scanMerges(file: string, p: Prepared, part: string): Promise<Merge[]> {
   const e = p.entries.get(part);
   if (!e) return [];
   const merges: Merge[] = [];
-  if (e.size <= wholeUpTo && (e.method === 8 || e.method === 0)) return scanMergesWhole(p, e);
   let carry: Buffer | null = null;
   for await (const chunk of streamEntry(file, p.fd, e)) {
     const b: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
@@ -445,11 +444,12 @@ async function scanMerges(file: string, p: Prepared, part: string, wholeUpTo: nu
 }
 
 /**
- * A sheet of at most `limits.wholeMergeScan` bytes is inflated at once for its merges (a fixed bound on memory):
- * streamed, each chunk was a trip to the thread pool and back, and the scan waited on them (a tenth of a 100,000-cell
- * preview). The same refusals as streamed: a part that inflates past its declared size, or zlib's own message.
+ * A sheet of at most `limits.wholeSheet` bytes is inflated at once (a fixed bound on memory), for its merges and
+ * then its rows: streamed, it was inflated twice, each chunk a trip to the thread pool and back that the reading
+ * waited on (a sixth of a 100,000-cell preview). The same refusals as streamed: a part that inflates past its
+ * declared size, or zlib's own message.
  */
-function scanMergesWhole(p: Prepared, e: ZipEntry): Merge[] {
+function inflateWhole(p: Prepared, e: ZipEntry): Buffer {
   let b: Buffer;
   try {
     b = readEntry(p.fd, e);
@@ -457,6 +457,20 @@ function scanMergesWhole(p: Prepared, e: ZipEntry): Merge[] {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ZipFormatError(`${e.name} inflates past its declared size`);
     throw err;
   }
+  if (b.length > e.size) throw new ZipFormatError(`${e.name} inflates past its declared size`); // a stored part
+  return b;
+}
+/** An inflated sheet as the text readSheetRowBatches reads (its bytes as Latin-1), in chunks as if streamed. */
+async function* textChunks(b: Buffer, onBytes: (n: number) => void): AsyncGenerator<string> {
+  const CHUNK = 256 * 1024;
+  for (let i = 0; i < b.length; i += CHUNK) {
+    const end = Math.min(b.length, i + CHUNK);
+    onBytes(end - i);
+    yield b.toString('latin1', i, end);
+  }
+}
+/** The merged ranges in an inflated sheet. */
+function mergesIn(b: Buffer): Merge[] {
   const merges: Merge[] = [];
   const at = b.indexOf(MERGE_CELL);
   if (at >= 0) {
@@ -572,9 +586,12 @@ export async function* readJournalBatches(file: string, opts: ReadOptions = {}):
         out.push({ type: 'skipped', sheet, reason: `лист не прочитан: в книге нет его части «${info.part}»` });
         continue;
       }
-      const ws = readSheetRowBatches(streamEntryBytesAsText(file, p.fd, p.entries.get(info.part)!, countBytes), ctx, { bytes: true });
       opts.progress?.throwIfCancelled();
-      const merges = await scanMerges(file, p, info.part, limits.wholeMergeScan);
+      // a sheet up to limits.wholeSheet is inflated once, for its merges and its rows; a larger one is streamed twice
+      const entry = p.entries.get(info.part)!;
+      const whole = entry.size <= limits.wholeSheet && (entry.method === 8 || entry.method === 0) ? inflateWhole(p, entry) : null;
+      const ws = readSheetRowBatches(whole ? textChunks(whole, countBytes) : streamEntryBytesAsText(file, p.fd, entry, countBytes), ctx, { bytes: true });
+      const merges = whole ? mergesIn(whole) : await scanMerges(file, p, info.part);
       let mergeAt = 0;
       const active: Array<Merge & { value: string | number | boolean | Date | null }> = [];
       const head: Array<{ row: number; cells: Map<number, string> }> = [];
