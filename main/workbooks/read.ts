@@ -419,9 +419,9 @@ type Merge = { top: number; left: number; bottom: number; right: number };
 
 const MERGE_CELL = Buffer.from('mergeCell');
 /**
- * The merged ranges of a sheet: `<mergeCell>` comes after the data, so we scan the sheet once before. The scan looks
- * at bytes and makes text only of chunks that hold a merge (the pattern is ASCII, so Latin-1 text matches as UTF-8
- * would): decoding the whole sheet a second time was most of this scan.
+ * The merged ranges of a sheet too large to inflate at once: `<mergeCell>` comes after the data, so the sheet is
+ * streamed once for them before its rows. The scan looks at bytes and makes text only of chunks that hold a merge
+ * (the pattern is ASCII, so Latin-1 text matches as UTF-8 would).
  */
 async function scanMerges(file: string, p: Prepared, part: string): Promise<Merge[]> {
   const e = p.entries.get(part);
