@@ -117,9 +117,11 @@ export function classGrid(db: DB, classId: number, subjectId?: number): GradeGri
 
 /**
  * Checks a batch of cells against the rules (membership, curriculum, period, exam, scale) without writing: the reason
- * for each refused cell under `cells.<index>`, and the cells that pass. A journal import asks this for its preview.
+ * for each refused cell under `cells.<index>`, and the cells that pass (left empty with `passed: false`). A journal
+ * import asks this for its preview.
  */
-export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[]) {
+export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[], opts: { passed?: boolean } = {}) {
+  const keepPassed = opts.passed ?? true; // a preview asks for the refusals only
   const c = classInfo(db, classId);
   const periods = new Map(classPeriods(db, c).map((p) => [p.id, p]));
   const allowOne = getSettings(db).allowMarkOne;
@@ -130,8 +132,14 @@ export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[]) 
     FROM students s WHERE s.id = ?`);
   const subjectRow = db.prepare(`SELECT s.name, EXISTS (SELECT 1 FROM curriculum WHERE class_id = ? AND subject_id = s.id) AS in_plan,
       EXISTS (SELECT 1 FROM class_exams WHERE class_id = ? AND subject_id = s.id) AS has_exam FROM subjects s WHERE s.id = ?`);
-  // a journal's batch names the same few students and subjects thousands of times: each is looked up once
+  // a journal's batch names the same few students and subjects thousands of times: each is looked up once, and a
+  // large batch takes the class's students in one query (one per student was half the check of a long journal)
   const students = new Map<string, { name: string; in_class: number } | undefined>();
+  if (cells.length >= 64) {
+    const members = db.prepare(`SELECT s.id, s.last_name || ' ' || s.first_name AS name FROM students s
+      WHERE s.id IN (SELECT student_id FROM class_memberships WHERE class_id = ?)`).raw().all(classId) as Array<[string, string]>;
+    for (const [id, name] of members) students.set(id, { name, in_class: 1 });
+  }
   const subjects = new Map<number, { name: string; in_plan: number; has_exam: number } | undefined>();
   const errors: Record<string, string> = {};
   const ok: Array<{ cell: MarkCell; mark: string | null }> = [];
@@ -141,10 +149,14 @@ export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[]) 
     const col = cell.slot === 'period' ? (period ? `${period.number} ${PERIOD_WORD[period.kind]}` : 'период') : SLOT_WORD[cell.slot];
     errors[`cells.${i}`] = `${st?.name ?? 'ученик'}, ${su ? `«${su.name}»` : 'предмет'}, ${col}: ${why}`;
   };
+  let lastStudent: string | null = null, st: { name: string; in_class: number } | undefined; // a student's cells come together
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
-    let st = students.get(cell.studentId);
-    if (st === undefined && !students.has(cell.studentId)) students.set(cell.studentId, st = studentName.get(classId, cell.studentId) as { name: string; in_class: number } | undefined);
+    if (cell.studentId !== lastStudent) {
+      lastStudent = cell.studentId;
+      st = students.get(cell.studentId);
+      if (st === undefined && !students.has(cell.studentId)) students.set(cell.studentId, st = studentName.get(classId, cell.studentId) as { name: string; in_class: number } | undefined);
+    }
     let su = subjects.get(cell.subjectId);
     if (su === undefined && !subjects.has(cell.subjectId)) subjects.set(cell.subjectId, su = subjectRow.get(classId, classId, cell.subjectId) as { name: string; in_plan: number; has_exam: number } | undefined);
     const mark = cell.mark == null || cell.mark.trim() === '' ? null : normalizeMark(cell.mark);
@@ -159,7 +171,7 @@ export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[]) 
       : mark != null && !onScale.has(mark) ? `оценка «${cell.mark!.trim()}» недопустима: ${scale}`
       : null;
     if (why) fail(i, cell, st, su, why);
-    else ok.push({ cell, mark });
+    else if (keepPassed) ok.push({ cell, mark });
   }
   return { c, errors, ok };
 }

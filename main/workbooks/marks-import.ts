@@ -10,7 +10,7 @@ import { searchKey } from '../shared/names.ts';
 import { todayIso } from '../shared/dates.ts';
 import { currentYearStart } from '../years/years.ts';
 import { checkMarks, classInfo, classPeriods, setAttendance } from '../grades/grades.ts';
-import { normalizeHeader, parseAttendanceField, parseMarkField, readJournal, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
+import { normalizeHeader, parseAttendanceField, parseMarkField, readJournalBatches, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
 import { splitFullName, type RejectedCell } from './students-import.ts';
 import { assertCommittable } from './commit.ts';
 
@@ -51,7 +51,9 @@ export type MarksImportResult = { added: number; changed: number; unchanged: num
 
 type StudentRow = { id: string; snils: string | null };
 /** Where a mark column's cells go in a class (subject, slot, period, the cell's key), or why nowhere. */
-type Target = { subjectId: number; slot: MarkSlot; periodId: number | null; key: string } | { reason: string };
+type Target = { subjectId: number; slot: MarkSlot; periodId: number | null; key: string; given: Given } | { reason: string };
+/** Which row last gave a register cell of a class, and from which column: one per cell key, shared by its columns. */
+type Given = { row: number; col: string };
 const PERIOD_KIND: Record<string, 'quarter' | 'half' | 'trimester'> = { q: 'quarter', h: 'half', t: 'trimester' };
 const KIND_WORD = { quarter: 'четвертям', half: 'полугодиям', trimester: 'триместрам' } as const;
 const SLOT_OF: Partial<Record<Period, MarkSlot>> = { year: 'annual', exam: 'exam', final: 'final' };
@@ -83,20 +85,61 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   const byFio = db.prepare('SELECT id, snils FROM students WHERE search_key = ? AND birth_date = ?');
   const memberships = db.prepare(`SELECT DISTINCT c.id FROM class_memberships m JOIN classes c ON c.id = m.class_id WHERE m.student_id = ? AND c.year_id = ?`);
   const classByName = db.prepare(`SELECT id FROM classes WHERE year_id = ? AND parallel || letter = ?`);
-  // a student's marks of the year, fetched once per row (a student is in one row only), keyed subject|slot|period
-  const marksOf = db.prepare('SELECT subject_id, slot, coalesce(period_id, 0) AS period, mark FROM marks WHERE student_id = ? AND year_id = ?');
+  const classNamed = new Map<string, { id: number } | undefined>(); // a journal names the same few classes on every row
+  // the marks of the year of a class's students, fetched once per class, by student, keyed subject|slot|period. A cell
+  // passes the grades check only for a student of that class, so a student's own marks are all there when they count
+  const marksOfClass = db.prepare(`SELECT student_id, subject_id, slot, coalesce(period_id, 0) AS period, mark FROM marks
+    WHERE year_id = ? AND student_id IN (SELECT student_id FROM class_memberships WHERE class_id = ?)`);
+  const classMarks = new Map<number, Map<string, Map<string, string>>>();
+  const marksOf = (classId: number, studentId: string): Map<string, string> | undefined => {
+    let ofClass = classMarks.get(classId);
+    if (!ofClass) {
+      classMarks.set(classId, ofClass = new Map());
+      for (const [student, subject, slot, period, mark] of marksOfClass.raw().all(year.id, classId) as Array<[string, number, string, number, string]>) {
+        let has = ofClass.get(student);
+        if (!has) ofClass.set(student, has = new Map());
+        has.set(`${subject}|${slot}|${period}`, mark);
+      }
+    }
+    return ofClass.get(studentId);
+  };
+  // students by ФИО + birth date: asked one by one for a short journal, from one index of the register's students
+  // once a journal has named many (a query per row was a fifth of a long journal's preview)
+  const allStudents = db.prepare(`SELECT search_key || '|' || birth_date, id, snils FROM students`);
+  let fioAsked = 0;
+  // keyed by search key and birth date joined: a birth date is always 10 characters (the schema checks it), so the
+  // joined key tells every pair apart
+  let fioIndex: Map<string, StudentRow[]> | null = null;
+  const studentsByFio = (key: string, birth: string): StudentRow[] => {
+    if (!fioIndex && ++fioAsked > 256) {
+      fioIndex = new Map();
+      for (const [k, id, snils] of allStudents.raw().all() as Array<[string, string, string | null]>) {
+        const list = fioIndex.get(k);
+        if (list) list.push({ id, snils }); else fioIndex.set(k, [{ id, snils }]);
+      }
+    }
+    return fioIndex && birth.length === 10 ? fioIndex.get(`${key}|${birth}`) ?? [] : byFio.all(key, birth) as StudentRow[];
+  };
   const existingAttendance = db.prepare('SELECT missed, missed_valid AS missedValid FROM attendance WHERE student_id = ? AND period_id = ?');
   const attendanceBatches = new Map<number, PlannedAttendance[]>();
   const subjectCache = new Map<string, { id: number } | { reason: string }>();
   const targets = new Map<number, Map<string, Target>>(); // class → field → where its cells go
+  const givenOf = new Map<number, Map<string, Given>>(); // class → cell key → the row that last gave it
+  let rowSerial = 0; // rows planned so far: tells this row's cells from an earlier row's in a Given
   const classes = new Map<number, { info: ReturnType<typeof classInfo>; periods: ReturnType<typeof classPeriods> }>();
   const classOf = (id: number) => classes.get(id) ?? classes.set(id, { info: classInfo(db, id), periods: classPeriods(db, classInfo(db, id)) }).get(id)!;
   const seen = new Map<string, { sheet: string; row: number }>();
   // candidate cells per class, checked by the grades service in one batch per class
   const batches = new Map<number, PlannedMark[]>();
 
-  for await (const ev of readJournal(file, readOpts)) {
+  // a sheet's rows all have the same fields (its mapping's), so its mark and attendance fields are listed once
+  let sheetFields: { marks: string[]; att: string[] } | null = null;
+  // and the targets of its mark fields, by class, in the same order: worked out once, then found by position
+  let sheetTargets = new Map<number, Array<Target | undefined>>();
+  for await (const events of readJournalBatches(file, readOpts)) for (const ev of events) {
     if (ev.type === 'sheet') {
+      sheetFields = null;
+      sheetTargets = new Map();
       p.layouts.push(ev.layout);
       if (!p.attendance && Object.keys(ev.layout.mapping).some((f) => f.startsWith('att:'))) p.attendance = { added: 0, changed: 0, unchanged: 0, writes: [] };
     }
@@ -112,7 +155,17 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     let ofClass = targets.get(classId);
     if (!ofClass) targets.set(classId, ofClass = new Map());
     let t = ofClass.get(f);
-    if (!t) ofClass.set(f, t = findTarget(f, cls));
+    if (!t) {
+      t = findTarget(f, cls);
+      if (!('reason' in t)) {
+        // columns of the same register cell («Математика» and «Матем.») share its record of the row that gave it
+        let byKey = givenOf.get(classId);
+        if (!byKey) givenOf.set(classId, byKey = new Map());
+        const given = byKey.get(t.key);
+        if (given) t.given = given; else byKey.set(t.key, t.given);
+      }
+      ofClass.set(f, t);
+    }
     return t;
   }
   function findTarget(f: string, cls: ReturnType<typeof classOf>): Target {
@@ -135,7 +188,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
       periodId = per.id;
     }
     // the key of the register's cell, as `has` keys a student's marks
-    return { subjectId: subj.id, slot, periodId, key: `${subj.id}|${slot}|${periodId ?? 0}` };
+    return { subjectId: subj.id, slot, periodId, key: `${subj.id}|${slot}|${periodId ?? 0}`, given: { row: 0, col: '' } };
   }
   function findSubject(written: string): { id: number } | { reason: string } {
     const key = normalizeHeader(written);
@@ -147,67 +200,89 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     return { id: [...ids][0] };
   }
 
+  /** A row refused as a whole (its student or class), at the cell that says why. */
+  function rejectRow(r: DataRow, column: string | null, field: string | null, reason: string) {
+    p.rejected.push({ sheet: r.sheet, row: r.row, column, field, reason });
+  }
+  /** The fields of `of` whose cells say something (a value, or an error): no closure per row, a journal has thousands. */
+  function saidFields(cells: Record<string, CellOut>, of: string[]): string[] {
+    const out: string[] = [];
+    for (const f of of) if (cells[f].value != null || cells[f].error) out.push(f);
+    return out;
+  }
+  function anySaid(cells: Record<string, CellOut>, of: string[]): boolean {
+    for (const f of of) if (cells[f].value != null || cells[f].error) return true;
+    return false;
+  }
+
   function planRow(r: DataRow) {
-    const cell = (f: string) => r.cells[f];
-    const nameCol = cell('fullName')?.col ?? cell('lastName')?.col ?? null;
-    const rejectRow = (column: string | null, field: string | null, reason: string) => p.rejected.push({ sheet: r.sheet, row: r.row, column, field, reason });
-    const said = (f: string) => r.cells[f].value != null || !!r.cells[f].error;
-    const markFields = Object.keys(r.cells).filter((f) => f.startsWith('mark:') && said(f));
-    const attFields = Object.keys(r.cells).filter((f) => f.startsWith('att:') && said(f));
-    if (!markFields.length && !attFields.length) return; // a row without marks or attendance says nothing to this import
+    const cells = r.cells;
+    const nameCol = cells.fullName?.col ?? cells.lastName?.col ?? null;
+    if (!sheetFields) {
+      const fields = Object.keys(cells);
+      sheetFields = { marks: fields.filter((f) => f.startsWith('mark:')), att: fields.filter((f) => f.startsWith('att:')) };
+    }
+    const markFields = sheetFields.marks;
+    const attFields = sheetFields.att.length ? saidFields(cells, sheetFields.att) : sheetFields.att;
+    if (!attFields.length && !anySaid(cells, markFields)) return; // a row without marks or attendance says nothing to this import
 
     // the student: by СНИЛС, else by ФИО + birth date; more than one candidate is never a guess
-    const snils = cell('snils')?.value?.replace(/\D/g, '') || null;
+    const snils = cells.snils?.value?.replace(/\D/g, '') || null;
     let student = snils ? (bySnils.get(snils) as StudentRow | undefined) : undefined;
     if (!student) {
       let names: { lastName: string; firstName: string; middleName: string | null } | null = null;
-      if (cell('lastName') || cell('firstName')) names = { lastName: cell('lastName')?.value ?? '', firstName: cell('firstName')?.value ?? '', middleName: cell('middleName')?.value ?? null };
-      else if (cell('fullName')?.value) names = splitFullName(cell('fullName')!.value!);
-      const birth = cell('birthDate')?.value ?? null;
-      if (!names || !names.lastName || !names.firstName) return void rejectRow(nameCol, 'fullName', 'нет ФИО ученика (нужны хотя бы фамилия и имя)');
-      if (!birth) return void rejectRow(cell('birthDate')?.col ?? null, 'birthDate', cell('birthDate')?.error ?? 'нет даты рождения: без неё ученика не найти по ФИО');
+      if (cells.lastName || cells.firstName) names = { lastName: cells.lastName?.value ?? '', firstName: cells.firstName?.value ?? '', middleName: cells.middleName?.value ?? null };
+      else if (cells.fullName?.value) names = splitFullName(cells.fullName!.value!);
+      const birth = cells.birthDate?.value ?? null;
+      if (!names || !names.lastName || !names.firstName) return void rejectRow(r, nameCol, 'fullName', 'нет ФИО ученика (нужны хотя бы фамилия и имя)');
+      if (!birth) return void rejectRow(r, cells.birthDate?.col ?? null, 'birthDate', cells.birthDate?.error ?? 'нет даты рождения: без неё ученика не найти по ФИО');
       const fio = [names.lastName, names.firstName, names.middleName].filter(Boolean).join(' ');
-      const found = byFio.all(searchKey(fio), birth) as StudentRow[];
-      if (found.length > 1) return void rejectRow(nameCol, 'fullName', `в реестре ${found.length} ученика с ФИО «${fio}» и датой рождения ${birth}: укажите СНИЛС, чтобы выбрать`);
-      if (!found.length) return void rejectRow(nameCol, 'fullName', `ученик «${fio}» (${birth})${snils ? ` со СНИЛС ${snils}` : ''} не найден в реестре`);
-      if (snils && found[0].snils && found[0].snils !== snils) return void rejectRow(cell('snils')!.col, 'snils', `у ученика «${fio}» в реестре другой СНИЛС: проверьте, тот ли это ученик`);
+      const found = studentsByFio(searchKey(fio), birth);
+      if (found.length > 1) return void rejectRow(r, nameCol, 'fullName', `в реестре ${found.length} ученика с ФИО «${fio}» и датой рождения ${birth}: укажите СНИЛС, чтобы выбрать`);
+      if (!found.length) return void rejectRow(r, nameCol, 'fullName', `ученик «${fio}» (${birth})${snils ? ` со СНИЛС ${snils}` : ''} не найден в реестре`);
+      if (snils && found[0].snils && found[0].snils !== snils) return void rejectRow(r, cells.snils!.col, 'snils', `у ученика «${fio}» в реестре другой СНИЛС: проверьте, тот ли это ученик`);
       student = found[0];
     }
     const first = seen.get(student.id);
-    if (first) return void rejectRow(nameCol, 'fullName', `тот же ученик уже в строке ${first.row}${first.sheet !== r.sheet ? ` листа «${first.sheet}»` : ''}`);
+    if (first) return void rejectRow(r, nameCol, 'fullName', `тот же ученик уже в строке ${first.row}${first.sheet !== r.sheet ? ` листа «${first.sheet}»` : ''}`);
     seen.set(student.id, { sheet: r.sheet, row: r.row });
 
     // the class: the one the file names (the grades service then checks the student was in it), else their only one
     let classId: number;
-    const named = cell('className')?.value;
+    const named = cells.className?.value;
     if (named) {
-      const c = classByName.get(year.id, named) as { id: number } | undefined;
-      if (!c) return void rejectRow(cell('className')!.col, 'className', `класса ${named} нет в ${year.name} учебном году`);
+      let c = classNamed.get(named);
+      if (c === undefined && !classNamed.has(named)) classNamed.set(named, c = classByName.get(year.id, named) as { id: number } | undefined);
+      if (!c) return void rejectRow(r, cells.className!.col, 'className', `класса ${named} нет в ${year.name} учебном году`);
       classId = c.id;
     } else {
       const ids = (memberships.all(student.id, year.id) as Array<{ id: number }>).map((x) => x.id);
-      if (!ids.length) return void rejectRow(nameCol, 'fullName', `ученик не учился ни в одном классе в ${year.name} учебном году`);
-      if (ids.length > 1) return void rejectRow(nameCol, 'fullName', `в ${year.name} году ученик был в ${ids.length} классах: добавьте столбец «Класс»`);
+      if (!ids.length) return void rejectRow(r, nameCol, 'fullName', `ученик не учился ни в одном классе в ${year.name} учебном году`);
+      if (ids.length > 1) return void rejectRow(r, nameCol, 'fullName', `в ${year.name} году ученик был в ${ids.length} классах: добавьте столбец «Класс»`);
       classId = ids[0];
     }
     const cls = classOf(classId);
-    const cellsOfRow = new Map<string, string>(); // one register cell from one column only («Математика» and «Матем.»)
-    const has = new Map((marksOf.all(student.id, year.id) as Array<{ subject_id: number; slot: string; period: number; mark: string }>)
-      .map((m) => [`${m.subject_id}|${m.slot}|${m.period}`, m.mark]));
+    const thisRow = ++rowSerial; // one register cell from one column only («Математика» and «Матем.»)
+    const has = marksOf(classId, student.id);
 
     const batch = batches.get(classId) ?? batches.set(classId, []).get(classId)!;
-    for (const f of markFields) { // no closure per cell: a journal has a hundred thousand of them
-      const c = r.cells[f] as CellOut;
+    let targetsOfRow = sheetTargets.get(classId);
+    if (!targetsOfRow) sheetTargets.set(classId, targetsOfRow = new Array<Target | undefined>(markFields.length));
+    for (let j = 0; j < markFields.length; j++) { // no closure per cell: a journal has a hundred thousand of them
+      const f = markFields[j];
+      const c = cells[f];
+      if (c.value == null && !c.error) continue; // an empty cell says nothing
       let refusal = c.error || null;
-      const target = refusal ? null : targetOf(f, classId, cls);
+      const target = refusal ? null : (targetsOfRow[j] ??= targetOf(f, classId, cls));
       if (target && 'reason' in target) refusal = target.reason;
-      else if (target && cellsOfRow.has(target.key)) refusal = `столбец ${cellsOfRow.get(target.key)} уже даёт эту оценку: оставьте в сопоставлении один из них`;
+      else if (target && target.given.row === thisRow) refusal = `столбец ${target.given.col} уже даёт эту оценку: оставьте в сопоставлении один из них`;
       if (refusal || !target || 'reason' in target) {
         p.rejected.push({ sheet: r.sheet, row: r.row, column: c.col, field: f, reason: refusal ?? '' });
         continue;
       }
-      cellsOfRow.set(target.key, c.col);
-      const from = has.get(target.key) ?? null;
+      target.given.row = thisRow;
+      target.given.col = c.col;
+      const from = has?.get(target.key) ?? null;
       const planned: PlannedMark = { sheet: r.sheet, row: r.row, column: c.col, classId, studentId: student.id, subjectId: target.subjectId,
         slot: target.slot, periodId: target.periodId, mark: c.value!, from };
       batch.push(planned);
@@ -275,25 +350,51 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   }
   for (const [classId, cells] of batches) {
     await step();
-    const refused = Object.fromEntries(Object.entries(checkMarks(db, classId, cells).errors).map(([k, why]) => [Number(k.slice('cells.'.length)), why]));
-    cells.forEach((c, i) => {
-      if (refused[i]) return void p.rejected.push({ sheet: c.sheet, row: c.row, column: c.column, field: null, reason: refused[i] });
-      if (c.from === c.mark) p.unchanged++;
+    const refused = Object.fromEntries(Object.entries(checkMarks(db, classId, cells, { passed: false }).errors).map(([k, why]) => [Number(k.slice('cells.'.length)), why]));
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i];
+      if (refused[i]) p.rejected.push({ sheet: c.sheet, row: c.row, column: c.column, field: null, reason: refused[i] });
+      else if (c.from === c.mark) p.unchanged++;
       else {
         if (c.from == null) p.added++; else p.changed++;
         p.writes.push(c);
       }
-    });
+    }
   }
   p.rejected.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row || (a.column ?? '').length - (b.column ?? '').length || (a.column ?? '').localeCompare(b.column ?? ''));
   // the cells as lines (their fields hold no tab or newline: ids, numbers, the scale's marks), fed in slices
   const token = crypto.createHash('sha256').update(JSON.stringify([year.id, p.rejected.map((r) => [r.sheet, r.row, r.column, r.reason]),
     ...(p.attendance ? [p.attendance.writes.map((a) => [a.studentId, a.periodId, a.from, a.missed, a.missedValid])] : [])]));
-  for (let i = 0; i < p.writes.length; i += 4096) {
-    let lines = '';
-    for (const w of p.writes.slice(i, i + 4096)) lines += `${w.studentId}\t${w.subjectId}\t${w.slot}\t${w.periodId}\t${w.from}\t${w.mark}\n`;
-    token.update(lines);
+  // Each line is put together in one buffer from the UTF-8 of its three parts — the student, the register cell, the
+  // marks before and after — each made once (a student's cells are adjacent; there are few cells and marks), and the
+  // buffer is hashed as it fills: the same bytes as hashing the lines as text, without making a string per line.
+  const lines = Buffer.allocUnsafe(256 * 1024);
+  let used = 0;
+  const put = (b: Buffer) => {
+    if (used + b.length > lines.length) { token.update(lines.subarray(0, used)); used = 0; }
+    if (b.length > lines.length) token.update(b);
+    else { lines.set(b, used); used += b.length; }
+  };
+  const cellBytes = new Map<number, Map<string, Map<number | null, Buffer>>>();
+  const markBytes = new Map<string | null, Map<string, Buffer>>();
+  let student: string | null = null, studentBytes = Buffer.alloc(0);
+  for (const w of p.writes) {
+    if (w.studentId !== student) studentBytes = Buffer.from(`${student = w.studentId}\t`);
+    let bySlot = cellBytes.get(w.subjectId);
+    if (!bySlot) cellBytes.set(w.subjectId, bySlot = new Map());
+    let byPeriod = bySlot.get(w.slot);
+    if (!byPeriod) bySlot.set(w.slot, byPeriod = new Map());
+    let cell = byPeriod.get(w.periodId);
+    if (!cell) byPeriod.set(w.periodId, cell = Buffer.from(`${w.subjectId}\t${w.slot}\t${w.periodId}\t`));
+    let byMark = markBytes.get(w.from);
+    if (!byMark) markBytes.set(w.from, byMark = new Map());
+    let marks = byMark.get(w.mark);
+    if (!marks) byMark.set(w.mark, marks = Buffer.from(`${w.from}\t${w.mark}\n`));
+    put(studentBytes);
+    put(cell);
+    put(marks);
   }
+  token.update(lines.subarray(0, used));
   p.token = token.digest('hex');
   return p;
 }

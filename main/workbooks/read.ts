@@ -6,8 +6,8 @@ import { AppError } from '../shared/errors.ts';
 import { isValidIsoDate } from '../shared/dates.ts';
 import type { Progress } from '../host/jobs.ts';
 import { ATTENDANCE_PARTS, IMPORT_PERIODS, type AttendancePart } from '../../preload/contract.ts';
-import { readCentralDirectory, readEntry, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
-import { readDateStyles, readSharedStrings, readSheetRows, type SheetContext } from './sheet-xml.ts';
+import { readCentralDirectory, readEntry, streamEntry, streamEntryBytesAsText, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
+import { readDateStyles, readSharedStrings, readSheetRowBatches, type SheetContext } from './sheet-xml.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Refusals
@@ -251,16 +251,19 @@ export type SheetLayout = {
   unmapped: Array<{ col: string; header: string }>;
 };
 
+/** A row's cells by field. Cells may be shared between rows (a mark column's same values): read them, never change them. */
 export type DataRow = { sheet: string; row: number; cells: Record<string, CellOut> };
+const MARK_CACHE = 64;
 export type JournalEvent = { type: 'sheet'; layout: SheetLayout } | { type: 'row'; row: DataRow } |
   { type: 'skipped'; sheet: string; reason: string };
 
-export type ReadLimits = { maxUncompressed: number; maxRatio: number; ratioFloor: number; headerRows: number };
+export type ReadLimits = { maxUncompressed: number; maxRatio: number; ratioFloor: number; headerRows: number; wholeSheet: number };
 export const DEFAULT_LIMITS: ReadLimits = {
   maxUncompressed: 1024 ** 3, // 1 GiB in all
   maxRatio: 200, // per entry, for entries above ratioFloor
   ratioFloor: 1024 * 1024, // small parts compress oddly (a few bytes of XML); a bomb is large by definition
   headerRows: 20,
+  wholeSheet: 16 * 1024 * 1024, // a sheet up to this size is inflated at once, for its merges and its rows (inflateWhole)
 };
 
 export type ReadOptions = {
@@ -414,22 +417,70 @@ function prepare(file: string, limits: ReadLimits): Prepared {
 
 type Merge = { top: number; left: number; bottom: number; right: number };
 
-/** The merged ranges of a sheet: `<mergeCell>` comes after the data, so we scan the sheet's text once before. */
+const MERGE_CELL = Buffer.from('mergeCell');
+/**
+ * The merged ranges of a sheet too large to inflate at once: `<mergeCell>` comes after the data, so the sheet is
+ * streamed once for them before its rows. The scan looks at bytes and makes text only of chunks that hold a merge
+ * (the pattern is ASCII, so Latin-1 text matches as UTF-8 would).
+ */
 async function scanMerges(file: string, p: Prepared, part: string): Promise<Merge[]> {
   const e = p.entries.get(part);
   if (!e) return [];
   const merges: Merge[] = [];
-  let carry = '';
-  for await (const chunk of streamEntryText(file, p.fd, e)) {
-    const s = carry + chunk;
-    const re = /<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
+  let carry: Buffer | null = null;
+  for await (const chunk of streamEntry(file, p.fd, e)) {
+    const b: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     let last = 0;
-    for (let m; (m = re.exec(s)); last = re.lastIndex) {
-      merges.push({ left: colNumber(m[1]), top: Number(m[2]), right: colNumber(m[3]), bottom: Number(m[4]) });
+    if (b.indexOf(MERGE_CELL) >= 0) {
+      const s = b.toString('latin1');
+      const re = /<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
+      for (let m; (m = re.exec(s)); last = re.lastIndex) {
+        merges.push({ left: colNumber(m[1]), top: Number(m[2]), right: colNumber(m[3]), bottom: Number(m[4]) });
+      }
     }
-    carry = s.slice(Math.max(last, s.length - 200));
+    carry = Buffer.from(b.subarray(Math.max(last, b.length - 200)));
   }
   return merges.sort((a, b) => a.top - b.top);
+}
+
+/**
+ * A sheet of at most `limits.wholeSheet` bytes is inflated at once (a fixed bound on memory), for its merges and
+ * then its rows: streamed, it was inflated twice, each chunk a trip to the thread pool and back that the reading
+ * waited on (a sixth of a 100,000-cell preview). The same refusals as streamed: a part that inflates past its
+ * declared size, or zlib's own message.
+ */
+function inflateWhole(p: Prepared, e: ZipEntry): Buffer {
+  let b: Buffer;
+  try {
+    b = readEntry(p.fd, e);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ZipFormatError(`${e.name} inflates past its declared size`);
+    throw err;
+  }
+  if (b.length > e.size) throw new ZipFormatError(`${e.name} inflates past its declared size`); // a stored part
+  return b;
+}
+/** An inflated sheet as the text readSheetRowBatches reads (its bytes as Latin-1), in chunks as if streamed. */
+async function* textChunks(b: Buffer, onBytes: (n: number) => void): AsyncGenerator<string> {
+  const CHUNK = 256 * 1024;
+  for (let i = 0; i < b.length; i += CHUNK) {
+    const end = Math.min(b.length, i + CHUNK);
+    onBytes(end - i);
+    yield b.toString('latin1', i, end);
+  }
+}
+/** The merged ranges in an inflated sheet. */
+function mergesIn(b: Buffer): Merge[] {
+  const merges: Merge[] = [];
+  const at = b.indexOf(MERGE_CELL);
+  if (at >= 0) {
+    // a merge element starts after the last `>` before its name: the text from there holds every match
+    const from = b.lastIndexOf(0x3e, at) + 1;
+    const s = b.toString('latin1', from);
+    const re = /<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
+    for (let m; (m = re.exec(s));) merges.push({ left: colNumber(m[1]), top: Number(m[2]), right: colNumber(m[3]), bottom: Number(m[4]) });
+  }
+  return merges.sort((x, y) => x.top - y.top);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -502,6 +553,15 @@ async function openParts(file: string, p: Prepared): Promise<SheetContext> {
  * Hidden sheets and sheets without data are `skipped`; the workbook is refused when no sheet has a header row.
  */
 export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncGenerator<JournalEvent> {
+  for await (const events of readJournalBatches(file, opts)) for (const ev of events) yield ev;
+}
+
+/**
+ * The events of readJournal, a chunk of the sheet's text at a time (a few hundred rows): a long journal's rows pass
+ * through two generators, and a turn of the event loop for each row was a tenth of its reading.
+ */
+export async function* readJournalBatches(file: string, opts: ReadOptions = {}): AsyncGenerator<JournalEvent[]> {
+  let out: JournalEvent[] = [];
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const p = prepare(file, limits);
   const subjects = new Map<string, string>();
@@ -518,17 +578,20 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
     for (const [index, info] of p.sheets.entries()) {
       const sheet = info.name || `Лист${index + 1}`;
       if (info.state !== 'visible') {
-        yield { type: 'skipped', sheet, reason: 'скрытый лист' };
+        out.push({ type: 'skipped', sheet, reason: 'скрытый лист' });
         continue;
       }
       if (!p.entries.has(info.part)) {
         refusals.push(new WorkbookError('truncated', file, `в книге нет части «${info.part}» этого листа`, { sheet }));
-        yield { type: 'skipped', sheet, reason: `лист не прочитан: в книге нет его части «${info.part}»` };
+        out.push({ type: 'skipped', sheet, reason: `лист не прочитан: в книге нет его части «${info.part}»` });
         continue;
       }
-      const ws = readSheetRows(streamEntryText(file, p.fd, p.entries.get(info.part)!, countBytes), ctx);
       opts.progress?.throwIfCancelled();
-      const merges = await scanMerges(file, p, info.part);
+      // a sheet up to limits.wholeSheet is inflated once, for its merges and its rows; a larger one is streamed twice
+      const entry = p.entries.get(info.part)!;
+      const whole = entry.size <= limits.wholeSheet && (entry.method === 8 || entry.method === 0) ? inflateWhole(p, entry) : null;
+      const ws = readSheetRowBatches(whole ? textChunks(whole, countBytes) : streamEntryBytesAsText(file, p.fd, entry, countBytes), ctx, { bytes: true });
+      const merges = whole ? mergesIn(whole) : await scanMerges(file, p, info.part);
       let mergeAt = 0;
       const active: Array<Merge & { value: string | number | boolean | Date | null }> = [];
       const head: Array<{ row: number; cells: Map<number, string> }> = [];
@@ -539,17 +602,35 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
       const user = { ...opts.mapping, ...opts.sheetMappings?.[sheet] };
 
       let columns: Array<[string, string, number]> = []; // field, letter, number: worked out once per sheet
+      // A mark column holds a few values a hundred thousand times: each value's cell is worked out once per column and
+      // shared by the rows (a cell is never changed once read), as is every column's empty cell. At most MARK_CACHE
+      // values a column, so memory stays bounded whatever a column holds.
+      let markCache: Array<Map<string | number, CellOut> | null> = [];
+      let emptyCell: CellOut[] = [];
       const emitRow = (row: number, cells: Map<number, string | number | boolean | Date | null>): DataRow | null => {
         const out: Record<string, CellOut> = {};
         let filled = false;
-        for (const [f, col, n] of columns) {
-          const c = normalizeCell(f, cells.get(n) ?? null, col, p.date1904);
+        for (let i = 0; i < columns.length; i++) {
+          const [f, col, n] = columns[i];
+          const v = cells.get(n) ?? null;
+          let c: CellOut | undefined;
+          if (v === null) c = emptyCell[i];
+          else {
+            const cache = markCache[i];
+            if (cache && (typeof v === 'string' || typeof v === 'number')) {
+              c = cache.get(v);
+              if (!c) {
+                c = normalizeCell(f, v, col, p.date1904);
+                if (cache.size < MARK_CACHE) cache.set(v, c);
+              }
+            } else c = normalizeCell(f, v, col, p.date1904);
+          }
           if (c.raw) filled = true;
           out[f] = c;
         }
         return filled ? { sheet, row, cells: out } : null;
       };
-      const decide = function* (): Generator<JournalEvent> {
+      const decide = (): void => {
         const h = detectHeader(head, subjects, sheet, user);
         if (!h) return;
         const mapping = applyMapping(file, sheet, h.row, h.fields, user);
@@ -559,65 +640,74 @@ export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncG
           unmapped: h.unmapped.filter((u) => !mapped.has(u.col)),
         };
         columns = Object.entries(mapping).map(([f, col]) => [f, col, colNumber(col)]);
-        yield { type: 'sheet', layout };
+        markCache = columns.map(([f]) => (f.startsWith('mark:') ? new Map() : null));
+        emptyCell = columns.map(([f, col]) => normalizeCell(f, null, col, p.date1904));
+        out.push({ type: 'sheet', layout });
         for (const r of pending) {
           if (r.row <= h.row) continue;
           const d = emitRow(r.row, r.cells);
-          if (d) yield { type: 'row', row: d };
+          if (d) out.push({ type: 'row', row: d });
         }
         pending.length = 0;
       };
 
-      for await (const r of ws) {
-        const cells = r.cells;
-        // merged cells: the top-left cell holds the value; the others of the range show it too
-        while (mergeAt < merges.length && merges[mergeAt].top <= r.number) active.push({ ...merges[mergeAt++], value: null });
-        for (let i = active.length - 1; i >= 0; i--) {
-          const m = active[i];
-          if (m.bottom < r.number) {
-            active.splice(i, 1);
+      for await (const batch of ws) {
+        for (const r of batch) {
+          const cells = r.cells;
+          // merged cells: the top-left cell holds the value; the others of the range show it too
+          while (mergeAt < merges.length && merges[mergeAt].top <= r.number) active.push({ ...merges[mergeAt++], value: null });
+          for (let i = active.length - 1; i >= 0; i--) {
+            const m = active[i];
+            if (m.bottom < r.number) {
+              active.splice(i, 1);
+              continue;
+            }
+            if (m.top === r.number) m.value = cells.get(m.left) ?? null;
+            if (m.value == null) continue;
+            for (let c = m.left; c <= m.right; c++) if (!cells.has(c)) cells.set(c, m.value);
+          }
+          if (cells.size) any = true;
+          rowsRead++;
+          if (rowsRead % 256 === 0) opts.progress?.throwIfCancelled(); // a cancel is heard within a few hundred rows
+          if (rowsRead % 1000 === 0) {
+            opts.progress?.report(Math.min(bytesRead, totalBytes), totalBytes, `Прочитано строк: ${rowsRead}`);
+          }
+          if (layout) {
+            const d = emitRow(r.number, cells);
+            if (d) out.push({ type: 'row', row: d });
             continue;
           }
-          if (m.top === r.number) m.value = cells.get(m.left) ?? null;
-          if (m.value == null) continue;
-          for (let c = m.left; c <= m.right; c++) if (!cells.has(c)) cells.set(c, m.value);
-        }
-        if (cells.size) any = true;
-        rowsRead++;
-        if (rowsRead % 256 === 0) opts.progress?.throwIfCancelled(); // a cancel is heard within a few hundred rows
-        if (rowsRead % 1000 === 0) {
-          opts.progress?.report(Math.min(bytesRead, totalBytes), totalBytes, `Прочитано строк: ${rowsRead}`);
-        }
-        if (layout) {
+          if (r.number <= limits.headerRows) {
+            head.push({ row: r.number, cells: new Map([...cells].map(([c, v]) => [c, textOf(v)])) });
+            pending.push({ row: r.number, cells });
+            continue;
+          }
+          if (gaveUp) continue; // no header in the first rows: the rest of the sheet is read through, unused
+          decide();
+          if (!layout) {
+            gaveUp = true;
+            head.length = pending.length = 0;
+            continue;
+          }
           const d = emitRow(r.number, cells);
-          if (d) yield { type: 'row', row: d };
-          continue;
+          if (d) out.push({ type: 'row', row: d });
         }
-        if (r.number <= limits.headerRows) {
-          head.push({ row: r.number, cells: new Map([...cells].map(([c, v]) => [c, textOf(v)])) });
-          pending.push({ row: r.number, cells });
-          continue;
+        if (out.length) {
+          yield out;
+          out = [];
         }
-        if (gaveUp) continue; // no header in the first rows: the rest of the sheet is read through, unused
-        yield* decide();
-        if (!layout) {
-          gaveUp = true;
-          head.length = pending.length = 0;
-          continue;
-        }
-        const d = emitRow(r.number, cells);
-        if (d) yield { type: 'row', row: d };
       }
-      if (!layout && any && !gaveUp) yield* decide();
+      if (!layout && any && !gaveUp) decide();
       if (!any) {
         refusals.push(new WorkbookError('empty_sheet', file, 'лист пуст', { sheet }));
-        yield { type: 'skipped', sheet, reason: 'лист пуст' };
+        out.push({ type: 'skipped', sheet, reason: 'лист пуст' });
       } else if (!layout) {
         refusals.push(new WorkbookError('no_header', file, `в первых ${limits.headerRows} строках нет строки заголовков ` +
           '(ФИО или Фамилия, Имя, Отчество; Дата рождения; СНИЛС; Класс; предметы и периоды)', { sheet }));
-        yield { type: 'skipped', sheet, reason: 'нет строки заголовков' };
+        out.push({ type: 'skipped', sheet, reason: 'нет строки заголовков' });
       } else sheetsRead++;
     }
+    if (out.length) yield out;
   } catch (e) {
     if (e instanceof AppError) throw e;
     throw new WorkbookError('truncated', file, `файл повреждён: ${(e as Error).message}`);

@@ -125,17 +125,123 @@ function refColumn(ref: string): number {
 
 export type SheetContext = { sharedStrings: readonly string[]; dateStyles: readonly boolean[]; date1904: boolean };
 
+/** Whether a UTF-16 code unit is one a regular expression's `\s` matches (the cell scanner keeps the regex's sense). */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
+}
+
+/**
+ * A sheet's text may come as its UTF-8 bytes, one character a byte (Latin-1): making that text is a copy, a tenth of
+ * decoding UTF-8, and the markup is ASCII, so every search for it finds the same places. What is not ASCII is decoded
+ * where it is used: values, and the characters next to markup that a regex's `\s` would test.
+ */
+const DECODED = new Map<string, string>(); // the few short values a journal repeats («н/а»), decoded once
+export function fromUtf8Bytes(s: string): string {
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) < 0x80) i++;
+  if (i === s.length) return s;
+  if (s.length > 32) return Buffer.from(s, 'latin1').toString('utf8');
+  let d = DECODED.get(s);
+  if (d === undefined) {
+    d = Buffer.from(s, 'latin1').toString('utf8');
+    if (DECODED.size < 1024) DECODED.set(s, d);
+  }
+  return d;
+}
+const MIN_OF_LENGTH = [0, 0x80, 0x800, 0x10000];
+/** The code point of the UTF-8 character whose first byte is s[i] (bytes as Latin-1 text), or -1 when none is. */
+function codePointAt(s: string, i: number): number {
+  const b0 = s.charCodeAt(i);
+  if (b0 < 0x80) return b0;
+  const n = b0 >= 0xf0 ? 3 : b0 >= 0xe0 ? 2 : 1;
+  if (b0 < 0xc2 || b0 > 0xf4) return -1;
+  let cp = b0 & (0x3f >> n);
+  for (let j = 1; j <= n; j++) {
+    const b = s.charCodeAt(i + j);
+    if ((b & 0xc0) !== 0x80) return -1;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  return cp < MIN_OF_LENGTH[n] ? -1 : cp;
+}
+/** Whether `\s` matches the character at s[i]: a code unit of text, or the UTF-8 character starting at byte i. */
+function spaceAt(s: string, i: number, bytes: boolean): boolean {
+  const c = s.charCodeAt(i);
+  return !bytes || c < 0x80 ? isSpace(c) : isSpace(codePointAt(s, i));
+}
+/** Whether `\s` matches the character just before s[i] (in bytes, the UTF-8 character ending at byte i - 1). */
+function spaceBefore(s: string, i: number, bytes: boolean): boolean {
+  const c = s.charCodeAt(i - 1);
+  if (!bytes || c < 0x80) return isSpace(c);
+  let j = i - 1;
+  while (j > i - 4 && j > 0 && (s.charCodeAt(j) & 0xc0) === 0x80) j--;
+  const lead = s.charCodeAt(j);
+  const len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return j + len === i && isSpace(codePointAt(s, j));
+}
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/**
+ * Where the value of attribute `name` (one letter) starts within a tag's attributes `s[from, to)`: the first
+ * occurrence of `name="` after a space whose value, read by `ok`, ends in a quote — as the regex
+ * `(?:^|\s)name="(ok+)"` finds it (`^` never matches here: the attributes start after the element's name).
+ * Returns the value's start and sets `attrEnd`; -1 when there is none.
+ */
+let attrEnd = 0;
+function attrValue(s: string, from: number, to: number, name: number, ok: (c: number) => boolean, quoted: boolean, bytes: boolean): number {
+  for (let i = from + 1; i + 3 <= to; i++) {
+    if (s.charCodeAt(i) !== name || s.charCodeAt(i + 1) !== 61 /* = */ || s.charCodeAt(i + 2) !== 34 /* " */ || !spaceBefore(s, i, bytes)) continue;
+    let j = i + 3;
+    while (j < to && ok(s.charCodeAt(j))) j++;
+    if (!quoted) { attrEnd = j; return i + 3; }
+    if (j > i + 3 && j < to && s.charCodeAt(j) === 34) { attrEnd = j; return i + 3; }
+  }
+  return -1;
+}
+
+/**
+ * The first `<{p}v>…</{p}v>` (or `<{p}v attrs>`) in `s[from, to)`, as `<v(?:\s[^>]*)?>([\s\S]*?)</v>` finds it: the
+ * start of its text, with `valueEnd` set to its end; -1 when there is none.
+ */
+let valueEnd = 0;
+function valueText(s: string, from: number, to: number, open: string, close: string, bytes: boolean): number {
+  for (let i = s.indexOf(open, from); i >= 0 && i + open.length < to; i = s.indexOf(open, i + 1)) {
+    let k = i + open.length;
+    const c = s.charCodeAt(k);
+    if (c !== 62 /* > */) {
+      if (!spaceAt(s, k, bytes)) continue;
+      k = s.indexOf('>', k);
+      if (k < 0 || k >= to) return -1;
+    }
+    const e = s.indexOf(close, k + 1);
+    if (e < 0 || e + close.length > to) return -1;
+    valueEnd = e;
+    return k + 1;
+  }
+  return -1;
+}
+
 /**
  * The rows of a worksheet part (§18.3.1.73 sheetData), streamed from its text: each row's number and its non-empty
- * cells by column number. A formula cell gives its cached value; an error cell gives nothing.
+ * cells by column number. A formula cell gives its cached value; an error cell gives nothing. With `bytes`, the
+ * chunks are the part's UTF-8 bytes as Latin-1 text (see fromUtf8Bytes): the same rows, read faster.
  */
-export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetContext): AsyncGenerator<SheetRow> {
+export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetContext, opts: { bytes?: boolean } = {}): AsyncGenerator<SheetRow> {
+  for await (const rows of readSheetRowBatches(chunks, ctx, opts)) for (const r of rows) yield r;
+}
+
+/** The rows of readSheetRows, a chunk's worth at a time: one turn of the event loop per chunk, not per row. */
+export async function* readSheetRowBatches(chunks: AsyncIterable<string>, ctx: SheetContext, { bytes = false } = {}): AsyncGenerator<SheetRow[]> {
+  const text = bytes ? fromUtf8Bytes : (x: string) => x;
+  let rows: SheetRow[] = [];
   let buf = '';
   let p: string | null = null;
   let inData = false;
   let done = false;
   let lastRow = 0;
-  let rowOpen = '', rowClose = '', cellRe: RegExp | null = null, valueRe: RegExp | null = null, inlineRe: RegExp | null = null;
+  let rowOpen = '', rowClose = '', cellOpen = '', cellClose = '', vOpen = '', vClose = '', inlineRe: RegExp | null = null;
   for await (const chunk of chunks) {
     if (done) continue; // the rest (merges, print setup) is not ours; the text is drained so the caller's stream ends
     buf += chunk;
@@ -147,8 +253,10 @@ export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetCo
       }
       rowOpen = `<${p}row`;
       rowClose = `</${p}row>`;
-      cellRe = new RegExp(`<${p}c(?=[\\s/>])([^>]*?)(?:/>|>([\\s\\S]*?)</${p}c>)`, 'g');
-      valueRe = new RegExp(`<${p}v(?:\\s[^>]*)?>([\\s\\S]*?)</${p}v>`);
+      cellOpen = `<${p}c`;
+      cellClose = `</${p}c>`;
+      vOpen = `<${p}v`;
+      vClose = `</${p}v>`;
       inlineRe = new RegExp(`<${p}is(?:\\s[^>]*)?>([\\s\\S]*?)</${p}is>`);
     }
     let at = 0;
@@ -169,37 +277,59 @@ export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetCo
       const tagEnd = buf.indexOf('>', s);
       if (tagEnd < 0) { at = s; break; }
       const tag = buf.slice(s + rowOpen.length, tagEnd);
-      let inner = '';
+      let innerStart: number, innerEnd: number; // the row's cells are buf[innerStart, innerEnd)
       let next: number;
-      if (buf.charCodeAt(tagEnd - 1) === 47) next = tagEnd + 1; // <row …/>: an empty row
+      if (buf.charCodeAt(tagEnd - 1) === 47) innerStart = innerEnd = next = tagEnd + 1; // <row …/>: an empty row
       else {
         const e = buf.indexOf(rowClose, tagEnd);
         if (e < 0) { at = s; break; }
-        inner = buf.slice(tagEnd + 1, e);
+        innerStart = tagEnd + 1;
+        innerEnd = e;
         next = e + rowClose.length;
       }
       at = next;
-      const r = /(?:^|\s)r="(\d+)"/.exec(tag);
+      const r = /(?:^|\s)r="(\d+)"/.exec(text(tag));
       const number = r ? Number(r[1]) : lastRow + 1;
       lastRow = number;
       const cells = new Map<number, CellValue>();
       let col = 0;
-      cellRe!.lastIndex = 0;
-      for (let m; (m = cellRe!.exec(inner));) {
-        const attrs = m[1];
-        const ref = /(?:^|\s)r="([A-Za-z]*)/.exec(attrs);
-        col = ref && ref[1] ? refColumn(ref[1]) : col + 1;
-        const body = m[2];
-        if (!body) continue;
-        const t = /(?:^|\s)t="(\w+)"/.exec(attrs)?.[1] ?? 'n';
+      // the row's cells, scanned by hand as `<c(?=[\s/>])([^>]*?)(?:/>|>([\s\S]*?)</c>)` would match them: the
+      // regexes per cell were most of the reading
+      for (let i = innerStart; ;) {
+        const cs = buf.indexOf(cellOpen, i);
+        if (cs < 0 || cs + cellOpen.length >= innerEnd) break;
+        const k = cs + cellOpen.length; // the attributes start here
+        const after = buf.charCodeAt(k);
+        if (!(after === 47 || after === 62 || spaceAt(buf, k, bytes))) { i = cs + 1; continue; }
+        const gt = buf.indexOf('>', k);
+        if (gt < 0 || gt >= innerEnd) break;
+        let attrsEnd: number, bodyStart = -1, bodyEnd = -1;
+        if (buf.charCodeAt(gt - 1) === 47 && gt - 1 >= k) { attrsEnd = gt - 1; i = gt + 1; } // <c …/>
+        else {
+          const ce = buf.indexOf(cellClose, gt + 1);
+          if (ce < 0 || ce + cellClose.length > innerEnd) { i = cs + 1; continue; } // not a cell: the regex skipped it too
+          attrsEnd = gt;
+          bodyStart = gt + 1;
+          bodyEnd = ce;
+          i = ce + cellClose.length;
+        }
+        const ref = attrValue(buf, k, attrsEnd, 114 /* r */, isLetter, false, bytes);
+        if (ref >= 0 && attrEnd > ref) {
+          let n = 0;
+          for (let j = ref; j < attrEnd; j++) { const c = buf.charCodeAt(j); n = n * 26 + (c >= 97 ? c - 96 : c - 64); }
+          col = n;
+        } else col++;
+        if (bodyEnd <= bodyStart) continue; // no body, or an empty one
+        const ts = attrValue(buf, k, attrsEnd, 116 /* t */, isWordChar, true, bytes);
+        const t = ts < 0 ? 'n' : buf.slice(ts, attrEnd);
         let v: CellValue = null;
         if (t === 'inlineStr') {
-          const is = inlineRe!.exec(body);
+          const is = inlineRe!.exec(text(buf.slice(bodyStart, bodyEnd)));
           v = is ? stringItemText(is[1], p) : null;
         } else {
-          const vm = valueRe!.exec(body);
-          if (!vm) continue; // a formula without a cached value, or nothing
-          const raw = vm[1];
+          const vs = valueText(buf, bodyStart, bodyEnd, vOpen, vClose, bytes);
+          if (vs < 0) continue; // a formula without a cached value, or nothing
+          const raw = text(buf.slice(vs, valueEnd));
           if (t === 's') {
             const i = Number(raw);
             if (!Number.isInteger(i) || i < 0 || i >= ctx.sharedStrings.length) throw new SheetXmlError(`ячейка ссылается на общую строку ${raw}, которой нет`);
@@ -214,14 +344,18 @@ export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetCo
             const n = Number(raw);
             if (raw.trim() === '' || Number.isNaN(n)) v = raw.trim() ? xmlUnescape(raw) : null;
             else {
-              const st = /(?:^|\s)s="(\d+)"/.exec(attrs);
-              v = st && ctx.dateStyles[Number(st[1])] ? serialToDate(n, ctx.date1904) : n;
+              const ss = attrValue(buf, k, attrsEnd, 115 /* s */, isDigit, true, bytes);
+              v = ss >= 0 && ctx.dateStyles[Number(buf.slice(ss, attrEnd))] ? serialToDate(n, ctx.date1904) : n;
             }
           }
         }
         if (v !== null && v !== '') cells.set(col, v);
       }
-      yield { number, cells };
+      rows.push({ number, cells });
+    }
+    if (rows.length) {
+      yield rows;
+      rows = [];
     }
     buf = buf.slice(at);
     if (!done && buf.length > 64 * 1024 * 1024) throw new SheetXmlError('строка листа длиннее 64 МиБ: файл повреждён');

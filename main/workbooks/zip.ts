@@ -65,12 +65,24 @@ export function readEntry(fd: number, e: ZipEntry): Buffer {
 
 /** Streams an entry's text in chunks: bounded memory however large the sheet. */
 export async function* streamEntryText(file: string, fd: number, e: ZipEntry, onBytes?: (n: number) => void): AsyncGenerator<string> {
+  const dec = new TextDecoder('utf-8');
+  for await (const chunk of streamEntry(file, fd, e, onBytes)) yield dec.decode(chunk, { stream: true });
+  const tail = dec.decode();
+  if (tail) yield tail;
+}
+
+/** Streams an entry's UTF-8 bytes as Latin-1 text, one character a byte: for readSheetRows's `bytes`. */
+export async function* streamEntryBytesAsText(file: string, fd: number, e: ZipEntry, onBytes?: (n: number) => void): AsyncGenerator<string> {
+  for await (const chunk of streamEntry(file, fd, e, onBytes)) yield chunk.toString('latin1');
+}
+
+/** Streams an entry's bytes in chunks, inflated: for a scan that needs no text (a sheet's merges are ASCII). */
+export async function* streamEntry(file: string, fd: number, e: ZipEntry, onBytes?: (n: number) => void): AsyncGenerator<Buffer> {
   const start = dataStart(fd, e);
   // large chunks: each is a round trip to the thread that inflates it, and a sheet is megabytes of XML
   const src = fs.createReadStream(file, { start, end: start + Math.max(e.compressedSize, 1) - 1, highWaterMark: 256 * 1024 });
   const stream = e.method === 8 ? src.pipe(zlib.createInflateRaw({ chunkSize: 256 * 1024 })) : src;
   src.on('error', (err) => stream.destroy(err));
-  const dec = new TextDecoder('utf-8');
   let out = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     out += chunk.length;
@@ -80,8 +92,6 @@ export async function* streamEntryText(file: string, fd: number, e: ZipEntry, on
       stream.destroy();
       throw new ZipFormatError(`${e.name} inflates past its declared size`);
     }
-    yield dec.decode(chunk, { stream: true });
+    yield chunk;
   }
-  const tail = dec.decode();
-  if (tail) yield tail;
 }

@@ -14,7 +14,7 @@ import { createStudent } from '../../main/students/students.ts';
 import { applyMarksImport, commitMarksImport, previewMarksImport } from '../../main/workbooks/marks-import.ts';
 import { tempDir } from '../helpers/register.ts';
 import { count, openRaw } from '../helpers/db.ts';
-import { writeBook, type CellSpec } from './make.ts';
+import { bigJournalSurname, seedBigJournalSchool, writeBigJournal, writeBook, type CellSpec } from './make.ts';
 import { cli } from '../helpers/cli.ts';
 
 const YEAR = '2026/2027';
@@ -118,6 +118,12 @@ describe('marks import', () => {
       ['Оценки', 6, 'D', expect.stringMatching(/не учился в классе 6А в 2026\/2027/)],
     ]);
     expect({ added: p.added, unchanged: p.unchanged }).toEqual({ added: 3, unchanged: 0 }); // 4D, 7D, 7F
+    // the token a commit compares across runs of the program: SHA-256 over the year, the rejected cells in the order
+    // shown, then each write as a line (student, subject, slot, period, mark before, mark after)
+    expect(p.writes.map((w) => [w.row, w.column])).toEqual([[4, 'D'], [7, 'D'], [7, 'F']]);
+    const lines = p.writes.map((w) => `${w.studentId}\t${w.subjectId}\t${w.slot}\t${w.periodId}\t${w.from}\t${w.mark}\n`).join('');
+    expect(p.token).toBe(crypto.createHash('sha256').update(JSON.stringify([p.year.id, p.rejected.map((x) => [x.sheet, x.row, x.column, x.reason])]))
+      .update(lines).digest('hex'));
     await expect(commitMarksImport(r.db, file, { year: YEAR })).rejects.toThrow(/Отклонено ячеек: 6; ничего не записано. Первая: лист «Оценки», строка 2, столбец A/);
     expect(marksHash(r.db)).toBe(before);
 
@@ -186,6 +192,59 @@ describe('marks import', () => {
     const ins = r.db.prepare('INSERT INTO curriculum (class_id, subject_id) VALUES (?, ?)');
     for (const s of plan) if (!r.db.prepare('SELECT 1 FROM curriculum WHERE class_id = ? AND subject_id = ?').get(r.five.classId, s)) ins.run(r.five.classId, s);
   });
+
+  it('two columns of one register cell: the second is refused in each row where the first gave it, naming the first', async () => {
+    const [a, b, c] = r.five.kids;
+    const file = await writeBook(r.dir, 'twice.xlsx', { 'Лист1': [
+      ['ФИО', 'Дата рождения', 'Математика 1 четв.', 'Матем. 1 четв.', 'Математика 2 четв.'],
+      [a.fio, ru(a.birth), 5, 4, 3],
+      [b.fio, ru(b.birth), null, 4, 3], // the first column empty: the second gives the cell
+      [c.fio, ru(c.birth), 5, 5, null],
+    ] });
+    const p = await previewMarksImport(r.db, file, { year: YEAR });
+    const twice = 'столбец C уже даёт эту оценку: оставьте в сопоставлении один из них';
+    expect(p.rejected.map((x) => [x.row, x.column, x.reason])).toEqual([[2, 'D', twice], [4, 'D', twice]]);
+    expect(p.writes.map((w) => [w.row, w.column, w.mark])).toEqual([[2, 'C', '5'], [2, 'E', '3'], [3, 'D', '4'], [3, 'E', '3'], [4, 'C', '5']]);
+  });
+});
+
+describe('a long journal', () => {
+  it('past the first 256 students, an ambiguous or unknown student is refused as in the first rows; marks before are compared', async () => {
+    const dir = tempDir('sr-marks-long-');
+    const backend = openBackend({ dbPath: path.join(dir, 'register.sqlite') });
+    const db = backend.db;
+    try {
+      const rows = 400;
+      seedBigJournalSchool(db, rows, ['Математика'], YEAR);
+      const file = await writeBigJournal(path.join(dir, 'long.xlsx'), rows, ['Математика'], ['1 четв.', '2 четв.']);
+      const student = (i: number) => db.prepare('SELECT id, last_name, first_name, middle_name, birth_date FROM students WHERE last_name = ?')
+        .get(bigJournalSurname(i)) as { id: string; last_name: string; first_name: string; middle_name: string; birth_date: string };
+      // row 3 (the 2nd student) and row 352 (the 351st) name a student the register has twice; rows 4 and 353 one it does not have
+      for (const i of [1, 350]) {
+        const s = student(i);
+        createStudent(db, { lastName: s.last_name, firstName: s.first_name, middleName: s.middle_name, birthDate: s.birth_date, sex: 'М' });
+      }
+      for (const i of [2, 351]) db.prepare('UPDATE students SET birth_date = ? WHERE id = ?').run('2011-01-01', student(i).id);
+      const first = await previewMarksImport(db, file, { year: YEAR });
+      expect(first.rejected.map((x) => [x.row, x.column, x.reason.replace(/«.*»/, '«…»')])).toEqual([
+        [3, 'A', expect.stringMatching(/^в реестре 2 ученика с ФИО «…» и датой рождения 2012-02-02: укажите СНИЛС/)],
+        [4, 'A', expect.stringMatching(/^ученик «…» \(2012-03-03\) не найден в реестре$/)],
+        [352, 'A', expect.stringMatching(/^в реестре 2 ученика с ФИО «…» и датой рождения 2012-09-15: укажите СНИЛС/)],
+        [353, 'A', expect.stringMatching(/^ученик «…» \(2012-01-16\) не найден в реестре$/)],
+      ]);
+      expect({ added: first.added, changed: first.changed, unchanged: first.unchanged }).toEqual({ added: 2 * (rows - 4), changed: 0, unchanged: 0 });
+      applyMarksImport(db, first);
+      // a mark changed in the register since: one change, the rest unchanged
+      const s = student(300);
+      db.prepare(`UPDATE marks SET mark = CASE mark WHEN '5' THEN '4' ELSE '5' END WHERE student_id = ? AND period_id =
+        (SELECT id FROM periods WHERE kind = 'quarter' AND number = 1)`).run(s.id);
+      const again = await previewMarksImport(db, file, { year: YEAR });
+      expect({ added: again.added, changed: again.changed, unchanged: again.unchanged }).toEqual({ added: 0, changed: 1, unchanged: 2 * (rows - 4) - 1 });
+      expect(again.writes.map((w) => [w.row, w.column, w.studentId])).toEqual([[302, 'D', s.id]]);
+    } finally {
+      backend.close();
+    }
+  }, 60_000);
 });
 
 

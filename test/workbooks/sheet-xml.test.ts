@@ -16,8 +16,15 @@ async function* chunked(s: string, size: number): AsyncGenerator<string> {
   for (let i = 0; i < s.length; i += size) yield s.slice(i, i + size);
 }
 async function rows(xml: string, ctx: Partial<SheetContext> = {}, size = 1 << 20) {
-  const out: Array<[number, Array<[number, CellValue]>]> = [];
-  for await (const r of readSheetRows(chunked(xml, size), { sharedStrings: [], dateStyles: [], date1904: false, ...ctx })) out.push([r.number, [...r.cells]]);
+  const read = async (chunks: AsyncIterable<string>, bytes: boolean) => {
+    const out: Array<[number, Array<[number, CellValue]>]> = [];
+    for await (const r of readSheetRows(chunks, { sharedStrings: [], dateStyles: [], date1904: false, ...ctx }, { bytes })) out.push([r.number, [...r.cells]]);
+    return out;
+  };
+  const out = await read(chunked(xml, size), false);
+  // the same rows from the part's UTF-8 bytes read as Latin-1 text (as an import reads a sheet), split anywhere, inside
+  // a character too
+  expect(await read(chunked(Buffer.from(xml, 'utf8').toString('latin1'), size), true)).toEqual(out);
   return out;
 }
 const sheet = (data: string, p = '') =>
@@ -40,6 +47,24 @@ describe('SpreadsheetML cells', () => {
     const xml = sheet('<x:row><x:c><x:v>1</x:v></x:c><x:c><x:v>2</x:v></x:c><x:c r="E1"><x:v>5</x:v></x:c><x:c><x:v>6</x:v></x:c></x:row>' +
       '<x:row r="3"/><x:row><x:c r="B4" t="inlineStr"><x:is><x:r><x:t>а</x:t></x:r><x:r><x:t xml:space="preserve"> б</x:t></x:r></x:is></x:c></x:row>', 'x:');
     expect(await rows(xml)).toEqual([[1, [[1, 1], [2, 2], [5, 5], [6, 6]]], [3, []], [4, [[2, 'а б']]]]);
+  });
+
+  it('attributes in any order, on several lines, and ones whose names end in r, t or s; values with attributes; empty cells', async () => {
+    const xml = sheet('<row r="1"><c s="0" t="str" r="C1"><v>а</v></c><c\nr="D1"\n\tt="n"><v xml:space="preserve">7</v></c><c r="E1"></c>' +
+      '<c cm="1" xr="Z1" r="F1" ht="s" t="s"><v>1</v></c><c r="G1" xt="s"><v>8</v></c><c r="H1" t="" s="1"><v>9</v></c><c/><c t="str"><v>после</v></c>' +
+      '<cols/><c r="K1" t="str">без значения</c><c r="L1"><f>1</f><v/><v>10</v></c></row>' +
+      '<row r="2"><c r="A2" t="str"><v>&lt;c r="B2"&gt;</v></c><c r="C2" t="str"><is><t>i</t></is><v>v</v></c></row>' +
+      // spaces other than ASCII ones are spaces to a regex's \s; a letter just before r= (Р ends in the byte of a no-break
+      // space) is not; a value that is not ASCII, with a character reference and a no-break space in it
+      '<row\u00a0r="3"><c\u00a0r="B3" t="str"><v>Ёж&#x451;\u00a0Р</v></c><c\u2003r="D3"\u3000t="str"><v>ПРОБЕЛ</v></c><c xР' +
+      'r="H3" t="str"><v>Р</v></c><c r="J3" t="inlineStr"><is><t>Ряд</t></is></c></row>');
+    const expected = [
+      [1, [[3, 'а'], [4, 7], [6, 'ФИО'], [7, 8], [8, new Date(Date.UTC(1900, 0, 8))], [10, 'после'], [12, 10]]],
+      [2, [[1, '<c r="B2">'], [3, 'v']]],
+      [3, [[2, 'Ёжё\u00a0Р'], [4, 'ПРОБЕЛ'], [5, 'Р'], [10, 'Ряд']]],
+    ];
+    expect(await rows(xml, { sharedStrings: ['', 'ФИО'], dateStyles: [false, true] })).toEqual(expected);
+    expect(await rows(xml, { sharedStrings: ['', 'ФИО'], dateStyles: [false, true] }, 7)).toEqual(expected);
   });
 
   it('the same rows whatever the chunks: split inside tags, entities and Cyrillic text', async () => {
