@@ -10,7 +10,7 @@ import m0007 from './0007_archive.ts';
 import m0008 from './0008_audit_anchor.ts';
 import m0009 from './0009_changes_compaction.ts';
 import m0010 from './0010_packet_tls_client.ts';
-import m0011 from './0011_marks_scale_checks.ts';
+import m0011 from './0011_subject_marks.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -25,5 +25,5 @@ export const migrations: readonly Migration[] = [
   { version: 8, name: '0008_audit_anchor', sql: m0008 },
   { version: 9, name: '0009_changes_compaction', sql: m0009 },
   { version: 10, name: '0010_packet_tls_client', sql: m0010 },
-  { version: 11, name: '0011_marks_scale_checks', sql: m0011 },
+  { version: 11, name: '0011_subject_marks', sql: m0011 },
 ];

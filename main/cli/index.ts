@@ -304,7 +304,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
             throw new UsageError(`файл соответствия ${f.mapping}: ${(e as Error).message}`);
           }
         }
-        const preview = await previewMarksImport(db, file, { mapping: mapping?.columns, sheetMappings: mapping?.sheets, subjectMapping: mapping?.subjects, year: f.year as string | undefined });
+        const preview = await previewMarksImport(db, file, { mapping: mapping?.columns, sheetMappings: mapping?.sheets, subjectMapping: mapping?.subjects, year: f.year as string | undefined,
+          fingerprint: false }); // this preview is committed here and now: no token to compare
         const rejectedLines = preview.rejected.map((r) => `  лист «${r.sheet}», строка ${r.row}${r.column ? `, столбец ${r.column}` : ''}: ${r.reason}`);
         const att = preview.attendance;
         const attText = (a: { added: number; changed: number; unchanged: number } | undefined | null, verb: [string, string]) =>

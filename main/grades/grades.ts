@@ -185,14 +185,24 @@ export function setMarks(db: DB, classId: number, cells: readonly MarkCell[]): {
     throw new AppError('validation', refused === 1 ? `Оценка не записана — ${first}` :
       `Ни одна оценка не записана: ${refused} из ${cells.length} ячеек отклонены. Первая — ${first}`, errors);
   }
-  const upsert = db.prepare(`INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (student_id, subject_id, year_id, slot, coalesce(period_id, 0)) DO UPDATE SET mark = excluded.mark, class_id = excluded.class_id`);
-  const del = db.prepare('DELETE FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND coalesce(period_id, 0) = ?');
+  // through the marks view (migration 0011): its triggers write the cell into its row of subject_marks, and move it
+  // when the student's class changed; a view reports no changes, so a cell's presence is asked first
+  const has = db.prepare('SELECT 1 FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?');
+  const insert = db.prepare('INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const update = db.prepare('UPDATE marks SET mark = ?, class_id = ? WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?');
+  const del = db.prepare('DELETE FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?');
   let written = 0, cleared = 0;
   for (const { cell, mark } of ok) {
     const periodId = cell.slot === 'period' ? cell.periodId! : null;
-    if (mark == null) cleared += del.run(cell.studentId, cell.subjectId, c.year_id, cell.slot, periodId ?? 0).changes;
-    else written += upsert.run(cell.studentId, cell.subjectId, c.year_id, classId, cell.slot, periodId, mark).changes ? 1 : 0;
+    const key = [cell.studentId, cell.subjectId, c.year_id, cell.slot, periodId] as const;
+    const present = !!has.get(...key);
+    if (mark == null) {
+      if (present) { del.run(...key); cleared++; }
+    } else {
+      if (present) update.run(mark, classId, ...key);
+      else insert.run(cell.studentId, cell.subjectId, c.year_id, classId, cell.slot, periodId, mark);
+      written++;
+    }
   }
   return { written, cleared };
 }

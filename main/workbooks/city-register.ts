@@ -41,15 +41,23 @@ type StudentRow = { id: string; last_name: string; first_name: string; middle_na
 type StaffRow = { id: number; last_name: string; first_name: string; middle_name: string | null; snils: string | null; position: string; subjects: string | null };
 type MarkRow = { id: number; student_id: string; class_name: string; subject: string; slot: string; kind: string | null; number: number | null; mark: string };
 
-/** Marks of the year in pages by id: the writer awaits between rows, so no statement stays open across them. */
+/** Marks of the year, a page of subject rows at a time (migration 0011: a row per student × subject × class, the marks
+ *  as columns): the writer awaits between rows, so no statement stays open across them. */
 function* marksOf(db: DB, yearId: number): Generator<MarkRow> {
-  const page = db.prepare(`SELECT m.id, m.student_id, c.parallel || c.letter AS class_name, s.city_register_id AS subject, m.slot, p.kind, p.number, m.mark
-    FROM marks m JOIN classes c ON c.id = m.class_id JOIN subjects s ON s.id = m.subject_id LEFT JOIN periods p ON p.id = m.period_id
-    WHERE m.year_id = ? AND m.id > ? ORDER BY m.id LIMIT 5000`);
+  const page = db.prepare(`SELECT r.id, r.student_id, c.parallel || c.letter AS class_name, s.city_register_id AS subject, g.kind,
+      r.p1, r.p2, r.p3, r.p4, r.annual, r.exam, r.final
+    FROM subject_marks r JOIN classes c ON c.id = r.class_id JOIN subjects s ON s.id = r.subject_id
+    LEFT JOIN year_grade_periods g ON g.year_id = r.year_id AND g.grade = c.parallel
+    WHERE r.year_id = ? AND r.id > ? ORDER BY r.id LIMIT 2000`);
+  type Row = Omit<MarkRow, 'slot' | 'number' | 'mark'> & Record<'p1' | 'p2' | 'p3' | 'p4' | 'annual' | 'exam' | 'final', string | null>;
   for (let after = 0; ;) {
-    const rows = page.all(yearId, after) as MarkRow[];
+    const rows = page.all(yearId, after) as Row[];
     if (!rows.length) return;
-    yield* rows;
+    for (const r of rows) {
+      const base = { id: r.id, student_id: r.student_id, class_name: r.class_name, subject: r.subject };
+      for (const [number, mark] of [r.p1, r.p2, r.p3, r.p4].entries()) if (mark != null) yield { ...base, slot: 'period', kind: r.kind, number: number + 1, mark };
+      for (const slot of ['annual', 'exam', 'final'] as const) if (r[slot] != null) yield { ...base, slot, kind: null, number: null, mark: r[slot]! };
+    }
     after = rows[rows.length - 1].id;
   }
 }

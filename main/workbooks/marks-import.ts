@@ -4,6 +4,7 @@
 // date, never a guess); the rules are the grades service's own.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
+import type { Statement } from 'better-sqlite3';
 import type { MarkSlot } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 import { searchKey } from '../shared/names.ts';
@@ -19,6 +20,9 @@ export type MarksImportOptions = ReadOptions & {
   year?: string;
   /** the journal's subject name (as in the header) → the register's subject id, for names the register does not know */
   subjectMapping?: Record<string, number>;
+  /** whether to compute the preview's token (default): a caller that commits this very preview (the CLI) has nothing to
+   *  compare it with, and hashing 100,000 cells is a tenth of the preview */
+  fingerprint?: boolean;
 };
 
 /** One student's attendance for one period the commit would write; `column` is the «Пропущено уроков» column. */
@@ -362,6 +366,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
     }
   }
   p.rejected.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row || (a.column ?? '').length - (b.column ?? '').length || (a.column ?? '').localeCompare(b.column ?? ''));
+  if (opts.fingerprint === false) return p;
   // the cells as lines (their fields hold no tab or newline: ids, numbers, the scale's marks), fed in slices
   const token = crypto.createHash('sha256').update(JSON.stringify([year.id, p.rejected.map((r) => [r.sheet, r.row, r.column, r.reason]),
     ...(p.attendance ? [p.attendance.writes.map((a) => [a.studentId, a.periodId, a.from, a.missed, a.missedValid])] : [])]));
@@ -438,62 +443,112 @@ export function applyMarksImport(db: DB, p: MarksImportPreview, onApplied?: (r: 
 }
 
 /**
- * Writes the preview's cells as they were planned: a new cell is inserted, a changed one updated. The preview checked
- * each against the grades service's rules; the schema's triggers check each again as it is written, so a register
- * changed since the preview (a student moved, a subject dropped, a class sealed) refuses the whole commit, naming the
- * cell — never a silent half.
+ * Writes the preview's cells as they were planned: a new cell goes into its student × subject × class row of
+ * subject_marks (a new row, or the empty column of an existing one), a changed one is changed where it is. The preview
+ * checked each against the grades service's rules; the schema's triggers check each row again as it is written, so a
+ * register changed since the preview (a student moved, a subject dropped, a class sealed) refuses the whole commit,
+ * naming the cell — never a silent half.
  */
-const TRIGGER_WORDS: Record<string, string> = { // the marks schema's refusals (migration 0002), as a clerk reads them
+const TRIGGER_WORDS: Record<string, string> = { // the marks schema's refusals (migrations 0002, 0011), as a clerk reads them
   'the student is not in this class that year': 'ученик больше не числится в этом классе в этом учебном году',
   'the subject is not in this class curriculum': 'предмета больше нет в учебном плане класса',
   'the period is not one of this class periods': 'периоды класса изменились',
   'this subject has no exam in this class': 'экзамена по предмету в классе больше нет',
   'the mark 1 is not allowed by the school settings': 'оценка «1» больше не разрешена настройками школы',
   'mark year must be the class year': 'класс относится к другому учебному году',
+  'the mark is already given in another class': 'эта оценка появилась в реестре в другом классе',
 };
+const COLUMNS = ['p1', 'p2', 'p3', 'p4', 'annual', 'exam', 'final'] as const;
+const SLOT_COLUMN: Record<Exclude<MarkSlot, 'period'>, number> = { annual: 4, exam: 5, final: 6 };
+/** A row of subject_marks a commit writes: its key and its seven marks (null: none in the file). */
+type PlannedRow = { studentId: string; subjectId: number; classId: number; marks: Array<string | null> };
+
 function writePlannedMarks(db: DB, p: MarksImportPreview): void {
-  const insert = db.prepare('INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  // new cells in batches of rows, one statement each, their values bound as parameters: the per-row trip between
-  // JavaScript and SQLite was a fifth of the write, and reading the rows out of JSON (json_each) a tenth
-  const BATCH = 500; // × 7 parameters, well under SQLite's limit of 32,766
-  const insertBatch = db.prepare(`INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES
-    ${Array(BATCH).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
-  const update = db.prepare(`UPDATE marks SET mark = ?, class_id = ? WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ?
-    AND coalesce(period_id, 0) = ? AND mark = ?`);
   const yearId = p.year.id;
   const refuse = (w: PlannedMark, e: unknown): never => {
     const message = (e as Error).message;
-    const why = (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' ? 'оценка появилась в реестре после предпросмотра' : TRIGGER_WORDS[message] ?? message;
+    const why = (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || message.startsWith('UNIQUE constraint failed')
+      ? 'оценка появилась в реестре после предпросмотра' : TRIGGER_WORDS[message] ?? message;
     throw new AppError('conflict', `Ничего не записано: лист «${w.sheet}», строка ${w.row}, столбец ${w.column} — реестр изменился после ` +
       `предпросмотра (${why}). Посмотрите предпросмотр ещё раз`);
   };
-  // New cells in the order of the register's cell index (student first): a student's cells are adjacent in the plan,
-  // so ordering the students puts each insert next to the last one in the index instead of at a random page
-  const planned = p.writes.filter((w) => w.from == null);
-  const byStudent = new Map<string, PlannedMark[]>();
-  for (const w of planned) (byStudent.get(w.studentId) ?? byStudent.set(w.studentId, []).get(w.studentId)!).push(w);
-  const added = [...byStudent.keys()].sort().flatMap((id) => byStudent.get(id)!);
+  const numberOf = new Map((db.prepare('SELECT id, number FROM periods WHERE year_id = ?').all(yearId) as Array<{ id: number; number: number }>)
+    .map((x) => [x.id, x.number]));
+  const columnOf = (w: PlannedMark) => (w.slot === 'period' ? numberOf.get(w.periodId!)! - 1 : SLOT_COLUMN[w.slot]);
+
+  // New cells, gathered into their rows. A student is in one row of the file, so their cells come one after another:
+  // a row of theirs is found among the few of that student. A row that exists already (the student has other marks of
+  // the subject in the class) gets its empty columns filled one by one; the others are inserted whole.
+  const planned: PlannedMark[] = [];
+  const students: Array<{ studentId: string; rows: PlannedRow[] }> = [];
+  let cur: { studentId: string; rows: PlannedRow[] } | null = null;
+  for (const w of p.writes) {
+    if (w.from != null) continue;
+    planned.push(w);
+    if (!cur || cur.studentId !== w.studentId) {
+      cur = { studentId: w.studentId, rows: [] };
+      students.push(cur);
+    }
+    const run: { studentId: string; rows: PlannedRow[] } = cur;
+    let r: PlannedRow | undefined;
+    for (const x of run.rows) if (x.subjectId === w.subjectId && x.classId === w.classId) { r = x; break; }
+    if (!r) run.rows.push(r = { studentId: w.studentId, subjectId: w.subjectId, classId: w.classId, marks: [null, null, null, null, null, null, null] });
+    r.marks[columnOf(w)] = w.mark;
+  }
+  const existing = new Map<string, Set<number>>(); // "student|class" → subjects that have a row
+  const rowsOfClass = db.prepare('SELECT student_id, subject_id FROM subject_marks WHERE class_id = ?');
+  for (const classId of new Set(planned.map((w) => w.classId))) {
+    for (const x of rowsOfClass.iterate(classId) as Iterable<{ student_id: string; subject_id: number }>) {
+      const key = `${x.student_id}|${classId}`;
+      (existing.get(key) ?? existing.set(key, new Set()).get(key)!).add(x.subject_id);
+    }
+  }
+  // in the order of the rows' key (student first): each insert lands next to the last one in the index
+  students.sort((a, b) => (a.studentId < b.studentId ? -1 : a.studentId > b.studentId ? 1 : 0));
+  const fresh: PlannedRow[] = [];
+  const filled: PlannedRow[] = [];
+  for (const st of students) {
+    for (const r of st.rows) (existing.get(`${r.studentId}|${r.classId}`)?.has(r.subjectId) ? filled : fresh).push(r);
+  }
+
+  const BATCH = 250; // rows × 11 parameters per statement, well under SQLite's limit of 32,766
+  const VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const insertRows = db.prepare(`INSERT INTO subject_marks (student_id, subject_id, year_id, class_id, ${COLUMNS.join(', ')})
+    VALUES ${Array(BATCH).fill(VALUES).join(', ')}`);
+  const insertRow = db.prepare(`INSERT INTO subject_marks (student_id, subject_id, year_id, class_id, ${COLUMNS.join(', ')}) VALUES ${VALUES}`);
+  // prepared when needed: a statement on subject_marks or the marks view compiles their triggers, milliseconds each
+  const fill: Array<Statement | undefined> = [];
+  const fillOf = (m: number) => (fill[m] ??= db.prepare(`UPDATE subject_marks SET ${COLUMNS[m]} = ?
+    WHERE student_id = ? AND subject_id = ? AND year_id = ? AND class_id = ? AND ${COLUMNS[m]} IS NULL`));
   db.exec('SAVEPOINT import_new');
   try {
-    const full = added.length - (added.length % BATCH);
-    const values: unknown[] = new Array(BATCH * 7);
+    const full = fresh.length - (fresh.length % BATCH);
+    const values: unknown[] = new Array(BATCH * 11);
     for (let i = 0; i < full; i += BATCH) {
-      for (let k = 0, o = 0; k < BATCH; k++, o += 7) {
-        const w = added[i + k];
-        values[o] = w.studentId; values[o + 1] = w.subjectId; values[o + 2] = yearId; values[o + 3] = w.classId;
-        values[o + 4] = w.slot; values[o + 5] = w.periodId; values[o + 6] = w.mark;
+      for (let k = 0, o = 0; k < BATCH; k++, o += 11) {
+        const r = fresh[i + k];
+        values[o] = r.studentId; values[o + 1] = r.subjectId; values[o + 2] = yearId; values[o + 3] = r.classId;
+        for (let m = 0; m < 7; m++) values[o + 4 + m] = r.marks[m];
       }
-      insertBatch.run(values);
+      insertRows.run(values);
     }
-    for (let i = full; i < added.length; i++) {
-      const w = added[i];
-      insert.run(w.studentId, w.subjectId, yearId, w.classId, w.slot, w.periodId, w.mark);
+    for (let i = full; i < fresh.length; i++) {
+      const r = fresh[i];
+      insertRow.run(r.studentId, r.subjectId, yearId, r.classId, ...r.marks);
+    }
+    for (const r of filled) {
+      r.marks.forEach((mark, m) => {
+        if (mark != null && fillOf(m).run(mark, r.studentId, r.subjectId, yearId, r.classId).changes !== 1) {
+          throw new Error('UNIQUE constraint failed: the cell has a mark since the preview');
+        }
+      });
     }
     db.exec('RELEASE import_new');
   } catch {
-    // the schema refused a row: undo every new cell, then write them one by one in the preview's order, so the cell
-    // named is the first refused one as the clerk reads the file, whatever order the students' ids sort in
+    // the schema refused a row: undo every new cell, then write them one by one in the preview's order through the
+    // marks view (its triggers keep the same rules), so the cell named is the first refused one as the clerk reads the file
     db.exec('ROLLBACK TO import_new; RELEASE import_new');
+    const insert = db.prepare('INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const w of planned) {
       try {
         insert.run(w.studentId, w.subjectId, yearId, w.classId, w.slot, w.periodId, w.mark);
@@ -502,15 +557,19 @@ function writePlannedMarks(db: DB, p: MarksImportPreview): void {
       }
     }
   }
-  for (const w of p.writes) {
-    if (w.from == null) continue;
-    let done: number;
+  // Changed cells: only where the register still holds the previewed mark; a cell of the student's earlier class this
+  // year moves to the class the file gives (the view's trigger takes it out of the old row and puts it into the new)
+  const changed = p.writes.filter((w) => w.from != null);
+  if (!changed.length) return;
+  const holds = db.prepare('SELECT 1 FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ? AND mark = ?');
+  const update = db.prepare('UPDATE marks SET mark = ?, class_id = ? WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?');
+  for (const w of changed) {
+    if (!holds.get(w.studentId, w.subjectId, yearId, w.slot, w.periodId, w.from)) refuse(w, new Error('оценка в реестре уже не та, что была в предпросмотре'));
     try {
-      done = update.run(w.mark, w.classId, w.studentId, w.subjectId, yearId, w.slot, w.periodId ?? 0, w.from).changes;
+      update.run(w.mark, w.classId, w.studentId, w.subjectId, yearId, w.slot, w.periodId);
     } catch (e) {
       refuse(w, e);
     }
-    if (done! !== 1) refuse(w, new Error('оценка в реестре уже не та, что была в предпросмотре'));
   }
 }
 

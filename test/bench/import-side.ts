@@ -2,7 +2,7 @@
 // (process.resourceUsage().maxRSS): `bare FILE` reads the workbook with exceljs's streaming reader and nothing more;
 // `ours FILE DB YEAR` runs `school-register import marks FILE --year YEAR --db DB` — preview, then the commit of that
 // preview into the register in one transaction with its audit entry — as a clerk's script would; `schema DB YEAR` writes
-// the same cells straight into the register's marks table in one transaction — no workbook, no matching, no preview —
+// the same cells straight into the register's subject_marks table in one transaction — no workbook, no matching, no preview —
 // through the schema's own checks (foreign keys, the marks triggers, the indexes): what storing them costs at least.
 import { performance } from 'node:perf_hooks';
 import ExcelJS from 'exceljs';
@@ -33,42 +33,42 @@ async function ours(file: string, db: string, year: string): Promise<number> {
   return (JSON.parse(out) as { added: number }).added;
 }
 
-/** The floor of the write: every cell the journal holds (its students × subjects × quarters), inserted as the import
- *  inserts them (student order, 500 rows per statement), timed from BEGIN to COMMIT. */
+/** The floor of the write: every cell the journal holds (its students × subjects × quarters), stored as the import
+ *  stores them — a row of subject_marks per student × subject × class with its quarters as columns (migration 0011),
+ *  in the order of the rows' key, 250 rows per statement — timed from BEGIN to COMMIT. */
 async function schema(db: string, year: string): Promise<number> {
   const { openRegister } = await import('../../db/connection.ts');
   const reg = openRegister(db);
   const y = reg.prepare('SELECT id FROM academic_years WHERE name = ?').get(year) as { id: number };
   const members = reg.prepare(`SELECT m.student_id, m.class_id FROM class_memberships m JOIN classes c ON c.id = m.class_id
     WHERE c.year_id = ? ORDER BY m.student_id`).all(y.id) as Array<{ student_id: string; class_id: number }>;
-  const cells: unknown[][] = [];
+  const rows: unknown[][] = [];
+  let cells = 0;
   for (const m of members) {
     const subjects = reg.prepare('SELECT subject_id FROM curriculum WHERE class_id = ? ORDER BY subject_id').pluck().all(m.class_id) as number[];
-    const periods = reg.prepare(`SELECT p.id FROM periods p JOIN classes c ON c.year_id = p.year_id
+    const periods = reg.prepare(`SELECT p.number FROM periods p JOIN classes c ON c.year_id = p.year_id
       JOIN year_grade_periods g ON g.year_id = c.year_id AND g.grade = c.parallel AND g.kind = p.kind WHERE c.id = ? ORDER BY p.number`).pluck().all(m.class_id) as number[];
-    for (const s of subjects) for (const p of periods) cells.push([m.student_id, s, m.class_id, 'period', p, '5']);
+    for (const s of subjects) {
+      const marks: Array<string | null> = [null, null, null, null, null, null, null];
+      for (const n of periods) { marks[n - 1] = '5'; cells++; }
+      rows.push([m.student_id, s, y.id, m.class_id, ...marks]);
+    }
   }
-  const BATCH = 500; // as marks-import.ts writes them: 500 rows per statement, their values bound as parameters
-  const insert = reg.prepare(`INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES
-    ${Array(BATCH).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
-  const one = reg.prepare('INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const BATCH = 250;
+  const VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const columns = 'student_id, subject_id, year_id, class_id, p1, p2, p3, p4, annual, exam, final';
+  const insert = reg.prepare(`INSERT INTO subject_marks (${columns}) VALUES ${Array(BATCH).fill(VALUES).join(', ')}`);
+  const one = reg.prepare(`INSERT INTO subject_marks (${columns}) VALUES ${VALUES}`);
   const t = performance.now();
   cpuFrom = process.cpuUsage();
   reg.transaction(() => {
-    const full = cells.length - (cells.length % BATCH);
-    const values: unknown[] = new Array(BATCH * 7);
-    for (let i = 0; i < full; i += BATCH) {
-      for (let k = 0, o = 0; k < BATCH; k++, o += 7) {
-        const c = cells[i + k];
-        values[o] = c[0]; values[o + 1] = c[1]; values[o + 2] = y.id; values[o + 3] = c[2]; values[o + 4] = c[3]; values[o + 5] = c[4]; values[o + 6] = c[5];
-      }
-      insert.run(values);
-    }
-    for (let i = full; i < cells.length; i++) { const c = cells[i]; one.run(c[0], c[1], y.id, c[2], c[3], c[4], c[5]); }
+    const full = rows.length - (rows.length % BATCH);
+    for (let i = 0; i < full; i += BATCH) insert.run(rows.slice(i, i + BATCH).flat());
+    for (let i = full; i < rows.length; i++) one.run(rows[i]);
   })();
   timed = performance.now() - t;
   reg.close();
-  return cells.length;
+  return cells;
 }
 
 let timed = 0;

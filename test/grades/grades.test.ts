@@ -114,9 +114,11 @@ describe('grades.set writes, the grid shows, the statistics add up', () => {
     const block = [cell(a[0], '5'), cell(a[1], ' зачтено '), cell(a[2], 'Н/А'), cell(a[0], '4', { slot: 'annual', periodId: null })];
     const r = await setAs(clerk, s.a.id, block);
     expect(r).toEqual({ ok: true, value: { written: 4, cleared: 0 } });
-    const marks = () => c.backend.db.prepare('SELECT student_id, subject_id, slot, period_id, mark FROM marks ORDER BY id').all();
+    const marks = () => c.backend.db.prepare('SELECT student_id, subject_id, slot, period_id, mark FROM marks ORDER BY student_id, slot, period_id').all() as
+      Array<{ student_id: string; slot: string; mark: string }>;
     const first = marks();
-    expect(first.map((m) => (m as { mark: string }).mark)).toEqual(['5', 'зч', 'н/а', '4']);
+    const markOf = (i: number, slot = 'period') => first.find((m) => m.student_id === a[i].id && m.slot === slot)?.mark;
+    expect([markOf(0), markOf(1), markOf(2), markOf(0, 'annual'), first.length]).toEqual(['5', 'зч', 'н/а', '4', 4]);
     await setAs(clerk, s.a.id, block);
     expect(marks()).toEqual(first);
     expect(audits()).toBe(audited + 2);
@@ -186,5 +188,36 @@ describe('arithmetic', () => {
     expect(['5', ' 4 ', 'ЗЧ', 'зачтено', 'Не зачтено', 'освобождён', 'Н/А', 'на', 'н\\а'].map(normalizeMark))
       .toEqual(['5', '4', 'зч', 'зч', 'нз', 'осв', 'н/а', 'н/а', 'н/а']);
     expect(normalizeMark('6')).toBe('6');
+  });
+});
+
+describe('a student who moves to another class mid-year', () => {
+  it('keeps the first class\'s marks there, gets the next in the new class, and a mark of one period is in one class only', async () => {
+    const st = await c.call('students.create', studentInput({ lastName: 'Дмитриев' }));
+    await c.call('orders.enrol', { order: { number: '1-у', date: '2025-09-01' }, studentId: st.id, classId: s.a.id, date: '2025-09-01' });
+    const mark = (classId: number, periodId: number, m: string | null) => c.call('grades.set', { classId, cells: [
+      { studentId: st.id, subjectId: s.math.id, slot: 'period', periodId, mark: m }] });
+    await mark(s.a.id, q[0], '4');
+    await c.call('orders.transfer', { order: { number: '5-п', date: '2026-01-12' }, studentId: st.id, toClassId: s.b.id, date: '2026-01-12' });
+    await mark(s.b.id, q[2], '5');
+    const db = c.backend.db;
+    const cells = () => db.prepare(`SELECT class_id AS classId, period_id AS periodId, mark FROM marks WHERE student_id = ? ORDER BY period_id`).all(st.id);
+    expect(cells()).toEqual([{ classId: s.a.id, periodId: q[0], mark: '4' }, { classId: s.b.id, periodId: q[2], mark: '5' }]);
+    // stored as a row per class (migration 0011), each with its own quarters
+    expect(db.prepare('SELECT class_id AS classId, p1, p2, p3, p4 FROM subject_marks WHERE student_id = ? ORDER BY class_id').all(st.id)).toEqual([
+      { classId: s.a.id, p1: '4', p2: null, p3: null, p4: null }, { classId: s.b.id, p1: null, p2: null, p3: '5', p4: null }]);
+    // the database itself refuses the third quarter in the old class too, whoever writes it
+    expect(() => db.prepare("UPDATE subject_marks SET p3 = '3' WHERE student_id = ? AND class_id = ?").run(st.id, s.a.id)).toThrow(/already given in another class/);
+    expect(() => db.prepare(`INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, 'period', ?, '3')`)
+      .run(st.id, s.math.id, s.year.id, s.a.id, q[2])).toThrow(/UNIQUE constraint failed/);
+    // the new class's grid writes the first quarter: the mark moves into the new class's row, the old row goes
+    await mark(s.b.id, q[0], '3');
+    expect(cells()).toEqual([{ classId: s.b.id, periodId: q[0], mark: '3' }, { classId: s.b.id, periodId: q[2], mark: '5' }]);
+    expect(db.prepare('SELECT count(*) FROM subject_marks WHERE student_id = ?').pluck().get(st.id)).toBe(1);
+    // clearing the last mark of a row takes the row
+    await mark(s.b.id, q[0], null);
+    await mark(s.b.id, q[2], null);
+    expect(cells()).toEqual([]);
+    expect(db.prepare('SELECT count(*) FROM subject_marks WHERE student_id = ?').pluck().get(st.id)).toBe(0);
   });
 });

@@ -189,8 +189,8 @@ describe('closeYear with render workers', () => {
     // With 2 workers the close has prepared the next classes when it stores class 0: class 1 changes now, behind its back.
     const e = await failure(closeYear(db, yearId, { user: admin, allowNa: true, renderThreads: 2, onClass: () => {
       if (changed) return;
-      changed = other.prepare(`UPDATE marks SET mark = CASE mark WHEN '5' THEN '4' WHEN 'зч' THEN 'нз' ELSE '5' END
-        WHERE id = (SELECT min(id) FROM marks WHERE class_id = ?)`).run(classOf(names[1])).changes;
+      changed = other.prepare(`UPDATE subject_marks SET annual = CASE annual WHEN '5' THEN '4' WHEN 'зч' THEN 'нз' ELSE '5' END
+        WHERE id = (SELECT min(id) FROM subject_marks WHERE class_id = ? AND annual IS NOT NULL)`).run(classOf(names[1])).changes;
     } }, progressTo()));
     expect(changed).toBe(1);
     expect(e.message).toBe(`Данные класса ${names[1]} изменились, пока ведомость печаталась: запечатайте ещё раз`);

@@ -192,7 +192,7 @@ describe('a seal races a write', () => {
     try {
       // The seal builds and hashes the ledger at once, then renders; the other connection writes meanwhile.
       const sealing = f.c.raw('ledgers.seal', { classId: f.s.a.id });
-      const changed = other.prepare(`UPDATE marks SET mark = '3' WHERE student_id = ? AND subject_id = ? AND slot = 'annual'`)
+      const changed = other.prepare(`UPDATE subject_marks SET annual = '3' WHERE student_id = ? AND subject_id = ? AND annual IS NOT NULL`)
         .run(f.students.orlova.id, f.s.rus.id).changes;
       expect(changed).toBe(1);
       expect(expectError(await sealing, 'conflict').message).toBe('Данные класса 5А изменились, пока ведомость печаталась: запечатайте ещё раз');

@@ -75,7 +75,9 @@ describe('ledger verify', () => {
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/запечатана/);
     // …until someone drops the trigger.
-    const forced = sqlite3(`DROP TRIGGER marks_sealed_update; UPDATE marks SET mark = '3' WHERE ${where}; SELECT changes();`);
+    // (marks are stored as a row per student × subject, the quarters as columns p1…p4: migration 0011)
+    const forced = sqlite3(`DROP TRIGGER subject_marks_sealed_update; UPDATE subject_marks SET p2 = '3'
+      WHERE student_id = '${ivanov.id}' AND subject_id = ${f.s.rus.id}; SELECT changes();`);
     expect(forced.stderr).toBe('');
     expect(forced.stdout.trim()).toBe('1');
     const r = await f.c.call('ledgers.verify', { code });

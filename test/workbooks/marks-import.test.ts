@@ -23,7 +23,7 @@ const TODAY = '2026-11-23'; // the demo's current year is then 2026/2027, whatev
 type Kid = { id: string; fio: string; birth: string };
 
 const marksHash = (db: DB) => crypto.createHash('sha256')
-  .update(JSON.stringify(db.prepare('SELECT * FROM marks ORDER BY id').all())).digest('hex');
+  .update(JSON.stringify(db.prepare('SELECT * FROM marks ORDER BY student_id, subject_id, year_id, slot, period_id').all())).digest('hex');
 
 function kidsOf(db: DB, cls: string): { classId: number; kids: Kid[] } {
   const c = db.prepare(`SELECT c.id FROM classes c JOIN academic_years y ON y.id = c.year_id WHERE y.name = ? AND c.parallel || c.letter = ?`).get(YEAR, cls) as { id: number };
