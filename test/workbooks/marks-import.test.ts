@@ -7,7 +7,9 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../../db/connection.ts';
 import { generateDemo } from '../../main/demo/generate.ts';
-import { classGrid } from '../../main/grades/grades.ts';
+import { classGrid, classInfo, classPeriods, setMarks } from '../../main/grades/grades.ts';
+import { transfer } from '../../main/movement/orders.ts';
+import { createClass, getClass, getCurriculum, setCurriculum } from '../../main/classes/classes.ts';
 import { openBackend } from '../../main/host/backend.ts';
 import { progressTo } from '../../main/host/jobs.ts';
 import { createStudent } from '../../main/students/students.ts';
@@ -205,6 +207,38 @@ describe('marks import', () => {
     const twice = 'столбец C уже даёт эту оценку: оставьте в сопоставлении один из них';
     expect(p.rejected.map((x) => [x.row, x.column, x.reason])).toEqual([[2, 'D', twice], [4, 'D', twice]]);
     expect(p.writes.map((w) => [w.row, w.column, w.mark])).toEqual([[2, 'C', '5'], [2, 'E', '3'], [3, 'D', '4'], [3, 'E', '3'], [4, 'C', '5']]);
+  });
+});
+
+describe('a student who moved to another class mid-year', () => {
+  it('a changed mark of the old class moves to the class the journal names; a new one goes there too; the old row goes', async () => {
+    const r = await demoRegister();
+    try {
+      const kid = r.five.kids[0];
+      const five = getClass(r.db, r.five.classId);
+      const made = createClass(r.db, { yearId: five.yearId, parallel: 5, letter: 'Я' });
+      setCurriculum(r.db, made.id, getCurriculum(r.db, five.id).map((x) => x.id));
+      const other = { id: made.id, name: '5Я' };
+      const [q1, q2] = classPeriods(r.db, classInfo(r.db, r.five.classId)).map((x) => x.id);
+      setMarks(r.db, r.five.classId, [{ studentId: kid.id, subjectId: 5, slot: 'period', periodId: q1, mark: '3' }]);
+      transfer(r.db, { order: { number: '12-п', date: '2026-11-20' }, studentId: kid.id, toClassId: other.id, date: '2026-11-20' });
+      const file = await writeBook(r.dir, 'moved.xlsx', { [other.name]: [
+        ['ФИО', 'Дата рождения', 'Класс', 'Математика 1 четв.', 'Математика 2 четв.'],
+        [kid.fio, ru(kid.birth), other.name, '5', '4']] });
+      const p = await previewMarksImport(r.db, file, { year: YEAR });
+      expect(p.rejected).toEqual([]);
+      expect({ added: p.added, changed: p.changed, unchanged: p.unchanged }).toEqual({ added: 1, changed: 1, unchanged: 0 });
+      await commitMarksImport(r.db, file, { year: YEAR, token: p.token });
+      expect(r.db.prepare(`SELECT class_id AS classId, period_id AS periodId, mark FROM marks WHERE student_id = ? AND subject_id = 5 AND slot = 'period'
+        ORDER BY period_id`).all(kid.id)).toEqual([{ classId: other.id, periodId: q1, mark: '5' }, { classId: other.id, periodId: q2, mark: '4' }]);
+      // stored as one row of the new class (migration 0011); the old class's row held only that mark and is gone
+      expect(r.db.prepare('SELECT class_id AS classId, p1, p2 FROM subject_marks WHERE student_id = ? AND subject_id = 5').all(kid.id))
+        .toEqual([{ classId: other.id, p1: '5', p2: '4' }]);
+      const again = await commitMarksImport(r.db, file, { year: YEAR });
+      expect(again).toMatchObject({ added: 0, changed: 0, unchanged: 2 });
+    } finally {
+      r.close();
+    }
   });
 });
 
