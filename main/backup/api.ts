@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import type { User } from '../../preload/contract.ts';
 import { archiveDirFor, verifyArchive, type ArchiveReport } from '../archive/archive.ts';
-import type { Jobs } from '../host/jobs.ts';
+import type { Jobs } from '../shared/jobs.ts';
 import type { OpenRegister } from '../host/open-register.ts';
 import type { Sessions } from '../users/users.ts';
 import { AppError, fieldError } from '../shared/errors.ts';

@@ -16,7 +16,7 @@ import type { DB } from '../../db/connection.ts';
 import { archiveDirFor, archiveSealed, archivedFilePath, MANIFEST as ARCHIVE_MANIFEST, readManifest } from '../archive/archive.ts';
 import { fsyncDir } from '../archive/files.ts';
 import { appendAudit } from '../audit/log.ts';
-import { CancelledError, progressTo, type Progress } from '../host/jobs.ts';
+import { CancelledError, progressTo, type Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { nowIso } from '../shared/dates.ts';
 import {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import { anchorAudit } from '../audit/anchor.ts';
 import { appendAudit } from '../audit/log.ts';
-import { CancelledError, type Progress } from '../host/jobs.ts';
+import { CancelledError, type Progress } from '../shared/jobs.ts';
 import type { OpenRegister } from '../host/open-register.ts';
 import { AppError } from '../shared/errors.ts';
 import { logError } from '../shared/log.ts';

@@ -13,7 +13,7 @@ import { archiveDirFor, readManifest, verifyArchive } from '../archive/archive.t
 import { fsyncDir, sha256 } from '../archive/files.ts';
 import { appendAudit, verifyAuditChain } from '../audit/log.ts';
 import { anchorAudit } from '../audit/anchor.ts';
-import { progressTo, type Progress } from '../host/jobs.ts';
+import { progressTo, type Progress } from '../shared/jobs.ts';
 import { verifyDetached } from '../signing/cms.ts';
 import { AppError } from '../shared/errors.ts';
 import { checkBag, ENCRYPTION, isBag } from './bag.ts';

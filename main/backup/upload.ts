@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { progressTo, type Progress } from '../host/jobs.ts';
+import { progressTo, type Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { checkBag, TAGMANIFEST } from './bag.ts';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import { fsyncDir, hashFile } from '../archive/files.ts';
 import { appendAudit } from '../audit/log.ts';
-import { progressTo, type Progress } from '../host/jobs.ts';
+import { progressTo, type Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import {
   bagsOn, checkBag, ENCRYPTION, isBag, MANIFEST, parseManifest, partialsOn, TAGMANIFEST, type BagProblem, type HashCache, type ManifestEntries,

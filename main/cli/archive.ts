@@ -10,7 +10,7 @@ import { restoreBag, RestoreRefused } from '../backup/restore.ts';
 import { addMedia, listMedia, mediaByPath, MEDIA_KINDS, type MediaKind } from '../backup/runs.ts';
 import { uploadBag } from '../backup/upload.ts';
 import { verifyCopies } from '../backup/verify.ts';
-import { progressTo } from '../host/jobs.ts';
+import { progressTo } from '../shared/jobs.ts';
 import { formatRu } from '../shared/dates.ts';
 import { UsageError } from './usage.ts';
 

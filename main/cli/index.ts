@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { contract, type Input, type Method, type Output, type User } from '../../preload/contract.ts';
 import { openRegister, RegisterOpenError, type DB } from '../../db/connection.ts';
 import { dispatch, keepAnchor } from '../host/dispatch.ts';
-import { Jobs, progressTo } from '../host/jobs.ts';
+import { Jobs, progressTo } from '../shared/jobs.ts';
 import { Sessions } from '../users/users.ts';
 import { AppError } from '../shared/errors.ts';
 import { formatRu, isValidIsoDate } from '../shared/dates.ts';

@@ -12,7 +12,7 @@ import { appendAudit } from '../audit/log.ts';
 import { createYear, currentYearStart, DEFAULT_PERIOD_KINDS } from '../years/years.ts';
 import { levelOf } from '../classes/classes.ts';
 import { GRADUATION_REASON } from '../movement/orders.ts';
-import type { Progress } from '../host/jobs.ts';
+import type { Progress } from '../shared/jobs.ts';
 import { FEMALE, MALE, PATRONYMICS, POSITIONS, STREETS, SUBJECTS, SURNAMES, feminine } from './names.ts';
 
 const LETTERS = 'АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ'.split('');

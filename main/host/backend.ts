@@ -2,7 +2,7 @@
 import type { Envelope, Result } from '../../preload/contract.ts';
 import type { DB } from '../../db/connection.ts';
 import { Sessions } from '../users/users.ts';
-import { Jobs } from './jobs.ts';
+import { Jobs } from '../shared/jobs.ts';
 import { dispatch } from './dispatch.ts';
 import { OpenRegister, type OpenFile } from './open-register.ts';
 

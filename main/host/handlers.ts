@@ -23,7 +23,7 @@ import { buildPacket } from '../packets/build.ts';
 import { loadCertificate, outbox, packetSettings, setEndpoint, signBuilt, startCompaction, startUpload } from '../packets/api.ts';
 import { chooseTlsClient } from '../packets/tls-client.ts';
 import { changeLogState } from '../packets/compact.ts';
-import type { Jobs } from './jobs.ts';
+import type { Jobs } from '../shared/jobs.ts';
 import type { OpenRegister } from './open-register.ts';
 import fs from 'node:fs';
 import os from 'node:os';

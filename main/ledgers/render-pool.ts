@@ -8,7 +8,7 @@
 // this thread; a worker that dies while printing fails that ledger.
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { CancelledError } from '../host/jobs.ts';
+import { CancelledError } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { logError } from '../shared/log.ts';
 import { pdfFontDir } from '../shared/pdf.ts';

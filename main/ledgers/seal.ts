@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import type { LedgerCorrection, LedgerMissing, LedgerVersion, User } from '../../preload/contract.ts';
 import { appendAudit } from '../audit/log.ts';
-import type { Progress } from '../host/jobs.ts';
+import type { Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { canonicalJson } from '../shared/jcs.ts';
 import { createRsaSigner, type Signer } from '../signing/cms.ts';

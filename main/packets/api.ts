@@ -1,7 +1,7 @@
 // The packets methods of the contract, as the handlers call them: settings, certificate, build, sign, list, and the
 // upload job. Signing and uploading are async, so they write in their own transactions with their audit entries.
 import type { DB } from '../../db/connection.ts';
-import { CancelledError, type Jobs, type Progress } from '../host/jobs.ts';
+import { CancelledError, type Jobs, type Progress } from '../shared/jobs.ts';
 import type { PacketSettings, User } from '../../preload/contract.ts';
 import { appendAudit } from '../audit/log.ts';
 import { AppError, fieldError } from '../shared/errors.ts';

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { openRegister, type DB } from '../../db/connection.ts';
 import { appendAudit } from '../audit/log.ts';
-import { progressTo } from '../host/jobs.ts';
+import { progressTo } from '../shared/jobs.ts';
 import { formatRu } from '../shared/dates.ts';
 import { buildPacket } from './build.ts';
 import { listOutbox, outboxCounts } from './outbox.ts';

@@ -6,7 +6,7 @@
 // a 116 MB WAL in one transaction) never holds the register for long. A crash between slices leaves the lowest
 // entries removed and the others whole; the next run (an upload, or `packets compact`) goes on from there.
 import type { DB } from '../../db/connection.ts';
-import { progressTo, type Progress } from '../host/jobs.ts';
+import { progressTo, type Progress } from '../shared/jobs.ts';
 import type { ChangeLog, CompactionResult } from '../../preload/contract.ts';
 
 /** Entries per transaction: a few milliseconds each on a large register. */

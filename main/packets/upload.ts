@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import { openRegister } from '../../db/connection.ts';
-import { CancelledError, type Progress, progressTo } from '../host/jobs.ts';
+import { CancelledError, type Progress, progressTo } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { appendAudit } from '../audit/log.ts';
 import { buildPacket } from './build.ts';

@@ -9,7 +9,7 @@ import type { DB } from '../../db/connection.ts';
 import { IMPORT_MAX_BYTES, type Input, type Output, type User } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 import { appendAudit } from '../audit/log.ts';
-import type { Jobs, Progress } from '../host/jobs.ts';
+import type { Jobs, Progress } from '../shared/jobs.ts';
 import { STUDENT_FIELDS, fieldLabel, normalizeHeader, parseMarkField, type ColumnMapping, type SheetLayout } from './read.ts';
 import { applyStudentsImport, previewStudentsImport, type StudentsImportPreview } from './students-import.ts';
 import { applyMarksImport, hasWrites, previewMarksImport, type MarksImportPreview } from './marks-import.ts';

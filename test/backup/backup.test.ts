@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupRegister, SameMediaError } from '../../main/backup/backup.ts';
 import { bagsOn, checkBag, partialsOn } from '../../main/backup/bag.ts';
 import { restoreBag } from '../../main/backup/restore.ts';
-import { CancelledError, progressTo } from '../../main/host/jobs.ts';
+import { CancelledError, progressTo } from '../../main/shared/jobs.ts';
 import { addMedia, listMedia, listRuns } from '../../main/backup/runs.ts';
 import { coreutilsValidate, dirs, mountTmpfs, registerWithArchive, unmount, type Fixture } from './fixtures.ts';
 

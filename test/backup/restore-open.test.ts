@@ -13,7 +13,7 @@ import { openRegister, type DB } from '../../db/connection.ts';
 import { appendAudit, verifyAuditChain } from '../../main/audit/log.ts';
 import { restoreOpenRegister } from '../../main/backup/restore-open.ts';
 import { openBackend, type Backend } from '../../main/host/backend.ts';
-import { progressTo } from '../../main/host/jobs.ts';
+import { progressTo } from '../../main/shared/jobs.ts';
 import { OpenRegister } from '../../main/host/open-register.ts';
 import { Sessions } from '../../main/users/users.ts';
 import type { Result, User } from '../../preload/contract.ts';

@@ -13,7 +13,7 @@ import pdfmake from 'pdfmake';
 import type { TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { openRegister } from '../../db/connection.ts';
 import { generateDemo } from '../../main/demo/generate.ts';
-import { progressTo } from '../../main/host/jobs.ts';
+import { progressTo } from '../../main/shared/jobs.ts';
 import { buildLedger } from '../../main/ledgers/build.ts';
 import { ledgerContent, renderLedgerPdf } from '../../main/ledgers/pdf.ts';
 import { renderLedgerXlsx } from '../../main/ledgers/xlsx.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openBackend } from '../../main/host/backend.ts';
 import { generateDemo, currentYearStart } from '../../main/demo/generate.ts';
-import { progressTo } from '../../main/host/jobs.ts';
+import { progressTo } from '../../main/shared/jobs.ts';
 import { SURNAMES } from '../../main/demo/names.ts';
 
 function stats(ms: number[]) {

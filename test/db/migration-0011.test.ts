@@ -11,7 +11,7 @@ import { migrations } from '../../db/migrations/index.ts';
 import { openRegister } from '../../db/connection.ts';
 import { generateDemo } from '../../main/demo/generate.ts';
 import { buildLedger } from '../../main/ledgers/build.ts';
-import { progressTo } from '../../main/host/jobs.ts';
+import { progressTo } from '../../main/shared/jobs.ts';
 import { removeScratchDirs, scratchDir } from '../helpers/db.ts';
 import { sealTestLedger, testSigner } from '../helpers/ledger-versions.ts';
 

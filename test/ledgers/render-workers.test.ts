@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegister, type DB } from '../../db/connection.ts';
 import { generateDemo } from '../../main/demo/generate.ts';
-import { CancelledError, progressTo } from '../../main/host/jobs.ts';
+import { CancelledError, progressTo } from '../../main/shared/jobs.ts';
 import { extractCodeFromPdf } from '../../main/ledgers/pdf.ts';
 import { errorOf, replyOf } from '../../main/ledgers/render.ts';
 import { openRenderPool, renderLedgerFiles, renderThreadsFor, type LedgerRenderer } from '../../main/ledgers/render-pool.ts';

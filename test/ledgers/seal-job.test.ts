@@ -3,7 +3,7 @@
 // and the next close completes the year; while it runs, writes to the register wait (the job holds it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../main/demo/generate.ts';
-import { progressTo } from '../../main/host/jobs.ts';
+import { progressTo } from '../../main/shared/jobs.ts';
 import type { Job } from '../../preload/contract.ts';
 import { count, expectError } from '../helpers/db.ts';
 import { adminClient, type Client } from '../helpers/register.ts';

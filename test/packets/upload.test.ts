@@ -11,7 +11,7 @@ import { listOutbox, markSending, pendingPackets } from '../../main/packets/outb
 import { rsaPacketSigner, signPackets } from '../../main/packets/sign.ts';
 import { backoffMs, sendPacket } from '../../main/packets/transport.ts';
 import { uploadPending } from '../../main/packets/upload.ts';
-import { progressTo } from '../../main/host/jobs.ts';
+import { progressTo } from '../../main/shared/jobs.ts';
 import { canonicalJson } from '../../main/shared/jcs.ts';
 import { SigningError } from '../../main/signing/errors.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegister, type DB } from '../../db/connection.ts';
 import { generateDemo, currentYearStart, type DemoSummary } from '../../main/demo/generate.ts';
-import { progressTo } from '../../main/host/jobs.ts';
+import { progressTo } from '../../main/shared/jobs.ts';
 import { verifyAuditChain } from '../../main/audit/log.ts';
 import { listSubjects } from '../../main/subjects/subjects.ts';
 import { snilsCheck, innCheck, ogrnCheck } from '../../main/shared/checksums.ts';

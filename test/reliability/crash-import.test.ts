@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegister, type DB } from '../../db/connection.ts';
 import { generateDemo } from '../../main/demo/generate.ts';
-import { progressTo } from '../../main/host/jobs.ts';
+import { progressTo } from '../../main/shared/jobs.ts';
 import { writeBook } from '../workbooks/make.ts';
 import { removeScratchDirs, scratchDir } from '../helpers/db.ts';
 import { recordFigures, runCrashSuite } from './crash.ts';

@@ -9,7 +9,7 @@ import type { DB } from '../../db/connection.ts';
 import { generateDemo } from '../../main/demo/generate.ts';
 import { classGrid } from '../../main/grades/grades.ts';
 import { openBackend } from '../../main/host/backend.ts';
-import { progressTo } from '../../main/host/jobs.ts';
+import { progressTo } from '../../main/shared/jobs.ts';
 import { detectAttendance, detectLayouts, normalizeHeader } from '../../main/workbooks/read.ts';
 import { commitMarksImport, previewMarksImport } from '../../main/workbooks/marks-import.ts';
 import { tempDir } from '../helpers/register.ts';

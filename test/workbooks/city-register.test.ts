@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../main/demo/generate.ts';
 import { openBackend } from '../../main/host/backend.ts';
-import { progressTo } from '../../main/host/jobs.ts';
+import { progressTo } from '../../main/shared/jobs.ts';
 import { AppError } from '../../main/shared/errors.ts';
 import { exportCityRegister, MissingCityRegisterIds } from '../../main/workbooks/city-register.ts';
 import { tempDir } from '../helpers/register.ts';

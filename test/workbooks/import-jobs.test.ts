@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Input, Job } from '../../preload/contract.ts';
-import { CancelledError, progressTo } from '../../main/host/jobs.ts';
+import { CancelledError, progressTo } from '../../main/shared/jobs.ts';
 import { commitMarksImport } from '../../main/workbooks/marks-import.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
 import { count, openRaw, sha256File } from '../helpers/db.ts';

@@ -11,7 +11,7 @@ import { classGrid, classInfo, classPeriods, setMarks } from '../../main/grades/
 import { transfer } from '../../main/movement/orders.ts';
 import { createClass, getClass, getCurriculum, setCurriculum } from '../../main/classes/classes.ts';
 import { openBackend } from '../../main/host/backend.ts';
-import { progressTo } from '../../main/host/jobs.ts';
+import { progressTo } from '../../main/shared/jobs.ts';
 import { createStudent } from '../../main/students/students.ts';
 import { applyMarksImport, commitMarksImport, previewMarksImport } from '../../main/workbooks/marks-import.ts';
 import { tempDir } from '../helpers/register.ts';

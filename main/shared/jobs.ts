@@ -2,7 +2,7 @@
 // progress and can be cancelled. One mechanism for every transport: the caller polls jobs.status.
 import crypto from 'node:crypto';
 import type { ApiError, Job } from '../../preload/contract.ts';
-import { AppError } from '../shared/errors.ts';
+import { AppError } from './errors.ts';
 
 export type Progress = { report(done: number, total: number, message?: string): void; readonly cancelled: boolean; throwIfCancelled(): void };
 
