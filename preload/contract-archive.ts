@@ -38,22 +38,26 @@ export const RunSchema = z.object({
 });
 export type RunT = z.infer<typeof RunSchema>;
 
-/** What a finished backup job returns (jobs.status → result). */
-export type BackupJobResult = {
-  bag: string; state: 'ok' | 'partial' | 'failed'; message: string; warnings: string[];
-  destinations: Array<{ path: string; label: string | null; ok: boolean; bagPath: string | null; encrypted: boolean; copied: number; reused: number; message: string }>;
-};
+/** What a finished backup job returns (jobs.status → result). Loose: the backend's report may carry more. */
+export const BackupJobResultSchema = z.looseObject({
+  bag: z.string(), state: z.enum(['ok', 'partial', 'failed']), message: z.string(), warnings: z.array(z.string()),
+  destinations: z.array(z.looseObject({ path: z.string(), label: z.string().nullable(), ok: z.boolean(), bagPath: z.string().nullable(),
+    encrypted: z.boolean(), copied: z.number(), reused: z.number(), message: z.string() })),
+});
+export type BackupJobResult = z.infer<typeof BackupJobResultSchema>;
 /** What a finished verify job returns. */
-export type VerifyJobResult = {
-  state: 'ok' | 'damaged' | 'repaired' | 'unrepairable'; message: string; incomplete: string[];
-  copies: Array<{ bag: string; path: string; destination: string; encrypted: boolean; ok: boolean;
-    problems: Array<{ file: string; problem: string; message: string; action?: string; source?: string | null }> }>;
-};
+export const VerifyJobResultSchema = z.looseObject({
+  state: z.enum(['ok', 'damaged', 'repaired', 'unrepairable']), message: z.string(), incomplete: z.array(z.string()),
+  copies: z.array(z.looseObject({ bag: z.string(), path: z.string(), destination: z.string(), encrypted: z.boolean(), ok: z.boolean(),
+    problems: z.array(z.looseObject({ file: z.string(), problem: z.string(), message: z.string(), action: z.string().optional(), source: z.string().nullable().optional() })) })),
+});
+export type VerifyJobResult = z.infer<typeof VerifyJobResultSchema>;
 /** What a finished restore / drill job returns. */
-export type RestoreJobResult = {
-  ok: boolean; drill: boolean; bag: string; target: string | null; keptAside: string | null; message: string;
-  checks: Array<{ name: string; ok: boolean; message: string }>;
-};
+export const RestoreJobResultSchema = z.looseObject({
+  ok: z.boolean(), drill: z.boolean(), bag: z.string(), target: z.string().nullable(), keptAside: z.string().nullable(), message: z.string(),
+  checks: z.array(z.looseObject({ name: z.string(), ok: z.boolean(), message: z.string() })),
+});
+export type RestoreJobResult = z.infer<typeof RestoreJobResultSchema>;
 
 /** A backup copy checked as a witness of the audit log: the register must still hold the copy's newest entry. */
 export const AuditWitnessSchema = z.object({

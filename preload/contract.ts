@@ -2,7 +2,8 @@
 // schema and the roles allowed to call it. The backend validates every request against this at the
 // boundary (main/host/dispatch.ts); the renderer's client is typed from it. Nothing here imports Node.
 import { z } from 'zod';
-import { ArchiveReportSchema, AuditWitnessSchema, BagSummarySchema, MediaInput, MediaSchema, RunSchema } from './contract-archive.ts';
+import { ArchiveReportSchema, AuditWitnessSchema, BackupJobResultSchema, BagSummarySchema, MediaInput, MediaSchema, RestoreJobResultSchema, RunSchema,
+  VerifyJobResultSchema } from './contract-archive.ts';
 
 export const ROLES = ['clerk', 'archivist', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -230,8 +231,6 @@ export const ImportResultSchema = z.object({
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
 const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200), allowRejected: z.boolean().default(false) });
-const JobStarted = z.object({ jobId: z.string() });
-
 
 // ---------- ledgers (сводная ведомость, sealed versions) ----------
 // The same shape as main/ledgers/model.ts `LedgerData` (the handlers' types check that they agree).
@@ -416,217 +415,264 @@ export const ChangeLogSchema = z.object({
 });
 export type ChangeLog = z.infer<typeof ChangeLogSchema>;
 /** The result of the packets.compactChanges job. */
-export type CompactionResult = { removed: number; remaining: number; acceptedFull: { seq: number; changesTo: number } | null };
+export const CompactionResultSchema = z.object({ removed: z.number().int(), remaining: z.number().int(),
+  acceptedFull: z.object({ seq: z.number().int(), changesTo: z.number().int() }).nullable() });
+export type CompactionResult = z.infer<typeof CompactionResultSchema>;
+
+// ---------- what the other jobs give when they are done (loose: a report may carry more than the UI reads) ----------
+export const DemoSummarySchema = z.object({ students: z.number().int(), classes: z.number().int(), staff: z.number().int(), subjects: z.number().int(),
+  years: z.number().int(), orders: z.number().int(), movements: z.number().int(), marks: z.number().int() });
+export type DemoSummary = z.infer<typeof DemoSummarySchema>;
+const ClassSealed = z.object({ classId: id, className: z.string(), version: z.number().int(), code: z.string() });
+export const CloseYearResultSchema = z.object({ year: z.string(), sealed: z.array(ClassSealed), alreadySealed: z.array(ClassSealed),
+  skipped: z.array(z.object({ classId: id, className: z.string(), reason: z.string(), missing: z.number().int(), na: z.number().int() })) });
+export type CloseYearResult = z.infer<typeof CloseYearResultSchema>;
+const PacketReason = z.looseObject({ code: z.string(), message: z.string() });
+export const UploadSummarySchema = z.looseObject({
+  accepted: z.array(z.looseObject({ id: z.string(), seq: z.number().int(), receiptId: z.string(), duplicate: z.boolean() })),
+  rejected: z.array(z.looseObject({ id: z.string(), seq: z.number().int(), reasons: z.array(PacketReason) })),
+  pending: z.number().int(), attempts: z.number().int(), stopped: z.string().optional(), changesRemoved: z.number().int(),
+});
+export type UploadSummaryT = z.infer<typeof UploadSummarySchema>;
+/** packets.upload: this register's pending packets, or (with `registers`) a batch over several register files. */
+export const UploadJobResultSchema = z.union([UploadSummarySchema, z.looseObject({
+  registers: z.array(z.looseObject({ file: z.string(), built: z.looseObject({ id: z.string(), seq: z.number().int(), kind: z.string() }).nullable(),
+    note: z.string().nullable(), signed: z.number().int(), upload: UploadSummarySchema.nullable(), error: z.string().nullable() })),
+  accepted: z.number().int(), rejected: z.number().int(), pending: z.number().int(), failed: z.number().int(),
+})]);
 const PACKET_P12_MAX_BASE64 = 200_000;
 
 const ok = z.object({ ok: z.literal(true) });
 const none = z.object({}).strict();
 
 // ---------- the methods ----------
-type MethodDef = { input: z.ZodType; output: z.ZodType; roles: readonly Role[] | 'public' };
-const m = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, roles: readonly Role[] | 'public') =>
-  ({ input, output, roles }) as const;
+// Each method says what it is: a query reads, a command changes something and answers at once, a job starts long work
+// (progress, cancel: jobs.status / jobs.cancel) and answers {jobId}; its `result` is what jobs.status / jobs.result give
+// when it is done. The backend's handler for each method must be of the same kind (main/shared/handler.ts).
+export const METHOD_KINDS = ['query', 'command', 'job'] as const;
+export type MethodKind = (typeof METHOD_KINDS)[number];
+type MethodDef = { kind: MethodKind; input: z.ZodType; output: z.ZodType; result?: z.ZodType; roles: readonly Role[] | 'public' };
+const query = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, roles: readonly Role[] | 'public') =>
+  ({ kind: 'query', input, output, roles }) as const;
+const command = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, roles: readonly Role[] | 'public') =>
+  ({ kind: 'command', input, output, roles }) as const;
+const JobStarted = z.object({ jobId: z.string() });
+const job = <I extends z.ZodType, R extends z.ZodType>(input: I, result: R, roles: readonly Role[] | 'public') =>
+  ({ kind: 'job', input, output: JobStarted, result, roles }) as const;
 const ANY: readonly Role[] = ROLES;
 const CLERK: readonly Role[] = ['clerk', 'admin'];
 const ADMIN: readonly Role[] = ['admin'];
 const ARCHIVIST: readonly Role[] = ['archivist', 'admin'];
 
 export const contract = {
-  'auth.status': m(none, z.object({ needsSetup: z.boolean(), user: UserSchema.nullable() }), 'public'),
-  'auth.setupAdmin': m(
+  'auth.status': query(none, z.object({ needsSetup: z.boolean(), user: UserSchema.nullable() }), 'public'),
+  'auth.setupAdmin': command(
     z.object({ login: text(50).min(1), fullName: text(300).min(1), password: z.string().min(8, 'не короче 8 символов').max(200) }).strict(),
     z.object({ session: z.string(), user: UserSchema }), 'public'),
-  'auth.signIn': m(z.object({ login: text(50), password: text(200) }).strict(),
+  'auth.signIn': command(z.object({ login: text(50), password: text(200) }).strict(),
     z.object({ session: z.string(), user: UserSchema }), 'public'),
-  'auth.signOut': m(none, ok, ANY),
+  'auth.signOut': command(none, ok, ANY),
 
-  'users.list': m(none, z.array(UserSchema), ADMIN),
-  'users.create': m(z.object({ login: text(50).min(1), fullName: text(300).min(1), role: z.enum(ROLES),
+  'users.list': query(none, z.array(UserSchema), ADMIN),
+  'users.create': command(z.object({ login: text(50).min(1), fullName: text(300).min(1), role: z.enum(ROLES),
     password: z.string().min(8, 'не короче 8 символов').max(200) }).strict(), UserSchema, ADMIN),
 
-  'school.get': m(none, SchoolSchema.nullable(), ANY),
-  'school.update': m(SchoolSchema.strict(), SchoolSchema, ADMIN),
+  'school.get': query(none, SchoolSchema.nullable(), ANY),
+  'school.update': command(SchoolSchema.strict(), SchoolSchema, ADMIN),
 
-  'years.list': m(none, z.array(YearSchema), ANY),
-  'years.create': m(z.object({ name: yearName, periodKinds: z.array(z.object({ fromGrade: z.number().int(),
+  'years.list': query(none, z.array(YearSchema), ANY),
+  'years.create': command(z.object({ name: yearName, periodKinds: z.array(z.object({ fromGrade: z.number().int(),
     toGrade: z.number().int(), kind: z.enum(PERIOD_KINDS) })).optional() }).strict(), YearSchema, CLERK),
 
-  'staff.list': m(none, z.array(StaffSchema), ANY),
-  'staff.create': m(StaffInput.strict(), StaffSchema, CLERK),
-  'staff.update': m(z.object({ id, data: StaffInput.strict() }).strict(), StaffSchema, CLERK),
+  'staff.list': query(none, z.array(StaffSchema), ANY),
+  'staff.create': command(StaffInput.strict(), StaffSchema, CLERK),
+  'staff.update': command(z.object({ id, data: StaffInput.strict() }).strict(), StaffSchema, CLERK),
 
-  'subjects.list': m(none, z.array(SubjectSchema), ANY),
-  'subjects.create': m(SubjectInput.strict(), SubjectSchema, CLERK),
-  'subjects.update': m(z.object({ id, data: SubjectInput.strict() }).strict(), SubjectSchema, CLERK),
+  'subjects.list': query(none, z.array(SubjectSchema), ANY),
+  'subjects.create': command(SubjectInput.strict(), SubjectSchema, CLERK),
+  'subjects.update': command(z.object({ id, data: SubjectInput.strict() }).strict(), SubjectSchema, CLERK),
 
-  'classes.list': m(z.object({ yearId: id.optional() }).strict(), z.array(ClassSchema), ANY),
-  'classes.create': m(ClassInput.strict(), ClassSchema, CLERK),
-  'classes.update': m(z.object({ id, homeroomTeacherId: id.nullable().optional(), shift: z.number().int().optional(),
+  'classes.list': query(z.object({ yearId: id.optional() }).strict(), z.array(ClassSchema), ANY),
+  'classes.create': command(ClassInput.strict(), ClassSchema, CLERK),
+  'classes.update': command(z.object({ id, homeroomTeacherId: id.nullable().optional(), shift: z.number().int().optional(),
     adapted: z.boolean().optional() }).strict(), ClassSchema, CLERK),
-  'classes.students': m(z.object({ classId: id }).strict(), z.array(StudentRowSchema), ANY),
+  'classes.students': query(z.object({ classId: id }).strict(), z.array(StudentRowSchema), ANY),
 
-  'curriculum.get': m(z.object({ classId: id }).strict(), z.array(SubjectSchema), ANY),
-  'curriculum.set': m(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.array(SubjectSchema), CLERK),
+  'curriculum.get': query(z.object({ classId: id }).strict(), z.array(SubjectSchema), ANY),
+  'curriculum.set': command(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.array(SubjectSchema), CLERK),
 
-  'students.search': m(z.object({ query: text(200).optional(), classId: id.optional(), yearId: id.optional(),
+  'students.search': query(z.object({ query: text(200).optional(), classId: id.optional(), yearId: id.optional(),
     limit: z.number().int().min(1).max(1000).default(200), offset: z.number().int().min(0).default(0) }).strict(),
     z.object({ rows: z.array(StudentRowSchema), total: z.number().int() }), ANY),
-  'students.get': m(z.object({ id: uuid }).strict(), StudentSchema, ANY),
-  'students.create': m(StudentInput.strict(), StudentSchema, CLERK),
-  'students.update': m(z.object({ id: uuid, data: StudentInput.strict() }).strict(), StudentSchema, CLERK),
-  'students.history': m(z.object({ id: uuid }).strict(), z.array(MovementSchema), ANY),
+  'students.get': query(z.object({ id: uuid }).strict(), StudentSchema, ANY),
+  'students.create': command(StudentInput.strict(), StudentSchema, CLERK),
+  'students.update': command(z.object({ id: uuid, data: StudentInput.strict() }).strict(), StudentSchema, CLERK),
+  'students.history': query(z.object({ id: uuid }).strict(), z.array(MovementSchema), ANY),
 
-  'orders.list': m(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(), z.array(OrderSchema), ANY),
-  'orders.movements': m(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),
-  'orders.enrol': m(z.object({ order: OrderRef.strict(), studentId: uuid, classId: id, date: isoDate,
+  'orders.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(), z.array(OrderSchema), ANY),
+  'orders.movements': query(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),
+  'orders.enrol': command(z.object({ order: OrderRef.strict(), studentId: uuid, classId: id, date: isoDate,
     whereFrom: optText(500) }).strict(), MovementSchema, CLERK),
-  'orders.transfer': m(z.object({ order: OrderRef.strict(), studentId: uuid, toClassId: id, date: isoDate,
+  'orders.transfer': command(z.object({ order: OrderRef.strict(), studentId: uuid, toClassId: id, date: isoDate,
     reason: optText(500) }).strict(), MovementSchema, CLERK),
-  'orders.depart': m(z.object({ order: OrderRef.strict(), studentId: uuid, date: isoDate, reason: text(500).min(1, 'укажите причину выбытия'),
+  'orders.depart': command(z.object({ order: OrderRef.strict(), studentId: uuid, date: isoDate, reason: text(500).min(1, 'укажите причину выбытия'),
     whereTo: optText(500) }).strict(), MovementSchema, CLERK),
-  'orders.promote': m(z.object({ order: OrderRef.strict(), fromYearId: id, toYearId: id, date: isoDate,
+  'orders.promote': command(z.object({ order: OrderRef.strict(), fromYearId: id, toYearId: id, date: isoDate,
     keptBack: z.array(uuid).default([]) }).strict(),
     z.object({ promoted: z.number().int(), keptBack: z.number().int(), graduated: z.number().int(), classesCreated: z.number().int() }), CLERK),
 
-  'settings.get': m(none, SettingsSchema, ANY),
-  'settings.set': m(SettingsSchema.strict(), SettingsSchema, ADMIN),
+  'settings.get': query(none, SettingsSchema, ANY),
+  'settings.set': command(SettingsSchema.strict(), SettingsSchema, ADMIN),
 
-  'exams.set': m(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.object({ subjectIds: z.array(id) }), CLERK),
-  'grades.grid': m(z.object({ classId: id, subjectId: id.optional() }).strict(), GradeGridSchema, ANY),
+  'exams.set': command(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.object({ subjectIds: z.array(id) }), CLERK),
+  'grades.grid': query(z.object({ classId: id, subjectId: id.optional() }).strict(), GradeGridSchema, ANY),
   // A batch of cells (a pasted block is one call): all written, or none and every refused cell named.
-  'grades.set': m(z.object({ classId: id, cells: z.array(MarkCellInput.strict()).min(1).max(20000) }).strict(),
+  'grades.set': command(z.object({ classId: id, cells: z.array(MarkCellInput.strict()).min(1).max(20000) }).strict(),
     z.object({ written: z.number().int(), cleared: z.number().int() }), CLERK),
-  'attendance.set': m(z.object({ classId: id, rows: z.array(AttendanceInput.strict()).min(1).max(20000) }).strict(),
+  'attendance.set': command(z.object({ classId: id, rows: z.array(AttendanceInput.strict()).min(1).max(20000) }).strict(),
     z.object({ written: z.number().int() }), CLERK),
 
-  'export.cityRegister': m(z.object({ year: yearName }).strict(), z.object({ fileName: z.string(), dataBase64: z.string(),
+  'export.cityRegister': query(z.object({ year: yearName }).strict(), z.object({ fileName: z.string(), dataBase64: z.string(),
     classes: z.number().int(), students: z.number().int(), staff: z.number().int(), marks: z.number().int() }), CLERK),
-  'export.list': m(z.discriminatedUnion('list', [
+  'export.list': query(z.discriminatedUnion('list', [
     z.object({ list: z.literal('students'), query: text(200).optional(), classId: id.optional() }).strict(),
     z.object({ list: z.literal('classMarks'), classId: id }).strict(),
   ]), z.object({ fileName: z.string(), dataBase64: z.string() }), ANY),
-  'import.preview': m(ImportArgs.strict(), ImportPreviewSchema, CLERK),
-  'import.commit': m(ImportCommitArgs.strict(), ImportResultSchema, CLERK),
+  'import.preview': query(ImportArgs.strict(), ImportPreviewSchema, CLERK),
+  'import.commit': command(ImportCommitArgs.strict(), ImportResultSchema, CLERK),
 
-  'alphabetBook.list': m(z.object({ letter: text(2).optional(), query: text(200).optional() }).strict(),
+  'alphabetBook.list': query(z.object({ letter: text(2).optional(), query: text(200).optional() }).strict(),
     z.array(BookEntrySchema), ANY),
 
-  'audit.list': m(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), z.array(AuditEntrySchema), ADMIN),
-  'audit.verify': m(none, AuditVerifySchema, ADMIN),
+  'audit.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), z.array(AuditEntrySchema), ADMIN),
+  'audit.verify': query(none, AuditVerifySchema, ADMIN),
 
-  'jobs.status': m(z.object({ id: z.string() }).strict(), JobSchema, ANY),
-  'jobs.cancel': m(z.object({ id: z.string() }).strict(), JobSchema, ANY),
-  'demo.generate': m(z.object({ students: z.number().int().min(1).max(300000) }).strict(), z.object({ jobId: z.string() }), ADMIN),
+  'jobs.status': query(z.object({ id: z.string() }).strict(), JobSchema, ANY),
+  'jobs.cancel': command(z.object({ id: z.string() }).strict(), JobSchema, ANY),
+  // What a finished job gave, for the one who started it (or an admin), whether or not its result is private to them;
+  // its error (code and fields kept) when it failed. Typed by the job's method: JobResult<M>.
+  'jobs.result': query(z.object({ id: z.string() }).strict(), z.unknown(), ANY),
+  'demo.generate': job(z.object({ students: z.number().int().min(1).max(300000) }).strict(), DemoSummarySchema, ADMIN),
 
   // ---------- import as a long job (issue 3): start → {jobId}; poll jobs.status (progress); jobs.cancel; then the outcome
   // (the error of a refused import comes back from *Result with its code). A commit holds the register until it ends.
-  'import.previewStart': m(ImportArgs.strict(), JobStarted, CLERK),
-  'import.previewResult': m(z.object({ jobId: z.string() }).strict(), ImportPreviewSchema, CLERK),
-  'import.commitStart': m(ImportCommitArgs.strict(), JobStarted, CLERK),
-  'import.commitResult': m(z.object({ jobId: z.string() }).strict(), ImportResultSchema, CLERK),
+  'import.previewStart': job(ImportArgs.strict(), ImportPreviewSchema, CLERK),
+  'import.previewResult': query(z.object({ jobId: z.string() }).strict(), ImportPreviewSchema, CLERK),
+  'import.commitStart': job(ImportCommitArgs.strict(), ImportResultSchema, CLERK),
+  'import.commitResult': query(z.object({ jobId: z.string() }).strict(), ImportResultSchema, CLERK),
   // ---------- ledgers ----------
-  'ledgers.list': m(z.object({ yearId: id }).strict(), z.array(LedgerListRowSchema), ANY),
-  'ledgers.get': m(z.object({ classId: id }).strict(), LedgerSchema, ANY),
+  'ledgers.list': query(z.object({ yearId: id }).strict(), z.array(LedgerListRowSchema), ANY),
+  'ledgers.get': query(z.object({ classId: id }).strict(), LedgerSchema, ANY),
   // No version: the current draft, without a stamp. A version: that sealed version's stored file.
-  'ledgers.print': m(z.object({ classId: id, version: z.number().int().min(1).optional(), format: z.enum(['pdf', 'xlsx']) }).strict(),
+  'ledgers.print': query(z.object({ classId: id, version: z.number().int().min(1).optional(), format: z.enum(['pdf', 'xlsx']) }).strict(),
     z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
   // allowNa: seal although some cells are н/а (empty cells are never sealed).
-  'ledgers.seal': m(z.object({ classId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(), LedgerVersionSchema, ADMIN),
+  'ledgers.seal': command(z.object({ classId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(), LedgerVersionSchema, ADMIN),
   // The job's result: { sealed: [{classId, className, version, code}], skipped: [{classId, className, reason, missing}] }.
-  'ledgers.closeYear': m(z.object({ yearId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(),
-    z.object({ jobId: z.string() }), ADMIN),
-  'ledgers.verify': m(z.union([
+  'ledgers.closeYear': job(z.object({ yearId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(),
+    CloseYearResultSchema, ADMIN),
+  'ledgers.verify': query(z.union([
     z.object({ code: z.string().trim().min(1, 'введите код').max(40) }).strict(),
     z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64') }).strict(),
   ]), LedgerVerifySchema, ANY),
-  'ledgers.correct': m(z.object({ classId: id, reason: text(1000).trim().min(1, 'укажите причину исправления'),
+  'ledgers.correct': command(z.object({ classId: id, reason: text(1000).trim().min(1, 'укажите причину исправления'),
     orderNumber: text(50).trim().min(1, 'номер приказа обязателен'), orderDate: isoDate }).strict(), LedgerCorrectionSchema, ADMIN),
 
   // ---------- certified printouts, attestats and blank forms ----------
   // Each printout is registered with its verification code; the same data printed again returns the registered copy.
-  'printouts.certificateOfStudy': m(z.object({ studentId: uuid }).strict(), PrintoutFileSchema, CLERK),
-  'printouts.alphabetBook': m(z.object({ letter: text(2).trim().min(1, 'укажите букву') }).strict(), PrintoutFileSchema, CLERK),
-  'printouts.attestatBook': m(z.object({ year: yearName }).strict(), PrintoutFileSchema, CLERK),
-  'printouts.list': m(z.object({ kind: z.enum(PRINTOUT_KINDS).optional(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+  'printouts.certificateOfStudy': command(z.object({ studentId: uuid }).strict(), PrintoutFileSchema, CLERK),
+  'printouts.alphabetBook': command(z.object({ letter: text(2).trim().min(1, 'укажите букву') }).strict(), PrintoutFileSchema, CLERK),
+  'printouts.attestatBook': command(z.object({ year: yearName }).strict(), PrintoutFileSchema, CLERK),
+  'printouts.list': query(z.object({ kind: z.enum(PRINTOUT_KINDS).optional(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     z.array(PrintoutSchema), ANY),
-  'printouts.get': m(z.object({ code: text(40).trim().min(1, 'введите код') }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
-  'printouts.verify': m(z.union([
+  'printouts.get': query(z.object({ code: text(40).trim().min(1, 'введите код') }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
+  'printouts.verify': query(z.union([
     z.object({ code: z.string().trim().min(1, 'введите код').max(40) }).strict(),
     z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64') }).strict(),
   ]), PrintoutVerifySchema, ANY),
-  'attestats.receiveForms': m(z.object({ kind: attestatKind, series: formSeries, firstNumber: formNumber, lastNumber: formNumber,
+  'attestats.receiveForms': command(z.object({ kind: attestatKind, series: formSeries, firstNumber: formNumber, lastNumber: formNumber,
     receivedOn: isoDate, document: text(300).trim().min(1, 'укажите накладную или акт') }).strict(),
     z.object({ receiptId: id, forms: z.number().int() }), CLERK),
-  'attestats.spoilForm': m(z.object({ series: formSeries, number: formNumber, date: isoDate,
+  'attestats.spoilForm': command(z.object({ series: formSeries, number: formNumber, date: isoDate,
     reason: text(500).trim().min(1, 'укажите причину') }).strict(), BlankFormSchema, CLERK),
-  'attestats.issue': m(z.object({ studentId: uuid, kind: attestatKind, series: formSeries, number: formNumber, issueDate: isoDate,
+  'attestats.issue': command(z.object({ studentId: uuid, kind: attestatKind, series: formSeries, number: formNumber, issueDate: isoDate,
     recipient: text(300).trim().min(1, 'укажите получателя'), withHonours: z.boolean().default(false) }).strict(), AttestatSchema, CLERK),
-  'attestats.list': m(z.object({ year: yearName.optional() }).strict(), z.array(AttestatSchema), ANY),
-  'attestats.forms': m(z.object({ series: text(20).optional(), state: z.enum(['received', 'issued', 'spoiled']).optional() }).strict(),
+  'attestats.list': query(z.object({ year: yearName.optional() }).strict(), z.array(AttestatSchema), ANY),
+  'attestats.forms': query(z.object({ series: text(20).optional(), state: z.enum(['received', 'issued', 'spoiled']).optional() }).strict(),
     z.array(BlankFormSchema), ANY),
   // ---------- archive and backups (issue 5): schemas in contract-archive.ts ----------
-  'media.list': m(none, z.array(MediaSchema), ARCHIVIST),
-  'media.add': m(MediaInput.strict(), MediaSchema, ARCHIVIST),
-  'media.update': m(z.object({ id, data: MediaInput.strict() }).strict(), MediaSchema, ARCHIVIST),
-  'archive.verify': m(none, ArchiveReportSchema, ARCHIVIST),
+  'media.list': query(none, z.array(MediaSchema), ARCHIVIST),
+  'media.add': command(MediaInput.strict(), MediaSchema, ARCHIVIST),
+  'media.update': command(z.object({ id, data: MediaInput.strict() }).strict(), MediaSchema, ARCHIVIST),
+  'archive.verify': query(none, ArchiveReportSchema, ARCHIVIST),
   // The audit log against the newest copy on each medium (a witness kept elsewhere); the passphrase is used, never kept.
-  'audit.witness': m(z.object({ mediaIds: z.array(id).min(1, 'выберите носители').max(10), passphrase: z.string().max(500).optional() }).strict(),
+  'audit.witness': query(z.object({ mediaIds: z.array(id).min(1, 'выберите носители').max(10), passphrase: z.string().max(500).optional() }).strict(),
     z.array(AuditWitnessSchema), ARCHIVIST),
   // Long work is a job (jobs.status / jobs.cancel); its result is BackupJobResult / VerifyJobResult / RestoreJobResult.
-  'backup.start': m(z.object({ mediaIds: z.array(id).min(2, 'нужно не меньше двух носителей').max(10), confirmSameDevice: z.boolean().default(false),
-    passphrase: z.string().max(500).optional() }).strict(), z.object({ jobId: z.string() }), ARCHIVIST),
-  'backup.verify': m(z.object({ mediaIds: z.array(id).min(1).max(10), repair: z.boolean().default(false) }).strict(), z.object({ jobId: z.string() }), ARCHIVIST),
-  'backup.bags': m(z.object({ mediaId: id }).strict(), z.array(BagSummarySchema), ARCHIVIST),
-  'backup.restore': m(z.object({ mediaId: id, bag: z.string().min(1).max(200), drill: z.boolean(), target: z.string().max(1000).optional(),
-    passphrase: z.string().max(500).optional() }).strict(), z.object({ jobId: z.string() }), ARCHIVIST),
-  'backup.history': m(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(), z.array(RunSchema), ARCHIVIST),
+  'backup.start': job(z.object({ mediaIds: z.array(id).min(2, 'нужно не меньше двух носителей').max(10), confirmSameDevice: z.boolean().default(false),
+    passphrase: z.string().max(500).optional() }).strict(), BackupJobResultSchema, ARCHIVIST),
+  'backup.verify': job(z.object({ mediaIds: z.array(id).min(1).max(10), repair: z.boolean().default(false) }).strict(), VerifyJobResultSchema, ARCHIVIST),
+  'backup.bags': query(z.object({ mediaId: id }).strict(), z.array(BagSummarySchema), ARCHIVIST),
+  'backup.restore': job(z.object({ mediaId: id, bag: z.string().min(1).max(200), drill: z.boolean(), target: z.string().max(1000).optional(),
+    passphrase: z.string().max(500).optional() }).strict(), RestoreJobResultSchema, ARCHIVIST),
+  'backup.history': query(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(), z.array(RunSchema), ARCHIVIST),
   // ---------- packets to the regional segment, state exams, portfolio (issue 6) ----------
-  'exams.results': m(z.object({ studentId: uuid.optional(), year: z.number().int().optional() }).strict(), z.array(StateExamResultSchema), ANY),
-  'exams.addResult': m(StateExamInput.strict(), StateExamResultSchema, CLERK),
-  'exams.updateResult': m(z.object({ id, data: StateExamInput.strict() }).strict(), StateExamResultSchema, CLERK),
-  'exams.removeResult': m(z.object({ id }).strict(), ok, CLERK),
-  'portfolio.list': m(z.object({ studentId: uuid }).strict(), z.array(PortfolioEntrySchema), ANY),
-  'portfolio.add': m(PortfolioInput.strict(), PortfolioEntrySchema, CLERK),
-  'portfolio.update': m(z.object({ id, data: PortfolioInput.strict() }).strict(), PortfolioEntrySchema, CLERK),
-  'portfolio.remove': m(z.object({ id }).strict(), ok, CLERK),
-  'packets.settings': m(none, PacketSettingsSchema, ADMIN),
-  'packets.setEndpoint': m(z.object({ endpoint: z.string().max(2000).regex(/^https?:\/\/\S+$/, 'адрес вида https://…'),
+  'exams.results': query(z.object({ studentId: uuid.optional(), year: z.number().int().optional() }).strict(), z.array(StateExamResultSchema), ANY),
+  'exams.addResult': command(StateExamInput.strict(), StateExamResultSchema, CLERK),
+  'exams.updateResult': command(z.object({ id, data: StateExamInput.strict() }).strict(), StateExamResultSchema, CLERK),
+  'exams.removeResult': command(z.object({ id }).strict(), ok, CLERK),
+  'portfolio.list': query(z.object({ studentId: uuid }).strict(), z.array(PortfolioEntrySchema), ANY),
+  'portfolio.add': command(PortfolioInput.strict(), PortfolioEntrySchema, CLERK),
+  'portfolio.update': command(z.object({ id, data: PortfolioInput.strict() }).strict(), PortfolioEntrySchema, CLERK),
+  'portfolio.remove': command(z.object({ id }).strict(), ok, CLERK),
+  'packets.settings': query(none, PacketSettingsSchema, ADMIN),
+  'packets.setEndpoint': command(z.object({ endpoint: z.string().max(2000).regex(/^https?:\/\/\S+$/, 'адрес вида https://…'),
     caPem: z.string().max(100_000).nullable().optional(), timeoutMs: z.number().int().min(100).max(600_000).optional() }).strict(), PacketSettingsSchema, ADMIN),
   // The PKCS#12 is kept (encrypted, as the file is); the password only opens it for this call.
-  'packets.loadCertificate': m(z.object({ p12Base64: z.string().min(1, 'пустой файл').max(PACKET_P12_MAX_BASE64, 'файл сертификата слишком большой')
+  'packets.loadCertificate': command(z.object({ p12Base64: z.string().min(1, 'пустой файл').max(PACKET_P12_MAX_BASE64, 'файл сертификата слишком большой')
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'), password: z.string().max(200) }).strict(), CertificateSummarySchema, ADMIN),
-  'packets.build': m(z.object({ kind: z.enum(['full', 'delta']).optional() }).strict(),
+  'packets.build': command(z.object({ kind: z.enum(['full', 'delta']).optional() }).strict(),
     z.object({ id: uuid, seq: z.number().int(), kind: z.enum(['full', 'delta']), sha256: z.string(), prevHash: z.string().nullable(), students: z.number().int(), bytes: z.number().int() }), ADMIN),
-  'packets.sign': m(z.object({ password: z.string().max(200) }).strict(),
+  'packets.sign': command(z.object({ password: z.string().max(200) }).strict(),
     z.object({ signed: z.array(z.object({ id: uuid, seq: z.number().int() })), signer: z.string() }), ADMIN),
-  'packets.list': m(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+  'packets.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     z.object({ rows: z.array(OutboxPacketSchema), counts: z.record(z.enum(PACKET_STATES), z.number().int()) }), ADMIN),
   // A job: every pending packet of this register, or build+sign+upload for several register files (password needed then).
   // tlsPassword opens the TLS client certificate (when one is chosen) for this job only.
-  'packets.upload': m(z.object({ scope: z.enum(['all', 'next']).default('all'), registers: z.array(text(1000).min(1)).max(500).optional(),
+  'packets.upload': job(z.object({ scope: z.enum(['all', 'next']).default('all'), registers: z.array(text(1000).min(1)).max(500).optional(),
     password: z.string().max(200).optional(), tlsPassword: z.string().max(200).optional(),
-    concurrency: z.number().int().min(1).max(16).default(3) }).strict(), z.object({ jobId: z.string() }), ADMIN),
+    concurrency: z.number().int().min(1).max(16).default(3) }).strict(), UploadJobResultSchema, ADMIN),
   // ---------- restore over the open register ----------
   // A job (result: the restore report); once it is done the program works on the restored register and every session
   // has ended: sign in again, with the users and passwords of the copy.
-  'backup.restoreOpen': m(z.object({ mediaId: id, bag: z.string().min(1).max(200), passphrase: z.string().max(500).optional() }).strict(),
-    z.object({ jobId: z.string() }), ARCHIVIST),
+  'backup.restoreOpen': job(z.object({ mediaId: id, bag: z.string().min(1).max(200), passphrase: z.string().max(500).optional() }).strict(),
+    RestoreJobResultSchema, ARCHIVIST),
   // ---------- packets: the TLS client certificate for a receiver that demands mutual TLS ----------
   // 'file': the PKCS#12 is kept (encrypted, as the file is); the password only opens it for this call.
-  'packets.setTlsCertificate': m(z.object({ source: z.enum(TLS_SOURCES),
+  'packets.setTlsCertificate': command(z.object({ source: z.enum(TLS_SOURCES),
     p12Base64: z.string().min(1, 'пустой файл').max(PACKET_P12_MAX_BASE64, 'файл сертификата слишком большой').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64').optional(),
     password: z.string().max(200).optional() }).strict(), TlsClientSettingsSchema, ADMIN),
   // ---------- the packets change log's compaction (migration 0009) ----------
-  'packets.changeLog': m(none, ChangeLogSchema, ADMIN),
+  'packets.changeLog': query(none, ChangeLogSchema, ADMIN),
   // A job (jobs.status / jobs.cancel) removing what an accepted full packet covers, a few thousand entries per
   // transaction; its result is CompactionResult.
-  'packets.compactChanges': m(none, z.object({ jobId: z.string() }), ADMIN),
+  'packets.compactChanges': job(none, CompactionResultSchema, ADMIN),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;
 export type Method = keyof Contract;
+/** What a caller sends (defaults may be left out). */
 export type Input<M extends Method> = z.input<Contract[M]['input']>;
+/** What the handler gets: the request as validated, defaults filled in. */
+export type Args<M extends Method> = z.output<Contract[M]['input']>;
 export type Output<M extends Method> = z.output<Contract[M]['output']>;
+export type KindOf<M extends Method> = Contract[M]['kind'];
+export type MethodsOfKind<K extends MethodKind> = { [M in Method]: Contract[M]['kind'] extends K ? M : never }[Method];
+export type JobMethod = MethodsOfKind<'job'>;
+/** What a finished job of method M gives (jobs.status → result, or jobs.result). */
+export type JobResult<M extends JobMethod> = z.output<Contract[M]['result']>;
+/** The methods, by kind, as data: for the renderer's useJob and for tests over the whole contract. */
+export const methodKind = (method: Method): MethodKind => contract[method].kind;
 
 // Errors cross the boundary as data, never as thrown objects.
 export const ERROR_CODES = ['validation', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'cancelled', 'internal'] as const;

@@ -1,24 +1,19 @@
-// The archive and backup services as the contract calls them (main/host/handlers.ts): media by id, long work as jobs.
+// The archive and backup services as the contract calls them (main/backup/handlers.ts): media by id, long work as jobs
+// (each `…Job` checks the request and says what the job does; dispatch starts it).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import type { User } from '../../preload/contract.ts';
 import { archiveDirFor, verifyArchive, type ArchiveReport } from '../archive/archive.ts';
-import type { Jobs } from '../shared/jobs.ts';
-import type { OpenRegister } from '../host/open-register.ts';
-import type { Sessions } from '../users/users.ts';
+import type { OpenRegister } from '../shared/open-register.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
+import { signedIn, type JobSpec, type SessionStore } from '../shared/handler.ts';
 import { bagsOn, parseBagInfo, ENCRYPTION } from './bag.ts';
-import { backupRegister, SameMediaError, sameMediaWarnings } from './backup.ts';
-import { restoreBag } from './restore.ts';
+import { backupRegister, SameMediaError, sameMediaWarnings, type BackupOutcome } from './backup.ts';
+import { restoreBag, type RestoreReport } from './restore.ts';
 import { restoreOpenRegister } from './restore-open.ts';
 import { getMedia, type Media } from './runs.ts';
-import { verifyCopies } from './verify.ts';
-
-const signedIn = (user: User | null): User => {
-  if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
-  return user;
-};
+import { verifyCopies, type VerifyReport } from './verify.ts';
 
 function presentMedia(db: DB, ids: number[]): Media[] {
   const media = ids.map((id) => getMedia(db, id));
@@ -37,7 +32,7 @@ export async function archiveReport(db: DB): Promise<ArchiveReport> {
   return verifyArchive(dir);
 }
 
-export function startBackup(db: DB, jobs: Jobs, user: User | null, a: { mediaIds: number[]; confirmSameDevice: boolean; passphrase?: string }) {
+export function backupJob(db: DB, user: User | null, a: { mediaIds: number[]; confirmSameDevice: boolean; passphrase?: string }): JobSpec<BackupOutcome> {
   const by = signedIn(user);
   if (new Set(a.mediaIds).size !== a.mediaIds.length) throw fieldError('mediaIds', 'Один и тот же носитель выбран дважды');
   const media = presentMedia(db, a.mediaIds);
@@ -46,13 +41,13 @@ export function startBackup(db: DB, jobs: Jobs, user: User | null, a: { mediaIds
   const warnings = sameMediaWarnings(media.map((m) => m.path));
   if (warnings.length && !a.confirmSameDevice) throw new SameMediaError(warnings);
   const destinations = media.map((m) => ({ path: m.path, mediaId: m.id, label: m.label, passphrase: m.encrypted ? a.passphrase! : null }));
-  return { jobId: jobs.start('backup', (p) => backupRegister(db, { destinations, confirmSameDevice: a.confirmSameDevice, progress: p, by: by.login }), { owner: by.login }) };
+  return { jobKind: 'backup', work: (p) => backupRegister(db, { destinations, confirmSameDevice: a.confirmSameDevice, progress: p, by: by.login }) };
 }
 
-export function startVerify(db: DB, jobs: Jobs, user: User | null, a: { mediaIds: number[]; repair: boolean }) {
+export function verifyJob(db: DB, user: User | null, a: { mediaIds: number[]; repair: boolean }): JobSpec<VerifyReport> {
   const by = signedIn(user);
   const media = presentMedia(db, a.mediaIds);
-  return { jobId: jobs.start('verify', (p) => verifyCopies(db, media.map((m) => m.path), { repair: a.repair, by: by.login, progress: p }), { owner: by.login }) };
+  return { jobKind: 'verify', work: (p) => verifyCopies(db, media.map((m) => m.path), { repair: a.repair, by: by.login, progress: p }) };
 }
 
 export function listBags(db: DB, mediaId: number) {
@@ -72,36 +67,37 @@ function bagOnMedia(db: DB, mediaId: number, bag: string): string {
   return path.join(m.path, bag);
 }
 
-export function startRestore(db: DB, jobs: Jobs, user: User | null, a: { mediaId: number; bag: string; drill: boolean; target?: string; passphrase?: string }) {
+export function restoreJob(db: DB, user: User | null, a: { mediaId: number; bag: string; drill: boolean; target?: string; passphrase?: string }): JobSpec<RestoreReport> {
   const by = signedIn(user);
   const bag = bagOnMedia(db, a.mediaId, a.bag);
   let target: string | null = null;
   if (!a.drill) {
     if (!a.target || !path.isAbsolute(a.target)) throw fieldError('target', 'Укажите полный путь нового файла реестра');
     target = path.resolve(a.target);
-    // Over the open register: backup.restoreOpen (startRestoreOpen), which closes and reopens it; not a plain file restore.
+    // Over the open register: backup.restoreOpen (restoreOpenJob), which closes and reopens it; not a plain file restore.
     if (target === path.resolve(db.name)) throw fieldError('target', 'Это открытый сейчас реестр: восстановите в новый файл или выберите «Восстановить открытый реестр из этой копии»');
     if (fs.existsSync(target)) throw fieldError('target', `Файл ${target} уже есть: выберите новый`);
   }
-  return { jobId: jobs.start(a.drill ? 'drill' : 'restore', (p) => restoreBag(bag, { target, drill: a.drill, passphrase: a.passphrase ?? null, progress: p, log: { db, by: by.login } }), { owner: by.login }) };
+  return { jobKind: a.drill ? 'drill' : 'restore',
+    work: (p) => restoreBag(bag, { target, drill: a.drill, passphrase: a.passphrase ?? null, progress: p, log: { db, by: by.login } }) };
 }
 
 /**
  * Restore over the register that is open now (a job: progress, cancel until the swap). The register is held
  * exclusively while the job runs: whatever was written meanwhile would go aside with the register it went into.
  */
-export function startRestoreOpen(db: DB, jobs: Jobs, user: User | null, open: { register?: OpenRegister; sessions: Sessions },
-  a: { mediaId: number; bag: string; passphrase?: string }) {
+export function restoreOpenJob(db: DB, user: User | null, open: { register?: OpenRegister; sessions: SessionStore; otherJobs: (self: string) => string[] },
+  a: { mediaId: number; bag: string; passphrase?: string }): JobSpec<RestoreReport> {
   const by = signedIn(user);
   const register = open.register;
   if (!register) throw new AppError('validation', 'Открытый реестр восстанавливается только в работающей программе; в командной строке: restore КОПИЯ --to ФАЙЛ');
   const bag = bagOnMedia(db, a.mediaId, a.bag);
   if (fs.existsSync(path.join(bag, ENCRYPTION)) && !a.passphrase) throw fieldError('passphrase', `Копия ${a.bag} зашифрована: введите парольную фразу`);
-  // the job asks for the others only at the swap, long after start() has returned its id
-  const self = { id: '' };
-  self.id = jobs.start('restoreOpen', (p) => restoreOpenRegister(bag, {
-    register, sessions: open.sessions, by: by.login, passphrase: a.passphrase ?? null, progress: p,
-    otherJobs: () => jobs.running().filter((j) => j.id !== self.id).map((j) => j.kind),
-  }), { exclusive: true, owner: by.login, label: 'восстановление открытого реестра' });
-  return { jobId: self.id };
+  return {
+    jobKind: 'restoreOpen', label: 'восстановление открытого реестра',
+    // the job asks for the others only at the swap, long after it has started
+    work: (p, self) => restoreOpenRegister(bag, {
+      register, sessions: open.sessions, by: by.login, passphrase: a.passphrase ?? null, progress: p, otherJobs: () => open.otherJobs(self),
+    }),
+  };
 }

@@ -8,10 +8,10 @@ import type { DB } from '../../db/connection.ts';
 import { anchorAudit } from '../audit/anchor.ts';
 import { appendAudit } from '../audit/log.ts';
 import { CancelledError, type Progress } from '../shared/jobs.ts';
-import type { OpenRegister } from '../host/open-register.ts';
+import type { OpenRegister } from '../shared/open-register.ts';
 import { AppError } from '../shared/errors.ts';
 import { logError } from '../shared/log.ts';
-import type { Sessions } from '../users/users.ts';
+import type { SessionStore } from '../shared/handler.ts';
 import { putAsideAndMoveIn, RegisterNotPutBack, restoreBag, RestoreRefused, type RestoreCheck, type RestoreReport } from './restore.ts';
 import { finishRun, startRun } from './runs.ts';
 
@@ -24,7 +24,7 @@ const JOB_NAMES: Record<string, string> = {
 
 export type RestoreOpenDeps = {
   register: OpenRegister;
-  sessions: Sessions;
+  sessions: SessionStore;
   /** the kinds of the other jobs still running (not this one) */
   otherJobs: () => string[];
   by: string;

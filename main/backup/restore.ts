@@ -19,6 +19,7 @@ import { AppError } from '../shared/errors.ts';
 import { checkBag, ENCRYPTION, isBag } from './bag.ts';
 import { decryptFile, openEncryption } from './encryption.ts';
 import { finishRun, startRun } from './runs.ts';
+import { RegisterNotPutBack } from '../shared/open-register.ts';
 
 export type RestoreCheck = { name: string; ok: boolean; message: string };
 export type RestoreReport = {
@@ -258,12 +259,7 @@ export function putAsideAndMoveIn(staged: Staged, target: string, opts: {
 }
 
 /** A restore whose copy would not open and whose old register could not be put back: no register is at its path. */
-export class RegisterNotPutBack extends AppError {
-  constructor(message: string, readonly aside: string) {
-    super('internal', message);
-    this.name = 'RegisterNotPutBack';
-  }
-}
+export { RegisterNotPutBack };
 
 /** The CLI's way: nothing has the target open; the restored register is closed once in place. */
 const moveInClosed: MoveIn = (staged, target) => {

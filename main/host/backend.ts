@@ -3,8 +3,8 @@ import type { Envelope, Result } from '../../preload/contract.ts';
 import type { DB } from '../../db/connection.ts';
 import { Sessions } from '../users/users.ts';
 import { Jobs } from '../shared/jobs.ts';
-import { dispatch } from './dispatch.ts';
-import { OpenRegister, type OpenFile } from './open-register.ts';
+import { dispatch, keepAnchor } from './dispatch.ts';
+import { OpenRegister, type OpenFile } from '../shared/open-register.ts';
 
 export { RegisterOpenError } from '../../db/connection.ts';
 
@@ -17,7 +17,7 @@ export interface Backend {
 
 /** `openRestored` is for tests only: how the file a restore moved in is opened (a failing one injects that fault). */
 export function openBackend(opts: { dbPath: string; openRestored?: OpenFile }): Backend {
-  const register = new OpenRegister(opts.dbPath, opts.openRestored);
+  const register = new OpenRegister(opts.dbPath, opts.openRestored, keepAnchor);
   const sessions = new Sessions();
   const jobs = new Jobs();
   return {

@@ -7,7 +7,8 @@ import { AppError } from '../shared/errors.ts';
 import { logError } from '../shared/log.ts';
 import { appendAudit } from '../audit/log.ts';
 import { anchorAudit } from '../audit/anchor.ts';
-import { handlers, getUser, type Ctx } from './handlers.ts';
+import { handlers, getUser } from './handlers.ts';
+import type { AnyHandler, Ctx } from '../shared/handler.ts';
 
 /** Secrets by name, wherever they sit in the arguments: never written anywhere. A PKCS#12 holds the school's private key. */
 const SECRET_KEYS = new Set(['password', 'passphrase', 'certPassword', 'tlsPassword', 'p12Base64', 'privateKey', 'token']);
@@ -78,21 +79,35 @@ export const dispatch: Dispatcher = async (base, env) => {
     }
     const { asUser: _cli, ...rest } = base;
     const ctx: Ctx = { ...rest, user, session: typeof env.session === 'string' ? env.session : null };
-    const h = handlers[method];
-    let value: unknown;
-    if ((h.writes || h.ownWrites) && base.jobs.exclusive) {
+    const args = parsed.data as never;
+    const h = handlers[method] as AnyHandler;
+    // Whatever writes waits for a job that holds the register: commands, and jobs that write.
+    const writes = h.kind === 'job' ? h.writes : h.kind === 'command' && h.tx !== 'none';
+    if (writes && base.jobs.exclusive) {
       return { ok: false, error: { code: 'conflict', message: `Реестр занят: идёт «${base.jobs.exclusive}». Повторите позже.` } };
     }
-    if (h.writes) {
+    let value: unknown;
+    if (h.kind === 'job') {
+      const spec = h.start(ctx, args);
+      const result = (def as { result?: z.ZodType }).result!;
+      value = {
+        jobId: base.jobs.start(spec.jobKind ?? method, async (p, id) => {
+          const r = await spec.work(p, id);
+          const out = result.safeParse(r);
+          if (!out.success) throw new Error(`${method}: the job's result does not match the contract: ${out.error.message}`);
+          return out.data;
+        }, { exclusive: h.exclusive, owner: user?.login ?? null, label: spec.label, keepMs: spec.keepMs, privateResult: spec.privateResult }),
+      };
+    } else if (h.kind === 'command' && h.tx === 'dispatch') {
       // The change and its audit entry commit together or not at all.
       value = base.db.transaction(() => {
-        const v = h.run(ctx, parsed.data as never);
-        if (v instanceof Promise) throw new Error(`${method}: a writing handler must be synchronous`);
+        const v = h.run(ctx, args);
+        if (v instanceof Promise) throw new Error(`${method}: a command in dispatch's transaction must be synchronous`);
         appendAudit(base.db, user?.login ?? null, method, { args: auditableArgs(parsed.data), result: auditSummary(v) });
         return v;
       }).immediate();
     } else {
-      value = await h.run(ctx, parsed.data as never);
+      value = await h.run(ctx, args);
     }
     keepAnchor(base.db);
     const out = def.output.safeParse(value);

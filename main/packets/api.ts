@@ -1,13 +1,14 @@
 // The packets methods of the contract, as the handlers call them: settings, certificate, build, sign, list, and the
 // upload job. Signing and uploading are async, so they write in their own transactions with their audit entries.
 import type { DB } from '../../db/connection.ts';
-import { CancelledError, type Jobs, type Progress } from '../shared/jobs.ts';
-import type { PacketSettings, User } from '../../preload/contract.ts';
+import { CancelledError, type Progress } from '../shared/jobs.ts';
+import type { JobSpec } from '../shared/handler.ts';
+import type { CompactionResult, PacketSettings, User } from '../../preload/contract.ts';
 import { appendAudit } from '../audit/log.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
 import { getPacketSettings, listOutbox, outboxCounts } from './outbox.ts';
 import { certificateSummary, signPackets, storeCertificate, storedSigner } from './sign.ts';
-import { uploadPending, uploadRegisters } from './upload.ts';
+import { uploadPending, uploadRegisters, type BatchSummary, type UploadSummary } from './upload.ts';
 import type { ClientCertificate, UploadTarget } from './transport.ts';
 import { tlsClientCertificate, tlsClientSettings } from './tls-client.ts';
 import { readTlsClient } from './tls-store.ts';
@@ -60,9 +61,9 @@ export function targetOf(db: DB, clientCert: ClientCertificate | null = null): U
 /** Registers whose upload job is running: a second one would race the first for the same packets. */
 const uploading = new WeakSet<DB>();
 
-/** Starts the upload job: this register's pending packets, or build+sign+upload for the listed register files. */
-export function startUpload(db: DB, jobs: Jobs, user: User,
-  a: { scope: 'all' | 'next'; registers?: string[]; password?: string; tlsPassword?: string; concurrency: number }): { jobId: string } {
+/** The upload job: this register's pending packets, or build+sign+upload for the listed register files. */
+export function uploadJob(db: DB, user: User,
+  a: { scope: 'all' | 'next'; registers?: string[]; password?: string; tlsPassword?: string; concurrency: number }): JobSpec<UploadSummary | BatchSummary> {
   if (uploading.has(db)) throw new AppError('conflict', 'Отправка пакетов уже идёт: дождитесь её окончания или отмените её');
   targetOf(db); // no address: said before any password is checked
   if (a.registers?.length) {
@@ -81,34 +82,34 @@ export function startUpload(db: DB, jobs: Jobs, user: User,
     if (!p12) throw new AppError('validation', 'Сертификат не загружен: загрузите файл .p12 на экране «Пакеты»', { certificate: 'не загружен' });
     storedSigner(db, a.password!); // a wrong password is refused now, not inside the job
     const password = a.password!;
-    return { jobId: exclusiveUpload(db, jobs, user, async (p) => {
+    return oneUploadAtATime(db, async (p) => {
       const sum = await uploadRegisters(a.registers!, target, { p12, password, concurrency: a.concurrency, by: user.login }, p);
       audit({ args: { registers: a.registers!.length, tls: tlsSource }, result: { accepted: sum.accepted, rejected: sum.rejected, pending: sum.pending, failed: sum.failed } });
       return sum;
-    }) };
+    });
   }
-  return { jobId: exclusiveUpload(db, jobs, user, async (p) => {
+  return oneUploadAtATime(db, async (p) => {
     const sum = await uploadPending(db, target, { scope: a.scope }, p);
     audit({ args: { scope: a.scope, tls: tlsSource }, result: { accepted: sum.accepted.map((x) => x.seq), rejected: sum.rejected.map((x) => x.seq), pending: sum.pending,
       ...(sum.stopped ? { stopped: sum.stopped } : {}) } });
     return sum;
-  }) };
+  });
 }
 
-function exclusiveUpload(db: DB, jobs: Jobs, user: User, work: (p: Progress) => Promise<unknown>): string {
+function oneUploadAtATime<R>(db: DB, work: (p: Progress) => Promise<R>): JobSpec<R> {
   uploading.add(db);
-  return jobs.start('packets.upload', (p) => work(p).finally(() => uploading.delete(db)), { owner: user.login });
+  return { work: (p) => work(p).finally(() => uploading.delete(db)) };
 }
 
 /** Registers whose change log is being compacted: a second job would only race the first over the same slices. */
 const compacting = new WeakSet<DB>();
 
-/** Starts the compaction of the change log as a job; it ends with how many entries went and how many remain. */
-export function startCompaction(db: DB, jobs: Jobs, user: User): { jobId: string } {
+/** The compaction of the change log as a job; it ends with how many entries went and how many remain. */
+export function compactionJob(db: DB, user: User): JobSpec<CompactionResult> {
   if (compacting.has(db)) throw new AppError('conflict', 'Сжатие журнала изменений уже идёт: дождитесь его окончания');
   compacting.add(db);
   const audit = (result: unknown) => db.transaction(() => appendAudit(db, user.login, 'packets.compactChanges', { result })).immediate();
-  return { jobId: jobs.start('packets.compactChanges', async (p) => {
+  return { work: async (p) => {
     let removed = 0;
     const counted: Progress = { report: (done, total, m) => { removed = done; p.report(done, total, m); }, get cancelled() { return p.cancelled; }, throwIfCancelled: () => p.throwIfCancelled() };
     try {
@@ -122,5 +123,5 @@ export function startCompaction(db: DB, jobs: Jobs, user: User): { jobId: string
     } finally {
       compacting.delete(db);
     }
-  }, { owner: user.login }) };
+  } };
 }

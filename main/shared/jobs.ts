@@ -1,5 +1,5 @@
-// Long work (demo generation now; imports, ledgers, backups, uploads later) runs as a job: it reports
-// progress and can be cancelled. One mechanism for every transport: the caller polls jobs.status.
+// Long work (the demo, imports, the year close, backups, restores, uploads) runs as a job: it reports progress and can
+// be cancelled. Dispatch starts every job method of the contract here; every transport follows it through jobs.status.
 import crypto from 'node:crypto';
 import type { ApiError, Job } from '../../preload/contract.ts';
 import { AppError } from './errors.ts';
@@ -36,7 +36,7 @@ export class Jobs {
    * may be large: an import's preview) that long after it ends; a `privateResult` is not in the status anyone may
    * poll, only in outcome() for the one who started the job.
    */
-  start(kind: string, work: (p: Progress) => Promise<unknown>,
+  start(kind: string, work: (p: Progress, id: string) => Promise<unknown>,
     opts: { exclusive?: boolean; owner?: string | null; label?: string; keepMs?: number; privateResult?: boolean } = {}): string {
     if (opts.exclusive && this.exclusive) throw new AppError('conflict', `Реестр занят: идёт «${this.exclusive}»`);
     if (opts.exclusive) this.exclusive = opts.label ?? kind;
@@ -49,7 +49,7 @@ export class Jobs {
       job.total = total;
       if (message !== undefined) job.message = message;
     }, abort.signal);
-    work(p).finally(() => {
+    work(p, id).finally(() => {
       if (opts.exclusive) this.exclusive = null;
       if (opts.keepMs !== undefined) setTimeout(() => this.jobs.delete(id), opts.keepMs).unref();
     }).then(
@@ -89,12 +89,12 @@ export class Jobs {
   }
 
   /**
-   * What a finished job of `kind` gave, for the one who started it (or an admin): its result when done; its error,
+   * What a finished job of `kind` (any kind: null) gave, for the one who started it (or an admin): its result when done; its error,
    * code and fields kept, when it failed; `cancelled` when cancelled; a conflict while it still runs.
    */
-  outcome(id: string, kind: string, by: { login: string; role: string } | null): unknown {
+  outcome(id: string, kind: string | null, by: { login: string; role: string } | null): unknown {
     const j = this.jobs.get(id);
-    if (!j || j.kind !== kind) throw new AppError('not_found', 'Задание не найдено');
+    if (!j || (kind !== null && j.kind !== kind)) throw new AppError('not_found', 'Задание не найдено');
     if (!by || (by.role !== 'admin' && by.login !== j.owner)) throw new AppError('forbidden', 'Результат задания доступен тому, кто его запустил, или администратору');
     if (j.state === 'running') throw new AppError('conflict', 'Задание ещё выполняется');
     if (j.state === 'cancelled') throw new CancelledError();

@@ -10,6 +10,7 @@ import { IMPORT_MAX_BYTES, type Input, type Output, type User } from '../../prel
 import { AppError } from '../shared/errors.ts';
 import { appendAudit } from '../audit/log.ts';
 import type { Jobs, Progress } from '../shared/jobs.ts';
+import type { JobSpec } from '../shared/handler.ts';
 import { STUDENT_FIELDS, fieldLabel, normalizeHeader, parseMarkField, type ColumnMapping, type SheetLayout } from './read.ts';
 import { applyStudentsImport, previewStudentsImport, type StudentsImportPreview } from './students-import.ts';
 import { applyMarksImport, hasWrites, previewMarksImport, type MarksImportPreview } from './marks-import.ts';
@@ -80,17 +81,16 @@ export async function previewImport(db: DB, a: Args, progress?: Progress): Promi
 }
 
 /** The preview as a job: progress while the file is read and checked, cancellable; the shaped preview is its result. */
-export function startPreviewJob(db: DB, jobs: Jobs, user: User, a: Args): { jobId: string } {
-  return { jobId: jobs.start('import.preview', (p) => previewImport(db, a, p), { owner: user.login, keepMs: KEEP_MS, privateResult: true }) };
+export function previewJob(db: DB, a: Args): JobSpec<Output<'import.preview'>> {
+  return { jobKind: 'import.preview', work: (p) => previewImport(db, a, p), keepMs: KEEP_MS, privateResult: true };
 }
 
 /**
  * The commit as a job. It holds the register (other writes wait) from the start, so what it reads is what it writes
  * over; cancelled while reading, or before its one transaction, it writes nothing.
  */
-export function startCommitJob(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>): { jobId: string } {
-  return { jobId: jobs.start('import.commit', (p) => commitImport(db, jobs, user, a, p),
-    { exclusive: true, owner: user.login, label: `импорт из журнала ${a.fileName}`, keepMs: KEEP_MS, privateResult: true }) };
+export function commitJob(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>): JobSpec<Output<'import.commit'>> {
+  return { jobKind: 'import.commit', work: (p) => commitImport(db, jobs, user, a, p), label: `импорт из журнала ${a.fileName}`, keepMs: KEEP_MS, privateResult: true };
 }
 /** A finished import job is kept this long for its outcome to be fetched, then forgotten with its preview. */
 const KEEP_MS = 30 * 60_000;

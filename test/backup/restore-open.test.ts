@@ -13,8 +13,9 @@ import { openRegister, type DB } from '../../db/connection.ts';
 import { appendAudit, verifyAuditChain } from '../../main/audit/log.ts';
 import { restoreOpenRegister } from '../../main/backup/restore-open.ts';
 import { openBackend, type Backend } from '../../main/host/backend.ts';
+import { keepAnchor } from '../../main/host/dispatch.ts';
 import { progressTo } from '../../main/shared/jobs.ts';
-import { OpenRegister } from '../../main/host/open-register.ts';
+import { OpenRegister } from '../../main/shared/open-register.ts';
 import { Sessions } from '../../main/users/users.ts';
 import type { Result, User } from '../../preload/contract.ts';
 import type { RestoreJobResult } from '../../preload/contract-archive.ts';
@@ -296,7 +297,7 @@ describe('restore over the open register', () => {
     expectError(await s.call('archivist', 'backup.restoreOpen', { mediaId: s.media.plain[0], bag: '../../etc' }), 'validation', 'bag');
     const { jobId } = await s.value<{ jobId: string }>('archivist', 'backup.restoreOpen', { mediaId: s.media.plain[0], bag: s.bag });
     expect(expectError(await s.call('admin', 'backup.restoreOpen', { mediaId: s.media.plain[1], bag: s.bag }), 'conflict').message)
-      .toBe('Реестр занят: идёт «восстановление открытого реестра»');
+      .toBe('Реестр занят: идёт «восстановление открытого реестра». Повторите позже.');
     await s.value('archivist', 'jobs.cancel', { id: jobId });
     await finished(s, jobId);
   });
@@ -308,7 +309,7 @@ describe('the swap point', () => {
     const s = await school();
     s.backend.close();
     open.splice(open.indexOf(s.backend), 1);
-    const register = new OpenRegister(s.dbPath);
+    const register = new OpenRegister(s.dbPath, undefined, keepAnchor);
     const sessions = new Sessions();
     const user = { id: 1, login: 'admin' } as User;
     const token = sessions.open(user);

@@ -1,17 +1,27 @@
 // The register the running program works on, held in one place: every call takes its connection from here, so a
 // restore can put another file in the register's place while the program runs (main/backup/restore-open.ts).
+// It lives below the capabilities (a restore uses it, the host creates it); what must happen before the connection is
+// closed (the audit anchor written) is handed in by whoever opens it.
 import { openRegister, type DB } from '../../db/connection.ts';
-import { AppError } from '../shared/errors.ts';
-import { RegisterNotPutBack } from '../backup/restore.ts';
-import { keepAnchor } from './dispatch.ts';
+import { AppError } from './errors.ts';
 
 export type OpenFile = (file: string) => DB;
+
+/** A restore over the open register failed after the register was moved aside, and the old one could not be put back. */
+export class RegisterNotPutBack extends AppError {
+  constructor(message: string, readonly aside: string) {
+    super('internal', message);
+    this.name = 'RegisterNotPutBack';
+  }
+}
 
 export class OpenRegister {
   #db: DB;
 
   /** `openRestored` opens the file a restore moved in; a test may pass one that fails, to see the old register come back. */
-  constructor(readonly file: string, readonly openRestored: OpenFile = (f) => openRegister(f, { create: false })) {
+  constructor(readonly file: string, readonly openRestored: OpenFile = (f) => openRegister(f, { create: false }),
+    /** runs on the connection before it is closed (the host writes the audit anchor); must not throw */
+    private readonly beforeClose: (db: DB) => void = () => {}) {
     this.#db = openRegister(file);
   }
 
@@ -48,7 +58,7 @@ export class OpenRegister {
    */
   replace(moveIn: () => DB): void {
     const old = this.#db;
-    keepAnchor(old);
+    this.beforeClose(old);
     old.pragma('wal_checkpoint(TRUNCATE)');
     old.close();
     let moved: DB;
@@ -73,7 +83,7 @@ export class OpenRegister {
 
   close(): void {
     if (this.#lost) return; // closed when the swap began
-    keepAnchor(this.#db);
+    this.beforeClose(this.#db);
     this.#db.close();
   }
 }

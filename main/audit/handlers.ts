@@ -1,0 +1,8 @@
+// The hash-chained audit log.
+import { defineHandlers, query } from '../shared/handler.ts';
+import { listAudit, verifyAuditChain } from './log.ts';
+
+export const auditHandlers = defineHandlers({
+  'audit.list': query(({ db }, a) => listAudit(db, a.limit)),
+  'audit.verify': query(({ db }) => verifyAuditChain(db)),
+});

@@ -1,0 +1,42 @@
+// The archive and its backups: media, copies, verification, restore (also over the open register).
+import path from 'node:path';
+import { AppError } from '../shared/errors.ts';
+import { defineHandlers, command, job, query } from '../shared/handler.ts';
+import { archiveReport, backupJob, listBags, restoreJob, restoreOpenJob, verifyJob } from './api.ts';
+import { addMedia, getMedia, listMedia, listRuns, updateMedia } from './runs.ts';
+import { checkAuditWitnesses } from './witness.ts';
+import { WrongPassphraseError } from './encryption.ts';
+
+export const backupHandlers = defineHandlers({
+  'media.list': query(({ db }) => listMedia(db)),
+  'media.add': command(({ db }, a) => addMedia(db, a)),
+  'media.update': command(({ db }, a) => updateMedia(db, a.id, a.data)),
+  'archive.verify': query(({ db }) => archiveReport(db)),
+  'audit.witness': query(async ({ db }, a) => {
+    const out = [];
+    for (const mediaId of a.mediaIds) {
+      const m = getMedia(db, mediaId);
+      const medium = `${m.label} (${m.room})`;
+      if (!m.present) {
+        out.push({ medium, bag: null, state: 'absent' as const, message: `${m.label}: носитель не подключён (${m.path})` });
+        continue;
+      }
+      try {
+        for (const w of await checkAuditWitnesses(db, [m.path], a.passphrase)) out.push({ medium, bag: path.basename(w.bag), state: w.state, message: `${m.label}: ${w.message}` });
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code !== 'validation' || e instanceof WrongPassphraseError) throw e; // a wrong passphrase: at its field
+        out.push({ medium, bag: null, state: 'absent' as const, message: `${m.label}: ${e.message}` });
+      }
+    }
+    return out;
+  }),
+  // Backups, verifications and restores log their own runs and audit entries.
+  'backup.start': job({ writes: true }, ({ db, user }, a) => backupJob(db, user, a)),
+  'backup.verify': job({ writes: true }, ({ db, user }, a) => verifyJob(db, user, a)),
+  'backup.bags': query(({ db }, a) => listBags(db, a.mediaId)),
+  'backup.restore': job({ writes: true }, ({ db, user }, a) => restoreJob(db, user, a)),
+  'backup.history': query(({ db }, a) => listRuns(db, a.limit)),
+  // Replaces the open register (ctx.register) and ends every session; it records itself in the restored one.
+  'backup.restoreOpen': job({ writes: true, exclusive: true }, ({ db, jobs, user, register, sessions }, a) =>
+    restoreOpenJob(db, user, { register, sessions, otherJobs: (self) => jobs.running().filter((j) => j.id !== self).map((j) => j.kind) }, a)),
+});

@@ -1,0 +1,13 @@
+// Classes of a year, their students and curricula.
+import { defineHandlers, command, query } from '../shared/handler.ts';
+import { classStudents } from '../students/students.ts';
+import { createClass, getCurriculum, listClasses, setCurriculum, updateClass } from './classes.ts';
+
+export const classesHandlers = defineHandlers({
+  'classes.list': query(({ db }, a) => listClasses(db, a.yearId)),
+  'classes.create': command(({ db }, a) => createClass(db, a)),
+  'classes.update': command(({ db }, a) => updateClass(db, a)),
+  'classes.students': query(({ db }, a) => classStudents(db, a.classId)),
+  'curriculum.get': query(({ db }, a) => getCurriculum(db, a.classId)),
+  'curriculum.set': command(({ db }, a) => setCurriculum(db, a.classId, a.subjectIds)),
+});

@@ -1,0 +1,11 @@
+// A realistic sample school, for trying the program out.
+import { defineHandlers, job, signedIn } from '../shared/handler.ts';
+import { generateDemo } from './generate.ts';
+
+export const demoHandlers = defineHandlers({
+  // It writes in chunked transactions of its own while it holds the register; it audits itself.
+  'demo.generate': job({ writes: true, exclusive: true }, ({ db, user }, a) => {
+    const by = signedIn(user).login;
+    return { jobKind: 'demo', work: (p) => generateDemo(db, { students: a.students, by }, p) };
+  }),
+});

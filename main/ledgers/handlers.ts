@@ -1,0 +1,32 @@
+// The сводная ведомость: drafts, sealed versions, the year's close, verification and corrections.
+import { AppError } from '../shared/errors.ts';
+import { defineHandlers, command, job, ownCommand, query, signedIn } from '../shared/handler.ts';
+import { getLedger, listLedgers, openCorrection, printLedger } from './versions.ts';
+import { closeYear, openSigner, sealClass, type Certificate } from './seal.ts';
+import { verifyLedger } from './verify.ts';
+
+const certificate = (c: { p12Base64: string; password: string } | undefined): Certificate | undefined =>
+  c ? { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password } : undefined;
+
+export const ledgersHandlers = defineHandlers({
+  'ledgers.list': query(({ db }, a) => listLedgers(db, a.yearId)),
+  'ledgers.get': query(({ db }, a) => getLedger(db, a.classId)),
+  'ledgers.print': query(async ({ db }, a) => {
+    const r = await printLedger(db, a);
+    return { fileName: r.fileName, dataBase64: r.bytes.toString('base64') };
+  }),
+  // Sealing renders and signs (async): it writes its version and its audit entry in one transaction of its own, and
+  // the certificate (bytes and password) never reaches the audit log.
+  'ledgers.seal': ownCommand(({ db, user }, a) => sealClass(db, a.classId, { user: signedIn(user), certificate: certificate(a.certificate), allowNa: a.allowNa })),
+  'ledgers.closeYear': job({ writes: true, exclusive: true }, ({ db, user }, a) => {
+    const by = signedIn(user);
+    if (by.role !== 'admin') throw new AppError('forbidden', 'Закрыть учебный год может только администратор');
+    // The certificate is opened before the job starts: a wrong password or an expired certificate is the call's error.
+    const cert = certificate(a.certificate);
+    const signer = cert ? openSigner(cert) : undefined;
+    return { work: (p) => closeYear(db, a.yearId, { user: by, signer, allowNa: a.allowNa }, p) };
+  }),
+  'ledgers.verify': query(({ db }, a) => verifyLedger(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
+  // Audited by dispatch with its arguments: who opened it, the reason and the order.
+  'ledgers.correct': command(({ db, user }, a) => openCorrection(db, a.classId, a, signedIn(user))),
+});

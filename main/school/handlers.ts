@@ -1,0 +1,8 @@
+// The school's profile.
+import { defineHandlers, command, query } from '../shared/handler.ts';
+import { getSchool, updateSchool } from './profile.ts';
+
+export const schoolHandlers = defineHandlers({
+  'school.get': query(({ db }) => getSchool(db)),
+  'school.update': command(({ db }, a) => updateSchool(db, a)),
+});
