@@ -3,7 +3,8 @@
 // and the drill, and the history.
 import { useRef, useState } from 'react';
 import { call } from '../../api';
-import type { AuditWitnessT, BackupJobResult, MediaT, RestoreJobResult, VerifyJobResult } from '../../../../preload/contract-archive';
+import type { AuditWitnessT, MediaT, RestoreJobResult } from '../../../../preload/contract-archive';
+import type { Job } from '../../../../preload/contract';
 import type { Output } from '../../../../preload/contract';
 import { MEDIA_KINDS } from '../../../../preload/contract-archive';
 import { formatDate, formatDateTime } from '../../format';
@@ -130,7 +131,7 @@ function AddMedia({ onDone }: { onDone: () => void }) {
   );
 }
 
-function JobProgress({ job, onCancel }: { job: ReturnType<typeof useJob>['job']; onCancel: () => void }) {
+function JobProgress({ job, onCancel }: { job: Job | null; onCancel: () => void }) {
   if (!job) return null;
   return (
     <div className="job" data-testid="job" data-state={job.state}>
@@ -147,13 +148,10 @@ function JobProgress({ job, onCancel }: { job: ReturnType<typeof useJob>['job'];
 }
 
 function BackupPanel({ media, onDone }: { media: MediaT[]; onDone: () => void }) {
-  const job = useJob<BackupJobResult>(onDone);
+  const job = useJob('backup.start', onDone);
   const [passphrase, setPassphrase] = useState('');
   const needsPass = media.some((m) => m.encrypted);
-  const start = (confirmSameDevice: boolean) => job.start(async () => {
-    const r = await call('backup.start', { mediaIds: media.map((m) => m.id), confirmSameDevice, passphrase: needsPass ? passphrase : undefined });
-    return r;
-  });
+  const start = (confirmSameDevice: boolean) => job.start({ mediaIds: media.map((m) => m.id), confirmSameDevice, passphrase: needsPass ? passphrase : undefined });
   const sameDevice = job.failure?.fields.confirmSameDevice;
   const r = job.result;
   return (
@@ -183,8 +181,8 @@ function BackupPanel({ media, onDone }: { media: MediaT[]; onDone: () => void })
 }
 
 function VerifyPanel({ media, onDone }: { media: MediaT[]; onDone: () => void }) {
-  const job = useJob<VerifyJobResult>(onDone);
-  const run = (repair: boolean) => job.start(() => call('backup.verify', { mediaIds: media.map((m) => m.id), repair }));
+  const job = useJob('backup.verify', onDone);
+  const run = (repair: boolean) => job.start({ mediaIds: media.map((m) => m.id), repair });
   const r = job.result;
   return (
     <div className="panel" data-testid="verify-panel">
@@ -224,11 +222,11 @@ function RestorePanel({ media, onDone }: { media: MediaT[]; onDone: () => void }
   const [target, setTarget] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const bags = useQuery('backup.bags', { mediaId: Number(mediaId) || 1 }, !!mediaId);
-  const job = useJob<RestoreJobResult>(onDone);
+  const job = useJob('backup.restore', onDone);
   const chosen = bags.data?.find((b) => b.name === bag);
-  const run = (drill: boolean) => job.start(() => call('backup.restore', {
+  const run = (drill: boolean) => job.start({
     mediaId: Number(mediaId), bag, drill, target: drill ? undefined : target.trim(), passphrase: chosen?.encrypted ? passphrase : undefined,
-  }));
+  });
   const r = job.result;
   return (
     <div className="panel" data-testid="restore-panel">
@@ -268,12 +266,12 @@ function RestoreReport({ r, testId }: { r: RestoreJobResult; testId: string }) {
  */
 function RestoreOpen({ mediaId, bag, passphrase }: { mediaId: number; bag: Output<'backup.bags'>[number] | null; passphrase: string }) {
   const ro = t.restoreOpen;
-  const job = useJob<RestoreJobResult>();
+  const job = useJob('backup.restoreOpen');
   const dialog = useRef<HTMLDialogElement>(null);
   const lacksPassphrase = !!bag?.encrypted && !passphrase;
   const start = () => {
     dialog.current?.close();
-    if (bag) job.start(() => call('backup.restoreOpen', { mediaId, bag: bag.name, passphrase: bag.encrypted ? passphrase : undefined }));
+    if (bag) job.start({ mediaId, bag: bag.name, passphrase: bag.encrypted ? passphrase : undefined });
   };
   return (
     <div className="restore-open" data-testid="restore-open">

@@ -12,6 +12,7 @@ import { Link } from '../../router';
 import { t } from '../../strings';
 import { FilePicker } from '../../ui/FilePicker';
 import { Badge, ErrorBox, Notice, PageHeader } from '../../ui/common';
+import { useJob } from '../../ui/useJob';
 import { useQuery } from '../../ui/useQuery';
 import { readBase64 } from '../../ui/files';
 
@@ -19,7 +20,6 @@ type Kind = 'students' | 'marks';
 type Args = Input<'import.preview'>;
 /** Per sheet: column letter → the field chosen for it ('' = not loaded). */
 type Choices = Record<string, Record<string, string>>;
-type Running = { id: string; done: number; total: number; message: string | null; what: 'preview' | 'commit'; cancelling: boolean };
 
 const tx = t.importJournal;
 
@@ -48,8 +48,6 @@ function changedSince(p: ImportPreview, choices: Choices, subjects: Record<strin
   const sent = args?.subjectMapping ?? {};
   return Object.entries(subjects).some(([k, v]) => (v || '') !== (sent[k] != null ? String(sent[k]) : ''));
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What a column is: a student field, a field found in the file, or a mark / attendance column the clerk composes. */
 function ColumnField({ col, header, value, fields, subjects, onChange }: {
@@ -114,36 +112,17 @@ export function ImportScreen() {
   const [allowRejected, setAllowRejected] = useState(false);
   const [result, setResult] = useState<ImportResult | null>(null);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
-  const [running, setRunning] = useState<Running | null>(null);
+  const previewJob = useJob('import.previewStart');
+  const commitJob = useJob('import.commitStart');
+  // one job at a time: reading the file (the preview) or writing it (the commit)
+  const active = commitJob.running ? commitJob : previewJob.running ? previewJob : null;
+  const running = active?.job ? { ...active.job, what: active === commitJob ? 'commit' as const : 'preview' as const, cancelling: active.cancelling } : null;
   const [cancelled, setCancelled] = useState(false);
   const yearName = years.find((y) => y.id === yearId)?.name;
   const busy = running !== null;
 
-  /** Starts a job, follows its progress, and gives its outcome; null when it was cancelled. */
-  async function follow<T>(what: Running['what'], start: () => Promise<{ jobId: string }>, outcome: (jobId: string) => Promise<T>): Promise<T | null> {
-    const { jobId } = await start();
-    setRunning({ id: jobId, done: 0, total: 0, message: null, what, cancelling: false });
-    try {
-      for (;;) {
-        const s = await call('jobs.status', { id: jobId });
-        if (s.state === 'cancelled') return null;
-        if (s.state !== 'running') return await outcome(jobId); // a refusal comes back from the outcome with its code
-        setRunning((r) => r && r.id === jobId ? { ...r, done: s.done, total: s.total, message: s.message } : r);
-        await sleep(200);
-      }
-    } finally {
-      setRunning(null);
-    }
-  }
-
-  async function cancel() {
-    if (!running) return;
-    setRunning({ ...running, cancelling: true });
-    try {
-      await call('jobs.cancel', { id: running.id });
-    } catch (e) {
-      setFailure(asFailure(e));
-    }
+  function cancel() {
+    active?.cancel();
   }
 
   async function run(next: Args) {
@@ -151,7 +130,7 @@ export function ImportScreen() {
     setResult(null);
     setCancelled(false);
     try {
-      const p = await follow('preview', () => call('import.previewStart', next), (jobId) => call('import.previewResult', { jobId }));
+      const p = await previewJob.run(next);
       if (!p) return setCancelled(true);
       setArgs(next);
       setPreview(p);
@@ -195,8 +174,7 @@ export function ImportScreen() {
     setFailure(null);
     setCancelled(false);
     try {
-      const r = await follow('commit', () => call('import.commitStart', { ...args, token: preview.token, allowRejected }),
-        (jobId) => call('import.commitResult', { jobId }));
+      const r = await commitJob.run({ ...args, token: preview.token, allowRejected });
       if (!r) return setCancelled(true);
       setResult(r);
       setPreview(null);
@@ -251,7 +229,7 @@ export function ImportScreen() {
           <progress max={running.total || undefined} value={running.total ? running.done : undefined} />{' '}
           {running.total > 0 && <span>{tx.progressOf(running.done, running.total)}</span>}{' '}
           {running.message && <span className="muted">{running.message}</span>}{' '}
-          <button type="button" onClick={() => void cancel()} disabled={running.cancelling}>{running.cancelling ? tx.cancelling : tx.cancel}</button>
+          <button type="button" onClick={cancel} disabled={running.cancelling}>{running.cancelling ? tx.cancelling : tx.cancel}</button>
         </div>
       )}
       {cancelled && <Notice kind="warn" testId="import-cancelled">{tx.cancelled}</Notice>}

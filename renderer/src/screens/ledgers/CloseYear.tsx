@@ -1,36 +1,19 @@
 // «Закрыть год»: seals every class of the year as one job — a progress bar while it runs, «Отменить» to stop it,
 // then what was sealed and which classes were not (with the marks they lack).
 import { useEffect, useRef, useState } from 'react';
-import type { Job } from '../../../../preload/contract';
-import { asFailure, call, type ApiFailure } from '../../api';
+import { call } from '../../api';
 import { Link } from '../../router';
 import { t } from '../../strings';
 import { ErrorBox, Notice } from '../../ui/common';
+import { useJob } from '../../ui/useJob';
 import { CertificateFields, useCertificate } from './Certificate';
-
-/** The job's result as the backend reports it (main/ledgers/seal.ts CloseYearResult; JobSchema leaves it unknown). */
-type Sealed = { classId: number; className: string; version: number; code: string };
-type CloseResult = {
-  sealed: Sealed[];
-  alreadySealed: Sealed[];
-  skipped: Array<{ classId: number; className: string; reason: string }>;
-};
-const list = <T,>(x: unknown): T[] => (Array.isArray(x) ? (x as T[]) : []);
-const asResult = (r: unknown): CloseResult => {
-  const o = (r ?? {}) as Record<string, unknown>;
-  return { sealed: list(o.sealed), alreadySealed: list(o.alreadySealed), skipped: list(o.skipped) };
-};
-
-const POLL_MS = 300;
 
 export function CloseYear({ yearId, yearName, onChanged }: { yearId: number; yearName: string; onChanged: () => void }) {
   const tx = t.ledgers;
   const cert = useCertificate();
   const [allowNa, setAllowNa] = useState(false);
-  const [job, setJob] = useState<Job | null>(null);
-  const [failure, setFailure] = useState<ApiFailure | null>(null);
-  const [cancelling, setCancelling] = useState(false);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const close = useJob('ledgers.closeYear', onChanged);
+  const { job, failure, cancelling } = close;
   const cancelButton = useRef<HTMLButtonElement>(null);
   const runButton = useRef<HTMLButtonElement>(null);
   const running = job?.state === 'running';
@@ -42,46 +25,10 @@ export function CloseYear({ yearId, yearName, onChanged }: { yearId: number; yea
     wasRunning.current = running;
   }, [running]);
 
-  useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
+  const start = () => close.start(() => cert.withCertificate((certificate) => call('ledgers.closeYear', { yearId, allowNa, ...(certificate ? { certificate } : {}) })));
+  const cancel = () => close.cancel();
 
-  function poll(id: string) {
-    timer.current = setTimeout(async () => {
-      try {
-        const next = await call('jobs.status', { id });
-        setJob(next);
-        if (next.state === 'running') poll(id);
-        else { setCancelling(false); onChanged(); }
-      } catch (e) {
-        setFailure(asFailure(e));
-        setCancelling(false);
-      }
-    }, POLL_MS);
-  }
-
-  async function start() {
-    setFailure(null);
-    setJob(null);
-    try {
-      const { jobId } = await cert.withCertificate((certificate) => call('ledgers.closeYear', { yearId, allowNa, ...(certificate ? { certificate } : {}) }));
-      setJob({ id: jobId, kind: 'ledgers.closeYear', state: 'running', done: 0, total: 0, message: null });
-      poll(jobId);
-    } catch (e) {
-      setFailure(asFailure(e));
-    }
-  }
-
-  async function cancel() {
-    if (!job) return;
-    setCancelling(true);
-    try {
-      setJob(await call('jobs.cancel', { id: job.id }));
-    } catch (e) {
-      setFailure(asFailure(e));
-      setCancelling(false);
-    }
-  }
-
-  const result = job?.state === 'done' ? asResult(job.result) : null;
+  const result = close.result;
   return (
     <section className="panel" aria-labelledby="close-year-h" data-testid="close-year">
       <h2 id="close-year-h">{tx.closeYear(yearName)}</h2>

@@ -1,43 +1,24 @@
 // The packets change log (migration 0009): how many entries it holds, how many came after the last full packet the
 // region accepted, how many that packet lets go; and, for the admin, the compaction as a job (it also runs by itself
 // when a full packet is accepted). Entries missing behind the program's back are shown with what to do.
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { ChangeLog, CompactionResult, Job } from '../../../../preload/contract';
-import { ApiFailure, asFailure, call } from '../../api';
 import { t } from '../../strings';
 import { ErrorBox, Facts, Loaded, Notice } from '../../ui/common';
+import { useJob } from '../../ui/useJob';
 import { useQuery } from '../../ui/useQuery';
 
 const tx = t.changeLog;
 
 export function ChangeLogPanel({ refresh }: { refresh?: unknown }) {
   const log = useQuery('packets.changeLog', {});
-  const [job, setJob] = useState<Job | null>(null);
-  const [failure, setFailure] = useState<ApiFailure | null>(null);
+  const compaction = useJob('packets.compactChanges', () => log.reload());
+  const { job, failure } = compaction;
   const running = job?.state === 'running';
   // the outbox changed (an upload may have compacted the log): read the figures again
   // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => { log.reload(); }, [refresh]);
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  useEffect(() => {
-    if (!job || job.state !== 'running') return;
-    const timer = setTimeout(() => {
-      call('jobs.status', { id: job.id }).then((j) => {
-        setJob(j);
-        if (j.state !== 'running') log.reload();
-      }, (e) => setFailure(asFailure(e)));
-    }, 200);
-    return () => clearTimeout(timer);
-  }, [job]);
-  const start = async () => {
-    setFailure(null);
-    try {
-      const { jobId } = await call('packets.compactChanges', {});
-      setJob({ id: jobId, kind: 'packets.compactChanges', state: 'running', done: 0, total: 0, message: null });
-    } catch (e) {
-      setFailure(asFailure(e));
-    }
-  };
+  const start = () => compaction.start({});
   return (
     <section className="card-section" aria-labelledby="pk-changelog" data-testid="change-log">
       <h2 id="pk-changelog">{tx.title}</h2>
@@ -52,19 +33,19 @@ export function ChangeLogPanel({ refresh }: { refresh?: unknown }) {
             {!l.acceptedFull && <p className="muted">{tx.noFull}</p>}
             {l.missing.length > 0 && <Notice kind="error" testId="change-log-missing">{tx.missing(l.missing.map((h) => (h.from === h.to ? `№ ${h.from}` : `№ ${h.from}–${h.to}`)).join(', '))}</Notice>}
             <p>
-              <button type="button" onClick={() => void start()} disabled={running || l.removable === 0} data-testid="compact-changes">{tx.compact}</button>
+              <button type="button" onClick={start} disabled={running || l.removable === 0} data-testid="compact-changes">{tx.compact}</button>
               {' '}<span className="muted">{tx.hint}</span>
             </p>
           </>
         )}
       </Loaded>
       {failure && <ErrorBox failure={failure} />}
-      {job && <CompactionStatus job={job} onCancel={() => void call('jobs.cancel', { id: job.id }).then(setJob, (e) => setFailure(asFailure(e)))} />}
+      {job && <CompactionStatus job={job} result={compaction.result} onCancel={() => compaction.cancel()} />}
     </section>
   );
 }
 
-function CompactionStatus({ job, onCancel }: { job: Job; onCancel: () => void }) {
+function CompactionStatus({ job, result, onCancel }: { job: Job; result: CompactionResult | undefined; onCancel: () => void }) {
   if (job.state === 'running') {
     return (
       <div className="notice notice-info" role="status" data-testid="compaction-progress">
@@ -74,7 +55,8 @@ function CompactionStatus({ job, onCancel }: { job: Job; onCancel: () => void })
     );
   }
   if (job.state === 'done') {
-    const r = job.result as CompactionResult;
+    if (!result) return null;
+    const r = result;
     return <Notice kind="ok" testId="compaction-summary">{tx.done(r.removed, r.remaining)}</Notice>;
   }
   if (job.state === 'cancelled') return <Notice kind="warn" testId="compaction-summary">{tx.cancelled}</Notice>;

@@ -1,13 +1,14 @@
 // Admins: the school's certificate (with a warning 30 days before it expires), the receiver's address, building,
 // signing and uploading packets (a job with progress and cancel), the batch for several register files, and the
 // outbox with each packet's state and receipt or the receiver's reasons.
-import { useEffect, useState } from 'react';
-import type { CertificateSummary, Job, OutboxPacket, TlsClientSettings } from '../../../../preload/contract';
+import { useState } from 'react';
+import type { CertificateSummary, Job, JobResult, OutboxPacket, TlsClientSettings } from '../../../../preload/contract';
 import { ApiFailure, asFailure, call } from '../../api';
 import { formatDate, formatDateTime } from '../../format';
 import { t } from '../../strings';
 import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/common';
 import { Form, FormActions, RadioField, SelectField, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';
+import { useJob } from '../../ui/useJob';
 import { useQuery } from '../../ui/useQuery';
 import { readBase64 } from '../../ui/files';
 import { FilePicker } from '../../ui/FilePicker';
@@ -158,28 +159,9 @@ function EndpointPanel(props: { endpoint: string | null; caPem: string | null; t
   );
 }
 
-/** Polls a job until it ends; cancel asks the backend to stop at the next safe point. */
-function useJob(onEnd: () => void) {
-  const [job, setJob] = useState<Job | null>(null);
-  const [failure, setFailure] = useState<ApiFailure | null>(null);
-  useEffect(() => {
-    if (!job || job.state !== 'running') return;
-    const timer = setTimeout(() => {
-      call('jobs.status', { id: job.id }).then((j) => {
-        setJob(j);
-        if (j.state !== 'running') onEnd();
-      }, (e) => setFailure(asFailure(e)));
-    }, 200);
-    return () => clearTimeout(timer);
-  }, [job, onEnd]);
-  return {
-    job, failure,
-    start: (jobId: string) => { setFailure(null); setJob({ id: jobId, kind: 'packets.upload', state: 'running', done: 0, total: 0, message: null }); },
-    cancel: () => job && call('jobs.cancel', { id: job.id }).then(setJob, (e) => setFailure(asFailure(e))),
-  };
-}
+type UploadResult = JobResult<'packets.upload'>;
 
-function JobProgress({ job, onCancel, summary }: { job: Job; onCancel: () => void; summary: (result: unknown) => string }) {
+function JobProgress({ job, result, onCancel, summary }: { job: Job; result: UploadResult | undefined; onCancel: () => void; summary: (result: UploadResult) => string }) {
   if (job.state === 'running') {
     return (
       <div className="notice notice-info" role="status" data-testid="upload-progress">
@@ -189,10 +171,11 @@ function JobProgress({ job, onCancel, summary }: { job: Job; onCancel: () => voi
     );
   }
   if (job.state === 'done') {
-    const stopped = (job.result as { stopped?: string } | undefined)?.stopped;
+    if (!result) return null;
+    const stopped = 'registers' in result ? undefined : result.stopped;
     return (
       <>
-        <Notice kind={stopped ? 'warn' : 'ok'} testId="upload-summary">{summary(job.result)}</Notice>
+        <Notice kind={stopped ? 'warn' : 'ok'} testId="upload-summary">{summary(result)}</Notice>
         {stopped && <Notice kind="error" testId="upload-stopped">{tt.stopped(stopped)}</Notice>}
       </>
     );
@@ -210,7 +193,7 @@ function WorkPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSett
   const build = useSubmit();
   const sign = useSubmit();
   const upload = useSubmit();
-  const job = useJob(onChange);
+  const job = useJob('packets.upload', onChange);
   return (
     <section className="card-section" aria-labelledby="pk-work">
       <h2 id="pk-work">{tx.work}</h2>
@@ -236,7 +219,9 @@ function WorkPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSett
         </Form>
         <Form failure={upload.failure} busy={upload.busy || job.job?.state === 'running'} testId="upload-form" label={tx.upload} onSubmit={() => upload.run(async () => {
           setNote(null);
-          job.start((await call('packets.upload', needsTls ? { scope: 'all', tlsPassword } : { scope: 'all' })).jobId);
+          // a refused start (a wrong TLS password) is this form's error, at its field
+          const started = await call('packets.upload', needsTls ? { scope: 'all', tlsPassword } : { scope: 'all' });
+          job.start(async () => started);
           setTlsPassword('');
         })}>
           {needsTls && (
@@ -247,7 +232,7 @@ function WorkPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSett
         </Form>
       </div>
       {job.failure && <ErrorBox failure={job.failure} />}
-      {job.job && <JobProgress job={job.job} onCancel={() => void job.cancel()} summary={(r) => {
+      {job.job && <JobProgress job={job.job} result={job.result} onCancel={() => job.cancel()} summary={(r) => {
         const s = r as { accepted: unknown[]; rejected: unknown[]; pending: number };
         return tx.summary(s.accepted.length, s.rejected.length, s.pending);
       }} />}
@@ -262,13 +247,14 @@ function BatchPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSet
   const ownTlsFile = tls?.source === 'file';
   const [concurrency, setConcurrency] = useState('3');
   const { busy, failure, run } = useSubmit();
-  const job = useJob(onChange);
+  const job = useJob('packets.upload', onChange);
   return (
     <section className="card-section" aria-labelledby="pk-batch">
       <h2 id="pk-batch">{tx.batch}</h2>
       <Form failure={failure} busy={busy} testId="batch-form" label={tx.batch} onSubmit={() => run(async () => {
         const registers = files.split('\n').map((f) => f.trim()).filter(Boolean);
-        job.start((await call('packets.upload', { registers, password, concurrency: Number(concurrency) || 3, ...(ownTlsFile ? { tlsPassword } : {}) })).jobId);
+        const started = await call('packets.upload', { registers, password, concurrency: Number(concurrency) || 3, ...(ownTlsFile ? { tlsPassword } : {}) });
+        job.start(async () => started);
         setPassword('');
         setTlsPassword('');
       })}>
@@ -280,7 +266,7 @@ function BatchPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSet
         <FormActions><SubmitButton busy={busy || job.job?.state === 'running'}>{tx.batchRun}</SubmitButton></FormActions>
       </Form>
       {job.failure && <ErrorBox failure={job.failure} />}
-      {job.job && <JobProgress job={job.job} onCancel={() => void job.cancel()} summary={(r) => {
+      {job.job && <JobProgress job={job.job} result={job.result} onCancel={() => job.cancel()} summary={(r) => {
         const s = r as { registers: unknown[]; accepted: number; rejected: number; pending: number; failed: number };
         return tx.batchSummary(s.registers.length, s.accepted, s.rejected, s.pending, s.failed);
       }} />}
