@@ -12,7 +12,8 @@ import { createClass, getCurriculum, listClasses, setCurriculum, updateClass } f
 import { classStudents, createStudent, getStudent, searchStudents, updateStudent } from '../students/students.ts';
 import { depart, enrol, listOrders, orderMovements, promote, studentHistory, transfer } from '../movement/orders.ts';
 import { listBook } from '../alphabet-book/book.ts';
-import { listAudit, verifyAuditChain } from '../audit/log.ts';
+import { listAudit } from '../audit/log.ts';
+import { verifyAuditChain } from '../audit/verify.ts';
 import { generateDemo } from '../demo/generate.ts';
 import { classGrid, setAttendance, setExams, setMarks } from '../grades/grades.ts';
 import { getSettings, setSettings } from '../grades/settings.ts';
