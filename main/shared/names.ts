@@ -1,5 +1,4 @@
 // Names as clerks write them: ФИО order, ё and е treated alike when searching.
-import { handlers } from '../host/handlers.ts';
 
 export function fullName(p: { lastName: string; firstName: string; middleName?: string | null }): string {
   return [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
@@ -23,4 +22,3 @@ export function cleanName(s: string | null | undefined): string {
 export function bookLetter(lastName: string): string {
   return cleanName(lastName).charAt(0).toLocaleUpperCase('ru-RU');
 }
-void handlers;
