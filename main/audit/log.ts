@@ -2,7 +2,7 @@
 // previous entry's hash, so a removed, edited or reordered entry breaks the chain (verify.ts walks it).
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
-import { nowIso } from '../shared/dates.ts';
+import { nowIso } from '../../preload/core/dates.ts';
 
 export const GENESIS = '0'.repeat(64);
 

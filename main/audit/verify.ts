@@ -3,6 +3,7 @@
 // cannot import the anchor back.
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
+import { formatLocalDate } from '../../preload/core/dates.ts';
 import { anchorPath, readAnchor } from './anchor.ts';
 import { entryHash, GENESIS, type Entry } from './log.ts';
 
@@ -41,7 +42,7 @@ export function verifyAuditChain(db: DB): AuditReport {
   return {
     ok: true, entries: n, brokenAt: null, anchor: state,
     message: `Цепочка журнала аудита цела, записей: ${n}` +
-      (lost.length ? `. Якорь ${anchorName(db)} пропадал и создан заново (${lost.map((l) => `запись ${l.id} от ${localDate(l.at)}`).join(', ')}): ` +
+      (lost.length ? `. Якорь ${anchorName(db)} пропадал и создан заново (${lost.map((l) => `запись ${l.id} от ${formatLocalDate(l.at)}`).join(', ')}): ` +
         'если его не удаляли при переносе реестра, последние записи могли быть удалены вместе с ним — сверьте журнал с резервной копией (audit verify --witness)' : '') +
       (state === 'missing' ? `. Якоря ${anchorName(db)} рядом с реестром нет (копия реестра без него?): удаление последних записей так не обнаружить` : '') +
       (state === 'behind' && anchor ? `. Записи ${anchor.id + 1}–${n} не закреплены якорем: их записали после последнего вызова программы ` +
@@ -50,10 +51,6 @@ export function verifyAuditChain(db: DB): AuditReport {
 }
 
 const anchorName = (db: DB) => path.basename(anchorPath(db) ?? '');
-const localDate = (iso: string) => {
-  const d = new Date(iso);
-  return `${String(d.getDate()).padStart(2, '0')}.${String(d.getMonth() + 1).padStart(2, '0')}.${d.getFullYear()}`;
-};
 
 const broken = (n: number, id: number | null, why: string): AuditReport =>
   ({ ok: false, entries: n, brokenAt: id, anchor: 'broken', message: `Цепочка журнала аудита нарушена: ${why}` });

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import { AppError } from '../shared/errors.ts';
-import { fullName, searchKey } from '../shared/names.ts';
+import { fullName, searchKey } from '../../preload/core/names.ts';
 import { checkSnils, cleanStudent, type StudentFields } from '../students/validate.ts';
 import { createStudent, getStudent, updateStudent } from '../students/students.ts';
 import { readJournal, type ReadOptions, type SheetLayout, type DataRow, type CellOut } from './read.ts';

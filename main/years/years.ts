@@ -2,7 +2,7 @@
 import type { DB } from '../../db/connection.ts';
 import type { Year } from '../../preload/contract.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
-import { todayIso } from '../shared/dates.ts';
+import { todayIso } from '../../preload/core/dates.ts';
 
 type Kind = 'quarter' | 'half' | 'trimester';
 

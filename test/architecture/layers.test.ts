@@ -8,9 +8,11 @@
 // electron and cli shells may import host. Off to the side: the renderer (renderer/**) and the preload bridge
 // (preload/index.ts, preload/bridge.ts) may import only core, and the renderer takes nothing but types from the bridge.
 // Only main/electron/** and preload/** import 'electron'. No file may be on an import circle.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { findCycles, importGraph, isNodeBuiltin, packageName, type Edge } from './imports.ts';
+import { blankNonCode, findCycles, importGraph, isNodeBuiltin, packageName, type Edge } from './imports.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const graph = importGraph(root, ['preload', 'db', 'main', 'renderer']);
@@ -96,6 +98,18 @@ describe('the import graph', () => {
     const impure = graph.packages
       .filter((p) => layerOf(p.from).layer === 'core' && (isNodeBuiltin(p.specifier) || packageName(p.specifier) === 'electron'))
       .map((p) => `${p.from}:${p.line} → '${p.specifier}': core runs in the renderer too, it may import no Node module and not Electron`);
+    expect(impure).toEqual([]);
+  });
+
+  it('keeps core pure: no globals of the browser or of Node', () => {
+    // a global read in code, not a property (x.document) nor a key or parameter name (document: …)
+    const global = /(?<![\w$.]|\.\s*)\b(window|document|navigator|localStorage|sessionStorage|location|process|Buffer|__dirname|__filename|require|globalThis|setImmediate)\b(?!\s*:)/g;
+    const impure = graph.files
+      .filter((f) => layerOf(f).layer === 'core')
+      .flatMap((f) => {
+        const code = blankNonCode(readFileSync(join(root, f), 'utf8'));
+        return [...code.matchAll(global)].map((m) => `${f}:${code.slice(0, m.index).split('\n').length} uses ${m[1]}: core runs in the renderer and in Node, it may use neither's globals`);
+      });
     expect(impure).toEqual([]);
   });
 

@@ -7,7 +7,7 @@ import { generateDemo, currentYearStart, type DemoSummary } from '../../main/dem
 import { progressTo } from '../../main/shared/jobs.ts';
 import { verifyAuditChain } from '../../main/audit/verify.ts';
 import { listSubjects } from '../../main/subjects/subjects.ts';
-import { snilsCheck, innCheck, ogrnCheck } from '../../main/shared/checksums.ts';
+import { snilsCheck, innCheck, ogrnCheck } from '../../preload/core/identifiers.ts';
 import { AppError } from '../../main/shared/errors.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 

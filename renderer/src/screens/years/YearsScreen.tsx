@@ -3,7 +3,7 @@ import { call } from '../../api';
 import { PERIOD_KINDS, type Year } from '../../../../preload/contract';
 import { currentYear, sortedYears, useYears } from '../../app/years';
 import { useCan } from '../../app/user';
-import { formatDate } from '../../format';
+import { formatDate } from '../../../../preload/core/dates';
 import { t } from '../../strings';
 import { Badge, EmptyRow, Loading, PageHeader } from '../../ui/common';
 import { Form, FormActions, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';
