@@ -57,6 +57,12 @@ export function todayIso(now = new Date()): string {
   return `${String(now.getFullYear()).padStart(4, '0')}-${two(now.getMonth() + 1)}-${two(now.getDate())}`;
 }
 
+/** The first calendar year of the academic year a date falls in (from August on, the new one). */
+export function currentYearStart(today = todayIso()): number {
+  const [y, m] = today.split('-').map(Number);
+  return m >= 8 ? y : y - 1;
+}
+
 /** This moment as a UTC timestamp: how the register stamps what it records. */
 export function nowIso(): string {
   return new Date().toISOString();

@@ -34,7 +34,7 @@ type Layer = 'core' | 'bridge' | 'db' | 'lib' | 'capability' | 'shell' | 'render
 const RANK: Record<Exclude<Layer, 'bridge' | 'renderer'>, number> = { core: 0, db: 1, lib: 2, capability: 3, shell: 4 };
 const SHELLS = ['host', 'cli', 'electron'];
 
-export function layerOf(file: string): { layer: Layer; folder?: string } {
+function layerOf(file: string): { layer: Layer; folder?: string } {
   if (/^preload\/contract[^/]*\.ts$/.test(file) || file.startsWith('preload/core/')) return { layer: 'core' };
   if (file.startsWith('preload/')) return { layer: 'bridge' };
   if (file.startsWith('db/')) return { layer: 'db' };
@@ -47,7 +47,7 @@ export function layerOf(file: string): { layer: Layer; folder?: string } {
 }
 
 /** Why `edge` breaks a layer rule, or null when it keeps them. */
-export function layerBreach(edge: Edge): string | null {
+function layerBreach(edge: Edge): string | null {
   const from = layerOf(edge.from);
   const to = layerOf(edge.to);
   if (from.layer === 'renderer') {

@@ -1,7 +1,7 @@
 // The pure core the renderer, the backend and the CLI share (preload/core/): one date helper, one way to write a name,
 // one СНИЛС format. Identifier check digits are tested against the schema in test/db/checksums.test.ts.
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatLocalDate, isValidIsoDate, parseDate, todayIso } from '../../preload/core/dates.ts';
+import { currentYearStart, formatDate, formatDateTime, formatLocalDate, isValidIsoDate, parseDate, todayIso } from '../../preload/core/dates.ts';
 import { formatSnils, snilsCheck, snilsCheckDigits } from '../../preload/core/identifiers.ts';
 import { bookLetter, cleanName, fullName, searchKey } from '../../preload/core/names.ts';
 
@@ -37,6 +37,10 @@ describe('dates', () => {
     expect(formatLocalDate(at.toISOString())).toBe('01.09.2025');
     expect(formatDateTime(at.toISOString())).toBe('01.09.2025 07:05:09');
     expect(formatDateTime('не время')).toBe('не время');
+  });
+
+  it('starts the academic year in August: its first calendar year', () => {
+    expect([currentYearStart('2025-07-31'), currentYearStart('2025-08-01'), currentYearStart('2026-01-15')]).toEqual([2024, 2025, 2025]);
   });
 });
 
