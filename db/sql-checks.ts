@@ -1,5 +1,5 @@
 // SQL expressions for the identifier checksums, so that the schema itself refuses a bad СНИЛС,
-// ИНН or ОГРН (the TypeScript twins are in main/shared/checksums.ts; a test keeps them in step).
+// ИНН or ОГРН (the TypeScript twins are in preload/core/identifiers.ts; a test keeps them in step).
 
 const d = (col: string, i: number) => `CAST(substr(${col}, ${i}, 1) AS INTEGER)`;
 const weighted = (col: string, weights: number[]) => weights.map((w, i) => `${w} * ${d(col, i + 1)}`).join(' + ');

@@ -2,7 +2,7 @@
 // number is also the personal-file number (e.g. «П-15»). Departure date and reason go on the entry.
 import type { DB } from '../../db/connection.ts';
 import type { BookEntry } from '../../preload/contract.ts';
-import { bookLetter, fullName, searchKey } from '../shared/names.ts';
+import { bookLetter, fullName, searchKey } from '../../preload/core/names.ts';
 
 // Letters in the order of the Russian alphabet (Ё after Е), not in code-point order; Latin ones last.
 

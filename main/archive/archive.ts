@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import { verifyDetached } from '../signing/cms.ts';
 import { AppError } from '../shared/errors.ts';
-import { nowIso } from '../shared/dates.ts';
+import { nowIso } from '../../preload/core/dates.ts';
 import { appendLineDurably, fsyncDir, hashFile, sha256, writeFileDurably } from './files.ts';
 
 export const GENESIS = '0'.repeat(64);

@@ -18,7 +18,7 @@ import { fsyncDir } from '../archive/files.ts';
 import { appendAudit } from '../audit/log.ts';
 import { CancelledError, progressTo, type Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
-import { nowIso } from '../shared/dates.ts';
+import { nowIso } from '../../preload/core/dates.ts';
 import {
   BAG_INFO, BAGIT_TXT, bagInfoText, bagsOn, checkBag, ENCRYPTION, MANIFEST, manifestText, parseManifest, PARTIAL_PREFIX,
   partialsOn, TAGMANIFEST, type HashCache,

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import { AppError, fieldError, notFound } from '../shared/errors.ts';
-import { nowIso } from '../shared/dates.ts';
+import { nowIso } from '../../preload/core/dates.ts';
 
 export type RunKind = 'backup' | 'verify' | 'restore' | 'drill' | 'upload';
 export type RunState = 'running' | 'ok' | 'partial' | 'failed' | 'cancelled' | 'damaged' | 'unrepairable';

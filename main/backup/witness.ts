@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { DB } from '../../db/connection.ts';
+import { formatLocalDate } from '../../preload/core/dates.ts';
 import { AppError } from '../shared/errors.ts';
 import { BAGIT_TXT, BAG_INFO, ENCRYPTION, PARTIAL_PREFIX } from './bag.ts';
 import { decryptFile, openEncryption } from './encryption.ts';
@@ -69,12 +70,6 @@ async function bagEntry(bag: string, passphrase?: string): Promise<{ id: number;
   }
 }
 
-/** The entry's day as the school sees it (this machine's time zone), ДД.ММ.ГГГГ. */
-const ru = (iso: string) => {
-  const d = new Date(iso);
-  return `${String(d.getDate()).padStart(2, '0')}.${String(d.getMonth() + 1).padStart(2, '0')}.${d.getFullYear()}`;
-};
-
 /** Checks the live register's audit log against the newest copy in each given folder (a bag, or a medium's folder). */
 export async function checkAuditWitnesses(db: DB, dirs: readonly string[], passphrase?: string): Promise<WitnessResult[]> {
   const out: WitnessResult[] = [];
@@ -87,12 +82,12 @@ export async function checkAuditWitnesses(db: DB, dirs: readonly string[], passp
       const name = path.basename(bag);
       const here = entry.get(w.id) as { hash: string } | undefined;
       if (!here) {
-        out.push({ bag, state: 'entries_missing', entry: w, message: `${name}: копия от ${ru(w.at)} содержит записи журнала аудита до № ${w.id}, ` +
+        out.push({ bag, state: 'entries_missing', entry: w, message: `${name}: копия от ${formatLocalDate(w.at)} содержит записи журнала аудита до № ${w.id}, ` +
           `а в реестре их только ${last()}: записи удалены (вместе с якорем) или реестр восстановлен из более старой копии` });
       } else if (here.hash !== w.hash) {
-        out.push({ bag, state: 'rewritten', entry: w, message: `${name}: запись журнала аудита № ${w.id} в реестре не та, что в копии от ${ru(w.at)}: журнал переписан` });
+        out.push({ bag, state: 'rewritten', entry: w, message: `${name}: запись журнала аудита № ${w.id} в реестре не та, что в копии от ${formatLocalDate(w.at)}: журнал переписан` });
       } else {
-        out.push({ bag, state: 'ok', entry: w, message: `${name}: запись журнала аудита № ${w.id} от ${ru(w.at)} совпадает с копией` });
+        out.push({ bag, state: 'ok', entry: w, message: `${name}: запись журнала аудита № ${w.id} от ${formatLocalDate(w.at)} совпадает с копией` });
       }
     }
   }

@@ -11,7 +11,7 @@ import { addMedia, listMedia, mediaByPath, MEDIA_KINDS, type MediaKind } from '.
 import { uploadBag } from '../backup/upload.ts';
 import { verifyCopies } from '../backup/verify.ts';
 import { progressTo } from '../shared/jobs.ts';
-import { formatRu } from '../shared/dates.ts';
+import { formatDate } from '../../preload/core/dates.ts';
 import { UsageError } from './usage.ts';
 
 export const ARCHIVE_COMMANDS = new Set(['backup', 'verify-copies', 'restore', 'media list', 'media add', 'archive verify', 'upload']);
@@ -22,7 +22,7 @@ type Io = { out: (s: string) => void; err: (s: string) => void };
 type F = Record<string, unknown>;
 
 const str = (f: F, k: string) => (typeof f[k] === 'string' && (f[k] as string).trim() ? (f[k] as string) : undefined);
-const ruDateTime = (iso: string | null) => (iso ? `${formatRu(iso.slice(0, 10))} ${iso.slice(11, 16)}` : 'никогда');
+const ruDateTime = (iso: string | null) => (iso ? `${formatDate(iso.slice(0, 10))} ${iso.slice(11, 16)}` : 'никогда');
 
 /** The backup passphrase: from --passphrase-file, else SR_BACKUP_PASSPHRASE; never from the command line itself. */
 export function passphrase(f: F): string | null {

@@ -10,15 +10,15 @@ import { dispatch, keepAnchor } from '../host/dispatch.ts';
 import { Jobs, progressTo } from '../shared/jobs.ts';
 import { Sessions } from '../users/users.ts';
 import { AppError } from '../shared/errors.ts';
-import { formatRu, isValidIsoDate } from '../shared/dates.ts';
-import { formatSnils } from '../shared/checksums.ts';
+import { formatDate, isValidIsoDate } from '../../preload/core/dates.ts';
+import { formatSnils } from '../../preload/core/identifiers.ts';
 import { generateDemo } from '../demo/generate.ts';
 import { findClass } from '../classes/classes.ts';
-import { currentYearStart, yearByName } from '../years/years.ts';
+import { yearByName } from '../years/years.ts';
 import { classInfo, classPeriods } from '../grades/grades.ts';
 import { classStudents } from '../students/students.ts';
-import { searchKey } from '../shared/names.ts';
-import { todayIso } from '../shared/dates.ts';
+import { searchKey } from '../../preload/core/names.ts';
+import { currentYearStart, todayIso } from '../../preload/core/dates.ts';
 import { appendAudit } from '../audit/log.ts';
 import { detectPeriod, normalizeHeader, PERIODS, WorkbookError, type Period } from '../workbooks/read.ts';
 import { applyStudentsImport, previewStudentsImport } from '../workbooks/students-import.ts';
@@ -220,7 +220,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       case 'students list': {
         const r = await call('students.search', { query: f.query as string | undefined, classId: await classId(f.class as string | undefined, f.year as string | undefined),
           yearId: f.class ? undefined : await yearId(f.year as string | undefined), limit: f.limit ? Number(f.limit) : 200 });
-        print(r, () => [...r.rows.map((s) => [s.fullName, formatRu(s.birthDate), s.snils ? formatSnils(s.snils) : '—', s.className ?? '—'].join('\t')),
+        print(r, () => [...r.rows.map((s) => [s.fullName, formatDate(s.birthDate), s.snils ? formatSnils(s.snils) : '—', s.className ?? '—'].join('\t')),
           `Всего: ${r.total}${r.total > r.rows.length ? ` (показано ${r.rows.length})` : ''}`].join('\n'));
         return 0;
       }
@@ -248,7 +248,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       }
       case 'years list': {
         const r = await call('years.list', {});
-        print(r, () => r.map((y) => `${y.name}\t${formatRu(y.startDate)}–${formatRu(y.endDate)}`).join('\n'));
+        print(r, () => r.map((y) => `${y.name}\t${formatDate(y.startDate)}–${formatDate(y.endDate)}`).join('\n'));
         return 0;
       }
       case 'audit verify': {
@@ -428,7 +428,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       case 'ledger correct': {
         const cid = (await classId(need(f, 'class'), need(f, 'year')))!;
         const k = await call('ledgers.correct', { classId: cid, reason: need(f, 'reason'), orderNumber: need(f, 'order'), orderDate: toIso(f['order-date'] as string, '--order-date') });
-        print(k, () => `${f.class} ${f.year}: открыто исправление по приказу № ${k.orderNumber} от ${formatRu(k.orderDate)} («${k.reason}»); после правки — ledger seal --class ${f.class} --year ${f.year}`);
+        print(k, () => `${f.class} ${f.year}: открыто исправление по приказу № ${k.orderNumber} от ${formatDate(k.orderDate)} («${k.reason}»); после правки — ledger seal --class ${f.class} --year ${f.year}`);
         return 0;
       }
       case 'print certificate-of-study':

@@ -5,11 +5,11 @@
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import { AppError } from '../shared/errors.ts';
-import { snilsCheck } from '../shared/checksums.ts';
-import { searchKey, bookLetter } from '../shared/names.ts';
-import { nowIso } from '../shared/dates.ts';
+import { snilsCheck, snilsCheckDigits } from '../../preload/core/identifiers.ts';
+import { searchKey, bookLetter } from '../../preload/core/names.ts';
+import { currentYearStart, nowIso } from '../../preload/core/dates.ts';
 import { appendAudit } from '../audit/log.ts';
-import { createYear, currentYearStart, DEFAULT_PERIOD_KINDS } from '../years/years.ts';
+import { createYear, DEFAULT_PERIOD_KINDS } from '../years/years.ts';
 import { levelOf } from '../classes/classes.ts';
 import { GRADUATION_REASON } from '../movement/orders.ts';
 import type { Progress } from '../shared/jobs.ts';
@@ -37,8 +37,7 @@ type Rng = ReturnType<typeof rng>;
 function makeSnils(r: Rng, used: Set<string>): string {
   for (;;) {
     const body = String(r.int(1002000, 999999999)).padStart(9, '0');
-    const sum = body.split('').reduce((a, d, i) => a + Number(d) * (9 - i), 0);
-    const s = body + String((sum % 101) % 100).padStart(2, '0');
+    const s = body + snilsCheckDigits(body);
     if (!used.has(s) && snilsCheck(s)) {
       used.add(s);
       return s;

@@ -2,7 +2,7 @@
 // (a subject never splits), the header rows repeated on every page, per-subject statistics, class totals and the
 // signature block. Every page carries the verification code and its QR code (shared/pdf.ts).
 import type { Content, ContentTable, CustomTableLayout, TableCell } from 'pdfmake/interfaces.js';
-import { formatRu } from '../shared/dates.ts';
+import { formatDate } from '../../preload/core/dates.ts';
 import { renderPrintedPdf, type Certification } from '../shared/pdf.ts';
 import type { LedgerData, LedgerStamp, LedgerStudent, LedgerSubject } from './model.ts';
 
@@ -89,7 +89,7 @@ const markText = (m: string | null): string => m ?? '';
 function studentName(st: LedgerStudent): TableCell {
   if (!st.left) return { text: st.fullName };
   const how = st.left.kind === 'transfer' ? 'переведён(а)' : 'выбыл(а)';
-  return { text: [{ text: st.fullName }, { text: `\n${how} ${formatRu(st.left.date)}`, italics: true, fontSize: 6, color: '#555555' }] };
+  return { text: [{ text: st.fullName }, { text: `\n${how} ${formatDate(st.left.date)}`, italics: true, fontSize: 6, color: '#555555' }] };
 }
 
 function groupTable(data: LedgerData, subjects: LedgerSubject[], withMissed: boolean): ContentTable {

@@ -3,7 +3,7 @@
 import type { DB } from '../../db/connection.ts';
 import type { Ledger, LedgerCorrection, LedgerVersion, User } from '../../preload/contract.ts';
 import { AppError, notFound } from '../shared/errors.ts';
-import { nowIso } from '../shared/dates.ts';
+import { nowIso } from '../../preload/core/dates.ts';
 import { buildLedger, ledgerGaps } from './build.ts';
 import { verificationCode, type LedgerData } from './model.ts';
 import { renderLedgerPdf } from './pdf.ts';

@@ -2,7 +2,7 @@
 // A4 landscape, fitted to the page width, the two header rows repeated on every printed page, the verification
 // code (or «Черновик — не заверено») in the page header and footer. A second sheet holds the statistics.
 import ExcelJS from 'exceljs';
-import { formatRu } from '../shared/dates.ts';
+import { formatDate } from '../../preload/core/dates.ts';
 import { DRAFT_MARK, formatMoscowTime } from '../shared/pdf.ts';
 import type { LedgerData, LedgerStamp, LedgerStudentMarks } from './model.ts';
 
@@ -135,7 +135,7 @@ export async function renderLedgerXlsx(data: LedgerData, stamp: LedgerStamp | nu
     });
     if (st.left) {
       const how = st.left.kind === 'transfer' ? 'переведён(а)' : 'выбыл(а)';
-      row.getCell(3).note = `${how} ${formatRu(st.left.date)}`;
+      row.getCell(3).note = `${how} ${formatDate(st.left.date)}`;
     }
   }
 

@@ -3,8 +3,8 @@
 import type { DB } from '../../db/connection.ts';
 import type { Movement, Order } from '../../preload/contract.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
-import { fullName } from '../shared/names.ts';
-import { isValidIsoDate } from '../shared/dates.ts';
+import { fullName } from '../../preload/core/names.ts';
+import { isValidIsoDate } from '../../preload/core/dates.ts';
 import { getClass, levelOf } from '../classes/classes.ts';
 import { getStudent } from '../students/students.ts';
 import { fileDeparture, fileInBook, reopenEntry } from '../alphabet-book/book.ts';

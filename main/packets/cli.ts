@@ -12,7 +12,7 @@ import os from 'node:os';
 import { openRegister, type DB } from '../../db/connection.ts';
 import { appendAudit } from '../audit/log.ts';
 import { progressTo } from '../shared/jobs.ts';
-import { formatRu } from '../shared/dates.ts';
+import { formatDate } from '../../preload/core/dates.ts';
 import { buildPacket } from './build.ts';
 import { listOutbox, outboxCounts } from './outbox.ts';
 import { changeLogState, compactChanges, COMPACTION_SLICE, holesText } from './compact.ts';
@@ -142,7 +142,7 @@ export async function runPacketsCli(cmd: string, f: Flags, operands: string[], i
         const counts = outboxCounts(db);
         const changeLog = changeLogState(db);
         print({ counts, rows, changeLog }, () => [
-          ...rows.map((p) => [`№ ${p.seq}`, p.kind === 'full' ? 'полный' : 'изменения', STATE_RU[p.state], p.id, formatRu(p.createdAt.slice(0, 10)),
+          ...rows.map((p) => [`№ ${p.seq}`, p.kind === 'full' ? 'полный' : 'изменения', STATE_RU[p.state], p.id, formatDate(p.createdAt.slice(0, 10)),
             p.receipt ? `квитанция ${p.receipt.receiptId}` : p.reasons ? `причины: ${p.reasons.map((r) => r.message).join('; ')}` : p.lastError ?? ''].join('\t')),
           Object.entries(counts).filter(([, n]) => n).map(([k, n]) => `${STATE_RU[k]}: ${n}`).join(', ') || 'Пакетов нет',
           ...changeLogLines(changeLog),

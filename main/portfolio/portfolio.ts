@@ -2,8 +2,8 @@
 import type { DB } from '../../db/connection.ts';
 import type { PortfolioEntry } from '../../preload/contract.ts';
 import { fieldError, notFound } from '../shared/errors.ts';
-import { cleanName } from '../shared/names.ts';
-import { isValidIsoDate } from '../shared/dates.ts';
+import { cleanName } from '../../preload/core/names.ts';
+import { isValidIsoDate } from '../../preload/core/dates.ts';
 import { getStudent } from '../students/students.ts';
 
 export type PortfolioFields = { studentId: string; eventName: string; status: PortfolioEntry['status']; date: string; result: PortfolioEntry['result']; title?: string | null };

@@ -4,8 +4,8 @@
 import type { DB } from '../../db/connection.ts';
 import { AppError, fieldError, notFound } from '../shared/errors.ts';
 import { errorAt } from './errors.ts';
-import { formatRu, isValidIsoDate, nowIso } from '../shared/dates.ts';
-import { fullName } from '../shared/names.ts';
+import { formatDate, isValidIsoDate, nowIso } from '../../preload/core/dates.ts';
+import { fullName } from '../../preload/core/names.ts';
 
 export type AttestatKind = 9 | 11;
 export type FormState = 'received' | 'issued' | 'spoiled';
@@ -75,7 +75,7 @@ export function findForm(db: DB, seriesIn: string, number: number): BlankForm {
 
 const usedMessage = (f: BlankForm) => f.state === 'issued'
   ? `Бланк ${formLabel(f.series, f.number)} уже использован: по нему выдан аттестат; бланк используется один раз`
-  : `Бланк ${formLabel(f.series, f.number)} испорчен ${formatRu(f.spoiledOn)} («${f.spoiledReason}»): выдать по нему аттестат нельзя`;
+  : `Бланк ${formLabel(f.series, f.number)} испорчен ${formatDate(f.spoiledOn)} («${f.spoiledReason}»): выдать по нему аттестат нельзя`;
 
 export function spoilForm(db: DB, a: { series: string; number: number; date: string; reason: string }): BlankForm {
   const f = findForm(db, a.series, a.number);
@@ -83,7 +83,7 @@ export function spoilForm(db: DB, a: { series: string; number: number; date: str
   const reason = a.reason.trim();
   if (!reason) throw fieldError('reason', 'Укажите, почему бланк испорчен');
   if (f.state !== 'received') throw errorAt('conflict', 'number', usedMessage(f));
-  if (a.date < f.receivedOn) throw fieldError('date', `Бланк получен ${formatRu(f.receivedOn)}: испортить его раньше нельзя`);
+  if (a.date < f.receivedOn) throw fieldError('date', `Бланк получен ${formatDate(f.receivedOn)}: испортить его раньше нельзя`);
   db.prepare(`UPDATE attestat_forms SET state = 'spoiled', spoiled_on = ?, spoiled_reason = ? WHERE id = ?`).run(a.date, reason, f.id);
   return findForm(db, f.series, f.number);
 }
@@ -94,7 +94,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 function yearOfIssue(db: DB, date: string): { id: number; name: string } {
   const y = db.prepare(`SELECT id, name FROM academic_years WHERE ? BETWEEN start_date AND date(end_date, '+6 months')
     ORDER BY start_date LIMIT 1`).get(date) as { id: number; name: string } | undefined;
-  if (!y) throw fieldError('issueDate', `Дата выдачи ${formatRu(date)} не попадает ни в один учебный год реестра`);
+  if (!y) throw fieldError('issueDate', `Дата выдачи ${formatDate(date)} не попадает ни в один учебный год реестра`);
   return y;
 }
 
@@ -112,10 +112,10 @@ export function issueAttestat(db: DB, a: { studentId: string; kind: number; seri
   const f = findForm(db, a.series, a.number);
   if (f.state !== 'received') throw errorAt('conflict', 'number', usedMessage(f));
   if (f.kind !== a.kind) throw fieldError('series', `Бланк ${formLabel(f.series, f.number)} — для аттестата за ${f.kind} класс, а выдаётся за ${a.kind}`);
-  if (a.issueDate < f.receivedOn) throw fieldError('issueDate', `Бланк получен ${formatRu(f.receivedOn)}: выдать аттестат на нём раньше нельзя`);
+  if (a.issueDate < f.receivedOn) throw fieldError('issueDate', `Бланк получен ${formatDate(f.receivedOn)}: выдать аттестат на нём раньше нельзя`);
   const prior = db.prepare('SELECT a.issue_date, f.series, f.number FROM attestats a JOIN attestat_forms f ON f.id = a.form_id WHERE a.student_id = ? AND a.kind = ?')
     .get(a.studentId, a.kind) as { issue_date: string; series: string; number: number } | undefined;
-  if (prior) throw new AppError('conflict', `${name} уже выдан ${attestatKindName(a.kind as AttestatKind)}: ${formLabel(prior.series, prior.number)} от ${formatRu(prior.issue_date)}`);
+  if (prior) throw new AppError('conflict', `${name} уже выдан ${attestatKindName(a.kind as AttestatKind)}: ${formLabel(prior.series, prior.number)} от ${formatDate(prior.issue_date)}`);
   const year = yearOfIssue(db, a.issueDate);
   const { n } = db.prepare('SELECT coalesce(max(reg_number), 0) + 1 AS n FROM attestats WHERE year_id = ?').get(year.id) as { n: number };
   const id = Number(db.prepare(`INSERT INTO attestats (year_id, reg_number, student_id, kind, form_id, issue_date, recipient, with_honours, created_at, created_by)

@@ -5,8 +5,8 @@ import type { DB } from '../../db/connection.ts';
 import { listBook } from '../alphabet-book/book.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
 import { errorAt } from './errors.ts';
-import { formatRu } from '../shared/dates.ts';
-import { fullName, searchKey } from '../shared/names.ts';
+import { formatDate } from '../../preload/core/dates.ts';
+import { fullName, searchKey } from '../../preload/core/names.ts';
 import { yearByName } from '../years/years.ts';
 import { listAttestats, type AttestatKind } from './attestats.ts';
 
@@ -44,7 +44,7 @@ export function resolveStudent(db: DB, who: string): { id: string; fullName: str
   const rows = db.prepare('SELECT * FROM students WHERE search_key = ? ORDER BY birth_date LIMIT 20').all(searchKey(q)) as R[];
   if (!rows.length) throw errorAt('not_found', 'student', `Ученик «${q}» не найден в реестре (нужно ФИО полностью или UUID)`);
   if (rows.length > 1) {
-    throw errorAt('validation', 'student', `В реестре несколько учеников «${q}»: ${rows.map((r) => `${formatRu(r.birth_date)} г. р. — ${r.id}`).join('; ')}. Укажите UUID.`);
+    throw errorAt('validation', 'student', `В реестре несколько учеников «${q}»: ${rows.map((r) => `${formatDate(r.birth_date)} г. р. — ${r.id}`).join('; ')}. Укажите UUID.`);
   }
   return { id: rows[0].id, fullName: name(rows[0]) };
 }

@@ -2,7 +2,7 @@
 // справка об обучении (A4 portrait), pages of the алфавитная книга and the книга учёта выданных аттестатов (A4
 // landscape, the header row repeated on every page).
 import type { Content, CustomTableLayout, TableCell } from 'pdfmake/interfaces.js';
-import { formatRu } from '../shared/dates.ts';
+import { formatDate } from '../../preload/core/dates.ts';
 import { renderPrintedPdf, type Certification } from '../shared/pdf.ts';
 import { attestatKindName, formLabel } from './attestats.ts';
 import type { AlphabetBookData, AttestatBookData, CertificateOfStudyData, SchoolHeader } from './data.ts';
@@ -55,11 +55,11 @@ export async function renderCertificateOfStudy(d: CertificateOfStudyData, code: 
     {
       fontSize: 9.5, lineHeight: 1.25,
       text: [
-        'Выдана ', { text: st.fullName, bold: true }, `, ${formatRu(st.birthDate)} года рождения, в том, что он(а) `,
+        'Выдана ', { text: st.fullName, bold: true }, `, ${formatDate(st.birthDate)} года рождения, в том, что он(а) `,
         d.departedOn ? 'обучался(ась)' : 'обучается',
         ` в ${d.school.shortName}`,
-        d.enrolledOn ? ` с ${formatRu(d.enrolledOn)}` : '',
-        d.departedOn ? ` по ${formatRu(d.departedOn)}${d.departureReason ? ` (${d.departureReason})` : ''}` : '',
+        d.enrolledOn ? ` с ${formatDate(d.enrolledOn)}` : '',
+        d.departedOn ? ` по ${formatDate(d.departedOn)}${d.departureReason ? ` (${d.departureReason})` : ''}` : '',
         st.bookNumber ? `; номер в алфавитной книге ${st.bookNumber}` : '',
         ', и получил(а) следующие отметки:',
       ],
@@ -107,8 +107,8 @@ export async function renderAlphabetBook(d: AlphabetBookData, code: string | nul
     th('Класс при зачислении'), th('Дата выбытия'), th('Причина выбытия'), th('Куда выбыл(а)')];
   const body: TableCell[][] = [head, ...d.entries.map((e): TableCell[] => [
     { text: String(e.number), alignment: 'right' }, { text: e.fileNumber, alignment: 'center' }, { text: e.fullName },
-    { text: formatRu(e.birthDate), alignment: 'center' }, { text: formatRu(e.enteredOn), alignment: 'center' },
-    { text: e.enrolledClass ?? '', alignment: 'center' }, { text: formatRu(e.departedOn), alignment: 'center' },
+    { text: formatDate(e.birthDate), alignment: 'center' }, { text: formatDate(e.enteredOn), alignment: 'center' },
+    { text: e.enrolledClass ?? '', alignment: 'center' }, { text: formatDate(e.departedOn), alignment: 'center' },
     { text: e.departureReason ?? '' }, { text: e.whereTo ?? '' },
   ])];
   return renderPrintedPdf({
@@ -134,9 +134,9 @@ export async function renderAttestatBook(d: AttestatBookData, code: string | nul
   const head: TableCell[] = [th('Рег. №'), th('Фамилия, имя, отчество'), th('Дата рождения'), th('Вид документа'), th('Серия и номер бланка'),
     th('Дата выдачи'), th('Получатель'), th('Подпись получателя')];
   const body: TableCell[][] = [head, ...d.attestats.map((a): TableCell[] => [
-    { text: String(a.regNumber), alignment: 'center' }, { text: a.fullName }, { text: formatRu(a.birthDate), alignment: 'center' },
+    { text: String(a.regNumber), alignment: 'center' }, { text: a.fullName }, { text: formatDate(a.birthDate), alignment: 'center' },
     { text: `${attestatKindName(a.kind)}${a.withHonours ? ' с отличием' : ''}`, fontSize: 7.5 },
-    { text: formLabel(a.series, a.number), alignment: 'center' }, { text: formatRu(a.issueDate), alignment: 'center' },
+    { text: formLabel(a.series, a.number), alignment: 'center' }, { text: formatDate(a.issueDate), alignment: 'center' },
     { text: a.recipient }, { text: '' },
   ])];
   if (!d.attestats.length) body.push([{ text: 'В этом учебном году аттестаты не выдавались', colSpan: 8, italics: true, alignment: 'center' }, '', '', '', '', '', '', '']);
@@ -159,7 +159,7 @@ export async function renderAttestatBook(d: AttestatBookData, code: string | nul
     content.push({ text: 'Испорченные бланки', bold: true, fontSize: 9.5, margin: [0, 10, 0, 3] });
     content.push({
       table: { headerRows: 1, widths: [100, 60, '*'], body: [[th('Бланк'), th('Дата'), th('Причина')],
-        ...d.spoiled.map((s): TableCell[] => [{ text: formLabel(s.series, s.number) }, { text: formatRu(s.date), alignment: 'center' }, { text: s.reason }])] },
+        ...d.spoiled.map((s): TableCell[] => [{ text: formLabel(s.series, s.number) }, { text: formatDate(s.date), alignment: 'center' }, { text: s.reason }])] },
       layout: grid(), fontSize: 8.5,
     });
   }

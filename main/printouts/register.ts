@@ -10,9 +10,9 @@ import { appendAudit } from '../audit/log.ts';
 import { AppError } from '../shared/errors.ts';
 import { canonicalJson } from '../shared/jcs.ts';
 import { extractCodeFromPdf } from '../shared/pdf.ts';
-import { formatRu, nowIso } from '../shared/dates.ts';
+import { formatDate, nowIso } from '../../preload/core/dates.ts';
 import { verificationCode } from '../ledgers/model.ts';
-import { fullName } from '../shared/names.ts';
+import { fullName } from '../../preload/core/names.ts';
 import { alphabetBookData, attestatBookData, certificateOfStudyData, PRINTOUT_TITLES, resolveStudent, type PrintoutKind } from './data.ts';
 import { renderAlphabetBook, renderAttestatBook, renderCertificateOfStudy } from './documents.ts';
 
@@ -155,7 +155,7 @@ export function verifyPrintout(db: DB, a: { code: string } | { pdf: Buffer }): P
     intact = false; // the student or the records are gone: the register no longer holds what was printed
   }
   const title = PRINTOUT_TITLES[r.kind];
-  const what = `${title}, код ${code} (версия ${r.version}, выдан ${formatRu(r.created_at.slice(0, 10))})`;
+  const what = `${title}, код ${code} (версия ${r.version}, выдан ${formatDate(r.created_at.slice(0, 10))})`;
   const message = fileMatches === false
     ? `Файл изменён: его содержимое не совпадает с зарегистрированным документом «${what}» — это не заверенная копия`
     : !intact

@@ -2,8 +2,8 @@
 import type { DB } from '../../db/connection.ts';
 import type { School } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
-import { innCheck, kppShape, ogrnCheck } from '../shared/checksums.ts';
-import { cleanName } from '../shared/names.ts';
+import { innCheck, kppShape, ogrnCheck } from '../../preload/core/identifiers.ts';
+import { cleanName } from '../../preload/core/names.ts';
 
 type Row = { full_name: string; short_name: string; inn: string; kpp: string; ogrn: string; address: string; director: string; region_code: string };
 

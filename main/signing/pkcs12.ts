@@ -4,6 +4,7 @@
 // password. The MAC is checked here too, so a wrong password is told apart from a damaged or foreign file.
 import crypto from 'node:crypto';
 import forge from 'node-forge';
+import { formatDate } from '../../preload/core/dates.ts';
 import { SigningError } from './errors.ts';
 import { certificateInfo, type CertificateInfo } from './x509.ts';
 
@@ -150,9 +151,8 @@ export function loadedCertificate(derOrPem: Buffer | string): LoadedCertificate 
 
 /** Throws certificate_expired / certificate_not_yet_valid when the certificate is not valid at `now`. */
 export function assertValidAt(cert: CertificateInfo, now: Date): void {
-  const ru = (d: Date) => d.toISOString().slice(0, 10).split('-').reverse().join('.'); // ДД.ММ.ГГГГ, as a clerk reads it
-  if (now.getTime() > cert.notAfter.getTime()) throw new SigningError('certificate_expired', `действовал по ${ru(cert.notAfter)}`);
-  if (now.getTime() < cert.notBefore.getTime()) throw new SigningError('certificate_not_yet_valid', `действует с ${ru(cert.notBefore)}`);
+  if (now.getTime() > cert.notAfter.getTime()) throw new SigningError('certificate_expired', `действовал по ${formatDate(cert.notAfter.toISOString())}`);
+  if (now.getTime() < cert.notBefore.getTime()) throw new SigningError('certificate_not_yet_valid', `действует с ${formatDate(cert.notBefore.toISOString())}`);
 }
 
 /** PKCS#12 MAC (RFC 7292 appendix B key derivation; forge encodes the password as BMPString, as the standard says). */

@@ -2,7 +2,7 @@
 import type { DB } from '../../db/connection.ts';
 import type { Staff } from '../../preload/contract.ts';
 import { fieldError, notFound } from '../shared/errors.ts';
-import { cleanName } from '../shared/names.ts';
+import { cleanName } from '../../preload/core/names.ts';
 import { requireSubjects } from '../subjects/subjects.ts';
 import { checkSnils } from '../students/validate.ts';
 

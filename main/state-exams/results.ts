@@ -4,7 +4,7 @@
 import type { DB } from '../../db/connection.ts';
 import type { StateExamResult } from '../../preload/contract.ts';
 import { AppError, fieldError, notFound } from '../shared/errors.ts';
-import { fullName } from '../shared/names.ts';
+import { fullName } from '../../preload/core/names.ts';
 import { getStudent } from '../students/students.ts';
 
 export type StateExamFields = { studentId: string; kind: 'ОГЭ' | 'ЕГЭ' | 'ГВЭ'; subjectId: number; year: number; score?: number | null; mark?: number | null };

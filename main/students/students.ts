@@ -3,8 +3,8 @@ import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import type { Student, StudentRow } from '../../preload/contract.ts';
 import { fieldError, notFound } from '../shared/errors.ts';
-import { fullName, searchKey } from '../shared/names.ts';
-import { nowIso } from '../shared/dates.ts';
+import { fullName, searchKey } from '../../preload/core/names.ts';
+import { nowIso } from '../../preload/core/dates.ts';
 import { cleanStudent, type StudentFields } from './validate.ts';
 
 type Row = { id: string; last_name: string; first_name: string; middle_name: string | null; birth_date: string; sex: 'М' | 'Ж';

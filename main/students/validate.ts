@@ -1,8 +1,8 @@
 // Field checks for a student card. Each failure names its field, so the UI shows it in place.
 import { AppError, fieldError } from '../shared/errors.ts';
-import { normalizeSnils, snilsCheck } from '../shared/checksums.ts';
-import { cleanName } from '../shared/names.ts';
-import { isValidIsoDate, todayIso } from '../shared/dates.ts';
+import { normalizeSnils, snilsCheck } from '../../preload/core/identifiers.ts';
+import { cleanName } from '../../preload/core/names.ts';
+import { isValidIsoDate, todayIso } from '../../preload/core/dates.ts';
 
 /** Returns the 11-digit СНИЛС, null when empty; throws a field error when it is malformed or fails the checksum. */
 export function checkSnils(input: string | null | undefined, field: string): string | null {

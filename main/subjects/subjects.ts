@@ -2,7 +2,7 @@
 import type { DB } from '../../db/connection.ts';
 import type { Subject } from '../../preload/contract.ts';
 import { AppError, fieldError, notFound } from '../shared/errors.ts';
-import { cleanName } from '../shared/names.ts';
+import { cleanName } from '../../preload/core/names.ts';
 
 type Row = { id: number; name: string; short_name: string; city_register_id: string | null; federal_code: string | null };
 

@@ -3,8 +3,8 @@ import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import type { Role, User } from '../../preload/contract.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
-import { cleanName } from '../shared/names.ts';
-import { nowIso } from '../shared/dates.ts';
+import { cleanName } from '../../preload/core/names.ts';
+import { nowIso } from '../../preload/core/dates.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
 type Row = { id: number; login: string; full_name: string; role: Role; password_hash: string; disabled: number };

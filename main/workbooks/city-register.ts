@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import { AppError, notFound } from '../shared/errors.ts';
-import { formatSnils } from '../shared/checksums.ts';
+import { formatSnils } from '../../preload/core/identifiers.ts';
 import { yearByName } from '../years/years.ts';
 import { writeListWorkbook, type ListSheet } from './write.ts';
 

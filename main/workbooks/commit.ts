@@ -1,7 +1,9 @@
 // What every import's commit checks first: the clerk saw this preview (same token), and nothing was rejected
 // unless the clerk chose to write the good rows anyway.
 import { AppError } from '../shared/errors.ts';
-import type { RejectedCell } from './students-import.ts';
+
+/** A cell the preview refused, where the clerk finds it in the workbook, and why (in Russian). */
+export type RejectedCell = { sheet: string; row: number; column: string | null; field: string | null; reason: string };
 
 export function assertCommittable(p: { token: string; rejected: RejectedCell[] }, opts: { token?: string; allowRejected?: boolean }): void {
   if (opts.token && opts.token !== p.token) {

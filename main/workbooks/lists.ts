@@ -6,7 +6,7 @@ import type { DB } from '../../db/connection.ts';
 import type { GridColumn } from '../../preload/contract.ts';
 import { searchStudents } from '../students/students.ts';
 import { classGrid } from '../grades/grades.ts';
-import { formatSnils } from '../shared/checksums.ts';
+import { formatSnils } from '../../preload/core/identifiers.ts';
 import { writeListWorkbook, type ListSheet } from './write.ts';
 
 const STATUS: Record<string, string> = { new: 'не зачислен(а)', studying: 'обучается', departed: 'выбыл(а)' };

@@ -7,13 +7,12 @@ import type { DB } from '../../db/connection.ts';
 import type { Statement } from 'better-sqlite3';
 import type { MarkSlot } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
-import { searchKey } from '../shared/names.ts';
-import { todayIso } from '../shared/dates.ts';
-import { currentYearStart } from '../years/years.ts';
+import { searchKey } from '../../preload/core/names.ts';
+import { currentYearStart, todayIso } from '../../preload/core/dates.ts';
 import { checkMarks, classInfo, classPeriods, setAttendance } from '../grades/grades.ts';
 import { normalizeHeader, parseAttendanceField, parseMarkField, readJournalBatches, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
-import { splitFullName, type RejectedCell } from './students-import.ts';
-import { assertCommittable } from './commit.ts';
+import { splitFullName } from './students-import.ts';
+import { assertCommittable, type RejectedCell } from './commit.ts';
 
 export type MarksImportOptions = ReadOptions & {
   /** the academic year the marks belong to, «2026/2027»; the current year when absent */

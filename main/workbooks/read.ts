@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../shared/errors.ts';
-import { isValidIsoDate } from '../shared/dates.ts';
+import { isValidIsoDate } from '../../preload/core/dates.ts';
 import type { Progress } from '../shared/jobs.ts';
 import { ATTENDANCE_PARTS, IMPORT_PERIODS, type AttendancePart } from '../../preload/contract.ts';
 import { readCentralDirectory, readEntry, streamEntry, streamEntryBytesAsText, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';

@@ -3,13 +3,11 @@
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import { AppError } from '../shared/errors.ts';
-import { fullName, searchKey } from '../shared/names.ts';
+import { fullName, searchKey } from '../../preload/core/names.ts';
 import { checkSnils, cleanStudent, type StudentFields } from '../students/validate.ts';
 import { createStudent, getStudent, updateStudent } from '../students/students.ts';
 import { readJournal, type ReadOptions, type SheetLayout, type DataRow, type CellOut } from './read.ts';
-import { assertCommittable } from './commit.ts';
-
-export type RejectedCell = { sheet: string; row: number; column: string | null; field: string | null; reason: string };
+import { assertCommittable, type RejectedCell } from './commit.ts';
 
 type Card = { lastName: string; firstName: string; middleName: string | null; birthDate: string; sex: 'М' | 'Ж'; snils: string | null };
 const CARD_FIELDS = ['lastName', 'firstName', 'middleName', 'birthDate', 'sex', 'snils'] as const;

@@ -1,7 +1,7 @@
 // Any list the app shows, saved as an xlsx: Russian headers, dates as real dates shown ДД.ММ.ГГГГ, widths that fit,
 // the header row frozen. Written with exceljs's streaming writer, so a long list does not sit in memory twice.
 import ExcelJS from 'exceljs';
-import { isValidIsoDate } from '../shared/dates.ts';
+import { isValidIsoDate } from '../../preload/core/dates.ts';
 
 export type ListColumn<R> = {
   header: string;

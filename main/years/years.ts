@@ -2,7 +2,6 @@
 import type { DB } from '../../db/connection.ts';
 import type { Year } from '../../preload/contract.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
-import { todayIso } from '../shared/dates.ts';
 
 type Kind = 'quarter' | 'half' | 'trimester';
 
@@ -64,10 +63,4 @@ export function listYears(db: DB): Year[] {
 
 export function yearByName(db: DB, name: string): { id: number; name: string } | undefined {
   return db.prepare('SELECT id, name FROM academic_years WHERE name = ?').get(name) as { id: number; name: string } | undefined;
-}
-
-/** The first calendar year of the academic year a date falls in (from August on, the new one). */
-export function currentYearStart(today = todayIso()): number {
-  const [y, m] = today.split('-').map(Number);
-  return m >= 8 ? y : y - 1;
 }

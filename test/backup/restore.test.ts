@@ -1,7 +1,7 @@
 // Restore: into a new file, or over the current register which is kept aside; refused — with nothing replaced — when
 // SQLite's integrity_check, the audit chain or a seal fails, even in a bag whose manifests were redone to match.
 // The drill restores into a scratch folder, checks, reports and leaves nothing behind.
-import { verifyAuditChain } from '../../main/audit/log.ts';
+import { verifyAuditChain } from '../../main/audit/verify.ts';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegister } from '../../db/connection.ts';
 import { latestVersion } from '../../db/migrate.ts';
 import { currentYearStart } from '../../main/demo/generate.ts';
-import { snilsCheck } from '../../main/shared/checksums.ts';
+import { snilsCheck } from '../../preload/core/identifiers.ts';
 import { BAD, count, openRaw, sha256File, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 import { cli, type CliRun } from '../helpers/cli.ts';
 

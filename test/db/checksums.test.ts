@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { innSql, ogrnSql, snillsSql } from '../../db/sql-checks.ts';
 import { migrate } from '../../db/migrate.ts';
-import { innCheck, normalizeSnils, ogrnCheck, snilsCheck } from '../../main/shared/checksums.ts';
+import { innCheck, normalizeSnils, ogrnCheck, snilsCheck } from '../../preload/core/identifiers.ts';
 import { BAD, GOOD, count, openRaw, seeded, withSnilsControl, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 import { adminClient, smallSchool } from '../helpers/register.ts';
 

@@ -61,7 +61,7 @@ export function seeded(seed: number) {
   return { next: r.next, int: r.int, digits };
 }
 
-/** The СНИЛС check number computed independently of main/shared/checksums.ts (the official rule, spelled out). */
+/** The СНИЛС check number computed independently of preload/core/identifiers.ts (the official rule, spelled out). */
 export function snilsControl(body9: string): string {
   const sum = body9.split('').reduce((a, d, i) => a + Number(d) * (9 - i), 0);
   const c = sum < 100 ? sum : sum === 100 || sum === 101 ? 0 : sum % 101 === 100 ? 0 : sum % 101;

@@ -11,7 +11,7 @@ import { cli, ROOT } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/register.ts';
 import { makeFixtures, opensslVerify, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { sealingSchool } from './sealing-school.ts';
-import { verifyAuditChain } from '../../main/audit/log.ts';
+import { verifyAuditChain } from '../../main/audit/verify.ts';
 import crypto from 'node:crypto';
 
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openRegister } from '../../db/connection.ts';
-import { verifyAuditChain } from '../../main/audit/log.ts';
+import { verifyAuditChain } from '../../main/audit/verify.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Result } from '../../preload/contract.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';

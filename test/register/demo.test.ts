@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegister, type DB } from '../../db/connection.ts';
 import { generateDemo, currentYearStart, type DemoSummary } from '../../main/demo/generate.ts';
 import { progressTo } from '../../main/shared/jobs.ts';
-import { verifyAuditChain } from '../../main/audit/log.ts';
+import { verifyAuditChain } from '../../main/audit/verify.ts';
 import { listSubjects } from '../../main/subjects/subjects.ts';
-import { snilsCheck, innCheck, ogrnCheck } from '../../main/shared/checksums.ts';
+import { snilsCheck, innCheck, ogrnCheck } from '../../preload/core/identifiers.ts';
 import { AppError } from '../../main/shared/errors.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { rng } from '../../main/demo/generate.ts';
 import { openRegister, type DB } from '../../db/connection.ts';
-import { verifyAuditChain } from '../../main/audit/log.ts';
+import { verifyAuditChain } from '../../main/audit/verify.ts';
 import { ROOT } from '../helpers/cli.ts';
 
 export type CrashOutcome = 'before' | 'after' | 'partial';

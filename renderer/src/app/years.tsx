@@ -1,7 +1,7 @@
 // The academic year the clerk is working in, shared by the screens that show one year at a time.
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import type { Year } from '../../../preload/contract';
-import { todayIso } from '../format';
+import { todayIso } from '../../../preload/core/dates';
 import { useQuery } from '../ui/useQuery';
 
 type YearState = { years: Year[]; loaded: boolean; yearId: number | null; setYearId: (id: number) => void; reload: () => void };

@@ -5,7 +5,7 @@ import {
   type FormEvent, type InputHTMLAttributes, type ReactNode,
 } from 'react';
 import { ApiFailure, asFailure } from '../api';
-import { formatDate, parseDate } from '../format';
+import { formatDate, parseDate } from '../../../preload/core/dates';
 import { t } from '../strings';
 
 type FormState = { errors: Record<string, string>; disabled: boolean };

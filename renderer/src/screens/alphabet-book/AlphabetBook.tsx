@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import type { BookEntry } from '../../../../preload/contract';
-import { formatDate } from '../../format';
+import { formatDate } from '../../../../preload/core/dates';
 import { Link } from '../../router';
 import { t } from '../../strings';
 import { ErrorBox, PageHeader } from '../../ui/common';

@@ -7,7 +7,7 @@ import type { AuditWitnessT, MediaT, RestoreJobResult } from '../../../../preloa
 import type { Job } from '../../../../preload/contract';
 import type { Output } from '../../../../preload/contract';
 import { MEDIA_KINDS } from '../../../../preload/contract-archive';
-import { formatDate, formatDateTime } from '../../format';
+import { formatDate, formatDateTime } from '../../../../preload/core/dates';
 import { t } from '../../strings';
 import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/common';
 import { CheckField, Form, FormActions, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';

@@ -6,7 +6,7 @@ import type { Output, StudentRow } from '../../../../preload/contract';
 import { call } from '../../api';
 import { useCan } from '../../app/user';
 import { sortedYears, useYears } from '../../app/years';
-import { formatDate, todayIso } from '../../format';
+import { formatDate, todayIso } from '../../../../preload/core/dates';
 import { Link } from '../../router';
 import { t } from '../../strings';
 import { Badge, EmptyRow, Loaded, Notice, PageHeader } from '../../ui/common';

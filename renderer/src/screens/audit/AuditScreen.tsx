@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { asFailure, call, type ApiFailure } from '../../api';
 import type { Method, Output } from '../../../../preload/contract';
-import { formatDateTime } from '../../format';
+import { formatDateTime } from '../../../../preload/core/dates';
 import { t } from '../../strings';
 import { EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/common';
 import { useQuery } from '../../ui/useQuery';

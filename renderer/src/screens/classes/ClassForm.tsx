@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { call } from '../../api';
 import { LEVELS, type SchoolClass } from '../../../../preload/contract';
-import { fullName } from '../../format';
+import { fullName } from '../../../../preload/core/names';
 import { t } from '../../strings';
 import { CheckField, FieldCheck, Form, FormActions, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';
 import { useQuery } from '../../ui/useQuery';

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import type { Ledger, LedgerVersion } from '../../../../preload/contract';
 import { asFailure, call, type ApiFailure } from '../../api';
-import { formatDate } from '../../format';
+import { formatDate } from '../../../../preload/core/dates';
 import { t } from '../../strings';
 import { ErrorBox, Notice } from '../../ui/common';
 import { DateField, FieldCheck, Form, FormActions, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';

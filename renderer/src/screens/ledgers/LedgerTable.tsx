@@ -1,7 +1,7 @@
 // The ledger as the clerk reads it before printing: students × subjects (period marks, annual, exam, final), missed
 // lessons, the statistics of each subject under it and the class totals. Drawn from exactly the data that is sealed.
 import type { LedgerDataT } from '../../../../preload/contract';
-import { formatDate } from '../../format';
+import { formatDate } from '../../../../preload/core/dates';
 import { percent, t } from '../../strings';
 
 type Subject = LedgerDataT['subjects'][number];

@@ -6,7 +6,7 @@ import type { Ledger } from '../../../../preload/contract';
 import { asFailure, call } from '../../api';
 import { useCan } from '../../app/user';
 import { sortedYears, useYears } from '../../app/years';
-import { formatDate, formatDateTime } from '../../format';
+import { formatDate, formatDateTime } from '../../../../preload/core/dates';
 import { Link, navigate } from '../../router';
 import { t } from '../../strings';
 import { Badge, EmptyRow, Loaded, Notice, PageHeader } from '../../ui/common';

@@ -2,7 +2,7 @@
 import { useId, useState } from 'react';
 import { call } from '../../api';
 import type { Movement, SchoolClass, Student } from '../../../../preload/contract';
-import { formatDate, todayIso } from '../../format';
+import { formatDate, todayIso } from '../../../../preload/core/dates';
 import { t } from '../../strings';
 import { DateField, FieldCheck, Form, FormActions, orNull, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';
 import { useQuery } from '../../ui/useQuery';

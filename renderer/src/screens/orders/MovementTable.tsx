@@ -1,5 +1,5 @@
 import type { Movement, Order } from '../../../../preload/contract';
-import { formatDate } from '../../format';
+import { formatDate } from '../../../../preload/core/dates';
 import { Link } from '../../router';
 import { t } from '../../strings';
 import { EmptyRow } from '../../ui/common';

@@ -1,4 +1,4 @@
-import { formatDate } from '../../format';
+import { formatDate } from '../../../../preload/core/dates';
 import { Link } from '../../router';
 import { t } from '../../strings';
 import { ErrorBox, Facts, Loaded, Loading, PageHeader } from '../../ui/common';

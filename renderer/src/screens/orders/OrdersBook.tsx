@@ -1,5 +1,5 @@
 import { useCan } from '../../app/user';
-import { formatDate } from '../../format';
+import { formatDate } from '../../../../preload/core/dates';
 import { Link } from '../../router';
 import { t } from '../../strings';
 import { EmptyRow, Loaded, PageHeader } from '../../ui/common';

@@ -2,7 +2,7 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import { call } from '../../api';
 import type { Output } from '../../../../preload/contract';
 import { sortedYears, useYears } from '../../app/years';
-import { formatDate, todayIso } from '../../format';
+import { formatDate, todayIso } from '../../../../preload/core/dates';
 import { Link } from '../../router';
 import { t } from '../../strings';
 import { Notice, PageHeader } from '../../ui/common';

@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import type { CertificateSummary, Job, JobResult, OutboxPacket, TlsClientSettings } from '../../../../preload/contract';
 import { ApiFailure, asFailure, call } from '../../api';
-import { formatDate, formatDateTime } from '../../format';
+import { formatDate, formatDateTime } from '../../../../preload/core/dates';
 import { t } from '../../strings';
 import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/common';
 import { Form, FormActions, RadioField, SelectField, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { PORTFOLIO_RESULTS, PORTFOLIO_STATUSES } from '../../../../preload/contract';
 import { call } from '../../api';
 import { useCan } from '../../app/user';
-import { formatDate } from '../../format';
+import { formatDate } from '../../../../preload/core/dates';
 import { t } from '../../strings';
 import { EmptyRow, Loaded } from '../../ui/common';
 import { DateField, FieldCheck, Form, FormActions, orNull, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';

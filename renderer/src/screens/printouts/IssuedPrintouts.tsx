@@ -4,7 +4,7 @@ import { useId, useState } from 'react';
 import { PRINTOUT_KINDS, type PrintoutT } from '../../../../preload/contract';
 import { asFailure, call } from '../../api';
 import { useCan } from '../../app/user';
-import { formatDateTime } from '../../format';
+import { formatDateTime } from '../../../../preload/core/dates';
 import { Link } from '../../router';
 import { t } from '../../strings';
 import { EmptyRow, Loaded, Notice } from '../../ui/common';

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { Movement, Student } from '../../../../preload/contract';
 import { useCan } from '../../app/user';
-import { formatDate, formatSnils, fullName } from '../../format';
+import { formatDate } from '../../../../preload/core/dates';
+import { formatSnils } from '../../../../preload/core/identifiers';
+import { fullName } from '../../../../preload/core/names';
 import { Link } from '../../router';
 import { t } from '../../strings';
 import { Facts, Loaded, Notice, PageHeader } from '../../ui/common';

@@ -1,7 +1,9 @@
 import { useEffect, useId, useState } from 'react';
 import { call } from '../../api';
 import { DOC_KINDS, type Guardian, type Student, type StudentInputT } from '../../../../preload/contract';
-import { formatDate, formatSnils, fullName } from '../../format';
+import { formatDate } from '../../../../preload/core/dates';
+import { formatSnils } from '../../../../preload/core/identifiers';
+import { fullName } from '../../../../preload/core/names';
 import { Link, navigate } from '../../router';
 import { t } from '../../strings';
 import { ErrorBox, Loading, PageHeader } from '../../ui/common';

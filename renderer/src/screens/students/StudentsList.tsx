@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useCan } from '../../app/user';
-import { formatDate, formatSnils } from '../../format';
+import { formatDate } from '../../../../preload/core/dates';
+import { formatSnils } from '../../../../preload/core/identifiers';
 import { Link } from '../../router';
 import { t } from '../../strings';
 import { EmptyRow, ErrorBox, PageHeader } from '../../ui/common';

@@ -4,7 +4,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { Input, LedgerVerify, Output } from '../../../../preload/contract';
 import { asFailure, call, type ApiFailure } from '../../api';
-import { formatDateTime } from '../../format';
+import { formatDateTime } from '../../../../preload/core/dates';
 import { Link, usePath } from '../../router';
 import { t } from '../../strings';
 import { FilePicker } from '../../ui/FilePicker';

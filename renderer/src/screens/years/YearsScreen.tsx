@@ -3,7 +3,7 @@ import { call } from '../../api';
 import { PERIOD_KINDS, type Year } from '../../../../preload/contract';
 import { currentYear, sortedYears, useYears } from '../../app/years';
 import { useCan } from '../../app/user';
-import { formatDate } from '../../format';
+import { currentYearStart, formatDate } from '../../../../preload/core/dates';
 import { t } from '../../strings';
 import { Badge, EmptyRow, Loading, PageHeader } from '../../ui/common';
 import { Form, FormActions, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';
@@ -20,8 +20,7 @@ const BANDS = [
 function suggestName(years: Year[]): string {
   const latest = sortedYears(years)[0];
   if (latest) { const start = Number(latest.name.slice(0, 4)) + 1; return `${start}/${start + 1}`; }
-  const now = new Date();
-  const start = now.getMonth() >= 7 ? now.getFullYear() : now.getFullYear() - 1;
+  const start = currentYearStart();
   return `${start}/${start + 1}`;
 }
 

@@ -1,6 +1,10 @@
-// Names as clerks write them: ФИО order, ё and е treated alike when searching.
+// Names as clerks write them: ФИО order, clean spaces, ё and е alike when searching. Shared by the renderer, the
+// backend and the CLI. Pure: no Node, no DOM.
 
-export function fullName(p: { lastName: string; firstName: string; middleName?: string | null }): string {
+type Person = { lastName: string; firstName: string; middleName?: string | null };
+
+/** Фамилия Имя Отчество, in that order, without gaps for a missing отчество. */
+export function fullName(p: Person): string {
   return [p.lastName, p.firstName, p.middleName].filter(Boolean).join(' ');
 }
 

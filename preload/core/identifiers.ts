@@ -1,15 +1,21 @@
-// Checksums of Russian identifiers. The same rules are enforced again by CHECK constraints in the
-// schema (db/migrations/sql-checks.ts); these give the user a message before the database does.
+// Russian identifiers: СНИЛС, ИНН, ОГРН, КПП — their shapes, check digits and how people write them. Shared by the
+// renderer, the backend and the CLI. Pure: no Node, no DOM. The same rules are enforced again by CHECK constraints in
+// the schema (db/sql-checks.ts); these give the user a message before the database does.
 
 const digits = (s: string) => s.split('').map(Number);
 
-/** СНИЛС: 11 digits; weights 9..1 on the first nine; check = (sum mod 101) mod 100; only above 001-001-998. */
+/** The two check digits of a СНИЛС body (9 digits): weights 9..1; (sum mod 101) mod 100. */
+export function snilsCheckDigits(body9: string): string {
+  const sum = digits(body9).reduce((acc, d, i) => acc + d * (9 - i), 0);
+  return String((sum % 101) % 100).padStart(2, '0');
+}
+
+/** СНИЛС: 11 digits; the check digits count only above 001-001-998. */
 export function snilsCheck(d11: string): boolean {
   if (!/^\d{11}$/.test(d11)) return false;
   const body = d11.slice(0, 9);
   if (Number(body) <= 1001998) return true;
-  const sum = digits(body).reduce((acc, d, i) => acc + d * (9 - i), 0);
-  return (sum % 101) % 100 === Number(d11.slice(9));
+  return snilsCheckDigits(body) === d11.slice(9);
 }
 
 /** Accepts "112-233-445 95", "11223344595" and the like; returns 11 digits or null when the shape is wrong. */
@@ -18,8 +24,11 @@ export function normalizeSnils(input: string): string | null {
   return /^\d{11}$/.test(d) ? d : null;
 }
 
-export function formatSnils(d11: string): string {
-  return `${d11.slice(0, 3)}-${d11.slice(3, 6)}-${d11.slice(6, 9)} ${d11.slice(9)}`;
+/** СНИЛС as people write it: 112-233-445 95 (the register keeps 11 bare digits); empty for none. */
+export function formatSnils(snils: string | null | undefined): string {
+  if (!snils) return '';
+  const d = snils.replace(/\D/g, '');
+  return d.length === 11 ? `${d.slice(0, 3)}-${d.slice(3, 6)}-${d.slice(6, 9)} ${d.slice(9)}` : snils;
 }
 
 const innDigit = (d: number[], w: number[]) => (w.reduce((a, wi, i) => a + wi * d[i], 0) % 11) % 10;
