@@ -2,7 +2,7 @@
 // writing of a batch of cells — all of it or none, every refused cell named by student, subject and column.
 import type { DB } from '../../db/connection.ts';
 import type { GradeGrid, GridColumn, Mark, MarkCell, MarkSlot, MarkStats } from '../../preload/contract.ts';
-import { allowedMarks, normalizeMark } from '../../preload/core/marks.ts';
+import { allowedMarks, FAILING_MARKS, normalizeMark } from '../../preload/core/marks.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { getSettings } from './settings.ts';
 import { MarkRefused, writeMarks, type MarkWrite } from './write.ts';
@@ -37,7 +37,7 @@ export function columnStats(marks: readonly string[]): MarkStats {
     if (m === 'осв') continue;
     graded++;
     if (m in counts) counts[m as keyof typeof counts]++;
-    if (m === '2' || m === '1' || m === 'нз' || m === 'н/а') failing++;
+    if (FAILING_MARKS.has(m)) failing++;
     if (m === '4' || m === '5') good++;
     if (/^[1-5]$/.test(m)) numeric++;
   }

@@ -13,6 +13,11 @@ export function allowedMarks(allowOne: boolean): Mark[] {
   return MARKS.filter((m) => m !== '1' || allowOne);
 }
 
+/** The marks a column's statistics count one by one, in the order the grid and the ledger show them. */
+export const COUNTED_MARKS = ['5', '4', '3', '2', 'н/а'] as const satisfies readonly Mark[];
+/** Marks that are no pass: успеваемость is the share of marks without them ('осв' is not counted at all). */
+export const FAILING_MARKS: ReadonlySet<string> = new Set<Mark>(['2', '1', 'нз', 'н/а']);
+
 /** Every spelling journals use, with dots and spaces taken out, lower case, ё as е. */
 const SPELLINGS = new Map<string, Mark>();
 for (const [mark, words] of [

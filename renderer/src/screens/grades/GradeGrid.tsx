@@ -4,7 +4,7 @@
 // A refused write changes nothing and the backend's reason is shown at the cell.
 import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
 import type { GradeGrid as Grid, GridColumn, MarkCell } from '../../../../preload/contract';
-import { normalizeMark } from '../../../../preload/core/marks';
+import { COUNTED_MARKS, normalizeMark } from '../../../../preload/core/marks';
 import { asFailure, call } from '../../api';
 import { useCan } from '../../app/user';
 import { t } from '../../strings';
@@ -168,7 +168,7 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
 
   const stats = subject.stats;
   const statRows: Array<[string, (key: string) => string]> = [
-    ...(['5', '4', '3', '2', 'н/а'] as const).map((m) => [t.grades.statCount(m), (k: string) => String(stats[k]?.counts[m] ?? 0)] as [string, (key: string) => string]),
+    ...COUNTED_MARKS.map((m) => [t.grades.statCount(m), (k: string) => String(stats[k]?.counts[m] ?? 0)] as [string, (key: string) => string]),
     [t.grades.progress, (k) => (stats[k]?.progress == null ? '—' : String(stats[k].progress).replace('.', ','))],
     [t.grades.quality, (k) => (stats[k]?.quality == null ? '—' : String(stats[k].quality).replace('.', ','))],
   ];
