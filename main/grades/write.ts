@@ -41,6 +41,17 @@ function refusal(index: number, e: unknown): MarkRefused {
   return new MarkRefused(index, 'rule', RULE_WORDS[message] ?? message);
 }
 
+/** A statement on subject_marks or the marks view compiles their triggers, milliseconds each: prepared once per
+ *  register, not per batch (the grid writes a batch per keystroke, the demo one per class). */
+const prepared = new WeakMap<DB, Map<string, Statement>>();
+function statement(db: DB, sql: string): Statement {
+  let of = prepared.get(db);
+  if (!of) prepared.set(db, of = new Map());
+  let st = of.get(sql);
+  if (!st) of.set(sql, st = db.prepare(sql));
+  return st;
+}
+
 const COLUMNS = ['p1', 'p2', 'p3', 'p4', 'annual', 'exam', 'final'] as const;
 const SLOT_COLUMN: Record<Exclude<MarkSlot, 'period'>, number> = { annual: 4, exam: 5, final: 6 };
 /** A row of subject_marks to insert or fill: its key and its seven marks (null: none given). */
@@ -54,7 +65,7 @@ const VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
  * order is right, that one is fast.
  */
 export function writeMarks(db: DB, yearId: number, writes: readonly MarkWrite[]): void {
-  const numberOf = new Map((db.prepare('SELECT id, number FROM periods WHERE year_id = ?').all(yearId) as Array<{ id: number; number: number }>)
+  const numberOf = new Map((statement(db, 'SELECT id, number FROM periods WHERE year_id = ?').all(yearId) as Array<{ id: number; number: number }>)
     .map((x) => [x.id, x.number]));
   const fresh: number[] = []; // indexes of the new cells
   const changed: number[] = [];
@@ -91,7 +102,7 @@ function writeNewMarks(db: DB, yearId: number, writes: readonly MarkWrite[], fre
     if (column >= 0) r.marks[column] = w.mark; else noColumn = true;
   }
   const existing = new Map<string, Set<number>>(); // "student|class" → subjects that have a row
-  const rowsOfClass = db.prepare('SELECT student_id, subject_id FROM subject_marks WHERE class_id = ?');
+  const rowsOfClass = statement(db, 'SELECT student_id, subject_id FROM subject_marks WHERE class_id = ?');
   for (const classId of classes) {
     for (const x of rowsOfClass.iterate(classId) as Iterable<{ student_id: string; subject_id: number }>) {
       const key = `${x.student_id}|${classId}`;
@@ -116,7 +127,7 @@ function writeNewMarks(db: DB, yearId: number, writes: readonly MarkWrite[], fre
     // the schema refused a row (or a period had no column): undo every new cell, then write them one by one in the
     // batch's order through the marks view (its triggers keep the same rules), so the cell named is the first refused
     db.exec('ROLLBACK TO marks_new; RELEASE marks_new');
-    const insert = db.prepare('INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = statement(db, 'INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const i of fresh) {
       const w = writes[i];
       try {
@@ -132,7 +143,7 @@ function insertRows(db: DB, yearId: number, rows: PlannedRow[]): void {
   if (!rows.length) return;
   const full = rows.length - (rows.length % BATCH);
   if (full) {
-    const insertMany = db.prepare(`INSERT INTO subject_marks (student_id, subject_id, year_id, class_id, ${COLUMNS.join(', ')})
+    const insertMany = statement(db, `INSERT INTO subject_marks (student_id, subject_id, year_id, class_id, ${COLUMNS.join(', ')})
       VALUES ${Array(BATCH).fill(VALUES).join(', ')}`);
     const values: unknown[] = new Array(BATCH * 11);
     for (let i = 0; i < full; i += BATCH) {
@@ -145,7 +156,7 @@ function insertRows(db: DB, yearId: number, rows: PlannedRow[]): void {
     }
   }
   if (full === rows.length) return;
-  const insertOne = db.prepare(`INSERT INTO subject_marks (student_id, subject_id, year_id, class_id, ${COLUMNS.join(', ')}) VALUES ${VALUES}`);
+  const insertOne = statement(db, `INSERT INTO subject_marks (student_id, subject_id, year_id, class_id, ${COLUMNS.join(', ')}) VALUES ${VALUES}`);
   for (let i = full; i < rows.length; i++) {
     const r = rows[i];
     insertOne.run(r.studentId, r.subjectId, yearId, r.classId, ...r.marks);
@@ -153,13 +164,12 @@ function insertRows(db: DB, yearId: number, rows: PlannedRow[]): void {
 }
 
 function fillRows(db: DB, yearId: number, rows: PlannedRow[]): void {
-  // prepared when needed: a statement on subject_marks or the marks view compiles their triggers, milliseconds each
-  const fill: Array<Statement | undefined> = [];
+  const fill: Array<Statement | undefined> = []; // prepared when needed
   for (const r of rows) {
     for (let m = 0; m < 7; m++) {
       const mark = r.marks[m];
       if (mark == null) continue;
-      const st = (fill[m] ??= db.prepare(`UPDATE subject_marks SET ${COLUMNS[m]} = ?
+      const st = (fill[m] ??= statement(db, `UPDATE subject_marks SET ${COLUMNS[m]} = ?
         WHERE student_id = ? AND subject_id = ? AND year_id = ? AND class_id = ? AND ${COLUMNS[m]} IS NULL`));
       if (st.run(mark, r.studentId, r.subjectId, yearId, r.classId).changes !== 1) throw new Error('UNIQUE constraint failed: the cell has a mark');
     }
@@ -169,17 +179,17 @@ function fillRows(db: DB, yearId: number, rows: PlannedRow[]): void {
 /** Changed and cleared cells: only where the register still holds the mark the caller saw; a cell of the student's
  *  earlier class this year moves to the class given (the view's trigger takes it out of the old row, into the new). */
 function changeMarks(db: DB, yearId: number, writes: readonly MarkWrite[], changed: number[]): void {
-  const holds = db.prepare('SELECT 1 FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ? AND mark = ?');
+  const holds = statement(db, 'SELECT 1 FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ? AND mark = ?');
   let update: Statement | undefined, del: Statement | undefined;
   for (const i of changed) {
     const w = writes[i];
     if (!holds.get(w.studentId, w.subjectId, yearId, w.slot, w.periodId, w.from)) throw new MarkRefused(i, 'stale', 'оценка в ячейке уже другая');
     try {
       if (w.mark == null) {
-        (del ??= db.prepare('DELETE FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?'))
+        (del ??= statement(db, 'DELETE FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?'))
           .run(w.studentId, w.subjectId, yearId, w.slot, w.periodId);
       } else {
-        (update ??= db.prepare('UPDATE marks SET mark = ?, class_id = ? WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?'))
+        (update ??= statement(db, 'UPDATE marks SET mark = ?, class_id = ? WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?'))
           .run(w.mark, w.classId, w.studentId, w.subjectId, yearId, w.slot, w.periodId);
       }
     } catch (e) {
