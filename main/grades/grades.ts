@@ -168,17 +168,18 @@ export function setMarks(db: DB, classId: number, cells: readonly MarkCell[]): {
   // the same cell twice in a batch: the last one counts, as if they were written in turn
   const last = new Map<string, number>();
   for (let k = 0; k < ok.length; k++) last.set(cellKey(ok[k].cell), k);
-  const now = db.prepare('SELECT mark FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?').pluck();
+  const now = db.prepare('SELECT mark, class_id FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?').raw();
   const writes: MarkWrite[] = [];
   const index: number[] = []; // the cell each write is
   let written = 0, cleared = 0;
   for (let k = 0; k < ok.length; k++) {
     const { cell, mark } = ok[k];
     const periodId = cell.slot === 'period' ? cell.periodId! : null;
-    const from = (now.get(cell.studentId, cell.subjectId, c.year_id, cell.slot, periodId) as string | undefined) ?? null;
+    const [from, inClass] = (now.get(cell.studentId, cell.subjectId, c.year_id, cell.slot, periodId) as [string, number] | undefined) ?? [null, null];
     if (mark != null) written++; else if (from != null) cleared++;
     if (last.get(cellKey(cell)) !== k) continue;
-    writes.push({ studentId: cell.studentId, subjectId: cell.subjectId, classId, slot: cell.slot, periodId, mark, from });
+    // a mark given in the student's earlier class this year, written here again, moves here
+    writes.push({ studentId: cell.studentId, subjectId: cell.subjectId, classId, slot: cell.slot, periodId, mark, from, move: inClass !== classId });
     index.push(ok[k].index);
   }
   try {

@@ -10,9 +10,10 @@ import type { DB } from '../../db/connection.ts';
 import type { MarkSlot } from '../../preload/core/marks.ts';
 
 /** One cell to write: the register cell, the class it is given in, the mark (null clears it) and the mark the caller
- *  saw there (null: none). A cell whose mark is what the caller saw is left alone. */
+ *  saw there (null: none). A cell whose mark is what the caller saw is left alone, unless `move`: it is held in another
+ *  class of the year (a student who moved) and goes to this one. */
 export type MarkWrite = { studentId: string; subjectId: number; classId: number; slot: MarkSlot; periodId: number | null;
-  mark: string | null; from: string | null };
+  mark: string | null; from: string | null; move?: boolean };
 
 /** Why the register refused a cell: taken (a mark appeared where the caller saw none), stale (the mark is no longer the
  *  one the caller saw) or the schema's rule, in the clerk's words. Nothing of the batch is kept. */
@@ -71,7 +72,7 @@ export function writeMarks(db: DB, yearId: number, writes: readonly MarkWrite[])
   const changed: number[] = [];
   for (let i = 0; i < writes.length; i++) {
     const w = writes[i];
-    if (w.from == null) { if (w.mark != null) fresh.push(i); } else if (w.mark !== w.from) changed.push(i);
+    if (w.from == null) { if (w.mark != null) fresh.push(i); } else if (w.mark !== w.from || w.move) changed.push(i);
   }
   if (fresh.length) writeNewMarks(db, yearId, writes, fresh, numberOf);
   if (changed.length) changeMarks(db, yearId, writes, changed);

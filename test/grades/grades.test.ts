@@ -221,4 +221,14 @@ describe('a student who moves to another class mid-year', () => {
     expect(cells()).toEqual([]);
     expect(db.prepare('SELECT count(*) FROM subject_marks WHERE student_id = ?').pluck().get(st.id)).toBe(0);
   });
+
+  it('the same mark written again in the new class\'s grid moves there', async () => {
+    const st = await c.call('students.create', studentInput({ lastName: 'Ершов' }));
+    await c.call('orders.enrol', { order: { number: '1-у', date: '2025-09-01' }, studentId: st.id, classId: s.a.id, date: '2025-09-01' });
+    const cell = { studentId: st.id, subjectId: s.math.id, slot: 'period' as const, periodId: q[0], mark: '4' };
+    await c.call('grades.set', { classId: s.a.id, cells: [cell] });
+    await c.call('orders.transfer', { order: { number: '6-п', date: '2026-01-12' }, studentId: st.id, toClassId: s.b.id, date: '2026-01-12' });
+    expect(await c.call('grades.set', { classId: s.b.id, cells: [{ ...cell, mark: ' 4.0 ' }] })).toEqual({ written: 1, cleared: 0 });
+    expect(c.backend.db.prepare('SELECT class_id AS classId, mark FROM marks WHERE student_id = ?').all(st.id)).toEqual([{ classId: s.b.id, mark: '4' }]);
+  });
 });
