@@ -2,6 +2,7 @@
 // schema and the roles allowed to call it. The backend validates every request against this at the
 // boundary (main/host/dispatch.ts); the renderer's client is typed from it. Nothing here imports Node.
 import { z } from 'zod';
+import { MARKS, MARK_SLOTS } from './core/marks.ts';
 import { ArchiveReportSchema, AuditWitnessSchema, BackupJobResultSchema, BagSummarySchema, MediaInput, MediaSchema, RestoreJobResultSchema, RunSchema,
   VerifyJobResultSchema } from './contract-archive.ts';
 
@@ -137,11 +138,8 @@ export type Job = z.infer<typeof JobSchema>;
 
 
 // ---------- marks ----------
-/** The scale: what the schema accepts ('1' only when the school settings allow it). */
-export const MARKS = ['5', '4', '3', '2', '1', 'зч', 'нз', 'осв', 'н/а'] as const;
-export type Mark = (typeof MARKS)[number];
-export const MARK_SLOTS = ['period', 'annual', 'exam', 'final'] as const;
-export type MarkSlot = (typeof MARK_SLOTS)[number];
+// The scale and the slots live in the pure core, shared with the renderer and the CLI.
+export { MARKS, MARK_SLOTS, type Mark, type MarkSlot } from './core/marks.ts';
 
 export const SettingsSchema = z.object({ allowMarkOne: z.boolean() });
 export type Settings = z.infer<typeof SettingsSchema>;

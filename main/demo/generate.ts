@@ -13,6 +13,8 @@ import { createYear, DEFAULT_PERIOD_KINDS } from '../years/years.ts';
 import { levelOf } from '../classes/classes.ts';
 import { GRADUATION_REASON } from '../movement/orders.ts';
 import type { Progress } from '../shared/jobs.ts';
+import type { MarkSlot } from '../../preload/core/marks.ts';
+import { writeMarks, type MarkWrite } from '../grades/write.ts';
 import { FEMALE, MALE, PATRONYMICS, POSITIONS, STREETS, SUBJECTS, SURNAMES, feminine } from './names.ts';
 
 const LETTERS = 'АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ'.split('');
@@ -292,9 +294,6 @@ async function fillMarks(db: DB, r: Rng, yearId: number, p: Progress, N: number,
   const periodsOf = db.prepare(`SELECT p.id, p.number FROM periods p JOIN year_grade_periods g ON g.year_id = p.year_id AND g.kind = p.kind
     WHERE p.year_id = ? AND g.grade = ? ORDER BY p.number`);
   const insExam = db.prepare('INSERT INTO class_exams (class_id, subject_id) VALUES (?, ?)');
-  // One row per student × subject (migration 0011): the period marks by number, the annual, exam and final marks.
-  const insMarks = db.prepare(`INSERT INTO subject_marks (student_id, subject_id, year_id, class_id, p1, p2, p3, p4, annual, exam, final)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insAtt = db.prepare('INSERT INTO attendance (student_id, period_id, class_id, missed, missed_valid) VALUES (?, ?, ?, ?, ?)');
   const difficulty = new Map<number, number>();
   let n = 0;
@@ -302,20 +301,17 @@ async function fillMarks(db: DB, r: Rng, yearId: number, p: Progress, N: number,
     const subj = subjects.all(c.id) as Array<{ id: number; name: string }>;
     const periodRows = periodsOf.all(yearId, c.parallel) as Array<{ id: number; number: number }>;
     const periods = periodRows.map((x) => x.id);
-    const column = new Map(periodRows.map((x) => [x.id, x.number - 1])); // the period's column: p1…p4 by its number
+    const writes: MarkWrite[] = []; // the class's marks, written at once by the grades service's writer
     const exams = new Set(c.parallel === 9 || c.parallel === 11 ? subj.filter((x) => EXAM_SUBJECTS.includes(x.name)).map((x) => x.id) : []);
     for (const e of exams) insExam.run(c.id, e);
     for (const { student_id: sid } of members.all(c.id) as Array<{ student_id: string }>) {
       const ability = 2.9 + 2.1 * ((r.next() + r.next()) / 2);
       const exemptPE = r.next() < 0.04;
-      const rows: Array<[number, Array<string | null>]> = [];
       for (const x of subj) {
         let d = difficulty.get(x.id);
         if (d == null) difficulty.set(x.id, (d = (r.next() - 0.5) * 0.6));
-        const cols: Array<string | null> = [null, null, null, null, null, null, null]; // p1…p4, annual, exam, final
-        rows.push([x.id, cols]);
-        const put = (slot: string, period: number | null, mark: string) => {
-          cols[slot === 'period' ? column.get(period!)! : slot === 'annual' ? 4 : slot === 'exam' ? 5 : 6] = mark;
+        const put = (slot: MarkSlot, periodId: number | null, mark: string) => {
+          writes.push({ studentId: sid, subjectId: x.id, classId: c.id, slot, periodId, mark, from: null });
         };
         if (c.parallel === 1) {
           for (const pid of periods) put('period', pid, 'зч');
@@ -342,15 +338,13 @@ async function fillMarks(db: DB, r: Rng, yearId: number, p: Progress, N: number,
         if (exams.has(x.id)) put('exam', null, annual === 'н/а' ? 'н/а' : String(Math.max(2, Math.min(5, Number(annual) + r.int(-1, 1)))));
         put('final', null, annual);
       }
-      for (const [subjectId, cols] of rows) {
-        insMarks.run(sid, subjectId, yearId, c.id, ...cols);
-        for (const m of cols) if (m != null) n++;
-      }
       for (const pid of periods) {
         const missed = Math.floor(r.next() ** 2 * 60);
         insAtt.run(sid, pid, c.id, missed, Math.floor(missed * (0.4 + 0.6 * r.next())));
       }
     }
+    writeMarks(db, yearId, writes);
+    n += writes.length;
     if (ci % 10 === 9) {
       p.report(N + Math.floor((N * (ci + 1)) / classes.length), total, `Оценки: класс ${ci + 1} из ${classes.length}`);
       await new Promise((res) => setImmediate(res));

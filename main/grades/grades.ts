@@ -1,35 +1,17 @@
 // Marks: the class grid (students × subjects × periods, annual, exam, final) with its statistics, and the
 // writing of a batch of cells — all of it or none, every refused cell named by student, subject and column.
 import type { DB } from '../../db/connection.ts';
-import { MARKS, type GradeGrid, type GridColumn, type Mark, type MarkCell, type MarkSlot, type MarkStats } from '../../preload/contract.ts';
+import type { GradeGrid, GridColumn, Mark, MarkCell, MarkSlot, MarkStats } from '../../preload/contract.ts';
+import { allowedMarks, FAILING_MARKS, normalizeMark } from '../../preload/core/marks.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { getSettings } from './settings.ts';
+import { MarkRefused, writeMarks, type MarkWrite } from './write.ts';
 
 type ClassRow = { id: number; year_id: number; year_name: string; parallel: number; letter: string };
 type PeriodKind = 'quarter' | 'half' | 'trimester';
 
 const PERIOD_WORD: Record<PeriodKind, string> = { quarter: 'четверть', half: 'полугодие', trimester: 'триместр' };
 const SLOT_WORD: Record<Exclude<MarkSlot, 'period'>, string> = { annual: 'годовая', exam: 'экзаменационная', final: 'итоговая' };
-
-/** Spellings journals use for the same mark; anything else is taken as typed and checked against the scale. */
-const ALIASES: Record<string, Mark> = {
-  'зачтено': 'зч', 'зач': 'зч', 'зач.': 'зч', 'не зачтено': 'нз', 'незачтено': 'нз', 'не зач.': 'нз',
-  'освобождён': 'осв', 'освобожден': 'осв', 'осв.': 'осв', 'на': 'н/а', 'н\\а': 'н/а', 'н.а.': 'н/а', 'н/а.': 'н/а',
-  'не аттестован': 'н/а', 'нa': 'н/а',
-};
-
-/** The mark as the register keeps it, or null when it is not on the scale at all. */
-const EXACT = new Set<string>(MARKS);
-export function normalizeMark(raw: string): string {
-  if (EXACT.has(raw)) return raw; // as the register writes it: the common case, before any locale work
-  const s = raw.trim().toLocaleLowerCase('ru-RU').replace(/ё/g, 'е').replace(/\s+/g, ' ');
-  return ALIASES[s] ?? s;
-}
-
-/** The marks a school may give, in the order a clerk reads them. */
-export function allowedMarks(allowOne: boolean): Mark[] {
-  return MARKS.filter((m) => m !== '1' || allowOne);
-}
 
 export function classInfo(db: DB, classId: number): ClassRow & { name: string } {
   const c = db.prepare(`SELECT c.id, c.year_id, y.name AS year_name, c.parallel, c.letter FROM classes c
@@ -55,7 +37,7 @@ export function columnStats(marks: readonly string[]): MarkStats {
     if (m === 'осв') continue;
     graded++;
     if (m in counts) counts[m as keyof typeof counts]++;
-    if (m === '2' || m === '1' || m === 'нз' || m === 'н/а') failing++;
+    if (FAILING_MARKS.has(m)) failing++;
     if (m === '4' || m === '5') good++;
     if (/^[1-5]$/.test(m)) numeric++;
   }
@@ -142,11 +124,9 @@ export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[], 
   }
   const subjects = new Map<number, { name: string; in_plan: number; has_exam: number } | undefined>();
   const errors: Record<string, string> = {};
-  const ok: Array<{ cell: MarkCell; mark: string | null }> = [];
-  const onScale = new Set<string>(allowed);
+  const ok: Array<{ cell: MarkCell; mark: Mark | null; index: number }> = [];
   const fail = (i: number, cell: MarkCell, st: { name: string } | undefined, su: { name: string } | undefined, why: string) => {
-    const period = cell.slot === 'period' ? periods.get(cell.periodId ?? -1) : undefined;
-    const col = cell.slot === 'period' ? (period ? `${period.number} ${PERIOD_WORD[period.kind]}` : 'период') : SLOT_WORD[cell.slot];
+    const col = columnName(cell, cell.slot === 'period' ? periods.get(cell.periodId ?? -1) : undefined);
     errors[`cells.${i}`] = `${st?.name ?? 'ученик'}, ${su ? `«${su.name}»` : 'предмет'}, ${col}: ${why}`;
   };
   let lastStudent: string | null = null, st: { name: string; in_class: number } | undefined; // a student's cells come together
@@ -159,7 +139,7 @@ export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[], 
     }
     let su = subjects.get(cell.subjectId);
     if (su === undefined && !subjects.has(cell.subjectId)) subjects.set(cell.subjectId, su = subjectRow.get(classId, classId, cell.subjectId) as { name: string; in_plan: number; has_exam: number } | undefined);
-    const mark = cell.mark == null || cell.mark.trim() === '' ? null : normalizeMark(cell.mark);
+    const read = normalizeMark(cell.mark);
     const why = !st ? 'ученик не найден в реестре'
       : !st.in_class ? `ученик не учился в классе ${c.name} в ${c.year_name} учебном году`
       : !su ? 'предмет не найден'
@@ -167,11 +147,11 @@ export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[], 
       : cell.slot === 'period' && !periods.has(cell.periodId ?? -1) ? `период не относится к ${c.year_name} году класса ${c.name}`
       : cell.slot !== 'period' && cell.periodId != null ? 'у годовой, экзаменационной и итоговой оценки нет периода'
       : cell.slot === 'exam' && !su.has_exam ? `по этому предмету в классе ${c.name} нет экзамена`
-      : mark === '1' && !allowOne ? `оценка «1» не разрешена настройками школы: ${scale}`
-      : mark != null && !onScale.has(mark) ? `оценка «${cell.mark!.trim()}» недопустима: ${scale}`
+      : read === '1' && !allowOne ? `оценка «1» не разрешена настройками школы: ${scale}`
+      : read === undefined ? `оценка «${cell.mark!.trim()}» недопустима: ${scale}`
       : null;
     if (why) fail(i, cell, st, su, why);
-    else if (keepPassed) ok.push({ cell, mark });
+    else if (keepPassed) ok.push({ cell, mark: read!, index: i });
   }
   return { c, errors, ok };
 }
@@ -185,50 +165,78 @@ export function setMarks(db: DB, classId: number, cells: readonly MarkCell[]): {
     throw new AppError('validation', refused === 1 ? `Оценка не записана — ${first}` :
       `Ни одна оценка не записана: ${refused} из ${cells.length} ячеек отклонены. Первая — ${first}`, errors);
   }
-  // through the marks view (migration 0011): its triggers write the cell into its row of subject_marks, and move it
-  // when the student's class changed; a view reports no changes, so a cell's presence is asked first
-  const has = db.prepare('SELECT 1 FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?');
-  const insert = db.prepare('INSERT INTO marks (student_id, subject_id, year_id, class_id, slot, period_id, mark) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const update = db.prepare('UPDATE marks SET mark = ?, class_id = ? WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?');
-  const del = db.prepare('DELETE FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?');
+  // the same cell twice in a batch: the last one counts, as if they were written in turn
+  const last = new Map<string, number>();
+  for (let k = 0; k < ok.length; k++) last.set(cellKey(ok[k].cell), k);
+  const now = db.prepare('SELECT mark, class_id FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND period_id IS ?').raw();
+  const writes: MarkWrite[] = [];
+  const index: number[] = []; // the cell each write is
   let written = 0, cleared = 0;
-  for (const { cell, mark } of ok) {
+  for (let k = 0; k < ok.length; k++) {
+    const { cell, mark } = ok[k];
     const periodId = cell.slot === 'period' ? cell.periodId! : null;
-    const key = [cell.studentId, cell.subjectId, c.year_id, cell.slot, periodId] as const;
-    const present = !!has.get(...key);
-    if (mark == null) {
-      if (present) { del.run(...key); cleared++; }
-    } else {
-      if (present) update.run(mark, classId, ...key);
-      else insert.run(cell.studentId, cell.subjectId, c.year_id, classId, cell.slot, periodId, mark);
-      written++;
-    }
+    const [from, inClass] = (now.get(cell.studentId, cell.subjectId, c.year_id, cell.slot, periodId) as [string, number] | undefined) ?? [null, null];
+    if (mark != null) written++; else if (from != null) cleared++;
+    if (last.get(cellKey(cell)) !== k) continue;
+    // a mark given in the student's earlier class this year, written here again, moves here
+    writes.push({ studentId: cell.studentId, subjectId: cell.subjectId, classId, slot: cell.slot, periodId, mark, from, move: inClass !== classId });
+    index.push(ok[k].index);
+  }
+  try {
+    writeMarks(db, c.year_id, writes);
+  } catch (e) {
+    if (!(e instanceof MarkRefused)) throw e;
+    // the schema's last guard (a sealed ledger, a rule the check does not know): the cell named as the check names it
+    const i = index[e.index];
+    const why = `${nameCell(db, c, cells[i])}: ${e.why}`;
+    throw new AppError(e.kind === 'rule' ? 'validation' : 'conflict', `Оценка не записана — ${why}`, { [`cells.${i}`]: why });
   }
   return { written, cleared };
 }
 
+const cellKey = (cell: MarkCell) => `${cell.studentId}|${cell.subjectId}|${cell.slot}|${cell.slot === 'period' ? cell.periodId : ''}`;
+
+/** «Фамилия Имя, «Предмет», 1 четверть»: a cell as the check names it, for a refusal found only when writing. */
+function nameCell(db: DB, c: ClassRow, cell: MarkCell): string {
+  const st = db.prepare(`SELECT last_name || ' ' || first_name FROM students WHERE id = ?`).pluck().get(cell.studentId) as string | undefined;
+  const su = db.prepare('SELECT name FROM subjects WHERE id = ?').pluck().get(cell.subjectId) as string | undefined;
+  const period = cell.slot === 'period' ? classPeriods(db, c).find((p) => p.id === cell.periodId) : undefined;
+  return `${st ?? 'ученик'}, ${su ? `«${su}»` : 'предмет'}, ${columnName(cell, period)}`;
+}
+const columnName = (cell: MarkCell, period: { kind: PeriodKind; number: number } | undefined) =>
+  cell.slot === 'period' ? (period ? `${period.number} ${PERIOD_WORD[period.kind]}` : 'период') : SLOT_WORD[cell.slot];
+
 export const setMark = (db: DB, classId: number, cell: MarkCell) => setMarks(db, classId, [cell]);
 export const clearMark = (db: DB, classId: number, cell: Omit<MarkCell, 'mark'>) => setMarks(db, classId, [{ ...cell, mark: null }]);
 
+type AttendanceRow = { studentId: string; periodId: number; missed: number; missedValid: number };
+
 /** Lessons missed per student per period, and of them for a valid reason; all rows or none. */
-export function setAttendance(db: DB, classId: number,
-  rows: ReadonlyArray<{ studentId: string; periodId: number; missed: number; missedValid: number }>): { written: number } {
+export function setAttendance(db: DB, classId: number, rows: readonly AttendanceRow[]): { written: number } {
+  const { c, errors } = checkAttendance(db, classId, rows);
+  if (Object.keys(errors).length) throw new AppError('validation', `Пропуски не записаны: ${Object.values(errors)[0]}`, errors);
+  const ins = db.prepare(`INSERT INTO attendance (student_id, period_id, class_id, missed, missed_valid) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (student_id, period_id) DO UPDATE SET class_id = excluded.class_id, missed = excluded.missed, missed_valid = excluded.missed_valid`);
+  for (const r of rows) ins.run(r.studentId, r.periodId, c.id, r.missed, r.missedValid);
+  return { written: rows.length };
+}
+
+/** Checks attendance rows without writing: the reason for each refused row under `rows.<index>`. */
+export function checkAttendance(db: DB, classId: number, rows: readonly AttendanceRow[]) {
   const c = classInfo(db, classId);
   const periods = new Set(classPeriods(db, c).map((p) => p.id));
   const inClass = db.prepare('SELECT 1 FROM class_memberships WHERE student_id = ? AND class_id = ?');
   const errors: Record<string, string> = {};
-  rows.forEach((r, i) => {
-    const fail = (why: string) => { errors[`rows.${i}`] = why; };
-    if (!inClass.get(r.studentId, classId)) return fail(`Ученик не учился в классе ${c.name} в ${c.year_name} учебном году`);
-    if (!periods.has(r.periodId)) return fail(`Период не относится к классу ${c.name}`);
-    if (r.missed < 0 || r.missedValid < 0) return fail('Число пропусков не может быть отрицательным');
-    if (r.missedValid > r.missed) return fail(`Пропусков по уважительной причине (${r.missedValid}) больше, чем всего (${r.missed})`);
-  });
-  if (Object.keys(errors).length) throw new AppError('validation', `Пропуски не записаны: ${Object.values(errors)[0]}`, errors);
-  const ins = db.prepare(`INSERT INTO attendance (student_id, period_id, class_id, missed, missed_valid) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (student_id, period_id) DO UPDATE SET class_id = excluded.class_id, missed = excluded.missed, missed_valid = excluded.missed_valid`);
-  for (const r of rows) ins.run(r.studentId, r.periodId, classId, r.missed, r.missedValid);
-  return { written: rows.length };
+  for (let i = 0; i < rows.length; i++) { // no closure per row: a journal's import checks thousands
+    const r = rows[i];
+    const why = !inClass.get(r.studentId, classId) ? `Ученик не учился в классе ${c.name} в ${c.year_name} учебном году`
+      : !periods.has(r.periodId) ? `Период не относится к классу ${c.name}`
+      : r.missed < 0 || r.missedValid < 0 ? 'Число пропусков не может быть отрицательным'
+      : r.missedValid > r.missed ? `Пропусков по уважительной причине (${r.missedValid}) больше, чем всего (${r.missed})`
+      : null;
+    if (why) errors[`rows.${i}`] = why;
+  }
+  return { c, errors };
 }
 
 /** Which subjects of the class's curriculum have an exam. An exam that already has marks stays. */

@@ -2,6 +2,7 @@
 // missed lessons, who left and the statistics. What it returns is what is sealed and what every printout shows.
 import type { DB } from '../../db/connection.ts';
 import type { LedgerMissing } from '../../preload/contract.ts';
+import { FAILING_MARKS } from '../../preload/core/marks.ts';
 import { classGrid, columnStats } from '../grades/grades.ts';
 import { getSchool } from '../school/profile.ts';
 import { GRADUATION_REASON } from '../movement/orders.ts';
@@ -14,7 +15,6 @@ const SLOT_LABEL = { annual: 'годовая', exam: 'экзамен', final: '�
 /** The mark a subject's result is counted by: the final one, the annual where no final is given. */
 export const resultMark = (m: LedgerStudentMarks) => m.final ?? m.annual;
 
-const FAILING = new Set(['2', '1', 'нз', 'н/а']);
 
 export function buildLedger(db: DB, classId: number): LedgerData {
   const grid = classGrid(db, classId);
@@ -77,7 +77,7 @@ export function buildLedger(db: DB, classId: number): LedgerData {
   for (const s of counted) {
     const results = grid.subjects.map((sub) => resultMark(s.marks[sub.name])).filter((m): m is string => m != null);
     const points = results.filter((m) => /^[1-5]$/.test(m));
-    if (results.some((m) => FAILING.has(m))) withTwoOrNa++;
+    if (results.some((m) => FAILING_MARKS.has(m))) withTwoOrNa++;
     else if (points.length && points.every((m) => m === '5')) allFive++;
     else if (points.length && points.every((m) => m === '5' || m === '4')) fourAndFive++;
   }

@@ -6,6 +6,7 @@ import { AppError } from '../shared/errors.ts';
 import { isValidIsoDate } from '../../preload/core/dates.ts';
 import type { Progress } from '../shared/jobs.ts';
 import { ATTENDANCE_PARTS, IMPORT_PERIODS, type AttendancePart } from '../../preload/contract.ts';
+import { normalizeMark, notAMark, type Mark } from '../../preload/core/marks.ts';
 import { readCentralDirectory, readEntry, streamEntry, streamEntryBytesAsText, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
 import { readDateStyles, readSharedStrings, readSheetRowBatches, type SheetContext } from './sheet-xml.ts';
 
@@ -33,10 +34,6 @@ export class WorkbookError extends AppError {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fields, headers and marks
-
-/** The register's kinds of mark; the marks schema refuses anything else. */
-export const MARK_KINDS = ['5', '4', '3', '2', '1', 'зч', 'нз', 'осв', 'н/а'] as const;
-export type MarkKind = (typeof MARK_KINDS)[number];
 
 export const PERIODS = IMPORT_PERIODS;
 export type Period = (typeof PERIODS)[number];
@@ -113,30 +110,12 @@ export function detectPeriod(h: string): { period: Period; rest: string } | null
   return null;
 }
 
-export type MarkResult = { ok: true; value: MarkKind | null } | { ok: false; reason: string };
+export type MarkResult = { ok: true; value: Mark | null } | { ok: false; reason: string };
 
-const FAST_MARKS = new Map<string, MarkResult>(MARK_KINDS.map((k) => [k, { ok: true, value: k }]));
-
-/** A mark as journals write it ("5", 5.0, «зачтено», «н\а», «осв.») as one of the register's kinds; empty is null. */
-export function normalizeMark(v: unknown): MarkResult {
-  if (v == null) return { ok: true, value: null };
-  if (typeof v === 'number') {
-    if (Number.isInteger(v) && v >= 1 && v <= 5) return { ok: true, value: String(v) as MarkKind };
-    return { ok: false, reason: `Оценка ${v} вне шкалы (5, 4, 3, 2, 1, зч, нз, осв, н/а)` };
-  }
-  const raw = String(v);
-  const fast = FAST_MARKS.get(raw); // the common spellings, before any regex
-  if (fast) return fast;
-  const s = raw.toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
-  if (!s) return { ok: true, value: null };
-  const n = /^([1-5])(?:[.,]0+)?$/.exec(s);
-  if (n) return { ok: true, value: n[1] as MarkKind };
-  const t = s.replace(/[.\s]/g, '');
-  if (['зч', 'зачет', 'зачтено', 'зач', 'з'].includes(t)) return { ok: true, value: 'зч' };
-  if (['нз', 'н/з', 'незачет', 'незачтено', 'незач'].includes(t)) return { ok: true, value: 'нз' };
-  if (['осв', 'освобожден', 'освобождена', 'освоб'].includes(t)) return { ok: true, value: 'осв' };
-  if (['н/а', 'н\\а', 'на', 'na', 'n/a', 'неаттестован', 'неаттестована', 'нa'].includes(t)) return { ok: true, value: 'н/а' };
-  return { ok: false, reason: `«${raw.trim()}» — не оценка (5, 4, 3, 2, 1, зч, нз, осв, н/а)` };
+/** A journal's mark cell as one of the register's marks (the one reading, preload/core/marks.ts); empty is null. */
+export function readMark(v: unknown): MarkResult {
+  const value = normalizeMark(v);
+  return value === undefined ? { ok: false, reason: notAMark(v) } : { ok: true, value };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -208,7 +187,7 @@ export function normalizeCell(field: string, v: string | number | boolean | Date
     return { value: null, col, raw, error: `«${raw}» — пол указывается буквой М или Ж` };
   }
   if (field.startsWith('mark:')) {
-    const m = normalizeMark(typeof v === 'number' ? v : raw);
+    const m = readMark(typeof v === 'number' ? v : raw);
     return m.ok ? { value: m.value, col, raw } : { value: null, col, raw, error: m.reason };
   }
   if (field.startsWith('att:')) {

@@ -7,7 +7,8 @@ import { fullName, searchKey } from '../../preload/core/names.ts';
 import { checkSnils, cleanStudent, type StudentFields } from '../students/validate.ts';
 import { createStudent, getStudent, updateStudent } from '../students/students.ts';
 import { readJournal, type ReadOptions, type SheetLayout, type DataRow, type CellOut } from './read.ts';
-import { assertCommittable, type RejectedCell } from './commit.ts';
+
+export type RejectedCell = { sheet: string; row: number; column: string | null; field: string | null; reason: string };
 
 type Card = { lastName: string; firstName: string; middleName: string | null; birthDate: string; sex: 'М' | 'Ж'; snils: string | null };
 const CARD_FIELDS = ['lastName', 'firstName', 'middleName', 'birthDate', 'sex', 'snils'] as const;
@@ -189,19 +190,4 @@ export function applyStudentsImport(db: DB, p: StudentsImportPreview, onApplied?
     onApplied?.(result);
   })();
   return result;
-}
-
-export type CommitOptions = ReadOptions & {
-  /** the preview's token: refuse when the file or the register changed since the clerk saw it */
-  token?: string;
-  /** apply the good rows even though some were rejected (the clerk saw them in the preview) */
-  allowRejected?: boolean;
-  onApplied?: (r: StudentsImportResult) => void;
-};
-
-/** Reads the file again, checks it is what the clerk previewed, and writes it in one transaction. */
-export async function commitStudentsImport(db: DB, file: string, opts: CommitOptions = {}): Promise<StudentsImportResult & { preview: StudentsImportPreview }> {
-  const p = await previewStudentsImport(db, file, opts);
-  assertCommittable(p, opts);
-  return { ...applyStudentsImport(db, p, opts.onApplied), preview: p };
 }

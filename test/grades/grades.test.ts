@@ -2,7 +2,8 @@
 // the scale, the '1' setting, the class that year and the curriculum are checked; the grid and its statistics add up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MarkCell, Student } from '../../preload/contract.ts';
-import { columnStats, normalizeMark } from '../../main/grades/grades.ts';
+import { columnStats } from '../../main/grades/grades.ts';
+import { normalizeMark } from '../../preload/core/marks.ts';
 import { adminClient, smallSchool, type Client } from '../helpers/register.ts';
 import { contentHash, count, expectError, studentInput, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
@@ -187,7 +188,7 @@ describe('arithmetic', () => {
   it('normalizeMark', () => {
     expect(['5', ' 4 ', 'ЗЧ', 'зачтено', 'Не зачтено', 'освобождён', 'Н/А', 'на', 'н\\а'].map(normalizeMark))
       .toEqual(['5', '4', 'зч', 'зч', 'нз', 'осв', 'н/а', 'н/а', 'н/а']);
-    expect(normalizeMark('6')).toBe('6');
+    expect(normalizeMark('6')).toBeUndefined(); // no mark: the check names the cell
   });
 });
 
@@ -219,5 +220,15 @@ describe('a student who moves to another class mid-year', () => {
     await mark(s.b.id, q[2], null);
     expect(cells()).toEqual([]);
     expect(db.prepare('SELECT count(*) FROM subject_marks WHERE student_id = ?').pluck().get(st.id)).toBe(0);
+  });
+
+  it('the same mark written again in the new class\'s grid moves there', async () => {
+    const st = await c.call('students.create', studentInput({ lastName: 'Ершов' }));
+    await c.call('orders.enrol', { order: { number: '1-у', date: '2025-09-01' }, studentId: st.id, classId: s.a.id, date: '2025-09-01' });
+    const cell = { studentId: st.id, subjectId: s.math.id, slot: 'period' as const, periodId: q[0], mark: '4' };
+    await c.call('grades.set', { classId: s.a.id, cells: [cell] });
+    await c.call('orders.transfer', { order: { number: '6-п', date: '2026-01-12' }, studentId: st.id, toClassId: s.b.id, date: '2026-01-12' });
+    expect(await c.call('grades.set', { classId: s.b.id, cells: [{ ...cell, mark: ' 4.0 ' }] })).toEqual({ written: 1, cleared: 0 });
+    expect(c.backend.db.prepare('SELECT class_id AS classId, mark FROM marks WHERE student_id = ?').all(st.id)).toEqual([{ classId: s.b.id, mark: '4' }]);
   });
 });

@@ -11,7 +11,8 @@ import { classGrid } from '../../main/grades/grades.ts';
 import { openBackend } from '../../main/host/backend.ts';
 import { progressTo } from '../../main/shared/jobs.ts';
 import { detectAttendance, detectLayouts, normalizeHeader } from '../../main/workbooks/read.ts';
-import { commitMarksImport, previewMarksImport } from '../../main/workbooks/marks-import.ts';
+import { previewMarksImport } from '../../main/workbooks/marks-import.ts';
+import { commitAsClerk } from './import-as-clerk.ts';
 import { tempDir } from '../helpers/register.ts';
 import { writeBook, type CellSpec } from './make.ts';
 
@@ -96,7 +97,7 @@ describe('attendance import', () => {
     expect(p.rejected).toEqual([]);
     expect(p.attendance && { added: p.attendance.added, changed: p.attendance.changed, unchanged: p.attendance.unchanged }).toEqual({ added: 5, changed: 0, unchanged: 0 });
     expect(p.added).toBe(2); // the two marks
-    const res = await commitMarksImport(db, file, { year: YEAR, token: p.token });
+    const res = await commitAsClerk(db, file, { year: YEAR, token: p.token });
     expect(res).toMatchObject({ added: 2, attendance: { added: 5, changed: 0, unchanged: 0 } });
 
     const grid = classGrid(db, classId);
@@ -109,7 +110,7 @@ describe('attendance import', () => {
     expect(att(c, 2)).toMatchObject({ missed: 6, missedValid: 0 });
 
     const before = [tableHash(db, 'attendance'), tableHash(db, 'marks')];
-    const again = await commitMarksImport(db, file, { year: YEAR });
+    const again = await commitAsClerk(db, file, { year: YEAR });
     expect(again).toMatchObject({ added: 0, changed: 0, attendance: { added: 0, changed: 0, unchanged: 5 } });
     expect([tableHash(db, 'attendance'), tableHash(db, 'marks')]).toEqual(before);
 
@@ -117,7 +118,7 @@ describe('attendance import', () => {
     const edited = await writeBook(dir, 'attendance-edited.xlsx', { '5А': rows }, setup);
     const p2 = await previewMarksImport(db, edited, { year: YEAR });
     expect(p2.attendance).toMatchObject({ added: 0, changed: 1, unchanged: 4 });
-    await commitMarksImport(db, edited, { year: YEAR, token: p2.token });
+    await commitAsClerk(db, edited, { year: YEAR, token: p2.token });
     expect(classGrid(db, classId).attendance.find((x) => x.studentId === a.id && x.periodId === periodId(1))).toMatchObject({ missed: 14, missedValid: 10 });
   });
 
@@ -140,7 +141,7 @@ describe('attendance import', () => {
       ['Пропуски', 5, 'F', expect.stringMatching(/пропуски записываются по периодам/)],
       ['Пропуски', 6, 'A', expect.stringMatching(/тот же ученик уже в строке 2/)],
     ]);
-    await expect(commitMarksImport(db, file, { year: YEAR })).rejects.toThrow(/Отклонено ячеек: 5; ничего не записано/);
+    await expect(commitAsClerk(db, file, { year: YEAR })).rejects.toThrow(/Отклонено ячеек: 5; ничего не записано/);
     expect(tableHash(db, 'attendance')).toBe(before);
   });
 });

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Input, Job } from '../../preload/contract.ts';
 import { CancelledError, progressTo } from '../../main/shared/jobs.ts';
-import { commitMarksImport } from '../../main/workbooks/marks-import.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
 import { count, openRaw, sha256File } from '../helpers/db.ts';
 import { seedBigJournalSchool, writeBigJournal } from './make.ts';
+import { commitAsClerk } from './import-as-clerk.ts';
 
 const YEAR = '2026/2027';
 const ROWS = 6000; // several of the reader's progress steps (1000 rows)
@@ -115,11 +115,11 @@ describe('import as a job', () => {
     const before = onDisk();
     let reports = 0;
     // cancelled at the reader's first report (row 1000 of 6000): the rows read so far are never written
-    await expect(commitMarksImport(c.backend.db, file2, { year: YEAR, progress: progressTo(() => { reports++; abort.abort(); }, abort.signal) }))
+    await expect(commitAsClerk(c.backend.db, file2, { year: YEAR }, { progress: progressTo(() => { reports++; abort.abort(); }, abort.signal) }))
       .rejects.toBeInstanceOf(CancelledError);
     expect(reports).toBe(1);
     expect(onDisk()).toEqual(before);
-    const done = await commitMarksImport(c.backend.db, file2, { year: YEAR });
+    const done = await commitAsClerk(c.backend.db, file2, { year: YEAR });
     expect(done.added).toBe(ROWS);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 // Journal workbooks as journals write them: header rows found by name, cells in every shape, the user's mapping.
 import { describe, expect, it } from 'vitest';
-import { detectLayouts, detectPeriod, normalizeHeader, normalizeMark, parseDateCell, readJournal, type DataRow, type ReadOptions } from '../../main/workbooks/read.ts';
+import { detectLayouts, detectPeriod, normalizeHeader, parseDateCell, readMark, readJournal, type DataRow, type ReadOptions } from '../../main/workbooks/read.ts';
 import { tempDir } from '../helpers/register.ts';
 import { writeBook } from './make.ts';
 
@@ -13,7 +13,7 @@ const values = (r: DataRow) => Object.fromEntries(Object.entries(r.cells).map(([
 
 describe('marks, dates and headers as journals write them', () => {
   it('marks: digits, 5.0, words, slashes either way', () => {
-    const ok = (v: unknown) => { const r = normalizeMark(v); return r.ok ? r.value : `!${r.reason}`; };
+    const ok = (v: unknown) => { const r = readMark(v); return r.ok ? r.value : `!${r.reason}`; };
     expect([5, 4.0, '3', ' 2 ', '5.0', '4,0', '1'].map(ok)).toEqual(['5', '4', '3', '2', '5', '4', '1']);
     expect(['зачтено', 'Зачёт', 'зч', 'незачет', 'не зачтено', 'н/з', 'нз'].map(ok)).toEqual(['зч', 'зч', 'зч', 'нз', 'нз', 'нз', 'нз']);
     expect(['осв.', 'освобождён', 'Осв', 'н/а', 'н\\а', 'Н/А', 'na', 'не аттестован'].map(ok)).toEqual(['осв', 'осв', 'осв', 'н/а', 'н/а', 'н/а', 'н/а', 'н/а']);

@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { openBackend } from '../../main/host/backend.ts';
 import { createStudent } from '../../main/students/students.ts';
-import { applyStudentsImport, commitStudentsImport, previewStudentsImport, sexFromPatronymic, splitFullName } from '../../main/workbooks/students-import.ts';
+import { applyStudentsImport, previewStudentsImport, sexFromPatronymic, splitFullName } from '../../main/workbooks/students-import.ts';
 import { tempDir } from '../helpers/register.ts';
 import { writeBook } from './make.ts';
+import { commitAsClerk } from './import-as-clerk.ts';
 import path from 'node:path';
 
 /** A valid СНИЛС from nine digits (above 001-001-998, where the checksum applies). */
@@ -82,12 +83,12 @@ describe('students import', () => {
 
     // with rejections, a commit writes nothing unless told to take the good rows
     const before = count(r.db);
-    await expect(commitStudentsImport(r.db, file)).rejects.toThrow(/Отклонено ячеек: 6; ничего не записано. Первая: лист «5А», строка 7, столбец A/);
+    await expect(commitAsClerk(r.db, file, {}, { kind: 'students' })).rejects.toThrow(/Отклонено ячеек: 6; ничего не записано. Первая: лист «5А», строка 7, столбец A/);
     expect(count(r.db)).toBe(before);
-    await expect(commitStudentsImport(r.db, file, { allowRejected: true, token: 'stale' })).rejects.toThrow(/изменились после предпросмотра/);
+    await expect(commitAsClerk(r.db, file, { allowRejected: true, token: 'stale' }, { kind: 'students' })).rejects.toThrow(/изменились после предпросмотра/);
 
-    const done = await commitStudentsImport(r.db, file, { allowRejected: true, token: p.token });
-    expect([done.added, done.changed, done.unchanged, done.rejectedRows]).toEqual([1, 2, 1, 5]);
+    const done = await commitAsClerk(r.db, file, { allowRejected: true, token: p.token }, { kind: 'students' });
+    expect([done.added, done.changed, done.unchanged, done.rejected]).toEqual([1, 2, 1, 5]);
     expect(count(r.db)).toBe(before + 1);
     const orlova = r.db.prepare('SELECT count(*) AS n FROM guardians WHERE student_id = ?').get(kept.id) as { n: number };
     expect(orlova.n).toBe(1);
@@ -98,7 +99,7 @@ describe('students import', () => {
     expect([again.added.length, again.changed.length, again.unchanged]).toEqual([0, 0, 4]);
     const dump = () => JSON.stringify(r.db.prepare('SELECT * FROM students ORDER BY id').all());
     const snapshot = dump();
-    await commitStudentsImport(r.db, file, { allowRejected: true });
+    await commitAsClerk(r.db, file, { allowRejected: true }, { kind: 'students' });
     expect(dump()).toBe(snapshot);
     r.close();
   });

@@ -4,6 +4,7 @@
 // A refused write changes nothing and the backend's reason is shown at the cell.
 import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
 import type { GradeGrid as Grid, GridColumn, MarkCell } from '../../../../preload/contract';
+import { COUNTED_MARKS, normalizeMark } from '../../../../preload/core/marks';
 import { asFailure, call } from '../../api';
 import { useCan } from '../../app/user';
 import { t } from '../../strings';
@@ -61,10 +62,11 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
     try {
       await call('grades.set', { classId: grid.classId, cells: cells.map((c) => toCell(c.row, c.col, c.mark)) });
       const next = new Map(marks.current);
-      // The backend normalizes spellings; until the grid reloads, show what was typed.
+      // Until the grid reloads, show the mark as the backend wrote it: the same reading of a journal's spelling.
       for (const c of cells) {
         const k = cellKey(students[c.row].id, columns[c.col].key);
-        if (c.mark == null || c.mark.trim() === '') next.delete(k); else next.set(k, c.mark.trim());
+        const m = normalizeMark(c.mark);
+        if (m == null) next.delete(k); else next.set(k, m);
       }
       marks.current = next;
       if (remember) undo.current.push(change);
@@ -166,7 +168,7 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
 
   const stats = subject.stats;
   const statRows: Array<[string, (key: string) => string]> = [
-    ...(['5', '4', '3', '2', 'н/а'] as const).map((m) => [t.grades.statCount(m), (k: string) => String(stats[k]?.counts[m] ?? 0)] as [string, (key: string) => string]),
+    ...COUNTED_MARKS.map((m) => [t.grades.statCount(m), (k: string) => String(stats[k]?.counts[m] ?? 0)] as [string, (key: string) => string]),
     [t.grades.progress, (k) => (stats[k]?.progress == null ? '—' : String(stats[k].progress).replace('.', ','))],
     [t.grades.quality, (k) => (stats[k]?.quality == null ? '—' : String(stats[k].quality).replace('.', ','))],
   ];

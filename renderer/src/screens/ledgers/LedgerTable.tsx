@@ -1,6 +1,7 @@
 // The ledger as the clerk reads it before printing: students × subjects (period marks, annual, exam, final), missed
 // lessons, the statistics of each subject under it and the class totals. Drawn from exactly the data that is sealed.
 import type { LedgerDataT } from '../../../../preload/contract';
+import { COUNTED_MARKS } from '../../../../preload/core/marks';
 import { formatDate } from '../../../../preload/core/dates';
 import { percent, t } from '../../strings';
 
@@ -24,14 +25,12 @@ function markOf(marks: LedgerDataT['students'][number]['marks'][string] | undefi
   return m ?? '';
 }
 
-const STAT_MARKS = ['5', '4', '3', '2', 'н/а'] as const;
-
 export function LedgerTable({ data }: { data: LedgerDataT }) {
   const tx = t.ledgers;
   const columns = data.subjects.map((s) => ({ subject: s, columns: subjectColumns(data, s) }));
   const fmt = (n: number | null) => (n === null ? t.common.none : percent(n));
   const statRows: Array<{ title: string; value: (name: string) => string }> = [
-    ...STAT_MARKS.map((m) => ({ title: tx.statCountTitle(m), value: (name: string) => String(data.stats[name]?.counts[m] ?? 0) })),
+    ...COUNTED_MARKS.map((m) => ({ title: tx.statCountTitle(m), value: (name: string) => String(data.stats[name]?.counts[m] ?? 0) })),
     { title: tx.progress, value: (name) => fmt(data.stats[name]?.progress ?? null) },
     { title: tx.quality, value: (name) => fmt(data.stats[name]?.quality ?? null) },
   ];
