@@ -11,7 +11,7 @@ import { searchKey } from '../shared/names.ts';
 import { todayIso } from '../shared/dates.ts';
 import { currentYearStart } from '../years/years.ts';
 import { checkMarks, classInfo, classPeriods, setAttendance } from '../grades/grades.ts';
-import { normalizeHeader, parseAttendanceField, parseMarkField, readJournalBatches, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
+import { normalizeHeader, parseAttendanceField, parseMarkField, sheetRows, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
 import { splitFullName, type RejectedCell } from './students-import.ts';
 import { assertCommittable } from './commit.ts';
 
@@ -140,7 +140,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   let sheetFields: { marks: string[]; att: string[] } | null = null;
   // and the targets of its mark fields, by class, in the same order: worked out once, then found by position
   let sheetTargets = new Map<number, Array<Target | undefined>>();
-  for await (const events of readJournalBatches(file, readOpts)) for (const ev of events) {
+  for await (const events of sheetRows(file, readOpts)) for (const ev of events) {
     if (ev.type === 'sheet') {
       sheetFields = null;
       sheetTargets = new Map();
