@@ -6,10 +6,12 @@
 // soon as its copies are fsynced. Each copy is written under `.sr-partial-<bag>-<pid>`, fsynced (files and
 // directories), verified (each plain copy read back and compared with its source byte for byte, encrypted copies
 // re-hashed, then the whole bag checked against its manifests) and only then renamed to its name: a bag is complete or
-// absent. A destination that fails (full, gone) fails alone; the others finish. The read-back goes through the page cache: what a later verify-copies reads from the device is its own check.
+// absent. A destination that fails (full, gone) fails alone; the others finish. The read-back goes through the page
+// cache: what a later verify-copies reads from the device is its own check.
+// backupRegister reads as the archivist's steps, one function each; how a file is copied, synced and compared fast is
+// in copies.ts.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
@@ -21,9 +23,12 @@ import { AppError } from '../shared/errors.ts';
 import { nowIso } from '../../preload/core/dates.ts';
 import {
   BAG_INFO, BAGIT_TXT, bagInfoText, bagsOn, checkBag, ENCRYPTION, MANIFEST, manifestText, parseManifest, PARTIAL_PREFIX,
-  partialsOn, TAGMANIFEST, type HashCache,
+  partialsOn, TAGMANIFEST,
 } from './bag.ts';
-import { fileEncryptor, newEncryption, openEncryption, type EncryptionInfo } from './encryption.ts';
+import {
+  BackgroundSync, BufferPool, compareWithSource, following, inTurns, SYNC_AT_END, SYNC_WHILE_COPYING, writeToAll, type Source, type Target,
+} from './copies.ts';
+import { newEncryption, openEncryption, type EncryptionInfo } from './encryption.ts';
 import { finishRun, mediaByPath, recordResult, startRun } from './runs.ts';
 
 export type BackupDestination = { path: string; passphrase?: string | null; mediaId?: number | null; label?: string | null };
@@ -120,37 +125,77 @@ function describeFailure(where: string, e: unknown): string {
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return `${where}: запись на носитель запрещена (${code})`;
   return `${where}: ${(e as Error)?.message ?? e}`;
 }
-
-type Dest = {
+type Dest = Target & {
   spec: BackupDestination;
   root: string;
+  /** «Носитель …»: how messages name this destination */
   where: string;
-  dir: string;
-  key: Buffer | null;
   enc: EncryptionInfo | null;
-  manifest: Map<string, string>;
+  /** the destination's last bag, whose unchanged archive files are hard-linked instead of written again */
   prev: { dir: string; manifest: Map<string, string>; sameKey: boolean } | null;
-  failed: string | null;
-  copied: number;
   reused: number;
-  /** files written here as plain copies of a source: verified by comparing with the source, byte for byte */
-  plain: Set<string>;
-  /** fsyncs what is written here, while the copy goes on */
-  sync: BackgroundSync;
-  cache: HashCache;
 };
 
-type Source = { rel: string; file: string; size: number; archiveSha?: string };
+/** One backup under way: its bag, its destinations, its progress and what it warns the archivist of. */
+class Run {
+  /** progress in bytes: the snapshot, every copy written and every copy read back */
+  private done = 0;
+  total = 0;
+  /** temporary folders, removed at the end whatever happens */
+  readonly staging: string[] = [];
+  /** the read-back's buffers, reused from file to file */
+  readonly pool = new BufferPool();
+  constructor(readonly db: DB, readonly bag: string, readonly now: Date, readonly progress: Progress, readonly dests: Dest[],
+    readonly warnings: string[]) {}
 
-/** Writes all of `buf` (a short write is not an error for a regular file, but must be continued). */
-async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
-  let off = 0;
-  while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+  step(n: number, msg: string): void {
+    this.done += n;
+    this.progress.report(this.done, this.total, msg);
+  }
+
+  /** A destination fails alone, with its first reason in the archivist's words; the others go on. */
+  readonly fail = (d: Dest, e: unknown): void => {
+    if (!d.failed) d.failed = describeFailure(d.where, e);
+  };
+
+  live(): Dest[] {
+    return this.dests.filter((d) => !d.failed);
+  }
 }
 
 export async function backupRegister(db: DB, opts: BackupOptions): Promise<BackupOutcome> {
   const progress = opts.progress ?? progressTo();
   const now = opts.now ?? new Date();
+  const by = opts.by ?? null;
+  const warnings = checkDestinations(opts);
+  const archiveDir = archiveDirFor(db.name);
+  const archived = archiveSealed(db, archiveDir);
+  const archiveCheck = readManifest(archiveDir);
+  if (archiveCheck.problems.length) warnings.push(`архив повреждён: ${archiveCheck.problems[0].message}`);
+
+  const bag = bagName(now);
+  const runId = startRun(db, 'backup', by, bag);
+  const run = new Run(db, bag, now, progress, destinationsFor(db, opts.destinations, bag), warnings);
+  try {
+    prepareDestinations(run);
+    progress.throwIfCancelled();
+    const plan = planCopies(run, archiveDir, archiveCheck);
+    const { register, archiveVerified } = await copyRegisterAndArchive(run, plan);
+    await sealBags(run, [register, plan.manifest], archiveVerified);
+    await checkBags(run);
+    const outcomes = publishBags(run);
+    return recordBackup(run, runId, by, outcomes, [register, plan.manifest, ...plan.archive], archived.entries);
+  } catch (e) {
+    await discardBags(run);
+    recordFailure(run, runId, by, e);
+    throw e;
+  } finally {
+    for (const dir of run.staging) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Two or more destinations, each a folder that is there; two on one device only when the archivist confirmed it. */
+function checkDestinations(opts: BackupOptions): string[] {
   if (opts.destinations.length < 2) {
     throw new AppError('validation', 'Резервная копия пишется не меньше чем на два носителя (приказ № 810): укажите второй', { destinations: 'Нужно не меньше двух носителей' });
   }
@@ -165,16 +210,12 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
   }
   const warnings = sameMediaWarnings(opts.destinations.map((d) => d.path));
   if (warnings.length && !opts.confirmSameDevice) throw new SameMediaError(warnings);
+  return warnings;
+}
 
-  const registerFile = db.name;
-  const archiveDir = archiveDirFor(registerFile);
-  const archived = archiveSealed(db, archiveDir);
-  const archiveCheck = readManifest(archiveDir);
-  if (archiveCheck.problems.length) warnings.push(`архив повреждён: ${archiveCheck.problems[0].message}`);
-
-  const bag = bagName(now);
-  const runId = startRun(db, 'backup', opts.by ?? null, bag);
-  const dests: Dest[] = opts.destinations.map((spec) => {
+/** Each destination named as the media register knows it, its bag to be written under a temporary name. */
+function destinationsFor(db: DB, specs: BackupDestination[], bag: string): Dest[] {
+  return specs.map((spec) => {
     const root = path.resolve(spec.path);
     const media = spec.mediaId ? null : mediaByPath(db, root);
     return {
@@ -184,302 +225,302 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
       key: null, enc: null, manifest: new Map(), prev: null, failed: null, copied: 0, reused: 0, plain: new Set(), sync: new BackgroundSync(SYNC_WHILE_COPYING), cache: new Map(),
     };
   });
-  const fail = (d: Dest, e: unknown) => {
-    if (!d.failed) d.failed = describeFailure(d.where, e);
-  };
-  const live = () => dests.filter((d) => !d.failed);
-  const staging: string[] = [];
-  try {
-    const keysByPassphrase = new Map<string, { key: Buffer; info: EncryptionInfo }>();
-    // Prepare every destination: clear dead leftovers, derive keys (reusing the last bag's salt when the passphrase
-    // matches, so its encrypted archive files can be reused), find the last bag to take unchanged archive files from.
-    for (const d of dests) {
-      try {
-        cleanPartials(d.root);
-        fs.mkdirSync(path.join(d.dir, 'data', 'archive', 'files'), { recursive: true });
-        const last = bagsOn(d.root).at(-1);
-        const lastDir = last ? path.join(d.root, last) : null;
-        const lastEncrypted = lastDir ? fs.existsSync(path.join(lastDir, ENCRYPTION)) : false;
-        const shared = d.spec.passphrase ? keysByPassphrase.get(d.spec.passphrase) : undefined;
-        if (d.spec.passphrase && shared) {
-          // Same passphrase as another destination of this run: same key and the same encrypted bytes, so the two
-          // encrypted copies are twins that can repair each other. The last bag is reusable only with this same salt.
-          ({ key: d.key, info: d.enc } = shared);
-          const lastInfo = lastDir && lastEncrypted ? JSON.parse(fs.readFileSync(path.join(lastDir, ENCRYPTION), 'utf8')) as EncryptionInfo : null;
-          d.prev = lastDir && lastInfo?.salt === shared.info.salt ? { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true } : null;
-        } else if (d.spec.passphrase) {
-          let reuse = false;
-          if (lastDir && lastEncrypted) {
-            try {
-              d.key = openEncryption(path.join(lastDir, ENCRYPTION), d.spec.passphrase, lastDir);
-              d.enc = JSON.parse(fs.readFileSync(path.join(lastDir, ENCRYPTION), 'utf8'));
-              reuse = true;
-            } catch {
-              reuse = false;
-            }
-          }
-          if (!reuse) ({ key: d.key, info: d.enc } = newEncryption(d.spec.passphrase));
-          d.prev = lastDir && reuse ? { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true } : null;
-          keysByPassphrase.set(d.spec.passphrase, { key: d.key!, info: d.enc! });
-        } else if (lastDir && !lastEncrypted) {
-          d.prev = { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true };
-        }
-      } catch (e) {
-        fail(d, e);
-      }
-    }
-    progress.throwIfCancelled();
-
-    // The archive manifest is append-only: the bytes read now are a consistent prefix, whatever is appended later.
-    const manifestBytes = fs.existsSync(path.join(archiveDir, ARCHIVE_MANIFEST)) ? fs.readFileSync(path.join(archiveDir, ARCHIVE_MANIFEST)) : Buffer.alloc(0);
-    const manifestCopy = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
-    staging.push(manifestCopy);
-    fs.writeFileSync(path.join(manifestCopy, 'manifest.jsonl'), manifestBytes);
-    const manifestSource: Source = { rel: 'data/archive/manifest.jsonl', file: path.join(manifestCopy, 'manifest.jsonl'), size: manifestBytes.length };
-    const archiveFiles = [...new Map(archiveCheck.entries.flatMap((e) => e.files).map((f) => [f.sha256, f])).values()];
-    const archiveSources: Source[] = archiveFiles.filter((f) => fs.existsSync(archivedFilePath(archiveDir, f.sha256)))
-      .map((f) => ({ rel: `data/archive/files/${f.sha256}`, file: archivedFilePath(archiveDir, f.sha256), size: fs.statSync(archivedFilePath(archiveDir, f.sha256)).size, archiveSha: f.sha256 }));
-    const missing = archiveFiles.length - archiveSources.length;
-    if (missing) warnings.push(`в архиве недостаёт файлов: ${missing} (см. archive verify)`);
-    // The register's size before its snapshot is taken: the snapshot has the pages the register has now.
-    const pageSize = Number(db.pragma('page_size', { simple: true }));
-    const registerBytes = Number(db.pragma('page_count', { simple: true })) * pageSize;
-    const total = (registerBytes + manifestBytes.length + archiveSources.reduce((n, s) => n + s.size, 0)) * (1 + dests.length) + registerBytes;
-    let done = 0;
-    const step = (n: number, msg: string) => {
-      done += n;
-      progress.report(done, total, msg);
-    };
-
-    // The snapshot goes straight into the first plain copy (no extra pass through a temporary folder); from there it
-    // is read once, hashed once and copied to the others.
-    let snapshot: { file: string; host: Dest | null } | null = null;
-    const takeSnapshot = async (): Promise<{ file: string; host: Dest | null }> => {
-      for (const host of [...live().filter((d) => !d.key), null]) {
-        let file: string;
-        if (host) file = path.join(host.dir, 'data', 'register.sqlite');
-        else {
-          const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
-          staging.push(dir);
-          file = path.join(dir, 'register.sqlite');
-        }
-        let pagesDone = 0;
-        try {
-          // 4 MiB a step (SQLite's default of 100 pages makes a large register crawl; larger steps would hold up the
-          // archive files copied meanwhile, whose hashing needs this thread); a cancel stops between steps.
-          await db.backup(file, {
-            progress: ({ totalPages, remainingPages }) => {
-              progress.throwIfCancelled(); // thrown here, it aborts the backup between steps
-              step(Math.max(0, (totalPages - remainingPages - pagesDone) * pageSize), 'Снимок реестра');
-              pagesDone = totalPages - remainingPages;
-              return 1024;
-            },
-          });
-          progress.throwIfCancelled();
-          const fd = fs.openSync(file, 'r+');
-          fs.fsyncSync(fd);
-          fs.closeSync(fd);
-          return { file, host };
-        } catch (e) {
-          if (!host) throw e;
-          fail(host, e);
-          fs.rmSync(file, { force: true });
-        }
-      }
-      throw new AppError('internal', 'Снимок реестра не удалось записать');
-    };
-
-    const copyOne = async (src: Source) => {
-      progress.throwIfCancelled();
-      let targets = live().filter((d) => !(snapshot && d === snapshot.host && src.file === snapshot.file));
-      if (src.archiveSha) targets = targets.filter((d) => !(reuseFromLastBag(d, src)));
-      const srcHash = await streamTo(src, targets, progress, (n) => step(n, `Запись ${src.rel}`), fail);
-      if (src.archiveSha && srcHash !== null && srcHash !== src.archiveSha) warnings.push(`файл архива ${src.archiveSha} повреждён в источнике`);
-      if (snapshot && src.file === snapshot.file && snapshot.host && srcHash !== null) {
-        // the snapshot was hashed as read back from the host's disk after its fsync: that read is its verification
-        snapshot.host.manifest.set(src.rel, srcHash);
-        snapshot.host.cache.set(path.join(snapshot.host.dir, src.rel), srcHash);
-      }
-      if (srcHash === null) step(src.size, `Запись ${src.rel}`); // everything was reused: nothing to read
-    };
-
-    // Verification: every plain copy is read back and compared with its source byte for byte (the source's hash is
-    // then the copy's), once its fsync is over; encrypted copies and everything else are re-hashed by checkBag below.
-    // The read-back, after fsync, comes from the page cache: it proves what the kernel holds for the file and that
-    // nothing changed it since; what the device itself holds is verify-copies' job.
-    const pool = new BufferPool();
-    const verifyOne = async (src: Source) => {
-      progress.throwIfCancelled();
-      let targets = live().filter((d) => d.plain.has(src.rel));
-      await Promise.all(targets.map((d) => d.sync.synced(path.join(d.dir, src.rel))));
-      targets = targets.filter((d) => !d.failed);
-      if (!targets.length) return;
-      const same = await compareWithSource(src.file, targets.map((d) => path.join(d.dir, src.rel)), pool, (n) => step(n, `Проверка копий: ${src.rel}`));
-      targets.forEach((d, i) => {
-        if (same[i] === true) d.cache.set(path.join(d.dir, src.rel), d.manifest.get(src.rel)!);
-        else fail(d, same[i] === false ? new Error(`${src.rel}: записанная копия не совпала с источником при проверке`) : same[i]);
-      });
-    };
-
-    // At once: the snapshot, then the register and the archive manifest copied; the many small archive files several
-    // at a time (one file at a time, the round trips of opening, reading, writing and closing dominate); and each
-    // archive file verified once its copies are fsynced (in the background, see BackgroundSync). The snapshot steps on
-    // this thread while the archive files are read and written in libuv's threads.
-    let registerSource: Source | null = null;
-    let stopped = false;
-    const written = new Map(archiveSources.map((src) => {
-      let resolve = () => {};
-      const promise = new Promise<void>((r) => (resolve = r));
-      return [src.rel, { promise, resolve }] as const;
-    }));
-    const archiveVerified = inTurns(archiveSources, () => 4, async (src) => {
-      await written.get(src.rel)!.promise;
-      if (!stopped) await verifyOne(src);
-    });
-    archiveVerified.catch(() => {}); // settled below
-    const copied = await Promise.allSettled([
-      (async () => {
-        try {
-          snapshot = await takeSnapshot();
-          registerSource = { rel: 'data/register.sqlite', file: snapshot.file, size: fs.statSync(snapshot.file).size };
-          await copyOne(registerSource);
-          await copyOne(manifestSource);
-        } catch (e) {
-          stopped = true; // the archive files stop at the next one
-          throw e;
-        }
-      })(),
-      inTurns(archiveSources, () => 8, async (src) => {
-        try {
-          if (!stopped) await copyOne(src);
-        } finally {
-          written.get(src.rel)!.resolve();
-        }
-      }),
-    ]);
-    const copyFailure = copied.find((r) => r.status === 'rejected');
-    if (copyFailure) {
-      stopped = true;
-      written.forEach((w) => w.resolve());
-      await archiveVerified.catch(() => {});
-      throw copyFailure.reason;
-    }
-    const sources: Source[] = [registerSource!, manifestSource, ...archiveSources];
-    const totalSource = sources.reduce((n, s) => n + s.size, 0);
-
-    // Then at once: the fsync of every remaining file, the tag files and the directories on each destination; the
-    // register and the manifest verified; the rest of the archive files verified.
-    const info = schoolInfo(db);
-    const settled = await Promise.allSettled([
-      ...live().map(async (d) => {
-        try {
-          await d.sync.drain(SYNC_AT_END);
-          writeTagFiles(d, bag, info, now);
-          for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
-        } catch (e) {
-          fail(d, e);
-        }
-      }),
-      (async () => {
-        await verifyOne(registerSource!);
-        await verifyOne(manifestSource);
-      })(),
-      archiveVerified,
-    ]);
-    const failure = settled.find((r) => r.status === 'rejected');
-    if (failure) throw failure.reason;
-    for (const d of live()) {
-      progress.throwIfCancelled();
-      try {
-        const check = await checkBag(d.dir, { cache: d.cache, onBytes: (n) => step(n, `Проверка копии: ${d.where}`) });
-        if (!check.ok) d.failed = `${d.where}: копия не прошла проверку после записи — ${check.problems[0].message}`;
-      } catch (e) {
-        fail(d, e);
-      }
-    }
-    const outcomes: DestinationOutcome[] = [];
-    for (const d of dests) {
-      let bagPath: string | null = null;
-      if (!d.failed) {
-        try {
-          bagPath = path.join(d.root, bag);
-          fs.renameSync(d.dir, bagPath);
-          fsyncDir(d.root);
-        } catch (e) {
-          bagPath = null;
-          fail(d, e);
-        }
-      }
-      if (d.failed) fs.rmSync(d.dir, { recursive: true, force: true });
-      outcomes.push({
-        path: d.root, label: d.spec.label ?? null, ok: !d.failed, bagPath, encrypted: !!d.key, copied: d.copied, reused: d.reused,
-        message: d.failed ?? `${d.where}: копия ${bag} записана и проверена${d.key ? ' (зашифрована)' : ''}`,
-      });
-    }
-    const okCount = outcomes.filter((o) => o.ok).length;
-    const state = okCount === dests.length ? 'ok' : okCount ? 'partial' : 'failed';
-    const message = state === 'ok'
-      ? `Резервная копия ${bag} записана на ${okCount} носителя и проверена`
-      : state === 'partial'
-        ? `Резервная копия ${bag} записана не на все носители: ${outcomes.filter((o) => !o.ok).map((o) => o.message).join('; ')}`
-        : `Резервная копия не записана ни на один носитель: ${outcomes.map((o) => o.message).join('; ')}`;
-    const outcome: BackupOutcome = {
-      runId, bag, state, files: sources.length, bytes: totalSource, archiveEntries: archived.entries, destinations: outcomes, warnings, message,
-    };
-    db.transaction(() => {
-      for (const o of outcomes) {
-        const d = dests.find((x) => x.root === o.path)!;
-        recordResult(db, runId, { path: o.path, mediaId: d.spec.mediaId ?? null, state: o.ok ? 'ok' : 'failed', copied: o.copied, reused: o.reused, encrypted: o.encrypted, message: o.message });
-        if (o.ok && d.spec.mediaId) db.prepare('UPDATE media SET last_written_at = ?, last_verified_at = ? WHERE id = ?').run(nowIso(), nowIso(), d.spec.mediaId);
-      }
-      finishRun(db, runId, state, message, { files: sources.length, bytes: totalSource });
-      appendAudit(db, opts.by ?? null, 'backup.run', { bag, state, destinations: outcomes.map((o) => ({ path: o.path, ok: o.ok })), warnings });
-    }).immediate();
-    return outcome;
-  } catch (e) {
-    for (const d of dests) await d.sync.drain().catch(() => {}); // nothing may still be open in a folder about to go
-    for (const d of dests) fs.rmSync(d.dir, { recursive: true, force: true });
-    const cancelled = e instanceof CancelledError;
-    db.transaction(() => {
-      finishRun(db, runId, cancelled ? 'cancelled' : 'failed', cancelled ? 'Отменено: неполные копии удалены' : `Ошибка: ${(e as Error)?.message ?? e}`);
-      appendAudit(db, opts.by ?? null, 'backup.run', { bag, state: cancelled ? 'cancelled' : 'failed' });
-    }).immediate();
-    throw e;
-  } finally {
-    for (const dir of staging) fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /**
- * Runs `work` over `items` in order; consecutive items whose `width` is above 1 run that many at a time.
- * The first failure stops taking new items and is rethrown once the running ones have settled.
+ * Every destination ready: what killed runs left there removed, its bag's folder made, its key derived (reusing the
+ * last bag's salt when the passphrase matches, so its encrypted archive files can be reused), its last bag found to
+ * take unchanged archive files from.
  */
-async function inTurns<T>(items: T[], width: (item: T) => number, work: (item: T) => Promise<void>): Promise<void> {
-  let i = 0;
-  while (i < items.length) {
-    const w = width(items[i]);
-    if (w <= 1) {
-      await work(items[i++]);
-      continue;
-    }
-    let end = i;
-    while (end < items.length && width(items[end]) > 1) end++;
-    const batch = items.slice(i, end);
-    i = end;
-    let next = 0;
-    let failure: unknown = null;
-    await Promise.all(Array.from({ length: Math.min(w, batch.length) }, async () => {
-      while (next < batch.length && failure === null) {
-        const item = batch[next++];
-        try {
-          await work(item);
-        } catch (e) {
-          failure ??= e;
+function prepareDestinations(run: Run): void {
+  const keysByPassphrase = new Map<string, { key: Buffer; info: EncryptionInfo }>();
+  for (const d of run.dests) {
+    try {
+      cleanPartials(d.root);
+      fs.mkdirSync(path.join(d.dir, 'data', 'archive', 'files'), { recursive: true });
+      const last = bagsOn(d.root).at(-1);
+      const lastDir = last ? path.join(d.root, last) : null;
+      const lastEncrypted = lastDir ? fs.existsSync(path.join(lastDir, ENCRYPTION)) : false;
+      const shared = d.spec.passphrase ? keysByPassphrase.get(d.spec.passphrase) : undefined;
+      if (d.spec.passphrase && shared) {
+        // Same passphrase as another destination of this run: same key and the same encrypted bytes, so the two
+        // encrypted copies are twins that can repair each other. The last bag is reusable only with this same salt.
+        ({ key: d.key, info: d.enc } = shared);
+        const lastInfo = lastDir && lastEncrypted ? JSON.parse(fs.readFileSync(path.join(lastDir, ENCRYPTION), 'utf8')) as EncryptionInfo : null;
+        d.prev = lastDir && lastInfo?.salt === shared.info.salt ? { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true } : null;
+      } else if (d.spec.passphrase) {
+        let reuse = false;
+        if (lastDir && lastEncrypted) {
+          try {
+            d.key = openEncryption(path.join(lastDir, ENCRYPTION), d.spec.passphrase, lastDir);
+            d.enc = JSON.parse(fs.readFileSync(path.join(lastDir, ENCRYPTION), 'utf8'));
+            reuse = true;
+          } catch {
+            reuse = false;
+          }
         }
+        if (!reuse) ({ key: d.key, info: d.enc } = newEncryption(d.spec.passphrase));
+        d.prev = lastDir && reuse ? { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true } : null;
+        keysByPassphrase.set(d.spec.passphrase, { key: d.key!, info: d.enc! });
+      } else if (lastDir && !lastEncrypted) {
+        d.prev = { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true };
       }
-    }));
-    if (failure !== null) throw failure;
+    } catch (e) {
+      run.fail(d, e);
+    }
   }
+}
+
+type Plan = { manifest: Source; archive: Source[]; pageSize: number };
+
+/**
+ * What the bag will hold besides the snapshot: the archive's manifest as it is now and the archive files it names
+ * (those missing are a warning); the progress's total, in bytes.
+ */
+function planCopies(run: Run, archiveDir: string, archiveCheck: ReturnType<typeof readManifest>): Plan {
+  // The archive manifest is append-only: the bytes read now are a consistent prefix, whatever is appended later.
+  const manifestBytes = fs.existsSync(path.join(archiveDir, ARCHIVE_MANIFEST)) ? fs.readFileSync(path.join(archiveDir, ARCHIVE_MANIFEST)) : Buffer.alloc(0);
+  const manifestCopy = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
+  run.staging.push(manifestCopy);
+  fs.writeFileSync(path.join(manifestCopy, 'manifest.jsonl'), manifestBytes);
+  const manifest: Source = { rel: 'data/archive/manifest.jsonl', file: path.join(manifestCopy, 'manifest.jsonl'), size: manifestBytes.length };
+  const archiveFiles = [...new Map(archiveCheck.entries.flatMap((e) => e.files).map((f) => [f.sha256, f])).values()];
+  const archive: Source[] = archiveFiles.filter((f) => fs.existsSync(archivedFilePath(archiveDir, f.sha256)))
+    .map((f) => ({ rel: `data/archive/files/${f.sha256}`, file: archivedFilePath(archiveDir, f.sha256), size: fs.statSync(archivedFilePath(archiveDir, f.sha256)).size, archiveSha: f.sha256 }));
+  const missing = archiveFiles.length - archive.length;
+  if (missing) run.warnings.push(`в архиве недостаёт файлов: ${missing} (см. archive verify)`);
+  // The register's size before its snapshot is taken: the snapshot has the pages the register has now.
+  const pageSize = Number(run.db.pragma('page_size', { simple: true }));
+  const registerBytes = Number(run.db.pragma('page_count', { simple: true })) * pageSize;
+  run.total = (registerBytes + manifestBytes.length + archive.reduce((n, s) => n + s.size, 0)) * (1 + run.dests.length) + registerBytes;
+  return { manifest, archive, pageSize };
+}
+
+/** The snapshot's file, and the destination it was written into (null: a temporary folder). */
+type Snapshot = { file: string; host: Dest | null };
+
+/**
+ * A consistent snapshot of the register, by SQLite's online backup, fsynced. It goes straight into the first plain
+ * copy (no extra pass through a temporary folder); from there it is read once, hashed once and copied to the others.
+ * A destination that fails under it fails alone and the next one is tried; with no plain destination left, a
+ * temporary folder holds it.
+ */
+async function takeSnapshot(run: Run, pageSize: number): Promise<Snapshot> {
+  for (const host of [...run.live().filter((d) => !d.key), null]) {
+    let file: string;
+    if (host) file = path.join(host.dir, 'data', 'register.sqlite');
+    else {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
+      run.staging.push(dir);
+      file = path.join(dir, 'register.sqlite');
+    }
+    let pagesDone = 0;
+    try {
+      // 4 MiB a step (SQLite's default of 100 pages makes a large register crawl; larger steps would hold up the
+      // archive files copied meanwhile, whose hashing needs this thread); a cancel stops between steps.
+      await run.db.backup(file, {
+        progress: ({ totalPages, remainingPages }) => {
+          run.progress.throwIfCancelled(); // thrown here, it aborts the backup between steps
+          run.step(Math.max(0, (totalPages - remainingPages - pagesDone) * pageSize), 'Снимок реестра');
+          pagesDone = totalPages - remainingPages;
+          return 1024;
+        },
+      });
+      run.progress.throwIfCancelled();
+      const fd = fs.openSync(file, 'r+');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      return { file, host };
+    } catch (e) {
+      if (!host) throw e;
+      run.fail(host, e);
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new AppError('internal', 'Снимок реестра не удалось записать');
+}
+
+/**
+ * The snapshot, the archive's manifest and every archive file on every destination, each archive file verified as
+ * soon as its copies are fsynced; returns the register's source and the archive's verification, still under way.
+ * All at once: the snapshot, then the register and the archive manifest copied; the many small archive files several
+ * at a time (one file at a time, the round trips of opening, reading, writing and closing dominate); and each archive
+ * file verified once its copies are fsynced (in the background, see BackgroundSync). The snapshot steps on this
+ * thread while the archive files are read and written in libuv's threads.
+ */
+async function copyRegisterAndArchive(run: Run, plan: Plan): Promise<{ register: Source; archiveVerified: Promise<void> }> {
+  let register: Source | null = null;
+  let stopped = false;
+  const verification = following(plan.archive, 4, (src) => verifyCopies(run, src));
+  const copied = await Promise.allSettled([
+    (async () => {
+      try {
+        const snapshot = await takeSnapshot(run, plan.pageSize);
+        register = { rel: 'data/register.sqlite', file: snapshot.file, size: fs.statSync(snapshot.file).size };
+        await copyToDestinations(run, register, snapshot);
+        await copyToDestinations(run, plan.manifest);
+      } catch (e) {
+        stopped = true; // the archive files stop at the next one
+        verification.stop();
+        throw e;
+      }
+    })(),
+    inTurns(plan.archive, () => 8, async (src) => {
+      try {
+        if (!stopped) await copyToDestinations(run, src);
+      } finally {
+        verification.release(src);
+      }
+    }),
+  ]);
+  const failure = copied.find((r) => r.status === 'rejected');
+  if (failure) {
+    stopped = true;
+    verification.stop();
+    await verification.done.catch(() => {});
+    throw failure.reason;
+  }
+  return { register: register!, archiveVerified: verification.done };
+}
+
+/**
+ * One file on every live destination (an archive file the last bag holds unchanged is hard-linked instead). The
+ * snapshot is not copied onto the destination it was taken into: there, the read for its hash, after its fsync, is its
+ * verification.
+ */
+async function copyToDestinations(run: Run, src: Source, snapshot: Snapshot | null = null): Promise<void> {
+  run.progress.throwIfCancelled();
+  let targets = run.live().filter((d) => !(snapshot && d === snapshot.host));
+  if (src.archiveSha) targets = targets.filter((d) => !(reuseFromLastBag(d, src)));
+  const srcHash = await writeToAll(src, targets, run.progress, (n) => run.step(n, `Запись ${src.rel}`), run.fail);
+  if (src.archiveSha && srcHash !== null && srcHash !== src.archiveSha) run.warnings.push(`файл архива ${src.archiveSha} повреждён в источнике`);
+  if (snapshot?.host && srcHash !== null) {
+    snapshot.host.manifest.set(src.rel, srcHash);
+    snapshot.host.cache.set(path.join(snapshot.host.dir, src.rel), srcHash);
+  }
+  if (srcHash === null) run.step(src.size, `Запись ${src.rel}`); // everything was reused: nothing to read
+}
+
+/**
+ * Every plain copy of `src` read back once its fsync is over and compared with the source byte for byte (the source's
+ * hash is then the copy's); a copy that differs fails its destination. Encrypted copies and everything else are
+ * re-hashed by checkBag. The read-back, after fsync, comes from the page cache: it proves what the kernel holds for
+ * the file and that nothing changed it since; what the device itself holds is verify-copies' job.
+ */
+async function verifyCopies(run: Run, src: Source): Promise<void> {
+  run.progress.throwIfCancelled();
+  let targets = run.live().filter((d) => d.plain.has(src.rel));
+  await Promise.all(targets.map((d) => d.sync.synced(path.join(d.dir, src.rel))));
+  targets = targets.filter((d) => !d.failed);
+  if (!targets.length) return;
+  const same = await compareWithSource(src.file, targets.map((d) => path.join(d.dir, src.rel)), run.pool, (n) => run.step(n, `Проверка копий: ${src.rel}`));
+  targets.forEach((d, i) => {
+    if (same[i] === true) d.cache.set(path.join(d.dir, src.rel), d.manifest.get(src.rel)!);
+    else run.fail(d, same[i] === false ? new Error(`${src.rel}: записанная копия не совпала с источником при проверке`) : same[i]);
+  });
+}
+
+/**
+ * Each bag made whole and durable: at once, the fsync of every remaining file, the tag files and the directories on
+ * each destination; the register and the manifest verified; the rest of the archive files' verification awaited.
+ */
+async function sealBags(run: Run, sources: Source[], archiveVerified: Promise<void>): Promise<void> {
+  const info = schoolInfo(run.db);
+  const settled = await Promise.allSettled([
+    ...run.live().map(async (d) => {
+      try {
+        await d.sync.drain(SYNC_AT_END);
+        writeTagFiles(d, run.bag, info, run.now);
+        for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
+      } catch (e) {
+        run.fail(d, e);
+      }
+    }),
+    (async () => {
+      for (const src of sources) await verifyCopies(run, src);
+    })(),
+    archiveVerified,
+  ]);
+  const failure = settled.find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
+}
+
+/** Each bag checked whole against its manifests (what the read-back already hashed is not read again). */
+async function checkBags(run: Run): Promise<void> {
+  for (const d of run.live()) {
+    run.progress.throwIfCancelled();
+    try {
+      const check = await checkBag(d.dir, { cache: d.cache, onBytes: (n) => run.step(n, `Проверка копии: ${d.where}`) });
+      if (!check.ok) d.failed = `${d.where}: копия не прошла проверку после записи — ${check.problems[0].message}`;
+    } catch (e) {
+      run.fail(d, e);
+    }
+  }
+}
+
+/** A verified bag takes its name; a failed one is removed: on every destination, a bag is complete or absent. */
+function publishBags(run: Run): DestinationOutcome[] {
+  const outcomes: DestinationOutcome[] = [];
+  for (const d of run.dests) {
+    let bagPath: string | null = null;
+    if (!d.failed) {
+      try {
+        bagPath = path.join(d.root, run.bag);
+        fs.renameSync(d.dir, bagPath);
+        fsyncDir(d.root);
+      } catch (e) {
+        bagPath = null;
+        run.fail(d, e);
+      }
+    }
+    if (d.failed) fs.rmSync(d.dir, { recursive: true, force: true });
+    outcomes.push({
+      path: d.root, label: d.spec.label ?? null, ok: !d.failed, bagPath, encrypted: !!d.key, copied: d.copied, reused: d.reused,
+      message: d.failed ?? `${d.where}: копия ${run.bag} записана и проверена${d.key ? ' (зашифрована)' : ''}`,
+    });
+  }
+  return outcomes;
+}
+
+/** The run as the archivist reads it afterwards: its state and message, each destination's result, the media written, the audit entry. */
+function recordBackup(run: Run, runId: number, by: string | null, outcomes: DestinationOutcome[], sources: Source[], archiveEntries: number): BackupOutcome {
+  const { db, bag } = run;
+  const totalSource = sources.reduce((n, s) => n + s.size, 0);
+  const okCount = outcomes.filter((o) => o.ok).length;
+  const state = okCount === run.dests.length ? 'ok' : okCount ? 'partial' : 'failed';
+  const message = state === 'ok'
+    ? `Резервная копия ${bag} записана на ${okCount} носителя и проверена`
+    : state === 'partial'
+      ? `Резервная копия ${bag} записана не на все носители: ${outcomes.filter((o) => !o.ok).map((o) => o.message).join('; ')}`
+      : `Резервная копия не записана ни на один носитель: ${outcomes.map((o) => o.message).join('; ')}`;
+  const outcome: BackupOutcome = {
+    runId, bag, state, files: sources.length, bytes: totalSource, archiveEntries, destinations: outcomes, warnings: run.warnings, message,
+  };
+  db.transaction(() => {
+    for (const o of outcomes) {
+      const d = run.dests.find((x) => x.root === o.path)!;
+      recordResult(db, runId, { path: o.path, mediaId: d.spec.mediaId ?? null, state: o.ok ? 'ok' : 'failed', copied: o.copied, reused: o.reused, encrypted: o.encrypted, message: o.message });
+      if (o.ok && d.spec.mediaId) db.prepare('UPDATE media SET last_written_at = ?, last_verified_at = ? WHERE id = ?').run(nowIso(), nowIso(), d.spec.mediaId);
+    }
+    finishRun(db, runId, state, message, { files: sources.length, bytes: totalSource });
+    appendAudit(db, by, 'backup.run', { bag, state, destinations: outcomes.map((o) => ({ path: o.path, ok: o.ok })), warnings: run.warnings });
+  }).immediate();
+  return outcome;
+}
+
+/** A failed or cancelled run leaves no partial bag behind. */
+async function discardBags(run: Run): Promise<void> {
+  for (const d of run.dests) await d.sync.drain().catch(() => {}); // nothing may still be open in a folder about to go
+  for (const d of run.dests) fs.rmSync(d.dir, { recursive: true, force: true });
+}
+
+/** A failed or cancelled run recorded as such, with the audit entry. */
+function recordFailure(run: Run, runId: number, by: string | null, e: unknown): void {
+  const cancelled = e instanceof CancelledError;
+  run.db.transaction(() => {
+    finishRun(run.db, runId, cancelled ? 'cancelled' : 'failed', cancelled ? 'Отменено: неполные копии удалены' : `Ошибка: ${(e as Error)?.message ?? e}`);
+    appendAudit(run.db, by, 'backup.run', { bag: run.bag, state: cancelled ? 'cancelled' : 'failed' });
+  }).immediate();
 }
 
 function readManifestSafe(bagDir: string): Map<string, string> {
@@ -511,338 +552,6 @@ function reuseFromLastBag(d: Dest, src: Source): boolean {
   } catch {
     return false;
   }
-}
-
-/** Files up to this size are read and written whole, without the round trips of streaming (most archive files). */
-const SMALL = 8 * 1024 * 1024;
-
-/** Reads `src` once, hashes it once, writes each chunk to every target (encrypting for those with a key). */
-async function streamTo(src: Source, targets: Dest[], progress: Progress, onBytes: (n: number) => void, fail: (d: Dest, e: unknown) => void): Promise<string | null> {
-  if (!targets.length) return null;
-  if (src.size <= SMALL) return copySmall(src, targets, onBytes, fail);
-  // Plain copies are made by the kernel (copy_file_range, nothing passes through this process) while the source is
-  // read once here for its hash and for the encrypted copies; each plain copy is compared with the source after its
-  // fsync, like any other. A cancel waits for a copy in flight (the loop below stops at once).
-  const plain = targets.filter((d) => !d.key).map((d) => ({
-    d, copy: fs.promises.copyFile(src.file, path.join(d.dir, src.rel), fs.constants.COPYFILE_EXCL),
-  }));
-  plain.forEach((p) => p.copy.catch(() => {})); // settled (and reported) below, whatever happens first
-  // One encryptor per key: destinations sharing a key get the same encrypted bytes (and one hash of them).
-  type Cipher = { enc: ReturnType<typeof fileEncryptor>; hash: crypto.Hash; head: Buffer; chunk: Buffer; tail: Buffer | null; sha: string | null };
-  type Out = { d: Dest; fh: FileHandle | null; cipher: Cipher | null };
-  const ciphers = new Map<Buffer, Cipher>();
-  const outs: Out[] = [];
-  for (const d of targets.filter((t) => t.key)) {
-    try {
-      const fh = await fs.promises.open(path.join(d.dir, src.rel), 'wx');
-      let cipher: Cipher | null = null;
-      if (d.key) {
-        cipher = ciphers.get(d.key) ?? null;
-        if (!cipher) {
-          const enc = fileEncryptor(d.key);
-          const head = enc.head();
-          cipher = { enc, hash: crypto.createHash('sha256').update(head), head, chunk: Buffer.alloc(0), tail: null, sha: null };
-          ciphers.set(d.key, cipher);
-        }
-        await writeAll(fh, cipher.head);
-      }
-      outs.push({ d, fh, cipher });
-    } catch (e) {
-      fail(d, e);
-    }
-  }
-  const closeAll = async () => {
-    for (const o of outs) await o.fh?.close().catch(() => {});
-  };
-  const h = crypto.createHash('sha256');
-  const fh = await fs.promises.open(src.file, 'r').catch(async (e) => {
-    await closeAll();
-    await Promise.allSettled(plain.map((p) => p.copy));
-    throw e;
-  });
-  // Two buffers: the next chunk is read while this one is hashed and written.
-  const CH = 1 << 22;
-  const bufs = [Buffer.allocUnsafe(CH), Buffer.allocUnsafe(CH)];
-  let cur = 0;
-  let pending: Promise<{ bytesRead: number }> | null = fh.read(bufs[0], 0, CH, null);
-  try {
-    for (;;) {
-      progress.throwIfCancelled();
-      const { bytesRead } = await pending!;
-      pending = null;
-      if (!bytesRead) break;
-      const chunk = bufs[cur].subarray(0, bytesRead);
-      cur ^= 1;
-      pending = fh.read(bufs[cur], 0, CH, null);
-      h.update(chunk);
-      for (const c of ciphers.values()) {
-        c.chunk = c.enc.update(chunk);
-        c.hash.update(c.chunk);
-      }
-      await Promise.all(outs.map(async (o) => {
-        if (o.d.failed || !o.fh) return;
-        try {
-          await writeAll(o.fh, o.cipher ? o.cipher.chunk : chunk);
-        } catch (e) {
-          fail(o.d, e);
-        }
-      }));
-      onBytes(bytesRead);
-    }
-    const sha = h.digest('hex');
-    for (const c of ciphers.values()) {
-      c.tail = c.enc.final();
-      c.sha = c.hash.update(c.tail).digest('hex');
-    }
-    for (const p of plain) {
-      try {
-        await p.copy;
-        if (p.d.failed) continue;
-        p.d.sync.add(path.join(p.d.dir, src.rel));
-        p.d.manifest.set(src.rel, sha);
-        p.d.plain.add(src.rel);
-        p.d.copied++;
-      } catch (e) {
-        fail(p.d, e);
-      }
-    }
-    for (const o of outs) {
-      if (o.d.failed || !o.fh) continue;
-      try {
-        if (o.cipher) await writeAll(o.fh, o.cipher.tail!);
-        o.d.sync.add(path.join(o.d.dir, src.rel)); // every write has returned: fsync through its own descriptor
-        o.d.manifest.set(src.rel, o.cipher ? o.cipher.sha! : sha);
-        if (!o.cipher) o.d.plain.add(src.rel);
-        o.d.copied++;
-      } catch (e) {
-        fail(o.d, e);
-      }
-    }
-    return sha;
-  } finally {
-    await pending?.catch(() => {});
-    await fh.close();
-    await closeAll();
-    await Promise.allSettled(plain.map((p) => p.copy));
-  }
-}
-
-/**
- * A small file whole: read, hashed, written to every target. Asynchronous, so that several run at once (see inTurns):
- * while one is hashed on this thread, the others are read and written in libuv's threads, on the other core.
- */
-async function copySmall(src: Source, targets: Dest[], onBytes: (n: number) => void, fail: (d: Dest, e: unknown) => void): Promise<string> {
-  const data = await fs.promises.readFile(src.file);
-  const sealed = new Map<Buffer, { bytes: Buffer; sha: string }>(); // one encryption per key: destinations sharing it get identical bytes
-  for (const d of targets) {
-    if (!d.key || sealed.has(d.key)) continue;
-    const enc = fileEncryptor(d.key);
-    const bytes = Buffer.concat([enc.head(), enc.update(data), enc.final()]);
-    sealed.set(d.key, { bytes, sha: crypto.createHash('sha256').update(bytes).digest('hex') });
-  }
-  // The writes start first and the source is hashed while they run. The first plain copy is written from memory; the
-  // other plain copies are copied from it by the kernel (copy_file_range: no second pass through this process), and
-  // every one of them is still compared with the source after its fsync.
-  let firstPlain: Promise<string | null> | null = null;
-  const writes = targets.map(async (d) => {
-    const file = path.join(d.dir, src.rel);
-    if (d.key) return fs.promises.writeFile(file, sealed.get(d.key)!.bytes, { flag: 'wx' });
-    if (!firstPlain) {
-      const mine = fs.promises.writeFile(file, data, { flag: 'wx' }).then(() => file);
-      firstPlain = mine.catch(() => null);
-      return mine;
-    }
-    const from = await firstPlain;
-    if (from) {
-      try {
-        return await fs.promises.copyFile(from, file, fs.constants.COPYFILE_EXCL);
-      } catch {
-        // the first copy's medium failed under it: this one is written from memory, and fails only on its own error
-        await fs.promises.rm(file, { force: true });
-      }
-    }
-    return fs.promises.writeFile(file, data, { flag: 'wx' });
-  });
-  const sha = crypto.createHash('sha256').update(data).digest('hex');
-  const done = await Promise.allSettled(writes);
-  targets.forEach((d, i) => {
-    const r = done[i];
-    if (r.status === 'rejected') return fail(d, r.reason);
-    if (d.failed) return;
-    d.sync.add(path.join(d.dir, src.rel));
-    d.manifest.set(src.rel, d.key ? sealed.get(d.key)!.sha : sha);
-    if (!d.key) d.plain.add(src.rel);
-    d.copied++;
-  });
-  onBytes(data.length);
-  return sha;
-}
-
-/**
- * How many fsyncs of one destination run while the copy goes on: the device writes the first files out while later
- * ones are read and hashed, instead of all of it waiting for the end. Few, so that reads and writes keep libuv's threads.
- */
-const SYNC_WHILE_COPYING = 2;
-/**
- * At the end, many at a time: the file system commits them together (one at a time, a thousand small archive files
- * cost a thousand journal commits).
- */
-const SYNC_AT_END = 8;
-
-/**
- * fsyncs files in the background, at most `width` at a time; `synced` waits for one file, `drain` for all of them and
- * throws the first failure (after which nothing more is synced: that destination has failed).
- */
-class BackgroundSync {
-  private queue: string[] = [];
-  private pending = new Set<string>();
-  private waiting = new Map<string, Array<() => void>>();
-  private running = 0;
-  private failure: unknown = null;
-  private idle: Array<() => void> = [];
-  constructor(private width: number) {}
-
-  add(file: string): void {
-    this.queue.push(file);
-    this.pending.add(file);
-    this.pump();
-  }
-
-  /** Resolves once `file`'s fsync is over, or will not happen (a failure: drain reports it); at once for a file never added. */
-  synced(file: string): Promise<void> {
-    if (!this.pending.has(file)) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.set(file, [...(this.waiting.get(file) ?? []), resolve]));
-  }
-
-  async drain(width = this.width): Promise<void> {
-    this.width = width;
-    this.pump();
-    if (this.running) await new Promise<void>((resolve) => this.idle.push(resolve));
-    if (this.failure !== null) throw this.failure;
-  }
-
-  private finished(file: string): void {
-    this.pending.delete(file);
-    this.waiting.get(file)?.forEach((resolve) => resolve());
-    this.waiting.delete(file);
-  }
-
-  private pump(): void {
-    if (this.failure !== null) this.queue.splice(0).forEach((file) => this.finished(file));
-    while (this.running < this.width && this.queue.length) {
-      const file = this.queue.shift()!;
-      this.running++;
-      fsyncFile(file).catch((e) => {
-        this.failure ??= e;
-      }).finally(() => {
-        this.running--;
-        this.finished(file);
-        this.pump();
-        if (!this.running) this.idle.splice(0).forEach((resolve) => resolve());
-      });
-    }
-  }
-}
-
-async function fsyncFile(file: string): Promise<void> {
-  const fh = await fs.promises.open(file, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Buffers handed out and back again, so that reading many small files allocates few. */
-class BufferPool {
-  private free: Buffer[] = [];
-  take(n: number, size: number): Buffer[] {
-    return Array.from({ length: n }, () => {
-      const i = this.free.findIndex((b) => b.length >= size);
-      return i >= 0 ? this.free.splice(i, 1)[0] : Buffer.allocUnsafe(Math.max(size, 1 << 20));
-    });
-  }
-  give(bufs: Buffer[]): void {
-    this.free.push(...bufs);
-  }
-}
-
-/** Reads `file` into `buf` up to its length; returns how many bytes were read. */
-async function readInto(file: string, buf: Buffer): Promise<number> {
-  const fh = await fs.promises.open(file, 'r');
-  try {
-    let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
-      if (!bytesRead) break;
-      got += bytesRead;
-    }
-    return got;
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Reads the source and each copy side by side: true when a copy holds exactly the source's bytes, the error otherwise. */
-async function compareWithSource(source: string, copies: string[], pool: BufferPool, onBytes: (n: number) => void): Promise<Array<true | false | unknown>> {
-  const result: Array<true | false | unknown> = copies.map(() => true);
-  const size = (await fs.promises.stat(source)).size;
-  if (size <= SMALL) {
-    // into reused buffers: a thousand small files read three times would otherwise keep the garbage collector busy
-    const bufs = pool.take(1 + copies.length, size + 1); // one byte more: a copy longer than its source shows
-    try {
-      const [a, ...read] = await Promise.allSettled([source, ...copies].map((f, i) => readInto(f, bufs[i])));
-      if (a.status === 'rejected') throw a.reason;
-      const want = bufs[0].subarray(0, a.value);
-      read.forEach((r, i) => {
-        result[i] = r.status === 'rejected' ? r.reason : r.value === a.value && bufs[i + 1].subarray(0, r.value).equals(want);
-      });
-      onBytes(a.value * copies.length);
-    } finally {
-      pool.give(bufs);
-    }
-    return result;
-  }
-  const src = await fs.promises.open(source, 'r');
-  const fhs: Array<FileHandle | null> = [];
-  for (const [i, c] of copies.entries()) {
-    try {
-      fhs.push(await fs.promises.open(c, 'r'));
-    } catch (e) {
-      fhs.push(null);
-      result[i] = e;
-    }
-  }
-  const CH = 1 << 22;
-  const a = Buffer.allocUnsafe(CH);
-  const bufs = copies.map(() => Buffer.allocUnsafe(CH));
-  try {
-    for (let pos = 0; ; ) {
-      const { bytesRead } = await src.read(a, 0, CH, pos);
-      await Promise.all(fhs.map(async (fh, i) => {
-        if (!fh || result[i] !== true) return;
-        try {
-          let got = 0;
-          while (got < Math.max(bytesRead, 1)) {
-            const r = await fh.read(bufs[i], got, CH - got, pos + got);
-            if (!r.bytesRead) break;
-            got += r.bytesRead;
-            if (!bytesRead) break;
-          }
-          if (got !== bytesRead || !a.subarray(0, bytesRead).equals(bufs[i].subarray(0, got))) result[i] = false;
-        } catch (e) {
-          result[i] = e;
-        }
-      }));
-      if (!bytesRead) break;
-      pos += bytesRead;
-      onBytes(bytesRead * copies.length);
-    }
-  } finally {
-    await src.close();
-    for (const fh of fhs) await fh?.close();
-  }
-  return result;
 }
 
 function schoolInfo(db: DB): { org: string; group: string } {

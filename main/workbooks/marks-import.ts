@@ -12,7 +12,7 @@ import { currentYearStart, todayIso } from '../../preload/core/dates.ts';
 import type { Progress } from '../shared/jobs.ts';
 import { checkAttendance, checkMarks, classInfo, classPeriods, setAttendance } from '../grades/grades.ts';
 import { MarkRefused, writeMarks } from '../grades/write.ts';
-import { normalizeHeader, parseAttendanceField, parseMarkField, readJournalBatches, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
+import { normalizeHeader, parseAttendanceField, parseMarkField, sheetRows, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
 import { splitFullName, type RejectedCell } from './students-import.ts';
 
 export type MarksImportOptions = ReadOptions & {
@@ -82,7 +82,7 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   const subjects = new SubjectNames(db, opts.subjectMapping);
   const p: MarksImportPreview = { file, year, layouts: [], skippedSheets: [], added: 0, changed: 0, unchanged: 0, rejected: [], writes: [], attendance: null, token: '' };
   const plan = new MarksPlan(db, year, subjects, new StudentMatcher(db, year), p);
-  for await (const events of readJournalBatches(file, { ...opts, subjects: subjects.spellings })) for (const ev of events) {
+  for await (const events of sheetRows(file, { ...opts, subjects: subjects.spellings })) for (const ev of events) {
     if (ev.type === 'sheet') plan.startSheet(ev.layout);
     else if (ev.type === 'skipped') p.skippedSheets.push({ sheet: ev.sheet, reason: ev.reason });
     else plan.planRow(ev.row);

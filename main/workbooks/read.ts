@@ -1,36 +1,15 @@
 // Reading a journal workbook as journals write it: the header row found by its names, the columns mapped to the
-// register's fields (the user may correct the mapping), and the data rows streamed with bounded memory.
-import fs from 'node:fs';
-import path from 'node:path';
+// register's fields (the user may correct the mapping), and the data rows streamed with bounded memory. Every reader
+// of journals goes through sheetRows(); the file itself is read by xlsx.ts.
 import { AppError } from '../shared/errors.ts';
 import { isValidIsoDate } from '../../preload/core/dates.ts';
 import type { Progress } from '../shared/jobs.ts';
 import { ATTENDANCE_PARTS, IMPORT_PERIODS, type AttendancePart } from '../../preload/contract.ts';
 import { normalizeMark, notAMark, type Mark } from '../../preload/core/marks.ts';
-import { readCentralDirectory, readEntry, streamEntry, streamEntryBytesAsText, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
-import { readDateStyles, readSharedStrings, readSheetRowBatches, type SheetContext } from './sheet-xml.ts';
+import type { SheetRow } from './sheet-xml.ts';
+import { colLetter, colNumber, openWorkbook, WorkbookError, type FileLimits } from './xlsx.ts';
 
-// ---------------------------------------------------------------------------------------------------------------
-// Refusals
-
-export type WorkbookRefusal = 'not_xlsx' | 'truncated' | 'encrypted' | 'zip_bomb' | 'empty_sheet' | 'no_header' | 'duplicate_field';
-
-/** A workbook we refuse to read, with where: the message names the file and, when known, sheet, row and column. */
-export class WorkbookError extends AppError {
-  constructor(
-    readonly reason: WorkbookRefusal,
-    readonly file: string,
-    message: string,
-    readonly at: { sheet?: string; row?: number; column?: string } = {},
-  ) {
-    super('validation', `${path.basename(file)}${at.sheet ? `, лист «${at.sheet}»` : ''}${at.row ? `, строка ${at.row}` : ''}` +
-      `${at.column ? `, столбец ${at.column}` : ''}: ${message}`);
-    this.name = 'WorkbookError';
-  }
-  get sheet() { return this.at.sheet; }
-  get row() { return this.at.row; }
-  get column() { return this.at.column; }
-}
+export { WorkbookError, type WorkbookRefusal } from './xlsx.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fields, headers and marks
@@ -199,19 +178,6 @@ export function normalizeCell(field: string, v: string | number | boolean | Date
   return { value: raw, col, raw };
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Columns
-
-export function colLetter(n: number): string {
-  let s = '';
-  for (; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
-  return s;
-}
-export function colNumber(letters: string): number {
-  let n = 0;
-  for (const ch of letters.toUpperCase()) n = n * 26 + ch.charCodeAt(0) - 64;
-  return n;
-}
 const isColLetters = (s: string) => /^[A-Z]{1,3}$/.test(s);
 
 /** The user's correction of a detected mapping: field → column letter, or null to drop a detected field. */
@@ -236,13 +202,14 @@ const MARK_CACHE = 64;
 export type JournalEvent = { type: 'sheet'; layout: SheetLayout } | { type: 'row'; row: DataRow } |
   { type: 'skipped'; sheet: string; reason: string };
 
-export type ReadLimits = { maxUncompressed: number; maxRatio: number; ratioFloor: number; headerRows: number; wholeSheet: number };
+/** The file's limits (xlsx.ts) and how many rows the header is looked for in. */
+export type ReadLimits = FileLimits & { headerRows: number };
 export const DEFAULT_LIMITS: ReadLimits = {
   maxUncompressed: 1024 ** 3, // 1 GiB in all
   maxRatio: 200, // per entry, for entries above ratioFloor
   ratioFloor: 1024 * 1024, // small parts compress oddly (a few bytes of XML); a bomb is large by definition
   headerRows: 20,
-  wholeSheet: 16 * 1024 * 1024, // a sheet up to this size is inflated at once, for its merges and its rows (inflateWhole)
+  wholeSheet: 16 * 1024 * 1024, // a sheet up to this size is inflated at once, for its merges and its rows (xlsx.ts)
 };
 
 export type ReadOptions = {
@@ -312,157 +279,6 @@ function detectHeader(rows: Array<{ row: number; cells: Map<number, string> }>, 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The zip, before any XML: refusals, sheet names and states, merges
-
-type SheetInfo = { name: string; state: 'visible' | 'hidden' | 'veryHidden'; part: string };
-type Prepared = { fd: number; entries: Map<string, ZipEntry>; sheets: SheetInfo[]; date1904: boolean; sharedStringsPart: string; stylesPart: string };
-
-const CFB_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
-const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-
-const xmlAttr = (tag: string, name: string) => new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(tag)?.[1];
-const xmlText = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-
-function prepare(file: string, limits: ReadLimits): Prepared {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    throw new WorkbookError('not_xlsx', file, `файл не открывается (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const head = Buffer.alloc(4);
-    fs.readSync(fd, head, 0, 4, 0);
-    if (head.equals(CFB_MAGIC)) {
-      throw new WorkbookError('encrypted', file, 'книга защищена паролем (зашифрована) или это старый формат .xls. ' +
-        'Снимите пароль или сохраните книгу в Excel как «Книга Excel (*.xlsx)» и загрузите снова');
-    }
-    if (size < 22 || !head.equals(ZIP_MAGIC)) throw new WorkbookError('not_xlsx', file, 'это не книга Excel (.xlsx)');
-    let list: ZipEntry[];
-    try {
-      list = readCentralDirectory(fd, size);
-    } catch (e) {
-      if (e instanceof ZipFormatError) throw new WorkbookError('truncated', file, 'файл повреждён или загружен не полностью (обрезан)');
-      throw e;
-    }
-    let total = 0;
-    for (const e of list) {
-      total += e.size;
-      if (e.size >= limits.ratioFloor && e.size > e.compressedSize * limits.maxRatio) {
-        throw new WorkbookError('zip_bomb', file, `часть «${e.name}» распаковывается в ${Math.round(e.size / e.compressedSize)} раз больше ` +
-          `своего размера (предел ${limits.maxRatio}): похоже на zip-бомбу, файл не читаем`);
-      }
-      if (e.localOffset + e.compressedSize > size) throw new WorkbookError('truncated', file, 'файл повреждён или загружен не полностью (обрезан)');
-    }
-    if (total > limits.maxUncompressed) {
-      throw new WorkbookError('zip_bomb', file, `в распакованном виде книга заняла бы ${(total / 1024 ** 3).toFixed(1)} ГиБ ` +
-        `(предел ${(limits.maxUncompressed / 1024 ** 3).toFixed(1)} ГиБ): похоже на zip-бомбу, файл не читаем`);
-    }
-    const entries = new Map(list.map((e) => [e.name.replace(/^\//, ''), e]));
-    const wb = entries.get('xl/workbook.xml');
-    const rels = entries.get('xl/_rels/workbook.xml.rels');
-    if (!wb || !rels) throw new WorkbookError('not_xlsx', file, 'это архив, но не книга Excel (.xlsx): нет xl/workbook.xml');
-    if (wb.size > 16 * 1024 * 1024 || rels.size > 16 * 1024 * 1024) throw new WorkbookError('zip_bomb', file, 'слишком большое оглавление книги');
-    const wbXml = readEntry(fd, wb).toString('utf8');
-    const relXml = readEntry(fd, rels).toString('utf8');
-    const targets = new Map<string, string>();
-    let sharedStringsPart = 'xl/sharedStrings.xml';
-    let stylesPart = 'xl/styles.xml';
-    for (const m of relXml.matchAll(/<(?:\w+:)?Relationship\b([^>]*)>/g)) {
-      const id = xmlAttr(m[1], 'Id');
-      const target = xmlAttr(m[1], 'Target');
-      if (!target) continue;
-      const part = path.posix.normalize(target.startsWith('/') ? target.slice(1) : `xl/${target}`);
-      if (id) targets.set(id, part);
-      const type = xmlAttr(m[1], 'Type') ?? '';
-      if (type.endsWith('/sharedStrings')) sharedStringsPart = part;
-      else if (type.endsWith('/styles')) stylesPart = part;
-    }
-    const sheets: SheetInfo[] = [];
-    for (const m of wbXml.matchAll(/<(?:\w+:)?sheet\b([^>]*)\/?>/g)) {
-      const rid = /\br:id="([^"]*)"|\b\w+:id="([^"]*)"/.exec(m[1]);
-      const part = targets.get(rid?.[1] ?? rid?.[2] ?? '') ?? '';
-      const state = (xmlAttr(m[1], 'state') ?? 'visible') as SheetInfo['state'];
-      sheets.push({ name: xmlText(xmlAttr(m[1], 'name') ?? ''), state, part: path.posix.normalize(part) });
-    }
-    const date1904 = /<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"/.test(wbXml);
-    return { fd, entries, sheets, date1904, sharedStringsPart, stylesPart };
-  } catch (e) {
-    fs.closeSync(fd);
-    throw e;
-  }
-}
-
-type Merge = { top: number; left: number; bottom: number; right: number };
-
-const MERGE_CELL = Buffer.from('mergeCell');
-/**
- * The merged ranges of a sheet too large to inflate at once: `<mergeCell>` comes after the data, so the sheet is
- * streamed once for them before its rows. The scan looks at bytes and makes text only of chunks that hold a merge
- * (the pattern is ASCII, so Latin-1 text matches as UTF-8 would).
- */
-async function scanMerges(file: string, p: Prepared, part: string): Promise<Merge[]> {
-  const e = p.entries.get(part);
-  if (!e) return [];
-  const merges: Merge[] = [];
-  let carry: Buffer | null = null;
-  for await (const chunk of streamEntry(file, p.fd, e)) {
-    const b: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let last = 0;
-    if (b.indexOf(MERGE_CELL) >= 0) {
-      const s = b.toString('latin1');
-      const re = /<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
-      for (let m; (m = re.exec(s)); last = re.lastIndex) {
-        merges.push({ left: colNumber(m[1]), top: Number(m[2]), right: colNumber(m[3]), bottom: Number(m[4]) });
-      }
-    }
-    carry = Buffer.from(b.subarray(Math.max(last, b.length - 200)));
-  }
-  return merges.sort((a, b) => a.top - b.top);
-}
-
-/**
- * A sheet of at most `limits.wholeSheet` bytes is inflated at once (a fixed bound on memory), for its merges and
- * then its rows: streamed, it was inflated twice, each chunk a trip to the thread pool and back that the reading
- * waited on (a sixth of a 100,000-cell preview). The same refusals as streamed: a part that inflates past its
- * declared size, or zlib's own message.
- */
-function inflateWhole(p: Prepared, e: ZipEntry): Buffer {
-  let b: Buffer;
-  try {
-    b = readEntry(p.fd, e);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ZipFormatError(`${e.name} inflates past its declared size`);
-    throw err;
-  }
-  if (b.length > e.size) throw new ZipFormatError(`${e.name} inflates past its declared size`); // a stored part
-  return b;
-}
-/** An inflated sheet as the text readSheetRowBatches reads (its bytes as Latin-1), in chunks as if streamed. */
-async function* textChunks(b: Buffer, onBytes: (n: number) => void): AsyncGenerator<string> {
-  const CHUNK = 256 * 1024;
-  for (let i = 0; i < b.length; i += CHUNK) {
-    const end = Math.min(b.length, i + CHUNK);
-    onBytes(end - i);
-    yield b.toString('latin1', i, end);
-  }
-}
-/** The merged ranges in an inflated sheet. */
-function mergesIn(b: Buffer): Merge[] {
-  const merges: Merge[] = [];
-  const at = b.indexOf(MERGE_CELL);
-  if (at >= 0) {
-    // a merge element starts after the last `>` before its name: the text from there holds every match
-    const from = b.lastIndexOf(0x3e, at) + 1;
-    const s = b.toString('latin1', from);
-    const re = /<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
-    for (let m; (m = re.exec(s));) merges.push({ left: colNumber(m[1]), top: Number(m[2]), right: colNumber(m[3]), bottom: Number(m[4]) });
-  }
-  return merges.sort((x, y) => x.top - y.top);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Reading
 
 function applyMapping(file: string, sheet: string, headerRow: number, detected: Array<[string, string]>, user: ColumnMapping): Record<string, string> {
@@ -516,174 +332,53 @@ export function fieldLabel(f: string): string {
 }
 
 /**
- * The workbook's shared strings and which cell formats are dates: what every sheet needs before its first row. Parts
- * are found through the workbook's relationships (the usual names as a fallback), read through the central directory.
+ * The one way to read a journal workbook. For each visible sheet a `sheet` event with its layout, then its data rows;
+ * hidden sheets and sheets without data are `skipped`; the workbook is refused when no sheet has a header row. Events
+ * come a batch at a time (a chunk of the sheet's text, a few hundred rows): a long journal's rows pass through two
+ * generators, and a turn of the event loop for each row was a tenth of its reading. How the file itself is read fast
+ * is xlsx.ts's business.
  */
-async function openParts(file: string, p: Prepared): Promise<SheetContext> {
-  const shared = p.entries.get(p.sharedStringsPart);
-  const styles = p.entries.get(p.stylesPart);
-  const sharedStrings = shared ? await readSharedStrings(streamEntryText(file, p.fd, shared)) : [];
-  const dateStyles = styles ? readDateStyles(readEntry(p.fd, styles).toString('utf8')) : [];
-  return { sharedStrings, dateStyles, date1904: p.date1904 };
-}
-
-/**
- * Streams a journal workbook: for each visible sheet a `sheet` event with its layout, then its data rows.
- * Hidden sheets and sheets without data are `skipped`; the workbook is refused when no sheet has a header row.
- */
-export async function* readJournal(file: string, opts: ReadOptions = {}): AsyncGenerator<JournalEvent> {
-  for await (const events of readJournalBatches(file, opts)) for (const ev of events) yield ev;
-}
-
-/**
- * The events of readJournal, a chunk of the sheet's text at a time (a few hundred rows): a long journal's rows pass
- * through two generators, and a turn of the event loop for each row was a tenth of its reading.
- */
-export async function* readJournalBatches(file: string, opts: ReadOptions = {}): AsyncGenerator<JournalEvent[]> {
+export async function* sheetRows(file: string, opts: ReadOptions = {}): AsyncGenerator<JournalEvent[]> {
   let out: JournalEvent[] = [];
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const p = prepare(file, limits);
+  const book = openWorkbook(file, limits);
   const subjects = new Map<string, string>();
   for (const s of opts.subjects ?? []) subjects.set(normalizeHeader(s), s);
   const refusals: WorkbookError[] = [];
   let sheetsRead = 0;
   let rowsRead = 0;
-  // progress in bytes of sheet XML (the one measure known before the rows are), the message in rows
-  const totalBytes = p.sheets.filter((s) => s.state === 'visible').reduce((n, s) => n + (p.entries.get(s.part)?.size ?? 0), 0);
-  let bytesRead = 0;
-  const countBytes = (n: number) => { bytesRead += n; };
   try {
-    const ctx = await openParts(file, p);
-    for (const [index, info] of p.sheets.entries()) {
-      const sheet = info.name || `Лист${index + 1}`;
-      if (info.state !== 'visible') {
-        out.push({ type: 'skipped', sheet, reason: 'скрытый лист' });
-        continue;
-      }
-      if (!p.entries.has(info.part)) {
-        refusals.push(new WorkbookError('truncated', file, `в книге нет части «${info.part}» этого листа`, { sheet }));
-        out.push({ type: 'skipped', sheet, reason: `лист не прочитан: в книге нет его части «${info.part}»` });
+    for await (const s of book.sheets()) {
+      const sheet = s.name;
+      if ('skipped' in s) {
+        if (s.skipped === 'hidden') out.push({ type: 'skipped', sheet, reason: 'скрытый лист' });
+        else {
+          refusals.push(new WorkbookError('truncated', file, `в книге нет части «${s.part}» этого листа`, { sheet }));
+          out.push({ type: 'skipped', sheet, reason: `лист не прочитан: в книге нет его части «${s.part}»` });
+        }
         continue;
       }
       opts.progress?.throwIfCancelled();
-      // a sheet up to limits.wholeSheet is inflated once, for its merges and its rows; a larger one is streamed twice
-      const entry = p.entries.get(info.part)!;
-      const whole = entry.size <= limits.wholeSheet && (entry.method === 8 || entry.method === 0) ? inflateWhole(p, entry) : null;
-      const ws = readSheetRowBatches(whole ? textChunks(whole, countBytes) : streamEntryBytesAsText(file, p.fd, entry, countBytes), ctx, { bytes: true });
-      const merges = whole ? mergesIn(whole) : await scanMerges(file, p, info.part);
-      let mergeAt = 0;
-      const active: Array<Merge & { value: string | number | boolean | Date | null }> = [];
-      const head: Array<{ row: number; cells: Map<number, string> }> = [];
-      const pending: Array<{ row: number; cells: Map<number, string | number | boolean | Date | null> }> = [];
-      let layout: SheetLayout | null = null;
-      let any = false;
-      let gaveUp = false;
-      const user = { ...opts.mapping, ...opts.sheetMappings?.[sheet] };
-
-      let columns: Array<[string, string, number]> = []; // field, letter, number: worked out once per sheet
-      // A mark column holds a few values a hundred thousand times: each value's cell is worked out once per column and
-      // shared by the rows (a cell is never changed once read), as is every column's empty cell. At most MARK_CACHE
-      // values a column, so memory stays bounded whatever a column holds.
-      let markCache: Array<Map<string | number, CellOut> | null> = [];
-      let emptyCell: CellOut[] = [];
-      const emitRow = (row: number, cells: Map<number, string | number | boolean | Date | null>): DataRow | null => {
-        const out: Record<string, CellOut> = {};
-        let filled = false;
-        for (let i = 0; i < columns.length; i++) {
-          const [f, col, n] = columns[i];
-          const v = cells.get(n) ?? null;
-          let c: CellOut | undefined;
-          if (v === null) c = emptyCell[i];
-          else {
-            const cache = markCache[i];
-            if (cache && (typeof v === 'string' || typeof v === 'number')) {
-              c = cache.get(v);
-              if (!c) {
-                c = normalizeCell(f, v, col, p.date1904);
-                if (cache.size < MARK_CACHE) cache.set(v, c);
-              }
-            } else c = normalizeCell(f, v, col, p.date1904);
-          }
-          if (c.raw) filled = true;
-          out[f] = c;
-        }
-        return filled ? { sheet, row, cells: out } : null;
-      };
-      const decide = (): void => {
-        const h = detectHeader(head, subjects, sheet, user);
-        if (!h) return;
-        const mapping = applyMapping(file, sheet, h.row, h.fields, user);
-        const mapped = new Set(Object.values(mapping));
-        layout = {
-          sheet, headerRow: h.row, mapping, detected: Object.fromEntries(h.fields), headers: h.headers,
-          unmapped: h.unmapped.filter((u) => !mapped.has(u.col)),
-        };
-        columns = Object.entries(mapping).map(([f, col]) => [f, col, colNumber(col)]);
-        markCache = columns.map(([f]) => (f.startsWith('mark:') ? new Map() : null));
-        emptyCell = columns.map(([f, col]) => normalizeCell(f, null, col, p.date1904));
-        out.push({ type: 'sheet', layout });
-        for (const r of pending) {
-          if (r.row <= h.row) continue;
-          const d = emitRow(r.row, r.cells);
-          if (d) out.push({ type: 'row', row: d });
-        }
-        pending.length = 0;
-      };
-
-      for await (const batch of ws) {
+      const journal = journalSheet(file, sheet, subjects, { ...opts.mapping, ...opts.sheetMappings?.[sheet] }, limits.headerRows, book.date1904);
+      for await (const batch of s.rows) {
         for (const r of batch) {
-          const cells = r.cells;
-          // merged cells: the top-left cell holds the value; the others of the range show it too
-          while (mergeAt < merges.length && merges[mergeAt].top <= r.number) active.push({ ...merges[mergeAt++], value: null });
-          for (let i = active.length - 1; i >= 0; i--) {
-            const m = active[i];
-            if (m.bottom < r.number) {
-              active.splice(i, 1);
-              continue;
-            }
-            if (m.top === r.number) m.value = cells.get(m.left) ?? null;
-            if (m.value == null) continue;
-            for (let c = m.left; c <= m.right; c++) if (!cells.has(c)) cells.set(c, m.value);
-          }
-          if (cells.size) any = true;
           rowsRead++;
           if (rowsRead % 256 === 0) opts.progress?.throwIfCancelled(); // a cancel is heard within a few hundred rows
           if (rowsRead % 1000 === 0) {
-            opts.progress?.report(Math.min(bytesRead, totalBytes), totalBytes, `Прочитано строк: ${rowsRead}`);
+            // progress in bytes of sheet XML (the one measure known before the rows are), the message in rows
+            opts.progress?.report(Math.min(book.bytesRead, book.totalBytes), book.totalBytes, `Прочитано строк: ${rowsRead}`);
           }
-          if (layout) {
-            const d = emitRow(r.number, cells);
-            if (d) out.push({ type: 'row', row: d });
-            continue;
-          }
-          if (r.number <= limits.headerRows) {
-            head.push({ row: r.number, cells: new Map([...cells].map(([c, v]) => [c, textOf(v)])) });
-            pending.push({ row: r.number, cells });
-            continue;
-          }
-          if (gaveUp) continue; // no header in the first rows: the rest of the sheet is read through, unused
-          decide();
-          if (!layout) {
-            gaveUp = true;
-            head.length = pending.length = 0;
-            continue;
-          }
-          const d = emitRow(r.number, cells);
-          if (d) out.push({ type: 'row', row: d });
+          journal.take(r, out);
         }
         if (out.length) {
           yield out;
           out = [];
         }
       }
-      if (!layout && any && !gaveUp) decide();
-      if (!any) {
-        refusals.push(new WorkbookError('empty_sheet', file, 'лист пуст', { sheet }));
-        out.push({ type: 'skipped', sheet, reason: 'лист пуст' });
-      } else if (!layout) {
-        refusals.push(new WorkbookError('no_header', file, `в первых ${limits.headerRows} строках нет строки заголовков ` +
-          '(ФИО или Фамилия, Имя, Отчество; Дата рождения; СНИЛС; Класс; предметы и периоды)', { sheet }));
-        out.push({ type: 'skipped', sheet, reason: 'нет строки заголовков' });
+      const refusal = journal.end(out);
+      if (refusal) {
+        refusals.push(refusal);
+        out.push({ type: 'skipped', sheet, reason: refusal.reason === 'empty_sheet' ? 'лист пуст' : 'нет строки заголовков' });
       } else sheetsRead++;
     }
     if (out.length) yield out;
@@ -691,7 +386,7 @@ export async function* readJournalBatches(file: string, opts: ReadOptions = {}):
     if (e instanceof AppError) throw e;
     throw new WorkbookError('truncated', file, `файл повреждён: ${(e as Error).message}`);
   } finally {
-    fs.closeSync(p.fd);
+    book.close();
   }
   if (!sheetsRead) {
     throw refusals.find((r) => r.reason === 'no_header') ?? refusals[0] ??
@@ -699,13 +394,96 @@ export async function* readJournalBatches(file: string, opts: ReadOptions = {}):
   }
 }
 
-/** Reads the layouts only (the caller shows them for the user to correct); rows are read and dropped. */
-export async function detectLayouts(file: string, opts: ReadOptions = {}): Promise<{ layouts: SheetLayout[]; skipped: Array<{ sheet: string; reason: string }> }> {
-  const layouts: SheetLayout[] = [];
-  const skipped: Array<{ sheet: string; reason: string }> = [];
-  for await (const ev of readJournal(file, opts)) {
-    if (ev.type === 'sheet') layouts.push(ev.layout);
-    else if (ev.type === 'skipped') skipped.push({ sheet: ev.sheet, reason: ev.reason });
-  }
-  return { layouts, skipped };
+/**
+ * One sheet read as a journal, row by row (`take`): its header row found among the first `headerRows` rows (the rows
+ * before it are held until then), then each data row as its fields. `end` says why the sheet gave nothing, if it did.
+ */
+function journalSheet(file: string, sheet: string, subjects: Map<string, string>, user: ColumnMapping, headerRows: number, date1904: boolean) {
+  const head: Array<{ row: number; cells: Map<number, string> }> = [];
+  const pending: SheetRow[] = [];
+  let fieldsOf: ((r: SheetRow) => DataRow | null) | null = null;
+  let any = false;
+  let gaveUp = false;
+  const emit = (r: SheetRow, out: JournalEvent[]) => {
+    const d = fieldsOf!(r);
+    if (d) out.push({ type: 'row', row: d });
+  };
+  /** The header row among the rows held: the sheet's layout, then the data rows held after it. */
+  const decide = (out: JournalEvent[]): void => {
+    const h = detectHeader(head, subjects, sheet, user);
+    if (!h) return;
+    const mapping = applyMapping(file, sheet, h.row, h.fields, user);
+    const mapped = new Set(Object.values(mapping));
+    const layout: SheetLayout = {
+      sheet, headerRow: h.row, mapping, detected: Object.fromEntries(h.fields), headers: h.headers,
+      unmapped: h.unmapped.filter((u) => !mapped.has(u.col)),
+    };
+    fieldsOf = rowFields(sheet, mapping, date1904);
+    out.push({ type: 'sheet', layout });
+    for (const r of pending) if (r.number > h.row) emit(r, out);
+    pending.length = 0;
+  };
+  return {
+    take(r: SheetRow, out: JournalEvent[]): void {
+      if (r.cells.size) any = true;
+      if (fieldsOf) return emit(r, out);
+      if (r.number <= headerRows) {
+        head.push({ row: r.number, cells: new Map([...r.cells].map(([c, v]) => [c, textOf(v)])) });
+        pending.push(r);
+        return;
+      }
+      if (gaveUp) return; // no header in the first rows: the rest of the sheet is read through, unused
+      decide(out);
+      if (!fieldsOf) {
+        gaveUp = true;
+        head.length = pending.length = 0;
+        return;
+      }
+      emit(r, out);
+    },
+    end(out: JournalEvent[]): WorkbookError | null {
+      if (!fieldsOf && any && !gaveUp) decide(out);
+      if (!any) return new WorkbookError('empty_sheet', file, 'лист пуст', { sheet });
+      if (!fieldsOf) {
+        return new WorkbookError('no_header', file, `в первых ${headerRows} строках нет строки заголовков ` +
+          '(ФИО или Фамилия, Имя, Отчество; Дата рождения; СНИЛС; Класс; предметы и периоды)', { sheet });
+      }
+      return null;
+    },
+  };
+}
+
+/**
+ * A sheet's rows as the fields its mapping names: null for a row with none of them filled. A mark column holds a few
+ * values a hundred thousand times: each value's cell is worked out once per column and shared by the rows (a cell is
+ * never changed once read), as is every column's empty cell. At most MARK_CACHE values a column, so memory stays
+ * bounded whatever a column holds.
+ */
+function rowFields(sheet: string, mapping: Record<string, string>, date1904: boolean): (r: SheetRow) => DataRow | null {
+  const columns: Array<[string, string, number]> = Object.entries(mapping).map(([f, col]) => [f, col, colNumber(col)]);
+  const markCache = columns.map(([f]) => (f.startsWith('mark:') ? new Map<string | number, CellOut>() : null));
+  const emptyCell = columns.map(([f, col]) => normalizeCell(f, null, col, date1904));
+  return ({ number: row, cells }) => {
+    const out: Record<string, CellOut> = {};
+    let filled = false;
+    for (let i = 0; i < columns.length; i++) {
+      const [f, col, n] = columns[i];
+      const v = cells.get(n) ?? null;
+      let c: CellOut | undefined;
+      if (v === null) c = emptyCell[i];
+      else {
+        const cache = markCache[i];
+        if (cache && (typeof v === 'string' || typeof v === 'number')) {
+          c = cache.get(v);
+          if (!c) {
+            c = normalizeCell(f, v, col, date1904);
+            if (cache.size < MARK_CACHE) cache.set(v, c);
+          }
+        } else c = normalizeCell(f, v, col, date1904);
+      }
+      if (c.raw) filled = true;
+      out[f] = c;
+    }
+    return filled ? { sheet, row, cells: out } : null;
+  };
 }

@@ -1,6 +1,7 @@
 // SpreadsheetML (ECMA-376 Part 1, §18.3 sheetData, §18.4 shared strings, §18.8 number formats), read for what a
-// journal import needs: each cell's value as the clerk sees it, nothing of its look. Rows are streamed from the sheet
-// part's text as it is inflated, one row at a time, so memory stays bounded whatever the sheet's length.
+// journal import needs: each cell's value as the clerk sees it, nothing of its look. Rows are read from the sheet
+// part's text a chunk at a time, as it is inflated, so memory stays bounded whatever the sheet's length. Only xlsx.ts
+// reads sheets through it.
 //
 // Why not exceljs's streaming reader: it builds a styled Cell object per cell through a general SAX parser, which made
 // reading cost more than everything else an import does (checking, matching, writing), and it has had to be worked
@@ -225,15 +226,11 @@ function valueText(s: string, from: number, to: number, open: string, close: str
 
 /**
  * The rows of a worksheet part (§18.3.1.73 sheetData), streamed from its text: each row's number and its non-empty
- * cells by column number. A formula cell gives its cached value; an error cell gives nothing. With `bytes`, the
- * chunks are the part's UTF-8 bytes as Latin-1 text (see fromUtf8Bytes): the same rows, read faster.
+ * cells by column number, a chunk's worth of rows at a time (one turn of the event loop per chunk, not per row). A
+ * formula cell gives its cached value; an error cell gives nothing. With `bytes`, the chunks are the part's UTF-8
+ * bytes as Latin-1 text (see fromUtf8Bytes): the same rows, read faster.
  */
-export async function* readSheetRows(chunks: AsyncIterable<string>, ctx: SheetContext, opts: { bytes?: boolean } = {}): AsyncGenerator<SheetRow> {
-  for await (const rows of readSheetRowBatches(chunks, ctx, opts)) for (const r of rows) yield r;
-}
-
-/** The rows of readSheetRows, a chunk's worth at a time: one turn of the event loop per chunk, not per row. */
-export async function* readSheetRowBatches(chunks: AsyncIterable<string>, ctx: SheetContext, { bytes = false } = {}): AsyncGenerator<SheetRow[]> {
+export async function* parseSheetData(chunks: AsyncIterable<string>, ctx: SheetContext, { bytes = false } = {}): AsyncGenerator<SheetRow[]> {
   const text = bytes ? fromUtf8Bytes : (x: string) => x;
   let rows: SheetRow[] = [];
   let buf = '';

@@ -6,7 +6,7 @@ import { AppError } from '../shared/errors.ts';
 import { fullName, searchKey } from '../../preload/core/names.ts';
 import { checkSnils, cleanStudent, type StudentFields } from '../students/validate.ts';
 import { createStudent, getStudent, updateStudent } from '../students/students.ts';
-import { readJournal, type ReadOptions, type SheetLayout, type DataRow, type CellOut } from './read.ts';
+import { sheetRows, type ReadOptions, type SheetLayout, type DataRow, type CellOut } from './read.ts';
 
 export type RejectedCell = { sheet: string; row: number; column: string | null; field: string | null; reason: string };
 
@@ -60,7 +60,7 @@ export async function previewStudentsImport(db: DB, file: string, opts: ReadOpti
   const bySnils = db.prepare('SELECT id, last_name, first_name, middle_name, birth_date, sex, snils FROM students WHERE snils = ?');
   const byName = db.prepare('SELECT id, last_name, first_name, middle_name, birth_date, sex, snils FROM students WHERE search_key = ? AND birth_date = ?');
   const seen = new Map<string, { sheet: string; row: number }>(); // student id or new-student key → first row naming it
-  for await (const ev of readJournal(file, opts)) {
+  for await (const events of sheetRows(file, opts)) for (const ev of events) {
     if (ev.type === 'sheet') p.layouts.push(ev.layout);
     else if (ev.type === 'skipped') p.skippedSheets.push({ sheet: ev.sheet, reason: ev.reason });
     else planRow(ev.row);

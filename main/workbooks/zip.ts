@@ -1,5 +1,5 @@
-// A small reader of a zip's central directory: enough to refuse a zip bomb before any XML is parsed, and to take
-// the small parts (workbook.xml, its rels) and scan a sheet's merges without trusting the streaming parser for them.
+// A small reader of a zip, for xlsx.ts: its central directory (enough to refuse a zip bomb before any XML is parsed),
+// a small part whole (workbook.xml, its rels, a sheet under the whole-sheet limit), a large one streamed.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 
@@ -71,7 +71,7 @@ export async function* streamEntryText(file: string, fd: number, e: ZipEntry, on
   if (tail) yield tail;
 }
 
-/** Streams an entry's UTF-8 bytes as Latin-1 text, one character a byte: for readSheetRows's `bytes`. */
+/** Streams an entry's UTF-8 bytes as Latin-1 text, one character a byte: for parseSheetData's `bytes`. */
 export async function* streamEntryBytesAsText(file: string, fd: number, e: ZipEntry, onBytes?: (n: number) => void): AsyncGenerator<string> {
   for await (const chunk of streamEntry(file, fd, e, onBytes)) yield chunk.toString('latin1');
 }

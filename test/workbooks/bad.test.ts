@@ -2,13 +2,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readJournal, WorkbookError, type ReadOptions } from '../../main/workbooks/read.ts';
+import { WorkbookError, type ReadOptions } from '../../main/workbooks/read.ts';
+import { journalEvents } from './journal.ts';
 import { tempDir } from '../helpers/register.ts';
 import { writeBook, zipBytes } from './make.ts';
 
 async function refusal(file: string, opts: ReadOptions = {}): Promise<WorkbookError> {
   try {
-    for await (const _ of readJournal(file, opts)) { /* read through */ }
+    for await (const _ of journalEvents(file, opts)) { /* read through */ }
   } catch (e) {
     expect(e).toBeInstanceOf(WorkbookError);
     return e as WorkbookError;
@@ -101,7 +102,7 @@ describe('bad workbooks are refused with a clear message', () => {
     expect(e.message).toBe('dupe.xlsx, лист «Журнал», строка 2, столбец D: столбцы B и D оба означают «СНИЛС»: укажите в сопоставлении, какой из них брать');
     // the user's mapping settles it
     const rows = [];
-    for await (const ev of readJournal(f, { mapping: { snils: 'D' } })) if (ev.type === 'sheet') rows.push(ev.layout.mapping);
+    for await (const ev of journalEvents(f, { mapping: { snils: 'D' } })) if (ev.type === 'sheet') rows.push(ev.layout.mapping);
     expect(rows[0]).toMatchObject({ snils: 'D', fullName: 'A', birthDate: 'C' });
   });
 

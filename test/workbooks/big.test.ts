@@ -1,9 +1,9 @@
 // A 200,000-row journal is read through with bounded memory: the reader streams, it never holds the sheet. Counting
-// every mark also guards against exceljs splitting a Cyrillic letter between two chunks (see JournalReader).
+// every mark also guards against exceljs splitting a Cyrillic letter between two chunks (see fromUtf8Bytes).
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { readJournal } from '../../main/workbooks/read.ts';
+import { sheetRows } from '../../main/workbooks/read.ts';
 import { tempDir } from '../helpers/register.ts';
 import { writeBigJournal } from './make.ts';
 
@@ -16,7 +16,7 @@ it('200,000 rows: every row read, RSS growth under 150 MB', async () => {
   let peak = before;
   let rows = 0;
   let marks = 0;
-  for await (const ev of readJournal(file)) {
+  for await (const events of sheetRows(file)) for (const ev of events) {
     if (ev.type !== 'row') continue;
     rows++;
     for (const [f, c] of Object.entries(ev.row.cells)) if (f.startsWith('mark:') && c.value) marks++;

@@ -1,12 +1,13 @@
 // Journal workbooks as journals write them: header rows found by name, cells in every shape, the user's mapping.
 import { describe, expect, it } from 'vitest';
-import { detectLayouts, detectPeriod, normalizeHeader, parseDateCell, readMark, readJournal, type DataRow, type ReadOptions } from '../../main/workbooks/read.ts';
+import { detectPeriod, normalizeHeader, parseDateCell, readMark, type DataRow, type ReadOptions } from '../../main/workbooks/read.ts';
+import { detectLayouts, journalEvents } from './journal.ts';
 import { tempDir } from '../helpers/register.ts';
 import { writeBook } from './make.ts';
 
 async function rowsOf(file: string, opts: ReadOptions = {}): Promise<DataRow[]> {
   const out: DataRow[] = [];
-  for await (const ev of readJournal(file, opts)) if (ev.type === 'row') out.push(ev.row);
+  for await (const ev of journalEvents(file, opts)) if (ev.type === 'row') out.push(ev.row);
   return out;
 }
 const values = (r: DataRow) => Object.fromEntries(Object.entries(r.cells).map(([f, c]) => [f, c.value]));

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { isDateFormat, readDateStyles, readSharedStrings, readSheetRows, xmlUnescape, type CellValue, type SheetContext } from '../../main/workbooks/sheet-xml.ts';
+import { isDateFormat, readDateStyles, parseSheetData, readSharedStrings, xmlUnescape, type CellValue, type SheetContext } from '../../main/workbooks/sheet-xml.ts';
 import { readCentralDirectory, readEntry } from '../../main/workbooks/zip.ts';
 import { plainValue } from '../../main/workbooks/read.ts';
 import { tempDir } from '../helpers/register.ts';
@@ -18,7 +18,7 @@ async function* chunked(s: string, size: number): AsyncGenerator<string> {
 async function rows(xml: string, ctx: Partial<SheetContext> = {}, size = 1 << 20) {
   const read = async (chunks: AsyncIterable<string>, bytes: boolean) => {
     const out: Array<[number, Array<[number, CellValue]>]> = [];
-    for await (const r of readSheetRows(chunks, { sharedStrings: [], dateStyles: [], date1904: false, ...ctx }, { bytes })) out.push([r.number, [...r.cells]]);
+    for await (const batch of parseSheetData(chunks, { sharedStrings: [], dateStyles: [], date1904: false, ...ctx }, { bytes })) for (const r of batch) out.push([r.number, [...r.cells]]);
     return out;
   };
   const out = await read(chunked(xml, size), false);
@@ -143,7 +143,7 @@ async function byUs(file: string) {
       const t = new RegExp(`Id="${m[1]}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="${m[1]}"`).exec(rels)!;
       const part = `xl/${(t[1] ?? t[2]).replace(/^\/?xl\//, '')}`;
       const sheetRows: Array<[number, Array<[number, CellValue]>]> = [];
-      for await (const r of readSheetRows(chunked(text(part), 4096), ctx)) if (r.cells.size) sheetRows.push([r.number, [...r.cells]]);
+      for await (const batch of parseSheetData(chunked(text(part), 4096), ctx)) for (const r of batch) if (r.cells.size) sheetRows.push([r.number, [...r.cells]]);
       out.push(sheetRows);
     }
     return out;
