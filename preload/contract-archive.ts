@@ -61,3 +61,5 @@ export const AuditWitnessSchema = z.object({
   state: z.enum(['ok', 'entries_missing', 'rewritten', 'encrypted', 'unreadable', 'absent']), message: z.string(),
 });
 export type AuditWitnessT = z.infer<typeof AuditWitnessSchema>;
+/** What a finished backup.upload job returns: the copy in the central store. */
+export type BagUploadJobResult = { url: string; files: number; bytesSent: number; resumed: number; skipped: number };

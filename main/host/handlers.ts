@@ -35,7 +35,7 @@ import { closeYear, openSigner, sealClass, type Certificate } from '../ledgers/s
 import { verifyLedger } from '../ledgers/verify.ts';
 import { certifyPrintout, listPrintouts, printoutPdf, verifyPrintout, type PrintoutRequest } from '../printouts/register.ts';
 import { issueAttestat, listAttestats, listForms, receiveForms, spoilForm } from '../printouts/attestats.ts';
-import { archiveReport, listBags, startBackup, startRestore, startRestoreOpen, startVerify } from '../backup/api.ts';
+import { archiveReport, listBags, startBackup, startBagUpload, startRestore, startRestoreOpen, startVerify } from '../backup/api.ts';
 import { addMedia, getMedia, listMedia, listRuns, updateMedia } from '../backup/runs.ts';
 import { checkAuditWitnesses } from '../backup/witness.ts';
 import { WrongPassphraseError } from '../backup/encryption.ts';
@@ -182,7 +182,7 @@ export const handlers: Handlers = {
   'media.list': read(({ db }) => listMedia(db)),
   'media.add': write(({ db }, a) => addMedia(db, a)),
   'media.update': write(({ db }, a) => updateMedia(db, a.id, a.data)),
-  'archive.verify': read(({ db }) => archiveReport(db)),
+  'archive.verify': read(({ db }, a) => archiveReport(db, a)),
   'audit.witness': read(async ({ db }, a) => {
     const out = [];
     for (const mediaId of a.mediaIds) {
@@ -206,6 +206,7 @@ export const handlers: Handlers = {
   'backup.verify': read(({ db, jobs, user }, a) => startVerify(db, jobs, user, a)),
   'backup.bags': read(({ db }, a) => listBags(db, a.mediaId)),
   'backup.restore': read(({ db, jobs, user }, a) => startRestore(db, jobs, user, a)),
+  'backup.upload': read(({ jobs, user }, a) => startBagUpload(jobs, user, a)),
   'backup.history': read(({ db }, a) => listRuns(db, a.limit)),
   // ---------- packets to the regional segment, state exams, portfolio (issue 6) ----------
   'exams.results': read(({ db }, a) => listStateExams(db, a)),
@@ -222,7 +223,7 @@ export const handlers: Handlers = {
   'packets.loadCertificate': ownWrite(({ db, user }, a) => loadCertificate(db, signedIn(user), a)),
   'packets.build': write(({ db }, a) => buildPacket(db, { kind: a.kind })),
   // Signing is async (the CMS signer's interface is): it writes and audits in its own transaction.
-  'packets.sign': ownWrite(({ db, user }, a) => signBuilt(db, signedIn(user), a.password)),
+  'packets.sign': ownWrite(({ db, user }, a) => signBuilt(db, signedIn(user), a)),
   'packets.list': read(({ db }, a) => outbox(db, a.limit)),
   'packets.upload': read(({ db, jobs, user }, a) => startUpload(db, jobs, signedIn(user), a)),
   // ---------- restore over the open register ----------
@@ -233,7 +234,7 @@ export const handlers: Handlers = {
   // ---------- the packets change log's compaction (migration 0009) ----------
   'packets.changeLog': read(({ db }) => changeLogState(db)),
   // A job of small transactions, each its own; it audits its result itself when it ends.
-  'packets.compactChanges': read(({ db, jobs, user }) => startCompaction(db, jobs, signedIn(user))),
+  'packets.compactChanges': read(({ db, jobs, user }, a) => startCompaction(db, jobs, signedIn(user), a)),
 };
 
 async function certified(db: DB, user: User | null, req: PrintoutRequest) {
