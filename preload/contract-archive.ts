@@ -65,3 +65,6 @@ export const AuditWitnessSchema = z.object({
   state: z.enum(['ok', 'entries_missing', 'rewritten', 'encrypted', 'unreadable', 'absent']), message: z.string(),
 });
 export type AuditWitnessT = z.infer<typeof AuditWitnessSchema>;
+/** What a finished backup.upload job returns: the copy in the central store. */
+export const BagUploadJobResultSchema = z.looseObject({ url: z.string(), files: z.number().int(), bytesSent: z.number(), resumed: z.number().int(), skipped: z.number().int() });
+export type BagUploadJobResult = z.infer<typeof BagUploadJobResultSchema>;

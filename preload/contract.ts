@@ -3,7 +3,7 @@
 // boundary (main/host/dispatch.ts); the renderer's client is typed from it. Nothing here imports Node.
 import { z } from 'zod';
 import { MARKS, MARK_SLOTS } from './core/marks.ts';
-import { ArchiveReportSchema, AuditWitnessSchema, BackupJobResultSchema, BagSummarySchema, MediaInput, MediaSchema, RestoreJobResultSchema, RunSchema,
+import { ArchiveReportSchema, AuditWitnessSchema, BackupJobResultSchema, BagSummarySchema, BagUploadJobResultSchema, MediaInput, MediaSchema, RestoreJobResultSchema, RunSchema,
   VerifyJobResultSchema } from './contract-archive.ts';
 
 export const ROLES = ['clerk', 'archivist', 'admin'] as const;
@@ -439,6 +439,10 @@ export const UploadJobResultSchema = z.union([UploadSummarySchema, z.looseObject
   accepted: z.number().int(), rejected: z.number().int(), pending: z.number().int(), failed: z.number().int(),
 })]);
 const PACKET_P12_MAX_BASE64 = 200_000;
+const p12Base64 = z.string().min(1, 'пустой файл').max(PACKET_P12_MAX_BASE64, 'файл сертификата слишком большой').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64');
+/** A file or folder on the backend's machine (see `local` below). */
+const localPath = z.string().min(1).max(1000);
+const trustedPems = z.array(z.string().max(100_000)).max(20).optional();
 
 const ok = z.object({ ok: z.literal(true) });
 const none = z.object({}).strict();
@@ -449,14 +453,21 @@ const none = z.object({}).strict();
 // when it is done. The backend's handler for each method must be of the same kind (main/shared/handler.ts).
 export const METHOD_KINDS = ['query', 'command', 'job'] as const;
 export type MethodKind = (typeof METHOD_KINDS)[number];
-type MethodDef = { kind: MethodKind; input: z.ZodType; output: z.ZodType; result?: z.ZodType; roles: readonly Role[] | 'public' };
-const query = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, roles: readonly Role[] | 'public') =>
-  ({ kind: 'query', input, output, roles }) as const;
-const command = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, roles: readonly Role[] | 'public') =>
-  ({ kind: 'command', input, output, roles }) as const;
+/**
+ * `local`: arguments that name files or folders on the machine that runs the backend; dispatch accepts them only from
+ * the local command line (the register may one day be served on a network). `register: 'optional'`: the method also
+ * works with no register open (the command line without --db): reading copies, an archive folder, other registers.
+ */
+type MethodOptions = { local?: readonly string[]; register?: 'optional' };
+type MethodDef = { kind: MethodKind; input: z.ZodType; output: z.ZodType; result?: z.ZodType; roles: readonly Role[] | 'public' } & MethodOptions;
+type Roles = readonly Role[] | 'public';
+const query = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, roles: Roles, opts: MethodOptions = {}) =>
+  ({ kind: 'query', input, output, roles, ...opts }) as const;
+const command = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, roles: Roles, opts: MethodOptions = {}) =>
+  ({ kind: 'command', input, output, roles, ...opts }) as const;
 const JobStarted = z.object({ jobId: z.string() });
-const job = <I extends z.ZodType, R extends z.ZodType>(input: I, result: R, roles: readonly Role[] | 'public') =>
-  ({ kind: 'job', input, output: JobStarted, result, roles }) as const;
+const job = <I extends z.ZodType, R extends z.ZodType>(input: I, result: R, roles: Roles, opts: MethodOptions = {}) =>
+  ({ kind: 'job', input, output: JobStarted, result, roles, ...opts }) as const;
 const ANY: readonly Role[] = ROLES;
 const CLERK: readonly Role[] = ['clerk', 'admin'];
 const ADMIN: readonly Role[] = ['admin'];
@@ -602,17 +613,28 @@ export const contract = {
   'media.list': query(none, z.array(MediaSchema), ARCHIVIST),
   'media.add': command(MediaInput.strict(), MediaSchema, ARCHIVIST),
   'media.update': command(z.object({ id, data: MediaInput.strict() }).strict(), MediaSchema, ARCHIVIST),
-  'archive.verify': query(none, ArchiveReportSchema, ARCHIVIST),
+  // From the command line also an archive folder of its own (no register needed then) and the trusted signers' PEMs.
+  'archive.verify': query(z.object({ archive: localPath.optional(), trustedCertsPem: trustedPems }).strict(), ArchiveReportSchema, ARCHIVIST,
+    { local: ['archive'], register: 'optional' }),
   // The audit log against the newest copy on each medium (a witness kept elsewhere); the passphrase is used, never kept.
   'audit.witness': query(z.object({ mediaIds: z.array(id).min(1, 'выберите носители').max(10), passphrase: z.string().max(500).optional() }).strict(),
     z.array(AuditWitnessSchema), ARCHIVIST),
   // Long work is a job (jobs.status / jobs.cancel); its result is BackupJobResult / VerifyJobResult / RestoreJobResult.
-  'backup.start': job(z.object({ mediaIds: z.array(id).min(2, 'нужно не меньше двух носителей').max(10), confirmSameDevice: z.boolean().default(false),
-    passphrase: z.string().max(500).optional() }).strict(), BackupJobResultSchema, ARCHIVIST),
-  'backup.verify': job(z.object({ mediaIds: z.array(id).min(1).max(10), repair: z.boolean().default(false) }).strict(), VerifyJobResultSchema, ARCHIVIST),
+  // Media by id, or (the command line) folders: a folder registered as a medium is encrypted as the medium says;
+  // `encrypt` encrypts every copy.
+  'backup.start': job(z.object({ mediaIds: z.array(id).min(2, 'нужно не меньше двух носителей').max(10).optional(), confirmSameDevice: z.boolean().default(false),
+    passphrase: z.string().max(500).optional(), folders: z.array(localPath).min(2, 'нужно не меньше двух носителей').max(10).optional(),
+    encrypt: z.boolean().optional() }).strict(), BackupJobResultSchema, ARCHIVIST, { local: ['folders'] }),
+  'backup.verify': job(z.object({ mediaIds: z.array(id).min(1).max(10).optional(), repair: z.boolean().default(false),
+    folders: z.array(localPath).min(1).max(100).optional() }).strict(), VerifyJobResultSchema, ARCHIVIST, { local: ['folders'], register: 'optional' }),
   'backup.bags': query(z.object({ mediaId: id }).strict(), z.array(BagSummarySchema), ARCHIVIST),
-  'backup.restore': job(z.object({ mediaId: id, bag: z.string().min(1).max(200), drill: z.boolean(), target: z.string().max(1000).optional(),
-    passphrase: z.string().max(500).optional() }).strict(), RestoreJobResultSchema, ARCHIVIST),
+  // A bag on a medium by id, or (the command line) a bag's folder; `target` a new file, or an existing one put aside.
+  'backup.restore': job(z.object({ mediaId: id.optional(), bag: z.string().min(1).max(200).optional(), drill: z.boolean(), target: z.string().max(1000).optional(),
+    passphrase: z.string().max(500).optional(), bagPath: localPath.optional(), trustedCertsPem: trustedPems }).strict(), RestoreJobResultSchema, ARCHIVIST,
+    { local: ['bagPath'], register: 'optional' }),
+  // A finished copy to the central store (resumable); the token is used, never kept. The result is the upload's summary.
+  'backup.upload': job(z.object({ bagPath: localPath, url: z.string().max(2000).regex(/^https?:\/\/\S+$/, 'адрес вида https://…'), token: z.string().max(2000).optional() }).strict(),
+    BagUploadJobResultSchema, ARCHIVIST, { local: ['bagPath'], register: 'optional' }),
   'backup.history': query(z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(), z.array(RunSchema), ARCHIVIST),
   // ---------- packets to the regional segment, state exams, portfolio (issue 6) ----------
   'exams.results': query(z.object({ studentId: uuid.optional(), year: z.number().int().optional() }).strict(), z.array(StateExamResultSchema), ANY),
@@ -631,15 +653,21 @@ export const contract = {
     .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'), password: z.string().max(200) }).strict(), CertificateSummarySchema, ADMIN),
   'packets.build': command(z.object({ kind: z.enum(['full', 'delta']).optional() }).strict(),
     z.object({ id: uuid, seq: z.number().int(), kind: z.enum(['full', 'delta']), sha256: z.string(), prevHash: z.string().nullable(), students: z.number().int(), bytes: z.number().int() }), ADMIN),
-  'packets.sign': command(z.object({ password: z.string().max(200) }).strict(),
+  // `p12Base64`: a certificate for this call only (the command line's --cert) instead of the loaded one.
+  'packets.sign': command(z.object({ password: z.string().max(200), p12Base64: p12Base64.optional() }).strict(),
     z.object({ signed: z.array(z.object({ id: uuid, seq: z.number().int() })), signer: z.string() }), ADMIN),
   'packets.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     z.object({ rows: z.array(OutboxPacketSchema), counts: z.record(z.enum(PACKET_STATES), z.number().int()) }), ADMIN),
   // A job: every pending packet of this register, or build+sign+upload for several register files (password needed then).
   // tlsPassword opens the TLS client certificate (when one is chosen) for this job only.
+  // For this run only (the command line): the receiver's address, CA and timeout, the TLS client certificate
+  // (`tlsP12Base64`, opened with tlsPassword) and, for `registers`, the signing certificate (`p12Base64`); with them
+  // and `registers` no register need be open.
   'packets.upload': job(z.object({ scope: z.enum(['all', 'next']).default('all'), registers: z.array(text(1000).min(1)).max(500).optional(),
     password: z.string().max(200).optional(), tlsPassword: z.string().max(200).optional(),
-    concurrency: z.number().int().min(1).max(16).default(3) }).strict(), UploadJobResultSchema, ADMIN),
+    concurrency: z.number().int().min(1).max(16).default(3),
+    endpoint: z.string().max(2000).optional(), caPem: z.string().max(100_000).nullable().optional(), timeoutMs: z.number().int().min(100).max(600_000).optional(),
+    tlsP12Base64: p12Base64.optional(), p12Base64: p12Base64.optional() }).strict(), UploadJobResultSchema, ADMIN, { register: 'optional' }),
   // ---------- restore over the open register ----------
   // A job (result: the restore report); once it is done the program works on the restored register and every session
   // has ended: sign in again, with the users and passwords of the copy.
@@ -654,7 +682,7 @@ export const contract = {
   'packets.changeLog': query(none, ChangeLogSchema, ADMIN),
   // A job (jobs.status / jobs.cancel) removing what an accepted full packet covers, a few thousand entries per
   // transaction; its result is CompactionResult.
-  'packets.compactChanges': job(none, CompactionResultSchema, ADMIN),
+  'packets.compactChanges': job(z.object({ slice: z.number().int().min(1).max(1_000_000).optional() }).strict(), CompactionResultSchema, ADMIN),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

@@ -1,5 +1,6 @@
-// The archive and backup services as the contract calls them (main/backup/handlers.ts): media by id, long work as jobs
-// (each `…Job` checks the request and says what the job does; dispatch starts it).
+// The archive and backup services as the contract calls them (main/backup/handlers.ts): media by id (or, from the
+// command line, folders and a bag's folder), long work as jobs (each `…Job` checks the request and says what the job
+// does; dispatch starts it). `db` is null when the command line runs without --db.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
@@ -8,11 +9,13 @@ import { archiveDirFor, verifyArchive, type ArchiveReport } from '../archive/arc
 import type { OpenRegister } from '../shared/open-register.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
 import { signedIn, type JobSpec, type SessionStore } from '../shared/handler.ts';
+import type { BagUploadJobResult } from '../../preload/contract-archive.ts';
 import { bagsOn, parseBagInfo, ENCRYPTION } from './bag.ts';
 import { backupRegister, SameMediaError, sameMediaWarnings, type BackupOutcome } from './backup.ts';
 import { restoreBag, type RestoreReport } from './restore.ts';
 import { restoreOpenRegister } from './restore-open.ts';
-import { getMedia, type Media } from './runs.ts';
+import { getMedia, mediaByPath, type Media } from './runs.ts';
+import { uploadBag } from './upload.ts';
 import { verifyCopies, type VerifyReport } from './verify.ts';
 
 function presentMedia(db: DB, ids: number[]): Media[] {
@@ -24,30 +27,65 @@ function presentMedia(db: DB, ids: number[]): Media[] {
   return media;
 }
 
-export async function archiveReport(db: DB): Promise<ArchiveReport> {
-  const dir = archiveDirFor(db.name);
+/** The register's archive (or the folder given): re-hashed, its chain and signatures checked, against the register's seals. */
+export async function archiveReport(db: DB | null, a: { archive?: string; trustedCertsPem?: string[] } = {}): Promise<ArchiveReport> {
+  const dir = a.archive ? path.resolve(a.archive) : db ? archiveDirFor(db.name) : null;
+  if (!dir) throw fieldError('archive', 'Укажите папку архива или откройте реестр');
   if (!fs.existsSync(dir)) {
-    return { ok: true, dir, entries: 0, files: 0, signatures: 0, untrustedSigners: [], head: '0'.repeat(64), problems: [], message: 'Архива ещё нет: запечатанных ведомостей не было' };
+    return { ok: true, dir, entries: 0, files: 0, signatures: 0, untrustedSigners: [], head: '0'.repeat(64), problems: [], message: `Архива ещё нет (${dir}): запечатанных ведомостей не было` };
   }
-  return verifyArchive(dir);
+  return verifyArchive(dir, { trustedCertsPem: a.trustedCertsPem, register: db ?? undefined });
 }
 
-export function backupJob(db: DB, user: User | null, a: { mediaIds: number[]; confirmSameDevice: boolean; passphrase?: string }): JobSpec<BackupOutcome> {
+/** Exactly one of the two ways to name media: by id (the app) or by folder (the command line). */
+function oneOf(a: { mediaIds?: number[]; folders?: string[] }): 'mediaIds' | 'folders' {
+  if ((a.mediaIds === undefined) === (a.folders === undefined)) throw fieldError('mediaIds', 'Укажите носители: mediaIds или folders');
+  return a.mediaIds ? 'mediaIds' : 'folders';
+}
+
+type Destination = { path: string; mediaId: number | null; label: string | null; passphrase: string | null };
+
+export function backupJob(db: DB, user: User | null,
+  a: { mediaIds?: number[]; folders?: string[]; encrypt?: boolean; confirmSameDevice: boolean; passphrase?: string }): JobSpec<BackupOutcome> {
   const by = signedIn(user);
-  if (new Set(a.mediaIds).size !== a.mediaIds.length) throw fieldError('mediaIds', 'Один и тот же носитель выбран дважды');
-  const media = presentMedia(db, a.mediaIds);
-  if (media.some((m) => m.encrypted) && !a.passphrase) throw fieldError('passphrase', 'Для шифруемых носителей нужна парольная фраза');
+  let destinations: Destination[];
+  if (oneOf(a) === 'mediaIds') {
+    const ids = a.mediaIds!;
+    if (new Set(ids).size !== ids.length) throw fieldError('mediaIds', 'Один и тот же носитель выбран дважды');
+    const media = presentMedia(db, ids);
+    if (media.some((m) => m.encrypted || a.encrypt) && !a.passphrase) throw fieldError('passphrase', 'Для шифруемых носителей нужна парольная фраза');
+    destinations = media.map((m) => ({ path: m.path, mediaId: m.id, label: m.label, passphrase: m.encrypted || a.encrypt ? a.passphrase! : null }));
+  } else {
+    // a folder registered as a medium is that medium: its label in the report, its encryption
+    destinations = a.folders!.map((p) => {
+      const media = mediaByPath(db, p);
+      const encrypt = !!a.encrypt || !!media?.encrypted;
+      if (encrypt && !a.passphrase) throw fieldError('passphrase', `носитель ${media?.label ?? p} шифруется: задайте парольную фразу`);
+      return { path: p, passphrase: encrypt ? a.passphrase! : null, mediaId: media?.id ?? null, label: media?.label ?? null };
+    });
+  }
   // Said before the job starts, so the archivist sees the warning and decides.
-  const warnings = sameMediaWarnings(media.map((m) => m.path));
+  const warnings = sameMediaWarnings(destinations.map((d) => d.path));
   if (warnings.length && !a.confirmSameDevice) throw new SameMediaError(warnings);
-  const destinations = media.map((m) => ({ path: m.path, mediaId: m.id, label: m.label, passphrase: m.encrypted ? a.passphrase! : null }));
   return { jobKind: 'backup', work: (p) => backupRegister(db, { destinations, confirmSameDevice: a.confirmSameDevice, progress: p, by: by.login }) };
 }
 
-export function verifyJob(db: DB, user: User | null, a: { mediaIds: number[]; repair: boolean }): JobSpec<VerifyReport> {
+/** Re-checks the copies on the media (or in the folders); with no register open, nothing is logged. */
+export function verifyJob(db: DB | null, user: User | null, a: { mediaIds?: number[]; folders?: string[]; repair: boolean }): JobSpec<VerifyReport> {
   const by = signedIn(user);
-  const media = presentMedia(db, a.mediaIds);
-  return { jobKind: 'verify', work: (p) => verifyCopies(db, media.map((m) => m.path), { repair: a.repair, by: by.login, progress: p }) };
+  const paths = oneOf(a) === 'folders' ? a.folders! : presentMedia(needRegister(db), a.mediaIds!).map((m) => m.path);
+  return { jobKind: 'verify', work: (p) => verifyCopies(db, paths, { repair: a.repair, by: by.login, progress: p }) };
+}
+
+/** A finished copy to the central store, as a job (it resumes where a broken upload stopped). */
+export function bagUploadJob(user: User | null, a: { bagPath: string; url: string; token?: string }): JobSpec<BagUploadJobResult> {
+  signedIn(user);
+  return { work: (p) => uploadBag(a.bagPath, a.url, { token: a.token ?? null, progress: p }) };
+}
+
+function needRegister(db: DB | null): DB {
+  if (!db) throw new AppError('validation', 'Носители записаны в реестре: откройте его (--db ФАЙЛ) или укажите папки');
+  return db;
 }
 
 export function listBags(db: DB, mediaId: number) {
@@ -67,19 +105,35 @@ function bagOnMedia(db: DB, mediaId: number, bag: string): string {
   return path.join(m.path, bag);
 }
 
-export function restoreJob(db: DB, user: User | null, a: { mediaId: number; bag: string; drill: boolean; target?: string; passphrase?: string }): JobSpec<RestoreReport> {
+/**
+ * Restores a bag on a medium into a new file (or a drill); from the command line, a bag's folder into a file that may
+ * exist (it is put aside) — the register the command line has open is not a file it may restore over.
+ */
+export function restoreJob(db: DB | null, user: User | null,
+  a: { mediaId?: number; bag?: string; bagPath?: string; drill: boolean; target?: string; passphrase?: string; trustedCertsPem?: string[] }): JobSpec<RestoreReport> {
   const by = signedIn(user);
-  const bag = bagOnMedia(db, a.mediaId, a.bag);
+  const log = db ? { db, by: by.login } : null;
+  const run = (bag: string, target: string | null): JobSpec<RestoreReport> => ({ jobKind: a.drill ? 'drill' : 'restore', work: (p) => restoreBag(bag, {
+    target, drill: a.drill, passphrase: a.passphrase ?? null, trustedCertsPem: a.trustedCertsPem, progress: p, log }) });
+  if (a.bagPath !== undefined) {
+    if (a.mediaId !== undefined || a.bag !== undefined) throw fieldError('bagPath', 'Укажите копию одним способом: носитель и копия или папка копии');
+    if (!a.drill && !a.target) throw fieldError('target', 'Укажите, куда восстановить, или выберите учебное восстановление');
+    const target = a.drill ? null : path.resolve(a.target!);
+    if (target && db && target === path.resolve(db.name)) throw fieldError('target', 'Это открытый сейчас реестр: восстановите в другой файл');
+    return run(a.bagPath, target);
+  }
+  if (a.mediaId === undefined || a.bag === undefined) throw fieldError('bag', 'Выберите носитель и копию');
+  const reg = needRegister(db);
+  const bag = bagOnMedia(reg, a.mediaId, a.bag);
   let target: string | null = null;
   if (!a.drill) {
     if (!a.target || !path.isAbsolute(a.target)) throw fieldError('target', 'Укажите полный путь нового файла реестра');
     target = path.resolve(a.target);
     // Over the open register: backup.restoreOpen (restoreOpenJob), which closes and reopens it; not a plain file restore.
-    if (target === path.resolve(db.name)) throw fieldError('target', 'Это открытый сейчас реестр: восстановите в новый файл или выберите «Восстановить открытый реестр из этой копии»');
+    if (target === path.resolve(reg.name)) throw fieldError('target', 'Это открытый сейчас реестр: восстановите в новый файл или выберите «Восстановить открытый реестр из этой копии»');
     if (fs.existsSync(target)) throw fieldError('target', `Файл ${target} уже есть: выберите новый`);
   }
-  return { jobKind: a.drill ? 'drill' : 'restore',
-    work: (p) => restoreBag(bag, { target, drill: a.drill, passphrase: a.passphrase ?? null, progress: p, log: { db, by: by.login } }) };
+  return run(bag, target);
 }
 
 /**

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { AppError } from '../shared/errors.ts';
 import { defineHandlers, command, job, query } from '../shared/handler.ts';
-import { archiveReport, backupJob, listBags, restoreJob, restoreOpenJob, verifyJob } from './api.ts';
+import { archiveReport, backupJob, bagUploadJob, listBags, restoreJob, restoreOpenJob, verifyJob } from './api.ts';
 import { addMedia, getMedia, listMedia, listRuns, updateMedia } from './runs.ts';
 import { checkAuditWitnesses } from './witness.ts';
 import { WrongPassphraseError } from './encryption.ts';
@@ -11,7 +11,7 @@ export const backupHandlers = defineHandlers({
   'media.list': query(({ db }) => listMedia(db)),
   'media.add': command(({ db }, a) => addMedia(db, a)),
   'media.update': command(({ db }, a) => updateMedia(db, a.id, a.data)),
-  'archive.verify': query(({ db }) => archiveReport(db)),
+  'archive.verify': query(({ db }, a) => archiveReport(db, a)),
   'audit.witness': query(async ({ db }, a) => {
     const out = [];
     for (const mediaId of a.mediaIds) {
@@ -36,6 +36,8 @@ export const backupHandlers = defineHandlers({
   'backup.bags': query(({ db }, a) => listBags(db, a.mediaId)),
   'backup.restore': job({ writes: true }, ({ db, user }, a) => restoreJob(db, user, a)),
   'backup.history': query(({ db }, a) => listRuns(db, a.limit)),
+  // A finished copy to the central store; it writes nothing in the register.
+  'backup.upload': job({ writes: false }, ({ user }, a) => bagUploadJob(user, a)),
   // Replaces the open register (ctx.register) and ends every session; it records itself in the restored one.
   'backup.restoreOpen': job({ writes: true, exclusive: true }, ({ db, jobs, user, register, sessions }, a) =>
     restoreOpenJob(db, user, { register, sessions, otherJobs: (self) => jobs.running().filter((j) => j.id !== self).map((j) => j.kind) }, a)),

@@ -1,17 +1,14 @@
 // The archivist's commands: backup, verify-copies, restore (and the drill), media, archive verify, upload.
 // Exit codes a scheduler can act on (also in the help and README): 0 ok; 1 refused or bad input; 2 internal error;
 // 3 damage found, or a copy not written to every medium; 4 damage that cannot be repaired, or no copy written at all.
+// Each command is flags → a contract method through dispatch (local-call.ts) → print; long work runs as the app's jobs.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
-import { archiveDirFor, verifyArchive } from '../archive/archive.ts';
-import { backupRegister } from '../backup/backup.ts';
-import { restoreBag, RestoreRefused } from '../backup/restore.ts';
-import { addMedia, listMedia, mediaByPath, MEDIA_KINDS, type MediaKind } from '../backup/runs.ts';
-import { uploadBag } from '../backup/upload.ts';
-import { verifyCopies } from '../backup/verify.ts';
-import { progressTo } from '../shared/jobs.ts';
+import { MEDIA_KINDS, type BackupJobResult, type BagUploadJobResult, type RestoreJobResult, type VerifyJobResult } from '../../preload/contract-archive.ts';
+import { AppError } from '../shared/errors.ts';
 import { formatDate } from '../../preload/core/dates.ts';
+import { localCaller, type OnReport } from './local-call.ts';
 import { UsageError } from './usage.ts';
 
 export const ARCHIVE_COMMANDS = new Set(['backup', 'verify-copies', 'restore', 'media list', 'media add', 'archive verify', 'upload']);
@@ -48,62 +45,56 @@ function trusted(f: F): string[] | undefined {
 }
 
 /** Progress for a scheduler's log (--progress: one JSON line per step on stderr) or a person at a terminal. */
-function cliProgress(f: F, io: Io, signal?: AbortSignal) {
+function cliProgress(f: F, io: Io): OnReport {
   let last = 0;
-  return progressTo((done, total, message) => {
+  return (done, total, message) => {
     if (f.progress) io.err(JSON.stringify({ done, total, message }));
     else if (process.stderr.isTTY && Date.now() - last > 300) {
       last = Date.now();
       process.stderr.write(`\r${message ?? ''} ${total ? Math.floor((done / total) * 100) : 0}%   `);
     }
-  }, signal);
+  };
 }
+const endProgress = (f: F) => {
+  if (process.stderr.isTTY && !f.progress) process.stderr.write('\n');
+};
 
 export async function runArchiveCommand(cmd: string, operands: string[], f: F, db: DB | null, io: Io, json: boolean): Promise<number> {
   const print = (value: unknown, text: () => string) => io.out(json ? JSON.stringify(value, null, 2) : text());
-  const by = `cli:${process.env.USER ?? 'user'}`;
+  const { call, job } = localCaller(db);
   switch (cmd) {
     case 'backup': {
       const to = (f.to as string[] | undefined) ?? [];
       if (to.length < 2) throw new UsageError('укажите не меньше двух носителей: backup --to ПАПКА --to ПАПКА');
-      const pass = passphrase(f);
-      const dests = to.map((p) => {
-        const media = mediaByPath(db!, p);
-        const encrypt = !!f.encrypt || !!media?.encrypted;
-        if (encrypt && !pass) throw new UsageError(`носитель ${media?.label ?? p} шифруется: задайте парольную фразу (SR_BACKUP_PASSPHRASE или --passphrase-file)`);
-        return { path: p, passphrase: encrypt ? pass : null, mediaId: media?.id ?? null, label: media?.label ?? null };
-      });
-      // Ctrl+C (or a scheduler's SIGTERM) cancels: partial copies are removed, nothing looks complete.
-      const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      let r: BackupJobResult;
       try {
-        const r = await backupRegister(db!, { destinations: dests, confirmSameDevice: !!f.yes, progress: cliProgress(f, io, abort.signal), by });
-        if (process.stderr.isTTY && !f.progress) process.stderr.write('\n');
-        let central: unknown = null;
-        const url = str(f, 'central');
-        if (url && r.state !== 'failed') {
-          const bag = r.destinations.find((d) => d.ok && !d.encrypted)?.bagPath ?? r.destinations.find((d) => d.ok)!.bagPath!;
-          central = await uploadBag(bag, url, { token: process.env.SR_CENTRAL_TOKEN ?? null, progress: cliProgress(f, io) });
-        }
-        print({ ...r, central }, () => [
-          r.message,
-          ...r.destinations.map((d) => `  ${d.ok ? 'OK ' : 'ОШИБКА'} ${d.label ? `${d.label} ` : ''}${d.path}: ${d.ok ? `${d.bagPath} (записано файлов ${d.copied}, взято из прошлой копии ${d.reused}${d.encrypted ? ', зашифровано' : ''})` : d.message}`),
-          ...r.warnings.map((w) => `  ВНИМАНИЕ: ${w}`),
-          ...(central ? [`  Центральное хранилище: ${(central as { url: string }).url}`] : []),
-        ].join('\n'));
-        if (r.state !== 'ok') io.err(`Ошибка: ${r.message}`);
-        return r.state === 'ok' ? EXIT.ok : r.state === 'partial' ? EXIT.damaged : EXIT.lost;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        r = await job<BackupJobResult>('backup.start', { folders: to, encrypt: !!f.encrypt, passphrase: passphrase(f) ?? undefined, confirmSameDevice: !!f.yes },
+          cliProgress(f, io));
+      } catch (e) {
+        // the handler names the medium; where the passphrase comes from is the command line's to say
+        if (e instanceof AppError && e.fields?.passphrase) throw new UsageError(`${e.message} (SR_BACKUP_PASSPHRASE или --passphrase-file)`);
+        throw e;
       }
+      endProgress(f);
+      let central: BagUploadJobResult | null = null;
+      const url = str(f, 'central');
+      if (url && r.state !== 'failed') {
+        const bag = r.destinations.find((d) => d.ok && !d.encrypted)?.bagPath ?? r.destinations.find((d) => d.ok)!.bagPath!;
+        central = await job<BagUploadJobResult>('backup.upload', { bagPath: bag, url, token: process.env.SR_CENTRAL_TOKEN || undefined }, cliProgress(f, io));
+      }
+      print({ ...r, central }, () => [
+        r.message,
+        ...r.destinations.map((d) => `  ${d.ok ? 'OK ' : 'ОШИБКА'} ${d.label ? `${d.label} ` : ''}${d.path}: ${d.ok ? `${d.bagPath} (записано файлов ${d.copied}, взято из прошлой копии ${d.reused}${d.encrypted ? ', зашифровано' : ''})` : d.message}`),
+        ...r.warnings.map((w) => `  ВНИМАНИЕ: ${w}`),
+        ...(central ? [`  Центральное хранилище: ${central.url}`] : []),
+      ].join('\n'));
+      if (r.state !== 'ok') io.err(`Ошибка: ${r.message}`);
+      return r.state === 'ok' ? EXIT.ok : r.state === 'partial' ? EXIT.damaged : EXIT.lost;
     }
     case 'verify-copies': {
       if (!operands.length) throw new UsageError('укажите папки с копиями: verify-copies ПАПКА ПАПКА [--repair]');
-      const r = await verifyCopies(db, operands, { repair: !!f.repair, by, progress: cliProgress(f, io) });
-      if (process.stderr.isTTY && !f.progress) process.stderr.write('\n');
+      const r = await job<VerifyJobResult>('backup.verify', { folders: operands, repair: !!f.repair }, cliProgress(f, io));
+      endProgress(f);
       print(r, () => [
         r.message,
         ...r.copies.flatMap((c) => [`  ${c.problems.length ? (c.ok ? 'ИСПРАВЛЕНА' : 'ПОВРЕЖДЕНА') : 'ЦЕЛА'} ${c.path}${c.encrypted ? ' (зашифрована)' : ''}`,
@@ -119,39 +110,37 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       const target = (f.to as string[] | undefined)?.[0];
       if (!f.drill && !target) throw new UsageError('укажите, куда восстановить: --to ФАЙЛ (или --drill для учебного восстановления)');
       try {
-        const r = await restoreBag(bag, { target: target ?? null, drill: !!f.drill, passphrase: passphrase(f), trustedCertsPem: trusted(f), progress: cliProgress(f, io),
-          log: db ? { db, by } : null });
+        const r = await job<RestoreJobResult>('backup.restore', { bagPath: path.resolve(bag), target: target ? path.resolve(target) : undefined, drill: !!f.drill,
+          passphrase: passphrase(f) ?? undefined, trustedCertsPem: trusted(f) }, cliProgress(f, io));
         print(r, () => [r.message, ...r.checks.map((c) => `  ${c.ok ? 'OK' : 'НЕТ'} ${c.message}`)].join('\n'));
         return EXIT.ok;
       } catch (e) {
-        if (!(e instanceof RestoreRefused)) throw e;
-        if (json) io.out(JSON.stringify(e.report, null, 2));
-        io.err([`Ошибка: ${e.message}`, ...e.report.checks.map((c) => `  ${c.ok ? 'OK' : 'НЕТ'} ${c.message}`)].join('\n'));
+        // a restore refused by its checks: the report, check by check
+        const report = e instanceof AppError && (e as AppError & { report?: RestoreJobResult }).report;
+        if (!report) throw e;
+        if (json) io.out(JSON.stringify(report, null, 2));
+        io.err([`Ошибка: ${e.message}`, ...report.checks.map((c) => `  ${c.ok ? 'OK' : 'НЕТ'} ${c.message}`)].join('\n'));
         return EXIT.refused;
       }
     }
     case 'media list': {
-      const r = listMedia(db!);
+      const r = await call('media.list', {});
       print(r, () => (r.length ? r.map((m) => [m.label, m.kind, m.room, m.path, m.encrypted ? 'шифруется' : '',
         `записан: ${ruDateTime(m.lastWrittenAt)}${m.stale ? ' (УСТАРЕЛ)' : ''}`, `проверен: ${ruDateTime(m.lastVerifiedAt)}${m.unverified ? ' (НЕ ПРОВЕРЕН)' : ''}`,
         m.present ? '' : 'не подключён'].filter(Boolean).join('\t')).join('\n') : 'Носителей нет: media add --label … --kind … --room … --path …'));
       return EXIT.ok;
     }
     case 'media add': {
-      const kind = str(f, 'kind') as MediaKind | undefined;
+      const kind = str(f, 'kind') as (typeof MEDIA_KINDS)[number] | undefined;
       if (!kind || !MEDIA_KINDS.includes(kind)) throw new UsageError(`--kind: одно из ${MEDIA_KINDS.join(', ')}`);
       const need = (k: string) => str(f, k) ?? (() => { throw new UsageError(`не указан параметр --${k}`); })();
-      const m = addMedia(db!, { label: need('label'), kind, room: need('room'), path: path.resolve(need('path')), encrypted: !!f.encrypt });
+      const m = await call('media.add', { label: need('label'), kind, room: need('room'), path: path.resolve(need('path')), encrypted: !!f.encrypt });
       print(m, () => `Носитель «${m.label}» (${m.kind}, ${m.room}) записан: ${m.path}`);
       return EXIT.ok;
     }
     case 'archive verify': {
-      const dir = str(f, 'archive') ?? archiveDirFor(db!.name);
-      if (!fs.existsSync(dir)) {
-        print({ ok: true, dir, entries: 0 }, () => `Архива ещё нет (${dir}): запечатанных ведомостей не было`);
-        return EXIT.ok;
-      }
-      const r = await verifyArchive(dir, { trustedCertsPem: trusted(f), register: db ?? undefined });
+      const dir = str(f, 'archive');
+      const r = await call('archive.verify', { archive: dir ? path.resolve(dir) : undefined, trustedCertsPem: trusted(f) });
       print(r, () => [r.message, ...r.problems.map((p) => `  ${p.message}`),
         ...(r.untrustedSigners.length ? [`  Подписи целы, но доверие к подписавшим не проверялось (нет --trust): ${r.untrustedSigners.join('; ')}`] : [])].join('\n'));
       return r.ok ? EXIT.ok : EXIT.damaged;
@@ -160,7 +149,7 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       const bag = operands[0];
       const url = str(f, 'url');
       if (!bag || !url) throw new UsageError('upload КОПИЯ --url URL');
-      const r = await uploadBag(bag, url, { token: process.env.SR_CENTRAL_TOKEN ?? null, progress: cliProgress(f, io) });
+      const r = await job<BagUploadJobResult>('backup.upload', { bagPath: path.resolve(bag), url, token: process.env.SR_CENTRAL_TOKEN || undefined }, cliProgress(f, io));
       print(r, () => `Копия отправлена: ${r.url} (файлов ${r.files}, уже были ${r.skipped}, докачано ${r.resumed})`);
       return EXIT.ok;
     }

@@ -28,7 +28,7 @@ import { printLedger } from '../ledgers/versions.ts';
 import { closeYear, sealClass, type Certificate } from '../ledgers/seal.ts';
 import { verifyLedger } from '../ledgers/verify.ts';
 import { resolveStudent } from '../printouts/data.ts';
-import { PacketsUsageError, runPacketsCli } from '../packets/cli.ts';
+import { PacketsUsageError, runPacketsCli } from './packets.ts';
 
 import { ARCHIVE_COMMANDS, passphrase, runArchiveCommand } from './archive.ts';
 import { checkAuditWitnesses } from '../backup/witness.ts';

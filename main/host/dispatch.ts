@@ -7,6 +7,7 @@ import { AppError } from '../shared/errors.ts';
 import { logError } from '../shared/log.ts';
 import { appendAudit } from '../audit/log.ts';
 import { anchorAudit } from '../audit/anchor.ts';
+import type { DB } from '../../db/connection.ts';
 import { handlers, getUser } from './handlers.ts';
 import type { AnyHandler, Ctx } from '../shared/handler.ts';
 
@@ -48,8 +49,12 @@ function sqliteToApi(e: Error & { code?: string }): ApiError | null {
   return { code: e.code === 'SQLITE_CONSTRAINT_UNIQUE' ? 'conflict' : 'validation', message: `Реестр отказал в записи: ${e.message}` };
 }
 
-/** `asUser` is for the local CLI, which acts as the OS user who can already write the register file. */
-export type Dispatcher = (ctx: Omit<Ctx, 'user'> & { asUser?: User }, env: Envelope) => Promise<Result<unknown>>;
+/**
+ * `asUser` is for the local CLI, which acts as the OS user who can already write the register file: only it may pass
+ * the arguments the contract marks `local` (paths on this machine). `db` is null only there too (the CLI without --db),
+ * and only for the methods the contract marks `register: 'optional'`.
+ */
+export type Dispatcher = (ctx: Omit<Ctx, 'user' | 'db'> & { db: DB | null; asUser?: User }, env: Envelope) => Promise<Result<unknown>>;
 
 export const dispatch: Dispatcher = async (base, env) => {
   try {
@@ -64,9 +69,18 @@ export const dispatch: Dispatcher = async (base, env) => {
     const parsed = def.input.safeParse(env.args ?? {});
     if (!parsed.success) return { ok: false, error: zodToApi(parsed.error) };
 
+    const where = def as { local?: readonly string[]; register?: 'optional' };
+    const local = where.local?.find((k) => (parsed.data as Record<string, unknown>)[k] !== undefined);
+    if (local && !base.asUser) {
+      return { ok: false, error: { code: 'forbidden', message: `Параметр «${local}» метода «${method}» принимается только из командной строки на этом компьютере` } };
+    }
+    if (!base.db && where.register !== 'optional') {
+      return { ok: false, error: { code: 'validation', message: `«${method}»: нужен открытый реестр (--db ФАЙЛ)` } };
+    }
+
     const token = typeof env.session === 'string' ? env.session : null;
     const userId = base.sessions.userId(token);
-    const user = base.asUser ?? (userId != null ? getUser(base.db, userId) : null);
+    const user = base.asUser ?? (userId != null && base.db ? getUser(base.db, userId) : null);
     if (def.roles !== 'public') {
       if (!user) {
         // a session ended with all the others (the register was replaced) says why, at the envelope's `session`
@@ -78,7 +92,8 @@ export const dispatch: Dispatcher = async (base, env) => {
       }
     }
     const { asUser: _cli, ...rest } = base;
-    const ctx: Ctx = { ...rest, user, session: typeof env.session === 'string' ? env.session : null };
+    // a null db reaches only the handlers of `register: 'optional'` methods, whose Ctx says so (main/shared/handler.ts)
+    const ctx = { ...rest, user, session: typeof env.session === 'string' ? env.session : null } as Ctx;
     const args = parsed.data as never;
     const h = handlers[method] as AnyHandler;
     // Whatever writes waits for a job that holds the register: commands, and jobs that write.
@@ -100,16 +115,17 @@ export const dispatch: Dispatcher = async (base, env) => {
       };
     } else if (h.kind === 'command' && h.tx === 'dispatch') {
       // The change and its audit entry commit together or not at all.
-      value = base.db.transaction(() => {
+      const db = base.db!; // a command in dispatch's transaction is never register-optional
+      value = db.transaction(() => {
         const v = h.run(ctx, args);
         if (v instanceof Promise) throw new Error(`${method}: a command in dispatch's transaction must be synchronous`);
-        appendAudit(base.db, user?.login ?? null, method, { args: auditableArgs(parsed.data), result: auditSummary(v) });
+        appendAudit(db, user?.login ?? null, method, { args: auditableArgs(parsed.data), result: auditSummary(v) });
         return v;
       }).immediate();
     } else {
       value = await h.run(ctx, args);
     }
-    keepAnchor(base.db);
+    if (base.db) keepAnchor(base.db);
     const out = def.output.safeParse(value);
     if (!out.success) throw new Error(`${method}: response does not match the contract: ${out.error.message}`);
     return { ok: true, value: out.data };

@@ -7,10 +7,10 @@ import type { CompactionResult, PacketSettings, User } from '../../preload/contr
 import { appendAudit } from '../audit/log.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
 import { getPacketSettings, listOutbox, outboxCounts } from './outbox.ts';
-import { certificateSummary, signPackets, storeCertificate, storedSigner } from './sign.ts';
+import { certificateSummary, rsaPacketSigner, signPackets, storeCertificate, storedSigner } from './sign.ts';
 import { uploadPending, uploadRegisters, type BatchSummary, type UploadSummary } from './upload.ts';
 import type { ClientCertificate, UploadTarget } from './transport.ts';
-import { tlsClientCertificate, tlsClientSettings } from './tls-client.ts';
+import { tlsClientCertificate, tlsClientFromFile, tlsClientSettings } from './tls-client.ts';
 import { readTlsClient } from './tls-store.ts';
 import { compactChanges } from './compact.ts';
 
@@ -42,8 +42,9 @@ export function loadCertificate(db: DB, user: User, a: { p12Base64: string; pass
   }).immediate();
 }
 
-export async function signBuilt(db: DB, user: User, password: string) {
-  const signer = storedSigner(db, password);
+/** Signs the built packets with the loaded certificate, or with the one given for this call (the command line's --cert). */
+export async function signBuilt(db: DB, user: User, a: { password: string; p12Base64?: string }) {
+  const signer = a.p12Base64 ? rsaPacketSigner(Buffer.from(a.p12Base64, 'base64'), a.password) : storedSigner(db, a.password);
   return signPackets(db, signer, { audit: (s) => appendAudit(db, user.login, 'packets.sign', { result: { signed: s.signed.map((p) => p.seq), signer: s.signer } }) });
 }
 
@@ -61,11 +62,47 @@ export function targetOf(db: DB, clientCert: ClientCertificate | null = null): U
 /** Registers whose upload job is running: a second one would race the first for the same packets. */
 const uploading = new WeakSet<DB>();
 
+type UploadArgs = { scope: 'all' | 'next'; registers?: string[]; password?: string; tlsPassword?: string; concurrency: number;
+  endpoint?: string; caPem?: string | null; timeoutMs?: number; tlsP12Base64?: string; p12Base64?: string };
+
+/** The receiver given for this run (the command line's --endpoint, --ca, --timeout, --client-cert), checked now. */
+function givenTarget(a: UploadArgs): UploadTarget {
+  let url: URL;
+  try {
+    url = new URL(a.endpoint!.trim());
+  } catch {
+    throw fieldError('endpoint', `Неверный адрес приёмника: ${a.endpoint}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw fieldError('endpoint', `Неверный адрес приёмника: ${a.endpoint} (нужен http(s)://…)`);
+  if (url.username || url.password) throw fieldError('endpoint', 'Адрес приёмника не должен содержать логин и пароль');
+  // opened now, as the stored one is: a wrong password is refused before anything is sent
+  const clientCert = a.tlsP12Base64 ? tlsClientFromFile(Buffer.from(a.tlsP12Base64, 'base64'), a.tlsPassword ?? '') : null;
+  return { endpoint: a.endpoint!.trim(), caPem: a.caPem ?? null, timeoutMs: a.timeoutMs, clientCert };
+}
+
+/**
+ * Build+sign+upload for the listed register files with the receiver and certificate given for this run: no register
+ * of the caller's needed (the command line's `packets upload --registers` without --db). Each register audits itself.
+ */
+function batchUploadJob(user: User, a: UploadArgs): JobSpec<BatchSummary> {
+  if (!a.endpoint) throw fieldError('endpoint', 'Укажите адрес приёмника');
+  if (!a.p12Base64) throw fieldError('p12Base64', 'Укажите сертификат, которым подписать пакеты');
+  if (!a.password) throw fieldError('password', 'Введите пароль сертификата: пакеты файлов будут собраны и подписаны');
+  const target = givenTarget(a);
+  const p12 = Buffer.from(a.p12Base64, 'base64');
+  rsaPacketSigner(p12, a.password); // a wrong password is refused now, not inside the job
+  return { work: (p) => uploadRegisters(a.registers!, target, { p12, password: a.password!, concurrency: a.concurrency, by: user.login }, p) };
+}
+
 /** The upload job: this register's pending packets, or build+sign+upload for the listed register files. */
-export function uploadJob(db: DB, user: User,
-  a: { scope: 'all' | 'next'; registers?: string[]; password?: string; tlsPassword?: string; concurrency: number }): JobSpec<UploadSummary | BatchSummary> {
+export function uploadJob(db: DB | null, user: User, a: UploadArgs): JobSpec<UploadSummary | BatchSummary> {
+  if (!db) {
+    if (!a.registers?.length) throw new AppError('validation', 'Откройте реестр (--db ФАЙЛ) или перечислите файлы реестров');
+    return batchUploadJob(user, a);
+  }
   if (uploading.has(db)) throw new AppError('conflict', 'Отправка пакетов уже идёт: дождитесь её окончания или отмените её');
-  targetOf(db); // no address: said before any password is checked
+  if (a.endpoint === undefined) targetOf(db); // no address: said before any password is checked
+  else givenTarget({ ...a, tlsP12Base64: undefined });
   if (a.registers?.length) {
     if (!a.password) throw fieldError('password', 'Введите пароль сертификата: пакеты файлов будут собраны и подписаны');
   } else if (!outboxCounts(db).signed && !outboxCounts(db).retry && !outboxCounts(db).sending) {
@@ -73,14 +110,16 @@ export function uploadJob(db: DB, user: User,
   }
   // The TLS certificate is opened now (a wrong password is refused before anything is sent) and lives in this job only.
   // With the school's signing certificate as the TLS one, the batch's signing password opens it too.
-  const tlsSource = readTlsClient(db).source; // the audit says which certificate was presented, never its password
+  // the audit says which certificate was presented (the stored choice, or 'given' for this run), never its password
+  const tlsSource = a.endpoint !== undefined ? (a.tlsP12Base64 ? 'given' : 'none') : readTlsClient(db).source;
   const tlsPassword = a.tlsPassword ?? (a.registers?.length && tlsSource === 'signing' ? a.password : undefined);
-  const target = targetOf(db, tlsClientCertificate(db, tlsPassword));
+  const target = a.endpoint !== undefined ? givenTarget(a) : targetOf(db, tlsClientCertificate(db, tlsPassword));
   const audit = (detail: unknown) => db.transaction(() => appendAudit(db, user.login, 'packets.upload', detail)).immediate();
   if (a.registers?.length) {
-    const p12 = (db.prepare('SELECT cert_p12 FROM packet_settings WHERE id = 1').get() as { cert_p12: Buffer | null }).cert_p12;
+    const p12 = a.p12Base64 ? Buffer.from(a.p12Base64, 'base64')
+      : (db.prepare('SELECT cert_p12 FROM packet_settings WHERE id = 1').get() as { cert_p12: Buffer | null }).cert_p12;
     if (!p12) throw new AppError('validation', 'Сертификат не загружен: загрузите файл .p12 на экране «Пакеты»', { certificate: 'не загружен' });
-    storedSigner(db, a.password!); // a wrong password is refused now, not inside the job
+    rsaPacketSigner(p12, a.password!); // a wrong password is refused now, not inside the job
     const password = a.password!;
     return oneUploadAtATime(db, async (p) => {
       const sum = await uploadRegisters(a.registers!, target, { p12, password, concurrency: a.concurrency, by: user.login }, p);
@@ -105,15 +144,16 @@ function oneUploadAtATime<R>(db: DB, work: (p: Progress) => Promise<R>): JobSpec
 const compacting = new WeakSet<DB>();
 
 /** The compaction of the change log as a job; it ends with how many entries went and how many remain. */
-export function compactionJob(db: DB, user: User): JobSpec<CompactionResult> {
+export function compactionJob(db: DB, user: User, a: { slice?: number } = {}): JobSpec<CompactionResult> {
   if (compacting.has(db)) throw new AppError('conflict', 'Сжатие журнала изменений уже идёт: дождитесь его окончания');
   compacting.add(db);
-  const audit = (result: unknown) => db.transaction(() => appendAudit(db, user.login, 'packets.compactChanges', { result })).immediate();
+  const args = a.slice !== undefined ? { args: { slice: a.slice } } : {};
+  const audit = (result: unknown) => db.transaction(() => appendAudit(db, user.login, 'packets.compactChanges', { ...args, result })).immediate();
   return { work: async (p) => {
     let removed = 0;
     const counted: Progress = { report: (done, total, m) => { removed = done; p.report(done, total, m); }, get cancelled() { return p.cancelled; }, throwIfCancelled: () => p.throwIfCancelled() };
     try {
-      const r = await compactChanges(db, {}, counted);
+      const r = await compactChanges(db, { slice: a.slice }, counted);
       audit({ removed: r.removed, remaining: r.remaining });
       return r;
     } catch (e) {

@@ -12,12 +12,12 @@ export const packetsHandlers = defineHandlers({
   'packets.loadCertificate': ownCommand(({ db, user }, a) => loadCertificate(db, signedIn(user), a)),
   'packets.build': command(({ db }, a) => buildPacket(db, { kind: a.kind })),
   // Signing is async (the CMS signer's interface is): it writes and audits in its own transaction.
-  'packets.sign': ownCommand(({ db, user }, a) => signBuilt(db, signedIn(user), a.password)),
+  'packets.sign': ownCommand(({ db, user }, a) => signBuilt(db, signedIn(user), a)),
   'packets.list': query(({ db }, a) => outbox(db, a.limit)),
   'packets.upload': job({ writes: true }, ({ db, user }, a) => uploadJob(db, signedIn(user), a)),
   // The audit masks `password` and `p12Base64` (main/host/dispatch.ts).
   'packets.setTlsCertificate': command(({ db }, a) => chooseTlsClient(db, a)),
   'packets.changeLog': query(({ db }) => changeLogState(db)),
   // Small transactions, each its own; it audits its result itself when it ends.
-  'packets.compactChanges': job({ writes: true }, ({ db, user }) => compactionJob(db, signedIn(user))),
+  'packets.compactChanges': job({ writes: true }, ({ db, user }, a) => compactionJob(db, signedIn(user), a)),
 });

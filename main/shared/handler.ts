@@ -22,9 +22,12 @@ export interface SessionStore {
 export type Ctx = { db: DB; user: User | null; session: string | null; sessions: SessionStore; jobs: Jobs; register?: OpenRegister };
 
 type Answer<M extends Method> = Output<M> | Promise<Output<M>>;
+/** What a handler of M is given: for a method the contract lets run with no register open (the CLI without --db), a
+ *  Ctx whose `db` may be null. */
+export type CtxOf<M extends Method> = Contract[M] extends { register: 'optional' } ? Omit<Ctx, 'db'> & { db: DB | null } : Ctx;
 
 /** Reads; changes nothing. Runs even while a job holds the register. */
-export type QueryHandler<M extends Method> = { kind: 'query'; run: (ctx: Ctx, args: Args<M>) => Answer<M> };
+export type QueryHandler<M extends Method> = { kind: 'query'; run: (ctx: CtxOf<M>, args: Args<M>) => Answer<M> };
 
 /**
  * Changes something and answers at once. `tx` says where its writes go:
@@ -35,7 +38,7 @@ export type QueryHandler<M extends Method> = { kind: 'query'; run: (ctx: Ctx, ar
  */
 export type CommandHandler<M extends Method> =
   | { kind: 'command'; tx: 'dispatch'; run: (ctx: Ctx, args: Args<M>) => Output<M> }
-  | { kind: 'command'; tx: 'own' | 'none'; run: (ctx: Ctx, args: Args<M>) => Answer<M> };
+  | { kind: 'command'; tx: 'own' | 'none'; run: (ctx: CtxOf<M>, args: Args<M>) => Answer<M> };
 
 /**
  * Long work, as a job (progress, cancel). `start` checks the request (a wrong password or a missing medium is the
@@ -54,7 +57,7 @@ export type JobSpec<R> = {
   privateResult?: boolean;
 };
 export type JobHandler<M extends JobMethod> = {
-  kind: 'job'; writes: boolean; exclusive: boolean; start: (ctx: Ctx, args: Args<M>) => JobSpec<JobResult<M>>;
+  kind: 'job'; writes: boolean; exclusive: boolean; start: (ctx: CtxOf<M>, args: Args<M>) => JobSpec<JobResult<M>>;
 };
 
 /** The handler a method of each kind must have. */
@@ -70,14 +73,14 @@ export type AnyHandler =
   | { kind: 'command'; tx: 'dispatch' | 'own' | 'none'; run: (ctx: Ctx, args: never) => unknown }
   | { kind: 'job'; writes: boolean; exclusive: boolean; start: (ctx: Ctx, args: never) => JobSpec<unknown> };
 
-export const query = <M extends Method>(run: (ctx: Ctx, args: Args<M>) => Answer<M>): QueryHandler<M> => ({ kind: 'query', run });
+export const query = <M extends Method>(run: (ctx: CtxOf<M>, args: Args<M>) => Answer<M>): QueryHandler<M> => ({ kind: 'query', run });
 /** A command whose writes and audit entry commit together in dispatch's transaction. */
 export const command = <M extends Method>(run: (ctx: Ctx, args: Args<M>) => Output<M>): CommandHandler<M> => ({ kind: 'command', tx: 'dispatch', run });
 /** A command that writes (and audits) in a transaction of its own, after async work. */
-export const ownCommand = <M extends Method>(run: (ctx: Ctx, args: Args<M>) => Answer<M>): CommandHandler<M> => ({ kind: 'command', tx: 'own', run });
+export const ownCommand = <M extends Method>(run: (ctx: CtxOf<M>, args: Args<M>) => Answer<M>): CommandHandler<M> => ({ kind: 'command', tx: 'own', run });
 /** A command that changes no register. */
-export const sessionCommand = <M extends Method>(run: (ctx: Ctx, args: Args<M>) => Answer<M>): CommandHandler<M> => ({ kind: 'command', tx: 'none', run });
-export const job = <M extends JobMethod>(how: { writes: boolean; exclusive?: boolean }, start: (ctx: Ctx, args: Args<M>) => JobSpec<JobResult<M>>): JobHandler<M> =>
+export const sessionCommand = <M extends Method>(run: (ctx: CtxOf<M>, args: Args<M>) => Answer<M>): CommandHandler<M> => ({ kind: 'command', tx: 'none', run });
+export const job = <M extends JobMethod>(how: { writes: boolean; exclusive?: boolean }, start: (ctx: CtxOf<M>, args: Args<M>) => JobSpec<JobResult<M>>): JobHandler<M> =>
   ({ kind: 'job', writes: how.writes, exclusive: how.exclusive ?? false, start });
 
 /** A capability's handlers: only contract methods, each of its own kind. */

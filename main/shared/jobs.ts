@@ -26,7 +26,8 @@ export function progressTo(onReport: (done: number, total: number, message?: str
 }
 
 export class Jobs {
-  private jobs = new Map<string, Job & { abort: AbortController; owner: string | null; error?: ApiError; privateResult: boolean }>();
+  private jobs = new Map<string, Job & { abort: AbortController; owner: string | null; error?: ApiError; privateResult: boolean;
+    thrown?: AppError; settled: Promise<void>; listeners: Set<(done: number, total: number, message?: string) => void> }>();
 
   /** The kind of the running job that holds the register exclusively (writes wait for it), if any. */
   exclusive: string | null = null;
@@ -42,14 +43,17 @@ export class Jobs {
     if (opts.exclusive) this.exclusive = opts.label ?? kind;
     const id = crypto.randomUUID();
     const abort = new AbortController();
-    const job = { id, kind, state: 'running' as Job['state'], done: 0, total: 0, message: null as string | null, result: undefined as unknown, abort, owner: opts.owner ?? null, error: undefined as ApiError | undefined, privateResult: !!opts.privateResult };
+    const job = { id, kind, state: 'running' as Job['state'], done: 0, total: 0, message: null as string | null, result: undefined as unknown, abort, owner: opts.owner ?? null,
+      error: undefined as ApiError | undefined, thrown: undefined as AppError | undefined, privateResult: !!opts.privateResult, settled: Promise.resolve(),
+      listeners: new Set<(done: number, total: number, message?: string) => void>() };
     this.jobs.set(id, job);
     const p = progressTo((done, total, message) => {
       job.done = done;
       job.total = total;
       if (message !== undefined) job.message = message;
+      for (const l of job.listeners) l(done, total, message);
     }, abort.signal);
-    work(p, id).finally(() => {
+    job.settled = work(p, id).finally(() => {
       if (opts.exclusive) this.exclusive = null;
       if (opts.keepMs !== undefined) setTimeout(() => this.jobs.delete(id), opts.keepMs).unref();
     }).then(
@@ -62,9 +66,28 @@ export class Jobs {
         job.message = e instanceof AppError ? e.message : `Внутренняя ошибка: ${(e as Error)?.message ?? e}`;
         // kept whole for outcome(): a refused import stays a validation error, not just a line of text
         job.error = e instanceof AppError ? e.toApi() : { code: 'internal', message: job.message };
+        // kept as thrown for wait(): an error's own fields (a refused restore's checks) reach the in-process caller
+        job.thrown = e instanceof AppError ? e : undefined;
       },
     );
     return id;
+  }
+
+  /**
+   * For a caller in the same process (the CLI): the job's progress as it comes, then its result; rejects with its
+   * AppError when it failed or was cancelled.
+   */
+  async wait(id: string, onReport?: (done: number, total: number, message?: string) => void): Promise<unknown> {
+    const j = this.jobs.get(id);
+    if (!j) throw new AppError('not_found', 'Задание не найдено');
+    if (onReport) j.listeners.add(onReport);
+    try {
+      await j.settled;
+    } finally {
+      if (onReport) j.listeners.delete(onReport);
+    }
+    if (j.state === 'done') return j.result;
+    throw j.thrown ?? (j.state === 'cancelled' ? new CancelledError() : new AppError(j.error!.code, j.error!.message, j.error!.fields));
   }
 
   /** The jobs still running, by id and kind. */
@@ -75,7 +98,7 @@ export class Jobs {
   status(id: string): Job {
     const j = this.jobs.get(id);
     if (!j) throw new AppError('not_found', 'Задание не найдено');
-    const { abort: _a, owner: _o, error: _e, privateResult, result, ...pub } = j;
+    const { abort: _a, owner: _o, error: _e, thrown: _t, settled: _s, listeners: _l, privateResult, result, ...pub } = j;
     return privateResult ? pub : { ...pub, result };
   }
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ROOT } from '../helpers/cli.ts';
 import { dirs, registerWithArchive } from '../backup/fixtures.ts';
 import { startResumableServer } from '../helpers/resumable-server.ts';
+import { adminClient, tempDir } from '../helpers/register.ts';
 
 let root: string;
 let dbPath: string;
@@ -194,5 +195,36 @@ describe('archive and backups from a script', () => {
     expect(partials(k1)).toEqual([]);
     expect(partials(k2)).toEqual([]);
     expect((await cli('verify-copies', k1, k2)).code).toBe(0);
+
+    // a scheduler's SIGTERM (or Ctrl+C) cancels the job: exit 1, the partial copies removed, no new bag
+    const bags = [...fs.readdirSync(k1), ...fs.readdirSync(k2)].sort();
+    const term = spawn(process.execPath, [path.join(ROOT, 'main/cli/bin.mjs'), 'backup', '--db', big, '--to', k1, '--to', k2, '--yes', '--progress'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let termErr = '';
+    term.stderr.setEncoding('utf8').on('data', (d: string) => {
+      if (!termErr.includes('Запись data/register.sqlite') && /"message":"Запись data\/register\.sqlite"/.test(termErr + d)) term.kill('SIGTERM');
+      termErr += d;
+    });
+    const code = await new Promise((r) => term.on('close', r));
+    expect(code, termErr.slice(-500)).toBe(1);
+    expect(termErr).toContain('Ошибка: Операция отменена');
+    expect([...fs.readdirSync(k1), ...fs.readdirSync(k2)].sort()).toEqual(bags);
+  });
+});
+
+describe('the CLI and the app leave the same audit entry', () => {
+  it('media add: the method, the arguments and the result the app\'s media.add records, only the login differs', async () => {
+    const c = await adminClient(tempDir());
+    const [x, y] = dirs(root, 'audit-x', 'audit-y');
+    await c.call('media.add', { label: 'Из программы', kind: 'usb', room: 'Каб. 1', path: x });
+    c.backend.close();
+    expect((await cli('media', 'add', '--db', c.dbPath, '--label', 'Из командной строки', '--kind', 'usb', '--room', 'Каб. 1', '--path', y)).code).toBe(0);
+    const db = new Database(c.dbPath, { readonly: true });
+    const rows = db.prepare("SELECT login, method, detail FROM audit_log WHERE method = 'media.add' ORDER BY id").all() as Array<{ login: string; method: string; detail: string }>;
+    db.close();
+    expect(rows).toHaveLength(2);
+    expect(rows[1].login).toMatch(/^cli:/);
+    const [app, cmd] = rows.map((r) => JSON.parse(r.detail));
+    expect(cmd).toEqual({ ...app, args: { ...app.args, label: 'Из командной строки', path: y }, result: { id: app.result.id + 1 } });
   });
 });

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contract } from '../../preload/contract.ts';
 import { CSP, startHttpServer, type HttpServer } from '../../main/host/http.ts';
 import { adminClient, type Client } from '../helpers/register.ts';
 import { contentHash, count, studentInput, scratchDir, removeScratchDirs } from '../helpers/db.ts';
@@ -106,6 +107,30 @@ describe('refused at the door, nothing written', () => {
   it('API calls only by POST', async () => {
     const r = await rawRequest(server.port, { path: '/api/call', headers: { Host: host(), Authorization: `Bearer ${server.token}` } });
     expect(r.status).toBe(405);
+  });
+});
+
+describe('paths on the backend\'s machine are the local command line\'s only', () => {
+  it('every argument the contract marks `local` is refused over HTTP, even for the admin; nothing is read or written', async () => {
+    const before = contentHash(c.backend.db);
+    const dir = scratchDir('sr-local-');
+    const calls: Array<{ method: string; args: unknown; local: string }> = [
+      { method: 'backup.start', args: { folders: [path.join(dir, 'a'), path.join(dir, 'b')], confirmSameDevice: true }, local: 'folders' },
+      { method: 'backup.verify', args: { folders: [dir] }, local: 'folders' },
+      { method: 'backup.restore', args: { bagPath: dir, drill: true }, local: 'bagPath' },
+      { method: 'backup.upload', args: { bagPath: dir, url: 'http://127.0.0.1:1/' }, local: 'bagPath' },
+      { method: 'archive.verify', args: { archive: dir }, local: 'archive' },
+    ];
+    const marked = Object.entries(contract).flatMap(([m, d]) => ((d as { local?: readonly string[] }).local ?? []).map((k) => `${m}.${k}`));
+    expect(calls.map((x) => `${x.method}.${x.local}`).sort()).toEqual(marked.sort());
+    for (const x of calls) {
+      const r = await postCall(server, { method: x.method, args: x.args, session: c.session });
+      expect(r.status, x.method).toBe(200);
+      expect(r.json, x.method).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining(`«${x.local}»`) } });
+    }
+    // the same methods without those arguments are the app's, as before
+    expect((await postCall(server, { method: 'archive.verify', args: {}, session: c.session })).json).toMatchObject({ ok: true });
+    expect(contentHash(c.backend.db)).toBe(before);
   });
 });
 

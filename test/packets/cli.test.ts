@@ -130,6 +130,16 @@ describe('packets CLI', () => {
       await c.call('packets.build', {});
     }
     c.backend.close();
+    // the CLI's build and the app's leave the same audit entry: the method, its arguments, the packet made
+    const builds = (() => {
+      const db = new Database(file, { readonly: true });
+      try { return db.prepare("SELECT login, detail FROM audit_log WHERE method = 'packets.build' ORDER BY id").all() as Array<{ login: string; detail: string }>; } finally { db.close(); }
+    })();
+    expect(builds).toHaveLength(20);
+    expect(builds[0].login).toMatch(/^cli:/);
+    expect(builds[1].login).not.toMatch(/^cli:/);
+    const shape = (d: string) => JSON.stringify(JSON.parse(d), (k, v) => (k === 'id' ? 'ID' : v));
+    expect(new Set(builds.map((b) => shape(b.detail)))).toEqual(new Set([JSON.stringify({ args: {}, result: { id: 'ID' } })]));
     expect((await run('packets', 'sign', '--cert', fx.p12Default, '--password-file', passwordFile)).stdout).toContain('Подписано пакетов: 20');
     // answers come 250 ms late: the CLI sends 8 at a time, so it is killed with some accepted, some in flight, some unsent
     const r = await startReceiverProcess(['--faults', 'slow=250']);
@@ -165,6 +175,19 @@ describe('packets CLI', () => {
     expect(acc.size).toBe(20);
     expect([...acc.values()].every((n) => n === 1)).toBe(true);
     expect(new Set(after.map((p) => p.id))).toEqual(new Set(acc.keys()));
+  });
+
+  it('bad input exits 1: an --endpoint that is not a URL (it was an internal error, 2), or one with a login in it', async () => {
+    const { c, file } = await registerFile();
+    c.backend.close();
+    for (const endpoint of ['http://[bad', 'http://user:secret@127.0.0.1:9/']) {
+      const r = await cli('packets', 'upload', '--db', file, '--endpoint', endpoint);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^Ошибка: (Неверный адрес приёмника: http:\/\/\[bad|Адрес приёмника не должен содержать логин и пароль)\n$/);
+    }
+    const batch = await cli('packets', 'upload', '--endpoint', 'http://[bad', '--cert', fx.p12Default, '--password-file', passwordFile, '--registers', file);
+    expect(batch.code, batch.stderr).toBe(1);
+    expect(batch.stderr).toContain('Неверный адрес приёмника');
   });
 
   it('upload --registers: builds, signs and uploads for several register files; a file that is not a register is reported', async () => {

@@ -69,7 +69,8 @@ async function clientOn(dbPath: string): Promise<Client> {
 /** What a program before migration 0009 did on an acceptance: the state and the receipt, and no compaction. */
 function acceptWithoutCompaction(db: DBT, id: string) {
   markSending(db, id, new Date());
-  db.prepare("UPDATE packets SET state = 'accepted', receipt = '{\"receiptId\":\"r\"}', accepted_at = '2026-11-23T10:00:00.000Z' WHERE id = ?").run(id);
+  // a receipt as a receiver gives it (the CLI's `packets status` reads it through the contract, which wants acceptedAt)
+  db.prepare("UPDATE packets SET state = 'accepted', receipt = '{\"receiptId\":\"r\",\"acceptedAt\":\"2026-11-23T10:00:00.000Z\"}', accepted_at = '2026-11-23T10:00:00.000Z' WHERE id = ?").run(id);
 }
 
 

@@ -7,24 +7,32 @@
 //   packets compact [--slice N]
 // Passwords never come as arguments (they would show in the process list): the certificate's from
 // --password-file or SCHOOL_REGISTER_CERT_PASSWORD, the TLS client certificate's from SCHOOL_REGISTER_TLS_PASSWORD.
+// Each command is flags → a contract method through dispatch (local-call.ts) → print: the app's handler, audit entry
+// and job rules; the files named here are read and sent as the call's arguments.
 import fs from 'node:fs';
-import os from 'node:os';
-import { openRegister, type DB } from '../../db/connection.ts';
-import { appendAudit } from '../audit/log.ts';
-import { progressTo } from '../shared/jobs.ts';
+import { openRegister } from '../../db/connection.ts';
+import type { ChangeLog, CompactionResult } from '../../preload/contract.ts';
+import { keepAnchor } from '../host/dispatch.ts';
+import { AppError } from '../shared/errors.ts';
 import { formatDate } from '../../preload/core/dates.ts';
-import { buildPacket } from './build.ts';
-import { listOutbox, outboxCounts } from './outbox.ts';
-import { changeLogState, compactChanges, COMPACTION_SLICE, holesText } from './compact.ts';
-import type { ChangeLog } from '../../preload/contract.ts';
-import { rsaPacketSigner, signPackets } from './sign.ts';
-import { uploadPending, uploadRegisters, type UploadSummary } from './upload.ts';
-import type { UploadTarget } from './transport.ts';
-import { tlsClientFromFile } from './tls-client.ts';
+import { holesText } from '../packets/compact.ts'; // the app's wording of the gaps, not a service
+import { localCaller, type OnReport } from './local-call.ts';
+import { UsageError } from './usage.ts';
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
 type Io = { out: (s: string) => void; err: (s: string) => void };
-export class PacketsUsageError extends Error {}
+export class PacketsUsageError extends UsageError {}
+
+/** What the upload jobs return (main/packets/upload.ts): this register's packets, or a batch of register files. */
+type UploadSummary = {
+  accepted: Array<{ seq: number; receiptId: string; duplicate?: boolean }>; rejected: Array<{ seq: number; reasons: Array<{ message: string }> }>;
+  pending: number; stopped?: string | null; changesRemoved?: number;
+};
+type BatchSummary = {
+  registers: Array<{ file: string; error: string | null; built: { seq: number; kind: 'full' | 'delta' } | null;
+    upload: { accepted: unknown[]; rejected: unknown[]; pending: number } | null }>;
+  accepted: number; rejected: number; pending: number; failed: number;
+};
 
 const STATE_RU: Record<string, string> = { built: 'собран', signed: 'подписан', sending: 'отправляется', accepted: 'принят', rejected: 'отклонён', retry: 'ждёт повтора' };
 
@@ -55,7 +63,8 @@ function readFile(path: string, what: string): Buffer {
   }
 }
 
-function target(f: Flags): UploadTarget {
+/** The receiver for this run, as packets.upload takes it; the handler checks the address and opens the TLS certificate. */
+function target(f: Flags) {
   const endpoint = need(f, 'endpoint');
   if (!/^https?:\/\/\S+$/.test(endpoint)) throw new PacketsUsageError(`--endpoint: нужен адрес http(s)://…, а не «${endpoint}»`);
   const timeout = f.timeout ? Number(f.timeout) : undefined;
@@ -63,8 +72,8 @@ function target(f: Flags): UploadTarget {
   return {
     endpoint, timeoutMs: timeout,
     caPem: typeof f.ca === 'string' ? readFile(f.ca, 'сертификат ЦС').toString('utf8') : null,
-    // opened now, as in the app: a wrong password is refused before anything is sent
-    clientCert: typeof f['client-cert'] === 'string' ? tlsClientFromFile(readFile(f['client-cert'], 'сертификат TLS'), process.env.SCHOOL_REGISTER_TLS_PASSWORD ?? '') : null,
+    ...(typeof f['client-cert'] === 'string'
+      ? { tlsP12Base64: readFile(f['client-cert'], 'сертификат TLS').toString('base64'), tlsPassword: process.env.SCHOOL_REGISTER_TLS_PASSWORD ?? '' } : {}),
   };
 }
 
@@ -84,11 +93,10 @@ const summaryLines = (s: UploadSummary) => [
 
 export async function runPacketsCli(cmd: string, f: Flags, operands: string[], io: Io): Promise<number> {
   const json = !!f.json;
-  const who = `cli:${os.userInfo().username}`;
   const print = (value: unknown, text: () => string) => io.out(json ? JSON.stringify(value, null, 2) : text());
-  const progress = progressTo((done, total, message) => {
+  const progress: OnReport = (done, total, message) => {
     if (!json) io.err(`${done} из ${total}${message ? `: ${message}` : ''}`);
-  });
+  };
 
   if (cmd === 'packets upload' && (f.registers !== undefined)) {
     const files = [...(typeof f.registers === 'string' ? [f.registers] : []), ...operands];
@@ -96,7 +104,9 @@ export async function runPacketsCli(cmd: string, f: Flags, operands: string[], i
     const p12 = readFile(need(f, 'cert'), 'сертификат');
     const concurrency = f.concurrency ? Number(f.concurrency) : 3;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new PacketsUsageError('--concurrency: от 1 до 16');
-    const sum = await uploadRegisters(files, target(f), { p12, password: certPassword(f), concurrency, by: who, log: json ? undefined : io.err }, progress);
+    // no register of its own: each listed file is opened, built, signed and audited by the job
+    const sum = await localCaller(null).job<BatchSummary>('packets.upload', { registers: files, ...target(f), p12Base64: p12.toString('base64'),
+      password: certPassword(f), concurrency }, progress);
     print(sum, () => [
       ...sum.registers.map((r) => r.error ? `${r.file}: ошибка — ${r.error}`
         : `${r.file}: ${r.built ? `собран пакет № ${r.built.seq} (${r.built.kind === 'full' ? 'полный' : 'изменения'})` : 'изменений нет'}, ` +
@@ -107,40 +117,39 @@ export async function runPacketsCli(cmd: string, f: Flags, operands: string[], i
   }
 
   if (typeof f.db !== 'string') throw new PacketsUsageError('укажите файл реестра: --db ФАЙЛ');
-  const db: DB = openRegister(f.db, { create: false });
+  const db = openRegister(f.db, { create: false });
+  const { call, job } = localCaller(db);
   try {
     switch (cmd) {
       case 'packets build': {
         const kind = f.kind as string | undefined;
         if (kind !== undefined && kind !== 'full' && kind !== 'delta') throw new PacketsUsageError('--kind: full или delta');
-        const b = db.transaction(() => {
-          const r = buildPacket(db, { kind: kind as 'full' | 'delta' | undefined });
-          appendAudit(db, who, 'packets.build', { args: { kind }, result: { id: r.id, seq: r.seq, kind: r.kind } });
-          return r;
-        }).immediate();
+        const b = await call('packets.build', { kind: kind as 'full' | 'delta' | undefined });
         print(b, () => `Собран пакет № ${b.seq} (${b.kind === 'full' ? 'полный снимок' : 'изменения'}): ${b.id}, учеников ${b.students}, ${b.bytes} байт, SHA-256 ${b.sha256}`);
         return 0;
       }
       case 'packets sign': {
-        const signer = rsaPacketSigner(readFile(need(f, 'cert'), 'сертификат'), certPassword(f));
-        const s = await signPackets(db, signer, { audit: (sum) => appendAudit(db, who, 'packets.sign', { result: { signed: sum.signed.map((p) => p.seq), signer: sum.signer } }) });
+        const p12 = readFile(need(f, 'cert'), 'сертификат');
+        const s = await call('packets.sign', { p12Base64: p12.toString('base64'), password: certPassword(f) });
         print(s, () => `Подписано пакетов: ${s.signed.length} (№ ${s.signed.map((p) => p.seq).join(', ')}); подпись: ${s.signer}`);
         return 0;
       }
       case 'packets upload': {
-        const sum = await uploadPending(db, target(f), { scope: f.all ? 'all' : 'next', log: json ? undefined : io.err }, progress);
-        db.transaction(() => appendAudit(db, who, 'packets.upload', { result: { accepted: sum.accepted.map((a) => a.seq), rejected: sum.rejected.map((r) => r.seq), pending: sum.pending } })).immediate();
-        if (!sum.accepted.length && !sum.rejected.length && !sum.pending) {
-          print(sum, () => 'Нет пакетов к отправке');
+        let sum: UploadSummary;
+        try {
+          sum = await job<UploadSummary>('packets.upload', { scope: f.all ? 'all' : 'next', ...target(f) }, progress);
+        } catch (e) {
+          // an empty queue is not an error for a scheduler's run
+          if (!(e instanceof AppError && e.fields?.packets)) throw e;
+          print({ accepted: [], rejected: [], pending: 0 }, () => 'Нет пакетов к отправке');
           return 0;
         }
         print(sum, () => summaryLines(sum).join('\n'));
         return sum.rejected.length || sum.pending ? 1 : 0;
       }
       case 'packets status': {
-        const rows = listOutbox(db, Number(f.limit ?? 50));
-        const counts = outboxCounts(db);
-        const changeLog = changeLogState(db);
+        const { rows, counts } = await call('packets.list', { limit: Number(f.limit ?? 50) });
+        const changeLog = await call('packets.changeLog', {});
         print({ counts, rows, changeLog }, () => [
           ...rows.map((p) => [`№ ${p.seq}`, p.kind === 'full' ? 'полный' : 'изменения', STATE_RU[p.state], p.id, formatDate(p.createdAt.slice(0, 10)),
             p.receipt ? `квитанция ${p.receipt.receiptId}` : p.reasons ? `причины: ${p.reasons.map((r) => r.message).join('; ')}` : p.lastError ?? ''].join('\t')),
@@ -150,10 +159,9 @@ export async function runPacketsCli(cmd: string, f: Flags, operands: string[], i
         return 0;
       }
       case 'packets compact': {
-        const slice = f.slice === undefined ? COMPACTION_SLICE : Number(f.slice);
-        if (!Number.isInteger(slice) || slice < 1 || slice > 1_000_000) throw new PacketsUsageError('--slice: записей за транзакцию, от 1 до 1000000');
-        const r = await compactChanges(db, { slice }, progress);
-        db.transaction(() => appendAudit(db, who, 'packets.compactChanges', { args: { slice }, result: { removed: r.removed, remaining: r.remaining } })).immediate();
+        const slice = f.slice === undefined ? undefined : Number(f.slice);
+        if (slice !== undefined && (!Number.isInteger(slice) || slice < 1 || slice > 1_000_000)) throw new PacketsUsageError('--slice: записей за транзакцию, от 1 до 1000000');
+        const r = await job<CompactionResult>('packets.compactChanges', { slice }, progress);
         print(r, () => r.acceptedFull
           ? `Журнал изменений сжат: удалено записей ${r.removed}, осталось ${r.remaining} (после принятого полного пакета № ${r.acceptedFull.seq})`
           : `Полный пакет ещё не принят региональным сегментом: удалять из журнала изменений нечего (записей ${r.remaining})`);
@@ -163,6 +171,7 @@ export async function runPacketsCli(cmd: string, f: Flags, operands: string[], i
         throw new PacketsUsageError(`неизвестная команда «${cmd}». Справка: school-register --help`);
     }
   } finally {
+    keepAnchor(db); // the jobs audit themselves after the call that started them
     db.close();
   }
 }
