@@ -227,9 +227,12 @@ export const ImportResultSchema = z.object({
   written: z.boolean(),
   /** attendance rows (student × period) of a marks journal with attendance columns */
   attendance: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }).optional(),
+  /** the year a marks journal was imported into (the one asked for, or the current one) */
+  year: yearName.optional(),
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
-const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200), allowRejected: z.boolean().default(false) });
+// No token: commit what the file says now, as the CLI does after showing nothing in between (the file is read once).
+const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200).optional(), allowRejected: z.boolean().default(false) });
 const JobStarted = z.object({ jobId: z.string() });
 
 
@@ -631,7 +634,10 @@ export type Output<M extends Method> = z.output<Contract[M]['output']>;
 // Errors cross the boundary as data, never as thrown objects.
 export const ERROR_CODES = ['validation', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'cancelled', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
-export type ApiError = { code: ErrorCode; message: string; fields?: Record<string, string> };
+/** One item a refusal lists whole: a rejected cell {sheet, row, column, reason}, a subject {id, name} … */
+export type ApiErrorRow = Record<string, string | number | null>;
+/** `rows`: every item the refusal is about, where `message` names only the first (an import's rejected cells). */
+export type ApiError = { code: ErrorCode; message: string; fields?: Record<string, string>; rows?: ApiErrorRow[] };
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 export type Envelope = { method: string; args: unknown; session?: string | null };
 

@@ -4,7 +4,11 @@ import crypto from 'node:crypto';
 import type { ApiError, Job } from '../../preload/contract.ts';
 import { AppError } from './errors.ts';
 
-export type Progress = { report(done: number, total: number, message?: string): void; readonly cancelled: boolean; throwIfCancelled(): void };
+/** `event`: something a follower of the job may want as it happens (a year close's class, sealed or not), kept nowhere. */
+export type Progress = { report(done: number, total: number, message?: string): void; readonly cancelled: boolean; throwIfCancelled(): void;
+  event?(data: unknown): void };
+/** Who follows a job in-process (the CLI): each report and event as it happens. */
+export type Follower = { onReport?: (done: number, total: number, message: string | null) => void; onEvent?: (data: unknown) => void };
 
 export class CancelledError extends AppError {
   constructor() {
@@ -25,8 +29,12 @@ export function progressTo(onReport: (done: number, total: number, message?: str
   };
 }
 
+const ALL = '*';
+
 export class Jobs {
   private jobs = new Map<string, Job & { abort: AbortController; owner: string | null; error?: ApiError; privateResult: boolean }>();
+  private followers = new Map<string, Set<Follower>>();
+  private ends = new Map<string, Promise<void>>();
 
   /** The kind of the running job that holds the register exclusively (writes wait for it), if any. */
   exclusive: string | null = null;
@@ -44,14 +52,15 @@ export class Jobs {
     const abort = new AbortController();
     const job = { id, kind, state: 'running' as Job['state'], done: 0, total: 0, message: null as string | null, result: undefined as unknown, abort, owner: opts.owner ?? null, error: undefined as ApiError | undefined, privateResult: !!opts.privateResult };
     this.jobs.set(id, job);
-    const p = progressTo((done, total, message) => {
+    const p: Progress = Object.assign(progressTo((done, total, message) => {
       job.done = done;
       job.total = total;
       if (message !== undefined) job.message = message;
-    }, abort.signal);
-    work(p).finally(() => {
+      for (const f of this.followersOf(id)) f.onReport?.(done, total, job.message);
+    }, abort.signal), { event: (data: unknown) => { for (const f of this.followersOf(id)) f.onEvent?.(data); } });
+    const end = work(p).finally(() => {
       if (opts.exclusive) this.exclusive = null;
-      if (opts.keepMs !== undefined) setTimeout(() => this.jobs.delete(id), opts.keepMs).unref();
+      if (opts.keepMs !== undefined) setTimeout(() => { this.jobs.delete(id); this.ends.delete(id); }, opts.keepMs).unref();
     }).then(
       (result) => {
         job.state = 'done';
@@ -63,8 +72,37 @@ export class Jobs {
         // kept whole for outcome(): a refused import stays a validation error, not just a line of text
         job.error = e instanceof AppError ? e.toApi() : { code: 'internal', message: job.message };
       },
-    );
+    ).finally(() => this.followers.delete(id));
+    this.ends.set(id, end);
     return id;
+  }
+
+  /**
+   * Each report and event of a running job, as it happens, until it ends; the returned function stops following.
+   * `'*'`: every job this registry runs, from its first report (a job may report before its starter has its id): the
+   * CLI's own registry, which runs one job at a time.
+   */
+  follow(id: string, f: Follower): () => void {
+    if (id !== ALL && !this.jobs.has(id)) throw new AppError('not_found', 'Задание не найдено');
+    const set = this.followers.get(id) ?? new Set<Follower>();
+    this.followers.set(id, set.add(f));
+    return () => set.delete(f);
+  }
+
+  private followersOf(id: string): Follower[] {
+    return [...this.followers.get(id) ?? [], ...this.followers.get(ALL) ?? []];
+  }
+
+  /** In-process (the CLI): waits for the job to end; its result, or its error as it was thrown (code, fields, rows kept). */
+  async wait(id: string): Promise<unknown> {
+    const end = this.ends.get(id);
+    if (!end) throw new AppError('not_found', 'Задание не найдено');
+    await end;
+    const j = this.jobs.get(id);
+    if (!j) throw new AppError('not_found', 'Задание не найдено');
+    if (j.state === 'cancelled') throw new CancelledError();
+    if (j.state === 'failed') throw new AppError(j.error!.code, j.error!.message, j.error!.fields, j.error!.rows);
+    return j.result;
   }
 
   /** The jobs still running, by id and kind. */
@@ -98,7 +136,7 @@ export class Jobs {
     if (!by || (by.role !== 'admin' && by.login !== j.owner)) throw new AppError('forbidden', 'Результат задания доступен тому, кто его запустил, или администратору');
     if (j.state === 'running') throw new AppError('conflict', 'Задание ещё выполняется');
     if (j.state === 'cancelled') throw new CancelledError();
-    if (j.state === 'failed') throw new AppError(j.error!.code, j.error!.message, j.error!.fields);
+    if (j.state === 'failed') throw new AppError(j.error!.code, j.error!.message, j.error!.fields, j.error!.rows);
     return j.result;
   }
 }
