@@ -475,7 +475,9 @@ export const contract = {
     limit: z.number().int().min(1).max(1000).default(200), offset: z.number().int().min(0).default(0) }).strict(),
     z.object({ rows: z.array(StudentRowSchema), total: z.number().int() }), ANY),
   'students.get': m(z.object({ id: uuid }).strict(), StudentSchema, ANY),
-  'students.create': m(StudentInput.strict(), StudentSchema, CLERK),
+  // With `enrolment`: the card and its enrolment order are one change (a refused enrolment leaves no student behind).
+  'students.create': m(StudentInput.extend({ enrolment: z.object({ order: OrderRef.strict(), classId: id, date: isoDate }).strict().optional() }).strict(),
+    StudentSchema, CLERK),
   'students.update': m(z.object({ id: uuid, data: StudentInput.strict() }).strict(), StudentSchema, CLERK),
   'students.history': m(z.object({ id: uuid }).strict(), z.array(MovementSchema), ANY),
 
@@ -519,7 +521,8 @@ export const contract = {
 
   'jobs.status': m(z.object({ id: z.string() }).strict(), JobSchema, ANY),
   'jobs.cancel': m(z.object({ id: z.string() }).strict(), JobSchema, ANY),
-  'demo.generate': m(z.object({ students: z.number().int().min(1).max(300000) }).strict(), z.object({ jobId: z.string() }), ADMIN),
+  // seed: the same school again (the CLI's --seed, tests)
+  'demo.generate': m(z.object({ students: z.number().int().min(1).max(300000), seed: z.number().int().optional() }).strict(), z.object({ jobId: z.string() }), ADMIN),
 
   // ---------- import as a long job (issue 3): start → {jobId}; poll jobs.status (progress); jobs.cancel; then the outcome
   // (the error of a refused import comes back from *Result with its code). A commit holds the register until it ends.

@@ -85,7 +85,13 @@ export const handlers: Handlers = {
   'curriculum.set': write(({ db }, a) => setCurriculum(db, a.classId, a.subjectIds)),
   'students.search': read(({ db }, a) => searchStudents(db, a)),
   'students.get': read(({ db }, a) => getStudent(db, a.id)),
-  'students.create': write(({ db }, a) => createStudent(db, a)),
+  'students.create': write(({ db }, a) => {
+    const { enrolment, ...card } = a;
+    const s = createStudent(db, card);
+    if (!enrolment) return s;
+    enrol(db, { ...enrolment, studentId: s.id });
+    return getStudent(db, s.id);
+  }),
   'students.update': write(({ db }, a) => updateStudent(db, a.id, a.data)),
   'students.history': read(({ db }, a) => studentHistory(db, a.id)),
   'orders.list': read(({ db }, a) => listOrders(db, a.limit)),
@@ -129,7 +135,7 @@ export const handlers: Handlers = {
   // The demo writes in its own chunked transactions (it is a job); it audits itself.
   'demo.generate': read(({ db, jobs, user }, a) => {
     if (!user) throw new AppError('unauthenticated', 'Войдите в систему');
-    return { jobId: jobs.start('demo', (p) => generateDemo(db, { students: a.students, by: user.login }, p), { exclusive: true, owner: user.login }) };
+    return { jobId: jobs.start('demo', (p) => generateDemo(db, { students: a.students, seed: a.seed, by: user.login }, p), { exclusive: true, owner: user.login }) };
   }),
 
   // Import as a long job (issue 3): the commit job audits itself and holds the register while it runs.
@@ -156,7 +162,7 @@ export const handlers: Handlers = {
     if (user.role !== 'admin') throw new AppError('forbidden', 'Закрыть учебный год может только администратор');
     // The certificate is opened before the job starts: a wrong password or an expired certificate is the call's error.
     const signer = cert ? openSigner(cert) : undefined;
-    return { jobId: jobs.start('ledgers.closeYear', (p) => closeYear(db, a.yearId, { user, signer, allowNa: a.allowNa }, p), { exclusive: true, owner: user.login }) };
+    return { jobId: jobs.start('ledgers.closeYear', (p) => closeYear(db, a.yearId, { user, signer, allowNa: a.allowNa, onClass: (x) => p.event?.(x) }, p), { exclusive: true, owner: user.login }) };
   }),
   'ledgers.verify': read(({ db }, a) => verifyLedger(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
   // Audited by dispatch with its arguments: who opened it, the reason and the order.
