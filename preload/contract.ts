@@ -578,6 +578,9 @@ export const contract = {
   // The audit log against the newest copy on each medium (a witness kept elsewhere); the passphrase is used, never kept.
   'audit.witness': m(z.object({ mediaIds: z.array(id).min(1, 'выберите носители').max(10), passphrase: z.string().max(500).optional() }).strict(),
     z.array(AuditWitnessSchema), ARCHIVIST),
+  // The same against the newest copy in each folder named by its path (the CLI's audit verify --witness); reads only.
+  'audit.witnessFolders': m(z.object({ folders: z.array(text(1000).min(1)).min(1, 'укажите папки').max(10), passphrase: z.string().max(500).optional() }).strict(),
+    z.array(AuditWitnessSchema), ADMIN),
   // Long work is a job (jobs.status / jobs.cancel); its result is BackupJobResult / VerifyJobResult / RestoreJobResult.
   'backup.start': m(z.object({ mediaIds: z.array(id).min(2, 'нужно не меньше двух носителей').max(10), confirmSameDevice: z.boolean().default(false),
     passphrase: z.string().max(500).optional() }).strict(), z.object({ jobId: z.string() }), ARCHIVIST),

@@ -19,7 +19,6 @@ import { currentYearStart } from '../years/years.ts';
 import { PacketsUsageError, runPacketsCli } from '../packets/cli.ts';
 
 import { ARCHIVE_COMMANDS, passphrase, runArchiveCommand } from './archive.ts';
-import { checkAuditWitnesses } from '../backup/witness.ts';
 import { UsageError } from './usage.ts';
 
 const HELP = `Школьный регистр — командная строка
@@ -293,7 +292,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           return r.ok ? 0 : 1;
         }
         // backup copies on other media as witnesses: the chain they hold must still be in the register
-        const witnesses = await checkAuditWitnesses(db, dirs, passphrase(f) ?? undefined);
+        const witnesses = await call('audit.witnessFolders', { folders: dirs, passphrase: passphrase(f) ?? undefined });
         const failed = witnesses.some((w) => w.state === 'entries_missing' || w.state === 'rewritten');
         print({ ...r, ok: r.ok && !failed, witnesses }, () => [r.message, ...witnesses.map((w) => `  ${w.state === 'ok' ? 'OK ' : w.state === 'encrypted' ? '—  ' : '!! '} ${w.message}`)].join('\n'));
         return r.ok && !failed ? 0 : 1;

@@ -207,6 +207,8 @@ export const handlers: Handlers = {
     }
     return out;
   }),
+  'audit.witnessFolders': read(async ({ db }, a) => (await checkAuditWitnesses(db, a.folders, a.passphrase))
+    .map((w) => ({ medium: path.dirname(w.bag), bag: path.basename(w.bag), state: w.state, message: w.message }))),
   // Backups, verifications and restores are jobs: they log their own runs and audit entries.
   'backup.start': read(({ db, jobs, user }, a) => startBackup(db, jobs, user, a)),
   'backup.verify': read(({ db, jobs, user }, a) => startVerify(db, jobs, user, a)),
