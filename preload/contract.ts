@@ -227,8 +227,6 @@ export const ImportResultSchema = z.object({
   written: z.boolean(),
   /** attendance rows (student × period) of a marks journal with attendance columns */
   attendance: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }).optional(),
-  /** the year a marks journal was imported into (the one asked for, or the current one) */
-  year: yearName.optional(),
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
 // No token: commit what the file says now, as the CLI does after showing nothing in between (the file is read once).

@@ -311,9 +311,22 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
             throw new UsageError(`${kind === 'students' ? 'файл соответствия столбцов' : 'файл соответствия'} ${f.mapping}: ${(e as Error).message}`);
           }
         }
+        if (kind === 'marks' && typeof f.year === 'string' && !(years ??= await call('years.list', {})).some((y) => y.name === f.year)) {
+          // named before the file is read, as the import names it
+          const hint = /^\d{4}\/\d{4}$/.test(f.year) ? '' : ' (учебный год пишется так: 2025/2026)';
+          throw new UsageError(`Учебный год «${f.year}» не найден в реестре${hint}`);
+        }
+        let bytes: Buffer;
+        try {
+          bytes = fs.readFileSync(file);
+        } catch (e) {
+          throw new UsageError(`${path.basename(file)}: файл не открывается (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+        // the contract refuses an empty upload as such; on the command line it is a file that is not a workbook
+        if (!bytes.length) throw new UsageError(`${path.basename(file)}: файл пуст — это не книга Excel (.xlsx)`);
         // The same methods as the import screen, the file as its bytes; no --mapping: the mapping remembered for this journal.
         type Mapping = Input<'import.preview'>['mapping'];
-        const args: Input<'import.preview'> = { kind, fileName: path.basename(file), dataBase64: readFile(file).toString('base64'),
+        const args: Input<'import.preview'> = { kind, fileName: path.basename(file), dataBase64: bytes.toString('base64'),
           ...(kind === 'students'
             ? (mapping ? { mapping: mapping as Mapping } : {})
             : { ...(mapping?.columns ? { mapping: mapping.columns as Mapping } : {}), ...(mapping?.sheets ? { sheetMappings: mapping.sheets as Record<string, NonNullable<Mapping>> } : {}),
@@ -346,7 +359,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           const out = { added: r.added, changed: r.changed, unchanged: r.unchanged, rejectedRows: r.rejected };
           print(out, () => `Импорт ${file}: добавлено ${out.added}, изменено ${out.changed}, без изменений ${out.unchanged}, отклонено строк ${out.rejectedRows}`);
         } else {
-          const year = r.year ?? f.year;
+          // the year asked for, or the current one, which the import took (the audit entry names it)
+          const year = (f.year as string | undefined) ?? `${currentYearStart()}/${currentYearStart() + 1}`;
           const out = { added: r.added, changed: r.changed, unchanged: r.unchanged, rejectedCells: r.rejected, ...(r.attendance ? { attendance: r.attendance } : {}) };
           print(out, () => `Импорт оценок ${file} (${year}): добавлено ${out.added}, изменено ${out.changed}, без изменений ${out.unchanged}, отклонено ячеек ${out.rejectedCells}${attText(r.attendance, ['добавлено', 'изменено'])}`);
         }

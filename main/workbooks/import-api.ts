@@ -116,8 +116,7 @@ export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'imp
   const rejectedRows = new Set(rejected.map((x) => `${x.sheet}\u0000${x.row}`)).size;
   if (nothing) {
     return { added: 0, changed: 0, unchanged: r.p.unchanged, rejected: r.kind === 'students' ? rejectedRows : rejected.length, written: false,
-      ...(r.kind === 'marks' && r.p.attendance ? { attendance: { added: 0, changed: 0, unchanged: r.p.attendance.unchanged } } : {}),
-      ...(r.kind === 'marks' ? { year: r.p.year.name } : {}) };
+      ...(r.kind === 'marks' && r.p.attendance ? { attendance: { added: 0, changed: 0, unchanged: r.p.attendance.unchanged } } : {}) };
   }
   const method = `import.${a.kind}`;
   const args = { fileName: a.fileName, mapping: a.mapping ?? null, sheetMappings: a.sheetMappings ?? null, subjectMapping: a.subjectMapping ?? null,
@@ -139,7 +138,7 @@ export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'imp
     const res = applyMarksImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: res }));
     remember();
     return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedCells, written: true,
-      ...(res.attendance ? { attendance: res.attendance } : {}), year: r.p.year.name };
+      ...(res.attendance ? { attendance: res.attendance } : {}) };
   }).immediate();
   return out;
 }
