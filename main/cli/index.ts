@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Input, Method, Output, User } from '../../preload/contract.ts';
+import { IMPORT_PERIODS, type ImportPeriod, type Input, type Method, type Output, type User } from '../../preload/contract.ts';
 import { openRegister, RegisterOpenError, schemaVersion, type DB } from '../../db/connection.ts';
 import { dispatch, keepAnchor } from '../host/dispatch.ts';
 import { Jobs, type Follower } from '../shared/jobs.ts';
@@ -14,7 +14,7 @@ import { formatRu, isValidIsoDate } from '../shared/dates.ts';
 import { formatSnils } from '../shared/checksums.ts';
 import { searchKey } from '../shared/names.ts';
 // the journal's words for periods and subjects: how a clerk names them on the command line too (pure text helpers)
-import { detectPeriod, normalizeHeader, PERIODS, type Period } from '../workbooks/read.ts';
+import { detectPeriod, normalizeHeader } from '../workbooks/read.ts';
 import { currentYearStart } from '../years/years.ts';
 import { PacketsUsageError, runPacketsCli } from '../packets/cli.ts';
 
@@ -397,7 +397,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         const subject = (await call('subjects.list', {})).find((x) => normalizeHeader(x.name) === want || (x.shortName && normalizeHeader(x.shortName) === want));
         if (!subject) throw new UsageError(`предмет «${f.subject}» не найден (см. справочник предметов)`);
         const raw = need(f, 'period').trim();
-        const period: Period | undefined = (PERIODS as readonly string[]).includes(raw) ? raw as Period : (() => {
+        const period: ImportPeriod | undefined = (IMPORT_PERIODS as readonly string[]).includes(raw) ? raw as ImportPeriod : (() => {
           const d = detectPeriod(normalizeHeader(raw));
           return d && !d.rest ? d.period : undefined;
         })();
