@@ -105,3 +105,8 @@ export function openRegister(file: string, opts: OpenOptions = {}): DB {
 function hasTables(db: DB): boolean {
   return (db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number }).n > 0;
 }
+
+/** The schema version the register file is at (its migrations applied): PRAGMA user_version. */
+export function schemaVersion(db: DB): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}

@@ -228,7 +228,8 @@ export const ImportResultSchema = z.object({
   attendance: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }).optional(),
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
-const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200), allowRejected: z.boolean().default(false) });
+// No token: commit what the file says now, as the CLI does after showing nothing in between (the file is read once).
+const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200).optional(), allowRejected: z.boolean().default(false) });
 
 // ---------- ledgers (сводная ведомость, sealed versions) ----------
 // The same shape as main/ledgers/model.ts `LedgerData` (the handlers' types check that they agree).
@@ -514,7 +515,9 @@ export const contract = {
     limit: z.number().int().min(1).max(1000).default(200), offset: z.number().int().min(0).default(0) }).strict(),
     z.object({ rows: z.array(StudentRowSchema), total: z.number().int() }), ANY),
   'students.get': query(z.object({ id: uuid }).strict(), StudentSchema, ANY),
-  'students.create': command(StudentInput.strict(), StudentSchema, CLERK),
+  // With `enrolment`: the card and its enrolment order are one change (a refused enrolment leaves no student behind).
+  'students.create': command(StudentInput.extend({ enrolment: z.object({ order: OrderRef.strict(), classId: id, date: isoDate }).strict().optional() }).strict(),
+    StudentSchema, CLERK),
   'students.update': command(z.object({ id: uuid, data: StudentInput.strict() }).strict(), StudentSchema, CLERK),
   'students.history': query(z.object({ id: uuid }).strict(), z.array(MovementSchema), ANY),
 
@@ -559,9 +562,10 @@ export const contract = {
   'jobs.status': query(z.object({ id: z.string() }).strict(), JobSchema, ANY),
   'jobs.cancel': command(z.object({ id: z.string() }).strict(), JobSchema, ANY),
   // What a finished job gave, for the one who started it (or an admin), whether or not its result is private to them;
-  // its error (code and fields kept) when it failed. Typed by the job's method: JobResult<M>.
+  // its error (code, fields and rows kept) when it failed. Typed by the job's method: JobResult<M>.
   'jobs.result': query(z.object({ id: z.string() }).strict(), z.unknown(), ANY),
-  'demo.generate': job(z.object({ students: z.number().int().min(1).max(300000) }).strict(), DemoSummarySchema, ADMIN),
+  // seed: the same school again (the CLI's --seed, tests)
+  'demo.generate': job(z.object({ students: z.number().int().min(1).max(300000), seed: z.number().int().optional() }).strict(), DemoSummarySchema, ADMIN),
 
   // ---------- import as a long job (issue 3): start → {jobId}; poll jobs.status (progress); jobs.cancel; then the outcome
   // (the error of a refused import comes back from *Result with its code). A commit holds the register until it ends.
@@ -619,6 +623,9 @@ export const contract = {
   // The audit log against the newest copy on each medium (a witness kept elsewhere); the passphrase is used, never kept.
   'audit.witness': query(z.object({ mediaIds: z.array(id).min(1, 'выберите носители').max(10), passphrase: z.string().max(500).optional() }).strict(),
     z.array(AuditWitnessSchema), ARCHIVIST),
+  // The same against the newest copy in each folder named by its path (the CLI's audit verify --witness); reads only.
+  'audit.witnessFolders': query(z.object({ folders: z.array(text(1000).min(1)).min(1, 'укажите папки').max(10), passphrase: z.string().max(500).optional() }).strict(),
+    z.array(AuditWitnessSchema), ADMIN, { local: ['folders'] }),
   // Long work is a job (jobs.status / jobs.cancel); its result is BackupJobResult / VerifyJobResult / RestoreJobResult.
   // Media by id, or (the command line) folders: a folder registered as a medium is encrypted as the medium says;
   // `encrypt` encrypts every copy.
@@ -703,7 +710,10 @@ export const methodKind = (method: Method): MethodKind => contract[method].kind;
 // Errors cross the boundary as data, never as thrown objects.
 export const ERROR_CODES = ['validation', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'cancelled', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
-export type ApiError = { code: ErrorCode; message: string; fields?: Record<string, string> };
+/** One item a refusal lists whole: a rejected cell {sheet, row, column, reason}, a subject {id, name} … */
+export type ApiErrorRow = Record<string, string | number | null>;
+/** `rows`: every item the refusal is about, where `message` names only the first (an import's rejected cells). */
+export type ApiError = { code: ErrorCode; message: string; fields?: Record<string, string>; rows?: ApiErrorRow[] };
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 export type Envelope = { method: string; args: unknown; session?: string | null };
 

@@ -30,6 +30,9 @@ export const backupHandlers = defineHandlers({
     }
     return out;
   }),
+  // The same against backup copies in folders given on this computer (the CLI's audit verify --witness).
+  'audit.witnessFolders': query(async ({ db }, a) => (await checkAuditWitnesses(db, a.folders, a.passphrase))
+    .map((w) => ({ medium: path.dirname(w.bag), bag: path.basename(w.bag), state: w.state, message: w.message }))),
   // Backups, verifications and restores log their own runs and audit entries.
   'backup.start': job({ writes: true }, ({ db, user }, a) => backupJob(db, user, a)),
   'backup.verify': job({ writes: true }, ({ db, user }, a) => verifyJob(db, user, a)),

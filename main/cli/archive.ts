@@ -68,7 +68,7 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       if (to.length < 2) throw new UsageError('укажите не меньше двух носителей: backup --to ПАПКА --to ПАПКА');
       let r: BackupJobResult;
       try {
-        r = await job<BackupJobResult>('backup.start', { folders: to, encrypt: !!f.encrypt, passphrase: passphrase(f) ?? undefined, confirmSameDevice: !!f.yes },
+        r = await job('backup.start', { folders: to, encrypt: !!f.encrypt, passphrase: passphrase(f) ?? undefined, confirmSameDevice: !!f.yes },
           cliProgress(f, io));
       } catch (e) {
         // the handler names the medium; where the passphrase comes from is the command line's to say
@@ -80,7 +80,7 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       const url = str(f, 'central');
       if (url && r.state !== 'failed') {
         const bag = r.destinations.find((d) => d.ok && !d.encrypted)?.bagPath ?? r.destinations.find((d) => d.ok)!.bagPath!;
-        central = await job<BagUploadJobResult>('backup.upload', { bagPath: bag, url, token: process.env.SR_CENTRAL_TOKEN || undefined }, cliProgress(f, io));
+        central = await job('backup.upload', { bagPath: bag, url, token: process.env.SR_CENTRAL_TOKEN || undefined }, cliProgress(f, io));
       }
       print({ ...r, central }, () => [
         r.message,
@@ -93,7 +93,7 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
     }
     case 'verify-copies': {
       if (!operands.length) throw new UsageError('укажите папки с копиями: verify-copies ПАПКА ПАПКА [--repair]');
-      const r = await job<VerifyJobResult>('backup.verify', { folders: operands, repair: !!f.repair }, cliProgress(f, io));
+      const r = await job('backup.verify', { folders: operands, repair: !!f.repair }, cliProgress(f, io));
       endProgress(f);
       print(r, () => [
         r.message,
@@ -110,7 +110,7 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       const target = (f.to as string[] | undefined)?.[0];
       if (!f.drill && !target) throw new UsageError('укажите, куда восстановить: --to ФАЙЛ (или --drill для учебного восстановления)');
       try {
-        const r = await job<RestoreJobResult>('backup.restore', { bagPath: path.resolve(bag), target: target ? path.resolve(target) : undefined, drill: !!f.drill,
+        const r = await job('backup.restore', { bagPath: path.resolve(bag), target: target ? path.resolve(target) : undefined, drill: !!f.drill,
           passphrase: passphrase(f) ?? undefined, trustedCertsPem: trusted(f) }, cliProgress(f, io));
         print(r, () => [r.message, ...r.checks.map((c) => `  ${c.ok ? 'OK' : 'НЕТ'} ${c.message}`)].join('\n'));
         return EXIT.ok;
@@ -149,7 +149,7 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       const bag = operands[0];
       const url = str(f, 'url');
       if (!bag || !url) throw new UsageError('upload КОПИЯ --url URL');
-      const r = await job<BagUploadJobResult>('backup.upload', { bagPath: path.resolve(bag), url, token: process.env.SR_CENTRAL_TOKEN || undefined }, cliProgress(f, io));
+      const r = await job('backup.upload', { bagPath: path.resolve(bag), url, token: process.env.SR_CENTRAL_TOKEN || undefined }, cliProgress(f, io));
       print(r, () => `Копия отправлена: ${r.url} (файлов ${r.files}, уже были ${r.skipped}, докачано ${r.resumed})`);
       return EXIT.ok;
     }

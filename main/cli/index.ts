@@ -1,37 +1,21 @@
 // The command line: the same backend (dispatch, roles, audit) for scripts, Task Scheduler and cron.
 // Exit codes: 0 success, 1 bad input (one clear line on stderr), 2 internal error.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { contract, type Input, type Method, type Output, type User } from '../../preload/contract.ts';
-import { openRegister, RegisterOpenError, type DB } from '../../db/connection.ts';
-import { dispatch, keepAnchor } from '../host/dispatch.ts';
-import { Jobs, progressTo } from '../shared/jobs.ts';
-import { Sessions } from '../users/users.ts';
+import { IMPORT_PERIODS, type ImportPeriod, type Input, type Output } from '../../preload/contract.ts';
+import { openRegister, RegisterOpenError, schemaVersion, type DB } from '../../db/connection.ts';
+import { keepAnchor } from '../host/dispatch.ts';
+import { localCaller } from './local-call.ts';
 import { AppError } from '../shared/errors.ts';
-import { formatDate, isValidIsoDate } from '../../preload/core/dates.ts';
+import { formatDate, isValidIsoDate, currentYearStart } from '../../preload/core/dates.ts';
 import { formatSnils } from '../../preload/core/identifiers.ts';
-import { generateDemo } from '../demo/generate.ts';
-import { findClass } from '../classes/classes.ts';
-import { yearByName } from '../years/years.ts';
-import { classInfo, classPeriods } from '../grades/grades.ts';
-import { classStudents } from '../students/students.ts';
 import { searchKey } from '../../preload/core/names.ts';
-import { currentYearStart, todayIso } from '../../preload/core/dates.ts';
-import { appendAudit } from '../audit/log.ts';
-import { detectPeriod, normalizeHeader, PERIODS, WorkbookError, type Period } from '../workbooks/read.ts';
-import { applyStudentsImport, previewStudentsImport } from '../workbooks/students-import.ts';
-import { applyMarksImport, hasWrites, previewMarksImport } from '../workbooks/marks-import.ts';
-import { exportCityRegister, MissingCityRegisterIds } from '../workbooks/city-register.ts';
-import { printLedger } from '../ledgers/versions.ts';
-import { closeYear, sealClass, type Certificate } from '../ledgers/seal.ts';
-import { verifyLedger } from '../ledgers/verify.ts';
-import { resolveStudent } from '../printouts/data.ts';
+// the journal's words for periods and subjects: how a clerk names them on the command line too (pure text helpers)
+import { detectPeriod, normalizeHeader } from '../workbooks/read.ts';
 import { PacketsUsageError, runPacketsCli } from './packets.ts';
 
 import { ARCHIVE_COMMANDS, passphrase, runArchiveCommand } from './archive.ts';
-import { checkAuditWitnesses } from '../backup/witness.ts';
 import { UsageError } from './usage.ts';
 
 const HELP = `Школьный регистр — командная строка
@@ -53,7 +37,9 @@ const HELP = `Школьный регистр — командная строк�
                                      оценки из выгрузки журнала (по умолчанию за текущий учебный год); в файле
                                      соответствия — {"columns": {поле: столбец}, "sheets": {лист: {поле: столбец}},
                                      "subjects": {предмет в журнале: id}}; графы пропусков («Пропущено уроков»,
-                                     «из них по болезни», «по уважительной причине») загружаются вместе с оценками
+                                     «из них по болезни», «по уважительной причине») загружаются вместе с оценками;
+                                     соответствие запоминается для журнала с тем же именем файла (как в программе) и
+                                     без --mapping берётся запомненное; Ctrl+C отменяет импорт, ничего не записав
   export city-register --year 2026/2027 --out ФАЙЛ.xlsx   книга для городского реестра (предметы — кодами реестра)
   grades set --class 5А [--year 2026/2027] --student "Фамилия Имя [Отчество]" [--birth ДД.ММ.ГГГГ] --subject Предмет
              --period "1 четверть"|q1|годовая|экзамен|итоговая --mark 4   одна оценка (--mark "" стирает её)
@@ -113,7 +99,7 @@ type Flags = Record<string, string | boolean | undefined>;
 
 function toIso(v: string | undefined, what: string): string {
   if (!v) throw new UsageError(`не указан параметр ${what}`);
-  const m = /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(v.trim());
+  const m = v.trim().match(/^(\d{2})\.(\d{2})\.(\d{4})$/);
   const iso = m ? `${m[3]}-${m[2]}-${m[1]}` : v.trim();
   if (!isValidIsoDate(iso)) throw new UsageError(`${what}: неверная дата «${v}» (нужно ДД.ММ.ГГГГ)`);
   return iso;
@@ -174,31 +160,55 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     if (typeof f.db === 'string') db = openRegister(f.db, { create: cmd === 'init' || cmd === 'demo' });
     if (ARCHIVE_COMMANDS.has(cmd)) return await runArchiveCommand(cmd, operands, f, db, io, json);
     if (!db) throw new UsageError('укажите файл реестра: --db ФАЙЛ');
-    const who: User = { id: 0, login: `cli:${os.userInfo().username}`, fullName: 'Командная строка', role: 'admin' };
-    const base = { db, sessions: new Sessions(), jobs: new Jobs(), session: null, asUser: who };
-    const call = async <M extends Method>(method: M, args: Input<M>): Promise<Output<M>> => {
-      const r = await dispatch(base, { method, args });
-      if (!r.ok) throw new AppError(r.error.code, r.error.fields ? `${r.error.message}` : r.error.message, r.error.fields);
-      return r.value as Output<M>;
-    };
-    const yearId = async (name: string | undefined) => {
-      if (!name) return undefined;
-      const y = yearByName(db!, name);
+    const { call, job: runJob } = localCaller(db);
+    // Names as a clerk writes them, looked up through the contract's lists.
+    let years: Output<'years.list'> | undefined;
+    const yearNamed = async (name: string) => {
+      years ??= await call('years.list', {});
+      const y = years.find((x) => x.name === name);
       if (!y) throw new UsageError(`учебный год ${name} не найден (см. years list)`);
-      return y.id;
+      return y;
     };
-    const classId = async (name: string | undefined, year: string | undefined) => {
-      if (!name) return undefined;
+    const yearId = async (name: string | undefined) => (name ? (await yearNamed(name)).id : undefined);
+    const classNamed = async (name: string, year: string | undefined) => {
       if (!year) throw new UsageError('с --class укажите и --year');
-      const c = findClass(db!, (await yearId(year))!, name);
+      const m = name.match(/^\s*(\d{1,2})\s*[-«"]?\s*([А-ЯЁа-яё])\s*»?"?\s*$/);
+      const c = m && (await call('classes.list', { yearId: (await yearNamed(year)).id }))
+        .find((x) => x.parallel === Number(m[1]) && x.letter === m[2].toLocaleUpperCase('ru-RU'));
       if (!c) throw new UsageError(`класс ${name} в ${year} не найден`);
-      return c.id;
+      return c;
     };
+    const classId = async (name: string | undefined, year: string | undefined) => (name ? (await classNamed(name, year)).id : undefined);
     const print = (value: unknown, text: () => string) => io.out(json ? JSON.stringify(value, null, 2) : text());
+    const readFile = (file: string) => {
+      try {
+        return fs.readFileSync(file);
+      } catch (e) {
+        throw new UsageError(`не удалось прочитать ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файла нет' : (e as Error).message}`);
+      }
+    };
+    // A student by UUID or by the full ФИО (several of that name: refused, each named by birth date and UUID).
+    const studentNamed = async (who: string): Promise<string> => {
+      const q = who.trim();
+      if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(q)) {
+        try {
+          return (await call('students.get', { id: q.toLowerCase() })).id;
+        } catch (e) {
+          if (e instanceof AppError && e.code === 'not_found') throw new UsageError(`Ученик с идентификатором ${q} не найден в реестре`);
+          throw e;
+        }
+      }
+      const rows = (await call('students.search', { query: q, limit: 1000 })).rows.filter((s) => searchKey(s.fullName) === searchKey(q));
+      if (!rows.length) throw new UsageError(`Ученик «${q}» не найден в реестре (нужно ФИО полностью или UUID)`);
+      if (rows.length > 1) throw new UsageError(`В реестре несколько учеников «${q}»: ${rows.map((r) => `${formatDate(r.birthDate)} г. р. — ${r.id}`).join('; ')}. Укажите UUID.`);
+      return rows[0].id;
+    };
+    const rejectedLine = (r: { sheet?: unknown; row?: unknown; column?: unknown; reason?: unknown }) =>
+      `  лист «${r.sheet}», строка ${r.row}${r.column ? `, столбец ${r.column}` : ''}: ${r.reason}`;
 
     switch (cmd) {
       case 'init': {
-        const v = db.pragma('user_version', { simple: true });
+        const v = schemaVersion(db);
         print({ ok: true, file: f.db, schemaVersion: v }, () => `Реестр готов: ${f.db} (схема ${v})`);
         return 0;
       }
@@ -206,13 +216,12 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         const n = Number(need(f, 'students'));
         if (!Number.isInteger(n) || n < 1) throw new UsageError('--students: целое число больше 0');
         let last = 0;
-        const s = await generateDemo(db, { students: n, by: who.login, seed: f.seed ? Number(f.seed) : undefined },
-          progressTo((done, total) => {
-            if (!json && process.stderr.isTTY && Date.now() - last > 500) {
-              last = Date.now();
-              process.stderr.write(`\r${done} из ${total}`);
-            }
-          }));
+        const s = await runJob('demo.generate', { students: n, seed: f.seed ? Number(f.seed) : undefined }, { onReport: (done, total) => {
+          if (!json && process.stderr.isTTY && Date.now() - last > 500) {
+            last = Date.now();
+            process.stderr.write(`\r${done} из ${total}`);
+          }
+        } }) as { students: number; classes: number; staff: number; subjects: number; years: number; orders: number; movements: number };
         if (!json && process.stderr.isTTY) process.stderr.write('\n');
         print(s, () => `Демонстрационная школа: ${s.students} учеников, ${s.classes} классов, ${s.staff} сотрудников, ${s.subjects} предметов, ${s.years} уч. лет, ${s.orders} приказов, ${s.movements} движений`);
         return 0;
@@ -225,20 +234,14 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         return 0;
       }
       case 'students add': {
-        // The card and its enrolment are one change: a refused enrolment leaves no student behind.
-        db.exec('BEGIN IMMEDIATE');
-        const s = await call('students.create', { lastName: need(f, 'last'), firstName: need(f, 'first'), middleName: (f.middle as string) ?? null,
-          birthDate: toIso(f.birth as string, '--birth'), sex: need(f, 'sex').toUpperCase() as 'М' | 'Ж', snils: (f.snils as string) ?? null, guardians: [] });
-        let enrolled = '';
-        if (f.class) {
-          const cid = await classId(f.class as string, f.year as string | undefined);
-          await call('orders.enrol', { order: { number: need(f, 'order'), date: toIso(f['order-date'] as string, '--order-date') }, studentId: s.id,
-            classId: cid!, date: f.date ? toIso(f.date as string, '--date') : toIso(f['order-date'] as string, '--order-date') });
-          enrolled = ` и зачислен(а) в ${f.class}`;
-        }
-        const full = await call('students.get', { id: s.id });
-        db.exec('COMMIT');
-        print(full, () => `Добавлен(а) ${full.lastName} ${full.firstName}${enrolled}: ${full.id}`);
+        const card = { lastName: need(f, 'last'), firstName: need(f, 'first'), middleName: (f.middle as string) ?? null,
+          birthDate: toIso(f.birth as string, '--birth'), sex: need(f, 'sex').toUpperCase() as 'М' | 'Ж', snils: (f.snils as string) ?? null, guardians: [] };
+        // The card and its enrolment are one call, one transaction: a refused enrolment leaves no student behind.
+        const enrolment = f.class ? { classId: (await classId(f.class as string, f.year as string | undefined))!,
+          order: { number: need(f, 'order'), date: toIso(f['order-date'] as string, '--order-date') },
+          date: f.date ? toIso(f.date as string, '--date') : toIso(f['order-date'] as string, '--order-date') } : undefined;
+        const full = await call('students.create', { ...card, ...(enrolment ? { enrolment } : {}) });
+        print(full, () => `Добавлен(а) ${full.lastName} ${full.firstName}${enrolment ? ` и зачислен(а) в ${f.class}` : ''}: ${full.id}`);
         return 0;
       }
       case 'classes list': {
@@ -259,119 +262,130 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           return r.ok ? 0 : 1;
         }
         // backup copies on other media as witnesses: the chain they hold must still be in the register
-        const witnesses = await checkAuditWitnesses(db, dirs, passphrase(f) ?? undefined);
+        const witnesses = await call('audit.witnessFolders', { folders: dirs, passphrase: passphrase(f) ?? undefined });
         const failed = witnesses.some((w) => w.state === 'entries_missing' || w.state === 'rewritten');
         print({ ...r, ok: r.ok && !failed, witnesses }, () => [r.message, ...witnesses.map((w) => `  ${w.state === 'ok' ? 'OK ' : w.state === 'encrypted' ? '—  ' : '!! '} ${w.message}`)].join('\n'));
         return r.ok && !failed ? 0 : 1;
       }
-      case 'import students': {
-        const file = operands[0];
-        if (!file) throw new UsageError('укажите файл: import students ФАЙЛ.xlsx');
-        let mapping: Record<string, string | null> | undefined;
-        if (typeof f.mapping === 'string') {
-          try {
-            mapping = JSON.parse(fs.readFileSync(f.mapping, 'utf8'));
-          } catch (e) {
-            throw new UsageError(`файл соответствия столбцов ${f.mapping}: ${(e as Error).message}`);
-          }
-        }
-        const preview = await previewStudentsImport(db, file, { mapping });
-        const rejectedLines = preview.rejected.map((r) => `  лист «${r.sheet}», строка ${r.row}${r.column ? `, столбец ${r.column}` : ''}: ${r.reason}`);
-        const summary = { added: preview.added.length, changed: preview.changed.length, unchanged: preview.unchanged, rejected: preview.rejected };
-        if (f['dry-run']) {
-          print(summary, () => [`Предпросмотр ${file}: добавить ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${preview.rejected.length}`, ...rejectedLines].join('\n'));
-          return preview.rejected.length ? 1 : 0;
-        }
-        if (preview.rejected.length && !f['allow-rejected']) {
-          io.err([`Ошибка: отклонено ячеек: ${preview.rejected.length}; ничего не записано`, ...rejectedLines].join('\n'));
-          return 1;
-        }
-        // Importing the same file again changes nothing: no write, no audit entry.
-        const r = !preview.added.length && !preview.changed.length
-          ? { added: 0, changed: 0, unchanged: preview.unchanged, rejectedRows: new Set(preview.rejected.map((x) => `${x.sheet}:${x.row}`)).size }
-          : applyStudentsImport(db, preview, (res) => appendAudit(db!, who.login, 'import.students', { args: { file: path.basename(file), mapping }, result: res }));
-        print(r, () => `Импорт ${file}: добавлено ${r.added}, изменено ${r.changed}, без изменений ${r.unchanged}, отклонено строк ${r.rejectedRows}`);
-        return 0;
-      }
+      case 'import students':
       case 'import marks': {
+        const kind = cmd === 'import students' ? 'students' : 'marks';
         const file = operands[0];
-        if (!file) throw new UsageError('укажите файл: import marks ФАЙЛ.xlsx');
-        let mapping: { columns?: Record<string, string | null>; sheets?: Record<string, Record<string, string | null>>; subjects?: Record<string, number> } | undefined;
+        if (!file) throw new UsageError(`укажите файл: import ${kind} ФАЙЛ.xlsx`);
+        // students: {поле: столбец}; marks: {"columns": {…}, "sheets": {лист: {…}}, "subjects": {предмет: id}}
+        let mapping: Record<string, unknown> | undefined;
         if (typeof f.mapping === 'string') {
           try {
             mapping = JSON.parse(fs.readFileSync(f.mapping, 'utf8'));
           } catch (e) {
-            throw new UsageError(`файл соответствия ${f.mapping}: ${(e as Error).message}`);
+            throw new UsageError(`${kind === 'students' ? 'файл соответствия столбцов' : 'файл соответствия'} ${f.mapping}: ${(e as Error).message}`);
           }
         }
-        const preview = await previewMarksImport(db, file, { mapping: mapping?.columns, sheetMappings: mapping?.sheets, subjectMapping: mapping?.subjects, year: f.year as string | undefined,
-          fingerprint: false }); // this preview is committed here and now: no token to compare
-        const rejectedLines = preview.rejected.map((r) => `  лист «${r.sheet}», строка ${r.row}${r.column ? `, столбец ${r.column}` : ''}: ${r.reason}`);
-        const att = preview.attendance;
-        const attText = (a: { added: number; changed: number; unchanged: number } | undefined | null, verb: [string, string]) =>
-          a ? `; пропуски (ученик × период): ${verb[0]} ${a.added}, ${verb[1]} ${a.changed}, без изменений ${a.unchanged}` : '';
-        const summary = { year: preview.year.name, added: preview.added, changed: preview.changed, unchanged: preview.unchanged, rejected: preview.rejected,
-          ...(att ? { attendance: { added: att.added, changed: att.changed, unchanged: att.unchanged } } : {}) };
-        if (f['dry-run']) {
-          print(summary, () => [`Предпросмотр ${file} (${summary.year}): добавить оценок ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${preview.rejected.length}${attText(summary.attendance, ['добавить', 'изменить'])}`, ...rejectedLines].join('\n'));
-          return preview.rejected.length ? 1 : 0;
+        if (kind === 'marks' && typeof f.year === 'string' && !(years ??= await call('years.list', {})).some((y) => y.name === f.year)) {
+          // named before the file is read, as the import names it
+          const hint = /^\d{4}\/\d{4}$/.test(f.year) ? '' : ' (учебный год пишется так: 2025/2026)';
+          throw new UsageError(`Учебный год «${f.year}» не найден в реестре${hint}`);
         }
-        if (preview.rejected.length && !f['allow-rejected']) {
-          io.err([`Ошибка: отклонено ячеек: ${preview.rejected.length}; ничего не записано`, ...rejectedLines].join('\n'));
+        let bytes: Buffer;
+        try {
+          bytes = fs.readFileSync(file);
+        } catch (e) {
+          throw new UsageError(`${path.basename(file)}: файл не открывается (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        }
+        // the contract refuses an empty upload as such; on the command line it is a file that is not a workbook
+        if (!bytes.length) throw new UsageError(`${path.basename(file)}: файл пуст — это не книга Excel (.xlsx)`);
+        // The same methods as the import screen, the file as its bytes; no --mapping: the mapping remembered for this journal.
+        type Mapping = Input<'import.preview'>['mapping'];
+        const args: Input<'import.preview'> = { kind, fileName: path.basename(file), dataBase64: bytes.toString('base64'),
+          ...(kind === 'students'
+            ? (mapping ? { mapping: mapping as Mapping } : {})
+            : { ...(mapping?.columns ? { mapping: mapping.columns as Mapping } : {}), ...(mapping?.sheets ? { sheetMappings: mapping.sheets as Record<string, NonNullable<Mapping>> } : {}),
+              ...(mapping?.subjects ? { subjectMapping: mapping.subjects as Record<string, number> } : {}), ...(typeof f.year === 'string' ? { year: f.year } : {}) }) };
+        type Counts = { added: number; changed: number; unchanged: number } | null | undefined;
+        const attText = (a: Counts, verb: [string, string]) =>
+          a ? `; пропуски (ученик × период): ${verb[0]} ${a.added}, ${verb[1]} ${a.changed}, без изменений ${a.unchanged}` : '';
+        if (f['dry-run']) {
+          const p = await runJob('import.previewStart', args);
+          const rejectedLines = p.rejected.map(rejectedLine);
+          if (kind === 'students') {
+            const summary = { ...p.counts, rejected: p.rejected };
+            print(summary, () => [`Предпросмотр ${file}: добавить ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${p.rejected.length}`, ...rejectedLines].join('\n'));
+          } else {
+            const summary = { year: p.year, ...p.counts, rejected: p.rejected, ...(p.attendance ? { attendance: p.attendance } : {}) };
+            print(summary, () => [`Предпросмотр ${file} (${summary.year}): добавить оценок ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${p.rejected.length}${attText(p.attendance, ['добавить', 'изменить'])}`, ...rejectedLines].join('\n'));
+          }
+          return p.rejected.length ? 1 : 0;
+        }
+        // No token: the file is read once and what it says now is committed, or refused with every rejected cell.
+        let r: Output<'import.commit'>;
+        try {
+          r = await runJob('import.commitStart', { ...args, allowRejected: !!f['allow-rejected'] });
+        } catch (e) {
+          if (!(e instanceof AppError) || !e.rows) throw e;
+          io.err([`Ошибка: отклонено ячеек: ${e.rows.length}; ничего не записано`, ...e.rows.map(rejectedLine)].join('\n'));
           return 1;
         }
-        // Importing the same file again changes nothing: no write, no audit entry.
-        const r = !hasWrites(preview)
-          ? { added: 0, changed: 0, unchanged: preview.unchanged, rejectedCells: preview.rejected.length, ...(att ? { attendance: { added: 0, changed: 0, unchanged: att.unchanged } } : {}) }
-          : applyMarksImport(db, preview, (res) => appendAudit(db!, who.login, 'import.marks', { args: { file: path.basename(file), year: preview.year.name, mapping }, result: res }));
-        print(r, () => `Импорт оценок ${file} (${preview.year.name}): добавлено ${r.added}, изменено ${r.changed}, без изменений ${r.unchanged}, отклонено ячеек ${r.rejectedCells}${attText(r.attendance, ['добавлено', 'изменено'])}`);
+        if (kind === 'students') {
+          const out = { added: r.added, changed: r.changed, unchanged: r.unchanged, rejectedRows: r.rejected };
+          print(out, () => `Импорт ${file}: добавлено ${out.added}, изменено ${out.changed}, без изменений ${out.unchanged}, отклонено строк ${out.rejectedRows}`);
+        } else {
+          // the year asked for, or the current one, which the import took (the audit entry names it)
+          const year = (f.year as string | undefined) ?? `${currentYearStart()}/${currentYearStart() + 1}`;
+          const out = { added: r.added, changed: r.changed, unchanged: r.unchanged, rejectedCells: r.rejected, ...(r.attendance ? { attendance: r.attendance } : {}) };
+          print(out, () => `Импорт оценок ${file} (${year}): добавлено ${out.added}, изменено ${out.changed}, без изменений ${out.unchanged}, отклонено ячеек ${out.rejectedCells}${attText(r.attendance, ['добавлено', 'изменено'])}`);
+        }
         return 0;
       }
       case 'export city-register': {
         const out = need(f, 'out');
         try {
-          const r = await exportCityRegister(db, { year: need(f, 'year'), out });
-          print(r, () => `Книга городского реестра ${r.file} (${r.year}): классов ${r.classes}, учеников ${r.students}, сотрудников ${r.staff}, оценок ${r.marks}`);
+          const r = await call('export.cityRegister', { year: need(f, 'year') });
+          fs.writeFileSync(out, Buffer.from(r.dataBase64, 'base64'));
+          const { dataBase64: _, fileName: _n, ...counts } = r;
+          const shown = { file: out, year: f.year as string, ...counts };
+          print(shown, () => `Книга городского реестра ${shown.file} (${shown.year}): классов ${r.classes}, учеников ${r.students}, сотрудников ${r.staff}, оценок ${r.marks}`);
           return 0;
         } catch (e) {
-          if (!(e instanceof MissingCityRegisterIds)) throw e;
-          if (json) io.out(JSON.stringify({ ok: false, missing: e.missing }, null, 2));
+          // the subjects without a city-register code, all of them: the error carries the list
+          if (!(e instanceof AppError) || !e.rows) throw e;
+          if (json) io.out(JSON.stringify({ ok: false, missing: e.rows }, null, 2));
           io.err(`Ошибка: ${e.message}`);
           return 1;
         }
       }
       case 'grades set': {
         // one mark, named as a clerk names it; written through grades.set, so the grid's rules and the audit apply
-        const year = (f.year as string | undefined) ?? (() => { const y = currentYearStart(todayIso()); return `${y}/${y + 1}`; })();
-        const cid = (await classId(need(f, 'class'), year))!;
-        const cls = classInfo(db, cid);
+        const year = (f.year as string | undefined) ?? (() => { const y = currentYearStart(); return `${y}/${y + 1}`; })();
+        const cls = await classNamed(need(f, 'class'), year);
         const wanted = searchKey(need(f, 'student'));
         const birth = f.birth ? toIso(f.birth as string, '--birth') : null;
-        const found = classStudents(db, cid).filter((s) => (searchKey(s.fullName) === wanted || searchKey(s.fullName).startsWith(`${wanted} `)) && (!birth || s.birthDate === birth));
+        const found = (await call('classes.students', { classId: cls.id }))
+          .filter((s) => (searchKey(s.fullName) === wanted || searchKey(s.fullName).startsWith(`${wanted} `)) && (!birth || s.birthDate === birth));
         if (!found.length) throw new UsageError(`ученик «${f.student}» не найден в классе ${cls.name} (${year})`);
         if (found.length > 1) throw new UsageError(`в классе ${cls.name} ${found.length} ученика «${f.student}»: укажите полное ФИО или --birth`);
         const want = normalizeHeader(need(f, 'subject'));
-        const subject = (db.prepare('SELECT id, name, short_name FROM subjects').all() as Array<{ id: number; name: string; short_name: string | null }>)
-          .find((x) => normalizeHeader(x.name) === want || (x.short_name && normalizeHeader(x.short_name) === want));
+        const subject = (await call('subjects.list', {})).find((x) => normalizeHeader(x.name) === want || (x.shortName && normalizeHeader(x.shortName) === want));
         if (!subject) throw new UsageError(`предмет «${f.subject}» не найден (см. справочник предметов)`);
         const raw = need(f, 'period').trim();
-        const period: Period | undefined = (PERIODS as readonly string[]).includes(raw) ? raw as Period : (() => {
+        const period: ImportPeriod | undefined = (IMPORT_PERIODS as readonly string[]).includes(raw) ? raw as ImportPeriod : (() => {
           const d = detectPeriod(normalizeHeader(raw));
           return d && !d.rest ? d.period : undefined;
         })();
         if (!period) throw new UsageError(`--period: «${raw}» — не период (1 четверть, 2 полугодие, 3 триместр, годовая, экзамен, итоговая)`);
         const slot = period === 'year' ? 'annual' : period === 'exam' || period === 'final' ? period : 'period';
+        // the class's own periods and the mark now: the grid, as the app shows it
+        const grid = await call('grades.grid', { classId: cls.id });
         let periodId: number | null = null;
         if (slot === 'period') {
           const kind = ({ q: 'quarter', h: 'half', t: 'trimester' } as const)[period[0] as 'q' | 'h' | 't'];
-          const p = classPeriods(db, cls).find((x) => x.kind === kind && x.number === Number(period.slice(1)));
+          const p = grid.columns.find((x) => x.slot === 'period' && x.kind === kind && x.number === Number(period.slice(1)));
           if (!p) throw new UsageError(`у класса ${cls.name} в ${year} нет периода «${raw}»`);
-          periodId = p.id;
+          periodId = p.periodId;
         }
         if (typeof f.mark !== 'string') throw new UsageError('не указан параметр --mark (пустая строка стирает оценку)');
-        const from = (db.prepare('SELECT mark FROM marks WHERE student_id = ? AND subject_id = ? AND year_id = ? AND slot = ? AND coalesce(period_id, 0) = ?')
-          .get(found[0].id, subject.id, cls.year_id, slot, periodId ?? 0) as { mark: string } | undefined)?.mark ?? null;
-        const r = await call('grades.set', { classId: cid, cells: [{ studentId: found[0].id, subjectId: subject.id, slot, periodId, mark: f.mark || null }] });
+        const column = slot === 'period' ? `p${periodId}` : slot;
+        const from = grid.marks.find((m) => m.studentId === found[0].id && m.subjectId === subject.id && m.column === column)?.mark ?? null;
+        const r = await call('grades.set', { classId: cls.id, cells: [{ studentId: found[0].id, subjectId: subject.id, slot, periodId, mark: f.mark || null }] });
         const out = { student: found[0].fullName, class: cls.name, year, subject: subject.name, period, from, mark: f.mark || null, ...r };
         print(out, () => `${out.student}, ${cls.name}, «${subject.name}», ${raw}: ${out.mark ?? 'стёрта'}${from ? ` (было ${from})` : ''}`);
         return 0;
@@ -387,8 +401,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         const written: string[] = [];
         for (const [format, file] of [['pdf', f.out], ['xlsx', f.xlsx]] as const) {
           if (typeof file !== 'string') continue;
-          const r = await printLedger(db, { classId: cid, version, format });
-          fs.writeFileSync(file, r.bytes);
+          const r = await call('ledgers.print', { classId: cid, version, format });
+          fs.writeFileSync(file, Buffer.from(r.dataBase64, 'base64'));
           written.push(file);
         }
         print({ files: written, version: version ?? null }, () => `Ведомость ${f.class} ${f.year}${version ? `, версия ${version}` : ' (черновик)'}: ${written.join(', ')}`);
@@ -397,31 +411,24 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       case 'ledger seal': {
         const y = (await yearId(need(f, 'year')))!;
         const certificate = typeof f.cert === 'string' ? await readCertificate(f.cert) : undefined;
-        const user = who;
+        const allowNa = !!f['allow-na'];
         if (f.class) {
-          const v = await sealClass(db, (await classId(f.class as string, f.year as string))!, { user, certificate, allowNa: !!f['allow-na'] });
+          const v = await call('ledgers.seal', { classId: (await classId(f.class as string, f.year as string))!, certificate, allowNa });
           print(v, () => `${f.class}: запечатана версия ${v.version}, код ${v.code}${v.signer ? `, подпись: ${v.signer}` : ''}`);
           return 0;
         }
-        // One line per class as it is done, so a script (or a person) sees the progress of a long close.
-        const r = await closeYear(db, y, { user, certificate, allowNa: !!f['allow-na'], onClass: (x) => {
+        // The year close as a job; one line per class as it is done, so a script (or a person) sees the progress.
+        const r = await runJob('ledgers.closeYear', { yearId: y, certificate, allowNa }, { onEvent: (e) => {
+          const x = e as { className: string; outcome: 'sealed' | 'already' | 'skipped'; detail: string };
           if (!json) io.out(`${x.className}: ${x.outcome === 'sealed' ? `запечатана, код ${x.detail}` : x.outcome === 'already' ? `уже запечатана, код ${x.detail}` : `не запечатана — ${x.detail}`}`);
-        } }, progressTo());
+        } }) as { year: string; sealed: unknown[]; alreadySealed: unknown[]; skipped: unknown[] };
         if (json) io.out(JSON.stringify(r, null, 2));
         else io.out(`Итого за ${r.year}: запечатано ${r.sealed.length}, уже были запечатаны ${r.alreadySealed.length}, не запечатано ${r.skipped.length}`);
         return r.skipped.length ? 1 : 0;
       }
       case 'ledger verify': {
         if (!!f.code === !!f.pdf) throw new UsageError('укажите одно из двух: --code КОД или --pdf ФАЙЛ.pdf');
-        let pdf: Buffer | undefined;
-        if (typeof f.pdf === 'string') {
-          try {
-            pdf = fs.readFileSync(f.pdf);
-          } catch (e) {
-            throw new UsageError(`не удалось прочитать ${f.pdf}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файла нет' : (e as Error).message}`);
-          }
-        }
-        const r = await verifyLedger(db, pdf ? { pdf } : { code: f.code as string });
+        const r = await call('ledgers.verify', typeof f.pdf === 'string' ? { pdfBase64: readFile(f.pdf).toString('base64') } : { code: f.code as string });
         print(r, () => [r.message, ...r.differences.map((d) => `  ${d.student}${d.subject ? `, ${d.subject}` : ''}, ${d.column}: было ${d.sealed ?? '—'}, стало ${d.now ?? '—'}`)].join('\n'));
         return r.sealed && r.current && r.intact && r.signatureValid !== false ? 0 : 1;
       }
@@ -436,7 +443,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       case 'print attestat-book': {
         const out = need(f, 'out');
         const r = cmd === 'print certificate-of-study'
-          ? await call('printouts.certificateOfStudy', { studentId: resolveStudent(db, need(f, 'student')).id })
+          ? await call('printouts.certificateOfStudy', { studentId: await studentNamed(need(f, 'student')) })
           : cmd === 'print alphabet-book'
             ? await call('printouts.alphabetBook', { letter: need(f, 'letter') })
             : await call('printouts.attestatBook', { year: need(f, 'year') });
@@ -447,15 +454,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       }
       case 'print verify': {
         if (!!f.code === !!f.pdf) throw new UsageError('укажите одно из двух: --code КОД или --pdf ФАЙЛ.pdf');
-        let pdfBase64: string | undefined;
-        if (typeof f.pdf === 'string') {
-          try {
-            pdfBase64 = fs.readFileSync(f.pdf).toString('base64');
-          } catch (e) {
-            throw new UsageError(`не удалось прочитать ${f.pdf}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файла нет' : (e as Error).message}`);
-          }
-        }
-        const r = await call('printouts.verify', pdfBase64 ? { pdfBase64 } : { code: f.code as string });
+        const r = await call('printouts.verify', typeof f.pdf === 'string' ? { pdfBase64: readFile(f.pdf).toString('base64') } : { code: f.code as string });
         print(r, () => r.message);
         return r.registered && r.current && r.intact && r.fileMatches !== false ? 0 : 1;
       }
@@ -463,10 +462,6 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         throw new UsageError(`неизвестная команда «${cmd}». Справка: school-register --help`);
     }
   } catch (e) {
-    if (e instanceof WorkbookError) {
-      io.err(`Ошибка: ${e.message}`);
-      return 1;
-    }
     if (e instanceof UsageError || e instanceof RegisterOpenError || e instanceof PacketsUsageError) {
       io.err(`Ошибка: ${e.message}`);
       return 1;
@@ -477,17 +472,17 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       io.err(`Ошибка: ${e.message}${extra.length ? ` (${extra.join('; ')})` : ''}`);
       return 1;
     }
-    io.err(`Внутренняя ошибка: ${(e as Error)?.message ?? e}`);
+    // an internal error that crossed dispatch already says so
+    io.err(e instanceof AppError ? e.message : `Внутренняя ошибка: ${(e as Error)?.message ?? e}`);
     return 2;
   } finally {
-    if (db?.inTransaction) db.exec('ROLLBACK');
     if (db) keepAnchor(db);
     db?.close();
   }
 }
 
 /** The school's PKCS#12 and its password: from SCHOOL_REGISTER_CERT_PASSWORD, else asked on the terminal (not echoed). */
-async function readCertificate(file: string): Promise<Certificate> {
+async function readCertificate(file: string): Promise<{ p12Base64: string; password: string }> {
   let p12: Buffer;
   try {
     p12 = fs.readFileSync(file);
@@ -495,9 +490,9 @@ async function readCertificate(file: string): Promise<Certificate> {
     throw new UsageError(`сертификат ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файла нет' : (e as Error).message}`);
   }
   const fromEnv = process.env.SCHOOL_REGISTER_CERT_PASSWORD;
-  if (fromEnv != null) return { p12, password: fromEnv };
+  if (fromEnv != null) return { p12Base64: p12.toString('base64'), password: fromEnv };
   if (!process.stdin.isTTY) throw new UsageError('пароль сертификата: задайте SCHOOL_REGISTER_CERT_PASSWORD (ввод с клавиатуры возможен только в терминале)');
-  return { p12, password: await promptHidden(`Пароль сертификата ${path.basename(file)}: `) };
+  return { p12Base64: p12.toString('base64'), password: await promptHidden(`Пароль сертификата ${path.basename(file)}: `) };
 }
 
 function promptHidden(question: string): Promise<string> {
@@ -528,8 +523,13 @@ function promptHidden(question: string): Promise<string> {
   });
 }
 
-// Keep the contract import live: the CLI speaks only methods the contract defines.
-void contract;
+// Every command above reaches the backend through dispatch, as the app does: the same handlers, audit entries and
+// job rules; what is here is reading flags and files, looking names up through the contract's lists, and printing.
 
 const isMain = process.argv[1] && /(?:cli[\\/](?:index\.ts|bin\.mjs)|school-register)$/.test(process.argv[1]);
-if (isMain) runCli(process.argv.slice(2)).then((code) => process.exit(code));
+// The exit waits for stdout and stderr to drain: a pipe (| jq, a scheduler's log) gets every byte, not the first 64 KiB.
+if (isMain) runCli(process.argv.slice(2)).then(async (code) => {
+  process.exitCode = code;
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+  process.exit(code);
+});

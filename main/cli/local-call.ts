@@ -3,18 +3,22 @@
 // for the commands that work without --db; dispatch lets through only the methods that need no register then.
 import os from 'node:os';
 import type { DB } from '../../db/connection.ts';
-import type { Input, Method, Output, User } from '../../preload/contract.ts';
+import type { Input, JobMethod, JobResult, Method, Output, User } from '../../preload/contract.ts';
 import { dispatch } from '../host/dispatch.ts';
 import { AppError } from '../shared/errors.ts';
-import { Jobs } from '../shared/jobs.ts';
+import { Jobs, type Follower } from '../shared/jobs.ts';
 import { Sessions } from '../users/users.ts';
 
 export type OnReport = (done: number, total: number, message?: string) => void;
 
 export type LocalCaller = {
   call<M extends Method>(method: M, args: Input<M>): Promise<Output<M>>;
-  /** Starts a job method and waits for its result in this process; Ctrl+C (or a scheduler's SIGTERM) cancels it. */
-  job<R>(method: Method, args: unknown, onReport?: OnReport): Promise<R>;
+  /**
+   * Starts a job method and waits for its result in this process. Its reports (and events) reach `follow` from its
+   * first report: a job may report before its id is back. Ctrl+C or a scheduler's SIGTERM cancels it at its next safe
+   * point (a backup removes its partial copies); a second Ctrl+C leaves at once.
+   */
+  job<M extends JobMethod>(method: M, args: Input<M>, follow?: Follower | OnReport): Promise<JobResult<M>>;
 };
 
 export const cliUser = (): User => ({ id: 0, login: `cli:${os.userInfo().username}`, fullName: 'Командная строка', role: 'admin' });
@@ -24,22 +28,31 @@ export function localCaller(db: DB | null): LocalCaller {
   const base = { db, sessions: new Sessions(), jobs, session: null, asUser: cliUser() };
   const call = async <M extends Method>(method: M, args: Input<M>): Promise<Output<M>> => {
     const r = await dispatch(base, { method, args });
-    if (!r.ok) throw new AppError(r.error.code, r.error.message, r.error.fields);
+    if (!r.ok) throw new AppError(r.error.code, r.error.message, r.error.fields, r.error.rows);
     return r.value as Output<M>;
   };
   return {
     call,
-    async job<R>(method: Method, args: unknown, onReport?: OnReport): Promise<R> {
-      const { jobId } = await call(method, args as never) as { jobId: string };
-      // the job stops at its next step and cleans up (a backup removes its partial copies); a second Ctrl+C kills
-      const stop = () => void call('jobs.cancel', { id: jobId }).catch(() => {});
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    async job<M extends JobMethod>(method: M, args: Input<M>, follow: Follower | OnReport = {}): Promise<JobResult<M>> {
+      const follower: Follower = typeof follow === 'function' ? { onReport: (done, total, message) => follow(done, total, message ?? undefined) } : follow;
+      const stopFollowing = jobs.follow('*', follower);
+      let jobId: string | null = null;
+      const leave = () => process.exit(130);
+      const cancel = () => {
+        process.off('SIGINT', cancel);
+        process.once('SIGINT', leave);
+        if (jobId) void call('jobs.cancel', { id: jobId }).catch(() => {});
+      };
+      process.on('SIGINT', cancel);
+      process.on('SIGTERM', cancel);
       try {
-        return await jobs.wait(jobId, onReport) as R;
+        jobId = ((await call(method, args)) as { jobId: string }).jobId;
+        return await jobs.wait(jobId) as JobResult<M>;
       } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        stopFollowing();
+        process.off('SIGINT', cancel);
+        process.off('SIGTERM', cancel);
+        process.off('SIGINT', leave);
       }
     },
   };

@@ -105,8 +105,8 @@ export async function runPacketsCli(cmd: string, f: Flags, operands: string[], i
     const concurrency = f.concurrency ? Number(f.concurrency) : 3;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new PacketsUsageError('--concurrency: от 1 до 16');
     // no register of its own: each listed file is opened, built, signed and audited by the job
-    const sum = await localCaller(null).job<BatchSummary>('packets.upload', { registers: files, ...target(f), p12Base64: p12.toString('base64'),
-      password: certPassword(f), concurrency }, progress);
+    const sum = await localCaller(null).job('packets.upload', { registers: files, ...target(f), p12Base64: p12.toString('base64'),
+      password: certPassword(f), concurrency }, progress) as BatchSummary; // with `registers`: the batch's summary
     print(sum, () => [
       ...sum.registers.map((r) => r.error ? `${r.file}: ошибка — ${r.error}`
         : `${r.file}: ${r.built ? `собран пакет № ${r.built.seq} (${r.built.kind === 'full' ? 'полный' : 'изменения'})` : 'изменений нет'}, ` +
@@ -137,7 +137,7 @@ export async function runPacketsCli(cmd: string, f: Flags, operands: string[], i
       case 'packets upload': {
         let sum: UploadSummary;
         try {
-          sum = await job<UploadSummary>('packets.upload', { scope: f.all ? 'all' : 'next', ...target(f) }, progress);
+          sum = await job('packets.upload', { scope: f.all ? 'all' : 'next', ...target(f) }, progress) as UploadSummary; // this register's
         } catch (e) {
           // an empty queue is not an error for a scheduler's run
           if (!(e instanceof AppError && e.fields?.packets)) throw e;
@@ -161,7 +161,7 @@ export async function runPacketsCli(cmd: string, f: Flags, operands: string[], i
       case 'packets compact': {
         const slice = f.slice === undefined ? undefined : Number(f.slice);
         if (slice !== undefined && (!Number.isInteger(slice) || slice < 1 || slice > 1_000_000)) throw new PacketsUsageError('--slice: записей за транзакцию, от 1 до 1000000');
-        const r = await job<CompactionResult>('packets.compactChanges', { slice }, progress);
+        const r = await job('packets.compactChanges', { slice }, progress);
         print(r, () => r.acceptedFull
           ? `Журнал изменений сжат: удалено записей ${r.removed}, осталось ${r.remaining} (после принятого полного пакета № ${r.acceptedFull.seq})`
           : `Полный пакет ещё не принят региональным сегментом: удалять из журнала изменений нечего (записей ${r.remaining})`);

@@ -24,7 +24,8 @@ export const ledgersHandlers = defineHandlers({
     // The certificate is opened before the job starts: a wrong password or an expired certificate is the call's error.
     const cert = certificate(a.certificate);
     const signer = cert ? openSigner(cert) : undefined;
-    return { work: (p) => closeYear(db, a.yearId, { user: by, signer, allowNa: a.allowNa }, p) };
+    // each class as it is done, to whoever follows the job in-process (the CLI prints a line per class)
+    return { work: (p) => closeYear(db, a.yearId, { user: by, signer, allowNa: a.allowNa, onClass: (x) => p.event?.(x) }, p) };
   }),
   'ledgers.verify': query(({ db }, a) => verifyLedger(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
   // Audited by dispatch with its arguments: who opened it, the reason and the order.

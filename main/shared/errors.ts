@@ -1,4 +1,4 @@
-import type { ApiError, ErrorCode } from '../../preload/contract.ts';
+import type { ApiError, ApiErrorRow, ErrorCode } from '../../preload/contract.ts';
 
 /** The one error type of the backend: it crosses the boundary as data ({code, message, fields}). */
 export class AppError extends Error {
@@ -6,12 +6,14 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: Record<string, string>,
+    /** every item a refusal is about (each rejected cell of an import, each subject without a code), whole */
+    readonly rows?: ApiErrorRow[],
   ) {
     super(message);
     this.name = 'AppError';
   }
   toApi(): ApiError {
-    return this.fields ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message };
+    return { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}), ...(this.rows ? { rows: this.rows } : {}) };
   }
 }
 

@@ -4,7 +4,11 @@ import crypto from 'node:crypto';
 import type { ApiError, Job } from '../../preload/contract.ts';
 import { AppError } from './errors.ts';
 
-export type Progress = { report(done: number, total: number, message?: string): void; readonly cancelled: boolean; throwIfCancelled(): void };
+/** `event`: something a follower of the job may want as it happens (a year close's class, sealed or not), kept nowhere. */
+export type Progress = { report(done: number, total: number, message?: string): void; readonly cancelled: boolean; throwIfCancelled(): void;
+  event?(data: unknown): void };
+/** Who follows a job in-process (the CLI): each report and event as it happens. */
+export type Follower = { onReport?: (done: number, total: number, message: string | null) => void; onEvent?: (data: unknown) => void };
 
 export class CancelledError extends AppError {
   constructor() {
@@ -25,9 +29,12 @@ export function progressTo(onReport: (done: number, total: number, message?: str
   };
 }
 
+const ALL = '*';
+
 export class Jobs {
   private jobs = new Map<string, Job & { abort: AbortController; owner: string | null; error?: ApiError; privateResult: boolean;
-    thrown?: AppError; settled: Promise<void>; listeners: Set<(done: number, total: number, message?: string) => void> }>();
+    thrown?: AppError; settled: Promise<void> }>();
+  private followers = new Map<string, Set<Follower>>();
 
   /** The kind of the running job that holds the register exclusively (writes wait for it), if any. */
   exclusive: string | null = null;
@@ -44,15 +51,14 @@ export class Jobs {
     const id = crypto.randomUUID();
     const abort = new AbortController();
     const job = { id, kind, state: 'running' as Job['state'], done: 0, total: 0, message: null as string | null, result: undefined as unknown, abort, owner: opts.owner ?? null,
-      error: undefined as ApiError | undefined, thrown: undefined as AppError | undefined, privateResult: !!opts.privateResult, settled: Promise.resolve(),
-      listeners: new Set<(done: number, total: number, message?: string) => void>() };
+      error: undefined as ApiError | undefined, thrown: undefined as AppError | undefined, privateResult: !!opts.privateResult, settled: Promise.resolve() };
     this.jobs.set(id, job);
-    const p = progressTo((done, total, message) => {
+    const p: Progress = Object.assign(progressTo((done, total, message) => {
       job.done = done;
       job.total = total;
       if (message !== undefined) job.message = message;
-      for (const l of job.listeners) l(done, total, message);
-    }, abort.signal);
+      for (const f of this.followersOf(id)) f.onReport?.(done, total, job.message);
+    }, abort.signal), { event: (data: unknown) => { for (const f of this.followersOf(id)) f.onEvent?.(data); } });
     job.settled = work(p, id).finally(() => {
       if (opts.exclusive) this.exclusive = null;
       if (opts.keepMs !== undefined) setTimeout(() => this.jobs.delete(id), opts.keepMs).unref();
@@ -69,25 +75,41 @@ export class Jobs {
         // kept as thrown for wait(): an error's own fields (a refused restore's checks) reach the in-process caller
         job.thrown = e instanceof AppError ? e : undefined;
       },
-    );
+    ).finally(() => this.followers.delete(id));
     return id;
   }
 
   /**
-   * For a caller in the same process (the CLI): the job's progress as it comes, then its result; rejects with its
-   * AppError when it failed or was cancelled.
+   * Each report and event of a running job, as it happens, until it ends; the returned function stops following.
+   * `'*'`: every job this registry runs, from its first report (a job may report before its starter has its id): the
+   * CLI's own registry, which runs one job at a time.
+   */
+  follow(id: string, f: Follower): () => void {
+    if (id !== ALL && !this.jobs.has(id)) throw new AppError('not_found', 'Задание не найдено');
+    const set = this.followers.get(id) ?? new Set<Follower>();
+    this.followers.set(id, set.add(f));
+    return () => set.delete(f);
+  }
+
+  private followersOf(id: string): Follower[] {
+    return [...this.followers.get(id) ?? [], ...this.followers.get(ALL) ?? []];
+  }
+
+  /**
+   * For a caller in the same process (the CLI): the job's progress as it comes, then its result; rejects with the
+   * AppError the job threw (a refused restore keeps its report; an import its rejected rows), or CancelledError.
    */
   async wait(id: string, onReport?: (done: number, total: number, message?: string) => void): Promise<unknown> {
     const j = this.jobs.get(id);
     if (!j) throw new AppError('not_found', 'Задание не найдено');
-    if (onReport) j.listeners.add(onReport);
+    const stop = onReport ? this.follow(id, { onReport: (done, total, message) => onReport(done, total, message ?? undefined) }) : () => {};
     try {
       await j.settled;
     } finally {
-      if (onReport) j.listeners.delete(onReport);
+      stop();
     }
     if (j.state === 'done') return j.result;
-    throw j.thrown ?? (j.state === 'cancelled' ? new CancelledError() : new AppError(j.error!.code, j.error!.message, j.error!.fields));
+    throw j.thrown ?? (j.state === 'cancelled' ? new CancelledError() : new AppError(j.error!.code, j.error!.message, j.error!.fields, j.error!.rows));
   }
 
   /** The jobs still running, by id and kind. */
@@ -98,7 +120,7 @@ export class Jobs {
   status(id: string): Job {
     const j = this.jobs.get(id);
     if (!j) throw new AppError('not_found', 'Задание не найдено');
-    const { abort: _a, owner: _o, error: _e, thrown: _t, settled: _s, listeners: _l, privateResult, result, ...pub } = j;
+    const { abort: _a, owner: _o, error: _e, thrown: _t, settled: _s, privateResult, result, ...pub } = j;
     return privateResult ? pub : { ...pub, result };
   }
 
@@ -121,7 +143,7 @@ export class Jobs {
     if (!by || (by.role !== 'admin' && by.login !== j.owner)) throw new AppError('forbidden', 'Результат задания доступен тому, кто его запустил, или администратору');
     if (j.state === 'running') throw new AppError('conflict', 'Задание ещё выполняется');
     if (j.state === 'cancelled') throw new CancelledError();
-    if (j.state === 'failed') throw new AppError(j.error!.code, j.error!.message, j.error!.fields);
+    if (j.state === 'failed') throw new AppError(j.error!.code, j.error!.message, j.error!.fields, j.error!.rows);
     return j.result;
   }
 }

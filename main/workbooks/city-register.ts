@@ -14,7 +14,8 @@ import { writeListWorkbook, type ListSheet } from './write.ts';
 export class MissingCityRegisterIds extends AppError {
   constructor(readonly missing: Array<{ id: number; name: string }>) {
     super('validation', `Нет кода городского реестра у предметов: ${missing.map((s) => `«${s.name}»`).join(', ')}. Укажите коды в справочнике предметов; файл не записан`,
-      Object.fromEntries(missing.map((s) => [`subjects.${s.id}.cityRegisterId`, `Нет кода городского реестра у предмета «${s.name}»`])));
+      Object.fromEntries(missing.map((s) => [`subjects.${s.id}.cityRegisterId`, `Нет кода городского реестра у предмета «${s.name}»`])),
+      missing.map((s) => ({ id: s.id, name: s.name })));
   }
 }
 

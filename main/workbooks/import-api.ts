@@ -34,7 +34,7 @@ function savedMapping(db: DB, kind: string, fileName: string): Saved | null {
 const corrected = (a: Args) => !!(a.mapping || a.sheetMappings || a.subjectMapping);
 
 /** The bytes into a temp file named as the clerk's file (so refusals name it), read, and the folder removed. */
-async function readUpload(db: DB, a: Args, progress?: Progress): Promise<Read & { saved: boolean }> {
+async function readUpload(db: DB, a: Args, progress?: Progress, fingerprint = true): Promise<Read & { saved: boolean }> {
   const bytes = Buffer.from(a.dataBase64, 'base64');
   if (bytes.length > IMPORT_MAX_BYTES) throw new AppError('validation', `${a.fileName}: файл больше 15 МБ`, { dataBase64: 'файл больше 15 МБ' });
   const saved = corrected(a) ? null : savedMapping(db, a.kind, a.fileName);
@@ -47,7 +47,7 @@ async function readUpload(db: DB, a: Args, progress?: Progress): Promise<Read & 
     fs.writeFileSync(file, bytes);
     const r: Read = a.kind === 'students'
       ? { kind: 'students', p: await previewStudentsImport(db, file, { mapping, sheetMappings, progress }) }
-      : { kind: 'marks', p: await previewMarksImport(db, file, { mapping, sheetMappings, subjectMapping, year: a.year, progress }) };
+      : { kind: 'marks', p: await previewMarksImport(db, file, { mapping, sheetMappings, subjectMapping, year: a.year, progress, fingerprint }) };
     return { ...r, saved: !!saved };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -98,15 +98,17 @@ const KEEP_MS = 30 * 60_000;
 /**
  * Reads and previews the file again (async), then, synchronously, checks the token and writes the rows, the audit
  * entry and the remembered mapping in one transaction. The same file again writes nothing and audits nothing.
+ * Without a token (the CLI, which shows nothing in between) it commits what the file says now, read once.
  */
 export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>, progress?: Progress): Promise<Output<'import.commit'>> {
-  const r = await readUpload(db, a, progress);
-  if (r.p.token !== a.token) throw new AppError('conflict', 'Файл или реестр изменились после предпросмотра: посмотрите предпросмотр ещё раз');
+  const r = await readUpload(db, a, progress, a.token !== undefined);
+  if (a.token !== undefined && r.p.token !== a.token) throw new AppError('conflict', 'Файл или реестр изменились после предпросмотра: посмотрите предпросмотр ещё раз');
   const rejected = r.p.rejected;
   if (rejected.length && !a.allowRejected) {
     const x = rejected[0];
+    // the message names the first cell; `rows` carries every one, for a caller that lists them (the CLI)
     throw new AppError('validation', `Отклонено ячеек: ${rejected.length}; ничего не записано. Первая: лист «${x.sheet}», строка ${x.row}` +
-      `${x.column ? `, столбец ${x.column}` : ''}: ${x.reason}`);
+      `${x.column ? `, столбец ${x.column}` : ''}: ${x.reason}`, undefined, rejected.map((c) => ({ sheet: c.sheet, row: c.row, column: c.column, reason: c.reason })));
   }
   // inside its own job the commit holds the register itself; a direct call waits for no one and yields to a running job
   if (jobs.exclusive && !progress) throw new AppError('conflict', `Реестр занят: идёт «${jobs.exclusive}». Повторите позже.`);

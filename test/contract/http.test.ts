@@ -120,6 +120,7 @@ describe('paths on the backend\'s machine are the local command line\'s only', (
       { method: 'backup.restore', args: { bagPath: dir, drill: true }, local: 'bagPath' },
       { method: 'backup.upload', args: { bagPath: dir, url: 'http://127.0.0.1:1/' }, local: 'bagPath' },
       { method: 'archive.verify', args: { archive: dir }, local: 'archive' },
+      { method: 'audit.witnessFolders', args: { folders: [dir] }, local: 'folders' },
     ];
     const marked = Object.entries(contract).flatMap(([m, d]) => ((d as { local?: readonly string[] }).local ?? []).map((k) => `${m}.${k}`));
     expect(calls.map((x) => `${x.method}.${x.local}`).sort()).toEqual(marked.sort());
