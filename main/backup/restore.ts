@@ -16,6 +16,7 @@ import { verifyAuditChain } from '../audit/verify.ts';
 import { anchorAudit } from '../audit/anchor.ts';
 import { progressTo, type Progress } from '../shared/jobs.ts';
 import { verifyDetached } from '../signing/cms.ts';
+import { describeDifference, rederiveSealed } from '../ledgers/verify.ts';
 import { AppError } from '../shared/errors.ts';
 import { checkBag, ENCRYPTION, isBag } from './bag.ts';
 import { decryptFile, openEncryption } from './encryption.ts';
@@ -72,6 +73,22 @@ function checkSeals(db: DB, trusted: string[] | undefined): RestoreCheck {
   return bad.length
     ? { name: 'seals', ok: false, message: `Печати ведомостей не сходятся: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? ` и ещё ${bad.length - 5}` : ''}` }
     : { name: 'seals', ok: true, message: `Печати всех ведомостей проверены: ${n}` };
+}
+
+/**
+ * Every sealed class's current version rebuilt from the restored data: a copy whose data were changed behind its seals
+ * (a trigger dropped, the manifests recomputed) passes every check of the bag and of the stored seals, but not this.
+ */
+function checkSealedData(db: DB): RestoreCheck {
+  const r = rederiveSealed(db);
+  const apart = r.underCorrection.length ? `; на исправлении (данные меняются по приказу, не сверялись): ${r.underCorrection.join(', ')}` : '';
+  if (!r.mismatches.length) {
+    return { name: 'sealed_data', ok: true, message: r.checked
+      ? `Данные всех запечатанных ведомостей совпадают с печатями: ${r.checked}${apart}` : `Запечатанных ведомостей для сверки нет${apart}` };
+  }
+  const all = r.mismatches.flatMap((m) => m.differences.map((d) => `${m.className}${m.year ? ` (${m.year})` : ''}, версия ${m.version} (${m.code}): ${describeDifference(d)}`));
+  return { name: 'sealed_data', ok: false, message: `Данные реестра в копии не совпадают с печатями ведомостей (${r.mismatches.map((m) => m.className).join(', ')}): `
+    + `${all.slice(0, 10).join('; ')}${all.length > 10 ? ` и ещё ${all.length - 10}` : ''}` };
 }
 
 /**
@@ -153,6 +170,7 @@ export async function restoreBag(bagDir: string, opts: {
         const audit = verifyAuditChain(db);
         checks.push({ name: 'audit', ok: audit.ok, message: audit.message });
         checks.push(checkSeals(db, opts.trustedCertsPem));
+        checks.push(checkSealedData(db));
         report.students = (db.prepare('SELECT count(*) AS n FROM students').get() as { n: number }).n;
         const hasLv = !!db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'ledger_versions'").get();
         report.ledgerVersions = hasLv ? (db.prepare('SELECT count(*) AS n FROM ledger_versions').get() as { n: number }).n : 0;

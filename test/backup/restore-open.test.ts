@@ -78,7 +78,7 @@ async function school(): Promise<School> {
   const year = await value<{ id: number }>('admin', 'years.create', { name: '2025/2026' });
   const a = await value<{ id: number }>('admin', 'classes.create', { yearId: year.id, parallel: 5, letter: 'А' });
   await value('admin', 'students.create', STUDENT('Соколов'));
-  await sealTestLedger(backend.db, signer.signer, { classId: a.id, version: 1 });
+  await sealTestLedger(backend.db, signer.signer, { classId: a.id, version: 1, real: true });
 
   const mediaPair = async (name: string, encrypted: boolean): Promise<[number, number]> => {
     const ids: number[] = [];
@@ -137,7 +137,7 @@ describe('restore over the open register', () => {
     expect(job.state, job.message ?? '').toBe('done');
     expect(job.result).toMatchObject({ ok: true, drill: false, target: s.dbPath });
     expect(job.result.checks.map((c) => [c.name, c.ok])).toEqual([
-      ['bag', true], ['integrity_check', true], ['application_id', true], ['audit', true], ['seals', true], ['archive', true], ['archive_matches_register', true],
+      ['bag', true], ['integrity_check', true], ['application_id', true], ['audit', true], ['seals', true], ['sealed_data', true], ['archive', true], ['archive_matches_register', true],
     ]);
     const aside = job.result.keptAside!;
     expect(aside).toBe(`${s.dbPath}.before-restore-${/before-restore-(\d{8}T\d{6}Z-[0-9a-f]{4})$/.exec(aside)![1]}`);
