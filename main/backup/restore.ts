@@ -102,6 +102,10 @@ export async function restoreBag(bagDir: string, opts: {
   log?: { db: DB; by: string | null } | null;
   /** puts the checked copy in the target's place and says where the old register went (default: putAsideAndMoveIn) */
   moveIn?: MoveIn;
+  /** the last step of the checks, on the restored register while it lies in the stage (the restore over the open
+   *  register: its audit chain against the open one, the accounts kept); it adds its checks to `checks` and may write
+   *  into the restored register when every check passed */
+  against?: (staged: DB, checks: RestoreCheck[]) => void;
 }): Promise<RestoreReport> {
   const progress = opts.progress ?? progressTo();
   const bag = path.resolve(bagDir);
@@ -185,6 +189,7 @@ export async function restoreBag(bagDir: string, opts: {
           checks.push({ name: 'archive_matches_register', ok: !foreign.length,
             message: foreign.length ? `В архиве ${foreign.length} печатей, которых нет в реестре` : 'Архив и реестр согласованы' });
         }
+        opts.against?.(db, checks);
       } finally {
         db.close();
       }
