@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryHash } from '../../main/audit/log.ts';
 import { runCli } from '../../main/cli/index.ts';
+import { rederiveSealed } from '../../main/ledgers/verify.ts';
 import type { Result } from '../../preload/contract.ts';
 import type { RestoreJobResult } from '../../preload/contract-archive.ts';
 import { sealingSchool, type SealingSchool } from '../ledgers/sealing-school.ts';
@@ -107,6 +108,7 @@ beforeAll(async () => {
   f = await sealingSchool();
   sessions.admin = f.c.session!;
   await f.c.call('ledgers.seal', { classId: f.s.a.id });
+  await f.c.call('ledgers.seal', { classId: f.s.b.id });
   await f.c.call('users.create', { login: 'arch', fullName: 'Архивариус Ольга', role: 'archivist', password: PASSWORDS.arch });
   await signIn('arch');
   const ids: number[] = [];
@@ -128,13 +130,29 @@ describe('a forged copy: a sealed mark changed, its trigger dropped, the manifes
   it('restore --drill refuses it (exit 1) and names the difference; the genuine copy passes', async () => {
     const genuine = await cli(['restore', bag, '--drill']);
     expect(genuine.code, genuine.said).toBe(0);
-    expect(genuine.said).toMatch(/Данные всех запечатанных ведомостей совпадают с печатями: 1/);
+    expect(genuine.said).toMatch(/Данные всех запечатанных ведомостей совпадают с печатями: 2/);
     const copy = await forged(markChanged);
     const r = await cli(['restore', copy.dir, '--drill']);
     expect(r.code, r.said).toBe(1);
     expect(r.said).toMatch(CHANGED);
     expect(r.said).toMatch(/ничего не заменено/);
-    expect(r.said).toMatch(/OK Печати всех ведомостей проверены: 1/); // the stored seal itself is intact: only re-deriving catches it
+    expect(r.said).toMatch(/OK Печати всех ведомостей проверены: 2/); // the stored seal itself is intact: only re-deriving catches it
+  });
+
+  it('a correction row written beside the change, not opened through the program, does not excuse it', async () => {
+    const copy = await forged((raw) => {
+      markChanged(raw);
+      raw.prepare(`INSERT INTO ledger_corrections (class_id, reason, order_number, order_date, opened_by, opened_at, opened_by_login)
+        VALUES (?, 'исправление', '1-о', '2026-06-01', 1, '2026-06-01T10:00:00.000Z', 'admin')`).run(f.s.a.id);
+    });
+    const r = await cli(['restore', copy.dir, '--drill']);
+    expect(r.code, r.said).toBe(1);
+    expect(r.said).toMatch(CHANGED);
+  });
+
+  it('a correction opened through the program: the class is being changed on purpose, listed apart', async () => {
+    await f.c.call('ledgers.correct', { classId: f.s.b.id, reason: 'исправление оценки', orderNumber: '15-к', orderDate: '2026-06-10' });
+    expect(rederiveSealed(f.c.backend.db)).toEqual({ checked: 1, underCorrection: ['5Б, 2025/2026'], mismatches: [] });
   });
 
   it('restore --to refuses it (exit 1), the difference named, no file written', async () => {
