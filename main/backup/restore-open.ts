@@ -64,7 +64,9 @@ function auditPrefixCheck(open: DB, copy: DB, confirmed: boolean): RestoreCheck 
     return { name: 'audit_prefix', ok: true, message: `Журнал аудита копии совпадает с началом журнала открытого реестра (записей: ${n})` };
   }
   const what = `Журнал аудита копии расходится с журналом открытого реестра с записи ${entryName(d.copy)}: `
-    + (d.open ? `в открытом реестре на её месте запись ${entryName(d.open)}` : `в открытом реестре её нет (в нём записей: ${d.openEntries})`);
+    + (!d.open ? `в открытом реестре её нет (в нём записей: ${d.openEntries})`
+      : d.open.at === d.copy.at && d.open.method === d.copy.method ? 'в открытом реестре запись с тем же номером, временем и методом, но другим содержанием (хеш не совпадает)'
+        : `в открытом реестре на её месте запись ${entryName(d.open)}`);
   return confirmed
     ? { name: 'audit_prefix', ok: true, message: `${what}. Администратор подтвердил восстановление несмотря на расхождение` }
     : { name: 'audit_prefix', ok: false, message: `${what}. Продолжить может только администратор, подтвердив расхождение` };
