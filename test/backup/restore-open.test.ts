@@ -149,7 +149,7 @@ describe('restore over the open register', () => {
     expect(s.backend.db.name).toBe(s.dbPath);
     expect(await names(s)).toEqual(['Соколов Пётр Ильич']);
 
-    // every session of before is refused, saying why; signing in works with the copy's users and passwords
+    // every session of before is refused, saying why; signing in works with the open register's users and passwords (kept)
     for (const who of ['admin', 'archivist', 'clerk'] as const) {
       const e = expectError(await s.backend.call({ method: 'students.search', args: {}, session: oldSessions[who] }, 'http'), 'unauthenticated', 'session');
       expect(e.message).toMatch(new RegExp(`Реестр восстановлен из копии ${s.bag}: войдите снова .*Прежний реестр сохранён как ${aside.replace(/[.]/g, '\\.')}`));
