@@ -1,6 +1,8 @@
 // Restore: a bag becomes a new register file and archive, and is checked before it replaces anything — the bag
 // against its manifests (paths that escape it refused), SQLite's integrity_check, the audit chain, every seal of every
-// ledger version re-verified, the archive re-hashed with its chain and signatures. Only then is the current register
+// ledger version re-verified, every sealed class rebuilt from the restored data and hashed against its seal (a copy
+// edited behind the program with its manifests redone passes everything else), the archive re-hashed with its chain
+// and signatures. Only then is the current register
 // (and its archive) moved aside and the restored one put in its place. A drill does all of it in a scratch folder,
 // reports, and discards.
 import crypto from 'node:crypto';
