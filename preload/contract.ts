@@ -678,7 +678,9 @@ export const contract = {
   // ---------- restore over the open register ----------
   // A job (result: the restore report); once it is done the program works on the restored register and every session
   // has ended: sign in again, with the users and passwords of the copy.
-  'backup.restoreOpen': job(z.object({ mediaId: id, bag: z.string().min(1).max(200), passphrase: z.string().max(500).optional() }).strict(),
+  // takeAccountsFromCopy, confirmAuditDifference: an admin's confirmations (refused to anyone else by the backend)
+  'backup.restoreOpen': job(z.object({ mediaId: id, bag: z.string().min(1).max(200), passphrase: z.string().max(500).optional(),
+    takeAccountsFromCopy: z.boolean().optional(), confirmAuditDifference: z.boolean().optional() }).strict(),
     RestoreJobResultSchema, ARCHIVIST),
   // ---------- packets: the TLS client certificate for a receiver that demands mutual TLS ----------
   // 'file': the PKCS#12 is kept (encrypted, as the file is); the password only opens it for this call.

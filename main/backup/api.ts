@@ -141,8 +141,15 @@ export function restoreJob(db: DB | null, user: User | null,
  * exclusively while the job runs: whatever was written meanwhile would go aside with the register it went into.
  */
 export function restoreOpenJob(db: DB, user: User | null, open: { register?: OpenRegister; sessions: SessionStore; otherJobs: (self: string) => string[] },
-  a: { mediaId: number; bag: string; passphrase?: string }): JobSpec<RestoreReport> {
+  a: { mediaId: number; bag: string; passphrase?: string; takeAccountsFromCopy?: boolean; confirmAuditDifference?: boolean }): JobSpec<RestoreReport> {
   const by = signedIn(user);
+  // the archivist's restore never changes anyone's rights, and never goes on over a journal that differs
+  if (a.takeAccountsFromCopy && by.role !== 'admin') {
+    throw new AppError('forbidden', 'Взять учётные записи из копии может только администратор: при восстановлении архивистом пользователи, роли и пароли остаются как в открытом реестре');
+  }
+  if (a.confirmAuditDifference && by.role !== 'admin') {
+    throw new AppError('forbidden', 'Восстановить копию, журнал аудита которой расходится с журналом открытого реестра, может только администратор');
+  }
   const register = open.register;
   if (!register) throw new AppError('validation', 'Открытый реестр восстанавливается только в работающей программе; в командной строке: restore КОПИЯ --to ФАЙЛ');
   const bag = bagOnMedia(db, a.mediaId, a.bag);
@@ -152,6 +159,7 @@ export function restoreOpenJob(db: DB, user: User | null, open: { register?: Ope
     // the job asks for the others only at the swap, long after it has started
     work: (p, self) => restoreOpenRegister(bag, {
       register, sessions: open.sessions, by: by.login, passphrase: a.passphrase ?? null, progress: p, otherJobs: () => open.otherJobs(self),
+      takeAccountsFromCopy: !!a.takeAccountsFromCopy, confirmAuditDifference: !!a.confirmAuditDifference,
     }),
   };
 }

@@ -41,7 +41,8 @@ export const backupHandlers = defineHandlers({
   'backup.history': query(({ db }, a) => listRuns(db, a.limit)),
   // A finished copy to the central store; it writes nothing in the register.
   'backup.upload': job({ writes: false }, ({ user }, a) => bagUploadJob(user, a)),
-  // Replaces the open register (ctx.register) and ends every session; it records itself in the restored one.
+  // Replaces the open register (ctx.register) and ends every session; it records itself in both registers (the old one
+  // before it is put aside). The open register's accounts are kept unless an admin takes the copy's (takeAccountsFromCopy).
   'backup.restoreOpen': job({ writes: true, exclusive: true }, ({ db, jobs, user, register, sessions }, a) =>
     restoreOpenJob(db, user, { register, sessions, otherJobs: (self) => jobs.running().filter((j) => j.id !== self).map((j) => j.kind) }, a)),
 });

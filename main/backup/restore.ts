@@ -1,6 +1,8 @@
 // Restore: a bag becomes a new register file and archive, and is checked before it replaces anything — the bag
 // against its manifests (paths that escape it refused), SQLite's integrity_check, the audit chain, every seal of every
-// ledger version re-verified, the archive re-hashed with its chain and signatures. Only then is the current register
+// ledger version re-verified, every sealed class rebuilt from the restored data and hashed against its seal (a copy
+// edited behind the program with its manifests redone passes everything else), the archive re-hashed with its chain
+// and signatures. Only then is the current register
 // (and its archive) moved aside and the restored one put in its place. A drill does all of it in a scratch folder,
 // reports, and discards.
 import crypto from 'node:crypto';
@@ -16,6 +18,7 @@ import { verifyAuditChain } from '../audit/verify.ts';
 import { anchorAudit } from '../audit/anchor.ts';
 import { progressTo, type Progress } from '../shared/jobs.ts';
 import { verifyDetached } from '../signing/cms.ts';
+import { describeDifference, rederiveSealed } from '../ledgers/verify.ts';
 import { AppError } from '../shared/errors.ts';
 import { checkBag, ENCRYPTION, isBag } from './bag.ts';
 import { decryptFile, openEncryption } from './encryption.ts';
@@ -75,6 +78,22 @@ function checkSeals(db: DB, trusted: string[] | undefined): RestoreCheck {
 }
 
 /**
+ * Every sealed class's current version rebuilt from the restored data: a copy whose data were changed behind its seals
+ * (a trigger dropped, the manifests recomputed) passes every check of the bag and of the stored seals, but not this.
+ */
+function checkSealedData(db: DB): RestoreCheck {
+  const r = rederiveSealed(db);
+  const apart = r.underCorrection.length ? `; на исправлении (данные меняются по приказу, не сверялись): ${r.underCorrection.join(', ')}` : '';
+  if (!r.mismatches.length) {
+    return { name: 'sealed_data', ok: true, message: r.checked
+      ? `Данные всех запечатанных ведомостей совпадают с печатями: ${r.checked}${apart}` : `Запечатанных ведомостей для сверки нет${apart}` };
+  }
+  const all = r.mismatches.flatMap((m) => m.differences.map((d) => `${m.className}${m.year ? ` (${m.year})` : ''}, версия ${m.version} (${m.code}): ${describeDifference(d)}`));
+  return { name: 'sealed_data', ok: false, message: `Данные реестра в копии не совпадают с печатями ведомостей (${r.mismatches.map((m) => m.className).join(', ')}): `
+    + `${all.slice(0, 10).join('; ')}${all.length > 10 ? ` и ещё ${all.length - 10}` : ''}` };
+}
+
+/**
  * Restores `bagDir` into `target` (a register file path). With `drill`, `target` is ignored: everything happens in a
  * scratch folder that is removed afterwards. Throws RestoreRefused (with the report) when any check fails; nothing
  * is replaced then.
@@ -85,6 +104,10 @@ export async function restoreBag(bagDir: string, opts: {
   log?: { db: DB; by: string | null } | null;
   /** puts the checked copy in the target's place and says where the old register went (default: putAsideAndMoveIn) */
   moveIn?: MoveIn;
+  /** the last step of the checks, on the restored register while it lies in the stage (the restore over the open
+   *  register: its audit chain against the open one, the accounts kept); it adds its checks to `checks` and may write
+   *  into the restored register when every check passed */
+  against?: (staged: DB, checks: RestoreCheck[]) => void;
 }): Promise<RestoreReport> {
   const progress = opts.progress ?? progressTo();
   const bag = path.resolve(bagDir);
@@ -153,6 +176,7 @@ export async function restoreBag(bagDir: string, opts: {
         const audit = verifyAuditChain(db);
         checks.push({ name: 'audit', ok: audit.ok, message: audit.message });
         checks.push(checkSeals(db, opts.trustedCertsPem));
+        checks.push(checkSealedData(db));
         report.students = (db.prepare('SELECT count(*) AS n FROM students').get() as { n: number }).n;
         const hasLv = !!db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'ledger_versions'").get();
         report.ledgerVersions = hasLv ? (db.prepare('SELECT count(*) AS n FROM ledger_versions').get() as { n: number }).n : 0;
@@ -167,6 +191,7 @@ export async function restoreBag(bagDir: string, opts: {
           checks.push({ name: 'archive_matches_register', ok: !foreign.length,
             message: foreign.length ? `В архиве ${foreign.length} печатей, которых нет в реестре` : 'Архив и реестр согласованы' });
         }
+        opts.against?.(db, checks);
       } finally {
         db.close();
       }

@@ -133,3 +133,53 @@ export function diffLedgers(sealed: LedgerData, now: LedgerData): Difference[] {
   for (const b of now.students) if (!then.has(b.id)) out.push({ student: b.fullName, subject: null, column: 'в списке класса', sealed: null, now: 'да' });
   return out;
 }
+
+/** A sealed class whose current version the register's data no longer hash to, with every difference named. */
+export type SealMismatch = { classId: number; className: string; year: string; version: number; code: string; differences: Difference[] };
+
+/**
+ * Every sealed class's current version rebuilt from the register's data now (buildLedger + the canonical hash, as a
+ * seal is made): the data must hash to the seal. A class under an open correction (opened by the program: its
+ * ledgers.correct entry in the audit log) is being changed on purpose and is listed apart (`underCorrection`). Used by `ledger verify` per printout and by every restore.
+ */
+export function rederiveSealed(db: DB): { checked: number; underCorrection: string[]; mismatches: SealMismatch[] } {
+  if (!db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'ledger_versions'").get()) return { checked: 0, underCorrection: [], mismatches: [] };
+  const rows = db.prepare(`SELECT v.* FROM ledger_versions v
+    WHERE v.version = (SELECT max(version) FROM ledger_versions w WHERE w.class_id = v.class_id) ORDER BY v.class_id`).all() as VersionRow[];
+  const open = new Set(db.prepare('SELECT class_id FROM ledger_corrections WHERE closed_by_version_id IS NULL').pluck().all() as number[]);
+  const audited = db.prepare("SELECT 1 FROM audit_log WHERE method = 'ledgers.correct' AND json_extract(detail, '$.args.classId') = ? LIMIT 1");
+  const out = { checked: 0, underCorrection: [] as string[], mismatches: [] as SealMismatch[] };
+  for (const row of rows) {
+    let sealed: LedgerData | null = null;
+    try {
+      const parsed = JSON.parse(row.canonical_json) as LedgerData;
+      if (parsed?.format === 'school-register/ledger@1') sealed = parsed;
+    } catch { /* named below */ }
+    const name = sealed ? `${sealed.class.name}, ${sealed.year}` : `класс № ${row.class_id}`;
+    // a correction the program opened is in the audit log (ledgers.correct); one written behind it changes nothing here
+    if (open.has(row.class_id) && audited.get(row.class_id)) { out.underCorrection.push(name); continue; }
+    out.checked++;
+    const mismatch = (differences: Difference[]) => out.mismatches.push({ classId: row.class_id, className: sealed?.class.name ?? `№ ${row.class_id}`,
+      year: sealed?.year ?? '', version: row.version, code: verificationCode(row.sha256, row.version), differences });
+    if (!sealed) { mismatch([{ student: '—', subject: null, column: 'запечатанные данные', sealed: 'не ведомость', now: null }]); continue; }
+    let now: LedgerData;
+    try {
+      now = buildLedger(db, row.class_id);
+    } catch (e) {
+      mismatch([{ student: '—', subject: null, column: 'класс', sealed: sealed.class.name, now: `не строится: ${(e as Error).message}` }]);
+      continue;
+    }
+    if (sha256Hex(canonicalJson(now)) !== row.sha256) {
+      const differences = diffLedgers(sealed, now);
+      // the hash differs but no field we name does (a field the diff does not walk): still a difference, said so
+      mismatch(differences.length ? differences : [{ student: '—', subject: null, column: 'данные ведомости', sealed: row.sha256.slice(0, 8), now: sha256Hex(canonicalJson(now)).slice(0, 8) }]);
+    }
+  }
+  return out;
+}
+
+/** One difference as a clerk reads it: «Иванов Иван, Математика, 1 четв.: было 5, стало 3». */
+export function describeDifference(d: Difference): string {
+  const who = [d.student !== '—' ? d.student : null, d.subject, d.column].filter(Boolean).join(', ');
+  return `${who}: было ${d.sealed ?? '—'}, стало ${d.now ?? '—'}`;
+}

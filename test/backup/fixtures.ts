@@ -15,9 +15,9 @@ export async function registerWithArchive(): Promise<Fixture> {
   const s = await smallSchool(c);
   const db = c.backend.db;
   const signer = testSigner();
-  await sealTestLedger(db, signer.signer, { classId: s.a.id, version: 1 });
-  await sealTestLedger(db, signer.signer, { classId: s.a.id, version: 2, marks: { 'Иванов Иван': '4' } });
-  await sealTestLedger(db, signer.signer, { classId: s.b.id, version: 1 });
+  await sealTestLedger(db, signer.signer, { classId: s.a.id, version: 1, real: true });
+  await sealTestLedger(db, signer.signer, { classId: s.a.id, version: 2, real: true });
+  await sealTestLedger(db, signer.signer, { classId: s.b.id, version: 1, real: true });
   return { c, root, certPem: signer.certPem, signer };
 }
 

@@ -39,7 +39,7 @@ describe('restore', () => {
     expect(r.ok).toBe(true);
     expect(r.keptAside).toBeNull();
     expect(r.checks.map((c) => [c.name, c.ok])).toEqual([
-      ['bag', true], ['integrity_check', true], ['application_id', true], ['audit', true], ['seals', true], ['archive', true], ['archive_matches_register', true],
+      ['bag', true], ['integrity_check', true], ['application_id', true], ['audit', true], ['seals', true], ['sealed_data', true], ['archive', true], ['archive_matches_register', true],
     ]);
     const db = openRegister(target, { create: false });
     expect((db.prepare('SELECT count(*) AS n FROM ledger_versions').get() as { n: number }).n).toBe(3);
@@ -80,7 +80,7 @@ describe('restore', () => {
     ['a seal whose JSON was changed', (b) => {
       const db = new Database(path.join(b, 'data/register.sqlite'));
       db.exec('DROP TRIGGER ledger_versions_no_update'); // as someone bypassing the program would
-      db.prepare("UPDATE ledger_versions SET canonical_json = replace(canonical_json, '\"5\"', '\"3\"') WHERE id = 1").run();
+      db.prepare("UPDATE ledger_versions SET canonical_json = replace(canonical_json, '\"format\"', '\"formaT\"') WHERE id = 1").run();
       db.close();
     }, /Печати ведомостей не сходятся: класс \d+, версия 1: канонический JSON не совпадает с печатью/],
     ['an audit entry edited behind the triggers', (b) => {

@@ -7,6 +7,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { buildLedger } from '../../main/ledgers/build.ts';
+import { canonicalJson } from '../../main/shared/jcs.ts';
 import { createRsaSigner, type Signer } from '../../main/signing/cms.ts';
 import { loadPkcs12 } from '../../main/signing/pkcs12.ts';
 import { tempDir } from './register.ts';
@@ -24,16 +26,22 @@ export function testSigner(): { signer: Signer; certPem: string; dir: string } {
 
 const hex = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
-/** Seals one version of a class's ledger as the ledgers branch would; PDF/XLSX bytes are opaque to the archive. */
-export async function sealTestLedger(db: Database.Database, signer: Signer, o: { classId: number; version: number; marks?: Record<string, string> }) {
-  const canonical = JSON.stringify({ classId: o.classId, marks: o.marks ?? { 'Иванов Иван': '5' }, version: o.version });
+/**
+ * Seals one version of a class's ledger as the ledgers branch would; PDF/XLSX bytes are opaque to the archive. With
+ * `real`, the sealed JSON is the class's ledger as buildLedger makes it (a restore re-derives it and compares), and a
+ * version after the first is sealed after a change the correction allowed (the class's shift).
+ */
+export async function sealTestLedger(db: Database.Database, signer: Signer, o: { classId: number; version: number; marks?: Record<string, string>; real?: boolean }) {
   const prev = db.prepare('SELECT sha256 FROM ledger_versions WHERE class_id = ? AND version = ?').get(o.classId, o.version - 1) as { sha256: string } | undefined;
-  const signature = await signer.sign(Buffer.from(canonical, 'utf8'));
   let correction: number | null = null;
   if (o.version > 1) {
     correction = Number(db.prepare(`INSERT INTO ledger_corrections (class_id, reason, order_number, order_date, opened_by, opened_at, opened_by_login)
       VALUES (?, 'исправление оценки', '12-о', '2026-06-01', 1, ?, 'admin')`).run(o.classId, new Date().toISOString()).lastInsertRowid);
+    if (o.real) db.prepare('UPDATE classes SET shift = shift % 3 + 1 WHERE id = ?').run(o.classId);
   }
+  const canonical = o.real ? canonicalJson(buildLedger(db, o.classId))
+    : JSON.stringify({ classId: o.classId, marks: o.marks ?? { 'Иванов Иван': '5' }, version: o.version });
+  const signature = await signer.sign(Buffer.from(canonical, 'utf8'));
   const pdf = Buffer.from(`%PDF-1.7\n% ведомость ${o.classId} v${o.version}\n%%EOF\n`);
   const xlsx = Buffer.concat([Buffer.from('PK\x03\x04'), crypto.randomBytes(64)]);
   const r = db.prepare(`INSERT INTO ledger_versions (class_id, version, sha256, prev_sha256, canonical_json, signature, signer, pdf, pdf_sha256,

@@ -15,6 +15,8 @@ import { backupRegister } from '../../main/backup/backup.ts';
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
 import { makeFixtures, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { packetSchool } from '../packets/fixtures.ts';
+import { rebag } from '../backup/fixtures.ts';
+import { openBackend } from '../../main/host/backend.ts';
 
 type Verdict = { detected: boolean; said: string; repaired?: number };
 type Case = {
@@ -218,9 +220,94 @@ cases.push(
     tamper: (raw, file) => { unguard(raw); raw.prepare('DELETE FROM audit_log WHERE id > 2').run(); fs.rmSync(`${file}.audit-head`, { force: true }); } },
 );
 
+// ---------- forged copies (issue 15): copy A's register edited behind the program, the bag's manifests, tag manifest
+// and Payload-Oxum recomputed (valid BagIt); the restore re-derives the sealed data, keeps the open register's accounts
+// and holds the copy's audit chain against the open register's ----------
+let B: { ivanov: string; rus: number; q2: number };
+const forgeCopyA = (file: string, edit: (raw: RawDb) => void) => {
+  const bag = copiesOf(file)[0];
+  const raw = openRaw(path.join(bag, 'data/register.sqlite'));
+  try { edit(raw); } finally { raw.close(); }
+  for (const x of ['-wal', '-shm']) fs.rmSync(path.join(bag, `data/register.sqlite${x}`), { force: true });
+  rebag(bag);
+};
+const sealedMarkForged = (raw: RawDb) => {
+  unlock(raw);
+  raw.prepare("UPDATE marks SET mark = '3' WHERE student_id = ? AND subject_id = ? AND slot = 'period' AND period_id = ?").run(B.ivanov, B.rus, B.q2);
+};
+const SEALED_MARK = /Иванов Пётр Сергеевич, Русский язык, 2 четв\.: было 5, стало 3/;
+const PASSWORDS: Record<string, string> = { admin: 'correct horse 1', arch: 'archivist-password-1' };
+
+/** Copy A restored over the register `file` as the app does it (backup.restoreOpen), by `who`; then who `arch` is. */
+async function restoreOverOpen(file: string, who: 'admin' | 'arch'): Promise<{ state: string; said: string; archRole: string | null }> {
+  const backend = openBackend({ dbPath: file });
+  try {
+    const sessions: Record<string, string | null> = {};
+    const call = (login: string, method: string, args: unknown) => backend.call({ method, args, session: sessions[login] ?? null }, 'http');
+    const signIn = async (login: string) => {
+      const r = await call('', 'auth.signIn', { login, password: PASSWORDS[login] });
+      if (!r.ok) throw new Error(r.error.message);
+      sessions[login] = (r.value as { session: string }).session;
+    };
+    await signIn(who);
+    const bag = copiesOf(file)[0];
+    const m = await call(who, 'media.add', { label: 'usb-1', kind: 'usb', room: 'Каб. 12', path: path.dirname(bag), encrypted: false });
+    if (!m.ok) throw new Error(m.error.message);
+    const started = await call(who, 'backup.restoreOpen', { mediaId: (m.value as { id: number }).id, bag: path.basename(bag) });
+    if (!started.ok) throw new Error(started.error.message);
+    const jobId = (started.value as { jobId: string }).jobId;
+    let end: { state: string; message: string | null; result: { checks: Array<{ ok: boolean; message: string }> } | null };
+    for (;;) {
+      const r = await call(who, 'jobs.status', { id: jobId });
+      if (!r.ok) { await signIn(who); continue; } // the swap ended the session
+      end = r.value as typeof end;
+      if (end.state !== 'running') break;
+      await new Promise((x) => setTimeout(x, 20));
+    }
+    await signIn('arch');
+    const status = await call('arch', 'auth.status', {});
+    const archRole = status.ok ? (status.value as { user: { role: string } | null }).user?.role ?? null : null;
+    return { state: end.state, archRole, said: [end.message ?? '', ...(end.result?.checks ?? []).map((c) => `${c.ok ? 'OK' : 'НЕТ'} ${c.message}`), `arch: роль ${archRole}`].join('\n') };
+  } finally {
+    backend.close();
+  }
+}
+
+cases.push(
+  { target: 'backup', from: 'backup', name: 'a forged copy: a sealed mark changed (trigger dropped), manifests recomputed; restore --drill',
+    verify: (file) => cliVerdict(['restore', copiesOf(file)[0], '--drill']), names: SEALED_MARK,
+    tamper: (_raw, file) => forgeCopyA(file, sealedMarkForged) },
+  { target: 'backup', from: 'backup', name: 'a forged copy: a sealed mark changed, manifests recomputed; restore --to a new file',
+    verify: (file) => cliVerdict(['restore', copiesOf(file)[0], '--to', path.join(path.dirname(file), 'restored.sqlite')]), names: SEALED_MARK,
+    tamper: (_raw, file) => forgeCopyA(file, sealedMarkForged) },
+  { target: 'backup', from: 'backup', effects: true, name: 'a forged copy: a sealed mark changed, manifests recomputed; restored over the open register',
+    verify: async (file) => { const r = await restoreOverOpen(file, 'arch'); return { detected: r.state === 'failed', said: r.said }; }, names: SEALED_MARK,
+    tamper: (_raw, file) => forgeCopyA(file, sealedMarkForged) },
+  // detected = the forged role is not granted: the archivist's restore keeps the open register's accounts
+  { target: 'backup', from: 'backup', effects: true, name: 'a forged copy: the archivist raised to admin in its users table; restored over the open register by the archivist',
+    verify: async (file) => { const r = await restoreOverOpen(file, 'arch'); return { detected: r.state === 'done' && r.archRole === 'archivist', said: r.said }; },
+    names: /Учётные записи, роли и пароли — открытого реестра, как были[\s\S]*arch: роль archivist/,
+    tamper: (_raw, file) => forgeCopyA(file, (raw) => { raw.prepare("UPDATE users SET role = 'admin' WHERE login = 'arch'").run(); }) },
+  { target: 'backup', from: 'backup', effects: true, name: 'a forged copy: an audit entry rewritten, the chain re-hashed; restored over the open register',
+    verify: async (file) => { const r = await restoreOverOpen(file, 'admin'); return { detected: r.state === 'failed', said: r.said }; },
+    names: /Журнал аудита копии расходится с журналом открытого реестра с записи № 3 от [\d.: ]+, «[\w.]+»/,
+    tamper: (_raw, file) => forgeCopyA(file, (raw) => {
+      unguard(raw);
+      raw.prepare('UPDATE audit_log SET detail = \'{"forged":true}\' WHERE id = 3').run();
+      let prev = '0'.repeat(64);
+      for (const e of raw.prepare('SELECT id, at, login, method, detail FROM audit_log ORDER BY id').all() as Array<{ id: number; at: string; login: string | null; method: string; detail: string }>) {
+        const hash = entryHash(prev, e);
+        raw.prepare('UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?').run(prev, hash, e.id);
+        prev = hash;
+      }
+    }) },
+);
+
 beforeAll(async () => {
   const f = await sealingSchool(scratchDir());
   await f.c.call('ledgers.seal', { classId: f.s.a.id });
+  await f.c.call('users.create', { login: 'arch', fullName: 'Архивариус Ольга', role: 'archivist', password: PASSWORDS.arch });
+  B = { ivanov: f.students.ivanov.id, rus: f.s.rus.id, q2: f.periods[1] };
   const dests = ['usb-1', 'hdd-2'].map((m) => path.join(path.dirname(f.c.dbPath), m));
   for (const d of dests) fs.mkdirSync(d);
   const r = await backupRegister(f.c.backend.db, { destinations: dests.map((d) => ({ path: d })), confirmSameDevice: true });

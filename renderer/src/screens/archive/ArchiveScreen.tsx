@@ -12,6 +12,7 @@ import { t } from '../../strings';
 import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/common';
 import { CheckField, Form, FormActions, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';
 import { useJob } from '../../ui/useJob';
+import { useUser } from '../../app/user';
 import { useQuery } from '../../ui/useQuery';
 
 const a = t.archive;
@@ -269,9 +270,16 @@ function RestoreOpen({ mediaId, bag, passphrase }: { mediaId: number; bag: Outpu
   const job = useJob('backup.restoreOpen');
   const dialog = useRef<HTMLDialogElement>(null);
   const lacksPassphrase = !!bag?.encrypted && !passphrase;
+  // an admin's two confirmations; the backend refuses them to anyone else
+  const admin = useUser().role === 'admin';
+  const [takeAccounts, setTakeAccounts] = useState(false);
+  const [auditDiffers, setAuditDiffers] = useState(false);
   const start = () => {
     dialog.current?.close();
-    if (bag) job.start({ mediaId, bag: bag.name, passphrase: bag.encrypted ? passphrase : undefined });
+    if (bag) {
+      job.start({ mediaId, bag: bag.name, passphrase: bag.encrypted ? passphrase : undefined,
+        ...(admin && takeAccounts ? { takeAccountsFromCopy: true } : {}), ...(admin && auditDiffers ? { confirmAuditDifference: true } : {}) });
+    }
   };
   return (
     <div className="restore-open" data-testid="restore-open">
@@ -289,6 +297,13 @@ function RestoreOpen({ mediaId, bag, passphrase }: { mediaId: number; bag: Outpu
           <li>{ro.signInAgain}</li>
           <li>{ro.busy}</li>
         </ul>
+        {admin && (
+          <div data-testid="restore-open-admin">
+            <p className="muted small">{ro.adminOnly}</p>
+            <CheckField name="takeAccountsFromCopy" label={ro.takeAccounts} checked={takeAccounts} onChange={setTakeAccounts} />
+            <CheckField name="confirmAuditDifference" label={ro.confirmAuditDifference} checked={auditDiffers} onChange={setAuditDiffers} />
+          </div>
+        )}
         {lacksPassphrase && <Notice kind="warn">{ro.encrypted}</Notice>}
         <FormActions>
           <button type="button" className="danger" disabled={lacksPassphrase} onClick={start} data-testid="restore-open-confirm">{ro.confirm}</button>
