@@ -55,7 +55,8 @@ export async function checkSignIn(at: Attempt, login: string, password: string, 
   const key = normalLogin(login);
   const now = Date.now();
   const refuse = (until: number, message: string, reason: string): never => {
-    const n = guard.refused(key, now);
+    // refusals of a client are counted by client (it may be trying many logins), the others by login
+    const n = guard.refused(reason === 'client' ? `client:${client}` : key, now);
     if (n) auditNow(db, () => appendAudit(db, null, 'auth.signInRefused', { login: typedLogin(key), client, reason, refused: n, until: new Date(until).toISOString() }));
     throw new AppError('unauthenticated', message, { login: message });
   };

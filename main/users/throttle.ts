@@ -91,6 +91,11 @@ export class SignInGuard {
    * log (the first, then at most once a minute): a flood of refused tries writes a few entries, not one each.
    */
   refused(login: string, now: number): number | null {
+    if (this.refusedByLogin.size > 10_000 && !this.refusedByLogin.has(login)) {
+      // a flood of made-up logins: forget the counts already told, then (at worst) the rest — memory stays bounded
+      for (const [k, r] of this.refusedByLogin) if (!r.n || now - r.auditedAt > 60_000) this.refusedByLogin.delete(k);
+      if (this.refusedByLogin.size > 10_000) this.refusedByLogin.clear();
+    }
     const r = this.refusedByLogin.get(login) ?? { n: 0, auditedAt: 0 };
     r.n++;
     this.refusedByLogin.set(login, r);

@@ -116,6 +116,25 @@ describe('300 wrong passwords, then the right one', () => {
   });
 });
 
+describe('one client guessing over many logins', () => {
+  it('is slowed down as a client: after ten failures its tries are refused, whatever the login; others sign in', async () => {
+    const c = await register();
+    const from = head(c);
+    const messages: string[] = [];
+    for (let i = 0; i < 40; i++) messages.push(expectError(await signIn(c, `user${i}`, `guess ${i}`, 'http:192.0.2.99'), 'unauthenticated').message);
+    expect(messages.slice(0, 10)).toEqual(Array(10).fill('Неверный логин или пароль'));
+    for (const m of messages.slice(10)) expect(m).toMatch(/^Слишком много неудачных попыток входа с этого места: повторите через \d+ с$/);
+    // the right password from there waits too; from elsewhere it signs in
+    expect(expectError(await signIn(c, 'admin', 'correct horse 1', 'http:192.0.2.99'), 'unauthenticated').message).toMatch(/с этого места/);
+    expect((await signIn(c, 'admin', 'correct horse 1', 'http:198.51.100.2')).ok).toBe(true);
+    const entries = audit(c, from);
+    expect(entries.filter((e) => e.method === 'auth.signInFailed').map((e) => e.d)).toHaveLength(10);
+    expect(entries.filter((e) => e.method === 'auth.signInFailed').every((e) => e.d.known === false && e.login === null)).toBe(true);
+    expect(entries.filter((e) => e.method === 'auth.signInRefused').map((e) => e.d)).toEqual([
+      expect.objectContaining({ reason: 'client', client: 'http:192.0.2.99', refused: 1 })]);
+  });
+});
+
 describe('a flood of wrong sign-ins', () => {
   it("does not make another signed-in user's calls slow", async () => {
     const c = await register();
