@@ -652,6 +652,7 @@ export const t = {
     resetTitle: (login: string) => `Новый пароль для ${login}`,
     resetSubmit: 'Задать пароль',
     resetLead: 'Сеансы пользователя завершатся, блокировка входа снимется. Сообщите пароль лично.',
+    confirmRole: (login: string, role: string) => `Сменить роль ${login} на «${role}»? Его сеансы завершатся.`,
     confirmDisable: (login: string) => `Отключить ${login}? Войти он не сможет, его сеансы завершатся.`,
     done: {
       disabled: (login: string) => `${login} отключён, его сеансы завершены`,

@@ -46,7 +46,7 @@ export function UsersScreen() {
                   <td>
                     <label className="visually-hidden" htmlFor={`role-${u.id}`}>{t.users.newRole(u.login)}</label>
                     <select id={`role-${u.id}`} value={u.role} disabled={busy}
-                      onChange={(e) => { const role = e.target.value as Role; void act(async () => { await call('users.setRole', { login: u.login, role }); return t.users.done.role(u.login, t.roles[role]); }); }}>
+                      onChange={(e) => { const role = e.target.value as Role; if (window.confirm(t.users.confirmRole(u.login, t.roles[role]))) void act(async () => { await call('users.setRole', { login: u.login, role }); return t.users.done.role(u.login, t.roles[role]); }); }}>
                       {ROLES.map((r) => <option key={r} value={r}>{t.roles[r]}</option>)}
                     </select>
                   </td>
