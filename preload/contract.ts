@@ -24,6 +24,10 @@ export const MOVEMENT_KINDS = ['enrolment', 'transfer', 'promotion', 'departure'
 
 export const UserSchema = z.object({ id, login: z.string(), fullName: z.string(), role: z.enum(ROLES) });
 export type User = z.infer<typeof UserSchema>;
+/** An account as the administrator manages it: disabled, locked after failed sign-ins (until when), password set when. */
+export const UserAccountSchema = UserSchema.extend({ disabled: z.boolean(), failedAttempts: z.number().int(), lockedUntil: z.string().nullable(),
+  passwordChangedAt: z.string().nullable() });
+export type UserAccount = z.infer<typeof UserAccountSchema>;
 
 export const SchoolSchema = z.object({
   fullName: text(1000), shortName: text(300), inn: z.string(), kpp: z.string(), ogrn: z.string(),
@@ -446,6 +450,8 @@ const localPath = z.string().min(1).max(1000);
 const trustedPems = z.array(z.string().max(100_000)).max(20).optional();
 
 const ok = z.object({ ok: z.literal(true) });
+const newPassword = z.string().max(200, 'не длиннее 200 символов');
+const userLogin = text(50).trim().min(1, 'укажите логин');
 const none = z.object({}).strict();
 
 // ---------- the methods ----------
@@ -476,16 +482,27 @@ const ARCHIVIST: readonly Role[] = ['archivist', 'admin'];
 
 export const contract = {
   'auth.status': query(none, z.object({ needsSetup: z.boolean(), user: UserSchema.nullable() }), 'public'),
+  // Passwords are checked by the policy in preload/core/passwords.ts (length, not the login, not one repeated
+  // character, not only spaces), named at the field `password`; a sign-in is throttled by login and by client.
   'auth.setupAdmin': command(
-    z.object({ login: text(50).min(1), fullName: text(300).min(1), password: z.string().min(8, 'не короче 8 символов').max(200) }).strict(),
+    z.object({ login: text(50).min(1), fullName: text(300).min(1), password: newPassword }).strict(),
     z.object({ session: z.string(), user: UserSchema }), 'public'),
   'auth.signIn': command(z.object({ login: text(50), password: text(200) }).strict(),
     z.object({ session: z.string(), user: UserSchema }), 'public'),
   'auth.signOut': command(none, ok, ANY),
+  // One's own password: the current one, then the new; the user's other sessions end.
+  'auth.changePassword': command(z.object({ oldPassword: text(200), password: newPassword }).strict(), ok, ANY),
 
-  'users.list': query(none, z.array(UserSchema), ADMIN),
+  'users.list': query(none, z.array(UserAccountSchema), ADMIN),
   'users.create': command(z.object({ login: text(50).min(1), fullName: text(300).min(1), role: z.enum(ROLES),
-    password: z.string().min(8, 'не короче 8 символов').max(200) }).strict(), UserSchema, ADMIN),
+    password: newPassword }).strict(), UserSchema, ADMIN),
+  // The administrator's: each ends the user's sessions (but unlock). The last active administrator can be neither
+  // demoted nor disabled.
+  'users.resetPassword': command(z.object({ login: userLogin, password: newPassword }).strict(), UserAccountSchema, ADMIN),
+  'users.disable': command(z.object({ login: userLogin }).strict(), UserAccountSchema, ADMIN),
+  'users.enable': command(z.object({ login: userLogin }).strict(), UserAccountSchema, ADMIN),
+  'users.setRole': command(z.object({ login: userLogin, role: z.enum(ROLES) }).strict(), UserAccountSchema, ADMIN),
+  'users.unlock': command(z.object({ login: userLogin }).strict(), UserAccountSchema, ADMIN),
 
   'school.get': query(none, SchoolSchema.nullable(), ANY),
   'school.update': command(SchoolSchema.strict(), SchoolSchema, ADMIN),

@@ -11,6 +11,7 @@ import m0008 from './0008_audit_anchor.ts';
 import m0009 from './0009_changes_compaction.ts';
 import m0010 from './0010_packet_tls_client.ts';
 import m0011 from './0011_subject_marks.ts';
+import m0012 from './0012_user_sign_in.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   { version: 9, name: '0009_changes_compaction', sql: m0009 },
   { version: 10, name: '0010_packet_tls_client', sql: m0010 },
   { version: 11, name: '0011_subject_marks', sql: m0011 },
+  { version: 12, name: '0012_user_sign_in', sql: m0012 },
 ];

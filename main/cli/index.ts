@@ -17,6 +17,8 @@ import { PacketsUsageError, runPacketsCli } from './packets.ts';
 
 import { ARCHIVE_COMMANDS, passphrase, runArchiveCommand } from './archive.ts';
 import { UsageError } from './usage.ts';
+import { promptHidden } from './prompt.ts';
+import { USERS_COMMANDS, runUsersCommand } from './users.ts';
 
 const HELP = `Школьный регистр — командная строка
 Использование: school-register <команда> [параметры] --db ФАЙЛ [--json]
@@ -70,6 +72,15 @@ const HELP = `Школьный регистр — командная строк�
   packets status                     очередь пакетов: состояния, квитанции, причины отказа; размер журнала изменений
   packets compact [--slice N]        сжать журнал изменений: удалить записи, которые покрывает принятый полный пакет
                                      (по N записей за транзакцию, по умолчанию 5000; прерванное сжатие продолжится)
+
+Пользователи (от имени администратора; новый пароль — из SCHOOL_REGISTER_NEW_PASSWORD или дважды с клавиатуры):
+  users list                         логин, ФИО, роль, состояние (действует, отключён, заблокирован до …)
+  users add --login L --name "ФИО" --role clerk|archivist|admin   создать пользователя
+  users reset-password --login L     задать новый пароль (сеансы пользователя завершаются, блокировка снимается)
+  users disable --login L            отключить: войти нельзя, сеансы завершаются; users enable --login L — включить
+  users set-role --login L --role R  сменить роль (последнего действующего администратора — нельзя)
+  users unlock --login L             снять блокировку после неудачных попыток входа
+                                     пароль: не короче 8 символов, не логин, не один повторённый символ, не одни пробелы
 
 Архив и резервные копии (приказ № 810: два носителя в разных помещениях):
   backup --to ПАПКА --to ПАПКА [--encrypt] [--yes] [--central URL] [--progress]
@@ -130,7 +141,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         label: { type: 'string' }, kind: { type: 'string' }, room: { type: 'string' }, path: { type: 'string' }, archive: { type: 'string' },
         'password-file': { type: 'string' }, endpoint: { type: 'string' }, all: { type: 'boolean' },
         registers: { type: 'string' }, ca: { type: 'string' }, 'client-cert': { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' },
-        slice: { type: 'string' },
+        slice: { type: 'string' }, login: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' },
       },
     });
   } catch (e) {
@@ -138,7 +149,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users']);
   const words = GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
   const operands = parsed.positionals.slice(words);
@@ -160,6 +171,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     if (typeof f.db === 'string') db = openRegister(f.db, { create: cmd === 'init' || cmd === 'demo' });
     if (ARCHIVE_COMMANDS.has(cmd)) return await runArchiveCommand(cmd, operands, f, db, io, json);
     if (!db) throw new UsageError('укажите файл реестра: --db ФАЙЛ');
+    if (USERS_COMMANDS.has(cmd)) return await runUsersCommand(cmd, f, db, io, json);
     const { call, job: runJob } = localCaller(db);
     // Names as a clerk writes them, looked up through the contract's lists.
     let years: Output<'years.list'> | undefined;
@@ -493,34 +505,6 @@ async function readCertificate(file: string): Promise<{ p12Base64: string; passw
   if (fromEnv != null) return { p12Base64: p12.toString('base64'), password: fromEnv };
   if (!process.stdin.isTTY) throw new UsageError('пароль сертификата: задайте SCHOOL_REGISTER_CERT_PASSWORD (ввод с клавиатуры возможен только в терминале)');
   return { p12Base64: p12.toString('base64'), password: await promptHidden(`Пароль сертификата ${path.basename(file)}: `) };
-}
-
-function promptHidden(question: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const stdin = process.stdin;
-    // echo off before the prompt shows: whatever is typed as soon as it appears is not echoed
-    stdin.setRawMode(true);
-    process.stderr.write(question);
-    stdin.resume();
-    stdin.setEncoding('utf8');
-    let value = '';
-    const done = (err?: Error) => {
-      stdin.setRawMode(false);
-      stdin.pause();
-      stdin.off('data', onData);
-      process.stderr.write('\n');
-      if (err) reject(err); else resolve(value);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new UsageError('ввод пароля прерван'));
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
 }
 
 // Every command above reaches the backend through dispatch, as the app does: the same handlers, audit entries and

@@ -25,7 +25,7 @@ export const cliUser = (): User => ({ id: 0, login: `cli:${os.userInfo().usernam
 
 export function localCaller(db: DB | null): LocalCaller {
   const jobs = new Jobs();
-  const base = { db, sessions: new Sessions(), jobs, session: null, asUser: cliUser() };
+  const base = { db, sessions: new Sessions(), jobs, session: null, asUser: cliUser(), client: 'cli' };
   const call = async <M extends Method>(method: M, args: Input<M>): Promise<Output<M>> => {
     const r = await dispatch(base, { method, args });
     if (!r.ok) throw new AppError(r.error.code, r.error.message, r.error.fields, r.error.rows);

@@ -9,7 +9,8 @@ import { OpenRegister, type OpenFile } from '../shared/open-register.ts';
 export { RegisterOpenError } from '../../db/connection.ts';
 
 export interface Backend {
-  call(env: Envelope, transport: 'ipc' | 'http'): Promise<Result<unknown>>;
+  /** `client`: who called, for throttling sign-ins (the HTTP peer's address); the transport's name when not given. */
+  call(env: Envelope, transport: 'ipc' | 'http', client?: string): Promise<Result<unknown>>;
   close(): void;
   /** the register's connection now: a restore over the open register replaces it */
   readonly db: DB;
@@ -25,12 +26,12 @@ export function openBackend(opts: { dbPath: string; openRestored?: OpenFile }): 
       return register.db;
     },
     // the connection is taken per call, never captured: after a restore the next call works on the restored file
-    call: async (env) => {
+    call: async (env, transport, client) => {
       if (register.lost) return { ok: false, error: { code: 'internal', message: register.lost } };
       const method = env && typeof env === 'object' ? (env as Partial<Envelope>).method : undefined; // whatever a caller sent
       const leave = register.enter(typeof method === 'string' ? method.slice(0, 100) : '?');
       try {
-        return await dispatch({ db: register.db, register, sessions, jobs, session: null }, env);
+        return await dispatch({ db: register.db, register, sessions, jobs, session: null, client: client ?? transport }, env);
       } finally {
         leave();
       }

@@ -66,7 +66,7 @@ export async function startHttpServer(opts: { backend: Backend; staticDir?: stri
         } catch {
           return sendResult(res, 400, { ok: false, error: { code: 'validation', message: 'Неверный запрос: тело не JSON' } });
         }
-        opts.backend.call(env as never, 'http').then((r) => sendResult(res, 200, r), (e) =>
+        opts.backend.call(env as never, 'http', `http:${req.socket.remoteAddress ?? '?'}`).then((r) => sendResult(res, 200, r), (e) =>
           sendResult(res, 500, { ok: false, error: { code: 'internal', message: String((e as Error)?.message ?? e) } }));
       });
       return;

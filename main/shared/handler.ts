@@ -15,11 +15,16 @@ export interface SessionStore {
   close(token: string | null | undefined): void;
   userId(token: string | null | undefined): number | null;
   endAll(reason: string): void;
+  /** Ends one user's sessions (disabled, demoted, password changed), but `keep`. */
+  endUser(userId: number, reason: string, keep?: string | null): void;
   endedReason(token: string | null | undefined): string | null;
 }
 
-/** `register` is there in the running program (not in the CLI): the open register, which a restore may replace. */
-export type Ctx = { db: DB; user: User | null; session: string | null; sessions: SessionStore; jobs: Jobs; register?: OpenRegister };
+/**
+ * `register` is there in the running program (not in the CLI): the open register, which a restore may replace.
+ * `client` says where the call came from, for throttling sign-ins: the HTTP peer's address, 'ipc', 'cli'.
+ */
+export type Ctx = { db: DB; user: User | null; session: string | null; sessions: SessionStore; jobs: Jobs; register?: OpenRegister; client?: string };
 
 type Answer<M extends Method> = Output<M> | Promise<Output<M>>;
 /** What a handler of M is given: for a method the contract lets run with no register open (the CLI without --db), a
@@ -33,7 +38,8 @@ export type QueryHandler<M extends Method> = { kind: 'query'; run: (ctx: CtxOf<M
  * Changes something and answers at once. `tx` says where its writes go:
  * - 'dispatch': synchronous, inside dispatch's transaction together with its audit entry (all or nothing);
  * - 'own': it renders, signs or reads files first (async), then writes and audits in a transaction of its own;
- * - 'none': it changes no register (sign-in sessions, a job's cancel).
+ * - 'none': it changes no register's records (sign-in sessions, a job's cancel); a sign-in writes only its own audit
+ *   entry and the account's count of failures, so that it works while a job holds the register.
  * Neither 'dispatch' nor 'own' runs while a job holds the register.
  */
 export type CommandHandler<M extends Method> =

@@ -22,12 +22,12 @@ export function openRaw(file: string): RawDb {
 }
 
 /** Every user table's rows in rowid order, plus the schema: equal hashes mean nothing was written. */
-export function contentHash(db: RawDb): string {
+export function contentHash(db: RawDb, exceptTables: readonly string[] = []): string {
   const h = crypto.createHash('sha256');
   const objects = db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as
     Array<{ type: string; name: string; sql: string | null }>;
   h.update(JSON.stringify(objects));
-  for (const o of objects.filter((x) => x.type === 'table')) {
+  for (const o of objects.filter((x) => x.type === 'table' && !exceptTables.includes(x.name))) {
     h.update(o.name);
     for (const row of db.prepare(`SELECT * FROM "${o.name}" ORDER BY rowid`).iterate()) h.update(JSON.stringify(row));
   }

@@ -78,8 +78,16 @@ describe('what gets audited', () => {
       ['alphabetBook.list', {}], ['orders.list', {}], ['auth.status', {}]] as const) {
       expect((await c.raw(method, args)).ok, method).toBe(true);
     }
-    expect((await c.backend.call({ method: 'auth.signIn', args: { login: 'admin', password: ADMIN_PASSWORD } }, 'ipc')).ok).toBe(true);
     expect(entries()).toBe(n);
+  });
+
+  it('a sign-in adds one entry, with the login and where it came from, never the password', async () => {
+    const n = entries();
+    expect((await c.backend.call({ method: 'auth.signIn', args: { login: 'admin', password: ADMIN_PASSWORD } }, 'ipc')).ok).toBe(true);
+    expect(entries()).toBe(n + 1);
+    const e = lastEntry();
+    expect(e).toMatchObject({ login: 'admin', method: 'auth.signIn' });
+    expect(JSON.parse(e.detail)).toEqual({ login: 'admin', client: 'ipc' });
   });
 
   it('a refused write adds no entry (validation, forbidden, unauthenticated, not found)', async () => {

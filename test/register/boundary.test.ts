@@ -152,9 +152,16 @@ describe('roles and sessions', () => {
     expectError(await callUnchanged({ method: 'students.search', args: {}, session }), 'unauthenticated');
   });
 
-  it('a wrong password does not sign in, and the first-admin setup cannot be repeated', async () => {
-    expectError(await callUnchanged({ method: 'auth.signIn', args: { login: 'admin', password: 'wrong password' } }), 'unauthenticated');
-    expectError(await callUnchanged({ method: 'auth.signIn', args: { login: 'nobody', password: 'wrong password' } }), 'unauthenticated');
+  it('a wrong password does not sign in (only its failure is recorded), and the first-admin setup cannot be repeated', async () => {
+    // a failed sign-in writes its audit entry and the account's count of failures, nothing else
+    const db = c.backend.db;
+    const others = () => contentHash(db, ['audit_log', 'users']) + JSON.stringify(db.prepare('SELECT id, login, full_name, role, password_hash, disabled, locked_until FROM users ORDER BY id').all());
+    const before = { others: others(), audit: count(db, 'audit_log') };
+    expectError(await c.backend.call({ method: 'auth.signIn', args: { login: 'admin', password: 'wrong password' } }, 'ipc'), 'unauthenticated');
+    expectError(await c.backend.call({ method: 'auth.signIn', args: { login: 'nobody', password: 'wrong password' } }, 'ipc'), 'unauthenticated');
+    expect(others()).toBe(before.others);
+    expect(db.prepare('SELECT method FROM audit_log WHERE id > ? ORDER BY id').pluck().all(before.audit)).toEqual(['auth.signInFailed', 'auth.signInFailed']);
+    expect(db.prepare("SELECT failed_attempts FROM users WHERE login = 'admin'").pluck().get()).toBe(1);
     expectError(await callUnchanged({ method: 'auth.setupAdmin', args: { login: 'second', fullName: 'Второй', password: 'password-123' } }), 'forbidden');
     expect(count(c.backend.db, 'users', "login = 'second'")).toBe(0);
   });

@@ -23,6 +23,7 @@ import { StudentForm } from '../screens/students/StudentForm';
 import { StudentsList } from '../screens/students/StudentsList';
 import { SubjectsScreen } from '../screens/subjects/SubjectsScreen';
 import { UsersScreen } from '../screens/users/UsersScreen';
+import { ChangePasswordScreen } from '../screens/users/ChangePassword';
 import { VerifyScreen } from '../screens/verify/VerifyScreen';
 import { YearsScreen } from '../screens/years/YearsScreen';
 import { t } from '../strings';
@@ -80,6 +81,7 @@ const ROUTES: Route[] = [
   { pattern: '/years', needs: 'years.list', render: () => <YearsScreen /> },
   { pattern: '/school', needs: 'school.update', render: () => <SchoolProfile /> },
   { pattern: '/users', needs: 'users.list', render: () => <UsersScreen /> },
+  { pattern: '/password', needs: 'auth.changePassword', render: () => <ChangePasswordScreen /> },
   { pattern: '/audit', needs: 'audit.list', render: () => <AuditScreen /> },
   { pattern: '/archive', needs: 'media.list', render: () => <ArchiveScreen /> },
   { pattern: '/packets', needs: 'packets.list', render: () => <PacketsScreen /> },
@@ -142,6 +144,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
             <div className="muted small">{t.nav.signedInAs}</div>
             <div className="user-name">{user.fullName}</div>
             <div className="muted small">{t.roles[user.role]} · {user.login}</div>
+            <a href="#/password" className="small" aria-current={path === '/password' ? 'page' : undefined}>{t.account.link}</a>
             <button type="button" className="link-button" onClick={onSignOut}>{t.nav.signOut}</button>
           </div>
         </aside>
