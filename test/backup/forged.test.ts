@@ -192,7 +192,8 @@ describe('a forged copy: the archivist raised to admin in the copy\'s users tabl
     expect(await value('arch', 'auth.status', {})).toMatchObject({ user: { login: 'arch', role: 'archivist' } });
     expect((await call('arch', 'users.create', { login: 'evil', fullName: 'Злоумышленник', role: 'admin', password: 'evil-password-1' })).ok).toBe(false);
     await signIn('admin');
-    const log = await value<Array<{ method: string; detail: string }>>('admin', 'audit.list', { limit: 3 });
+    // the sign-ins since the restore are audited too (issue 15's sign-in part): the restore's entries come before them
+    const log = (await value<Array<{ method: string; detail: string }>>('admin', 'audit.list', { limit: 10 })).filter((e) => e.method !== 'auth.signIn').slice(0, 3);
     expect(log.map((e) => e.method)).toEqual(['backup.restoreOpen', 'backup.restoreAccounts', expect.any(String)]);
     expect(JSON.parse(log[1].detail)).toMatchObject({ accounts: 'kept', logins: ['admin', 'arch'] });
     expect(JSON.parse(log[0].detail)).toMatchObject({ ok: true, accounts: 'kept' });
