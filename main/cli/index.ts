@@ -17,6 +17,7 @@ import { PacketsUsageError, runPacketsCli } from './packets.ts';
 
 import { ARCHIVE_COMMANDS, passphrase, runArchiveCommand } from './archive.ts';
 import { UsageError } from './usage.ts';
+import { keepFilesPrivate } from '../shared/private-files.ts';
 
 const HELP = `Школьный регистр — командная строка
 Использование: school-register <команда> [параметры] --db ФАЙЛ [--json]
@@ -528,6 +529,7 @@ function promptHidden(question: string): Promise<string> {
 
 const isMain = process.argv[1] && /(?:cli[\\/](?:index\.ts|bin\.mjs)|school-register)$/.test(process.argv[1]);
 // The exit waits for stdout and stderr to drain: a pipe (| jq, a scheduler's log) gets every byte, not the first 64 KiB.
+if (isMain) keepFilesPrivate(); // every file this process creates is 0600, every folder 0700; stale temp folders removed
 if (isMain) runCli(process.argv.slice(2)).then(async (code) => {
   process.exitCode = code;
   await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
