@@ -1,6 +1,7 @@
 // A backup: a consistent snapshot of the register (SQLite's online backup API, never a copy of the live file; taken
-// in memory when every copy is encrypted, so that the register never touches a disk unencrypted) and the archive, as one BagIt bag written to two or more destinations in one pass: every source file is read once and
-// hashed once, and reaches every destination (encrypted for those that want it; plain copies beyond the first are made
+// in memory when every copy is encrypted, so that the register never touches a disk unencrypted) and the archive, as
+// one BagIt bag written to two or more destinations in one pass: every source file is read once and hashed once, and
+// reaches every destination (encrypted for those that want it; plain copies beyond the first are made
 // by the kernel, copy_file_range). Reading, hashing, writing, fsync and the read-back overlap: the snapshot is taken
 // while archive files are copied several at a time, fsyncs run in the background, each archive file is verified as
 // soon as its copies are fsynced. Each copy is written under `.sr-partial-<bag>-<pid>`, fsynced (files and
