@@ -47,7 +47,11 @@ export function anchorAudit(db: DB, opts: { afresh?: boolean } = {}): void {
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, 'w', PRIVATE_FILE);
   try {
-    fs.fchmodSync(fd, PRIVATE_FILE); // the register's user's alone, as the register is (even over a stale temporary file)
+    try {
+      fs.fchmodSync(fd, PRIVATE_FILE); // the register's user's alone, as the register is (even over a stale temporary file)
+    } catch {
+      // a share that keeps no modes (CIFS) refuses: the anchor is still written
+    }
     fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {

@@ -115,10 +115,12 @@ export async function writeToAll<T extends Target>(src: Source, targets: T[], pr
   // Plain copies of a file are made by the kernel (copy_file_range, nothing passes through this process) while the
   // source is read once here for its hash and for the encrypted copies; each plain copy is compared with the source
   // after its fsync, like any other. A cancel waits for a copy in flight (the loop below stops at once). The copy takes
-  // its source's mode: made private after. A source in memory is written to every target from here.
+  // its source's mode: made private after (where the medium keeps modes; a NAS share may refuse: no reason to fail).
+  // A source in memory is written to every target from here.
   const from = src.file;
   const plain = from === undefined ? [] : targets.filter((d) => !d.key).map((d) => ({
-    d, copy: fs.promises.copyFile(from, path.join(d.dir, src.rel), fs.constants.COPYFILE_EXCL).then(() => fs.promises.chmod(path.join(d.dir, src.rel), PRIVATE_FILE)),
+    d, copy: fs.promises.copyFile(from, path.join(d.dir, src.rel), fs.constants.COPYFILE_EXCL)
+      .then(() => fs.promises.chmod(path.join(d.dir, src.rel), PRIVATE_FILE).catch(() => {})),
   }));
   plain.forEach((p) => p.copy.catch(() => {})); // settled (and reported) below, whatever happens first
   // One encryptor per key: destinations sharing a key get the same encrypted bytes (and one hash of them).
