@@ -61,12 +61,38 @@ function checkFileBeforeOpen(file: string, create: boolean): void {
   }
 }
 
+/**
+ * The register is its user's alone (0600), whatever the process's umask: created so before SQLite opens it (SQLite gives
+ * the -wal, -shm and -journal it creates the database file's mode), and tightened, with its -wal and -shm, where an
+ * older version left it readable by others. POSIX only: on Windows the folder's ACL (the user's profile) applies.
+ */
+function keepPrivate(file: string): void {
+  if (process.platform === 'win32' || file === ':memory:' || file === '') return;
+  if (!fs.existsSync(file)) {
+    try {
+      fs.closeSync(fs.openSync(file, 'wx', 0o600));
+    } catch {
+      // made meanwhile by another process, or refused: SQLite's open says what is wrong
+    }
+    return;
+  }
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      const st = fs.statSync(f);
+      if (st.mode & 0o077 && st.uid === process.getuid?.()) fs.chmodSync(f, st.mode & 0o700);
+    } catch {
+      // not there (no -wal yet), or not ours to change
+    }
+  }
+}
+
 export type OpenOptions = { create?: boolean; migrate?: boolean };
 
 /** Opens (and by default creates and migrates) a register file. */
 export function openRegister(file: string, opts: OpenOptions = {}): DB {
   const create = opts.create ?? true;
   checkFileBeforeOpen(file, create);
+  keepPrivate(file);
   let db: DB;
   try {
     db = new Database(file, { fileMustExist: !create });

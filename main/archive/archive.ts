@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import { verifyDetached } from '../signing/cms.ts';
 import { AppError } from '../shared/errors.ts';
+import { makePrivate, PRIVATE_DIR } from '../shared/private-files.ts';
 import { nowIso } from '../../preload/core/dates.ts';
 import { appendLineDurably, fsyncDir, hashFile, sha256, writeFileDurably } from './files.ts';
 
@@ -104,7 +105,10 @@ function storeFile(dir: string, role: ArchivedFileRole, bytes: Buffer, expected:
  * same register append one after the other. Returns how many versions were added.
  */
 export function archiveSealed(db: DB, dir: string): { added: number; entries: number; head: string } {
-  fs.mkdirSync(path.join(dir, FILES), { recursive: true });
+  fs.mkdirSync(path.join(dir, FILES), { recursive: true, mode: PRIVATE_DIR });
+  // an archive an older version made (0755/0644) is its user's alone from now on: the folders are enough to close it,
+  // the manifest too (it names signers); the files it holds are closed by the folder
+  for (const p of [dir, path.join(dir, FILES), path.join(dir, MANIFEST)]) makePrivate(p);
   if (!hasLedgerVersions(db)) return { added: 0, ...tail(dir) };
   return db.transaction(() => {
     const { entries, head: startHead, problems } = readManifest(dir);

@@ -1,8 +1,10 @@
 // Durable file writing shared by the archive and the backups: write under a temporary name, fsync the file,
-// rename, fsync the directory, so that after a crash a file is either whole or absent.
+// rename, fsync the directory, so that after a crash a file is either whole or absent. Every file is its user's alone
+// (0600), whatever the process's umask.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PRIVATE_FILE } from '../shared/private-files.ts';
 
 export const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
@@ -44,7 +46,7 @@ export function fsyncDir(dir: string): void {
 /** Writes `data` to `file` atomically: temporary name, fsync, rename, fsync of the directory. */
 export function writeFileDurably(file: string, data: Buffer | string): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx');
+  const fd = fs.openSync(tmp, 'wx', PRIVATE_FILE);
   try {
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
@@ -60,7 +62,7 @@ export function writeFileDurably(file: string, data: Buffer | string): void {
 
 /** Appends one line and fsyncs: the manifest is append-only. */
 export function appendLineDurably(file: string, line: string): void {
-  const fd = fs.openSync(file, 'a');
+  const fd = fs.openSync(file, 'a', PRIVATE_FILE);
   try {
     fs.writeSync(fd, line + '\n');
     fs.fsyncSync(fd);

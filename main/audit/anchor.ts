@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
+import { PRIVATE_FILE } from '../shared/private-files.ts';
 import { appendAudit } from './log.ts';
 
 export type AuditHead = { id: number; hash: string };
@@ -44,8 +45,13 @@ export function anchorAudit(db: DB, opts: { afresh?: boolean } = {}): void {
   }
   const text = JSON.stringify({ id: head.id, hash: head.hash }) + '\n';
   const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w', 0o644);
+  const fd = fs.openSync(tmp, 'w', PRIVATE_FILE);
   try {
+    try {
+      fs.fchmodSync(fd, PRIVATE_FILE); // the register's user's alone, as the register is (even over a stale temporary file)
+    } catch {
+      // a share that keeps no modes (CIFS) refuses: the anchor is still written
+    }
     fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {

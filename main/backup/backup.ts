@@ -1,6 +1,7 @@
-// A backup: a consistent snapshot of the register (SQLite's online backup API, never a copy of the live file) and the
-// archive, as one BagIt bag written to two or more destinations in one pass: every source file is read once and
-// hashed once, and reaches every destination (encrypted for those that want it; plain copies beyond the first are made
+// A backup: a consistent snapshot of the register (SQLite's online backup API, never a copy of the live file; taken
+// in memory when every copy is encrypted, so that the register never touches a disk unencrypted) and the archive, as
+// one BagIt bag written to two or more destinations in one pass: every source file is read once and hashed once, and
+// reaches every destination (encrypted for those that want it; plain copies beyond the first are made
 // by the kernel, copy_file_range). Reading, hashing, writing, fsync and the read-back overlap: the snapshot is taken
 // while archive files are copied several at a time, fsyncs run in the background, each archive file is verified as
 // soon as its copies are fsynced. Each copy is written under `.sr-partial-<bag>-<pid>`, fsynced (files and
@@ -12,7 +13,6 @@
 // in copies.ts.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import { archiveDirFor, archiveSealed, archivedFilePath, MANIFEST as ARCHIVE_MANIFEST, readManifest } from '../archive/archive.ts';
@@ -20,6 +20,7 @@ import { fsyncDir } from '../archive/files.ts';
 import { appendAudit } from '../audit/log.ts';
 import { CancelledError, progressTo, type Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
+import { makePrivate, PRIVATE_DIR, PRIVATE_FILE, removeStaleTemp } from '../shared/private-files.ts';
 import { nowIso } from '../../preload/core/dates.ts';
 import {
   BAG_INFO, BAGIT_TXT, bagInfoText, bagsOn, checkBag, ENCRYPTION, MANIFEST, manifestText, parseManifest, PARTIAL_PREFIX,
@@ -141,8 +142,6 @@ class Run {
   /** progress in bytes: the snapshot, every copy written and every copy read back */
   private done = 0;
   total = 0;
-  /** temporary folders, removed at the end whatever happens */
-  readonly staging: string[] = [];
   /** the read-back's buffers, reused from file to file */
   readonly pool = new BufferPool();
   constructor(readonly db: DB, readonly bag: string, readonly now: Date, readonly progress: Progress, readonly dests: Dest[],
@@ -168,6 +167,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
   const now = opts.now ?? new Date();
   const by = opts.by ?? null;
   const warnings = checkDestinations(opts);
+  removeStaleTemp(); // what killed runs left in the temp folder (an older version's plain snapshots among them)
   const archiveDir = archiveDirFor(db.name);
   const archived = archiveSealed(db, archiveDir);
   const archiveCheck = readManifest(archiveDir);
@@ -189,8 +189,6 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     await discardBags(run);
     recordFailure(run, runId, by, e);
     throw e;
-  } finally {
-    for (const dir of run.staging) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -237,7 +235,7 @@ function prepareDestinations(run: Run): void {
   for (const d of run.dests) {
     try {
       cleanPartials(d.root);
-      fs.mkdirSync(path.join(d.dir, 'data', 'archive', 'files'), { recursive: true });
+      fs.mkdirSync(path.join(d.dir, 'data', 'archive', 'files'), { recursive: true, mode: PRIVATE_DIR });
       const last = bagsOn(d.root).at(-1);
       const lastDir = last ? path.join(d.root, last) : null;
       const lastEncrypted = lastDir ? fs.existsSync(path.join(lastDir, ENCRYPTION)) : false;
@@ -278,12 +276,10 @@ type Plan = { manifest: Source; archive: Source[]; pageSize: number };
  * (those missing are a warning); the progress's total, in bytes.
  */
 function planCopies(run: Run, archiveDir: string, archiveCheck: ReturnType<typeof readManifest>): Plan {
-  // The archive manifest is append-only: the bytes read now are a consistent prefix, whatever is appended later.
+  // The archive manifest is append-only: the bytes read now are a consistent prefix, whatever is appended later. They
+  // are held in memory (it names signers: it goes to no temp folder).
   const manifestBytes = fs.existsSync(path.join(archiveDir, ARCHIVE_MANIFEST)) ? fs.readFileSync(path.join(archiveDir, ARCHIVE_MANIFEST)) : Buffer.alloc(0);
-  const manifestCopy = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
-  run.staging.push(manifestCopy);
-  fs.writeFileSync(path.join(manifestCopy, 'manifest.jsonl'), manifestBytes);
-  const manifest: Source = { rel: 'data/archive/manifest.jsonl', file: path.join(manifestCopy, 'manifest.jsonl'), size: manifestBytes.length };
+  const manifest: Source = { rel: 'data/archive/manifest.jsonl', bytes: manifestBytes, size: manifestBytes.length };
   const archiveFiles = [...new Map(archiveCheck.entries.flatMap((e) => e.files).map((f) => [f.sha256, f])).values()];
   const archive: Source[] = archiveFiles.filter((f) => fs.existsSync(archivedFilePath(archiveDir, f.sha256)))
     .map((f) => ({ rel: `data/archive/files/${f.sha256}`, file: archivedFilePath(archiveDir, f.sha256), size: fs.statSync(archivedFilePath(archiveDir, f.sha256)).size, archiveSha: f.sha256 }));
@@ -296,26 +292,23 @@ function planCopies(run: Run, archiveDir: string, archiveCheck: ReturnType<typeo
   return { manifest, archive, pageSize };
 }
 
-/** The snapshot's file, and the destination it was written into (null: a temporary folder). */
-type Snapshot = { file: string; host: Dest | null };
+/** The snapshot: written into a plain destination (`host`), or held in memory when every copy is encrypted. */
+type Snapshot = { source: Source; host: Dest | null };
 
 /**
  * A consistent snapshot of the register, by SQLite's online backup, fsynced. It goes straight into the first plain
  * copy (no extra pass through a temporary folder); from there it is read once, hashed once and copied to the others.
- * A destination that fails under it fails alone and the next one is tried; with no plain destination left, a
- * temporary folder holds it.
+ * A destination that fails under it fails alone and the next one is tried. With no plain destination (left), it is
+ * taken in memory and goes to the encrypted copies only through their encryptor: an unencrypted register in a temp
+ * folder is what a kill would leave behind, for anyone who can read it.
  */
 async function takeSnapshot(run: Run, pageSize: number): Promise<Snapshot> {
-  for (const host of [...run.live().filter((d) => !d.key), null]) {
-    let file: string;
-    if (host) file = path.join(host.dir, 'data', 'register.sqlite');
-    else {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-snapshot-'));
-      run.staging.push(dir);
-      file = path.join(dir, 'register.sqlite');
-    }
+  const rel = 'data/register.sqlite';
+  for (const host of run.live().filter((d) => !d.key)) {
+    const file = path.join(host.dir, rel);
     let pagesDone = 0;
     try {
+      fs.closeSync(fs.openSync(file, 'wx', PRIVATE_FILE)); // SQLite writes into it and gives its journal the same mode
       // 4 MiB a step (SQLite's default of 100 pages makes a large register crawl; larger steps would hold up the
       // archive files copied meanwhile, whose hashing needs this thread); a cancel stops between steps.
       await run.db.backup(file, {
@@ -330,14 +323,18 @@ async function takeSnapshot(run: Run, pageSize: number): Promise<Snapshot> {
       const fd = fs.openSync(file, 'r+');
       fs.fsyncSync(fd);
       fs.closeSync(fd);
-      return { file, host };
+      return { source: { rel, file, size: fs.statSync(file).size }, host };
     } catch (e) {
-      if (!host) throw e;
+      if (e instanceof CancelledError) throw e;
       run.fail(host, e);
       fs.rmSync(file, { force: true });
     }
   }
-  throw new AppError('internal', 'Снимок реестра не удалось записать');
+  // One read transaction, all pages at once: as consistent as the online backup, and the speed of a memory copy.
+  run.progress.throwIfCancelled();
+  const bytes = run.db.serialize();
+  run.step(bytes.length, 'Снимок реестра');
+  return { source: { rel, bytes, size: bytes.length }, host: null };
 }
 
 /**
@@ -356,7 +353,7 @@ async function copyRegisterAndArchive(run: Run, plan: Plan): Promise<{ register:
     (async () => {
       try {
         const snapshot = await takeSnapshot(run, plan.pageSize);
-        register = { rel: 'data/register.sqlite', file: snapshot.file, size: fs.statSync(snapshot.file).size };
+        register = snapshot.source;
         await copyToDestinations(run, register, snapshot);
         await copyToDestinations(run, plan.manifest);
       } catch (e) {
@@ -413,7 +410,7 @@ async function verifyCopies(run: Run, src: Source): Promise<void> {
   await Promise.all(targets.map((d) => d.sync.synced(path.join(d.dir, src.rel))));
   targets = targets.filter((d) => !d.failed);
   if (!targets.length) return;
-  const same = await compareWithSource(src.file, targets.map((d) => path.join(d.dir, src.rel)), run.pool, (n) => run.step(n, `Проверка копий: ${src.rel}`));
+  const same = await compareWithSource(src.file ?? src.bytes!, targets.map((d) => path.join(d.dir, src.rel)), run.pool, (n) => run.step(n, `Проверка копий: ${src.rel}`));
   targets.forEach((d, i) => {
     if (same[i] === true) d.cache.set(path.join(d.dir, src.rel), d.manifest.get(src.rel)!);
     else run.fail(d, same[i] === false ? new Error(`${src.rel}: записанная копия не совпала с источником при проверке`) : same[i]);
@@ -545,6 +542,7 @@ function reuseFromLastBag(d: Dest, src: Source): boolean {
     if (h !== expected) return false;
     const target = path.join(d.dir, src.rel);
     fs.linkSync(old, target);
+    makePrivate(target); // a link shares its mode with the last bag's file, which an older version may have left open
     d.cache.set(target, h);
     d.manifest.set(src.rel, h);
     d.reused++;
@@ -560,7 +558,7 @@ function schoolInfo(db: DB): { org: string; group: string } {
 }
 
 function writeSynced(file: string, text: string): void {
-  const fd = fs.openSync(file, 'wx');
+  const fd = fs.openSync(file, 'wx', PRIVATE_FILE);
   try {
     fs.writeFileSync(fd, text);
     fs.fsyncSync(fd);

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Progress } from '../shared/jobs.ts';
+import { PRIVATE_FILE } from '../shared/private-files.ts';
 import type { HashCache } from './bag.ts';
 import { fileEncryptor } from './encryption.ts';
 
@@ -29,8 +30,11 @@ export type Target = {
   cache: HashCache;
 };
 
-/** A file of the bag: `rel` its path in the bag, `file` where it is read from; an archive file knows its hash. */
-export type Source = { rel: string; file: string; size: number; archiveSha?: string };
+/**
+ * A file of the bag: `rel` its path in the bag, read from `file` or held in memory (`bytes`: what must not touch a disk
+ * unencrypted, such as the snapshot of a register whose copies are all encrypted); an archive file knows its hash.
+ */
+export type Source = { rel: string; size: number; archiveSha?: string } & ({ file: string; bytes?: undefined } | { file?: undefined; bytes: Buffer });
 
 /** Writes all of `buf` (a short write is not an error for a regular file, but must be continued). */
 async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
@@ -108,11 +112,15 @@ export const SMALL = 8 * 1024 * 1024;
 export async function writeToAll<T extends Target>(src: Source, targets: T[], progress: Progress, onBytes: (n: number) => void, fail: (d: T, e: unknown) => void): Promise<string | null> {
   if (!targets.length) return null;
   if (src.size <= SMALL) return copySmall(src, targets, onBytes, fail);
-  // Plain copies are made by the kernel (copy_file_range, nothing passes through this process) while the source is
-  // read once here for its hash and for the encrypted copies; each plain copy is compared with the source after its
-  // fsync, like any other. A cancel waits for a copy in flight (the loop below stops at once).
-  const plain = targets.filter((d) => !d.key).map((d) => ({
-    d, copy: fs.promises.copyFile(src.file, path.join(d.dir, src.rel), fs.constants.COPYFILE_EXCL),
+  // Plain copies of a file are made by the kernel (copy_file_range, nothing passes through this process) while the
+  // source is read once here for its hash and for the encrypted copies; each plain copy is compared with the source
+  // after its fsync, like any other. A cancel waits for a copy in flight (the loop below stops at once). The copy takes
+  // its source's mode: made private after (where the medium keeps modes; a NAS share may refuse: no reason to fail).
+  // A source in memory is written to every target from here.
+  const from = src.file;
+  const plain = from === undefined ? [] : targets.filter((d) => !d.key).map((d) => ({
+    d, copy: fs.promises.copyFile(from, path.join(d.dir, src.rel), fs.constants.COPYFILE_EXCL)
+      .then(() => fs.promises.chmod(path.join(d.dir, src.rel), PRIVATE_FILE).catch(() => {})),
   }));
   plain.forEach((p) => p.copy.catch(() => {})); // settled (and reported) below, whatever happens first
   // One encryptor per key: destinations sharing a key get the same encrypted bytes (and one hash of them).
@@ -120,9 +128,9 @@ export async function writeToAll<T extends Target>(src: Source, targets: T[], pr
   type Out = { d: T; fh: FileHandle | null; cipher: Cipher | null };
   const ciphers = new Map<Buffer, Cipher>();
   const outs: Out[] = [];
-  for (const d of targets.filter((t) => t.key)) {
+  for (const d of targets.filter((t) => t.key || from === undefined)) {
     try {
-      const fh = await fs.promises.open(path.join(d.dir, src.rel), 'wx');
+      const fh = await fs.promises.open(path.join(d.dir, src.rel), 'wx', PRIVATE_FILE);
       let cipher: Cipher | null = null;
       if (d.key) {
         cipher = ciphers.get(d.key) ?? null;
@@ -143,25 +151,35 @@ export async function writeToAll<T extends Target>(src: Source, targets: T[], pr
     for (const o of outs) await o.fh?.close().catch(() => {});
   };
   const h = crypto.createHash('sha256');
-  const fh = await fs.promises.open(src.file, 'r').catch(async (e) => {
+  const fh = from === undefined ? null : await fs.promises.open(from, 'r').catch(async (e) => {
     await closeAll();
     await Promise.allSettled(plain.map((p) => p.copy));
     throw e;
   });
-  // Two buffers: the next chunk is read while this one is hashed and written.
+  // Two buffers: the next chunk is read while this one is hashed and written (a source in memory is taken in slices).
   const CH = 1 << 22;
-  const bufs = [Buffer.allocUnsafe(CH), Buffer.allocUnsafe(CH)];
+  const bufs = fh ? [Buffer.allocUnsafe(CH), Buffer.allocUnsafe(CH)] : [];
   let cur = 0;
-  let pending: Promise<{ bytesRead: number }> | null = fh.read(bufs[0], 0, CH, null);
+  let pos = 0;
+  const next = (): Promise<Buffer> => {
+    if (!fh) {
+      const slice = src.bytes!.subarray(pos, pos + CH);
+      pos += slice.length;
+      return Promise.resolve(slice);
+    }
+    const buf = bufs[cur];
+    cur ^= 1;
+    return fh.read(buf, 0, CH, null).then(({ bytesRead }) => buf.subarray(0, bytesRead));
+  };
+  let pending: Promise<Buffer> | null = next();
   try {
     for (;;) {
       progress.throwIfCancelled();
-      const { bytesRead } = await pending!;
+      const chunk = await pending!;
       pending = null;
+      const bytesRead = chunk.length;
       if (!bytesRead) break;
-      const chunk = bufs[cur].subarray(0, bytesRead);
-      cur ^= 1;
-      pending = fh.read(bufs[cur], 0, CH, null);
+      pending = next();
       h.update(chunk);
       for (const c of ciphers.values()) {
         c.chunk = c.enc.update(chunk);
@@ -209,7 +227,7 @@ export async function writeToAll<T extends Target>(src: Source, targets: T[], pr
     return sha;
   } finally {
     await pending?.catch(() => {});
-    await fh.close();
+    await fh?.close();
     await closeAll();
     await Promise.allSettled(plain.map((p) => p.copy));
   }
@@ -220,7 +238,7 @@ export async function writeToAll<T extends Target>(src: Source, targets: T[], pr
  * while one is hashed on this thread, the others are read and written in libuv's threads, on the other core.
  */
 async function copySmall<T extends Target>(src: Source, targets: T[], onBytes: (n: number) => void, fail: (d: T, e: unknown) => void): Promise<string> {
-  const data = await fs.promises.readFile(src.file);
+  const data = src.bytes ?? await fs.promises.readFile(src.file);
   const sealed = new Map<Buffer, { bytes: Buffer; sha: string }>(); // one encryption per key: destinations sharing it get identical bytes
   for (const d of targets) {
     if (!d.key || sealed.has(d.key)) continue;
@@ -234,9 +252,10 @@ async function copySmall<T extends Target>(src: Source, targets: T[], onBytes: (
   let firstPlain: Promise<string | null> | null = null;
   const writes = targets.map(async (d) => {
     const file = path.join(d.dir, src.rel);
-    if (d.key) return fs.promises.writeFile(file, sealed.get(d.key)!.bytes, { flag: 'wx' });
+    if (d.key) return fs.promises.writeFile(file, sealed.get(d.key)!.bytes, { flag: 'wx', mode: PRIVATE_FILE });
     if (!firstPlain) {
-      const mine = fs.promises.writeFile(file, data, { flag: 'wx' }).then(() => file);
+      // the copies made from this one take its mode
+      const mine = fs.promises.writeFile(file, data, { flag: 'wx', mode: PRIVATE_FILE }).then(() => file);
       firstPlain = mine.catch(() => null);
       return mine;
     }
@@ -249,7 +268,7 @@ async function copySmall<T extends Target>(src: Source, targets: T[], onBytes: (
         await fs.promises.rm(file, { force: true });
       }
     }
-    return fs.promises.writeFile(file, data, { flag: 'wx' });
+    return fs.promises.writeFile(file, data, { flag: 'wx', mode: PRIVATE_FILE });
   });
   const sha = crypto.createHash('sha256').update(data).digest('hex');
   const done = await Promise.allSettled(writes);
@@ -371,17 +390,20 @@ async function readInto(file: string, buf: Buffer): Promise<number> {
   }
 }
 
-/** Reads the source and each copy side by side: true when a copy holds exactly the source's bytes, the error otherwise. */
-export async function compareWithSource(source: string, copies: string[], pool: BufferPool, onBytes: (n: number) => void): Promise<Array<true | false | unknown>> {
+/**
+ * Reads the source (a file, or bytes in memory) and each copy side by side: true when a copy holds exactly the source's
+ * bytes, the error otherwise.
+ */
+export async function compareWithSource(source: string | Buffer, copies: string[], pool: BufferPool, onBytes: (n: number) => void): Promise<Array<true | false | unknown>> {
   const result: Array<true | false | unknown> = copies.map(() => true);
-  const size = (await fs.promises.stat(source)).size;
+  const size = typeof source === 'string' ? (await fs.promises.stat(source)).size : source.length;
   if (size <= SMALL) {
     // into reused buffers: a thousand small files read three times would otherwise keep the garbage collector busy
     const bufs = pool.take(1 + copies.length, size + 1); // one byte more: a copy longer than its source shows
     try {
-      const [a, ...read] = await Promise.allSettled([source, ...copies].map((f, i) => readInto(f, bufs[i])));
+      const [a, ...read] = await Promise.allSettled([source, ...copies].map((f, i) => (typeof f === 'string' ? readInto(f, bufs[i]) : Promise.resolve(f.length))));
       if (a.status === 'rejected') throw a.reason;
-      const want = bufs[0].subarray(0, a.value);
+      const want = typeof source === 'string' ? bufs[0].subarray(0, a.value) : source;
       read.forEach((r, i) => {
         result[i] = r.status === 'rejected' ? r.reason : r.value === a.value && bufs[i + 1].subarray(0, r.value).equals(want);
       });
@@ -391,7 +413,7 @@ export async function compareWithSource(source: string, copies: string[], pool: 
     }
     return result;
   }
-  const src = await fs.promises.open(source, 'r');
+  const src = typeof source === 'string' ? await fs.promises.open(source, 'r') : null;
   const fhs: Array<FileHandle | null> = [];
   for (const [i, c] of copies.entries()) {
     try {
@@ -406,7 +428,7 @@ export async function compareWithSource(source: string, copies: string[], pool: 
   const bufs = copies.map(() => Buffer.allocUnsafe(CH));
   try {
     for (let pos = 0; ; ) {
-      const { bytesRead } = await src.read(a, 0, CH, pos);
+      const { bytesRead } = src ? await src.read(a, 0, CH, pos) : { bytesRead: (source as Buffer).copy(a, 0, pos, pos + CH) };
       await Promise.all(fhs.map(async (fh, i) => {
         if (!fh || result[i] !== true) return;
         try {
@@ -427,7 +449,7 @@ export async function compareWithSource(source: string, copies: string[], pool: 
       onBytes(bytesRead * copies.length);
     }
   } finally {
-    await src.close();
+    await src?.close();
     for (const fh of fhs) await fh?.close();
   }
   return result;

@@ -19,6 +19,7 @@ import { ARCHIVE_COMMANDS, passphrase, runArchiveCommand } from './archive.ts';
 import { UsageError } from './usage.ts';
 import { promptHidden } from './prompt.ts';
 import { USERS_COMMANDS, runUsersCommand } from './users.ts';
+import { keepFilesPrivate } from '../shared/private-files.ts';
 
 const HELP = `Школьный регистр — командная строка
 Использование: school-register <команда> [параметры] --db ФАЙЛ [--json]
@@ -512,6 +513,7 @@ async function readCertificate(file: string): Promise<{ p12Base64: string; passw
 
 const isMain = process.argv[1] && /(?:cli[\\/](?:index\.ts|bin\.mjs)|school-register)$/.test(process.argv[1]);
 // The exit waits for stdout and stderr to drain: a pipe (| jq, a scheduler's log) gets every byte, not the first 64 KiB.
+if (isMain) keepFilesPrivate(); // every file this process creates is 0600, every folder 0700; stale temp folders removed
 if (isMain) runCli(process.argv.slice(2)).then(async (code) => {
   process.exitCode = code;
   await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openBackend, RegisterOpenError } from './backend.ts';
 import { startHttpServer } from './http.ts';
+import { keepFilesPrivate } from '../shared/private-files.ts';
 
 /** The same file the Electron shell opens by default (<userData>/register.sqlite), so both shells share a register. */
 export function defaultDbPath(): string {
@@ -23,6 +24,7 @@ function arg(name: string): string | undefined {
 }
 
 async function main() {
+  keepFilesPrivate(); // every file this process creates is 0600, every folder 0700; stale temp folders removed
   const dbPath = arg('--db') ?? process.env.SCHOOL_REGISTER_DB ?? defaultDbPath();
   const here = path.dirname(fileURLToPath(import.meta.url));
   const staticDir = path.resolve(here, '../../out/renderer');

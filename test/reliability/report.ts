@@ -19,12 +19,14 @@ const SUITES: Array<[file: string, what: string]> = [
   ['crash-import', 'Crash: marks import SIGKILLed at seeded moments; integrity, audit chain, all-or-nothing, rerun completes'],
   ['crash-seal', 'Crash: sealing a year SIGKILLed at seeded moments; no class half-sealed, rerun completes'],
   ['crash-backup', 'Crash: two-destination backup SIGKILLed; no incomplete bag passes as complete, next run succeeds'],
+  ['crash-encrypted-backup', 'Crash: encrypted backup SIGKILLed; no unencrypted register left in the temp folder or on the media, next run cleans up and succeeds'],
   ['crash-upload', 'Crash: batch upload SIGKILLed; every packet accepted exactly once after resume'],
   ['tamper', 'Tamper: sealed marks, archive files, audit entries, packets, backup copies changed behind the app; each named by verify (copies repaired from the twin)'],
   ['bad-inputs', 'Bad input corpus (test/fixtures/bad): refused with its message, register hash unchanged'],
   ['api-fuzz', 'API fuzz over IPC and HTTP: only validation errors, no crash, no write'],
   ['electronegativity', 'Electronegativity over the Electron shell: HIGH/MEDIUM findings'],
   ['personal-data', 'Logs the suites write and encrypted backups scanned for ФИО, СНИЛС and secrets'],
+  ['permissions', 'Permissions: every file and folder a register, a seal, plain and encrypted backups, restores and a printout left, stat\'ed; found readable by others (0600/0700 on POSIX)'],
 ];
 
 function load(): Map<string, Figures> {
