@@ -169,6 +169,7 @@ export function rederiveSealed(db: DB): { checked: number; underCorrection: stri
       mismatch([{ student: '—', subject: null, column: 'класс', sealed: sealed.class.name, now: `не строится: ${(e as Error).message}` }]);
       continue;
     }
+    now = withUnsealedAsSealed(sealed, now);
     if (sha256Hex(canonicalJson(now)) !== row.sha256) {
       const differences = diffLedgers(sealed, now);
       // the hash differs but no field we name does (a field the diff does not walk): still a difference, said so
@@ -179,6 +180,23 @@ export function rederiveSealed(db: DB): { checked: number; underCorrection: stri
 }
 
 /** One difference as a clerk reads it: «Иванов Иван, Математика, 1 четв.: было 5, стало 3». */
+/**
+ * What the database lets change after a seal, and a restore must therefore not take for forgery, taken as it was
+ * sealed: the school's profile (a new director, address, name), the class's homeroom teacher and how the class is
+ * named, and the students' names and book numbers (a corrected surname). What a seal protects — who was in the class,
+ * the curriculum, exams, marks, attendance, the periods — is compared as the register holds it now.
+ */
+function withUnsealedAsSealed(sealed: LedgerData, now: LedgerData): LedgerData {
+  const then = new Map(sealed.students.map((s) => [s.id, s]));
+  return {
+    ...now, school: sealed.school, homeroomTeacher: sealed.homeroomTeacher, class: sealed.class,
+    students: now.students.map((s) => {
+      const t = then.get(s.id);
+      return t ? { ...s, fullName: t.fullName, bookNumber: t.bookNumber } : s;
+    }),
+  };
+}
+
 export function describeDifference(d: Difference): string {
   const who = [d.student !== '—' ? d.student : null, d.subject, d.column].filter(Boolean).join(', ');
   return `${who}: было ${d.sealed ?? '—'}, стало ${d.now ?? '—'}`;
