@@ -11,7 +11,7 @@ import { appendAudit } from '../audit/log.ts';
 import { progressTo, type Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import {
-  bagsOn, checkBag, ENCRYPTION, isBag, MANIFEST, parseManifest, partialsOn, TAGMANIFEST, UnsafeBagError, type BagProblem, type HashCache, type ManifestEntries,
+  bagsOn, checkBag, ENCRYPTION, isBag, MANIFEST, parseManifest, partialsOn, refuseLinks, TAGMANIFEST, UnsafeBagError, type BagProblem, type HashCache, type ManifestEntries,
 } from './bag.ts';
 import { finishRun, logRepair, markVerified, mediaByPath, recordResult, startRun } from './runs.ts';
 
@@ -235,6 +235,8 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
     throw new AppError('validation', `В папках ${inputs.join(', ')} нет ни одной завершённой резервной копии` +
       (incomplete.length ? ` (незавершённых, не считающихся копиями: ${incomplete.length} — их уберёт следующий запуск backup)` : ''));
   }
+  // a copy whose data/ or tag file is a link is refused before anything of any copy is read (twins are read for each other)
+  for (const c of copies) refuseLinks(c.dir);
   const runId = db ? startRun(db, 'verify', opts.by ?? null) : null;
   const cache: HashCache = new Map();
   // the progress total from each bag's Payload-Oxum (reading it is free; walking the folders is not)

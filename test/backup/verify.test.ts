@@ -266,6 +266,36 @@ describe('bags that must not be trusted', () => {
     }
   });
 
+  it('a bag whose data/ is a link to a folder outside it is refused by verify and restore, naming the path; so is a linked folder in data/ and a linked tag file', async () => {
+    const [a] = twinCopies(f.root, source, 'linked-data');
+    const b = path.join(a, bag);
+    const outside = path.join(f.root, 'linked-data-outside');
+    fs.renameSync(path.join(b, 'data'), outside);
+    fs.symlinkSync(outside, path.join(b, 'data'));
+    const v = await verifyCopies(null, [a]).catch((e) => e);
+    expect(v).toBeInstanceOf(UnsafeBagError);
+    expect(v.message).toBe(`Копия ${b}: «data» — символическая ссылка (на ${outside}); копия со ссылками не принимается: её данные могли бы прийти из-за её пределов`);
+    const target = path.join(f.root, 'linked-restored.sqlite');
+    await expect(restoreBag(b, { target })).rejects.toThrow(/«data» — символическая ссылка/);
+    await expect(restoreBag(b, { drill: true })).rejects.toThrow(/«data» — символическая ссылка/);
+    expect(fs.existsSync(target)).toBe(false);
+    // the folder back in place, one folder inside it a link
+    fs.rmSync(path.join(b, 'data'));
+    fs.cpSync(outside, path.join(b, 'data'), { recursive: true });
+    fs.renameSync(path.join(b, 'data/archive'), path.join(outside, 'archive-elsewhere'));
+    fs.symlinkSync(path.join(outside, 'archive-elsewhere'), path.join(b, 'data/archive'));
+    await expect(verifyCopies(null, [a])).rejects.toThrow(/«data\/archive» — символическая ссылка/);
+    await expect(restoreBag(b, { drill: true })).rejects.toThrow(/«data\/archive» — символическая ссылка/);
+    // a tag file that is a link
+    fs.rmSync(path.join(b, 'data/archive'));
+    fs.cpSync(path.join(outside, 'archive-elsewhere'), path.join(b, 'data/archive'), { recursive: true });
+    expect((await verifyCopies(null, [a])).state).toBe('ok');
+    fs.renameSync(path.join(b, 'bag-info.txt'), path.join(outside, 'bag-info.txt'));
+    fs.symlinkSync(path.join(outside, 'bag-info.txt'), path.join(b, 'bag-info.txt'));
+    await expect(verifyCopies(null, [a])).rejects.toThrow(/«bag-info\.txt» — символическая ссылка/);
+    await expect(restoreBag(b, { drill: true })).rejects.toThrow(/«bag-info\.txt» — символическая ссылка/);
+  });
+
   it('a half-written bag (interrupted backup) is listed as incomplete, never as a copy, and cannot be restored', async () => {
     const [a] = dirs(f.root, 'half');
     const partial = path.join(a, `.sr-partial-${bag}-999999`);
