@@ -86,7 +86,15 @@ function keepPrivate(file: string): void {
   }
 }
 
-export type OpenOptions = { create?: boolean; migrate?: boolean };
+/**
+ * How long a write waits for another program that holds the register (the app's long transaction, a CLI import) before
+ * it is refused as «реестр занят другой программой»: the app's calls wait this long, so a screen never hangs longer.
+ */
+export const BUSY_TIMEOUT_MS = 5000;
+
+export type OpenOptions = { create?: boolean; migrate?: boolean;
+  /** the bound of that wait for this connection (a scheduled CLI run may wait longer than a screen): BUSY_TIMEOUT_MS by default */
+  busyTimeoutMs?: number };
 
 /** Opens (and by default creates and migrates) a register file. */
 export function openRegister(file: string, opts: OpenOptions = {}): DB {
@@ -113,7 +121,7 @@ export function openRegister(file: string, opts: OpenOptions = {}): DB {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS))}`);
     if (opts.migrate ?? true) migrate(db);
     return db;
   } catch (e) {

@@ -25,8 +25,49 @@ export function manifestText(entries: Array<{ path: string; sha256: string }>): 
 }
 
 export class UnsafeBagError extends AppError {
+  constructor(bag: string, p: string, message?: string) {
+    super('validation', message ?? `Копия ${bag}: в описи путь «${p}» ведёт за пределы копии — такая копия не принимается`);
+  }
+}
+
+/** A symbolic link inside a bag (data/ itself, a payload file or folder, a tag file): what it names may lie anywhere. */
+export class LinkInBagError extends UnsafeBagError {
   constructor(bag: string, p: string) {
-    super('validation', `Копия ${bag}: в описи путь «${p}» ведёт за пределы копии — такая копия не принимается`);
+    let to = '';
+    try {
+      to = fs.readlinkSync(path.join(bag, p));
+    } catch {
+      // gone meanwhile: the path is still named
+    }
+    super(bag, p, `Копия ${bag}: «${p}» — символическая ссылка${to ? ` (на ${to})` : ''}; копия со ссылками не принимается: ` +
+      'её данные могли бы прийти из-за её пределов');
+  }
+}
+
+/** The folders and tag files a bag may hold at its top. */
+const TOP = ['data', 'bagit.txt', 'bag-info.txt', 'manifest-sha256.txt', 'tagmanifest-sha256.txt', 'encryption.json'];
+
+/**
+ * Refuses a bag whose data/ or a tag file is a symbolic link, or resolves outside the bag (lstat, then realpath
+ * containment): checked before anything of the bag is read. Links deeper in data/ are found by the walk of checkBag.
+ */
+export function refuseLinks(bag: string, more: Iterable<string> = []): void {
+  let root: string;
+  try {
+    root = fs.realpathSync(bag);
+  } catch {
+    return; // no such folder: the caller says so
+  }
+  for (const p of new Set([...TOP, ...more])) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(path.join(bag, p));
+    } catch {
+      continue; // missing: reported as missing where it matters
+    }
+    if (st.isSymbolicLink()) throw new LinkInBagError(bag, p);
+    const real = fs.realpathSync(path.join(bag, p));
+    if (!real.startsWith(root + path.sep)) throw new UnsafeBagError(bag, p, `Копия ${bag}: «${p}» ведёт за пределы копии (в ${real}) — такая копия не принимается`);
   }
 }
 
@@ -228,6 +269,10 @@ export async function hashFiles(files: string[], cache?: HashCache, onBytes?: (n
 export async function checkBag(bag: string, opts: { payloadManifest?: ManifestEntries; tagManifest?: ManifestEntries; cache?: HashCache; onBytes?: (n: number) => void } = {}): Promise<BagCheck> {
   const problems: BagProblem[] = [];
   const at = (f: string) => path.join(bag, f);
+  // Links first, before a byte is read: a data/ (or a file in it, or a tag file) that points elsewhere is refused.
+  refuseLinks(bag, opts.tagManifest?.keys());
+  const { files: present, links } = listFiles(bag, 'data');
+  if (links.length) throw new LinkInBagError(bag, links[0]);
   const read = (f: string) => (fs.existsSync(at(f)) ? fs.readFileSync(at(f), 'utf8') : null);
   const bagit = read('bagit.txt');
   if (bagit === null || !/^BagIt-Version: 1\.\d+/m.test(bagit)) {
@@ -236,6 +281,7 @@ export async function checkBag(bag: string, opts: { payloadManifest?: ManifestEn
   const tagText = read(TAGMANIFEST);
   const tags = opts.tagManifest ?? (tagText === null ? new Map<string, string>() : parseManifest(bag, tagText, TAGMANIFEST, false));
   if (tagText === null) problems.push({ file: TAGMANIFEST, problem: 'missing', message: `Копия ${bag}: нет ${TAGMANIFEST}` });
+  refuseLinks(bag, tags.keys());
   for (const [file, expected] of tags) {
     if (file.startsWith('data/')) throw new UnsafeBagError(bag, file);
     const h = await hashOrNull(at(file), opts.cache);
@@ -253,7 +299,7 @@ export async function checkBag(bag: string, opts: { payloadManifest?: ManifestEn
   const sizes = entries.map(([file]) => {
     try {
       const st = fs.lstatSync(at(file));
-      if (st.isSymbolicLink()) throw new UnsafeBagError(bag, file);
+      if (st.isSymbolicLink()) throw new LinkInBagError(bag, file);
       return st.size;
     } catch (e) {
       if (e instanceof UnsafeBagError) throw e;
@@ -268,8 +314,6 @@ export async function checkBag(bag: string, opts: { payloadManifest?: ManifestEn
     if (h === null) problems.push({ file, problem: 'missing', expected, message: `Копия ${bag}: нет файла ${file}` });
     else if (h !== expected) problems.push({ file, problem: 'damaged', expected, message: `Копия ${bag}: файл ${file} повреждён (размер ${size} байт, хеш не совпадает с описью)` });
   }
-  const { files: present, links } = listFiles(bag, 'data');
-  if (links.length) throw new UnsafeBagError(bag, links[0]);
   for (const f of present) {
     if (!payload.has(f)) problems.push({ file: f, problem: 'unexpected', message: `Копия ${bag}: лишний файл ${f} (его нет в описи)` });
   }

@@ -11,11 +11,16 @@ import { appendAudit } from '../audit/log.ts';
 import { progressTo, type Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import {
-  bagsOn, checkBag, ENCRYPTION, isBag, MANIFEST, parseManifest, partialsOn, TAGMANIFEST, type BagProblem, type HashCache, type ManifestEntries,
+  bagsOn, checkBag, ENCRYPTION, isBag, MANIFEST, parseManifest, partialsOn, refuseLinks, TAGMANIFEST, UnsafeBagError, type BagProblem, type HashCache, type ManifestEntries,
 } from './bag.ts';
 import { finishRun, logRepair, markVerified, mediaByPath, recordResult, startRun } from './runs.ts';
 
-export type CopyProblem = BagProblem & { action?: 'replaced' | 'removed' | 'unrepairable'; source?: string | null };
+export type CopyProblem = BagProblem & {
+  action?: 'replaced' | 'removed' | 'unrepairable';
+  source?: string | null;
+  /** whether it can be repaired and from which copy, or why not (another kind of copy, damaged there too) */
+  note?: string;
+};
 export type CopyReport = {
   bag: string;
   path: string;
@@ -58,23 +63,87 @@ function collectCopies(inputs: string[]): { copies: Copy[]; incomplete: string[]
 const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f) : null);
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
-/** The manifests this copy must be judged by: its own, or, where its own is gone or edited, a twin's that fits. */
-function referenceManifests(c: Copy, twins: Copy[]): { tags?: ManifestEntries; tagsFrom?: Copy; payload?: ManifestEntries; payloadFrom?: Copy } {
-  const out: ReturnType<typeof referenceManifests> = {};
-  const ownTag = read(path.join(c.dir, TAGMANIFEST));
-  const encrypted = fs.existsSync(path.join(c.dir, ENCRYPTION));
-  if (!ownTag) {
-    // Plain copies of one bag are byte-identical, tag files included: a plain twin's tag manifest is this one's.
-    const twin = twins.find((t) => !encrypted && !fs.existsSync(path.join(t.dir, ENCRYPTION)) && read(path.join(t.dir, TAGMANIFEST)));
-    if (twin) {
-      out.tags = parseManifest(c.dir, fs.readFileSync(path.join(twin.dir, TAGMANIFEST), 'utf8'), TAGMANIFEST, false);
-      out.tagsFrom = twin;
+/** The tag files a bag of ours may hold besides the tag manifest. */
+const TAG_FILES = ['bagit.txt', 'bag-info.txt', MANIFEST, ENCRYPTION];
+
+/** A tag manifest as text → entries; null when a line is not `<hash> <path>` (an unsafe path still throws: refused). */
+function parseTags(dir: string, bytes: Buffer): ManifestEntries | null {
+  try {
+    return parseManifest(dir, bytes.toString('utf8'), TAGMANIFEST, false);
+  } catch (e) {
+    if (e instanceof UnsafeBagError) throw e;
+    return null;
+  }
+}
+
+/** How many of `dir`'s tag files disagree with `tags` (a file it names that differs or is missing, a file it does not name). */
+function misfits(dir: string, tags: ManifestEntries): number {
+  let n = 0;
+  for (const [file, expected] of tags) {
+    const b = read(path.join(dir, file));
+    if (!b || sha(b) !== expected) n++;
+  }
+  for (const f of TAG_FILES) if (!tags.has(f) && fs.existsSync(path.join(dir, f))) n++;
+  return n;
+}
+
+/** Copies of the same kind hold the same bytes: both plain, or both encrypted with the same key (one encryption.json). */
+function sameKind(a: Copy, b: Copy): boolean {
+  const ea = read(path.join(a.dir, ENCRYPTION));
+  const eb = read(path.join(b.dir, ENCRYPTION));
+  return ea === null || eb === null ? ea === eb : ea.equals(eb);
+}
+
+/** A twin whose own tag files agree with its own tag manifest. */
+function selfConsistent(t: Copy): ManifestEntries | null {
+  const b = read(path.join(t.dir, TAGMANIFEST));
+  const tags = b ? parseTags(t.dir, b) : null;
+  return tags && misfits(t.dir, tags) === 0 ? tags : null;
+}
+
+type Reference = {
+  tags?: ManifestEntries;
+  /** the twin whose tag manifest this copy is judged by (its own is missing, unreadable or edited) */
+  tagsFrom?: Copy;
+  /** this copy's own tag manifest: missing, not BagIt, or edited (a twin's fits this copy's files) */
+  ownTags: 'ok' | 'missing' | 'unreadable' | 'edited';
+  payload?: ManifestEntries;
+  payloadFrom?: Copy;
+};
+
+/**
+ * The manifests this copy must be judged by: its own, or, where its own is gone, unreadable or edited, a twin's that
+ * fits. A twin's tag manifest is taken when it fits this copy's tag files entirely, or when the twin is of the same
+ * kind (plain, or encrypted with the same key: byte-identical tag files) and fits at least as well as this copy's own —
+ * so an edited line of the tag manifest is blamed on the tag manifest, not on the file it names.
+ */
+function referenceManifests(c: Copy, twins: Copy[]): Reference {
+  const out: Reference = { ownTags: 'ok' };
+  const ownBytes = read(path.join(c.dir, TAGMANIFEST));
+  const own = ownBytes ? parseTags(c.dir, ownBytes) : null;
+  if (!ownBytes) out.ownTags = 'missing';
+  else if (!own) out.ownTags = 'unreadable';
+  const ownMisfits = own ? misfits(c.dir, own) : Infinity;
+  if (ownMisfits > 0) {
+    let best: { t: Copy; tags: ManifestEntries; misfits: number } | null = null;
+    for (const t of twins) {
+      const tb = read(path.join(t.dir, TAGMANIFEST));
+      if (!tb || (ownBytes && tb.equals(ownBytes))) continue;
+      const tags = selfConsistent(t);
+      if (!tags) continue;
+      const m = misfits(c.dir, tags);
+      if ((m === 0 || (sameKind(c, t) && m <= ownMisfits)) && (!best || m < best.misfits)) best = { t, tags, misfits: m };
+    }
+    if (best) {
+      out.tags = best.tags;
+      out.tagsFrom = best.t;
+      if (out.ownTags === 'ok') out.ownTags = 'edited';
     }
   }
-  const tags = out.tags ?? (ownTag ? parseManifest(c.dir, ownTag.toString('utf8'), TAGMANIFEST, false) : null);
+  const tags = out.tags ?? own;
   const expected = tags?.get(MANIFEST);
-  const own = read(path.join(c.dir, MANIFEST));
-  if (expected && (!own || sha(own) !== expected)) {
+  const ownManifest = read(path.join(c.dir, MANIFEST));
+  if (expected && (!ownManifest || sha(ownManifest) !== expected)) {
     const twin = twins.find((t) => {
       const b = read(path.join(t.dir, MANIFEST));
       return b && sha(b) === expected;
@@ -85,6 +154,59 @@ function referenceManifests(c: Copy, twins: Copy[]): { tags?: ManifestEntries; t
     }
   }
   return out;
+}
+
+/**
+ * The problems of this copy's tag files, told honestly: a tag manifest of its own that a twin's replaces is itself the
+ * damaged file; where no twin's fits (its twins are of another kind), a tag file that is byte for byte a sound twin's,
+ * or a payload manifest every payload file agrees with, is intact — the edited line is the tag manifest's.
+ */
+function blameTagManifest(c: Copy, twins: Copy[], ref: Reference, problems: CopyProblem[]): CopyProblem[] {
+  const tagProblem = (problem: 'damaged' | 'missing', expected: string | undefined, message: string): CopyProblem =>
+    ({ file: TAGMANIFEST, problem, ...(expected ? { expected } : {}), message });
+  if (ref.tagsFrom) {
+    const expected = sha(fs.readFileSync(path.join(ref.tagsFrom.dir, TAGMANIFEST)));
+    const rest = problems.filter((p) => p.file !== TAGMANIFEST);
+    const msg = ref.ownTags === 'missing' ? `Копия ${c.dir}: нет ${TAGMANIFEST}`
+      : ref.ownTags === 'unreadable' ? `Копия ${c.dir}: опись служебных файлов ${TAGMANIFEST} испорчена (строки не по формату BagIt)`
+        : `Копия ${c.dir}: опись служебных файлов ${TAGMANIFEST} изменена (она расходится с двойником ${ref.tagsFrom.dir}, а служебные файлы копии с ним совпадают)`;
+    return [tagProblem(ref.ownTags === 'missing' ? 'missing' : 'damaged', expected, msg), ...rest];
+  }
+  if (ref.ownTags === 'unreadable') {
+    return [tagProblem('damaged', undefined, `Копия ${c.dir}: опись служебных файлов ${TAGMANIFEST} испорчена (строки не по формату BagIt)`), ...problems];
+  }
+  const isTag = (p: CopyProblem) => TAG_FILES.includes(p.file) && p.problem === 'damaged';
+  const tagIssues = problems.filter(isTag);
+  if (!tagIssues.length) return problems;
+  const payloadSound = !problems.some((p) => p.file.startsWith('data/') || p.file === 'bag-info.txt' && p.problem === 'damaged' && /Payload-Oxum/.test(p.message));
+  const sound = twins.map((t) => ({ t, tags: selfConsistent(t) })).filter((x) => x.tags);
+  const intact = (file: string) => {
+    const mine = read(path.join(c.dir, file));
+    if (!mine) return false;
+    if (file === MANIFEST && payloadSound && !ref.payloadFrom) return true; // every payload file agrees with this very manifest
+    return sound.some(({ t }) => read(path.join(t.dir, file))?.equals(mine));
+  };
+  if (!tagIssues.every((p) => intact(p.file))) return problems;
+  const lines = tagIssues.map((p) => p.file).join(', ');
+  return [tagProblem('damaged', undefined, `Копия ${c.dir}: опись служебных файлов ${TAGMANIFEST} изменена (строки: ${lines}); сами файлы целы`),
+    ...problems.filter((p) => !isTag(p))];
+}
+
+/** Whether a problem can be mended from a twin, and from which, in the archivist's words. */
+function repairNote(c: Copy, twins: Copy[], p: CopyProblem, source: Copy | null, intactCopies: string[]): string {
+  if (source) return `исправимо по копии ${source.dir}`;
+  if (!twins.length) return 'другой копии этой резервной копии не указано — исправить не по чему';
+  const same = twins.filter((t) => sameKind(c, t));
+  const other = twins.filter((t) => !sameKind(c, t));
+  const parts: string[] = [];
+  if (same.length) parts.push(`в копиях того же вида (${same.map((t) => t.dir).join(', ')}) этого файла с верным хешем тоже нет`);
+  if (other.length) {
+    const mine = fs.existsSync(path.join(c.dir, ENCRYPTION));
+    parts.push(`${other.map((t) => t.dir).join(', ')} — ${mine ? 'не зашифрована или зашифрована другим ключом' : 'зашифрована'}: её файлы — другие байты, по ней ${p.file === TAGMANIFEST ? 'опись' : 'этот файл'} не исправить`);
+  }
+  if (p.file === TAGMANIFEST && !p.expected) parts.push('верную опись взять неоткуда (пересчитать её значило бы принять и подделку)');
+  const whole = intactCopies.filter((d) => d !== c.dir);
+  return `неисправимо: ${parts.join('; ')}${whole.length ? `; целы копии: ${whole.join(', ')} — восстанавливайте из них или сделайте новую копию` : ''}`;
 }
 
 /** Replaces `rel` in `c` with the twin's file: temporary name, fsync, re-hash, rename, fsync of the directory. */
@@ -113,6 +235,8 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
     throw new AppError('validation', `В папках ${inputs.join(', ')} нет ни одной завершённой резервной копии` +
       (incomplete.length ? ` (незавершённых, не считающихся копиями: ${incomplete.length} — их уберёт следующий запуск backup)` : ''));
   }
+  // a copy whose data/ or tag file is a link is refused before anything of any copy is read (twins are read for each other)
+  for (const c of copies) refuseLinks(c.dir);
   const runId = db ? startRun(db, 'verify', opts.by ?? null) : null;
   const cache: HashCache = new Map();
   // the progress total from each bag's Payload-Oxum (reading it is free; walking the folders is not)
@@ -136,18 +260,33 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
         const c = copies[i];
         const twins = copies.filter((t) => t.bag === c.bag && t !== c);
         const ref = referenceManifests(c, twins);
-        const check = await checkBag(c.dir, { tagManifest: ref.tags, payloadManifest: ref.payload, cache, onBytes });
-        const problems: CopyProblem[] = check.problems.map((p) => ({ ...p }));
-        if (ref.tagsFrom) {
-          const p = problems.find((x) => x.file === TAGMANIFEST && x.problem === 'missing');
-          if (p) p.expected = sha(fs.readFileSync(path.join(ref.tagsFrom.dir, TAGMANIFEST)));
-        }
+        const check = await checkBag(c.dir, { tagManifest: ref.tags ?? (ref.ownTags === 'unreadable' ? new Map() : undefined), payloadManifest: ref.payload, cache, onBytes });
+        const problems = blameTagManifest(c, twins, ref, check.problems.map((p) => ({ ...p })));
         reports[i] = { bag: c.bag, path: c.dir, destination: c.destination, encrypted: check.encrypted, ok: problems.length === 0, problems };
       }
     }).map((group) => group.catch((e) => {
       stopped = true; // the other devices stop at their next copy
       throw e;
     })));
+    // A twin holding exactly the bytes a damaged or missing file must have: where it can be repaired from.
+    const sourceFor = async (c: Copy, p: CopyProblem): Promise<Copy | null> => {
+      if (!p.expected) return null;
+      for (const t of copies.filter((x) => x.bag === c.bag && x !== c)) {
+        const f = path.join(t.dir, p.file);
+        if (!cache.has(f)) cache.set(f, fs.existsSync(f) ? (await hashFile(f)).sha256 : null);
+        if (cache.get(f) === p.expected) return t;
+      }
+      return null;
+    };
+    const intactCopies = reports.filter((r) => r.ok).map((r) => r.path);
+    for (const r of reports) {
+      const c = copies.find((x) => x.dir === r.path)!;
+      const twins = copies.filter((t) => t.bag === c.bag && t !== c);
+      for (const p of r.problems) {
+        if (p.problem === 'damaged' || p.problem === 'missing') p.note = repairNote(c, twins, p, await sourceFor(c, p), intactCopies);
+        else if (p.problem === 'unexpected' && p.file.startsWith('data/')) p.note = 'лишний файл: при исправлении удаляется';
+      }
+    }
     if (opts.repair) {
       for (const r of reports) {
         const c = copies.find((x) => x.dir === r.path)!;
@@ -164,23 +303,15 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
             continue;
           }
           if (p.problem !== 'damaged' && p.problem !== 'missing') continue;
-          let source: Copy | null = null;
-          if (p.expected) {
-            for (const t of twins) {
-              const f = path.join(t.dir, p.file);
-              if (!cache.has(f)) cache.set(f, fs.existsSync(f) ? (await hashFile(f)).sha256 : null);
-              if (cache.get(f) === p.expected) {
-                source = t;
-                break;
-              }
-            }
-          }
+          let source = await sourceFor(c, p);
           if (source && p.expected) {
             try {
               await replaceFrom(c, source, p.file, p.expected);
               p.action = 'replaced';
               p.source = source.dir;
-            } catch {
+              p.note = `заменён из копии ${source.dir}`;
+            } catch (e) {
+              p.note = `неисправимо: копирование из ${source.dir} не удалось (${(e as Error).message})`;
               source = null;
             }
           }
@@ -208,9 +339,16 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
   const count = reports.reduce((n, r) => n + r.problems.length, 0);
   const message = {
     ok: `Копии целы: проверено ${reports.length}`,
-    damaged: `Найдены повреждения: ${count} в ${reports.filter((r) => r.problems.length).length} копиях (их можно исправить по двойнику: verify-copies --repair, «Проверить и исправить»)`,
+    damaged: (() => {
+      const all = reports.flatMap((r) => r.problems.map((p) => ({ r, p })));
+      const lost = all.filter(({ p }) => p.note?.startsWith('неисправимо'));
+      return `Найдены повреждения: ${count} в ${reports.filter((r) => r.problems.length).length} копиях; исправимы по двойнику: ${all.length - lost.length}` +
+        (all.length > lost.length ? ' (verify-copies --repair, «Проверить и исправить»)' : '') +
+        (lost.length ? `; неисправимы: ${lost.map(({ r, p }) => `${p.file} в ${r.path} — ${p.note}`).join('; ')}` : '');
+    })(),
     repaired: `Повреждения исправлены по двойникам: ${count}`,
-    unrepairable: `Есть неисправимые повреждения: файл повреждён во всех копиях (${reports.flatMap((r) => r.problems.filter((p) => p.action === 'unrepairable').map((p) => p.file)).filter((v, i, a) => a.indexOf(v) === i).join(', ')})`,
+    unrepairable: `Есть неисправимые повреждения: ${reports.flatMap((r) => r.problems.filter((p) => p.action === 'unrepairable' || (!opts.repair && p.note?.startsWith('неисправимо')))
+      .map((p) => `${p.file} в ${r.path} — ${p.note ?? 'неисправимо'}`)).join('; ')}`,
   }[state] + (incomplete.length ? `; незавершённых копий (не считаются копиями): ${incomplete.length}` : '');
   if (db && runId) {
     db.transaction(() => {

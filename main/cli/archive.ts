@@ -99,7 +99,8 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
         r.message,
         ...r.copies.flatMap((c) => [`  ${c.problems.length ? (c.ok ? 'ИСПРАВЛЕНА' : 'ПОВРЕЖДЕНА') : 'ЦЕЛА'} ${c.path}${c.encrypted ? ' (зашифрована)' : ''}`,
           ...c.problems.map((p) => `    ${p.problem === 'damaged' ? 'повреждён' : p.problem === 'missing' ? 'отсутствует' : p.problem === 'unexpected' ? 'лишний' : p.problem}: ${p.file}` +
-            (p.action === 'replaced' ? ` — заменён из ${p.source}` : p.action === 'removed' ? ' — удалён' : p.action === 'unrepairable' ? ' — НЕ ИСПРАВИТЬ: цел только в повреждённых копиях' : ''))]),
+            (p.action === 'replaced' ? ` — заменён из ${p.source}` : p.action === 'removed' ? ' — удалён'
+              : typeof p.note === 'string' ? ` — ${p.action === 'unrepairable' ? 'НЕ ИСПРАВИТЬ: ' : ''}${p.note}` : p.action === 'unrepairable' ? ' — НЕ ИСПРАВИТЬ' : ''))]),
         ...r.incomplete.map((p) => `  НЕЗАВЕРШЁННАЯ (не копия): ${p}`),
       ].join('\n'));
       return { ok: EXIT.ok, repaired: EXIT.ok, damaged: EXIT.damaged, unrepairable: EXIT.lost }[r.state];

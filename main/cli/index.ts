@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import { IMPORT_PERIODS, type ImportPeriod, type Input, type Output } from '../../preload/contract.ts';
 import { openRegister, RegisterOpenError, schemaVersion, type DB } from '../../db/connection.ts';
 import { keepAnchor } from '../host/dispatch.ts';
-import { localCaller } from './local-call.ts';
-import { AppError } from '../shared/errors.ts';
+import { cliBusyWaitMs, localCaller } from './local-call.ts';
+import { AppError, placeError } from '../shared/errors.ts';
 import { formatDate, isValidIsoDate, currentYearStart } from '../../preload/core/dates.ts';
 import { formatSnils } from '../../preload/core/identifiers.ts';
 import { searchKey } from '../../preload/core/names.ts';
@@ -105,7 +105,10 @@ const HELP = `Школьный регистр — командная строк�
 Коды выхода: 0 — успешно; 1 — ошибка во входных данных или отказ (в т. ч. неверная парольная фраза, опасные
 пути в копии, восстановление не прошло проверок, отменено); 2 — внутренняя ошибка;
 3 — найдены повреждения (verify-copies без --repair, archive verify) или копия записана не на все носители;
-4 — повреждение не исправить (файл испорчен во всех копиях) или копия не записана ни на один носитель.`;
+4 — повреждение не исправить (файл испорчен во всех копиях того же вида; у каждого сказано почему и какие копии
+целы) или копия не записана ни на один носитель.
+Нет места на диске — код 1 с именем файла или носителя. Реестр, занятый другой программой, команда ждёт 30 с
+(SCHOOL_REGISTER_BUSY_WAIT — секунды), затем код 1: «Реестр занят другой программой».`;
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -169,7 +172,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     if (restoreTarget && typeof f.db === 'string' && path.resolve(restoreTarget) === path.resolve(f.db)) {
       throw new UsageError('восстановление поверх реестра, указанного в --db: уберите --db (журнал восстановления тогда не ведётся)');
     }
-    if (typeof f.db === 'string') db = openRegister(f.db, { create: cmd === 'init' || cmd === 'demo' });
+    if (typeof f.db === 'string') db = openRegister(f.db, { create: cmd === 'init' || cmd === 'demo', busyTimeoutMs: cliBusyWaitMs() });
     if (ARCHIVE_COMMANDS.has(cmd)) return await runArchiveCommand(cmd, operands, f, db, io, json);
     if (!db) throw new UsageError('укажите файл реестра: --db ФАЙЛ');
     if (USERS_COMMANDS.has(cmd)) return await runUsersCommand(cmd, f, db, io, json);
@@ -353,7 +356,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         const out = need(f, 'out');
         try {
           const r = await call('export.cityRegister', { year: need(f, 'year') });
-          fs.writeFileSync(out, Buffer.from(r.dataBase64, 'base64'));
+          writeOut(out, Buffer.from(r.dataBase64, 'base64'));
           const { dataBase64: _, fileName: _n, ...counts } = r;
           const shown = { file: out, year: f.year as string, ...counts };
           print(shown, () => `Книга городского реестра ${shown.file} (${shown.year}): классов ${r.classes}, учеников ${r.students}, сотрудников ${r.staff}, оценок ${r.marks}`);
@@ -415,7 +418,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         for (const [format, file] of [['pdf', f.out], ['xlsx', f.xlsx]] as const) {
           if (typeof file !== 'string') continue;
           const r = await call('ledgers.print', { classId: cid, version, format });
-          fs.writeFileSync(file, Buffer.from(r.dataBase64, 'base64'));
+          writeOut(file, Buffer.from(r.dataBase64, 'base64'));
           written.push(file);
         }
         print({ files: written, version: version ?? null }, () => `Ведомость ${f.class} ${f.year}${version ? `, версия ${version}` : ' (черновик)'}: ${written.join(', ')}`);
@@ -460,7 +463,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           : cmd === 'print alphabet-book'
             ? await call('printouts.alphabetBook', { letter: need(f, 'letter') })
             : await call('printouts.attestatBook', { year: need(f, 'year') });
-        fs.writeFileSync(out, Buffer.from(r.dataBase64, 'base64'));
+        writeOut(out, Buffer.from(r.dataBase64, 'base64'));
         const { dataBase64: _, ...shown } = r;
         print({ ...shown, file: out }, () => `${r.title}: ${out}, код проверки ${r.code}${r.reused ? ' (данные не изменились: та же зарегистрированная копия)' : ''}`);
         return 0;
@@ -485,12 +488,35 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       io.err(`Ошибка: ${e.message}${extra.length ? ` (${extra.join('; ')})` : ''}`);
       return 1;
     }
+    // a full disk or a register held by another program, met outside dispatch (opening the register, writing --out)
+    const place = placeError(e, db ?? (typeof f?.db === 'string' ? f.db : null));
+    if (place) {
+      io.err(`Ошибка: ${place.message}`);
+      return 1;
+    }
     // an internal error that crossed dispatch already says so
     io.err(e instanceof AppError ? e.message : `Внутренняя ошибка: ${(e as Error)?.message ?? e}`);
     return 2;
   } finally {
     if (db) keepAnchor(db);
     db?.close();
+  }
+}
+
+/**
+ * A file the user asked for (--out): written under a temporary name beside it and renamed, so a full disk or medium
+ * leaves no half of it (the temporary file is removed) and the error names the file.
+ */
+function writeOut(file: string, bytes: Buffer): void {
+  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    fs.writeFileSync(tmp, bytes, { flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') Object.assign(e as object, { path: path.resolve(file) });
+    throw e;
   }
 }
 

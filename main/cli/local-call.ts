@@ -21,6 +21,15 @@ export type LocalCaller = {
   job<M extends JobMethod>(method: M, args: Input<M>, follow?: Follower | OnReport): Promise<JobResult<M>>;
 };
 
+/**
+ * How long a CLI command waits for a register another program holds (the app importing, restoring): 30 s, or
+ * SCHOOL_REGISTER_BUSY_WAIT seconds; then it is refused as «реестр занят другой программой», naming the wait.
+ */
+export function cliBusyWaitMs(): number {
+  const s = Number(process.env.SCHOOL_REGISTER_BUSY_WAIT);
+  return Number.isFinite(s) && s >= 0 ? Math.round(s * 1000) : 30_000;
+}
+
 export const cliUser = (): User => ({ id: 0, login: `cli:${os.userInfo().username}`, fullName: 'Командная строка', role: 'admin' });
 
 export function localCaller(db: DB | null): LocalCaller {

@@ -16,7 +16,7 @@ import { keepAnchor } from '../host/dispatch.ts';
 import { AppError } from '../shared/errors.ts';
 import { formatDate } from '../../preload/core/dates.ts';
 import { holesText } from '../packets/compact.ts'; // the app's wording of the gaps, not a service
-import { localCaller, type OnReport } from './local-call.ts';
+import { cliBusyWaitMs, localCaller, type OnReport } from './local-call.ts';
 import { UsageError } from './usage.ts';
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
@@ -117,7 +117,7 @@ export async function runPacketsCli(cmd: string, f: Flags, operands: string[], i
   }
 
   if (typeof f.db !== 'string') throw new PacketsUsageError('укажите файл реестра: --db ФАЙЛ');
-  const db = openRegister(f.db, { create: false });
+  const db = openRegister(f.db, { create: false, busyTimeoutMs: cliBusyWaitMs() });
   const { call, job } = localCaller(db);
   try {
     switch (cmd) {

@@ -34,8 +34,12 @@ const RULE_WORDS: Record<string, string> = {
   'mark year must be the class year': 'класс относится к другому учебному году',
   'the mark is already given in another class': 'эта оценка появилась в реестре в другом классе',
 };
-function refusal(index: number, e: unknown): MarkRefused {
+function refusal(index: number, e: unknown): Error {
   const message = (e as Error).message;
+  const code = (e as { code?: string }).code;
+  // not the schema's refusal (a full disk, a register held by another program): the error as it is, for the caller to
+  // name — never «the register changed»
+  if (code?.startsWith('SQLITE_') && !code.startsWith('SQLITE_CONSTRAINT')) return e as Error;
   if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || message.startsWith('UNIQUE constraint failed')) {
     return new MarkRefused(index, 'taken', 'в ячейке уже есть оценка');
   }
@@ -124,7 +128,9 @@ function writeNewMarks(db: DB, yearId: number, writes: readonly MarkWrite[], fre
     insertRows(db, yearId, inserted);
     fillRows(db, yearId, filled);
     db.exec('RELEASE marks_new');
-  } catch {
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code?.startsWith('SQLITE_') && !code.startsWith('SQLITE_CONSTRAINT')) throw e; // a full disk, a lock: not a cell's fault
     // the schema refused a row (or a period had no column): undo every new cell, then write them one by one in the
     // batch's order through the marks view (its triggers keep the same rules), so the cell named is the first refused
     db.exec('ROLLBACK TO marks_new; RELEASE marks_new');

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { contract, type ApiError, type Envelope, type Method, type Result, type User } from '../../preload/contract.ts';
-import { AppError } from '../shared/errors.ts';
+import { AppError, placeError } from '../shared/errors.ts';
 import { logError } from '../shared/log.ts';
 import { appendAudit } from '../audit/log.ts';
 import { anchorAudit } from '../audit/anchor.ts';
@@ -43,8 +43,13 @@ function zodToApi(err: z.ZodError): ApiError {
   return { code: 'validation', message: k === '_' ? `Неверный запрос: ${msg}` : `Поле «${k}»: ${msg}`, fields };
 }
 
-/** SQLite refused a write: an invariant of the schema held where the service did not check first. */
-function sqliteToApi(e: Error & { code?: string }): ApiError | null {
+/**
+ * SQLite refused a write: an invariant of the schema held where the service did not check first; or the disk is full,
+ * or another program holds the register (placeError names the place, and how long the register was waited for).
+ */
+export function sqliteToApi(e: Error & { code?: string }, db?: DB | null): ApiError | null {
+  const place = placeError(e, db);
+  if (place) return place.toApi();
   if (!e.code?.startsWith('SQLITE_CONSTRAINT')) return null;
   return { code: e.code === 'SQLITE_CONSTRAINT_UNIQUE' ? 'conflict' : 'validation', message: `Реестр отказал в записи: ${e.message}` };
 }
@@ -107,7 +112,8 @@ export const dispatch: Dispatcher = async (base, env) => {
       const result = (def as { result?: z.ZodType }).result!;
       value = {
         jobId: base.jobs.start(spec.jobKind ?? method, async (p, id) => {
-          const r = await spec.work(p, id);
+          // a full disk or a register held by another program fails the job as bad input, the place named
+          const r = await spec.work(p, id).catch((e: unknown) => { throw placeError(e, base.db) ?? e; });
           const out = result.safeParse(r);
           if (!out.success) throw new Error(`${method}: the job's result does not match the contract: ${out.error.message}`);
           return out.data;
@@ -131,7 +137,7 @@ export const dispatch: Dispatcher = async (base, env) => {
     return { ok: true, value: out.data };
   } catch (e) {
     if (e instanceof AppError) return { ok: false, error: e.toApi() };
-    const mapped = e instanceof Error ? sqliteToApi(e as Error & { code?: string }) : null;
+    const mapped = e instanceof Error ? sqliteToApi(e as Error & { code?: string }, base.db) : null;
     if (mapped) return { ok: false, error: mapped };
     logError(`[school-register] internal error in ${String(env?.method).slice(0, 60)}:`, e);
     return { ok: false, error: { code: 'internal', message: `Внутренняя ошибка: ${(e as Error)?.message ?? e}` } };

@@ -791,7 +791,7 @@ export const t = {
     copyDamaged: 'ПОВРЕЖДЕНА',
     copyRepaired: 'исправлена',
     problem: { damaged: 'повреждён', missing: 'отсутствует', unexpected: 'лишний файл', incomplete: 'не завершён' } as Record<string, string>,
-    action: { replaced: 'заменён из двойника', removed: 'удалён', unrepairable: 'НЕ ИСПРАВИТЬ: повреждён во всех копиях' } as Record<string, string>,
+    action: { replaced: 'заменён из двойника', removed: 'удалён', unrepairable: 'НЕ ИСПРАВИТЬ' } as Record<string, string>,
     restoreTitle: 'Восстановление',
     restoreMedia: 'Носитель с копией',
     restoreBag: 'Копия',

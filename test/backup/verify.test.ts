@@ -98,6 +98,78 @@ describe('verify-copies: each damage in one copy is detected and repaired from t
   });
 });
 
+describe('a damaged tag manifest', () => {
+  const editLine = (file: string, name: string) => {
+    const text = fs.readFileSync(file, 'utf8');
+    const edited = text.replace(new RegExp(`^([0-9a-f])([0-9a-f]{63})  ${name.replace(/[.]/g, '\\.')}$`, 'm'), (_m, h: string, rest: string) => `${h === '0' ? '1' : '0'}${rest}  ${name}`);
+    expect(edited).not.toBe(text);
+    fs.writeFileSync(file, edited);
+  };
+
+  for (const line of ['bagit.txt', 'manifest-sha256.txt', 'bag-info.txt']) {
+    it(`one edited line (${line}) is blamed on the tag manifest and repaired from the intact twin`, async () => {
+      const [a, b] = twinCopies(f.root, source, `tagline-${line}`);
+      editLine(path.join(a, bag, 'tagmanifest-sha256.txt'), line);
+      const found = await verifyCopies(null, [a, b]);
+      expect(found.state).toBe('damaged');
+      const pa = found.copies.find((c) => c.destination === a)!.problems;
+      expect(pa).toEqual([expect.objectContaining({ file: 'tagmanifest-sha256.txt', problem: 'damaged', note: `исправимо по копии ${path.join(b, bag)}` })]);
+      expect(found.message).not.toMatch(/неисправим/);
+      const fixed = await verifyCopies(f.c.backend.db, [a, b], { repair: true });
+      expect(fixed.state).toBe('repaired');
+      expect(fixed.copies.find((c) => c.destination === a)!.problems).toEqual([
+        expect.objectContaining({ file: 'tagmanifest-sha256.txt', action: 'replaced', source: path.join(b, bag) })]);
+      expect(fs.readFileSync(path.join(a, bag, 'tagmanifest-sha256.txt'))).toEqual(fs.readFileSync(path.join(b, bag, 'tagmanifest-sha256.txt')));
+      expect((await verifyCopies(null, [a, b])).state).toBe('ok');
+      expect(coreutilsValidate(path.join(a, bag)).ok).toBe(true);
+    });
+  }
+
+  it('a tag manifest edited and the file it names damaged too: both named, both repaired from the twin', async () => {
+    const [a, b] = twinCopies(f.root, source, 'tagline-and-file');
+    editLine(path.join(a, bag, 'tagmanifest-sha256.txt'), 'bagit.txt');
+    fs.appendFileSync(path.join(a, bag, 'bagit.txt'), 'X: y\n');
+    const fixed = await verifyCopies(null, [a, b], { repair: true });
+    expect(fixed.state).toBe('repaired');
+    expect(fixed.copies.find((c) => c.destination === a)!.problems.map((p) => [p.file, p.action]).sort()).toEqual([['bagit.txt', 'replaced'], ['tagmanifest-sha256.txt', 'replaced']]);
+    expect((await verifyCopies(null, [a, b])).state).toBe('ok');
+  });
+
+  it('a tag manifest with a line that is not BagIt is a damaged tag manifest, repaired from the twin (not a refusal of the whole run)', async () => {
+    const [a, b] = twinCopies(f.root, source, 'tagline-garbled');
+    fs.appendFileSync(path.join(a, bag, 'tagmanifest-sha256.txt'), 'это не строка описи\n');
+    const fixed = await verifyCopies(null, [a, b], { repair: true });
+    expect(fixed.copies.find((c) => c.destination === a)!.problems).toEqual([expect.objectContaining({ file: 'tagmanifest-sha256.txt', problem: 'damaged', action: 'replaced' })]);
+    expect((await verifyCopies(null, [a, b])).state).toBe('ok');
+  });
+
+  it('a plain and an encrypted copy: the edited line is named in the tag manifest, the message says it cannot be mended from the other kind and which copy is whole', async () => {
+    const [c, d] = dirs(f.root, 'tag-mix-A', 'tag-mix-B');
+    const m = await backupRegister(f.c.backend.db, { destinations: [{ path: c, passphrase: 'фраза для флешки' }, { path: d }], confirmSameDevice: true });
+    editLine(path.join(c, m.bag, 'tagmanifest-sha256.txt'), 'bagit.txt');
+    const found = await verifyCopies(null, [c, d]);
+    const enc = found.copies.find((x) => x.destination === c)!;
+    expect(enc.problems).toEqual([expect.objectContaining({ file: 'tagmanifest-sha256.txt', problem: 'damaged' })]);
+    expect(enc.problems[0].message).toMatch(/строки: bagit\.txt\); сами файлы целы/);
+    expect(enc.problems[0].note).toMatch(/^неисправимо: .*зашифрована.*другие байты/);
+    expect(enc.problems[0].note).toContain(`целы копии: ${path.join(d, m.bag)}`);
+    expect(found.copies.find((x) => x.destination === d)!.ok).toBe(true);
+    const r = await verifyCopies(null, [c, d], { repair: true });
+    expect(r.state).toBe('unrepairable');
+    expect(r.message).not.toMatch(/во всех копиях/);
+    expect(r.message).toContain(`tagmanifest-sha256.txt в ${path.join(c, m.bag)}`);
+    expect(r.message).toContain(`целы копии: ${path.join(d, m.bag)}`);
+    // the other way round: the plain copy's tag manifest edited, its only twin encrypted
+    const [e, g] = dirs(f.root, 'tag-mix-C', 'tag-mix-D');
+    const n = await backupRegister(f.c.backend.db, { destinations: [{ path: e, passphrase: 'фраза для флешки' }, { path: g }], confirmSameDevice: true });
+    editLine(path.join(g, n.bag, 'tagmanifest-sha256.txt'), 'manifest-sha256.txt');
+    const other = await verifyCopies(null, [e, g]);
+    const plain = other.copies.find((x) => x.destination === g)!;
+    expect(plain.problems).toEqual([expect.objectContaining({ file: 'tagmanifest-sha256.txt', problem: 'damaged' })]);
+    expect(plain.problems[0].note).toMatch(/зашифрована: её файлы — другие байты/);
+  });
+});
+
 describe('copies checked at the same time', () => {
   it('two copies on two devices (tmpfs mounts), each damaged in different files past the read-ahead window: each copy reports its own files, in manifest order', async (ctx) => {
     const a = mountTmpfs(f.root, 'verify-dev-A', '64m');
@@ -192,6 +264,36 @@ describe('bags that must not be trusted', () => {
       rebagKeepingManifest(b);
       await expect(verifyCopies(null, [a])).rejects.toThrow(/за пределы копии/);
     }
+  });
+
+  it('a bag whose data/ is a link to a folder outside it is refused by verify and restore, naming the path; so is a linked folder in data/ and a linked tag file', async () => {
+    const [a] = twinCopies(f.root, source, 'linked-data');
+    const b = path.join(a, bag);
+    const outside = path.join(f.root, 'linked-data-outside');
+    fs.renameSync(path.join(b, 'data'), outside);
+    fs.symlinkSync(outside, path.join(b, 'data'));
+    const v = await verifyCopies(null, [a]).catch((e) => e);
+    expect(v).toBeInstanceOf(UnsafeBagError);
+    expect(v.message).toBe(`Копия ${b}: «data» — символическая ссылка (на ${outside}); копия со ссылками не принимается: её данные могли бы прийти из-за её пределов`);
+    const target = path.join(f.root, 'linked-restored.sqlite');
+    await expect(restoreBag(b, { target })).rejects.toThrow(/«data» — символическая ссылка/);
+    await expect(restoreBag(b, { drill: true })).rejects.toThrow(/«data» — символическая ссылка/);
+    expect(fs.existsSync(target)).toBe(false);
+    // the folder back in place, one folder inside it a link
+    fs.rmSync(path.join(b, 'data'));
+    fs.cpSync(outside, path.join(b, 'data'), { recursive: true });
+    fs.renameSync(path.join(b, 'data/archive'), path.join(outside, 'archive-elsewhere'));
+    fs.symlinkSync(path.join(outside, 'archive-elsewhere'), path.join(b, 'data/archive'));
+    await expect(verifyCopies(null, [a])).rejects.toThrow(/«data\/archive» — символическая ссылка/);
+    await expect(restoreBag(b, { drill: true })).rejects.toThrow(/«data\/archive» — символическая ссылка/);
+    // a tag file that is a link
+    fs.rmSync(path.join(b, 'data/archive'));
+    fs.cpSync(path.join(outside, 'archive-elsewhere'), path.join(b, 'data/archive'), { recursive: true });
+    expect((await verifyCopies(null, [a])).state).toBe('ok');
+    fs.renameSync(path.join(b, 'bag-info.txt'), path.join(outside, 'bag-info.txt'));
+    fs.symlinkSync(path.join(outside, 'bag-info.txt'), path.join(b, 'bag-info.txt'));
+    await expect(verifyCopies(null, [a])).rejects.toThrow(/«bag-info\.txt» — символическая ссылка/);
+    await expect(restoreBag(b, { drill: true })).rejects.toThrow(/«bag-info\.txt» — символическая ссылка/);
   });
 
   it('a half-written bag (interrupted backup) is listed as incomplete, never as a copy, and cannot be restored', async () => {

@@ -213,6 +213,21 @@ cases.push(
     tamper: (_raw, file) => { const p = inCopyA(file, 'manifest-sha256.txt'); fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replace(/^[0-9a-f]/, (c) => (c === '0' ? '1' : '0'))); } },
   { target: 'backup', from: 'backup', name: 'one copy: a file added', verify: repairVerdict, names: /лишний: data\/notes\.txt — удалён/,
     tamper: (_raw, file) => fs.writeFileSync(inCopyA(file, 'data/notes.txt'), 'посторонний файл') },
+  { target: 'backup', from: 'backup', name: 'one copy: a line of its tag manifest edited', verify: repairVerdict, names: /повреждён: tagmanifest-sha256\.txt — заменён из/,
+    tamper: (_raw, file) => { const p = inCopyA(file, 'tagmanifest-sha256.txt'); fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replace(/^[0-9a-f]/, (c) => (c === '0' ? '1' : '0'))); } },
+  { target: 'backup', from: 'backup', name: 'a copy whose data/ is a link to a folder outside it; verify-copies and restore --drill',
+    verify: async (file) => {
+      const [a, b] = copiesOf(file);
+      const v = await cliVerdict(['verify-copies', a, b]);
+      const r = await cliVerdict(['restore', a, '--drill']);
+      return { detected: v.detected && r.detected, said: `${v.said}\n${r.said}` };
+    },
+    names: /«data» — символическая ссылка[\s\S]*«data» — символическая ссылка/,
+    tamper: (_raw, file) => {
+      const outside = path.join(path.dirname(file), 'elsewhere');
+      fs.renameSync(inCopyA(file, 'data'), outside);
+      fs.symlinkSync(outside, inCopyA(file, 'data'));
+    } },
   // the anchor beside the register cannot catch this (it is gone too); the copy on another medium can
   { target: 'audit', from: 'backup', name: 'the newest audit entries deleted together with the anchor file',
     verify: (file) => cliVerdict(['audit', 'verify', '--witness', path.join(path.dirname(file), 'usb-1'), '--db', file]),

@@ -203,7 +203,7 @@ function VerifyPanel({ media, onDone }: { media: MediaT[]; onDone: () => void })
                   <ul>
                     {c.problems.map((p) => (
                       <li key={p.file + p.problem} data-testid="verify-problem">
-                        {a.problem[p.problem] ?? p.problem}: <span className="mono">{p.file}</span>{p.action ? ` — ${a.action[p.action]}` : ''}
+                        {a.problem[p.problem] ?? p.problem}: <span className="mono">{p.file}</span>{p.action ? ` — ${a.action[p.action]}` : ''}{typeof p.note === 'string' && p.action !== 'replaced' ? ` (${p.note})` : ''}
                       </li>
                     ))}
                   </ul>
