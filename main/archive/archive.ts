@@ -236,9 +236,27 @@ function appendVersions(db: DB, dir: string, written: Array<{ v: SealedVersion; 
 export function archiveSealed(db: DB, dir: string): { added: number; entries: number; head: string } {
   ensureArchive(dir);
   if (!hasLedgerVersions(db)) return { added: 0, ...tail(dir) };
+  removeAbandonedTemp(dir);
   const r = appendVersions(db, dir, [], { catchUp: true, fsync: true });
   if (r.added.length) fsyncDir(dir);
   return { added: r.added.length, entries: r.seq, head: r.head };
+}
+
+const TEMP = /^\.[0-9a-f]{64}\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** What a writer killed mid-file left in files/ (its temporary names carry its process id): removed once it is gone. */
+function removeAbandonedTemp(dir: string): void {
+  for (const name of fs.readdirSync(path.join(dir, FILES))) {
+    const pid = Number(TEMP.exec(name)?.[1] ?? 0);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+      continue; // still writing
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPERM') continue;
+    }
+    fs.rmSync(path.join(dir, FILES, name), { force: true });
+  }
 }
 
 /** The archive beside a register file; none for a register in memory. */
