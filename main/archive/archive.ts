@@ -1,7 +1,9 @@
 // The archive beside the register file: every sealed ledger version's canonical JSON, signature, PDF and XLSX as
 // files named by their SHA-256, and an append-only manifest (JSON lines) in which each entry carries the hash of the
 // line before it, so a removed, edited or reordered entry breaks the chain. It outlives the register: a restore can
-// check the register's seals against it, and `archive verify` needs nothing but the folder.
+// check the register's seals against it, and `archive verify` needs nothing but the folder. A version is archived as
+// its seal commits (SealArchiver, used by main/ledgers/seal.ts); a kill between the two is caught up from the register
+// by the next seal, backup or `archive verify` (archiveSealed).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
@@ -105,9 +107,9 @@ function fromRow(r: LedgerVersionRow): SealedVersion {
 export function versionFiles(json: string, jsonSha256: string, signature: Buffer | null, pdf: Buffer | null, pdfSha256: string | null,
   xlsx: Buffer | null, xlsxSha256: string | null): SealedVersion['files'] {
   const out: SealedVersion['files'] = [{ role: 'json', bytes: Buffer.from(json, 'utf8'), expected: jsonSha256 }];
-  if (signature) out.push({ role: 'signature', bytes: Buffer.from(signature), expected: null });
-  if (pdf) out.push({ role: 'pdf', bytes: Buffer.from(pdf), expected: pdfSha256 });
-  if (xlsx) out.push({ role: 'xlsx', bytes: Buffer.from(xlsx), expected: xlsxSha256 });
+  if (signature) out.push({ role: 'signature', bytes: signature, expected: null });
+  if (pdf) out.push({ role: 'pdf', bytes: pdf, expected: pdfSha256 });
+  if (xlsx) out.push({ role: 'xlsx', bytes: xlsx, expected: xlsxSha256 });
   return out;
 }
 

@@ -1,8 +1,10 @@
 // Sealing a class's ledger: canonical JSON (RFC 8785) → SHA-256 → detached CMS signature when the school's
 // certificate is given (bytes and password for this call only, never stored) → the PDF and XLSX rendered with the
 // stamp → one transaction that stores the version (chained to the previous one, closing the correction that
-// reopened the class) with its audit entry. The year-end close is a job that seals every class of a year, each in
-// its own transaction: a kill leaves each class sealed or not, never half, and a rerun seals the rest.
+// reopened the class) with its audit entry → the version's files and manifest line in the archive beside the register
+// (main/archive/archive.ts; what a kill between the commit and that write leaves out, the next run catches up). The
+// year-end close is a job that seals every class of a year, each in its own transaction: a kill leaves each class
+// sealed or not, never half, and a rerun seals the rest.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import type { LedgerCorrection, LedgerMissing, LedgerVersion, User } from '../../preload/contract.ts';
