@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRegister } from '../../db/connection.ts';
 import { MANIFEST, readManifest, type ManifestEntry } from '../../main/archive/archive.ts';
+import { backupRegister } from '../../main/backup/backup.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { removeScratchDirs, scratchDir } from '../helpers/db.ts';
 import { makeFixtures, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
@@ -131,6 +133,32 @@ describe('the archive is written as the seal commits', () => {
     const v = await verify(file);
     expect(v.code, v.out).toBe(0);
     expect(v.out).toContain(`Архив цел: записей ${classes}, файлов ${classes * 4}, подписей проверено ${classes}`);
+  }, 120_000);
+});
+
+describe('the backup after a seal', () => {
+  it('finds the archive written, adds nothing, and carries it into the bag as it is', async () => {
+    const file = fresh();
+    expect((await seal(file, null)).code).toBe(0);
+    const before = fs.readFileSync(path.join(archiveOf(file), MANIFEST));
+    const files = fs.readdirSync(path.join(archiveOf(file), 'files')).sort();
+    const dests = ['usb-1', 'hdd-2'].map((d) => path.join(path.dirname(file), d));
+    for (const d of dests) fs.mkdirSync(d);
+    const db = openRegister(file);
+    try {
+      const r = await backupRegister(db, { destinations: dests.map((d) => ({ path: d })), confirmSameDevice: true });
+      expect(r.state, r.message).toBe('ok');
+      expect(r.archiveEntries).toBe(classes);
+      expect(fs.readFileSync(path.join(archiveOf(file), MANIFEST))).toEqual(before);
+      for (const d of dests) {
+        const bag = path.join(d, r.bag, 'data', 'archive');
+        expect(fs.readFileSync(path.join(bag, MANIFEST))).toEqual(before);
+        expect(fs.readdirSync(path.join(bag, 'files')).sort()).toEqual(files);
+        for (const f of files) expect(fs.readFileSync(path.join(bag, 'files', f))).toEqual(fs.readFileSync(path.join(archiveOf(file), 'files', f)));
+      }
+    } finally {
+      db.close();
+    }
   }, 120_000);
 });
 
