@@ -25,6 +25,8 @@ export const ArchiveReportSchema = z.object({
   untrustedSigners: z.array(z.string()), head: z.string(),
   problems: z.array(z.object({ file: z.string(), entry: z.number().int().optional(), problem: z.string(), message: z.string() })),
   message: z.string(),
+  /** sealed versions the archive lacked (a write cut short after the seal), written from the register by this check */
+  caughtUp: z.number().int().optional(),
 });
 
 export const BagSummarySchema = z.object({ name: z.string(), path: z.string(), encrypted: z.boolean(), baggingDate: z.string().nullable(), bytes: z.number() });

@@ -1,15 +1,17 @@
 // The archive beside the register file: every sealed ledger version's canonical JSON, signature, PDF and XLSX as
 // files named by their SHA-256, and an append-only manifest (JSON lines) in which each entry carries the hash of the
 // line before it, so a removed, edited or reordered entry breaks the chain. It outlives the register: a restore can
-// check the register's seals against it, and `archive verify` needs nothing but the folder.
+// check the register's seals against it, and `archive verify` needs nothing but the folder. A version is archived as
+// its seal commits (SealArchiver, used by main/ledgers/seal.ts); a kill between the two is caught up from the register
+// by the next seal, backup or `archive verify` (archiveSealed).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import { verifyDetached } from '../signing/cms.ts';
 import { AppError } from '../shared/errors.ts';
-import { makePrivate, PRIVATE_DIR } from '../shared/private-files.ts';
+import { makePrivate, PRIVATE_DIR, PRIVATE_FILE } from '../shared/private-files.ts';
 import { nowIso } from '../../preload/core/dates.ts';
-import { appendLineDurably, fsyncDir, hashFile, sha256, writeFileDurably } from './files.ts';
+import { appendLineDurably, fsyncDir, fsyncInBackground, hashFile, sha256, writeFileDurably, writeFileInBackground } from './files.ts';
 
 export const GENESIS = '0'.repeat(64);
 export const MANIFEST = 'manifest.jsonl';
@@ -88,57 +90,249 @@ type LedgerVersionRow = {
   xlsx_sha256: string | null; sealed_at: string;
 };
 
-function storeFile(dir: string, role: ArchivedFileRole, bytes: Buffer, expected: string | null, what: string): ArchivedFile {
-  const hash = sha256(bytes);
-  if (expected && expected !== hash) {
-    throw new AppError('validation', `${what}: ${role} в реестре не совпадает со своим хешем (${expected.slice(0, 12)}…) — в архив не помещено`);
+/** One sealed version as the archive takes it: what its manifest line says, and its files with the hashes the register
+ *  stored for them (a file whose bytes do not match is not archived). */
+export type SealedVersion = Omit<ManifestEntry, 'seq' | 'at' | 'files' | 'prev'> & {
+  files: Array<{ role: ArchivedFileRole; bytes: Buffer; expected: string | null }>;
+};
+
+function fromRow(r: LedgerVersionRow): SealedVersion {
+  return {
+    ledgerVersionId: r.id, classId: r.class_id, version: r.version, ledgerSha256: r.sha256, prevLedgerSha256: r.prev_sha256,
+    sealedAt: r.sealed_at, signer: r.signer, files: versionFiles(r.canonical_json, r.sha256, r.signature, r.pdf, r.pdf_sha256, r.xlsx, r.xlsx_sha256),
+  };
+}
+
+/** The files of a sealed version, in the manifest's order: canonical JSON, signature, PDF, XLSX (those it has). */
+export function versionFiles(json: string, jsonSha256: string, signature: Buffer | null, pdf: Buffer | null, pdfSha256: string | null,
+  xlsx: Buffer | null, xlsxSha256: string | null): SealedVersion['files'] {
+  const out: SealedVersion['files'] = [{ role: 'json', bytes: Buffer.from(json, 'utf8'), expected: jsonSha256 }];
+  if (signature) out.push({ role: 'signature', bytes: signature, expected: null });
+  if (pdf) out.push({ role: 'pdf', bytes: pdf, expected: pdfSha256 });
+  if (xlsx) out.push({ role: 'xlsx', bytes: xlsx, expected: xlsxSha256 });
+  return out;
+}
+
+const describeVersion = (v: SealedVersion) => `Ведомость (класс ${v.classId}, версия ${v.version})`;
+
+function hashChecked(v: SealedVersion, f: SealedVersion['files'][number]): string {
+  const hash = sha256(f.bytes);
+  if (f.expected && f.expected !== hash) {
+    throw new AppError('validation', `${describeVersion(v)}: ${f.role} в реестре не совпадает со своим хешем (${f.expected.slice(0, 12)}…) — в архив не помещено`);
   }
-  const file = archivedFilePath(dir, hash);
-  // Content-addressed: a file already there with the right bytes is not written again; a damaged one is replaced.
-  if (!fs.existsSync(file) || sha256(fs.readFileSync(file)) !== hash) writeFileDurably(file, bytes);
-  return { role, sha256: hash, size: bytes.length };
+  return hash;
+}
+
+function storeFiles(dir: string, v: SealedVersion): ArchivedFile[] {
+  return v.files.map((f) => {
+    const hash = hashChecked(v, f);
+    const file = archivedFilePath(dir, hash);
+    // Content-addressed: a file already there with the right bytes is not written again; a damaged one is replaced.
+    if (!fs.existsSync(file) || sha256(fs.readFileSync(file)) !== hash) writeFileDurably(file, f.bytes);
+    return { role: f.role, sha256: hash, size: f.bytes.length };
+  });
+}
+
+/** storeFiles in libuv's threads: each file written, fsynced and renamed, then the folder fsynced once. */
+async function storeFilesInBackground(dir: string, v: SealedVersion): Promise<ArchivedFile[]> {
+  const out = await Promise.all(v.files.map(async (f) => {
+    const hash = hashChecked(v, f);
+    const file = archivedFilePath(dir, hash);
+    const there = await fs.promises.readFile(file).catch(() => null);
+    if (!there || sha256(there) !== hash) await writeFileInBackground(file, f.bytes);
+    return { role: f.role, sha256: hash, size: f.bytes.length };
+  }));
+  await fsyncInBackground(path.join(dir, FILES));
+  return out;
+}
+
+/**
+ * The archive's folder and its manifest (empty at first), made before a seal commits: from then on a register with
+ * sealed versions and no archive beside it has lost its archive, while an archive that lacks the newest versions only
+ * missed their write (a kill between the seal's commit and the archive's write), which the next seal, backup or
+ * `archive verify` catches up.
+ */
+export function ensureArchive(dir: string): void {
+  const manifest = path.join(dir, MANIFEST);
+  if (fs.existsSync(manifest)) {
+    // an archive an older version made (0755/0644) is its user's alone from now on: the folders are enough to close
+    // it, the manifest too (it names signers); the files it holds are closed by the folder
+    for (const p of [dir, path.join(dir, FILES), manifest]) makePrivate(p);
+    fs.mkdirSync(path.join(dir, FILES), { recursive: true, mode: PRIVATE_DIR });
+    return;
+  }
+  const made = fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+  makePrivate(dir);
+  fs.mkdirSync(path.join(dir, FILES), { recursive: true, mode: PRIVATE_DIR });
+  makePrivate(path.join(dir, FILES));
+  fs.closeSync(fs.openSync(manifest, 'a', PRIVATE_FILE));
+  makePrivate(manifest);
+  fsyncDir(dir);
+  if (made) fsyncDir(path.dirname(made));
+}
+
+/** Where the manifest stands: its size (which only grows), last line's hash, count and the versions it holds. */
+type ManifestState = { size: number; head: string; seq: number; ids: Set<number> };
+
+function manifestState(dir: string, known: ManifestState | null): ManifestState {
+  const file = path.join(dir, MANIFEST);
+  const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
+  // Under the register's write lock no one else appends: a manifest of the size this process left it is as it left it.
+  if (known && known.size === size) return known;
+  const { entries, head, problems } = readManifest(dir);
+  if (problems.length) {
+    throw new AppError('conflict', `Архив ${dir} повреждён, новые записи не добавлены: ${problems[0].message}. Восстановите архив из резервной копии.`);
+  }
+  return { size, head, seq: entries.length, ids: new Set(entries.map((e) => e.ledgerVersionId)) };
+}
+
+/**
+ * Under the register's write lock (two processes archiving one register append one after the other): the manifest
+ * lines of the versions given, whose files are written already, and with `catchUp`, of every other sealed version the
+ * archive lacks (its files written here). A version already in the manifest is not added twice. Without `fsync` the
+ * caller fsyncs the manifest once after a batch (a power cut may then lose the last lines, which the next catch-up
+ * writes again from the register).
+ */
+function appendVersions(db: DB, dir: string, written: Array<{ v: SealedVersion; files: ArchivedFile[] }>,
+  o: { catchUp: boolean; fsync: boolean; known?: ManifestState | null }): ManifestState & { added: number[]; caughtUp: number[] } {
+  return db.transaction(() => {
+    const state = manifestState(dir, o.known ?? null);
+    let { head, seq } = state;
+    const ids = new Set(state.ids);
+    const added: number[] = [];
+    const caughtUp: number[] = [];
+    const append = (v: SealedVersion, files: ArchivedFile[]) => {
+      const entry: ManifestEntry = {
+        seq: seq + 1, at: nowIso(), ledgerVersionId: v.ledgerVersionId, classId: v.classId, version: v.version, ledgerSha256: v.ledgerSha256,
+        prevLedgerSha256: v.prevLedgerSha256, sealedAt: v.sealedAt, signer: v.signer, files, prev: head,
+      };
+      const line = JSON.stringify(entry);
+      appendLineDurably(path.join(dir, MANIFEST), line, { fsync: o.fsync });
+      seq++;
+      head = sha256(line);
+      ids.add(v.ledgerVersionId);
+      added.push(v.ledgerVersionId);
+    };
+    if (o.catchUp && hasLedgerVersions(db)) {
+      const pending = new Set(written.map((w) => w.v.ledgerVersionId));
+      const byId = db.prepare('SELECT * FROM ledger_versions WHERE id = ?');
+      for (const id of db.prepare('SELECT id FROM ledger_versions ORDER BY id').pluck().all() as number[]) {
+        if (ids.has(id) || pending.has(id)) continue;
+        const v = fromRow(byId.get(id) as LedgerVersionRow);
+        append(v, storeFiles(dir, v));
+        caughtUp.push(id);
+      }
+    }
+    for (const w of written) if (!ids.has(w.v.ledgerVersionId)) append(w.v, w.files);
+    const size = fs.existsSync(path.join(dir, MANIFEST)) ? fs.statSync(path.join(dir, MANIFEST)).size : 0;
+    return { size, head, seq, ids, added, caughtUp };
+  }).immediate();
 }
 
 /**
  * Copies every sealed ledger version not yet in the archive into it (the register keeps its own rows: only the
- * ledgers branch writes `ledger_versions`). Runs under the register's write lock, so two processes archiving the
- * same register append one after the other. Returns how many versions were added.
+ * ledgers branch writes `ledger_versions`). Seals archive their versions as they commit; this catches up what a kill
+ * between a seal's commit and its archive write left out (and archives a register an older version sealed). Returns
+ * how many versions were added.
  */
 export function archiveSealed(db: DB, dir: string): { added: number; entries: number; head: string } {
-  fs.mkdirSync(path.join(dir, FILES), { recursive: true, mode: PRIVATE_DIR });
-  // an archive an older version made (0755/0644) is its user's alone from now on: the folders are enough to close it,
-  // the manifest too (it names signers); the files it holds are closed by the folder
-  for (const p of [dir, path.join(dir, FILES), path.join(dir, MANIFEST)]) makePrivate(p);
+  ensureArchive(dir);
   if (!hasLedgerVersions(db)) return { added: 0, ...tail(dir) };
-  return db.transaction(() => {
-    const { entries, head: startHead, problems } = readManifest(dir);
-    if (problems.length) {
-      throw new AppError('conflict', `Архив ${dir} повреждён, новые записи не добавлены: ${problems[0].message}. Восстановите архив из резервной копии.`);
+  removeAbandonedTemp(dir);
+  const r = appendVersions(db, dir, [], { catchUp: true, fsync: true });
+  if (r.added.length) fsyncDir(dir);
+  return { added: r.added.length, entries: r.seq, head: r.head };
+}
+
+const TEMP = /^\.[0-9a-f]{64}\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** What a writer killed mid-file left in files/ (its temporary names carry its process id): removed once it is gone. */
+function removeAbandonedTemp(dir: string): void {
+  for (const name of fs.readdirSync(path.join(dir, FILES))) {
+    const pid = Number(TEMP.exec(name)?.[1] ?? 0);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+      continue; // still writing
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPERM') continue;
     }
-    const done = new Set(entries.map((e) => e.ledgerVersionId));
-    let head = startHead;
-    let seq = entries.length;
-    let added = 0;
-    const rows = db.prepare('SELECT * FROM ledger_versions ORDER BY id').iterate() as Iterable<LedgerVersionRow>;
-    for (const r of rows) {
-      if (done.has(r.id)) continue;
-      const what = `Ведомость (класс ${r.class_id}, версия ${r.version})`;
-      const files: ArchivedFile[] = [storeFile(dir, 'json', Buffer.from(r.canonical_json, 'utf8'), r.sha256, what)];
-      if (r.signature) files.push(storeFile(dir, 'signature', Buffer.from(r.signature), null, what));
-      if (r.pdf) files.push(storeFile(dir, 'pdf', Buffer.from(r.pdf), r.pdf_sha256, what));
-      if (r.xlsx) files.push(storeFile(dir, 'xlsx', Buffer.from(r.xlsx), r.xlsx_sha256, what));
-      const entry: ManifestEntry = {
-        seq: ++seq, at: nowIso(), ledgerVersionId: r.id, classId: r.class_id, version: r.version, ledgerSha256: r.sha256,
-        prevLedgerSha256: r.prev_sha256, sealedAt: r.sealed_at, signer: r.signer, files, prev: head,
-      };
-      const line = JSON.stringify(entry);
-      appendLineDurably(path.join(dir, MANIFEST), line);
-      head = sha256(line);
-      added++;
+    fs.rmSync(path.join(dir, FILES, name), { force: true });
+  }
+}
+
+/** The archive beside a register file; none for a register in memory. */
+export function registerArchiveDir(db: DB): string | null {
+  return db.memory || !db.name ? null : archiveDirFor(db.name);
+}
+
+/**
+ * Archives versions as they are sealed: made (with the archive's folder, and what the archive lacks caught up)
+ * before the first seal commits; `add` after each commit writes the version's files in libuv's threads while the
+ * caller goes on, and appends their manifest lines in the order added; `close` waits for them and fsyncs the manifest
+ * once. A failure of the archive never undoes a seal: it is logged, and the next catch-up writes what is missing.
+ */
+export class SealArchiver {
+  private queue: Promise<void> = Promise.resolve();
+  private known: ManifestState | null = null;
+  private appended = 0;
+  /** what went wrong, for the log and the tests */
+  readonly errors: string[] = [];
+
+  private constructor(private readonly db: DB, readonly dir: string) {}
+
+  /** null for a register in memory. Throws when the archive's folder cannot be made (nothing is sealed then). */
+  static open(db: DB): SealArchiver | null {
+    const dir = registerArchiveDir(db);
+    if (!dir) return null;
+    try {
+      ensureArchive(dir);
+    } catch (e) {
+      throw new AppError('validation', `Архив рядом с реестром не создаётся (${dir}): ${(e as Error).message}. Ведомость не запечатана.`);
     }
-    fsyncDir(dir);
-    return { added, entries: seq, head };
-  }).immediate();
+    const a = new SealArchiver(db, dir);
+    a.guard(() => {
+      if (!hasLedgerVersions(db)) return;
+      const r = appendVersions(db, dir, [], { catchUp: true, fsync: true });
+      a.known = r;
+      if (r.added.length) fsyncDir(dir);
+    });
+    return a;
+  }
+
+  /** A version whose seal has just committed. */
+  add(v: SealedVersion): void {
+    const files = storeFilesInBackground(this.dir, v);
+    files.catch(() => {}); // awaited in turn below
+    this.queue = this.queue.then(async () => {
+      const f = await files;
+      this.guard(() => {
+        this.known = appendVersions(this.db, this.dir, [{ v, files: f }], { catchUp: false, fsync: false, known: this.known });
+        this.appended++;
+      });
+    }).catch((e) => this.fail(e));
+  }
+
+  /** Every version added is in the archive (or its failure logged); the manifest fsynced. */
+  async close(): Promise<void> {
+    await this.queue;
+    if (!this.appended) return;
+    await Promise.all([fsyncInBackground(path.join(this.dir, MANIFEST)), fsyncInBackground(this.dir)]).catch((e) => this.fail(e));
+  }
+
+  private guard(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): void {
+    const msg = (e as Error)?.message ?? String(e);
+    this.errors.push(msg);
+    console.error(`[school-register] the archive beside the register was not written (caught up at the next seal, backup or archive verify): ${msg}`);
+  }
 }
 
 function tail(dir: string) {
@@ -164,6 +358,8 @@ export type ArchiveReport = {
   head: string;
   problems: ArchiveProblem[];
   message: string;
+  /** sealed versions the archive lacked (a write cut short after the seal's commit), written from the register now */
+  caughtUp?: number;
 };
 
 /**
@@ -171,7 +367,7 @@ export type ArchiveReport = {
  * `trustedCertsPem`: the certificates a signer must be (or be issued by); without them, a signature that is intact but
  * whose signer nobody vouched for is reported in `untrustedSigners`, not as damage.
  */
-export async function verifyArchive(dir: string, opts: { trustedCertsPem?: string[]; register?: DB } = {}): Promise<ArchiveReport> {
+export async function verifyArchive(dir: string, opts: { trustedCertsPem?: string[]; register?: DB; complete?: boolean } = {}): Promise<ArchiveReport> {
   if (!fs.existsSync(dir)) throw new AppError('not_found', `Архив не найден: ${dir}`);
   const { entries, head, problems } = readManifest(dir);
   const referenced = new Set<string>();
@@ -224,6 +420,14 @@ export async function verifyArchive(dir: string, opts: { trustedCertsPem?: strin
         problems.push({ file: MANIFEST, entry: e.seq, problem: 'malformed', message: `Архив, ${name}: опись расходится с реестром (${differs.join(', ')})` });
       }
     }
+    // the register's own archive holds every sealed version (what a seal's cut-short write left out is caught up first)
+    if (opts.complete) {
+      const held = new Set(entries.map((e) => e.ledgerVersionId));
+      const rows = opts.register.prepare('SELECT id, class_id, version FROM ledger_versions ORDER BY id').all() as Array<{ id: number; class_id: number; version: number }>;
+      for (const r of rows.filter((x) => !held.has(x.id))) {
+        problems.push({ file: MANIFEST, problem: 'missing', message: `Архив: нет запечатанной версии ${r.version} ведомости класса ${r.class_id}, которая есть в реестре` });
+      }
+    }
   }
   const present = fs.existsSync(path.join(dir, FILES)) ? fs.readdirSync(path.join(dir, FILES)) : [];
   for (const f of present) {
@@ -238,4 +442,37 @@ export async function verifyArchive(dir: string, opts: { trustedCertsPem?: strin
       ? `Архив цел: записей ${entries.length}, файлов ${referenced.size}, подписей проверено ${signatures}`
       : `Архив повреждён: проблем ${problems.length}. ${problems[0].message}`,
   };
+}
+
+/**
+ * `archive verify`: the register's own archive (or the folder given). With the register at hand and the archive its
+ * own, sealed versions the archive lacks — a seal killed between its commit and its archive write — are caught up
+ * first (`catchUp`; not while a job holds the register, whose seals are still being archived) and counted, never
+ * reported as damage; a register with seals and no archive has lost it, which is damage.
+ */
+export async function archiveReport(db: DB | null, dir: string, o: { trustedCertsPem?: string[]; catchUp: boolean }): Promise<ArchiveReport> {
+  const own = !!db && registerArchiveDir(db) === path.resolve(dir);
+  const sealed = db && hasLedgerVersions(db) ? db.prepare('SELECT count(*) FROM ledger_versions').pluck().get() as number : 0;
+  const empty = (ok: boolean, message: string, problems: ArchiveProblem[] = []): ArchiveReport =>
+    ({ ok, dir, entries: 0, files: 0, signatures: 0, untrustedSigners: [], head: GENESIS, problems, message });
+  if (own && sealed && !fs.existsSync(path.join(dir, MANIFEST))) {
+    const what = fs.existsSync(dir) ? `в архиве ${dir} нет описи (${MANIFEST})` : `архива ${dir} нет`;
+    const message = `Архив утрачен: ${what}, а в реестре запечатанных версий ведомостей ${sealed}. Реестр их хранит: архив будет записан заново при следующем запечатывании или резервном копировании`;
+    return empty(false, message, [{ file: fs.existsSync(dir) ? MANIFEST : '.', problem: 'missing', message }]);
+  }
+  if (!fs.existsSync(dir)) {
+    return empty(true, db && !sealed ? `Архива ещё нет (${dir}): в реестре нет запечатанных ведомостей — архивировать пока нечего`
+      : `Архива ещё нет (${dir}): запечатанных ведомостей не было`);
+  }
+  let caughtUp = 0;
+  if (own && o.catchUp && sealed) {
+    try {
+      caughtUp = archiveSealed(db!, dir).added;
+    } catch {
+      // a damaged manifest (named below), a register opened read-only: what is missing is named below
+    }
+  }
+  const r = await verifyArchive(dir, { trustedCertsPem: o.trustedCertsPem, register: db ?? undefined, complete: own && o.catchUp });
+  if (!caughtUp) return r;
+  return { ...r, caughtUp, message: `${r.message}. Дописано из реестра версий, запечатанных, но не попавших в архив (запись прервалась): ${caughtUp}` };
 }

@@ -60,13 +60,42 @@ export function writeFileDurably(file: string, data: Buffer | string): void {
   fsyncDir(path.dirname(file));
 }
 
-/** Appends one line and fsyncs: the manifest is append-only. */
-export function appendLineDurably(file: string, line: string): void {
+/** Appends one line and fsyncs (unless the caller fsyncs a batch of lines later): the manifest is append-only. */
+export function appendLineDurably(file: string, line: string, o: { fsync?: boolean } = {}): void {
   const fd = fs.openSync(file, 'a', PRIVATE_FILE);
   try {
     fs.writeSync(fd, line + '\n');
-    fs.fsyncSync(fd);
+    if (o.fsync !== false) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** fsync of a file or folder in libuv's threads: the caller's thread goes on meanwhile. */
+export async function fsyncInBackground(p: string): Promise<void> {
+  const fh = await fs.promises.open(p, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * writeFileDurably in libuv's threads (write, fsync, rename): the caller's thread goes on meanwhile. The folder is
+ * not fsynced here: a caller writing several files fsyncs it once after them (fsyncInBackground).
+ */
+export async function writeFileInBackground(file: string, data: Buffer | string): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  const fh = await fs.promises.open(tmp, 'wx', PRIVATE_FILE);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  await fs.promises.rename(tmp, file);
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import type { User } from '../../preload/contract.ts';
-import { archiveDirFor, verifyArchive, type ArchiveReport } from '../archive/archive.ts';
+import { archiveDirFor, archiveReport as checkArchive, type ArchiveReport } from '../archive/archive.ts';
 import type { OpenRegister } from '../shared/open-register.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
 import { signedIn, type JobSpec, type SessionStore } from '../shared/handler.ts';
@@ -28,13 +28,11 @@ function presentMedia(db: DB, ids: number[]): Media[] {
 }
 
 /** The register's archive (or the folder given): re-hashed, its chain and signatures checked, against the register's seals. */
-export async function archiveReport(db: DB | null, a: { archive?: string; trustedCertsPem?: string[] } = {}): Promise<ArchiveReport> {
+/** Versions a seal left out of the archive are caught up first, unless a job holds the register (`busy`). */
+export async function archiveReport(db: DB | null, a: { archive?: string; trustedCertsPem?: string[] } = {}, busy = false): Promise<ArchiveReport> {
   const dir = a.archive ? path.resolve(a.archive) : db ? archiveDirFor(db.name) : null;
   if (!dir) throw fieldError('archive', 'Укажите папку архива или откройте реестр');
-  if (!fs.existsSync(dir)) {
-    return { ok: true, dir, entries: 0, files: 0, signatures: 0, untrustedSigners: [], head: '0'.repeat(64), problems: [], message: `Архива ещё нет (${dir}): запечатанных ведомостей не было` };
-  }
-  return verifyArchive(dir, { trustedCertsPem: a.trustedCertsPem, register: db ?? undefined });
+  return checkArchive(db, dir, { trustedCertsPem: a.trustedCertsPem, catchUp: !busy });
 }
 
 /** Exactly one of the two ways to name media: by id (the app) or by folder (the command line). */

@@ -11,7 +11,7 @@ export const backupHandlers = defineHandlers({
   'media.list': query(({ db }) => listMedia(db)),
   'media.add': command(({ db }, a) => addMedia(db, a)),
   'media.update': command(({ db }, a) => updateMedia(db, a.id, a.data)),
-  'archive.verify': query(({ db }, a) => archiveReport(db, a)),
+  'archive.verify': query(({ db, jobs }, a) => archiveReport(db, a, !!jobs.exclusive)),
   'audit.witness': query(async ({ db }, a) => {
     const out = [];
     for (const mediaId of a.mediaIds) {

@@ -1,11 +1,14 @@
 // Sealing a class's ledger: canonical JSON (RFC 8785) → SHA-256 → detached CMS signature when the school's
 // certificate is given (bytes and password for this call only, never stored) → the PDF and XLSX rendered with the
 // stamp → one transaction that stores the version (chained to the previous one, closing the correction that
-// reopened the class) with its audit entry. The year-end close is a job that seals every class of a year, each in
-// its own transaction: a kill leaves each class sealed or not, never half, and a rerun seals the rest.
+// reopened the class) with its audit entry → the version's files and manifest line in the archive beside the register
+// (main/archive/archive.ts; what a kill between the commit and that write leaves out, the next run catches up). The
+// year-end close is a job that seals every class of a year, each in its own transaction: a kill leaves each class
+// sealed or not, never half, and a rerun seals the rest.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import type { LedgerCorrection, LedgerMissing, LedgerVersion, User } from '../../preload/contract.ts';
+import { SealArchiver, versionFiles, type SealedVersion } from '../archive/archive.ts';
 import { appendAudit } from '../audit/log.ts';
 import type { Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
@@ -115,11 +118,29 @@ function storeSeal(db: DB, s: PreparedSeal, files: RenderedLedger, user: User): 
   }).immediate();
 }
 
-/** Seals one class with an already opened signer (or none). */
+/** The stored version as the archive takes it (the bytes just stored, not read back). */
+function archived(id: number, s: PreparedSeal, files: RenderedLedger): SealedVersion {
+  return {
+    ledgerVersionId: id, classId: s.classId, version: s.version, ledgerSha256: s.sha256, prevLedgerSha256: s.prevSha256,
+    sealedAt: s.stamp.sealedAt, signer: s.stamp.signer, files: versionFiles(s.canonical, s.sha256, s.signature, files.pdf, null, files.xlsx, null),
+  };
+}
+
+/** A test's way to kill the process right after a seal commits, before its archive is written (test/archive). */
+function crashPointAfterCommit(): void {
+  if (process.env.SCHOOL_REGISTER_TEST_KILL === 'after-seal-commit') process.kill(process.pid, 'SIGKILL');
+}
+
+/** Seals one class with an already opened signer (or none); the version is archived beside the register as it commits. */
 export async function sealWith(db: DB, classId: number, o: { user: User; signer?: Signer; allowNa?: boolean; now?: Date;
   built?: { data: LedgerData; mark: string } }): Promise<LedgerVersion> {
   const s = await prepareSeal(db, classId, o);
-  const id = storeSeal(db, s, await renderLedgerFiles(s.data, s.stamp), o.user);
+  const files = await renderLedgerFiles(s.data, s.stamp);
+  const archive = SealArchiver.open(db);
+  const id = storeSeal(db, s, files, o.user);
+  crashPointAfterCommit();
+  archive?.add(archived(id, s, files));
+  await archive?.close();
   return toVersion(db, db.prepare('SELECT * FROM ledger_versions WHERE id = ?').get(id) as VersionRow);
 }
 
@@ -153,6 +174,8 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
   const classes = db.prepare('SELECT id, parallel || letter AS name FROM classes WHERE year_id = ? ORDER BY parallel, letter').all(yearId) as Array<{ id: number; name: string }>;
   const out: CloseYearResult = { year, sealed: [], alreadySealed: [], skipped: [] };
   const sealedAlready = (id: number) => !!currentVersion(db, id) && !openCorrectionOf(db, id);
+  // each class's files are archived in libuv's threads while the next classes are prepared and printed
+  const archive = SealArchiver.open(db);
   const renderer = o.renderer ?? openRenderPool(o.renderThreads ?? renderThreadsFor(classes.filter((c) => !sealedAlready(c.id)).length));
   // Classes in flight, in order: a class already sealed or skipped waits behind those before it, to be reported in turn.
   const pending: Array<{ seal: PreparedSeal; files: Promise<RenderedLedger> } | { report: () => void }> = [];
@@ -165,7 +188,9 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
       const files = await x.files;
       p.throwIfCancelled();
       const before = writeMark(db);
-      storeSeal(db, x.seal, files, o.user);
+      const id = storeSeal(db, x.seal, files, o.user);
+      crashPointAfterCommit();
+      archive?.add(archived(id, x.seal, files));
       const after = writeMark(db);
       // Nothing but this store was written since `before` (same data_version: no other connection either), and it
       // touched no other class's ledger: the classes prepared meanwhile keep their mark.
@@ -208,6 +233,7 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
     while (pending.length) await finishFirst();
   } finally {
     if (!o.renderer) await renderer.close();
+    await archive?.close(); // what was sealed, cancelled or not, is archived
   }
   p.report(classes.length, classes.length, 'Готово');
   return out;

@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { archiveDirFor, archiveSealed, archivedFilePath, MANIFEST, readManifest, verifyArchive } from '../../main/archive/archive.ts';
+import { archiveDirFor, archiveReport, archiveSealed, archivedFilePath, ensureArchive, MANIFEST, readManifest, verifyArchive } from '../../main/archive/archive.ts';
 import { sha256 } from '../../main/archive/files.ts';
 import { adminClient, smallSchool, tempDir, type Client } from '../helpers/register.ts';
 import { sealTestLedger, testSigner } from '../helpers/ledger-versions.ts';
@@ -61,6 +61,38 @@ describe('archiveSealed', () => {
     const other = await adminClient(tempDir('sr-archive-empty-'));
     try {
       expect(archiveSealed(other.backend.db, archiveDirFor(other.dbPath))).toMatchObject({ added: 0, entries: 0 });
+    } finally {
+      other.backend.close();
+    }
+  });
+});
+
+describe('catching up what a seal left out', () => {
+  it('archive verify writes the missing versions and counts them, except while a job holds the register; a dead writer\'s temp file goes', async () => {
+    const other = await adminClient(tempDir('sr-archive-catchup-'));
+    try {
+      const s = await smallSchool(other);
+      const db = other.backend.db;
+      const dir = archiveDirFor(other.dbPath);
+      ensureArchive(dir); // as a seal does before it commits
+      await sealTestLedger(db, signer.signer, { classId: s.a.id, version: 1 }); // committed; its archive write never came
+      const dead = path.join(dir, 'files', `.${'a'.repeat(64)}.4194399.0123abcd.tmp`);
+      const mine = path.join(dir, 'files', `.${'b'.repeat(64)}.${process.pid}.0123abcd.tmp`);
+      fs.writeFileSync(dead, 'half');
+      fs.writeFileSync(mine, 'writing');
+      // a job holds the register (a year close still archiving): nothing is written, the version is not called missing
+      const busy = await archiveReport(db, dir, { trustedCertsPem: [signer.certPem], catchUp: false });
+      expect(busy).toMatchObject({ ok: true, entries: 0 });
+      expect(busy.caughtUp).toBeUndefined();
+      expect(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')).toBe('');
+      const r = await archiveReport(db, dir, { trustedCertsPem: [signer.certPem], catchUp: true });
+      expect(r).toMatchObject({ ok: true, entries: 1, signatures: 1, caughtUp: 1, problems: [] });
+      expect(r.message).toMatch(/Дописано из реестра версий, запечатанных, но не попавших в архив \(запись прервалась\): 1$/);
+      expect(fs.existsSync(dead)).toBe(false);
+      expect(fs.existsSync(mine)).toBe(true);
+      fs.rmSync(mine);
+      expect(await archiveReport(db, dir, { catchUp: true })).toMatchObject({ ok: true, entries: 1 });
+      expect((await archiveReport(db, dir, { catchUp: true })).caughtUp).toBeUndefined();
     } finally {
       other.backend.close();
     }

@@ -1,10 +1,12 @@
 // Crash suite: sealing a year (`ledger seal --year`) killed with SIGKILL at 50 seeded moments (issue 7). After each
-// kill: integrity_check, the audit chain, every class either sealed whole (its version verifies intact) or untouched;
-// the rerun seals the rest, and each class ends with exactly one version.
+// kill: integrity_check, the audit chain, every class either sealed whole (its version verifies intact) or untouched,
+// the archive beside the register never damaged (it may lack the versions whose archive write the kill cut short);
+// the rerun seals the rest, each class ends with exactly one version, and the archive holds every one of them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../../db/connection.ts';
+import { archiveDirFor, readManifest, verifyArchive } from '../../main/archive/archive.ts';
 import { verifyLedger } from '../../main/ledgers/verify.ts';
 import { removeScratchDirs, scratchDir } from '../helpers/db.ts';
 import { sealingSchool } from '../ledgers/sealing-school.ts';
@@ -47,14 +49,18 @@ describe(`crash: sealing a year killed at ${RUNS} seeded moments`, () => {
         return { file: path.join(dir, 'register.sqlite') };
       },
       argv: (c) => ['ledger', 'seal', '--year', '2025/2026', '--db', c.file],
-      classify: async (db) => {
+      classify: async (db, c) => {
         const s = await sealedState(db);
         if (s.broken.length) return `classes ${s.broken.map((b) => b.class_id).join(', ')} sealed but not whole`;
+        const archive = fs.existsSync(archiveDirFor(c.file)) ? readManifest(archiveDirFor(c.file)).problems : [];
+        if (archive.length) return `archive damaged: ${archive[0].message}`;
         return s.sealed === classes ? 'after' : 'before';
       },
       completed: async (db) => {
         const s = await sealedState(db);
         if (s.sealed !== classes || s.broken.length) throw new Error(`after the rerun ${s.sealed} of ${classes} classes sealed, ${s.broken.length} not whole`);
+        const archive = await verifyArchive(archiveDirFor(db.name), { register: db, complete: true });
+        if (!archive.ok || archive.entries !== classes) throw new Error(`after the rerun the archive holds ${archive.entries} of ${classes} versions: ${archive.message}`);
       },
     }, scratchDir());
     recordFigures('crash-seal', figures);
