@@ -13,6 +13,9 @@ import { backupKey, grouped, keyId, keyStore, parseTypedKey, toBase32 } from './
 
 const FONTS = { normal: 'Roboto-Regular.ttf', bold: 'Roboto-Medium.ttf', italics: 'Roboto-Italic.ttf', bolditalics: 'Roboto-MediumItalic.ttf' };
 
+/** Groups of four, `perLine` groups a line (the sheet's lines break where the program says, not where the page does). */
+const lines = (s: string, perLine: number) => (grouped(s).match(new RegExp(`(\\S+ ?){1,${perLine}}`, 'g')) ?? []).map((l) => l.trim()).join('\n');
+
 /** The sheet as a PDF: the key in hex and base32 groups, its id, the date, the school, what to do with it. */
 export async function renderKeySheet(key: Buffer, school: string, now = new Date()): Promise<Buffer> {
   const dir = pdfFontDir();
@@ -28,12 +31,12 @@ export async function renderKeySheet(key: Buffer, school: string, now = new Date
       { text: school, fontSize: 11, margin: [0, 0, 0, 2] },
       { text: `Дата печати: ${formatDate(now.toISOString().slice(0, 10))}`, margin: [0, 0, 0, 14] },
       { text: 'Ключ (шестнадцатеричный):', bold: true },
-      { text: grouped(key.toString('hex').toUpperCase()), ...mono, margin: [0, 4, 0, 12] },
+      { text: lines(key.toString('hex').toUpperCase(), 8), ...mono, margin: [0, 4, 0, 12] },
       { text: 'Тот же ключ (base32):', bold: true },
-      { text: grouped(toBase32(key)), ...mono, margin: [0, 4, 0, 12] },
+      { text: lines(toBase32(key), 7), ...mono, margin: [0, 4, 0, 12] },
       { text: `Номер ключа: ${id}`, bold: true, margin: [0, 0, 0, 14] },
       { text: 'Этим ключом программа подписывает каждую резервную копию. Копия, изменённая без ключа, восстанавливается '
-        + 'только администратором после предупреждения. На новом компьютере введите ключ: «Архив» → «Ключ резервных копий» '
+        + 'только администратором после предупреждения. На новом компьютере введите ключ: «Архив», раздел «Ключ резервных копий» '
         + 'или в командной строке backup key import; номер ключа после ввода должен совпасть с напечатанным.' },
       { text: 'Храните лист в сейфе, как ключ от архива. Кто знает ключ, тот может подписать поддельную копию.', bold: true, margin: [0, 8, 0, 0] },
     ],

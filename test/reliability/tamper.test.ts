@@ -15,7 +15,7 @@ import { backupRegister } from '../../main/backup/backup.ts';
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
 import { makeFixtures, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { packetSchool } from '../packets/fixtures.ts';
-import { rebag } from '../backup/fixtures.ts';
+import { rebagWithKey } from '../backup/fixtures.ts';
 import { openBackend } from '../../main/host/backend.ts';
 
 type Verdict = { detected: boolean; said: string; repaired?: number };
@@ -229,7 +229,7 @@ const forgeCopyA = (file: string, edit: (raw: RawDb) => void) => {
   const raw = openRaw(path.join(bag, 'data/register.sqlite'));
   try { edit(raw); } finally { raw.close(); }
   for (const x of ['-wal', '-shm']) fs.rmSync(path.join(bag, `data/register.sqlite${x}`), { force: true });
-  rebag(bag);
+  rebagWithKey(bag); // signed with the key too: the deeper checks must catch what a forger who read the key made
 };
 const sealedMarkForged = (raw: RawDb) => {
   unlock(raw);
