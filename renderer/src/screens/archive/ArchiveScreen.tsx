@@ -199,6 +199,7 @@ function VerifyPanel({ media, onDone }: { media: MediaT[]; onDone: () => void })
             {r.copies.map((c) => (
               <li key={c.path} data-testid="verify-copy" data-ok={c.ok}>
                 <strong>{c.problems.length ? (c.ok ? a.copyRepaired : a.copyDamaged) : a.copyOk}</strong> <span className="mono small">{c.path}</span>
+                {!c.genuine && <div data-testid="verify-not-genuine"><strong>{a.notGenuine}</strong>: {c.authenticity.replace(/^не записана этой программой: /, '')}</div>}
                 {c.problems.length > 0 && (
                   <ul>
                     {c.problems.map((p) => (
@@ -225,8 +226,12 @@ function RestorePanel({ media, onDone }: { media: MediaT[]; onDone: () => void }
   const bags = useQuery('backup.bags', { mediaId: Number(mediaId) || 1 }, !!mediaId);
   const job = useJob('backup.restore', onDone);
   const chosen = bags.data?.find((b) => b.name === bag);
+  // an admin's confirmation to restore a copy not written by this program; the backend refuses it to anyone else
+  const admin = useUser().role === 'admin';
+  const [acceptForeign, setAcceptForeign] = useState(false);
   const run = (drill: boolean) => job.start({
     mediaId: Number(mediaId), bag, drill, target: drill ? undefined : target.trim(), passphrase: chosen?.encrypted ? passphrase : undefined,
+    ...(admin && acceptForeign ? { acceptForeign: true } : {}),
   });
   const r = job.result;
   return (
@@ -241,7 +246,9 @@ function RestorePanel({ media, onDone }: { media: MediaT[]; onDone: () => void }
           : <p className="muted">{a.noBags}</p>)}
         {chosen?.encrypted && <TextField name="restorePassphrase" label={a.passphrase} type="password" value={passphrase} onChange={setPassphrase} autoComplete="off" />}
         <TextField name="target" label={a.target} value={target} onChange={setTarget} size={40} />
+        {admin && <CheckField name="acceptForeign" label={a.acceptForeign} checked={acceptForeign} onChange={setAcceptForeign} />}
       </div>
+      {admin && acceptForeign && <Notice kind="warn">{a.foreignWarning}</Notice>}
       <button type="button" className="primary" disabled={!bag || job.running} onClick={() => run(true)} data-testid="restore-drill">{a.drill}</button>{' '}
       <button type="button" disabled={!bag || !target.trim() || job.running} onClick={() => run(false)} data-testid="restore-run">{a.restoreTo}</button>
       {job.failure && <ErrorBox failure={job.failure} />}
@@ -274,11 +281,13 @@ function RestoreOpen({ mediaId, bag, passphrase }: { mediaId: number; bag: Outpu
   const admin = useUser().role === 'admin';
   const [takeAccounts, setTakeAccounts] = useState(false);
   const [auditDiffers, setAuditDiffers] = useState(false);
+  const [acceptForeign, setAcceptForeign] = useState(false);
   const start = () => {
     dialog.current?.close();
     if (bag) {
       job.start({ mediaId, bag: bag.name, passphrase: bag.encrypted ? passphrase : undefined,
-        ...(admin && takeAccounts ? { takeAccountsFromCopy: true } : {}), ...(admin && auditDiffers ? { confirmAuditDifference: true } : {}) });
+        ...(admin && takeAccounts ? { takeAccountsFromCopy: true } : {}), ...(admin && auditDiffers ? { confirmAuditDifference: true } : {}),
+        ...(admin && acceptForeign ? { acceptForeign: true } : {}) });
     }
   };
   return (
@@ -302,6 +311,8 @@ function RestoreOpen({ mediaId, bag, passphrase }: { mediaId: number; bag: Outpu
             <p className="muted small">{ro.adminOnly}</p>
             <CheckField name="takeAccountsFromCopy" label={ro.takeAccounts} checked={takeAccounts} onChange={setTakeAccounts} />
             <CheckField name="confirmAuditDifference" label={ro.confirmAuditDifference} checked={auditDiffers} onChange={setAuditDiffers} />
+            <CheckField name="acceptForeignOpen" label={ro.acceptForeign} checked={acceptForeign} onChange={setAcceptForeign} />
+            {acceptForeign && <Notice kind="warn">{a.foreignWarning}</Notice>}
           </div>
         )}
         {lacksPassphrase && <Notice kind="warn">{ro.encrypted}</Notice>}
