@@ -824,6 +824,20 @@ export const t = {
     repairs: (n: number) => `починок: ${n}`,
     noHistory: 'Пока ничего не делалось.',
   },
+  // The backup key (issue 15): every copy is signed with it; an admin prints its recovery sheet and types it on a new computer.
+  backupKey: {
+    title: 'Ключ резервных копий',
+    lead: 'Каждая копия подписана ключом этого компьютера: копию, изменённую без ключа, восстановит только администратор. Ключ хранится вне реестра и копий.',
+    id: (id: string) => `Номер ключа: ${id}`,
+    none: 'Ключа ещё нет: он появится с первой резервной копией или после ввода с листа восстановления.',
+    print: 'Напечатать лист восстановления ключа',
+    printed: (id: string) => `Лист восстановления ключа ${id} сохранён: напечатайте его, храните в сейфе, а файл удалите.`,
+    importTitle: 'Ввести ключ с листа восстановления',
+    typed: 'Ключ (64 шестнадцатеричные цифры или 52 знака base32, пробелы не важны)',
+    replace: 'Заменить другой ключ этого компьютера (копии, подписанные им, станут «не записанными этой программой»)',
+    import: 'Записать ключ',
+    imported: (id: string, replaced: string | null) => `Ключ ${id} записан${replaced ? `; прежний ключ ${replaced} заменён` : ''}. Сверьте номер с листом восстановления.`,
+  },
   // Restore over the open register (backup.restoreOpen), on the archive screen's restore panel.
   restoreOpen: {
     run: 'Восстановить открытый реестр из этой копии',

@@ -14,6 +14,7 @@ import { CheckField, Form, FormActions, SelectField, SubmitButton, TextField, us
 import { useJob } from '../../ui/useJob';
 import { useUser } from '../../app/user';
 import { useQuery } from '../../ui/useQuery';
+import { saveFile } from '../../ui/files';
 
 const a = t.archive;
 const when = (iso: string | null) => (iso ? formatDateTime(iso) : a.never);
@@ -40,6 +41,7 @@ export function ArchiveScreen() {
         )}
       </Loaded>
       <ArchiveCheck />
+      <KeyPanel />
       <h2>{a.historyTitle}</h2>
       <Loaded query={history}>
         {(runs) => (
@@ -352,6 +354,49 @@ function WitnessPanel({ media }: { media: MediaT[] }) {
         </div>
       )}
     </Form>
+  );
+}
+
+/** The backup key: its id for everyone on this screen; for an admin, the recovery sheet and the key typed on a new computer. */
+function KeyPanel() {
+  const k = t.backupKey;
+  const status = useQuery('backup.keyStatus', {});
+  const admin = useUser().role === 'admin';
+  const [typed, setTyped] = useState('');
+  const [replace, setReplace] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const sheet = useSubmit();
+  const imp = useSubmit();
+  const print = () => sheet.run(async () => {
+    const r = await call('backup.keySheet', {});
+    saveFile(r.fileName, r.dataBase64);
+    setDone(k.printed(r.keyId));
+    status.reload();
+  });
+  const importKey = () => imp.run(async () => {
+    const r = await call('backup.keyImport', { key: typed, replace });
+    setTyped('');
+    setDone(k.imported(r.keyId, r.replaced));
+    status.reload();
+  });
+  return (
+    <div className="panel" data-testid="key-panel">
+      <h2>{k.title}</h2>
+      <p className="muted">{k.lead}</p>
+      {status.data && <p data-testid="key-id">{status.data.keyId ? k.id(status.data.keyId) : k.none}</p>}
+      {admin && (
+        <>
+          <button type="button" disabled={sheet.busy} onClick={print} data-testid="key-print">{k.print}</button>
+          {sheet.failure && <ErrorBox failure={sheet.failure} />}
+          <Form failure={imp.failure} busy={imp.busy} onSubmit={importKey} testId="key-import" label={k.importTitle}>
+            <TextField name="key" label={k.typed} type="password" value={typed} onChange={setTyped} autoComplete="off" size={60} />
+            <CheckField name="replace" label={k.replace} checked={replace} onChange={setReplace} />
+            <FormActions><SubmitButton busy={imp.busy}>{k.import}</SubmitButton></FormActions>
+          </Form>
+        </>
+      )}
+      {done && <Notice kind="ok">{done}</Notice>}
+    </div>
   );
 }
 
