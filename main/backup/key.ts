@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../shared/errors.ts';
-import { PRIVATE_DIR, PRIVATE_FILE } from '../shared/private-files.ts';
+import { makePrivate, PRIVATE_DIR, PRIVATE_FILE } from '../shared/private-files.ts';
 import { TAGMANIFEST } from './bag.ts';
 
 export const KEY_BYTES = 32;
@@ -76,12 +76,9 @@ export class FileKeyStore implements KeyStore {
   save(key: Buffer, replace: boolean): boolean {
     if (key.length !== KEY_BYTES) throw new Error('a backup key is 32 bytes');
     const dir = path.dirname(this.file);
-    fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
-    try {
-      if (path.basename(dir) === 'school-register' || process.env.SCHOOL_REGISTER_BACKUP_KEY_FILE) fs.chmodSync(dir, PRIVATE_DIR);
-    } catch {
-      // a folder of someone else's, or no modes (Windows): the profile's ACL applies
-    }
+    // the folder is made 0700; one made by an older version (or by hand) is tightened when it is the program's own
+    const made = fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
+    if (made || path.basename(dir) === 'school-register') makePrivate(dir);
     const tmp = `${this.file}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`;
     const fd = fs.openSync(tmp, 'wx', PRIVATE_FILE);
     try {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTHENTICATION, backupKeyFile, keyId, parseTypedKey, toBase32 } from '../../main/backup/key.ts';
+import { AUTHENTICATION, backupKeyFile, FileKeyStore, keyId, parseTypedKey, SEALED_MAGIC, toBase32 } from '../../main/backup/key.ts';
 import { runCli } from '../../main/cli/index.ts';
 import type { Result } from '../../preload/contract.ts';
 import type { RestoreJobResult, VerifyJobResult } from '../../preload/contract-archive.ts';
@@ -138,6 +138,27 @@ describe('the key and the tag', () => {
       const v = coreutilsValidate(b);
       expect(v.ok, v.out).toBe(true);
     }
+  });
+
+  it('the key store: first use never overwrites a key another process made; a sealed key (the app\'s safeStorage) is named, not misread, by a plain reader', () => {
+    const file = path.join(f.dir, 'store-test', 'backup.key');
+    const plain = new FileKeyStore(file);
+    expect(plain.load()).toBeNull();
+    expect(plain.save(Buffer.alloc(32, 1), false)).toBe(true);
+    expect(plain.save(Buffer.alloc(32, 2), false)).toBe(false); // someone was first: theirs stays
+    expect(plain.load()).toEqual(Buffer.alloc(32, 1));
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['backup.key']); // no temp file left
+    // a stand-in for safeStorage: any reversible sealing
+    const sealing = { seal: (k: Buffer) => Buffer.from(k.map((b) => b ^ 0x5a)), open: (b: Buffer) => Buffer.from(b.map((x) => x ^ 0x5a)) };
+    const sealed = new FileKeyStore(file, sealing);
+    expect(sealed.load()).toEqual(Buffer.alloc(32, 1)); // a plain key file is read as it is
+    expect(sealed.save(Buffer.alloc(32, 3), true)).toBe(true);
+    expect(fs.readFileSync(file).subarray(0, SEALED_MAGIC.length)).toEqual(SEALED_MAGIC);
+    expect(fs.readFileSync(file).includes(Buffer.alloc(32, 3))).toBe(false);
+    expect(sealed.load()).toEqual(Buffer.alloc(32, 3));
+    expect(() => plain.load()).toThrow(/защищён средствами системы .* командной строкой не читается/);
+    fs.writeFileSync(file, Buffer.alloc(5));
+    expect(() => plain.load()).toThrow(/повреждён: загрузите ключ с листа восстановления/);
   });
 
   it('a typed key reads the same in hex and in base32, with spaces', () => {
