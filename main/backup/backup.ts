@@ -9,6 +9,8 @@
 // re-hashed, then the whole bag checked against its manifests) and only then renamed to its name: a bag is complete or
 // absent. A destination that fails (full, gone) fails alone; the others finish. The read-back goes through the page
 // cache: what a later verify-copies reads from the device is its own check.
+// Each bag ends with its authentication tag (sr-authentication.txt, key.ts): an HMAC under the installation's backup
+// key over the tag manifest's bytes, which says the copy was written by this program.
 // backupRegister reads as the archivist's steps, one function each; how a file is copied, synced and compared fast is
 // in copies.ts.
 import crypto from 'node:crypto';

@@ -1,5 +1,6 @@
 // Restore: a bag becomes a new register file and archive, and is checked before it replaces anything — the bag
-// against its manifests (paths that escape it refused), SQLite's integrity_check, the audit chain, every seal of every
+// against its manifests (paths that escape it refused), its authentication tag under this installation's backup key
+// (a copy not written by this program is refused unless an admin confirmed it), SQLite's integrity_check, the audit chain, every seal of every
 // ledger version re-verified, every sealed class rebuilt from the restored data and hashed against its seal (a copy
 // edited behind the program with its manifests redone passes everything else), the archive re-hashed with its chain
 // and signatures. Only then is the current register
