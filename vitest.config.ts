@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e-web/**', 'test/e2e-electron/**', 'node_modules/**'],
     environment: 'node',
+    // a backup key per test file, never the one in the user's profile
+    setupFiles: ['test/setup/backup-key.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // 2 cores here: two workers keep the machine responsive.

@@ -51,7 +51,9 @@ export type BackupJobResult = z.infer<typeof BackupJobResultSchema>;
 export const VerifyJobResultSchema = z.looseObject({
   state: z.enum(['ok', 'damaged', 'repaired', 'unrepairable']), message: z.string(), incomplete: z.array(z.string()),
   copies: z.array(z.looseObject({ bag: z.string(), path: z.string(), destination: z.string(), encrypted: z.boolean(), ok: z.boolean(),
-    problems: z.array(z.looseObject({ file: z.string(), problem: z.string(), message: z.string(), action: z.string().optional(), source: z.string().nullable().optional() })) })),
+    problems: z.array(z.looseObject({ file: z.string(), problem: z.string(), message: z.string(), action: z.string().optional(), source: z.string().nullable().optional() })),
+    // written by this program (its authentication tag verifies under this installation's backup key); not part of `ok`
+    genuine: z.boolean(), authenticity: z.string() })),
 });
 export type VerifyJobResult = z.infer<typeof VerifyJobResultSchema>;
 /** What a finished restore / drill job returns. */
@@ -60,6 +62,12 @@ export const RestoreJobResultSchema = z.looseObject({
   checks: z.array(z.looseObject({ name: z.string(), ok: z.boolean(), message: z.string() })),
 });
 export type RestoreJobResult = z.infer<typeof RestoreJobResultSchema>;
+
+/** The backup key as it may be shown: its id (the first 8 bytes of its SHA-256, hex) and where it is kept — never the key. */
+export const BackupKeyStatusSchema = z.object({ keyId: z.string().nullable(), where: z.string() });
+export const BackupKeySheetSchema = z.object({ keyId: z.string(), fileName: z.string(), dataBase64: z.string() });
+/** replaced: the id of the key that was there before, when another one was replaced. */
+export const BackupKeyImportSchema = z.object({ keyId: z.string(), replaced: z.string().nullable(), where: z.string() });
 
 /** A backup copy checked as a witness of the audit log: the register must still hold the copy's newest entry. */
 export const AuditWitnessSchema = z.object({

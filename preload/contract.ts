@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { MARKS, MARK_SLOTS } from './core/marks.ts';
 import { ArchiveReportSchema, AuditWitnessSchema, BackupJobResultSchema, BagSummarySchema, BagUploadJobResultSchema, MediaInput, MediaSchema, RestoreJobResultSchema, RunSchema,
-  VerifyJobResultSchema } from './contract-archive.ts';
+  VerifyJobResultSchema, BackupKeyStatusSchema, BackupKeySheetSchema, BackupKeyImportSchema } from './contract-archive.ts';
 
 export const ROLES = ['clerk', 'archivist', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -654,7 +654,8 @@ export const contract = {
   'backup.bags': query(z.object({ mediaId: id }).strict(), z.array(BagSummarySchema), ARCHIVIST),
   // A bag on a medium by id, or (the command line) a bag's folder; `target` a new file, or an existing one put aside.
   'backup.restore': job(z.object({ mediaId: id.optional(), bag: z.string().min(1).max(200).optional(), drill: z.boolean(), target: z.string().max(1000).optional(),
-    passphrase: z.string().max(500).optional(), bagPath: localPath.optional(), trustedCertsPem: trustedPems }).strict(), RestoreJobResultSchema, ARCHIVIST,
+    passphrase: z.string().max(500).optional(), bagPath: localPath.optional(), trustedCertsPem: trustedPems,
+    acceptForeign: z.boolean().optional() }).strict(), RestoreJobResultSchema, ARCHIVIST,
     { local: ['bagPath'], register: 'optional' }),
   // A finished copy to the central store (resumable); the token is used, never kept. The result is the upload's summary.
   'backup.upload': job(z.object({ bagPath: localPath, url: z.string().max(2000).regex(/^https?:\/\/\S+$/, 'адрес вида https://…'), token: z.string().max(2000).optional() }).strict(),
@@ -697,8 +698,18 @@ export const contract = {
   // has ended: sign in again, with the users and passwords of the copy.
   // takeAccountsFromCopy, confirmAuditDifference: an admin's confirmations (refused to anyone else by the backend)
   'backup.restoreOpen': job(z.object({ mediaId: id, bag: z.string().min(1).max(200), passphrase: z.string().max(500).optional(),
-    takeAccountsFromCopy: z.boolean().optional(), confirmAuditDifference: z.boolean().optional() }).strict(),
+    takeAccountsFromCopy: z.boolean().optional(), confirmAuditDifference: z.boolean().optional(), acceptForeign: z.boolean().optional() }).strict(),
     RestoreJobResultSchema, ARCHIVIST),
+  // ---------- the backup key (issue 15): every copy carries a tag under it; it lives outside registers and bags ----------
+  // acceptForeign above: an admin's confirmation to restore a copy not written by this program (refused to anyone else).
+  // The key's id (never the key) and where it is kept; keyId null: no key on this computer yet.
+  'backup.keyStatus': query(none, BackupKeyStatusSchema, ARCHIVIST, { register: 'optional' }),
+  // The recovery sheet: a PDF with the key (hex and base32), its id, the date and the school. Audited, the key never in the log.
+  'backup.keySheet': command(none, BackupKeySheetSchema, ADMIN),
+  // The key typed or loaded from the recovery sheet on a new computer (64 hex digits or 52 base32 letters; spaces do not
+  // matter). A different key already there is replaced only with `replace`. Audited (its id, never the key) when a register is open.
+  'backup.keyImport': command(z.object({ key: z.string().min(1, 'введите ключ').max(300), replace: z.boolean().default(false) }).strict(),
+    BackupKeyImportSchema, ADMIN, { register: 'optional' }),
   // ---------- packets: the TLS client certificate for a receiver that demands mutual TLS ----------
   // 'file': the PKCS#12 is kept (encrypted, as the file is); the password only opens it for this call.
   'packets.setTlsCertificate': command(z.object({ source: z.enum(TLS_SOURCES),

@@ -103,16 +103,25 @@ function bagOnMedia(db: DB, mediaId: number, bag: string): string {
   return path.join(m.path, bag);
 }
 
+/** A copy not written by this program (no tag, or one that does not verify) is restored only by an admin who confirms it. */
+function onlyAdminAcceptsForeign(by: User, acceptForeign: boolean | undefined): void {
+  if (acceptForeign && by.role !== 'admin') {
+    throw new AppError('forbidden', 'Восстановить копию, не записанную этой программой (без метки подлинности или с чужой), может только администратор');
+  }
+}
+
 /**
  * Restores a bag on a medium into a new file (or a drill); from the command line, a bag's folder into a file that may
  * exist (it is put aside) — the register the command line has open is not a file it may restore over.
  */
 export function restoreJob(db: DB | null, user: User | null,
-  a: { mediaId?: number; bag?: string; bagPath?: string; drill: boolean; target?: string; passphrase?: string; trustedCertsPem?: string[] }): JobSpec<RestoreReport> {
+  a: { mediaId?: number; bag?: string; bagPath?: string; drill: boolean; target?: string; passphrase?: string; trustedCertsPem?: string[]; acceptForeign?: boolean }): JobSpec<RestoreReport> {
   const by = signedIn(user);
+  onlyAdminAcceptsForeign(by, a.acceptForeign);
   const log = db ? { db, by: by.login } : null;
   const run = (bag: string, target: string | null): JobSpec<RestoreReport> => ({ jobKind: a.drill ? 'drill' : 'restore', work: (p) => restoreBag(bag, {
-    target, drill: a.drill, passphrase: a.passphrase ?? null, trustedCertsPem: a.trustedCertsPem, progress: p, log }) });
+    target, drill: a.drill, passphrase: a.passphrase ?? null, trustedCertsPem: a.trustedCertsPem, progress: p, log,
+    foreignAcceptedBy: a.acceptForeign ? by.login : null }) });
   if (a.bagPath !== undefined) {
     if (a.mediaId !== undefined || a.bag !== undefined) throw fieldError('bagPath', 'Укажите копию одним способом: носитель и копия или папка копии');
     if (!a.drill && !a.target) throw fieldError('target', 'Укажите, куда восстановить, или выберите учебное восстановление');
@@ -139,8 +148,9 @@ export function restoreJob(db: DB | null, user: User | null,
  * exclusively while the job runs: whatever was written meanwhile would go aside with the register it went into.
  */
 export function restoreOpenJob(db: DB, user: User | null, open: { register?: OpenRegister; sessions: SessionStore; otherJobs: (self: string) => string[] },
-  a: { mediaId: number; bag: string; passphrase?: string; takeAccountsFromCopy?: boolean; confirmAuditDifference?: boolean }): JobSpec<RestoreReport> {
+  a: { mediaId: number; bag: string; passphrase?: string; takeAccountsFromCopy?: boolean; confirmAuditDifference?: boolean; acceptForeign?: boolean }): JobSpec<RestoreReport> {
   const by = signedIn(user);
+  onlyAdminAcceptsForeign(by, a.acceptForeign);
   // the archivist's restore never changes anyone's rights, and never goes on over a journal that differs
   if (a.takeAccountsFromCopy && by.role !== 'admin') {
     throw new AppError('forbidden', 'Взять учётные записи из копии может только администратор: при восстановлении архивистом пользователи, роли и пароли остаются как в открытом реестре');
@@ -157,7 +167,7 @@ export function restoreOpenJob(db: DB, user: User | null, open: { register?: Ope
     // the job asks for the others only at the swap, long after it has started
     work: (p, self) => restoreOpenRegister(bag, {
       register, sessions: open.sessions, by: by.login, passphrase: a.passphrase ?? null, progress: p, otherJobs: () => open.otherJobs(self),
-      takeAccountsFromCopy: !!a.takeAccountsFromCopy, confirmAuditDifference: !!a.confirmAuditDifference,
+      takeAccountsFromCopy: !!a.takeAccountsFromCopy, confirmAuditDifference: !!a.confirmAuditDifference, acceptForeign: !!a.acceptForeign,
     }),
   };
 }

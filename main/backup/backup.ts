@@ -9,6 +9,8 @@
 // re-hashed, then the whole bag checked against its manifests) and only then renamed to its name: a bag is complete or
 // absent. A destination that fails (full, gone) fails alone; the others finish. The read-back goes through the page
 // cache: what a later verify-copies reads from the device is its own check.
+// Each bag ends with its authentication tag (sr-authentication.txt, key.ts): an HMAC under the installation's backup
+// key over the tag manifest's bytes, which says the copy was written by this program.
 // backupRegister reads as the archivist's steps, one function each; how a file is copied, synced and compared fast is
 // in copies.ts.
 import crypto from 'node:crypto';
@@ -30,6 +32,7 @@ import {
   BackgroundSync, BufferPool, compareWithSource, following, inTurns, SYNC_AT_END, SYNC_WHILE_COPYING, writeToAll, type Source, type Target,
 } from './copies.ts';
 import { newEncryption, openEncryption, type EncryptionInfo } from './encryption.ts';
+import { authenticationText, AUTHENTICATION, backupKey } from './key.ts';
 import { finishRun, mediaByPath, recordResult, startRun } from './runs.ts';
 
 export type BackupDestination = { path: string; passphrase?: string | null; mediaId?: number | null; label?: string | null };
@@ -145,7 +148,7 @@ class Run {
   /** the read-back's buffers, reused from file to file */
   readonly pool = new BufferPool();
   constructor(readonly db: DB, readonly bag: string, readonly now: Date, readonly progress: Progress, readonly dests: Dest[],
-    readonly warnings: string[]) {}
+    readonly warnings: string[], readonly backupKey: Buffer) {}
 
   step(n: number, msg: string): void {
     this.done += n;
@@ -167,6 +170,8 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
   const now = opts.now ?? new Date();
   const by = opts.by ?? null;
   const warnings = checkDestinations(opts);
+  // the installation's key (made on first use), before anything is written: every copy says who wrote it
+  const key = backupKey();
   removeStaleTemp(); // what killed runs left in the temp folder (an older version's plain snapshots among them)
   const archiveDir = archiveDirFor(db.name);
   const archived = archiveSealed(db, archiveDir);
@@ -175,7 +180,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
 
   const bag = bagName(now);
   const runId = startRun(db, 'backup', by, bag);
-  const run = new Run(db, bag, now, progress, destinationsFor(db, opts.destinations, bag), warnings);
+  const run = new Run(db, bag, now, progress, destinationsFor(db, opts.destinations, bag), warnings, key);
   try {
     prepareDestinations(run);
     progress.throwIfCancelled();
@@ -427,7 +432,7 @@ async function sealBags(run: Run, sources: Source[], archiveVerified: Promise<vo
     ...run.live().map(async (d) => {
       try {
         await d.sync.drain(SYNC_AT_END);
-        writeTagFiles(d, run.bag, info, run.now);
+        writeTagFiles(d, run.bag, info, run.now, run.backupKey);
         for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
       } catch (e) {
         run.fail(d, e);
@@ -567,7 +572,7 @@ function writeSynced(file: string, text: string): void {
   }
 }
 
-function writeTagFiles(d: Dest, bag: string, info: { org: string; group: string }, now: Date): void {
+function writeTagFiles(d: Dest, bag: string, info: { org: string; group: string }, now: Date, key: Buffer): void {
   const entries = [...d.manifest].map(([p, sha]) => ({ path: p, sha256: sha })).sort((a, b) => a.path.localeCompare(b.path));
   const bytes = entries.reduce((n, e) => n + fs.statSync(path.join(d.dir, e.path)).size, 0);
   const tags: Array<[string, string]> = [
@@ -587,5 +592,8 @@ function writeTagFiles(d: Dest, bag: string, info: { org: string; group: string 
   for (const [name, text] of tags) writeSynced(path.join(d.dir, name), text);
   const tagEntries = tags.map(([name, text]) => ({ path: name, sha256: crypto.createHash('sha256').update(text).digest('hex') }));
   // the tag manifest last: a bag without it is not a bag
-  writeSynced(path.join(d.dir, TAGMANIFEST), manifestText(tagEntries));
+  const tagManifest = manifestText(tagEntries);
+  writeSynced(path.join(d.dir, TAGMANIFEST), tagManifest);
+  // and beside it the tag over its bytes (not listed in it: it is made from them; BagIt allows tag files it does not list)
+  writeSynced(path.join(d.dir, AUTHENTICATION), authenticationText(key, Buffer.from(tagManifest, 'utf8')));
 }

@@ -1,11 +1,13 @@
 // The archive and its backups: media, copies, verification, restore (also over the open register).
 import path from 'node:path';
 import { AppError } from '../shared/errors.ts';
-import { defineHandlers, command, job, query } from '../shared/handler.ts';
+import { defineHandlers, command, job, ownCommand, query, signedIn } from '../shared/handler.ts';
 import { archiveReport, backupJob, bagUploadJob, listBags, restoreJob, restoreOpenJob, verifyJob } from './api.ts';
 import { addMedia, getMedia, listMedia, listRuns, updateMedia } from './runs.ts';
 import { checkAuditWitnesses } from './witness.ts';
 import { WrongPassphraseError } from './encryption.ts';
+import { keyId, keyStore } from './key.ts';
+import { importKey, keySheet } from './key-sheet.ts';
 
 export const backupHandlers = defineHandlers({
   'media.list': query(({ db }) => listMedia(db)),
@@ -45,4 +47,13 @@ export const backupHandlers = defineHandlers({
   // before it is put aside). The open register's accounts are kept unless an admin takes the copy's (takeAccountsFromCopy).
   'backup.restoreOpen': job({ writes: true, exclusive: true }, ({ db, jobs, user, register, sessions }, a) =>
     restoreOpenJob(db, user, { register, sessions, otherJobs: (self) => jobs.running().filter((j) => j.id !== self).map((j) => j.kind) }, a)),
+  // The backup key: its id, the recovery sheet (made and audited here), its import on a new computer (audited here
+  // when a register is open). The key itself goes into no audit entry: dispatch's audit is not used for these.
+  'backup.keyStatus': query(() => {
+    const store = keyStore();
+    const key = store.load();
+    return { keyId: key ? keyId(key) : null, where: store.where };
+  }),
+  'backup.keySheet': ownCommand(({ db, user }) => keySheet(db, signedIn(user).login)),
+  'backup.keyImport': ownCommand(({ db, user }, a) => importKey(db, signedIn(user).login, a.key, a.replace)),
 });

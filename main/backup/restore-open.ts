@@ -37,6 +37,8 @@ export type RestoreOpenDeps = {
   /** an admin's confirmations (the backend refuses them to anyone else before the job starts) */
   takeAccountsFromCopy?: boolean;
   confirmAuditDifference?: boolean;
+  /** restore a copy not written by this program (its tag missing or not verifying) */
+  acceptForeign?: boolean;
 };
 
 type Head = Pick<Entry, 'id' | 'at' | 'method' | 'hash'>;
@@ -123,6 +125,7 @@ export async function restoreOpenRegister(bag: string, o: RestoreOpenDeps & { pa
     let accounts: 'kept' | 'fromCopy' = 'kept';
     return await restoreBag(bag, {
       target, passphrase: o.passphrase, trustedCertsPem: o.trustedCertsPem, progress: o.progress, log: null,
+      foreignAcceptedBy: o.acceptForeign ? o.by : null,
       against: (copy, checks) => {
         checks.push(auditPrefixCheck(o.register.db, copy, !!o.confirmAuditDifference));
         if (!checks.every((c) => c.ok)) return;

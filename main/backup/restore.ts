@@ -1,5 +1,6 @@
 // Restore: a bag becomes a new register file and archive, and is checked before it replaces anything — the bag
-// against its manifests (paths that escape it refused), SQLite's integrity_check, the audit chain, every seal of every
+// against its manifests (paths that escape it refused), its authentication tag under this installation's backup key
+// (a copy not written by this program is refused unless an admin confirmed it), SQLite's integrity_check, the audit chain, every seal of every
 // ledger version re-verified, every sealed class rebuilt from the restored data and hashed against its seal (a copy
 // edited behind the program with its manifests redone passes everything else), the archive re-hashed with its chain
 // and signatures. Only then is the current register
@@ -22,6 +23,7 @@ import { describeDifference, rederiveSealed } from '../ledgers/verify.ts';
 import { AppError } from '../shared/errors.ts';
 import { checkBag, ENCRYPTION, isBag } from './bag.ts';
 import { decryptFile, openEncryption } from './encryption.ts';
+import { checkAuthenticity } from './key.ts';
 import { finishRun, startRun } from './runs.ts';
 import { RegisterNotPutBack } from '../shared/open-register.ts';
 
@@ -94,6 +96,19 @@ function checkSealedData(db: DB): RestoreCheck {
 }
 
 /**
+ * Was the copy written by this program (its tag verifies under this installation's backup key)? A copy that was not
+ * fails this check, the reason named, unless an admin confirmed it; the other checks still run and are reported.
+ */
+function authenticityCheck(bag: string, acceptedBy: string | null): RestoreCheck {
+  const a = checkAuthenticity(bag);
+  if (a.genuine) return { name: 'authentic', ok: true, message: `Подлинность: ${a.reason}` };
+  const what = `Копия не записана этой программой: ${a.reason}`;
+  return acceptedBy
+    ? { name: 'authentic', ok: true, message: `${what}. Администратор (${acceptedBy}) подтвердил восстановление такой копии` }
+    : { name: 'authentic', ok: false, message: `${what}. Восстановить её может только администратор, подтвердив это` };
+}
+
+/**
  * Restores `bagDir` into `target` (a register file path). With `drill`, `target` is ignored: everything happens in a
  * scratch folder that is removed afterwards. Throws RestoreRefused (with the report) when any check fails; nothing
  * is replaced then.
@@ -108,6 +123,8 @@ export async function restoreBag(bagDir: string, opts: {
    *  register: its audit chain against the open one, the accounts kept); it adds its checks to `checks` and may write
    *  into the restored register when every check passed */
   against?: (staged: DB, checks: RestoreCheck[]) => void;
+  /** an admin who confirmed restoring a copy not written by this program (api.ts refuses it to anyone else) */
+  foreignAcceptedBy?: string | null;
 }): Promise<RestoreReport> {
   const progress = opts.progress ?? progressTo();
   const bag = path.resolve(bagDir);
@@ -140,6 +157,7 @@ export async function restoreBag(bagDir: string, opts: {
     const bagCheck = await checkBag(bag);
     checks.push({ name: 'bag', ok: bagCheck.ok, message: bagCheck.ok ? `Копия цела: файлов ${bagCheck.files}` : `Копия повреждена: ${bagCheck.problems.map((p) => p.message).slice(0, 3).join('; ')}` });
     if (!bagCheck.ok) throw new RestoreRefused(finish(false, `Восстановление отклонено: ${checks.at(-1)!.message}`));
+    checks.push(authenticityCheck(bag, opts.foreignAcceptedBy ?? null));
     progressStep(progress, 1, 'Распаковка');
     const key = fs.existsSync(path.join(bag, ENCRYPTION)) ? openEncryption(path.join(bag, ENCRYPTION), opts.passphrase, bag) : null;
     // 2. Unpack into the stage (decrypting when needed).
@@ -170,7 +188,8 @@ export async function restoreBag(bagDir: string, opts: {
     } finally {
       raw.close();
     }
-    if (checks.every((c) => c.ok)) {
+    // a copy not written by this program is still opened and checked: its refusal names everything found
+    if (checks.every((c) => c.ok || c.name === 'authentic')) {
       const db = openRegister(stagedRegister, { create: false });
       try {
         const audit = verifyAuditChain(db);

@@ -13,6 +13,7 @@ import { AppError } from '../shared/errors.ts';
 import {
   bagsOn, checkBag, ENCRYPTION, isBag, MANIFEST, parseManifest, partialsOn, refuseLinks, TAGMANIFEST, UnsafeBagError, type BagProblem, type HashCache, type ManifestEntries,
 } from './bag.ts';
+import { checkAuthenticity, localKey } from './key.ts';
 import { finishRun, logRepair, markVerified, mediaByPath, recordResult, startRun } from './runs.ts';
 
 export type CopyProblem = BagProblem & {
@@ -28,6 +29,10 @@ export type CopyReport = {
   encrypted: boolean;
   ok: boolean;
   problems: CopyProblem[];
+  /** written by this program: its authentication tag verifies under this installation's key (apart from `ok`, which is integrity) */
+  genuine: boolean;
+  /** why it is or is not genuine, in words («не записана этой программой: …») */
+  authenticity: string;
 };
 export type VerifyReport = {
   runId: number | null;
@@ -244,6 +249,13 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
   let done = 0;
   const onBytes = (n: number) => progress.report((done += n), total, 'Проверка копий');
   const reports: CopyReport[] = new Array(copies.length);
+  // integrity is judged without the key: a key that cannot be read here makes every copy "not known to be ours", no more
+  let key: ReturnType<typeof localKey>;
+  try {
+    key = localKey();
+  } catch (e) {
+    key = { key: null, where: (e as Error).message };
+  }
   try {
     // Copies on different devices are checked at the same time (each device reads its own copy while the hashing
     // alternates); copies on one device one after the other, so that its reads stay sequential.
@@ -262,7 +274,9 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
         const ref = referenceManifests(c, twins);
         const check = await checkBag(c.dir, { tagManifest: ref.tags ?? (ref.ownTags === 'unreadable' ? new Map() : undefined), payloadManifest: ref.payload, cache, onBytes });
         const problems = blameTagManifest(c, twins, ref, check.problems.map((p) => ({ ...p })));
-        reports[i] = { bag: c.bag, path: c.dir, destination: c.destination, encrypted: check.encrypted, ok: problems.length === 0, problems };
+        const a = checkAuthenticity(c.dir, key);
+        reports[i] = { bag: c.bag, path: c.dir, destination: c.destination, encrypted: check.encrypted, ok: problems.length === 0, problems,
+          genuine: a.genuine, authenticity: a.genuine ? a.reason : `не записана этой программой: ${a.reason}` };
       }
     }).map((group) => group.catch((e) => {
       stopped = true; // the other devices stop at their next copy
@@ -325,6 +339,9 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
         if (r.problems.length && r.problems.every((p) => p.action && p.action !== 'unrepairable')) {
           const again = await checkBag(c.dir);
           r.ok = again.ok;
+          const a = checkAuthenticity(c.dir, key);
+          r.genuine = a.genuine;
+          r.authenticity = a.genuine ? a.reason : `не записана этой программой: ${a.reason}`;
           if (!again.ok) for (const p of again.problems) r.problems.push({ ...p, action: 'unrepairable', source: null });
         }
       }
@@ -349,18 +366,19 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
     repaired: `Повреждения исправлены по двойникам: ${count}`,
     unrepairable: `Есть неисправимые повреждения: ${reports.flatMap((r) => r.problems.filter((p) => p.action === 'unrepairable' || (!opts.repair && p.note?.startsWith('неисправимо')))
       .map((p) => `${p.file} в ${r.path} — ${p.note ?? 'неисправимо'}`)).join('; ')}`,
-  }[state] + (incomplete.length ? `; незавершённых копий (не считаются копиями): ${incomplete.length}` : '');
+  }[state] + (incomplete.length ? `; незавершённых копий (не считаются копиями): ${incomplete.length}` : '')
+    + (reports.some((r) => !r.genuine) ? `; не записаны этой программой (восстановить их может только администратор): ${reports.filter((r) => !r.genuine).length}` : '');
   if (db && runId) {
     db.transaction(() => {
       for (const r of reports) {
         const s = !r.problems.length ? 'ok' : r.problems.some((p) => p.action === 'unrepairable') ? 'unrepairable' : r.problems.every((p) => p.action) ? 'repaired' : 'damaged';
         recordResult(db, runId, { path: r.path, mediaId: mediaByPath(db, r.destination)?.id ?? null, state: s, problems: r.problems.length, encrypted: r.encrypted,
-          message: r.problems.map((p) => p.message + (p.action ? ` → ${p.action}` : '')).join('; ') || 'цела' });
+          message: [r.problems.map((p) => p.message + (p.action ? ` → ${p.action}` : '')).join('; ') || 'цела', r.genuine ? '' : r.authenticity].filter(Boolean).join('; ') });
       }
       const dests = [...new Set(reports.map((r) => r.destination))];
       for (const d of dests) if (reports.filter((r) => r.destination === d).every((r) => r.ok)) markVerified(db, d);
       finishRun(db, runId, state === 'repaired' ? 'ok' : state, message, { files: reports.length });
-      appendAudit(db, opts.by ?? null, 'backup.verify', { copies: reports.length, state, repair: !!opts.repair });
+      appendAudit(db, opts.by ?? null, 'backup.verify', { copies: reports.length, state, repair: !!opts.repair, foreign: reports.filter((r) => !r.genuine).length });
     }).immediate();
   }
   return { runId, state, copies: reports, incomplete, message };

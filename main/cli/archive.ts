@@ -9,9 +9,11 @@ import { MEDIA_KINDS, type BackupJobResult, type BagUploadJobResult, type Restor
 import { AppError } from '../shared/errors.ts';
 import { formatDate } from '../../preload/core/dates.ts';
 import { localCaller, type OnReport } from './local-call.ts';
+import { promptHidden } from './prompt.ts';
 import { UsageError } from './usage.ts';
 
-export const ARCHIVE_COMMANDS = new Set(['backup', 'verify-copies', 'restore', 'media list', 'media add', 'archive verify', 'upload']);
+export const ARCHIVE_COMMANDS = new Set(['backup', 'verify-copies', 'restore', 'media list', 'media add', 'archive verify', 'upload',
+  'backup key show-id', 'backup key print', 'backup key import']);
 
 export const EXIT = { ok: 0, refused: 1, internal: 2, damaged: 3, lost: 4 } as const;
 
@@ -32,6 +34,22 @@ export function passphrase(f: F): string | null {
     }
   }
   return process.env.SR_BACKUP_PASSPHRASE || null;
+}
+
+/** The key from the recovery sheet: from --file, else typed (hidden) at a terminal, else read from standard input. */
+async function typedKey(f: F): Promise<string> {
+  const file = str(f, 'file');
+  if (file) {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`файл с ключом ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  if (process.stdin.isTTY) return promptHidden('Ключ с листа восстановления (пробелы не важны): ');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function trusted(f: F): string[] | undefined {
@@ -98,6 +116,7 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       print(r, () => [
         r.message,
         ...r.copies.flatMap((c) => [`  ${c.problems.length ? (c.ok ? 'ИСПРАВЛЕНА' : 'ПОВРЕЖДЕНА') : 'ЦЕЛА'} ${c.path}${c.encrypted ? ' (зашифрована)' : ''}`,
+          ...(c.genuine ? [] : [`    НЕ ЗАПИСАНА ЭТОЙ ПРОГРАММОЙ: ${c.authenticity.replace(/^не записана этой программой: /, '')}`]),
           ...c.problems.map((p) => `    ${p.problem === 'damaged' ? 'повреждён' : p.problem === 'missing' ? 'отсутствует' : p.problem === 'unexpected' ? 'лишний' : p.problem}: ${p.file}` +
             (p.action === 'replaced' ? ` — заменён из ${p.source}` : p.action === 'removed' ? ' — удалён'
               : typeof p.note === 'string' ? ` — ${p.action === 'unrepairable' ? 'НЕ ИСПРАВИТЬ: ' : ''}${p.note}` : p.action === 'unrepairable' ? ' — НЕ ИСПРАВИТЬ' : ''))]),
@@ -112,7 +131,7 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       if (!f.drill && !target) throw new UsageError('укажите, куда восстановить: --to ФАЙЛ (или --drill для учебного восстановления)');
       try {
         const r = await job('backup.restore', { bagPath: path.resolve(bag), target: target ? path.resolve(target) : undefined, drill: !!f.drill,
-          passphrase: passphrase(f) ?? undefined, trustedCertsPem: trusted(f) }, cliProgress(f, io));
+          passphrase: passphrase(f) ?? undefined, trustedCertsPem: trusted(f), acceptForeign: f['accept-foreign'] ? true : undefined }, cliProgress(f, io));
         print(r, () => [r.message, ...r.checks.map((c) => `  ${c.ok ? 'OK' : 'НЕТ'} ${c.message}`)].join('\n'));
         return EXIT.ok;
       } catch (e) {
@@ -120,7 +139,9 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
         const report = e instanceof AppError && (e as AppError & { report?: RestoreJobResult }).report;
         if (!report) throw e;
         if (json) io.out(JSON.stringify(report, null, 2));
-        io.err([`Ошибка: ${e.message}`, ...report.checks.map((c) => `  ${c.ok ? 'OK' : 'НЕТ'} ${c.message}`)].join('\n'));
+        io.err([`Ошибка: ${e.message}`, ...report.checks.map((c) => `  ${c.ok ? 'OK' : 'НЕТ'} ${c.message}`),
+          ...(report.checks.some((c) => c.name === 'authentic' && !c.ok)
+            ? ['Копия не записана этой программой: если вы уверены в ней, повторите с --accept-foreign (решение администратора)'] : [])].join('\n'));
         return EXIT.refused;
       }
     }
@@ -152,6 +173,25 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       if (!bag || !url) throw new UsageError('upload КОПИЯ --url URL');
       const r = await job('backup.upload', { bagPath: path.resolve(bag), url, token: process.env.SR_CENTRAL_TOKEN || undefined }, cliProgress(f, io));
       print(r, () => `Копия отправлена: ${r.url} (файлов ${r.files}, уже были ${r.skipped}, докачано ${r.resumed})`);
+      return EXIT.ok;
+    }
+    case 'backup key show-id': {
+      const r = await call('backup.keyStatus', {});
+      print(r, () => (r.keyId ? `Ключ резервных копий: ${r.keyId} (${r.where})` : `Ключа резервных копий на этом компьютере ещё нет (${r.where}): он создаётся первой резервной копией или загружается с листа восстановления (backup key import)`));
+      return EXIT.ok;
+    }
+    case 'backup key print': {
+      const out = str(f, 'out');
+      if (!out) throw new UsageError('укажите файл листа восстановления: backup key print --out ФАЙЛ.pdf');
+      if (fs.existsSync(out)) throw new UsageError(`файл ${out} уже есть: выберите новый`);
+      const r = await call('backup.keySheet', {});
+      fs.writeFileSync(out, Buffer.from(r.dataBase64, 'base64'), { flag: 'wx', mode: 0o600 });
+      print({ keyId: r.keyId, out: path.resolve(out) }, () => `Лист восстановления ключа ${r.keyId} записан: ${path.resolve(out)}. Напечатайте его, храните в сейфе, а файл удалите`);
+      return EXIT.ok;
+    }
+    case 'backup key import': {
+      const r = await call('backup.keyImport', { key: await typedKey(f), replace: !!f.replace });
+      print(r, () => `Ключ ${r.keyId} записан (${r.where})${r.replaced ? `; прежний ключ ${r.replaced} заменён` : ''}. Сверьте номер с листом восстановления`);
       return EXIT.ok;
     }
   }

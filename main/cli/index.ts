@@ -96,6 +96,13 @@ const HELP = `Школьный регистр — командная строк�
                                      записана в журнал починок)
   restore КОПИЯ --to ФАЙЛ [--trust СЕРТ.pem]   восстановить реестр и архив из копии; прежний реестр — в сторону
   restore КОПИЯ --drill [--trust СЕРТ.pem]      учебное восстановление: во временную папку, проверить, удалить
+                                     копия, не записанная этой программой (нет метки подлинности или чужой ключ),
+                                     восстанавливается только с --accept-foreign
+  backup key show-id                 номер ключа резервных копий этого компьютера и где он хранится (не сам ключ)
+  backup key print --out ФАЙЛ.pdf    лист восстановления ключа (храните в сейфе); записывается в журнал аудита
+  backup key import [--file ФАЙЛ] [--replace]
+                                     ключ с листа восстановления на новом компьютере: из файла или введённый
+                                     (64 шестнадцатеричные цифры или 52 знака base32); --replace заменяет другой ключ
   media list                         носители: метка, вид, помещение, когда записан и проверен
   media add --label МЕТКА --kind usb|hdd|nas|optical --room ПОМЕЩЕНИЕ --path ПАПКА [--encrypt]
   archive verify [--trust СЕРТ.pem]  перехешировать архив, проверить цепочку описи и все подписи
@@ -146,6 +153,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         'password-file': { type: 'string' }, endpoint: { type: 'string' }, all: { type: 'boolean' },
         registers: { type: 'string' }, ca: { type: 'string' }, 'client-cert': { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' },
         slice: { type: 'string' }, login: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' },
+        'accept-foreign': { type: 'boolean' }, file: { type: 'string' }, replace: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -154,7 +162,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
   }
   const f = parsed.values as Flags;
   const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users']);
-  const words = GROUPS.has(parsed.positionals[0]) ? 2 : 1;
+  // `backup key …`: three words (backup alone is a command of its own)
+  const words = parsed.positionals[0] === 'backup' && parsed.positionals[1] === 'key' ? 3 : GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
   const operands = parsed.positionals.slice(words);
   if (f.help || !cmd) {
@@ -166,7 +175,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
   try {
     if (cmd.startsWith('packets ')) return await runPacketsCli(cmd, f, operands, io);
     // Reading copies needs no register; with --db the run is logged in it.
-    const dbOptional = cmd === 'restore' || cmd === 'verify-copies' || cmd === 'upload' || (cmd === 'archive verify' && typeof f.archive === 'string');
+    const dbOptional = cmd === 'restore' || cmd === 'verify-copies' || cmd === 'upload' || (cmd === 'archive verify' && typeof f.archive === 'string')
+      || cmd === 'backup key show-id' || cmd === 'backup key import';
     if (typeof f.db !== 'string' && !dbOptional) throw new UsageError('укажите файл реестра: --db ФАЙЛ');
     const restoreTarget = cmd === 'restore' ? (f.to as unknown as string[] | undefined)?.[0] : undefined;
     if (restoreTarget && typeof f.db === 'string' && path.resolve(restoreTarget) === path.resolve(f.db)) {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { adminClient, smallSchool, tempDir, type Client } from '../helpers/register.ts';
 import { sealTestLedger, testSigner } from '../helpers/ledger-versions.ts';
+import { authenticationText, AUTHENTICATION, backupKey } from '../../main/backup/key.ts';
 
 export type Fixture = { c: Client & { dbPath: string }; root: string; certPem: string; signer: ReturnType<typeof testSigner> };
 
@@ -64,6 +65,15 @@ export function rebag(bag: string): void {
   fs.writeFileSync(path.join(bag, 'bag-info.txt'), info);
   const tags = ['bagit.txt', 'bag-info.txt', 'manifest-sha256.txt', 'encryption.json'].filter((t) => fs.existsSync(path.join(bag, t)));
   fs.writeFileSync(path.join(bag, 'tagmanifest-sha256.txt'), tags.map((t) => `${sha(fs.readFileSync(path.join(bag, t)))}  ${t}\n`).join(''));
+}
+
+/**
+ * Re-seals a tampered bag as `rebag` does and signs it with this installation's backup key: a forger who could read the
+ * key (the OS user's files). The authentication tag cannot catch it; the restore's deeper checks must.
+ */
+export function rebagWithKey(bag: string): void {
+  rebag(bag);
+  fs.writeFileSync(path.join(bag, AUTHENTICATION), authenticationText(backupKey(), fs.readFileSync(path.join(bag, 'tagmanifest-sha256.txt'))));
 }
 
 /** Two destinations holding copies of the same bag, fresh for one test. */

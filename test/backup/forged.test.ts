@@ -16,7 +16,7 @@ import { rederiveSealed } from '../../main/ledgers/verify.ts';
 import type { Result } from '../../preload/contract.ts';
 import type { RestoreJobResult } from '../../preload/contract-archive.ts';
 import { sealingSchool, type SealingSchool } from '../ledgers/sealing-school.ts';
-import { coreutilsValidate, rebag } from './fixtures.ts';
+import { coreutilsValidate, rebagWithKey } from './fixtures.ts';
 
 let f: SealingSchool;
 let bag: string;
@@ -51,7 +51,11 @@ async function jobEnd<T>(who: string, jobId: string): Promise<JobEnd<T>> {
 }
 
 let n = 0;
-/** A copy of the genuine bag on a medium of its own, edited by `tamper` (a raw connection) and re-bagged. */
+/**
+ * A copy of the genuine bag on a medium of its own, edited by `tamper` (a raw connection), re-bagged and signed with
+ * the backup key — a forger who could read the key: these checks must hold even then (the key's own tests, of a forger
+ * without it, are in bag-key.test.ts).
+ */
 async function forged(tamper: (raw: Database.Database) => void): Promise<{ dir: string; mediaId: number; name: string }> {
   const medium = path.join(f.dir, `forged-${++n}`);
   fs.mkdirSync(medium);
@@ -60,7 +64,7 @@ async function forged(tamper: (raw: Database.Database) => void): Promise<{ dir: 
   const raw = new Database(path.join(dir, 'data/register.sqlite'));
   try { tamper(raw); } finally { raw.close(); }
   for (const x of ['-wal', '-shm']) fs.rmSync(path.join(dir, `data/register.sqlite${x}`), { force: true });
-  rebag(dir);
+  rebagWithKey(dir);
   const v = coreutilsValidate(dir);
   expect(v.ok, v.out).toBe(true); // a valid bag: only the restore's own checks can catch it
   const { id } = await value<{ id: number }>('admin', 'media.add', { label: `forged-${n}`, kind: 'usb', room: 'Каб. 12', path: medium, encrypted: false });

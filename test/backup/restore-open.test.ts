@@ -137,7 +137,7 @@ describe('restore over the open register', () => {
     expect(job.state, job.message ?? '').toBe('done');
     expect(job.result).toMatchObject({ ok: true, drill: false, target: s.dbPath });
     expect(job.result.checks.map((c) => [c.name, c.ok])).toEqual([
-      ['bag', true], ['integrity_check', true], ['application_id', true], ['audit', true], ['seals', true], ['sealed_data', true], ['archive', true], ['archive_matches_register', true], ['audit_prefix', true], ['accounts', true],
+      ['bag', true], ['authentic', true], ['integrity_check', true], ['application_id', true], ['audit', true], ['seals', true], ['sealed_data', true], ['archive', true], ['archive_matches_register', true], ['audit_prefix', true], ['accounts', true],
     ]);
     const aside = job.result.keptAside!;
     expect(aside).toBe(`${s.dbPath}.before-restore-${/before-restore-(\d{8}T\d{6}Z-[0-9a-f]{4})$/.exec(aside)![1]}`);

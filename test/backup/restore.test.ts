@@ -39,7 +39,7 @@ describe('restore', () => {
     expect(r.ok).toBe(true);
     expect(r.keptAside).toBeNull();
     expect(r.checks.map((c) => [c.name, c.ok])).toEqual([
-      ['bag', true], ['integrity_check', true], ['application_id', true], ['audit', true], ['seals', true], ['sealed_data', true], ['archive', true], ['archive_matches_register', true],
+      ['bag', true], ['authentic', true], ['integrity_check', true], ['application_id', true], ['audit', true], ['seals', true], ['sealed_data', true], ['archive', true], ['archive_matches_register', true],
     ]);
     const db = openRegister(target, { create: false });
     expect((db.prepare('SELECT count(*) AS n FROM ledger_versions').get() as { n: number }).n).toBe(3);

@@ -15,7 +15,7 @@ import { backupRegister } from '../../main/backup/backup.ts';
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
 import { makeFixtures, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { packetSchool } from '../packets/fixtures.ts';
-import { rebag } from '../backup/fixtures.ts';
+import { rebag, rebagWithKey } from '../backup/fixtures.ts';
 import { openBackend } from '../../main/host/backend.ts';
 
 type Verdict = { detected: boolean; said: string; repaired?: number };
@@ -244,8 +244,17 @@ const forgeCopyA = (file: string, edit: (raw: RawDb) => void) => {
   const raw = openRaw(path.join(bag, 'data/register.sqlite'));
   try { edit(raw); } finally { raw.close(); }
   for (const x of ['-wal', '-shm']) fs.rmSync(path.join(bag, `data/register.sqlite${x}`), { force: true });
+  rebagWithKey(bag); // signed with the key too: the deeper checks must catch what a forger who read the key made
+};
+/** The same by someone with only the media: no key, so the copy's authentication tag no longer verifies. */
+const forgeCopyAWithoutKey = (file: string, edit: (raw: RawDb) => void) => {
+  const bag = copiesOf(file)[0];
+  const raw = openRaw(path.join(bag, 'data/register.sqlite'));
+  try { edit(raw); } finally { raw.close(); }
+  for (const x of ['-wal', '-shm']) fs.rmSync(path.join(bag, `data/register.sqlite${x}`), { force: true });
   rebag(bag);
 };
+const NOT_OURS = /Копия не записана этой программой: метка подлинности не сходится/;
 const sealedMarkForged = (raw: RawDb) => {
   unlock(raw);
   raw.prepare("UPDATE marks SET mark = '3' WHERE student_id = ? AND subject_id = ? AND slot = 'period' AND period_id = ?").run(B.ivanov, B.rus, B.q2);
@@ -289,6 +298,13 @@ async function restoreOverOpen(file: string, who: 'admin' | 'arch'): Promise<{ s
 }
 
 cases.push(
+  // a forger without the backup key (only the media): the copy is "not written by this program"
+  { target: 'backup', from: 'backup', name: 'a copy edited without the backup key (the archivist raised to admin), manifests recomputed; restore --drill',
+    verify: (file) => cliVerdict(['restore', copiesOf(file)[0], '--drill']), names: NOT_OURS,
+    tamper: (_raw, file) => forgeCopyAWithoutKey(file, (raw) => { raw.prepare("UPDATE users SET role = 'admin' WHERE login = 'arch'").run(); }) },
+  { target: 'backup', from: 'backup', effects: true, name: 'a copy edited without the backup key, manifests recomputed; restored over the open register by the archivist',
+    verify: async (file) => { const r = await restoreOverOpen(file, 'arch'); return { detected: r.state === 'failed', said: r.said }; }, names: NOT_OURS,
+    tamper: (_raw, file) => forgeCopyAWithoutKey(file, (raw) => { raw.prepare("UPDATE users SET role = 'admin' WHERE login = 'arch'").run(); }) },
   { target: 'backup', from: 'backup', name: 'a forged copy: a sealed mark changed (trigger dropped), manifests recomputed; restore --drill',
     verify: (file) => cliVerdict(['restore', copiesOf(file)[0], '--drill']), names: SEALED_MARK,
     tamper: (_raw, file) => forgeCopyA(file, sealedMarkForged) },

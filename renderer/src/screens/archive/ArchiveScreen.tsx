@@ -14,6 +14,7 @@ import { CheckField, Form, FormActions, SelectField, SubmitButton, TextField, us
 import { useJob } from '../../ui/useJob';
 import { useUser } from '../../app/user';
 import { useQuery } from '../../ui/useQuery';
+import { saveFile } from '../../ui/files';
 
 const a = t.archive;
 const when = (iso: string | null) => (iso ? formatDateTime(iso) : a.never);
@@ -40,6 +41,7 @@ export function ArchiveScreen() {
         )}
       </Loaded>
       <ArchiveCheck />
+      <KeyPanel />
       <h2>{a.historyTitle}</h2>
       <Loaded query={history}>
         {(runs) => (
@@ -199,6 +201,7 @@ function VerifyPanel({ media, onDone }: { media: MediaT[]; onDone: () => void })
             {r.copies.map((c) => (
               <li key={c.path} data-testid="verify-copy" data-ok={c.ok}>
                 <strong>{c.problems.length ? (c.ok ? a.copyRepaired : a.copyDamaged) : a.copyOk}</strong> <span className="mono small">{c.path}</span>
+                {!c.genuine && <div data-testid="verify-not-genuine"><strong>{a.notGenuine}</strong>: {c.authenticity.replace(/^не записана этой программой: /, '')}</div>}
                 {c.problems.length > 0 && (
                   <ul>
                     {c.problems.map((p) => (
@@ -225,8 +228,12 @@ function RestorePanel({ media, onDone }: { media: MediaT[]; onDone: () => void }
   const bags = useQuery('backup.bags', { mediaId: Number(mediaId) || 1 }, !!mediaId);
   const job = useJob('backup.restore', onDone);
   const chosen = bags.data?.find((b) => b.name === bag);
+  // an admin's confirmation to restore a copy not written by this program; the backend refuses it to anyone else
+  const admin = useUser().role === 'admin';
+  const [acceptForeign, setAcceptForeign] = useState(false);
   const run = (drill: boolean) => job.start({
     mediaId: Number(mediaId), bag, drill, target: drill ? undefined : target.trim(), passphrase: chosen?.encrypted ? passphrase : undefined,
+    ...(admin && acceptForeign ? { acceptForeign: true } : {}),
   });
   const r = job.result;
   return (
@@ -241,7 +248,9 @@ function RestorePanel({ media, onDone }: { media: MediaT[]; onDone: () => void }
           : <p className="muted">{a.noBags}</p>)}
         {chosen?.encrypted && <TextField name="restorePassphrase" label={a.passphrase} type="password" value={passphrase} onChange={setPassphrase} autoComplete="off" />}
         <TextField name="target" label={a.target} value={target} onChange={setTarget} size={40} />
+        {admin && <CheckField name="acceptForeign" label={a.acceptForeign} checked={acceptForeign} onChange={setAcceptForeign} />}
       </div>
+      {admin && acceptForeign && <Notice kind="warn">{a.foreignWarning}</Notice>}
       <button type="button" className="primary" disabled={!bag || job.running} onClick={() => run(true)} data-testid="restore-drill">{a.drill}</button>{' '}
       <button type="button" disabled={!bag || !target.trim() || job.running} onClick={() => run(false)} data-testid="restore-run">{a.restoreTo}</button>
       {job.failure && <ErrorBox failure={job.failure} />}
@@ -274,11 +283,13 @@ function RestoreOpen({ mediaId, bag, passphrase }: { mediaId: number; bag: Outpu
   const admin = useUser().role === 'admin';
   const [takeAccounts, setTakeAccounts] = useState(false);
   const [auditDiffers, setAuditDiffers] = useState(false);
+  const [acceptForeign, setAcceptForeign] = useState(false);
   const start = () => {
     dialog.current?.close();
     if (bag) {
       job.start({ mediaId, bag: bag.name, passphrase: bag.encrypted ? passphrase : undefined,
-        ...(admin && takeAccounts ? { takeAccountsFromCopy: true } : {}), ...(admin && auditDiffers ? { confirmAuditDifference: true } : {}) });
+        ...(admin && takeAccounts ? { takeAccountsFromCopy: true } : {}), ...(admin && auditDiffers ? { confirmAuditDifference: true } : {}),
+        ...(admin && acceptForeign ? { acceptForeign: true } : {}) });
     }
   };
   return (
@@ -302,6 +313,8 @@ function RestoreOpen({ mediaId, bag, passphrase }: { mediaId: number; bag: Outpu
             <p className="muted small">{ro.adminOnly}</p>
             <CheckField name="takeAccountsFromCopy" label={ro.takeAccounts} checked={takeAccounts} onChange={setTakeAccounts} />
             <CheckField name="confirmAuditDifference" label={ro.confirmAuditDifference} checked={auditDiffers} onChange={setAuditDiffers} />
+            <CheckField name="acceptForeignOpen" label={ro.acceptForeign} checked={acceptForeign} onChange={setAcceptForeign} />
+            {acceptForeign && <Notice kind="warn">{a.foreignWarning}</Notice>}
           </div>
         )}
         {lacksPassphrase && <Notice kind="warn">{ro.encrypted}</Notice>}
@@ -341,6 +354,49 @@ function WitnessPanel({ media }: { media: MediaT[] }) {
         </div>
       )}
     </Form>
+  );
+}
+
+/** The backup key: its id for everyone on this screen; for an admin, the recovery sheet and the key typed on a new computer. */
+function KeyPanel() {
+  const k = t.backupKey;
+  const status = useQuery('backup.keyStatus', {});
+  const admin = useUser().role === 'admin';
+  const [typed, setTyped] = useState('');
+  const [replace, setReplace] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const sheet = useSubmit();
+  const imp = useSubmit();
+  const print = () => sheet.run(async () => {
+    const r = await call('backup.keySheet', {});
+    saveFile(r.fileName, r.dataBase64);
+    setDone(k.printed(r.keyId));
+    status.reload();
+  });
+  const importKey = () => imp.run(async () => {
+    const r = await call('backup.keyImport', { key: typed, replace });
+    setTyped('');
+    setDone(k.imported(r.keyId, r.replaced));
+    status.reload();
+  });
+  return (
+    <div className="panel" data-testid="key-panel">
+      <h2>{k.title}</h2>
+      <p className="muted">{k.lead}</p>
+      {status.data && <p data-testid="key-id">{status.data.keyId ? k.id(status.data.keyId) : k.none}</p>}
+      {admin && (
+        <>
+          <button type="button" disabled={sheet.busy} onClick={print} data-testid="key-print">{k.print}</button>
+          {sheet.failure && <ErrorBox failure={sheet.failure} />}
+          <Form failure={imp.failure} busy={imp.busy} onSubmit={importKey} testId="key-import" label={k.importTitle}>
+            <TextField name="key" label={k.typed} type="password" value={typed} onChange={setTyped} autoComplete="off" size={60} />
+            <CheckField name="replace" label={k.replace} checked={replace} onChange={setReplace} />
+            <FormActions><SubmitButton busy={imp.busy}>{k.import}</SubmitButton></FormActions>
+          </Form>
+        </>
+      )}
+      {done && <Notice kind="ok">{done}</Notice>}
+    </div>
   );
 }
 
