@@ -13,42 +13,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryHash } from '../../main/audit/log.ts';
 import { runCli } from '../../main/cli/index.ts';
 import { rederiveSealed } from '../../main/ledgers/verify.ts';
-import type { Result } from '../../preload/contract.ts';
 import type { RestoreJobResult } from '../../preload/contract-archive.ts';
 import { sealingSchool, type SealingSchool } from '../ledgers/sealing-school.ts';
+import { asUsers } from './as-users.ts';
 import { coreutilsValidate, rebagWithKey } from './fixtures.ts';
 
 let f: SealingSchool;
 let bag: string;
-const sessions: Record<string, string> = {};
 const PASSWORDS: Record<string, string> = { admin: 'correct horse 1', arch: 'archivist-password-1' };
 
-const call = (who: string, method: string, args: unknown): Promise<Result<unknown>> =>
-  f.c.backend.call({ method, args, session: sessions[who] ?? null }, 'http');
-async function value<T>(who: string, method: string, args: unknown): Promise<T> {
-  const r = await call(who, method, args);
-  if (!r.ok) throw new Error(`${method}: ${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-const signIn = async (who: string) => {
-  sessions[who] = (await value<{ session: string }>('', 'auth.signIn', { login: who, password: PASSWORDS[who] })).session;
-};
-
-type JobEnd<T> = { state: string; result: T; message: string | null };
-/** The job's end; the swap ends every session, so the outcome is read after signing in again. */
-async function jobEnd<T>(who: string, jobId: string): Promise<JobEnd<T>> {
-  for (;;) {
-    const r = await call(who, 'jobs.status', { id: jobId });
-    if (!r.ok) {
-      expect(r.error.code).toBe('unauthenticated');
-      await signIn(who);
-      continue;
-    }
-    const j = r.value as JobEnd<T>;
-    if (j.state !== 'running') return j;
-    await new Promise((x) => setTimeout(x, 20));
-  }
-}
+const { sessions, call, value, signIn, jobEnd } = asUsers(() => f.c.backend, PASSWORDS);
 
 let n = 0;
 /**
