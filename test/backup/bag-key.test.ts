@@ -16,7 +16,7 @@ import { runCli } from '../../main/cli/index.ts';
 import type { RestoreJobResult, VerifyJobResult } from '../../preload/contract-archive.ts';
 import { sealingSchool, type SealingSchool } from '../ledgers/sealing-school.ts';
 import { asUsers } from './as-users.ts';
-import { coreutilsValidate, rebag } from './fixtures.ts';
+import { coreutilsValidate, forgeCopy, rebag } from './fixtures.ts';
 
 let f: SealingSchool;
 let bag: string;
@@ -36,15 +36,7 @@ let n = 0;
 /** A copy of the genuine bag on a medium of its own, edited by `tamper` and re-bagged by someone without the key. */
 async function forged(tamper: (raw: Database.Database) => void): Promise<{ dir: string; mediaId: number; name: string }> {
   const medium = path.join(f.dir, `forged-${++n}`);
-  fs.mkdirSync(medium);
-  const dir = path.join(medium, path.basename(bag));
-  execFileSync('cp', ['-a', bag, dir]);
-  const raw = new Database(path.join(dir, 'data/register.sqlite'));
-  try { tamper(raw); } finally { raw.close(); }
-  for (const x of ['-wal', '-shm']) fs.rmSync(path.join(dir, `data/register.sqlite${x}`), { force: true });
-  rebag(dir);
-  const v = coreutilsValidate(dir);
-  expect(v.ok, v.out).toBe(true); // valid BagIt: only the tag tells it from a genuine copy
+  const dir = forgeCopy(bag, medium, tamper, rebag);
   const { id } = await value<{ id: number }>('admin', 'media.add', { label: `forged-${n}`, kind: 'usb', room: 'Каб. 12', path: medium, encrypted: false });
   return { dir, mediaId: id, name: path.basename(bag) };
 }

@@ -3,7 +3,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { adminClient, smallSchool, tempDir, type Client } from '../helpers/register.ts';
 import { sealTestLedger, testSigner } from '../helpers/ledger-versions.ts';
 import { authenticationText, AUTHENTICATION, backupKey } from '../../main/backup/key.ts';
@@ -82,4 +84,22 @@ export function twinCopies(root: string, source: string[], name: string): [strin
   execFileSync('cp', ['-a', `${source[0]}/.`, a]);
   execFileSync('cp', ['-a', `${source[1]}/.`, b]);
   return [a, b];
+}
+
+/**
+ * A copy of `bag` as a new medium folder `medium`, its register edited by `tamper` (a raw connection) and re-bagged by
+ * `rebagWith` (manifests, tag manifest and Payload-Oxum recomputed; with or without the backup key's tag), checked to
+ * be a valid BagIt bag: only the restore's own checks can tell it from a genuine copy. Returns the bag's folder.
+ */
+export function forgeCopy(bag: string, medium: string, tamper: (raw: Database.Database) => void, rebagWith: (dir: string) => void): string {
+  fs.mkdirSync(medium);
+  const dir = path.join(medium, path.basename(bag));
+  execFileSync('cp', ['-a', bag, dir]);
+  const raw = new Database(path.join(dir, 'data/register.sqlite'));
+  try { tamper(raw); } finally { raw.close(); }
+  for (const x of ['-wal', '-shm']) fs.rmSync(path.join(dir, `data/register.sqlite${x}`), { force: true });
+  rebagWith(dir);
+  const v = coreutilsValidate(dir);
+  expect(v.ok, v.out).toBe(true);
+  return dir;
 }

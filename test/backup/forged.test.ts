@@ -16,7 +16,7 @@ import { rederiveSealed } from '../../main/ledgers/verify.ts';
 import type { RestoreJobResult } from '../../preload/contract-archive.ts';
 import { sealingSchool, type SealingSchool } from '../ledgers/sealing-school.ts';
 import { asUsers } from './as-users.ts';
-import { coreutilsValidate, rebagWithKey } from './fixtures.ts';
+import { coreutilsValidate, forgeCopy, rebagWithKey } from './fixtures.ts';
 
 let f: SealingSchool;
 let bag: string;
@@ -32,15 +32,7 @@ let n = 0;
  */
 async function forged(tamper: (raw: Database.Database) => void): Promise<{ dir: string; mediaId: number; name: string }> {
   const medium = path.join(f.dir, `forged-${++n}`);
-  fs.mkdirSync(medium);
-  const dir = path.join(medium, path.basename(bag));
-  execFileSync('cp', ['-a', bag, dir]);
-  const raw = new Database(path.join(dir, 'data/register.sqlite'));
-  try { tamper(raw); } finally { raw.close(); }
-  for (const x of ['-wal', '-shm']) fs.rmSync(path.join(dir, `data/register.sqlite${x}`), { force: true });
-  rebagWithKey(dir);
-  const v = coreutilsValidate(dir);
-  expect(v.ok, v.out).toBe(true); // a valid bag: only the restore's own checks can catch it
+  const dir = forgeCopy(bag, medium, tamper, rebagWithKey);
   const { id } = await value<{ id: number }>('admin', 'media.add', { label: `forged-${n}`, kind: 'usb', room: 'Каб. 12', path: medium, encrypted: false });
   return { dir, mediaId: id, name: path.basename(bag) };
 }
