@@ -86,7 +86,8 @@ function readXmp(packet: Buffer): Xmp | string {
  * Checked: the header; qpdf --check; no encryption; the catalog's Metadata stream, an XMP packet with pdfaid:part 2
  * and conformance B whose dc:title, dc:creator, dc:description, pdf:Producer, pdf:Keywords, xmp:CreatorTool,
  * xmp:CreateDate and xmp:ModifyDate say what the Info dictionary says; a GTS_PDFA1 OutputIntent whose
- * DestOutputProfile is an ICC profile of an RGB device (the documents use DeviceRGB); no transparency (transparency
+ * DestOutputProfile is an ICC profile of an RGB device (the documents use DeviceRGB), and no DeviceCMYK in the
+ * pages' or forms' content; no transparency (transparency
  * groups, soft masks, CA/ca below 1, blend modes other than Normal); no JavaScript or launch actions, no embedded
  * files; every font embedded (pdffonts emb, and a FontFile in every descriptor) with a ToUnicode map (pdffonts uni).
  */
@@ -103,7 +104,8 @@ export function pdfaProblems(file: string): string[] {
 
   const json = JSON.parse(execFileSync('qpdf', ['--json', '--json-stream-data=inline', '--decode-level=generalized', file], {
     encoding: 'utf8', maxBuffer: 512 * 1024 * 1024,
-  })) as { encrypt?: { encrypted?: boolean }; attachments?: Record<string, unknown>; qpdf: [unknown, Record<string, QpdfObject>] };
+  })) as { encrypt?: { encrypted?: boolean }; attachments?: Record<string, unknown>; pages?: Array<{ contents: string[] }>;
+    qpdf: [unknown, Record<string, QpdfObject>] };
   const objects = json.qpdf[1];
   const obj = (ref: Json | undefined): QpdfObject | undefined => (isRef(ref) ? objects[`obj:${ref}`] : undefined);
   const value = (v: Json | undefined): Json | undefined => (isRef(v) ? (obj(v)?.value ?? obj(v)?.stream?.dict) : v);
@@ -207,6 +209,15 @@ export function pdfaProblems(file: string): string[] {
     Object.values(v).forEach(visit);
   };
   for (const [key, o] of Object.entries(objects)) if (key !== 'trailer') visit(o.value ?? o.stream?.dict);
+
+  // colour: the output intent is RGB, so nothing may paint in DeviceCMYK (a colour space named, or the k/K operators)
+  const drawn = [...(json.pages ?? []).flatMap((p) => p.contents), ...Object.entries(objects)
+    .filter(([, o]) => o.stream?.dict['/Subtype'] === '/Form').map(([key]) => key.slice(4))];
+  for (const ref of drawn) {
+    const ops = streamData(ref)?.toString('latin1') ?? '';
+    if (/\/DeviceCMYK\b/.test(ops) || /(?:^|\s)(?:-?[\d.]+\s+){4}[kK](?=\s|$)/.test(ops)) found.add(`DeviceCMYK colour in the content stream ${ref}, with an RGB output intent`);
+  }
+  if (Object.values(objects).some((o) => JSON.stringify(o.value ?? o.stream?.dict ?? null).includes('"/DeviceCMYK"'))) found.add('a /DeviceCMYK colour space, with an RGB output intent');
   problems.push(...found);
 
   // pdffonts: name type encoding emb sub uni object ID; the three yes/no columns come just before «N 0» at the end

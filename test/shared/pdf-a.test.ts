@@ -1,6 +1,6 @@
 // Sealed documents are PDF/A-2b (main/shared/pdf.ts), checked by test/helpers/pdfa-check.ts through qpdf, pdffonts
 // and Python's XML parser. The checker is shown to fail: on a draft (plain PDF with a translucent watermark), on files
-// claiming PDF/A that are not (a standard font left unembedded, PDF/A-1), and on a good file spoiled by qpdf
+// claiming PDF/A that are not (a standard font left unembedded, PDF/A-1, CMYK colour), and on a good file spoiled by qpdf
 // (encrypted, its Info title or date changed so the XMP no longer agrees).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,11 +34,13 @@ function withInfo(file: string, key: string, text: string): string {
   return out;
 }
 
-/** A one-page document straight from pdfmake, as a file that claims a PDF/A part. */
-async function bareDocument(name: string, fonts: Record<string, Record<string, string>>, font: string, subset: PDFSubset): Promise<string> {
+/** A one-page document straight from pdfmake, as a file that claims a PDF/A part; `color` may be CMYK (4 numbers). */
+async function bareDocument(name: string, fonts: Record<string, Record<string, string>>, font: string, subset: PDFSubset,
+  color = '#000000' as string | number[]): Promise<string> {
   const definition: TDocumentDefinitions = {
     subset, version: '1.7', info: { title: 'Проба', author: 'Школа', creator: 'School Register', producer: 'School Register' },
-    defaultStyle: { font }, content: [{ text: 'Proba / Проба' }],
+    // pdfkit takes [c, m, y, k] as a CMYK colour; pdfmake's types know only strings
+    defaultStyle: { font }, content: [{ text: 'Proba / Проба', color: color as string }],
   };
   pdfmake.setFonts(fonts);
   pdfmake.setUrlAccessPolicy(() => false);
@@ -86,7 +88,7 @@ describe('a sealed document is PDF/A-2b', () => {
     expect(problems.some((p) => /a font without a descriptor, so not embedded \("\/Helvetica"\)/.test(p))).toBe(true);
   });
 
-  it('a file that says PDF/A-1b: the part is named', async () => {
+  it('a file that says PDF/A-1b, or paints in CMYK under an RGB output intent: each is named', async () => {
     const dirFonts = pdfFontDir();
     const roboto = { normal: path.join(dirFonts, 'Roboto-Regular.ttf'), bold: path.join(dirFonts, 'Roboto-Medium.ttf'),
       italics: path.join(dirFonts, 'Roboto-Italic.ttf'), bolditalics: path.join(dirFonts, 'Roboto-MediumItalic.ttf') };
@@ -94,6 +96,8 @@ describe('a sealed document is PDF/A-2b', () => {
     expect(pdfaProblems(two)).toEqual([]);
     const one = await bareDocument('roboto-1b.pdf', { Roboto: roboto }, 'Roboto', 'PDF/A-1b');
     expect(pdfaProblems(one)).toEqual(['XMP pdfaid:part is "1", not "2"']);
+    const cmyk = await bareDocument('roboto-cmyk.pdf', { Roboto: roboto }, 'Roboto', 'PDF/A-2b', [0, 100, 100, 0]);
+    expect(pdfaProblems(cmyk)).toEqual([expect.stringMatching(/^DeviceCMYK colour in the content stream \d+ 0 R, with an RGB output intent$/)]);
   });
 
   it('a sealed ledger spoiled by qpdf: encrypted, or its Info title or date no longer what the XMP says', () => {
