@@ -23,55 +23,106 @@ function invert(v: bigint, m: bigint): bigint {
   return mod(x0, m);
 }
 
+/** Per curve: whether a = −3 (all but the two twisted Edwards sets), and the base point's odd multiples. */
+const prepared = new WeakMap<GostCurve, { aMinus3: boolean; baseTable: Jacobian[] }>();
+const WINDOW = 5; // wNAF width: digits are odd, |d| < 16, one in six nonzero
+
+function prepare(c: GostCurve) {
+  let got = prepared.get(c);
+  if (!got) {
+    got = { aMinus3: c.a === c.p - 3n, baseTable: [] };
+    prepared.set(c, got);
+    got.baseTable = oddMultiples(c, { x: c.x, y: c.y, z: 1n });
+  }
+  return got;
+}
+
 function double(c: GostCurve, P: Jacobian): Jacobian {
-  const { p, a } = c;
+  const { p } = c;
   if (P.z === 0n || P.y === 0n) return INFINITY;
-  const xx = (P.x * P.x) % p;
   const yy = (P.y * P.y) % p;
-  const yyyy = (yy * yy) % p;
   const zz = (P.z * P.z) % p;
   const s = (4n * P.x * yy) % p;
-  const m = (3n * xx + a * ((zz * zz) % p)) % p;
+  // M = 3X² + aZ⁴; for a = −3 that is 3(X − Z²)(X + Z²)
+  const m = prepare(c).aMinus3 ? (3n * (P.x - zz) * (P.x + zz)) % p : (3n * P.x * P.x + c.a * ((zz * zz) % p)) % p;
   const x3 = mod(m * m - 2n * s, p);
-  const y3 = mod(m * (s - x3) - 8n * yyyy, p);
+  const y3 = mod(m * (s - x3) - 8n * ((yy * yy) % p), p);
   const z3 = (2n * P.y * P.z) % p;
   return { x: x3, y: y3, z: z3 };
 }
 
-function add(c: GostCurve, P: Jacobian, Q: Jacobian): Jacobian {
+/** P + Q for Q with z = 1 (the tables below are kept that way). */
+function addAffine(c: GostCurve, P: Jacobian, Q: Jacobian): Jacobian {
   const { p } = c;
   if (P.z === 0n) return Q;
-  if (Q.z === 0n) return P;
-  const z1z1 = (P.z * P.z) % p;
-  const z2z2 = (Q.z * Q.z) % p;
-  const u1 = (P.x * z2z2) % p;
-  const u2 = (Q.x * z1z1) % p;
-  const s1 = (P.y * Q.z * z2z2) % p;
-  const s2 = (Q.y * P.z * z1z1) % p;
-  if (u1 === u2) return s1 === s2 ? double(c, P) : INFINITY;
-  const hh = mod(u2 - u1, p);
-  const r = mod(s2 - s1, p);
-  const h2 = (hh * hh) % p;
-  const h3 = (h2 * hh) % p;
-  const u1h2 = (u1 * h2) % p;
-  const x3 = mod(r * r - h3 - 2n * u1h2, p);
-  const y3 = mod(r * (u1h2 - x3) - s1 * h3, p);
-  const z3 = (hh * P.z * Q.z) % p;
+  const zz = (P.z * P.z) % p;
+  const u2 = (Q.x * zz) % p;
+  const s2 = (((Q.y * zz) % p) * P.z) % p;
+  if (u2 === P.x) return s2 === P.y ? double(c, P) : INFINITY;
+  const h = mod(u2 - P.x, p);
+  const r = mod(s2 - P.y, p);
+  const hh = (h * h) % p;
+  const hhh = (hh * h) % p;
+  const v = (P.x * hh) % p;
+  const x3 = mod(r * r - hhh - 2n * v, p);
+  const y3 = mod(r * (v - x3) - P.y * hhh, p);
+  const z3 = (P.z * h) % p;
   return { x: x3, y: y3, z: z3 };
 }
 
-/** k1·P1 + k2·P2 in one pass over the bits (Shamir's trick). */
-function twoMultiply(c: GostCurve, k1: bigint, P1: Jacobian, k2: bigint, P2: Jacobian): Jacobian {
-  const both = add(c, P1, P2);
-  const bits = Math.max(k1.toString(2).length, k2.toString(2).length);
+function toAffine(c: GostCurve, P: Jacobian): Jacobian {
+  if (P.z === 0n) return P;
+  const zi = invert(P.z, c.p);
+  const zi2 = (zi * zi) % c.p;
+  return { x: (P.x * zi2) % c.p, y: (P.y * ((zi2 * zi) % c.p)) % c.p, z: 1n };
+}
+
+/** P, 3P, 5P, …, (2^(WINDOW−1) − 1)P, each with z = 1; P itself with z = 1. */
+function oddMultiples(c: GostCurve, P: Jacobian): Jacobian[] {
+  const twice = toAffine(c, double(c, P));
+  const table = [P];
+  for (let i = 1; i < 1 << (WINDOW - 2); i++) {
+    const next = toAffine(c, addAffine(c, table[i - 1], twice));
+    if (next.z === 0n) return []; // P of small order: not a key we accept (checked by the caller)
+    table.push(next);
+  }
+  return table;
+}
+
+/** k in width-WINDOW non-adjacent form, least significant digit first. */
+function wnaf(k: bigint): number[] {
+  const digits: number[] = [];
+  const full = 1n << BigInt(WINDOW);
+  const half = full >> 1n;
+  while (k > 0n) {
+    let d = 0n;
+    if (k & 1n) {
+      d = k & (full - 1n);
+      if (d >= half) d -= full;
+      k -= d;
+    }
+    digits.push(Number(d));
+    k >>= 1n;
+  }
+  return digits;
+}
+
+/** k1·G + k2·Q in one pass of doublings (interleaved wNAF), with G's odd multiples kept per curve. */
+function twoMultiply(c: GostCurve, k1: bigint, k2: bigint, qTable: Jacobian[]): Jacobian {
+  const gTable = prepare(c).baseTable;
+  const n1 = wnaf(k1);
+  const n2 = wnaf(k2);
+  const pick = (table: Jacobian[], d: number): Jacobian => {
+    const P = table[(Math.abs(d) - 1) >> 1];
+    return d > 0 ? P : { x: P.x, y: c.p - P.y, z: 1n };
+  };
   let R = INFINITY;
-  for (let i = bits - 1; i >= 0; i--) {
+  for (let i = Math.max(n1.length, n2.length) - 1; i >= 0; i--) {
     R = double(c, R);
-    const b1 = (k1 >> BigInt(i)) & 1n;
-    const b2 = (k2 >> BigInt(i)) & 1n;
-    if (b1 && b2) R = add(c, R, both);
-    else if (b1) R = add(c, R, P1);
-    else if (b2) R = add(c, R, P2);
+    const d1 = n1[i] ?? 0;
+    const d2 = n2[i] ?? 0;
+    if (d1) R = addAffine(c, R, pick(gTable, d1));
+    if (d2) R = addAffine(c, R, pick(qTable, d2));
   }
   return R;
 }
@@ -111,7 +162,9 @@ export function verifyDigestSignature(c: GostCurve, qx: bigint, qy: bigint, dige
   const v = invert(e, q);
   const z1 = (s * v) % q;
   const z2 = mod(-r * v, q);
-  const C = twoMultiply(c, z1, { x: c.x, y: c.y, z: 1n }, z2, { x: qx, y: qy, z: 1n });
+  const qTable = oddMultiples(c, { x: qx, y: qy, z: 1n });
+  if (qTable.length === 0) return false;
+  const C = twoMultiply(c, z1, z2, qTable);
   if (C.z === 0n) return false;
   const zInv = invert(C.z, c.p);
   const x = (C.x * ((zInv * zInv) % c.p)) % c.p;
