@@ -10,11 +10,12 @@
 //   same in `openssl dgst -sign` output, in a CMS SignerInfo.signature (OCTET STRING) and in an X.509 certificate's
 //   signatureValue (BIT STRING, no unused bits): RFC 4491 §2.2.2 and RFC 4490 §3.2 say so and OpenSSL does so. It is
 //   NOT "r||s" as in ECDSA's raw form, and not the little-endian order in which CryptoAPI's CryptSignHash (КриптоПро
-//   CSP) hands out a bare signature — a CMS or certificate made by КриптоПро carries s||r big-endian like OpenSSL's.
+//   CSP) hands out a bare signature: RFC 4490/4491 put s||r big-endian into CMS and certificates whoever made them
+//   (not checked here against a real КриптоПро, which cannot be installed on this machine).
 // - what differs between CMS and X.509 is the algorithm OID: a certificate names the signature algorithm
-//   (1.2.643.7.1.1.3.2 / .3.3, "GOST R 34.10-2012 with GOST R 34.11-2012"), while OpenSSL's (and КриптоПро's) CMS
+//   (1.2.643.7.1.1.3.2 / .3.3, "GOST R 34.10-2012 with GOST R 34.11-2012"), while OpenSSL's CMS
 //   SignerInfo.signatureAlgorithm names the key algorithm (1.2.643.7.1.1.1.1 / .1.1.2) with the digest in
-//   digestAlgorithm. verifyGostSignatureValue() accepts both.
+//   digestAlgorithm. Other signers may write either; verifyGostSignatureValue() accepts both.
 import * as asn1js from 'asn1js';
 import { GOST_CURVES, type GostCurve } from './curves.ts';
 import { GostError } from './errors.ts';
