@@ -13,9 +13,9 @@ import { appendAudit } from '../audit/log.ts';
 import type { Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { canonicalJson } from '../shared/jcs.ts';
-import { createRsaSigner, type Signer } from '../signing/cms.ts';
-import { SigningError } from '../signing/errors.ts';
-import { assertValidAt, loadPkcs12 } from '../signing/pkcs12.ts';
+import type { Signer } from '../signing/cms.ts';
+import { assertValidAt } from '../signing/pkcs12.ts';
+import { openPkcs12Signer } from '../signing/select-signer.ts';
 import { getSchool } from '../school/profile.ts';
 import { buildLedger, ledgerGaps } from './build.ts';
 import { verificationCode, type LedgerData, type LedgerStamp } from './model.ts';
@@ -26,12 +26,12 @@ export type Certificate = { p12: Buffer; password: string };
 
 export const sha256Hex = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
-/** Opens the school's certificate for one seal or one year-end close; refuses one that cannot sign now. */
+/** Opens the school's certificate for one seal or one year-end close with the signer its key needs (RSA, GOST);
+ *  refuses one that cannot sign now. */
 export function openSigner(cert: Certificate, now = new Date()): Signer {
-  const p12 = loadPkcs12(cert.p12, cert.password);
-  if (p12.privateKey.asymmetricKeyType !== 'rsa') throw new SigningError('unsupported');
-  assertValidAt(p12.certificate, now);
-  return createRsaSigner(p12);
+  const signer = openPkcs12Signer(cert.p12, cert.password);
+  assertValidAt(signer.certificate, now);
+  return signer;
 }
 
 /** «Иванов Пётр — Математика, 2 четв.; …»: the first cells, and how many more. */

@@ -279,6 +279,8 @@ export class GostOpensslSigner implements Signer {
   private dir: string | null = null;
   private certificateHash: Buffer | null = null;
   private seq = 0;
+  private busy = 0;
+  private idle: NodeJS.Timeout | null = null;
 
   constructor(private readonly opened: OpenedGostPkcs12, private readonly o: GostOpensslOptions) {
     const key = GOST_KEYS[keyAlgorithmOf(opened.certificate.der)];
@@ -288,7 +290,6 @@ export class GostOpensslSigner implements Signer {
     this.chain = opened.chain;
     this.algorithm = `ГОСТ Р 34.10-2012 (${key.bits} бит)/ГОСТ Р 34.11-2012`;
     this.mode = o.mode ?? (workerRuntimeAvailable() ? 'worker' : 'per-document');
-    live.add(this);
     if (!exitHook) {
       exitHook = true;
       process.once('exit', () => {
@@ -300,6 +301,20 @@ export class GostOpensslSigner implements Signer {
   async sign(data: Buffer, opts: SignOptions = {}): Promise<Buffer> {
     const signingTime = opts.signingTime ?? new Date();
     assertValidAt(this.certificate, signingTime);
+    if (this.idle) clearTimeout(this.idle);
+    this.busy++;
+    try {
+      return await this.signNow(data, signingTime);
+    } finally {
+      // a signer nobody closes still lets its process and folder go a few seconds after its last document
+      if (--this.busy === 0) {
+        this.idle = setTimeout(() => this.closeNow(), this.o.idleMs ?? 5000);
+        this.idle.unref();
+      }
+    }
+  }
+
+  private async signNow(data: Buffer, signingTime: Date): Promise<Buffer> {
     if (this.mode === 'worker') {
       try {
         return await this.signInWorker(data, signingTime);
@@ -370,6 +385,8 @@ export class GostOpensslSigner implements Signer {
   }
 
   private closeNow() {
+    if (this.idle) clearTimeout(this.idle);
+    this.idle = null;
     this.worker?.stop();
     this.worker = null;
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
