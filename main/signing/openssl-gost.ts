@@ -92,7 +92,7 @@ export type OpenedGostPkcs12 = {
  * Opens a PKCS#12 with `openssl pkcs12` and the engine. Throws SigningError: wrong_password, gost_unavailable (the
  * engine does not load), not_pkcs12, no_private_key, no_certificate, key_mismatch.
  */
-export function openPkcs12WithOpenssl(p12: Buffer, password: string, tools: GostTools, fileName = 'PKCS#12'): OpenedGostPkcs12 {
+export function openPkcs12WithOpenssl(p12: Buffer, password: string, tools: GostTools, fileName?: string): OpenedGostPkcs12 {
   const dir = privateDir();
   try {
     fs.writeFileSync(path.join(dir, 'in.p12'), p12, { mode: 0o600 });
@@ -105,7 +105,7 @@ export function openPkcs12WithOpenssl(p12: Buffer, password: string, tools: Gost
     if (r.status !== 0) {
       const err = r.stderr ?? '';
       if (/invalid password|mac verify (error|failure)|bad decrypt/i.test(err)) throw new SigningError('wrong_password');
-      if (/configuring OpenSSL modules|engine|DSO|init failed/i.test(err)) throw new SigningError('gost_unavailable', `(файл ${fileName}: модуль ${tools.engine} не загружается)`);
+      if (/configuring OpenSSL modules|engine|DSO|init failed/i.test(err)) throw new SigningError('gost_unavailable', `(${fileName ? `файл ${fileName}: ` : ''}модуль ${tools.engine} не загружается)`);
       if (/unsupported|unknown (algorithm|cipher)/i.test(err)) throw new SigningError('unsupported');
       throw new SigningError('not_pkcs12');
     }

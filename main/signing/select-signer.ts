@@ -52,12 +52,15 @@ export function pkcs12UsesGost(bytes: Buffer): boolean {
   return oids.some((o) => o.startsWith('1.2.643.'));
 }
 
-const gostSigner = (p12: Buffer, password: string, file: string, o: Pkcs12SignerOptions): SchoolSigner => {
+/** « (файл school.p12)» when the file's name is known */
+const ofFile = (o: Pkcs12SignerOptions) => (o.fileName ? ` (файл ${o.fileName})` : '');
+
+const gostSigner = (p12: Buffer, password: string, o: Pkcs12SignerOptions): SchoolSigner => {
   const tools = findGostTools(o.gost ?? {});
   if ('missing' in tools) throw new SigningError('gost_unavailable', `(${o.fileName ? `файл ${o.fileName}: ` : ''}${tools.missing})`);
-  const opened = openPkcs12WithOpenssl(p12, password, tools, file);
+  const opened = openPkcs12WithOpenssl(p12, password, tools, o.fileName);
   const alg = keyAlgorithmOf(opened.certificate.der);
-  if (!GOST_KEYS[alg]) throw new SigningError('unknown_algorithm', `${keyAlgorithmName(alg)} (файл ${file})`);
+  if (!GOST_KEYS[alg]) throw new SigningError('unknown_algorithm', `${keyAlgorithmName(alg)} в контейнере ГОСТ${ofFile(o)}`);
   return new GostOpensslSigner(opened, { tools, mode: o.gost?.mode, idleMs: o.gost?.idleMs });
 };
 
@@ -83,8 +86,7 @@ function certificateAlgorithmByOpenssl(p12: Buffer, password: string, opensslPat
  * gost_unavailable (a GOST key on a computer without the GOST engine; the file is named), unknown_algorithm.
  */
 export function openPkcs12Signer(p12: Buffer, password: string, o: Pkcs12SignerOptions = {}): SchoolSigner {
-  const file = o.fileName ?? 'PKCS#12';
-  if (pkcs12UsesGost(p12)) return gostSigner(p12, password, file, o);
+  if (pkcs12UsesGost(p12)) return gostSigner(p12, password, o);
   let loaded: ReturnType<typeof loadPkcs12>;
   try {
     loaded = loadPkcs12(p12, password);
@@ -93,11 +95,11 @@ export function openPkcs12Signer(p12: Buffer, password: string, o: Pkcs12SignerO
     // A key forge cannot read inside a container on OpenSSL's defaults: a GOST key, or an algorithm we do not sign with.
     const alg = certificateAlgorithmByOpenssl(p12, password, o.gost?.openssl);
     if (!alg) throw e;
-    if (GOST_KEYS[alg]) return gostSigner(p12, password, file, o);
-    throw new SigningError('unknown_algorithm', `${keyAlgorithmName(alg)} (файл ${file}); подписывать можно ключом RSA или ГОСТ Р 34.10-2012`);
+    if (GOST_KEYS[alg]) return gostSigner(p12, password, o);
+    throw new SigningError('unknown_algorithm', `${keyAlgorithmName(alg)}${ofFile(o)}; подписывать можно ключом RSA или ГОСТ Р 34.10-2012`);
   }
   const type = loaded.privateKey.asymmetricKeyType;
-  if (type !== 'rsa') throw new SigningError('unknown_algorithm', `${type === 'ec' ? 'ECDSA' : type ?? 'неизвестный'} (файл ${file}); подписывать можно ключом RSA или ГОСТ Р 34.10-2012`);
+  if (type !== 'rsa') throw new SigningError('unknown_algorithm', `${type === 'ec' ? 'ECDSA' : type ?? 'неизвестный'}${ofFile(o)}; подписывать можно ключом RSA или ГОСТ Р 34.10-2012`);
   return Object.assign(createRsaSigner(loaded), { algorithm: 'RSA/SHA-256' });
 }
 
