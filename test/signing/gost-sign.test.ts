@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditableArgs } from '../../main/host/dispatch.ts';
 import { cryptcpError } from '../../main/signing/cryptcp.ts';
 import { SigningError } from '../../main/signing/errors.ts';
 import { findGostTools } from '../../main/signing/openssl-gost.ts';
@@ -167,6 +168,9 @@ describe('sealing and packets with the GOST certificate, through the API', () =>
     try {
       expect(expectError(await f.c.raw('ledgers.seal', { classId: f.s.a.id, certificate: cert(256) }), 'validation', 'certificate').message)
         .toMatch(/^Ключ ГОСТ: нет средства подписи ГОСТ на этом компьютере \(нет модуля ГОСТ/);
+      // the command line gives the file's name (`--cert director-256.p12`), and the message names it
+      expect(expectError(await f.c.raw('ledgers.seal', { classId: f.s.a.id, certificate: { ...cert(256), fileName: 'director-256.p12' } }), 'validation', 'certificate').message)
+        .toMatch(/^Ключ ГОСТ: нет средства подписи ГОСТ на этом компьютере \(файл director-256\.p12: нет модуля ГОСТ/);
     } finally {
       if (saved === undefined) delete process.env.SCHOOL_REGISTER_GOST_ENGINE;
       else process.env.SCHOOL_REGISTER_GOST_ENGINE = saved;
@@ -261,6 +265,32 @@ describe('КриптоПро CSP cryptcp adapter, against a stand-in that signs 
     await expect(openThumbprintSigner({ thumbprint, cryptcp })).rejects.toMatchObject({
       signingCode: 'csp_cancelled', message: 'КриптоПро CSP: ввод PIN-кода отменён, документ не подписан (0x8010006E)' });
   }, 60_000);
+
+  it('ledgers.seal with a thumbprint signs through cryptcp; a wrong one is refused naming it, nothing written; the PIN is never audited', async () => {
+    const f = await sealingSchool();
+    const saved = process.env.SCHOOL_REGISTER_CRYPTCP;
+    process.env.SCHOOL_REGISTER_CRYPTCP = STAND_IN; // executable, as cryptcp is
+    try {
+      const absent = 'CD'.repeat(20);
+      const e = expectError(await f.c.raw('ledgers.seal', { classId: f.s.a.id, certificate: { thumbprint: absent, pin: '1234' } }), 'validation', 'certificate');
+      expect(e.message).toContain(absent);
+      expect(count(f.c.backend.db, 'ledger_versions')).toBe(0);
+      const v = await f.c.call('ledgers.seal', { classId: f.s.a.id, certificate: { thumbprint: pki.leaf[512].thumbprint, pin: '1234' } });
+      expect(v.signer).toBe(SUBJECT);
+      const row = f.c.backend.db.prepare('SELECT canonical_json, signature FROM ledger_versions WHERE class_id = ?').get(f.s.a.id) as { canonical_json: string; signature: Buffer };
+      fs.writeFileSync(path.join(pki.dir, 'csp-seal.sig'), row.signature);
+      fs.writeFileSync(path.join(pki.dir, 'csp-seal.json'), row.canonical_json);
+      expect(pki.openssl(['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'csp-seal.sig', '-content', 'csp-seal.json', '-CAfile', path.join(pki.dir, 'cas.pem'),
+        '-out', '/dev/null']).status).toBe(0);
+      const audited = f.c.backend.db.prepare("SELECT detail FROM audit_log WHERE method = 'ledgers.seal'").pluck().all() as string[];
+      expect(audited.join('\n')).not.toContain('1234');
+      expect(auditableArgs({ certificate: { thumbprint: absent, pin: '1234' } })).toEqual({ certificate: { thumbprint: absent, pin: '***' } });
+    } finally {
+      if (saved === undefined) delete process.env.SCHOOL_REGISTER_CRYPTCP;
+      else process.env.SCHOOL_REGISTER_CRYPTCP = saved;
+      f.c.backend.close();
+    }
+  }, 120_000);
 
   it('a thumbprint not in the store, a malformed one and a missing cryptcp are refused by name', async () => {
     const absent = 'AB'.repeat(20);
