@@ -3,15 +3,19 @@
 // OpenSSL ways (the long-lived worker, one `openssl cms` per document), 256- and 512-bit keys, a sealed ledger and a
 // signed packet verify with `openssl cms -verify -CAfile root.pem`; signingCertificateV2 carries the Стрибог digest of
 // the certificate; a wrong password, a computer without the engine and an unknown key algorithm are refused by name;
-// the cryptcp adapter against its stand-in signs, and says in Russian what a wrong thumbprint, PIN or cancel means.
+// the cryptcp adapter against its stand-in signs, and says in Russian what a wrong thumbprint, PIN or cancel means;
+// `ledger seal --cert GOST.p12` and `--thumbprint` do the same from the command line.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditableArgs } from '../../main/host/dispatch.ts';
 import { cryptcpError } from '../../main/signing/cryptcp.ts';
 import { SigningError } from '../../main/signing/errors.ts';
 import { findGostTools } from '../../main/signing/openssl-gost.ts';
 import { closeSigner, openPkcs12Signer, openThumbprintSigner, pkcs12UsesGost } from '../../main/signing/select-signer.ts';
+import { ROOT } from '../helpers/cli.ts';
 import { count, expectError } from '../helpers/db.ts';
 import { adminClient, tempDir } from '../helpers/register.ts';
 import { DIRECTOR_SUBJECT, GOST_PASSWORD, gostPrint, gostVerify, makeGostPki, type GostPki } from '../helpers/gost-pki.ts';
@@ -291,6 +295,46 @@ describe('КриптоПро CSP cryptcp adapter, against a stand-in that signs 
       f.c.backend.close();
     }
   }, 120_000);
+
+  it('the command line: ledger seal --cert GOST.p12 names the file without the engine, seals with it; --thumbprint seals through cryptcp', async () => {
+    const f = await sealingSchool();
+    f.c.backend.close();
+    const db = f.c.dbPath;
+    const file = path.join(f.dir, 'director-256.p12');
+    fs.copyFileSync(pki.leaf[256].p12, file);
+    const run = (env: Record<string, string>, ...args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const p = spawn(process.execPath, [path.join(ROOT, 'main/cli/bin.mjs'), ...args, '--db', db], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '', stderr = '';
+      p.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      p.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      p.on('error', reject);
+      p.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    const seal = ['ledger', 'seal', '--year', '2025/2026', '--json'];
+    const noEngine = await run({ SCHOOL_REGISTER_CERT_PASSWORD: GOST_PASSWORD, SCHOOL_REGISTER_GOST_ENGINE: path.join(f.dir, 'нет', 'gost.so') }, ...seal, '--class', '5А', '--cert', file);
+    expect(noEngine.code).toBe(1);
+    expect(noEngine.stderr.trim()).toMatch(/^Ошибка: Ключ ГОСТ: нет средства подписи ГОСТ на этом компьютере \(файл director-256\.p12: нет модуля ГОСТ для OpenSSL: файла .*gost\.so\)$/);
+    const sealed = await run({ SCHOOL_REGISTER_CERT_PASSWORD: GOST_PASSWORD }, ...seal, '--class', '5А', '--cert', file);
+    expect(sealed.stderr).toBe('');
+    expect(sealed.code).toBe(0);
+    expect(JSON.parse(sealed.stdout)).toMatchObject({ version: 1, signer: SUBJECT });
+    const byCsp = await run({ SCHOOL_REGISTER_CRYPTCP: STAND_IN, SCHOOL_REGISTER_CSP_PIN: '1234' }, ...seal, '--class', '5Б', '--thumbprint', pki.leaf[512].thumbprint);
+    expect(byCsp.stderr).toBe('');
+    expect(JSON.parse(byCsp.stdout)).toMatchObject({ version: 1, signer: SUBJECT });
+    const raw = new Database(db, { readonly: true });
+    try {
+      const rows = raw.prepare('SELECT canonical_json, signature FROM ledger_versions ORDER BY class_id').all() as Array<{ canonical_json: string; signature: Buffer }>;
+      expect(rows.length).toBe(2);
+      const v = gostVerify(pki, rows[0].signature, Buffer.from(rows[0].canonical_json, 'utf8'));
+      expect(v.status).toBe(0);
+      fs.writeFileSync(path.join(pki.dir, 'cli-csp.sig'), rows[1].signature);
+      fs.writeFileSync(path.join(pki.dir, 'cli-csp.json'), rows[1].canonical_json);
+      expect(pki.openssl(['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'cli-csp.sig', '-content', 'cli-csp.json', '-CAfile', path.join(pki.dir, 'cas.pem'),
+        '-out', '/dev/null']).status).toBe(0);
+    } finally {
+      raw.close();
+    }
+  }, 180_000);
 
   it('a thumbprint not in the store, a malformed one and a missing cryptcp are refused by name', async () => {
     const absent = 'AB'.repeat(20);
