@@ -344,6 +344,11 @@ export class GostOpensslSigner implements Signer {
     });
   }
 
+  /** The folder with the encrypted key, while the per-document way has one (null otherwise): for tests. */
+  get keyFolder(): string | null {
+    return this.dir;
+  }
+
   private folder(): string {
     if (this.dir) return this.dir;
     live.add(this);

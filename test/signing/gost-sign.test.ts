@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditableArgs } from '../../main/host/dispatch.ts';
 import { cryptcpError } from '../../main/signing/cryptcp.ts';
 import { SigningError } from '../../main/signing/errors.ts';
-import { findGostTools } from '../../main/signing/openssl-gost.ts';
+import { findGostTools, type GostOpensslSigner } from '../../main/signing/openssl-gost.ts';
 import { closeSigner, openPkcs12Signer, openThumbprintSigner, pkcs12UsesGost } from '../../main/signing/select-signer.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { count, expectError } from '../helpers/db.ts';
@@ -123,6 +123,24 @@ describe('GOST R 34.10-2012 through OpenSSL and its GOST engine', () => {
     }
     for (let i = 0; i < 200 && workers() > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(workers()).toBe(0);
+  }, 60_000);
+
+  it('the key is never on disk in clear: none in the worker way; encrypted 0600 in a 0700 folder one `openssl cms` at a time, gone when closed', async () => {
+    const worker = openPkcs12Signer(p12(256), GOST_PASSWORD, { gost: { mode: 'worker' } }) as GostOpensslSigner;
+    await worker.sign(Buffer.from('a'));
+    expect(worker.keyFolder).toBeNull();
+    await closeSigner(worker);
+    const perDoc = openPkcs12Signer(p12(512), GOST_PASSWORD, { gost: { mode: 'per-document' } }) as GostOpensslSigner;
+    await perDoc.sign(Buffer.from('b'));
+    const dir = perDoc.keyFolder!;
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dir, 'key.pem')).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(path.join(dir, 'key.pem'), 'utf8')).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    for (const f of fs.readdirSync(dir)) expect(fs.readFileSync(path.join(dir, f), 'utf8')).not.toContain('BEGIN PRIVATE KEY');
+    // openssl refuses the key file without the passphrase that only the signer holds
+    expect(pki.openssl(['pkey', '-in', path.join(dir, 'key.pem'), '-passin', `pass:${GOST_PASSWORD}`, '-noout']).status).not.toBe(0);
+    await closeSigner(perDoc);
+    expect(fs.existsSync(dir)).toBe(false);
   }, 60_000);
 
   it('a wrong password, ASCII or Cyrillic, is «Неверный пароль сертификата»', () => {
