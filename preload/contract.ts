@@ -118,7 +118,9 @@ export const OrderSchema = z.object({
   id, number: z.string(), date: isoDate, kind: z.enum(MOVEMENT_KINDS), title: z.string(), studentCount: z.number().int(),
 });
 export type Order = z.infer<typeof OrderSchema>;
-const OrderRef = z.object({ number: text(50).min(1, 'номер приказа обязателен'), date: isoDate });
+const OrderRef = z.object({ number: text(50).min(1, 'номер приказа обязателен'), date: isoDate,
+  /** the clerk confirmed an order dated after today (without it such an order is refused with a question) */
+  confirmFuture: z.boolean().optional() });
 
 export const BookEntrySchema = z.object({
   studentId: uuid, letter: z.string(), number: z.number().int(), fileNumber: z.string(), fullName: z.string(),
@@ -164,8 +166,16 @@ export const GradeGridSchema = z.object({
   columns: z.array(GridColumnSchema),
   subjects: z.array(z.object({ id, name: z.string(), shortName: z.string(), hasExam: z.boolean(),
     stats: z.record(z.string(), MarkStatsSchema) })),
-  students: z.array(z.object({ id: uuid, fullName: z.string(), inClass: z.boolean() })),
+  students: z.array(z.object({ id: uuid, fullName: z.string(), inClass: z.boolean(), sex: z.enum(['М', 'Ж']),
+    /** the day the student left the class (a transfer or a departure), null while in it */
+    leftOn: isoDate.nullable(),
+    /** the period columns that began after he left: no marks there (the schema refuses them) */
+    closedColumns: z.array(z.string()) })),
   marks: z.array(z.object({ studentId: uuid, subjectId: id, column: z.string(), mark: z.enum(MARKS) })),
+  /** the class's ledger is sealed and locked (no correction open): the grid is read-only */
+  sealed: z.object({ version: z.number().int(), sealedAt: z.string() }).nullable(),
+  /** marks in a closed column, kept from before the rule (migration 0013): shown to the clerk to check */
+  afterDeparture: z.array(z.object({ studentId: uuid, subjectId: id, column: z.string() })),
   attendance: z.array(z.object({ studentId: uuid, periodId: id, missed: z.number().int(), missedValid: z.number().int() })),
 });
 export type GradeGrid = z.infer<typeof GradeGridSchema>;
