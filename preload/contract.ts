@@ -116,6 +116,8 @@ export type Movement = z.infer<typeof MovementSchema>;
 
 export const OrderSchema = z.object({
   id, number: z.string(), date: isoDate, kind: z.enum(MOVEMENT_KINDS), title: z.string(), studentCount: z.number().int(),
+  /** the school year the order is numbered in (from August on, the new one) and its place in that year's book */
+  schoolYear: yearName, seqInYear: z.number().int(),
 });
 export type Order = z.infer<typeof OrderSchema>;
 const OrderRef = z.object({ number: text(50).min(1, 'номер приказа обязателен'), date: isoDate,
@@ -548,7 +550,9 @@ export const contract = {
   'students.update': command(z.object({ id: uuid, data: StudentInput.strict() }).strict(), StudentSchema, CLERK),
   'students.history': query(z.object({ id: uuid }).strict(), z.array(MovementSchema), ANY),
 
-  'orders.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(), z.array(OrderSchema), ANY),
+  // year: the school year's first calendar year (2026 → 2026/2027); query: a number, a kind's title or a student's ФИО
+  'orders.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200), year: z.number().int().min(1900).max(2200).optional(),
+    query: text(200).optional() }).strict(), z.array(OrderSchema), ANY),
   'orders.movements': query(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),
   'orders.enrol': command(z.object({ order: OrderRef.strict(), studentId: uuid, classId: id, date: isoDate,
     whereFrom: optText(500) }).strict(), MovementSchema, CLERK),

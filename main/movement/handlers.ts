@@ -4,7 +4,7 @@ import { depart, enrol, listOrders, orderMovements, promote, studentHistory, tra
 
 export const movementHandlers = defineHandlers({
   'students.history': query(({ db }, a) => studentHistory(db, a.id)),
-  'orders.list': query(({ db }, a) => listOrders(db, a.limit)),
+  'orders.list': query(({ db }, a) => listOrders(db, a.limit, { year: a.year, query: a.query })),
   'orders.movements': query(({ db }, a) => orderMovements(db, a.orderId)),
   'orders.enrol': command(({ db }, a) => enrol(db, a)),
   'orders.transfer': command(({ db }, a) => transfer(db, a)),

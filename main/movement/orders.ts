@@ -3,7 +3,8 @@
 import type { DB } from '../../db/connection.ts';
 import type { Movement, Order } from '../../preload/contract.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
-import { fullName } from '../../preload/core/names.ts';
+import { fullName, searchKey } from '../../preload/core/names.ts';
+import { schoolYearSql } from '../../db/sql-checks.ts';
 import { currentYearStart, formatDate, isValidIsoDate, todayIso } from '../../preload/core/dates.ts';
 import { getClass, levelOf } from '../classes/classes.ts';
 import { getStudent } from '../students/students.ts';
@@ -240,8 +241,23 @@ export function orderMovements(db: DB, orderId: number): Movement[] {
   return (db.prepare(`${MOVEMENT_SELECT} WHERE mv.order_id = ? ORDER BY s.search_key`).all(orderId) as MRow[]).map(toMovement);
 }
 
-export function listOrders(db: DB, limit: number): Order[] {
-  return (db.prepare(`SELECT o.*, (SELECT count(*) FROM movements mv WHERE mv.order_id = o.id) AS n FROM orders o ORDER BY o.date DESC, o.id DESC LIMIT ?`)
-    .all(limit) as Array<{ id: number; number: string; date: string; kind: Kind; n: number }>)
-    .map((o) => ({ id: o.id, number: o.number, date: o.date, kind: o.kind, title: KIND_TITLE[o.kind], studentCount: o.n }));
+/**
+ * The book of orders, newest first: each order with its school year (August on is the new one, as the schema's
+ * numbering rule reckons it) and its place in that year's book. Narrowed to one school year (its first calendar year)
+ * and by a text: the order's number, its kind's title, or a student it moves (ФИО, ё = е).
+ */
+export function listOrders(db: DB, limit: number, filter: { year?: number; query?: string } = {}): Order[] {
+  const key = searchKey(filter.query ?? '');
+  const kinds = new Set((Object.keys(KIND_TITLE) as Kind[]).filter((k) => key && searchKey(KIND_TITLE[k]).includes(key)));
+  const rows = db.prepare(`WITH y AS (SELECT o.*, ${schoolYearSql('o.date')} AS sy FROM orders o),
+    n AS (SELECT y.*, row_number() OVER (PARTITION BY y.sy ORDER BY y.date, y.id) AS seq FROM y)
+    SELECT n.*, (SELECT count(*) FROM movements mv WHERE mv.order_id = n.id) AS n,
+      ${key ? `EXISTS (SELECT 1 FROM movements mv JOIN students s ON s.id = mv.student_id WHERE mv.order_id = n.id AND instr(s.search_key, @key) > 0)` : '0'} AS student_hit
+    FROM n ${filter.year != null ? 'WHERE n.sy = @year' : ''}
+    ORDER BY n.date DESC, n.id DESC`).all({ ...(key ? { key } : {}), ...(filter.year != null ? { year: filter.year } : {}) }) as
+    Array<{ id: number; number: string; date: string; kind: Kind; n: number; sy: number; seq: number; student_hit: number }>;
+  // the number and the kind's title compared as the clerk typed them (any case, ё = е: SQLite's lower() knows only ASCII)
+  const hits = key ? rows.filter((o) => o.student_hit || kinds.has(o.kind) || searchKey(o.number).includes(key)) : rows;
+  return hits.slice(0, limit).map((o) => ({ id: o.id, number: o.number, date: o.date, kind: o.kind, title: KIND_TITLE[o.kind], studentCount: o.n,
+    schoolYear: `${o.sy}/${o.sy + 1}`, seqInYear: o.seq }));
 }

@@ -1076,4 +1076,47 @@ export const t = {
     spoiledDone: (form: string) => `Бланк ${form} списан как испорченный`,
     bookHint: 'Книга учёта за выбранный учебный год: PDF с кодом проверки на каждом листе.',
   },
+  // issue 16: the grid that tells the truth (sealed ledgers, departed students), orders and withdrawals checked
+  gridLocks: {
+    sealed: (klass: string, year: string, version: number, date: string) =>
+      `Ведомость ${klass} класса за ${year} учебный год запечатана (версия ${version}, ${date}): оценки только для просмотра. ` +
+      'Изменить их можно, открыв исправление в разделе «Сводные ведомости».',
+    sealedCell: 'Ведомость запечатана — оценка не изменится',
+    left: (sex: 'М' | 'Ж', date: string) => `${sex === 'Ж' ? 'выбыла' : 'выбыл'} ${date}`,
+    closedCell: (date: string) => `Ученик выбыл из класса ${date}: за периоды после выбытия оценки не ставятся`,
+    afterDeparture: (n: number) => `${count(n, ['оценка стоит', 'оценки стоят', 'оценок стоят'])} за периоды после выбытия ученика (записаны до проверки этого правила): ` +
+      'проверьте их — они выделены в таблице; такую оценку можно только удалить (Delete).',
+    afterDepartureCell: 'Оценка за период после выбытия ученика: проверьте и удалите',
+    closeError: 'Закрыть сообщение',
+    escKept: 'Ввод отменён, в ячейке прежнее значение. Сообщение об ошибке осталось — закройте его кнопкой ×.',
+  },
+  orderChecks: {
+    confirmFuture: (date: string) => `Дата приказа ${date} позже сегодняшней. Приказ действительно датирован будущим числом`,
+    otherReason: 'другое',
+    otherReasonText: 'Причина (своими словами)',
+    otherKind: 'другое',
+    otherKindText: 'Кем приходится (своими словами)',
+    guardianKinds: ['мать', 'отец', 'опекун', 'попечитель', 'бабушка', 'дедушка', 'приёмный родитель'],
+    departConfirmTitle: 'Проверьте перед записью',
+    departConfirmLead: 'Выбытие записывается в книгу приказов и алфавитную книгу навсегда: исправить его можно только новым приказом.',
+    departWho: 'Ученик',
+    departFrom: 'Из класса',
+    departDate: 'Дата выбытия',
+    departOrder: 'Приказ',
+    departReason: 'Причина',
+    departWhere: 'Куда выбыл',
+    departConfirm: 'Всё верно — записать выбытие',
+    departBack: 'Вернуться к форме',
+  },
+  ordersBook: {
+    yearFilter: 'Учебный год',
+    allYears: 'все годы',
+    search: 'Поиск: номер, содержание или ученик',
+    colYear: 'Учебный год',
+    colSeq: '№ п/п в году',
+    print: 'Приказ в PDF',
+    printing: 'Готовлю PDF…',
+    found: (n: number) => `Найдено: ${count(n, ['приказ', 'приказа', 'приказов'])}`,
+    nothingFound: 'Ничего не найдено.',
+  },
 };

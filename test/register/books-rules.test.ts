@@ -96,6 +96,23 @@ describe('the book of orders: a number once a school year for each kind', () => 
   });
 });
 
+describe('the book of orders by year', () => {
+  it('each order carries its school year and place in that year; filtered by year, by number, by a student, by a kind', async () => {
+    const all = await c.call('orders.list', { limit: 1000 });
+    const y2025 = all.filter((o) => o.schoolYear === '2025/2026').sort((a, b) => a.seqInYear - b.seqInYear);
+    expect(y2025.map((o) => o.seqInYear)).toEqual(y2025.map((_, i) => i + 1));
+    expect(y2025[0]).toMatchObject({ number: '1-у', date: '2025-09-01', seqInYear: 1 });
+    expect((await c.call('orders.list', { limit: 1000, year: 2025 })).map((o) => o.id).sort()).toEqual(y2025.map((o) => o.id).sort());
+    expect((await c.call('orders.list', { limit: 1000, year: 2031 }))).toEqual([]);
+    const byNumber = await c.call('orders.list', { limit: 1000, year: 2025, query: '17-В' });
+    expect(byNumber.map((o) => [o.number, o.kind])).toEqual([['17-в', 'departure'], ['17-в', 'enrolment']]); // newest first
+    const byStudent = await c.call('orders.list', { limit: 1000, query: 'уходящии петр' });
+    expect(byStudent.map((o) => o.number)).toEqual(['17-в', '1-у']);
+    const byKind = await c.call('orders.list', { limit: 1000, year: 2025, query: 'отчислен' });
+    expect(new Set(byKind.map((o) => o.kind))).toEqual(new Set(['departure']));
+  });
+});
+
 describe('no marks after a student left the class', () => {
   it('a 3rd-quarter mark for the student who left 5А on 15.10.2025 is refused, naming student, class and period', async () => {
     const e = expectError(await raw('grades.set', { classId: s.a.id, cells: [
