@@ -554,6 +554,8 @@ export const contract = {
   'orders.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200), year: z.number().int().min(1900).max(2200).optional(),
     query: text(200).optional() }).strict(), z.array(OrderSchema), ANY),
   'orders.movements': query(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),
+  // An order as a PDF to sign, with its list of students (no verification code: the signed paper is the original).
+  'orders.print': query(z.object({ orderId: id }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), ANY),
   'orders.enrol': command(z.object({ order: OrderRef.strict(), studentId: uuid, classId: id, date: isoDate,
     whereFrom: optText(500) }).strict(), MovementSchema, CLERK),
   'orders.transfer': command(z.object({ order: OrderRef.strict(), studentId: uuid, toClassId: id, date: isoDate,

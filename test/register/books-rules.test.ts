@@ -3,6 +3,7 @@
 // table. The schema is the rule: the sqlite3 command-line tool writing a violating row straight into the file is refused
 // too. A register that held such rows before 0013 still opens: they are kept and listed, not deleted.
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { openBackend } from '../../main/host/backend.ts';
 import type { Student } from '../../preload/contract.ts';
 import { todayIso } from '../../preload/core/dates.ts';
 import { adminClient, smallSchool, type Client } from '../helpers/register.ts';
-import { contentHash, expectError, removeScratchDirs, scratchDir, studentInput, withSnilsControl } from '../helpers/db.ts';
+import { SCHOOL, contentHash, expectError, removeScratchDirs, scratchDir, studentInput, withSnilsControl } from '../helpers/db.ts';
 
 afterAll(removeScratchDirs);
 
@@ -106,10 +107,33 @@ describe('the book of orders by year', () => {
     expect((await c.call('orders.list', { limit: 1000, year: 2031 }))).toEqual([]);
     const byNumber = await c.call('orders.list', { limit: 1000, year: 2025, query: '17-В' });
     expect(byNumber.map((o) => [o.number, o.kind])).toEqual([['17-в', 'departure'], ['17-в', 'enrolment']]); // newest first
-    const byStudent = await c.call('orders.list', { limit: 1000, query: 'уходящии петр' });
+    const byStudent = await c.call('orders.list', { limit: 1000, query: 'УХОДЯЩИЙ Пётр' });
     expect(byStudent.map((o) => o.number)).toEqual(['17-в', '1-у']);
     const byKind = await c.call('orders.list', { limit: 1000, year: 2025, query: 'отчислен' });
     expect(new Set(byKind.map((o) => o.kind))).toEqual(new Set(['departure']));
+  });
+});
+
+describe('an order printed as a PDF', () => {
+  it('has the school, the number and date, and its list of students (read by pdftotext); without requisites it is refused', async () => {
+    const orders = await c.call('orders.list', { limit: 1000, year: 2025, query: '1-у' });
+    const order = orders.find((o) => o.number === '1-у')!;
+    const refused = expectError(await raw('orders.print', { orderId: order.id }), 'validation');
+    expect(refused.message).toContain('Заполните реквизиты школы');
+    await c.call('school.update', SCHOOL);
+    const r = await c.call('orders.print', { orderId: order.id });
+    expect(r.fileName).toBe('Приказ 1-у от 01.09.2025.pdf');
+    const file = path.join(scratchDir(), 'order.pdf');
+    fs.writeFileSync(file, Buffer.from(r.dataBase64, 'base64'));
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/[ \t]+/g, ' ');
+    expect(text).toContain('ПРИКАЗ');
+    expect(text).toContain('№ 1-у');
+    expect(text).toContain('от 01.09.2025');
+    expect(text).toContain('2025/2026 учебный год, 1-й приказ в книге этого года');
+    for (const name of ['Уходящий Пётр Иванович', 'Остающийся Иван Иванович', 'Второй Олег Иванович']) expect(text).toContain(name);
+    expect(text).toContain(SCHOOL.director);
+    expect(text).not.toContain('ЧЕРНОВИК');
+    expect(execFileSync('qpdf', ['--check', file], { encoding: 'utf8' })).toContain('No syntax or stream encoding errors');
   });
 });
 
