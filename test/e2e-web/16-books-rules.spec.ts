@@ -3,6 +3,7 @@
 // marked «выбыл ДД.ММ.ГГГГ» and greyed, the periods after he left take no mark; a second «№ 17-в» of departures in the
 // same school year is refused with the message next to the order's number, after the withdrawal's summary was
 // confirmed. Self-contained: its own past year (2019/2020), classes, students and marks, seeded through the API.
+import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { Api, ensureSchool } from './pages/api';
 import { App } from './pages/App';
@@ -146,4 +147,27 @@ test('a sealed class is read-only, a departed student is marked, a duplicate ord
   // nothing was written: she is still in 9Ю
   const api = await new Api(request).asAdmin();
   expect((await api.call('students.get', { id: secondId })).currentClass?.name).toBe(OPEN.name);
+
+  // an order dated after today asks the clerk to confirm the date before it is sent
+  const next = `01.02.${new Date().getFullYear() + 1}`;
+  await form.getByLabel('Дата приказа').fill(next);
+  await expect(form.getByLabel(`Дата приказа ${next} позже сегодняшней`, { exact: false })).not.toBeChecked();
+  await form.getByRole('button', { name: 'Отмена' }).click();
+
+  // ---- the book of orders by year: filtered, searched, numbered per year, printed ----
+  await app.goTo('Приказы');
+  await page.getByLabel('Учебный год', { exact: true }).selectOption({ label: YEAR });
+  await page.getByLabel('Поиск: номер, содержание или ученик').fill('аксёнов');
+  await expect(page.getByTestId('orders-found')).toHaveText('Найдено: 2 приказа');
+  const table = page.getByTestId('orders-table');
+  await expect(table.getByRole('row').nth(1)).toContainText('№ 17-в');
+  await expect(table.getByRole('row').nth(1)).toContainText(YEAR);
+  await table.getByRole('link', { name: 'Приказ № 17-в от 15.10.2019' }).click();
+  await expect(page.getByTestId('order-page')).toContainText('Аксёнов Борис Игоревич');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('order-print').click()]);
+  expect(download.suggestedFilename()).toBe('Приказ 17-в от 15.10.2019.pdf');
+  const pdf = execFileSync('pdftotext', ['-layout', await download.path(), '-'], { encoding: 'utf8' });
+  expect(pdf).toContain('ПРИКАЗ');
+  expect(pdf).toContain('Аксёнов Борис Игоревич');
+  await shot(page, '163-order-page');
 });
