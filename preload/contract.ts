@@ -118,6 +118,8 @@ export const OrderSchema = z.object({
   id, number: z.string(), date: isoDate, kind: z.enum(MOVEMENT_KINDS), title: z.string(), studentCount: z.number().int(),
   /** the school year the order is numbered in (from August on, the new one) and its place in that year's book */
   schoolYear: yearName, seqInYear: z.number().int(),
+  /** another order of its kind has its number in its school year: written before the register refused that (0013) */
+  numberedTwice: z.boolean(),
 });
 export type Order = z.infer<typeof OrderSchema>;
 const OrderRef = z.object({ number: text(50).min(1, 'номер приказа обязателен'), date: isoDate,

@@ -252,12 +252,13 @@ export function listOrders(db: DB, limit: number, filter: { year?: number; query
   const rows = db.prepare(`WITH y AS (SELECT o.*, ${schoolYearSql('o.date')} AS sy FROM orders o),
     n AS (SELECT y.*, row_number() OVER (PARTITION BY y.sy ORDER BY y.date, y.id) AS seq FROM y)
     SELECT n.*, (SELECT count(*) FROM movements mv WHERE mv.order_id = n.id) AS n,
+      EXISTS (SELECT 1 FROM y x WHERE x.id <> n.id AND x.number = n.number AND x.kind = n.kind AND x.sy = n.sy) AS twice,
       ${key ? `EXISTS (SELECT 1 FROM movements mv JOIN students s ON s.id = mv.student_id WHERE mv.order_id = n.id AND instr(s.search_key, @key) > 0)` : '0'} AS student_hit
     FROM n ${filter.year != null ? 'WHERE n.sy = @year' : ''}
     ORDER BY n.date DESC, n.id DESC`).all({ ...(key ? { key } : {}), ...(filter.year != null ? { year: filter.year } : {}) }) as
-    Array<{ id: number; number: string; date: string; kind: Kind; n: number; sy: number; seq: number; student_hit: number }>;
+    Array<{ id: number; number: string; date: string; kind: Kind; n: number; sy: number; seq: number; student_hit: number; twice: number }>;
   // the number and the kind's title compared as the clerk typed them (any case, ё = е: SQLite's lower() knows only ASCII)
   const hits = key ? rows.filter((o) => o.student_hit || kinds.has(o.kind) || searchKey(o.number).includes(key)) : rows;
   return hits.slice(0, limit).map((o) => ({ id: o.id, number: o.number, date: o.date, kind: o.kind, title: KIND_TITLE[o.kind], studentCount: o.n,
-    schoolYear: `${o.sy}/${o.sy + 1}`, seqInYear: o.seq }));
+    schoolYear: `${o.sy}/${o.sy + 1}`, seqInYear: o.seq, numberedTwice: !!o.twice }));
 }

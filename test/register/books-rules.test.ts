@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestVersion, migrate } from '../../db/migrate.ts';
 import { migrations } from '../../db/migrations/index.ts';
 import { openBackend } from '../../main/host/backend.ts';
+import { listOrders } from '../../main/movement/orders.ts';
 import type { Student } from '../../preload/contract.ts';
 import { todayIso } from '../../preload/core/dates.ts';
 import { adminClient, smallSchool, type Client } from '../helpers/register.ts';
@@ -247,6 +248,9 @@ describe('0013 on a register that already breaks these rules', () => {
         ['snils_zero', '00000000-0000-4000-8000-000000000001'],
       ]);
       expect(db.prepare('SELECT period_id, mark, left_on FROM marks_after_departure').all()).toEqual([{ period_id: 3, mark: '5', left_on: '2025-10-15' }]);
+      // the book of orders flags the orders numbered twice
+      expect(listOrders(db, 100).filter((o) => o.numberedTwice).map((o) => [o.number, o.date])).toEqual([['17-в', '2026-02-03'], ['17-в', '2025-10-15']]);
+      expect(listOrders(db, 100).find((o) => o.number === '1-у')!.numberedTwice).toBe(false);
       // the kept mark may be cleared (that is how the clerk fixes it), not rewritten
       expect(() => db.prepare("UPDATE subject_marks SET p3 = '4'").run()).toThrow('ученик выбыл из класса до начала этого периода');
       db.prepare('UPDATE subject_marks SET p3 = NULL').run();

@@ -56,7 +56,10 @@ export function OrdersBook() {
                 {list.map((o) => (
                   <tr key={o.id}>
                     <td className="num">{o.seqInYear}</td>
-                    <td className="nowrap"><Link to={`/orders/${o.id}`} aria-label={t.orders.orderTitle(o.number, formatDate(o.date))}>№ {o.number}</Link></td>
+                    <td className="nowrap">
+                      <Link to={`/orders/${o.id}`} aria-label={t.orders.orderTitle(o.number, formatDate(o.date))}>№ {o.number}</Link>
+                      {o.numberedTwice && <span className="badge badge-warn" title={t.ordersBook.numberedTwiceHint} data-testid="numbered-twice"> {t.ordersBook.numberedTwice}</span>}
+                    </td>
                     <td className="nowrap">{formatDate(o.date)}</td>
                     <td className="nowrap">{o.schoolYear}</td>
                     <td>{t.movement.kinds[o.kind]}</td>
