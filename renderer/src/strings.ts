@@ -1108,6 +1108,10 @@ export const t = {
     departConfirm: 'Всё верно — записать выбытие',
     departBack: 'Вернуться к форме',
   },
+  cardChecks: {
+    snilsInvalid: 'недействителен — исправьте',
+    consentFuture: 'дата в будущем — исправьте',
+  },
   ordersBook: {
     yearFilter: 'Учебный год',
     allYears: 'все годы',
