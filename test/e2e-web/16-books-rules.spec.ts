@@ -151,7 +151,11 @@ test('a sealed class is read-only, a departed student is marked, a duplicate ord
   // an order dated after today asks the clerk to confirm the date before it is sent
   const next = `01.02.${new Date().getFullYear() + 1}`;
   await form.getByLabel('Дата приказа').fill(next);
-  await expect(form.getByLabel(`Дата приказа ${next} позже сегодняшней`, { exact: false })).not.toBeChecked();
+  const confirmFuture = form.getByLabel(`Приказ действительно датирован будущим числом: ${next} — позже сегодняшнего дня`);
+  await expect(confirmFuture).not.toBeChecked();
+  await form.getByRole('button', { name: 'Отчислить' }).click();
+  await expect(page.getByTestId('error-order.confirmFuture')).toHaveText('Дата приказа позже сегодняшней: отметьте, что она верна, или исправьте дату');
+  await expect(confirm).toHaveCount(0); // no summary, nothing sent until the date is confirmed
   await form.getByRole('button', { name: 'Отмена' }).click();
 
   // ---- the book of orders by year: filtered, searched, numbered per year, printed ----

@@ -20,7 +20,13 @@ function useOrderDraft() {
 
 type OrderDraft = { number: string; orderDate: string; date: string; confirmFuture: boolean };
 /** The order's date typed is after today: the order is sent only with the clerk's confirmation. */
-const futureOrder = (d: { orderDate: string }) => { const iso = parseDate(d.orderDate); return !!iso && iso > todayIso(); };
+export const futureOrder = (d: { orderDate: string }) => { const iso = parseDate(d.orderDate); return !!iso && iso > todayIso(); };
+
+/** Under an order's date after today: the clerk's confirmation that the date is right (sent as order.confirmFuture). */
+export function FutureOrderCheck({ orderDate, checked, onChange }: { orderDate: string; checked: boolean; onChange: (v: boolean) => void }) {
+  if (!futureOrder({ orderDate })) return null;
+  return <CheckField name="order.confirmFuture" label={t.orderChecks.confirmFuture(orderDate.trim())} checked={checked} onChange={onChange} />;
+}
 
 function OrderFields({ draft, set, setConfirm, dateLabel }: {
   draft: OrderDraft; set: (k: 'number' | 'orderDate' | 'date') => (v: string) => void; setConfirm: (v: boolean) => void; dateLabel: string;
@@ -32,9 +38,7 @@ function OrderFields({ draft, set, setConfirm, dateLabel }: {
         <DateField name="order.date" label={t.orderForm.orderDate} value={draft.orderDate} onChange={set('orderDate')} required />
         <DateField name="date" label={dateLabel} value={draft.date} onChange={set('date')} required />
       </div>
-      {futureOrder(draft) && (
-        <CheckField name="order.confirmFuture" label={t.orderChecks.confirmFuture(draft.orderDate.trim())} checked={draft.confirmFuture} onChange={setConfirm} />
-      )}
+      <FutureOrderCheck orderDate={draft.orderDate} checked={draft.confirmFuture} onChange={setConfirm} />
     </>
   );
 }
@@ -49,6 +53,7 @@ export function ClassSelect({ name, label, value, onChange, classes }: {
 
 function orderRef(check: FieldCheck, d: OrderDraft) {
   const date = check.date('order.date', d.orderDate);
+  if (futureOrder(d) && !d.confirmFuture) check.add('order.confirmFuture', t.orderChecks.confirmNeeded);
   return { number: d.number.trim(), date, ...(futureOrder(d) && d.confirmFuture ? { confirmFuture: true } : {}) };
 }
 
