@@ -11,6 +11,10 @@ export function snillsSql(col: string): string {
     ((${weighted(col, [9, 8, 7, 6, 5, 4, 3, 2, 1])}) % 101) % 100 = CAST(substr(${col}, 10, 2) AS INTEGER))))`;
 }
 
+/** True when col is NULL or not a body of nine zeros (000-000-000 00 is no СНИЛС; added by migration 0013 as a trigger,
+ *  so together with snillsSql it is the whole rule of snilsCheck in preload/core/identifiers.ts). */
+export const snilsNotZeroSql = (col: string) => `(${col} IS NULL OR substr(${col}, 1, 9) <> '000000000')`;
+
 export function innSql(col: string): string {
   return `(length(${col}) = 10 AND ${col} NOT GLOB '*[^0-9]*' AND
     ((${weighted(col, [2, 4, 10, 3, 5, 9, 4, 6, 8])}) % 11) % 10 = ${d(col, 10)})`;
@@ -28,3 +32,7 @@ export function dateSql(col: string, nullable = true): string {
 }
 
 export const nonEmpty = (col: string) => `(length(trim(${col})) > 0)`;
+
+/** The school year a date falls in, by its first calendar year: from August on, the year starting that autumn
+ *  (the SQL twin of currentYearStart in preload/core/dates.ts). */
+export const schoolYearSql = (col: string) => `(CAST(substr(${col}, 1, 4) AS INTEGER) - (substr(${col}, 6, 2) < '08'))`;

@@ -116,9 +116,15 @@ export type Movement = z.infer<typeof MovementSchema>;
 
 export const OrderSchema = z.object({
   id, number: z.string(), date: isoDate, kind: z.enum(MOVEMENT_KINDS), title: z.string(), studentCount: z.number().int(),
+  /** the school year the order is numbered in (from August on, the new one) and its place in that year's book */
+  schoolYear: yearName, seqInYear: z.number().int(),
+  /** another order of its kind has its number in its school year: written before the register refused that (0013) */
+  numberedTwice: z.boolean(),
 });
 export type Order = z.infer<typeof OrderSchema>;
-const OrderRef = z.object({ number: text(50).min(1, 'номер приказа обязателен'), date: isoDate });
+const OrderRef = z.object({ number: text(50).min(1, 'номер приказа обязателен'), date: isoDate,
+  /** the clerk confirmed an order dated after today (without it such an order is refused with a question) */
+  confirmFuture: z.boolean().optional() });
 
 export const BookEntrySchema = z.object({
   studentId: uuid, letter: z.string(), number: z.number().int(), fileNumber: z.string(), fullName: z.string(),
@@ -164,8 +170,16 @@ export const GradeGridSchema = z.object({
   columns: z.array(GridColumnSchema),
   subjects: z.array(z.object({ id, name: z.string(), shortName: z.string(), hasExam: z.boolean(),
     stats: z.record(z.string(), MarkStatsSchema) })),
-  students: z.array(z.object({ id: uuid, fullName: z.string(), inClass: z.boolean() })),
+  students: z.array(z.object({ id: uuid, fullName: z.string(), inClass: z.boolean(), sex: z.enum(['М', 'Ж']),
+    /** the day the student left the class (a transfer or a departure), null while in it */
+    leftOn: isoDate.nullable(),
+    /** the period columns that began after he left: no marks there (the schema refuses them) */
+    closedColumns: z.array(z.string()) })),
   marks: z.array(z.object({ studentId: uuid, subjectId: id, column: z.string(), mark: z.enum(MARKS) })),
+  /** the class's ledger is sealed and locked (no correction open): the grid is read-only */
+  sealed: z.object({ version: z.number().int(), sealedAt: z.string() }).nullable(),
+  /** marks in a closed column, kept from before the rule (migration 0013): shown to the clerk to check */
+  afterDeparture: z.array(z.object({ studentId: uuid, subjectId: id, column: z.string() })),
   attendance: z.array(z.object({ studentId: uuid, periodId: id, missed: z.number().int(), missedValid: z.number().int() })),
 });
 export type GradeGrid = z.infer<typeof GradeGridSchema>;
@@ -547,8 +561,12 @@ export const contract = {
   'students.update': command(z.object({ id: uuid, data: StudentInput.strict() }).strict(), StudentSchema, CLERK),
   'students.history': query(z.object({ id: uuid }).strict(), z.array(MovementSchema), ANY),
 
-  'orders.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(), z.array(OrderSchema), ANY),
+  // year: the school year's first calendar year (2026 → 2026/2027); query: a number, a kind's title or a student's ФИО
+  'orders.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200), year: z.number().int().min(1900).max(2200).optional(),
+    query: text(200).optional() }).strict(), z.array(OrderSchema), ANY),
   'orders.movements': query(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),
+  // An order as a PDF to sign, with its list of students (no verification code: the signed paper is the original).
+  'orders.print': query(z.object({ orderId: id }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), ANY),
   'orders.enrol': command(z.object({ order: OrderRef.strict(), studentId: uuid, classId: id, date: isoDate,
     whereFrom: optText(500) }).strict(), MovementSchema, CLERK),
   'orders.transfer': command(z.object({ order: OrderRef.strict(), studentId: uuid, toClassId: id, date: isoDate,

@@ -28,7 +28,8 @@ const HELP = `Школьный регистр — командная строк�
   demo --students N                  заполнить пустой реестр демонстрационной школой
   students list [--class 5А --year 2025/2026] [--query ФИО|СНИЛС] [--limit N]
   students add --last Ф --first И [--middle О] --birth ДД.ММ.ГГГГ --sex М|Ж [--snils СНИЛС]
-               [--class 5А --year 2025/2026 --order N --order-date ДД.ММ.ГГГГ [--date ДД.ММ.ГГГГ]]
+               [--class 5А --year 2025/2026 --order N --order-date ДД.ММ.ГГГГ [--date ДД.ММ.ГГГГ] [--future-order]]
+                                     (--future-order: приказ датирован позже сегодняшнего дня, и это верно)
   classes list [--year 2025/2026]
   years list
   audit verify [--witness ПАПКА ...] проверить цепочку журнала аудита (код 1, если нарушена); с --witness — и по
@@ -154,6 +155,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         registers: { type: 'string' }, ca: { type: 'string' }, 'client-cert': { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' },
         slice: { type: 'string' }, login: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' },
         'accept-foreign': { type: 'boolean' }, file: { type: 'string' }, replace: { type: 'boolean' },
+        'future-order': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -264,7 +266,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           birthDate: toIso(f.birth as string, '--birth'), sex: need(f, 'sex').toUpperCase() as 'М' | 'Ж', snils: (f.snils as string) ?? null, guardians: [] };
         // The card and its enrolment are one call, one transaction: a refused enrolment leaves no student behind.
         const enrolment = f.class ? { classId: (await classId(f.class as string, f.year as string | undefined))!,
-          order: { number: need(f, 'order'), date: toIso(f['order-date'] as string, '--order-date') },
+          order: { number: need(f, 'order'), date: toIso(f['order-date'] as string, '--order-date'), ...(f['future-order'] ? { confirmFuture: true } : {}) },
           date: f.date ? toIso(f.date as string, '--date') : toIso(f['order-date'] as string, '--order-date') } : undefined;
         const full = await call('students.create', { ...card, ...(enrolment ? { enrolment } : {}) });
         print(full, () => `Добавлен(а) ${full.lastName} ${full.firstName}${enrolment ? ` и зачислен(а) в ${f.class}` : ''}: ${full.id}`);

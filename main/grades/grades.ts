@@ -4,6 +4,7 @@ import type { DB } from '../../db/connection.ts';
 import type { GradeGrid, GridColumn, Mark, MarkCell, MarkSlot, MarkStats } from '../../preload/contract.ts';
 import { allowedMarks, FAILING_MARKS, normalizeMark } from '../../preload/core/marks.ts';
 import { AppError, notFound } from '../shared/errors.ts';
+import { formatDate } from '../../preload/core/dates.ts';
 import { getSettings } from './settings.ts';
 import { MarkRefused, writeMarks, type MarkWrite } from './write.ts';
 
@@ -21,9 +22,29 @@ export function classInfo(db: DB, classId: number): ClassRow & { name: string } 
 }
 
 /** The periods the class studies by, in order. */
-export function classPeriods(db: DB, c: ClassRow): Array<{ id: number; kind: PeriodKind; number: number }> {
-  return db.prepare(`SELECT p.id, p.kind, p.number FROM periods p JOIN year_grade_periods g ON g.year_id = p.year_id AND g.kind = p.kind
-    WHERE p.year_id = ? AND g.grade = ? ORDER BY p.number`).all(c.year_id, c.parallel) as Array<{ id: number; kind: PeriodKind; number: number }>;
+export function classPeriods(db: DB, c: ClassRow): Array<{ id: number; kind: PeriodKind; number: number; start: string }> {
+  return db.prepare(`SELECT p.id, p.kind, p.number, p.start_date AS start FROM periods p JOIN year_grade_periods g ON g.year_id = p.year_id AND g.kind = p.kind
+    WHERE p.year_id = ? AND g.grade = ? ORDER BY p.number`).all(c.year_id, c.parallel) as Array<{ id: number; kind: PeriodKind; number: number; start: string }>;
+}
+
+/**
+ * The students who left the class (a transfer or a departure) and are not back in it, with the day they left: no mark
+ * for a period that began after it (the schema's rule since migration 0013; this names it to the clerk first).
+ */
+export function departedFrom(db: DB, classId: number): Map<string, string> {
+  const rows = db.prepare(`SELECT cm.student_id, max(cm.end_date) AS left_on FROM class_memberships cm
+      LEFT JOIN movements mv ON mv.id = cm.end_movement_id
+    WHERE cm.class_id = ? GROUP BY cm.student_id
+    HAVING sum(cm.end_date IS NULL OR mv.kind = 'promotion') = 0`).raw().all(classId) as Array<[string, string]>;
+  return new Map(rows);
+}
+
+/** Whether the class's ledger is sealed and locked (a sealed version, no correction open): the schema's lock of 0004. */
+export function sealedLedger(db: DB, classId: number): { version: number; sealedAt: string } | null {
+  const v = db.prepare(`SELECT version, sealed_at AS sealedAt FROM ledger_versions WHERE class_id = ? ORDER BY version DESC LIMIT 1`)
+    .get(classId) as { version: number; sealedAt: string } | undefined;
+  if (!v) return null;
+  return db.prepare('SELECT 1 FROM ledger_corrections WHERE class_id = ? AND closed_by_version_id IS NULL').get(classId) ? null : v;
 }
 
 export const columnKey = (slot: MarkSlot, periodId: number | null | undefined) => (slot === 'period' ? `p${periodId}` : slot);
@@ -61,11 +82,16 @@ export function classGrid(db: DB, classId: number, subjectId?: number): GradeGri
     { key: 'final', slot: 'final', periodId: null, kind: null, number: null },
   ];
   // Everyone who was in the class that year; those moved out by a transfer or departure are shown but not counted.
-  const students = (db.prepare(`SELECT s.id, s.last_name, s.first_name, s.middle_name,
+  const departed = departedFrom(db, classId);
+  const students = (db.prepare(`SELECT s.id, s.last_name, s.first_name, s.middle_name, s.sex,
       max(m.end_movement_id IS NULL OR mv.kind = 'promotion') AS in_class
     FROM class_memberships m JOIN students s ON s.id = m.student_id LEFT JOIN movements mv ON mv.id = m.end_movement_id
-    WHERE m.class_id = ? GROUP BY s.id`).all(classId) as Array<{ id: string; last_name: string; first_name: string; middle_name: string | null; in_class: number }>)
-    .map((s) => ({ id: s.id, fullName: [s.last_name, s.first_name, s.middle_name].filter(Boolean).join(' '), inClass: !!s.in_class }))
+    WHERE m.class_id = ? GROUP BY s.id`).all(classId) as Array<{ id: string; last_name: string; first_name: string; middle_name: string | null; sex: 'М' | 'Ж'; in_class: number }>)
+    .map((s) => {
+      const leftOn = departed.get(s.id) ?? null;
+      return { id: s.id, fullName: [s.last_name, s.first_name, s.middle_name].filter(Boolean).join(' '), inClass: !!s.in_class, sex: s.sex, leftOn,
+        closedColumns: leftOn ? periods.filter((p) => p.start > leftOn).map((p) => `p${p.id}`) : [] };
+    })
     .sort((a, b) => a.fullName.localeCompare(b.fullName, 'ru'));
   const ids = new Set(students.map((s) => s.id));
   const subjectIds = new Set(subjects.map((s) => s.id));
@@ -86,8 +112,12 @@ export function classGrid(db: DB, classId: number, subjectId?: number): GradeGri
     .all(c.year_id, classId) as Array<{ student_id: string; period_id: number; missed: number; missed_valid: number }>)
     .filter((a) => periods.some((p) => p.id === a.period_id))
     .map((a) => ({ studentId: a.student_id, periodId: a.period_id, missed: a.missed, missedValid: a.missed_valid }));
+  // marks a register held before migration 0013 that its rule now refuses: kept, and flagged for the clerk
+  const closed = new Map(students.map((s) => [s.id, new Set(s.closedColumns)]));
+  const afterDeparture = marks.filter((m) => closed.get(m.studentId)?.has(m.column)).map((m) => ({ studentId: m.studentId, subjectId: m.subjectId, column: m.column }));
   return {
     classId, className: c.name, yearId: c.year_id, yearName: c.year_name, allowMarkOne: getSettings(db).allowMarkOne, columns,
+    sealed: sealedLedger(db, classId), afterDeparture,
     subjects: subjects.map((s) => ({
       id: s.id, name: s.name, shortName: s.short_name, hasExam: !!s.has_exam,
       stats: Object.fromEntries(columns.filter((col) => col.slot !== 'exam' || s.has_exam)
@@ -123,6 +153,7 @@ export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[], 
     for (const [id, name] of members) students.set(id, { name, in_class: 1 });
   }
   const subjects = new Map<number, { name: string; in_plan: number; has_exam: number } | undefined>();
+  const departed = departedFrom(db, classId);
   const errors: Record<string, string> = {};
   const ok: Array<{ cell: MarkCell; mark: Mark | null; index: number }> = [];
   const fail = (i: number, cell: MarkCell, st: { name: string } | undefined, su: { name: string } | undefined, why: string) => {
@@ -147,6 +178,8 @@ export function checkMarks(db: DB, classId: number, cells: readonly MarkCell[], 
       : cell.slot === 'period' && !periods.has(cell.periodId ?? -1) ? `период не относится к ${c.year_name} году класса ${c.name}`
       : cell.slot !== 'period' && cell.periodId != null ? 'у годовой, экзаменационной и итоговой оценки нет периода'
       : cell.slot === 'exam' && !su.has_exam ? `по этому предмету в классе ${c.name} нет экзамена`
+      : read != null && cell.slot === 'period' && departed.has(cell.studentId) && periods.get(cell.periodId!)!.start > departed.get(cell.studentId)!
+        ? `ученик выбыл из класса ${c.name} ${formatDate(departed.get(cell.studentId))}, до начала периода (${formatDate(periods.get(cell.periodId!)!.start)}): оценки за периоды после выбытия не ставятся`
       : read === '1' && !allowOne ? `оценка «1» не разрешена настройками школы: ${scale}`
       : read === undefined ? `оценка «${cell.mark!.trim()}» недопустима: ${scale}`
       : null;

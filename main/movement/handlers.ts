@@ -1,11 +1,13 @@
 // The movement of students by order: enrolment, transfer, departure, promotion, and the book of orders.
 import { defineHandlers, command, query } from '../shared/handler.ts';
+import { printOrder } from './print.ts';
 import { depart, enrol, listOrders, orderMovements, promote, studentHistory, transfer } from './orders.ts';
 
 export const movementHandlers = defineHandlers({
   'students.history': query(({ db }, a) => studentHistory(db, a.id)),
-  'orders.list': query(({ db }, a) => listOrders(db, a.limit)),
+  'orders.list': query(({ db }, a) => listOrders(db, a.limit, { year: a.year, query: a.query })),
   'orders.movements': query(({ db }, a) => orderMovements(db, a.orderId)),
+  'orders.print': query(({ db }, a) => printOrder(db, a.orderId)),
   'orders.enrol': command(({ db }, a) => enrol(db, a)),
   'orders.transfer': command(({ db }, a) => transfer(db, a)),
   'orders.depart': command(({ db }, a) => depart(db, a)),

@@ -3,20 +3,29 @@
 import type { DB } from '../../db/connection.ts';
 import type { Movement, Order } from '../../preload/contract.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
-import { fullName } from '../../preload/core/names.ts';
-import { isValidIsoDate } from '../../preload/core/dates.ts';
+import { fullName, searchKey } from '../../preload/core/names.ts';
+import { schoolYearSql } from '../../db/sql-checks.ts';
+import { currentYearStart, formatDate, isValidIsoDate, todayIso } from '../../preload/core/dates.ts';
 import { getClass, levelOf } from '../classes/classes.ts';
 import { getStudent } from '../students/students.ts';
 import { fileDeparture, fileInBook, reopenEntry } from '../alphabet-book/book.ts';
 
 type Kind = 'enrolment' | 'transfer' | 'promotion' | 'departure';
-type OrderRef = { number: string; date: string };
+type OrderRef = { number: string; date: string; confirmFuture?: boolean };
 
 const KIND_TITLE: Record<Kind, string> = {
   enrolment: 'О зачислении', transfer: 'О переводе', promotion: 'О переводе в следующий класс', departure: 'Об отчислении (выбытии)',
 };
 
-/** An order is found by number and date; several students may be moved by one order of one kind. */
+/** The schema's refusal of an order number used twice in a school year (migration 0013). */
+const NUMBER_TAKEN = 'приказ с этим номером и этого вида уже есть в этом учебном году';
+const yearOf = (start: number) => `${start}/${start + 1}`;
+
+/**
+ * An order is found by number and date; several students may be moved by one order of one kind. A new order's number
+ * is the register's rule (once a school year for each kind: the schema refuses a second «№ 17-в»), named here with
+ * the order it clashes with. An order dated after today is written only when the clerk confirmed the date.
+ */
 export function orderFor(db: DB, ref: OrderRef, kind: Kind): number {
   const number = ref.number.trim();
   if (!number) throw fieldError('order.number', 'Укажите номер приказа');
@@ -26,7 +35,20 @@ export function orderFor(db: DB, ref: OrderRef, kind: Kind): number {
     if (found.kind !== kind) throw fieldError('order.number', `Приказ № ${number} от этой даты уже есть и он другого вида («${KIND_TITLE[found.kind]}»)`);
     return found.id;
   }
-  return Number(db.prepare('INSERT INTO orders (number, date, kind) VALUES (?, ?, ?)').run(number, ref.date, kind).lastInsertRowid);
+  if (ref.date > todayIso() && !ref.confirmFuture) {
+    throw new AppError('validation', `Приказ № ${number} датирован будущим числом — ${formatDate(ref.date)} (сегодня ${formatDate(todayIso())}). ` +
+      'Если дата верна, подтвердите её', { 'order.date': `Дата ${formatDate(ref.date)} позже сегодняшней: подтвердите, что приказ датирован верно`, 'order.confirmFuture': 'нужно подтверждение' });
+  }
+  try {
+    return Number(db.prepare('INSERT INTO orders (number, date, kind) VALUES (?, ?, ?)').run(number, ref.date, kind).lastInsertRowid);
+  } catch (e) {
+    if ((e as Error).message !== NUMBER_TAKEN) throw e;
+    const start = currentYearStart(ref.date);
+    const other = db.prepare(`SELECT date FROM orders WHERE number = ? AND kind = ? AND date >= ? AND date < ? ORDER BY date LIMIT 1`)
+      .get(number, kind, `${start}-08-01`, `${start + 1}-08-01`) as { date: string } | undefined;
+    throw fieldError('order.number', `Приказ № ${number} («${KIND_TITLE[kind]}») уже есть в ${yearOf(start)} учебном году` +
+      `${other ? ` — от ${formatDate(other.date)}` : ''}: номер приказа одного вида в учебном году не повторяется`);
+  }
 }
 
 type Active = { id: number; class_id: number; year_id: number; start_date: string };
@@ -53,6 +75,12 @@ function openMembership(db: DB, studentId: string, classId: number, date: string
 
 function closeMembership(db: DB, membershipId: number, date: string, movementId: number) {
   db.prepare('UPDATE class_memberships SET end_date = ?, end_movement_id = ? WHERE id = ?').run(date, movementId, membershipId);
+}
+
+/** A move out of a class is dated within its academic year. */
+function afterYearEnd(db: DB, yearId: number, date: string, what: string) {
+  const y = yearBounds(db, yearId);
+  if (date > y.end_date) throw fieldError('date', `${what} ${formatDate(date)} позже конца ${y.name} учебного года (${formatDate(y.end_date)}), в котором ученик в этом классе`);
 }
 
 function requireDate(date: string, field = 'date') {
@@ -100,6 +128,7 @@ export function transfer(db: DB, a: { order: OrderRef; studentId: string; toClas
   if (active.class_id === to.id) throw fieldError('toClassId', `Ученик уже в классе ${to.name}`);
   if (active.year_id !== to.yearId) throw fieldError('toClassId', 'Перевод — только между классами одного учебного года; в следующий год переводит приказ о переводе всей школы');
   if (a.date < active.start_date) throw fieldError('date', 'Дата перевода раньше даты зачисления в текущий класс');
+  afterYearEnd(db, active.year_id, a.date, 'Дата перевода');
   const orderId = orderFor(db, a.order, 'transfer');
   const mid = insertMovement(db, { orderId, studentId: a.studentId, kind: 'transfer', date: a.date, from: active.class_id, to: to.id, reason: a.reason });
   closeMembership(db, active.id, a.date, mid);
@@ -114,6 +143,7 @@ export function depart(db: DB, a: { order: OrderRef; studentId: string; date: st
   const active = activeMembership(db, a.studentId);
   if (!active) throw fieldError('studentId', 'Ученик не числится ни в одном классе: выбытие невозможно');
   if (a.date < active.start_date) throw fieldError('date', 'Дата выбытия раньше даты зачисления');
+  afterYearEnd(db, active.year_id, a.date, 'Дата выбытия');
   const orderId = orderFor(db, a.order, 'departure');
   const mid = insertMovement(db, { orderId, studentId: a.studentId, kind: 'departure', date: a.date, from: active.class_id, reason: a.reason, whereTo: a.whereTo });
   closeMembership(db, active.id, a.date, mid);
@@ -211,8 +241,24 @@ export function orderMovements(db: DB, orderId: number): Movement[] {
   return (db.prepare(`${MOVEMENT_SELECT} WHERE mv.order_id = ? ORDER BY s.search_key`).all(orderId) as MRow[]).map(toMovement);
 }
 
-export function listOrders(db: DB, limit: number): Order[] {
-  return (db.prepare(`SELECT o.*, (SELECT count(*) FROM movements mv WHERE mv.order_id = o.id) AS n FROM orders o ORDER BY o.date DESC, o.id DESC LIMIT ?`)
-    .all(limit) as Array<{ id: number; number: string; date: string; kind: Kind; n: number }>)
-    .map((o) => ({ id: o.id, number: o.number, date: o.date, kind: o.kind, title: KIND_TITLE[o.kind], studentCount: o.n }));
+/**
+ * The book of orders, newest first: each order with its school year (August on is the new one, as the schema's
+ * numbering rule reckons it) and its place in that year's book. Narrowed to one school year (its first calendar year)
+ * and by a text: the order's number, its kind's title, or a student it moves (ФИО, ё = е).
+ */
+export function listOrders(db: DB, limit: number, filter: { year?: number; query?: string } = {}): Order[] {
+  const key = searchKey(filter.query ?? '');
+  const kinds = new Set((Object.keys(KIND_TITLE) as Kind[]).filter((k) => key && searchKey(KIND_TITLE[k]).includes(key)));
+  const rows = db.prepare(`WITH y AS (SELECT o.*, ${schoolYearSql('o.date')} AS sy FROM orders o),
+    n AS (SELECT y.*, row_number() OVER (PARTITION BY y.sy ORDER BY y.date, y.id) AS seq FROM y)
+    SELECT n.*, (SELECT count(*) FROM movements mv WHERE mv.order_id = n.id) AS n,
+      EXISTS (SELECT 1 FROM y x WHERE x.id <> n.id AND x.number = n.number AND x.kind = n.kind AND x.sy = n.sy) AS twice,
+      ${key ? `EXISTS (SELECT 1 FROM movements mv JOIN students s ON s.id = mv.student_id WHERE mv.order_id = n.id AND instr(s.search_key, @key) > 0)` : '0'} AS student_hit
+    FROM n ${filter.year != null ? 'WHERE n.sy = @year' : ''}
+    ORDER BY n.date DESC, n.id DESC`).all({ ...(key ? { key } : {}), ...(filter.year != null ? { year: filter.year } : {}) }) as
+    Array<{ id: number; number: string; date: string; kind: Kind; n: number; sy: number; seq: number; student_hit: number; twice: number }>;
+  // the number and the kind's title compared as the clerk typed them (any case, ё = е: SQLite's lower() knows only ASCII)
+  const hits = key ? rows.filter((o) => o.student_hit || kinds.has(o.kind) || searchKey(o.number).includes(key)) : rows;
+  return hits.slice(0, limit).map((o) => ({ id: o.id, number: o.number, date: o.date, kind: o.kind, title: KIND_TITLE[o.kind], studentCount: o.n,
+    schoolYear: `${o.sy}/${o.sy + 1}`, seqInYear: o.seq, numberedTwice: !!o.twice }));
 }

@@ -69,7 +69,9 @@ export function extractCodeFromPdf(bytes: Uint8Array): string | null {
 
 export type Certification =
   | { kind: 'sealed'; code: string; version?: number; sealedAt: string; signer?: string | null }
-  | { kind: 'draft' };
+  | { kind: 'draft' }
+  /** a paper to be signed by hand (an order of the book of orders): neither a code nor a draft's watermark */
+  | { kind: 'plain' };
 
 export const DRAFT_MARK = 'Черновик — не заверено';
 
@@ -95,6 +97,7 @@ export function formatMoscowTime(iso: string): string {
 function footer(cert: Certification, margins: [number, number, number, number]) {
   return (currentPage: number, pageCount: number): Content => {
     const sheet = { text: `Лист ${currentPage} из ${pageCount}`, alignment: 'center' as const, fontSize: 8, margin: [0, 14, 0, 0] as [number, number, number, number] };
+    if (cert.kind === 'plain') return { margin: [margins[0], 6, margins[2], 0], columns: [{ width: '*', text: '' }, { width: 'auto', ...sheet }, { width: '*', text: '' }] };
     if (cert.kind === 'draft') {
       return {
         margin: [margins[0], 6, margins[2], 0],
@@ -164,7 +167,7 @@ export async function renderPrintedPdf(doc: PrintedDocument): Promise<Buffer> {
       author: doc.author,
       subject: doc.subject,
       // ASCII only: pdfkit writes any other string as UTF-16 hex, where a regex on the bytes would not find it.
-      keywords: cert.kind === 'sealed' ? `${KEYWORDS_PREFIX}${cert.code}` : 'SR-DRAFT',
+      keywords: cert.kind === 'sealed' ? `${KEYWORDS_PREFIX}${cert.code}` : cert.kind === 'plain' ? 'SR-PLAIN' : 'SR-DRAFT',
       creator: 'School Register',
       producer: 'School Register (pdfmake)',
       ...(cert.kind === 'sealed' ? { creationDate: new Date(cert.sealedAt) } : {}),

@@ -1,8 +1,8 @@
 // Field checks for a student card. Each failure names its field, so the UI shows it in place.
 import { AppError, fieldError } from '../shared/errors.ts';
 import { normalizeSnils, snilsCheck } from '../../preload/core/identifiers.ts';
-import { cleanName } from '../../preload/core/names.ts';
-import { isValidIsoDate, todayIso } from '../../preload/core/dates.ts';
+import { cleanName, hasControlChar } from '../../preload/core/names.ts';
+import { formatDate, isValidIsoDate, todayIso } from '../../preload/core/dates.ts';
 
 /** Returns the 11-digit СНИЛС, null when empty; throws a field error when it is malformed or fails the checksum. */
 export function checkSnils(input: string | null | undefined, field: string): string | null {
@@ -10,6 +10,7 @@ export function checkSnils(input: string | null | undefined, field: string): str
   if (!raw) return null;
   const d = normalizeSnils(raw);
   if (!d) throw fieldError(field, 'СНИЛС — 11 цифр, например 112-233-445 95');
+  if (d.startsWith('000000000')) throw fieldError(field, `СНИЛС ${raw}: из одних нулей — такого номера нет`);
   if (!snilsCheck(d)) throw fieldError(field, `СНИЛС ${raw}: неверное контрольное число`);
   return d;
 }
@@ -20,6 +21,8 @@ export type StudentFields = {
   docIssuer?: string | null; address?: string | null; pdConsentDate?: string | null;
   guardians?: Array<{ kind: string; fullName: string; phone?: string | null; email?: string | null }>;
 };
+
+const NAME_WORD = { lastName: 'Фамилия', firstName: 'Имя', middleName: 'Отчество' } as const;
 
 export function cleanStudent(a: StudentFields) {
   const f: Record<string, string> = {};
@@ -36,7 +39,9 @@ export function cleanStudent(a: StudentFields) {
   if (!v.firstName) f.firstName = 'Укажите имя';
   const nameRe = /^[А-ЯЁа-яёA-Za-z][А-ЯЁа-яёA-Za-z' .-]*$/;
   for (const k of ['lastName', 'firstName', 'middleName'] as const) {
-    if (v[k] && !nameRe.test(v[k]!)) f[k] = 'Только буквы, дефис, апостроф и пробел';
+    // checked before cleaning: a pasted cell's line break is shown to the clerk, not quietly made a space
+    if (v[k] && hasControlChar(a[k])) f[k] = `${NAME_WORD[k]}: перевод строки, табуляция или другой невидимый символ — впишите без них`;
+    else if (v[k] && !nameRe.test(v[k]!)) f[k] = 'Только буквы, дефис, апостроф и пробел';
   }
   if (!isValidIsoDate(v.birthDate)) f.birthDate = 'Неверная дата рождения';
   else if (v.birthDate > todayIso()) f.birthDate = 'Дата рождения в будущем';
@@ -57,6 +62,9 @@ export function cleanStudent(a: StudentFields) {
   if (v.docDate && !isValidIsoDate(v.docDate)) f.docDate = 'Неверная дата выдачи';
   else if (v.docDate && isValidIsoDate(v.birthDate) && v.docDate < v.birthDate) f.docDate = 'Документ выдан раньше даты рождения';
   if (v.pdConsentDate && !isValidIsoDate(v.pdConsentDate)) f.pdConsentDate = 'Неверная дата согласия';
+  else if (v.pdConsentDate && v.pdConsentDate > todayIso()) {
+    f.pdConsentDate = `Дата согласия ${formatDate(v.pdConsentDate)} в будущем: согласие датируют днём подписи, не позже сегодняшнего`;
+  }
   v.guardians.forEach((g, i) => {
     if (!g.kind) f[`guardians.${i}.kind`] = 'Укажите, кем приходится (мать, отец, опекун…)';
     if (!g.fullName) f[`guardians.${i}.fullName`] = 'Укажите ФИО представителя';

@@ -10,10 +10,12 @@ export function snilsCheckDigits(body9: string): string {
   return String((sum % 101) % 100).padStart(2, '0');
 }
 
-/** СНИЛС: 11 digits; the check digits count only above 001-001-998. */
+/** СНИЛС: 11 digits; the check digits count only above 001-001-998; nine zeros are no number (000-000-000 00 —
+ *  the schema refuses it too, migration 0013). */
 export function snilsCheck(d11: string): boolean {
   if (!/^\d{11}$/.test(d11)) return false;
   const body = d11.slice(0, 9);
+  if (body === '000000000') return false;
   if (Number(body) <= 1001998) return true;
   return snilsCheckDigits(body) === d11.slice(9);
 }

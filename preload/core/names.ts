@@ -17,6 +17,10 @@ export function searchKey(s: string): string {
   return s.toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
 }
 
+/** A line break, tab or other control character in a name: refused, never turned into a space (the schema refuses it
+ *  in ФИО too, migration 0013) — a pasted cell's hidden line break is a mistake for the clerk to see. */
+export const hasControlChar = (s: string | null | undefined): boolean => /[\u0000-\u001f\u007f]/.test(s ?? '');
+
 /** Trim and collapse inner spaces; the register stores names clean. */
 export function cleanName(s: string | null | undefined): string {
   return (s ?? '').replace(/\s+/g, ' ').trim();

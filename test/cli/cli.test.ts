@@ -66,7 +66,8 @@ describe('school-register CLI on a real register', () => {
   it('students add: valid → 0 and enrolled; a bad СНИЛС → 1 with one line naming СНИЛС, file unchanged', async () => {
     const ok = json<{ lastName: string; snils: string; currentClass: { name: string } | null; bookEntry: { letter: string } | null }>(await cli(
       'students', 'add', '--db', db, '--json', '--last', 'Командная', '--first', 'Строка', '--middle', 'Тестовна', '--birth', '01.02.2015', '--sex', 'ж',
-      '--snils', '112-233-445 95', '--class', '5А', '--year', year, '--order', '99-у', '--order-date', `01.09.${Y}`));
+      '--snils', '112-233-445 95', '--class', '5А', '--year', year, '--order', '99-у', '--order-date', `01.09.${Y}`,
+      '--future-order')); // in August 01.09 of the new school year is still ahead
     expect(ok).toMatchObject({ lastName: 'Командная', snils: '11223344595', currentClass: { name: '5А' }, bookEntry: { letter: 'К' } });
 
     const before = sha256File(db);

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { innSql, ogrnSql, snillsSql } from '../../db/sql-checks.ts';
+import { innSql, ogrnSql, snillsSql, snilsNotZeroSql } from '../../db/sql-checks.ts';
 import { migrate } from '../../db/migrate.ts';
 import { innCheck, normalizeSnils, ogrnCheck, snilsCheck } from '../../preload/core/identifiers.ts';
 import { BAD, GOOD, count, openRaw, seeded, withSnilsControl, scratchDir, removeScratchDirs } from '../helpers/db.ts';
@@ -21,7 +21,7 @@ describe('the SQL checks and the TypeScript checks agree', () => {
     const stmt = db.prepare(`SELECT (${expr}) AS ok FROM (SELECT ? AS v)`);
     return (v: string) => (stmt.get(v) as { ok: number | null }).ok === 1;
   };
-  const snilsSqlOk = sql(snillsSql('v'));
+  const snilsSqlOk = sql(`${snillsSql('v')} AND ${snilsNotZeroSql('v')}`); // 0001's CHECK and 0013's trigger
   const innSqlOk = sql(innSql('v'));
   const ogrnSqlOk = sql(ogrnSql('v'));
 
@@ -39,6 +39,11 @@ describe('the SQL checks and the TypeScript checks agree', () => {
       expect(snilsCheck(s), s).toBe(true);
       expect(snilsSqlOk(s), s).toBe(true);
     }
+    // …but nine zeros are no number, whatever the two digits (000-000-000 00)
+    for (const s of ['00000000000', '00000000001', '00000000099']) {
+      expect(snilsCheck(s), s).toBe(false);
+      expect(snilsSqlOk(s), s).toBe(false);
+    }
     // From 001-001-999 on, the check number counts.
     expect(withSnilsControl('001001999')).toBe('00100199965');
     expect([snilsCheck('00100199965'), snilsSqlOk('00100199965'), snilsCheck('00100199900'), snilsSqlOk('00100199900')]).toEqual([true, true, false, false]);
@@ -50,7 +55,7 @@ describe('the SQL checks and the TypeScript checks agree', () => {
     for (let i = 0; i < N; i++) {
       const body = r.next() < 0.05 ? String(r.int(0, 1002100)).padStart(9, '0') : r.digits(9);
       const s = i % 2 ? withSnilsControl(body) : body + r.digits(2);
-      const official = Number(body) <= 1001998 || withSnilsControl(body) === s;
+      const official = Number(body) > 0 && (Number(body) <= 1001998 || withSnilsControl(body) === s);
       expect(snilsCheck(s), `seed ${SEED}, #${i}: ${s}`).toBe(official);
       expect(snilsSqlOk(s), `seed ${SEED}, #${i}: ${s}`).toBe(official);
       if (official) valid++;

@@ -29,7 +29,7 @@ async function seed(api: Api) {
   for (const p of PEOPLE) {
     const found = (await api.call('students.search', { query: `${p.lastName} ${p.firstName}` })).rows[0];
     const s = found ?? await api.call('students.create', { ...p, guardians: [] });
-    if (!found) await api.call('orders.enrol', { order: { number: '7-у', date: '2027-09-01' }, studentId: s.id, classId: klass.id, date: '2027-09-01' });
+    if (!found) await api.call('orders.enrol', { order: { number: '7-у', date: '2027-09-01', confirmFuture: true }, studentId: s.id, classId: klass.id, date: '2027-09-01' });
     ids.push(s.id);
   }
   return { bio, ids, klass };

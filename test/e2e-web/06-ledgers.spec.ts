@@ -60,7 +60,7 @@ async function seed(api: Api) {
   for (const p of PEOPLE) {
     if (inClass.some((s) => s.fullName.startsWith(`${p.lastName} ${p.firstName}`))) continue;
     const s = await api.call('students.create', { ...p, guardians: [] });
-    await api.call('orders.enrol', { order: { number: '101-у', date: '2030-09-01' }, studentId: s.id, classId: klass.id, date: '2030-09-01' });
+    await api.call('orders.enrol', { order: { number: '101-у', date: '2030-09-01', confirmFuture: true }, studentId: s.id, classId: klass.id, date: '2030-09-01' });
   }
 
   // Every cell of the ledger filled, so the year can be sealed; a few missed lessons.
@@ -187,10 +187,13 @@ test('a clerk prints, an admin seals the year, the code verifies, a sealed mark 
   await page.goto(`/#/grades/${klass.id}/${math.id}`);
   const grades = new GradesPage(page);
   await expect(grades.grid).toBeVisible();
+  // read-only and saying so (issue 16): a typed mark is not even drafted, the reason shown; nothing written
+  await expect(page.getByTestId('grade-sealed')).toContainText(`Ведомость ${CLASS} класса за ${YEAR} учебный год запечатана (версия 1`);
   await grades.select(0, 0);
   await grades.press('3', 'Enter');
-  await expect(grades.error).toContainText('ведомость класса за этот учебный год запечатана: изменить её можно только после открытия исправления');
-  await grades.press('Escape');
+  await expect(grades.status).toHaveText('Ведомость запечатана — оценка не изменится');
+  await expect(grades.cell(0, 0)).toHaveText('5');
+  await expect(grades.cell(0, 0)).not.toHaveClass(/editing/);
   await page.reload();
   await expect(grades.grid).toBeVisible();
   await expect(grades.cell(0, 0)).toHaveText('5');
@@ -289,7 +292,7 @@ async function seedBigYear(api: Api) {
         for (const k of [0, 1]) {
           const s = await api.call('students.create', { lastName: SURNAMES[(parallel - 5) * 4 + li], firstName: FIRST_NAMES[(li + k) % 4],
             middleName: 'Тестовна', birthDate: `20${30 - parallel}-0${k + 3}-1${li}`, sex: 'Ж', guardians: [] });
-          await api.call('orders.enrol', { order: { number: '7-у', date: '2032-09-01' }, studentId: s.id, classId: klass.id, date: '2032-09-01' });
+          await api.call('orders.enrol', { order: { number: '7-у', date: '2032-09-01', confirmFuture: true }, studentId: s.id, classId: klass.id, date: '2032-09-01' });
         }
       }
       const grid = await api.call('grades.grid', { classId: klass.id });

@@ -43,7 +43,7 @@ async function seed(api: Api) {
     const there = inClass.find((s) => s.fullName === `${p.lastName} ${p.firstName} ${p.middleName}`);
     if (there) { ids.push(there.id); continue; }
     const s = await api.call('students.create', { ...p, guardians: [] });
-    await api.call('orders.enrol', { order: { number: '34-у', date: '2034-09-01' }, studentId: s.id, classId: klass.id, date: '2034-09-01' });
+    await api.call('orders.enrol', { order: { number: '34-у', date: '2034-09-01', confirmFuture: true }, studentId: s.id, classId: klass.id, date: '2034-09-01' });
     ids.push(s.id);
   }
   const grid = await api.call('grades.grid', { classId: klass.id });

@@ -30,7 +30,13 @@ export class StudentFormPage {
     if (s.guardian) {
       await f.getByRole('button', { name: 'Добавить представителя' }).click();
       const g = f.getByRole('group', { name: 'Представитель 1' });
-      await g.getByLabel('Кем приходится').fill(s.guardian.kind);
+      // a list of the usual values; anything else is «другое» in the clerk's words
+      const kinds = g.getByLabel('Кем приходится', { exact: true });
+      if (await kinds.locator('option', { hasText: new RegExp(`^${s.guardian.kind}$`) }).count()) await kinds.selectOption(s.guardian.kind);
+      else {
+        await kinds.selectOption({ label: 'другое' });
+        await g.getByLabel('Кем приходится (своими словами)').fill(s.guardian.kind);
+      }
       await g.getByLabel('ФИО').fill(s.guardian.fullName);
       if (s.guardian.phone) await g.getByLabel('Телефон').fill(s.guardian.phone);
     }

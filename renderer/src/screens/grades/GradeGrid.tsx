@@ -1,10 +1,14 @@
 // The grade grid of one class and subject: students down, periods + annual (+ exam) + final across.
 // Keyboard first: arrows move, a key types a mark, Enter writes it and moves down, Delete clears, Esc drops the
 // typing, Ctrl+Z undoes the last change, Ctrl+V pastes a block copied from Excel (tabs and new lines) in one call.
-// A refused write changes nothing and the backend's reason is shown at the cell.
+// A refused write changes nothing and the backend's reason is shown at the cell and in a bar fixed at the window's
+// bottom (in sight on a 1366×768 screen); Esc drops the typing and puts the cell's value back, the message stays until
+// closed. A sealed class's grid is read-only and says so; a student who left the class is marked, and the columns of
+// periods after he left take no marks (the backend refuses them too, migration 0013).
 import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
 import type { GradeGrid as Grid, GridColumn, MarkCell } from '../../../../preload/contract';
 import { COUNTED_MARKS, normalizeMark } from '../../../../preload/core/marks';
+import { formatDate, formatLocalDate } from '../../../../preload/core/dates';
 import { asFailure, call } from '../../api';
 import { useCan } from '../../app/user';
 import { t } from '../../strings';
@@ -28,6 +32,8 @@ function columnTitle(c: GridColumn): { short: string; long: string } {
 
 export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) {
   const canWrite = useCan('grades.set');
+  const sealed = grid.sealed;
+  const readOnly = !canWrite || !!sealed;
   const subject = grid.subjects[0];
   const columns = useMemo(() => grid.columns.filter((c) => c.slot !== 'exam' || subject.hasExam), [grid.columns, subject.hasExam]);
   const students = grid.students;
@@ -46,6 +52,9 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
   const undo = useRef<Change[]>([]);
   const box = useRef<HTMLDivElement>(null);
 
+  const afterDeparture = useMemo(() => new Set(grid.afterDeparture.filter((m) => m.subjectId === subject.id).map((m) => cellKey(m.studentId, m.column))),
+    [grid.afterDeparture, subject.id]);
+  const closedAt = (row: number, col: number) => students[row].closedColumns.includes(columns[col].key);
   const markAt = (row: number, col: number) => marks.current.get(cellKey(students[row].id, columns[col].key)) ?? null;
   const toCell = (row: number, col: number, mark: string | null): MarkCell => {
     const c = columns[col];
@@ -55,7 +64,7 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
 
   /** Writes cells in one call; on success remembers the change for Ctrl+Z (unless it is the undo itself). */
   async function write(cells: Array<{ row: number; col: number; mark: string | null }>, remember = true): Promise<boolean> {
-    if (!canWrite || !cells.length) return false;
+    if (readOnly || !cells.length) return false;
     setBusy(true);
     setStatus(t.grades.saving);
     const change: Change = cells.map((c) => ({ row: c.row, col: c.col, before: markAt(c.row, c.col), after: c.mark }));
@@ -125,12 +134,15 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
       if (await commitDraft()) move(row + 1, col);
       return;
     }
-    if (k.key === 'Escape') { setDraft(null); setError(null); return; }
+    // Esc puts the cell's value back; a refusal's message stays until closed (it may name other cells too)
+    if (k.key === 'Escape') { setDraft(null); if (error) setStatus(t.gridLocks.escKept); return; }
+    if (sealed) { setStatus(t.gridLocks.sealedCell); return; }
     if (k.key === 'Delete') {
       setDraft(null);
       if (markAt(row, col) !== null) await write([{ row, col, mark: null }]);
       return;
     }
+    if (closedAt(row, col)) { setStatus(t.gridLocks.closedCell(formatDate(students[row].leftOn))); return; }
     if (k.key === 'Backspace') { setDraft(draft.current === null ? '' : draft.current.slice(0, -1)); return; }
     const short = shortMark(k.key, k.code);
     if (short) { setDraft(short); return; }
@@ -153,6 +165,7 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
     const text = e.clipboardData.getData('text/plain');
     if (!text || !canWrite) return;
     e.preventDefault();
+    if (sealed) { setStatus(t.gridLocks.sealedCell); return; }
     queue.current = queue.current.then(async () => {
       setDraft(null);
       const rows = text.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n').map((line) => line.split('\t'));
@@ -174,15 +187,21 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
   ];
   const keys = grid.allowMarkOne ? [t.grades.keysOne, ...t.grades.keys] : t.grades.keys;
 
+  const departedMarks = grid.afterDeparture.filter((m) => m.subjectId === subject.id).length;
   return (
     <div className="grade-grid-wrap">
+      {sealed && (
+        <Notice kind="warn" testId="grade-sealed">{t.gridLocks.sealed(grid.className, grid.yearName, sealed.version, formatLocalDate(sealed.sealedAt))}</Notice>
+      )}
+      {departedMarks > 0 && <Notice kind="warn" testId="grade-after-departure">{t.gridLocks.afterDeparture(departedMarks)}</Notice>}
       <div
         ref={box}
         role="grid"
         aria-label={t.grades.gridLabel(grid.className, subject.name)}
         aria-busy={busy}
+        aria-readonly={readOnly || undefined}
         tabIndex={0}
-        className="grade-grid"
+        className={sealed ? 'grade-grid sealed' : 'grade-grid'}
         data-testid="grade-grid"
         onKeyDown={onKeyDown}
         onPaste={onPaste}
@@ -199,21 +218,29 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
           </thead>
           <tbody>
             {students.map((s, r) => (
-              <tr key={s.id} role="row" className={s.inClass ? undefined : 'muted'}>
-                <th scope="row" role="rowheader" className="student-name" title={s.inClass ? undefined : t.grades.left}>{s.fullName}</th>
+              <tr key={s.id} role="row" className={s.leftOn ? 'muted departed' : s.inClass ? undefined : 'muted'} data-left-on={s.leftOn ?? undefined}>
+                <th scope="row" role="rowheader" className="student-name" title={s.inClass ? undefined : t.grades.left}>
+                  {s.fullName}
+                  {s.leftOn && <span className="left-on" data-testid="left-on">{t.gridLocks.left(s.sex, formatDate(s.leftOn))}</span>}
+                </th>
                 {columns.map((c, ci) => {
                   const here = pos.current.row === r && pos.current.col === ci;
                   const refused = error?.cells.get(`${r}:${ci}`);
                   const shown = here && draft.current !== null ? draft.current : marks.current.get(cellKey(s.id, c.key)) ?? '';
+                  const closed = s.closedColumns.includes(c.key);
+                  const kept = afterDeparture.has(cellKey(s.id, c.key)) && marks.current.has(cellKey(s.id, c.key));
+                  const why = refused ?? (kept ? t.gridLocks.afterDepartureCell : closed ? t.gridLocks.closedCell(formatDate(s.leftOn)) : sealed ? t.gridLocks.sealedCell : undefined);
                   return (
                     <td
                       key={c.key}
                       role="gridcell"
                       aria-selected={here}
-                      aria-invalid={refused ? true : undefined}
-                      title={refused}
+                      aria-invalid={refused || kept ? true : undefined}
+                      aria-readonly={readOnly || closed || undefined}
+                      title={why}
                       data-cell={`${r}:${ci}`}
-                      className={['mark-cell', here ? 'cursor' : '', here && draft.current !== null ? 'editing' : '', refused ? 'refused' : ''].filter(Boolean).join(' ')}
+                      className={['mark-cell', here ? 'cursor' : '', here && draft.current !== null ? 'editing' : '', refused ? 'refused' : '',
+                        closed ? 'closed' : '', kept ? 'after-departure' : ''].filter(Boolean).join(' ')}
                       onMouseDown={(ev) => { ev.preventDefault(); box.current?.focus(); queue.current = queue.current.then(() => { setDraft(null); move(r, ci); }); }}
                     >
                       {shown}
@@ -234,7 +261,12 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
         </table>
       </div>
       <div className="grade-status" aria-live="polite" data-testid="grade-status">{status}</div>
-      {error && <Notice kind="error" testId="grade-error">{error.message}</Notice>}
+      {error && (
+        <div className="notice notice-error grade-error-bar" role="alert" data-testid="grade-error">
+          <span>{error.message}</span>
+          <button type="button" aria-label={t.gridLocks.closeError} title={t.gridLocks.closeError} onClick={() => { setError(null); box.current?.focus(); }}>×</button>
+        </div>
+      )}
       <details className="grade-keys" open data-testid="grade-keys">
         <summary>{t.grades.keysTitle}</summary>
         <dl>

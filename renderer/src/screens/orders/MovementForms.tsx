@@ -1,10 +1,12 @@
-// Order forms that move one student: enrolment, transfer to another class, departure.
-import { useId, useState } from 'react';
+// Order forms that move one student: enrolment, transfer to another class, departure. An order dated after today is
+// sent only with the clerk's confirmation (a checkbox appears under the date); a departure is written only after the
+// clerk has read its summary (who, from which class, the date, the order, the reason) and confirmed it.
+import { useState } from 'react';
 import { call } from '../../api';
 import type { Movement, SchoolClass, Student } from '../../../../preload/contract';
-import { formatDate, todayIso } from '../../../../preload/core/dates';
+import { formatDate, parseDate, todayIso } from '../../../../preload/core/dates';
 import { t } from '../../strings';
-import { DateField, FieldCheck, Form, FormActions, orNull, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';
+import { CheckField, DateField, FieldCheck, Form, FormActions, orNull, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';
 import { useQuery } from '../../ui/useQuery';
 import { byYear } from '../classes/classOrder';
 
@@ -13,18 +15,31 @@ type Props = { student: Student; onDone: (m: Movement) => void; onCancel: () => 
 
 function useOrderDraft() {
   const today = formatDate(todayIso());
-  return useState({ number: '', orderDate: today, date: today, classId: '', text: '', whereTo: '' });
+  return useState({ number: '', orderDate: today, date: today, classId: '', text: '', whereTo: '', reasonChoice: '', confirmFuture: false });
 }
 
-function OrderFields({ draft, set, dateLabel }: {
-  draft: { number: string; orderDate: string; date: string }; set: (k: 'number' | 'orderDate' | 'date') => (v: string) => void; dateLabel: string;
+type OrderDraft = { number: string; orderDate: string; date: string; confirmFuture: boolean };
+/** The order's date typed is after today: the order is sent only with the clerk's confirmation. */
+export const futureOrder = (d: { orderDate: string }) => { const iso = parseDate(d.orderDate); return !!iso && iso > todayIso(); };
+
+/** Under an order's date after today: the clerk's confirmation that the date is right (sent as order.confirmFuture). */
+export function FutureOrderCheck({ orderDate, checked, onChange }: { orderDate: string; checked: boolean; onChange: (v: boolean) => void }) {
+  if (!futureOrder({ orderDate })) return null;
+  return <CheckField name="order.confirmFuture" label={t.orderChecks.confirmFuture(orderDate.trim())} checked={checked} onChange={onChange} />;
+}
+
+function OrderFields({ draft, set, setConfirm, dateLabel }: {
+  draft: OrderDraft; set: (k: 'number' | 'orderDate' | 'date') => (v: string) => void; setConfirm: (v: boolean) => void; dateLabel: string;
 }) {
   return (
-    <div className="form-grid">
-      <TextField name="order.number" label={t.orderForm.orderNumber} value={draft.number} onChange={set('number')} required size={10} autoFocus />
-      <DateField name="order.date" label={t.orderForm.orderDate} value={draft.orderDate} onChange={set('orderDate')} required />
-      <DateField name="date" label={dateLabel} value={draft.date} onChange={set('date')} required />
-    </div>
+    <>
+      <div className="form-grid">
+        <TextField name="order.number" label={t.orderForm.orderNumber} value={draft.number} onChange={set('number')} required size={10} autoFocus />
+        <DateField name="order.date" label={t.orderForm.orderDate} value={draft.orderDate} onChange={set('orderDate')} required />
+        <DateField name="date" label={dateLabel} value={draft.date} onChange={set('date')} required />
+      </div>
+      <FutureOrderCheck orderDate={draft.orderDate} checked={draft.confirmFuture} onChange={setConfirm} />
+    </>
   );
 }
 
@@ -36,8 +51,10 @@ export function ClassSelect({ name, label, value, onChange, classes }: {
   return <SelectField name={name} label={label} value={value} onChange={onChange} groups={groups} placeholder={t.orderForm.chooseClass} required />;
 }
 
-function orderRef(check: FieldCheck, d: { number: string; orderDate: string }) {
-  return { number: d.number.trim(), date: check.date('order.date', d.orderDate) };
+function orderRef(check: FieldCheck, d: OrderDraft) {
+  const date = check.date('order.date', d.orderDate);
+  if (futureOrder(d) && !d.confirmFuture) check.add('order.confirmFuture', t.orderChecks.confirmNeeded);
+  return { number: d.number.trim(), date, ...(futureOrder(d) && d.confirmFuture ? { confirmFuture: true } : {}) };
 }
 
 export function EnrolForm({ student, onDone, onCancel }: Props) {
@@ -56,7 +73,7 @@ export function EnrolForm({ student, onDone, onCancel }: Props) {
   return (
     <Form failure={failure} busy={busy} onSubmit={submit} onCancel={onCancel} testId="enrol-form" label={t.orderForm.enrolTitle} className="panel">
       <h2>{t.orderForm.enrolTitle}</h2>
-      <OrderFields draft={d} set={set} dateLabel={t.orderForm.enrolDate} />
+      <OrderFields draft={d} set={set} setConfirm={(v) => setD((x) => ({ ...x, confirmFuture: v }))} dateLabel={t.orderForm.enrolDate} />
       <div className="form-grid">
         <ClassSelect name="classId" label={t.orderForm.class} value={d.classId} onChange={set('classId')} classes={classes.data ?? []} />
         <TextField name="whereFrom" label={t.orderForm.whereFrom} hint={t.orderForm.whereFromHint} value={d.text} onChange={set('text')} wide />
@@ -87,7 +104,7 @@ export function TransferForm({ student, onDone, onCancel }: Props) {
   return (
     <Form failure={failure} busy={busy} onSubmit={submit} onCancel={onCancel} testId="transfer-form" label={t.orderForm.transferTitle} className="panel">
       <h2>{t.orderForm.transferTitle}</h2>
-      <OrderFields draft={d} set={set} dateLabel={t.orderForm.transferDate} />
+      <OrderFields draft={d} set={set} setConfirm={(v) => setD((x) => ({ ...x, confirmFuture: v }))} dateLabel={t.orderForm.transferDate} />
       <div className="form-grid">
         <ClassSelect name="toClassId" label={t.orderForm.toClass} value={d.classId} onChange={set('classId')} classes={choices} />
         <TextField name="reason" label={t.orderForm.reason} value={d.text} onChange={set('text')} wide />
@@ -100,25 +117,62 @@ export function TransferForm({ student, onDone, onCancel }: Props) {
   );
 }
 
+const OTHER = 'other';
+
 export function DepartForm({ student, onDone, onCancel }: Props) {
   const [d, setD] = useOrderDraft();
   const set = (k: keyof typeof d) => (v: string) => setD((x) => ({ ...x, [k]: v }));
-  const reasonsId = useId();
   const { busy, failure, run } = useSubmit();
-  const submit = () => run(async () => {
+  // the withdrawal checked and waiting for the clerk's confirmation of its summary
+  const [pending, setPending] = useState<{ order: { number: string; date: string; confirmFuture?: boolean }; date: string; reason: string; whereTo: string | null } | null>(null);
+  const reason = d.reasonChoice === OTHER ? d.text.trim() : d.reasonChoice;
+  const review = () => run(async () => {
     const check = new FieldCheck();
     const order = orderRef(check, d);
     const date = check.date('date', d.date);
+    if (!order.number) check.add('order.number', t.errors.requiredField);
+    if (!d.reasonChoice) check.add('reason', t.errors.requiredField);
+    else if (d.reasonChoice === OTHER && !reason) check.add('reasonText', t.errors.requiredField);
     check.done();
-    onDone(await call('orders.depart', { order, studentId: student.id, date, reason: d.text.trim(), whereTo: orNull(d.whereTo) }));
+    setPending({ order, date, reason, whereTo: orNull(d.whereTo) });
   });
+  const write = () => run(async () => {
+    const p = pending!;
+    setPending(null); // a refusal brings the form back with the field named
+    onDone(await call('orders.depart', { order: p.order, studentId: student.id, date: p.date, reason: p.reason, whereTo: p.whereTo }));
+  });
+  if (pending) {
+    const rows: Array<[string, string]> = [
+      [t.orderChecks.departWho, [student.lastName, student.firstName, student.middleName].filter(Boolean).join(' ')],
+      [t.orderChecks.departFrom, student.currentClass ? `${student.currentClass.name} (${student.currentClass.yearName})` : '—'],
+      [t.orderChecks.departDate, formatDate(pending.date)],
+      [t.orderChecks.departOrder, t.movement.orderRef(pending.order.number, formatDate(pending.order.date))],
+      [t.orderChecks.departReason, pending.reason],
+      ...(pending.whereTo ? [[t.orderChecks.departWhere, pending.whereTo] as [string, string]] : []),
+    ];
+    return (
+      <section className="panel" data-testid="depart-confirm" aria-label={t.orderChecks.departConfirmTitle}>
+        <h2>{t.orderChecks.departConfirmTitle}</h2>
+        <p>{t.orderChecks.departConfirmLead}</p>
+        <dl className="summary-list">
+          {rows.map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}
+        </dl>
+        <FormActions>
+          <button type="button" className="primary" disabled={busy} onClick={() => void write()} autoFocus>{t.orderChecks.departConfirm}</button>
+          <button type="button" disabled={busy} onClick={() => setPending(null)}>{t.orderChecks.departBack}</button>
+        </FormActions>
+      </section>
+    );
+  }
+  const reasons = [...t.orderForm.departReasons.map((r) => ({ value: r, label: r })), { value: OTHER, label: t.orderChecks.otherReason }];
   return (
-    <Form failure={failure} busy={busy} onSubmit={submit} onCancel={onCancel} testId="depart-form" label={t.orderForm.departTitle} className="panel">
+    <Form failure={failure} busy={busy} onSubmit={review} onCancel={onCancel} testId="depart-form" label={t.orderForm.departTitle} className="panel">
       <h2>{t.orderForm.departTitle}</h2>
-      <OrderFields draft={d} set={set} dateLabel={t.orderForm.departDate} />
-      <datalist id={reasonsId}>{t.orderForm.departReasons.map((r) => <option key={r} value={r} />)}</datalist>
+      <OrderFields draft={d} set={set} setConfirm={(v) => setD((x) => ({ ...x, confirmFuture: v }))} dateLabel={t.orderForm.departDate} />
       <div className="form-grid">
-        <TextField name="reason" label={t.orderForm.departReason} value={d.text} onChange={set('text')} list={reasonsId} required wide />
+        <SelectField name="reason" label={t.orderForm.departReason} value={d.reasonChoice} onChange={set('reasonChoice')} options={reasons}
+          placeholder={t.grades.choose} required />
+        {d.reasonChoice === OTHER && <TextField name="reasonText" label={t.orderChecks.otherReasonText} value={d.text} onChange={set('text')} required wide />}
         <TextField name="whereTo" label={t.orderForm.whereTo} value={d.whereTo} onChange={set('whereTo')} wide />
       </div>
       <FormActions>

@@ -8,6 +8,7 @@ import { t } from '../../strings';
 import { Notice, PageHeader } from '../../ui/common';
 import { DateField, FieldCheck, Form, FormActions, GroupError, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';
 import { useQuery } from '../../ui/useQuery';
+import { FutureOrderCheck, futureOrder } from './MovementForms';
 
 export function PromotionForm() {
   const { years, yearId } = useYears();
@@ -18,6 +19,7 @@ export function PromotionForm() {
   };
   const today = formatDate(todayIso());
   const [d, setD] = useState({ number: '', orderDate: today, date: today, fromYear: yearId ? String(yearId) : '', toYear: String(nextOf(yearId)?.id ?? '') });
+  const [confirmFuture, setConfirmFuture] = useState(false);
   const set = (k: keyof typeof d) => (v: string) => setD((x) => ({ ...x, [k]: v }));
   const [keptBack, setKeptBack] = useState<string[]>([]);
   const [filter, setFilter] = useState('');
@@ -37,7 +39,8 @@ export function PromotionForm() {
 
   const submit = () => run(async () => {
     const check = new FieldCheck();
-    const order = { number: d.number.trim(), date: check.date('order.date', d.orderDate) };
+    const order = { number: d.number.trim(), date: check.date('order.date', d.orderDate), ...(futureOrder(d) && confirmFuture ? { confirmFuture: true } : {}) };
+    if (futureOrder(d) && !confirmFuture) check.add('order.confirmFuture', t.orderChecks.confirmNeeded);
     const date = check.date('date', d.date);
     if (!d.fromYear) check.add('fromYearId', t.errors.requiredField);
     if (!d.toYear) check.add('toYearId', t.errors.requiredField);
@@ -63,6 +66,7 @@ export function PromotionForm() {
           <DateField name="order.date" label={t.orderForm.orderDate} value={d.orderDate} onChange={set('orderDate')} required />
           <DateField name="date" label={t.orders.promoteDate} value={d.date} onChange={set('date')} required />
         </div>
+        <FutureOrderCheck orderDate={d.orderDate} checked={confirmFuture} onChange={setConfirmFuture} />
         <fieldset className="form-section">
           <legend>{t.orders.keptBack}</legend>
           <GroupError name="keptBack" />

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { Movement, Student } from '../../../../preload/contract';
 import { useCan } from '../../app/user';
-import { formatDate } from '../../../../preload/core/dates';
-import { formatSnils } from '../../../../preload/core/identifiers';
+import { formatDate, todayIso } from '../../../../preload/core/dates';
+import { formatSnils, snilsCheck } from '../../../../preload/core/identifiers';
 import { fullName } from '../../../../preload/core/names';
 import { Link } from '../../router';
 import { t } from '../../strings';
@@ -52,14 +52,20 @@ export function StudentCard({ id }: { id: string }) {
               <Facts testId="student-facts" items={[
                 [t.student.birthDate, formatDate(s.birthDate)],
                 [t.student.sex, s.sex === 'М' ? t.student.sexM : t.student.sexF],
-                [t.student.snils, s.snils ? <span className="mono">{formatSnils(s.snils)}</span> : ''],
+                [t.student.snils, s.snils ? <>
+                  <span className="mono">{formatSnils(s.snils)}</span>
+                  {/* kept from before the register refused it (migration 0013): shown, for the clerk to correct */}
+                  {!snilsCheck(s.snils) && <span className="badge badge-warn" data-testid="snils-invalid"> {t.cardChecks.snilsInvalid}</span>}
+                </> : ''],
                 [t.student.currentClass, s.currentClass
                   ? <Link to={`/classes/${s.currentClass.id}`}>{`${s.currentClass.name} (${s.currentClass.yearName})`}</Link>
                   : <span className="muted">{t.student.noClass}</span>],
                 [t.student.fileNumber, s.bookEntry ? <strong data-testid="file-number">{s.bookEntry.fileNumber}</strong> : ''],
                 [t.student.bookEntry, s.bookEntry ? t.student.bookEntryValue(s.bookEntry.letter, s.bookEntry.number) : ''],
                 [t.student.address, s.address ?? ''],
-                [t.student.pdConsentShort, formatDate(s.pdConsentDate)],
+                [t.student.pdConsentShort, s.pdConsentDate && s.pdConsentDate > todayIso() ? <>
+                  {formatDate(s.pdConsentDate)} <span className="badge badge-warn" data-testid="consent-future">{t.cardChecks.consentFuture}</span>
+                </> : formatDate(s.pdConsentDate)],
               ]} />
             </section>
             <section className="card-section" aria-labelledby="sc-doc">

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { call } from '../../api';
 import { DOC_KINDS, type Guardian, type Student, type StudentInputT } from '../../../../preload/contract';
 import { formatDate } from '../../../../preload/core/dates';
@@ -12,7 +12,10 @@ import {
 } from '../../ui/form';
 import { useQuery } from '../../ui/useQuery';
 
-type GuardianDraft = { kind: string; fullName: string; phone: string; email: string };
+/** `other`: «Кем приходится» typed in the clerk's words (a value not among the usual ones is kept as it was stored). */
+type GuardianDraft = { kind: string; other: boolean; fullName: string; phone: string; email: string };
+const OTHER_KIND = 'other';
+const usualKind = (kind: string) => t.orderChecks.guardianKinds.includes(kind);
 type Draft = {
   lastName: string; firstName: string; middleName: string; birthDate: string; sex: '' | 'М' | 'Ж'; snils: string;
   docKind: '' | (typeof DOC_KINDS)[number]; docSeries: string; docNumber: string; docDate: string; docIssuer: string;
@@ -29,7 +32,7 @@ function draftOf(s: Student): Draft {
     lastName: s.lastName, firstName: s.firstName, middleName: s.middleName ?? '', birthDate: formatDate(s.birthDate),
     sex: s.sex, snils: formatSnils(s.snils), docKind: s.docKind ?? '', docSeries: s.docSeries ?? '', docNumber: s.docNumber ?? '',
     docDate: formatDate(s.docDate), docIssuer: s.docIssuer ?? '', address: s.address ?? '', pdConsentDate: formatDate(s.pdConsentDate),
-    guardians: s.guardians.map((g) => ({ kind: g.kind, fullName: g.fullName, phone: g.phone ?? '', email: g.email ?? '' })),
+    guardians: s.guardians.map((g) => ({ kind: g.kind, other: !usualKind(g.kind), fullName: g.fullName, phone: g.phone ?? '', email: g.email ?? '' })),
   };
 }
 
@@ -56,7 +59,6 @@ export function StudentForm({ id }: { id?: string }) {
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [ready, setReady] = useState(id === undefined);
   const { busy, failure, run } = useSubmit();
-  const kindsId = useId();
 
   useEffect(() => {
     if (existing.data && !ready) { setDraft(draftOf(existing.data)); setReady(true); }
@@ -68,7 +70,9 @@ export function StudentForm({ id }: { id?: string }) {
   const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const setGuardian = (i: number, key: keyof GuardianDraft) => (value: string) =>
     setDraft((d) => ({ ...d, guardians: d.guardians.map((g, j) => (j === i ? { ...g, [key]: value } : g)) }));
-  const addGuardian = () => setDraft((d) => ({ ...d, guardians: [...d.guardians, { kind: '', fullName: '', phone: '', email: '' }] }));
+  const addGuardian = () => setDraft((d) => ({ ...d, guardians: [...d.guardians, { kind: '', other: false, fullName: '', phone: '', email: '' }] }));
+  const chooseKind = (i: number) => (value: string) => setDraft((d) => ({ ...d, guardians: d.guardians.map((g, j) => (j !== i ? g
+    : value === OTHER_KIND ? { ...g, other: true, kind: g.other ? g.kind : '' } : { ...g, other: false, kind: value })) }));
   const removeGuardian = (i: number) => setDraft((d) => ({ ...d, guardians: d.guardians.filter((_, j) => j !== i) }));
 
   const submit = () => run(async () => {
@@ -116,11 +120,15 @@ export function StudentForm({ id }: { id?: string }) {
         <fieldset className="form-section">
           <legend>{t.student.guardians}</legend>
           <GroupError name="guardians" />
-          <datalist id={kindsId}>{t.student.guardianKinds.map((k) => <option key={k} value={k} />)}</datalist>
           {draft.guardians.length === 0 && <p className="muted">{t.student.noGuardians}</p>}
           {draft.guardians.map((g, i) => (
             <div className="guardian-row" key={i} role="group" aria-label={t.student.guardianN(i + 1)} data-testid={`guardian-${i}`}>
-              <TextField name={`guardians.${i}.kind`} label={t.student.guardianKind} value={g.kind} onChange={setGuardian(i, 'kind')} list={kindsId} size={14} required />
+              <SelectField name={`guardians.${i}.kind`} label={t.student.guardianKind} value={g.other ? OTHER_KIND : g.kind} onChange={chooseKind(i)}
+                options={[...t.orderChecks.guardianKinds.map((k) => ({ value: k, label: k })), { value: OTHER_KIND, label: t.orderChecks.otherKind }]}
+                placeholder={t.grades.choose} required />
+              {g.other && (
+                <TextField name={`guardians.${i}.kindText`} label={t.orderChecks.otherKindText} value={g.kind} onChange={setGuardian(i, 'kind')} size={14} required />
+              )}
               <TextField name={`guardians.${i}.fullName`} label={t.student.guardianFullName} value={g.fullName} onChange={setGuardian(i, 'fullName')} required size={30} />
               <TextField name={`guardians.${i}.phone`} label={t.student.guardianPhone} value={g.phone} onChange={setGuardian(i, 'phone')} type="tel" size={16} />
               <TextField name={`guardians.${i}.email`} label={t.student.guardianEmail} value={g.email} onChange={setGuardian(i, 'email')} type="email" size={22} />
