@@ -17,6 +17,20 @@ export function searchKey(s: string): string {
   return s.toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * Whether a name as a journal writes it only drops the ё of the register's spelling («Федоровна» for «Фёдоровна»,
+ * «Семен» for «Семён»): the same name, and the register's spelling is kept. A journal's ё where the register has е is
+ * a correction, not this.
+ */
+export function losesYo(register: string, written: string): boolean {
+  if (register.length !== written.length || register === written) return false;
+  for (let i = 0; i < register.length; i++) {
+    const a = register[i], b = written[i];
+    if (a !== b && !((a === 'ё' && b === 'е') || (a === 'Ё' && b === 'Е'))) return false;
+  }
+  return true;
+}
+
 /** Trim and collapse inner spaces; the register stores names clean. */
 export function cleanName(s: string | null | undefined): string {
   return (s ?? '').replace(/\s+/g, ' ').trim();
