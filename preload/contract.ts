@@ -222,10 +222,8 @@ export const ImportPreviewSchema = z.object({
   token: z.string(),
   /** what the preview would like the clerk to know, row by row (a register spelling with ё kept over the journal's е) */
   notes: z.array(z.object({ sheet: z.string(), row: z.number().int(), message: z.string() })).optional(),
-  /** marks: how many marks a commit would write (added + changed), each listed by import.previewChanges */
+  /** marks: how many marks a commit would write (added + changed); a preview job's are listed by import.previewChanges */
   changeCount: z.number().int().optional(),
-  /** marks, in a preview job's kept result only: every change (import.previewChanges pages through them) */
-  changes: z.array(z.lazy(() => ImportChangeSchema)).optional(),
 });
 export type ImportPreview = z.infer<typeof ImportPreviewSchema>;
 /** One mark a commit would write: «ФИО — предмет, период: было → станет»; `id` («лист!D7») is what the clerk excludes. */

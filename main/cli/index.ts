@@ -338,11 +338,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
             print(summary, () => [`Предпросмотр ${file}: добавить ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${p.rejected.length}`, ...rejectedLines,
               ...(p.notes ?? []).map((n) => `  лист «${n.sheet}», строка ${n.row}: ${n.message}`)].join('\n'));
           } else {
-            const summary = { year: p.year, ...p.counts, rejected: p.rejected, ...(p.attendance ? { attendance: p.attendance } : {}), changes: p.changes ?? [] };
-            // each change as the import screen lists it: «ФИО — предмет, период: было → станет»
-            const changeLines = summary.changes.map((c) => `  ${c.sheet}!${c.column}${c.row}\t${c.student} — ${c.subject}, ${c.period}: ${c.from ?? '—'} → ${c.to}`);
-            print(summary, () => [`Предпросмотр ${file} (${summary.year}): добавить оценок ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${p.rejected.length}${attText(p.attendance, ['добавить', 'изменить'])}`, ...rejectedLines,
-              ...(changeLines.length ? ['Изменения:', ...changeLines] : [])].join('\n'));
+            const summary = { year: p.year, ...p.counts, rejected: p.rejected, ...(p.attendance ? { attendance: p.attendance } : {}) };
+            print(summary, () => [`Предпросмотр ${file} (${summary.year}): добавить оценок ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${p.rejected.length}${attText(p.attendance, ['добавить', 'изменить'])}`, ...rejectedLines].join('\n'));
           }
           return p.rejected.length ? 1 : 0;
         }

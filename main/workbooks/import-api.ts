@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
-import { IMPORT_MAX_BYTES, type Input, type Output, type User } from '../../preload/contract.ts';
+import { IMPORT_MAX_BYTES, type ImportChange, type Input, type Output, type User } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 import { appendAudit } from '../audit/log.ts';
 import type { Jobs, Progress } from '../shared/jobs.ts';
@@ -56,8 +56,8 @@ async function readUpload(db: DB, a: Args, progress?: Progress, fingerprint = tr
   }
 }
 
-/** The preview for a screen; `withChanges`: every mark change listed (a job's kept result, paged by previewChanges). */
-function shape(db: DB, a: Args, r: Read & { saved: boolean }, withChanges = false): Output<'import.preview'> {
+/** The preview for a screen. */
+function shape(db: DB, a: Args, r: Read & { saved: boolean }): Output<'import.preview'> {
   const layouts: SheetLayout[] = r.p.layouts;
   const markFields = new Set(layouts.flatMap((l) => [...Object.keys(l.detected), ...Object.keys(l.mapping)]).filter((f) => f.startsWith('mark:') || f.startsWith('att:')));
   const known = new Set((db.prepare('SELECT name, short_name FROM subjects').all() as Array<{ name: string; short_name: string | null }>)
@@ -77,7 +77,7 @@ function shape(db: DB, a: Args, r: Read & { saved: boolean }, withChanges = fals
     rejected: r.p.rejected.map((x) => ({ sheet: x.sheet, row: x.row, column: x.column, reason: x.reason })),
     token: r.p.token,
     ...(r.kind === 'students' && r.p.notes.length ? { notes: r.p.notes } : {}),
-    ...(r.kind === 'marks' ? { changeCount: r.p.writes.length, ...(withChanges ? { changes: describeChanges(db, r.p) } : {}) } : {}),
+    ...(r.kind === 'marks' ? { changeCount: r.p.writes.length } : {}),
   };
 }
 
@@ -87,20 +87,32 @@ export async function previewImport(db: DB, a: Args, progress?: Progress): Promi
 
 /** The preview as a job: progress while the file is read and checked, cancellable; the shaped preview is its result. */
 export function previewJob(db: DB, a: Args): JobSpec<Output<'import.preview'>> {
-  return { jobKind: 'import.preview', work: async (p) => shape(db, a, await readUpload(db, a, p), true), keepMs: KEEP_MS, privateResult: true };
+  return {
+    jobKind: 'import.preview', keepMs: KEEP_MS, privateResult: true,
+    work: async (p, id) => {
+      const r = await readUpload(db, a, p);
+      if (r.kind === 'marks') {
+        // kept beside the job, as long as the job is: a screen pages through them, the job's result stays small
+        changeLists.set(id, describeChanges(db, r.p));
+        setTimeout(() => changeLists.delete(id), KEEP_MS).unref();
+      }
+      return shape(db, a, r);
+    },
+  };
 }
+/** The changes of each marks preview job, by job id: ImportChange is what import.previewChanges shows. */
+const changeLists = new Map<string, ImportChange[]>();
 
 type Preview = Output<'import.preview'>;
-/** A finished preview job's result for its starter, without the list of changes (previewChanges pages through it). */
+/** A finished preview job's result, for its starter. */
 export function previewResult(jobs: Jobs, user: User | null, jobId: string): Preview {
-  const { changes: _, ...p } = jobs.outcome(jobId, 'import.preview', user) as Preview;
-  return p;
+  return jobs.outcome(jobId, 'import.preview', user) as Preview;
 }
 
 /** The changes of a finished preview job that the filter keeps: by part of the ФИО (ё = е), subject, kind. */
 function filteredChanges(jobs: Jobs, user: User | null, f: Input<'import.previewChangesXlsx'>) {
-  const p = jobs.outcome(f.jobId, 'import.preview', user) as Preview;
-  const all = p.changes ?? [];
+  const p = jobs.outcome(f.jobId, 'import.preview', user) as Preview; // its starter's only, once it is done
+  const all = changeLists.get(f.jobId) ?? [];
   const who = f.student ? searchKey(f.student) : '';
   const rows = all.filter((c) => (!who || searchKey(c.student).includes(who)) && (!f.subject || c.subject === f.subject) && (!f.kind || c.kind === f.kind));
   return { p, all, rows };
