@@ -320,8 +320,8 @@ class MarksPlan {
       const f = markFields[j];
       const c = cells[f];
       if (c.value == null && !c.error) continue; // an empty cell says nothing
-      if (c.formulaError) { this.rejectErrorCell(r, f, c); continue; }
       let refusal = c.error || null;
+      if (refusal && c.formulaError) { this.rejectErrorCell(r, f, c); continue; } // asked of refused cells only
       const target = refusal ? null : (targetsOfRow[j] ??= this.targetOf(f, classId, cls));
       if (target && 'reason' in target) refusal = target.reason;
       else if (target && target.given.row === thisRow) refusal = `столбец ${target.given.col} уже даёт эту оценку: оставьте в сопоставлении один из них`;
