@@ -80,7 +80,7 @@ describe('journal layouts made by LibreOffice', () => {
   it('the corpus is LibreOffice\'s: merged cells as spans, error cells as formulas', () => {
     expect(fodsXml(JOURNAL_LAYOUTS['two-row-merged'](journal))).toMatch(/table:number-columns-spanned="3"/);
     for (const f of Object.values(files)) expect(fs.readFileSync(f).subarray(0, 2).toString()).toBe('PK');
-  });
+  }, 120_000);
 
   it('every layout stores the same marks, by the dispatcher and by the CLI, cell for cell', async () => {
     const stored: Record<string, string> = {};
@@ -107,13 +107,19 @@ describe('journal layouts made by LibreOffice', () => {
     expect(q2.mark).toBe(journal.mark(0, 0, 1));
   }, 300_000);
 
-  it('a two-row header naming one period twice under a subject is refused, both columns named', async () => {
+  it('a two-row header naming one period twice under a subject is refused, both columns named; a mapping picks one', async () => {
     await expect(c.call('import.preview', args(files['two-row-twice']))).rejects.toMatchObject({
       api: { message: expect.stringMatching(/two-row-twice\.xlsx.*столбцы D и E оба означают «Русский язык, 1 четверть»: укажите в сопоставлении, какой из них брать/) } });
     // and the mapping says which: the second column is dropped
     const p = await c.call('import.preview', args(files['two-row-twice'], { mapping: { 'mark:Русский язык|q1': 'D' } }));
     expect(p.rejected).toEqual([]);
-  });
+    // and a mapping file on the command line says the same
+    const mapping = path.join(dir, 'two-row-twice.json');
+    fs.writeFileSync(mapping, JSON.stringify({ columns: { 'mark:Русский язык|q1': 'D' } }));
+    const run = await cli('import', 'marks', files['two-row-twice'], '--dry-run', '--year', YEAR, '--mapping', mapping, '--db', c.dbPath);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/отклонено ячеек 0/);
+  }, 120_000);
 
   it('error cells are refused with their address and student; the CLI exits 1 and writes nothing', async () => {
     clear5A();
@@ -128,7 +134,7 @@ describe('journal layouts made by LibreOffice', () => {
     expect(run.stderr).toMatch(/отклонено ячеек: 2; ничего не записано/);
     expect(run.stderr).toContain(`ячейка E4 (${who}, Русский язык, 2 четверть): ошибка формулы «#DIV/0!» вместо оценки`);
     expect(marksOf5A()).toBe('[]');
-  });
+  }, 120_000);
 
   it('a student not in the register is refused by row, ФИО and class, never added', async () => {
     const before = (c.backend.db.prepare('SELECT count(*) AS n FROM students').get() as { n: number }).n;
@@ -137,7 +143,7 @@ describe('journal layouts made by LibreOffice', () => {
       reason: 'ученик «Незнакомов Пётр Ильич» (06.05.2014, класс 5А) не найден в реестре: строка не импортирована — сначала зачислите ученика приказом' }]);
     await c.call('import.commit', { ...args(files['unknown-student']), token: p.token, allowRejected: true });
     expect((c.backend.db.prepare('SELECT count(*) AS n FROM students').get() as { n: number }).n).toBe(before);
-  });
+  }, 120_000);
 
   it('a mark the school forbids («1») and one off the scale are refused, the scale listed without «1»', async () => {
     expect((await c.call('settings.get', {})).allowMarkOne).toBe(false);
@@ -146,7 +152,7 @@ describe('journal layouts made by LibreOffice', () => {
       [2, 'D', `${kids[0].fio.split(' ').slice(0, 2).join(' ')}, «Русский язык», 1 четверть: оценка «1» не разрешена настройками школы: 5, 4, 3, 2, зч, нз, осв, н/а`],
       [2, 'E', 'Оценка 7 вне шкалы (5, 4, 3, 2, зч, нз, осв, н/а)'],
     ]);
-  });
+  }, 120_000);
 
   it('a students journal without ё keeps the register\'s «Фёдоровна», «Семён», and the preview says so', async () => {
     const a = { ...args(files['yo-students']), kind: 'students' as const, year: undefined };
@@ -162,7 +168,7 @@ describe('journal layouts made by LibreOffice', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(c.backend.db.prepare(`SELECT last_name, first_name, middle_name FROM students WHERE birth_date IN ('2014-02-03', '2014-04-05') ORDER BY birth_date`).all())
       .toEqual([{ last_name: 'Семёнова', first_name: 'Алёна', middle_name: 'Фёдоровна' }, { last_name: 'Ковалёв', first_name: 'Семён', middle_name: 'Петрович' }]);
-  });
+  }, 120_000);
 
   it('the preview lists each change «было → станет», paged and filtered, saved as xlsx; an excluded row is not written', async () => {
     const file = files['two-row-merged'];
@@ -224,5 +230,5 @@ describe('journal layouts made by LibreOffice', () => {
     const stale = await c.call('import.commitStart', { ...args(file), exclude: ['5А!Z99'] });
     await settle(stale.jobId);
     await expect(c.call('import.commitResult', { jobId: stale.jobId })).rejects.toMatchObject({ api: { message: expect.stringMatching(/нет изменения «5А!Z99»/) } });
-  });
+  }, 120_000);
 });
