@@ -322,5 +322,5 @@ describe('school-register import marks', () => {
     const raw = openRaw(r.file);
     expect(count(raw, 'audit_log', "method = 'import.marks'")).toBe(1);
     raw.close();
-  }, 30_000);
+  }, 120_000);
 });
