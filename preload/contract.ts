@@ -234,8 +234,20 @@ export const ImportPreviewSchema = z.object({
   attendance: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }).nullable(),
   rejected: z.array(z.object({ sheet: z.string(), row: z.number().int(), column: z.string().nullable(), reason: z.string() })),
   token: z.string(),
+  /** what the preview would like the clerk to know, row by row (a register spelling with ё kept over the journal's е) */
+  notes: z.array(z.object({ sheet: z.string(), row: z.number().int(), message: z.string() })).optional(),
+  /** marks: how many marks a commit would write (added + changed); a preview job's are listed by import.previewChanges */
+  changeCount: z.number().int().optional(),
 });
 export type ImportPreview = z.infer<typeof ImportPreviewSchema>;
+/** One mark a commit would write: «ФИО — предмет, период: было → станет»; `id` («лист!D7») is what the clerk excludes. */
+export const ImportChangeSchema = z.object({ id: z.string(), sheet: z.string(), row: z.number().int(), column: z.string(), student: z.string(),
+  className: z.string(), subject: z.string(), period: z.string(), kind: z.enum(['added', 'changed']), from: z.string().nullable(), to: z.string() });
+export type ImportChange = z.infer<typeof ImportChangeSchema>;
+/** Which changes of a finished preview job to show: by student (part of the ФИО, ё = е), subject, kind of change. */
+const ImportChangesFilter = z.object({ jobId: z.string(), student: z.string().max(200).optional(), subject: z.string().max(300).optional(),
+  kind: z.enum(['added', 'changed']).optional() });
+export const IMPORT_CHANGES_PAGE_MAX = 500;
 export const ImportResultSchema = z.object({
   added: z.number().int(), changed: z.number().int(), unchanged: z.number().int(),
   /** rejected rows (students) or cells (marks) left out */
@@ -244,10 +256,14 @@ export const ImportResultSchema = z.object({
   written: z.boolean(),
   /** attendance rows (student × period) of a marks journal with attendance columns */
   attendance: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }).optional(),
+  /** marks the clerk excluded in the preview, left as they were */
+  excluded: z.number().int().optional(),
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
 // No token: commit what the file says now, as the CLI does after showing nothing in between (the file is read once).
-const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200).optional(), allowRejected: z.boolean().default(false) });
+const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200).optional(), allowRejected: z.boolean().default(false),
+  /** marks only: the changes (ImportChange.id) the clerk left out; the commit writes exactly the rest */
+  exclude: z.array(z.string().min(1).max(400)).max(200_000).optional() });
 
 // ---------- ledgers (сводная ведомость, sealed versions) ----------
 // The same shape as main/ledgers/model.ts `LedgerData` (the handlers' types check that they agree).
@@ -617,6 +633,11 @@ export const contract = {
   'import.previewResult': query(z.object({ jobId: z.string() }).strict(), ImportPreviewSchema, CLERK),
   'import.commitStart': job(ImportCommitArgs.strict(), ImportResultSchema, CLERK),
   'import.commitResult': query(z.object({ jobId: z.string() }).strict(), ImportResultSchema, CLERK),
+  // the changes of a finished marks preview job, a page at a time, filtered; and the same (all pages) as a workbook
+  'import.previewChanges': query(ImportChangesFilter.extend({ offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(IMPORT_CHANGES_PAGE_MAX).default(50) }).strict(),
+  z.object({ total: z.number().int(), matching: z.number().int(), subjects: z.array(z.string()), rows: z.array(ImportChangeSchema) }), CLERK),
+  'import.previewChangesXlsx': query(ImportChangesFilter.strict(), z.object({ fileName: z.string(), dataBase64: z.string(), rows: z.number().int() }), CLERK),
   // ---------- ledgers ----------
   'ledgers.list': query(z.object({ yearId: id }).strict(), z.array(LedgerListRowSchema), ANY),
   'ledgers.get': query(z.object({ classId: id }).strict(), LedgerSchema, ANY),

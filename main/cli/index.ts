@@ -336,8 +336,9 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           const p = await runJob('import.previewStart', args);
           const rejectedLines = p.rejected.map(rejectedLine);
           if (kind === 'students') {
-            const summary = { ...p.counts, rejected: p.rejected };
-            print(summary, () => [`Предпросмотр ${file}: добавить ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${p.rejected.length}`, ...rejectedLines].join('\n'));
+            const summary = { ...p.counts, rejected: p.rejected, ...(p.notes ? { notes: p.notes } : {}) };
+            print(summary, () => [`Предпросмотр ${file}: добавить ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${p.rejected.length}`, ...rejectedLines,
+              ...(p.notes ?? []).map((n) => `  лист «${n.sheet}», строка ${n.row}: ${n.message}`)].join('\n'));
           } else {
             const summary = { year: p.year, ...p.counts, rejected: p.rejected, ...(p.attendance ? { attendance: p.attendance } : {}) };
             print(summary, () => [`Предпросмотр ${file} (${summary.year}): добавить оценок ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${p.rejected.length}${attText(p.attendance, ['добавить', 'изменить'])}`, ...rejectedLines].join('\n'));

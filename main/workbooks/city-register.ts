@@ -38,7 +38,8 @@ export function subjectsMissingCityRegisterId(db: DB, yearId: number): Array<{ i
 
 type ClassRow = { id: number; name: string; parallel: number; letter: string; level: string; shift: number; adapted: number;
   teacher_last: string | null; teacher_first: string | null; teacher_middle: string | null; students: number };
-type StudentRow = { id: string; last_name: string; first_name: string; middle_name: string | null; birth_date: string; sex: string; snils: string | null; class_name: string | null };
+type StudentRow = { id: string; last_name: string; first_name: string; middle_name: string | null; birth_date: string; sex: string; snils: string | null;
+  class_name: string | null; departed_on: string | null; left_class: string | null };
 type StaffRow = { id: number; last_name: string; first_name: string; middle_name: string | null; snils: string | null; position: string; subjects: string | null };
 type MarkRow = { id: number; student_id: string; class_name: string; subject: string; slot: string; kind: string | null; number: number | null; mark: string };
 
@@ -69,15 +70,21 @@ export async function exportCityRegister(db: DB, a: { year: string; out: string 
   const missing = subjectsMissingCityRegisterId(db, year.id);
   if (missing.length) throw new MissingCityRegisterIds(missing);
 
-  const classes = db.prepare(`SELECT c.id, c.parallel || c.letter AS name, c.parallel, c.letter, c.level, c.shift, c.adapted,
+  // Each student's last place in the year: the class they are in now (else the last one), and whether they left the
+  // school from it (a departure). One reading for both sheets, so «Классы» and «Контингент» count a class alike: a
+  // student who left is in neither class's count nor under it, but listed with the date and the class they left.
+  const lastPlace = `WITH last AS (SELECT m.student_id, m.class_id, m.end_date, mv.kind AS end_kind,
+      row_number() OVER (PARTITION BY m.student_id ORDER BY m.end_date IS NULL DESC, m.start_date DESC, m.id DESC) AS n
+    FROM class_memberships m LEFT JOIN movements mv ON mv.id = m.end_movement_id WHERE m.year_id = @y)`;
+  const classes = db.prepare(`${lastPlace} SELECT c.id, c.parallel || c.letter AS name, c.parallel, c.letter, c.level, c.shift, c.adapted,
       t.last_name AS teacher_last, t.first_name AS teacher_first, t.middle_name AS teacher_middle,
-      (SELECT count(*) FROM class_memberships m WHERE m.class_id = c.id AND m.end_date IS NULL) AS students
-    FROM classes c LEFT JOIN staff t ON t.id = c.homeroom_teacher_id WHERE c.year_id = ? ORDER BY c.parallel, c.letter`).all(year.id) as ClassRow[];
-  // a student who moved within the year is listed once, in the class they are in now (else the last one)
-  const students = db.prepare(`SELECT s.id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.sex, s.snils,
-      (SELECT c.parallel || c.letter FROM class_memberships m JOIN classes c ON c.id = m.class_id
-        WHERE m.student_id = s.id AND m.year_id = @y ORDER BY m.end_date IS NULL DESC, m.start_date DESC, m.id DESC LIMIT 1) AS class_name
-    FROM students s WHERE EXISTS (SELECT 1 FROM class_memberships m WHERE m.student_id = s.id AND m.year_id = @y)
+      (SELECT count(*) FROM last WHERE last.n = 1 AND last.class_id = c.id AND last.end_kind IS NOT 'departure') AS students
+    FROM classes c LEFT JOIN staff t ON t.id = c.homeroom_teacher_id WHERE c.year_id = @y ORDER BY c.parallel, c.letter`).all({ y: year.id }) as ClassRow[];
+  const students = db.prepare(`${lastPlace} SELECT s.id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.sex, s.snils,
+      CASE WHEN last.end_kind IS 'departure' THEN NULL ELSE c.parallel || c.letter END AS class_name,
+      CASE WHEN last.end_kind IS 'departure' THEN last.end_date END AS departed_on,
+      CASE WHEN last.end_kind IS 'departure' THEN c.parallel || c.letter END AS left_class
+    FROM last JOIN students s ON s.id = last.student_id JOIN classes c ON c.id = last.class_id WHERE last.n = 1
     ORDER BY s.last_name, s.first_name, s.middle_name, s.birth_date`).all({ y: year.id }) as StudentRow[];
   const staff = db.prepare(`SELECT t.id, t.last_name, t.first_name, t.middle_name, t.snils, t.position,
       (SELECT group_concat(city_register_id, ', ') FROM (SELECT s.city_register_id FROM staff_subjects ss JOIN subjects s ON s.id = ss.subject_id
@@ -103,6 +110,8 @@ export async function exportCityRegister(db: DB, a: { year: string; out: string 
       { header: 'Пол', value: (r: StudentRow) => r.sex, kind: 'text' },
       { header: 'СНИЛС', value: (r: StudentRow) => (r.snils ? formatSnils(r.snils) : null), kind: 'text' },
       { header: 'Класс', value: (r: StudentRow) => r.class_name, kind: 'text' },
+      { header: 'Дата выбытия', value: (r: StudentRow) => r.departed_on, kind: 'date' },
+      { header: 'Выбыл из класса', value: (r: StudentRow) => r.left_class, kind: 'text' },
     ] } satisfies ListSheet<StudentRow>,
     { name: 'Сотрудники', rows: staff, columns: [
       { header: 'ФИО', value: (r: StaffRow) => fio(r), kind: 'text' },

@@ -6,7 +6,7 @@ import type { Output } from '../../preload/contract.ts';
 import { defineHandlers, job, ownCommand, query, signedIn } from '../shared/handler.ts';
 import { exportCityRegister } from './city-register.ts';
 import { classMarksWorkbook, studentsListWorkbook } from './lists.ts';
-import { commitImport, commitJob, previewImport, previewJob } from './import-api.ts';
+import { commitImport, commitJob, previewChanges, previewChangesXlsx, previewImport, previewJob, previewResult } from './import-api.ts';
 
 export const workbooksHandlers = defineHandlers({
   // An export changes nothing in the register; the file reaches the UI as bytes, to be saved where the clerk chooses.
@@ -29,7 +29,9 @@ export const workbooksHandlers = defineHandlers({
   'import.commit': ownCommand(({ db, jobs, user }, a) => commitImport(db, jobs, signedIn(user), a)),
   // As jobs (progress, cancel): the commit holds the register until it ends; the outcome is the starter's only.
   'import.previewStart': job({ writes: false }, ({ db }, a) => previewJob(db, a)),
-  'import.previewResult': query(({ jobs, user }, a) => jobs.outcome(a.jobId, 'import.preview', user) as Output<'import.previewResult'>),
+  'import.previewResult': query(({ jobs, user }, a) => previewResult(jobs, user, a.jobId)),
+  'import.previewChanges': query(({ jobs, user }, a) => previewChanges(jobs, user, a)),
+  'import.previewChangesXlsx': query(({ jobs, user }, a) => previewChangesXlsx(jobs, user, a)),
   'import.commitStart': job({ writes: true, exclusive: true }, ({ db, jobs, user }, a) => commitJob(db, jobs, signedIn(user), a)),
   'import.commitResult': query(({ jobs, user }, a) => jobs.outcome(a.jobId, 'import.commit', user) as Output<'import.commitResult'>),
 });

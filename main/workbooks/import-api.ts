@@ -6,14 +6,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
-import { IMPORT_MAX_BYTES, type Input, type Output, type User } from '../../preload/contract.ts';
+import { IMPORT_MAX_BYTES, type ImportChange, type Input, type Output, type User } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 import { appendAudit } from '../audit/log.ts';
 import type { Jobs, Progress } from '../shared/jobs.ts';
 import type { JobSpec } from '../shared/handler.ts';
 import { STUDENT_FIELDS, fieldLabel, normalizeHeader, parseMarkField, type ColumnMapping, type SheetLayout } from './read.ts';
 import { applyStudentsImport, previewStudentsImport, type StudentsImportPreview } from './students-import.ts';
-import { applyMarksImport, hasWrites, previewMarksImport, type MarksImportPreview } from './marks-import.ts';
+import { applyMarksImport, describeChanges, excludeChanges, hasWrites, previewMarksImport, type MarksImportPreview } from './marks-import.ts';
+import { importChangesWorkbook } from './lists.ts';
+import { searchKey } from '../../preload/core/names.ts';
 
 type Args = Input<'import.preview'>;
 type Read = { kind: 'students'; p: StudentsImportPreview } | { kind: 'marks'; p: MarksImportPreview };
@@ -54,6 +56,7 @@ async function readUpload(db: DB, a: Args, progress?: Progress, fingerprint = tr
   }
 }
 
+/** The preview for a screen. */
 function shape(db: DB, a: Args, r: Read & { saved: boolean }): Output<'import.preview'> {
   const layouts: SheetLayout[] = r.p.layouts;
   const markFields = new Set(layouts.flatMap((l) => [...Object.keys(l.detected), ...Object.keys(l.mapping)]).filter((f) => f.startsWith('mark:') || f.startsWith('att:')));
@@ -73,6 +76,8 @@ function shape(db: DB, a: Args, r: Read & { saved: boolean }): Output<'import.pr
     attendance: r.kind === 'marks' && r.p.attendance ? { added: r.p.attendance.added, changed: r.p.attendance.changed, unchanged: r.p.attendance.unchanged } : null,
     rejected: r.p.rejected.map((x) => ({ sheet: x.sheet, row: x.row, column: x.column, reason: x.reason })),
     token: r.p.token,
+    ...(r.kind === 'students' && r.p.notes.length ? { notes: r.p.notes } : {}),
+    ...(r.kind === 'marks' ? { changeCount: r.p.writes.length } : {}),
   };
 }
 
@@ -82,7 +87,47 @@ export async function previewImport(db: DB, a: Args, progress?: Progress): Promi
 
 /** The preview as a job: progress while the file is read and checked, cancellable; the shaped preview is its result. */
 export function previewJob(db: DB, a: Args): JobSpec<Output<'import.preview'>> {
-  return { jobKind: 'import.preview', work: (p) => previewImport(db, a, p), keepMs: KEEP_MS, privateResult: true };
+  return {
+    jobKind: 'import.preview', keepMs: KEEP_MS, privateResult: true,
+    work: async (p, id) => {
+      const r = await readUpload(db, a, p);
+      if (r.kind === 'marks') {
+        // kept beside the job, as long as the job is: a screen pages through them, the job's result stays small
+        changeLists.set(id, describeChanges(db, r.p));
+        setTimeout(() => changeLists.delete(id), KEEP_MS).unref();
+      }
+      return shape(db, a, r);
+    },
+  };
+}
+/** The changes of each marks preview job, by job id: ImportChange is what import.previewChanges shows. */
+const changeLists = new Map<string, ImportChange[]>();
+
+type Preview = Output<'import.preview'>;
+/** A finished preview job's result, for its starter. */
+export function previewResult(jobs: Jobs, user: User | null, jobId: string): Preview {
+  return jobs.outcome(jobId, 'import.preview', user) as Preview;
+}
+
+/** The changes of a finished preview job that the filter keeps: by part of the ФИО (ё = е), subject, kind. */
+function filteredChanges(jobs: Jobs, user: User | null, f: Input<'import.previewChangesXlsx'>) {
+  const p = jobs.outcome(f.jobId, 'import.preview', user) as Preview; // its starter's only, once it is done
+  const all = changeLists.get(f.jobId) ?? [];
+  const who = f.student ? searchKey(f.student) : '';
+  const rows = all.filter((c) => (!who || searchKey(c.student).includes(who)) && (!f.subject || c.subject === f.subject) && (!f.kind || c.kind === f.kind));
+  return { p, all, rows };
+}
+
+export function previewChanges(jobs: Jobs, user: User | null, f: Input<'import.previewChanges'>): Output<'import.previewChanges'> {
+  const { all, rows } = filteredChanges(jobs, user, f);
+  return { total: all.length, matching: rows.length, subjects: [...new Set(all.map((c) => c.subject))].sort((a, b) => a.localeCompare(b, 'ru')),
+    rows: rows.slice(f.offset ?? 0, (f.offset ?? 0) + (f.limit ?? 50)) };
+}
+
+export async function previewChangesXlsx(jobs: Jobs, user: User | null, f: Input<'import.previewChangesXlsx'>): Promise<Output<'import.previewChangesXlsx'>> {
+  const { p, rows } = filteredChanges(jobs, user, f);
+  const w = await importChangesWorkbook(p.fileName, rows);
+  return { fileName: w.fileName, dataBase64: w.bytes.toString('base64'), rows: rows.length };
 }
 
 /**
@@ -101,8 +146,13 @@ const KEEP_MS = 30 * 60_000;
  * Without a token (the CLI, which shows nothing in between) it commits what the file says now, read once.
  */
 export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>, progress?: Progress): Promise<Output<'import.commit'>> {
-  const r = await readUpload(db, a, progress, a.token !== undefined);
-  if (a.token !== undefined && r.p.token !== a.token) throw new AppError('conflict', 'Файл или реестр изменились после предпросмотра: посмотрите предпросмотр ещё раз');
+  const read = await readUpload(db, a, progress, a.token !== undefined);
+  if (a.token !== undefined && read.p.token !== a.token) throw new AppError('conflict', 'Файл или реестр изменились после предпросмотра: посмотрите предпросмотр ещё раз');
+  if (a.exclude?.length && read.kind !== 'marks') throw new AppError('validation', 'Исключать изменения можно только при импорте оценок', { exclude: 'только для оценок' });
+  // the changes the clerk left out of the preview: the commit writes exactly the rest
+  const cut = read.kind === 'marks' ? excludeChanges(read.p, a.exclude ?? []) : { excluded: 0 };
+  const r: typeof read = read.kind === 'marks' && 'p' in cut ? { ...read, p: cut.p } : read;
+  const excluded = cut.excluded;
   const rejected = r.p.rejected;
   if (rejected.length && !a.allowRejected) {
     const x = rejected[0];
@@ -115,12 +165,12 @@ export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'imp
   const nothing = r.kind === 'students' ? !r.p.added.length && !r.p.changed.length : !hasWrites(r.p);
   const rejectedRows = new Set(rejected.map((x) => `${x.sheet}\u0000${x.row}`)).size;
   if (nothing) {
-    return { added: 0, changed: 0, unchanged: r.p.unchanged, rejected: r.kind === 'students' ? rejectedRows : rejected.length, written: false,
+    return { added: 0, changed: 0, unchanged: r.p.unchanged, rejected: r.kind === 'students' ? rejectedRows : rejected.length, written: false, ...(excluded ? { excluded } : {}),
       ...(r.kind === 'marks' && r.p.attendance ? { attendance: { added: 0, changed: 0, unchanged: r.p.attendance.unchanged } } : {}) };
   }
   const method = `import.${a.kind}`;
   const args = { fileName: a.fileName, mapping: a.mapping ?? null, sheetMappings: a.sheetMappings ?? null, subjectMapping: a.subjectMapping ?? null,
-    year: r.kind === 'marks' ? r.p.year.name : null };
+    year: r.kind === 'marks' ? r.p.year.name : null, ...(excluded ? { excluded } : {}) };
   const remember = () => {
     if (!corrected(a)) return;
     const stored = { ...a.mapping, ...(a.sheetMappings ? { [SHEETS_KEY]: a.sheetMappings } : {}) };
@@ -135,9 +185,9 @@ export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'imp
       remember();
       return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedRows, written: true };
     }
-    const res = applyMarksImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: res }));
+    const res = applyMarksImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: excluded ? { ...res, excluded } : res }));
     remember();
-    return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedCells, written: true,
+    return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedCells, written: true, ...(excluded ? { excluded } : {}),
       ...(res.attendance ? { attendance: res.attendance } : {}) };
   }).immediate();
   return out;

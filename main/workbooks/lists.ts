@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
-import type { GridColumn } from '../../preload/contract.ts';
+import type { GridColumn, ImportChange } from '../../preload/contract.ts';
 import { searchStudents } from '../students/students.ts';
 import { classGrid } from '../grades/grades.ts';
 import { formatSnils } from '../../preload/core/identifiers.ts';
@@ -58,4 +58,25 @@ export async function classMarksWorkbook(db: DB, classId: number): Promise<{ fil
     ],
   }]);
   return { fileName: `Успеваемость ${g.className} ${g.yearName.replace('/', '-')}.xlsx`, bytes };
+}
+
+const CHANGE_KIND: Record<string, string> = { added: 'добавить', changed: 'изменить' };
+/** An import preview's changes as the clerk filtered them: «ФИО — предмет, период: было → станет», a row each. */
+export async function importChangesWorkbook(fileName: string, changes: readonly ImportChange[]): Promise<{ fileName: string; bytes: Buffer }> {
+  const bytes = await toBytes([{
+    name: 'Изменения',
+    rows: changes,
+    columns: [
+      { header: 'Лист', value: (r) => r.sheet },
+      { header: 'Ячейка', value: (r) => `${r.column}${r.row}` },
+      { header: 'ФИО', value: (r) => r.student },
+      { header: 'Класс', value: (r) => r.className },
+      { header: 'Предмет', value: (r) => r.subject },
+      { header: 'Период', value: (r) => r.period },
+      { header: 'Что', value: (r) => CHANGE_KIND[r.kind] },
+      { header: 'Было', value: (r) => r.from ?? '—' },
+      { header: 'Станет', value: (r) => r.to },
+    ],
+  }]);
+  return { fileName: `Изменения — ${fileName.replace(/\.xlsx$/i, '')}.xlsx`, bytes };
 }

@@ -8,7 +8,9 @@ import type { Statement } from 'better-sqlite3';
 import type { MarkSlot } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 import { searchKey } from '../../preload/core/names.ts';
-import { currentYearStart, todayIso } from '../../preload/core/dates.ts';
+import { currentYearStart, formatDate, todayIso } from '../../preload/core/dates.ts';
+import { allowedMarks } from '../../preload/core/marks.ts';
+import { getSettings } from '../grades/settings.ts';
 import type { Progress } from '../shared/jobs.ts';
 import { checkAttendance, checkMarks, classInfo, classPeriods, setAttendance } from '../grades/grades.ts';
 import { MarkRefused, writeMarks } from '../grades/write.ts';
@@ -82,7 +84,8 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   const subjects = new SubjectNames(db, opts.subjectMapping);
   const p: MarksImportPreview = { file, year, layouts: [], skippedSheets: [], added: 0, changed: 0, unchanged: 0, rejected: [], writes: [], attendance: null, token: '' };
   const plan = new MarksPlan(db, year, subjects, new StudentMatcher(db, year), p);
-  for await (const events of sheetRows(file, { ...opts, subjects: subjects.spellings })) for (const ev of events) {
+  const scale = allowedMarks(getSettings(db).allowMarkOne); // a cell that is no mark is refused naming the school's scale
+  for await (const events of sheetRows(file, { ...opts, subjects: subjects.spellings, scale })) for (const ev of events) {
     if (ev.type === 'sheet') plan.startSheet(ev.layout);
     else if (ev.type === 'skipped') p.skippedSheets.push({ sheet: ev.sheet, reason: ev.reason });
     else plan.planRow(ev.row);
@@ -166,11 +169,14 @@ class StudentMatcher {
     else if (cells.fullName?.value) names = splitFullName(cells.fullName!.value!);
     const birth = cells.birthDate?.value ?? null;
     if (!names || !names.lastName || !names.firstName) return { column: nameCol, field: 'fullName', reason: 'нет ФИО ученика (нужны хотя бы фамилия и имя)' };
+    const named = cells.className?.value ? `, класс ${cells.className.value}` : '';
     if (!birth) return { column: cells.birthDate?.col ?? null, field: 'birthDate', reason: cells.birthDate?.error ?? 'нет даты рождения: без неё ученика не найти по ФИО' };
     const fio = [names.lastName, names.firstName, names.middleName].filter(Boolean).join(' ');
     const found = this.byFioAndBirth(searchKey(fio), birth);
-    if (found.length > 1) return { column: nameCol, field: 'fullName', reason: `в реестре ${found.length} ученика с ФИО «${fio}» и датой рождения ${birth}: укажите СНИЛС, чтобы выбрать` };
-    if (!found.length) return { column: nameCol, field: 'fullName', reason: `ученик «${fio}» (${birth})${snils ? ` со СНИЛС ${snils}` : ''} не найден в реестре` };
+    if (found.length > 1) return { column: nameCol, field: 'fullName', reason: `в реестре ${found.length} ученика с ФИО «${fio}» и датой рождения ${formatDate(birth)}: укажите СНИЛС, чтобы выбрать` };
+    // a journal adds no one: a student comes into the register by an order of enrolment, not by a mark
+    if (!found.length) return { column: nameCol, field: 'fullName', reason: `ученик «${fio}» (${formatDate(birth)}${named})${snils ? ` со СНИЛС ${snils}` : ''} не найден в реестре: ` +
+      'строка не импортирована — сначала зачислите ученика приказом' };
     if (snils && found[0].snils && found[0].snils !== snils) return { column: cells.snils!.col, field: 'snils', reason: `у ученика «${fio}» в реестре другой СНИЛС: проверьте, тот ли это ученик` };
     return found[0];
   }
@@ -262,6 +268,13 @@ class MarksPlan {
     return ofClass.get(studentId);
   }
 
+  /** A mark cell holding a spreadsheet error («#DIV/0!»): named by its address and its student. */
+  private rejectErrorCell(r: DataRow, f: string, c: CellOut) {
+    const fio = rowName(r);
+    this.p.rejected.push({ sheet: r.sheet, row: r.row, column: c.col, field: f,
+      reason: `ячейка ${c.col}${r.row}${fio ? ` (${fio}, ${fieldLabel(f)})` : ` (${fieldLabel(f)})`}: ${c.error}` });
+  }
+
   private reject(r: DataRow, x: RowRefusal) {
     this.p.rejected.push({ sheet: r.sheet, row: r.row, column: x.column, field: x.field, reason: x.reason });
   }
@@ -278,7 +291,12 @@ class MarksPlan {
     if (!attFields.length && !anySaid(cells, markFields)) return; // a row without marks or attendance says nothing to this import
 
     const student = this.students.student(r, nameCol);
-    if (!('id' in student)) return this.reject(r, student);
+    if (!('id' in student)) {
+      this.reject(r, student);
+      // error cells are counted whatever happens to their row: a failed formula is never passed over unsaid
+      for (const f of markFields) if (cells[f].formulaError) this.rejectErrorCell(r, f, cells[f]);
+      return;
+    }
     const first = this.seen.get(student.id);
     if (first) return this.reject(r, { column: nameCol, field: 'fullName', reason: `тот же ученик уже в строке ${first.row}${first.sheet !== r.sheet ? ` листа «${first.sheet}»` : ''}` });
     this.seen.set(student.id, { sheet: r.sheet, row: r.row });
@@ -303,6 +321,7 @@ class MarksPlan {
       const c = cells[f];
       if (c.value == null && !c.error) continue; // an empty cell says nothing
       let refusal = c.error || null;
+      if (refusal && c.formulaError) { this.rejectErrorCell(r, f, c); continue; } // asked of refused cells only
       const target = refusal ? null : (targetsOfRow[j] ??= this.targetOf(f, classId, cls));
       if (target && 'reason' in target) refusal = target.reason;
       else if (target && target.given.row === thisRow) refusal = `столбец ${target.given.col} уже даёт эту оценку: оставьте в сопоставлении один из них`;
@@ -396,6 +415,12 @@ class MarksPlan {
       (this.attendanceBatches.get(classId) ?? this.attendanceBatches.set(classId, []).get(classId)!).push(planned);
     }
   }
+}
+
+/** The student's name as the row writes it, for a message. */
+function rowName(r: DataRow): string {
+  const c = r.cells;
+  return c.fullName?.value ?? [c.lastName?.value, c.firstName?.value, c.middleName?.value].filter(Boolean).join(' ');
 }
 
 /** The fields of `of` whose cells say something (a value, or an error): no closure per row, a journal has thousands. */
@@ -523,3 +548,54 @@ export function applyMarksImport(db: DB, p: MarksImportPreview, onApplied?: (r: 
 
 /** Whether a commit of this preview would write anything: the same file again writes nothing. */
 export const hasWrites = (p: MarksImportPreview) => p.writes.length > 0 || (p.attendance?.writes.length ?? 0) > 0;
+
+/** A planned cell's identity as the clerk points at it: the sheet and the cell's address («5А!D7»). */
+export const changeId = (w: { sheet: string; row: number; column: string }) => `${w.sheet}!${w.column}${w.row}`;
+
+/** One mark a commit would write, as the clerk reads it: «ФИО — предмет, период: было → станет». */
+export type MarkChange = { id: string; sheet: string; row: number; column: string; student: string; className: string; subject: string;
+  period: string; kind: 'added' | 'changed'; from: string | null; to: string };
+
+const SLOT_WORD: Record<MarkSlot, string> = { period: '', annual: 'год', exam: 'экзамен', final: 'итоговая' };
+const PERIOD_WORD = { quarter: 'четверть', half: 'полугодие', trimester: 'триместр' } as const;
+
+/** The preview's writes named for the clerk, in the file's order (sheet, row, column); names looked up once each. */
+export function describeChanges(db: DB, p: MarksImportPreview): MarkChange[] {
+  const students = new Map<string, string>();
+  const studentName = db.prepare(`SELECT last_name || ' ' || first_name || coalesce(' ' || middle_name, '') AS n FROM students WHERE id = ?`).pluck();
+  const subjects = new Map((db.prepare('SELECT id, name FROM subjects').all() as Array<{ id: number; name: string }>).map((x) => [x.id, x.name]));
+  const periods = new Map((db.prepare('SELECT id, kind, number FROM periods WHERE year_id = ?').all(p.year.id) as Array<{ id: number; kind: keyof typeof PERIOD_WORD; number: number }>)
+    .map((x) => [x.id, `${x.number} ${PERIOD_WORD[x.kind]}`]));
+  const classes = new Map((db.prepare('SELECT id, parallel || letter AS name FROM classes WHERE year_id = ?').all(p.year.id) as Array<{ id: number; name: string }>)
+    .map((x) => [x.id, x.name]));
+  const out = p.writes.map((w): MarkChange => {
+    let student = students.get(w.studentId);
+    if (student === undefined) students.set(w.studentId, student = studentName.get(w.studentId) as string);
+    return { id: changeId(w), sheet: w.sheet, row: w.row, column: w.column, student, className: classes.get(w.classId) ?? '',
+      subject: subjects.get(w.subjectId) ?? String(w.subjectId), period: w.periodId != null ? periods.get(w.periodId) ?? '' : SLOT_WORD[w.slot],
+      kind: w.from == null ? 'added' : 'changed', from: w.from, to: w.mark };
+  });
+  return out.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row || a.column.length - b.column.length || a.column.localeCompare(b.column));
+}
+
+/**
+ * The preview without the cells the clerk left out (ids as changeId gives them): the commit writes exactly the rest.
+ * An id that names no planned cell is refused — the clerk excluded something this preview does not have.
+ */
+export function excludeChanges(p: MarksImportPreview, exclude: readonly string[]): { p: MarksImportPreview; excluded: number } {
+  if (!exclude.length) return { p, excluded: 0 };
+  const out = new Set(exclude);
+  const kept: PlannedMark[] = [];
+  let added = 0, changed = 0;
+  for (const w of p.writes) {
+    if (out.delete(changeId(w))) continue;
+    kept.push(w);
+    if (w.from == null) added++; else changed++;
+  }
+  if (out.size) {
+    const [first] = out;
+    throw new AppError('conflict', `В предпросмотре нет изменения «${first}», которое вы исключили: посмотрите предпросмотр ещё раз`);
+  }
+  const excluded = p.writes.length - kept.length;
+  return { p: { ...p, writes: kept, added, changed, unchanged: p.unchanged }, excluded };
+}

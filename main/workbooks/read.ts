@@ -6,7 +6,7 @@ import { isValidIsoDate } from '../../preload/core/dates.ts';
 import type { Progress } from '../shared/jobs.ts';
 import { ATTENDANCE_PARTS, IMPORT_PERIODS, type AttendancePart } from '../../preload/contract.ts';
 import { normalizeMark, notAMark, type Mark } from '../../preload/core/marks.ts';
-import type { SheetRow } from './sheet-xml.ts';
+import { CellError, type CellValue, type SheetRow } from './sheet-xml.ts';
 import { colLetter, colNumber, openWorkbook, WorkbookError, type FileLimits } from './xlsx.ts';
 
 export { WorkbookError, type WorkbookRefusal } from './xlsx.ts';
@@ -71,7 +71,7 @@ const ROMAN: Record<string, number> = { i: 1, ii: 2, iii: 3, iv: 4, '1': 1, '2':
 
 /** Finds a period in normalized header text; returns it and the text before it (a subject name, when there is one). */
 export function detectPeriod(h: string): { period: Period; rest: string } | null {
-  const m = /(?:^|\s)(iv|iii|ii|i|[1-4])\s*(?:-?(?:я|е|й))?\s*(четв(?:ерть)?|ч|полугод(?:ие)?|пол|п\/г|триместр|трим)(?:$|\s)/.exec(h);
+  const m = /(?:^|\s)(iv|iii|ii|i|[1-4])\s*(?:-?(?:я|е|й))?\s*(четв(?:ерть)?|ч|полугод(?:ие)?|полуг|пол|п\/г|триместр|трим)(?:$|\s)/.exec(h);
   if (m) {
     const n = ROMAN[m[1]];
     const unit = m[2];
@@ -92,9 +92,9 @@ export function detectPeriod(h: string): { period: Period; rest: string } | null
 export type MarkResult = { ok: true; value: Mark | null } | { ok: false; reason: string };
 
 /** A journal's mark cell as one of the register's marks (the one reading, preload/core/marks.ts); empty is null. */
-export function readMark(v: unknown): MarkResult {
+export function readMark(v: unknown, scale?: readonly string[]): MarkResult {
   const value = normalizeMark(v);
-  return value === undefined ? { ok: false, reason: notAMark(v) } : { ok: true, value };
+  return value === undefined ? { ok: false, reason: notAMark(v, scale) } : { ok: true, value };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -129,28 +129,33 @@ export function parseDateCell(v: unknown, date1904 = false): string | null {
   return null;
 }
 
-/** The value a clerk sees: the cached result of a formula, the text of rich text and links; errors as null. */
-export function plainValue(v: unknown): string | number | boolean | Date | null {
+/** The value a clerk sees: the cached result of a formula, the text of rich text and links; an error as its CellError. */
+export function plainValue(v: unknown): CellValue {
   if (v == null) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date || v instanceof CellError) return v;
   const o = v as Record<string, unknown>;
   if ('richText' in o && Array.isArray(o.richText)) return (o.richText as Array<{ text: string }>).map((r) => r.text).join('');
   if ('formula' in o || 'sharedFormula' in o) return o.result === undefined ? null : plainValue(o.result);
   if ('text' in o) return plainValue(o.text);
-  if ('error' in o) return null;
+  if ('error' in o) return typeof o.error === 'string' ? new CellError(o.error) : null;
   return null;
 }
 
-const textOf = (v: string | number | boolean | Date | null): string =>
-  v == null ? '' : typeof v === 'number' ? String(v) : v instanceof Date ? v.toISOString().slice(0, 10)
+const textOf = (v: CellValue): string =>
+  v == null ? '' : typeof v === 'number' ? String(v) : v instanceof Date ? v.toISOString().slice(0, 10) : v instanceof CellError ? v.code
     : typeof v === 'string' && v.length === 1 && v !== ' ' ? v : String(v).replace(/\s+/g, ' ').trim();
 
-export type CellOut = { value: string | null; col: string; raw: string; error?: string };
+/** `formulaError`: the cell holds a spreadsheet error («#DIV/0!»), which `error` explains. */
+export type CellOut = { value: string | null; col: string; raw: string; error?: string; formulaError?: string };
 
 /** Normalizes one cell for its field: names and class cleaned, dates ISO, СНИЛС as written, marks as kinds. */
-export function normalizeCell(field: string, v: string | number | boolean | Date | null, col: string, date1904 = false): CellOut {
+export function normalizeCell(field: string, v: CellValue, col: string, date1904 = false, scale?: readonly string[]): CellOut {
   const raw = textOf(v);
   if (!raw) return { value: null, col, raw };
+  if (v instanceof CellError) {
+    // a formula that failed is no value at all: named, never taken for an empty cell
+    return { value: null, col, raw, formulaError: v.code, error: `ошибка формулы «${v.code}» вместо ${field.startsWith('mark:') ? 'оценки' : 'значения'}` };
+  }
   if (field === 'birthDate') {
     const iso = parseDateCell(v, date1904);
     return iso ? { value: iso, col, raw } : { value: null, col, raw, error: `«${raw}» — не дата (ожидается ДД.ММ.ГГГГ)` };
@@ -166,7 +171,7 @@ export function normalizeCell(field: string, v: string | number | boolean | Date
     return { value: null, col, raw, error: `«${raw}» — пол указывается буквой М или Ж` };
   }
   if (field.startsWith('mark:')) {
-    const m = readMark(typeof v === 'number' ? v : raw);
+    const m = readMark(typeof v === 'number' ? v : raw, scale);
     return m.ok ? { value: m.value, col, raw } : { value: null, col, raw, error: m.reason };
   }
   if (field.startsWith('att:')) {
@@ -219,6 +224,8 @@ export type ReadOptions = {
   sheetMappings?: Record<string, ColumnMapping>;
   /** the register's subject names (full and short): columns so named are mark columns */
   subjects?: string[];
+  /** the marks the school gives (allowedMarks): a cell that is no mark is refused naming this scale */
+  scale?: readonly string[];
   limits?: Partial<ReadLimits>;
   progress?: Progress;
 };
@@ -248,7 +255,24 @@ function wordsAsWritten(text: string, rest: string): string {
   return (text.match(/[^\s.,:;_()[\]\u00a0]+[.,:;_]*/g) ?? []).slice(0, n).join(' ');
 }
 
-/** Picks the header row among the first rows: the one naming most fields, a name column counting double. */
+/**
+ * A row that names periods under the row above it («Русский язык» merged — or repeated — over «1 четв.», «2 четв.»,
+ * «Год»): the two rows are one header. Its columns empty below take their names from above («ФИО» over nothing).
+ */
+function isSecondHeaderRow(cells: Map<number, string>, above: Map<number, string>): boolean {
+  for (const [c, text] of cells) {
+    const upper = above.get(c);
+    if (!text || !upper) continue;
+    const p = detectPeriod(normalizeHeader(text));
+    if (p && !p.rest && !detectPeriod(normalizeHeader(upper))) return true;
+  }
+  return false;
+}
+
+/**
+ * Picks the header row among the first rows: the one naming most fields, a name column counting double. A second
+ * header row (periods under subjects) is the header together with the row above it, and wins over that row alone.
+ */
 function detectHeader(rows: Array<{ row: number; cells: Map<number, string> }>, subjects: Map<string, string>, sheet: string, user: ColumnMapping) {
   // columns the user mapped count as named: a header the journal spelled its own way is still the header
   const userCols = new Map(Object.entries(user).filter(([, c]) => c).map(([f, c]) => [colNumber(c!.trim()), f]));
@@ -258,22 +282,29 @@ function detectHeader(rows: Array<{ row: number; cells: Map<number, string> }>, 
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     const above = i > 0 && rows[i - 1].row === r.row - 1 ? rows[i - 1].cells : new Map<number, string>();
+    const twoRows = above.size > 0 && isSecondHeaderRow(r.cells, above);
     const fields: Array<[string, string]> = [];
     const headers: Record<string, string> = {};
     const unmapped: Array<{ col: string; header: string }> = [];
     let score = 0;
-    for (const [c, text] of r.cells) {
+    const columns = twoRows ? [...new Set([...r.cells.keys(), ...above.keys()])].sort((a, b) => a - b) : [...r.cells.keys()];
+    for (const c of columns) {
+      const own = r.cells.get(c) ?? '';
+      const upper = above.get(c) ?? '';
+      // in a two-row header a column empty below is named above («ФИО» not merged down)
+      const text = own || (twoRows ? upper : '');
       if (!text) continue;
       const col = colLetter(c);
-      headers[col] = text;
+      headers[col] = twoRows && own && upper && upper !== own ? `${upper} / ${own}` : text;
       // a subject written over its period columns (a merged cell above) names the subject of those columns
-      const f = headerField(text, subjects, { period: sheetPeriod, subject: sheetSubject }, above.get(c) ? textOf(above.get(c)!) : '');
+      const f = headerField(text, subjects, { period: sheetPeriod, subject: sheetSubject }, own ? upper : '');
       if (f) fields.push([f, col]);
-      else unmapped.push({ col, header: text });
+      else unmapped.push({ col, header: headers[col] });
       const counted = userCols.get(c) ?? f;
       if (counted) score += counted === 'fullName' || counted === 'lastName' ? 3 : 1;
     }
-    if (score >= 2 && (!best || score > best.score)) best = { row: r.row, score, fields, headers, unmapped };
+    const overAbove = twoRows && best?.row === r.row - 1 && score >= best.score;
+    if (score >= 2 && (!best || score > best.score || overAbove)) best = { row: r.row, score, fields, headers, unmapped };
   }
   return best;
 }
@@ -359,7 +390,7 @@ export async function* sheetRows(file: string, opts: ReadOptions = {}): AsyncGen
         continue;
       }
       opts.progress?.throwIfCancelled();
-      const journal = journalSheet(file, sheet, subjects, { ...opts.mapping, ...opts.sheetMappings?.[sheet] }, limits.headerRows, book.date1904);
+      const journal = journalSheet(file, sheet, subjects, { ...opts.mapping, ...opts.sheetMappings?.[sheet] }, limits.headerRows, book.date1904, opts.scale);
       for await (const batch of s.rows) {
         for (const r of batch) {
           rowsRead++;
@@ -398,7 +429,7 @@ export async function* sheetRows(file: string, opts: ReadOptions = {}): AsyncGen
  * One sheet read as a journal, row by row (`take`): its header row found among the first `headerRows` rows (the rows
  * before it are held until then), then each data row as its fields. `end` says why the sheet gave nothing, if it did.
  */
-function journalSheet(file: string, sheet: string, subjects: Map<string, string>, user: ColumnMapping, headerRows: number, date1904: boolean) {
+function journalSheet(file: string, sheet: string, subjects: Map<string, string>, user: ColumnMapping, headerRows: number, date1904: boolean, scale?: readonly string[]) {
   const head: Array<{ row: number; cells: Map<number, string> }> = [];
   const pending: SheetRow[] = [];
   let fieldsOf: ((r: SheetRow) => DataRow | null) | null = null;
@@ -418,7 +449,7 @@ function journalSheet(file: string, sheet: string, subjects: Map<string, string>
       sheet, headerRow: h.row, mapping, detected: Object.fromEntries(h.fields), headers: h.headers,
       unmapped: h.unmapped.filter((u) => !mapped.has(u.col)),
     };
-    fieldsOf = rowFields(sheet, mapping, date1904);
+    fieldsOf = rowFields(sheet, mapping, date1904, scale);
     out.push({ type: 'sheet', layout });
     for (const r of pending) if (r.number > h.row) emit(r, out);
     pending.length = 0;
@@ -459,10 +490,10 @@ function journalSheet(file: string, sheet: string, subjects: Map<string, string>
  * never changed once read), as is every column's empty cell. At most MARK_CACHE values a column, so memory stays
  * bounded whatever a column holds.
  */
-function rowFields(sheet: string, mapping: Record<string, string>, date1904: boolean): (r: SheetRow) => DataRow | null {
+function rowFields(sheet: string, mapping: Record<string, string>, date1904: boolean, scale?: readonly string[]): (r: SheetRow) => DataRow | null {
   const columns: Array<[string, string, number]> = Object.entries(mapping).map(([f, col]) => [f, col, colNumber(col)]);
   const markCache = columns.map(([f]) => (f.startsWith('mark:') ? new Map<string | number, CellOut>() : null));
-  const emptyCell = columns.map(([f, col]) => normalizeCell(f, null, col, date1904));
+  const emptyCell = columns.map(([f, col]) => normalizeCell(f, null, col, date1904, scale));
   return ({ number: row, cells }) => {
     const out: Record<string, CellOut> = {};
     let filled = false;
@@ -476,10 +507,10 @@ function rowFields(sheet: string, mapping: Record<string, string>, date1904: boo
         if (cache && (typeof v === 'string' || typeof v === 'number')) {
           c = cache.get(v);
           if (!c) {
-            c = normalizeCell(f, v, col, date1904);
+            c = normalizeCell(f, v, col, date1904, scale);
             if (cache.size < MARK_CACHE) cache.set(v, c);
           }
-        } else c = normalizeCell(f, v, col, date1904);
+        } else c = normalizeCell(f, v, col, date1904, scale);
       }
       if (c.raw) filled = true;
       out[f] = c;

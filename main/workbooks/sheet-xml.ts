@@ -8,8 +8,15 @@
 // around twice already (exceljs#3064, and chunked UTF-8 decoding). exceljs still writes every workbook we produce,
 // and a test compares this reader's values with exceljs's on every workbook the tests use.
 
-/** A cell's value as exceljs would give it, for the journal's purposes: text, number, boolean or date; null if none. */
-export type CellValue = string | number | boolean | Date | null;
+/** An error cell (§18.18.24 ST_CellType «e»): a formula that failed, «#DIV/0!», «#VALUE!», «#N/A» — kept, so an import
+ *  can name it instead of reading it as an empty cell. */
+export class CellError {
+  constructor(readonly code: string) {}
+  toString(): string { return this.code; }
+}
+/** A cell's value as exceljs would give it, for the journal's purposes: text, number, boolean or date; null if none;
+ *  an error cell as its CellError (exceljs: `{ error }`). */
+export type CellValue = string | number | boolean | Date | CellError | null;
 export type SheetRow = { number: number; cells: Map<number, CellValue> };
 
 export class SheetXmlError extends Error {}
@@ -227,7 +234,7 @@ function valueText(s: string, from: number, to: number, open: string, close: str
 /**
  * The rows of a worksheet part (§18.3.1.73 sheetData), streamed from its text: each row's number and its non-empty
  * cells by column number, a chunk's worth of rows at a time (one turn of the event loop per chunk, not per row). A
- * formula cell gives its cached value; an error cell gives nothing. With `bytes`, the chunks are the part's UTF-8
+ * formula cell gives its cached value; an error cell its CellError. With `bytes`, the chunks are the part's UTF-8
  * bytes as Latin-1 text (see fromUtf8Bytes): the same rows, read faster.
  */
 export async function* parseSheetData(chunks: AsyncIterable<string>, ctx: SheetContext, { bytes = false } = {}): AsyncGenerator<SheetRow[]> {
@@ -333,7 +340,7 @@ export async function* parseSheetData(chunks: AsyncIterable<string>, ctx: SheetC
             v = ctx.sharedStrings[i];
           } else if (t === 'str') v = xmlUnescape(raw);
           else if (t === 'b') v = raw.trim() === '1' || raw.trim() === 'true';
-          else if (t === 'e') v = null;
+          else if (t === 'e') v = raw.trim() ? new CellError(xmlUnescape(raw).trim()) : null;
           else if (t === 'd') {
             const d = new Date(raw.trim());
             v = Number.isNaN(d.getTime()) ? xmlUnescape(raw) : d;

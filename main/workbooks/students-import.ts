@@ -3,7 +3,8 @@
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import { AppError } from '../shared/errors.ts';
-import { fullName, searchKey } from '../../preload/core/names.ts';
+import { fullName, losesYo, searchKey } from '../../preload/core/names.ts';
+import { formatDate } from '../../preload/core/dates.ts';
 import { checkSnils, cleanStudent, type StudentFields } from '../students/validate.ts';
 import { createStudent, getStudent, updateStudent } from '../students/students.ts';
 import { sheetRows, type ReadOptions, type SheetLayout, type DataRow, type CellOut } from './read.ts';
@@ -24,6 +25,8 @@ export type StudentsImportPreview = {
   /** rows that match a student whose card already says the same */
   unchanged: number;
   rejected: RejectedCell[];
+  /** what the clerk should know of a row that is not a change: the register's spelling with ё kept */
+  notes: Array<{ sheet: string; row: number; message: string }>;
   /** fingerprint of what a commit would write: a commit refuses when the file or the register changed since */
   token: string;
 };
@@ -56,7 +59,7 @@ const FIELD_TO_COLUMN_FIELD: Record<string, string[]> = {
 
 /** Reads the file and compares it with the register; writes nothing. */
 export async function previewStudentsImport(db: DB, file: string, opts: ReadOptions = {}): Promise<StudentsImportPreview> {
-  const p: StudentsImportPreview = { file, layouts: [], skippedSheets: [], added: [], changed: [], unchanged: 0, rejected: [], token: '' };
+  const p: StudentsImportPreview = { file, layouts: [], skippedSheets: [], added: [], changed: [], unchanged: 0, rejected: [], notes: [], token: '' };
   const bySnils = db.prepare('SELECT id, last_name, first_name, middle_name, birth_date, sex, snils FROM students WHERE snils = ?');
   const byName = db.prepare('SELECT id, last_name, first_name, middle_name, birth_date, sex, snils FROM students WHERE search_key = ? AND birth_date = ?');
   const seen = new Map<string, { sheet: string; row: number }>(); // student id or new-student key → first row naming it
@@ -113,12 +116,12 @@ export async function previewStudentsImport(db: DB, file: string, opts: ReadOpti
       const byN = byName.all(key, card.birthDate) as ExistingRow[];
       if (byN.length > 1) {
         return void p.rejected.push({ sheet: r.sheet, row: r.row, column: col('lastName'), field: 'fullName',
-          reason: `в реестре ${byN.length} ученика с ФИО «${fullName(card)}» и датой рождения ${card.birthDate}: укажите СНИЛС, чтобы выбрать` });
+          reason: `в реестре ${byN.length} ученика с ФИО «${fullName(card)}» и датой рождения ${formatDate(card.birthDate)}: укажите СНИЛС, чтобы выбрать` });
       }
       if (byN.length === 1) {
         if (card.snils && byN[0].snils && byN[0].snils !== card.snils) {
           return void p.rejected.push({ sheet: r.sheet, row: r.row, column: col('snils'), field: 'snils',
-            reason: `у ученика ${fullName(card)} (${card.birthDate}) в реестре другой СНИЛС: проверьте, тот ли это ученик` });
+            reason: `у ученика ${fullName(card)} (${formatDate(card.birthDate)}) в реестре другой СНИЛС: проверьте, тот ли это ученик` });
         }
         match = byN[0];
       }
@@ -146,9 +149,14 @@ export async function previewStudentsImport(db: DB, file: string, opts: ReadOpti
       sex: !!sexCell, snils: !!card.snils,
     };
     const changes: StudentChange[] = [];
+    const keptYo: string[] = [];
     for (const f of CARD_FIELDS) {
-      if (present[f] && (old[f] ?? null) !== (card[f] ?? null)) changes.push({ field: f, column: col(f), from: old[f] ?? null, to: card[f] ?? null });
+      if (!present[f] || (old[f] ?? null) === (card[f] ?? null)) continue;
+      // «Федоровна» in a journal is the register's «Фёдоровна» typed without ё: the register's spelling stays
+      if ((f === 'lastName' || f === 'firstName' || f === 'middleName') && old[f] && card[f] && losesYo(old[f]!, card[f]!)) { keptYo.push(`«${old[f]}» (в файле «${card[f]}»)`); continue; }
+      changes.push({ field: f, column: col(f), from: old[f] ?? null, to: card[f] ?? null });
     }
+    if (keptYo.length) p.notes.push({ sheet: r.sheet, row: r.row, message: `${fullName(old)}: в реестре оставлено написание с ё — ${keptYo.join(', ')}` });
     if (changes.length) p.changed.push({ sheet: r.sheet, row: r.row, id: match.id, fullName: fullName(old), changes });
     else p.unchanged++;
   }

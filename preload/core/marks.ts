@@ -47,7 +47,8 @@ export function normalizeMark(v: unknown): Mark | null | undefined {
   return SPELLINGS.get(s.replace(/[.\s]/g, ''));
 }
 
-/** Why a journal's cell is no mark, in the journal's words (the import names the cell by sheet, row and column). */
-export function notAMark(v: unknown): string {
-  return typeof v === 'number' ? `Оценка ${v} вне шкалы (${MARKS.join(', ')})` : `«${String(v).trim()}» — не оценка (${MARKS.join(', ')})`;
+/** Why a journal's cell is no mark, in the journal's words (the import names the cell by sheet, row and column); the
+ *  scale listed is the school's (allowedMarks) when given. */
+export function notAMark(v: unknown, scale: readonly string[] = MARKS): string {
+  return typeof v === 'number' ? `Оценка ${v} вне шкалы (${scale.join(', ')})` : `«${String(v).trim()}» — не оценка (${scale.join(', ')})`;
 }

@@ -20,6 +20,19 @@ export function searchKey(s: string): string {
 /** A line break, tab or other control character in a name: refused, never turned into a space (the schema refuses it
  *  in ФИО too, migration 0013) — a pasted cell's hidden line break is a mistake for the clerk to see. */
 export const hasControlChar = (s: string | null | undefined): boolean => /[\u0000-\u001f\u007f]/.test(s ?? '');
+/**
+ * Whether a name as a journal writes it only drops the ё of the register's spelling («Федоровна» for «Фёдоровна»,
+ * «Семен» for «Семён»): the same name, and the register's spelling is kept. A journal's ё where the register has е is
+ * a correction, not this.
+ */
+export function losesYo(register: string, written: string): boolean {
+  if (register.length !== written.length || register === written) return false;
+  for (let i = 0; i < register.length; i++) {
+    const a = register[i], b = written[i];
+    if (a !== b && !((a === 'ё' && b === 'е') || (a === 'Ё' && b === 'Е'))) return false;
+  }
+  return true;
+}
 
 /** Trim and collapse inner spaces; the register stores names clean. */
 export function cleanName(s: string | null | undefined): string {

@@ -612,6 +612,28 @@ export const t = {
     attendanceParts: {
       missed: 'Пропущено уроков', ill: 'из них по болезни', valid: 'из них по уважительной причине', unexcused: 'из них без уважительной причины',
     } satisfies Record<AttendancePart, string>,
+    notesTitle: 'К сведению',
+    noteAt: (sheet: string, row: number) => `Лист «${sheet}», строка ${row}`,
+    changes: {
+      title: (n: number) => `Что будет записано: ${count(n, ['оценка', 'оценки', 'оценок'])}`,
+      line: (c: { student: string; subject: string; period: string; from: string | null; to: string }) =>
+        `${c.student} — ${c.subject}, ${c.period}: ${c.from ?? '—'} → ${c.to}`,
+      student: 'Ученик',
+      subject: 'Предмет',
+      kind: 'Изменение',
+      allSubjects: 'все предметы',
+      allKinds: 'все',
+      kinds: { added: 'новая оценка', changed: 'замена оценки' } as Record<'added' | 'changed', string>,
+      colCell: 'Ячейка',
+      colChange: 'ФИО — предмет, период: было → станет',
+      colWrite: 'Записать',
+      writeRow: (line: string) => `Записать: ${line}`,
+      matching: (n: number, total: number) => `Показано по отбору: ${n} из ${total}`,
+      excluded: (n: number) => `Исключено из записи: ${count(n, ['оценка', 'оценки', 'оценок'])} — они останутся как в реестре.`,
+      includeAll: 'Вернуть все',
+      none: 'По этому отбору изменений нет.',
+    },
+    excludedDone: (n: number) => ` Исключено по вашему выбору и не записано: ${n}.`,
   },
   school: {
     title: 'Организация',

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { currentYearStart, formatDate, formatDateTime, formatLocalDate, isValidIsoDate, parseDate, todayIso } from '../../preload/core/dates.ts';
 import { formatSnils, snilsCheck, snilsCheckDigits } from '../../preload/core/identifiers.ts';
-import { bookLetter, cleanName, fullName, searchKey } from '../../preload/core/names.ts';
+import { bookLetter, cleanName, fullName, losesYo, searchKey } from '../../preload/core/names.ts';
 
 describe('dates', () => {
   it('shows ISO dates as ДД.ММ.ГГГГ, the date part of a timestamp too; nothing for none, anything else as it came', () => {
@@ -51,6 +51,19 @@ describe('names', () => {
     expect(cleanName('  Анна   Мария ')).toBe('Анна Мария');
     expect(searchKey(' Ёлкина  Алёна ')).toBe('елкина алена');
     expect([bookLetter(' ёлкина'), bookLetter('Елкина')]).toEqual(['Ё', 'Е']);
+  });
+});
+
+describe('ё kept', () => {
+  it('a journal that only drops the register\'s ё loses it; an ё added, another letter or length is a change', () => {
+    expect(losesYo('Фёдоровна', 'Федоровна')).toBe(true);
+    expect(losesYo('Ёлкин', 'Елкин')).toBe(true);
+    expect(losesYo('Семён', 'Семен')).toBe(true);
+    expect(losesYo('Семён', 'Семён')).toBe(false);
+    expect(losesYo('Федоровна', 'Фёдоровна')).toBe(false); // the journal's ё is a correction
+    expect(losesYo('Семён', 'Симен')).toBe(false);
+    expect(losesYo('Семён', 'Семенов')).toBe(false);
+    expect(losesYo('Ёлкин', 'елкин')).toBe(false); // case is the journal's change to make
   });
 });
 

@@ -13,6 +13,7 @@ import { AppError } from '../../main/shared/errors.ts';
 import { exportCityRegister, MissingCityRegisterIds } from '../../main/workbooks/city-register.ts';
 import { tempDir } from '../helpers/register.ts';
 import { cli } from '../helpers/cli.ts';
+import { depart } from '../../main/movement/orders.ts';
 
 const YEAR = '2026/2027';
 const TODAY = '2026-11-23'; // the demo's current year is then 2026/2027, whatever the clock says
@@ -77,7 +78,7 @@ describe('the city-register workbook', () => {
     expect(sum).toBe(n('SELECT count(*) AS n FROM class_memberships WHERE year_id = ? AND end_date IS NULL', y));
 
     expect(kids.rowCount).toBe(students + 1);
-    expect(kids.getRow(1).values).toEqual([undefined, 'Идентификатор', 'ФИО', 'Дата рождения', 'Пол', 'СНИЛС', 'Класс']);
+    expect(kids.getRow(1).values).toEqual([undefined, 'Идентификатор', 'ФИО', 'Дата рождения', 'Пол', 'СНИЛС', 'Класс', 'Дата выбытия', 'Выбыл из класса']);
     const kid = kids.getRow(2);
     const inDb = db().prepare('SELECT birth_date, sex FROM students WHERE id = ?').get(kid.getCell(1).value) as { birth_date: string; sex: string };
     expect(kid.getCell(3).value).toEqual(new Date(`${inDb.birth_date}T00:00:00Z`));
@@ -166,4 +167,32 @@ describe('the city-register workbook', () => {
     expect(bad.stderr).toMatch(/«Математика»/);
     expect(fs.readdirSync(path.dirname(failOut))).toEqual([]);
   }, 60_000);
+
+  it('students who left are listed with their departure date and the class they left, not under it: the sheets agree', async () => {
+    const y = yearId();
+    const nineA = db().prepare(`SELECT id FROM classes WHERE year_id = ? AND parallel = 9 AND letter = 'А'`).get(y) as { id: number };
+    const leaving = (db().prepare('SELECT student_id FROM class_memberships WHERE class_id = ? AND end_date IS NULL ORDER BY student_id LIMIT 2')
+      .all(nineA.id) as Array<{ student_id: string }>).map((r) => r.student_id);
+    expect(leaving).toHaveLength(2);
+    for (const id of leaving) depart(db(), { order: { number: '31-в', date: '2026-10-15' }, studentId: id, date: '2026-10-15', reason: 'Переезд в другой город' });
+    const file = path.join(dir, 'city-departed.xlsx');
+    await exportCityRegister(db(), { year: YEAR, out: file });
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(file);
+    const [cls, kids] = book.worksheets;
+    let listed = 0;
+    cls.eachRow((r, i) => { if (i > 1 && r.getCell(1).value === '9А') listed = r.getCell(8).value as number; });
+    const in9A: string[] = [];
+    const left: Array<[unknown, unknown, unknown, string | undefined]> = [];
+    kids.eachRow((r, i) => {
+      if (i === 1) return;
+      if (r.getCell(6).value === '9А') in9A.push(String(r.getCell(1).value));
+      if (leaving.includes(String(r.getCell(1).value))) left.push([r.getCell(6).value, r.getCell(7).value, r.getCell(8).value, r.getCell(7).numFmt]);
+    });
+    expect(in9A.length).toBe(listed); // «Классы» and «Контингент» count 9А alike
+    expect(listed).toBe(n('SELECT count(*) AS n FROM class_memberships WHERE class_id = ? AND end_date IS NULL', nineA.id));
+    expect(in9A.some((id) => leaving.includes(id))).toBe(false);
+    const left15Oct = new Date('2026-10-15T00:00:00Z');
+    expect(left).toEqual([[null, left15Oct, '9А', 'dd.mm.yyyy'], [null, left15Oct, '9А', 'dd.mm.yyyy']]);
+  }, 30_000);
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import { isDateFormat, readDateStyles, parseSheetData, readSharedStrings, xmlUnescape, type CellValue, type SheetContext } from '../../main/workbooks/sheet-xml.ts';
+import { CellError, isDateFormat, readDateStyles, parseSheetData, readSharedStrings, xmlUnescape, type CellValue, type SheetContext } from '../../main/workbooks/sheet-xml.ts';
 import { readCentralDirectory, readEntry } from '../../main/workbooks/zip.ts';
 import { plainValue } from '../../main/workbooks/read.ts';
 import { tempDir } from '../helpers/register.ts';
@@ -39,7 +39,8 @@ describe('SpreadsheetML cells', () => {
       '<c r="E2"><f>1+1</f></c><c r="F2" t="d"><v>2025-09-01T00:00:00Z</v></c><c r="G2" s="0"/><c r="H2" t="s"><v>0</v></c></row>');
     expect(await rows(xml, { sharedStrings: ['', 'ФИО'] })).toEqual([
       [1, [[1, 'ФИО'], [2, 'Иванов & Ко'], [3, 'Петров']]],
-      [2, [[1, 5], [2, 4.5], [3, true], [6, new Date(Date.UTC(2025, 8, 1))]]],
+      // an error cell is kept as its code, for the import to name it (issue 16), never read as an empty cell
+      [2, [[1, 5], [2, 4.5], [3, true], [4, new CellError('#DIV/0!')], [6, new Date(Date.UTC(2025, 8, 1))]]],
     ]);
   });
 

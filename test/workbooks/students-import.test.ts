@@ -52,7 +52,7 @@ describe('students import', () => {
         ['ФИО', 'Дата рождения', 'СНИЛС', 'Класс'],
         ['Орлова Мария Андреевна', '04.04.2014', s1, '5А'], // 3: left alone (matched by СНИЛС)
         ['Кузнецова Анна Петровна', 41764, s2, '5А'], // 4: changed surname (matched by СНИЛС)
-        ['Елкин  Семен Ильич', '2014-06-06', s3, '5А'], // 5: matched by ФИО (ё = е) + birth date; СНИЛС added
+        ['Елкин  Семен Ильич', '2014-06-06', s3, '5А'], // 5: matched by ФИО (ё = е) + birth date; СНИЛС added, «Ёлкин Семён» kept
         ['Новиков Павел Олегович', '08.08.2014', null, '5А'], // 6: added, sex from the patronymic
         ['Двойнов Иван Иванович', '07.07.2014', null, '5А'], // 7: ambiguous
         ['Ким Юна', '09.09.2014', null, '5А'], // 8: new, but sex unknown
@@ -68,12 +68,13 @@ describe('students import', () => {
       student: { lastName: 'Новиков', firstName: 'Павел', middleName: 'Олегович', birthDate: '2014-08-08', sex: 'М', snils: null } }]);
     expect(p.changed).toEqual([
       { sheet: '5А', row: 4, id: renamed.id, fullName: 'Смирнова Анна Петровна', changes: [{ field: 'lastName', column: 'A', from: 'Смирнова', to: 'Кузнецова' }] },
-      { sheet: '5А', row: 5, id: noSnils.id, fullName: 'Ёлкин Семён Ильич', changes: [
-        { field: 'lastName', column: 'A', from: 'Ёлкин', to: 'Елкин' }, { field: 'firstName', column: 'A', from: 'Семён', to: 'Семен' },
-        { field: 'snils', column: 'C', from: null, to: s3 }] },
+      // the journal's «Елкин Семен» does not overwrite the register's «Ёлкин Семён» (issue 16): only the СНИЛС changes
+      { sheet: '5А', row: 5, id: noSnils.id, fullName: 'Ёлкин Семён Ильич', changes: [{ field: 'snils', column: 'C', from: null, to: s3 }] },
     ]);
+    expect(p.notes).toEqual([{ sheet: '5А', row: 5,
+      message: 'Ёлкин Семён Ильич: в реестре оставлено написание с ё — «Ёлкин» (в файле «Елкин»), «Семён» (в файле «Семен»)' }]);
     expect(p.rejected).toEqual([
-      { sheet: '5А', row: 7, column: 'A', field: 'fullName', reason: 'в реестре 2 ученика с ФИО «Двойнов Иван Иванович» и датой рождения 2014-07-07: укажите СНИЛС, чтобы выбрать' },
+      { sheet: '5А', row: 7, column: 'A', field: 'fullName', reason: 'в реестре 2 ученика с ФИО «Двойнов Иван Иванович» и датой рождения 07.07.2014: укажите СНИЛС, чтобы выбрать' },
       { sheet: '5А', row: 8, column: null, field: 'sex', reason: 'новый ученик: пол не указан и не виден по отчеству — добавьте столбец «Пол» (М/Ж)' },
       { sheet: '5А', row: 9, column: 'B', field: 'birthDate', reason: '«31.02.2014» — не дата (ожидается ДД.ММ.ГГГГ)' },
       { sheet: '5А', row: 9, column: 'C', field: 'snils', reason: 'СНИЛС — 11 цифр, например 112-233-445 95' },
@@ -92,7 +93,7 @@ describe('students import', () => {
     expect(count(r.db)).toBe(before + 1);
     const orlova = r.db.prepare('SELECT count(*) AS n FROM guardians WHERE student_id = ?').get(kept.id) as { n: number };
     expect(orlova.n).toBe(1);
-    expect(r.db.prepare('SELECT last_name, snils FROM students WHERE id = ?').get(noSnils.id)).toEqual({ last_name: 'Елкин', snils: s3 });
+    expect(r.db.prepare('SELECT last_name, first_name, snils FROM students WHERE id = ?').get(noSnils.id)).toEqual({ last_name: 'Ёлкин', first_name: 'Семён', snils: s3 });
 
     // the same file again: nothing to add or change
     const again = await previewStudentsImport(r.db, file);

@@ -15,6 +15,7 @@ import { Badge, ErrorBox, Notice, PageHeader } from '../../ui/common';
 import { useJob } from '../../ui/useJob';
 import { useQuery } from '../../ui/useQuery';
 import { readBase64 } from '../../ui/files';
+import { ImportChanges } from './ImportChanges';
 
 type Kind = 'students' | 'marks';
 type Args = Input<'import.preview'>;
@@ -111,6 +112,9 @@ export function ImportScreen() {
   const [subjectChoice, setSubjectChoice] = useState<Record<string, string>>({});
   const [allowRejected, setAllowRejected] = useState(false);
   const [result, setResult] = useState<ImportResult | null>(null);
+  // the preview job whose changes are listed, and the changes the clerk left out of the commit
+  const [previewJobId, setPreviewJobId] = useState<string | null>(null);
+  const [excluded, setExcluded] = useState<Set<string>>(new Set());
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const previewJob = useJob('import.previewStart');
   const commitJob = useJob('import.commitStart');
@@ -130,8 +134,13 @@ export function ImportScreen() {
     setResult(null);
     setCancelled(false);
     try {
-      const p = await previewJob.run(next);
+      const p = await previewJob.run(async () => {
+        const started = await call('import.previewStart', next);
+        setPreviewJobId(started.jobId);
+        return started;
+      });
       if (!p) return setCancelled(true);
+      setExcluded(new Set());
       setArgs(next);
       setPreview(p);
       setChoices(choicesOf(p));
@@ -174,7 +183,7 @@ export function ImportScreen() {
     setFailure(null);
     setCancelled(false);
     try {
-      const r = await commitJob.run({ ...args, token: preview.token, allowRejected });
+      const r = await commitJob.run({ ...args, token: preview.token, allowRejected, ...(excluded.size ? { exclude: [...excluded] } : {}) });
       if (!r) return setCancelled(true);
       setResult(r);
       setPreview(null);
@@ -238,6 +247,7 @@ export function ImportScreen() {
         <Notice kind="ok" testId="import-result">
           {result.written ? tx.done(result) : tx.nothingNew(result.unchanged)}
           {result.attendance && tx.attendanceDone(result.attendance)}
+          {!!result.excluded && tx.excludedDone(result.excluded)}
           {kind === 'marks' && <> <Link to="/grades">{tx.toGrades}</Link></>}
         </Notice>
       )}
@@ -319,6 +329,15 @@ export function ImportScreen() {
                 {' '}{tx.allowRejected}
               </label>
             </>
+          )}
+          {(preview.notes ?? []).length > 0 && (
+            <div data-testid="import-notes">
+              <h3>{tx.notesTitle}</h3>
+              <ul>{preview.notes!.map((n, i) => <li key={i}>{tx.noteAt(n.sheet, n.row)}: {n.message}</li>)}</ul>
+            </div>
+          )}
+          {preview.kind === 'marks' && previewJobId && !dirty && (preview.changeCount ?? 0) > 0 && (
+            <ImportChanges jobId={previewJobId} excluded={excluded} onExclude={setExcluded} />
           )}
           {dirty && <Notice kind="warn" testId="import-dirty">{tx.applyFirst}</Notice>}
           <div className="form-actions">
