@@ -358,7 +358,9 @@ export const FinalsPreviewSchema = z.object({
     finals: z.array(z.object({ subjectId: z.number().int(), subject: z.string(), inputs: z.array(z.object({ label: z.string(), mark: z.string() })),
       mean: z.string().nullable(), final: z.string(), current: z.string().nullable(), differs: z.boolean() })),
     // eligible: the reasons met; not eligible: each condition not met («не все итоговые 5: Физика — 4»)
-    honours: z.object({ eligible: z.boolean(), reasons: z.array(z.string()) }),
+    // withHonours: what is in force — `eligible` unless an administrator decided otherwise (`override`, with its reason)
+    honours: z.object({ eligible: z.boolean(), reasons: z.array(z.string()), withHonours: z.boolean(),
+      override: z.object({ withHonours: z.boolean(), reason: z.string(), by: z.string(), at: z.string() }).nullable() }),
   })),
   /** students who left the class before the end of the year: no finals, and why */
   excluded: z.array(z.object({ studentId: z.string(), fullName: z.string(), reason: z.string() })),
@@ -657,6 +659,11 @@ export const contract = {
   // year's is refused.
   'attestats.applyFinals': command(z.object({ classId: id, ruleSetId: text(100).trim().min(1, 'укажите набор правил') }).strict(),
     z.object({ ruleSetId: z.string(), written: z.number().int(), unchanged: z.number().int() }), CLERK),
+  // An administrator's «с отличием» against (or back to, withHonours null) what the rules give, always with a reason;
+  // kept as a row that is never changed (migration 0013, renumbered 0018 at merge) and audited.
+  'attestats.decideHonours': command(z.object({ classId: id, studentId: uuid, withHonours: z.boolean().nullable(),
+    reason: text(500).trim().min(5, 'укажите причину (решение педсовета, приказ)') }).strict(),
+    z.object({ studentId: z.string(), eligible: z.boolean(), withHonours: z.boolean() }), ADMIN),
   // ---------- archive and backups (issue 5): schemas in contract-archive.ts ----------
   'media.list': query(none, z.array(MediaSchema), ARCHIVIST),
   'media.add': command(MediaInput.strict(), MediaSchema, ARCHIVIST),

@@ -4,7 +4,7 @@
 // from half the marks.
 import type { DB } from '../../db/connection.ts';
 import type { FinalsPreview } from '../../preload/contract.ts';
-import { formatDate } from '../../preload/core/dates.ts';
+import { formatDate, nowIso } from '../../preload/core/dates.ts';
 import { fullName } from '../../preload/core/names.ts';
 import { classInfo, classPeriods } from '../grades/grades.ts';
 import { MarkRefused, writeMarks, type MarkWrite } from '../grades/write.ts';
@@ -132,6 +132,16 @@ export function computeFinals(db: DB, classId: number): FinalsPreview {
     throw new AppError('validation', `Итоговые отметки ${c.name} за ${c.year_name} не вычислены: отметки класса неполны (${problems.length}). ` +
       `Первое: ${first.student}, «${first.subject}», ${first.mark} — ${first.reason}`, undefined, problems);
   }
+  // an administrator's decision in force (the latest of each student) over what the rules give
+  const decisions = db.prepare(`SELECT d.student_id, d.with_honours, d.reason, d.created_by, d.created_at FROM attestat_honours_decisions d
+      WHERE d.class_id = ? AND d.id = (SELECT max(x.id) FROM attestat_honours_decisions x WHERE x.class_id = d.class_id AND x.student_id = d.student_id)`)
+    .all(classId) as Array<{ student_id: string; with_honours: number | null; reason: string; created_by: string; created_at: string }>;
+  for (const d of decisions) {
+    const r = results.find((x) => x.studentId === d.student_id);
+    if (!r || d.with_honours == null) continue;
+    r.honours.withHonours = d.with_honours === 1;
+    r.honours.override = { withHonours: d.with_honours === 1, reason: d.reason, by: d.created_by, at: d.created_at };
+  }
   return {
     classId, className: c.name, year: c.year_name, grade: c.parallel, ruleSet: { id: rules.id, title: rules.title },
     students: results, excluded, notes,
@@ -147,7 +157,9 @@ function honoursByFinals(finals: Final[], reasons: string[]) {
   const notFive = finals.filter((f) => NUMERIC.test(f.final) && f.final !== '5');
   if (notFive.length) reasons.push(`не все итоговые 5: ${notFive.map((f) => `${f.subject} — ${f.final}`).join(', ')}`);
 }
-const honours = (reasons: string[], met: string[]) => (reasons.length ? { eligible: false, reasons } : { eligible: true, reasons: met });
+const honours = (reasons: string[], met: string[]) => (reasons.length
+  ? { eligible: false, reasons, withHonours: false, override: null }
+  : { eligible: true, reasons: met, withHonours: true, override: null });
 
 type ClassRow = ReturnType<typeof classInfo>;
 
@@ -243,4 +255,20 @@ export function applyFinals(db: DB, classId: number, ruleSetId: string): { ruleS
     throw new AppError(e.kind === 'rule' ? 'validation' : 'conflict', `Итоговые отметки ${c.name} не записаны — ${named[e.index]}, итоговая: ${e.why}`);
   }
   return { ruleSetId, written: writes.length, unchanged };
+}
+
+/** An administrator's decision on «с отличием» for a graduate of the class: against the rules (with_honours 0/1) or back
+ *  to them (null), with a reason; a new row each time (migration 0013), in dispatch's audited transaction. */
+export function decideHonours(db: DB, a: { classId: number; studentId: string; withHonours: boolean | null; reason: string }, by: string) {
+  const p = computeFinals(db, a.classId);
+  const st = p.students.find((s) => s.studentId === a.studentId);
+  if (!st) {
+    const gone = p.excluded.find((s) => s.studentId === a.studentId);
+    throw new AppError('validation', gone ? `${gone.fullName}: ${gone.reason}` : `Ученик не окончил ${p.className} в ${p.year}: решения об аттестате с отличием для него нет`,
+      { studentId: 'не выпускник класса' });
+  }
+  db.prepare(`INSERT INTO attestat_honours_decisions (student_id, class_id, with_honours, computed, rule_set, reason, created_at, created_by)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(a.studentId, a.classId, a.withHonours == null ? null : a.withHonours ? 1 : 0, st.honours.eligible ? 1 : 0,
+    p.ruleSet.id, a.reason.trim(), nowIso(), by);
+  return { studentId: a.studentId, eligible: st.honours.eligible, withHonours: a.withHonours ?? st.honours.eligible };
 }

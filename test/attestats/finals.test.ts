@@ -113,7 +113,7 @@ async function gridFinals(classId: number) {
   }
   return out;
 }
-async function refusal(method: 'attestats.computeFinals' | 'attestats.applyFinals', args: Record<string, unknown>) {
+async function refusal(method: 'attestats.computeFinals' | 'attestats.applyFinals' | 'attestats.decideHonours', args: Record<string, unknown>) {
   const r = await c.raw(method, args);
   expect(r.ok).toBe(false);
   return (r as { ok: false; error: { code: string; message: string; rows?: Array<Record<string, string>> } }).error;
@@ -165,7 +165,7 @@ describe('final marks, 9th grade', () => {
   it('explains «с отличием» either way', async () => {
     const p = await c.call('attestats.computeFinals', { classId: c9 });
     const h = Object.fromEntries(p.students.map((s) => [s.fullName.split(' ')[0], s.honours]));
-    expect(h['Борисова']).toEqual({ eligible: true, reasons: ['все итоговые отметки 5', 'экзамены ГИА сданы'] });
+    expect(h['Борисова']).toEqual({ eligible: true, reasons: ['все итоговые отметки 5', 'экзамены ГИА сданы'], withHonours: true, override: null });
     expect(h['Андреев'].eligible).toBe(false);
     expect(h['Андреев'].reasons).toEqual(['не все итоговые 5: Алгебра — 4, Биология — 3, История — 4, Физика — 3']);
     expect(h['Волков'].reasons).toEqual(['не все итоговые 5: Алгебра — 4, Биология — 4, Информатика — 4, Физическая культура — 4, Химия — 4']);
@@ -214,7 +214,7 @@ describe('final marks, 11th grade', () => {
     const p = await c.call('attestats.computeFinals', { classId: c11 });
     const h = Object.fromEntries(p.students.map((s) => [s.fullName.split(' ')[0], s.honours]));
     expect(h['Ефимова']).toEqual({ eligible: true, reasons: ['все итоговые отметки 5', 'ЕГЭ по русскому языку не меньше 70 баллов',
-      'ЕГЭ по математике профильного уровня не меньше 70 баллов'] });
+      'ЕГЭ по математике профильного уровня не меньше 70 баллов'], withHonours: true, override: null });
     expect(h['Жукова'].eligible).toBe(false);
     expect(h['Жукова'].reasons).toHaveLength(1);
     expect(h['Жукова'].reasons[0]).toContain('русский язык: ЕГЭ «Русский язык» — 65 балл.');
@@ -286,6 +286,30 @@ describe('bad input: named, nothing computed, nothing written', () => {
     const e = await refusal('attestats.applyFinals', { classId: c9, ruleSetId: 'old-rules' });
     expect(e.code).toBe('conflict');
     await nothingWritten();
+  });
+});
+
+describe('«с отличием» decided by an administrator', () => {
+  it('overrides what the rules give, with a reason kept and audited; back to the rules with a reason too', async () => {
+    const r = await c.call('attestats.decideHonours', { classId: c9, studentId: st['Андреев'], withHonours: true,
+      reason: 'Решение педагогического совета № 12 от 20.06.2026' });
+    expect(r).toEqual({ studentId: st['Андреев'], eligible: false, withHonours: true });
+    let h = (await c.call('attestats.computeFinals', { classId: c9 })).students.find((s) => s.studentId === st['Андреев'])!.honours;
+    expect(h).toMatchObject({ eligible: false, withHonours: true, override: { withHonours: true, reason: 'Решение педагогического совета № 12 от 20.06.2026', by: 'admin' } });
+    expect(h.reasons[0]).toMatch(/^не все итоговые 5: /); // the rules' explanation stays beside the decision
+    const audit = await c.call('audit.list', { limit: 5 });
+    expect(audit.find((a) => a.method === 'attestats.decideHonours')!.detail).toContain('Решение педагогического совета № 12');
+    // no reason, a student who left: refused, nothing kept
+    const noReason = await c.raw('attestats.decideHonours', { classId: c9, studentId: st['Андреев'], withHonours: false, reason: ' ' });
+    expect(noReason.ok).toBe(false);
+    expect((noReason as { error: { message: string } }).error.message).toContain('укажите причину');
+    const left = await refusal('attestats.decideHonours', { classId: c9, studentId: st['Гусев'], withHonours: true, reason: 'по просьбе родителей' });
+    expect(left.message).toContain('Гусев Олег Тестович: выбыл(а) из класса 10.02.2026');
+    await c.call('attestats.decideHonours', { classId: c9, studentId: st['Андреев'], withHonours: null, reason: 'Решение № 12 отменено решением № 13' });
+    h = (await c.call('attestats.computeFinals', { classId: c9 })).students.find((s) => s.studentId === st['Андреев'])!.honours;
+    expect(h).toMatchObject({ eligible: false, withHonours: false, override: null });
+    const rows = execFileSync('sqlite3', [c.dbPath, 'SELECT with_honours, computed, rule_set FROM attestat_honours_decisions ORDER BY id'], { encoding: 'utf8' }).trim();
+    expect(rows).toBe('1|0|minpros-546-2020\n|0|minpros-546-2020');
   });
 });
 
