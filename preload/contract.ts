@@ -387,6 +387,28 @@ export const BlankFormSchema = z.object({
   id, kind: attestatKind, series: z.string(), number: z.number().int(), state: z.enum(['received', 'issued', 'spoiled']), receivedOn: z.string(),
   document: z.string(), spoiledOn: z.string().nullable(), spoiledReason: z.string().nullable(), attestatId: id.nullable(),
 });
+/** Final marks of a 9th or 11th class by the rules of its year (issue 17): what would be written into the `final` slot,
+ *  each with the marks it is the mean of and the final there now; «с отличием» with its reasons either way. */
+export const FinalsPreviewSchema = z.object({
+  classId: z.number().int(), className: z.string(), year: z.string(), grade: z.number().int(),
+  ruleSet: z.object({ id: z.string(), title: z.string() }),
+  students: z.array(z.object({
+    studentId: z.string(), fullName: z.string(),
+    finals: z.array(z.object({ subjectId: z.number().int(), subject: z.string(), inputs: z.array(z.object({ label: z.string(), mark: z.string() })),
+      mean: z.string().nullable(), final: z.string(), current: z.string().nullable(), differs: z.boolean() })),
+    // eligible: the reasons met; not eligible: each condition not met («не все итоговые 5: Физика — 4»)
+    // withHonours: what is in force — `eligible` unless an administrator decided otherwise (`override`, with its reason)
+    honours: z.object({ eligible: z.boolean(), reasons: z.array(z.string()), withHonours: z.boolean(),
+      override: z.object({ withHonours: z.boolean(), reason: z.string(), by: z.string(), at: z.string() }).nullable() }),
+  })),
+  /** students who left the class before the end of the year: no finals, and why */
+  excluded: z.array(z.object({ studentId: z.string(), fullName: z.string(), reason: z.string() })),
+  notes: z.array(z.string()),
+  /** finals that differ from the ones in the register now */
+  changes: z.number().int(),
+});
+export type FinalsPreview = z.infer<typeof FinalsPreviewSchema>;
+
 export const AttestatSchema = z.object({
   id, year: z.string(), regNumber: z.number().int(), studentId: z.string(), fullName: z.string(), birthDate: z.string(), kind: attestatKind,
   series: z.string(), number: z.number().int(), issueDate: z.string(), recipient: z.string(), withHonours: z.boolean(),
@@ -678,6 +700,18 @@ export const contract = {
   'attestats.list': query(z.object({ year: yearName.optional() }).strict(), z.array(AttestatSchema), ANY),
   'attestats.forms': query(z.object({ series: text(20).optional(), state: z.enum(['received', 'issued', 'spoiled']).optional() }).strict(),
     z.array(BlankFormSchema), ANY),
+  // Final marks by the rule set of the class's year (main/attestats/rules.ts): the preview; a class with a mark missing,
+  // «н/а» or an exam not taken is refused with every gap in `rows`.
+  'attestats.computeFinals': query(z.object({ classId: id }).strict(), FinalsPreviewSchema, ANY),
+  // The previewed finals into the ledger's `final` slot (the audit entry records the rule set's id); a set other than the
+  // year's is refused.
+  'attestats.applyFinals': command(z.object({ classId: id, ruleSetId: text(100).trim().min(1, 'укажите набор правил') }).strict(),
+    z.object({ ruleSetId: z.string(), written: z.number().int(), unchanged: z.number().int() }), CLERK),
+  // An administrator's «с отличием» against (or back to, withHonours null) what the rules give, always with a reason;
+  // kept as a row that is never changed (migration 0013, renumbered 0018 at merge) and audited.
+  'attestats.decideHonours': command(z.object({ classId: id, studentId: uuid, withHonours: z.boolean().nullable(),
+    reason: text(500).trim().min(5, 'укажите причину (решение педсовета, приказ)') }).strict(),
+    z.object({ studentId: z.string(), eligible: z.boolean(), withHonours: z.boolean() }), ADMIN),
   // ---------- archive and backups (issue 5): schemas in contract-archive.ts ----------
   'media.list': query(none, z.array(MediaSchema), ARCHIVIST),
   'media.add': command(MediaInput.strict(), MediaSchema, ARCHIVIST),

@@ -13,6 +13,7 @@ import m0010 from './0010_packet_tls_client.ts';
 import m0011 from './0011_subject_marks.ts';
 import m0012 from './0012_user_sign_in.ts';
 import m0013 from './0013_books_rules.ts';
+import m0014 from './0014_honours_decisions.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   { version: 11, name: '0011_subject_marks', sql: m0011 },
   { version: 12, name: '0012_user_sign_in', sql: m0012 },
   { version: 13, name: '0013_books_rules', sql: m0013 },
+  { version: 14, name: '0014_honours_decisions', sql: m0014 },
 ];

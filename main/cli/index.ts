@@ -64,6 +64,9 @@ const HELP = `Школьный регистр — командная строк�
   print attestat-book --year 2025/2026 --out ФАЙЛ.pdf   книга учёта выданных аттестатов и бланков
                                      каждый документ регистрируется с кодом проверки (на каждой странице, с QR-кодом);
                                      те же данные — тот же код
+  attestats compute --class 9А --year 2025/2026 [--json] [--apply]
+                                     итоговые отметки для аттестата по правилам года и условия «с отличием»;
+                                     --apply записывает их в ведомость (столбец «итоговая»)
   print verify (--code КОД | --pdf ФАЙЛ.pdf)   проверить заверенный документ: код 0 — подлинный и актуальный
   packets build [--kind full|delta]  собрать пакет в региональный сегмент (первый — полный снимок, далее — изменения)
   packets sign --cert ФАЙЛ.p12       подписать собранные пакеты (пароль: --password-file ФАЙЛ или SCHOOL_REGISTER_CERT_PASSWORD)
@@ -156,6 +159,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         slice: { type: 'string' }, login: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' },
         'accept-foreign': { type: 'boolean' }, file: { type: 'string' }, replace: { type: 'boolean' },
         'future-order': { type: 'boolean' },
+        apply: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -163,7 +167,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users', 'attestats']);
   // `backup key …`: three words (backup alone is a command of its own)
   const words = parsed.positionals[0] === 'backup' && parsed.positionals[1] === 'key' ? 3 : GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
@@ -482,6 +486,24 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         writeOut(out, Buffer.from(r.dataBase64, 'base64'));
         const { dataBase64: _, ...shown } = r;
         print({ ...shown, file: out }, () => `${r.title}: ${out}, код проверки ${r.code}${r.reused ? ' (данные не изменились: та же зарегистрированная копия)' : ''}`);
+        return 0;
+      }
+      case 'attestats compute': {
+        const cid = (await classId(need(f, 'class'), need(f, 'year')))!;
+        const p = await call('attestats.computeFinals', { classId: cid });
+        const applied = f.apply ? await call('attestats.applyFinals', { classId: cid, ruleSetId: p.ruleSet.id }) : null;
+        print({ ...p, applied }, () => [
+          `${p.className} ${p.year}: итоговые отметки по правилам «${p.ruleSet.title}» (${p.ruleSet.id})`,
+          ...p.notes.map((n) => `  ! ${n}`),
+          ...p.students.flatMap((st) => [
+            `${st.fullName}: с отличием — ${st.honours.eligible ? 'да' : 'нет'} (${st.honours.reasons.join('; ')})`,
+            ...st.finals.map((x) => `  ${x.subject}: ${x.inputs.map((i) => i.mark).join(' ')}${x.mean ? ` → ${x.mean}` : ''} → ${x.final}` +
+              (x.differs ? (x.current ? ` (в ведомости ${x.current})` : ' (новая)') : '')),
+          ]),
+          ...p.excluded.map((x) => `${x.fullName}: ${x.reason}`),
+          applied ? `Записано итоговых отметок: ${applied.written}, без изменений: ${applied.unchanged}`
+            : `Отличаются от ведомости: ${p.changes}; записать — с --apply`,
+        ].join('\n'));
         return 0;
       }
       case 'print verify': {

@@ -4,6 +4,7 @@
 import { contract, type Method } from '../../preload/contract.ts';
 import { defineHandlers, mergeHandlers, query, sessionCommand, type Handlers } from '../shared/handler.ts';
 import { alphabetBookHandlers } from '../alphabet-book/handlers.ts';
+import { attestatsHandlers } from '../attestats/handlers.ts';
 import { auditHandlers } from '../audit/handlers.ts';
 import { backupHandlers } from '../backup/handlers.ts';
 import { classesHandlers } from '../classes/handlers.ts';
@@ -37,6 +38,7 @@ export const handlers: Handlers = mergeHandlers(
   usersHandlers, schoolHandlers, yearsHandlers, staffHandlers, subjectsHandlers, classesHandlers, studentsHandlers,
   movementHandlers, gradesHandlers, workbooksHandlers, alphabetBookHandlers, auditHandlers, jobsHandlers, demoHandlers,
   ledgersHandlers, printoutsHandlers, backupHandlers, stateExamsHandlers, portfolioHandlers, packetsHandlers,
+  attestatsHandlers,
 );
 
 // What the types promise, checked once more at start: each method handled, by a handler of its own kind.

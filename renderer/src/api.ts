@@ -1,6 +1,6 @@
 // The one API client. Typed from preload/contract.ts; talks to the Electron preload when it is there,
 // otherwise to the loopback HTTP server that served this page.
-import { contract, type ApiError, type Envelope, type ErrorCode, type Input, type Method, type Output, type Result, type Role } from '../../preload/contract';
+import { contract, type ApiError, type ApiErrorRow, type Envelope, type ErrorCode, type Input, type Method, type Output, type Result, type Role } from '../../preload/contract';
 import type { Bridge } from '../../preload/bridge';
 import { t } from './strings';
 
@@ -11,11 +11,14 @@ declare global {
 export class ApiFailure extends Error {
   readonly code: ErrorCode;
   readonly fields: Record<string, string>;
+  /** every item a refusal is about (each gap of a class's marks, each rejected cell), where `message` names the first */
+  readonly rows: ApiErrorRow[];
   constructor(error: ApiError) {
     super(error.message);
     this.name = 'ApiFailure';
     this.code = error.code;
     this.fields = error.fields ?? {};
+    this.rows = error.rows ?? [];
   }
 }
 

@@ -15,6 +15,7 @@ import check0009 from './checks/0009.ts';
 import check0011 from './checks/0011.ts';
 import check0012 from './checks/0012.ts';
 import check0013 from './checks/0013.ts';
+import check0014 from './checks/0014.ts';
 import { APPLICATION_ID, openRegister } from '../../db/connection.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
@@ -104,6 +105,7 @@ const perMigration: Record<number, (db: Database.Database) => void> = {
   11: check0011,
   12: check0012,
   13: check0013,
+  14: check0014,
 };
 
 describe('each migration', () => {

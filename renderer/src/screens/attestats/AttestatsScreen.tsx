@@ -14,6 +14,7 @@ import { CheckField, DateField, FieldCheck, Form, FormActions, GroupError, Radio
 import { useDebounced } from '../../ui/hooks';
 import { useQuery } from '../../ui/useQuery';
 import { PrintoutResult, usePrintout } from '../printouts/Printout';
+import { FinalsStep } from './FinalsStep';
 
 type BlankForm = Output<'attestats.forms'>[number];
 type Kind = 9 | 11;
@@ -42,6 +43,7 @@ export function AttestatsScreen() {
   const canReceive = useCan('attestats.receiveForms');
   const canSpoil = useCan('attestats.spoilForm');
   const canPrint = useCan('printouts.attestatBook');
+  const canCompute = useCan('attestats.computeFinals');
   const book = usePrintout();
   const [panel, setPanel] = useState<Panel>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -72,6 +74,8 @@ export function AttestatsScreen() {
         <SpoilForm key={`${panel.series}-${panel.number}`} initial={panel} onCancel={() => setPanel(null)}
           onDone={(f) => finished(tx.spoiledDone(formLabel(f)))} />
       )}
+
+      {year && canCompute && <FinalsStep key={year.id} yearId={year.id} />}
 
       <section className="card-section" aria-labelledby="attestats-issued-h">
         <div className="toolbar">
