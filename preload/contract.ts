@@ -3,6 +3,7 @@
 // boundary (main/host/dispatch.ts); the renderer's client is typed from it. Nothing here imports Node.
 import { z } from 'zod';
 import { MARKS, MARK_SLOTS } from './core/marks.ts';
+import './contract-messages.ts'; // Russian words for every refused field without its own
 import { ArchiveReportSchema, AuditWitnessSchema, BackupJobResultSchema, BagSummarySchema, BagUploadJobResultSchema, MediaInput, MediaSchema, RestoreJobResultSchema, RunSchema,
   VerifyJobResultSchema, BackupKeyStatusSchema, BackupKeySheetSchema, BackupKeyImportSchema } from './contract-archive.ts';
 
@@ -485,7 +486,7 @@ export const contract = {
   // Passwords are checked by the policy in preload/core/passwords.ts (length, not the login, not one repeated
   // character, not only spaces), named at the field `password`; a sign-in is throttled by login and by client.
   'auth.setupAdmin': command(
-    z.object({ login: text(50).min(1), fullName: text(300).min(1), password: newPassword }).strict(),
+    z.object({ login: text(50).trim().min(1, 'Укажите логин'), fullName: text(300).trim().min(1, 'Укажите ФИО'), password: newPassword }).strict(),
     z.object({ session: z.string(), user: UserSchema }), 'public'),
   'auth.signIn': command(z.object({ login: text(50), password: text(200) }).strict(),
     z.object({ session: z.string(), user: UserSchema }), 'public'),
@@ -494,7 +495,7 @@ export const contract = {
   'auth.changePassword': command(z.object({ oldPassword: text(200), password: newPassword }).strict(), ok, ANY),
 
   'users.list': query(none, z.array(UserAccountSchema), ADMIN),
-  'users.create': command(z.object({ login: text(50).min(1), fullName: text(300).min(1), role: z.enum(ROLES),
+  'users.create': command(z.object({ login: text(50).trim().min(1, 'Укажите логин'), fullName: text(300).trim().min(1, 'Укажите ФИО'), role: z.enum(ROLES),
     password: newPassword }).strict(), UserSchema, ADMIN),
   // The administrator's: each ends the user's sessions (but unlock). The last active administrator can be neither
   // demoted nor disabled.

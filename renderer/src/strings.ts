@@ -1,15 +1,9 @@
 // Every word the user sees, in one place.
 import type { AttendancePart, ErrorCode, ImportPeriod, Method, Role } from '../../preload/contract';
+import { plural as agree } from '../../preload/core/plural';
 
-/** Russian plural: plural(5, ['ученик', 'ученика', 'учеников']) → 'учеников'. */
-export function plural(n: number, forms: readonly [string, string, string]): string {
-  const a = Math.abs(n) % 100;
-  const b = a % 10;
-  if (a > 10 && a < 20) return forms[2];
-  if (b === 1) return forms[0];
-  if (b >= 2 && b <= 4) return forms[1];
-  return forms[2];
-}
+/** Russian plural (preload/core/plural.ts): plural(5, ['ученик', 'ученика', 'учеников']) → 'учеников'. */
+export const plural = (n: number, forms: readonly [string, string, string]): string => agree(n, ...forms);
 const count = (n: number, forms: readonly [string, string, string]) => `${n} ${plural(n, forms)}`;
 /** 66.7 → «66,7» (percentages as Russian readers write them). */
 export const percent = (n: number) => String(n).replace('.', ',');
