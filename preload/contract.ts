@@ -436,6 +436,8 @@ export const UploadSummarySchema = z.looseObject({
   accepted: z.array(z.looseObject({ id: z.string(), seq: z.number().int(), receiptId: z.string(), duplicate: z.boolean() })),
   rejected: z.array(z.looseObject({ id: z.string(), seq: z.number().int(), reasons: z.array(PacketReason) })),
   pending: z.number().int(), attempts: z.number().int(), stopped: z.string().optional(), changesRemoved: z.number().int(),
+  // why not everything got through, for the top of the summary (the setting and the address when the address may be wrong)
+  reason: z.string().optional(),
 });
 export type UploadSummaryT = z.infer<typeof UploadSummarySchema>;
 /** packets.upload: this register's pending packets, or (with `registers`) a batch over several register files. */

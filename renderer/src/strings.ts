@@ -890,6 +890,8 @@ export const t = {
     cancel: 'Отменить',
     progress: (done: number, total: number) => `${done} из ${total}`,
     summary: (a: number, r: number, p: number) => `Принято: ${a}, отклонено: ${r}, ждут повтора: ${p}.`,
+    nothingAccepted: (why: string) => `Ничего не принято: ${why}.`,
+    notAllAccepted: (why: string) => `Приняты не все пакеты: ${why}.`,
     batch: 'Пакетная отправка для нескольких реестров',
     batchFiles: 'Файлы реестров (по одному пути в строке)',
     concurrency: 'Одновременно файлов',
