@@ -431,6 +431,16 @@ const ClassSealed = z.object({ classId: id, className: z.string(), version: z.nu
 export const CloseYearResultSchema = z.object({ year: z.string(), sealed: z.array(ClassSealed), alreadySealed: z.array(ClassSealed),
   skipped: z.array(z.object({ classId: id, className: z.string(), reason: z.string(), missing: z.number().int(), na: z.number().int() })) });
 export type CloseYearResult = z.infer<typeof CloseYearResultSchema>;
+/** ledgers.closeYearSummary: what closing the year would seal and what keeps classes back, shown before the job starts. */
+export const CloseYearSummarySchema = z.object({ year: z.string(),
+  classes: z.array(z.object({ classId: id, className: z.string(), state: z.enum(['open', 'sealed']), students: z.number().int(), marks: z.number().int(),
+    missing: z.number().int(), na: z.number().int(), gaps: z.string().nullable() })),
+  marks: z.number().int(), missing: z.number().int(), na: z.number().int() });
+export type CloseYearSummary = z.infer<typeof CloseYearSummarySchema>;
+/** register.checklist: the first-start steps, each done or not as the register says. */
+export const START_STEPS = ['school', 'years', 'classes', 'staff', 'subjects', 'students'] as const;
+export const StartChecklistSchema = z.object({ steps: z.array(z.object({ key: z.enum(START_STEPS), done: z.boolean(), count: z.number().int() })), done: z.boolean() });
+export type StartChecklist = z.infer<typeof StartChecklistSchema>;
 const PacketReason = z.looseObject({ code: z.string(), message: z.string() });
 export const UploadSummarySchema = z.looseObject({
   accepted: z.array(z.looseObject({ id: z.string(), seq: z.number().int(), receiptId: z.string(), duplicate: z.boolean() })),
@@ -508,6 +518,8 @@ export const contract = {
   'users.unlock': command(z.object({ login: userLogin }).strict(), UserAccountSchema, ADMIN),
 
   'school.get': query(none, SchoolSchema.nullable(), ANY),
+  // the first-start checklist (an empty register: what to fill in first, each step done or not)
+  'register.checklist': query(none, StartChecklistSchema, ANY),
   'school.update': command(SchoolSchema.strict(), SchoolSchema, ADMIN),
 
   'years.list': query(none, z.array(YearSchema), ANY),
@@ -602,6 +614,8 @@ export const contract = {
   // allowNa: seal although some cells are н/а (empty cells are never sealed).
   'ledgers.seal': command(z.object({ classId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(), LedgerVersionSchema, ADMIN),
   // The job's result: { sealed: [{classId, className, version, code}], skipped: [{classId, className, reason, missing}] }.
+  // before «Закрыть год»: which classes, how many marks, what is missing
+  'ledgers.closeYearSummary': query(z.object({ yearId: id }).strict(), CloseYearSummarySchema, ADMIN),
   'ledgers.closeYear': job(z.object({ yearId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(),
     CloseYearResultSchema, ADMIN),
   'ledgers.verify': query(z.union([
