@@ -392,7 +392,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         const found = (await call('classes.students', { classId: cls.id }))
           .filter((s) => (searchKey(s.fullName) === wanted || searchKey(s.fullName).startsWith(`${wanted} `)) && (!birth || s.birthDate === birth));
         if (!found.length) throw new UsageError(`ученик «${f.student}» не найден в классе ${cls.name} (${year})`);
-        if (found.length > 1) throw new UsageError(`в классе ${cls.name} ${found.length} ученика «${f.student}»: укажите полное ФИО или --birth`);
+        if (found.length > 1) throw new UsageError(`в классе ${cls.name} ${count(found.length, 'ученик', 'ученика', 'учеников')} «${f.student}»: укажите полное ФИО или --birth`);
         const want = normalizeHeader(need(f, 'subject'));
         const subject = (await call('subjects.list', {})).find((x) => normalizeHeader(x.name) === want || (x.shortName && normalizeHeader(x.shortName) === want));
         if (!subject) throw new UsageError(`предмет «${f.subject}» не найден (см. справочник предметов)`);

@@ -213,7 +213,7 @@ function WorkPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSett
       await action();
     } catch (e) {
       const f = asFailure(e);
-      if (f.code === 'validation' && f.fields.packets) { setInfo(f.message); return; }
+      if (f.code === 'validation' && (f.fields.packets || f.fields.kind === 'нет изменений')) { setInfo(f.message); return; }
       throw e;
     }
   };
@@ -227,11 +227,11 @@ function WorkPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSett
       {note && <Notice kind="ok" testId="packets-note">{note}</Notice>}
       {info && <Notice kind="info" testId="packets-info">{info}</Notice>}
       <div className="card-columns">
-        <Form failure={build.failure} busy={build.busy} testId="build-form" label={tx.build} onSubmit={() => build.run(async () => {
+        <Form failure={build.failure} busy={build.busy} testId="build-form" label={tx.build} onSubmit={() => build.run(() => nothingToDo(async () => {
           const b = await call('packets.build', kind ? { kind } : {});
           setNote(tx.built(b.seq, b.kind === 'full', b.students));
           onChange();
-        })}>
+        }))}>
           <SelectField name="kind" label={tx.kind} value={kind} onChange={(v) => setKind(v as typeof kind)}
             options={[{ value: '', label: tx.kindAuto }, { value: 'full', label: tx.kindFull }, { value: 'delta', label: tx.kindDelta }]} />
           <FormActions><SubmitButton busy={build.busy}>{tx.build}</SubmitButton></FormActions>
