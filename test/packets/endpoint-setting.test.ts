@@ -14,6 +14,7 @@ import { adminClient, tempDir, type Client } from '../helpers/register.ts';
 import { makeFixtures, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { startReceiver, type Receiver } from '../regional-segment/server.ts';
 import { packetSchool, waitJob } from './fixtures.ts';
+import { cli } from '../helpers/cli.ts';
 
 let fx: Fixtures;
 let certPem: string;
@@ -27,7 +28,7 @@ afterEach(async () => {
   while (open.length) await open.pop()!.close();
 });
 
-async function signedPacket(): Promise<{ c: Client; db: Client['backend']['db'] }> {
+async function signedPacket(): Promise<{ c: Client & { dbPath: string }; db: Client["backend"]["db"] }> {
   const c = await adminClient(tempDir());
   open.push({ close: () => c.backend.close() });
   await packetSchool(c);
@@ -114,4 +115,19 @@ describe('the receiver address as a setting', () => {
     const nothing = await c.raw('packets.upload', { scope: 'all' });
     expect(nothing).toMatchObject({ ok: false, error: { code: 'validation', message: 'Нет пакетов к отправке: соберите и подпишите пакет' } });
   });
+
+  it('the command line says first that nothing was accepted and why, and exits 1; fixed, it sends', async () => {
+    const { c } = await signedPacket();
+    const file = c.dbPath;
+    c.backend.close();
+    const r = await receiver();
+    const root = r.url.replace(/\/packets$/, '/');
+    const up = await cli('packets', 'upload', '--db', file, '--endpoint', root);
+    expect(up.code).toBe(1);
+    expect(up.stdout.split('\n')[0]).toBe(`Ничего не принято: пакет ждёт отправки: по этому адресу приёмника пакетов нет (HTTP 404): проверьте настройку «Адрес приёмника» на экране «Пакеты» (сейчас ${root})`);
+    expect(up.stdout).toContain('Принято: 0, отклонено: 0, ждут повтора: 1');
+    const ok = await cli('packets', 'upload', '--db', file, '--endpoint', r.url);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).not.toContain('Ничего не принято');
+  }, 120_000);
 });
