@@ -28,7 +28,7 @@ afterEach(async () => {
   while (open.length) await open.pop()!.close();
 });
 
-async function signedPacket(): Promise<{ c: Client & { dbPath: string }; db: Client["backend"]["db"] }> {
+async function signedPacket(): Promise<{ c: Client & { dbPath: string }; db: Client['backend']['db'] }> {
   const c = await adminClient(tempDir());
   open.push({ close: () => c.backend.close() });
   await packetSchool(c);
