@@ -3,6 +3,7 @@
 // boundary (main/host/dispatch.ts); the renderer's client is typed from it. Nothing here imports Node.
 import { z } from 'zod';
 import { MARKS, MARK_SLOTS } from './core/marks.ts';
+import './contract-messages.ts'; // Russian words for every refused field without its own
 import { ArchiveReportSchema, AuditWitnessSchema, BackupJobResultSchema, BagSummarySchema, BagUploadJobResultSchema, MediaInput, MediaSchema, RestoreJobResultSchema, RunSchema,
   VerifyJobResultSchema, BackupKeyStatusSchema, BackupKeySheetSchema, BackupKeyImportSchema } from './contract-archive.ts';
 
@@ -491,11 +492,23 @@ const ClassSealed = z.object({ classId: id, className: z.string(), version: z.nu
 export const CloseYearResultSchema = z.object({ year: z.string(), sealed: z.array(ClassSealed), alreadySealed: z.array(ClassSealed),
   skipped: z.array(z.object({ classId: id, className: z.string(), reason: z.string(), missing: z.number().int(), na: z.number().int() })) });
 export type CloseYearResult = z.infer<typeof CloseYearResultSchema>;
+/** ledgers.closeYearSummary: what closing the year would seal and what keeps classes back, shown before the job starts. */
+export const CloseYearSummarySchema = z.object({ year: z.string(),
+  classes: z.array(z.object({ classId: id, className: z.string(), state: z.enum(['open', 'sealed']), students: z.number().int(), marks: z.number().int(),
+    missing: z.number().int(), na: z.number().int(), gaps: z.string().nullable() })),
+  marks: z.number().int(), missing: z.number().int(), na: z.number().int() });
+export type CloseYearSummary = z.infer<typeof CloseYearSummarySchema>;
+/** register.checklist: the first-start steps, each done or not as the register says. */
+export const START_STEPS = ['school', 'years', 'classes', 'staff', 'subjects', 'students'] as const;
+export const StartChecklistSchema = z.object({ steps: z.array(z.object({ key: z.enum(START_STEPS), done: z.boolean(), count: z.number().int() })), done: z.boolean() });
+export type StartChecklist = z.infer<typeof StartChecklistSchema>;
 const PacketReason = z.looseObject({ code: z.string(), message: z.string() });
 export const UploadSummarySchema = z.looseObject({
   accepted: z.array(z.looseObject({ id: z.string(), seq: z.number().int(), receiptId: z.string(), duplicate: z.boolean() })),
   rejected: z.array(z.looseObject({ id: z.string(), seq: z.number().int(), reasons: z.array(PacketReason) })),
   pending: z.number().int(), attempts: z.number().int(), stopped: z.string().optional(), changesRemoved: z.number().int(),
+  // why not everything got through, for the top of the summary (the setting and the address when the address may be wrong)
+  reason: z.string().optional(),
 });
 export type UploadSummaryT = z.infer<typeof UploadSummarySchema>;
 /** packets.upload: this register's pending packets, or (with `registers`) a batch over several register files. */
@@ -546,7 +559,7 @@ export const contract = {
   // Passwords are checked by the policy in preload/core/passwords.ts (length, not the login, not one repeated
   // character, not only spaces), named at the field `password`; a sign-in is throttled by login and by client.
   'auth.setupAdmin': command(
-    z.object({ login: text(50).min(1), fullName: text(300).min(1), password: newPassword }).strict(),
+    z.object({ login: text(50).trim().min(1, 'Укажите логин'), fullName: text(300).trim().min(1, 'Укажите ФИО'), password: newPassword }).strict(),
     z.object({ session: z.string(), user: UserSchema }), 'public'),
   'auth.signIn': command(z.object({ login: text(50), password: text(200) }).strict(),
     z.object({ session: z.string(), user: UserSchema }), 'public'),
@@ -555,7 +568,7 @@ export const contract = {
   'auth.changePassword': command(z.object({ oldPassword: text(200), password: newPassword }).strict(), ok, ANY),
 
   'users.list': query(none, z.array(UserAccountSchema), ADMIN),
-  'users.create': command(z.object({ login: text(50).min(1), fullName: text(300).min(1), role: z.enum(ROLES),
+  'users.create': command(z.object({ login: text(50).trim().min(1, 'Укажите логин'), fullName: text(300).trim().min(1, 'Укажите ФИО'), role: z.enum(ROLES),
     password: newPassword }).strict(), UserSchema, ADMIN),
   // The administrator's: each ends the user's sessions (but unlock). The last active administrator can be neither
   // demoted nor disabled.
@@ -566,6 +579,8 @@ export const contract = {
   'users.unlock': command(z.object({ login: userLogin }).strict(), UserAccountSchema, ADMIN),
 
   'school.get': query(none, SchoolSchema.nullable(), ANY),
+  // the first-start checklist (an empty register: what to fill in first, each step done or not)
+  'register.checklist': query(none, StartChecklistSchema, ANY),
   'school.update': command(SchoolSchema.strict(), SchoolSchema, ADMIN),
 
   'years.list': query(none, z.array(YearSchema), ANY),
@@ -669,6 +684,8 @@ export const contract = {
   // allowNa: seal although some cells are н/а (empty cells are never sealed).
   'ledgers.seal': command(z.object({ classId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(), LedgerVersionSchema, ADMIN),
   // The job's result: { sealed: [{classId, className, version, code}], skipped: [{classId, className, reason, missing}] }.
+  // before «Закрыть год»: which classes, how many marks, what is missing
+  'ledgers.closeYearSummary': query(z.object({ yearId: id }).strict(), CloseYearSummarySchema, ADMIN),
   'ledgers.closeYear': job(z.object({ yearId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(),
     CloseYearResultSchema, ADMIN),
   'ledgers.verify': query(z.union([

@@ -11,6 +11,7 @@ import { AppError, placeError } from '../shared/errors.ts';
 import { formatDate, isValidIsoDate, currentYearStart } from '../../preload/core/dates.ts';
 import { formatSnils } from '../../preload/core/identifiers.ts';
 import { searchKey } from '../../preload/core/names.ts';
+import { count } from '../../preload/core/plural.ts';
 // the journal's words for periods and subjects: how a clerk names them on the command line too (pure text helpers)
 import { detectPeriod, normalizeHeader } from '../workbooks/read.ts';
 import { PacketsUsageError, runPacketsCli } from './packets.ts';
@@ -255,7 +256,10 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           }
         } }) as { students: number; classes: number; staff: number; subjects: number; years: number; orders: number; movements: number };
         if (!json && process.stderr.isTTY) process.stderr.write('\n');
-        print(s, () => `Демонстрационная школа: ${s.students} учеников, ${s.classes} классов, ${s.staff} сотрудников, ${s.subjects} предметов, ${s.years} уч. лет, ${s.orders} приказов, ${s.movements} движений`);
+        print(s, () => `Демонстрационная школа: ${[count(s.students, 'ученик', 'ученика', 'учеников'), count(s.classes, 'класс', 'класса', 'классов'),
+          count(s.staff, 'сотрудник', 'сотрудника', 'сотрудников'), count(s.subjects, 'предмет', 'предмета', 'предметов'),
+          count(s.years, 'учебный год', 'учебных года', 'учебных лет'), count(s.orders, 'приказ', 'приказа', 'приказов'),
+          count(s.movements, 'движение', 'движения', 'движений')].join(', ')}`);
         return 0;
       }
       case 'students list': {
@@ -395,7 +399,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         const found = (await call('classes.students', { classId: cls.id }))
           .filter((s) => (searchKey(s.fullName) === wanted || searchKey(s.fullName).startsWith(`${wanted} `)) && (!birth || s.birthDate === birth));
         if (!found.length) throw new UsageError(`ученик «${f.student}» не найден в классе ${cls.name} (${year})`);
-        if (found.length > 1) throw new UsageError(`в классе ${cls.name} ${found.length} ученика «${f.student}»: укажите полное ФИО или --birth`);
+        if (found.length > 1) throw new UsageError(`в классе ${cls.name} ${count(found.length, 'ученик', 'ученика', 'учеников')} «${f.student}»: укажите полное ФИО или --birth`);
         const want = normalizeHeader(need(f, 'subject'));
         const subject = (await call('subjects.list', {})).find((x) => normalizeHeader(x.name) === want || (x.shortName && normalizeHeader(x.shortName) === want));
         if (!subject) throw new UsageError(`предмет «${f.subject}» не найден (см. справочник предметов)`);

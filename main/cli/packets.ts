@@ -26,7 +26,7 @@ export class PacketsUsageError extends UsageError {}
 /** What the upload jobs return (main/packets/upload.ts): this register's packets, or a batch of register files. */
 type UploadSummary = {
   accepted: Array<{ seq: number; receiptId: string; duplicate?: boolean }>; rejected: Array<{ seq: number; reasons: Array<{ message: string }> }>;
-  pending: number; stopped?: string | null; changesRemoved?: number;
+  pending: number; stopped?: string | null; changesRemoved?: number; reason?: string;
 };
 type BatchSummary = {
   registers: Array<{ file: string; error: string | null; built: { seq: number; kind: 'full' | 'delta' } | null;
@@ -84,6 +84,8 @@ const changeLogLines = (l: ChangeLog) => [
 ];
 
 const summaryLines = (s: UploadSummary) => [
+  // why nothing (or not all) went comes first: a run that sent nothing must not read as a success
+  ...(s.reason ? [`${s.accepted.length ? 'Приняты не все пакеты' : 'Ничего не принято'}: ${s.reason}`] : []),
   ...s.accepted.map((a) => `  пакет № ${a.seq} принят, квитанция ${a.receiptId}${a.duplicate ? ' (повторная отправка распознана приёмником)' : ''}`),
   ...s.rejected.map((r) => `  пакет № ${r.seq} отклонён: ${r.reasons.map((x) => x.message).join('; ')}`),
   `Принято: ${s.accepted.length}, отклонено: ${s.rejected.length}, ждут повтора: ${s.pending}`,

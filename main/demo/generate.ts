@@ -1,13 +1,17 @@
 // `demo --students N`: a realistic sample school — Russian names, valid СНИЛС, classes 1–11 with letters,
 // staff, subjects with their directory codes, curriculum and a movement history (enrolments, promotion of
 // the whole school, transfers, departures). Large N spreads students over past years, as a register that
-// has served for decades would hold them. Runs in one transaction: cancelled or failed, nothing is written.
+// has served for decades would hold them. The year before the current one is closed and complete — every period,
+// annual and final mark, so it can be sealed as a school would at its end; the current one has marks as a school
+// would have them today (`currentYearMarks: 'to-today'`, as the program's `demo` makes it): the periods already over,
+// part of the one under way, nothing after it and no annual marks yet. Runs in one transaction: cancelled or failed,
+// nothing is written.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import { AppError } from '../shared/errors.ts';
 import { snilsCheck, snilsCheckDigits } from '../../preload/core/identifiers.ts';
 import { searchKey, bookLetter } from '../../preload/core/names.ts';
-import { currentYearStart, nowIso } from '../../preload/core/dates.ts';
+import { currentYearStart, nowIso, todayIso } from '../../preload/core/dates.ts';
 import { appendAudit } from '../audit/log.ts';
 import { createYear, DEFAULT_PERIOD_KINDS } from '../years/years.ts';
 import { levelOf } from '../classes/classes.ts';
@@ -73,7 +77,12 @@ function person(r: Rng): Person {
 
 export type DemoSummary = { students: number; classes: number; staff: number; subjects: number; years: number; orders: number; movements: number; marks: number };
 
-export async function generateDemo(db: DB, a: { students: number; by?: string | null; seed?: number; today?: string }, p: Progress): Promise<DemoSummary> {
+/**
+ * `today` (ISO) decides the current year and, with `currentYearMarks: 'to-today'`, how far its marks go; 'whole-year'
+ * (the default, for tests that need a year of marks to seal or export) marks the current year to its end.
+ */
+export async function generateDemo(db: DB, a: { students: number; by?: string | null; seed?: number; today?: string;
+  currentYearMarks?: 'to-today' | 'whole-year' }, p: Progress): Promise<DemoSummary> {
   const N = a.students;
   if (!Number.isInteger(N) || N < 1 || N > 1_000_000) throw new AppError('validation', 'Число учеников для демо — от 1 до 1 000 000', { students: 'от 1 до 1 000 000' });
   if ((db.prepare('SELECT count(*) AS n FROM students').get() as { n: number }).n > 0) {
@@ -269,7 +278,13 @@ export async function generateDemo(db: DB, a: { students: number; by?: string | 
       }
       await tick();
     }
-    const marks = await fillMarks(db, r, yearIds.get(Y)!, p, N, total);
+    // the current year as far as the mode says, and the previous one whole
+    const today = a.today ?? todayIso();
+    // (the current year first: its marks come out of the generator as they did before the previous year had any)
+    const marks = await fillMarks(db, r, [
+      { yearId: yearIds.get(Y)!, upTo: a.currentYearMarks === 'to-today' ? today : null, members: 'current' },
+      { yearId: yearIds.get(Y - 1)!, upTo: null, members: 'all' },
+    ], p, N, total);
     const summary: DemoSummary = { students: N, classes: classesMade, staff: staffCount, subjects: subjectIds.length, years: yearIds.size, orders, movements, marks };
     appendAudit(db, a.by ?? null, 'demo.generate', { args: { students: N }, result: summary });
     db.exec('COMMIT');
@@ -284,33 +299,54 @@ export async function generateDemo(db: DB, a: { students: number; by?: string | 
 const PE = 'Физическая культура';
 const EXAM_SUBJECTS = ['Русский язык', 'Алгебра'];
 
-/** Marks and attendance of the current year: for every class, period, subject and student still in the class.
+/** Which marks of a year to write: up to a date (the periods over by then, part of the one under way) or the whole
+ *  year (null); for every student the class ever had ('all': a year gone by, its classes promoted) or those still in it. */
+type MarkYear = { yearId: number; upTo: string | null; members: 'all' | 'current' };
+
+const dayOf = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86400000;
+
+/** Marks and attendance of the years given: for every class, period, subject and student of the class.
  *  Each student has an ability and each subject a difficulty; a few н/а; some are exempt from PE (осв); first
- *  graders are not marked (зч); annual = the rounded mean of the period marks, final = annual; exams in 9th and 11th. */
-async function fillMarks(db: DB, r: Rng, yearId: number, p: Progress, N: number, total: number): Promise<number> {
-  const classes = db.prepare('SELECT id, parallel FROM classes WHERE year_id = ? ORDER BY parallel, letter').all(yearId) as Array<{ id: number; parallel: number }>;
+ *  graders are not marked (зч); annual = the rounded mean of the period marks, final = annual; exams in 9th and 11th.
+ *  Up to a date: the periods over by then are marked whole, the one under way for a share of its cells as large as
+ *  the share of it gone by, none after it; annual, exam and final marks only once the year's last period is over. */
+async function fillMarks(db: DB, r: Rng, years: MarkYear[], p: Progress, N: number, total: number): Promise<number> {
+  const classesOf = db.prepare('SELECT id, parallel FROM classes WHERE year_id = ? ORDER BY parallel, letter');
+  const classes = years.flatMap((y) => (classesOf.all(y.yearId) as Array<{ id: number; parallel: number }>).map((c) => ({ ...c, y })));
   const subjects = db.prepare('SELECT c.subject_id AS id, s.name FROM curriculum c JOIN subjects s ON s.id = c.subject_id WHERE c.class_id = ?');
-  const members = db.prepare('SELECT DISTINCT student_id FROM class_memberships WHERE class_id = ? AND end_date IS NULL ORDER BY student_id');
-  const periodsOf = db.prepare(`SELECT p.id, p.number FROM periods p JOIN year_grade_periods g ON g.year_id = p.year_id AND g.kind = p.kind
+  const members = {
+    current: db.prepare('SELECT DISTINCT student_id FROM class_memberships WHERE class_id = ? AND end_date IS NULL ORDER BY student_id'),
+    all: db.prepare('SELECT DISTINCT student_id FROM class_memberships WHERE class_id = ? ORDER BY student_id'),
+  };
+  const periodsOf = db.prepare(`SELECT p.id, p.number, p.start_date, p.end_date FROM periods p JOIN year_grade_periods g ON g.year_id = p.year_id AND g.kind = p.kind
     WHERE p.year_id = ? AND g.grade = ? ORDER BY p.number`);
   const insExam = db.prepare('INSERT INTO class_exams (class_id, subject_id) VALUES (?, ?)');
   const insAtt = db.prepare('INSERT INTO attendance (student_id, period_id, class_id, missed, missed_valid) VALUES (?, ?, ?, ?, ?)');
   const difficulty = new Map<number, number>();
   let n = 0;
   for (const [ci, c] of classes.entries()) {
+    const yearId = c.y.yearId;
     const subj = subjects.all(c.id) as Array<{ id: number; name: string }>;
-    const periodRows = periodsOf.all(yearId, c.parallel) as Array<{ id: number; number: number }>;
-    const periods = periodRows.map((x) => x.id);
+    const periodRows = periodsOf.all(yearId, c.parallel) as Array<{ id: number; number: number; start_date: string; end_date: string }>;
+    // how much of each period is marked: 1 when over (or the whole year is wanted), the share gone by of the one under way
+    const upTo = c.y.upTo;
+    const share = new Map(periodRows.map((x) => [x.id, upTo === null || x.end_date < upTo ? 1 : x.start_date > upTo ? 0
+      : (dayOf(upTo) - dayOf(x.start_date)) / Math.max(1, dayOf(x.end_date) - dayOf(x.start_date))]));
+    const periods = periodRows.filter((x) => share.get(x.id)! > 0).map((x) => x.id);
+    const yearOver = periods.length === periodRows.length && periodRows.every((x) => share.get(x.id) === 1);
     const writes: MarkWrite[] = []; // the class's marks, written at once by the grades service's writer
     const exams = new Set(c.parallel === 9 || c.parallel === 11 ? subj.filter((x) => EXAM_SUBJECTS.includes(x.name)).map((x) => x.id) : []);
     for (const e of exams) insExam.run(c.id, e);
-    for (const { student_id: sid } of members.all(c.id) as Array<{ student_id: string }>) {
+    for (const { student_id: sid } of members[c.y.members].all(c.id) as Array<{ student_id: string }>) {
       const ability = 2.9 + 2.1 * ((r.next() + r.next()) / 2);
       const exemptPE = r.next() < 0.04;
       for (const x of subj) {
         let d = difficulty.get(x.id);
         if (d == null) difficulty.set(x.id, (d = (r.next() - 0.5) * 0.6));
+        // the period under way: this cell is marked already or not yet
+        const due = new Map(periods.map((pid) => [pid, share.get(pid) === 1 || r.next() < share.get(pid)!]));
         const put = (slot: MarkSlot, periodId: number | null, mark: string) => {
+          if (slot === 'period' ? !due.get(periodId!) : !yearOver) return;
           writes.push({ studentId: sid, subjectId: x.id, classId: c.id, slot, periodId, mark, from: null });
         };
         if (c.parallel === 1) {
@@ -333,13 +369,14 @@ async function fillMarks(db: DB, r: Rng, yearId: number, p: Progress, N: number,
           got.push(m);
           put('period', pid, String(m));
         }
+        if (!yearOver) continue;
         const annual = missing * 2 > periods.length || !got.length ? 'н/а' : String(Math.round(got.reduce((a, b) => a + b, 0) / got.length));
         put('annual', null, annual);
         if (exams.has(x.id)) put('exam', null, annual === 'н/а' ? 'н/а' : String(Math.max(2, Math.min(5, Number(annual) + r.int(-1, 1)))));
         put('final', null, annual);
       }
       for (const pid of periods) {
-        const missed = Math.floor(r.next() ** 2 * 60);
+        const missed = Math.floor(r.next() ** 2 * 60 * share.get(pid)!);
         insAtt.run(sid, pid, c.id, missed, Math.floor(missed * (0.4 + 0.6 * r.next())));
       }
     }

@@ -6,6 +6,7 @@ export const demoHandlers = defineHandlers({
   // It writes in chunked transactions of its own while it holds the register; it audits itself.
   'demo.generate': job({ writes: true, exclusive: true }, ({ db, user }, a) => {
     const by = signedIn(user).login;
-    return { jobKind: 'demo', work: (p) => generateDemo(db, { students: a.students, seed: a.seed, by }, p) };
+    // as a school has it today: the previous year closed and complete, the current one marked up to today's period
+    return { jobKind: 'demo', work: (p) => generateDemo(db, { students: a.students, seed: a.seed, by, currentYearMarks: 'to-today' }, p) };
   }),
 });

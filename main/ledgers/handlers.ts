@@ -4,6 +4,7 @@ import { defineHandlers, command, job, ownCommand, query, signedIn } from '../sh
 import { getLedger, listLedgers, openCorrection, printLedger } from './versions.ts';
 import { closeYear, openSigner, sealClass, type Certificate } from './seal.ts';
 import { verifyLedger } from './verify.ts';
+import { closeYearSummary } from './close-summary.ts';
 
 const certificate = (c: { p12Base64: string; password: string; fileName?: string } | { thumbprint: string; pin?: string } | undefined): Certificate | undefined =>
   !c ? undefined : 'thumbprint' in c ? c : { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password, fileName: c.fileName };
@@ -18,6 +19,7 @@ export const ledgersHandlers = defineHandlers({
   // Sealing renders and signs (async): it writes its version and its audit entry in one transaction of its own, and
   // the certificate (bytes and password) never reaches the audit log.
   'ledgers.seal': ownCommand(({ db, user }, a) => sealClass(db, a.classId, { user: signedIn(user), certificate: certificate(a.certificate), allowNa: a.allowNa })),
+  'ledgers.closeYearSummary': query(({ db }, a) => closeYearSummary(db, a.yearId)),
   'ledgers.closeYear': job({ writes: true, exclusive: true }, ({ db, user }, a) => {
     const by = signedIn(user);
     if (by.role !== 'admin') throw new AppError('forbidden', 'Закрыть учебный год может только администратор');

@@ -6,7 +6,7 @@
 // "retry": each is sent again with its UUID, and the receiver answers an already accepted one with its receipt.
 import net from 'node:net';
 import tls from 'node:tls';
-import { clientCertOptions, describeNetworkError, judgeAnswer, refusedTlsClient, requestBody, type OutgoingPacket, type SendOutcome, type UploadTarget } from './transport.ts';
+import { clientCertOptions, describeNetworkError, judgeAnswer, refusedTlsClient, requestBody, unreachable, type OutgoingPacket, type SendOutcome, type UploadTarget } from './transport.ts';
 
 type InFlight = { resolve: (o: SendOutcome) => void; sentAt: number };
 
@@ -61,7 +61,7 @@ export class PacketPipeline {
       if (mine()) this.read(chunk);
     });
     socket.on('error', (e: NodeJS.ErrnoException) => mine() && this.fail({ kind: 'retry', error: e.code === 'ECONNRESET' ? dropped(e) : describeNetworkError(e), status: null,
-      ...(refusedTlsClient(e) ? { giveUp: true } : {}) }));
+      ...(refusedTlsClient(e) ? { giveUp: true } : {}), ...(unreachable(e) ? { endpoint: true } : {}) }));
     socket.on('close', () => mine() && this.fail({ kind: 'retry', error: dropped(Object.assign(new Error('closed'), { code: 'ECONNRESET' })), status: null }));
     this.socket = socket;
     return socket;
@@ -88,7 +88,7 @@ export class PacketPipeline {
       const body = this.buffer.subarray(end + 4, end + 4 + length);
       this.buffer = this.buffer.subarray(end + 4 + length);
       const first = this.inFlight.shift();
-      first?.resolve(judgeAnswer(status, Buffer.from(body)));
+      first?.resolve(judgeAnswer(status, Buffer.from(body), this.target.endpoint));
       if (headers.get('connection')?.toLowerCase() === 'close') {
         this.fail({ kind: 'retry', error: 'приёмник закрыл соединение', status: null });
         return;

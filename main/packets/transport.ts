@@ -28,8 +28,11 @@ export const clientCertOptions = (c: ClientCertificate | null | undefined) =>
 export type SendOutcome =
   | { kind: 'accepted'; receipt: Receipt; status: number }
   | { kind: 'rejected'; reasons: Reason[]; status: number }
-  /** `giveUp`: another round would fail the same way (the receiver refused our TLS client certificate) */
-  | { kind: 'retry'; error: string; status: number | null; giveUp?: boolean };
+  /**
+   * `giveUp`: another round would fail the same way (the receiver refused our TLS client certificate, the address has no
+   * receiver). `endpoint`: the address may be what is wrong — a setting to fix; the packet is not at fault and waits.
+   */
+  | { kind: 'retry'; error: string; status: number | null; giveUp?: boolean; endpoint?: boolean };
 
 export type OutgoingPacket = { id: string; canonicalJson: string; signature: Buffer };
 
@@ -46,8 +49,19 @@ export function agentFor(target: UploadTarget): http.Agent {
   return new http.Agent({ keepAlive: true, maxSockets: 4 });
 }
 
-/** The receiver's answer read as what to do next: 2xx with a receipt accepted; 5xx, 408, 429 retry; other 4xx rejected. */
-export function judgeAnswer(status: number, body: Buffer): SendOutcome {
+/** What to do about an address that does not lead to a receiver: the setting to fix, and the address as it is now. */
+export const endpointAdvice = (endpoint: string) => `проверьте настройку «Адрес приёмника» на экране «Пакеты» (сейчас ${endpoint})`;
+
+/** Network errors that say the address leads nowhere (no such host, nobody listening there): the setting may be wrong. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+export const unreachable = (e: NodeJS.ErrnoException) => UNREACHABLE.has(e.code ?? '');
+
+/**
+ * The receiver's answer read as what to do next: 2xx with a receipt accepted; 5xx, 408, 429 retry; 404, 405, 410 (no
+ * receiver at that path: an address without its path, a typo) a setting to fix, the packet waits; other 4xx rejected.
+ * `endpoint` is only for the words.
+ */
+export function judgeAnswer(status: number, body: Buffer, endpoint = ''): SendOutcome {
   let json: { status?: string; receipt?: Receipt; reasons?: Reason[] } = {};
   try {
     json = JSON.parse(body.toString('utf8'));
@@ -61,6 +75,9 @@ export function judgeAnswer(status: number, body: Buffer): SendOutcome {
   }
   if (status >= 200 && status < 300 && json.status === 'accepted' && json.receipt) return { kind: 'accepted', receipt: json.receipt, status };
   if (status >= 500 || status === 408 || status === 429) return { kind: 'retry', error: `приёмник ответил ${status}`, status };
+  if (status === 404 || status === 405 || status === 410) {
+    return { kind: 'retry', error: `по этому адресу приёмника пакетов нет (HTTP ${status}): ${endpointAdvice(endpoint)}`, status, giveUp: true, endpoint: true };
+  }
   if (status >= 400 && status < 500) {
     const reasons = Array.isArray(json.reasons) && json.reasons.length ? json.reasons : [{ code: `http_${status}`, message: `Приёмник отказал: HTTP ${status}` }];
     return { kind: 'rejected', reasons, status };
@@ -126,12 +143,13 @@ export function sendPacket(target: UploadTarget, p: OutgoingPacket, agent?: http
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', (e) => done({ kind: 'retry', error: describeNetworkError(e), status: res.statusCode ?? null }));
-      res.on('end', () => done(judgeAnswer(res.statusCode ?? 0, Buffer.concat(chunks))));
+      res.on('end', () => done(judgeAnswer(res.statusCode ?? 0, Buffer.concat(chunks), target.endpoint)));
     });
     const timer = setTimeout(() => {
       req.destroy(Object.assign(new Error('timeout'), { code: 'SR_TIMEOUT' }));
     }, timeoutMs);
-    req.on('error', (e: NodeJS.ErrnoException) => done({ kind: 'retry', error: describeNetworkError(e), status: null, ...(refusedTlsClient(e) ? { giveUp: true } : {}) }));
+    req.on('error', (e: NodeJS.ErrnoException) => done({ kind: 'retry', error: describeNetworkError(e), status: null, ...(refusedTlsClient(e) ? { giveUp: true } : {}),
+      ...(unreachable(e) ? { endpoint: true } : {}) }));
     req.end(body);
   });
 }

@@ -11,7 +11,7 @@ import { appendAudit } from '../audit/log.ts';
 import { buildPacket } from './build.ts';
 import { markAccepted, markRejected, markRetry, markSending, pendingPackets, resumeInterrupted } from './outbox.ts';
 import { rsaPacketSigner, signPackets, type PacketSigner } from './sign.ts';
-import { backoffMs, type UploadTarget } from './transport.ts';
+import { backoffMs, endpointAdvice, type UploadTarget } from './transport.ts';
 import { PacketPipeline } from './pipeline.ts';
 import { compactChanges, compactionPending } from './compact.ts';
 import type { Reason } from './model.ts';
@@ -39,6 +39,11 @@ export type UploadSummary = {
   attempts: number;
   /** why the run stopped before the chain was through, when retrying could not help (the receiver refused our TLS certificate) */
   stopped?: string;
+  /**
+   * Why not everything got through, in words for the top of the summary: the first packet's failure (naming the
+   * «Адрес приёмника» setting and the address when the address may be what is wrong) or its rejection. Absent when all went.
+   */
+  reason?: string;
   /** change-log entries removed because the region accepted a full packet (compact.ts) */
   changesRemoved: number;
 };
@@ -85,6 +90,12 @@ export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOp
   const finished = new Set<string>();
   let i = 0;
   let failedRounds = 0;
+  let reasonNow: string | null = null;
+  /** the summary, with why the rest waits when it does */
+  const waitingBecause = () => {
+    if (summary.pending && reasonNow) summary.reason = `${summary.pending === 1 ? 'пакет ждёт отправки' : 'пакеты ждут отправки'}: ${reasonNow}`;
+    return summary;
+  };
   let wait = todo[0]?.nextAttemptAt ? Math.max(0, Date.parse(todo[0].nextAttemptAt) - now().getTime()) : 0;
   try {
     progress.report(0, todo.length);
@@ -114,6 +125,7 @@ export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOp
           summary.accepted.push({ id: p.id, seq: p.seq, receiptId: out.receipt.receiptId, duplicate: !!out.receipt.duplicate });
           log(`пакет № ${p.seq} ${p.id}: принят (HTTP ${out.status}, квитанция ${out.receipt.receiptId}${out.receipt.duplicate ? ', повтор' : ''})`);
         } else if (out.kind === 'rejected') {
+          summary.reason ??= `пакет № ${p.seq} отклонён приёмником: ${out.reasons.map((r) => r.message).join('; ')}`;
           markRejected(db, p.id, out.reasons, now());
           summary.rejected.push({ id: p.id, seq: p.seq, reasons: out.reasons });
           log(`пакет № ${p.seq} ${p.id}: отклонён (HTTP ${out.status}: ${out.reasons.map((r) => r.code).join(', ')})`);
@@ -121,6 +133,8 @@ export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOp
           if (out.giveUp) stop ??= out.error;
           if (!failed) {
             failed = out.error;
+            // the latest round's failure: the packets wait because of it
+            reasonNow = out.endpoint && !out.error.includes('«Адрес приёмника»') ? `${out.error}: ${endpointAdvice(target.endpoint)}` : out.error;
             wait = backoffMs(attempt, { baseMs: opts.baseDelayMs, maxMs: opts.maxDelayMs }, opts.random);
           }
           markRetry(db, p.id, out.error, new Date(now().getTime() + wait), now());
@@ -139,7 +153,7 @@ export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOp
         summary.pending = todo.length - finished.size;
         summary.stopped = stop;
         progress.report(finished.size, todo.length, stop);
-        return summary;
+        return waitingBecause();
       }
       if (!failed) failedRounds = 0;
       else {
@@ -149,7 +163,7 @@ export async function uploadPending(db: DB, target: UploadTarget, opts: UploadOp
           // The rest of the chain waits behind this packet: the receiver would refuse them as a gap.
           summary.pending = todo.length - finished.size;
           progress.report(finished.size, todo.length, `пакет № ${todo[i].seq} ждёт повтора`);
-          return summary;
+          return waitingBecause();
         }
       }
     }

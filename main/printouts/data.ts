@@ -59,11 +59,12 @@ export type StudyYear = {
   subjects: Array<{ name: string; periods: Record<string, string | null>; annual: string | null; exam: string | null; final: string | null }>;
 };
 export type CertificateOfStudyData = {
-  format: 'school-register/certificate-of-study@1';
+  /** @2: the student's sex (the справка's words agree with it) */
+  format: 'school-register/certificate-of-study@2';
   school: SchoolHeader;
   /** 'period' — о периоде обучения (the student left); 'study' — об обучении (still on the rolls or finished without the attestat). */
   kind: 'study' | 'period';
-  student: { id: string; fullName: string; birthDate: string; bookNumber: string | null };
+  student: { id: string; fullName: string; birthDate: string; sex: 'М' | 'Ж'; bookNumber: string | null };
   enrolledOn: string | null;
   departedOn: string | null;
   departureReason: string | null;
@@ -75,7 +76,7 @@ const PERIOD_LABEL = { quarter: 'четв.', half: 'полуг.', trimester: 'т
 
 export function certificateOfStudyData(db: DB, studentId: string): CertificateOfStudyData {
   const st = db.prepare('SELECT * FROM students WHERE id = ?').get(studentId) as { id: string; last_name: string; first_name: string;
-    middle_name: string | null; birth_date: string } | undefined;
+    middle_name: string | null; birth_date: string; sex: 'М' | 'Ж' } | undefined;
   if (!st) throw errorAt('not_found', 'student', `Ученик с идентификатором ${studentId} не найден в реестре`);
   const book = db.prepare('SELECT * FROM alphabet_book WHERE student_id = ?').get(studentId) as { letter: string; number: number; entered_on: string;
     departed_on: string | null; departure_reason: string | null } | undefined;
@@ -117,10 +118,10 @@ export function certificateOfStudyData(db: DB, studentId: string): CertificateOf
     years.push({ year: y.year, classes: y.classes.map((c) => c.name), periods, hasExams: rows.some((r) => r.exam != null), subjects: rows });
   }
   return {
-    format: 'school-register/certificate-of-study@1',
+    format: 'school-register/certificate-of-study@2',
     school: schoolHeader(db),
     kind: book?.departed_on ? 'period' : 'study',
-    student: { id: st.id, fullName: fullName({ lastName: st.last_name, firstName: st.first_name, middleName: st.middle_name }), birthDate: st.birth_date,
+    student: { id: st.id, fullName: fullName({ lastName: st.last_name, firstName: st.first_name, middleName: st.middle_name }), birthDate: st.birth_date, sex: st.sex,
       bookNumber: book ? `${book.letter}-${book.number}` : null },
     enrolledOn: book?.entered_on ?? null,
     departedOn: book?.departed_on ?? null,

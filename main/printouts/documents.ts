@@ -45,9 +45,17 @@ const certificationOf = (code: string | null, sealedAt: string, version: number)
 
 // ---------- справка об обучении ----------
 
+/** Rows of the last table kept on the page of the director's signature, so that the signature is never alone on a page. */
+const ROWS_WITH_SIGNATURE = 2;
+
 export async function renderCertificateOfStudy(d: CertificateOfStudyData, code: string | null, at: string, version = 1): Promise<Buffer> {
   const title = d.kind === 'period' ? 'о периоде обучения' : 'об обучении';
   const st = d.student;
+  // the words agree with the student: «он обучался … получил», «она обучалась … получила»
+  const she = st.sex === 'Ж';
+  const hasMarks = (y: CertificateOfStudyData['years'][number]) =>
+    y.subjects.some((s) => s.annual || s.exam || s.final || Object.values(s.periods).some(Boolean));
+  const anyMarks = d.years.some(hasMarks);
   const content: Content[] = [
     schoolBlock(d.school, 515),
     { text: 'СПРАВКА', bold: true, fontSize: 14, alignment: 'center' },
@@ -55,39 +63,60 @@ export async function renderCertificateOfStudy(d: CertificateOfStudyData, code: 
     {
       fontSize: 9.5, lineHeight: 1.25,
       text: [
-        'Выдана ', { text: st.fullName, bold: true }, `, ${formatDate(st.birthDate)} года рождения, в том, что он(а) `,
-        d.departedOn ? 'обучался(ась)' : 'обучается',
+        'Выдана ', { text: st.fullName, bold: true }, `, ${formatDate(st.birthDate)} года рождения, в том, что ${she ? 'она' : 'он'} `,
+        d.departedOn ? (she ? 'обучалась' : 'обучался') : 'обучается',
         ` в ${d.school.shortName}`,
         d.enrolledOn ? ` с ${formatDate(d.enrolledOn)}` : '',
         d.departedOn ? ` по ${formatDate(d.departedOn)}${d.departureReason ? ` (${d.departureReason})` : ''}` : '',
         st.bookNumber ? `; номер в алфавитной книге ${st.bookNumber}` : '',
-        ', и получил(а) следующие отметки:',
+        anyMarks ? `, и ${she ? 'получила' : 'получил'} следующие отметки:` : '.',
       ],
       margin: [0, 0, 0, 8],
     },
   ];
   if (!d.years.length) content.push({ text: 'Отметок в реестре нет: ученик не был зачислен ни в один класс.', italics: true, fontSize: 9 });
-  for (const y of d.years) {
+  // The end of the справка — the last rows of the last year, the note and the signatures — stays together.
+  let tail: Content[] = [];
+  d.years.forEach((y, i) => {
+    const last = i === d.years.length - 1;
+    const heading: Content = { text: `${y.year} учебный год, ${y.classes.length > 1 ? 'классы' : 'класс'} ${y.classes.join(', ')}`, bold: true, fontSize: 9.5, margin: [0, 6, 0, 3] };
+    if (!hasMarks(y)) {
+      // a year with no marks is a sentence, not a table of dashes
+      const none: Content = { text: `Оценок за ${y.year} учебный год нет.`, fontSize: 9, margin: [0, 0, 0, 2] };
+      if (last) tail = [heading, none];
+      else content.push({ stack: [heading, none], unbreakable: true });
+      return;
+    }
     const widths: Array<number | string> = ['*', ...y.periods.map(() => 34), 34, ...(y.hasExams ? [34] : []), 34];
     const head: TableCell[] = [th('Учебный предмет', { alignment: 'left' }), ...y.periods.map((p) => th(p.label)), th('Годовая'),
       ...(y.hasExams ? [th('Экзамен')] : []), th('Итоговая')];
-    const body: TableCell[][] = [head, ...y.subjects.map((s): TableCell[] => [
+    const rows = y.subjects.map((s): TableCell[] => [
       { text: s.name },
       ...y.periods.map((p) => ({ text: s.periods[p.key] ?? '—', alignment: 'center' as const })),
       { text: s.annual ?? '—', alignment: 'center' },
       ...(y.hasExams ? [{ text: s.exam ?? '—', alignment: 'center' as const }] : []),
       { text: s.final ?? '—', alignment: 'center', bold: true },
-    ])];
-    content.push({
-      stack: [
-        { text: `${y.year} учебный год, ${y.classes.length > 1 ? 'классы' : 'класс'} ${y.classes.join(', ')}`, bold: true, fontSize: 9.5, margin: [0, 6, 0, 3] },
-        { table: { headerRows: 1, dontBreakRows: true, widths, body }, layout: grid(), fontSize: 8.5 },
-      ],
-    });
-  }
-  content.push({ text: 'Справка выдана в соответствии с частью 12 статьи 60 Федерального закона от 29.12.2012 № 273-ФЗ «Об образовании в Российской Федерации».',
-    fontSize: 8, italics: true, margin: [0, 10, 0, 0] });
-  content.push(signatures(d.school.director));
+    ]);
+    const table = (body: TableCell[][], headerRows: number): Content => ({ table: { headerRows, dontBreakRows: true, widths, body }, layout: grid(), fontSize: 8.5 });
+    if (!last) {
+      content.push({ stack: [heading, table([head, ...rows], 1)] });
+    } else if (rows.length <= ROWS_WITH_SIGNATURE + 1) {
+      tail = [heading, table([head, ...rows], 1)];
+    } else {
+      // the table goes on in a second one, drawn right under it, that moves with the signatures when they would not fit
+      content.push({ stack: [heading, table([head, ...rows.slice(0, -ROWS_WITH_SIGNATURE)], 1)] });
+      tail = [table(rows.slice(-ROWS_WITH_SIGNATURE), 0)];
+    }
+  });
+  content.push({
+    unbreakable: true,
+    stack: [
+      ...tail,
+      { text: 'Справка выдана в соответствии с частью 12 статьи 60 Федерального закона от 29.12.2012 № 273-ФЗ «Об образовании в Российской Федерации».',
+        fontSize: 8, italics: true, margin: [0, 10, 0, 0] },
+      signatures(d.school.director),
+    ],
+  });
   return renderPrintedPdf({
     title: `Справка ${title}: ${st.fullName}`,
     author: d.school.shortName,

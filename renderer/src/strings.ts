@@ -1,15 +1,9 @@
 // Every word the user sees, in one place.
 import type { AttendancePart, ErrorCode, ImportPeriod, Method, Role } from '../../preload/contract';
+import { plural as agree } from '../../preload/core/plural';
 
-/** Russian plural: plural(5, ['ученик', 'ученика', 'учеников']) → 'учеников'. */
-export function plural(n: number, forms: readonly [string, string, string]): string {
-  const a = Math.abs(n) % 100;
-  const b = a % 10;
-  if (a > 10 && a < 20) return forms[2];
-  if (b === 1) return forms[0];
-  if (b >= 2 && b <= 4) return forms[1];
-  return forms[2];
-}
+/** Russian plural (preload/core/plural.ts): plural(5, ['ученик', 'ученика', 'учеников']) → 'учеников'. */
+export const plural = (n: number, forms: readonly [string, string, string]): string => agree(n, ...forms);
 const count = (n: number, forms: readonly [string, string, string]) => `${n} ${plural(n, forms)}`;
 /** 66.7 → «66,7» (percentages as Russian readers write them). */
 export const percent = (n: number) => String(n).replace('.', ',');
@@ -714,7 +708,7 @@ export const t = {
     // What each recorded call did, in the clerk's words.
     methods: {
       'auth.setupAdmin': 'Первый запуск: создан администратор',
-      'audit.anchorLost': 'Якорь журнала аудита пропадал: создан заново',
+      'audit.anchorLost': 'Контрольная отметка журнала аудита пропадала: создана заново',
       'users.create': 'Создан пользователь',
       'auth.signIn': 'Вход в программу',
       'auth.signInFailed': 'Неудачная попытка входа',
@@ -821,7 +815,7 @@ export const t = {
     drill: 'Учебное восстановление',
     restoreTo: 'Восстановить в новый файл',
     target: 'Новый файл реестра (полный путь)',
-    check: { bag: 'Копия', integrity_check: 'SQLite integrity_check', application_id: 'Файл реестра', audit: 'Журнал аудита', seals: 'Печати ведомостей',
+    check: { bag: 'Копия', integrity_check: 'Целостность базы данных', application_id: 'Файл реестра', audit: 'Журнал аудита', seals: 'Печати ведомостей',
       sealed_data: 'Данные запечатанных ведомостей', archive: 'Архив', archive_matches_register: 'Архив и реестр',
       audit_prefix: 'Журнал аудита копии и открытого реестра', accounts: 'Учётные записи', authentic: 'Подлинность' } as Record<string, string>,
     // a copy whose authentication tag does not verify under this computer's backup key (issue 15)
@@ -830,7 +824,7 @@ export const t = {
     foreignWarning: 'Копию, не записанную этой программой, мог изменить кто угодно, у кого был носитель. Подтверждайте, только если знаете, откуда она.',
     archiveVerify: 'Проверить архив',
     witnessTitle: 'Журнал аудита и копии',
-    witnessLead: 'Последняя копия на каждом выбранном носителе хранит журнал аудита на момент копирования: в реестре должны остаться все его записи. Так видно удаление последних записей вместе с якорем.',
+    witnessLead: 'Последняя копия на каждом выбранном носителе хранит журнал аудита на момент копирования: в реестре должны остаться все его записи. Так видно удаление последних записей, даже вместе с их контрольной отметкой.',
     witnessRun: 'Сверить журнал аудита с копиями',
     witnessPassphrase: 'Парольная фраза зашифрованных копий (не сохраняется)',
     witnessOk: 'Журнал аудита реестра совпадает с копиями',
@@ -879,6 +873,73 @@ export const t = {
     back: 'Не восстанавливать',
   },
 
+  // Issue 16: the first-start checklist, empty lists that say what to do, the class sheet of a period, the year's close confirmed.
+  start: {
+    title: 'С чего начать',
+    lead: 'Реестр пока пуст. Заполните его по шагам — отметка появится, когда в реестре будет то, что нужно.',
+    done: 'сделано',
+    todo: 'не сделано',
+    progress: (done: number, total: number) => `Сделано ${done} из ${total}`,
+    steps: {
+      school: { label: 'Сведения о школе', hint: 'Наименование, ИНН, КПП, ОГРН, адрес, директор — они печатаются в документах.', link: '/school', action: 'Заполнить' },
+      years: { label: 'Учебный год', hint: 'Год с его четвертями (полугодиями) — без него не создать классы.', link: '/years', action: 'Создать год' },
+      classes: { label: 'Классы', hint: 'Классы года и их учебные планы.', link: '/classes', action: 'Создать классы' },
+      staff: { label: 'Сотрудники', hint: 'Учителя и классные руководители.', link: '/staff', action: 'Добавить' },
+      subjects: { label: 'Предметы', hint: 'Справочник предметов с кодами для выгрузки.', link: '/subjects', action: 'Добавить' },
+      students: { label: 'Ученики', hint: 'Внесите учеников вручную или загрузите из электронного журнала.', link: '/import', action: 'Импорт из журнала' },
+    } as Record<string, { label: string; hint: string; link: string; action: string }>,
+    studentsByHand: 'или внести вручную',
+    count: (n: number) => `в реестре: ${n}`,
+  },
+  emptyState: {
+    students: 'В реестре ещё нет учеников. Внесите первого кнопкой «Новый ученик» или загрузите список из электронного журнала («Импорт из журнала»).',
+    classes: 'В этом году классов ещё нет. Создайте их формой «Новый класс» на этой странице; учеников прошлого года переводит приказ о переводе («Приказы»).',
+    staff: 'Сотрудников пока нет. Добавьте учителей формой «Новый сотрудник» — их можно будет назначить классными руководителями.',
+    subjects: 'Предметов пока нет. Добавьте их формой «Новый предмет» с кодами городского реестра и федеральными кодами.',
+    years: 'Учебных годов пока нет. Создайте первый формой «Новый учебный год»: четверти и полугодия заполнятся сами.',
+  },
+  navMore: 'Меню прокручивается: ниже есть ещё разделы',
+  classSheet: {
+    title: (klass: string) => `Оценки ${klass} класса за период`,
+    annual: 'Годовые',
+    final: 'Итоговые',
+    columnFilled: 'Выставлено',
+    saving: 'Формируется…',
+    link: 'Оценки за период (сводная ведомость)',
+    period: 'Период',
+    caption: (klass: string, period: string) => `${klass} класс: оценки за ${period} по всем предметам`,
+    colN: '№',
+    colName: 'ФИО',
+    left: 'выбыл(а)',
+    empty: 'пусто',
+    noStudents: 'В классе нет учеников: зачислите их приказом о зачислении («Приказы»).',
+    noSubjects: 'У класса нет предметов в учебном плане: задайте его на странице класса.',
+    students: 'Список класса',
+    ledger: 'Ведомость класса',
+    excel: 'Ведомость в Excel',
+    back: 'К классу',
+    filled: (filled: number, total: number) => `Выставлено ${filled} из ${total}`,
+  },
+  closeConfirm: {
+    check: 'Проверить перед закрытием',
+    title: (year: string) => `Закрыть ${year} учебный год?`,
+    lead: 'Каждая ведомость, где нет пустых клеток, будет заверена. Заверенную ведомость можно изменить только через исправление с приказом.',
+    totals: (classes: number, marks: number) => `Классов: ${classes}, оценок в ведомостях: ${marks}.`,
+    willSeal: (n: number) => `Будут заверены: ${n}`,
+    already: (n: number) => `Уже заверены: ${n}`,
+    held: (n: number) => `Не будут заверены (не хватает оценок или есть «н/а» без подтверждения): ${n}`,
+    colClass: 'Класс',
+    colStudents: 'Учеников',
+    colMarks: 'Оценок',
+    colWhat: 'Что будет',
+    colMissing: 'Чего не хватает',
+    seal: 'будет заверена',
+    sealed: 'уже заверена',
+    hold: 'не будет заверена',
+    confirm: 'Да, закрыть год',
+    back: 'Не закрывать',
+  },
+
   // Issue 6: packets to the regional segment, state exams (ГИА), portfolio.
   packets: {
     title: 'Пакеты в региональный сегмент',
@@ -918,6 +979,8 @@ export const t = {
     cancel: 'Отменить',
     progress: (done: number, total: number) => `${done} из ${total}`,
     summary: (a: number, r: number, p: number) => `Принято: ${a}, отклонено: ${r}, ждут повтора: ${p}.`,
+    nothingAccepted: (why: string) => `Ничего не принято: ${why}.`,
+    notAllAccepted: (why: string) => `Приняты не все пакеты: ${why}.`,
     batch: 'Пакетная отправка для нескольких реестров',
     batchFiles: 'Файлы реестров (по одному пути в строке)',
     concurrency: 'Одновременно файлов',

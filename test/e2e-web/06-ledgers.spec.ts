@@ -138,6 +138,7 @@ test('a clerk prints, an admin seals the year, the code verifies, a sealed mark 
   // A wrong password: refused with the reason, nothing sealed, the password field emptied.
   await ledgers.certificate(ledgers.closeYear, p12, 'не тот пароль');
   await ledgers.closeYear.getByTestId('close-year-run').click();
+  await ledgers.closeYear.getByTestId('close-year-confirm').click(); // the confirmation with the year's summary (issue 16)
   await expect(ledgers.closeYear.getByRole('alert').first()).toContainText(/парол/i);
   await expect(ledgers.closeYear.getByLabel('Пароль сертификата')).toHaveValue('');
   await expect(ledgers.listState(CLASS)).toHaveText('не заверена');
@@ -145,6 +146,7 @@ test('a clerk prints, an admin seals the year, the code verifies, a sealed mark 
 
   await ledgers.closeYear.getByLabel('Пароль сертификата').fill(password);
   await ledgers.closeYear.getByTestId('close-year-run').click();
+  await ledgers.closeYear.getByTestId('close-year-confirm').click(); // the confirmation with the year's summary (issue 16)
   await expect(ledgers.closeYear.getByTestId('close-year-done')).toContainText('Закрытие года завершено: заверено 1 ведомость.');
   await expect(ledgers.closeYear.getByLabel('Пароль сертификата')).toHaveValue('');
   const kept = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
@@ -322,6 +324,7 @@ test('closing a year runs as a job: progress, cancel leaves no class half-sealed
 
   // Start, and cancel at once: the job stops at the next class.
   await ledgers.closeYear.getByTestId('close-year-run').click();
+  await ledgers.closeYear.getByTestId('close-year-confirm').click(); // the confirmation with the year's summary (issue 16)
   await expect(ledgers.closeYear.getByTestId('close-year-progress').getByRole('progressbar')).toBeVisible();
   await ledgers.closeYear.getByTestId('close-year-cancel').click();
   await shot(page, '49-ledger-close-year-cancelling');
@@ -341,6 +344,7 @@ test('closing a year runs as a job: progress, cancel leaves no class half-sealed
   // Rerun with н/а confirmed: everything but 5А (an empty cell) is sealed; 5А is listed with the reason.
   await ledgers.closeYear.getByLabel('Заверять классы, где есть «н/а» (не аттестован)').check();
   await ledgers.closeYear.getByTestId('close-year-run').click();
+  await ledgers.closeYear.getByTestId('close-year-confirm').click(); // the confirmation with the year's summary (issue 16)
   const done = ledgers.closeYear.getByTestId('close-year-done');
   await expect(done).toBeVisible({ timeout: 60_000 });
   await expect(done).toContainText(`заверено ${15 - sealedFirst}`);

@@ -12,7 +12,7 @@ import { verifyDetached } from '../../main/signing/cms.ts';
 import { schemaProblems } from '../../main/packets/validate.ts';
 import { canonicalJson } from '../../main/shared/jcs.ts';
 
-export type Fault = { kind: 'pass' | '500' | 'timeout' | 'drop' | 'timeout-after-store' | 'drop-after-store' };
+export type Fault = { kind: 'pass' | '500' | '404' | 'timeout' | 'drop' | 'timeout-after-store' | 'drop-after-store' };
 export type ReceiverOptions = {
   port: number;
   host?: string;
@@ -37,8 +37,8 @@ export function parseFaults(spec: string | undefined): { queue: Fault[]; slowMs:
       slowMs = Number(slow[1]);
       continue;
     }
-    const m = /^(pass|500|timeout|drop|timeout-after-store|drop-after-store)(?::(\d+))?$/.exec(item);
-    if (!m) throw new Error(`unknown fault "${item}" (pass[:N], 500[:N], timeout[:N], drop[:N], timeout-after-store[:N], drop-after-store[:N], slow=MS)`);
+    const m = /^(pass|500|404|timeout|drop|timeout-after-store|drop-after-store)(?::(\d+))?$/.exec(item);
+    if (!m) throw new Error(`unknown fault "${item}" (pass[:N], 500[:N], 404[:N], timeout[:N], drop[:N], timeout-after-store[:N], drop-after-store[:N], slow=MS)`);
     for (let i = 0; i < Number(m[2] ?? 1); i++) queue.push({ kind: m[1] as Fault['kind'] });
   }
   return { queue, slowMs };
@@ -136,6 +136,12 @@ export async function startReceiver(opts: ReceiverOptions): Promise<Receiver> {
 
     const fault = faults.queue.shift();
     if (fault?.kind === '500') return send(res, 500, { status: 'error', message: 'injected fault: 500' });
+    // a web server in front that has no such path (an address typed without its path): its own page, not the protocol's answer
+    if (fault?.kind === '404') {
+      const page = '<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center><hr><center>nginx</center></body></html>';
+      res.writeHead(404, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page) });
+      return res.end(page);
+    }
     if (fault?.kind === 'timeout') return; // never answers; the client's timeout decides
     if (fault?.kind === 'drop') return req.socket.destroy();
 

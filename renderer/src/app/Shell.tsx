@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Method } from '../../../preload/contract';
 import { allowed } from '../api';
 import { match, usePath } from '../router';
@@ -8,6 +8,7 @@ import { AttestatsScreen } from '../screens/attestats/AttestatsScreen';
 import { AuditScreen } from '../screens/audit/AuditScreen';
 import { ClassPage } from '../screens/classes/ClassPage';
 import { ClassesList } from '../screens/classes/ClassesList';
+import { ClassSheet } from '../screens/classes/ClassSheet';
 import { GradesScreen } from '../screens/grades/GradesScreen';
 import { ImportScreen } from '../screens/import/ImportScreen';
 import { LedgersScreen } from '../screens/ledgers/LedgersScreen';
@@ -26,6 +27,7 @@ import { UsersScreen } from '../screens/users/UsersScreen';
 import { ChangePasswordScreen } from '../screens/users/ChangePassword';
 import { VerifyScreen } from '../screens/verify/VerifyScreen';
 import { YearsScreen } from '../screens/years/YearsScreen';
+import { StartChecklist } from '../screens/start/StartChecklist';
 import { t } from '../strings';
 import { PageHeader } from '../ui/common';
 import { useUser } from './user';
@@ -62,6 +64,7 @@ const ROUTES: Route[] = [
   { pattern: '/students/:id/edit', needs: 'students.update', render: (p) => <StudentForm key={p.id} id={p.id} /> },
   { pattern: '/classes', needs: 'classes.list', render: () => <ClassesList /> },
   { pattern: '/classes/:id', needs: 'classes.list', render: (p) => <ClassPage key={p.id} id={Number(p.id)} /> },
+  { pattern: '/classes/:id/sheet', needs: 'ledgers.get', render: (p) => <ClassSheet key={p.id} classId={Number(p.id)} /> },
   { pattern: '/grades', needs: 'grades.grid', render: () => <GradesScreen /> },
   { pattern: '/grades/:classId', needs: 'grades.grid', render: (p) => <GradesScreen classId={Number(p.classId)} /> },
   { pattern: '/grades/:classId/:subjectId', needs: 'grades.grid',
@@ -113,6 +116,19 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   const items = NAV.filter((n) => allowed(user.role, n.needs));
   const active = activeNav(path);
   const groups: Array<NavItem['group']> = ['register', 'reference', 'admin'];
+  // On a screen too low for the whole menu it scrolls: then it says so, rather than hide the last sections.
+  const navRef = useRef<HTMLElement>(null);
+  const [navScrolls, setNavScrolls] = useState(false);
+  useEffect(() => {
+    const nav = navRef.current;
+    if (!nav) return;
+    const check = () => setNavScrolls(nav.scrollHeight > nav.clientHeight + 1 && nav.scrollTop + nav.clientHeight < nav.scrollHeight - 1);
+    check();
+    const ro = new ResizeObserver(check);
+    ro.observe(nav);
+    nav.addEventListener('scroll', check);
+    return () => { ro.disconnect(); nav.removeEventListener('scroll', check); };
+  }, [items.length]);
 
   return (
     <YearProvider>
@@ -125,7 +141,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
             <div className="brand-title">{t.app.title}</div>
             <div className="brand-sub">{t.app.subtitle}</div>
           </div>
-          <nav aria-label={t.nav.label}>
+          <nav aria-label={t.nav.label} ref={navRef} data-testid="nav">
             {groups.map((g) => {
               const inGroup = items.filter((n) => n.group === g);
               if (!inGroup.length) return null;
@@ -140,6 +156,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
               );
             })}
           </nav>
+          {navScrolls && <div className="nav-more small" role="note" data-testid="nav-more">{t.navMore}</div>}
           <div className="user-block" data-testid="current-user">
             <div className="muted small">{t.nav.signedInAs}</div>
             <div className="user-name">{user.fullName}</div>
@@ -149,6 +166,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
           </div>
         </aside>
         <main id="main" className="content" tabIndex={-1}>
+          {path === '/students' && <StartChecklist />}
           {resolve(path, user.role)}
         </main>
       </div>

@@ -18,6 +18,7 @@ export function ClassPage({ id }: { id: number }) {
   const classes = useQuery('classes.list', {});
   const students = useQuery('classes.students', { classId: id });
   const canUpdate = useCan('classes.update');
+  const canSheet = useCan('ledgers.get');
   if (classes.error) return <ErrorBox failure={classes.error} />;
   if (!classes.data) return <Loading />;
   const c = classes.data.find((x) => x.id === id);
@@ -27,6 +28,12 @@ export function ClassPage({ id }: { id: number }) {
     <article data-testid="class-page">
       <PageHeader title={`${t.classes.className(c.name)}, ${c.yearName}`} back={<Link to="/classes">{t.nav.classes}</Link>}
         badges={c.adapted && <Badge kind="info">{t.classes.adapted}</Badge>} />
+      {canSheet && (
+        <p className="sheet-links">
+          <Link to={`/classes/${c.id}/sheet`} data-testid="class-sheet-link">{t.classSheet.link}</Link>
+          <Link to={`/ledgers/${c.id}`}>{t.classSheet.ledger}</Link>
+        </p>
+      )}
       <div className="card-columns">
         <section className="card-section" aria-labelledby="cp-facts">
           <h2 id="cp-facts" className="visually-hidden">{t.classes.settings}</h2>

@@ -50,7 +50,7 @@ export function ClassesList() {
                 </tr>
               </thead>
               <tbody>
-                {list.length === 0 && <EmptyRow cols={6}>{t.classes.empty}</EmptyRow>}
+                {list.length === 0 && <EmptyRow cols={6}>{t.emptyState.classes}</EmptyRow>}
                 {[...list].sort(compareClasses).map((c) => (
                   <tr key={c.id}>
                     <td><Link to={`/classes/${c.id}`} className="strong">{c.name}</Link></td>

@@ -1,7 +1,9 @@
 // «Закрыть год»: seals every class of the year as one job — a progress bar while it runs, «Отменить» to stop it,
-// then what was sealed and which classes were not (with the marks they lack).
+// then what was sealed and which classes were not (with the marks they lack). Before the job starts, a confirmation
+// says what it would do: which classes would be sealed, how many marks, what keeps the others back.
 import { useEffect, useRef, useState } from 'react';
-import { call } from '../../api';
+import type { CloseYearSummary } from '../../../../preload/contract';
+import { asFailure, call, type ApiFailure } from '../../api';
 import { Link } from '../../router';
 import { t } from '../../strings';
 import { ErrorBox, Notice } from '../../ui/common';
@@ -26,6 +28,27 @@ export function CloseYear({ yearId, yearName, onChanged }: { yearId: number; yea
   }, [running]);
 
   const start = () => close.start(() => cert.withCertificate((certificate) => call('ledgers.closeYear', { yearId, allowNa, ...(certificate ? { certificate } : {}) })));
+  // the confirmation: the year as closing would find it, read when asked
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [summary, setSummary] = useState<CloseYearSummary | null>(null);
+  const [asking, setAsking] = useState(false);
+  const [summaryFailure, setSummaryFailure] = useState<ApiFailure | null>(null);
+  const ask = async () => {
+    setAsking(true);
+    setSummaryFailure(null);
+    try {
+      setSummary(await call('ledgers.closeYearSummary', { yearId }));
+      dialog.current?.showModal();
+    } catch (e) {
+      setSummaryFailure(asFailure(e));
+    } finally {
+      setAsking(false);
+    }
+  };
+  const confirm = () => {
+    dialog.current?.close();
+    start();
+  };
   const cancel = () => close.cancel();
 
   const result = close.result;
@@ -40,7 +63,7 @@ export function CloseYear({ yearId, yearName, onChanged }: { yearId: number; yea
         </label>
       </div>
       <div className="form-actions">
-        <button type="button" ref={runButton} className="primary" onClick={start} disabled={running} data-testid="close-year-run">
+        <button type="button" ref={runButton} className="primary" onClick={ask} disabled={running || asking} data-testid="close-year-run">
           {running ? tx.closing : tx.closeYear(yearName)}
         </button>
         {running && (
@@ -58,7 +81,15 @@ export function CloseYear({ yearId, yearName, onChanged }: { yearId: number; yea
           </span>
         </div>
       )}
+      {summaryFailure && <ErrorBox failure={summaryFailure} />}
       {failure && <ErrorBox failure={failure} />}
+      <dialog ref={dialog} className="confirm" aria-labelledby="close-confirm-h" data-testid="close-year-confirm-dialog">
+        {summary && <CloseSummary summary={summary} allowNa={allowNa} />}
+        <div className="form-actions">
+          <button type="button" className="primary" onClick={confirm} data-testid="close-year-confirm">{t.closeConfirm.confirm}</button>
+          <button type="button" onClick={() => dialog.current?.close()} autoFocus data-testid="close-year-back">{t.closeConfirm.back}</button>
+        </div>
+      </dialog>
       {job?.state === 'cancelled' && <Notice kind="warn" testId="close-year-cancelled">{tx.closeCancelled}</Notice>}
       {job?.state === 'failed' && <Notice kind="error" testId="close-year-failed"><strong>{tx.closeFailed}:</strong> {job.message}</Notice>}
       {result && (
@@ -77,5 +108,45 @@ export function CloseYear({ yearId, yearName, onChanged }: { yearId: number; yea
         </div>
       )}
     </section>
+  );
+}
+
+/** What closing would do, class by class: sealed now, already sealed, or held back and why. */
+function CloseSummary({ summary, allowNa }: { summary: CloseYearSummary; allowNa: boolean }) {
+  const tc = t.closeConfirm;
+  const fate = (c: CloseYearSummary['classes'][number]) =>
+    c.state === 'sealed' ? 'sealed' : c.missing === 0 && (c.na === 0 || allowNa) ? 'seal' : 'hold';
+  const count = (f: string) => summary.classes.filter((c) => fate(c) === f).length;
+  return (
+    <div data-testid="close-year-summary">
+      <h2 id="close-confirm-h">{tc.title(summary.year)}</h2>
+      <p>{tc.lead}</p>
+      <p><strong data-testid="close-year-totals">{tc.totals(summary.classes.length, summary.marks)}</strong></p>
+      <ul>
+        <li data-testid="close-year-will-seal">{tc.willSeal(count('seal'))}</li>
+        {count('sealed') > 0 && <li>{tc.already(count('sealed'))}</li>}
+        {count('hold') > 0 && <li data-testid="close-year-held">{tc.held(count('hold'))}</li>}
+      </ul>
+      <div className="scroll-box">
+        <table className="grid confirm-table">
+          <thead><tr>
+            <th scope="col">{tc.colClass}</th><th scope="col" className="num">{tc.colStudents}</th><th scope="col" className="num">{tc.colMarks}</th>
+            <th scope="col">{tc.colWhat}</th><th scope="col">{tc.colMissing}</th>
+          </tr></thead>
+          <tbody>
+            {summary.classes.map((c) => (
+              <tr key={c.classId} data-testid="close-year-class" data-fate={fate(c)}>
+                <th scope="row">{c.className}</th>
+                <td className="num">{c.students}</td>
+                <td className="num">{c.marks}</td>
+                <td>{tc[fate(c) as 'seal' | 'sealed' | 'hold']}</td>
+                <td className="small">{c.state === 'open' && c.gaps
+                  ? [c.missing ? t.ledgers.missing(c.missing) : null, c.na ? t.ledgers.naCount(c.na) : null, c.gaps].filter(Boolean).join('. ') : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
   );
 }

@@ -173,9 +173,24 @@ function JobProgress({ job, result, onCancel, summary }: { job: Job; result: Upl
   if (job.state === 'done') {
     if (!result) return null;
     const stopped = 'registers' in result ? undefined : result.stopped;
+    // A run that did not get everything through says so first, with why; only a clean run is green.
+    const reason = 'registers' in result ? undefined : result.reason;
+    const counts = result as { accepted: number | unknown[]; rejected: number | unknown[]; pending: number };
+    const n = (v: number | unknown[]) => (typeof v === 'number' ? v : v.length);
+    const sentNothing = n(counts.accepted) === 0 && (counts.pending > 0 || n(counts.rejected) > 0);
+    if (reason) {
+      return (
+        <>
+          <Notice kind={sentNothing ? 'error' : 'warn'} testId="upload-summary">
+            <strong data-testid="upload-reason">{sentNothing ? tx.nothingAccepted(reason) : tx.notAllAccepted(reason)}</strong> {summary(result)}
+          </Notice>
+          {stopped && <Notice kind="error" testId="upload-stopped">{tt.stopped(stopped)}</Notice>}
+        </>
+      );
+    }
     return (
       <>
-        <Notice kind={stopped ? 'warn' : 'ok'} testId="upload-summary">{summary(result)}</Notice>
+        <Notice kind={stopped ? 'warn' : sentNothing ? 'error' : 'ok'} testId="upload-summary">{summary(result)}</Notice>
         {stopped && <Notice kind="error" testId="upload-stopped">{tt.stopped(stopped)}</Notice>}
       </>
     );
@@ -190,6 +205,18 @@ function WorkPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSett
   const [tlsPassword, setTlsPassword] = useState('');
   const needsTls = !!tls && tls.source !== 'none';
   const [note, setNote] = useState<string | null>(null);
+  // «nothing to sign / to send» is how things are, not a mistake in a field: said as information
+  const [info, setInfo] = useState<string | null>(null);
+  const nothingToDo = async (action: () => Promise<void>) => {
+    setInfo(null);
+    try {
+      await action();
+    } catch (e) {
+      const f = asFailure(e);
+      if (f.code === 'validation' && (f.fields.packets || f.fields.kind === 'нет изменений')) { setInfo(f.message); return; }
+      throw e;
+    }
+  };
   const build = useSubmit();
   const sign = useSubmit();
   const upload = useSubmit();
@@ -198,32 +225,33 @@ function WorkPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSett
     <section className="card-section" aria-labelledby="pk-work">
       <h2 id="pk-work">{tx.work}</h2>
       {note && <Notice kind="ok" testId="packets-note">{note}</Notice>}
+      {info && <Notice kind="info" testId="packets-info">{info}</Notice>}
       <div className="card-columns">
-        <Form failure={build.failure} busy={build.busy} testId="build-form" label={tx.build} onSubmit={() => build.run(async () => {
+        <Form failure={build.failure} busy={build.busy} testId="build-form" label={tx.build} onSubmit={() => build.run(() => nothingToDo(async () => {
           const b = await call('packets.build', kind ? { kind } : {});
           setNote(tx.built(b.seq, b.kind === 'full', b.students));
           onChange();
-        })}>
+        }))}>
           <SelectField name="kind" label={tx.kind} value={kind} onChange={(v) => setKind(v as typeof kind)}
             options={[{ value: '', label: tx.kindAuto }, { value: 'full', label: tx.kindFull }, { value: 'delta', label: tx.kindDelta }]} />
           <FormActions><SubmitButton busy={build.busy}>{tx.build}</SubmitButton></FormActions>
         </Form>
-        <Form failure={sign.failure} busy={sign.busy} testId="sign-form" label={tx.sign} onSubmit={() => sign.run(async () => {
+        <Form failure={sign.failure} busy={sign.busy} testId="sign-form" label={tx.sign} onSubmit={() => sign.run(() => nothingToDo(async () => {
           const s = await call('packets.sign', { password });
           setPassword('');
           setNote(tx.signed(s.signed.length, s.signer));
           onChange();
-        })}>
+        }))}>
           <TextField name="password" label={tx.certPassword} hint={tx.certPasswordHint} type="password" value={password} onChange={setPassword} autoComplete="off" />
           <FormActions><SubmitButton busy={sign.busy}>{tx.sign}</SubmitButton></FormActions>
         </Form>
-        <Form failure={upload.failure} busy={upload.busy || job.job?.state === 'running'} testId="upload-form" label={tx.upload} onSubmit={() => upload.run(async () => {
+        <Form failure={upload.failure} busy={upload.busy || job.job?.state === 'running'} testId="upload-form" label={tx.upload} onSubmit={() => upload.run(() => nothingToDo(async () => {
           setNote(null);
           // a refused start (a wrong TLS password) is this form's error, at its field
           const started = await call('packets.upload', needsTls ? { scope: 'all', tlsPassword } : { scope: 'all' });
           job.start(async () => started);
           setTlsPassword('');
-        })}>
+        }))}>
           {needsTls && (
             <TextField name="tlsPassword" label={tt.uploadPassword} hint={tls?.certificate ? tt.uploadPasswordHint(tls.certificate.subject) : tt.passwordHint}
               type="password" value={tlsPassword} onChange={setTlsPassword} autoComplete="off" />

@@ -39,7 +39,7 @@ export function StaffScreen() {
               </tr>
             </thead>
             <tbody>
-              {list.length === 0 && <EmptyRow cols={5}>{t.staff.empty}</EmptyRow>}
+              {list.length === 0 && <EmptyRow cols={5}>{t.emptyState.staff}</EmptyRow>}
               {sorted(list).map((p) => (
                 <tr key={p.id}>
                   <td>{fullName(p)}</td>

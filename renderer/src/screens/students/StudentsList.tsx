@@ -78,7 +78,7 @@ export function StudentsList() {
           </tr>
         </thead>
         <tbody>
-          {result.data && visible.length === 0 && <EmptyRow cols={5}>{t.students.noneFound}</EmptyRow>}
+          {result.data && visible.length === 0 && <EmptyRow cols={5}>{!debounced && classId == null ? t.emptyState.students : t.students.noneFound}</EmptyRow>}
           {visible.map((s) => (
             <tr key={s.id}>
               <td><Link to={`/students/${s.id}`}>{s.fullName}</Link></td>

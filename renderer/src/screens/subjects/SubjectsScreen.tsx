@@ -37,7 +37,7 @@ export function SubjectsScreen() {
               </tr>
             </thead>
             <tbody>
-              {list.length === 0 && <EmptyRow cols={5}>{t.subjects.empty}</EmptyRow>}
+              {list.length === 0 && <EmptyRow cols={5}>{t.emptyState.subjects}</EmptyRow>}
               {list.map((s) => (
                 <tr key={s.id} className={s.missingCodes.length ? 'row-warn' : undefined}>
                   <td>{s.name} <MissingCodeBadge subject={s} /></td>

@@ -57,7 +57,7 @@ export function YearsScreen() {
             </tr>
           </thead>
           <tbody>
-            {years.length === 0 && <EmptyRow cols={4}>{t.years.empty}</EmptyRow>}
+            {years.length === 0 && <EmptyRow cols={4}>{t.emptyState.years}</EmptyRow>}
             {sortedYears(years).map((y) => (
               <tr key={y.id}>
                 <td className="strong">{y.name} {y.id === current?.id && <Badge kind="ok">{t.years.current}</Badge>}</td>
