@@ -14,6 +14,7 @@ import check0010 from './checks/0010.ts';
 import check0009 from './checks/0009.ts';
 import check0011 from './checks/0011.ts';
 import check0012 from './checks/0012.ts';
+import check0013 from './checks/0013.ts';
 import { APPLICATION_ID, openRegister } from '../../db/connection.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
@@ -102,6 +103,7 @@ const perMigration: Record<number, (db: Database.Database) => void> = {
   10: check0010,
   11: check0011,
   12: check0012,
+  13: check0013,
 };
 
 describe('each migration', () => {
