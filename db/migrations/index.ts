@@ -12,7 +12,7 @@ import m0009 from './0009_changes_compaction.ts';
 import m0010 from './0010_packet_tls_client.ts';
 import m0011 from './0011_subject_marks.ts';
 import m0012 from './0012_user_sign_in.ts';
-import m0013 from './0013_class_member_index.ts';
+import m0013 from './0013_screen_indexes.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -29,5 +29,5 @@ export const migrations: readonly Migration[] = [
   { version: 10, name: '0010_packet_tls_client', sql: m0010 },
   { version: 11, name: '0011_subject_marks', sql: m0011 },
   { version: 12, name: '0012_user_sign_in', sql: m0012 },
-  { version: 13, name: '0013_class_member_index', sql: m0013 },
+  { version: 13, name: '0013_screen_indexes', sql: m0013 },
 ];
