@@ -16,6 +16,7 @@ have openssl || need_pkgs+=(openssl)
 have sqlite3 || need_pkgs+=(sqlite3)
 have soffice || need_pkgs+=(libreoffice-calc-nogui)   # workbooks we write must open in LibreOffice with the same values
 have zbarimg || need_pkgs+=(zbar-tools)   # the QR code on every printed page must decode to its verification code
+have python3 || need_pkgs+=(python3)   # its XML parser reads sealed PDFs' XMP metadata (test/helpers/pdfa-check.ts)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_pkgs+=(fonts-dejavu-core)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "Installing Debian packages the tests need: ${need_pkgs[*]}"

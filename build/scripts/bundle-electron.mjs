@@ -53,6 +53,8 @@ export const renderWorkerBeside = {
   },
 };
 
+export const SRGB_ICC = 'sRGB_IEC61966_2_1.icc';
+
 /** Writes main.cjs, render-worker.cjs and preload.cjs into outDir (out/electron by default). */
 export async function bundleElectron({ outDir = path.join(root, 'out', 'electron') } = {}) {
   await Promise.all([
@@ -89,6 +91,11 @@ export async function bundleElectron({ outDir = path.join(root, 'out', 'electron
   const fontsTo = path.join(outDir, 'fonts', 'Roboto');
   await mkdir(fontsTo, { recursive: true });
   for (const f of (await readdir(fontsFrom)).filter((x) => x.endsWith('.ttf'))) await copyFile(path.join(fontsFrom, f), path.join(fontsTo, f));
+  // pdfkit's PDF/A mode (sealed documents, main/shared/pdf.ts) reads the sRGB ICC profile from data/ beside its own
+  // code, which once bundled is main.cjs's and render-worker.cjs's folder.
+  const iccFrom = path.join(path.dirname(require.resolve('pdfkit')), 'data', SRGB_ICC);
+  await mkdir(path.join(outDir, 'data'), { recursive: true });
+  await copyFile(iccFrom, path.join(outDir, 'data', SRGB_ICC));
   return { main: path.join(outDir, 'main.cjs'), renderWorker: path.join(outDir, 'render-worker.cjs'), preload: path.join(outDir, 'preload.cjs'), fonts: fontsTo };
 }
 

@@ -1,11 +1,14 @@
 // What every printed document of the register shares: pdfmake with Roboto embedded (it covers Cyrillic), the
 // verification code and its QR code in the footer of every page, «Лист N из M», and the code in the PDF's
 // Info /Keywords as plain ASCII (`SR-CODE:<code>`), so a verifier finds it with a regex on the raw bytes.
+// A sealed document is PDF/A-2b (an archive copy meant to be read in decades): pdfkit's own PDF/A mode writes the XMP
+// with pdfaid and the Info fields, and the sRGB OutputIntent with its ICC profile, once per file; Roboto is embedded
+// with ToUnicode anyway. A draft stays plain PDF: its «ЧЕРНОВИК» watermark is translucent, and it certifies nothing.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import pdfmake from 'pdfmake';
-import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import type { Content, PDFSubset, PDFVersion, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { AppError } from './errors.ts';
 
 const FONT_FILES = {
@@ -122,6 +125,28 @@ function footer(cert: Certification, margins: [number, number, number, number]) 
   };
 }
 
+/** What a sealed document is written as, and the PDF version that standard is built on (PDF/A-2 is ISO 32000-1). */
+export const SEALED_PDF: { subset: PDFSubset; version: PDFVersion } = { subset: 'PDF/A-2b', version: '1.7' };
+
+const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+type PdfKitInfoWriter = { info: Record<string, unknown>; _addInfo(): void };
+
+/** pdfkit copies the Info strings into the XMP as they are: a title with «&» or «<» would make the metadata bad XML.
+ * Its writer is kept and given the strings escaped; the Info dictionary keeps the originals, so both say the same. */
+function escapeXmpInfo(doc: PdfKitInfoWriter): void {
+  const write = doc._addInfo;
+  doc._addInfo = function (this: PdfKitInfoWriter) {
+    const info = this.info;
+    this.info = Object.fromEntries(Object.entries(info).map(([k, v]) => [k, typeof v === 'string' ? xmlText(v) : v]));
+    try {
+      write.call(this);
+    } finally {
+      this.info = info;
+    }
+  };
+}
+
 /** Renders a document with the house's fonts, running head, certification footer and metadata. */
 export async function renderPrintedPdf(doc: PrintedDocument): Promise<Buffer> {
   const dir = pdfFontDir();
@@ -129,6 +154,8 @@ export async function renderPrintedPdf(doc: PrintedDocument): Promise<Buffer> {
   const margins = doc.pageMargins ?? [22, 34, 22, 52];
   const cert = doc.certification;
   const definition: TDocumentDefinitions = {
+    ...(cert.kind === 'sealed' ? SEALED_PDF : {}),
+    language: 'ru-RU',
     pageSize: 'A4',
     pageOrientation: doc.orientation,
     pageMargins: margins,
@@ -156,5 +183,16 @@ export async function renderPrintedPdf(doc: PrintedDocument): Promise<Buffer> {
   pdfmake.setUrlAccessPolicy(() => false);
   pdfmake.setLocalAccessPolicy((p: string) => path.resolve(p).startsWith(path.resolve(dir) + path.sep));
   const out = pdfmake.createPdf(definition);
-  return Buffer.from(await out.getBuffer());
+  // the pdfkit document, laid out but not yet ended: its metadata is written at the end
+  if (cert.kind === 'sealed') escapeXmpInfo((await out.getStream()) as unknown as PdfKitInfoWriter);
+  try {
+    return Buffer.from(await out.getBuffer());
+  } catch (e) {
+    // pdfkit reads the profile from data/ beside its code: in the Electron bundle, copied beside main.cjs
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT' ? (e as NodeJS.ErrnoException).path : undefined;
+    if (missing && /\.icc$/i.test(missing)) {
+      throw new AppError('internal', `Не найден цветовой профиль sRGB для PDF/A: ${missing}. Переустановите программу.`);
+    }
+    throw e;
+  }
 }

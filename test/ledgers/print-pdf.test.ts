@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extractCodeFromPdf, renderLedgerPdf, subjectGroups } from '../../main/ledgers/pdf.ts';
+// @ts-expect-error: a plain .mjs build script without type declarations
+import { SRGB_ICC } from '../../build/scripts/bundle-electron.mjs';
+import { pdfaProblems } from '../helpers/pdfa-check.ts';
 import { ledgerFixture, stampFixture } from './fixtures.ts';
 
 // not test/helpers/register.ts: these tests need no backend
@@ -51,6 +54,10 @@ describe('the ledger PDF, sealed (8 subjects, 12 students, quarters)', () => {
       // columns: name type encoding emb sub uni …
       expect(line).toMatch(/\s+yes\s+yes\s+yes\s+/);
     }
+  });
+
+  it('is PDF/A-2b by our checks (test/helpers/pdfa-check.ts)', () => {
+    expect(pdfaProblems(file)).toEqual([]);
   });
 
   it('shows the school, its requisites, the class, year, teacher and every student and subject in Cyrillic', () => {
@@ -262,11 +269,21 @@ describe('the fonts when bundled for Electron', () => {
     expect(fs.existsSync(path.join(dir, 'none.pdf'))).toBe(false);
   });
 
-  it('with node_modules/pdfmake/fonts/Roboto copied to fonts/Roboto next to the bundle, renders', () => {
+  it('with the fonts but without pdfkit\'s sRGB profile in data/ next to the bundle, a sealed ledger is refused naming the file', () => {
     fs.cpSync(path.join(root, 'node_modules/pdfmake/fonts/Roboto'), path.join(dir, 'app', 'fonts', 'Roboto'), { recursive: true });
+    const r = run(path.join(dir, 'no-icc.pdf'));
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(`Не найден цветовой профиль sRGB для PDF/A: ${path.join(dir, 'app', 'data', SRGB_ICC)}`);
+    expect(fs.existsSync(path.join(dir, 'no-icc.pdf'))).toBe(false);
+  });
+
+  it('with node_modules/pdfmake/fonts/Roboto in fonts/Roboto and the profile in data/ next to the bundle, renders PDF/A', () => {
+    fs.mkdirSync(path.join(dir, 'app', 'data'));
+    fs.copyFileSync(path.join(root, 'node_modules/pdfkit/js/data', SRGB_ICC), path.join(dir, 'app', 'data', SRGB_ICC));
     const r = run(path.join(dir, 'ok.pdf'));
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(pdfText(path.join(dir, 'ok.pdf'))).toContain('СВОДНАЯ ВЕДОМОСТЬ');
+    expect(pdfaProblems(path.join(dir, 'ok.pdf'))).toEqual([]);
   });
 });

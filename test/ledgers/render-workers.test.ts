@@ -23,8 +23,9 @@ import type { LedgerData } from '../../main/ledgers/model.ts';
 import { AppError } from '../../main/shared/errors.ts';
 import type { Signer } from '../../main/signing/cms.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
-import { bundleElectron, renderWorkerBeside } from '../../build/scripts/bundle-electron.mjs';
+import { bundleElectron, renderWorkerBeside, SRGB_ICC } from '../../build/scripts/bundle-electron.mjs';
 import { count } from '../helpers/db.ts';
+import { pdfaProblems } from '../helpers/pdfa-check.ts';
 import { tempDir } from '../helpers/register.ts';
 import { makeFixtures, opensslVerify, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { ledgerFixture, stampFixture } from './fixtures.ts';
@@ -242,13 +243,16 @@ describe('the bundled main process', () => {
   const run = (pdf: string) => spawnSync(process.execPath, [path.join(out, 'probe.cjs'), pdf], { cwd: path.dirname(out), encoding: 'utf8',
     env: { PATH: process.env.PATH }, timeout: 60_000 });
 
-  it('starts its render worker from render-worker.cjs, which finds the fonts copied beside it', () => {
+  it('starts its render worker from render-worker.cjs, which finds the fonts and the sRGB profile copied beside it', () => {
     // the worker prints PDFs only: it does not load exceljs (the XLSX is written by the main thread)
     expect(fs.readFileSync(path.join(out, 'render-worker.cjs'), 'utf8')).not.toContain('exceljs');
     const r = run(path.join(out, 'worker.pdf'));
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ threads: 1 });
     expect(extractCodeFromPdf(fs.readFileSync(path.join(out, 'worker.pdf')))).toBe(stampFixture().code);
+    // PDF/A: pdfkit read its ICC profile from data/ beside the bundle (bundleElectron copies it there)
+    expect(fs.existsSync(path.join(out, 'data', SRGB_ICC))).toBe(true);
+    expect(pdfaProblems(path.join(out, 'worker.pdf'))).toEqual([]);
   });
 
   it('without render-worker.cjs, says so in its log and prints in its own thread', () => {
@@ -257,5 +261,6 @@ describe('the bundled main process', () => {
     expect(r.stderr).toMatch(/a render worker could not start; printing in the main thread/);
     expect(JSON.parse(r.stdout)).toEqual({ threads: 0 });
     expect(extractCodeFromPdf(fs.readFileSync(path.join(out, 'here.pdf')))).toBe(stampFixture().code);
+    expect(pdfaProblems(path.join(out, 'here.pdf'))).toEqual([]);
   });
 });

@@ -1,11 +1,15 @@
 // The year-end close as a job over the API: classes whose gaps are н/а are listed and left unsealed until the admin
 // confirms н/а; progress is reported; a cancel stops between classes, leaving each class sealed whole or not at all,
 // and the next close completes the year; while it runs, writes to the register wait (the job holds it).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../main/demo/generate.ts';
 import { progressTo } from '../../main/shared/jobs.ts';
 import type { Job } from '../../preload/contract.ts';
 import { count, expectError } from '../helpers/db.ts';
+import { pdfaProblems } from '../helpers/pdfa-check.ts';
 import { adminClient, type Client } from '../helpers/register.ts';
 
 type CloseResult = { year: string; sealed: Array<{ className: string; code: string }>; alreadySealed: Array<{ className: string }>;
@@ -51,6 +55,14 @@ describe('ledgers.closeYear', () => {
       expect(s.reason).toMatch(new RegExp(`^В ведомости класса ${s.className} есть «н/а»: ${s.na} \\(`));
     }
     expect(count(c.backend.db, 'ledger_versions')).toBe(clean.length);
+    // every PDF the close stored is PDF/A-2b by our checks (qpdf, pdffonts, the XMP parsed)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-close-pdfa-'));
+    const stored = c.backend.db.prepare('SELECT id, pdf FROM ledger_versions').all() as Array<{ id: number; pdf: Buffer }>;
+    for (const v of stored) {
+      const file = path.join(dir, `${v.id}.pdf`);
+      fs.writeFileSync(file, v.pdf);
+      expect(pdfaProblems(file), file).toEqual([]);
+    }
   });
 
   it('reports progress, can be cancelled between classes, holds the register meanwhile; the next close completes', async () => {

@@ -13,6 +13,7 @@ import { extractCodeFromPdf } from '../../main/shared/pdf.ts';
 import { certificateOfStudyData } from '../../main/printouts/data.ts';
 import { contentHash, count, expectError } from '../helpers/db.ts';
 import { cli } from '../helpers/cli.ts';
+import { pdfaProblems } from '../helpers/pdfa-check.ts';
 import { sealingSchool, type SealingSchool } from '../ledgers/sealing-school.ts';
 
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
@@ -47,6 +48,7 @@ function expectSoundPdf(file: string, code: string) {
     expect(t).toContain(`Код проверки: ${code}`);
   }
   expect(extractCodeFromPdf(fs.readFileSync(file))).toBe(code);
+  expect(pdfaProblems(file)).toEqual([]);
   if (zbar) {
     // the QR code of every page holds the code (zbarimg reads it off the rendered pages)
     const out = fs.mkdtempSync(path.join(dir, 'qr-'));
