@@ -293,11 +293,20 @@ export const LedgerListRowSchema = z.object({
   /** empty cells, and cells marked н/а, of the students still in the class */
   missing: z.number().int(), na: z.number().int(),
 });
-/** The school's PKCS#12 for this one call: never stored, the password never logged or audited. */
-const CertificateInput = z.object({
-  p12Base64: z.string().min(1, 'пустой файл сертификата').max(2_000_000, 'файл сертификата больше 1,5 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'),
-  password: z.string().max(500),
-}).strict();
+/** The school's PKCS#12 for this one call: never stored, the password never logged or audited. Or a key in КриптоПро
+ *  CSP (a container or a token) by its certificate's SHA-1 thumbprint, signed by cryptcp; `pin` never logged either. */
+const CertificateInput = z.union([
+  z.object({
+    p12Base64: z.string().min(1, 'пустой файл сертификата').max(2_000_000, 'файл сертификата больше 1,5 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'),
+    password: z.string().max(500),
+    /** the file's name, for messages that name it */
+    fileName: z.string().max(255).optional(),
+  }).strict(),
+  z.object({
+    thumbprint: z.string().regex(/^(?:[0-9A-Fa-f][\s:]?){40}$/, 'отпечаток сертификата: 40 шестнадцатеричных цифр'),
+    pin: z.string().max(100).optional(),
+  }).strict(),
+]);
 export const LedgerVerifySchema = z.object({
   /** the code or PDF names a sealed version stored in this register */
   sealed: z.boolean(),

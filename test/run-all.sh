@@ -13,6 +13,8 @@ have chromium || need_pkgs+=(chromium)
 have pdftotext || need_pkgs+=(poppler-utils)
 have qpdf || need_pkgs+=(qpdf)
 have openssl || need_pkgs+=(openssl)
+# OpenSSL's GOST engine: the referee for the in-process GOST verifier (test/signing/gost-*.test.ts)
+[ -f "$(openssl version -e 2>/dev/null | sed -n 's/^ENGINESDIR: "\(.*\)"$/\1/p')/gost.so" ] || need_pkgs+=(libengine-gost-openssl)
 have sqlite3 || need_pkgs+=(sqlite3)
 have soffice || need_pkgs+=(libreoffice-calc-nogui)   # workbooks we write must open in LibreOffice with the same values
 have zbarimg || need_pkgs+=(zbar-tools)   # the QR code on every printed page must decode to its verification code

@@ -49,7 +49,7 @@ const HELP = `Школьный регистр — командная строк�
   ledger print --class 9А --year 2025/2026 [--out ФАЙЛ.pdf] [--xlsx ФАЙЛ.xlsx] [--version N]
                                      сводная ведомость: без --version — черновик по текущим данным, с --version —
                                      запечатанная версия как она хранится
-  ledger seal --year 2025/2026 [--class 9А] [--cert ФАЙЛ.p12] [--allow-na]
+  ledger seal --year 2025/2026 [--class 9А] [--cert ФАЙЛ.p12 | --thumbprint ОТПЕЧАТОК (ключ в КриптоПро CSP)] [--allow-na]
                                      запечатать ведомость класса или всех классов года (каждый класс — отдельной
                                      транзакцией; повторный запуск доделывает оставшиеся); пароль сертификата — из
                                      SCHOOL_REGISTER_CERT_PASSWORD или с клавиатуры; классы с пустыми оценками (и с «н/а»
@@ -145,7 +145,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         snils: { type: 'string' }, 'dry-run': { type: 'boolean' }, mapping: { type: 'string' }, 'allow-rejected': { type: 'boolean' },
         order: { type: 'string' }, 'order-date': { type: 'string' }, date: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
         student: { type: 'string' }, subject: { type: 'string' }, period: { type: 'string' }, mark: { type: 'string' },
-        xlsx: { type: 'string' }, version: { type: 'string' }, cert: { type: 'string' }, 'allow-na': { type: 'boolean' }, code: { type: 'string' },
+        xlsx: { type: 'string' }, version: { type: 'string' }, cert: { type: 'string' }, thumbprint: { type: 'string' }, 'allow-na': { type: 'boolean' }, code: { type: 'string' },
         pdf: { type: 'string' }, reason: { type: 'string' }, letter: { type: 'string' },
         to: { type: 'string', multiple: true }, witness: { type: 'string', multiple: true }, encrypt: { type: 'boolean' }, yes: { type: 'boolean' }, repair: { type: 'boolean' }, drill: { type: 'boolean' },
         trust: { type: 'string' }, 'passphrase-file': { type: 'string' }, central: { type: 'string' }, url: { type: 'string' }, progress: { type: 'boolean' },
@@ -436,7 +436,10 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       }
       case 'ledger seal': {
         const y = (await yearId(need(f, 'year')))!;
-        const certificate = typeof f.cert === 'string' ? await readCertificate(f.cert) : undefined;
+        // --thumbprint: a key in КриптоПро CSP; its PIN from SCHOOL_REGISTER_CSP_PIN, else CSP asks in its own window
+        const pin = process.env.SCHOOL_REGISTER_CSP_PIN;
+        const certificate = typeof f.cert === 'string' ? await readCertificate(f.cert)
+          : typeof f.thumbprint === 'string' ? { thumbprint: f.thumbprint, ...(pin != null ? { pin } : {}) } : undefined;
         const allowNa = !!f['allow-na'];
         if (f.class) {
           const v = await call('ledgers.seal', { classId: (await classId(f.class as string, f.year as string))!, certificate, allowNa });
@@ -531,7 +534,7 @@ function writeOut(file: string, bytes: Buffer): void {
 }
 
 /** The school's PKCS#12 and its password: from SCHOOL_REGISTER_CERT_PASSWORD, else asked on the terminal (not echoed). */
-async function readCertificate(file: string): Promise<{ p12Base64: string; password: string }> {
+async function readCertificate(file: string): Promise<{ p12Base64: string; password: string; fileName: string }> {
   let p12: Buffer;
   try {
     p12 = fs.readFileSync(file);
@@ -539,9 +542,10 @@ async function readCertificate(file: string): Promise<{ p12Base64: string; passw
     throw new UsageError(`сертификат ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файла нет' : (e as Error).message}`);
   }
   const fromEnv = process.env.SCHOOL_REGISTER_CERT_PASSWORD;
-  if (fromEnv != null) return { p12Base64: p12.toString('base64'), password: fromEnv };
+  const fileName = path.basename(file);
+  if (fromEnv != null) return { p12Base64: p12.toString('base64'), password: fromEnv, fileName };
   if (!process.stdin.isTTY) throw new UsageError('пароль сертификата: задайте SCHOOL_REGISTER_CERT_PASSWORD (ввод с клавиатуры возможен только в терминале)');
-  return { p12Base64: p12.toString('base64'), password: await promptHidden(`Пароль сертификата ${path.basename(file)}: `) };
+  return { p12Base64: p12.toString('base64'), password: await promptHidden(`Пароль сертификата ${fileName}: `), fileName };
 }
 
 // Every command above reaches the backend through dispatch, as the app does: the same handlers, audit entries and

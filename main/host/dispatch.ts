@@ -12,7 +12,7 @@ import { handlers, getUser } from './handlers.ts';
 import type { AnyHandler, Ctx } from '../shared/handler.ts';
 
 /** Secrets by name, wherever they sit in the arguments: never written anywhere. A PKCS#12 holds the school's private key. */
-const SECRET_KEYS = new Set(['password', 'oldPassword', 'passphrase', 'certPassword', 'tlsPassword', 'p12Base64', 'privateKey', 'token']);
+const SECRET_KEYS = new Set(['password', 'oldPassword', 'passphrase', 'certPassword', 'tlsPassword', 'p12Base64', 'privateKey', 'token', 'pin']);
 
 /**
  * What the audit log keeps of a call's arguments: everything but secrets; an uploaded file (a key ending in `Base64`)

@@ -5,8 +5,8 @@ import { getLedger, listLedgers, openCorrection, printLedger } from './versions.
 import { closeYear, openSigner, sealClass, type Certificate } from './seal.ts';
 import { verifyLedger } from './verify.ts';
 
-const certificate = (c: { p12Base64: string; password: string } | undefined): Certificate | undefined =>
-  c ? { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password } : undefined;
+const certificate = (c: { p12Base64: string; password: string; fileName?: string } | { thumbprint: string; pin?: string } | undefined): Certificate | undefined =>
+  !c ? undefined : 'thumbprint' in c ? c : { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password, fileName: c.fileName };
 
 export const ledgersHandlers = defineHandlers({
   'ledgers.list': query(({ db }, a) => listLedgers(db, a.yearId)),
@@ -22,10 +22,11 @@ export const ledgersHandlers = defineHandlers({
     const by = signedIn(user);
     if (by.role !== 'admin') throw new AppError('forbidden', 'Закрыть учебный год может только администратор');
     // The certificate is opened before the job starts: a wrong password or an expired certificate is the call's error.
+    // (A key in КриптоПро CSP is opened by the job itself: cryptcp may wait for its PIN window.)
     const cert = certificate(a.certificate);
-    const signer = cert ? openSigner(cert) : undefined;
+    const signer = cert && 'p12' in cert ? openSigner(cert) : undefined;
     // each class as it is done, to whoever follows the job in-process (the CLI prints a line per class)
-    return { work: (p) => closeYear(db, a.yearId, { user: by, signer, allowNa: a.allowNa, onClass: (x) => p.event?.(x) }, p) };
+    return { work: (p) => closeYear(db, a.yearId, { user: by, signer, certificate: signer ? undefined : cert, allowNa: a.allowNa, onClass: (x) => p.event?.(x) }, p) };
   }),
   'ledgers.verify': query(({ db }, a) => verifyLedger(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
   // Audited by dispatch with its arguments: who opened it, the reason and the order.

@@ -13,25 +13,34 @@ import { appendAudit } from '../audit/log.ts';
 import type { Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { canonicalJson } from '../shared/jcs.ts';
-import { createRsaSigner, type Signer } from '../signing/cms.ts';
-import { SigningError } from '../signing/errors.ts';
-import { assertValidAt, loadPkcs12 } from '../signing/pkcs12.ts';
+import type { Signer } from '../signing/cms.ts';
+import { assertValidAt } from '../signing/pkcs12.ts';
+import { closeSigner, openPkcs12Signer, openThumbprintSigner } from '../signing/select-signer.ts';
 import { getSchool } from '../school/profile.ts';
 import { buildLedger, ledgerGaps } from './build.ts';
 import { verificationCode, type LedgerData, type LedgerStamp } from './model.ts';
 import { openRenderPool, renderLedgerFiles, renderThreadsFor, type LedgerRenderer, type RenderedLedger } from './render-pool.ts';
 import { currentVersion, openCorrectionOf, toVersion, type VersionRow } from './versions.ts';
 
-export type Certificate = { p12: Buffer; password: string };
+/** The school's PKCS#12 (with its file's name, for messages), or a key in КриптоПро CSP by thumbprint. */
+export type Certificate = { p12: Buffer; password: string; fileName?: string } | { thumbprint: string; pin?: string };
 
 export const sha256Hex = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
-/** Opens the school's certificate for one seal or one year-end close; refuses one that cannot sign now. */
-export function openSigner(cert: Certificate, now = new Date()): Signer {
-  const p12 = loadPkcs12(cert.p12, cert.password);
-  if (p12.privateKey.asymmetricKeyType !== 'rsa') throw new SigningError('unsupported');
-  assertValidAt(p12.certificate, now);
-  return createRsaSigner(p12);
+/** Opens the school's certificate for one seal or one year-end close with the signer its key needs (RSA, GOST);
+ *  refuses one that cannot sign now. */
+export function openSigner(cert: Extract<Certificate, { p12: Buffer }>, now = new Date()): Signer {
+  const signer = openPkcs12Signer(cert.p12, cert.password, { fileName: cert.fileName });
+  assertValidAt(signer.certificate, now);
+  return signer;
+}
+
+/** openSigner for either kind of certificate; a key in КриптоПро CSP is opened by cryptcp (which may ask for its PIN). */
+export async function openAnySigner(cert: Certificate, now = new Date()): Promise<Signer> {
+  if ('p12' in cert) return openSigner(cert, now);
+  const signer = await openThumbprintSigner({ thumbprint: cert.thumbprint, pin: cert.pin });
+  assertValidAt(signer.certificate, now);
+  return signer;
 }
 
 /** «Иванов Пётр — Математика, 2 четв.; …»: the first cells, and how many more. */
@@ -148,8 +157,12 @@ export async function sealWith(db: DB, classId: number, o: { user: User; signer?
 export async function sealClass(db: DB, classId: number, o: { user: User; certificate?: Certificate; allowNa?: boolean }): Promise<LedgerVersion> {
   if (o.user.role !== 'admin') throw new AppError('forbidden', 'Запечатать ведомость может только администратор');
   classRow(db, classId);
-  const signer = o.certificate ? openSigner(o.certificate) : undefined;
-  return sealWith(db, classId, { user: o.user, signer, allowNa: o.allowNa });
+  const signer = o.certificate ? await openAnySigner(o.certificate) : undefined;
+  try {
+    return await sealWith(db, classId, { user: o.user, signer, allowNa: o.allowNa });
+  } finally {
+    await closeSigner(signer); // a GOST signer's process and files go now, not after its idle wait
+  }
 }
 
 export type CloseYearResult = {
@@ -170,7 +183,7 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
   if (o.user.role !== 'admin') throw new AppError('forbidden', 'Закрыть учебный год может только администратор');
   const year = db.prepare('SELECT name FROM academic_years WHERE id = ?').pluck().get(yearId) as string | undefined;
   if (!year) throw new AppError('not_found', 'Учебный год не найден');
-  const signer = o.signer ?? (o.certificate ? openSigner(o.certificate) : undefined);
+  const signer = o.signer ?? (o.certificate ? await openAnySigner(o.certificate) : undefined);
   const classes = db.prepare('SELECT id, parallel || letter AS name FROM classes WHERE year_id = ? ORDER BY parallel, letter').all(yearId) as Array<{ id: number; name: string }>;
   const out: CloseYearResult = { year, sealed: [], alreadySealed: [], skipped: [] };
   const sealedAlready = (id: number) => !!currentVersion(db, id) && !openCorrectionOf(db, id);

@@ -4,8 +4,9 @@
 // this call and is not kept anywhere.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
-import { createForgeRsaSigner, createRsaSigner, type Signer } from '../signing/cms.ts';
+import { createForgeRsaSigner, type Signer } from '../signing/cms.ts';
 import { assertValidAt, loadPkcs12, type LoadedCertificate } from '../signing/pkcs12.ts';
+import { openPkcs12Signer } from '../signing/select-signer.ts';
 import { AppError } from '../shared/errors.ts';
 import { assertValidPacket } from './validate.ts';
 
@@ -18,10 +19,11 @@ export interface PacketSigner {
   sign(data: Buffer, opts?: { signingTime?: Date }): Promise<Buffer>;
 }
 
-/** An RSA signer from a PKCS#12 file. `engine: 'forge'` does the RSA in forge (for the benchmark only). */
+/** The signer a PKCS#12 file's key needs (RSA, or GOST through select-signer.ts; the name stays from when RSA was the
+ *  only one). `engine: 'forge'` does the RSA in forge (for the benchmark only). */
 export function rsaPacketSigner(p12: Buffer, password: string, engine: 'node' | 'forge' = 'node'): PacketSigner {
-  const loaded = loadPkcs12(p12, password);
-  const inner: Signer = engine === 'node' ? createRsaSigner(loaded) : createForgeRsaSigner(loaded);
+  if (engine === 'node') return openPkcs12Signer(p12, password);
+  const inner: Signer = createForgeRsaSigner(loadPkcs12(p12, password));
   return { algorithm: 'RSA/SHA-256', certificate: inner.certificate, sign: (data, opts) => inner.sign(data, opts) };
 }
 
@@ -45,7 +47,7 @@ export function storedSigner(db: DB, password: string): PacketSigner {
 
 /** Keeps the school's PKCS#12 (encrypted by its password, as the file was) and shows what it holds; the password is not kept. */
 export function storeCertificate(db: DB, p12: Buffer, password: string, now = new Date()): CertificateSummary {
-  const { certificate } = loadPkcs12(p12, password);
+  const { certificate } = openPkcs12Signer(p12, password); // opens the file only: no signing process starts
   // an expired (or not yet valid) certificate could sign nothing: refused here, not kept to fail at signing
   assertValidAt(certificate, now);
   db.prepare(`UPDATE packet_settings SET cert_p12 = ?, cert_subject = ?, cert_issuer = ?, cert_not_before = ?, cert_not_after = ? WHERE id = 1`)

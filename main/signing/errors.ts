@@ -9,7 +9,13 @@ export type SigningErrorCode =
   | 'key_mismatch'
   | 'unsupported'
   | 'certificate_expired'
-  | 'certificate_not_yet_valid';
+  | 'certificate_not_yet_valid'
+  // GOST back-ends (main/signing/select-signer.ts, openssl-gost.ts, cryptcp.ts)
+  | 'gost_unavailable'
+  | 'unknown_algorithm'
+  | 'csp_certificate_not_found'
+  | 'csp_cancelled'
+  | 'csp_failed';
 
 const MESSAGES: Record<SigningErrorCode, string> = {
   wrong_password: 'Неверный пароль сертификата',
@@ -20,6 +26,11 @@ const MESSAGES: Record<SigningErrorCode, string> = {
   unsupported: 'Алгоритм ключа или шифрования в файле PKCS#12 не поддерживается',
   certificate_expired: 'Срок действия сертификата истёк',
   certificate_not_yet_valid: 'Срок действия сертификата ещё не начался',
+  gost_unavailable: 'Ключ ГОСТ: нет средства подписи ГОСТ на этом компьютере',
+  unknown_algorithm: 'Неизвестный алгоритм ключа: подписать им нельзя',
+  csp_certificate_not_found: 'КриптоПро CSP: сертификат с таким отпечатком не найден в хранилище «Личное»',
+  csp_cancelled: 'КриптоПро CSP: ввод PIN-кода отменён, документ не подписан',
+  csp_failed: 'КриптоПро CSP не подписал документ',
 };
 
 /**
@@ -31,7 +42,8 @@ export class SigningError extends AppError {
     readonly signingCode: SigningErrorCode,
     detail?: string,
   ) {
-    const message = detail ? `${MESSAGES[signingCode]}: ${detail}` : MESSAGES[signingCode];
+    // a detail in parentheses follows the message as it is: «… на этом компьютере (нет модуля gost.so …)»
+    const message = !detail ? MESSAGES[signingCode] : detail.startsWith('(') ? `${MESSAGES[signingCode]} ${detail}` : `${MESSAGES[signingCode]}: ${detail}`;
     super('validation', message, { certificate: message });
     this.name = 'SigningError';
   }

@@ -43,7 +43,7 @@ function school(i: number) {
 }
 
 /** A register with a school of 30 students and `n` built packets: 1 full, then deltas of one portfolio entry each. */
-async function registerWithPackets(dir: string, n: number, requisites = SCHOOL) {
+export async function registerWithPackets(dir: string, n: number, requisites = SCHOOL) {
   const backend = openBackend({ dbPath: path.join(dir, 'register.sqlite') });
   const db = backend.db;
   const admin = await backend.call({ method: 'auth.setupAdmin', args: { login: 'admin', fullName: 'Администратор', password: 'bench-pass-1' } }, 'http');

@@ -1,5 +1,5 @@
 // `npm run bench`: the benchmarks, one entry per issue. Prints a Markdown block to paste into RESULTS.md.
-// Usage: npm run bench [-- --only register,import,signing,ledgers,backup,packets] [-- --students N]
+// Usage: npm run bench [-- --only register,import,signing,ledgers,backup,packets,gost,gost-verify] [-- --students N] [-- --documents N]
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { benchRegister } from './register.bench.ts';
@@ -8,8 +8,10 @@ import { benchSigning } from './signing.bench.ts';
 import { benchLedgers } from './ledgers.bench.ts';
 import { benchBackup } from './backup.bench.ts';
 import { benchPackets } from './packets.bench.ts';
+import { benchGostVerify } from './gost-verify.bench.ts';
+import { benchGostSigning } from './gost-sign.bench.ts';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, students: { type: 'string' } } });
+const { values } = parseArgs({ options: { only: { type: 'string' }, students: { type: 'string' }, documents: { type: 'string' } } });
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 const date = new Date().toISOString().slice(0, 10);
 const out: string[] = [`Machine: ${machine}. Date: ${date}.`, ''];
@@ -21,5 +23,7 @@ if (want('signing')) out.push(...(await benchSigning()));
 if (want('ledgers')) out.push(...(await benchLedgers()));
 if (want('backup')) out.push(...(await benchBackup()));
 if (want('packets')) out.push(...(await benchPackets()));
+if (want('gost-verify')) out.push(...(await benchGostVerify({ documents: Number(values.documents ?? 200) })));
+if (want('gost')) out.push(...(await benchGostSigning()));
 
 console.log('\n' + out.join('\n'));
