@@ -7,6 +7,8 @@ export default defineConfig({
     environment: 'node',
     // a backup key per test file, never the one in the user's profile
     setupFiles: ['test/setup/backup-key.ts'],
+    // the CLI bundle the CLI tests run (main/cli/bin.mjs → out/cli/cli.cjs), made once
+    globalSetup: ['test/setup/bundle-cli.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // 2 cores here: two workers keep the machine responsive.

@@ -650,8 +650,10 @@ export const contract = {
   'import.preview': query(ImportArgs.strict(), ImportPreviewSchema, CLERK),
   'import.commit': command(ImportCommitArgs.strict(), ImportResultSchema, CLERK),
 
-  'alphabetBook.list': query(z.object({ letter: text(2).optional(), query: text(200).optional() }).strict(),
-    z.array(BookEntrySchema), ANY),
+  // Paged: a regional register's book has hundreds of thousands of entries (issue 19); `total` is all that match.
+  'alphabetBook.list': query(z.object({ letter: text(2).optional(), query: text(200).optional(),
+    limit: z.number().int().min(1).max(1000).default(200), offset: z.number().int().min(0).default(0) }).strict(),
+    z.object({ rows: z.array(BookEntrySchema), total: z.number().int() }), ANY),
 
   'audit.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), z.array(AuditEntrySchema), ADMIN),
   'audit.verify': query(none, AuditVerifySchema, ADMIN),

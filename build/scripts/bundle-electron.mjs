@@ -55,6 +55,20 @@ export const renderWorkerBeside = {
 
 export const SRGB_ICC = 'sRGB_IEC61966_2_1.icc';
 
+/** pdfmake's code is bundled, its fonts are files: Roboto (which covers Cyrillic) goes beside the bundle, where
+ *  main/shared/pdf.ts looks first once packed (app.asar/out/electron/fonts/Roboto; Electron reads files in an asar).
+ *  pdfkit's PDF/A mode (sealed documents, main/shared/pdf.ts) reads the sRGB ICC profile from data/ beside its own
+ *  code, which once bundled is the bundle's folder. Used by the Electron and the CLI bundles. */
+export async function copyPdfAssets(outDir) {
+  const fontsFrom = path.join(path.dirname(require.resolve('pdfmake/package.json')), 'fonts', 'Roboto');
+  const fontsTo = path.join(outDir, 'fonts', 'Roboto');
+  await mkdir(fontsTo, { recursive: true });
+  for (const f of (await readdir(fontsFrom)).filter((x) => x.endsWith('.ttf'))) await copyFile(path.join(fontsFrom, f), path.join(fontsTo, f));
+  const iccFrom = path.join(path.dirname(require.resolve('pdfkit')), 'data', SRGB_ICC);
+  await mkdir(path.join(outDir, 'data'), { recursive: true });
+  await copyFile(iccFrom, path.join(outDir, 'data', SRGB_ICC));
+}
+
 /** Writes main.cjs, render-worker.cjs and preload.cjs into outDir (out/electron by default). */
 export async function bundleElectron({ outDir = path.join(root, 'out', 'electron') } = {}) {
   await Promise.all([
@@ -85,17 +99,8 @@ export async function bundleElectron({ outDir = path.join(root, 'out', 'electron
       plugins: [contractConstantsOnly],
     }),
   ]);
-  // pdfmake's code is bundled, its fonts are files: Roboto (which covers Cyrillic) goes beside main.cjs, where
-  // main/shared/pdf.ts looks first once packed (app.asar/out/electron/fonts/Roboto; Electron reads files in an asar).
-  const fontsFrom = path.join(path.dirname(require.resolve('pdfmake/package.json')), 'fonts', 'Roboto');
+  await copyPdfAssets(outDir);
   const fontsTo = path.join(outDir, 'fonts', 'Roboto');
-  await mkdir(fontsTo, { recursive: true });
-  for (const f of (await readdir(fontsFrom)).filter((x) => x.endsWith('.ttf'))) await copyFile(path.join(fontsFrom, f), path.join(fontsTo, f));
-  // pdfkit's PDF/A mode (sealed documents, main/shared/pdf.ts) reads the sRGB ICC profile from data/ beside its own
-  // code, which once bundled is main.cjs's and render-worker.cjs's folder.
-  const iccFrom = path.join(path.dirname(require.resolve('pdfkit')), 'data', SRGB_ICC);
-  await mkdir(path.join(outDir, 'data'), { recursive: true });
-  await copyFile(iccFrom, path.join(outDir, 'data', SRGB_ICC));
   return { main: path.join(outDir, 'main.cjs'), renderWorker: path.join(outDir, 'render-worker.cjs'), preload: path.join(outDir, 'preload.cjs'), fonts: fontsTo };
 }
 

@@ -2,7 +2,7 @@
 // npm start [-- --db FILE] [-- --browser]
 // Builds the UI, then runs the app in Electron if its binary is here or can be fetched by Electron's own
 // installer (given 60 s); otherwise — no network, say — runs the same app in the browser shell
-// (main/host/serve.ts prints the 127.0.0.1 address to open). --browser skips Electron altogether.
+// (main/host/serve.mjs, the bundled main/host/serve.ts, prints the 127.0.0.1 address to open). --browser skips Electron altogether.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -71,7 +71,7 @@ async function main() {
     await ensureNativeModuleForElectron();
     handOver(binary, ['.', ...passThrough]);
   } else {
-    handOver(process.execPath, [require.resolve('tsx/cli'), 'main/host/serve.ts', ...passThrough]);
+    handOver(process.execPath, ['main/host/serve.mjs', ...passThrough]);
   }
 }
 

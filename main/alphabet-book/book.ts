@@ -4,7 +4,9 @@ import type { DB } from '../../db/connection.ts';
 import type { BookEntry } from '../../preload/contract.ts';
 import { bookLetter, fullName, searchKey } from '../../preload/core/names.ts';
 
-// Letters in the order of the Russian alphabet (Ё after Е), not in code-point order; Latin ones last.
+// Letters in the order of the Russian alphabet (Ё after Е), not in code-point order; Latin ones last. The same
+// expression is migration 0015's index alphabet_book_order: change both or neither.
+const BOOK_ORDER = "coalesce(nullif(instr('АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ', b.letter), 0), 99)";
 
 export function fileInBook(db: DB, studentId: string, lastName: string, date: string): { letter: string; number: number } {
   const letter = bookLetter(lastName);
@@ -22,7 +24,9 @@ export function reopenEntry(db: DB, studentId: string): void {
   db.prepare('UPDATE alphabet_book SET departed_on = NULL, departure_reason = NULL, where_to = NULL WHERE student_id = ?').run(studentId);
 }
 
-export function listBook(db: DB, a: { letter?: string; query?: string }): BookEntry[] {
+/** Entries in the book's order (letter by the Russian alphabet, then number), one page of them or, without a
+ *  limit, all (a printout of one letter). The order is 0015's index, so a page costs the page, not the book. */
+export function listBook(db: DB, a: { letter?: string; query?: string; limit?: number; offset?: number }): { rows: BookEntry[]; total: number } {
   const where: string[] = [];
   const p: Record<string, unknown> = {};
   if (a.letter) {
@@ -34,16 +38,25 @@ export function listBook(db: DB, a: { letter?: string; query?: string }): BookEn
     p.lo = searchKey(a.query);
     p.hi = searchKey(a.query) + '\u{10FFFF}';
   }
+  const w = where.length ? 'WHERE ' + where.join(' AND ') : '';
+  const total = (a.query?.trim()
+    ? db.prepare(`SELECT count(*) AS n FROM alphabet_book b JOIN students s ON s.id = b.student_id ${w}`).get(p)
+    : db.prepare(`SELECT count(*) AS n FROM alphabet_book b ${w}`).get(p)) as { n: number };
+  const page = a.limit == null ? '' : 'LIMIT @limit OFFSET @offset';
+  if (a.limit != null) Object.assign(p, { limit: a.limit, offset: a.offset ?? 0 });
   const rows = db.prepare(`SELECT b.*, s.last_name, s.first_name, s.middle_name, s.birth_date,
       (SELECT c.parallel || c.letter FROM movements mv JOIN classes c ON c.id = mv.to_class_id
         WHERE mv.student_id = b.student_id AND mv.kind = 'enrolment' ORDER BY mv.date, mv.id LIMIT 1) AS enrolled_class
-    FROM alphabet_book b JOIN students s ON s.id = b.student_id ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-    ORDER BY coalesce(nullif(instr('АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ', b.letter), 0), 99), b.letter, b.number LIMIT 5000`).all(p) as Array<{ student_id: string; letter: string; number: number; entered_on: string;
+    FROM alphabet_book b JOIN students s ON s.id = b.student_id ${w}
+    ORDER BY ${BOOK_ORDER}, b.letter, b.number ${page}`).all(p) as Array<{ student_id: string; letter: string; number: number; entered_on: string;
       departed_on: string | null; departure_reason: string | null; where_to: string | null; last_name: string; first_name: string;
       middle_name: string | null; birth_date: string; enrolled_class: string | null }>;
-  return rows.map((r) => ({
-    studentId: r.student_id, letter: r.letter, number: r.number, fileNumber: `${r.letter}-${r.number}`,
-    fullName: fullName({ lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name }), birthDate: r.birth_date,
-    enrolledOn: r.entered_on, enrolledClass: r.enrolled_class, departedOn: r.departed_on, departureReason: r.departure_reason, whereTo: r.where_to,
-  }));
+  return {
+    total: total.n,
+    rows: rows.map((r) => ({
+      studentId: r.student_id, letter: r.letter, number: r.number, fileNumber: `${r.letter}-${r.number}`,
+      fullName: fullName({ lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name }), birthDate: r.birth_date,
+      enrolledOn: r.entered_on, enrolledClass: r.enrolled_class, departedOn: r.departed_on, departureReason: r.departure_reason, whereTo: r.where_to,
+    })),
+  };
 }

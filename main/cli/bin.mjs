@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// `npx school-register …`: the CLI runs the TypeScript backend through tsx (no build step needed).
-import { tsImport } from 'tsx/esm/api';
+// `npx school-register …`: runs the bundled CLI, out/cli/cli.cjs (build/scripts/bundle-cli.mjs) — no TypeScript is
+// compiled at run time and the heavy libraries load only for the commands that use them (issue 19). From a checkout
+// whose sources are newer than the bundle (or without one) it bundles first, about a second, so it never runs stale code.
+import { createRequire } from 'node:module';
+import { freshBundle } from './fresh-bundle.mjs';
 
-await tsImport('./index.ts', import.meta.url);
+createRequire(import.meta.url)(await freshBundle('cli.cjs'));

@@ -580,7 +580,7 @@ async function readCertificate(file: string): Promise<{ p12Base64: string; passw
 // Every command above reaches the backend through dispatch, as the app does: the same handlers, audit entries and
 // job rules; what is here is reading flags and files, looking names up through the contract's lists, and printing.
 
-const isMain = process.argv[1] && /(?:cli[\\/](?:index\.ts|bin\.mjs)|school-register)$/.test(process.argv[1]);
+const isMain = process.argv[1] && /(?:cli[\\/](?:index\.ts|bin\.mjs|cli\.cjs)|school-register)$/.test(process.argv[1]);
 // The exit waits for stdout and stderr to drain: a pipe (| jq, a scheduler's log) gets every byte, not the first 64 KiB.
 if (isMain) keepFilesPrivate(); // every file this process creates is 0600, every folder 0700; stale temp folders removed
 if (isMain) runCli(process.argv.slice(2)).then(async (code) => {

@@ -47,6 +47,40 @@ export function sealedLedger(db: DB, classId: number): { version: number; sealed
   return db.prepare('SELECT 1 FROM ledger_corrections WHERE class_id = ? AND closed_by_version_id IS NULL').get(classId) ? null : v;
 }
 
+type MarkRow = { student_id: string; subject_id: number; slot: MarkSlot; period_id: number | null; mark: Mark };
+
+const SLOT_COLUMNS = [['p1', 1], ['p2', 2], ['p3', 3], ['p4', 4], ['annual', 0], ['exam', 0], ['final', 0]] as const;
+
+/**
+ * The marks, in that year, of everyone who was ever in the class: the same cells as 0011's `marks` view gives for
+ * `year_id = ? AND student_id IN (members)`, read from subject_marks through its student index and unpivoted here.
+ * Through the view each stored row is joined to its class, grade periods and period seven times over: on a regional
+ * register that was 6× the cost of the rows themselves. A period mark whose class has no such period is dropped, as
+ * the view's inner joins drop it.
+ */
+export function marksOfClassMembers(db: DB, yearId: number, classId: number): MarkRow[] {
+  const rows = db.prepare(`SELECT r.student_id, r.subject_id, r.class_id, r.p1, r.p2, r.p3, r.p4, r.annual, r.exam, r.final
+    FROM subject_marks r WHERE r.year_id = ? AND r.student_id IN (SELECT student_id FROM class_memberships WHERE class_id = ?)`)
+    .raw().all(yearId, classId) as Array<[string, number, number, ...Array<Mark | null>]>;
+  if (!rows.length) return [];
+  const parallel = new Map(db.prepare('SELECT id, parallel FROM classes WHERE year_id = ?').raw().all(yearId) as Array<[number, number]>);
+  const kindOf = new Map(db.prepare('SELECT grade, kind FROM year_grade_periods WHERE year_id = ?').raw().all(yearId) as Array<[number, string]>);
+  const periodId = new Map((db.prepare('SELECT kind, number, id FROM periods WHERE year_id = ?').raw().all(yearId) as Array<[string, number, number]>)
+    .map(([kind, number, id]) => [`${kind}:${number}`, id]));
+  const out: MarkRow[] = [];
+  SLOT_COLUMNS.forEach(([slot, number], i) => {
+    for (const r of rows) {
+      const mark = r[3 + i] as Mark | null;
+      if (mark == null) continue;
+      if (number) {
+        const id = periodId.get(`${kindOf.get(parallel.get(r[2])!)}:${number}`);
+        if (id !== undefined) out.push({ student_id: r[0], subject_id: r[1], slot: 'period', period_id: id, mark });
+      } else out.push({ student_id: r[0], subject_id: r[1], slot: slot as MarkSlot, period_id: null, mark });
+    }
+  });
+  return out;
+}
+
 export const columnKey = (slot: MarkSlot, periodId: number | null | undefined) => (slot === 'period' ? `p${periodId}` : slot);
 
 /** Statistics of one column: marks of 5/4/3/2/н/а; успеваемость = share without 2, 1, нз and н/а among those with a
@@ -95,9 +129,7 @@ export function classGrid(db: DB, classId: number, subjectId?: number): GradeGri
     .sort((a, b) => a.fullName.localeCompare(b.fullName, 'ru'));
   const ids = new Set(students.map((s) => s.id));
   const subjectIds = new Set(subjects.map((s) => s.id));
-  const marks = (db.prepare(`SELECT k.student_id, k.subject_id, k.slot, k.period_id, k.mark FROM marks k
-      WHERE k.year_id = ? AND k.student_id IN (SELECT student_id FROM class_memberships WHERE class_id = ?)`)
-    .all(c.year_id, classId) as Array<{ student_id: string; subject_id: number; slot: MarkSlot; period_id: number | null; mark: Mark }>)
+  const marks = marksOfClassMembers(db, c.year_id, classId)
     .filter((m) => ids.has(m.student_id) && subjectIds.has(m.subject_id))
     .map((m) => ({ studentId: m.student_id, subjectId: m.subject_id, column: columnKey(m.slot, m.period_id), mark: m.mark }));
   const counted = new Set(students.filter((s) => s.inClass).map((s) => s.id));

@@ -1,5 +1,5 @@
 // The browser shell: the same backend over loopback HTTP, for machines without the Electron binary.
-// Usage: tsx main/host/serve.ts [--db FILE] [--port N]
+// Usage: node main/host/serve.mjs [--db FILE] [--port N] (its bundle), or tsx main/host/serve.ts
 import path from 'node:path';
 import os from 'node:os';
 import fs from 'node:fs';

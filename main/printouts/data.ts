@@ -143,7 +143,7 @@ export type AlphabetBookData = {
 export function alphabetBookData(db: DB, letterIn: string): AlphabetBookData {
   const letter = letterIn.trim().toLocaleUpperCase('ru-RU');
   if (!/^[А-ЯЁA-Z]$/.test(letter)) throw fieldError('letter', `Буква алфавитной книги — одна буква, а не «${letterIn}»`);
-  const entries = listBook(db, { letter });
+  const entries = listBook(db, { letter }).rows;
   if (!entries.length) throw errorAt('not_found', 'letter', `В алфавитной книге нет записей на букву «${letter}»`);
   return {
     format: 'school-register/alphabet-book@1',

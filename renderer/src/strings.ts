@@ -324,6 +324,7 @@ export const t = {
     colDeparted: 'Дата выбытия',
     colReason: 'Причина выбытия, куда',
     letterHeading: (letter: string, n: number) => `${letter} — ${count(n, ['запись', 'записи', 'записей'])}`,
+    shown: (shown: number, total: number) => shown === total ? `Записей: ${total}` : `Показано ${shown} из ${total}`,
     empty: 'Записей нет.',
   },
   years: {

@@ -16,6 +16,7 @@ import check0011 from './checks/0011.ts';
 import check0012 from './checks/0012.ts';
 import check0013 from './checks/0013.ts';
 import check0014 from './checks/0014.ts';
+import check0015 from './checks/0015.ts';
 import { APPLICATION_ID, openRegister } from '../../db/connection.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
@@ -106,6 +107,7 @@ const perMigration: Record<number, (db: Database.Database) => void> = {
   12: check0012,
   13: check0013,
   14: check0014,
+  15: check0015,
 };
 
 describe('each migration', () => {

@@ -32,7 +32,7 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
-    command: `npm run build:renderer && npx tsx main/host/serve.ts --db "${process.env.E2E_DB}" --port ${PORT}`,
+    command: `npm run build:renderer && node main/host/serve.mjs --db "${process.env.E2E_DB}" --port ${PORT}`,
     cwd: REPO,
     url: `${BASE_URL}/`,
     env: { SCHOOL_REGISTER_HTTP_TOKEN: HTTP_TOKEN },

@@ -53,11 +53,15 @@ describe('enrolment, the alphabet book, transfer and departure', () => {
     expect(bookRow(c, st.Ёлкин.id)).toMatchObject({ letter: 'Ё', number: 1 });
     expect(bookRow(c, st.Егоров.id)).toMatchObject({ letter: 'Е', number: 1 });
     expect(bookRow(c, st.Смирнова.id)).toMatchObject({ letter: 'С', number: 1 });
-    const book = await c.call('alphabetBook.list', {});
+    const { rows: book, total } = await c.call('alphabetBook.list', {});
     expect(book.map((b) => b.fileNumber)).toEqual(['Е-1', 'Ё-1', 'П-1', 'П-2', 'С-1']); // Russian alphabet order
+    expect(total).toBe(5);
+    // a page of it, in the same order, with the total of all
+    expect(await c.call('alphabetBook.list', { limit: 2, offset: 1 })).toMatchObject({ total: 5, rows: [{ fileNumber: 'Ё-1' }, { fileNumber: 'П-1' }] });
+    expect(await c.call('alphabetBook.list', { letter: 'П', limit: 1, offset: 1 })).toMatchObject({ total: 2, rows: [{ fileNumber: 'П-2' }] });
     expect(book.every((b) => b.enrolledClass === '5А' && b.enrolledOn === '2025-09-01')).toBe(true);
-    expect((await c.call('alphabetBook.list', { letter: 'п' })).map((b) => b.fullName)).toEqual(['Петров Пётр Иванович', 'Павлова Анна Ивановна']);
-    expect((await c.call('alphabetBook.list', { letter: 'Ё' })).map((b) => b.fileNumber)).toEqual(['Ё-1']);
+    expect((await c.call('alphabetBook.list', { letter: 'п' })).rows.map((b) => b.fullName)).toEqual(['Петров Пётр Иванович', 'Павлова Анна Ивановна']);
+    expect((await c.call('alphabetBook.list', { letter: 'Ё' })).rows.map((b) => b.fileNumber)).toEqual(['Ё-1']);
     // Search treats ё as е: «елкин» finds Ёлкин.
     expect((await c.call('students.search', { query: 'елкин' })).rows.map((r) => r.fullName)).toEqual(['Ёлкин Егор Иванович']);
   });
@@ -109,7 +113,7 @@ describe('enrolment, the alphabet book, transfer and departure', () => {
       departure_reason: 'Перевод в другую образовательную организацию', where_to: 'МБОУ СОШ № 3 г. Твери' });
     const card = await c.call('students.get', { id: st.Павлова.id });
     expect(card).toMatchObject({ status: 'departed', currentClass: null, bookEntry: { fileNumber: 'П-2' } });
-    const entry = (await c.call('alphabetBook.list', { letter: 'П' })).find((b) => b.studentId === st.Павлова.id);
+    const entry = (await c.call('alphabetBook.list', { letter: 'П' })).rows.find((b) => b.studentId === st.Павлова.id);
     expect(entry).toMatchObject({ departedOn: '2025-11-10', departureReason: 'Перевод в другую образовательную организацию' });
     // Departed: a second departure or a transfer has nothing to close.
     expectError(await c.raw('orders.depart', { order: { number: '4-в', date: '2025-11-11' }, studentId: st.Павлова.id, date: '2025-11-11', reason: 'Ещё раз' }), 'validation', 'studentId');

@@ -47,7 +47,7 @@ afterAll(async () => {
 beforeAll(async () => {
   const dir = scratchDir();
   const db = path.join(dir, 'register.sqlite');
-  server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main/host/serve.ts'), '--db', db, '--port', '0'],
+  server = spawn(process.execPath, [path.join(ROOT, 'main/host/serve.mjs'), '--db', db, '--port', '0'],
     { cwd: ROOT, env: { ...process.env, SCHOOL_REGISTER_HTTP_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout!.setEncoding('utf8').on('data', (d: string) => (log += d));
   server.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));

@@ -6,23 +6,31 @@ import { t } from '../../strings';
 import { ErrorBox, PageHeader } from '../../ui/common';
 import { useDebounced, useStoredState } from '../../ui/hooks';
 import { useQuery } from '../../ui/useQuery';
+import { Pager } from '../../ui/Pager';
 import { useCan } from '../../app/user';
 import { PrintoutResult, usePrintout } from '../printouts/Printout';
 
 // Letters a surname can start with (no Ъ, Ы, Ь).
 const ALPHABET = 'АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЭЮЯ'.split('');
 
+const PAGE = 100;
+
 export function AlphabetBook() {
-  const [letter, setLetter] = useStoredState<string>('book.letter', '');
-  const [query, setQuery] = useStoredState('book.query', '');
+  const [letter, setLetterState] = useStoredState<string>('book.letter', '');
+  const [query, setQueryState] = useStoredState('book.query', '');
+  const [page, setPage] = useStoredState('book.page', 1);
+  const setLetter = (l: string) => { setLetterState(l); setPage(1); };
+  const setQuery = (q: string) => { setQueryState(q); setPage(1); };
   const debounced = useDebounced(query.trim(), 250);
   const searchId = useId();
-  const entries = useQuery('alphabetBook.list', { letter: letter || undefined, query: debounced || undefined });
+  const entries = useQuery('alphabetBook.list', { letter: letter || undefined, query: debounced || undefined, limit: PAGE, offset: (page - 1) * PAGE });
+  const total = entries.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PAGE));
   const canPrint = useCan('printouts.alphabetBook');
   const printout = usePrintout();
 
   const groups = new Map<string, BookEntry[]>();
-  for (const e of entries.data ?? []) groups.set(e.letter, [...(groups.get(e.letter) ?? []), e]);
+  for (const e of entries.data?.rows ?? []) groups.set(e.letter, [...(groups.get(e.letter) ?? []), e]);
   const sortedGroups = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b, 'ru'));
 
   return (
@@ -49,10 +57,12 @@ export function AlphabetBook() {
         ))}
       </nav>
       {entries.error && <ErrorBox failure={entries.error} />}
-      {entries.data && entries.data.length === 0 && <p className="muted">{t.book.empty}</p>}
+      {entries.data && entries.data.total === 0 && <p className="muted">{t.book.empty}</p>}
+      {entries.data && entries.data.total > 0 && <p className="table-caption" aria-live="polite">{t.book.shown(entries.data.rows.length, total)}</p>}
       {sortedGroups.map(([l, list]) => (
         <section key={l} className="book-letter" aria-labelledby={`book-${l}`} data-testid={`book-letter-${l}`}>
-          <h2 id={`book-${l}`}>{t.book.letterHeading(l, list.length)}</h2>
+          {/* a count under the letter only when the whole letter is on this page: a page of it is not the letter */}
+          <h2 id={`book-${l}`}>{letter && pages === 1 ? t.book.letterHeading(l, list.length) : l}</h2>
           <table className="grid" data-testid="book-table">
             <thead>
               <tr>
@@ -83,6 +93,7 @@ export function AlphabetBook() {
           </table>
         </section>
       ))}
+      <Pager page={page} pages={pages} onPage={setPage} />
     </section>
   );
 }

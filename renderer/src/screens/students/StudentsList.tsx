@@ -10,7 +10,8 @@ import { Pager } from '../../ui/Pager';
 import { SaveXlsxButton } from '../../ui/SaveXlsxButton';
 import { useQuery } from '../../ui/useQuery';
 import { StatusBadge } from './StatusBadge';
-import { byYear } from '../classes/classOrder';
+import { compareClasses } from '../classes/classOrder';
+import { sortedYears, useYears } from '../../app/years';
 
 const PAGE = 50;
 
@@ -21,9 +22,12 @@ export function StudentsList() {
   const [page, setPage] = useStoredState('students.page', 1);
   const searchId = useId();
   const classFilterId = useId();
+  const yearFilterId = useId();
+  // The class filter lists one year's classes (the working year by default): a regional register has thousands.
+  const { years, yearId, setYearId } = useYears();
 
   const debounced = useDebounced(query.trim(), 250);
-  const classes = useQuery('classes.list', {});
+  const classes = useQuery('classes.list', { yearId: yearId ?? undefined }, yearId !== null);
   const result = useQuery('students.search', {
     query: debounced || undefined, classId: classId ?? undefined, limit: PAGE, offset: (page - 1) * PAGE,
   });
@@ -49,16 +53,21 @@ export function StudentsList() {
           <input id={searchId} type="search" value={query} placeholder={t.students.searchPlaceholder}
             onChange={(e) => changeQuery(e.target.value)} autoFocus data-testid="student-search" />
         </div>
+        {years.length > 0 && (
+          <div className="toolbar-field">
+            <label htmlFor={yearFilterId}>{t.students.yearFilter}</label>
+            <select id={yearFilterId} value={yearId ?? ''} data-testid="class-filter-year"
+              onChange={(e) => { setYearId(Number(e.target.value)); changeClass(null); }}>
+              {sortedYears(years).map((y) => <option key={y.id} value={y.id}>{y.name}</option>)}
+            </select>
+          </div>
+        )}
         <div className="toolbar-field">
           <label htmlFor={classFilterId}>{t.students.classFilter}</label>
           <select id={classFilterId} value={classId ?? ''} data-testid="class-filter"
             onChange={(e) => changeClass(e.target.value ? Number(e.target.value) : null)}>
             <option value="">{t.students.allClasses}</option>
-            {byYear(classes.data ?? []).map(([yearName, list]) => (
-              <optgroup key={yearName} label={yearName}>
-                {list.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
-              </optgroup>
-            ))}
+            {[...(classes.data ?? [])].sort(compareClasses).map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
           </select>
         </div>
       </div>
