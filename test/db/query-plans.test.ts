@@ -74,15 +74,18 @@ function fullScans(db: Database.Database, rec: Recorded): string[] {
   }
   // The plan names a table by its alias where it has one ("SCAN r"), inside views too: resolve aliases from the
   // statement and every view's text. An alias used for several tables counts as large if any of them is.
-  const aliases = new Map<string, Set<string>>();
-  const texts = [rec.sql, ...(db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'view'").all() as Array<{ sql: string }>).map((v) => v.sql)];
-  for (const text of texts) {
+  // The statement's own aliases come first; a view's only where the statement does not use that alias.
+  const aliasesIn = (text: string) => {
+    const found = new Map<string, Set<string>>();
     for (const m of text.matchAll(/\b(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?/gi)) {
       const alias = m[2] && !/^(WHERE|JOIN|LEFT|INNER|CROSS|ON|USING|GROUP|ORDER|LIMIT|UNION|INDEXED|NOT|AND|OR)$/i.test(m[2]) ? m[2] : m[1];
-      (aliases.get(alias) ?? aliases.set(alias, new Set()).get(alias)!).add(m[1]);
+      (found.get(alias) ?? found.set(alias, new Set()).get(alias)!).add(m[1]);
     }
-  }
-  const tablesOf = (name: string) => [name, ...(aliases.get(name) ?? [])];
+    return found;
+  };
+  const own = aliasesIn(rec.sql);
+  const inViews = aliasesIn((db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'view'").all() as Array<{ sql: string }>).map((v) => v.sql).join('\n'));
+  const tablesOf = (name: string) => [name, ...(own.get(name) ?? inViews.get(name) ?? [])];
   return plan.map((p) => p.detail).filter((d) => {
     const m = /^SCAN (\w+)(?: AS \w+)?(.*)$/.exec(d);
     if (!m) return false;
