@@ -76,5 +76,7 @@ export const AuditWitnessSchema = z.object({
 });
 export type AuditWitnessT = z.infer<typeof AuditWitnessSchema>;
 /** What a finished backup.upload job returns: the copy in the central store. */
-export const BagUploadJobResultSchema = z.looseObject({ url: z.string(), files: z.number().int(), bytesSent: z.number(), resumed: z.number().int(), skipped: z.number().int() });
+/** authentic: the copy's authentication tag verified under this computer's key before it was sent (the tag is sent with it). */
+export const BagUploadJobResultSchema = z.looseObject({ url: z.string(), files: z.number().int(), bytesSent: z.number(), resumed: z.number().int(), skipped: z.number().int(),
+  authentic: z.boolean().optional(), authenticity: z.string().optional() });
 export type BagUploadJobResult = z.infer<typeof BagUploadJobResultSchema>;

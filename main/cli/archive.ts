@@ -172,7 +172,7 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       const url = str(f, 'url');
       if (!bag || !url) throw new UsageError('upload КОПИЯ --url URL');
       const r = await job('backup.upload', { bagPath: path.resolve(bag), url, token: process.env.SR_CENTRAL_TOKEN || undefined }, cliProgress(f, io));
-      print(r, () => `Копия отправлена: ${r.url} (файлов ${r.files}, уже были ${r.skipped}, докачано ${r.resumed})`);
+      print(r, () => `Копия отправлена: ${r.url} (файлов ${r.files}, уже были ${r.skipped}, докачано ${r.resumed}); подлинность: ${r.authenticity ?? '—'}`);
       return EXIT.ok;
     }
     case 'backup key show-id': {
