@@ -1,12 +1,12 @@
 // `npm run bench`: the benchmarks, one entry per issue. Prints a Markdown block to paste into RESULTS.md.
-// Usage: npm run bench [-- --only register,import,signing,ledgers,backup,packets] [-- --students N]
+// Usage: npm run bench [-- --only register,import,signing,ledgers,backup,packets,drill] [-- --students N]
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { benchRegister } from './register.bench.ts';
 import { benchImport } from './import.bench.ts';
 import { benchSigning } from './signing.bench.ts';
 import { benchLedgers } from './ledgers.bench.ts';
-import { benchBackup } from './backup.bench.ts';
+import { benchBackup, benchDrill } from './backup.bench.ts';
 import { benchPackets } from './packets.bench.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, students: { type: 'string' } } });
@@ -20,6 +20,7 @@ if (want('import')) out.push(...(await benchImport()));
 if (want('signing')) out.push(...(await benchSigning()));
 if (want('ledgers')) out.push(...(await benchLedgers()));
 if (want('backup')) out.push(...(await benchBackup()));
+if (values.only?.split(',').includes('drill')) out.push(...(await benchDrill())); // only when asked: a restore drill, not a goal
 if (want('packets')) out.push(...(await benchPackets()));
 
 console.log('\n' + out.join('\n'));
