@@ -16,8 +16,9 @@ const SLOT_LABEL = { annual: 'годовая', exam: 'экзамен', final: '�
 export const resultMark = (m: LedgerStudentMarks) => m.final ?? m.annual;
 
 
-export function buildLedger(db: DB, classId: number): LedgerData {
-  const grid = classGrid(db, classId);
+/** `yearMarks`: a year's marks read once for many classes (yearMarksReader), when building every class of a year. */
+export function buildLedger(db: DB, classId: number, yearMarks?: Parameters<typeof classGrid>[3]): LedgerData {
+  const grid = classGrid(db, classId, undefined, yearMarks);
   const cls = db.prepare(`SELECT c.parallel, c.letter, c.level, c.adapted, c.shift,
       trim(s.last_name || ' ' || s.first_name || ' ' || coalesce(s.middle_name, '')) AS teacher
     FROM classes c LEFT JOIN staff s ON s.id = c.homeroom_teacher_id WHERE c.id = ?`)
