@@ -705,7 +705,9 @@ export const contract = {
   // The key's id (never the key) and where it is kept; keyId null: no key on this computer yet.
   'backup.keyStatus': query(none, BackupKeyStatusSchema, ARCHIVIST, { register: 'optional' }),
   // The recovery sheet: a PDF with the key (hex and base32), its id, the date and the school. Audited, the key never in the log.
-  'backup.keySheet': command(none, BackupKeySheetSchema, ADMIN),
+  // Printed once per key: a second print is a conflict (at `reason`) unless the admin gives the reason, audited with it.
+  'backup.keySheet': command(z.object({ reason: z.string().trim().min(5, 'причина — хотя бы несколько слов').max(500).optional() }).strict(),
+    BackupKeySheetSchema, ADMIN),
   // The key typed or loaded from the recovery sheet on a new computer (64 hex digits or 52 base32 letters; spaces do not
   // matter). A different key already there is replaced only with `replace`. Audited (its id, never the key) when a register is open.
   'backup.keyImport': command(z.object({ key: z.string().min(1, 'введите ключ').max(300), replace: z.boolean().default(false) }).strict(),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import { MEDIA_KINDS, type BackupJobResult, type BagUploadJobResult, type RestoreJobResult, type VerifyJobResult } from '../../preload/contract-archive.ts';
 import { AppError } from '../shared/errors.ts';
-import { formatDate } from '../../preload/core/dates.ts';
+import { formatDate, formatDateTime } from '../../preload/core/dates.ts';
 import { localCaller, type OnReport } from './local-call.ts';
 import { promptHidden } from './prompt.ts';
 import { UsageError } from './usage.ts';
@@ -177,14 +177,17 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
     }
     case 'backup key show-id': {
       const r = await call('backup.keyStatus', {});
-      print(r, () => (r.keyId ? `Ключ резервных копий: ${r.keyId} (${r.where})` : `Ключа резервных копий на этом компьютере ещё нет (${r.where}): он создаётся первой резервной копией или загружается с листа восстановления (backup key import)`));
+      const printed = r.sheetPrinted ? `; лист восстановления напечатан ${formatDateTime(r.sheetPrinted.at)} (${r.sheetPrinted.by})` : '; лист восстановления не печатался';
+      print(r, () => (r.keyId ? `Ключ резервных копий: ${r.keyId} (${r.where})${printed}` : `Ключа резервных копий на этом компьютере ещё нет (${r.where}): он создаётся первой резервной копией или загружается с листа восстановления (backup key import)`));
       return EXIT.ok;
     }
     case 'backup key print': {
       const out = str(f, 'out');
       if (!out) throw new UsageError('укажите файл листа восстановления: backup key print --out ФАЙЛ.pdf');
       if (fs.existsSync(out)) throw new UsageError(`файл ${out} уже есть: выберите новый`);
-      const r = await call('backup.keySheet', {});
+      // printed once: a second print of the same key needs --reason (audited with it)
+      const reason = str(f, 'reason');
+      const r = await call('backup.keySheet', reason ? { reason } : {});
       fs.writeFileSync(out, Buffer.from(r.dataBase64, 'base64'), { flag: 'wx', mode: 0o600 });
       print({ keyId: r.keyId, out: path.resolve(out) }, () => `Лист восстановления ключа ${r.keyId} записан: ${path.resolve(out)}. Напечатайте его, храните в сейфе, а файл удалите`);
       return EXIT.ok;
