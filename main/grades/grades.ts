@@ -45,27 +45,7 @@ export function columnStats(marks: readonly string[]): MarkStats {
   return { counts, graded, progress: graded ? pct(graded - failing) : null, quality: graded && numeric ? pct(good) : null };
 }
 
-type MarkRow = { student_id: string; subject_id: number; slot: MarkSlot; period_id: number | null; mark: Mark };
-
-/**
- * The marks of a whole year through the `marks` view, read once and kept by student: for code that builds every class
- * of a year (a restore re-deriving each sealed ledger), where one read of the view per class would scan it per class.
- */
-export function yearMarksReader(db: DB): (yearId: number) => Map<string, MarkRow[]> {
-  const read = db.prepare('SELECT student_id, subject_id, slot, period_id, mark FROM marks WHERE year_id = ?');
-  const years = new Map<number, Map<string, MarkRow[]>>();
-  return (yearId) => {
-    let byStudent = years.get(yearId);
-    if (!byStudent) {
-      years.set(yearId, byStudent = new Map());
-      for (const m of read.iterate(yearId) as Iterable<MarkRow>) (byStudent.get(m.student_id) ?? byStudent.set(m.student_id, []).get(m.student_id)!).push(m);
-    }
-    return byStudent;
-  };
-}
-
-/** `yearMarks`: the year's marks already read (yearMarksReader), instead of reading the class's from the view. */
-export function classGrid(db: DB, classId: number, subjectId?: number, yearMarks?: (yearId: number) => Map<string, MarkRow[]>): GradeGrid {
+export function classGrid(db: DB, classId: number, subjectId?: number): GradeGrid {
   const c = classInfo(db, classId);
   const periods = classPeriods(db, c);
   const subjects = db.prepare(`SELECT s.id, s.name, s.short_name,
@@ -89,11 +69,9 @@ export function classGrid(db: DB, classId: number, subjectId?: number, yearMarks
     .sort((a, b) => a.fullName.localeCompare(b.fullName, 'ru'));
   const ids = new Set(students.map((s) => s.id));
   const subjectIds = new Set(subjects.map((s) => s.id));
-  const read = yearMarks ? [...ids].flatMap((id) => yearMarks(c.year_id).get(id) ?? [])
-    : db.prepare(`SELECT k.student_id, k.subject_id, k.slot, k.period_id, k.mark FROM marks k
+  const marks = (db.prepare(`SELECT k.student_id, k.subject_id, k.slot, k.period_id, k.mark FROM marks k
       WHERE k.year_id = ? AND k.student_id IN (SELECT student_id FROM class_memberships WHERE class_id = ?)`)
-      .all(c.year_id, classId) as MarkRow[];
-  const marks = read
+    .all(c.year_id, classId) as Array<{ student_id: string; subject_id: number; slot: MarkSlot; period_id: number | null; mark: Mark }>)
     .filter((m) => ids.has(m.student_id) && subjectIds.has(m.subject_id))
     .map((m) => ({ studentId: m.student_id, subjectId: m.subject_id, column: columnKey(m.slot, m.period_id), mark: m.mark }));
   const counted = new Set(students.filter((s) => s.inClass).map((s) => s.id));

@@ -16,9 +16,8 @@ const SLOT_LABEL = { annual: 'годовая', exam: 'экзамен', final: '�
 export const resultMark = (m: LedgerStudentMarks) => m.final ?? m.annual;
 
 
-/** `yearMarks`: a year's marks read once for many classes (yearMarksReader), when building every class of a year. */
-export function buildLedger(db: DB, classId: number, yearMarks?: Parameters<typeof classGrid>[3]): LedgerData {
-  const grid = classGrid(db, classId, undefined, yearMarks);
+export function buildLedger(db: DB, classId: number): LedgerData {
+  const grid = classGrid(db, classId);
   const cls = db.prepare(`SELECT c.parallel, c.letter, c.level, c.adapted, c.shift,
       trim(s.last_name || ' ' || s.first_name || ' ' || coalesce(s.middle_name, '')) AS teacher
     FROM classes c LEFT JOIN staff s ON s.id = c.homeroom_teacher_id WHERE c.id = ?`)

@@ -7,7 +7,6 @@ import { canonicalJson } from '../shared/jcs.ts';
 import { verifyDetached } from '../signing/cms.ts';
 import { AppError } from '../shared/errors.ts';
 import { buildLedger } from './build.ts';
-import { yearMarksReader } from '../grades/grades.ts';
 import { verificationCode, type LedgerData, type LedgerStudent } from './model.ts';
 import { extractCodeFromPdf } from './pdf.ts';
 import { sha256Hex } from './seal.ts';
@@ -145,11 +144,8 @@ export type SealMismatch = { classId: number; className: string; year: string; v
  */
 export function rederiveSealed(db: DB): { checked: number; underCorrection: string[]; mismatches: SealMismatch[] } {
   if (!db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'ledger_versions'").get()) return { checked: 0, underCorrection: [], mismatches: [] };
-  // what the check needs, not the stored PDF and XLSX (megabytes over a school's classes)
-  const rows = db.prepare(`SELECT v.id, v.class_id, v.version, v.sha256, v.canonical_json FROM ledger_versions v
-    WHERE v.version = (SELECT max(version) FROM ledger_versions w WHERE w.class_id = v.class_id) ORDER BY v.class_id`).all() as
-    Array<Pick<VersionRow, 'id' | 'class_id' | 'version' | 'sha256' | 'canonical_json'>>;
-  const yearMarks = yearMarksReader(db); // one read of the marks per year, not one per class
+  const rows = db.prepare(`SELECT v.* FROM ledger_versions v
+    WHERE v.version = (SELECT max(version) FROM ledger_versions w WHERE w.class_id = v.class_id) ORDER BY v.class_id`).all() as VersionRow[];
   const open = new Set(db.prepare('SELECT class_id FROM ledger_corrections WHERE closed_by_version_id IS NULL').pluck().all() as number[]);
   const audited = db.prepare("SELECT 1 FROM audit_log WHERE method = 'ledgers.correct' AND json_extract(detail, '$.args.classId') = ? LIMIT 1");
   const out = { checked: 0, underCorrection: [] as string[], mismatches: [] as SealMismatch[] };
@@ -168,7 +164,7 @@ export function rederiveSealed(db: DB): { checked: number; underCorrection: stri
     if (!sealed) { mismatch([{ student: '—', subject: null, column: 'запечатанные данные', sealed: 'не ведомость', now: null }]); continue; }
     let now: LedgerData;
     try {
-      now = buildLedger(db, row.class_id, yearMarks);
+      now = buildLedger(db, row.class_id);
     } catch (e) {
       mismatch([{ student: '—', subject: null, column: 'класс', sealed: sealed.class.name, now: `не строится: ${(e as Error).message}` }]);
       continue;
