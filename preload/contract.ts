@@ -712,6 +712,9 @@ export const contract = {
   // matter). A different key already there is replaced only with `replace`. Audited (its id, never the key) when a register is open.
   'backup.keyImport': command(z.object({ key: z.string().min(1, 'введите ключ').max(300), replace: z.boolean().default(false) }).strict(),
     BackupKeyImportSchema, ADMIN, { register: 'optional' }),
+  // A new key replacing this computer's (re-keying): copies signed with the old one become «not written by this program»
+  // unless its sheet is imported again; the new key's sheet prints once. `confirm` says the admin knows. Audited (both ids).
+  'backup.keyRenew': command(z.object({ confirm: z.literal(true, 'подтвердите замену ключа') }).strict(), BackupKeyImportSchema, ADMIN, { register: 'optional' }),
   // ---------- packets: the TLS client certificate for a receiver that demands mutual TLS ----------
   // 'file': the PKCS#12 is kept (encrypted, as the file is); the password only opens it for this call.
   'packets.setTlsCertificate': command(z.object({ source: z.enum(TLS_SOURCES),

@@ -7,7 +7,7 @@ import { addMedia, getMedia, listMedia, listRuns, updateMedia } from './runs.ts'
 import { checkAuditWitnesses } from './witness.ts';
 import { WrongPassphraseError } from './encryption.ts';
 import { keyId, keyStore } from './key.ts';
-import { importKey, keySheet, sheetPrinted } from './key-sheet.ts';
+import { importKey, keySheet, renewKey, sheetPrinted } from './key-sheet.ts';
 
 export const backupHandlers = defineHandlers({
   'media.list': query(({ db }) => listMedia(db)),
@@ -57,4 +57,5 @@ export const backupHandlers = defineHandlers({
   }),
   'backup.keySheet': ownCommand(({ db, user }, a) => keySheet(db, signedIn(user).login, a.reason)),
   'backup.keyImport': ownCommand(({ db, user }, a) => importKey(db, signedIn(user).login, a.key, a.replace)),
+  'backup.keyRenew': ownCommand(({ db, user }) => renewKey(db, signedIn(user).login)),
 });

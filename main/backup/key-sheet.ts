@@ -1,6 +1,7 @@
 // The backup key's recovery sheet and its import on a new computer: the admin prints the key once and keeps the sheet
 // in the safe; typed (or loaded) on a new computer it makes that computer's copies and the old ones genuine again.
 // Both are audited with the key's id only. A second print of the same key needs an admin's reason (audited).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pdfmake from 'pdfmake';
@@ -11,7 +12,7 @@ import { AppError } from '../shared/errors.ts';
 import { pdfFontDir } from '../shared/pdf.ts';
 import { formatDate, formatDateTime } from '../../preload/core/dates.ts';
 import { PRIVATE_DIR, PRIVATE_FILE } from '../shared/private-files.ts';
-import { backupKey, backupKeyFile, grouped, keyId, keyStore, parseTypedKey, toBase32 } from './key.ts';
+import { backupKey, backupKeyFile, grouped, KEY_BYTES, keyId, keyStore, parseTypedKey, toBase32 } from './key.ts';
 
 const FONTS = { normal: 'Roboto-Regular.ttf', bold: 'Roboto-Medium.ttf', italics: 'Roboto-Italic.ttf', bolditalics: 'Roboto-MediumItalic.ttf' };
 
@@ -112,3 +113,20 @@ export function importKey(db: DB | null, by: string, typed: string, replace: boo
   if (db) db.transaction(() => appendAudit(db, by, 'backup.keyImport', { keyId: id, replaced }))();
   return { keyId: id, replaced, where: store.where };
 }
+
+/**
+ * A new key for this installation, replacing the one here (a sheet lost beyond reprinting, a key that may have been
+ * read): copies signed with the old key become «not written by this program» unless its sheet is imported again. The
+ * new key's sheet prints once, as a first print. Audited with both ids, never a key.
+ */
+export function renewKey(db: DB | null, by: string): { keyId: string; replaced: string | null; where: string } {
+  const store = keyStore();
+  const before = store.load();
+  const key = crypto.randomBytes(KEY_BYTES);
+  store.save(key, true);
+  const id = keyId(key);
+  const replaced = before ? keyId(before) : null;
+  if (db) db.transaction(() => appendAudit(db, by, 'backup.keyRenew', { keyId: id, replaced }))();
+  return { keyId: id, replaced, where: store.where };
+}
+

@@ -13,7 +13,7 @@ import { promptHidden } from './prompt.ts';
 import { UsageError } from './usage.ts';
 
 export const ARCHIVE_COMMANDS = new Set(['backup', 'verify-copies', 'restore', 'media list', 'media add', 'archive verify', 'upload',
-  'backup key show-id', 'backup key print', 'backup key import']);
+  'backup key show-id', 'backup key print', 'backup key import', 'backup key new']);
 
 export const EXIT = { ok: 0, refused: 1, internal: 2, damaged: 3, lost: 4 } as const;
 
@@ -190,6 +190,12 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       const r = await call('backup.keySheet', reason ? { reason } : {});
       fs.writeFileSync(out, Buffer.from(r.dataBase64, 'base64'), { flag: 'wx', mode: 0o600 });
       print({ keyId: r.keyId, out: path.resolve(out) }, () => `Лист восстановления ключа ${r.keyId} записан: ${path.resolve(out)}. Напечатайте его, храните в сейфе, а файл удалите`);
+      return EXIT.ok;
+    }
+    case 'backup key new': {
+      if (!f.yes) throw new UsageError('новый ключ заменит ключ этого компьютера: копии, подписанные прежним, станут «не записанными этой программой» (пока его лист не загружен снова). Подтвердите: backup key new --yes');
+      const r = await call('backup.keyRenew', { confirm: true });
+      print(r, () => `Новый ключ ${r.keyId} записан (${r.where})${r.replaced ? `; прежний ключ ${r.replaced} заменён` : ''}. Напечатайте лист восстановления нового ключа: backup key print --out ФАЙЛ.pdf`);
       return EXIT.ok;
     }
     case 'backup key import': {

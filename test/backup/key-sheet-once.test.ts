@@ -100,4 +100,26 @@ describe('the recovery sheet prints once', () => {
     expect(keySheets().at(-1)).not.toHaveProperty('reprint');
     expect((await cli(['backup', 'key', 'print', '--out', path.join(dir, 'new-sheet-2.pdf'), '--db', c.dbPath])).code).toBe(1);
   });
+
+  it('an admin re-keys: a new key, its sheet a first print again; refused to the archivist and without confirmation; audited', async () => {
+    const before = await value<{ keyId: string }>('admin', 'backup.keyStatus', {});
+    expect((await call('arch', 'backup.keyRenew', { confirm: true })).ok).toBe(false);
+    expect((await call('admin', 'backup.keyRenew', {})).ok).toBe(false);
+    const refused = await cli(['backup', 'key', 'new', '--db', c.dbPath]);
+    expect(refused.code).toBe(1);
+    expect(refused.said).toMatch(/Подтвердите: backup key new --yes/);
+    expect((await call('admin', 'backup.keySheet', {})).ok).toBe(false); // this key's sheet is printed already
+    const r = await value<{ keyId: string; replaced: string | null }>('admin', 'backup.keyRenew', { confirm: true });
+    expect(r.replaced).toBe(before.keyId);
+    expect(r.keyId).not.toBe(before.keyId);
+    expect(fs.statSync(backupKeyFile()).mode & 0o777).toBe(0o600);
+    expect((await value<{ keyId: string; sheetPrinted: unknown }>('admin', 'backup.keyStatus', {}))).toMatchObject({ keyId: r.keyId, sheetPrinted: null });
+    expect((await value<Sheet>('admin', 'backup.keySheet', {})).keyId).toBe(r.keyId); // a first print, no reason asked
+    const viaCli = await cli(['backup', 'key', 'new', '--yes', '--db', c.dbPath]);
+    expect(viaCli.code, viaCli.said).toBe(0);
+    expect(viaCli.said).toContain(`прежний ключ ${r.keyId} заменён`);
+    const renewals = (c.backend.db.prepare("SELECT login, detail FROM audit_log WHERE method = 'backup.keyRenew' ORDER BY id").all() as Array<{ login: string; detail: string }>);
+    expect(renewals.map((e) => JSON.parse(e.detail).replaced)).toEqual([before.keyId, r.keyId]);
+    expect(renewals[0].login).toBe('admin');
+  });
 });

@@ -377,6 +377,15 @@ function KeyPanel() {
     setReason('');
     status.reload();
   });
+  const renew = useSubmit();
+  const renewKey = () => {
+    if (!window.confirm(k.renewConfirm)) return;
+    void renew.run(async () => {
+      const r = await call('backup.keyRenew', { confirm: true });
+      setDone(k.renewed(r.keyId, r.replaced));
+      status.reload();
+    });
+  };
   const importKey = () => imp.run(async () => {
     const r = await call('backup.keyImport', { key: typed, replace });
     setTyped('');
@@ -402,6 +411,8 @@ function KeyPanel() {
               {sheet.failure && <ErrorBox failure={sheet.failure} />}
             </>
           )}
+          {status.data?.keyId && <button type="button" disabled={renew.busy} onClick={renewKey} data-testid="key-renew">{k.renew}</button>}
+          {renew.failure && <ErrorBox failure={renew.failure} />}
           <Form failure={imp.failure} busy={imp.busy} onSubmit={importKey} testId="key-import" label={k.importTitle}>
             <TextField name="key" label={k.typed} type="password" value={typed} onChange={setTyped} autoComplete="off" size={60} />
             <CheckField name="replace" label={k.replace} checked={replace} onChange={setReplace} />
