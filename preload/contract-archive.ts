@@ -64,7 +64,9 @@ export const RestoreJobResultSchema = z.looseObject({
 export type RestoreJobResult = z.infer<typeof RestoreJobResultSchema>;
 
 /** The backup key as it may be shown: its id (the first 8 bytes of its SHA-256, hex) and where it is kept — never the key. */
-export const BackupKeyStatusSchema = z.object({ keyId: z.string().nullable(), where: z.string() });
+/** sheetPrinted: the first print of this key's recovery sheet (a second one needs an admin's reason), null if never. */
+export const BackupKeyStatusSchema = z.object({ keyId: z.string().nullable(), where: z.string(),
+  sheetPrinted: z.object({ at: z.string(), by: z.string() }).nullable().optional() });
 export const BackupKeySheetSchema = z.object({ keyId: z.string(), fileName: z.string(), dataBase64: z.string() });
 /** replaced: the id of the key that was there before, when another one was replaced. */
 export const BackupKeyImportSchema = z.object({ keyId: z.string(), replaced: z.string().nullable(), where: z.string() });
@@ -76,5 +78,7 @@ export const AuditWitnessSchema = z.object({
 });
 export type AuditWitnessT = z.infer<typeof AuditWitnessSchema>;
 /** What a finished backup.upload job returns: the copy in the central store. */
-export const BagUploadJobResultSchema = z.looseObject({ url: z.string(), files: z.number().int(), bytesSent: z.number(), resumed: z.number().int(), skipped: z.number().int() });
+/** authentic: the copy's authentication tag verified under this computer's key before it was sent (the tag is sent with it). */
+export const BagUploadJobResultSchema = z.looseObject({ url: z.string(), files: z.number().int(), bytesSent: z.number(), resumed: z.number().int(), skipped: z.number().int(),
+  authentic: z.boolean().optional(), authenticity: z.string().optional() });
 export type BagUploadJobResult = z.infer<typeof BagUploadJobResultSchema>;

@@ -806,11 +806,16 @@ export const contract = {
   // The key's id (never the key) and where it is kept; keyId null: no key on this computer yet.
   'backup.keyStatus': query(none, BackupKeyStatusSchema, ARCHIVIST, { register: 'optional' }),
   // The recovery sheet: a PDF with the key (hex and base32), its id, the date and the school. Audited, the key never in the log.
-  'backup.keySheet': command(none, BackupKeySheetSchema, ADMIN),
+  // Printed once per key: a second print is a conflict (at `reason`) unless the admin gives the reason, audited with it.
+  'backup.keySheet': command(z.object({ reason: z.string().trim().min(5, 'причина — хотя бы несколько слов').max(500).optional() }).strict(),
+    BackupKeySheetSchema, ADMIN),
   // The key typed or loaded from the recovery sheet on a new computer (64 hex digits or 52 base32 letters; spaces do not
   // matter). A different key already there is replaced only with `replace`. Audited (its id, never the key) when a register is open.
   'backup.keyImport': command(z.object({ key: z.string().min(1, 'введите ключ').max(300), replace: z.boolean().default(false) }).strict(),
     BackupKeyImportSchema, ADMIN, { register: 'optional' }),
+  // A new key replacing this computer's (re-keying): copies signed with the old one become «not written by this program»
+  // unless its sheet is imported again; the new key's sheet prints once. `confirm` says the admin knows. Audited (both ids).
+  'backup.keyRenew': command(z.object({ confirm: z.literal(true, 'подтвердите замену ключа') }).strict(), BackupKeyImportSchema, ADMIN, { register: 'optional' }),
   // ---------- packets: the TLS client certificate for a receiver that demands mutual TLS ----------
   // 'file': the PKCS#12 is kept (encrypted, as the file is); the password only opens it for this call.
   'packets.setTlsCertificate': command(z.object({ source: z.enum(TLS_SOURCES),

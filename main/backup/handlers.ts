@@ -7,7 +7,7 @@ import { addMedia, getMedia, listMedia, listRuns, updateMedia } from './runs.ts'
 import { checkAuditWitnesses } from './witness.ts';
 import { WrongPassphraseError } from './encryption.ts';
 import { keyId, keyStore } from './key.ts';
-import { importKey, keySheet } from './key-sheet.ts';
+import { importKey, keySheet, renewKey, sheetPrinted } from './key-sheet.ts';
 
 export const backupHandlers = defineHandlers({
   'media.list': query(({ db }) => listMedia(db)),
@@ -52,8 +52,10 @@ export const backupHandlers = defineHandlers({
   'backup.keyStatus': query(() => {
     const store = keyStore();
     const key = store.load();
-    return { keyId: key ? keyId(key) : null, where: store.where };
+    const printed = key ? sheetPrinted(keyId(key)) : null;
+    return { keyId: key ? keyId(key) : null, where: store.where, sheetPrinted: printed ? { at: printed.printedAt, by: printed.by } : null };
   }),
-  'backup.keySheet': ownCommand(({ db, user }) => keySheet(db, signedIn(user).login)),
+  'backup.keySheet': ownCommand(({ db, user }, a) => keySheet(db, signedIn(user).login, a.reason)),
   'backup.keyImport': ownCommand(({ db, user }, a) => importKey(db, signedIn(user).login, a.key, a.replace)),
+  'backup.keyRenew': ownCommand(({ db, user }) => renewKey(db, signedIn(user).login)),
 });

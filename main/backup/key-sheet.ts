@@ -1,6 +1,8 @@
 // The backup key's recovery sheet and its import on a new computer: the admin prints the key once and keeps the sheet
 // in the safe; typed (or loaded) on a new computer it makes that computer's copies and the old ones genuine again.
-// Both are audited with the key's id only.
+// Both are audited with the key's id only. A second print of the same key needs an admin's reason (audited).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import pdfmake from 'pdfmake';
 import type { TDocumentDefinitions } from 'pdfmake/interfaces.js';
@@ -8,8 +10,9 @@ import type { DB } from '../../db/connection.ts';
 import { appendAudit } from '../audit/log.ts';
 import { AppError } from '../shared/errors.ts';
 import { pdfFontDir } from '../shared/pdf.ts';
-import { formatDate } from '../../preload/core/dates.ts';
-import { backupKey, grouped, keyId, keyStore, parseTypedKey, toBase32 } from './key.ts';
+import { formatDate, formatDateTime } from '../../preload/core/dates.ts';
+import { PRIVATE_DIR, PRIVATE_FILE } from '../shared/private-files.ts';
+import { backupKey, backupKeyFile, grouped, KEY_BYTES, keyId, keyStore, parseTypedKey, toBase32 } from './key.ts';
 
 const FONTS = { normal: 'Roboto-Regular.ttf', bold: 'Roboto-Medium.ttf', italics: 'Roboto-Italic.ttf', bolditalics: 'Roboto-MediumItalic.ttf' };
 
@@ -47,14 +50,51 @@ export async function renderKeySheet(key: Buffer, school: string, now = new Date
   return Buffer.from(await pdfmake.createPdf(definition).getBuffer());
 }
 
-/** The sheet of this installation's key (made now if there is none yet); the print is audited by the key's id. */
-export async function keySheet(db: DB, by: string): Promise<{ keyId: string; fileName: string; dataBase64: string }> {
+/** The first print of a key's recovery sheet: who and when. Kept beside the key file (the key is per computer, not per
+ *  register), never holding the key. */
+export type SheetPrint = { keyId: string; printedAt: string; by: string };
+
+const printsFile = () => `${backupKeyFile()}.printed`;
+
+/** The first print of this key's sheet, if it was printed (a record of another key — replaced since — does not count). */
+export function sheetPrinted(id: string): SheetPrint | null {
+  try {
+    const r = JSON.parse(fs.readFileSync(printsFile(), 'utf8')) as Partial<SheetPrint>;
+    return r.keyId === id && typeof r.printedAt === 'string' && typeof r.by === 'string' ? { keyId: id, printedAt: r.printedAt, by: r.by } : null;
+  } catch {
+    return null;
+  }
+}
+
+function recordPrint(p: SheetPrint): void {
+  const file = printsFile();
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR });
+  fs.writeFileSync(tmp, JSON.stringify(p), { mode: PRIVATE_FILE });
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * The sheet of this installation's key (made now if there is none yet). Printed once: a second print of the same key
+ * is refused unless an admin gives the reason (a lost sheet, a second safe) — or the key was replaced, whose sheet is a
+ * first print again. Every print is audited by the key's id, a second one with its reason and the first print named.
+ */
+export async function keySheet(db: DB, by: string, reason?: string): Promise<{ keyId: string; fileName: string; dataBase64: string }> {
   const key = backupKey();
+  const id = keyId(key);
+  const first = sheetPrinted(id);
+  if (first && !reason?.trim()) {
+    const why = `Лист восстановления ключа ${id} уже напечатан ${formatDateTime(first.printedAt)} (${first.by}): второй экземпляр печатается только с указанием причины`;
+    throw new AppError('conflict', why, { reason: 'укажите причину повторной печати' });
+  }
   const school = db.prepare('SELECT full_name FROM school WHERE id = 1').pluck().get() as string | undefined;
   const pdf = await renderKeySheet(key, school ?? 'Школьный регистр');
-  const id = keyId(key);
-  db.transaction(() => appendAudit(db, by, 'backup.keySheet', { keyId: id }))();
-  return { keyId: id, fileName: `backup-key-${id}.pdf`, dataBase64: pdf.toString('base64') };
+  const now = new Date().toISOString();
+  if (!first) recordPrint({ keyId: id, printedAt: now, by });
+  db.transaction(() => appendAudit(db, by, 'backup.keySheet', first
+    ? { keyId: id, reprint: true, reason: reason!.trim(), firstPrintedAt: first.printedAt, firstBy: first.by }
+    : { keyId: id }))();
+  return { keyId: id, fileName: `backup-key-${id}${first ? `-copy-${now.slice(0, 10)}` : ''}.pdf`, dataBase64: pdf.toString('base64') };
 }
 
 /** The key from the sheet saved as this installation's key; a different key already here only with `replace`. */
@@ -73,3 +113,20 @@ export function importKey(db: DB | null, by: string, typed: string, replace: boo
   if (db) db.transaction(() => appendAudit(db, by, 'backup.keyImport', { keyId: id, replaced }))();
   return { keyId: id, replaced, where: store.where };
 }
+
+/**
+ * A new key for this installation, replacing the one here (a sheet lost beyond reprinting, a key that may have been
+ * read): copies signed with the old key become «not written by this program» unless its sheet is imported again. The
+ * new key's sheet prints once, as a first print. Audited with both ids, never a key.
+ */
+export function renewKey(db: DB | null, by: string): { keyId: string; replaced: string | null; where: string } {
+  const store = keyStore();
+  const before = store.load();
+  const key = crypto.randomBytes(KEY_BYTES);
+  store.save(key, true);
+  const id = keyId(key);
+  const replaced = before ? keyId(before) : null;
+  if (db) db.transaction(() => appendAudit(db, by, 'backup.keyRenew', { keyId: id, replaced }))();
+  return { keyId: id, replaced, where: store.where };
+}
+

@@ -4,7 +4,9 @@
 //   PUT  {base}/{bag}/{path}  with `Content-Range: bytes N-(size-1)/size`, the bytes from N on
 //        → 201 when the file is complete, 202 when more is expected; 416 with `Upload-Offset` when N is not what the
 //          server holds (the client then HEADs and continues from there).
-// Payload files go first, the tag manifest last: the server may treat a bag as arrived when that file is complete.
+// Payload files go first, then the tag files and the authentication tag (sr-authentication.txt, not listed in the tag
+// manifest: it is made over it), the tag manifest last: the server may treat a bag as arrived when that file is complete,
+// and a bag fetched back from it must still say who wrote it.
 // A broken connection is resumed from the server's offset, never from zero.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -13,8 +15,10 @@ import path from 'node:path';
 import { progressTo, type Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { checkBag, TAGMANIFEST } from './bag.ts';
+import { AUTHENTICATION, checkAuthenticity } from './key.ts';
 
-export type UploadResult = { url: string; files: number; bytesSent: number; resumed: number; skipped: number };
+/** `authentic`: the bag's tag verified under this installation's key before it was sent (the tag travels either way). */
+export type UploadResult = { url: string; files: number; bytesSent: number; resumed: number; skipped: number; authentic: boolean; authenticity: string };
 
 type Resp = { status: number; headers: http.IncomingHttpHeaders; body: string };
 
@@ -44,13 +48,16 @@ export async function uploadBag(bagDir: string, baseUrl: string, opts: { token?:
   const check = await checkBag(bag);
   if (!check.ok) throw new AppError('validation', `Копия ${bag} повреждена, в центральное хранилище не отправлена: ${check.problems[0].message}`);
   const name = path.basename(bag);
-  const files = [...check.payload.keys(), ...[...check.tags.keys()].filter((f) => f !== TAGMANIFEST), TAGMANIFEST];
+  const tagged = fs.lstatSync(path.join(bag, AUTHENTICATION), { throwIfNoEntry: false })?.isFile() ?? false;
+  const authenticity = checkAuthenticity(bag);
+  const files = [...check.payload.keys(), ...[...check.tags.keys()].filter((f) => f !== TAGMANIFEST), ...(tagged ? [AUTHENTICATION] : []), TAGMANIFEST];
   const sizes = files.map((f) => fs.statSync(path.join(bag, f)).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   const auth: Record<string, string> = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
   const retries = opts.retries ?? 5;
   let done = 0;
-  const result: UploadResult = { url: fileUrl(baseUrl, name, '').toString(), files: files.length, bytesSent: 0, resumed: 0, skipped: 0 };
+  const result: UploadResult = { url: fileUrl(baseUrl, name, '').toString(), files: files.length, bytesSent: 0, resumed: 0, skipped: 0,
+    authentic: authenticity.genuine, authenticity: authenticity.reason };
   for (let i = 0; i < files.length; i++) {
     const rel = files[i];
     const size = sizes[i];

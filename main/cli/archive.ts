@@ -7,13 +7,13 @@ import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import { MEDIA_KINDS, type BackupJobResult, type BagUploadJobResult, type RestoreJobResult, type VerifyJobResult } from '../../preload/contract-archive.ts';
 import { AppError } from '../shared/errors.ts';
-import { formatDate } from '../../preload/core/dates.ts';
+import { formatDate, formatDateTime } from '../../preload/core/dates.ts';
 import { localCaller, type OnReport } from './local-call.ts';
 import { promptHidden } from './prompt.ts';
 import { UsageError } from './usage.ts';
 
 export const ARCHIVE_COMMANDS = new Set(['backup', 'verify-copies', 'restore', 'media list', 'media add', 'archive verify', 'upload',
-  'backup key show-id', 'backup key print', 'backup key import']);
+  'backup key show-id', 'backup key print', 'backup key import', 'backup key new']);
 
 export const EXIT = { ok: 0, refused: 1, internal: 2, damaged: 3, lost: 4 } as const;
 
@@ -172,21 +172,30 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       const url = str(f, 'url');
       if (!bag || !url) throw new UsageError('upload КОПИЯ --url URL');
       const r = await job('backup.upload', { bagPath: path.resolve(bag), url, token: process.env.SR_CENTRAL_TOKEN || undefined }, cliProgress(f, io));
-      print(r, () => `Копия отправлена: ${r.url} (файлов ${r.files}, уже были ${r.skipped}, докачано ${r.resumed})`);
+      print(r, () => `Копия отправлена: ${r.url} (файлов ${r.files}, уже были ${r.skipped}, докачано ${r.resumed}); подлинность: ${r.authenticity ?? '—'}`);
       return EXIT.ok;
     }
     case 'backup key show-id': {
       const r = await call('backup.keyStatus', {});
-      print(r, () => (r.keyId ? `Ключ резервных копий: ${r.keyId} (${r.where})` : `Ключа резервных копий на этом компьютере ещё нет (${r.where}): он создаётся первой резервной копией или загружается с листа восстановления (backup key import)`));
+      const printed = r.sheetPrinted ? `; лист восстановления напечатан ${formatDateTime(r.sheetPrinted.at)} (${r.sheetPrinted.by})` : '; лист восстановления не печатался';
+      print(r, () => (r.keyId ? `Ключ резервных копий: ${r.keyId} (${r.where})${printed}` : `Ключа резервных копий на этом компьютере ещё нет (${r.where}): он создаётся первой резервной копией или загружается с листа восстановления (backup key import)`));
       return EXIT.ok;
     }
     case 'backup key print': {
       const out = str(f, 'out');
       if (!out) throw new UsageError('укажите файл листа восстановления: backup key print --out ФАЙЛ.pdf');
       if (fs.existsSync(out)) throw new UsageError(`файл ${out} уже есть: выберите новый`);
-      const r = await call('backup.keySheet', {});
+      // printed once: a second print of the same key needs --reason (audited with it)
+      const reason = str(f, 'reason');
+      const r = await call('backup.keySheet', reason ? { reason } : {});
       fs.writeFileSync(out, Buffer.from(r.dataBase64, 'base64'), { flag: 'wx', mode: 0o600 });
       print({ keyId: r.keyId, out: path.resolve(out) }, () => `Лист восстановления ключа ${r.keyId} записан: ${path.resolve(out)}. Напечатайте его, храните в сейфе, а файл удалите`);
+      return EXIT.ok;
+    }
+    case 'backup key new': {
+      if (!f.yes) throw new UsageError('новый ключ заменит ключ этого компьютера: копии, подписанные прежним, станут «не записанными этой программой» (пока его лист не загружен снова). Подтвердите: backup key new --yes');
+      const r = await call('backup.keyRenew', { confirm: true });
+      print(r, () => `Новый ключ ${r.keyId} записан (${r.where})${r.replaced ? `; прежний ключ ${r.replaced} заменён` : ''}. Напечатайте лист восстановления нового ключа: backup key print --out ФАЙЛ.pdf`);
       return EXIT.ok;
     }
     case 'backup key import': {

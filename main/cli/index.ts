@@ -104,7 +104,11 @@ const HELP = `Школьный регистр — командная строк�
                                      копия, не записанная этой программой (нет метки подлинности или чужой ключ),
                                      восстанавливается только с --accept-foreign
   backup key show-id                 номер ключа резервных копий этого компьютера и где он хранится (не сам ключ)
-  backup key print --out ФАЙЛ.pdf    лист восстановления ключа (храните в сейфе); записывается в журнал аудита
+  backup key print --out ФАЙЛ.pdf [--reason ПРИЧИНА]
+                                     лист восстановления ключа (храните в сейфе); печатается один раз: второй
+                                     экземпляр — только с --reason (или после замены ключа); записывается в журнал аудита
+  backup key new --yes               новый ключ вместо ключа этого компьютера (копии, подписанные прежним, станут
+                                     «не записанными этой программой»); его лист печатается заново, один раз
   backup key import [--file ФАЙЛ] [--replace]
                                      ключ с листа восстановления на новом компьютере: из файла или введённый
                                      (64 шестнадцатеричные цифры или 52 знака base32); --replace заменяет другой ключ
@@ -120,7 +124,8 @@ const HELP = `Школьный регистр — командная строк�
 4 — повреждение не исправить (файл испорчен во всех копиях того же вида; у каждого сказано почему и какие копии
 целы) или копия не записана ни на один носитель.
 Нет места на диске — код 1 с именем файла или носителя. Реестр, занятый другой программой, команда ждёт 30 с
-(SCHOOL_REGISTER_BUSY_WAIT — секунды), затем код 1: «Реестр занят другой программой».`;
+(SCHOOL_REGISTER_BUSY_WAIT — секунды), затем код 1: «Реестр занят другой программой»; задание программы (закрытие года,
+импорт, копия) названо сразу: «идёт «…» (pid …) с ЧЧ:ММ; ждём до N с».`;
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -183,7 +188,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     if (cmd.startsWith('packets ')) return await runPacketsCli(cmd, f, operands, io);
     // Reading copies needs no register; with --db the run is logged in it.
     const dbOptional = cmd === 'restore' || cmd === 'verify-copies' || cmd === 'upload' || (cmd === 'archive verify' && typeof f.archive === 'string')
-      || cmd === 'backup key show-id' || cmd === 'backup key import';
+      || cmd === 'backup key show-id' || cmd === 'backup key import' || cmd === 'backup key new';
     if (typeof f.db !== 'string' && !dbOptional) throw new UsageError('укажите файл реестра: --db ФАЙЛ');
     const restoreTarget = cmd === 'restore' ? (f.to as unknown as string[] | undefined)?.[0] : undefined;
     if (restoreTarget && typeof f.db === 'string' && path.resolve(restoreTarget) === path.resolve(f.db)) {

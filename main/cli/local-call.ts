@@ -32,9 +32,10 @@ export function cliBusyWaitMs(): number {
 
 export const cliUser = (): User => ({ id: 0, login: `cli:${os.userInfo().username}`, fullName: 'Командная строка', role: 'admin' });
 
-export function localCaller(db: DB | null): LocalCaller {
+/** `onWaiting`: where the command says what it waits for when another program's job holds the register (stderr). */
+export function localCaller(db: DB | null, onWaiting: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): LocalCaller {
   const jobs = new Jobs();
-  const base = { db, sessions: new Sessions(), jobs, session: null, asUser: cliUser(), client: 'cli' };
+  const base = { db, sessions: new Sessions(), jobs, session: null, asUser: cliUser(), client: 'cli', otherProgram: { waitMs: cliBusyWaitMs(), onWaiting } };
   const call = async <M extends Method>(method: M, args: Input<M>): Promise<Output<M>> => {
     const r = await dispatch(base, { method, args });
     if (!r.ok) throw new AppError(r.error.code, r.error.message, r.error.fields, r.error.rows);

@@ -7,7 +7,8 @@ import { AppError, placeError } from '../shared/errors.ts';
 import { logError } from '../shared/log.ts';
 import { appendAudit } from '../audit/log.ts';
 import { anchorAudit } from '../audit/anchor.ts';
-import type { DB } from '../../db/connection.ts';
+import { BUSY_TIMEOUT_MS, type DB } from '../../db/connection.ts';
+import { holdRegister, jobName, otherHolder, waitForOtherProgram } from '../shared/busy-marker.ts';
 import { handlers, getUser } from './handlers.ts';
 import type { AnyHandler, Ctx } from '../shared/handler.ts';
 
@@ -59,7 +60,10 @@ export function sqliteToApi(e: Error & { code?: string }, db?: DB | null): ApiEr
  * the arguments the contract marks `local` (paths on this machine). `db` is null only there too (the CLI without --db),
  * and only for the methods the contract marks `register: 'optional'`.
  */
-export type Dispatcher = (ctx: Omit<Ctx, 'user' | 'db'> & { db: DB | null; asUser?: User }, env: Envelope) => Promise<Result<unknown>>;
+export type Dispatcher = (ctx: Omit<Ctx, 'user' | 'db'> & { db: DB | null; asUser?: User;
+  /** how long a write waits for another program's job on the register (its marker, main/shared/busy-marker.ts), and who
+   *  hears what it waits for: BUSY_TIMEOUT_MS and no one by default (the app); the CLI waits longer and says so */
+  otherProgram?: { waitMs: number; onWaiting?: (message: string) => void } }, env: Envelope) => Promise<Result<unknown>>;
 
 export const dispatch: Dispatcher = async (base, env) => {
   try {
@@ -96,13 +100,19 @@ export const dispatch: Dispatcher = async (base, env) => {
         return { ok: false, error: { code: 'forbidden', message: `Недостаточно прав: «${method}» доступен ролям ${def.roles.join(', ')}` } };
       }
     }
-    const { asUser: _cli, ...rest } = base;
+    const { asUser: _cli, otherProgram: _other, ...rest } = base;
     // a null db reaches only the handlers of `register: 'optional'` methods, whose Ctx says so (main/shared/handler.ts)
     const ctx = { ...rest, user, session: typeof env.session === 'string' ? env.session : null } as Ctx;
     const args = parsed.data as never;
     const h = handlers[method] as AnyHandler;
     // Whatever writes waits for a job that holds the register: commands, and jobs that write.
     const writes = h.kind === 'job' ? h.writes : h.kind === 'command' && h.tx !== 'none';
+    // another program's job on the same register (a CLI import while the app closes the year, or the other way round):
+    // named and waited for within the bound, then refused — not left to SQLite's busy wait on this thread. Awaited only
+    // when there is one: otherwise nothing yields between the check below and the run.
+    if (writes && base.db && otherHolder(base.db.name)) {
+      await waitForOtherProgram(base.db.name, base.otherProgram?.waitMs ?? BUSY_TIMEOUT_MS, base.otherProgram?.onWaiting);
+    }
     if (writes && base.jobs.exclusive) {
       return { ok: false, error: { code: 'conflict', message: `Реестр занят: идёт «${base.jobs.exclusive}». Повторите позже.` } };
     }
@@ -110,10 +120,13 @@ export const dispatch: Dispatcher = async (base, env) => {
     if (h.kind === 'job') {
       const spec = h.start(ctx, args);
       const result = (def as { result?: z.ZodType }).result!;
+      const register = base.db?.name ?? null;
       value = {
         jobId: base.jobs.start(spec.jobKind ?? method, async (p, id) => {
+          // while it runs, other programs on this computer see which job holds the register (and wait for it)
+          const release = writes && register ? holdRegister(register, jobName(method, spec.label)) : () => {};
           // a full disk or a register held by another program fails the job as bad input, the place named
-          const r = await spec.work(p, id).catch((e: unknown) => { throw placeError(e, base.db) ?? e; });
+          const r = await spec.work(p, id).catch((e: unknown) => { throw placeError(e, base.db) ?? e; }).finally(release);
           const out = result.safeParse(r);
           if (!out.success) throw new Error(`${method}: the job's result does not match the contract: ${out.error.message}`);
           return out.data;

@@ -10,7 +10,7 @@ import { anchorAudit } from '../audit/anchor.ts';
 import { AppError } from '../shared/errors.ts';
 import { verifyPassword } from './passwords.ts';
 import { delayAfter, lockAfter, LOCK_AFTER, type SignInGuard } from './throttle.ts';
-import { dummyHash, normalLogin, rowByLogin, toUser, type Row } from './users.ts';
+import { dummyHash, normalLogin, rowByLogin, toUser } from './users.ts';
 
 const WRONG = 'Неверный логин или пароль';
 
@@ -20,11 +20,9 @@ function tryAgain(at: number, now: number): string {
   return s <= 120 ? `повторите через ${s} с` : `повторите после ${formatDateTime(new Date(at).toISOString())}`;
 }
 
-/** When the account may try again (ms), or 0 when it may now. */
-function loginRetryAt(r: Row): number {
-  const locked = r.locked_until ? Date.parse(r.locked_until) : 0;
-  const delayed = r.last_failed_at ? Date.parse(r.last_failed_at) + delayAfter(r.failed_attempts) : 0;
-  return Math.max(locked, delayed);
+/** When a login may try again (ms), or 0 when it may now. */
+function loginRetryAt(s: { failures: number; lastFailedAt: number; lockedUntil: number }): number {
+  return Math.max(s.lockedUntil, s.lastFailedAt ? s.lastFailedAt + delayAfter(s.failures) : 0);
 }
 
 /** What a written entry carries about the tries refused early since the last one (nothing when there were none). */
@@ -63,14 +61,18 @@ export async function checkSignIn(at: Attempt, login: string, password: string, 
   const clientAt = guard.clientRetryAt(client, now);
   if (clientAt) refuse(clientAt, `Слишком много неудачных попыток входа с этого места: ${tryAgain(clientAt, now)}`, 'client');
   const before = rowByLogin(db, key);
-  if (before) {
-    const retry = loginRetryAt(before);
-    if (retry > now) {
-      const locked = before.locked_until && Date.parse(before.locked_until) > now;
-      refuse(retry, locked
-        ? `Учётная запись «${before.login}» заблокирована после ${before.failed_attempts} неудачных попыток входа: ${tryAgain(retry, now)} или попросите администратора снять блокировку`
-        : `Слишком много неудачных попыток входа под «${before.login}»: ${tryAgain(retry, now)}`, locked ? 'locked' : 'delay');
-    }
+  // a login that does not exist is delayed and locked as an account would be, with the same words: the refusal does
+  // not tell whether the login exists
+  const state = before
+    ? { failures: before.failed_attempts, lastFailedAt: before.last_failed_at ? Date.parse(before.last_failed_at) : 0, lockedUntil: before.locked_until ? Date.parse(before.locked_until) : 0 }
+    : guard.unknownLogin(key, now);
+  const retry = loginRetryAt(state);
+  if (retry > now) {
+    const locked = state.lockedUntil > now;
+    const shown = before?.login ?? key;
+    refuse(retry, locked
+      ? `Вход под «${shown}» заблокирован после ${state.failures} неудачных попыток: ${tryAgain(retry, now)} или попросите администратора снять блокировку`
+      : `Слишком много неудачных попыток входа под «${shown}»: ${tryAgain(retry, now)}`, locked ? 'locked' : 'delay');
   }
   const release = guard.begin(key, client, now);
   if (!release) refuse(now + 1000, 'Предыдущая попытка входа ещё проверяется: повторите через 1 с', 'busy');
@@ -88,7 +90,12 @@ export async function checkSignIn(at: Attempt, login: string, password: string, 
     guard.clientFailed(client, Date.now());
     auditNow(db, () => {
       if (!r) {
-        appendAudit(db, null, 'auth.signInFailed', { login: typedLogin(key), known: false, client, ...refusedNote(guard.takeRefused(key)) });
+        guard.unknownLoginFailed(key, Date.parse(when));
+        const u = guard.unknownLogin(key, Date.parse(when));
+        appendAudit(db, null, 'auth.signInFailed', { login: typedLogin(key), known: false, client, failures: u.failures, ...refusedNote(guard.takeRefused(key)) });
+        if (lockAfter(u.failures)) {
+          appendAudit(db, null, 'auth.lockout', { login: typedLogin(key), known: false, client, failures: u.failures, lockedUntil: new Date(u.lockedUntil).toISOString(), afterFailures: LOCK_AFTER });
+        }
         return;
       }
       const failures = r.failed_attempts + 1;

@@ -37,6 +37,8 @@ export class SignInGuard {
   private clients = new Map<string, ClientState>();
   private busyLogins = new Set<string>();
   private refusedByLogin = new Map<string, { n: number; auditedAt: number }>();
+  /** Failures of logins that do not exist, counted as an account's would be: the delay and the lock look the same. */
+  private unknownLogins = new Map<string, { failures: number; lastFailedAt: number; lockedUntil: number }>();
 
   private client(key: string, now: number): ClientState {
     let s = this.clients.get(key);
@@ -104,6 +106,28 @@ export class SignInGuard {
     r.n = 0;
     r.auditedAt = now;
     return n;
+  }
+
+  /**
+   * The failures in a row of a login that does not exist, shaped as an account's (users.failed_attempts, last_failed_at,
+   * locked_until), so that its refusals — delay, then lock — say and time the same as a real account's would.
+   */
+  unknownLogin(login: string, now: number): { failures: number; lastFailedAt: number; lockedUntil: number } {
+    const u = this.unknownLogins.get(login);
+    if (u && now - Math.max(u.lastFailedAt, u.lockedUntil) > CLIENT_FORGET_MS + MAX_LOCK_MS) this.unknownLogins.delete(login);
+    return this.unknownLogins.get(login) ?? { failures: 0, lastFailedAt: 0, lockedUntil: 0 };
+  }
+
+  unknownLoginFailed(login: string, now: number): void {
+    if (this.unknownLogins.size > 10_000 && !this.unknownLogins.has(login)) {
+      // a flood of made-up logins: the client's own counter still slows it; memory stays bounded
+      for (const [k, u] of this.unknownLogins) if (u.lockedUntil < now && now - u.lastFailedAt > delayAfter(u.failures)) this.unknownLogins.delete(k);
+      if (this.unknownLogins.size > 10_000) this.unknownLogins.clear();
+    }
+    const u = this.unknownLogin(login, now);
+    const failures = u.failures + 1;
+    const lockMs = lockAfter(failures);
+    this.unknownLogins.set(login, { failures, lastFailedAt: now, lockedUntil: lockMs ? now + lockMs : u.lockedUntil });
   }
 
   /** The tries refused early for `login` not yet in the audit log (told with its next entry), now counted as told. */

@@ -1,5 +1,6 @@
 // The central copy over real HTTP: a finished bag uploaded to the reference resumable server; a connection cut
 // mid-file is resumed from the server's offset (not from zero); the server ends up with a bag that checks whole.
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupRegister } from '../../main/backup/backup.ts';
 import { checkBag } from '../../main/backup/bag.ts';
 import { uploadBag } from '../../main/backup/upload.ts';
+import { AUTHENTICATION, backupKeyFile, checkAuthenticity } from '../../main/backup/key.ts';
+import { restoreBag } from '../../main/backup/restore.ts';
 import { startResumableServer } from '../helpers/resumable-server.ts';
 import { dirs, registerWithArchive, type Fixture } from './fixtures.ts';
 
@@ -58,6 +61,34 @@ describe('central copy: resumable upload', () => {
       fs.appendFileSync(path.join(copy, 'data/register.sqlite'), 'x');
       await expect(uploadBag(copy, server.url, { token: 'right' })).rejects.toThrow(/повреждена, в центральное хранилище не отправлена/);
       expect(server.puts).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the authentication tag travels with the bag: the copy fetched back says who wrote it (openssl HMAC) and restores as genuine', async () => {
+    const store = dirs(f.root, 'central3')[0];
+    const server = await startResumableServer(store);
+    try {
+      const r = await uploadBag(bag, server.url);
+      expect(r.authentic, r.authenticity).toBe(true);
+      const sent = server.puts.map((p) => p.path.split('/').slice(2).join('/')); // central/<bag>/<file>
+      expect(sent).toContain(AUTHENTICATION);
+      expect(sent.indexOf(AUTHENTICATION)).toBeLessThan(sent.indexOf('tagmanifest-sha256.txt')); // before the bag counts as arrived
+      expect(sent.at(-1)).toBe('tagmanifest-sha256.txt');
+      const back = path.join(store, 'central', path.basename(bag)); // what the central store holds, as it would be fetched back
+      expect(fs.readFileSync(path.join(back, AUTHENTICATION))).toEqual(fs.readFileSync(path.join(bag, AUTHENTICATION)));
+      // the outside referee: openssl's HMAC-SHA-256 of the received tag manifest under the key file is the tag it carries
+      const key = fs.readFileSync(backupKeyFile()).toString('hex');
+      const mac = execFileSync('openssl', ['dgst', '-sha256', '-mac', 'HMAC', '-macopt', `hexkey:${key}`, '-r', path.join(back, 'tagmanifest-sha256.txt')], { encoding: 'utf8' }).split(' ')[0];
+      expect(fs.readFileSync(path.join(back, AUTHENTICATION), 'utf8')).toMatch(new RegExp(`^Tag:\\s*${mac}\\s*$`, 'm'));
+      expect(checkAuthenticity(back).genuine).toBe(true);
+      const drill = await restoreBag(back, { drill: true });
+      expect(drill.checks.find((c) => c.name === 'authentic')).toMatchObject({ ok: true });
+
+      // a copy whose tag was left behind on the way is not genuine when it comes back
+      fs.rmSync(path.join(back, AUTHENTICATION));
+      expect(checkAuthenticity(back)).toMatchObject({ genuine: false });
     } finally {
       await server.close();
     }

@@ -168,3 +168,56 @@ export async function benchBackup(a: { registerMiB?: number; files?: number; fil
     fs.rmSync(root, { recursive: true, force: true });
   }
 }
+
+/**
+ * Issue 15: the drill of a genuine copy of the demo school (1,000 students, the current year's classes sealed): the
+ * whole `restore --drill` and, apart, its re-derivation of every sealed class (rederiveSealed), medians of `rounds`.
+ */
+export async function benchDrill(a: { students?: number; rounds?: number } = {}): Promise<string[]> {
+  const { generateDemo } = await import('../../main/demo/generate.ts');
+  const { closeYear } = await import('../../main/ledgers/seal.ts');
+  const { progressTo } = await import('../../main/shared/jobs.ts');
+  const { restoreBag } = await import('../../main/backup/restore.ts');
+  const { rederiveSealed } = await import('../../main/ledgers/verify.ts');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-bench-drill-'));
+  const prevKey = process.env.SCHOOL_REGISTER_BACKUP_KEY_FILE;
+  process.env.SCHOOL_REGISTER_BACKUP_KEY_FILE = path.join(root, 'backup.key');
+  try {
+    const file = path.join(root, 'register.sqlite');
+    const db = openRegister(file);
+    await generateDemo(db, { students: a.students ?? 1000, by: 'bench', seed: 4 }, progressTo());
+    const year = db.prepare('SELECT id FROM academic_years ORDER BY name DESC LIMIT 1').pluck().get() as number;
+    const admin = { id: 0, login: 'cli:bench', fullName: 'Бенчмарк', role: 'admin' as const };
+    const closed = await closeYear(db, year, { user: admin, allowNa: true }, progressTo());
+    const A = path.join(root, 'A'), B = path.join(root, 'B');
+    for (const d of [A, B]) fs.mkdirSync(d);
+    const out = await backupRegister(db, { destinations: [{ path: A }, { path: B }], by: 'bench', confirmSameDevice: true });
+    db.close();
+    const bag = out.destinations.find((d) => d.ok && d.bagPath)!.bagPath!;
+    const rounds = a.rounds ?? 5;
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const drills: number[] = [], derives: number[] = [];
+    let checked = 0;
+    for (let i = 0; i < rounds; i++) {
+      let t0 = performance.now();
+      const r = await restoreBag(bag, { drill: true });
+      drills.push(seconds(t0));
+      if (!r.ok) throw new Error(`the drill of a genuine copy failed: ${JSON.stringify(r.checks)}`);
+      const reg = openRegister(file, { create: false, migrate: false });
+      t0 = performance.now();
+      checked = rederiveSealed(reg).checked;
+      derives.push(seconds(t0));
+      reg.close();
+    }
+    const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
+    return ['### Restore drill of a genuine copy (issue 15)', '',
+      `Demo school, ${a.students ?? 1000} students, ${closed.sealed.length} classes sealed; ${checked} re-derived per drill.`, '',
+      '| measure | seconds |', '| --- | --- |',
+      `| restore --drill, whole (median of ${rounds}: ${list(drills)}) | ${median(drills).toFixed(2)} |`,
+      `| rederiveSealed alone (median of ${rounds}: ${list(derives)}) | ${median(derives).toFixed(2)} |`, ''];
+  } finally {
+    if (prevKey === undefined) delete process.env.SCHOOL_REGISTER_BACKUP_KEY_FILE;
+    else process.env.SCHOOL_REGISTER_BACKUP_KEY_FILE = prevKey;
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}

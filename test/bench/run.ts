@@ -1,12 +1,12 @@
 // `npm run bench`: the benchmarks, one entry per issue. Prints a Markdown block to paste into RESULTS.md.
-// Usage: npm run bench [-- --only register,import,signing,ledgers,backup,packets,gost,gost-verify] [-- --students N] [-- --documents N]
+// Usage: npm run bench [-- --only register,import,signing,ledgers,backup,packets,drill,gost,gost-verify] [-- --students N] [-- --documents N]
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { benchRegister } from './register.bench.ts';
 import { benchImport } from './import.bench.ts';
 import { benchSigning } from './signing.bench.ts';
 import { benchLedgers } from './ledgers.bench.ts';
-import { benchBackup } from './backup.bench.ts';
+import { benchBackup, benchDrill } from './backup.bench.ts';
 import { benchPackets } from './packets.bench.ts';
 import { benchGostVerify } from './gost-verify.bench.ts';
 import { benchGostSigning } from './gost-sign.bench.ts';
@@ -22,6 +22,7 @@ if (want('import')) out.push(...(await benchImport()));
 if (want('signing')) out.push(...(await benchSigning()));
 if (want('ledgers')) out.push(...(await benchLedgers()));
 if (want('backup')) out.push(...(await benchBackup()));
+if (values.only?.split(',').includes('drill')) out.push(...(await benchDrill())); // only when asked: a restore drill, not a goal
 if (want('packets')) out.push(...(await benchPackets()));
 if (want('gost-verify')) out.push(...(await benchGostVerify({ documents: Number(values.documents ?? 200) })));
 if (want('gost')) out.push(...(await benchGostSigning()));

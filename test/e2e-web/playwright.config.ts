@@ -5,6 +5,8 @@ import { BASE_URL, HTTP_TOKEN, PORT, REPO } from './env';
 
 // A fresh register for every run. Set once in the runner process; workers inherit it.
 process.env.E2E_DB ??= path.join(os.tmpdir(), `school-register-e2e-${Date.now()}.sqlite`);
+// …and a backup key of its own (the server inherits it): never the user's profile, never a sheet printed by a past run.
+process.env.SCHOOL_REGISTER_BACKUP_KEY_FILE ??= path.join(os.tmpdir(), `school-register-e2e-key-${Date.now()}`, 'backup.key');
 
 export default defineConfig({
   testDir: '.',

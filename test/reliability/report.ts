@@ -26,6 +26,7 @@ const SUITES: Array<[file: string, what: string]> = [
   ['api-fuzz', 'API fuzz over IPC and HTTP: only validation errors, no crash, no write'],
   ['electronegativity', 'Electronegativity over the Electron shell: HIGH/MEDIUM findings'],
   ['personal-data', 'Logs the suites write and encrypted backups scanned for ФИО, СНИЛС and secrets'],
+  ['brute-force', 'Brute force on sign-in: 300 wrong passwords then the right one (a burst; one a minute), a flood of one client over many logins, made-up logins; delayed or locked, lifted by an admin, every try in the audit log, another user\'s sign-in fast'],
   ['permissions', 'Permissions: every file and folder a register, a seal, plain and encrypted backups, restores and a printout left, stat\'ed; found readable by others (0600/0700 on POSIX)'],
 ];
 

@@ -78,11 +78,11 @@ describe('300 wrong passwords, then the right one', () => {
     const failed = outcomes.filter((m) => m === 'Неверный логин или пароль').length;
     expect(failed).toBeGreaterThanOrEqual(LOCK_AFTER);
     expect(failed).toBeLessThan(25); // not 300: the locks grow (15 min, 30 min, 1 h …)
-    expect(outcomes.some((m) => /^Учётная запись «arch» заблокирована после \d+ неудачных попыток входа: повторите после .+ или попросите администратора снять блокировку$/.test(m))).toBe(true);
+    expect(outcomes.some((m) => /^Вход под «arch» заблокирован после \d+ неудачных попыток: повторите после .+ или попросите администратора снять блокировку$/.test(m))).toBe(true);
     const right = expectError(await signIn(c, 'arch', 'archive pass 1', 'http:192.0.2.7'), 'unauthenticated');
-    expect(right.message).toMatch(/заблокирована/);
+    expect(right.message).toMatch(/заблокирован после/);
     // the right password from another place is refused just the same: the lock is the account's
-    expect(expectError(await signIn(c, 'arch', 'archive pass 1', 'http:198.51.100.1'), 'unauthenticated').message).toMatch(/заблокирована/);
+    expect(expectError(await signIn(c, 'arch', 'archive pass 1', 'http:198.51.100.1'), 'unauthenticated').message).toMatch(/заблокирован после/);
 
     const entries = audit(c, from);
     expect(entries.filter((e) => e.method === 'auth.signInFailed')).toHaveLength(failed);
@@ -113,6 +113,37 @@ describe('300 wrong passwords, then the right one', () => {
     expect(wrong).toBe(1);
     expect(rs.every((r) => !r.ok)).toBe(true);
     expect(audit(c, from).filter((e) => e.method === 'auth.signInFailed')).toHaveLength(1);
+  });
+});
+
+describe('a lockout does not tell whether the login exists', () => {
+  it('a login that does not exist is delayed and locked with the same words, at the same tries, as a real account', async () => {
+    const c = await register();
+    await c.call('users.create', { login: 'arch', fullName: 'Полякова Нина', role: 'archivist', password: 'archive pass 1' });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const from = head(c);
+    const real: string[] = [], ghost: string[] = [];
+    const burst = async () => {
+      real.push(expectError(await signIn(c, 'arch', `guess ${real.length}`, 'http:192.0.2.10'), 'unauthenticated').message);
+      ghost.push(expectError(await signIn(c, 'ghost', `guess ${ghost.length}`, 'http:192.0.2.11'), 'unauthenticated').message);
+    };
+    for (let i = 0; i < 20; i++) await burst(); // a burst: the delays
+    for (let i = 0; i < 60; i++) {
+      await burst(); // then a patient guesser: the lock
+      vi.setSystemTime(Date.now() + 61_000);
+    }
+    expect(ghost).toEqual(real.map((m) => m.replaceAll('«arch»', '«ghost»')));
+    expect(real.some((m) => m.startsWith('Слишком много неудачных попыток входа под «arch»'))).toBe(true);
+    expect(ghost.some((m) => /^Вход под «ghost» заблокирован после 10 неудачных попыток: повторите после .+ или попросите администратора снять блокировку$/.test(m))).toBe(true);
+    // the right password of the real account is refused while the lock holds, as any other would be
+    expect(expectError(await signIn(c, 'arch', 'archive pass 1', 'http:192.0.2.12'), 'unauthenticated').message).toMatch(/^Вход под «arch» заблокирован после/);
+    expect(expectError(await signIn(c, 'ghost', 'archive pass 1', 'http:192.0.2.13'), 'unauthenticated').message).toMatch(/^Вход под «ghost» заблокирован после/);
+    // the audit log tells them apart (an administrator may know): the made-up login's failures and lockout are there too
+    const entries = audit(c, from);
+    const failedGhost = entries.filter((e) => e.method === 'auth.signInFailed' && e.d.login === 'ghost');
+    expect(failedGhost.length).toBe(entries.filter((e) => e.method === 'auth.signInFailed' && e.d.login === 'arch').length);
+    expect(failedGhost.every((e) => e.d.known === false)).toBe(true);
+    expect(entries.some((e) => e.method === 'auth.lockout' && e.d.login === 'ghost' && e.d.failures === LOCK_AFTER)).toBe(true);
   });
 });
 

@@ -365,14 +365,27 @@ function KeyPanel() {
   const [typed, setTyped] = useState('');
   const [replace, setReplace] = useState(false);
   const [done, setDone] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
   const sheet = useSubmit();
   const imp = useSubmit();
+  // printed once per key: a second copy only with the reason, which the audit log keeps
+  const printedBefore = status.data?.sheetPrinted ?? null;
   const print = () => sheet.run(async () => {
-    const r = await call('backup.keySheet', {});
+    const r = await call('backup.keySheet', printedBefore ? { reason } : {});
     saveFile(r.fileName, r.dataBase64);
     setDone(k.printed(r.keyId));
+    setReason('');
     status.reload();
   });
+  const renew = useSubmit();
+  const renewKey = () => {
+    if (!window.confirm(k.renewConfirm)) return;
+    void renew.run(async () => {
+      const r = await call('backup.keyRenew', { confirm: true });
+      setDone(k.renewed(r.keyId, r.replaced));
+      status.reload();
+    });
+  };
   const importKey = () => imp.run(async () => {
     const r = await call('backup.keyImport', { key: typed, replace });
     setTyped('');
@@ -386,8 +399,20 @@ function KeyPanel() {
       {status.data && <p data-testid="key-id">{status.data.keyId ? k.id(status.data.keyId) : k.none}</p>}
       {admin && (
         <>
-          <button type="button" disabled={sheet.busy} onClick={print} data-testid="key-print">{k.print}</button>
-          {sheet.failure && <ErrorBox failure={sheet.failure} />}
+          {printedBefore ? (
+            <Form failure={sheet.failure} busy={sheet.busy} onSubmit={print} testId="key-reprint" label={k.reprintTitle}>
+              <p data-testid="key-printed">{k.printedBefore(formatDateTime(printedBefore.at), printedBefore.by)}</p>
+              <TextField name="reason" label={k.reprintReason} value={reason} onChange={setReason} size={60} />
+              <FormActions><SubmitButton busy={sheet.busy}>{k.reprint}</SubmitButton></FormActions>
+            </Form>
+          ) : (
+            <>
+              <button type="button" disabled={sheet.busy} onClick={print} data-testid="key-print">{k.print}</button>
+              {sheet.failure && <ErrorBox failure={sheet.failure} />}
+            </>
+          )}
+          {status.data?.keyId && <button type="button" disabled={renew.busy} onClick={renewKey} data-testid="key-renew">{k.renew}</button>}
+          {renew.failure && <ErrorBox failure={renew.failure} />}
           <Form failure={imp.failure} busy={imp.busy} onSubmit={importKey} testId="key-import" label={k.importTitle}>
             <TextField name="key" label={k.typed} type="password" value={typed} onChange={setTyped} autoComplete="off" size={60} />
             <CheckField name="replace" label={k.replace} checked={replace} onChange={setReplace} />
