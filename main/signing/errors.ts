@@ -9,7 +9,8 @@ export type SigningErrorCode =
   | 'key_mismatch'
   | 'unsupported'
   | 'certificate_expired'
-  | 'certificate_not_yet_valid';
+  | 'certificate_not_yet_valid'
+  | 'not_for_signing';
 
 const MESSAGES: Record<SigningErrorCode, string> = {
   wrong_password: 'Неверный пароль сертификата',
@@ -20,6 +21,7 @@ const MESSAGES: Record<SigningErrorCode, string> = {
   unsupported: 'Алгоритм ключа или шифрования в файле PKCS#12 не поддерживается',
   certificate_expired: 'Срок действия сертификата истёк',
   certificate_not_yet_valid: 'Срок действия сертификата ещё не начался',
+  not_for_signing: 'Сертификат не предназначен для подписи документов: в нём нет назначения «цифровая подпись» (digitalSignature) или «неотрекаемость» (nonRepudiation)',
 };
 
 /**
