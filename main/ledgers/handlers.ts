@@ -5,8 +5,8 @@ import { getLedger, listLedgers, openCorrection, printLedger } from './versions.
 import { closeYear, openSigner, sealClass, type Certificate } from './seal.ts';
 import { verifyLedger } from './verify.ts';
 
-const certificate = (c: { p12Base64: string; password: string } | undefined): Certificate | undefined =>
-  c ? { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password } : undefined;
+const certificate = (c: { p12Base64: string; password: string; chainPem?: string } | undefined): Certificate | undefined =>
+  c ? { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password, chainPem: c.chainPem } : undefined;
 
 export const ledgersHandlers = defineHandlers({
   'ledgers.list': query(({ db }, a) => listLedgers(db, a.yearId)),
@@ -27,7 +27,8 @@ export const ledgersHandlers = defineHandlers({
     // each class as it is done, to whoever follows the job in-process (the CLI prints a line per class)
     return { work: (p) => closeYear(db, a.yearId, { user: by, signer, allowNa: a.allowNa, onClass: (x) => p.event?.(x) }, p) };
   }),
-  'ledgers.verify': query(({ db }, a) => verifyLedger(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
+  'ledgers.verify': query(({ db }, a) => verifyLedger(db, { ...('code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') }),
+    trustedCertsPem: a.trustedCertsPem })),
   // Audited by dispatch with its arguments: who opened it, the reason and the order.
   'ledgers.correct': command(({ db, user }, a) => openCorrection(db, a.classId, a, signedIn(user))),
 });

@@ -13,25 +13,28 @@ import { appendAudit } from '../audit/log.ts';
 import type { Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { canonicalJson } from '../shared/jcs.ts';
-import { createRsaSigner, type Signer } from '../signing/cms.ts';
-import { SigningError } from '../signing/errors.ts';
-import { assertValidAt, loadPkcs12 } from '../signing/pkcs12.ts';
+import { chainFromPem, createSigner, type Signer } from '../signing/cms.ts';
+import { assertCanSign, loadPkcs12 } from '../signing/pkcs12.ts';
 import { getSchool } from '../school/profile.ts';
 import { buildLedger, ledgerGaps } from './build.ts';
 import { verificationCode, type LedgerData, type LedgerStamp } from './model.ts';
 import { openRenderPool, renderLedgerFiles, renderThreadsFor, type LedgerRenderer, type RenderedLedger } from './render-pool.ts';
 import { currentVersion, openCorrectionOf, toVersion, type VersionRow } from './versions.ts';
 
-export type Certificate = { p12: Buffer; password: string };
+/** `chainPem`: issuers to carry in the signature besides those in the PKCS#12 (a chain file given with it). */
+export type Certificate = { p12: Buffer; password: string; chainPem?: string };
 
 export const sha256Hex = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
-/** Opens the school's certificate for one seal or one year-end close; refuses one that cannot sign now. */
+/**
+ * Opens the school's certificate for one seal or one year-end close; refuses, before anything is written, one that
+ * may not sign documents (key usage), is not valid now, or has a key no signer here handles. The signer is picked by
+ * the key's algorithm.
+ */
 export function openSigner(cert: Certificate, now = new Date()): Signer {
   const p12 = loadPkcs12(cert.p12, cert.password);
-  if (p12.privateKey.asymmetricKeyType !== 'rsa') throw new SigningError('unsupported');
-  assertValidAt(p12.certificate, now);
-  return createRsaSigner(p12);
+  assertCanSign(p12.certificate, now);
+  return createSigner(cert.chainPem ? { ...p12, chain: [...p12.chain, ...chainFromPem(cert.chainPem)] } : p12);
 }
 
 /** «Иванов Пётр — Математика, 2 четв.; …»: the first cells, and how many more. */

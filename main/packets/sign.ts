@@ -4,8 +4,8 @@
 // this call and is not kept anywhere.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
-import { createForgeRsaSigner, createRsaSigner, type Signer } from '../signing/cms.ts';
-import { assertValidAt, loadPkcs12, type LoadedCertificate } from '../signing/pkcs12.ts';
+import { createForgeRsaSigner, createSigner, signingAlgorithm, type Signer } from '../signing/cms.ts';
+import { assertCanSign, assertValidAt, loadPkcs12, type LoadedCertificate } from '../signing/pkcs12.ts';
 import { AppError } from '../shared/errors.ts';
 import { assertValidPacket } from './validate.ts';
 
@@ -18,11 +18,15 @@ export interface PacketSigner {
   sign(data: Buffer, opts?: { signingTime?: Date }): Promise<Buffer>;
 }
 
-/** An RSA signer from a PKCS#12 file. `engine: 'forge'` does the RSA in forge (for the benchmark only). */
-export function rsaPacketSigner(p12: Buffer, password: string, engine: 'node' | 'forge' = 'node'): PacketSigner {
+/**
+ * The signer of a PKCS#12 file, picked by its key (RSA, ECDSA P-256); refused at once when the certificate may not
+ * sign documents or is not valid now. `engine: 'forge'` does an RSA key's signature in forge (for the benchmark only).
+ */
+export function pkcs12PacketSigner(p12: Buffer, password: string, engine: 'node' | 'forge' = 'node', now = new Date()): PacketSigner {
   const loaded = loadPkcs12(p12, password);
-  const inner: Signer = engine === 'node' ? createRsaSigner(loaded) : createForgeRsaSigner(loaded);
-  return { algorithm: 'RSA/SHA-256', certificate: inner.certificate, sign: (data, opts) => inner.sign(data, opts) };
+  assertCanSign(loaded.certificate, now);
+  const inner: Signer = engine === 'node' ? createSigner(loaded) : createForgeRsaSigner(loaded);
+  return { algorithm: signingAlgorithm(loaded), certificate: inner.certificate, sign: (data, opts) => inner.sign(data, opts) };
 }
 
 export type CertificateSummary = { subject: string; issuer: string; notBefore: string; notAfter: string; daysLeft: number; expiresSoon: boolean; expired: boolean };
@@ -40,14 +44,17 @@ export function certificateSummary(cert: { subject: string; issuer: string; notB
 export function storedSigner(db: DB, password: string): PacketSigner {
   const row = db.prepare('SELECT cert_p12 FROM packet_settings WHERE id = 1').get() as { cert_p12: Buffer | null };
   if (!row.cert_p12) throw new AppError('validation', 'Сертификат школы не загружен: загрузите файл .p12 на экране «Сертификат»', { certificate: 'не загружен' });
-  return rsaPacketSigner(row.cert_p12, password);
+  return pkcs12PacketSigner(row.cert_p12, password);
 }
 
 /** Keeps the school's PKCS#12 (encrypted by its password, as the file was) and shows what it holds; the password is not kept. */
 export function storeCertificate(db: DB, p12: Buffer, password: string, now = new Date()): CertificateSummary {
-  const { certificate } = loadPkcs12(p12, password);
-  // an expired (or not yet valid) certificate could sign nothing: refused here, not kept to fail at signing
-  assertValidAt(certificate, now);
+  const loaded = loadPkcs12(p12, password);
+  const { certificate } = loaded;
+  // one that may not sign documents, is expired or not yet valid, or has a key no signer handles: refused here, not
+  // kept to fail at signing
+  assertCanSign(certificate, now);
+  signingAlgorithm(loaded);
   db.prepare(`UPDATE packet_settings SET cert_p12 = ?, cert_subject = ?, cert_issuer = ?, cert_not_before = ?, cert_not_after = ? WHERE id = 1`)
     .run(p12, certificate.subject, certificate.issuer, certificate.notBefore.toISOString(), certificate.notAfter.toISOString());
   return certificateSummary(certificate, now);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildPacket } from '../../main/packets/build.ts';
 import { listOutbox, markSending, pendingPackets } from '../../main/packets/outbox.ts';
-import { rsaPacketSigner, signPackets } from '../../main/packets/sign.ts';
+import { pkcs12PacketSigner, signPackets } from '../../main/packets/sign.ts';
 import { backoffMs, sendPacket } from '../../main/packets/transport.ts';
 import { uploadPending } from '../../main/packets/upload.ts';
 import { progressTo } from '../../main/shared/jobs.ts';
@@ -47,7 +47,7 @@ async function registerWithPackets(n = 1) {
   }
   return { c, db, ...s };
 }
-const sign = (db: DBT, p12 = fx.p12Default, password = PASSWORD) => signPackets(db, rsaPacketSigner(fs.readFileSync(p12), password));
+const sign = (db: DBT, p12 = fx.p12Default, password = PASSWORD) => signPackets(db, pkcs12PacketSigner(fs.readFileSync(p12), password));
 
 async function receiver(opts: { trust?: string[]; faults?: string; port?: number } = {}): Promise<Receiver & { dir: string }> {
   const dir = tempDir('sr-receiver-');
@@ -238,7 +238,7 @@ describe('upload to the reference receiver over HTTP', () => {
     const p = JSON.parse((db.prepare('SELECT canonical_json FROM packets').get() as { canonical_json: string }).canonical_json);
     p.students[0].sex = 'X';
     const json = canonicalJson(p);
-    const signature = await rsaPacketSigner(fs.readFileSync(fx.p12Default), PASSWORD).sign(Buffer.from(json));
+    const signature = await pkcs12PacketSigner(fs.readFileSync(fx.p12Default), PASSWORD).sign(Buffer.from(json));
     const out = await sendPacket({ endpoint: r.url }, { id: p.header.id, canonicalJson: json, signature });
     expect(out).toMatchObject({ kind: 'rejected', reasons: [{ code: 'schema_invalid', message: expect.stringMatching(/^\/students\/0\/sex: значение не из списка/) }] });
   });

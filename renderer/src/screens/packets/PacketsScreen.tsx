@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { CertificateSummary, Job, JobResult, OutboxPacket, TlsClientSettings } from '../../../../preload/contract';
 import { ApiFailure, asFailure, call } from '../../api';
 import { formatDate, formatDateTime } from '../../../../preload/core/dates';
+import { personFromSubject, signerIdentifiers, signerName } from '../../../../preload/core/signer';
 import { t } from '../../strings';
 import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/common';
 import { Form, FormActions, RadioField, SelectField, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';
@@ -78,9 +79,12 @@ function CertificatePanel({ cert, onLoaded }: { cert: CertificateSummary | null;
 
 /** Subject, issuer and validity of a certificate, with the warnings of its end of validity. */
 function CertificateFacts({ cert, expired = tx.expired }: { cert: CertificateSummary; expired?: string }) {
+  const person = personFromSubject(cert.subject);
   return (
     <>
       <dl className="facts">
+        <div className="fact"><dt>{tx.signerPerson}</dt><dd data-testid="cert-person">{signerName(person)}</dd></div>
+        {signerIdentifiers(person) && <div className="fact"><dt>{tx.signerIds}</dt><dd data-testid="cert-ids">{signerIdentifiers(person)}</dd></div>}
         <div className="fact"><dt>{tx.subject}</dt><dd data-testid="cert-subject">{cert.subject}</dd></div>
         <div className="fact"><dt>{tx.issuer}</dt><dd>{cert.issuer}</dd></div>
         <div className="fact"><dt>{tx.validity}</dt><dd data-testid="cert-validity">{tx.validityRange(formatDate(cert.notBefore), formatDate(cert.notAfter))}</dd></div>
