@@ -66,6 +66,14 @@ export function buildPath(signerDer: Buffer, poolDers: Buffer[], anchorDers: Buf
 
   const walk = (path: Node[]): PathResult | null => {
     const cert = path[path.length - 1];
+    // a self-signed certificate that is not an anchor ends the path: a root nobody trusts (also one that only bears
+    // a trusted root's name: its own key signed it, not the trusted one's)
+    if (cert.s.subjectDer.equals(cert.s.issuerDer) && signedBy(cert, cert)) {
+      fail(path, false, 'untrusted_signer', anchors.length
+        ? `цепочка не доходит до доверенного корня: корневой сертификат ${named(cert.info)} не входит в число доверенных`
+        : 'цепочка не доходит до доверенного корня: доверенные корневые сертификаты не заданы');
+      return null;
+    }
     const candidates = [...anchors, ...pool].filter((c) => c.s.subjectDer.equals(cert.s.issuerDer) && !path.some((p) => p.s.der.equals(c.s.der)));
     if (!candidates.length) {
       const selfSigned = cert.s.subjectDer.equals(cert.s.issuerDer);
@@ -104,6 +112,15 @@ export function buildPath(signerDer: Buffer, poolDers: Buffer[], anchorDers: Buf
   const found = walk([signer]);
   if (found) return found;
   return best!.r;
+}
+
+/** Does `issuer`'s key verify `cert`'s signature? False also when the algorithm cannot be checked here. */
+function signedBy(cert: Node, issuer: Node): boolean {
+  try {
+    return verifySignatureValue(cert.s.signatureAlgOid, issuer.s.spki, cert.s.tbs, cert.s.signatureValue, { paramsDer: cert.s.signatureParams });
+  } catch {
+    return false;
+  }
 }
 
 /** Validity at `at` of every certificate and the CA rights of every issuer on a complete path; null when it holds. */
