@@ -88,6 +88,19 @@ describe.each(['rsa', 'ec'] as const)('%s: sealing under root → intermediate �
     expect(archived.stdout).toMatch(/подпис/i);
   });
 
+  it('a PKCS#12 without its chain: the chain file given with it (chainPem, the CLI\'s --chain) goes into the signature', async () => {
+    const { dir, c, s } = await sealingSchool();
+    try {
+      const v = await c.call('ledgers.seal', { classId: s.b.id, certificate: { ...cert(pki.schoolAloneP12), chainPem: pem(pki.intermediatePem) } });
+      const row = c.backend.db.prepare('SELECT canonical_json, signature FROM ledger_versions WHERE version = ?').get(v.version) as { canonical_json: string; signature: Buffer };
+      expect(opensslCmsVerify(pki, row.signature, Buffer.from(row.canonical_json, 'utf8')).status).toBe(0);
+      expect((await c.call('ledgers.verify', { code: v.code, trustedCertsPem: [pem(pki.rootPem)] })).signature).toMatchObject({ trusted: true });
+    } finally {
+      c.backend.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a school certificate under an expired intermediate seals (its own validity holds) but verifies as such, naming the CA', async () => {
     const v = await f.c.call('ledgers.seal', { classId: f.s.b.id, certificate: cert(pki.expiredIntermediateP12) });
     const r = await f.c.call('ledgers.verify', { code: v.code, trustedCertsPem: [pem(pki.rootPem)] });

@@ -1,6 +1,7 @@
 // Full chains (root → intermediate → school) made by openssl, RSA and EC P-256: the CMS carries the chain, openssl
 // verifies it against the root alone, our verifier agrees and names the failing link; a certificate that may not sign
 // is refused when loaded.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OIDS, verifySignatureValue } from '../../main/signing/algorithms.ts';
@@ -9,6 +10,7 @@ import { SigningError } from '../../main/signing/errors.ts';
 import { assertCanSign, loadPkcs12 } from '../../main/signing/pkcs12.ts';
 import { certificateStructure, signerPerson } from '../../main/signing/x509.ts';
 import { makePki, opensslCmsVerify, PKI_PASSWORD, type Pki } from '../helpers/pki.ts';
+import { OPENSSL } from './openssl-fixtures.ts';
 
 const pkis: Partial<Record<'rsa' | 'ec', Pki>> = {};
 beforeAll(() => {
@@ -143,3 +145,17 @@ describe('the verifier reads the signer as a person even when the path fails', (
 function pemDer(file: string): Buffer {
   return Buffer.from(pem(file).replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
 }
+
+describe('RSASSA-PSS made by openssl', () => {
+  it('openssl cms -sign with PSS padding verifies in ours (the same verifySignatureValue)', () => {
+    const p = pkis.rsa!;
+    fs.writeFileSync(`${p.dir}/pss.txt`, 'ведомость');
+    execFileSync(OPENSSL, ['pkcs12', '-in', 'school.p12', '-nocerts', '-nodes', '-passin', `pass:${PKI_PASSWORD}`, '-out', 'school-key.pem'], { cwd: p.dir, stdio: 'ignore' });
+    execFileSync(OPENSSL, ['cms', '-sign', '-binary', '-in', 'pss.txt', '-signer', 'school.pem', '-inkey', 'school-key.pem', '-certfile', 'inter.pem',
+      '-keyopt', 'rsa_padding_mode:pss', '-md', 'sha256', '-outform', 'DER', '-out', 'pss.p7s'], { cwd: p.dir, stdio: 'ignore' });
+    const sig = fs.readFileSync(`${p.dir}/pss.p7s`);
+    expect(execFileSync(OPENSSL, ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', 'pss.p7s'], { cwd: p.dir }).toString()).toMatch(/rsassaPss/);
+    expect(verifyDetached(sig, Buffer.from('ведомость'), [pem(p.rootPem)])).toMatchObject({ ok: true });
+    expect(verifyDetached(sig, Buffer.from('ведомостЬ'), [pem(p.rootPem)])).toMatchObject({ ok: false, reason: 'digest_mismatch' });
+  });
+});
