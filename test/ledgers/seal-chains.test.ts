@@ -3,12 +3,14 @@
 // root.pem` and with ours; ledger verify shows the signer as a person and whether the chain reaches the configured
 // root (--trust, or the register's <register>.trust.pem); archive verify --trust root.pem accepts the archive. Every
 // certificate that may not sign is refused by name at the seal with nothing written.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
 import { count, expectError } from '../helpers/db.ts';
 import { makePki, opensslCmsVerify, PKI_PASSWORD, type Pki } from '../helpers/pki.ts';
+import { OPENSSL } from '../signing/openssl-fixtures.ts';
 import { sealingSchool, type SealingSchool } from './sealing-school.ts';
 
 const cert = (file: string, password = PKI_PASSWORD) => ({ p12Base64: fs.readFileSync(file).toString('base64'), password });
@@ -42,6 +44,18 @@ describe.each(['rsa', 'ec'] as const)('%s: sealing under root → intermediate �
     expect(count(f.c.backend.db, 'ledger_versions')).toBe(0);
     expect(count(f.c.backend.db, 'audit_log')).toBe(audit);
     expect(fs.existsSync(path.join(f.dir, 'archive')) ? fs.readdirSync(path.join(f.dir, 'archive')).filter((x) => x !== '.lock') : []).toEqual([]);
+  });
+
+  it('a key no signer here handles (Ed25519) is refused by name at the seal, nothing written', async () => {
+    const dir = fs.mkdtempSync(path.join(pki.dir, 'ed-'));
+    const run = (args: string[]) => execFileSync(OPENSSL, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    run(['req', '-x509', '-newkey', 'ed25519', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '30', '-subj', '/C=RU/CN=Ключ Ed25519', '-utf8']);
+    run(['pkcs12', '-export', '-in', 'c.pem', '-inkey', 'k.pem', '-out', 'ed.p12', '-passout', `pass:${PKI_PASSWORD}`]);
+    const audit = count(f.c.backend.db, 'audit_log');
+    const e = expectError(await f.c.raw('ledgers.seal', { classId: f.s.a.id, certificate: cert(path.join(dir, 'ed.p12')) }), 'validation', 'certificate');
+    expect(e.message).toBe('Алгоритм ключа или шифрования в файле PKCS#12 не поддерживается: ключ ed25519');
+    expect(count(f.c.backend.db, 'ledger_versions')).toBe(0);
+    expect(count(f.c.backend.db, 'audit_log')).toBe(audit);
   });
 
   it('seals; openssl -CAfile root.pem and our verifier agree; ledger verify names the signer and the chain', async () => {

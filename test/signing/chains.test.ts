@@ -159,3 +159,23 @@ describe('RSASSA-PSS made by openssl', () => {
     expect(verifyDetached(sig, Buffer.from('ведомостЬ'), [pem(p.rootPem)])).toMatchObject({ ok: false, reason: 'digest_mismatch' });
   });
 });
+
+describe('a GOST R 34.10-2012 signature before main/signing/gost/ fills the slot', () => {
+  // made by OpenSSL's GOST engine (Debian libengine-gost-openssl); when the in-process GOST verifier is plugged into
+  // algorithms.ts this case becomes the agreement test with openssl and must say ok
+  const gostSo = ['/usr/lib/x86_64-linux-gnu/engines-3/gost.so', '/usr/lib/aarch64-linux-gnu/engines-3/gost.so'].find((f) => fs.existsSync(f));
+  it.skipIf(!gostSo)('is named as an algorithm not checked here, never as forged', () => {
+    const dir = fs.mkdtempSync(`${pkis.rsa!.dir}/gost-`);
+    fs.writeFileSync(`${dir}/gost.cnf`, ['openssl_conf = openssl_def', '[openssl_def]', 'engines = engine_section', '[engine_section]', 'gost = gost_section',
+      '[gost_section]', 'engine_id = gost', `dynamic_path = ${gostSo}`, 'default_algorithms = ALL', ''].join('\n'));
+    const run = (args: string[]) => execFileSync(OPENSSL, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OPENSSL_CONF: `${dir}/gost.cnf` } });
+    run(['genpkey', '-algorithm', 'gost2012_256', '-pkeyopt', 'paramset:A', '-out', 'k.pem']);
+    run(['req', '-x509', '-new', '-key', 'k.pem', '-md_gost12_256', '-subj', '/C=RU/CN=Петрова Ольга Ивановна', '-utf8', '-days', '30', '-out', 'c.pem']);
+    fs.writeFileSync(`${dir}/d.txt`, 'ведомость');
+    run(['cms', '-sign', '-binary', '-in', 'd.txt', '-signer', 'c.pem', '-inkey', 'k.pem', '-md', 'md_gost12_256', '-outform', 'DER', '-out', 's.p7s']);
+    const v = verifyDetached(fs.readFileSync(`${dir}/s.p7s`), Buffer.from('ведомость'), [pem(`${dir}/c.pem`)]);
+    expect(v).toMatchObject({ ok: false, reason: 'unsupported_algorithm', signerSubject: 'C=RU, CN=Петрова Ольга Ивановна' });
+    if (!v.ok) expect(v.message).toMatch(/^Алгоритм подписи не поддерживается: ГОСТ Р 34\.10-2012 \/ 34\.11-2012 \(1\.2\.643\.7\.1\.1\.2\.2\)$/);
+    expect(v.signer && signerPerson(v.signer).fullName).toBe('Петрова Ольга Ивановна');
+  });
+});
