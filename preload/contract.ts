@@ -325,6 +325,11 @@ export const SignatureCheckSchema = z.object({
   signingTime: z.string().nullable(),
 });
 export type SignatureCheck = z.infer<typeof SignatureCheckSchema>;
+/** A root (or other certificate) the register trusts: every verifier builds a signer's path to one of these. */
+export const TrustAnchorSchema = z.object({
+  commonName: z.string(), subject: z.string(), notBefore: z.string(), notAfter: z.string(), sha256Fingerprint: z.string(), isCa: z.boolean(),
+});
+export type TrustAnchor = z.infer<typeof TrustAnchorSchema>;
 export const LedgerVerifySchema = z.object({
   /** the code or PDF names a sealed version stored in this register */
   sealed: z.boolean(),
@@ -636,6 +641,10 @@ export const contract = {
     z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'),
       trustedCertsPem: trustedPems }).strict(),
   ]), LedgerVerifySchema, ANY),
+  // The register's trust anchors (<register>.trust.pem beside it): the roots ledger verify, archive verify and restore
+  // build a signer's path to. `pem`: a bundle of PEM certificates replacing them all; empty: none.
+  'signing.trustAnchors': query(none, z.array(TrustAnchorSchema), ANY),
+  'signing.setTrustAnchors': command(z.object({ pem: z.string().max(500_000, 'файл больше 500 КБ') }).strict(), z.array(TrustAnchorSchema), ADMIN),
   'ledgers.correct': command(z.object({ classId: id, reason: text(1000).trim().min(1, 'укажите причину исправления'),
     orderNumber: text(50).trim().min(1, 'номер приказа обязателен'), orderDate: isoDate }).strict(), LedgerCorrectionSchema, ADMIN),
 

@@ -77,6 +77,11 @@ const HELP = `Школьный регистр — командная строк�
   packets compact [--slice N]        сжать журнал изменений: удалить записи, которые покрывает принятый полный пакет
                                      (по N записей за транзакцию, по умолчанию 5000; прерванное сжатие продолжится)
 
+Доверенные корневые сертификаты (к ним строится цепочка подписи при ledger verify, archive verify, restore):
+  trust show                         список: имя, срок, отпечаток SHA-256
+  trust set КОРНИ.pem                заменить весь список сертификатами из файла (файл рядом с реестром: реестр.sqlite.trust.pem)
+  trust clear                        убрать все: подписи проверяются только на целостность
+
 Пользователи (от имени администратора; новый пароль — из SCHOOL_REGISTER_NEW_PASSWORD или дважды с клавиатуры):
   users list                         логин, ФИО, роль, состояние (действует, отключён, заблокирован до …)
   users add --login L --name "ФИО" --role clerk|archivist|admin   создать пользователя
@@ -164,7 +169,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users', 'trust']);
   // `backup key …`: three words (backup alone is a command of its own)
   const words = parsed.positionals[0] === 'backup' && parsed.positionals[1] === 'key' ? 3 : GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
@@ -281,6 +286,21 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       case 'years list': {
         const r = await call('years.list', {});
         print(r, () => r.map((y) => `${y.name}\t${formatDate(y.startDate)}–${formatDate(y.endDate)}`).join('\n'));
+        return 0;
+      }
+      case 'trust show':
+      case 'trust set':
+      case 'trust clear': {
+        let pem = '';
+        if (cmd === 'trust set') {
+          const file = operands[0];
+          if (!file) throw new UsageError('укажите файл: trust set КОРНИ.pem');
+          pem = readFile(file).toString('utf8');
+        }
+        const r = cmd === 'trust show' ? await call('signing.trustAnchors', {}) : await call('signing.setTrustAnchors', { pem });
+        print(r, () => (r.length
+          ? r.map((a) => `${a.commonName}\t${a.isCa ? 'УЦ' : 'не УЦ'}, действует по ${formatDate(a.notAfter)}\tSHA-256 ${a.sha256Fingerprint}`).join('\n')
+          : 'Доверенные корневые сертификаты не заданы: подписи проверяются только на целостность'));
         return 0;
       }
       case 'audit verify': {

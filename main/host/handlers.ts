@@ -15,6 +15,7 @@ import { packetsHandlers } from '../packets/handlers.ts';
 import { portfolioHandlers } from '../portfolio/handlers.ts';
 import { printoutsHandlers } from '../printouts/handlers.ts';
 import { schoolHandlers } from '../school/handlers.ts';
+import { signingHandlers } from '../signing/handlers.ts';
 import { staffHandlers } from '../staff/handlers.ts';
 import { stateExamsHandlers } from '../state-exams/handlers.ts';
 import { studentsHandlers } from '../students/handlers.ts';
@@ -36,7 +37,7 @@ const jobsHandlers = defineHandlers({
 export const handlers: Handlers = mergeHandlers(
   usersHandlers, schoolHandlers, yearsHandlers, staffHandlers, subjectsHandlers, classesHandlers, studentsHandlers,
   movementHandlers, gradesHandlers, workbooksHandlers, alphabetBookHandlers, auditHandlers, jobsHandlers, demoHandlers,
-  ledgersHandlers, printoutsHandlers, backupHandlers, stateExamsHandlers, portfolioHandlers, packetsHandlers,
+  ledgersHandlers, printoutsHandlers, backupHandlers, stateExamsHandlers, portfolioHandlers, packetsHandlers, signingHandlers,
 );
 
 // What the types promise, checked once more at start: each method handled, by a handler of its own kind.

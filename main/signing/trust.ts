@@ -5,8 +5,13 @@
 // The same rule for ledger verify, archive verify and restore; the check itself is check.ts.
 import fs from 'node:fs';
 import type { DB } from '../../db/connection.ts';
-import { AppError } from '../shared/errors.ts';
+import { formatDate } from '../../preload/core/dates.ts';
+import type { TrustAnchor, User } from '../../preload/contract.ts';
+import { appendAudit } from '../audit/log.ts';
+import { AppError, fieldError } from '../shared/errors.ts';
+import { makePrivate, PRIVATE_FILE } from '../shared/private-files.ts';
 import { pemCertificates } from './chain.ts';
+import { certificateInfo, certificateStructure } from './x509.ts';
 
 export type TrustAnchors = { pems: string[]; source: 'given' | 'register' | 'none' };
 
@@ -25,4 +30,57 @@ export function trustAnchors(given: string[] | undefined, db: DB | null): TrustA
     return { pems: [pem], source: 'register' };
   }
   return { pems: [], source: 'none' };
+}
+
+/** The register's trust anchors as the settings screen and `trust show` list them. */
+export function listTrustAnchors(db: DB): TrustAnchor[] {
+  const t = trustAnchors(undefined, db);
+  return t.source === 'register' ? describeAnchors(pemCertificates(t.pems)) : [];
+}
+
+function describeAnchors(ders: Buffer[]): TrustAnchor[] {
+  return ders.map((der) => {
+    const i = certificateInfo(der);
+    return { commonName: i.commonName, subject: i.subject, notBefore: i.notBefore.toISOString(), notAfter: i.notAfter.toISOString(),
+      sha256Fingerprint: i.sha256Fingerprint, isCa: certificateStructure(der).isCa === true };
+  });
+}
+
+/**
+ * Replaces the register's trust anchors with the certificates of `pem` (empty: none), written beside the register
+ * whole or not at all (temporary name, flushed, renamed), and audited with their names and fingerprints. A PEM
+ * without certificates, a certificate that does not read or has expired is refused by name, nothing written.
+ */
+export function setTrustAnchors(db: DB, user: User, pem: string, now = new Date()): TrustAnchor[] {
+  const file = trustFilePath(db);
+  if (!file) throw new AppError('validation', 'Реестр в памяти: доверенные корневые сертификаты хранятся в файле рядом с реестром');
+  const ders = pemCertificates([pem]);
+  if (pem.trim() && !ders.length) throw fieldError('pem', 'В файле нет сертификатов PEM (-----BEGIN CERTIFICATE-----)');
+  let anchors: TrustAnchor[];
+  try {
+    anchors = describeAnchors(ders);
+  } catch {
+    throw fieldError('pem', 'Сертификат в файле не читается');
+  }
+  for (const a of anchors) {
+    if (now > new Date(a.notAfter)) throw fieldError('pem', `Сертификат «${a.commonName}» истёк ${formatDate(a.notAfter)}: ему нельзя доверять`);
+  }
+  if (ders.length) {
+    const text = ders.map((d) => `-----BEGIN CERTIFICATE-----\n${d.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`).join('');
+    const tmp = `${file}.tmp-${process.pid}`;
+    const fd = fs.openSync(tmp, 'w', PRIVATE_FILE);
+    makePrivate(tmp); // the register's user's alone, as every file beside the register (over a stale temporary one too)
+    try {
+      fs.writeSync(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } else {
+    fs.rmSync(file, { force: true });
+  }
+  db.transaction(() => appendAudit(db, user.login, 'signing.setTrustAnchors', {
+    anchors: anchors.map((a) => ({ subject: a.subject, sha256: a.sha256Fingerprint })) }))();
+  return anchors;
 }
