@@ -332,12 +332,44 @@ const CertificateInput = z.union([
     password: z.string().max(500),
     /** the file's name, for messages that name it */
     fileName: z.string().max(255).optional(),
+    /** PEM of the issuers to carry in the signature besides those in the PKCS#12 (a chain file given with it) */
+    chainPem: z.string().max(500_000, 'файл цепочки больше 500 КБ').optional(),
   }).strict(),
   z.object({
     thumbprint: z.string().regex(/^(?:[0-9A-Fa-f][\s:]?){40}$/, 'отпечаток сертификата: 40 шестнадцатеричных цифр'),
     pin: z.string().max(100).optional(),
   }).strict(),
 ]);
+/** Who signed, in the words of a Russian qualified certificate (subject SN + GN, title, O, ИНН, ОГРН, СНИЛС). */
+export const SignerPersonSchema = z.object({
+  /** SN + GN («Петрова Ольга Ивановна»), else the CN */
+  fullName: z.string(), title: z.string().nullable(), organization: z.string().nullable(),
+  inn: z.string().nullable(), ogrn: z.string().nullable(), snils: z.string().nullable(),
+  /** the whole subject, as OpenSSL prints it with -nameopt utf8 */
+  subject: z.string(),
+  /** the issuer's CN (else its whole name) */
+  issuer: z.string(), notBefore: z.string(), notAfter: z.string(), serial: z.string(),
+});
+export type SignerPerson = z.infer<typeof SignerPersonSchema>;
+/** A detached signature checked: intact (digest and signature value), the path to the trust anchors, who signed. */
+export const SignatureCheckSchema = z.object({
+  /** the data and signed attributes are as signed (null: an algorithm that cannot be checked here) */
+  intact: z.boolean().nullable(),
+  /** the path reaches a configured trusted root (null: no trust anchors configured, or not intact) */
+  trusted: z.boolean().nullable(),
+  /** one Russian sentence: the verdict, or the link of the chain that fails */
+  message: z.string(),
+  signer: SignerPersonSchema.nullable(),
+  /** the certification path as far as it was built, the signer first */
+  chain: z.array(z.object({ commonName: z.string(), subject: z.string(), notBefore: z.string(), notAfter: z.string() })),
+  signingTime: z.string().nullable(),
+});
+export type SignatureCheck = z.infer<typeof SignatureCheckSchema>;
+/** A root (or other certificate) the register trusts: every verifier builds a signer's path to one of these. */
+export const TrustAnchorSchema = z.object({
+  commonName: z.string(), subject: z.string(), notBefore: z.string(), notAfter: z.string(), sha256Fingerprint: z.string(), isCa: z.boolean(),
+});
+export type TrustAnchor = z.infer<typeof TrustAnchorSchema>;
 export const LedgerVerifySchema = z.object({
   /** the code or PDF names a sealed version stored in this register */
   sealed: z.boolean(),
@@ -350,6 +382,8 @@ export const LedgerVerifySchema = z.object({
   code: z.string().nullable(), version: z.number().int().nullable(), currentVersion: z.number().int().nullable(),
   classId: id.nullable(), className: z.string().nullable(), year: z.string().nullable(),
   sealedAt: z.string().nullable(), sealedBy: z.string().nullable(), signer: z.string().nullable(),
+  /** the signature checked with its chain and its signer as a person (null when unsigned or not sealed) */
+  signature: SignatureCheckSchema.nullable(),
   /** what differs between the sealed data and the register now: per student, subject and column */
   differences: z.array(z.object({ student: z.string(), subject: z.string().nullable(), column: z.string(),
     sealed: z.string().nullable(), now: z.string().nullable() })),
@@ -690,10 +724,16 @@ export const contract = {
   'ledgers.closeYearSummary': query(z.object({ yearId: id }).strict(), CloseYearSummarySchema, ADMIN),
   'ledgers.closeYear': job(z.object({ yearId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(),
     CloseYearResultSchema, ADMIN),
+  // trustedCertsPem (the CLI's --trust): the roots to build the signer's path to instead of the register's own.
   'ledgers.verify': query(z.union([
-    z.object({ code: z.string().trim().min(1, 'введите код').max(40) }).strict(),
-    z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64') }).strict(),
+    z.object({ code: z.string().trim().min(1, 'введите код').max(40), trustedCertsPem: trustedPems }).strict(),
+    z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'),
+      trustedCertsPem: trustedPems }).strict(),
   ]), LedgerVerifySchema, ANY),
+  // The register's trust anchors (<register>.trust.pem beside it): the roots ledger verify, archive verify and restore
+  // build a signer's path to. `pem`: a bundle of PEM certificates replacing them all; empty: none.
+  'signing.trustAnchors': query(none, z.array(TrustAnchorSchema), ANY),
+  'signing.setTrustAnchors': command(z.object({ pem: z.string().max(500_000, 'файл больше 500 КБ') }).strict(), z.array(TrustAnchorSchema), ADMIN),
   'ledgers.correct': command(z.object({ classId: id, reason: text(1000).trim().min(1, 'укажите причину исправления'),
     orderNumber: text(50).trim().min(1, 'номер приказа обязателен'), orderDate: isoDate }).strict(), LedgerCorrectionSchema, ADMIN),
 

@@ -2,7 +2,7 @@
 // Bundles the CLI (and the browser shell's server) into out/cli/*.cjs, so that `npx school-register …` starts without
 // compiling TypeScript at run time (issue 19: `years list` took 1.3–1.8 s, almost all of it tsx and eager imports).
 // - Our TypeScript (backend, migrations, zod) is inlined, as in the Electron bundle.
-// - The heavy libraries only some commands use (exceljs, pdfmake, node-forge, pkijs, asn1js) stay in node_modules and
+// - The heavy libraries only some commands use (exceljs, pdfmake, node-forge) stay in node_modules and
 //   are loaded on first use: each default import becomes a proxy that requires the package when a property is first
 //   read. Every import of them in main/ is a default import (checked below: a named import fails the build).
 // - better-sqlite3 is native and stays external; the ledgers' render worker is render-worker.cjs beside cli.cjs.
@@ -18,7 +18,7 @@ export const CLI_OUT = path.join(root, 'out', 'cli');
 /** Folders whose sources the bundle is made of: bin.mjs rebuilds when any file under them is newer than the bundle. */
 export const CLI_SOURCES = ['main', 'preload', 'db'].map((d) => path.join(root, d));
 
-const LAZY = ['exceljs', 'pdfmake', 'node-forge', 'pkijs', 'asn1js'];
+const LAZY = ['exceljs', 'pdfmake', 'node-forge'];
 
 const lazyLibraries = {
   name: 'lazy-libraries',

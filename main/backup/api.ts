@@ -10,6 +10,7 @@ import type { OpenRegister } from '../shared/open-register.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
 import { signedIn, type JobSpec, type SessionStore } from '../shared/handler.ts';
 import type { BagUploadJobResult } from '../../preload/contract-archive.ts';
+import { trustAnchors } from '../signing/trust.ts';
 import { bagsOn, parseBagInfo, ENCRYPTION } from './bag.ts';
 import { backupRegister, SameMediaError, sameMediaWarnings, type BackupOutcome } from './backup.ts';
 import { restoreBag, type RestoreReport } from './restore.ts';
@@ -27,12 +28,21 @@ function presentMedia(db: DB, ids: number[]): Media[] {
   return media;
 }
 
+/**
+ * The roots a seal's signer must reach: those given (the CLI's --trust), else the open register's (never the copy's
+ * own: a forged copy would bring its own root); undefined when none, and then signatures are checked for integrity.
+ */
+function anchorsFor(given: string[] | undefined, db: DB | null): string[] | undefined {
+  const t = trustAnchors(given, db);
+  return t.source === 'none' ? undefined : t.pems;
+}
+
 /** The register's archive (or the folder given): re-hashed, its chain and signatures checked, against the register's seals. */
 /** Versions a seal left out of the archive are caught up first, unless a job holds the register (`busy`). */
 export async function archiveReport(db: DB | null, a: { archive?: string; trustedCertsPem?: string[] } = {}, busy = false): Promise<ArchiveReport> {
   const dir = a.archive ? path.resolve(a.archive) : db ? archiveDirFor(db.name) : null;
   if (!dir) throw fieldError('archive', 'Укажите папку архива или откройте реестр');
-  return checkArchive(db, dir, { trustedCertsPem: a.trustedCertsPem, catchUp: !busy });
+  return checkArchive(db, dir, { trustedCertsPem: anchorsFor(a.trustedCertsPem, db), catchUp: !busy });
 }
 
 /** Exactly one of the two ways to name media: by id (the app) or by folder (the command line). */
@@ -120,7 +130,7 @@ export function restoreJob(db: DB | null, user: User | null,
   onlyAdminAcceptsForeign(by, a.acceptForeign);
   const log = db ? { db, by: by.login } : null;
   const run = (bag: string, target: string | null): JobSpec<RestoreReport> => ({ jobKind: a.drill ? 'drill' : 'restore', work: (p) => restoreBag(bag, {
-    target, drill: a.drill, passphrase: a.passphrase ?? null, trustedCertsPem: a.trustedCertsPem, progress: p, log,
+    target, drill: a.drill, passphrase: a.passphrase ?? null, trustedCertsPem: anchorsFor(a.trustedCertsPem, db), progress: p, log,
     foreignAcceptedBy: a.acceptForeign ? by.login : null }) });
   if (a.bagPath !== undefined) {
     if (a.mediaId !== undefined || a.bag !== undefined) throw fieldError('bagPath', 'Укажите копию одним способом: носитель и копия или папка копии');
@@ -166,7 +176,8 @@ export function restoreOpenJob(db: DB, user: User | null, open: { register?: Ope
     jobKind: 'restoreOpen', label: 'восстановление открытого реестра',
     // the job asks for the others only at the swap, long after it has started
     work: (p, self) => restoreOpenRegister(bag, {
-      register, sessions: open.sessions, by: by.login, passphrase: a.passphrase ?? null, progress: p, otherJobs: () => open.otherJobs(self),
+      register, sessions: open.sessions, by: by.login, passphrase: a.passphrase ?? null, trustedCertsPem: anchorsFor(undefined, db), progress: p,
+      otherJobs: () => open.otherJobs(self),
       takeAccountsFromCopy: !!a.takeAccountsFromCopy, confirmAuditDifference: !!a.confirmAuditDifference, acceptForeign: !!a.acceptForeign,
     }),
   };

@@ -52,7 +52,8 @@ async function typedKey(f: F): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function trusted(f: F): string[] | undefined {
+/** --trust КОРЕНЬ.pem: the roots a signer's path must reach, for this check (ledger verify, archive verify, restore). */
+export function trusted(f: F): string[] | undefined {
   const t = str(f, 'trust');
   if (!t) return undefined;
   try {

@@ -3,12 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { IMPORT_PERIODS, type ImportPeriod, type Input, type Output } from '../../preload/contract.ts';
+import { IMPORT_PERIODS, type ImportPeriod, type Input, type Output, type SignatureCheck } from '../../preload/contract.ts';
 import { openRegister, RegisterOpenError, schemaVersion, type DB } from '../../db/connection.ts';
 import { keepAnchor } from '../host/dispatch.ts';
 import { cliBusyWaitMs, localCaller } from './local-call.ts';
 import { AppError, placeError } from '../shared/errors.ts';
-import { formatDate, isValidIsoDate, currentYearStart } from '../../preload/core/dates.ts';
+import { formatDate, formatDateTime, isValidIsoDate, currentYearStart } from '../../preload/core/dates.ts';
+import { signerCertificate, signerIdentifiers, signerName } from '../../preload/core/signer.ts';
 import { formatSnils } from '../../preload/core/identifiers.ts';
 import { searchKey } from '../../preload/core/names.ts';
 import { count } from '../../preload/core/plural.ts';
@@ -16,7 +17,7 @@ import { count } from '../../preload/core/plural.ts';
 import { detectPeriod, normalizeHeader } from '../workbooks/read.ts';
 import { PacketsUsageError, runPacketsCli } from './packets.ts';
 
-import { ARCHIVE_COMMANDS, passphrase, runArchiveCommand } from './archive.ts';
+import { ARCHIVE_COMMANDS, passphrase, runArchiveCommand, trusted } from './archive.ts';
 import { UsageError } from './usage.ts';
 import { promptHidden } from './prompt.ts';
 import { USERS_COMMANDS, runUsersCommand } from './users.ts';
@@ -51,12 +52,14 @@ const HELP = `Школьный регистр — командная строк�
   ledger print --class 9А --year 2025/2026 [--out ФАЙЛ.pdf] [--xlsx ФАЙЛ.xlsx] [--version N]
                                      сводная ведомость: без --version — черновик по текущим данным, с --version —
                                      запечатанная версия как она хранится
-  ledger seal --year 2025/2026 [--class 9А] [--cert ФАЙЛ.p12 | --thumbprint ОТПЕЧАТОК (ключ в КриптоПро CSP)] [--allow-na]
+  ledger seal --year 2025/2026 [--class 9А] [--cert ФАЙЛ.p12 [--chain ЦЕПОЧКА.pem] | --thumbprint ОТПЕЧАТОК (ключ в КриптоПро CSP)] [--allow-na]
                                      запечатать ведомость класса или всех классов года (каждый класс — отдельной
                                      транзакцией; повторный запуск доделывает оставшиеся); пароль сертификата — из
                                      SCHOOL_REGISTER_CERT_PASSWORD или с клавиатуры; классы с пустыми оценками (и с «н/а»
                                      без --allow-na) перечисляются и не запечатываются (код 1)
-  ledger verify (--code КОД | --pdf ФАЙЛ.pdf)   проверить ведомость: код 0 — подлинная текущая версия, данные совпадают
+  ledger verify (--code КОД | --pdf ФАЙЛ.pdf) [--trust КОРЕНЬ.pem]
+                                     проверить ведомость: код 0 — подлинная текущая версия, данные совпадают, подпись
+                                     доходит до доверенного корня (--trust, иначе реестр.sqlite.trust.pem рядом с реестром)
   ledger correct --class 9А --year 2025/2026 --reason ПРИЧИНА --order N --order-date ДД.ММ.ГГГГ
                                      открыть исправление запечатанной ведомости (затем ledger seal — версия N+1)
   print certificate-of-study --student (UUID|ФИО) --out ФАЙЛ.pdf
@@ -78,6 +81,11 @@ const HELP = `Школьный регистр — командная строк�
   packets status                     очередь пакетов: состояния, квитанции, причины отказа; размер журнала изменений
   packets compact [--slice N]        сжать журнал изменений: удалить записи, которые покрывает принятый полный пакет
                                      (по N записей за транзакцию, по умолчанию 5000; прерванное сжатие продолжится)
+
+Доверенные корневые сертификаты (к ним строится цепочка подписи при ledger verify, archive verify, restore):
+  trust show                         список: имя, срок, отпечаток SHA-256
+  trust set КОРНИ.pem                заменить весь список сертификатами из файла (файл рядом с реестром: реестр.sqlite.trust.pem)
+  trust clear                        убрать все: подписи проверяются только на целостность
 
 Пользователи (от имени администратора; новый пароль — из SCHOOL_REGISTER_NEW_PASSWORD или дважды с клавиатуры):
   users list                         логин, ФИО, роль, состояние (действует, отключён, заблокирован до …)
@@ -155,7 +163,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         snils: { type: 'string' }, 'dry-run': { type: 'boolean' }, mapping: { type: 'string' }, 'allow-rejected': { type: 'boolean' },
         order: { type: 'string' }, 'order-date': { type: 'string' }, date: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
         student: { type: 'string' }, subject: { type: 'string' }, period: { type: 'string' }, mark: { type: 'string' },
-        xlsx: { type: 'string' }, version: { type: 'string' }, cert: { type: 'string' }, thumbprint: { type: 'string' }, 'allow-na': { type: 'boolean' }, code: { type: 'string' },
+        xlsx: { type: 'string' }, version: { type: 'string' }, cert: { type: 'string' }, chain: { type: 'string' }, thumbprint: { type: 'string' }, 'allow-na': { type: 'boolean' }, code: { type: 'string' },
         pdf: { type: 'string' }, reason: { type: 'string' }, letter: { type: 'string' },
         to: { type: 'string', multiple: true }, witness: { type: 'string', multiple: true }, encrypt: { type: 'boolean' }, yes: { type: 'boolean' }, repair: { type: 'boolean' }, drill: { type: 'boolean' },
         trust: { type: 'string' }, 'passphrase-file': { type: 'string' }, central: { type: 'string' }, url: { type: 'string' }, progress: { type: 'boolean' },
@@ -173,7 +181,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users', 'attestats']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users', 'attestats', 'trust']);
   // `backup key …`: three words (backup alone is a command of its own)
   const words = parsed.positionals[0] === 'backup' && parsed.positionals[1] === 'key' ? 3 : GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
@@ -293,6 +301,21 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       case 'years list': {
         const r = await call('years.list', {});
         print(r, () => r.map((y) => `${y.name}\t${formatDate(y.startDate)}–${formatDate(y.endDate)}`).join('\n'));
+        return 0;
+      }
+      case 'trust show':
+      case 'trust set':
+      case 'trust clear': {
+        let pem = '';
+        if (cmd === 'trust set') {
+          const file = operands[0];
+          if (!file) throw new UsageError('укажите файл: trust set КОРНИ.pem');
+          pem = readFile(file).toString('utf8');
+        }
+        const r = cmd === 'trust show' ? await call('signing.trustAnchors', {}) : await call('signing.setTrustAnchors', { pem });
+        print(r, () => (r.length
+          ? r.map((a) => `${a.commonName}\t${a.isCa ? 'УЦ' : 'не УЦ'}, действует по ${formatDate(a.notAfter)}\tSHA-256 ${a.sha256Fingerprint}`).join('\n')
+          : 'Доверенные корневые сертификаты не заданы: подписи проверяются только на целостность'));
         return 0;
       }
       case 'audit verify': {
@@ -454,7 +477,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         const y = (await yearId(need(f, 'year')))!;
         // --thumbprint: a key in КриптоПро CSP; its PIN from SCHOOL_REGISTER_CSP_PIN, else CSP asks in its own window
         const pin = process.env.SCHOOL_REGISTER_CSP_PIN;
-        const certificate = typeof f.cert === 'string' ? await readCertificate(f.cert)
+        const certificate = typeof f.cert === 'string' ? { ...await readCertificate(f.cert), ...readChain(f) }
           : typeof f.thumbprint === 'string' ? { thumbprint: f.thumbprint, ...(pin != null ? { pin } : {}) } : undefined;
         const allowNa = !!f['allow-na'];
         if (f.class) {
@@ -473,9 +496,11 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       }
       case 'ledger verify': {
         if (!!f.code === !!f.pdf) throw new UsageError('укажите одно из двух: --code КОД или --pdf ФАЙЛ.pdf');
-        const r = await call('ledgers.verify', typeof f.pdf === 'string' ? { pdfBase64: readFile(f.pdf).toString('base64') } : { code: f.code as string });
-        print(r, () => [r.message, ...r.differences.map((d) => `  ${d.student}${d.subject ? `, ${d.subject}` : ''}, ${d.column}: было ${d.sealed ?? '—'}, стало ${d.now ?? '—'}`)].join('\n'));
-        return r.sealed && r.current && r.intact && r.signatureValid !== false ? 0 : 1;
+        const trustedCertsPem = trusted(f);
+        const r = await call('ledgers.verify', typeof f.pdf === 'string' ? { pdfBase64: readFile(f.pdf).toString('base64'), trustedCertsPem } : { code: f.code as string, trustedCertsPem });
+        print(r, () => [r.message, ...describeSignature(r.signature),
+          ...r.differences.map((d) => `  ${d.student}${d.subject ? `, ${d.subject}` : ''}, ${d.column}: было ${d.sealed ?? '—'}, стало ${d.now ?? '—'}`)].join('\n'));
+        return r.sealed && r.current && r.intact && r.signatureValid !== false && r.signature?.trusted !== false ? 0 : 1;
       }
       case 'ledger correct': {
         const cid = (await classId(need(f, 'class'), need(f, 'year')))!;
@@ -565,6 +590,31 @@ function writeOut(file: string, bytes: Buffer): void {
     if (code === 'ENOSPC' || code === 'EDQUOT') Object.assign(e as object, { path: path.resolve(file) });
     throw e;
   }
+}
+
+/** The signature's lines of `ledger verify`: who signed, as a person, and the chain to the root. */
+function describeSignature(s: SignatureCheck | null): string[] {
+  if (!s) return [];
+  const p = s.signer;
+  return [
+    `  Подпись: ${s.message}`,
+    ...(p ? [`  Подписал: ${signerName(p)}`, ...(signerIdentifiers(p) ? [`  ${signerIdentifiers(p)}`] : []), `  Сертификат: ${signerCertificate(p)}`] : []),
+    ...(s.signingTime ? [`  Время подписи (по часам подписавшего): ${formatDateTime(s.signingTime)}`] : []),
+    ...(s.chain.length > 1 ? [`  Цепочка: ${s.chain.map((c) => c.commonName).join(' → ')}`] : []),
+  ];
+}
+
+/** --chain ФАЙЛ.pem: the issuers' certificates to carry in the signature when the PKCS#12 lacks them. */
+function readChain(f: Record<string, unknown>): { chainPem?: string } {
+  if (typeof f.chain !== 'string') return {};
+  let pem: string;
+  try {
+    pem = fs.readFileSync(f.chain, 'utf8');
+  } catch (e) {
+    throw new UsageError(`цепочка ${f.chain}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файла нет' : (e as Error).message}`);
+  }
+  if (!/-----BEGIN CERTIFICATE-----/.test(pem)) throw new UsageError(`цепочка ${f.chain}: в файле нет сертификатов PEM`);
+  return { chainPem: pem };
 }
 
 /** The school's PKCS#12 and its password: from SCHOOL_REGISTER_CERT_PASSWORD, else asked on the terminal (not echoed). */

@@ -16,6 +16,7 @@ import { packetsHandlers } from '../packets/handlers.ts';
 import { portfolioHandlers } from '../portfolio/handlers.ts';
 import { printoutsHandlers } from '../printouts/handlers.ts';
 import { schoolHandlers } from '../school/handlers.ts';
+import { signingHandlers } from '../signing/handlers.ts';
 import { staffHandlers } from '../staff/handlers.ts';
 import { stateExamsHandlers } from '../state-exams/handlers.ts';
 import { studentsHandlers } from '../students/handlers.ts';
@@ -37,7 +38,7 @@ const jobsHandlers = defineHandlers({
 export const handlers: Handlers = mergeHandlers(
   usersHandlers, schoolHandlers, yearsHandlers, staffHandlers, subjectsHandlers, classesHandlers, studentsHandlers,
   movementHandlers, gradesHandlers, workbooksHandlers, alphabetBookHandlers, auditHandlers, jobsHandlers, demoHandlers,
-  ledgersHandlers, printoutsHandlers, backupHandlers, stateExamsHandlers, portfolioHandlers, packetsHandlers,
+  ledgersHandlers, printoutsHandlers, backupHandlers, stateExamsHandlers, portfolioHandlers, packetsHandlers, signingHandlers,
   attestatsHandlers,
 );
 

@@ -6,8 +6,8 @@ import { closeYear, openSigner, sealClass, type Certificate } from './seal.ts';
 import { verifyLedger } from './verify.ts';
 import { closeYearSummary } from './close-summary.ts';
 
-const certificate = (c: { p12Base64: string; password: string; fileName?: string } | { thumbprint: string; pin?: string } | undefined): Certificate | undefined =>
-  !c ? undefined : 'thumbprint' in c ? c : { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password, fileName: c.fileName };
+const certificate = (c: { p12Base64: string; password: string; fileName?: string; chainPem?: string } | { thumbprint: string; pin?: string } | undefined): Certificate | undefined =>
+  !c ? undefined : 'thumbprint' in c ? c : { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password, fileName: c.fileName, chainPem: c.chainPem };
 
 export const ledgersHandlers = defineHandlers({
   'ledgers.list': query(({ db }, a) => listLedgers(db, a.yearId)),
@@ -30,7 +30,8 @@ export const ledgersHandlers = defineHandlers({
     // each class as it is done, to whoever follows the job in-process (the CLI prints a line per class)
     return { work: (p) => closeYear(db, a.yearId, { user: by, signer, certificate: signer ? undefined : cert, allowNa: a.allowNa, onClass: (x) => p.event?.(x) }, p) };
   }),
-  'ledgers.verify': query(({ db }, a) => verifyLedger(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
+  'ledgers.verify': query(({ db }, a) => verifyLedger(db, { ...('code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') }),
+    trustedCertsPem: a.trustedCertsPem })),
   // Audited by dispatch with its arguments: who opened it, the reason and the order.
   'ledgers.correct': command(({ db, user }, a) => openCorrection(db, a.classId, a, signedIn(user))),
 });

@@ -13,8 +13,8 @@ import { appendAudit } from '../audit/log.ts';
 import type { Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { canonicalJson } from '../shared/jcs.ts';
-import type { Signer } from '../signing/cms.ts';
-import { assertValidAt } from '../signing/pkcs12.ts';
+import { chainFromPem, type Signer } from '../signing/cms.ts';
+import { assertCanSign } from '../signing/pkcs12.ts';
 import { closeSigner, openPkcs12Signer, openThumbprintSigner } from '../signing/select-signer.ts';
 import { getSchool } from '../school/profile.ts';
 import { buildLedger, ledgerGaps } from './build.ts';
@@ -22,24 +22,31 @@ import { verificationCode, type LedgerData, type LedgerStamp } from './model.ts'
 import { openRenderPool, renderLedgerFiles, renderThreadsFor, type LedgerRenderer, type RenderedLedger } from './render-pool.ts';
 import { currentVersion, openCorrectionOf, toVersion, type VersionRow } from './versions.ts';
 
-/** The school's PKCS#12 (with its file's name, for messages), or a key in КриптоПро CSP by thumbprint. */
-export type Certificate = { p12: Buffer; password: string; fileName?: string } | { thumbprint: string; pin?: string };
+/** The school's PKCS#12 (with its file's name, for messages, and `chainPem`: issuers to carry in the signature besides
+ *  those in the PKCS#12, a chain file given with it), or a key in КриптоПро CSP by thumbprint. */
+export type Certificate = { p12: Buffer; password: string; fileName?: string; chainPem?: string } | { thumbprint: string; pin?: string };
 
 export const sha256Hex = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
-/** Opens the school's certificate for one seal or one year-end close with the signer its key needs (RSA, GOST);
- *  refuses one that cannot sign now. */
+/**
+ * Opens the school's certificate for one seal or one year-end close with the signer its key needs (RSA, ECDSA P-256,
+ * GOST); refuses, before anything is written, one that may not sign documents (key usage), is not valid now, or has a
+ * key no signer here handles.
+ */
 export function openSigner(cert: Extract<Certificate, { p12: Buffer }>, now = new Date()): Signer {
-  const signer = openPkcs12Signer(cert.p12, cert.password, { fileName: cert.fileName });
-  assertValidAt(signer.certificate, now);
-  return signer;
+  return openPkcs12Signer(cert.p12, cert.password, { fileName: cert.fileName, chain: cert.chainPem ? chainFromPem(cert.chainPem) : undefined, now });
 }
 
 /** openSigner for either kind of certificate; a key in КриптоПро CSP is opened by cryptcp (which may ask for its PIN). */
 export async function openAnySigner(cert: Certificate, now = new Date()): Promise<Signer> {
   if ('p12' in cert) return openSigner(cert, now);
   const signer = await openThumbprintSigner({ thumbprint: cert.thumbprint, pin: cert.pin });
-  assertValidAt(signer.certificate, now);
+  try {
+    assertCanSign(signer.certificate, now);
+  } catch (e) {
+    await closeSigner(signer);
+    throw e;
+  }
   return signer;
 }
 

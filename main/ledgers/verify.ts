@@ -4,7 +4,8 @@
 import type { DB } from '../../db/connection.ts';
 import type { LedgerVerify } from '../../preload/contract.ts';
 import { canonicalJson } from '../shared/jcs.ts';
-import { verifyDetached } from '../signing/cms.ts';
+import { checkSignature } from '../signing/check.ts';
+import { trustAnchors, type TrustAnchors } from '../signing/trust.ts';
 import { AppError } from '../shared/errors.ts';
 import { buildLedger } from './build.ts';
 import { verificationCode, type LedgerData, type LedgerStudent } from './model.ts';
@@ -18,7 +19,7 @@ const CODE = /^([0-9A-F]{8})-V([1-9]\d*)$/i;
 
 const notSealed = (message: string, code: string | null = null): LedgerVerify => ({
   sealed: false, current: null, intact: null, signatureValid: null, code, version: null, currentVersion: null, classId: null,
-  className: null, year: null, sealedAt: null, sealedBy: null, signer: null, differences: [], message,
+  className: null, year: null, sealedAt: null, sealedBy: null, signer: null, signature: null, differences: [], message,
 });
 
 function byCode(db: DB, code: string): VersionRow | undefined {
@@ -28,7 +29,11 @@ function byCode(db: DB, code: string): VersionRow | undefined {
     .get(m[1].toLowerCase(), Number(m[2])) as VersionRow | undefined;
 }
 
-export async function verifyLedger(db: DB, a: { code: string } | { pdf: Buffer }): Promise<LedgerVerify> {
+/**
+ * `trustedCertsPem`: the roots to build the signer's path to (the CLI's --trust); without them the register's own
+ * (main/signing/trust.ts).
+ */
+export async function verifyLedger(db: DB, a: ({ code: string } | { pdf: Buffer }) & { trustedCertsPem?: string[] }): Promise<LedgerVerify> {
   let row: VersionRow | undefined;
   if ('code' in a) {
     const code = a.code.trim().toUpperCase().replace(/-V/, '-v');
@@ -48,10 +53,10 @@ export async function verifyLedger(db: DB, a: { code: string } | { pdf: Buffer }
           : 'Это не запечатанная версия: файл не совпадает ни с одним запечатанным PDF реестра', claimed);
     }
   }
-  return verdict(db, row);
+  return verdict(db, row, trustAnchors(a.trustedCertsPem, db));
 }
 
-function verdict(db: DB, row: VersionRow): LedgerVerify {
+function verdict(db: DB, row: VersionRow, anchors: TrustAnchors): LedgerVerify {
   const v = toVersion(db, row);
   const latest = currentVersion(db, row.class_id)!;
   const sealedData = JSON.parse(row.canonical_json) as LedgerData;
@@ -60,25 +65,24 @@ function verdict(db: DB, row: VersionRow): LedgerVerify {
   const now = buildLedger(db, row.class_id);
   const intact = recordIntact && sha256Hex(canonicalJson(now)) === row.sha256;
   const differences = intact ? [] : diffLedgers(sealedData, now);
-  let signatureValid: boolean | null = null;
-  if (row.signature) {
-    const r = verifyDetached(row.signature, Buffer.from(row.canonical_json, 'utf8'), []);
-    // No trust store of school certificates here: the signature is checked for integrity by the certificate it carries.
-    signatureValid = r.ok || r.reason === 'untrusted_signer';
-  }
+  // intact (digest, signature value) apart from trusted (the path to the roots): a seal by a certificate whose root
+  // is not configured is still a seal of these data
+  const signature = row.signature ? checkSignature(row.signature, Buffer.from(row.canonical_json, 'utf8'), anchors) : null;
+  const signatureValid = signature ? signature.intact : null;
   const current = latest.version === row.version;
   const code = verificationCode(row.sha256, row.version);
   const name = `${sealedData.class.name}, ${sealedData.year}`;
   const message = !recordIntact
     ? `Версия ${code} (${name}) найдена, но её запись в реестре повреждена: хеш не сходится`
     : signatureValid === false ? `Версия ${code} (${name}): электронная подпись недействительна`
+      : signature && (signature.trusted === false || signature.intact === null) ? `Версия ${code} (${name}): ${signature.message}`
       : !current ? `Запечатанная версия ${row.version} ведомости ${name}, но не текущая: действует версия ${latest.version} (код ${verificationCode(latest.sha256, latest.version)})`
         : intact ? `Подлинная текущая версия ${row.version} ведомости ${name}: данные реестра совпадают с запечатанными`
           : `Версия ${row.version} ведомости ${name} текущая, но данные реестра изменились после запечатывания: расхождений — ${differences.length}`;
   return {
     sealed: true, current, intact, signatureValid, code, version: row.version, currentVersion: latest.version, classId: row.class_id,
     className: sealedData.class.name, year: sealedData.year, sealedAt: row.sealed_at, sealedBy: v.sealedBy, signer: row.signer,
-    differences, message,
+    signature, differences, message,
   };
 }
 

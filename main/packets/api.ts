@@ -7,7 +7,7 @@ import type { CompactionResult, PacketSettings, User } from '../../preload/contr
 import { appendAudit } from '../audit/log.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
 import { getPacketSettings, listOutbox, outboxCounts } from './outbox.ts';
-import { certificateSummary, rsaPacketSigner, signPackets, storeCertificate, storedSigner } from './sign.ts';
+import { certificateSummary, pkcs12PacketSigner, signPackets, storeCertificate, storedSigner } from './sign.ts';
 import { uploadPending, uploadRegisters, type BatchSummary, type UploadSummary } from './upload.ts';
 import type { ClientCertificate, UploadTarget } from './transport.ts';
 import { tlsClientCertificate, tlsClientFromFile, tlsClientSettings } from './tls-client.ts';
@@ -44,7 +44,7 @@ export function loadCertificate(db: DB, user: User, a: { p12Base64: string; pass
 
 /** Signs the built packets with the loaded certificate, or with the one given for this call (the command line's --cert). */
 export async function signBuilt(db: DB, user: User, a: { password: string; p12Base64?: string }) {
-  const signer = a.p12Base64 ? rsaPacketSigner(Buffer.from(a.p12Base64, 'base64'), a.password) : storedSigner(db, a.password);
+  const signer = a.p12Base64 ? pkcs12PacketSigner(Buffer.from(a.p12Base64, 'base64'), a.password) : storedSigner(db, a.password);
   return signPackets(db, signer, { audit: (s) => appendAudit(db, user.login, 'packets.sign', { result: { signed: s.signed.map((p) => p.seq), signer: s.signer } }) });
 }
 
@@ -90,7 +90,7 @@ function batchUploadJob(user: User, a: UploadArgs): JobSpec<BatchSummary> {
   if (!a.password) throw fieldError('password', 'Введите пароль сертификата: пакеты файлов будут собраны и подписаны');
   const target = givenTarget(a);
   const p12 = Buffer.from(a.p12Base64, 'base64');
-  rsaPacketSigner(p12, a.password); // a wrong password is refused now, not inside the job
+  pkcs12PacketSigner(p12, a.password); // a wrong password is refused now, not inside the job
   return { work: (p) => uploadRegisters(a.registers!, target, { p12, password: a.password!, concurrency: a.concurrency, by: user.login }, p) };
 }
 
@@ -119,7 +119,7 @@ export function uploadJob(db: DB | null, user: User, a: UploadArgs): JobSpec<Upl
     const p12 = a.p12Base64 ? Buffer.from(a.p12Base64, 'base64')
       : (db.prepare('SELECT cert_p12 FROM packet_settings WHERE id = 1').get() as { cert_p12: Buffer | null }).cert_p12;
     if (!p12) throw new AppError('validation', 'Сертификат не загружен: загрузите файл .p12 на экране «Пакеты»', { certificate: 'не загружен' });
-    rsaPacketSigner(p12, a.password!); // a wrong password is refused now, not inside the job
+    pkcs12PacketSigner(p12, a.password!); // a wrong password is refused now, not inside the job
     const password = a.password!;
     return oneUploadAtATime(db, async (p) => {
       const sum = await uploadRegisters(a.registers!, target, { p12, password, concurrency: a.concurrency, by: user.login }, p);

@@ -4,8 +4,8 @@
 // this call and is not kept anywhere.
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
-import { createForgeRsaSigner, type Signer } from '../signing/cms.ts';
-import { assertValidAt, loadPkcs12, type LoadedCertificate } from '../signing/pkcs12.ts';
+import { createForgeRsaSigner, signingAlgorithm, type Signer } from '../signing/cms.ts';
+import { assertCanSign, assertValidAt, loadPkcs12, type LoadedCertificate } from '../signing/pkcs12.ts';
 import { openPkcs12Signer } from '../signing/select-signer.ts';
 import { AppError } from '../shared/errors.ts';
 import { assertValidPacket } from './validate.ts';
@@ -19,12 +19,17 @@ export interface PacketSigner {
   sign(data: Buffer, opts?: { signingTime?: Date }): Promise<Buffer>;
 }
 
-/** The signer a PKCS#12 file's key needs (RSA, or GOST through select-signer.ts; the name stays from when RSA was the
- *  only one). `engine: 'forge'` does the RSA in forge (for the benchmark only). */
-export function rsaPacketSigner(p12: Buffer, password: string, engine: 'node' | 'forge' = 'node'): PacketSigner {
-  if (engine === 'node') return openPkcs12Signer(p12, password);
-  const inner: Signer = createForgeRsaSigner(loadPkcs12(p12, password));
-  return { algorithm: 'RSA/SHA-256', certificate: inner.certificate, sign: (data, opts) => inner.sign(data, opts) };
+/**
+ * The signer of a PKCS#12 file, picked by its key (RSA, ECDSA P-256, or GOST through select-signer.ts); refused at once
+ * when the certificate may not sign documents or is not valid now. `engine: 'forge'` does an RSA key's signature in
+ * forge (for the benchmark only).
+ */
+export function pkcs12PacketSigner(p12: Buffer, password: string, engine: 'node' | 'forge' = 'node', now = new Date()): PacketSigner {
+  if (engine === 'node') return openPkcs12Signer(p12, password, { now });
+  const loaded = loadPkcs12(p12, password);
+  assertCanSign(loaded.certificate, now);
+  const inner: Signer = createForgeRsaSigner(loaded);
+  return { algorithm: signingAlgorithm(loaded), certificate: inner.certificate, sign: (data, opts) => inner.sign(data, opts) };
 }
 
 export type CertificateSummary = { subject: string; issuer: string; notBefore: string; notAfter: string; daysLeft: number; expiresSoon: boolean; expired: boolean };
@@ -42,14 +47,14 @@ export function certificateSummary(cert: { subject: string; issuer: string; notB
 export function storedSigner(db: DB, password: string): PacketSigner {
   const row = db.prepare('SELECT cert_p12 FROM packet_settings WHERE id = 1').get() as { cert_p12: Buffer | null };
   if (!row.cert_p12) throw new AppError('validation', 'Сертификат школы не загружен: загрузите файл .p12 на экране «Сертификат»', { certificate: 'не загружен' });
-  return rsaPacketSigner(row.cert_p12, password);
+  return pkcs12PacketSigner(row.cert_p12, password);
 }
 
 /** Keeps the school's PKCS#12 (encrypted by its password, as the file was) and shows what it holds; the password is not kept. */
 export function storeCertificate(db: DB, p12: Buffer, password: string, now = new Date()): CertificateSummary {
-  const { certificate } = openPkcs12Signer(p12, password); // opens the file only: no signing process starts
-  // an expired (or not yet valid) certificate could sign nothing: refused here, not kept to fail at signing
-  assertValidAt(certificate, now);
+  const { certificate } = openPkcs12Signer(p12, password, { now }); // opens the file only: no signing process starts
+  // one that may not sign documents, is expired or not yet valid, or has a key no signer handles: refused there, not
+  // kept to fail at signing
   db.prepare(`UPDATE packet_settings SET cert_p12 = ?, cert_subject = ?, cert_issuer = ?, cert_not_before = ?, cert_not_after = ? WHERE id = 1`)
     .run(p12, certificate.subject, certificate.issuer, certificate.notBefore.toISOString(), certificate.notAfter.toISOString());
   return certificateSummary(certificate, now);

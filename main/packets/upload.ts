@@ -10,7 +10,7 @@ import { AppError } from '../shared/errors.ts';
 import { appendAudit } from '../audit/log.ts';
 import { buildPacket } from './build.ts';
 import { markAccepted, markRejected, markRetry, markSending, pendingPackets, resumeInterrupted } from './outbox.ts';
-import { rsaPacketSigner, signPackets, type PacketSigner } from './sign.ts';
+import { pkcs12PacketSigner, signPackets, type PacketSigner } from './sign.ts';
 import { backoffMs, endpointAdvice, type UploadTarget } from './transport.ts';
 import { PacketPipeline } from './pipeline.ts';
 import { compactChanges, compactionPending } from './compact.ts';
@@ -191,7 +191,7 @@ export type BatchSummary = { registers: RegisterResult[]; accepted: number; reje
  */
 export async function uploadRegisters(files: string[], target: UploadTarget,
   opts: UploadOptions & { p12: Buffer; password: string; concurrency?: number; by?: string }, progress: Progress = progressTo()): Promise<BatchSummary> {
-  const signer: PacketSigner = rsaPacketSigner(opts.p12, opts.password); // a wrong password fails here, before any file is touched
+  const signer: PacketSigner = pkcs12PacketSigner(opts.p12, opts.password); // a wrong password fails here, before any file is touched
   const results: RegisterResult[] = new Array(files.length);
   let next = 0;
   let done = 0;

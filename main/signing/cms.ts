@@ -1,9 +1,17 @@
-// Detached CMS SignedData (RFC 5652): forge builds and reads the ASN.1, Node's crypto does the RSA (forge's own RSA
-// costs ~35 ms a signature; see test/bench/signing.bench.ts). `openssl cms -verify` accepts what is built here.
+// Detached CMS SignedData (RFC 5652): forge builds and reads the ASN.1, Node's crypto does the RSA or ECDSA (forge's
+// own RSA costs ~35 ms a signature; see test/bench/signing.bench.ts). `openssl cms -verify` accepts what is built here.
+// The signature carries the signer's whole chain (as the PKCS#12 or a chain file gave it), so a verifier that trusts
+// only the root can build the path. Verification: digest and signature value through algorithms.ts (keyed by OID, GOST
+// included), the path to the trust anchors through chain.ts. pkijs is not used for either: its SignedData and
+// CertificateChainValidationEngine check signatures through WebCrypto, which has no GOST, and report a failed path
+// without saying which link failed; this reader and builder are small and checked against `openssl cms` in the tests.
 import crypto from 'node:crypto';
 import forge from 'node-forge';
+import { algorithmName, digestOf, OIDS, signingFor, verifySignatureValue } from './algorithms.ts';
+import { buildPath, pemCertificates } from './chain.ts';
+import { SigningError } from './errors.ts';
 import { assertValidAt, loadedCertificate, type LoadedCertificate, type LoadedPkcs12 } from './pkcs12.ts';
-import { tbsParts } from './x509.ts';
+import { certificateStructure, tbsParts, type CertificateInfo } from './x509.ts';
 
 const asn1 = forge.asn1;
 type Asn1 = forge.asn1.Asn1;
@@ -13,7 +21,7 @@ export type SignOptions = {
   signingTime?: Date;
 };
 
-/** The school's signer. RSA now; a GOST signer (CryptoPro, OpenSSL's GOST engine) implements the same. */
+/** The school's signer. RSA and ECDSA P-256 here; a GOST signer (CryptoPro, OpenSSL's GOST engine) implements the same. */
 export interface Signer {
   /** the signer's certificate, for the UI (subject, validity) and to give the receiver */
   readonly certificate: LoadedCertificate;
@@ -32,13 +40,6 @@ const OID = {
   sha256: '2.16.840.1.101.3.4.2.1',
 } as const;
 
-const DIGESTS: Record<string, string> = {
-  '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
-
 const U = asn1.Class.UNIVERSAL;
 const T = asn1.Type;
 const seq = (v: Asn1[]) => asn1.create(U, T.SEQUENCE, true, v);
@@ -48,7 +49,8 @@ const int = (n: number) => asn1.create(U, T.INTEGER, false, asn1.integerToDer(n)
 const octets = (b: Buffer) => asn1.create(U, T.OCTETSTRING, false, b.toString('binary'));
 const nul = () => asn1.create(U, T.NULL, false, '');
 const der = (n: Asn1) => Buffer.from(asn1.toDer(n).getBytes(), 'binary');
-const fromDer = (b: Buffer) => asn1.fromDer(b.toString('binary'));
+// BIT STRINGs left as bytes: a certificate inside is written back exactly as it came (an ECDSA signature value is DER too)
+const fromDer = (b: Buffer) => asn1.fromDer(b.toString('binary'), { decodeBitStrings: false } as never);
 const kids = (n: Asn1 | undefined): Asn1[] => (n && Array.isArray(n.value) ? n.value : []);
 const oidOf = (n: Asn1 | undefined) => (n && n.type === T.OID && typeof n.value === 'string' ? asn1.derToOid(n.value) : '');
 
@@ -70,52 +72,68 @@ function signedAttributes(digest: Buffer, signingTime: Date): Asn1[] {
   return attrs.map((a) => ({ a, d: der(a) })).sort((x, y) => Buffer.compare(x.d, y.d)).map((x) => x.a);
 }
 
-/** The CMS around a raw signature over the DER of the signed attributes; `rawSign` is the only part that differs. */
-function cmsSigner(p12: LoadedPkcs12, rawSign: (signedAttrsDer: Buffer) => Buffer): Signer {
+/** How a signature value is made: the digest and signatureAlgorithm it goes with and the raw signing. */
+type RawSigning = { digestOid: string; signatureAlgOid: string; sign(signedAttrsDer: Buffer): Buffer };
+
+/** The CMS around a raw signature over the DER of the signed attributes; `raw.sign` is the only part that differs. */
+function cmsSigner(p12: LoadedPkcs12, raw: RawSigning): Signer {
   const cert = p12.certificate;
   const { serial, issuer } = tbsParts(fromDer(cert.der));
+  // the signer's certificate first, then its issuers as the file gave them (a receiver trusting only the root needs them)
+  const certs = [cert.der, ...p12.chain.map((c) => c.der).filter((d) => !d.equals(cert.der))];
   return {
     certificate: cert,
     async sign(data, opts = {}) {
       const signingTime = opts.signingTime ?? new Date();
       assertValidAt(cert, signingTime);
-      const attrs = signedAttributes(crypto.createHash('sha256').update(data).digest(), signingTime);
-      return buildSignedData(cert, issuer, serial, attrs, rawSign(der(set(attrs))));
+      const attrs = signedAttributes(digestOf(raw.digestOid, data), signingTime);
+      return buildSignedData(certs, issuer, serial, attrs, raw, raw.sign(der(set(attrs))));
     },
   };
 }
 
+/** The signer for a loaded PKCS#12, picked by its key's algorithm (RSA, ECDSA P-256); SigningError('unsupported') else. */
+export function createSigner(p12: LoadedPkcs12): Signer {
+  const k = signingFor(p12.privateKey);
+  return cmsSigner(p12, { digestOid: k.digestOid, signatureAlgOid: k.signatureAlgOid, sign: k.sign });
+}
+
+/** The algorithm a loaded key signs with, as the packets screen shows it ('RSA/SHA-256', 'ECDSA P-256/SHA-256'). */
+export const signingAlgorithm = (p12: LoadedPkcs12) => signingFor(p12.privateKey).describe;
+
 /** Signs with the RSA key of a loaded PKCS#12: forge lays out the SignedData, Node's crypto signs. */
 export function createRsaSigner(p12: LoadedPkcs12): Signer {
   if (p12.privateKey.asymmetricKeyType !== 'rsa') throw new Error(`createRsaSigner: ${p12.privateKey.asymmetricKeyType} key`);
-  return cmsSigner(p12, (attrsDer) => crypto.sign('sha256', attrsDer, p12.privateKey));
+  return createSigner(p12);
 }
 
 /** The same CMS with forge's RSA doing the signature: only for the benchmark that compares the two. */
 export function createForgeRsaSigner(p12: LoadedPkcs12): Signer {
   const key = forge.pki.privateKeyFromPem(p12.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string);
-  return cmsSigner(p12, (attrsDer) => {
+  return cmsSigner(p12, { digestOid: OIDS.sha256, signatureAlgOid: OIDS.rsaEncryption, sign: (attrsDer) => {
     const md = forge.md.sha256.create();
     md.update(attrsDer.toString('binary'));
     return Buffer.from(key.sign(md), 'binary');
-  });
+  } });
 }
 
-function buildSignedData(cert: LoadedCertificate, issuer: Asn1, serial: Asn1, attrs: Asn1[], signature: Buffer): Buffer {
-  const sha256 = seq([oid(OID.sha256), nul()]);
+function buildSignedData(certs: Buffer[], issuer: Asn1, serial: Asn1, attrs: Asn1[], raw: RawSigning, signature: Buffer): Buffer {
+  const digestAlg = seq([oid(raw.digestOid), nul()]);
+  // RSA's AlgorithmIdentifier carries NULL parameters; ECDSA's carries none (RFC 5758)
+  const sigAlg = raw.signatureAlgOid === OIDS.rsaEncryption ? seq([oid(raw.signatureAlgOid), nul()]) : seq([oid(raw.signatureAlgOid)]);
   const signerInfo = seq([
     int(1),
     seq([issuer, serial]), // IssuerAndSerialNumber, copied from the certificate's own bytes
-    sha256,
+    digestAlg,
     asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, attrs), // [0] IMPLICIT signedAttrs
-    seq([oid(OID.rsaEncryption), nul()]),
+    sigAlg,
     octets(signature),
   ]);
   const signedData = seq([
     int(1),
-    set([sha256]),
+    set([digestAlg]),
     seq([oid(OID.data)]), // detached: no eContent
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [fromDer(cert.der)]), // [0] IMPLICIT certificates
+    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, certs.map(fromDer)), // [0] IMPLICIT certificates
     set([signerInfo]),
   ]);
   return der(seq([oid(OID.signedData), asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [signedData])]));
@@ -126,8 +144,10 @@ export type VerifyFailure =
   | 'signer_certificate_missing' // the signer's certificate is not in the signature
   | 'digest_mismatch' // the data were changed after signing
   | 'signature_invalid' // the signed attributes were changed, or signed by another key
-  | 'untrusted_signer' // a certificate the verifier does not trust
-  | 'certificate_expired'; // the certificate was not valid at the signing time
+  | 'untrusted_signer' // the path from the signer does not reach a trust anchor (the message names the missing link)
+  | 'certificate_expired' // a certificate of the path was not valid at the signing time (the message names which)
+  | 'chain_invalid' // a link of the path does not hold: an issuer's signature, an issuer that is not a CA
+  | 'unsupported_algorithm'; // a digest or signature algorithm this verifier cannot check (named in the message)
 
 const FAILURE_MESSAGES: Record<VerifyFailure, string> = {
   malformed: 'Подпись повреждена или имеет неизвестный формат',
@@ -136,72 +156,88 @@ const FAILURE_MESSAGES: Record<VerifyFailure, string> = {
   signature_invalid: 'Подпись недействительна',
   untrusted_signer: 'Сертификат подписавшего не входит в число доверенных',
   certificate_expired: 'Сертификат подписавшего не действовал в момент подписания',
+  chain_invalid: 'Цепочка сертификатов подписавшего недействительна',
+  unsupported_algorithm: 'Алгоритм подписи не поддерживается',
 };
 
 export type VerifyResult =
-  | { ok: true; signerSubject: string; signingTime: Date | null; signer: LoadedCertificate }
-  | { ok: false; reason: VerifyFailure; message: string; signerSubject?: string; signingTime?: Date | null };
+  | { ok: true; signerSubject: string; signingTime: Date | null; signer: LoadedCertificate;
+    /** the certification path, the signer first, the trust anchor last */
+    chain: CertificateInfo[] }
+  | { ok: false; reason: VerifyFailure; message: string; signerSubject?: string; signingTime?: Date | null;
+    /** present once the signer's certificate was found: who signed, for the screen, even when the check failed */
+    signer?: LoadedCertificate;
+    /** as far as the path was built */
+    chain?: CertificateInfo[] };
 
 /**
- * Checks a detached CMS signature over `data` with Node's crypto: digest, signature, trust (the signer is one of
- * `trustedCertsPem` or issued by one, directly or through certificates in the signature), and validity at signingTime
- * (or `at` when the signature carries no signingTime).
+ * Checks a detached CMS signature over `data`: digest, signature value (algorithms.ts, by OID), and the path from the
+ * signer through the certificates in the signature to one of `trustedCertsPem` (PEMs or bundles; the signer itself
+ * may be one), every certificate of it valid at signingTime (or `at` when the signature carries none). A failure
+ * of the path names the link: `message` is then that sentence.
  */
 export function verifyDetached(signature: Buffer, data: Buffer, trustedCertsPem: string[], at: Date = new Date()): VerifyResult {
-  const fail = (reason: VerifyFailure, extra: { signerSubject?: string; signingTime?: Date | null } = {}): VerifyResult => ({
-    ok: false,
-    reason,
-    message: FAILURE_MESSAGES[reason],
-    ...extra,
-  });
+  const fail = (reason: VerifyFailure, extra: { signerSubject?: string; signingTime?: Date | null; signer?: LoadedCertificate; chain?: CertificateInfo[] } = {},
+    message = FAILURE_MESSAGES[reason]): VerifyResult => ({ ok: false, reason, message, ...extra });
   let parsed: ReturnType<typeof readSignedData>;
   try {
     parsed = readSignedData(signature);
   } catch {
     return fail('malformed');
   }
-  const { certs, sidDer, digestName, signedAttrsDer, signedAttrs, sigAlg, signatureBytes } = parsed;
+  const { certs, sidDer, digestOid, signedAttrsDer, signedAttrs, sigAlg, sigParams, signatureBytes } = parsed;
   const signerDer = certs.find((c) => {
-    const { issuer, serial } = tbsParts(fromDer(c));
-    return der(seq([issuer, serial])).equals(sidDer);
+    try {
+      const { issuer, serial } = tbsParts(fromDer(c));
+      return der(seq([issuer, serial])).equals(sidDer);
+    } catch {
+      return false;
+    }
   });
   if (!signerDer) return fail('signer_certificate_missing');
-  const signer = loadedCertificate(signerDer);
+  let signer: LoadedCertificate;
+  try {
+    signer = loadedCertificate(signerDer);
+  } catch {
+    return fail('malformed');
+  }
   const signingTimeNode = signedAttrs.get(OID.signingTime);
   const signingTime = signingTimeNode
     ? signingTimeNode.type === T.UTCTIME
       ? asn1.utcTimeToDate(signingTimeNode.value as string)
       : asn1.generalizedTimeToDate(signingTimeNode.value as string)
     : null;
-  const who = { signerSubject: signer.subject, signingTime };
+  const who = { signerSubject: signer.subject, signingTime, signer };
+  const unsupported = (oid: string) => fail('unsupported_algorithm', who, `${FAILURE_MESSAGES.unsupported_algorithm}: ${algorithmName(oid)}`);
 
   const messageDigest = signedAttrs.get(OID.messageDigest);
   if (!messageDigest || oidOf(signedAttrs.get(OID.contentType)) !== OID.data) return fail('malformed', who);
-  const digest = crypto.createHash(digestName).update(data).digest();
+  let digest: Buffer;
+  try {
+    digest = digestOf(digestOid, data);
+  } catch (e) {
+    if (e instanceof SigningError) return unsupported(digestOid);
+    throw e;
+  }
   if (!digest.equals(Buffer.from(messageDigest.value as string, 'binary'))) return fail('digest_mismatch', who);
 
-  const x509 = new crypto.X509Certificate(signerDer);
-  let valid = false;
+  let valid: boolean;
   try {
-    valid = crypto.verify(sigAlg === OID.rsaEncryption || sigAlg === OID.sha256WithRSA ? digestName : null, signedAttrsDer, x509.publicKey, signatureBytes);
-  } catch {
+    valid = verifySignatureValue(sigAlg, certificateStructure(signerDer).spki, signedAttrsDer, signatureBytes, { digestOid, paramsDer: sigParams });
+  } catch (e) {
+    if (e instanceof SigningError) return unsupported(sigAlg);
     valid = false;
   }
   if (!valid) return fail('signature_invalid', who);
 
-  if (!isTrusted(x509, certs.map((c) => new crypto.X509Certificate(c)), trustedCertsPem.map((p) => new crypto.X509Certificate(p)))) {
-    return fail('untrusted_signer', who);
-  }
-  const when = signingTime ?? at;
-  if (when < signer.notBefore || when > signer.notAfter) return fail('certificate_expired', who);
-  return { ok: true, signerSubject: signer.subject, signingTime, signer };
+  const path = buildPath(signerDer, certs, pemCertificates(trustedCertsPem), signingTime ?? at);
+  if (!path.ok) return fail(path.reason, { ...who, chain: path.path }, path.message);
+  return { ok: true, signerSubject: signer.subject, signingTime, signer, chain: path.path };
 }
 
-function isTrusted(cert: crypto.X509Certificate, pool: crypto.X509Certificate[], trusted: crypto.X509Certificate[], depth = 0): boolean {
-  if (trusted.some((t) => t.raw.equals(cert.raw))) return true;
-  if (depth > 8) return false;
-  if (trusted.some((t) => cert.checkIssued(t) && cert.verify(t.publicKey))) return true;
-  return pool.some((p) => !p.raw.equals(cert.raw) && cert.checkIssued(p) && cert.verify(p.publicKey) && isTrusted(p, pool, trusted, depth + 1));
+/** The certificates a PEM chain file holds (issuers to put in the signature beside the PKCS#12's own). */
+export function chainFromPem(pem: string): LoadedCertificate[] {
+  return pemCertificates([pem]).map((d) => loadedCertificate(d));
 }
 
 function readSignedData(signature: Buffer) {
@@ -217,20 +253,22 @@ function readSignedData(signature: Buffer) {
   const attrsNode = rest.find((f) => f.tagClass === asn1.Class.CONTEXT_SPECIFIC && f.type === 0);
   if (!attrsNode) throw new Error('no signed attributes');
   const afterAttrs = rest.slice(rest.indexOf(attrsNode) + 1);
-  const digestName = DIGESTS[oidOf(kids(digestAlg)[0])];
-  if (!digestName) throw new Error('digest');
+  const digestOid = oidOf(kids(digestAlg)[0]);
+  if (!digestOid) throw new Error('digest');
   const signedAttrs = new Map<string, Asn1>();
   for (const a of kids(attrsNode)) signedAttrs.set(oidOf(kids(a)[0]), kids(kids(a)[1])[0]);
   // The signature covers the attributes as a SET (tag 0x31), not as the [0] IMPLICIT they travel in.
   const signedAttrsDer = der(attrsNode);
   signedAttrsDer[0] = 0x31;
+  const sigParamsNode = kids(afterAttrs[0])[1];
   return {
     certs,
     sidDer: der(sid),
-    digestName,
+    digestOid,
     signedAttrs,
     signedAttrsDer,
     sigAlg: oidOf(kids(afterAttrs[0])[0]),
+    sigParams: sigParamsNode && sigParamsNode.type !== T.NULL ? der(sigParamsNode) : null,
     signatureBytes: Buffer.from(afterAttrs[1].value as string, 'binary'),
   };
 }

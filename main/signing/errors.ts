@@ -15,7 +15,8 @@ export type SigningErrorCode =
   | 'unknown_algorithm'
   | 'csp_certificate_not_found'
   | 'csp_cancelled'
-  | 'csp_failed';
+  | 'csp_failed'
+  | 'not_for_signing';
 
 const MESSAGES: Record<SigningErrorCode, string> = {
   wrong_password: 'Неверный пароль сертификата',
@@ -31,6 +32,7 @@ const MESSAGES: Record<SigningErrorCode, string> = {
   csp_certificate_not_found: 'КриптоПро CSP: сертификат с таким отпечатком не найден в хранилище «Личное»',
   csp_cancelled: 'КриптоПро CSP: ввод PIN-кода отменён, документ не подписан',
   csp_failed: 'КриптоПро CSP не подписал документ',
+  not_for_signing: 'Сертификат не предназначен для подписи документов: в нём нет назначения «цифровая подпись» (digitalSignature) или «неотрекаемость» (nonRepudiation)',
 };
 
 /**

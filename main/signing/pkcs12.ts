@@ -6,14 +6,15 @@ import crypto from 'node:crypto';
 import forge from 'node-forge';
 import { formatDate } from '../../preload/core/dates.ts';
 import { SigningError } from './errors.ts';
-import { certificateInfo, type CertificateInfo } from './x509.ts';
+import { certificateInfo, certificateStructure, type CertificateInfo, type KeyUsage } from './x509.ts';
 
 const asn1 = forge.asn1;
 type Asn1 = forge.asn1.Asn1;
 
 export type LoadedCertificate = CertificateInfo & {
-  /** forge's view of the certificate (names in it are raw bytes: read them from the fields above) */
-  forge: forge.pki.Certificate;
+  /** forge's view of the certificate (names in it are raw bytes: read them from the fields above); null for a key
+   *  forge cannot read (EC, GOST) */
+  forge: forge.pki.Certificate | null;
   pem: string;
   der: Buffer;
 };
@@ -113,9 +114,14 @@ export function loadPkcs12(bytes: Buffer, password: string): LoadedPkcs12 {
   const certDers: Buffer[] = [];
   for (const bag of p12.safeContents.flatMap((sc) => sc.safeBags)) {
     if (bag.type === OID.keyBag || bag.type === OID.shroudedKeyBag) {
-      if (!bag.key) throw new SigningError(bag.type === OID.shroudedKeyBag ? 'wrong_password' : 'unsupported');
-      const pkcs8 = forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key));
-      keys.push(crypto.createPrivateKey({ key: toBuf(asn1.toDer(pkcs8).getBytes()), format: 'der', type: 'pkcs8' }));
+      // forge reads RSA keys; any other PrivateKeyInfo (EC) it leaves as ASN.1, for Node's crypto to read
+      const pkcs8 = bag.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(bag.key)) : bag.asn1;
+      if (!pkcs8) throw new SigningError(bag.type === OID.shroudedKeyBag ? 'wrong_password' : 'unsupported');
+      try {
+        keys.push(crypto.createPrivateKey({ key: toBuf(asn1.toDer(pkcs8).getBytes()), format: 'der', type: 'pkcs8' }));
+      } catch {
+        throw new SigningError('unsupported', `ключ ${keyAlgorithmOf(pkcs8)}`);
+      }
     } else if (bag.type === OID.certBag) {
       const raw = bag.cert ? asn1.toDer(forge.pki.certificateToAsn1(bag.cert)).getBytes() : bag.asn1 ? asn1.toDer(bag.asn1).getBytes() : '';
       if (raw) certDers.push(toBuf(raw));
@@ -139,14 +145,39 @@ export function loadedCertificate(derOrPem: Buffer | string): LoadedCertificate 
     ? Buffer.from(new crypto.X509Certificate(derOrPem).raw)
     : derOrPem;
   const certAsn1 = asn1.fromDer(der.toString('binary'));
-  let forgeCert: forge.pki.Certificate;
+  let forgeCert: forge.pki.Certificate | null;
   try {
     forgeCert = forge.pki.certificateFromAsn1(certAsn1);
   } catch {
-    throw new SigningError('unsupported');
+    forgeCert = null; // forge reads RSA keys only; everything else here comes from the DER
   }
   const b64 = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
   return { ...certificateInfo(der), forge: forgeCert, der, pem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n` };
+}
+
+/** The algorithm OID of a PrivateKeyInfo, for the message that refuses it. */
+function keyAlgorithmOf(pkcs8: Asn1): string {
+  const oid = oidOf(kids(kids(pkcs8)[1])[0]);
+  return oid.startsWith('1.2.643.') ? `ГОСТ (${oid}): для ключей ГОСТ нужен модуль ГОСТ` : oid || 'неизвестного типа';
+}
+
+/**
+ * A certificate the school may sign documents with, now: keyUsage (when present) allows digitalSignature or
+ * nonRepudiation, and it is valid at `now`. Called where a certificate is loaded to sign (a seal's --cert, the packets'
+ * stored certificate), before anything is written. Throws SigningError: not_for_signing, certificate_expired,
+ * certificate_not_yet_valid.
+ */
+export function assertCanSign(cert: LoadedCertificate, now: Date): void {
+  const ku = certificateStructure(cert.der).keyUsage;
+  if (ku && !ku.digitalSignature && !ku.nonRepudiation) {
+    throw new SigningError('not_for_signing', `сертификат «${cert.commonName}» разрешает только ${describeKeyUsage(ku)}`);
+  }
+  assertValidAt(cert, now);
+}
+
+function describeKeyUsage(ku: KeyUsage): string {
+  const words = [ku.keyCertSign && 'подпись сертификатов'].filter(Boolean);
+  return words.length ? words.join(', ') : 'шифрование и согласование ключей';
 }
 
 /** Throws certificate_expired / certificate_not_yet_valid when the certificate is not valid at `now`. */

@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
-import { createRsaSigner, type Signer } from './cms.ts';
+import { createSigner, signingAlgorithm, type Signer } from './cms.ts';
 import { openCryptcpSigner, type CryptcpOptions } from './cryptcp.ts';
 import { SigningError } from './errors.ts';
 import { GOST_KEYS, keyAlgorithmName, keyAlgorithmOf } from './gost-cms.ts';
 import { findGostTools, GostOpensslSigner, openPkcs12WithOpenssl, type GostOpensslOptions } from './openssl-gost.ts';
-import { loadPkcs12 } from './pkcs12.ts';
+import { assertCanSign, loadPkcs12, type LoadedCertificate } from './pkcs12.ts';
 
 const asn1 = forge.asn1;
 
@@ -22,6 +22,10 @@ export type SchoolSigner = Signer & { readonly algorithm: string };
 export type Pkcs12SignerOptions = {
   /** the file's name, for messages («… файл school.p12 …») */
   fileName?: string;
+  /** issuers to carry in the signature besides those in the container (a chain file given with it) */
+  chain?: LoadedCertificate[];
+  /** the moment the certificate must be valid at (key usage and validity are checked when it is opened) */
+  now?: Date;
   /** where the GOST engine is (tests point it at nothing to play a computer without one), and how to sign */
   gost?: { engine?: string; openssl?: string; mode?: GostOpensslOptions['mode']; idleMs?: number };
 };
@@ -52,6 +56,10 @@ export function pkcs12UsesGost(bytes: Buffer): boolean {
   return oids.some((o) => o.startsWith('1.2.643.'));
 }
 
+/** The keys this program signs with, as a refusal names them. */
+const SIGNING_KEYS = 'подписывать можно ключом RSA, ECDSA P-256 или ГОСТ Р 34.10-2012';
+const KEY_TYPE_NAMES: Record<string, string> = { ed25519: 'Ed25519', ed448: 'Ed448', dsa: 'DSA', x25519: 'X25519', x448: 'X448', dh: 'DH' };
+
 /** « (файл school.p12)» when the file's name is known */
 const ofFile = (o: Pkcs12SignerOptions) => (o.fileName ? ` (файл ${o.fileName})` : '');
 
@@ -61,7 +69,8 @@ const gostSigner = (p12: Buffer, password: string, o: Pkcs12SignerOptions): Scho
   const opened = openPkcs12WithOpenssl(p12, password, tools, o.fileName);
   const alg = keyAlgorithmOf(opened.certificate.der);
   if (!GOST_KEYS[alg]) throw new SigningError('unknown_algorithm', `${keyAlgorithmName(alg)} в контейнере ГОСТ${ofFile(o)}`);
-  return new GostOpensslSigner(opened, { tools, mode: o.gost?.mode, idleMs: o.gost?.idleMs });
+  assertCanSign(opened.certificate, o.now ?? new Date());
+  return new GostOpensslSigner(o.chain?.length ? { ...opened, chain: [...opened.chain, ...o.chain] } : opened, { tools, mode: o.gost?.mode, idleMs: o.gost?.idleMs });
 };
 
 /**
@@ -96,11 +105,13 @@ export function openPkcs12Signer(p12: Buffer, password: string, o: Pkcs12SignerO
     const alg = certificateAlgorithmByOpenssl(p12, password, o.gost?.openssl);
     if (!alg) throw e;
     if (GOST_KEYS[alg]) return gostSigner(p12, password, o);
-    throw new SigningError('unknown_algorithm', `${keyAlgorithmName(alg)}${ofFile(o)}; подписывать можно ключом RSA или ГОСТ Р 34.10-2012`);
+    throw new SigningError('unknown_algorithm', `${keyAlgorithmName(alg)}${ofFile(o)}; ${SIGNING_KEYS}`);
   }
+  assertCanSign(loaded.certificate, o.now ?? new Date());
   const type = loaded.privateKey.asymmetricKeyType;
-  if (type !== 'rsa') throw new SigningError('unknown_algorithm', `${type === 'ec' ? 'ECDSA' : type ?? 'неизвестный'}${ofFile(o)}; подписывать можно ключом RSA или ГОСТ Р 34.10-2012`);
-  return Object.assign(createRsaSigner(loaded), { algorithm: 'RSA/SHA-256' });
+  if (type !== 'rsa' && type !== 'ec') throw new SigningError('unknown_algorithm', `${KEY_TYPE_NAMES[type ?? ''] ?? type ?? 'неизвестный'}${ofFile(o)}; ${SIGNING_KEYS}`);
+  const withChain = o.chain?.length ? { ...loaded, chain: [...loaded.chain, ...o.chain] } : loaded;
+  return Object.assign(createSigner(withChain), { algorithm: signingAlgorithm(withChain) });
 }
 
 /** The signer on a key in КриптоПро CSP, chosen by its certificate's SHA-1 thumbprint (the «отпечаток» in the settings). */

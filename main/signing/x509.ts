@@ -2,6 +2,7 @@
 // UTF-8 bytes, which reads as Latin-1 mojibake for Cyrillic), dates, serial and fingerprint from Node's X509Certificate.
 import crypto from 'node:crypto';
 import forge from 'node-forge';
+import { bytesOf, children, contentOf, oidText, readTlv, TAG } from './der.ts';
 
 const asn1 = forge.asn1;
 
@@ -118,4 +119,98 @@ export function forgeUtf8Name(attrs: Array<{ shortName: string; value: string }>
     value: a.value,
     valueTagClass: (a.shortName === 'C' ? asn1.Type.PRINTABLESTRING : asn1.Type.UTF8) as unknown as forge.asn1.Class,
   }));
+}
+
+// ---------- the structure a path builder needs, sliced from the DER (exact bytes, any key algorithm) ----------
+
+/** The key usage bits a signer and a CA need (RFC 5280 4.2.1.3). */
+export type KeyUsage = { digitalSignature: boolean; nonRepudiation: boolean; keyCertSign: boolean };
+
+export type CertificateStructure = {
+  der: Buffer;
+  /** the signed part, as in the file */
+  tbs: Buffer;
+  signatureAlgOid: string;
+  /** the signature AlgorithmIdentifier's parameters (DER), null when absent */
+  signatureParams: Buffer | null;
+  /** the BIT STRING's contents without the unused-bits octet */
+  signatureValue: Buffer;
+  /** SubjectPublicKeyInfo, DER */
+  spki: Buffer;
+  keyAlgOid: string;
+  issuerDer: Buffer;
+  subjectDer: Buffer;
+  /** null when the certificate has no keyUsage extension */
+  keyUsage: KeyUsage | null;
+  /** basicConstraints cA; null when the extension is absent */
+  isCa: boolean | null;
+};
+
+const EXT_KEY_USAGE = '2.5.29.15';
+const EXT_BASIC_CONSTRAINTS = '2.5.29.19';
+
+export function certificateStructure(der: Buffer): CertificateStructure {
+  const cert = readTlv(der);
+  const [tbsT, algT, sigT] = children(der, cert);
+  if (!tbsT || !algT || !sigT || sigT.tag !== TAG.BIT_STRING) throw new Error('not a certificate');
+  const f = children(der, tbsT);
+  const off = f[0].tag === 0xa0 ? 1 : 0;
+  const issuerT = f[off + 2];
+  const subjectT = f[off + 4];
+  const spkiT = f[off + 5];
+  const [alg, params] = children(der, algT);
+  const keyAlg = children(der, children(der, spkiT)[0])[0];
+  let keyUsage: KeyUsage | null = null;
+  let isCa: boolean | null = null;
+  const extsT = f.slice(off + 6).find((t) => t.tag === 0xa3);
+  if (extsT) {
+    for (const ext of children(der, children(der, extsT)[0])) {
+      const parts = children(der, ext);
+      const oid = oidText(contentOf(der, parts[0]));
+      const value = parts[parts.length - 1];
+      const inner = contentOf(der, value);
+      if (oid === EXT_KEY_USAGE) {
+        const bits = contentOf(inner, readTlv(inner));
+        const b0 = bits[1] ?? 0;
+        keyUsage = { digitalSignature: !!(b0 & 0x80), nonRepudiation: !!(b0 & 0x40), keyCertSign: !!(b0 & 0x04) };
+      } else if (oid === EXT_BASIC_CONSTRAINTS) {
+        const first = children(inner, readTlv(inner))[0];
+        isCa = !!first && first.tag === TAG.BOOLEAN && inner[first.contentStart] !== 0;
+      }
+    }
+  }
+  return {
+    der,
+    tbs: bytesOf(der, tbsT),
+    signatureAlgOid: oidText(contentOf(der, alg)),
+    signatureParams: params && params.tag !== 0x05 ? bytesOf(der, params) : null,
+    signatureValue: contentOf(der, sigT).subarray(1),
+    spki: bytesOf(der, spkiT),
+    keyAlgOid: oidText(contentOf(der, keyAlg)),
+    issuerDer: bytesOf(der, issuerT),
+    subjectDer: bytesOf(der, subjectT),
+    keyUsage,
+    isCa,
+  };
+}
+
+/** The signer as a person, in the words of a Russian qualified certificate (the contract's SignerPerson). */
+export function signerPerson(info: CertificateInfo) {
+  const first = (name: string) => info.subjectAttributes.find((a) => a.name === name)?.value ?? null;
+  const sn = first('SN');
+  const gn = first('GN');
+  const issuerCn = info.issuerAttributes.find((a) => a.name === 'CN')?.value;
+  return {
+    fullName: sn || gn ? [sn, gn].filter(Boolean).join(' ') : info.commonName,
+    title: first('title'),
+    organization: first('O'),
+    inn: first('ИНН') ?? first('ИННЮЛ'),
+    ogrn: first('ОГРН') ?? first('ОГРНИП'),
+    snils: first('СНИЛС'),
+    subject: info.subject,
+    issuer: issuerCn ?? info.issuer,
+    notBefore: info.notBefore.toISOString(),
+    notAfter: info.notAfter.toISOString(),
+    serial: info.serial,
+  };
 }

@@ -93,7 +93,17 @@ describe('ledger print / seal / verify / correct', () => {
     expect(row.sealed_by_login).toMatch(/^cli:/);
     expect(opensslVerify(fx.dir, row.signature, Buffer.from(row.canonical_json, 'utf8'), fx.certPem).status).toBe(0);
     const byPdf = await cli('ledger', 'verify', '--pdf', out, '--db', db);
-    expect([byPdf.code, byPdf.stdout.trim()]).toEqual([0, 'Подлинная текущая версия 1 ведомости 5А, 2025/2026: данные реестра совпадают с запечатанными']);
+    expect([byPdf.code, byPdf.stdout.trim().split('\n')[0]]).toEqual([0, 'Подлинная текущая версия 1 ведомости 5А, 2025/2026: данные реестра совпадают с запечатанными']);
+    // the signature's lines follow: intact, no roots configured for this register, who signed
+    expect(byPdf.stdout).toContain('Подпись: Подпись цела; доверие к подписавшему не проверялось: доверенные корневые сертификаты не заданы');
+    expect(byPdf.stdout).toContain('Подписал: Смирнова Елена Викторовна, ГБОУ Школа № 1535');
+    // trusting its own self-signed certificate, the path is one certificate long and reaches it
+    const trusted = await cli('ledger', 'verify', '--pdf', out, '--db', db, '--trust', fx.certPem);
+    expect(trusted.code).toBe(0);
+    expect(trusted.stdout).toContain('Подпись: Подпись верна, цепочка сертификатов доходит до доверенного корня «Смирнова Елена Викторовна»');
+    const foreign = await cli('ledger', 'verify', '--pdf', out, '--db', db, '--trust', fx.caCertPem);
+    expect(foreign.code).toBe(1);
+    expect(foreign.stdout.split('\n')[0]).toBe('Версия ' + v.code + ' (5А, 2025/2026): Подпись цела, но цепочка не доходит до доверенного корня: корневой сертификат "Смирнова Елена Викторовна" не входит в число доверенных');
 
     const corrected = await cli('ledger', 'correct', '--class', '5А', '--year', '2025/2026', '--reason', 'Ошибка в оценке по русскому языку',
       '--order', '15-к', '--order-date', '10.06.2026', '--db', db);

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { rsaPacketSigner, signPackets } from '../../main/packets/sign.ts';
+import { pkcs12PacketSigner, signPackets } from '../../main/packets/sign.ts';
 import { schemaProblems } from '../../main/packets/validate.ts';
 import type { Packet, PacketAttestat } from '../../main/packets/model.ts';
 import { canonicalJson } from '../../main/shared/jcs.ts';
@@ -178,7 +178,7 @@ describe('attestats in packets', () => {
     const json = canonicalJson(p);
     db.exec('DROP TRIGGER packets_content_fixed'); // only a tampering hand could do this
     db.prepare('UPDATE packets SET canonical_json = ?, sha256 = ? WHERE id = ?').run(json, crypto.createHash('sha256').update(json).digest('hex'), d.id);
-    await expect(signPackets(db, rsaPacketSigner(fs.readFileSync(fx.p12Default), PASSWORD)))
+    await expect(signPackets(db, pkcs12PacketSigner(fs.readFileSync(fx.p12Default), PASSWORD)))
       .rejects.toThrow(/\/attestats\/0\/series — значение не в нужном формате \(ученик [0-9a-f-]{36}\).*Пакет не подписан/);
     expect((await c.call('packets.list', {})).rows.map((r) => [r.seq, r.state, r.signer])).toEqual([[2, 'built', null], [1, 'built', null]]);
   });

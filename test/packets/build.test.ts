@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildPacket } from '../../main/packets/build.ts';
 import { canonicalJson } from '../../main/shared/jcs.ts';
 import { listOutbox } from '../../main/packets/outbox.ts';
-import { rsaPacketSigner, signPackets } from '../../main/packets/sign.ts';
+import { pkcs12PacketSigner, signPackets } from '../../main/packets/sign.ts';
 import { schemaProblems } from '../../main/packets/validate.ts';
 import type { Packet } from '../../main/packets/model.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
@@ -182,7 +182,7 @@ describe('building packets', () => {
     const json = canonicalJson(p);
     db.exec('DROP TRIGGER packets_content_fixed'); // only a tampering hand could do this
     db.prepare('UPDATE packets SET canonical_json = ?, sha256 = ? WHERE id = ?').run(json, crypto.createHash('sha256').update(json).digest('hex'), b.id);
-    const signer = rsaPacketSigner(fs.readFileSync(fx.p12Default), PASSWORD);
+    const signer = pkcs12PacketSigner(fs.readFileSync(fx.p12Default), PASSWORD);
     await expect(signPackets(db, signer)).rejects.toThrow(/\/header\/school\/inn — значение не в нужном формате.*Пакет не подписан/);
     expect(listOutbox(db)[0]).toMatchObject({ state: 'built', signer: null });
   });
@@ -192,7 +192,7 @@ describe('building packets', () => {
     const b = build(db);
     db.exec('DROP TRIGGER packets_content_fixed');
     db.prepare("UPDATE packets SET canonical_json = replace(canonical_json, 'Орлова', 'Орлов') WHERE id = ?").run(b.id);
-    await expect(signPackets(db, rsaPacketSigner(fs.readFileSync(fx.p12Default), PASSWORD))).rejects.toThrow(/изменён после сборки/);
+    await expect(signPackets(db, pkcs12PacketSigner(fs.readFileSync(fx.p12Default), PASSWORD))).rejects.toThrow(/изменён после сборки/);
     expect(listOutbox(db)[0].state).toBe('built');
   });
 });

@@ -11,7 +11,7 @@ import { openBackend } from '../../main/host/backend.ts';
 import { buildPacket } from '../../main/packets/build.ts';
 import { changeLogState, compactChanges, COMPACTION_SLICE, lastChangeSeq } from '../../main/packets/compact.ts';
 import { listOutbox, markAccepted, markSending } from '../../main/packets/outbox.ts';
-import { rsaPacketSigner, signPackets } from '../../main/packets/sign.ts';
+import { pkcs12PacketSigner, signPackets } from '../../main/packets/sign.ts';
 import { uploadPending } from '../../main/packets/upload.ts';
 import { sendPacket } from '../../main/packets/transport.ts';
 import { cli, ROOT } from '../helpers/cli.ts';
@@ -33,7 +33,7 @@ afterEach(async () => {
 
 type DBT = Client['backend']['db'];
 const fast = { baseDelayMs: 5, maxDelayMs: 20 };
-const sign = (db: DBT) => signPackets(db, rsaPacketSigner(fs.readFileSync(fx.p12Default), PASSWORD));
+const sign = (db: DBT) => signPackets(db, pkcs12PacketSigner(fs.readFileSync(fx.p12Default), PASSWORD));
 const entries = (db: DBT) => (db.prepare('SELECT seq FROM changes ORDER BY seq').all() as Array<{ seq: number }>).map((r) => r.seq);
 const row = (db: DBT, id: string) => db.prepare('SELECT seq, kind, prev_hash, sha256, canonical_json, changes_to, ledgers_to, students FROM packets WHERE id = ?').get(id);
 

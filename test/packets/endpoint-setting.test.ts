@@ -7,7 +7,7 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildPacket } from '../../main/packets/build.ts';
 import { listOutbox } from '../../main/packets/outbox.ts';
-import { rsaPacketSigner, signPackets } from '../../main/packets/sign.ts';
+import { pkcs12PacketSigner, signPackets } from '../../main/packets/sign.ts';
 import { judgeAnswer } from '../../main/packets/transport.ts';
 import { uploadPending } from '../../main/packets/upload.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
@@ -34,7 +34,7 @@ async function signedPacket(): Promise<{ c: Client & { dbPath: string }; db: Cli
   await packetSchool(c);
   const db = c.backend.db;
   db.transaction(() => buildPacket(db))();
-  await signPackets(db, rsaPacketSigner(fs.readFileSync(fx.p12Default), PASSWORD));
+  await signPackets(db, pkcs12PacketSigner(fs.readFileSync(fx.p12Default), PASSWORD));
   return { c, db };
 }
 async function receiver(faults?: string): Promise<Receiver> {

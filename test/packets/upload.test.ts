@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildPacket } from '../../main/packets/build.ts';
 import { listOutbox, markSending, pendingPackets } from '../../main/packets/outbox.ts';
-import { rsaPacketSigner, signPackets } from '../../main/packets/sign.ts';
+import { pkcs12PacketSigner, signPackets } from '../../main/packets/sign.ts';
 import { backoffMs, sendPacket } from '../../main/packets/transport.ts';
 import { uploadPending } from '../../main/packets/upload.ts';
 import { progressTo } from '../../main/shared/jobs.ts';
@@ -47,7 +47,7 @@ async function registerWithPackets(n = 1) {
   }
   return { c, db, ...s };
 }
-const sign = (db: DBT, p12 = fx.p12Default, password = PASSWORD) => signPackets(db, rsaPacketSigner(fs.readFileSync(p12), password));
+const sign = (db: DBT, p12 = fx.p12Default, password = PASSWORD) => signPackets(db, pkcs12PacketSigner(fs.readFileSync(p12), password));
 
 async function receiver(opts: { trust?: string[]; faults?: string; port?: number } = {}): Promise<Receiver & { dir: string }> {
   const dir = tempDir('sr-receiver-');
@@ -76,7 +76,8 @@ describe('signing', () => {
 
   it('an expired certificate is refused before signing and nothing is signed', async () => {
     const { db } = await registerWithPackets();
-    await expect(sign(db, fx.expiredP12)).rejects.toThrow(/Срок действия сертификата истёк: действовал по 01.01.2021/);
+    // refused when the certificate is loaded (pkcs12PacketSigner), before any packet is looked at
+    await expect(Promise.resolve().then(() => sign(db, fx.expiredP12))).rejects.toThrow(/Срок действия сертификата истёк: действовал по 01.01.2021/);
     expect(listOutbox(db)[0].state).toBe('built');
   });
 });
@@ -109,7 +110,8 @@ describe('upload to the reference receiver over HTTP', () => {
     expect(sum.rejected).toHaveLength(1);
     const row = listOutbox(db)[0];
     expect(row.state).toBe('rejected');
-    expect(row.reasons).toEqual([{ code: 'untrusted_signer', message: 'Сертификат подписавшего не входит в число доверенных: C=RU, O=ГБОУ Школа № 1535, CN=Директор Иванов Иван Иванович' }]);
+    // the signature carries the CA's certificate from the PKCS#12; the receiver names the link that fails: that root
+    expect(row.reasons).toEqual([{ code: 'untrusted_signer', message: 'Цепочка не доходит до доверенного корня: корневой сертификат "Удостоверяющий центр" не входит в число доверенных: C=RU, O=ГБОУ Школа № 1535, CN=Директор Иванов Иван Иванович' }]);
     expect(row.lastError).toContain('не входит в число доверенных');
     expect(r.acceptances().size).toBe(0);
     // the same certificate is accepted by a receiver that trusts its CA: the chain is checked, not just the leaf
@@ -238,7 +240,7 @@ describe('upload to the reference receiver over HTTP', () => {
     const p = JSON.parse((db.prepare('SELECT canonical_json FROM packets').get() as { canonical_json: string }).canonical_json);
     p.students[0].sex = 'X';
     const json = canonicalJson(p);
-    const signature = await rsaPacketSigner(fs.readFileSync(fx.p12Default), PASSWORD).sign(Buffer.from(json));
+    const signature = await pkcs12PacketSigner(fs.readFileSync(fx.p12Default), PASSWORD).sign(Buffer.from(json));
     const out = await sendPacket({ endpoint: r.url }, { id: p.header.id, canonicalJson: json, signature });
     expect(out).toMatchObject({ kind: 'rejected', reasons: [{ code: 'schema_invalid', message: expect.stringMatching(/^\/students\/0\/sex: значение не из списка/) }] });
   });

@@ -166,7 +166,7 @@ describe('GOST R 34.10-2012 through OpenSSL and its GOST engine', () => {
       run(['pkcs12', '-export', '-in', '$D/ed.pem', '-inkey', '$D/ed.key', '-out', '$D/ed.p12', '-passout', `pass:${GOST_PASSWORD}`]);
       const e = refusal(() => openPkcs12Signer(fs.readFileSync(path.join(dir, 'ed.p12')), GOST_PASSWORD, { fileName: 'ed.p12' }));
       expect(e.signingCode).toBe('unknown_algorithm');
-      expect(e.message).toBe('Неизвестный алгоритм ключа: подписать им нельзя: Ed25519 (файл ed.p12); подписывать можно ключом RSA или ГОСТ Р 34.10-2012');
+      expect(e.message).toBe('Неизвестный алгоритм ключа: подписать им нельзя: Ed25519 (файл ed.p12); подписывать можно ключом RSA, ECDSA P-256 или ГОСТ Р 34.10-2012');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { CertificateSummary, Job, JobResult, OutboxPacket, TlsClientSettings } from '../../../../preload/contract';
 import { ApiFailure, asFailure, call } from '../../api';
 import { formatDate, formatDateTime } from '../../../../preload/core/dates';
+import { personFromSubject, signerIdentifiers, signerName } from '../../../../preload/core/signer';
 import { t } from '../../strings';
 import { Badge, EmptyRow, ErrorBox, Loaded, Notice, PageHeader } from '../../ui/common';
 import { Form, FormActions, RadioField, SelectField, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';
@@ -62,7 +63,7 @@ function CertificatePanel({ cert, onLoaded }: { cert: CertificateSummary | null;
   return (
     <section className="card-section" aria-labelledby="pk-cert" data-testid="certificate">
       <h2 id="pk-cert">{tx.certificate}</h2>
-      {cert ? <CertificateFacts cert={cert} /> : <p className="muted">{tx.noCertificate}</p>}
+      {cert ? <CertificateFacts cert={cert} signer /> : <p className="muted">{tx.noCertificate}</p>}
       {done && <Notice kind="ok">{tx.loaded}</Notice>}
       <Form failure={failure} busy={busy} onSubmit={submit} testId="cert-form" label={tx.loadCertificate}>
         <div className="field" data-field="p12Base64">
@@ -76,11 +77,17 @@ function CertificatePanel({ cert, onLoaded }: { cert: CertificateSummary | null;
   );
 }
 
-/** Subject, issuer and validity of a certificate, with the warnings of its end of validity. */
-function CertificateFacts({ cert, expired = tx.expired }: { cert: CertificateSummary; expired?: string }) {
+/**
+ * Subject, issuer and validity of a certificate, with the warnings of its end of validity; for the signing
+ * certificate (`signer`) also who signs, as a person: ФИО, title, organisation, ИНН/ОГРН/СНИЛС.
+ */
+function CertificateFacts({ cert, expired = tx.expired, signer = false }: { cert: CertificateSummary; expired?: string; signer?: boolean }) {
+  const person = signer ? personFromSubject(cert.subject) : null;
   return (
     <>
       <dl className="facts">
+        {person && <div className="fact"><dt>{tx.signerPerson}</dt><dd data-testid="cert-person">{signerName(person)}</dd></div>}
+        {person && signerIdentifiers(person) && <div className="fact"><dt>{tx.signerIds}</dt><dd data-testid="cert-ids">{signerIdentifiers(person)}</dd></div>}
         <div className="fact"><dt>{tx.subject}</dt><dd data-testid="cert-subject">{cert.subject}</dd></div>
         <div className="fact"><dt>{tx.issuer}</dt><dd>{cert.issuer}</dd></div>
         <div className="fact"><dt>{tx.validity}</dt><dd data-testid="cert-validity">{tx.validityRange(formatDate(cert.notBefore), formatDate(cert.notAfter))}</dd></div>

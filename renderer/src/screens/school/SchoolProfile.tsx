@@ -5,6 +5,7 @@ import { t } from '../../strings';
 import { ErrorBox, Loading, PageHeader } from '../../ui/common';
 import { Form, FormActions, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';
 import { useQuery } from '../../ui/useQuery';
+import { TrustAnchors } from './TrustAnchors';
 
 const EMPTY: School = { fullName: '', shortName: '', inn: '', kpp: '', ogrn: '', address: '', director: '', regionCode: '' };
 
@@ -48,6 +49,7 @@ export function SchoolProfile() {
           {saved && <span className="saved" role="status">{t.common.saved}</span>}
         </FormActions>
       </Form>
+      <TrustAnchors />
     </section>
   );
 }

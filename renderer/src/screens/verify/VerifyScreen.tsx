@@ -2,9 +2,10 @@
 // one, do the register's data still hash to it, and if not, what differs (student, subject, column). Below: the certified
 // printouts already given out, to download again or check.
 import { useEffect, useId, useRef, useState } from 'react';
-import type { Input, LedgerVerify, Output } from '../../../../preload/contract';
+import type { Input, LedgerVerify, Output, SignatureCheck } from '../../../../preload/contract';
 import { asFailure, call, type ApiFailure } from '../../api';
 import { formatDateTime } from '../../../../preload/core/dates';
+import { signerCertificate, signerIdentifiers, signerName } from '../../../../preload/core/signer';
 import { Link, usePath } from '../../router';
 import { t } from '../../strings';
 import { FilePicker } from '../../ui/FilePicker';
@@ -103,9 +104,9 @@ export function VerifyScreen() {
 
 function Verdict({ by, v }: { by: string; v: LedgerVerify }) {
   const tx = t.verify;
-  const good = v.sealed && v.current === true && v.intact === true && v.signatureValid !== false;
+  const good = v.sealed && v.current === true && v.intact === true && v.signatureValid !== false && v.signature?.trusted !== false;
   // A superseded version differs from today's data by design (the correction): a warning, not an alarm.
-  const bad = !v.sealed || v.signatureValid === false || (v.current === true && v.intact === false);
+  const bad = !v.sealed || v.signatureValid === false || v.signature?.trusted === false || (v.current === true && v.intact === false);
   return (
     <section className="card-section" aria-labelledby="verdict-h" data-testid="verify-result">
       <h2 id="verdict-h">{tx.result}: <span className="mono">{by}</span></h2>
@@ -129,9 +130,10 @@ function Verdict({ by, v }: { by: string; v: LedgerVerify }) {
           [tx.version, v.version === null ? '' : `${v.version}${v.code ? ` (${v.code})` : ''}`],
           [tx.sealedAt, v.sealedAt ? formatDateTime(v.sealedAt) : ''],
           [tx.sealedBy, v.sealedBy],
-          [tx.signer, v.signer],
+          [tx.signer, v.signature?.signer ? signerName(v.signature.signer) : v.signer],
         ]} />
       )}
+      {v.signature && <SignatureFacts s={v.signature} />}
       {v.differences.length > 0 && (
         <>
           <h3 className="small strong differences-h">{tx.differences(v.differences.length)}</h3>
@@ -159,6 +161,30 @@ function Verdict({ by, v }: { by: string; v: LedgerVerify }) {
           </table>
         </>
       )}
+    </section>
+  );
+}
+
+/** The seal's signature: who signed as a person (ФИО, title, organisation, ИНН/ОГРН/СНИЛС), the certificate, the chain. */
+function SignatureFacts({ s }: { s: SignatureCheck }) {
+  const tx = t.verify;
+  const p = s.signer;
+  return (
+    <section aria-labelledby="signature-h" data-testid="verify-signature">
+      <h3 id="signature-h" className="small strong">{tx.signatureH}</h3>
+      <Notice kind={s.intact === false || s.trusted === false ? 'error' : s.trusted === true ? 'ok' : 'warn'} testId="verify-signature-message">{s.message}</Notice>
+      <div className="page-badges">
+        {s.trusted === true && <Badge kind="ok">{tx.chainTrusted}</Badge>}
+        {s.trusted === false && <Badge kind="warn">{tx.chainUntrusted}</Badge>}
+        {s.trusted === null && s.intact !== false && <Badge kind="muted">{tx.chainUnchecked}</Badge>}
+      </div>
+      <Facts testId="verify-signer" items={[
+        [tx.signedBy, p ? signerName(p) : ''],
+        [tx.signerIds, p ? signerIdentifiers(p) : ''],
+        [tx.signerCert, p ? signerCertificate(p) : ''],
+        [tx.signingTime, s.signingTime ? formatDateTime(s.signingTime) : ''],
+        [tx.chain, s.chain.map((c) => c.commonName).join(' → ')],
+      ]} />
     </section>
   );
 }
