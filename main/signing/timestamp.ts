@@ -7,8 +7,8 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import asn1js from 'asn1js';
+import pkijs from 'pkijs';
 import { AppError } from '../shared/errors.ts';
 
 export const SIGNATURE_TIMESTAMP_OID = '1.2.840.113549.1.9.16.2.14';
@@ -83,7 +83,7 @@ function locateSignerInfo(cms: Buffer): { path: Node[]; signature: Buffer } {
   const signerInfo = signerInfos && isTag(signerInfos, 1, 17) ? kids(signerInfos)[0] : undefined;
   const sig = signerInfo && kids(signerInfo).find((k) => isTag(k, 1, 4)) as asn1js.OctetString | undefined;
   if (!signerInfo || !sig) throw fail();
-  return { path: [root, explicit, signedData, signerInfos, signerInfo], signature: Buffer.from(sig.valueBlock.valueHexView) };
+  return { path: [root, explicit, signedData!, signerInfos!, signerInfo], signature: Buffer.from(sig.valueBlock.valueHexView) };
 }
 
 const derLength = (n: number) => {
@@ -133,7 +133,7 @@ function withUnsignedAttribute(cms: Buffer, attribute: Buffer): Buffer {
 }
 
 const certsFromPem = (pems: string[]): pkijs.Certificate[] => pems.flatMap((pem) =>
-  [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => pkijs.Certificate.fromBER(Buffer.from(m[1].replace(/\s/g, ''), 'base64'))));
+  [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((m) => pkijs.Certificate.fromBER(new Uint8Array(Buffer.from(m[1].replace(/\s/g, ''), 'base64')))));
 
 const commonName = (c: pkijs.Certificate) => {
   const names = c.subject.typesAndValues;
@@ -153,7 +153,7 @@ async function checkToken(token: Buffer, signatureValue: Buffer, trustedCertsPem
   let signedData: pkijs.SignedData;
   let tstInfo: pkijs.TSTInfo;
   try {
-    const ci = pkijs.ContentInfo.fromBER(token);
+    const ci = pkijs.ContentInfo.fromBER(new Uint8Array(token));
     signedData = new pkijs.SignedData({ schema: ci.content });
     if (signedData.encapContentInfo.eContentType !== TST_INFO_OID || !signedData.encapContentInfo.eContent) throw new Error('not TSTInfo');
     tstInfo = pkijs.TSTInfo.fromBER(signedData.encapContentInfo.eContent.getValue());
@@ -272,5 +272,23 @@ export async function verifySignatureTimestamp(cms: Buffer, trustedCertsPem: str
   }
 }
 
-/** The TSA's address for this run: the call's own, else SCHOOL_REGISTER_TSA_URL, else none. */
-export const tsaUrlFromEnv = (): string | undefined => process.env.SCHOOL_REGISTER_TSA_URL?.trim() || undefined;
+/** A TSA with the admin's choice for when it fails. */
+export type TsaChoice = TsaOptions & { onFailure: TsaFailure };
+/** A signature with its time, or without it and why (the admin chose to sign without time when the TSA fails). */
+export type TimedSignature = { cms: Buffer; timestamp: { time: string; tsa: string; trusted: boolean } | null; failure: string | null };
+
+/**
+ * Timestamps a signature as the admin chose: with `refuse`, a failing TSA is the call's error (its message ends with
+ * `notDone`, e.g. «ведомость не запечатана»); with `without_time`, the signature is kept without time and the reason
+ * returned, to be said. A TSA address or trust anchor that cannot work is refused either way: that is a setting to fix.
+ */
+export async function timestampAsChosen(cms: Buffer, tsa: TsaChoice, notDone: string): Promise<TimedSignature> {
+  try {
+    const r = await timestampSignature(cms, tsa);
+    return { cms: r.cms, timestamp: { time: r.time.toISOString(), tsa: r.tsa, trusted: true }, failure: null };
+  } catch (e) {
+    if (!(e instanceof TimestampError)) throw e;
+    if (tsa.onFailure === 'refuse' || e.tsaCode === 'bad_url' || e.tsaCode === 'no_trust') throw new TimestampError(e.tsaCode, `${e.message}: ${notDone}`);
+    return { cms, timestamp: null, failure: e.message };
+  }
+}

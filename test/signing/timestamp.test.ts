@@ -27,7 +27,7 @@ const data = Buffer.from('{"ведомость":"9А"}', 'utf8');
 const sign = (what = data) => openPkcs12Signer(fs.readFileSync(fx.p12Default), PASSWORD).sign(what, { signingTime: new Date() });
 /** The SignerInfo's signature value, read by pkijs here (not by the code under test). */
 const signatureValue = (cms: Buffer) => {
-  const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(cms).content });
+  const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(new Uint8Array(cms)).content });
   return Buffer.from(sd.signerInfos[0].signature.valueBlock.valueHexView);
 };
 
@@ -40,7 +40,7 @@ describe('a signature timestamp from the reference TSA', () => {
     expect(Math.abs(r.time.getTime() - before)).toBeLessThan(120_000);
     // the signature is the same; only the unsigned attribute is new
     expect(signatureValue(r.cms).equals(signatureValue(cms))).toBe(true);
-    const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(r.cms).content });
+    const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(new Uint8Array(r.cms)).content });
     expect(sd.signerInfos[0].unsignedAttrs?.attributes.map((a) => a.type)).toEqual(['1.2.840.113549.1.9.16.2.14']);
 
     const ok = opensslVerify(fx.dir, r.cms, data, fx.certPem);
@@ -81,7 +81,7 @@ describe('a signature timestamp from the reference TSA', () => {
   it('a second timestamp is added beside the first (an existing unsignedAttrs is extended)', async () => {
     const once = await timestampSignature(await sign(), { url: tsa.url, trustedCertsPem: [tsa.caPem] });
     const twice = await timestampSignature(once.cms, { url: tsa.url, trustedCertsPem: [tsa.caPem] });
-    const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(twice.cms).content });
+    const sd = new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(new Uint8Array(twice.cms)).content });
     expect(sd.signerInfos[0].unsignedAttrs?.attributes).toHaveLength(2);
     expect(opensslVerify(fx.dir, twice.cms, data, fx.certPem).status).toBe(0);
   }, 60_000);
