@@ -279,7 +279,7 @@ export type TimedSignature = { cms: Buffer; timestamp: { time: string; tsa: stri
 
 /**
  * Timestamps a signature as the admin chose: with `refuse`, a failing TSA is the call's error (its message ends with
- * `notDone`, e.g. «ведомость не запечатана»); with `without_time`, the signature is kept without time and the reason
+ * `notDone`: «… Ведомость класса 5А не запечатана»); with `without_time`, the signature is kept without time and the reason
  * returned, to be said. A TSA address or trust anchor that cannot work is refused either way: that is a setting to fix.
  */
 export async function timestampAsChosen(cms: Buffer, tsa: TsaChoice, notDone: string): Promise<TimedSignature> {
@@ -288,7 +288,7 @@ export async function timestampAsChosen(cms: Buffer, tsa: TsaChoice, notDone: st
     return { cms: r.cms, timestamp: { time: r.time.toISOString(), tsa: r.tsa, trusted: true }, failure: null };
   } catch (e) {
     if (!(e instanceof TimestampError)) throw e;
-    if (tsa.onFailure === 'refuse' || e.tsaCode === 'bad_url' || e.tsaCode === 'no_trust') throw new TimestampError(e.tsaCode, `${e.message}: ${notDone}`);
+    if (tsa.onFailure === 'refuse' || e.tsaCode === 'bad_url' || e.tsaCode === 'no_trust') throw new TimestampError(e.tsaCode, `${e.message}. ${notDone[0].toUpperCase()}${notDone.slice(1)}`);
     return { cms, timestamp: null, failure: e.message };
   }
 }

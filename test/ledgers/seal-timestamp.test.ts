@@ -97,7 +97,7 @@ describe('a seal with trusted time', () => {
       const e = expectError(await f.c.raw('ledgers.seal', { classId: f.s.b.id, certificate: certificate(), tsa: tsaInput('refuse') }), 'validation', 'tsa');
       expect(e.message).toContain(tsa.url);
       expect(e.message).toMatch(message);
-      expect(e.message).toMatch(/ведомость класса 5Б не запечатана/);
+      expect(e.message).toMatch(/\. Ведомость класса 5Б не запечатана$/);
     } finally {
       await tsa.setFault(null);
     }
