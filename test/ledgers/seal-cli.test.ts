@@ -93,7 +93,8 @@ describe('ledger print / seal / verify / correct', () => {
     expect(row.sealed_by_login).toMatch(/^cli:/);
     expect(opensslVerify(fx.dir, row.signature, Buffer.from(row.canonical_json, 'utf8'), fx.certPem).status).toBe(0);
     const byPdf = await cli('ledger', 'verify', '--pdf', out, '--db', db);
-    expect([byPdf.code, byPdf.stdout.trim()]).toEqual([0, 'Подлинная текущая версия 1 ведомости 5А, 2025/2026: данные реестра совпадают с запечатанными']);
+    expect([byPdf.code, byPdf.stdout.trim()]).toEqual([0, 'Подлинная текущая версия 1 ведомости 5А, 2025/2026: данные реестра совпадают с запечатанными\n'
+      + 'Время подписи: без штампа времени']); // sealed without a TSA (issue 14: trusted time), and said so
 
     const corrected = await cli('ledger', 'correct', '--class', '5А', '--year', '2025/2026', '--reason', 'Ошибка в оценке по русскому языку',
       '--order', '15-к', '--order-date', '10.06.2026', '--db', db);
