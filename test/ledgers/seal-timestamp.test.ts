@@ -128,4 +128,29 @@ describe('a seal with trusted time', () => {
     expect(r).toMatchObject({ sealed: true, signatureValid: true, timestamp: null, timestampProblem: null });
     await reopen(f.s.b.id);
   }, 60_000);
+
+  it('the year-end close stamps each class it seals; a failing TSA with «refuse» fails the job and seals nothing more', async () => {
+    const waitJob = async (id: string) => {
+      for (;;) {
+        const j = await f.c.call('jobs.status', { id });
+        if (j.state !== 'running') return j;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    const versions = count(f.c.backend.db, 'ledger_versions');
+    await tsa.setFault('untrusted');
+    try {
+      const failed = await waitJob((await f.c.call('ledgers.closeYear', { yearId: f.s.year.id, certificate: certificate(), tsa: tsaInput('refuse') })).jobId);
+      expect(failed.state).toBe('failed');
+      expect(failed.message).toMatch(/нет доверия.*\. Ведомость класса 5Б не запечатана/);
+    } finally {
+      await tsa.setFault(null);
+    }
+    expect(count(f.c.backend.db, 'ledger_versions')).toBe(versions);
+    const done = await waitJob((await f.c.call('ledgers.closeYear', { yearId: f.s.year.id, certificate: certificate(), tsa: tsaInput('refuse') })).jobId);
+    expect(done.state).toBe('done');
+    expect((done.result as { sealed: Array<{ className: string }> }).sealed.map((x) => x.className)).toEqual(['5Б']);
+    expect(extractTimestampToken(stored(f.s.b.id).signature)).not.toBeNull();
+    expect(JSON.parse(lastAudit()).timestamp).toMatchObject({ tsa: 'Эталонная служба времени TSA', trusted: true });
+  }, 60_000);
 });
