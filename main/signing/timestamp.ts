@@ -1,5 +1,6 @@
-// Trusted time for a signature (CAdES-T): an RFC 3161 timestamp over the hash of the SignerInfo's signature value,
-// asked of a TSA over HTTP and kept in the CMS as the unsigned attribute id-aa-signatureTimeStampToken. The CMS is not
+// Trusted time for a signature (CAdES-T): an RFC 3161 timestamp over the hash of the SignerInfo's signature value
+// (SHA-256; Стрибог for a GOST signature), asked of a TSA over HTTP and kept in the CMS as the unsigned attribute
+// id-aa-signatureTimeStampToken. The CMS is not
 // re-signed, only re-framed: the token is spliced into the SignerInfo's bytes and the lengths above it rewritten, the
 // rest kept byte for byte, so this works the same for RSA and GOST signatures. Verification is in-process (pkijs): the
 // token's signature, its TSA certificate's chain to the configured TSA trust anchors, the timeStamping purpose, and
@@ -10,12 +11,23 @@ import https from 'node:https';
 import asn1js from 'asn1js';
 import pkijs from 'pkijs';
 import { AppError } from '../shared/errors.ts';
+import { streebog256, streebog512 } from './gost/streebog.ts';
 
 export const SIGNATURE_TIMESTAMP_OID = '1.2.840.113549.1.9.16.2.14';
 const TST_INFO_OID = '1.2.840.113549.1.9.16.1.4';
 const TIME_STAMPING_EKU = '1.3.6.1.5.5.7.3.8';
-const HASHES: Record<string, string> = { '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' };
 const SHA256_OID = '2.16.840.1.101.3.4.2.1';
+const STREEBOG256_OID = '1.2.643.7.1.1.2.2';
+const STREEBOG512_OID = '1.2.643.7.1.1.2.3';
+const node = (name: string) => (b: Buffer) => crypto.createHash(name).update(b).digest();
+/** The imprint hashes a token may use, by OID: SHA-2, and Стрибог (in-process: no GOST engine needed to verify). */
+const HASHES: Record<string, (b: Buffer) => Buffer> = {
+  [SHA256_OID]: node('sha256'), '2.16.840.1.101.3.4.2.2': node('sha384'), '2.16.840.1.101.3.4.2.3': node('sha512'),
+  [STREEBOG256_OID]: (b) => Buffer.from(streebog256(b)), [STREEBOG512_OID]: (b) => Buffer.from(streebog512(b)),
+};
+/** The imprint's hash for a signature: Стрибог of the same size for a GOST signature (its digestAlgorithm is one),
+ *  SHA-256 for any other. */
+const imprintHashFor = (signerDigestOid: string) => (signerDigestOid === STREEBOG256_OID || signerDigestOid === STREEBOG512_OID ? signerDigestOid : SHA256_OID);
 
 /** Where to ask for the time and whom to trust for it; the environment's SCHOOL_REGISTER_TSA_URL names a default. */
 export type TsaOptions = { url: string; trustedCertsPem: string[]; timeoutMs?: number };
@@ -71,7 +83,7 @@ const kids = (n: asn1js.AsnType): Node[] => ((n as asn1js.Constructed).valueBloc
 const isTag = (n: asn1js.AsnType, tagClass: number, tagNumber: number) => n.idBlock.tagClass === tagClass && n.idBlock.tagNumber === tagNumber;
 
 /** The path ContentInfo → [0] → SignedData → signerInfos → the first SignerInfo, and that SignerInfo's signature value. */
-function locateSignerInfo(cms: Buffer): { path: Node[]; signature: Buffer } {
+function locateSignerInfo(cms: Buffer): { path: Node[]; signature: Buffer; digestOid: string } {
   const parsed = asn1js.fromBER(new Uint8Array(cms));
   const fail = () => new AppError('validation', 'Подпись не является CMS SignedData: штамп времени к ней не добавить');
   if (parsed.offset === -1) throw fail();
@@ -82,8 +94,10 @@ function locateSignerInfo(cms: Buffer): { path: Node[]; signature: Buffer } {
   const signerInfos = signedData && kids(signedData).at(-1);
   const signerInfo = signerInfos && isTag(signerInfos, 1, 17) ? kids(signerInfos)[0] : undefined;
   const sig = signerInfo && kids(signerInfo).find((k) => isTag(k, 1, 4)) as asn1js.OctetString | undefined;
-  if (!signerInfo || !sig) throw fail();
-  return { path: [root, explicit, signedData!, signerInfos!, signerInfo], signature: Buffer.from(sig.valueBlock.valueHexView) };
+  // SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm, … }
+  const digestOid = signerInfo && kids(kids(signerInfo)[2] ?? signerInfo)[0];
+  if (!signerInfo || !sig || !(digestOid instanceof asn1js.ObjectIdentifier)) throw fail();
+  return { path: [root, explicit, signedData!, signerInfos!, signerInfo], signature: Buffer.from(sig.valueBlock.valueHexView), digestOid: digestOid.valueBlock.toString() };
 }
 
 const derLength = (n: number) => {
@@ -160,17 +174,18 @@ async function checkToken(token: Buffer, signatureValue: Buffer, trustedCertsPem
   } catch {
     throw new TimestampError('garbage', `${source}: штамп времени повреждён или не является штампом RFC 3161`);
   }
-  const hashName = HASHES[tstInfo.messageImprint.hashAlgorithm.algorithmId];
+  const hash = HASHES[tstInfo.messageImprint.hashAlgorithm.algorithmId];
   const imprint = Buffer.from(tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView);
-  if (!hashName || !crypto.createHash(hashName).update(signatureValue).digest().equals(imprint)) {
+  if (!hash || !hash(signatureValue).equals(imprint)) {
     throw new TimestampError('imprint', `${source}: штамп времени выдан для другого документа — хеш подписи не совпадает`);
   }
   const trusted = certsFromPem(trustedCertsPem);
   let signer: pkijs.Certificate | null | undefined;
   try {
-    // pkijs checks the imprint again over `data` (the signature value), and the chain at the TSA's time
-    const r = await signedData.verify({ signer: 0, data: new Uint8Array(signatureValue).buffer, checkChain: trusted.length > 0, trustedCerts: trusted,
-      checkDate: tstInfo.genTime, extendedMode: true });
+    // The imprint is checked above (pkijs would hash it again with WebCrypto, which has no Стрибог): the token is
+    // verified as the signed data it is — its messageDigest over the TSTInfo, its signature, the chain at the TSA's time.
+    signedData.encapContentInfo.eContentType = '1.2.840.113549.1.7.1';
+    const r = await signedData.verify({ signer: 0, checkChain: trusted.length > 0, trustedCerts: trusted, checkDate: tstInfo.genTime, extendedMode: true });
     signer = r.signerCertificate;
     if (!r.signatureVerified) throw new Error(r.message);
     if (trusted.length && !r.signerCertificateVerified) throw new Error(r.message);
@@ -188,7 +203,7 @@ async function checkToken(token: Buffer, signatureValue: Buffer, trustedCertsPem
 }
 
 /** Asks the TSA for a timestamp over `signatureValue` and checks the reply; returns the token (ContentInfo, DER). */
-export async function requestTimestamp(signatureValue: Buffer, o: TsaOptions): Promise<{ token: Buffer; time: Date; tsa: string }> {
+export async function requestTimestamp(signatureValue: Buffer, o: TsaOptions, hashOid = SHA256_OID): Promise<{ token: Buffer; time: Date; tsa: string }> {
   if (!o.trustedCertsPem.some((p) => p.includes('BEGIN CERTIFICATE'))) {
     throw new TimestampError('no_trust', `Для службы штампов времени ${o.url} не задан доверенный сертификат (--tsa-ca ФАЙЛ или SCHOOL_REGISTER_TSA_CA): штампу нельзя доверять`);
   }
@@ -197,8 +212,9 @@ export async function requestTimestamp(signatureValue: Buffer, o: TsaOptions): P
   const request = new pkijs.TimeStampReq({
     version: 1,
     messageImprint: new pkijs.MessageImprint({
-      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: SHA256_OID, algorithmParams: new asn1js.Null() }),
-      hashedMessage: new asn1js.OctetString({ valueHex: crypto.createHash('sha256').update(signatureValue).digest() }),
+      // SHA-2 takes NULL parameters; Стрибог none (as TC 26 writes it)
+      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: hashOid, ...(hashOid === SHA256_OID ? { algorithmParams: new asn1js.Null() } : {}) }),
+      hashedMessage: new asn1js.OctetString({ valueHex: new Uint8Array(HASHES[hashOid](signatureValue)) }),
     }),
     nonce: new asn1js.Integer({ valueHex: nonceBytes }),
     certReq: true,
@@ -228,8 +244,8 @@ export async function requestTimestamp(signatureValue: Buffer, o: TsaOptions): P
 
 /** The CMS (DER) with a timestamp from the TSA over its signature; the signature itself is untouched. */
 export async function timestampSignature(cms: Buffer, o: TsaOptions): Promise<{ cms: Buffer; time: Date; tsa: string }> {
-  const { signature } = locateSignerInfo(cms);
-  const { token, time, tsa } = await requestTimestamp(signature, o);
+  const { signature, digestOid } = locateSignerInfo(cms);
+  const { token, time, tsa } = await requestTimestamp(signature, o, imprintHashFor(digestOid));
   // Attribute ::= SEQUENCE { OID, SET { token } }, with the token's bytes as they came, not re-encoded
   const oid = Buffer.from(new asn1js.ObjectIdentifier({ value: SIGNATURE_TIMESTAMP_OID }).toBER());
   const set = Buffer.concat([Buffer.from([0x31]), derLength(token.length), token]);

@@ -1,6 +1,7 @@
 // Trusted time on a GOST R 34.10-2012 signature (CAdES-BES → CAdES-T): the token is spliced into the CMS without
 // re-signing, so `openssl cms -verify` with the GOST engine still accepts it, and `openssl ts -verify` accepts the
-// token over the SHA-256 of the GOST signature value; our verifier reads the TSA's time back.
+// token over the Стрибог (256 or 512, as the signature's) of the GOST signature value; our verifier reads the TSA's
+// time back, with Стрибог computed in-process.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,9 +43,17 @@ describe.each([256, 512] as const)('a GOST %i-bit signature with a timestamp', (
       .signerInfos[0].signature.valueBlock.valueHexView);
     const token = path.join(pki.dir, `token-${bits}.der`);
     fs.writeFileSync(token, extractTimestampToken(r.cms)!);
-    const ts = pki.openssl(['ts', '-verify', '-token_in', '-in', token, '-digest', crypto.createHash('sha256').update(signature).digest('hex'), '-CAfile', tsa.caFile]);
+    // the imprint is the Стрибог of the signature value, of the signature's own size — computed by openssl here
+    const sigFile = path.join(pki.dir, `signature-${bits}.bin`);
+    fs.writeFileSync(sigFile, signature);
+    const streebog = pki.openssl(['dgst', `-md_gost12_${bits}`, '-r', sigFile]).stdout.split(' ')[0];
+    expect(streebog).toMatch(bits === 256 ? /^[0-9a-f]{64}$/ : /^[0-9a-f]{128}$/);
+    expect(pki.openssl(['ts', '-reply', '-in', token, '-token_in', '-text']).stdout).toContain(`Hash Algorithm: GOST R 34.11-2012 with ${bits} bit hash`);
+    const ts = pki.openssl(['ts', '-verify', '-token_in', '-in', token, '-digest', streebog, '-CAfile', tsa.caFile]);
     expect(ts.stdout + ts.stderr).toMatch(/Verification: OK/);
     expect(ts.status).toBe(0);
+    const sha = pki.openssl(['ts', '-verify', '-token_in', '-in', token, '-digest', crypto.createHash('sha256').update(signature).digest('hex'), '-CAfile', tsa.caFile]);
+    expect(sha.status).not.toBe(0);
     expect(await verifySignatureTimestamp(r.cms, [tsa.caPem])).toEqual({ timestamp: { time: r.time.toISOString(), tsa: 'Эталонная служба времени TSA', trusted: true }, problem: null });
   }, 60_000);
 });

@@ -3,7 +3,8 @@
 // TSA certificate under it (extendedKeyUsage critical timeStamping), and a second, untrusted CA + TSA pair for the
 // `untrusted` fault. Faults (setFault, or --fault on the command line): down (nothing listens: connection refused),
 // garbage (200 with random bytes), http500, untrusted (a valid reply signed by the untrusted TSA), wrong-imprint
-// (a valid reply for another hash), slow (answers after `slowMs`).
+// (a valid reply for another hash), slow (answers after `slowMs`). Imprints: SHA-256/384/512, and Стрибог where the
+// GOST engine is installed (libengine-gost-openssl).
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as asn1js from 'asn1js';
+import { findGostTools, opensslGostConf } from '../../main/signing/openssl-gost.ts';
 
 export const TSA_FAULTS = ['down', 'garbage', 'http500', 'untrusted', 'wrong-imprint', 'slow'] as const;
 export type TsaFault = (typeof TSA_FAULTS)[number];
@@ -49,7 +51,8 @@ function makePki(dir: string, prefix: string, cn: string): void {
     '-extfile', `${prefix}ext.cnf`, '-extensions', 'tsa', '-out', `${prefix}tsa.pem`]);
 }
 
-const TS_CONFIG = `[ tsa ]
+/** The TSA's openssl configuration; with the GOST engine (where it exists) it also stamps Стрибог imprints. */
+const tsConfig = (gostEngine: string | null) => `${gostEngine ? `${opensslGostConf(gostEngine)}\n` : ''}[ tsa ]
 default_tsa = tsa_config
 [ tsa_config ]
 dir = .
@@ -57,7 +60,7 @@ serial = ./tsaserial
 crypto_device = builtin
 signer_digest = sha256
 default_policy = 1.2.643.999.1
-digests = sha256, sha384, sha512
+digests = sha256, sha384, sha512${gostEngine ? ', md_gost12_256, md_gost12_512' : ''}
 accuracy = secs:1
 ordering = no
 tsa_name = yes
@@ -80,7 +83,8 @@ export async function startTsa(o: { port?: number; host?: string; fault?: TsaFau
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reference-tsa-'));
   makePki(dir, '', 'Эталонная служба времени');
   makePki(dir, 'untrusted-', 'Чужая служба времени');
-  fs.writeFileSync(path.join(dir, 'tsa.cnf'), TS_CONFIG);
+  const gost = findGostTools();
+  fs.writeFileSync(path.join(dir, 'tsa.cnf'), tsConfig('missing' in gost ? null : gost.engine));
   fs.writeFileSync(path.join(dir, 'tsaserial'), '01\n');
   let fault: TsaFault | null = o.fault ?? null;
   let answered = 0;
