@@ -297,6 +297,20 @@ export const LedgerCorrectionSchema = z.object({
   closedByVersion: z.number().int().nullable(),
 });
 export type LedgerCorrection = z.infer<typeof LedgerCorrectionSchema>;
+/** Trusted time (CAdES-T) for this call's signatures: the TSA's address (RFC 3161 over HTTP), the certificates its
+ *  tokens must chain to, and what to do when it fails — refuse (nothing is sealed or signed) or sign without time
+ *  (said so in the result and the audit log). Not stored: the command line's --tsa/--tsa-ca or SCHOOL_REGISTER_TSA_URL. */
+export const TsaInput = z.object({
+  url: z.string().trim().url('адрес службы штампов времени: http:// или https://').max(2000),
+  trustedCertsPem: z.array(z.string().max(100_000)).min(1, 'укажите доверенный сертификат службы штампов времени').max(10),
+  onFailure: z.enum(['refuse', 'without_time']).default('refuse'),
+}).strict();
+export type TsaInputT = z.infer<typeof TsaInput>;
+/** The TSA certificates a verifier trusts timestamps by (the command line's --tsa-ca or SCHOOL_REGISTER_TSA_CA); none:
+ *  a timestamp's signature and imprint are checked, its chain is not (trusted: false). */
+const tsaTrustedCertsPem = z.array(z.string().max(100_000)).max(10).optional();
+/** The time a TSA vouches a signature existed at; `trusted`: its certificate chains to the configured TSA anchors. */
+export const SignatureTimestampSchema = z.object({ time: z.string(), tsa: z.string(), trusted: z.boolean() });
 export const LedgerVersionSchema = z.object({
   version: z.number().int(), sha256: z.string(), prevSha256: z.string().nullable(), code: z.string(), sealedAt: z.string(),
   /** ФИО of who sealed it */
@@ -305,6 +319,9 @@ export const LedgerVersionSchema = z.object({
   signer: z.string().nullable(),
   /** the correction this version closed (null for version 1) */
   correction: LedgerCorrectionSchema.nullable(),
+  /** a seal just made with a TSA: its time, or null when sealed without time; `timestampFailure`: why (TSA failed) */
+  timestamp: SignatureTimestampSchema.nullable().optional(),
+  timestampFailure: z.string().optional(),
 });
 export type LedgerVersion = z.infer<typeof LedgerVersionSchema>;
 /** A cell that keeps the class from being sealed: empty (na: false), or marked н/а (na: true: sealed only when the
@@ -389,6 +406,10 @@ export const LedgerVerifySchema = z.object({
     sealed: z.string().nullable(), now: z.string().nullable() })),
   /** one Russian sentence with the verdict */
   message: z.string(),
+  /** the signature's trusted time (CAdES-T), checked; null: «без штампа времени» or, with timestampProblem, not valid */
+  timestamp: SignatureTimestampSchema.nullable(),
+  /** why the timestamp the signature carries is not accepted (null when there is none or it holds) */
+  timestampProblem: z.string().nullable(),
 });
 export type LedgerVerify = z.infer<typeof LedgerVerifySchema>;
 export const LEDGER_PDF_MAX_BASE64 = 20_000_000;
@@ -718,17 +739,19 @@ export const contract = {
   'ledgers.print': query(z.object({ classId: id, version: z.number().int().min(1).optional(), format: z.enum(['pdf', 'xlsx']) }).strict(),
     z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
   // allowNa: seal although some cells are н/а (empty cells are never sealed).
-  'ledgers.seal': command(z.object({ classId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(), LedgerVersionSchema, ADMIN),
+  'ledgers.seal': command(z.object({ classId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false),
+    tsa: TsaInput.optional() }).strict(), LedgerVersionSchema, ADMIN),
   // The job's result: { sealed: [{classId, className, version, code}], skipped: [{classId, className, reason, missing}] }.
   // before «Закрыть год»: which classes, how many marks, what is missing
   'ledgers.closeYearSummary': query(z.object({ yearId: id }).strict(), CloseYearSummarySchema, ADMIN),
-  'ledgers.closeYear': job(z.object({ yearId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false) }).strict(),
+  'ledgers.closeYear': job(z.object({ yearId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false),
+    tsa: TsaInput.optional() }).strict(),
     CloseYearResultSchema, ADMIN),
   // trustedCertsPem (the CLI's --trust): the roots to build the signer's path to instead of the register's own.
   'ledgers.verify': query(z.union([
-    z.object({ code: z.string().trim().min(1, 'введите код').max(40), trustedCertsPem: trustedPems }).strict(),
+    z.object({ code: z.string().trim().min(1, 'введите код').max(40), trustedCertsPem: trustedPems, tsaTrustedCertsPem }).strict(),
     z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'),
-      trustedCertsPem: trustedPems }).strict(),
+      trustedCertsPem: trustedPems, tsaTrustedCertsPem }).strict(),
   ]), LedgerVerifySchema, ANY),
   // The register's trust anchors (<register>.trust.pem beside it): the roots ledger verify, archive verify and restore
   // build a signer's path to. `pem`: a bundle of PEM certificates replacing them all; empty: none.
@@ -820,8 +843,10 @@ export const contract = {
   'packets.build': command(z.object({ kind: z.enum(['full', 'delta']).optional() }).strict(),
     z.object({ id: uuid, seq: z.number().int(), kind: z.enum(['full', 'delta']), sha256: z.string(), prevHash: z.string().nullable(), students: z.number().int(), bytes: z.number().int() }), ADMIN),
   // `p12Base64`: a certificate for this call only (the command line's --cert) instead of the loaded one.
-  'packets.sign': command(z.object({ password: z.string().max(200), p12Base64: p12Base64.optional() }).strict(),
-    z.object({ signed: z.array(z.object({ id: uuid, seq: z.number().int() })), signer: z.string() }), ADMIN),
+  'packets.sign': command(z.object({ password: z.string().max(200), p12Base64: p12Base64.optional(), tsa: TsaInput.optional() }).strict(),
+    z.object({ signed: z.array(z.object({ id: uuid, seq: z.number().int() })), signer: z.string(),
+      /** with a TSA: how many signatures carry its time, and why the rest do not (sealed without time) */
+      timestamped: z.number().int().optional(), timestampFailure: z.string().optional() }), ADMIN),
   'packets.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     z.object({ rows: z.array(OutboxPacketSchema), counts: z.record(z.enum(PACKET_STATES), z.number().int()) }), ADMIN),
   // A job: every pending packet of this register, or build+sign+upload for several register files (password needed then).

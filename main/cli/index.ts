@@ -19,6 +19,7 @@ import { PacketsUsageError, runPacketsCli } from './packets.ts';
 
 import { ARCHIVE_COMMANDS, passphrase, runArchiveCommand, trusted } from './archive.ts';
 import { UsageError } from './usage.ts';
+import { describeTimestamp, tsaFromFlags, tsaTrustFromFlags } from './tsa.ts';
 import { promptHidden } from './prompt.ts';
 import { USERS_COMMANDS, runUsersCommand } from './users.ts';
 import { keepFilesPrivate } from '../shared/private-files.ts';
@@ -57,9 +58,14 @@ const HELP = `Школьный регистр — командная строк�
                                      транзакцией; повторный запуск доделывает оставшиеся); пароль сертификата — из
                                      SCHOOL_REGISTER_CERT_PASSWORD или с клавиатуры; классы с пустыми оценками (и с «н/а»
                                      без --allow-na) перечисляются и не запечатываются (код 1)
-  ledger verify (--code КОД | --pdf ФАЙЛ.pdf) [--trust КОРЕНЬ.pem]
+                                     [--tsa URL --tsa-ca ЦС_СЛУЖБЫ.pem [--tsa-failure refuse|without-time]]: штамп
+                                     времени RFC 3161 на подпись (CAdES-T); адрес и ЦС — также SCHOOL_REGISTER_TSA_URL и
+                                     SCHOOL_REGISTER_TSA_CA; если служба не ответила: refuse — не запечатывать (по
+                                     умолчанию), without-time — запечатать «без штампа времени» (и сказать об этом)
+  ledger verify (--code КОД | --pdf ФАЙЛ.pdf) [--trust КОРЕНЬ.pem] [--tsa-ca ЦС_СЛУЖБЫ.pem]
                                      проверить ведомость: код 0 — подлинная текущая версия, данные совпадают, подпись
-                                     доходит до доверенного корня (--trust, иначе реестр.sqlite.trust.pem рядом с реестром)
+                                     доходит до доверенного корня (--trust, иначе реестр.sqlite.trust.pem рядом с реестром);
+                                     время подписи — по штампу времени (или «без штампа времени»)
   ledger correct --class 9А --year 2025/2026 --reason ПРИЧИНА --order N --order-date ДД.ММ.ГГГГ
                                      открыть исправление запечатанной ведомости (затем ledger seal — версия N+1)
   print certificate-of-study --student (UUID|ФИО) --out ФАЙЛ.pdf
@@ -74,6 +80,7 @@ const HELP = `Школьный регистр — командная строк�
   print verify (--code КОД | --pdf ФАЙЛ.pdf)   проверить заверенный документ: код 0 — подлинный и актуальный
   packets build [--kind full|delta]  собрать пакет в региональный сегмент (первый — полный снимок, далее — изменения)
   packets sign --cert ФАЙЛ.p12       подписать собранные пакеты (пароль: --password-file ФАЙЛ или SCHOOL_REGISTER_CERT_PASSWORD)
+               [--tsa URL --tsa-ca ЦС_СЛУЖБЫ.pem [--tsa-failure refuse|without-time]]   со штампом времени, как ledger seal
   packets upload --endpoint URL [--all] [--ca ЦС.pem] [--client-cert TLS.p12] [--timeout МС]
                                      отправить следующий (--all — все) ожидающие пакеты; код 1, если что-то отклонено или ждёт повтора
   packets upload --endpoint URL --registers Ф1 Ф2 … --cert ФАЙЛ.p12 [--concurrency N]
@@ -174,6 +181,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         'accept-foreign': { type: 'boolean' }, file: { type: 'string' }, replace: { type: 'boolean' },
         'future-order': { type: 'boolean' },
         apply: { type: 'boolean' },
+        tsa: { type: 'string' }, 'tsa-ca': { type: 'string' }, 'tsa-failure': { type: 'string' },
       },
     });
   } catch (e) {
@@ -480,13 +488,15 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         const certificate = typeof f.cert === 'string' ? { ...await readCertificate(f.cert), ...readChain(f) }
           : typeof f.thumbprint === 'string' ? { thumbprint: f.thumbprint, ...(pin != null ? { pin } : {}) } : undefined;
         const allowNa = !!f['allow-na'];
+        const tsa = tsaFromFlags(f, !!certificate); // trusted time: --tsa URL --tsa-ca FILE [--tsa-failure without-time]
         if (f.class) {
-          const v = await call('ledgers.seal', { classId: (await classId(f.class as string, f.year as string))!, certificate, allowNa });
-          print(v, () => `${f.class}: запечатана версия ${v.version}, код ${v.code}${v.signer ? `, подпись: ${v.signer}` : ''}`);
+          const v = await call('ledgers.seal', { classId: (await classId(f.class as string, f.year as string))!, certificate, allowNa, ...(tsa ? { tsa } : {}) });
+          print(v, () => `${f.class}: запечатана версия ${v.version}, код ${v.code}${v.signer ? `, подпись: ${v.signer}` : ''}${
+            v.timestamp !== undefined ? `, ${describeTimestamp(v.timestamp)}${v.timestampFailure ? ` (${v.timestampFailure})` : ''}` : ''}`);
           return 0;
         }
         // The year close as a job; one line per class as it is done, so a script (or a person) sees the progress.
-        const r = await runJob('ledgers.closeYear', { yearId: y, certificate, allowNa }, { onEvent: (e) => {
+        const r = await runJob('ledgers.closeYear', { yearId: y, certificate, allowNa, ...(tsa ? { tsa } : {}) }, { onEvent: (e) => {
           const x = e as { className: string; outcome: 'sealed' | 'already' | 'skipped'; detail: string };
           if (!json) io.out(`${x.className}: ${x.outcome === 'sealed' ? `запечатана, код ${x.detail}` : x.outcome === 'already' ? `уже запечатана, код ${x.detail}` : `не запечатана — ${x.detail}`}`);
         } }) as { year: string; sealed: unknown[]; alreadySealed: unknown[]; skipped: unknown[] };
@@ -497,10 +507,12 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       case 'ledger verify': {
         if (!!f.code === !!f.pdf) throw new UsageError('укажите одно из двух: --code КОД или --pdf ФАЙЛ.pdf');
         const trustedCertsPem = trusted(f);
-        const r = await call('ledgers.verify', typeof f.pdf === 'string' ? { pdfBase64: readFile(f.pdf).toString('base64'), trustedCertsPem } : { code: f.code as string, trustedCertsPem });
-        print(r, () => [r.message, ...describeSignature(r.signature),
+        const tsaTrustedCertsPem = tsaTrustFromFlags(f); // --tsa-ca: the TSA's CA, to trust a timestamp's chain
+        const by = typeof f.pdf === 'string' ? { pdfBase64: readFile(f.pdf).toString('base64') } : { code: f.code as string };
+        const r = await call('ledgers.verify', { ...by, trustedCertsPem, ...(tsaTrustedCertsPem ? { tsaTrustedCertsPem } : {}) });
+        print(r, () => [r.message, ...describeSignature(r.signature), ...(r.sealed ? [`Время подписи: ${describeTimestamp(r.timestamp, r.timestampProblem)}`] : []),
           ...r.differences.map((d) => `  ${d.student}${d.subject ? `, ${d.subject}` : ''}, ${d.column}: было ${d.sealed ?? '—'}, стало ${d.now ?? '—'}`)].join('\n'));
-        return r.sealed && r.current && r.intact && r.signatureValid !== false && r.signature?.trusted !== false ? 0 : 1;
+        return r.sealed && r.current && r.intact && r.signatureValid !== false && r.signature?.trusted !== false && !r.timestampProblem ? 0 : 1;
       }
       case 'ledger correct': {
         const cid = (await classId(need(f, 'class'), need(f, 'year')))!;

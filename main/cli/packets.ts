@@ -18,6 +18,7 @@ import { formatDate } from '../../preload/core/dates.ts';
 import { holesText } from '../packets/compact.ts'; // the app's wording of the gaps, not a service
 import { cliBusyWaitMs, localCaller, type OnReport } from './local-call.ts';
 import { UsageError } from './usage.ts';
+import { tsaFromFlags } from './tsa.ts';
 
 type Flags = Record<string, string | boolean | string[] | undefined>;
 type Io = { out: (s: string) => void; err: (s: string) => void };
@@ -132,8 +133,10 @@ export async function runPacketsCli(cmd: string, f: Flags, operands: string[], i
       }
       case 'packets sign': {
         const p12 = readFile(need(f, 'cert'), 'сертификат');
-        const s = await call('packets.sign', { p12Base64: p12.toString('base64'), password: certPassword(f) });
-        print(s, () => `Подписано пакетов: ${s.signed.length} (№ ${s.signed.map((p) => p.seq).join(', ')}); подпись: ${s.signer}`);
+        const tsa = tsaFromFlags(f, true); // trusted time: --tsa URL --tsa-ca FILE [--tsa-failure without-time]
+        const s = await call('packets.sign', { p12Base64: p12.toString('base64'), password: certPassword(f), ...(tsa ? { tsa } : {}) });
+        print(s, () => `Подписано пакетов: ${s.signed.length} (№ ${s.signed.map((p) => p.seq).join(', ')}); подпись: ${s.signer}${
+          s.timestamped === undefined ? '' : s.timestampFailure ? `; без штампа времени: ${s.timestampFailure}` : `; со штампом времени: ${s.timestamped}`}`);
         return 0;
       }
       case 'packets upload': {

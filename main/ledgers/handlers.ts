@@ -18,7 +18,7 @@ export const ledgersHandlers = defineHandlers({
   }),
   // Sealing renders and signs (async): it writes its version and its audit entry in one transaction of its own, and
   // the certificate (bytes and password) never reaches the audit log.
-  'ledgers.seal': ownCommand(({ db, user }, a) => sealClass(db, a.classId, { user: signedIn(user), certificate: certificate(a.certificate), allowNa: a.allowNa })),
+  'ledgers.seal': ownCommand(({ db, user }, a) => sealClass(db, a.classId, { user: signedIn(user), certificate: certificate(a.certificate), allowNa: a.allowNa, tsa: a.tsa })),
   'ledgers.closeYearSummary': query(({ db }, a) => closeYearSummary(db, a.yearId)),
   'ledgers.closeYear': job({ writes: true, exclusive: true }, ({ db, user }, a) => {
     const by = signedIn(user);
@@ -28,10 +28,10 @@ export const ledgersHandlers = defineHandlers({
     const cert = certificate(a.certificate);
     const signer = cert && 'p12' in cert ? openSigner(cert) : undefined;
     // each class as it is done, to whoever follows the job in-process (the CLI prints a line per class)
-    return { work: (p) => closeYear(db, a.yearId, { user: by, signer, certificate: signer ? undefined : cert, allowNa: a.allowNa, onClass: (x) => p.event?.(x) }, p) };
+    return { work: (p) => closeYear(db, a.yearId, { user: by, signer, certificate: signer ? undefined : cert, allowNa: a.allowNa, tsa: a.tsa, onClass: (x) => p.event?.(x) }, p) };
   }),
   'ledgers.verify': query(({ db }, a) => verifyLedger(db, { ...('code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') }),
-    trustedCertsPem: a.trustedCertsPem })),
+    trustedCertsPem: a.trustedCertsPem }, a.tsaTrustedCertsPem)),
   // Audited by dispatch with its arguments: who opened it, the reason and the order.
   'ledgers.correct': command(({ db, user }, a) => openCorrection(db, a.classId, a, signedIn(user))),
 });

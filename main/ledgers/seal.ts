@@ -16,6 +16,7 @@ import { canonicalJson } from '../shared/jcs.ts';
 import { chainFromPem, type Signer } from '../signing/cms.ts';
 import { assertCanSign } from '../signing/pkcs12.ts';
 import { closeSigner, openPkcs12Signer, openThumbprintSigner } from '../signing/select-signer.ts';
+import { timestampAsChosen, type TimedSignature, type TsaChoice } from '../signing/timestamp.ts';
 import { getSchool } from '../school/profile.ts';
 import { buildLedger, ledgerGaps } from './build.ts';
 import { verificationCode, type LedgerData, type LedgerStamp } from './model.ts';
@@ -90,10 +91,17 @@ const writeMark = (db: DB) => `${db.prepare('SELECT total_changes()').pluck().ge
 type PreparedSeal = {
   classId: number; c: ClassRow; data: LedgerData; canonical: string; sha256: string; version: number; prevSha256: string | null;
   correction: LedgerCorrection | null; stamp: LedgerStamp; signature: Buffer | null; mark: string;
+  /** with a TSA: the signature's time, or why it has none (the admin chose to seal without time) */
+  time: TimedSignature | null;
 };
 
+/** Trusted time is put on a signature: a TSA without a certificate to sign with is refused, nothing sealed. */
+function assertTsaHasSignature(tsa: TsaChoice | undefined, signing: boolean): void {
+  if (tsa && !signing) throw new AppError('validation', 'Штамп времени ставится на электронную подпись: укажите сертификат школы', { tsa: 'нужен сертификат' });
+}
+
 async function prepareSeal(db: DB, classId: number, o: { signer?: Signer; allowNa?: boolean; now?: Date;
-  built?: { data: LedgerData; mark: string } }): Promise<PreparedSeal> {
+  built?: { data: LedgerData; mark: string }; tsa?: TsaChoice }): Promise<PreparedSeal> {
   const mark = o.built?.mark ?? writeMark(db);
   const data = o.built?.data ?? buildLedger(db, classId);
   const refusal = sealRefusal(db, classId, !!o.allowNa, data);
@@ -106,8 +114,10 @@ async function prepareSeal(db: DB, classId: number, o: { signer?: Signer; allowN
   const version = (prev?.version ?? 0) + 1;
   const sealedAtDate = o.now ?? new Date();
   const stamp: LedgerStamp = { code: verificationCode(sha256, version), version, sha256, sealedAt: sealedAtDate.toISOString(), signer: o.signer?.certificate.subject ?? null };
-  const signature = o.signer ? await o.signer.sign(Buffer.from(canonical, 'utf8'), { signingTime: sealedAtDate }) : null;
-  return { classId, c, data, canonical, sha256, version, prevSha256: prev?.sha256 ?? null, correction, stamp, signature, mark };
+  const signed = o.signer ? await o.signer.sign(Buffer.from(canonical, 'utf8'), { signingTime: sealedAtDate }) : null;
+  const time = signed && o.tsa ? await timestampAsChosen(signed, o.tsa, `ведомость класса ${c.name} не запечатана`) : null;
+  const signature = time?.cms ?? signed;
+  return { classId, c, data, canonical, sha256, version, prevSha256: prev?.sha256 ?? null, correction, stamp, signature, mark, time };
 }
 
 /** Stores a prepared class with its printouts and audit entry, in one transaction; returns the row id. */
@@ -129,6 +139,8 @@ function storeSeal(db: DB, s: PreparedSeal, files: RenderedLedger, user: User): 
     appendAudit(db, user.login, 'ledgers.seal', {
       classId, className: c.name, year: c.year, version, code: stamp.code, sha256, prevSha256: s.prevSha256, signer: stamp.signer,
       correction: correction ? { id: correction.id, reason: correction.reason, orderNumber: correction.orderNumber, orderDate: correction.orderDate } : null,
+      // with a TSA: its time, or that the admin's choice sealed it without time and why
+      ...(s.time ? { timestamp: s.time.timestamp, timestampFailure: s.time.failure } : {}),
     });
     return rowId;
   }).immediate();
@@ -149,7 +161,8 @@ function crashPointAfterCommit(): void {
 
 /** Seals one class with an already opened signer (or none); the version is archived beside the register as it commits. */
 export async function sealWith(db: DB, classId: number, o: { user: User; signer?: Signer; allowNa?: boolean; now?: Date;
-  built?: { data: LedgerData; mark: string } }): Promise<LedgerVersion> {
+  built?: { data: LedgerData; mark: string }; tsa?: TsaChoice }): Promise<LedgerVersion> {
+  assertTsaHasSignature(o.tsa, !!o.signer);
   const s = await prepareSeal(db, classId, o);
   const files = await renderLedgerFiles(s.data, s.stamp);
   const archive = SealArchiver.open(db);
@@ -157,16 +170,18 @@ export async function sealWith(db: DB, classId: number, o: { user: User; signer?
   crashPointAfterCommit();
   archive?.add(archived(id, s, files));
   await archive?.close();
-  return toVersion(db, db.prepare('SELECT * FROM ledger_versions WHERE id = ?').get(id) as VersionRow);
+  const v = toVersion(db, db.prepare('SELECT * FROM ledger_versions WHERE id = ?').get(id) as VersionRow);
+  return s.time ? { ...v, timestamp: s.time.timestamp, ...(s.time.failure ? { timestampFailure: s.time.failure } : {}) } : v;
 }
 
 /** Seals one class (admins): ledgers.seal and `ledger seal --class`. */
-export async function sealClass(db: DB, classId: number, o: { user: User; certificate?: Certificate; allowNa?: boolean }): Promise<LedgerVersion> {
+export async function sealClass(db: DB, classId: number, o: { user: User; certificate?: Certificate; allowNa?: boolean; tsa?: TsaChoice }): Promise<LedgerVersion> {
   if (o.user.role !== 'admin') throw new AppError('forbidden', 'Запечатать ведомость может только администратор');
   classRow(db, classId);
+  assertTsaHasSignature(o.tsa, !!o.certificate);
   const signer = o.certificate ? await openAnySigner(o.certificate) : undefined;
   try {
-    return await sealWith(db, classId, { user: o.user, signer, allowNa: o.allowNa });
+    return await sealWith(db, classId, { user: o.user, signer, allowNa: o.allowNa, tsa: o.tsa });
   } finally {
     await closeSigner(signer); // a GOST signer's process and files go now, not after its idle wait
   }
@@ -185,11 +200,12 @@ export type CloseYearResult = {
  *  order of the classes. A cancel
  *  is seen before each class is prepared and before each is stored: what was printing is dropped with its workers. */
 export async function closeYear(db: DB, yearId: number, o: { user: User; certificate?: Certificate; signer?: Signer; allowNa?: boolean;
-  renderThreads?: number; renderer?: LedgerRenderer;
+  renderThreads?: number; renderer?: LedgerRenderer; tsa?: TsaChoice;
   onClass?: (r: { className: string; outcome: 'sealed' | 'already' | 'skipped'; detail: string }) => void }, p: Progress): Promise<CloseYearResult> {
   if (o.user.role !== 'admin') throw new AppError('forbidden', 'Закрыть учебный год может только администратор');
   const year = db.prepare('SELECT name FROM academic_years WHERE id = ?').pluck().get(yearId) as string | undefined;
   if (!year) throw new AppError('not_found', 'Учебный год не найден');
+  assertTsaHasSignature(o.tsa, !!(o.signer ?? o.certificate));
   const signer = o.signer ?? (o.certificate ? await openAnySigner(o.certificate) : undefined);
   const classes = db.prepare('SELECT id, parallel || letter AS name FROM classes WHERE year_id = ? ORDER BY parallel, letter').all(yearId) as Array<{ id: number; name: string }>;
   const out: CloseYearResult = { year, sealed: [], alreadySealed: [], skipped: [] };
@@ -217,7 +233,7 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
       if (after.split(':')[1] === before.split(':')[1]) for (const q of pending) if ('seal' in q && q.seal.mark === before) q.seal.mark = after;
       const { c, stamp } = x.seal;
       out.sealed.push({ classId: c.id, className: c.name, version: stamp.version, code: stamp.code });
-      o.onClass?.({ className: c.name, outcome: 'sealed', detail: stamp.code });
+      o.onClass?.({ className: c.name, outcome: 'sealed', detail: x.seal.time?.failure ? `${stamp.code}, без штампа времени: ${x.seal.time.failure}` : stamp.code });
     }
     done++;
   };
@@ -241,7 +257,7 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
             o.onClass?.({ className: c.name, outcome: 'skipped', detail: refusal.reason });
           } });
         } else {
-          const seal = await prepareSeal(db, c.id, { signer, allowNa: o.allowNa, built });
+          const seal = await prepareSeal(db, c.id, { signer, allowNa: o.allowNa, built, tsa: o.tsa });
           const files = renderer.render(seal.data, seal.stamp);
           files.catch(() => {}); // awaited in turn below; after a cancel or an error, dropped
           pending.push({ seal, files });

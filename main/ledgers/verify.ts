@@ -6,6 +6,7 @@ import type { LedgerVerify } from '../../preload/contract.ts';
 import { canonicalJson } from '../shared/jcs.ts';
 import { checkSignature } from '../signing/check.ts';
 import { trustAnchors, type TrustAnchors } from '../signing/trust.ts';
+import { verifySignatureTimestamp } from '../signing/timestamp.ts';
 import { AppError } from '../shared/errors.ts';
 import { buildLedger } from './build.ts';
 import { verificationCode, type LedgerData, type LedgerStudent } from './model.ts';
@@ -19,7 +20,7 @@ const CODE = /^([0-9A-F]{8})-V([1-9]\d*)$/i;
 
 const notSealed = (message: string, code: string | null = null): LedgerVerify => ({
   sealed: false, current: null, intact: null, signatureValid: null, code, version: null, currentVersion: null, classId: null,
-  className: null, year: null, sealedAt: null, sealedBy: null, signer: null, signature: null, differences: [], message,
+  className: null, year: null, sealedAt: null, sealedBy: null, signer: null, signature: null, differences: [], message, timestamp: null, timestampProblem: null,
 });
 
 function byCode(db: DB, code: string): VersionRow | undefined {
@@ -31,9 +32,10 @@ function byCode(db: DB, code: string): VersionRow | undefined {
 
 /**
  * `trustedCertsPem`: the roots to build the signer's path to (the CLI's --trust); without them the register's own
- * (main/signing/trust.ts).
+ * (main/signing/trust.ts). `tsaTrustedCertsPem`: the TSA certificates a signature's timestamp must chain to (none: its
+ * chain is not checked).
  */
-export async function verifyLedger(db: DB, a: ({ code: string } | { pdf: Buffer }) & { trustedCertsPem?: string[] }): Promise<LedgerVerify> {
+export async function verifyLedger(db: DB, a: ({ code: string } | { pdf: Buffer }) & { trustedCertsPem?: string[] }, tsaTrustedCertsPem: string[] = []): Promise<LedgerVerify> {
   let row: VersionRow | undefined;
   if ('code' in a) {
     const code = a.code.trim().toUpperCase().replace(/-V/, '-v');
@@ -53,10 +55,13 @@ export async function verifyLedger(db: DB, a: ({ code: string } | { pdf: Buffer 
           : 'Это не запечатанная версия: файл не совпадает ни с одним запечатанным PDF реестра', claimed);
     }
   }
-  return verdict(db, row, trustAnchors(a.trustedCertsPem, db));
+  const v = verdict(db, row, trustAnchors(a.trustedCertsPem, db));
+  // the signature's trusted time (CAdES-T): checked apart from the signature; none is «без штампа времени»
+  const time = row.signature ? await verifySignatureTimestamp(row.signature, tsaTrustedCertsPem) : { timestamp: null, problem: null };
+  return { ...v, timestamp: time.timestamp, timestampProblem: time.problem };
 }
 
-function verdict(db: DB, row: VersionRow, anchors: TrustAnchors): LedgerVerify {
+function verdict(db: DB, row: VersionRow, anchors: TrustAnchors): Omit<LedgerVerify, 'timestamp' | 'timestampProblem'> {
   const v = toVersion(db, row);
   const latest = currentVersion(db, row.class_id)!;
   const sealedData = JSON.parse(row.canonical_json) as LedgerData;

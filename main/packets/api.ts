@@ -13,6 +13,7 @@ import type { ClientCertificate, UploadTarget } from './transport.ts';
 import { tlsClientCertificate, tlsClientFromFile, tlsClientSettings } from './tls-client.ts';
 import { readTlsClient } from './tls-store.ts';
 import { compactChanges } from './compact.ts';
+import type { TsaChoice } from '../signing/timestamp.ts';
 
 export function packetSettings(db: DB, now = new Date()): PacketSettings {
   const s = getPacketSettings(db);
@@ -43,9 +44,10 @@ export function loadCertificate(db: DB, user: User, a: { p12Base64: string; pass
 }
 
 /** Signs the built packets with the loaded certificate, or with the one given for this call (the command line's --cert). */
-export async function signBuilt(db: DB, user: User, a: { password: string; p12Base64?: string }) {
+export async function signBuilt(db: DB, user: User, a: { password: string; p12Base64?: string; tsa?: TsaChoice }) {
   const signer = a.p12Base64 ? pkcs12PacketSigner(Buffer.from(a.p12Base64, 'base64'), a.password) : storedSigner(db, a.password);
-  return signPackets(db, signer, { audit: (s) => appendAudit(db, user.login, 'packets.sign', { result: { signed: s.signed.map((p) => p.seq), signer: s.signer } }) });
+  return signPackets(db, signer, { tsa: a.tsa, audit: (s) => appendAudit(db, user.login, 'packets.sign', { result: { signed: s.signed.map((p) => p.seq), signer: s.signer,
+    ...(a.tsa ? { tsa: a.tsa.url, timestamped: s.timestamped, timestampFailure: s.timestampFailure ?? null } : {}) } }) });
 }
 
 export function outbox(db: DB, limit: number) {

@@ -7,6 +7,7 @@ import type { DB } from '../../db/connection.ts';
 import { createForgeRsaSigner, signingAlgorithm, type Signer } from '../signing/cms.ts';
 import { assertCanSign, assertValidAt, loadPkcs12, type LoadedCertificate } from '../signing/pkcs12.ts';
 import { openPkcs12Signer } from '../signing/select-signer.ts';
+import { timestampAsChosen, type TsaChoice } from '../signing/timestamp.ts';
 import { AppError } from '../shared/errors.ts';
 import { assertValidPacket } from './validate.ts';
 
@@ -61,25 +62,38 @@ export function storeCertificate(db: DB, p12: Buffer, password: string, now = ne
 }
 
 type Unsigned = { id: string; seq: number; sha256: string; canonical_json: string };
-export type SignedSummary = { signed: Array<{ id: string; seq: number }>; signer: string };
+export type SignedSummary = { signed: Array<{ id: string; seq: number }>; signer: string;
+  /** with a TSA: how many signatures carry its time; why the others do not (the admin chose to sign without time) */
+  timestamped?: number; timestampFailure?: string };
 
 /**
  * Signs every built packet, in chain order: each is re-hashed and re-validated against the schema first (a packet
  * changed in the file, or one the schema refuses, is not signed), then all signatures are written in one transaction.
  */
-export async function signPackets(db: DB, signer: PacketSigner, opts: { now?: Date; audit?: (summary: SignedSummary) => void } = {}): Promise<SignedSummary> {
+export async function signPackets(db: DB, signer: PacketSigner, opts: { now?: Date; audit?: (summary: SignedSummary) => void; tsa?: TsaChoice } = {}): Promise<SignedSummary> {
   const now = opts.now ?? new Date();
   assertValidAt(signer.certificate, now);
   const todo = db.prepare("SELECT id, seq, sha256, canonical_json FROM packets WHERE state = 'built' ORDER BY seq").all() as Unsigned[];
   if (!todo.length) throw new AppError('validation', 'Нет собранных неподписанных пакетов: сначала соберите пакет', { packets: 'нет' });
   const signatures: Array<{ id: string; seq: number; signature: Buffer }> = [];
+  let timestamped = 0;
+  let timestampFailure: string | undefined;
   for (const p of todo) {
     const hash = crypto.createHash('sha256').update(p.canonical_json, 'utf8').digest('hex');
     if (hash !== p.sha256) throw new AppError('conflict', `Пакет № ${p.seq} (${p.id}) изменён после сборки: хеш не совпадает. Пакет не подписан.`);
     assertValidPacket(JSON.parse(p.canonical_json), `Пакет № ${p.seq}`);
-    signatures.push({ id: p.id, seq: p.seq, signature: await signer.sign(Buffer.from(p.canonical_json, 'utf8'), { signingTime: now }) });
+    let signature = await signer.sign(Buffer.from(p.canonical_json, 'utf8'), { signingTime: now });
+    if (opts.tsa) {
+      // trusted time on each signature; a failing TSA refuses them all (nothing is written yet) or is said in the result
+      const t = await timestampAsChosen(signature, opts.tsa, 'пакеты не подписаны');
+      signature = t.cms;
+      if (t.timestamp) timestamped++;
+      else timestampFailure ??= t.failure ?? undefined;
+    }
+    signatures.push({ id: p.id, seq: p.seq, signature });
   }
-  const summary = { signed: signatures.map(({ id, seq }) => ({ id, seq })), signer: signer.certificate.subject };
+  const summary: SignedSummary = { signed: signatures.map(({ id, seq }) => ({ id, seq })), signer: signer.certificate.subject,
+    ...(opts.tsa ? { timestamped, ...(timestampFailure ? { timestampFailure } : {}) } : {}) };
   db.transaction(() => {
     const put = db.prepare("UPDATE packets SET state = 'signed', signature = ?, signer = ?, signed_at = ?, updated_at = ? WHERE id = ? AND state = 'built'");
     for (const s of signatures) {

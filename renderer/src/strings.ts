@@ -534,6 +534,11 @@ export const t = {
     chainTrusted: 'Цепочка доходит до доверенного корня',
     chainUntrusted: 'Цепочка не доходит до доверенного корня',
     chainUnchecked: 'Доверие не проверялось',
+    // trusted time (CAdES-T): the time a time-stamping service vouches the signature existed at
+    signedTime: 'Время подписи',
+    timestamped: (time: string, tsa: string, trusted: boolean) => `${time} по штампу времени службы «${tsa}»${trusted ? '' : ' (доверие к службе не проверено)'}`,
+    noTimestamp: 'без штампа времени',
+    timestampBad: (problem: string) => `штамп времени недействителен: ${problem}`,
     differences: (n: number) => `Отличия от заверенной версии: ${n}`,
     colStudent: 'Ученик',
     colSubject: 'Предмет',

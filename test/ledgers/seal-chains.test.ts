@@ -53,7 +53,7 @@ describe.each(['rsa', 'ec'] as const)('%s: sealing under root → intermediate �
     run(['pkcs12', '-export', '-in', 'c.pem', '-inkey', 'k.pem', '-out', 'ed.p12', '-passout', `pass:${PKI_PASSWORD}`]);
     const audit = count(f.c.backend.db, 'audit_log');
     const e = expectError(await f.c.raw('ledgers.seal', { classId: f.s.a.id, certificate: cert(path.join(dir, 'ed.p12')) }), 'validation', 'certificate');
-    expect(e.message).toBe('Алгоритм ключа или шифрования в файле PKCS#12 не поддерживается: ключ ed25519');
+    expect(e.message).toBe('Неизвестный алгоритм ключа: подписать им нельзя: Ed25519; подписывать можно ключом RSA, ECDSA P-256 или ГОСТ Р 34.10-2012');
     expect(count(f.c.backend.db, 'ledger_versions')).toBe(0);
     expect(count(f.c.backend.db, 'audit_log')).toBe(audit);
   });

@@ -94,7 +94,9 @@ describe('ledger print / seal / verify / correct', () => {
     expect(opensslVerify(fx.dir, row.signature, Buffer.from(row.canonical_json, 'utf8'), fx.certPem).status).toBe(0);
     const byPdf = await cli('ledger', 'verify', '--pdf', out, '--db', db);
     expect([byPdf.code, byPdf.stdout.trim().split('\n')[0]]).toEqual([0, 'Подлинная текущая версия 1 ведомости 5А, 2025/2026: данные реестра совпадают с запечатанными']);
-    // the signature's lines follow: intact, no roots configured for this register, who signed
+    // the signature's lines follow: intact, no roots configured for this register, who signed; then the time: sealed
+    // without a TSA (issue 14: trusted time), and said so
+    expect(byPdf.stdout).toContain('Время подписи: без штампа времени');
     expect(byPdf.stdout).toContain('Подпись: Подпись цела; доверие к подписавшему не проверялось: доверенные корневые сертификаты не заданы');
     expect(byPdf.stdout).toContain('Подписал: Смирнова Елена Викторовна, ГБОУ Школа № 1535');
     // trusting its own self-signed certificate, the path is one certificate long and reaches it

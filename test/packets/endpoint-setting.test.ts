@@ -93,7 +93,7 @@ describe('the receiver address as a setting', () => {
     open.push(other);
     const sum = await uploadPending(db, { endpoint: other.url }, fast);
     expect(sum.rejected).toHaveLength(1);
-    expect(sum.reason).toMatch(/^пакет № 1 отклонён приёмником: Сертификат подписавшего не входит в число доверенных/);
+    expect(sum.reason).toMatch(/^пакет № 1 отклонён приёмником: Цепочка не доходит до доверенного корня: корневой сертификат "Смирнова Елена Викторовна" не входит в число доверенных/);
   });
 
   it('405 and 410 read the same as 404; 400 and 422 stay rejections', () => {

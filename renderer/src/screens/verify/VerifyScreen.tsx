@@ -131,6 +131,8 @@ function Verdict({ by, v }: { by: string; v: LedgerVerify }) {
           [tx.sealedAt, v.sealedAt ? formatDateTime(v.sealedAt) : ''],
           [tx.sealedBy, v.sealedBy],
           [tx.signer, v.signature?.signer ? signerName(v.signature.signer) : v.signer],
+          [tx.signedTime, <span data-testid="verify-timestamp">{v.timestamp ? tx.timestamped(formatDateTime(v.timestamp.time), v.timestamp.tsa, v.timestamp.trusted)
+            : v.timestampProblem ? tx.timestampBad(v.timestampProblem) : tx.noTimestamp}</span>],
         ]} />
       )}
       {v.signature && <SignatureFacts s={v.signature} />}
