@@ -221,21 +221,25 @@ export async function requestTimestamp(signatureValue: Buffer, o: TsaOptions, ha
   });
   const answer = await post(o.url, Buffer.from(request.toSchema().toBER()), o.timeoutMs ?? 20_000);
   const garbage = () => new TimestampError('garbage', `${who(o.url)} прислала не ответ RFC 3161: штамп времени не получен`);
-  const parsed = asn1js.fromBER(new Uint8Array(answer));
-  if (parsed.offset === -1 || parsed.offset !== answer.length) throw garbage();
+  // Any answer is read as untrusted bytes: whatever the parsers throw on it (asn1js throws RangeErrors on some random
+  // bytes) is «not an RFC 3161 answer», never an internal error — the admin's choice (refuse / without time) applies.
   let response: pkijs.TimeStampResp;
+  let token: Buffer;
   try {
+    const parsed = asn1js.fromBER(new Uint8Array(answer));
+    if (parsed.offset === -1 || parsed.offset !== answer.length) throw garbage();
     response = new pkijs.TimeStampResp({ schema: parsed.result });
-  } catch {
+    const status = response.status.status;
+    if ((status !== 0 && status !== 1) || !response.timeStampToken) {
+      const text = response.status.statusStrings?.map((s) => s.valueBlock.value).join('; ');
+      throw new TimestampError('rejected', `${who(o.url)} отказала в штампе времени (статус ${status}${text ? `: ${text}` : ''})`);
+    }
+    // the token exactly as the TSA encoded it (pkijs would re-encode it)
+    token = Buffer.from((kids(parsed.result)[1] as Node).valueBeforeDecodeView);
+  } catch (e) {
+    if (e instanceof TimestampError) throw e;
     throw garbage();
   }
-  const status = response.status.status;
-  if ((status !== 0 && status !== 1) || !response.timeStampToken) {
-    const text = response.status.statusStrings?.map((s) => s.valueBlock.value).join('; ');
-    throw new TimestampError('rejected', `${who(o.url)} отказала в штампе времени (статус ${status}${text ? `: ${text}` : ''})`);
-  }
-  // the token exactly as the TSA encoded it (pkijs would re-encode it)
-  const token = Buffer.from((kids(parsed.result)[1] as Node).valueBeforeDecodeView);
   const checked = await checkToken(token, signatureValue, o.trustedCertsPem, who(o.url));
   const nonce = checked.tstInfo.nonce ? Buffer.from(checked.tstInfo.nonce.valueBlock.valueHexView) : null;
   if (!nonce || !nonce.equals(nonceBytes)) throw new TimestampError('nonce', `${who(o.url)} прислала штамп времени на другой запрос (nonce не совпадает)`);

@@ -87,6 +87,7 @@ export async function startTsa(o: { port?: number; host?: string; fault?: TsaFau
   fs.writeFileSync(path.join(dir, 'tsa.cnf'), tsConfig('missing' in gost ? null : gost.engine));
   fs.writeFileSync(path.join(dir, 'tsaserial'), '01\n');
   let fault: TsaFault | null = o.fault ?? null;
+  let garbageAnswers = 0;
   let answered = 0;
   let queue: Promise<unknown> = Promise.resolve(); // openssl ts keeps its serial in a file: one reply at a time
 
@@ -127,7 +128,13 @@ export async function startTsa(o: { port?: number; host?: string; fault?: TsaFau
       return;
     }
     if (fault === 'http500') return void res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
-    if (fault === 'garbage') return void res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(crypto.randomBytes(200));
+    // garbage, in turn: random bytes, then bytes that make a BER parser throw (a UniversalString 3 bytes long: asn1js
+    // throws a RangeError on it) — a client must call both «not an RFC 3161 answer», never an internal error
+    if (fault === 'garbage') {
+      const trap = garbageAnswers++ % 2 === 1;
+      return void res.writeHead(200, { 'content-type': 'application/timestamp-reply' })
+        .end(trap ? Buffer.concat([Buffer.from([0x30, 0x05, 0x1c, 0x03, 0x41, 0x42, 0x43]), crypto.randomBytes(100)]) : crypto.randomBytes(200));
+    }
     if (fault === 'slow') await new Promise((r) => setTimeout(r, o.slowMs ?? 30_000));
     try {
       const tsr = await reply(fault === 'wrong-imprint' ? otherImprint(body) : body, fault === 'untrusted');
