@@ -31,7 +31,7 @@ export class StudentFormPage {
       await f.getByRole('button', { name: 'Добавить представителя' }).click();
       const g = f.getByRole('group', { name: 'Представитель 1' });
       // a list of the usual values; anything else is «другое» in the clerk's words
-      const kinds = g.getByLabel('Кем приходится', { exact: true });
+      const kinds = g.getByRole('combobox', { name: 'Кем приходится', exact: true });
       if (await kinds.locator('option', { hasText: new RegExp(`^${s.guardian.kind}$`) }).count()) await kinds.selectOption(s.guardian.kind);
       else {
         await kinds.selectOption({ label: 'другое' });
