@@ -7,6 +7,7 @@
 // without saying which link failed; this reader and builder are small and checked against `openssl cms` in the tests.
 import crypto from 'node:crypto';
 import forge from 'node-forge';
+import { der, int, nul, octets, oid, seq, set, T, U, type Asn1 } from './asn1-build.ts';
 import { algorithmName, digestOf, OIDS, signingFor, verifySignatureValue } from './algorithms.ts';
 import { buildPath, pemCertificates } from './chain.ts';
 import { SigningError } from './errors.ts';
@@ -14,7 +15,6 @@ import { assertValidAt, loadedCertificate, type LoadedCertificate, type LoadedPk
 import { certificateStructure, tbsParts, type CertificateInfo } from './x509.ts';
 
 const asn1 = forge.asn1;
-type Asn1 = forge.asn1.Asn1;
 
 export type SignOptions = {
   /** the signingTime attribute and the moment the certificate must be valid at; now by default */
@@ -40,15 +40,6 @@ const OID = {
   sha256: '2.16.840.1.101.3.4.2.1',
 } as const;
 
-const U = asn1.Class.UNIVERSAL;
-const T = asn1.Type;
-const seq = (v: Asn1[]) => asn1.create(U, T.SEQUENCE, true, v);
-const set = (v: Asn1[]) => asn1.create(U, T.SET, true, v);
-const oid = (o: string) => asn1.create(U, T.OID, false, asn1.oidToDer(o).getBytes());
-const int = (n: number) => asn1.create(U, T.INTEGER, false, asn1.integerToDer(n).getBytes());
-const octets = (b: Buffer) => asn1.create(U, T.OCTETSTRING, false, b.toString('binary'));
-const nul = () => asn1.create(U, T.NULL, false, '');
-const der = (n: Asn1) => Buffer.from(asn1.toDer(n).getBytes(), 'binary');
 // BIT STRINGs left as bytes: a certificate inside is written back exactly as it came (an ECDSA signature value is DER too)
 const fromDer = (b: Buffer) => asn1.fromDer(b.toString('binary'), { decodeBitStrings: false } as never);
 const kids = (n: Asn1 | undefined): Asn1[] => (n && Array.isArray(n.value) ? n.value : []);

@@ -3,11 +3,11 @@
 // (OpenSSL's GOST engine), with the same attributes `openssl cms -sign -cades` writes.
 import crypto from 'node:crypto';
 import forge from 'node-forge';
+import { ctx, der, int, nul, octets, oid, seq, set, T, U, type Asn1 } from './asn1-build.ts';
 import type { LoadedCertificate } from './pkcs12.ts';
 import { certificateInfo, tbsParts } from './x509.ts';
 
 const asn1 = forge.asn1;
-type Asn1 = forge.asn1.Asn1;
 
 /** The GOST R 34.10-2012 public key algorithms, with the GOST R 34.11-2012 (Стрибог) digest that goes with each. */
 export const GOST_KEYS: Record<string, { bits: 256 | 512; digestOid: string; md: 'md_gost12_256' | 'md_gost12_512'; name: string }> = {
@@ -27,16 +27,6 @@ export const KEY_ALGORITHM_NAMES: Record<string, string> = {
   '1.2.643.7.1.1.1.2': GOST_KEYS['1.2.643.7.1.1.1.2'].name,
 };
 
-const U = asn1.Class.UNIVERSAL;
-const T = asn1.Type;
-const seq = (v: Asn1[]) => asn1.create(U, T.SEQUENCE, true, v);
-const set = (v: Asn1[]) => asn1.create(U, T.SET, true, v);
-const oid = (o: string) => asn1.create(U, T.OID, false, asn1.oidToDer(o).getBytes());
-const int = (n: number) => asn1.create(U, T.INTEGER, false, asn1.integerToDer(n).getBytes());
-const octets = (b: Buffer) => asn1.create(U, T.OCTETSTRING, false, b.toString('binary'));
-const nul = () => asn1.create(U, T.NULL, false, '');
-const ctx = (tag: number, v: Asn1[]) => asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, true, v);
-const der = (n: Asn1) => Buffer.from(asn1.toDer(n).getBytes(), 'binary');
 const fromDer = (b: Buffer) => asn1.fromDer(b.toString('binary'));
 
 /** The OID of a certificate's public key algorithm, straight from its DER. */
