@@ -15,10 +15,14 @@ test.use({ viewport: { width: 1366, height: 768 } });
 const YEAR = '2019/2020';
 const OPEN = { parallel: 9, letter: 'Ю', name: '9Ю' };
 const SEALED = { parallel: 9, letter: 'Я', name: '9Я' };
+// Each with a birth certificate: a pupil without СНИЛС must have a document for the regional segment, and a later
+// spec (16-clerk-year) builds a packet over this shared register.
+const birthCertificate = (number: string, date: string) =>
+  ({ docKind: 'birth_certificate' as const, docSeries: 'IV-МЮ', docNumber: number, docDate: date, docIssuer: 'Отдел ЗАГС Центрального района' });
 const PEOPLE = [
-  { lastName: 'Аксёнов', firstName: 'Борис', middleName: 'Игоревич', birthDate: '2004-02-11', sex: 'М' as const },
-  { lastName: 'Быстрова', firstName: 'Дарья', middleName: 'Олеговна', birthDate: '2004-05-23', sex: 'Ж' as const },
-  { lastName: 'Волин', firstName: 'Егор', middleName: 'Петрович', birthDate: '2004-08-30', sex: 'М' as const },
+  { lastName: 'Аксёнов', firstName: 'Борис', middleName: 'Игоревич', birthDate: '2004-02-11', sex: 'М' as const, ...birthCertificate('604101', '2004-03-01') },
+  { lastName: 'Быстрова', firstName: 'Дарья', middleName: 'Олеговна', birthDate: '2004-05-23', sex: 'Ж' as const, ...birthCertificate('604102', '2004-06-10') },
+  { lastName: 'Волин', firstName: 'Егор', middleName: 'Петрович', birthDate: '2004-08-30', sex: 'М' as const, ...birthCertificate('604103', '2004-09-15') },
 ];
 
 async function seed(api: Api) {
