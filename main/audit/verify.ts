@@ -26,15 +26,15 @@ export function verifyAuditChain(db: DB): AuditReport {
     if (e.prev_hash !== prev) return broken(n, e.id, `запись ${e.id} не ссылается на хеш предыдущей записи`);
     if (entryHash(prev, e) !== e.hash) return broken(n, e.id, `запись ${e.id} изменена: её хеш не сходится`);
     if (anchor && anchor !== 'unreadable' && e.id === anchor.id) {
-      if (e.hash !== anchor.hash) return broken(n, e.id, `запись ${e.id} не та, что была записана последней (хеш не совпадает с якорем ${anchorName(db)})`);
+      if (e.hash !== anchor.hash) return broken(n, e.id, `запись ${e.id} не та, что была записана последней (хеш не совпадает с отметкой последней записи в файле ${anchorName(db)})`);
       anchorSeen = true;
     }
     prev = e.hash;
     expectedId++;
   }
-  if (anchor === 'unreadable') return broken(n, null, `якорь цепочки ${anchorName(db)} повреждён`);
+  if (anchor === 'unreadable') return broken(n, null, `отметка последней записи (файл ${anchorName(db)}) повреждена`);
   if (anchor && !anchorSeen) {
-    return broken(n, anchor.id, `записи после ${n} удалены: последней была записана запись ${anchor.id} (якорь ${anchorName(db)})`);
+    return broken(n, anchor.id, `записи после ${n} удалены: последней была записана запись ${anchor.id} (отметка в файле ${anchorName(db)})`);
   }
   const state = anchor ? (anchor.id === n ? 'ok' : 'behind') : anchorPath(db) && n ? 'missing' : 'none';
   // the anchor went missing and the program anchored the chain again: recorded in the chain, so shown every time
@@ -45,8 +45,8 @@ export function verifyAuditChain(db: DB): AuditReport {
       (lost.length ? `. Якорь ${anchorName(db)} пропадал и создан заново (${lost.map((l) => `запись ${l.id} от ${formatLocalDate(l.at)}`).join(', ')}): ` +
         'если его не удаляли при переносе реестра, последние записи могли быть удалены вместе с ним — сверьте журнал с резервной копией (audit verify --witness)' : '') +
       (state === 'missing' ? `. Якоря ${anchorName(db)} рядом с реестром нет (копия реестра без него?): удаление последних записей так не обнаружить` : '') +
-      (state === 'behind' && anchor ? `. Записи ${anchor.id + 1}–${n} не закреплены якорем: их записали после последнего вызова программы ` +
-        '(сбой до записи якоря) или дописали в обход неё — проверьте их' : ''),
+      (state === 'behind' && anchor ? `. Записи ${anchor.id + 1}–${n} не закреплены отметкой последней записи: их записали после последнего вызова программы ` +
+        '(сбой до записи отметки) или дописали в обход неё — проверьте их' : ''),
   };
 }
 

@@ -86,7 +86,7 @@ export function sameMediaWarnings(paths: string[]): string[] {
     for (let j = i + 1; j < seen.length; j++) {
       const [a, b] = [seen[i], seen[j]];
       if (a.real === b.real) out.push(`«${a.p}» и «${b.p}» — одна и та же папка`);
-      else if (a.dev === b.dev) out.push(`«${a.p}» и «${b.p}» находятся на одном устройстве (st_dev ${a.dev})`);
+      else if (a.dev === b.dev) out.push(`«${a.p}» и «${b.p}» находятся на одном устройстве (один и тот же диск, № ${a.dev})`);
     }
   }
   return out;

@@ -180,7 +180,7 @@ export async function restoreBag(bagDir: string, opts: {
     const raw = new Database(stagedRegister, { readonly: true, fileMustExist: true });
     try {
       const ic = (raw.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
-      checks.push({ name: 'integrity_check', ok: ic.length === 1 && ic[0] === 'ok', message: ic[0] === 'ok' ? 'SQLite integrity_check: ok' : `SQLite integrity_check: ${ic.slice(0, 3).join('; ')}` });
+      checks.push({ name: 'integrity_check', ok: ic.length === 1 && ic[0] === 'ok', message: ic[0] === 'ok' ? 'Файл реестра цел: проверка целостности базы данных пройдена' : `Файл реестра повреждён: ${ic.slice(0, 3).join('; ')}` });
       const appId = raw.pragma('application_id', { simple: true });
       checks.push({ name: 'application_id', ok: appId === APPLICATION_ID, message: appId === APPLICATION_ID ? 'Файл реестра школы' : 'Файл не является реестром школы' });
     } catch (e) {

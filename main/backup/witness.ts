@@ -83,7 +83,7 @@ export async function checkAuditWitnesses(db: DB, dirs: readonly string[], passp
       const here = entry.get(w.id) as { hash: string } | undefined;
       if (!here) {
         out.push({ bag, state: 'entries_missing', entry: w, message: `${name}: копия от ${formatLocalDate(w.at)} содержит записи журнала аудита до № ${w.id}, ` +
-          `а в реестре их только ${last()}: записи удалены (вместе с якорем) или реестр восстановлен из более старой копии` });
+          `а в реестре их только ${last()}: записи удалены (вместе с отметкой последней записи) или реестр восстановлен из более старой копии` });
       } else if (here.hash !== w.hash) {
         out.push({ bag, state: 'rewritten', entry: w, message: `${name}: запись журнала аудита № ${w.id} в реестре не та, что в копии от ${formatLocalDate(w.at)}: журнал переписан` });
       } else {

@@ -98,7 +98,7 @@ describe('restore', () => {
       const bytes = fs.readFileSync(p);
       bytes.fill(0xa5, (page - 1) * size, (page - 1) * size + 64); // the page header: no longer a b-tree page
       fs.writeFileSync(p, bytes);
-    }, /SQLite integrity_check: |Файл реестра не читается/],
+    }, /Файл реестра повреждён: |Файл реестра не читается/],
     ['an archived signature replaced', (b) => {
       const dir = path.join(b, 'data/archive/files');
       const sig = fs.readdirSync(dir).find((n) => fs.readFileSync(path.join(dir, n))[0] === 0x30)!;

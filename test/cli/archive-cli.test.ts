@@ -90,7 +90,7 @@ describe('archive and backups from a script', () => {
     fs.mkdirSync(path.dirname(target));
     const r = await cli('restore', bag, '--to', target);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/OK SQLite integrity_check: ok/);
+    expect(r.stdout).toMatch(/OK Файл реестра цел: проверка целостности базы данных пройдена/);
     expect(r.stdout).toMatch(/OK Цепочка журнала аудита цела/);
     expect((await cli('archive', 'verify', '--db', target, '--trust', certPem)).code).toBe(0);
     const archived = path.join(`${target}.archive`, 'files');

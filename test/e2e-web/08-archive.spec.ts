@@ -77,7 +77,7 @@ test('archivist: two media, backup, damage flagged and repaired, restore drill',
   await page.getByTestId('restore-drill').click();
   await expect(page.getByTestId('restore-result')).toHaveAttribute('data-ok', 'true');
   await expect(page.getByTestId('restore-result')).toContainText('Учебное восстановление прошло');
-  await expect(page.getByTestId('restore-result')).toContainText('SQLite integrity_check: ok');
+  await expect(page.getByTestId('restore-result')).toContainText('Файл реестра цел: проверка целостности базы данных пройдена');
 
   const history = page.getByTestId('backup-history');
   await expect(history.locator('tr[data-kind="drill"][data-state="ok"]')).toHaveCount(1);

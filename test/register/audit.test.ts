@@ -198,7 +198,7 @@ describe('audit.verify and tampering behind the program', () => {
     raw.close();
     const r = await d.call('audit.verify', {});
     expect(r).toMatchObject({ ok: false, anchor: 'broken', brokenAt: last });
-    expect(r.message).toBe(`Цепочка журнала аудита нарушена: записи после ${last - 2} удалены: последней была записана запись ${last} (якорь register.sqlite.audit-head)`);
+    expect(r.message).toBe(`Цепочка журнала аудита нарушена: записи после ${last - 2} удалены: последней была записана запись ${last} (отметка в файле register.sqlite.audit-head)`);
     d.backend.close();
   });
 

@@ -78,11 +78,11 @@ const cases: Case[] = [
         prev = hash;
       }
     } },
-  { target: 'audit', name: 'a forged entry appended with a correct hash', names: /Записи \d+–\d+ не закреплены якорем/,
+  { target: 'audit', name: 'a forged entry appended with a correct hash', names: /Записи \d+–\d+ не закреплены отметкой последней записи/,
     verify: async (file) => {
       const v = await auditVerify(file);
       // the chain is whole, so audit verify exits 0: it flags the entries no call of the program anchored
-      return { detected: /не закреплены якорем/.test(v.said), said: v.said };
+      return { detected: /не закреплены отметкой последней записи/.test(v.said), said: v.said };
     },
     tamper: (raw) => {
       const last = raw.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string };
