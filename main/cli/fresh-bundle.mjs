@@ -1,6 +1,6 @@
-// The bundles in out/cli (build/scripts/bundle-cli.mjs), made again first when a source under main/, preload/ or db/
-// is newer than they are (a checkout being worked on) or they are missing: the CLI and the browser shell's server
-// start from a bundle and never run stale code. Plain JavaScript, no esbuild loaded when the bundle is fresh.
+// The bundles in out/cli (build/scripts/bundle-cli.mjs), made again first when a source under main/, preload/ or db/,
+// the bundling scripts or the lock file is newer than they are (a checkout being worked on) or they are missing: the
+// CLI and the browser shell's server start from a bundle and never run stale code. Plain JavaScript, no esbuild loaded when the bundle is fresh.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,11 @@ export async function freshBundle(name) {
   } catch {
     // not bundled yet
   }
-  const stale = built === null || ['main', 'preload', 'db'].some((d) => fs.existsSync(path.join(root, d)) && changedAfter(path.join(root, d), built));
+  // the sources, the bundling scripts, and the lock file (zod and the other inlined packages come from node_modules)
+  const files = ['build/scripts/bundle-cli.mjs', 'build/scripts/bundle-electron.mjs', 'package-lock.json'].map((f) => path.join(root, f));
+  const stale = built === null
+    || ['main', 'preload', 'db'].some((d) => fs.existsSync(path.join(root, d)) && changedAfter(path.join(root, d), built))
+    || files.some((f) => fs.existsSync(f) && fs.statSync(f).mtimeMs > built);
   if (stale) {
     const { bundleCli } = await import('../../build/scripts/bundle-cli.mjs');
     await bundleCli();
