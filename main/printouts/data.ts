@@ -10,21 +10,16 @@ import { fullName, searchKey } from '../../preload/core/names.ts';
 import { yearByName } from '../years/years.ts';
 import { listAttestats, type AttestatKind } from './attestats.ts';
 
-export type PrintoutKind = 'certificate_of_study' | 'alphabet_book' | 'attestat_book';
+export type PrintoutKind = 'certificate_of_study' | 'alphabet_book' | 'attestat_book' | 'attestat_appendix';
 export const PRINTOUT_TITLES: Record<PrintoutKind, string> = {
   certificate_of_study: 'Справка об обучении',
   alphabet_book: 'Алфавитная книга',
   attestat_book: 'Книга учёта выданных аттестатов',
+  attestat_appendix: 'Приложение к аттестату',
 };
 
-export type SchoolHeader = { fullName: string; shortName: string; inn: string; kpp: string; ogrn: string; address: string; director: string };
-
-export function schoolHeader(db: DB): SchoolHeader {
-  const s = db.prepare('SELECT * FROM school WHERE id = 1').get() as { full_name: string; short_name: string; inn: string; kpp: string; ogrn: string;
-    address: string; director: string } | undefined;
-  if (!s) throw new AppError('validation', 'Сведения о школе не заполнены (наименование, ИНН, КПП, ОГРН, адрес, директор): заполните их до печати документов');
-  return { fullName: s.full_name, shortName: s.short_name, inn: s.inn, kpp: s.kpp, ogrn: s.ogrn, address: s.address, director: s.director };
-}
+export { schoolHeader, type SchoolHeader } from './school-header.ts';
+import { schoolHeader, type SchoolHeader } from './school-header.ts';
 
 // ---------- the student ----------
 

@@ -1110,7 +1110,7 @@ export const t = {
     alphabetBookLetter: (letter: string) => `Печать страниц на букву ${letter}`,
     alphabetBookHint: 'Выберите букву, чтобы напечатать её страницы.',
     attestatBook: 'Печать книги учёта за год',
-    kinds: { certificate_of_study: 'Справка об обучении', alphabet_book: 'Алфавитная книга', attestat_book: 'Книга учёта выданных аттестатов' } as Record<string, string>,
+    kinds: { certificate_of_study: 'Справка об обучении', alphabet_book: 'Алфавитная книга', attestat_book: 'Книга учёта выданных аттестатов', attestat_appendix: 'Приложение к аттестату' } as Record<string, string>,
     listTitle: 'Выданные заверенные документы',
     listLead: 'Справки, страницы алфавитной книги и книги учёта аттестатов, напечатанные с кодом проверки. Копию можно скачать ещё раз: это тот же файл с тем же кодом.',
     kindFilter: 'Вид документа',
