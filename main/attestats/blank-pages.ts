@@ -42,7 +42,8 @@ function wrap(text: string, chars: number, max: number): string[] {
   return lines;
 }
 
-const mmPerChar = (fontSize: number) => fontSize * 0.353 * 0.52; // Roboto's mean advance ≈ 0.52 em
+// Roboto's advance for Russian text is about 0.55 em; 0.6 leaves room, so a line is broken here, never by the PDF's own wrapping
+const mmPerChar = (fontSize: number) => fontSize * 0.353 * 0.6;
 
 function layoutById(id: string): BlankLayout {
   const l = BLANK_LAYOUTS.find((x) => x.id === id);

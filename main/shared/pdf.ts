@@ -228,7 +228,7 @@ export async function renderPlacedPdf(pages: PlacedPage[], meta: { title: string
     }
     for (const t of p.texts) {
       content.push({ absolutePosition: { x: t.x * MM, y: t.y * MM },
-        columns: [{ width: t.width * MM, text: t.text, alignment: t.align, fontSize: t.fontSize, bold: t.bold ?? false, lineHeight: 1 }] });
+        columns: [{ width: t.width * MM, text: t.text, alignment: t.align, fontSize: t.fontSize, bold: t.bold ?? false, lineHeight: 1, noWrap: true }] });
     }
   });
   const definition: TDocumentDefinitions = {
