@@ -7,7 +7,22 @@ import { AppError } from '../shared/errors.ts';
 import { schoolHeader } from '../printouts/school-header.ts';
 import { computeFinals } from './finals.ts';
 import { layoutFor, subjectRank } from './layouts.ts';
-import type { BlankData } from './blank-pages.ts';
+
+/** What is printed on a graduate's attestat and its appendix: as data, canonicalised and hashed for the appendix's
+ *  verification code (printouts, kind attestat_appendix). */
+export type BlankData = {
+  format: 'school-register/attestat-blank@1';
+  grade: 9 | 11;
+  year: string;
+  className: string;
+  school: { fullName: string; director: string };
+  student: { id: string; lastName: string; firstMiddle: string; fullName: string; birthDate: string; sex: string };
+  attestat: { series: string; number: number; regNumber: number; issueDate: string };
+  /** in the order of the curriculum (layouts.ts SUBJECT_ORDER) */
+  finals: Array<{ subject: string; mark: string }>;
+  withHonours: boolean;
+  layouts: { attestat: string; appendix: string };
+};
 
 export type Graduates = {
   preview: FinalsPreview;

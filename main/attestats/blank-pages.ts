@@ -4,30 +4,17 @@
 import { formatDate, formatDateInWords } from '../../preload/core/dates.ts';
 import { markInWords, type Mark } from '../../preload/core/marks.ts';
 import { AppError } from '../shared/errors.ts';
+import { formLabel } from '../printouts/attestats.ts';
 import { BLANK_LAYOUTS, type BlankLayout, type BlankPart } from './layouts.ts';
+import type { BlankData } from './blank-data.ts';
 
-/** What is printed on a graduate's attestat and its appendix: as data, canonicalised and hashed for the appendix's
- *  verification code (printouts, kind attestat_appendix). */
-export type BlankData = {
-  format: 'school-register/attestat-blank@1';
-  grade: 9 | 11;
-  year: string;
-  className: string;
-  school: { fullName: string; director: string };
-  student: { id: string; lastName: string; firstMiddle: string; fullName: string; birthDate: string; sex: string };
-  attestat: { series: string; number: number; regNumber: number; issueDate: string };
-  /** in the order of the curriculum (layouts.ts SUBJECT_ORDER) */
-  finals: Array<{ subject: string; mark: string }>;
-  withHonours: boolean;
-  layouts: { attestat: string; appendix: string };
-};
+export type { BlankData } from './blank-data.ts';
 
 export type BlankItem = { field: string; label: string; x: number; y: number; width: number; fontSize: number; align: 'left' | 'center'; text: string };
 export type BlankPage = { layoutId: string; part: BlankPart; title: string; width: number; height: number; items: BlankItem[];
   /** every field's box, filled or not, for the preview's drawing of the blank */
   outline: Array<{ field: string; label: string; x: number; y: number; width: number; height: number }> };
 
-export const formNumberText = (series: string, number: number) => `${series} № ${String(number).padStart(7, '0')}`;
 
 /** A long text broken into at most `max` lines of about `chars` characters, at spaces. */
 function wrap(text: string, chars: number, max: number): string[] {
@@ -80,7 +67,7 @@ export function blankPages(d: BlankData, code: string | null): BlankPage[] {
   const title = place(layoutById(d.layouts.attestat), { ...common, schoolName: d.school.fullName, schoolNameRight: d.school.fullName,
     graduationYear: `в ${d.year.slice(5)} году` });
   const al = layoutById(d.layouts.appendix);
-  const app = place(al, { ...common, schoolName: d.school.fullName, attestatNumber: d.attestat.number ? formNumberText(d.attestat.series, d.attestat.number) : '',
+  const app = place(al, { ...common, schoolName: d.school.fullName, attestatNumber: d.attestat.number ? formLabel(d.attestat.series, d.attestat.number) : '',
     birthDate: formatDate(d.student.birthDate), code: code ? `Код проверки: ${code}` : '' });
   const t = al.subjects!;
   if (d.finals.length > t.rows) {

@@ -222,7 +222,7 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     expect(sql('SELECT replaces_id IS NOT NULL FROM attestat_prints ORDER BY id DESC LIMIT 1')).toBe('1');
     const words = pdfWords(save('reprint.pdf', r.dataBase64));
     expect(words).toHaveLength(2);
-    expect(words[1].map((w) => w.text).join(' ')).toContain('77 АБ № 0000004');
+    expect(words[1].map((w) => w.text).join(' ')).toContain('77 АБ № 000004');
     const a = await c.call('attestats.issue', { studentId: st['Жукова'], kind: 11, recipient: 'Жукова Нина Петровна' });
     expect(a).toMatchObject({ number: 4, regNumber: 3 });
   });
