@@ -22,6 +22,8 @@ export type BlankData = {
   finals: Array<{ subject: string; mark: string }>;
   withHonours: boolean;
   layouts: { attestat: string; appendix: string };
+  /** only once the blank is written off: its appendix's code then no longer checks as current */
+  spoiled?: { on: string; reason: string };
 };
 
 export type Graduates = {
@@ -50,9 +52,10 @@ export function graduatesOf(db: DB, classId: number): Graduates {
 }
 
 export type PrintRow = { id: number; form_id: number; student_id: string; class_id: number; reg_number: number; issue_date: string; layout: string;
-  replaces_id: number | null; printed_at: string; printed_by: string; series: string; number: number; state: 'received' | 'issued' | 'spoiled'; parallel: number };
+  replaces_id: number | null; printed_at: string; printed_by: string; series: string; number: number; state: 'received' | 'issued' | 'spoiled'; parallel: number;
+  spoiled_on: string | null; spoiled_reason: string | null };
 
-const PRINT_SELECT = `SELECT p.*, f.series, f.number, f.state, c.parallel FROM attestat_prints p JOIN attestat_forms f ON f.id = p.form_id
+const PRINT_SELECT = `SELECT p.*, f.series, f.number, f.state, f.spoiled_on, f.spoiled_reason, c.parallel FROM attestat_prints p JOIN attestat_forms f ON f.id = p.form_id
   JOIN classes c ON c.id = p.class_id`;
 
 /** The graduate's print in force for an attestat of this grade: the latest whose blank is not spoiled; null if none. */
@@ -100,5 +103,6 @@ export function blankDataOf(db: DB, g: Graduates, studentId: string, attestat: B
 /** The data of a print as the register holds it today: what its appendix's verification code stands for. */
 export function blankDataOfPrint(db: DB, printId: number): BlankData {
   const p = printById(db, printId);
-  return blankDataOf(db, graduatesOf(db, p.class_id), p.student_id, { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date });
+  const d = blankDataOf(db, graduatesOf(db, p.class_id), p.student_id, { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date });
+  return p.state === 'spoiled' ? { ...d, spoiled: { on: p.spoiled_on!, reason: p.spoiled_reason! } } : d;
 }

@@ -17,6 +17,7 @@ let dir = '';
 const subj: Record<string, number> = {};
 const st: Record<string, string> = {};
 let c11 = 0;
+const codes: string[] = [];
 
 type Word = { x0: number; y0: number; x1: number; y1: number; text: string };
 /** pdftotext -bbox: the words of each page, in millimetres. */
@@ -153,6 +154,7 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
       }
     }
     expect(checked).toBeGreaterThan(60);
+    codes.push(...r.printed.map((p) => p.code));
     // the appendix: the finals in the curriculum's order, in figures and words (worked out by hand: Дмитриев —
     // Русский язык (4+5+5+4+4+5)/6 = 4,5 → 5; Алгебра 22/6 → 4; Физика 19/6 → 3), and its code
     const app = pages[1].map((w) => w.text).join(' ');
@@ -225,6 +227,9 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     expect(words[1].map((w) => w.text).join(' ')).toContain('77 АБ № 000004');
     const a = await c.call('attestats.issue', { studentId: st['Жукова'], kind: 11, recipient: 'Жукова Нина Петровна' });
     expect(a).toMatchObject({ number: 4, regNumber: 3 });
+    // the spoiled blank's appendix no longer checks as current; the new one does
+    expect(await c.call('printouts.verify', { code: codes[2] })).toMatchObject({ registered: true, intact: false });
+    expect(await c.call('printouts.verify', { code: r.printed.code })).toMatchObject({ registered: true, intact: true, current: true });
   });
 
   it('the книга учёта lists the issued attestats and the spoiled blank with its reason, and the blanks add up', async () => {
