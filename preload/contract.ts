@@ -415,7 +415,7 @@ export type LedgerVerify = z.infer<typeof LedgerVerifySchema>;
 export const LEDGER_PDF_MAX_BASE64 = 20_000_000;
 
 // ---------- certified printouts, attestats and blank forms ----------
-export const PRINTOUT_KINDS = ['certificate_of_study', 'alphabet_book', 'attestat_book'] as const;
+export const PRINTOUT_KINDS = ['certificate_of_study', 'alphabet_book', 'attestat_book', 'attestat_appendix'] as const;
 export const PrintoutSchema = z.object({
   id, kind: z.enum(PRINTOUT_KINDS), subjectRef: z.string(), title: z.string(), version: z.number().int(), code: z.string(), sha256: z.string(),
   pdfSha256: z.string(), createdAt: z.string(), createdBy: z.string(), fileName: z.string(),
@@ -470,6 +470,29 @@ export const AttestatSchema = z.object({
   series: z.string(), number: z.number().int(), issueDate: z.string(), recipient: z.string(), withHonours: z.boolean(),
 });
 export type AttestatT = z.infer<typeof AttestatSchema>;
+
+// ---------- attestats on blank forms (issue 17) ----------
+const BlankStateSchema = z.object({ series: z.string(), number: z.number().int(), regNumber: z.number().int(), issueDate: z.string(),
+  state: z.enum(['received', 'issued', 'spoiled']) });
+export const ClassBlanksSchema = z.object({
+  classId: z.number().int(), className: z.string(), year: z.string(), grade: z.number().int(),
+  students: z.array(z.object({ studentId: z.string(), fullName: z.string(), withHonours: z.boolean(), blank: BlankStateSchema.nullable() })),
+  notReady: z.array(z.object({ studentId: z.string(), fullName: z.string(), reason: z.string() })),
+});
+export type ClassBlanksT = z.infer<typeof ClassBlanksSchema>;
+/** A blank drawn for the preview: every field's box (outline) and the text placed in it, in millimetres from the sheet's corner. */
+export const BlankPageSchema = z.object({
+  layoutId: z.string(), part: z.enum(['attestat', 'appendix']), title: z.string(), width: z.number(), height: z.number(),
+  items: z.array(z.object({ field: z.string(), label: z.string(), x: z.number(), y: z.number(), width: z.number(), fontSize: z.number(),
+    align: z.enum(['left', 'center']), text: z.string() })),
+  outline: z.array(z.object({ field: z.string(), label: z.string(), x: z.number(), y: z.number(), width: z.number(), height: z.number() })),
+});
+export type BlankPageT = z.infer<typeof BlankPageSchema>;
+export const CalibrationSchema = z.object({ printer: z.string(), dxMm: z.number(), dyMm: z.number(), scale: z.number(),
+  updatedAt: z.string().nullable(), updatedBy: z.string().nullable() });
+const PrintedBlankSchema = z.object({ studentId: z.string(), fullName: z.string(), series: z.string(), number: z.number().int(),
+  regNumber: z.number().int(), issueDate: z.string(), code: z.string(), withHonours: z.boolean() });
+const printerName = text(200).trim().min(1, 'укажите принтер');
 
 // ---------- packets to the regional segment, state exams, portfolio (issue 6) ----------
 export const STATE_EXAM_KINDS = ['ОГЭ', 'ЕГЭ', 'ГВЭ'] as const;
@@ -777,8 +800,12 @@ export const contract = {
     z.object({ receiptId: id, forms: z.number().int() }), CLERK),
   'attestats.spoilForm': command(z.object({ series: formSeries, number: formNumber, date: isoDate,
     reason: text(500).trim().min(1, 'укажите причину') }).strict(), BlankFormSchema, CLERK),
-  'attestats.issue': command(z.object({ studentId: uuid, kind: attestatKind, series: formSeries, number: formNumber, issueDate: isoDate,
-    recipient: text(300).trim().min(1, 'укажите получателя'), withHonours: z.boolean().default(false) }).strict(), AttestatSchema, CLERK),
+  // A graduate of a 9th/11th class in the register: finals applied, the blank printed for him (series, number and date
+  // may be left out: the print's), «с отличием» as computed or decided (a different withHonours is refused). Anyone else
+  // (an attestat of a year before the register): series, number and date as on the paper.
+  'attestats.issue': command(z.object({ studentId: uuid, kind: attestatKind, series: formSeries.optional(), number: formNumber.optional(),
+    issueDate: isoDate.optional(), recipient: text(300).trim().min(1, 'укажите получателя'), withHonours: z.boolean().optional() }).strict(),
+  AttestatSchema, CLERK),
   'attestats.list': query(z.object({ year: yearName.optional() }).strict(), z.array(AttestatSchema), ANY),
   'attestats.forms': query(z.object({ series: text(20).optional(), state: z.enum(['received', 'issued', 'spoiled']).optional() }).strict(),
     z.array(BlankFormSchema), ANY),
@@ -794,6 +821,29 @@ export const contract = {
   'attestats.decideHonours': command(z.object({ classId: id, studentId: uuid, withHonours: z.boolean().nullable(),
     reason: text(500).trim().min(5, 'укажите причину (решение педсовета, приказ)') }).strict(),
     z.object({ studentId: z.string(), eligible: z.boolean(), withHonours: z.boolean() }), ADMIN),
+  // ---------- attestats on blank forms (issue 17) ----------
+  // The class's graduates whose finals are applied, with the blank printed for each (or none), and those not ready.
+  'attestats.classBlanks': query(z.object({ classId: id }).strict(), ClassBlanksSchema, ANY),
+  // A graduate's attestat and appendix as they print: the layout's fields outlined, the text in them.
+  'attestats.blankPreview': query(z.object({ classId: id, studentId: uuid }).strict(),
+    z.object({ fullName: z.string(), blank: BlankStateSchema.nullable(), withHonours: z.boolean(), pages: z.array(BlankPageSchema) }), ANY),
+  // The class (or one graduate) on blanks, one PDF at 100 %, calibrated for `printer`: takes a received blank for each
+  // graduate without one (all or none), reserves the registration number, registers each appendix (its code).
+  'attestats.printClass': command(z.object({ classId: id, studentId: uuid.optional(), issueDate: isoDate.optional(), printer: printerName.optional() }).strict(),
+    z.object({ fileName: z.string(), dataBase64: z.string(), printed: z.array(PrintedBlankSchema), taken: z.number().int(),
+      skipped: z.array(z.object({ studentId: z.string(), fullName: z.string(), reason: z.string() })), calibration: CalibrationSchema }), CLERK),
+  // A graduate's blank spoiled in printing: written off with the reason, the next blank taken and printed.
+  'attestats.reprint': command(z.object({ classId: id, studentId: uuid, reason: text(500).trim().min(1, 'укажите, почему бланк испорчен'),
+    date: isoDate.optional(), printer: printerName.optional() }).strict(),
+  z.object({ fileName: z.string(), dataBase64: z.string(), spoiled: z.object({ series: z.string(), number: z.number().int(), reason: z.string() }),
+    printed: PrintedBlankSchema, calibration: CalibrationSchema }), CLERK),
+  'attestats.calibrations': query(none, z.array(CalibrationSchema), ANY),
+  // offsets in mm (±10), scale 0.95…1.05; the server refuses anything else by field too
+  'attestats.setCalibration': command(z.object({ printer: printerName, dxMm: z.number(), dyMm: z.number(), scale: z.number().default(1) }).strict(),
+    CalibrationSchema, CLERK),
+  // The calibration page (crosses, rulers, a layout's fields outlined) as the printer's calibration places it.
+  'attestats.calibrationPage': query(z.object({ printer: printerName.optional(), layoutId: text(100).optional() }).strict(),
+    z.object({ fileName: z.string(), dataBase64: z.string(), calibration: CalibrationSchema }), ANY),
   // ---------- archive and backups (issue 5): schemas in contract-archive.ts ----------
   'media.list': query(none, z.array(MediaSchema), ARCHIVIST),
   'media.add': command(MediaInput.strict(), MediaSchema, ARCHIVIST),

@@ -74,6 +74,14 @@ const HELP = `Школьный регистр — командная строк�
   print attestat-book --year 2025/2026 --out ФАЙЛ.pdf   книга учёта выданных аттестатов и бланков
                                      каждый документ регистрируется с кодом проверки (на каждой странице, с QR-кодом);
                                      те же данные — тот же код
+  print attestat --class 11А --year 2025/2026 --out ФАЙЛ.pdf [--student (UUID|ФИО)] [--issue-date ДД.ММ.ГГГГ] [--printer ИМЯ]
+                                     аттестаты выпускников с выставленными итоговыми на бланках (титул и приложение,
+                                     100 %): каждому — следующий полученный бланк; повторная печать — те же бланки
+  print attestat --class 11А --year 2025/2026 --student ФИО --reprint ПРИЧИНА --out ФАЙЛ.pdf
+                                     бланк испорчен: списать его с причиной, взять следующий и напечатать
+  print calibration --out ФАЙЛ.pdf [--printer ИМЯ] [--dx=ММ --dy=ММ --scale=1.0]
+                                     калибровочный лист (крестики, линейки, поля бланка); --dx/--dy/--scale
+                                     сохраняют калибровку принтера (смещение до ±10 мм), она применяется к каждой печати
   attestats compute --class 9А --year 2025/2026 [--json] [--apply]
                                      итоговые отметки для аттестата по правилам года и условия «с отличием»;
                                      --apply записывает их в ведомость (столбец «итоговая»)
@@ -181,6 +189,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         'accept-foreign': { type: 'boolean' }, file: { type: 'string' }, replace: { type: 'boolean' },
         'future-order': { type: 'boolean' },
         apply: { type: 'boolean' },
+        printer: { type: 'string' }, reprint: { type: 'string' }, 'issue-date': { type: 'string' }, dx: { type: 'string' }, dy: { type: 'string' },
+        scale: { type: 'string' },
         tsa: { type: 'string' }, 'tsa-ca': { type: 'string' }, 'tsa-failure': { type: 'string' },
       },
     });
@@ -532,6 +542,60 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         writeOut(out, Buffer.from(r.dataBase64, 'base64'));
         const { dataBase64: _, ...shown } = r;
         print({ ...shown, file: out }, () => `${r.title}: ${out}, код проверки ${r.code}${r.reused ? ' (данные не изменились: та же зарегистрированная копия)' : ''}`);
+        return 0;
+      }
+      case 'print attestat': {
+        // the class's graduates on blanks (one PDF, each graduate's title and appendix), or one with --student;
+        // --reprint ПРИЧИНА: that graduate's blank was spoiled — written off, the next one taken and printed
+        const out = need(f, 'out');
+        const cid = (await classId(need(f, 'class'), need(f, 'year')))!;
+        const printer = typeof f.printer === 'string' ? f.printer : undefined;
+        const student = typeof f.student === 'string' ? await studentNamed(f.student) : undefined;
+        if (f.reprint != null) {
+          if (!student) throw new UsageError('--reprint — для одного выпускника: укажите --student');
+          const r = await call('attestats.reprint', { classId: cid, studentId: student, reason: typeof f.reprint === 'string' ? f.reprint : '', printer });
+          writeOut(out, Buffer.from(r.dataBase64, 'base64'));
+          const { dataBase64: _, ...shown } = r;
+          print({ ...shown, file: out }, () => `${r.printed.fullName}: бланк ${r.spoiled.series} № ${r.spoiled.number} списан как испорченный («${r.spoiled.reason}»), ` +
+            `напечатан на бланке ${r.printed.series} № ${r.printed.number} (рег. № ${r.printed.regNumber}, код проверки приложения ${r.printed.code}): ${out}`);
+          return 0;
+        }
+        const issueDate = typeof f['issue-date'] === 'string' ? toIso(f['issue-date'], '--issue-date') : undefined;
+        const r = await call('attestats.printClass', { classId: cid, studentId: student, issueDate, printer });
+        writeOut(out, Buffer.from(r.dataBase64, 'base64'));
+        const { dataBase64: _, ...shown } = r;
+        print({ ...shown, file: out }, () => [
+          `${out}: аттестатов ${r.printed.length} (страниц ${r.printed.length * 2}), взято новых бланков: ${r.taken}` +
+            (r.calibration.printer ? `, калибровка принтера «${r.calibration.printer}»: ${r.calibration.dxMm}; ${r.calibration.dyMm} мм, масштаб ${r.calibration.scale}` : ''),
+          ...r.printed.map((x) => `  ${x.fullName}: бланк ${x.series} № ${x.number}, рег. № ${x.regNumber}, дата выдачи ${formatDate(x.issueDate)}, код ${x.code}${x.withHonours ? ', с отличием' : ''}`),
+          ...r.skipped.map((x) => `  не напечатан — ${x.fullName}: ${x.reason}`),
+        ].join('\n'));
+        return 0;
+      }
+      case 'print calibration': {
+        const printer = typeof f.printer === 'string' ? f.printer : undefined;
+        const set = ['dx', 'dy', 'scale'].some((k) => f[k] != null);
+        if (set) {
+          if (!printer) throw new UsageError('калибровка хранится для принтера: укажите --printer ИМЯ');
+          const num = (k: string, dflt: number) => {
+            if (f[k] == null) return dflt;
+            const v = Number(String(f[k]).replace(',', '.'));
+            if (!Number.isFinite(v)) throw new UsageError(`--${k}: число, а не «${String(f[k])}»`);
+            return v;
+          };
+          const cur = (await call('attestats.calibrations', {})).find((c) => c.printer === printer.replace(/\s+/g, ' ').trim());
+          const c = await call('attestats.setCalibration', { printer, dxMm: num('dx', cur?.dxMm ?? 0), dyMm: num('dy', cur?.dyMm ?? 0), scale: num('scale', cur?.scale ?? 1) });
+          if (typeof f.out !== 'string') {
+            print(c, () => `Калибровка принтера «${c.printer}»: смещение ${c.dxMm}; ${c.dyMm} мм, масштаб ${c.scale}`);
+            return 0;
+          }
+        }
+        const out = need(f, 'out');
+        const r = await call('attestats.calibrationPage', { printer });
+        writeOut(out, Buffer.from(r.dataBase64, 'base64'));
+        const { dataBase64: _, ...shown } = r;
+        print({ ...shown, file: out }, () => `Калибровочный лист: ${out}` + (r.calibration.printer
+          ? ` (принтер «${r.calibration.printer}»: смещение ${r.calibration.dxMm}; ${r.calibration.dyMm} мм, масштаб ${r.calibration.scale})` : ' (без калибровки)'));
         return 0;
       }
       case 'attestats compute': {

@@ -6,6 +6,7 @@ import { AppError, fieldError, notFound } from '../shared/errors.ts';
 import { errorAt } from './errors.ts';
 import { formatDate, isValidIsoDate, nowIso } from '../../preload/core/dates.ts';
 import { fullName } from '../../preload/core/names.ts';
+import { graduatesOf, printInForce } from '../attestats/blank-data.ts';
 
 export type AttestatKind = 9 | 11;
 export type FormState = 'received' | 'issued' | 'spoiled';
@@ -91,14 +92,48 @@ export function spoilForm(db: DB, a: { series: string; number: number; date: str
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The year an attestat is issued in: the academic year the date falls in, or the one just ended (issued in summer). */
-function yearOfIssue(db: DB, date: string): { id: number; name: string } {
+export function yearOfIssue(db: DB, date: string): { id: number; name: string } {
   const y = db.prepare(`SELECT id, name FROM academic_years WHERE ? BETWEEN start_date AND date(end_date, '+6 months')
     ORDER BY start_date LIMIT 1`).get(date) as { id: number; name: string } | undefined;
   if (!y) throw fieldError('issueDate', `Дата выдачи ${formatDate(date)} не попадает ни в один учебный год реестра`);
   return y;
 }
 
-export function issueAttestat(db: DB, a: { studentId: string; kind: number; series: string; number: number; issueDate: string; recipient: string;
+/** The next registration number of the year the date falls in: after every attestat issued and every number a print
+ *  has reserved (attestat_prints, migration 0021). */
+export function nextRegNumber(db: DB, issueDate: string): number {
+  const y = yearOfIssue(db, issueDate);
+  return (db.prepare(`SELECT max(coalesce((SELECT max(reg_number) FROM attestats WHERE year_id = y.id), 0),
+      coalesce((SELECT max(reg_number) FROM attestat_prints WHERE issue_date BETWEEN y.start_date AND date(y.end_date, '+6 months')), 0)) + 1 AS n
+    FROM academic_years y WHERE y.id = ?`).get(y.id) as { n: number }).n;
+}
+
+type Graduate = { classId: number; className: string; print: { series: string; number: number; regNumber: number; issueDate: string } | null;
+  withHonours: boolean };
+
+/**
+ * A student of a 9th or 11th class in the register is issued an attestat only as its graduate: the finals in the
+ * ledger are the computed ones, «с отличием» is what the rules give or an administrator decided (never a checkbox),
+ * and the blank is the one printed for him (attestat_prints). Null for someone with no such class in the register (an
+ * attestat entered from the paper book of a year before the register).
+ */
+function graduateOf(db: DB, studentId: string, kind: AttestatKind): Graduate | null {
+  const c = db.prepare(`SELECT c.id FROM class_memberships m JOIN classes c ON c.id = m.class_id JOIN academic_years y ON y.id = c.year_id
+    WHERE m.student_id = ? AND c.parallel = ? ORDER BY y.start_date DESC, m.start_date DESC LIMIT 1`).pluck().get(studentId, kind) as number | undefined;
+  if (c == null) return null;
+  const g = graduatesOf(db, c);
+  const ready = g.ready.find((s) => s.studentId === studentId);
+  if (!ready) {
+    const why = g.notReady.find((s) => s.studentId === studentId);
+    throw new AppError('validation', `Аттестат не выдаётся: ${why ? `${why.fullName} — ${why.reason}` : `ученик не окончил ${g.preview.className}`}`,
+      { studentId: why?.reason ?? 'не выпускник класса' });
+  }
+  const p = printInForce(db, studentId, kind);
+  return { classId: c, className: g.preview.className, withHonours: ready.honours.withHonours,
+    print: p ? { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date } : null };
+}
+
+export function issueAttestat(db: DB, a: { studentId: string; kind: number; series?: string; number?: number; issueDate?: string; recipient: string;
   withHonours?: boolean }, by: string): Attestat {
   checkKind(a.kind);
   if (!UUID.test(a.studentId)) throw fieldError('studentId', `Ученик: нужен идентификатор UUID, а не «${a.studentId}»`);
@@ -106,9 +141,32 @@ export function issueAttestat(db: DB, a: { studentId: string; kind: number; seri
     { last_name: string; first_name: string; middle_name: string | null } | undefined;
   if (!st) throw errorAt('not_found', 'studentId', `Ученик ${a.studentId} не найден в реестре`);
   const name = fullName({ lastName: st.last_name, firstName: st.first_name, middleName: st.middle_name });
-  checkDate(a.issueDate, 'issueDate', 'Дата выдачи');
   const recipient = a.recipient.replace(/\s+/g, ' ').trim();
   if (!recipient) throw fieldError('recipient', 'Укажите, кто получил аттестат (ФИО)');
+  const grad = graduateOf(db, a.studentId, a.kind);
+  let withHonours = a.withHonours ?? false;
+  let regNumber: number | null = null;
+  if (grad) {
+    if (a.withHonours != null && a.withHonours !== grad.withHonours) {
+      throw fieldError('withHonours', `«С отличием» для ${name} ${grad.withHonours ? 'положено' : 'не положено'} по итоговым отметкам (${grad.className}): ` +
+        'решение иначе принимает администратор с причиной («Итоговые отметки» → «С отличием»)');
+    }
+    withHonours = grad.withHonours;
+    const p = grad.print;
+    if (p) {
+      if ((a.series != null && cleanSeries(a.series) !== p.series) || (a.number != null && a.number !== p.number)) {
+        throw fieldError('number', `Аттестат ${name} напечатан на бланке ${formLabel(p.series, p.number)}: выдаётся он, а не ${formLabel(a.series ?? p.series, a.number ?? p.number)}`);
+      }
+      if (a.issueDate != null && a.issueDate !== p.issueDate) {
+        throw fieldError('issueDate', `На бланке напечатана дата выдачи ${formatDate(p.issueDate)}: выдайте в этот день или перепечатайте бланк`);
+      }
+      a = { ...a, series: p.series, number: p.number, issueDate: p.issueDate };
+      regNumber = p.regNumber;
+    }
+  }
+  if (a.issueDate == null) throw fieldError('issueDate', 'Укажите дату выдачи');
+  checkDate(a.issueDate, 'issueDate', 'Дата выдачи');
+  if (a.series == null || a.number == null) throw fieldError(a.series == null ? 'series' : 'number', 'Укажите серию и номер бланка (или напечатайте аттестат: бланк возьмётся сам)');
   const f = findForm(db, a.series, a.number);
   if (f.state !== 'received') throw errorAt('conflict', 'number', usedMessage(f));
   if (f.kind !== a.kind) throw fieldError('series', `Бланк ${formLabel(f.series, f.number)} — для аттестата за ${f.kind} класс, а выдаётся за ${a.kind}`);
@@ -116,10 +174,13 @@ export function issueAttestat(db: DB, a: { studentId: string; kind: number; seri
   const prior = db.prepare('SELECT a.issue_date, f.series, f.number FROM attestats a JOIN attestat_forms f ON f.id = a.form_id WHERE a.student_id = ? AND a.kind = ?')
     .get(a.studentId, a.kind) as { issue_date: string; series: string; number: number } | undefined;
   if (prior) throw new AppError('conflict', `${name} уже выдан ${attestatKindName(a.kind as AttestatKind)}: ${formLabel(prior.series, prior.number)} от ${formatDate(prior.issue_date)}`);
+  if (!regNumber && db.prepare('SELECT 1 FROM attestat_prints WHERE form_id = ?').get(f.id)) {
+    throw errorAt('conflict', 'number', `Бланк ${formLabel(f.series, f.number)} напечатан для другого выпускника: выдать его ${name} нельзя`);
+  }
   const year = yearOfIssue(db, a.issueDate);
-  const { n } = db.prepare('SELECT coalesce(max(reg_number), 0) + 1 AS n FROM attestats WHERE year_id = ?').get(year.id) as { n: number };
+  const n = regNumber ?? nextRegNumber(db, a.issueDate);
   const id = Number(db.prepare(`INSERT INTO attestats (year_id, reg_number, student_id, kind, form_id, issue_date, recipient, with_honours, created_at, created_by)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(year.id, n, a.studentId, a.kind, f.id, a.issueDate, recipient, a.withHonours ? 1 : 0, nowIso(), by).lastInsertRowid);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(year.id, n, a.studentId, a.kind, f.id, a.issueDate, recipient, withHonours ? 1 : 0, nowIso(), by).lastInsertRowid);
   return listAttestats(db, { id })[0];
 }
 

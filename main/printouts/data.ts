@@ -10,21 +10,16 @@ import { fullName, searchKey } from '../../preload/core/names.ts';
 import { yearByName } from '../years/years.ts';
 import { listAttestats, type AttestatKind } from './attestats.ts';
 
-export type PrintoutKind = 'certificate_of_study' | 'alphabet_book' | 'attestat_book';
+export type PrintoutKind = 'certificate_of_study' | 'alphabet_book' | 'attestat_book' | 'attestat_appendix';
 export const PRINTOUT_TITLES: Record<PrintoutKind, string> = {
   certificate_of_study: 'Справка об обучении',
   alphabet_book: 'Алфавитная книга',
   attestat_book: 'Книга учёта выданных аттестатов',
+  attestat_appendix: 'Приложение к аттестату',
 };
 
-export type SchoolHeader = { fullName: string; shortName: string; inn: string; kpp: string; ogrn: string; address: string; director: string };
-
-export function schoolHeader(db: DB): SchoolHeader {
-  const s = db.prepare('SELECT * FROM school WHERE id = 1').get() as { full_name: string; short_name: string; inn: string; kpp: string; ogrn: string;
-    address: string; director: string } | undefined;
-  if (!s) throw new AppError('validation', 'Сведения о школе не заполнены (наименование, ИНН, КПП, ОГРН, адрес, директор): заполните их до печати документов');
-  return { fullName: s.full_name, shortName: s.short_name, inn: s.inn, kpp: s.kpp, ogrn: s.ogrn, address: s.address, director: s.director };
-}
+export { schoolHeader, type SchoolHeader } from './school-header.ts';
+import { schoolHeader, type SchoolHeader } from './school-header.ts';
 
 // ---------- the student ----------
 
@@ -164,8 +159,10 @@ export type AttestatBookData = {
     recipient: string; withHonours: boolean }>;
   /** Blank forms by series: how many were received, issued and spoiled in all, and how many are left. */
   forms: Array<{ kind: AttestatKind; series: string; received: number; issued: number; spoiled: number; left: number }>;
-  /** Forms spoiled within this academic year (and the half-year after it, when attestats are still issued). */
-  spoiled: Array<{ series: string; number: number; date: string; reason: string }>;
+  /** Forms spoiled within this academic year (and the half-year after it, when attestats are still issued); a blank
+   *  spoiled in printing names the graduate and the blank printed in its place (only then: a book printed before
+   *  reprints existed keeps its data, and its code). */
+  spoiled: Array<{ series: string; number: number; date: string; reason: string; replacedBy?: { fullName: string; series: string; number: number } }>;
 };
 
 export function attestatBookData(db: DB, yearName: string): AttestatBookData {
@@ -176,6 +173,13 @@ export function attestatBookData(db: DB, yearName: string): AttestatBookData {
       sum(state = 'received') AS left FROM attestat_forms GROUP BY kind, series ORDER BY kind, series`).all() as AttestatBookData['forms'];
   const spoiled = db.prepare(`SELECT series, number, spoiled_on AS date, spoiled_reason AS reason FROM attestat_forms
     WHERE state = 'spoiled' AND spoiled_on BETWEEN ? AND ? ORDER BY series, number`).all(span.start_date, span.until) as AttestatBookData['spoiled'];
+  const replaced = db.prepare(`SELECT s.last_name, s.first_name, s.middle_name, nf.series, nf.number FROM attestat_forms f
+      JOIN attestat_prints old ON old.form_id = f.id JOIN attestat_prints np ON np.replaces_id = old.id JOIN attestat_forms nf ON nf.id = np.form_id
+      JOIN students s ON s.id = old.student_id WHERE f.series = ? AND f.number = ?`);
+  for (const sp of spoiled) {
+    const r = replaced.get(sp.series, sp.number) as { last_name: string; first_name: string; middle_name: string | null; series: string; number: number } | undefined;
+    if (r) sp.replacedBy = { fullName: fullName({ lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name }), series: r.series, number: r.number };
+  }
   return {
     format: 'school-register/attestat-book@1',
     school: schoolHeader(db),

@@ -188,7 +188,8 @@ export async function renderAttestatBook(d: AttestatBookData, code: string | nul
     content.push({ text: 'Испорченные бланки', bold: true, fontSize: 9.5, margin: [0, 10, 0, 3] });
     content.push({
       table: { headerRows: 1, widths: [100, 60, '*'], body: [[th('Бланк'), th('Дата'), th('Причина')],
-        ...d.spoiled.map((s): TableCell[] => [{ text: formLabel(s.series, s.number) }, { text: formatDate(s.date), alignment: 'center' }, { text: s.reason }])] },
+        ...d.spoiled.map((s): TableCell[] => [{ text: formLabel(s.series, s.number) }, { text: formatDate(s.date), alignment: 'center' },
+          { text: s.replacedBy ? `${s.reason}; ${s.replacedBy.fullName} — взамен напечатан бланк ${formLabel(s.replacedBy.series, s.replacedBy.number)}` : s.reason }])] },
       layout: grid(), fontSize: 8.5,
     });
   }

@@ -9,7 +9,10 @@ import type { User } from '../../preload/contract.ts';
 import { appendAudit } from '../audit/log.ts';
 import { AppError } from '../shared/errors.ts';
 import { canonicalJson } from '../shared/jcs.ts';
-import { extractCodeFromPdf } from '../shared/pdf.ts';
+import { extractCodeFromPdf, renderPlacedPdf } from '../shared/pdf.ts';
+import { blankDataOfPrint } from '../attestats/blank-data.ts';
+import { blankPages } from '../attestats/blank-pages.ts';
+import { formLabel } from './attestats.ts';
 import { formatDate, nowIso } from '../../preload/core/dates.ts';
 import { verificationCode } from '../ledgers/model.ts';
 import { fullName } from '../../preload/core/names.ts';
@@ -21,7 +24,9 @@ const sha256Hex = (b: Buffer | string) => crypto.createHash('sha256').update(b).
 export type PrintoutRequest =
   | { kind: 'certificate_of_study'; student: string }
   | { kind: 'alphabet_book'; letter: string }
-  | { kind: 'attestat_book'; year: string };
+  | { kind: 'attestat_book'; year: string }
+  /** the appendix of an attestat as printed on a blank (a print of attestat_prints) */
+  | { kind: 'attestat_appendix'; print: number };
 
 export type Printout = { id: number; kind: PrintoutKind; subjectRef: string; title: string; version: number; code: string; sha256: string;
   pdfSha256: string; createdAt: string; createdBy: string; fileName: string; label: string };
@@ -43,6 +48,13 @@ function documentOf(db: DB, r: PrintoutRequest) {
       return { ref: `letter:${data.letter}`, data, label: `буква ${data.letter}`,
         render: (code: string | null, at: string, v: number) => renderAlphabetBook(data, code, at, v) };
     }
+    case 'attestat_appendix': {
+      const data = blankDataOfPrint(db, r.print);
+      const page = blankPages(data, null).find((p) => p.part === 'appendix')!;
+      return { ref: `print:${r.print}`, data, label: `${data.student.fullName}, ${formLabel(data.attestat.series, data.attestat.number)}`,
+        render: (code: string | null) => renderPlacedPdf([{ ...page, texts: blankPages(data, code).find((p) => p.part === 'appendix')!.items }],
+          { title: `Приложение к аттестату: ${data.student.fullName}`, author: data.school.fullName, code }) };
+    }
     case 'attestat_book': {
       const data = attestatBookData(db, r.year);
       return { ref: `year:${data.year}`, data, label: data.year,
@@ -56,6 +68,7 @@ function requestOf(kind: PrintoutKind, ref: string): PrintoutRequest {
   const [, value] = /^[a-z]+:(.*)$/.exec(ref) ?? [];
   if (kind === 'certificate_of_study') return { kind, student: value };
   if (kind === 'alphabet_book') return { kind, letter: value };
+  if (kind === 'attestat_appendix') return { kind, print: Number(value) };
   return { kind, year: value };
 }
 
@@ -108,6 +121,12 @@ function labelOf(db: DB, ref: string): string {
       { last_name: string; first_name: string; middle_name: string | null } | undefined;
     // a student since removed keeps the id: the printout stays findable by it
     if (st) return fullName({ lastName: st.last_name, firstName: st.first_name, middleName: st.middle_name });
+  }
+  if (kind === 'print') {
+    const p = db.prepare(`SELECT s.last_name, s.first_name, s.middle_name, f.series, f.number FROM attestat_prints p JOIN students s ON s.id = p.student_id
+      JOIN attestat_forms f ON f.id = p.form_id WHERE p.id = ?`).get(Number(value)) as { last_name: string; first_name: string; middle_name: string | null;
+      series: string; number: number } | undefined;
+    if (p) return `${fullName({ lastName: p.last_name, firstName: p.first_name, middleName: p.middle_name })}, ${formLabel(p.series, p.number)}`;
   }
   return kind === 'letter' ? `буква ${value}` : value;
 }

@@ -199,3 +199,49 @@ export async function renderPrintedPdf(doc: PrintedDocument): Promise<Buffer> {
     throw e;
   }
 }
+
+// ---------- text placed at exact positions (blank forms of strict accountability) ----------
+
+export const MM = 72 / 25.4;
+
+/** A page of text and lines placed at given points (in millimetres from the page's top-left), nothing else: no margins,
+ *  head or footer. The page is its real size, for printing at 100 % on a preprinted blank. */
+export type PlacedPage = {
+  width: number; height: number;
+  texts: Array<{ x: number; y: number; width: number; fontSize: number; align: 'left' | 'center'; text: string; bold?: boolean }>;
+  lines?: Array<{ x1: number; y1: number; x2: number; y2: number; width?: number }>;
+};
+
+/** Renders placed pages into one PDF. `code`: one verification code for the whole file (its Info /Keywords, as on the
+ *  other certified printouts), else the file is plain. Every page is the first page's size. */
+export async function renderPlacedPdf(pages: PlacedPage[], meta: { title: string; author: string; code: string | null }): Promise<Buffer> {
+  if (!pages.length) throw new AppError('internal', 'нет страниц для печати');
+  const dir = pdfFontDir();
+  const fonts = { Roboto: Object.fromEntries(Object.entries(FONT_FILES).map(([k, f]) => [k, path.join(dir, f)])) };
+  const content: Content[] = [];
+  pages.forEach((p, i) => {
+    // a flowing empty line starts each page; everything on it is placed absolutely
+    content.push({ text: ' ', fontSize: 1, ...(i > 0 ? { pageBreak: 'before' as const } : {}) });
+    if (p.lines?.length) {
+      content.push({ absolutePosition: { x: 0, y: 0 }, canvas: p.lines.map((l) => ({ type: 'line' as const, x1: l.x1 * MM, y1: l.y1 * MM, x2: l.x2 * MM,
+        y2: l.y2 * MM, lineWidth: l.width ?? 0.4 })) });
+    }
+    for (const t of p.texts) {
+      content.push({ absolutePosition: { x: t.x * MM, y: t.y * MM },
+        columns: [{ width: t.width * MM, text: t.text, alignment: t.align, fontSize: t.fontSize, bold: t.bold ?? false, lineHeight: 1, noWrap: true }] });
+    }
+  });
+  const definition: TDocumentDefinitions = {
+    language: 'ru-RU',
+    pageSize: { width: pages[0].width * MM, height: pages[0].height * MM },
+    pageMargins: [0, 0, 0, 0],
+    info: { title: meta.title, author: meta.author, keywords: meta.code ? `${KEYWORDS_PREFIX}${meta.code}` : 'SR-PLAIN', creator: 'School Register',
+      producer: 'School Register (pdfmake)' },
+    defaultStyle: { font: 'Roboto', fontSize: 10, lineHeight: 1 },
+    content,
+  };
+  pdfmake.setFonts(fonts);
+  pdfmake.setUrlAccessPolicy(() => false);
+  pdfmake.setLocalAccessPolicy((p: string) => path.resolve(p).startsWith(path.resolve(dir) + path.sep));
+  return Buffer.from(await pdfmake.createPdf(definition).getBuffer());
+}

@@ -67,3 +67,12 @@ export function currentYearStart(today = todayIso()): number {
 export function nowIso(): string {
   return new Date().toISOString();
 }
+
+const MONTHS_GENITIVE = ['января', 'февраля', 'марта', 'апреля', 'мая', 'июня', 'июля', 'августа', 'сентября', 'октября', 'ноября', 'декабря'];
+
+/** 2026-06-25 → «25 июня 2026 года», as an attestat's date of issue is written (the month in words). */
+export function formatDateInWords(iso: string): string {
+  const m = ISO.exec(iso.slice(0, 10));
+  if (!m) return iso;
+  return `${Number(m[3])} ${MONTHS_GENITIVE[Number(m[2]) - 1]} ${m[1]} года`;
+}

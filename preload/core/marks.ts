@@ -52,3 +52,15 @@ export function normalizeMark(v: unknown): Mark | null | undefined {
 export function notAMark(v: unknown, scale: readonly string[] = MARKS): string {
   return typeof v === 'number' ? `Оценка ${v} вне шкалы (${scale.join(', ')})` : `«${String(v).trim()}» — не оценка (${scale.join(', ')})`;
 }
+
+const MARK_WORDS: Partial<Record<Mark, string>> = { '5': 'отлично', '4': 'хорошо', '3': 'удовлетворительно', '2': 'неудовлетворительно', '1': 'плохо' };
+
+/** A final mark as the appendix to an attestat prints it: «5 (отлично)», «зачтено», «освобождён» / «освобождена». */
+export function markInWords(mark: Mark, sex: 'М' | 'Ж' | string): string {
+  const w = MARK_WORDS[mark];
+  if (w) return `${mark} (${w})`;
+  if (mark === 'зч') return 'зачтено';
+  if (mark === 'нз') return 'не зачтено';
+  if (mark === 'осв') return sex === 'Ж' ? 'освобождена' : 'освобождён';
+  return 'не аттестован(а)';
+}

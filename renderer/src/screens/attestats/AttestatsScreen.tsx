@@ -15,6 +15,7 @@ import { useDebounced } from '../../ui/hooks';
 import { useQuery } from '../../ui/useQuery';
 import { PrintoutResult, usePrintout } from '../printouts/Printout';
 import { FinalsStep } from './FinalsStep';
+import { BlanksStep } from './BlanksStep';
 
 type BlankForm = Output<'attestats.forms'>[number];
 type Kind = 9 | 11;
@@ -76,6 +77,7 @@ export function AttestatsScreen() {
       )}
 
       {year && canCompute && <FinalsStep key={year.id} yearId={year.id} />}
+      {year && canCompute && <BlanksStep key={`blanks-${year.id}`} yearId={year.id} />}
 
       <section className="card-section" aria-labelledby="attestats-issued-h">
         <div className="toolbar">
@@ -256,7 +258,7 @@ function IssueForm({ suggested, onDone, onCancel }: { suggested?: BlankForm; onD
     check.required('recipient', recipient);
     check.done();
     onDone(await call('attestats.issue', { studentId: student!.id, kind: Number(kind) as Kind, series: series.trim(), number: n, issueDate: date,
-      recipient: recipient.trim(), withHonours }));
+      recipient: recipient.trim(), withHonours: withHonours || undefined }));
   });
   return (
     <Form failure={failure} busy={busy} onSubmit={submit} onCancel={onCancel} className="panel" testId="issue-form" label={tx.issueTitle}>
