@@ -1,6 +1,6 @@
 // Who of a class may have an attestat printed, and what is printed on a graduate's blank: the finals as the ledger
 // holds them (once applied they equal what the rules give), «с отличием» as computed or decided, the blank's number,
-// registration number and date of issue from the print (attestat_prints, migration 0021).
+// registration number and date of issue from the print (attestat_prints, migration 0016).
 import type { DB } from '../../db/connection.ts';
 import type { FinalsPreview } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';

@@ -100,7 +100,7 @@ export function yearOfIssue(db: DB, date: string): { id: number; name: string } 
 }
 
 /** The next registration number of the year the date falls in: after every attestat issued and every number a print
- *  has reserved (attestat_prints, migration 0021). */
+ *  has reserved (attestat_prints, migration 0016). */
 export function nextRegNumber(db: DB, issueDate: string): number {
   const y = yearOfIssue(db, issueDate);
   return (db.prepare(`SELECT max(coalesce((SELECT max(reg_number) FROM attestats WHERE year_id = y.id), 0),

@@ -1,4 +1,4 @@
-// What migration 0021_attestat_blanks must leave behind: prints of blank forms (only on a free form of the class's
+// What migration 0016_attestat_blanks must leave behind: prints of blank forms (only on a free form of the class's
 // kind, a reprint only in place of the same graduate's spoiled form, never changed or deleted), printer calibrations
 // within ±10 mm and ±5 %, and the register of printouts that also takes the appendix, its rows and rules kept.
 import type Database from 'better-sqlite3';

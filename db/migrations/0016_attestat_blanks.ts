@@ -1,5 +1,4 @@
-// Printing attestats on blank forms (issue 17). Numbered 0021 for the merge; on this branch it is version 16,
-// because versions are contiguous.
+// Printing attestats on blank forms (issue 17).
 //  - attestat_prints: a blank form printed for a graduate. Printing takes a received form; the print reserves the
 //    registration number and the date of issue printed on it. A print is never changed or deleted: a reprint spoils
 //    the old form (its state and reason in attestat_forms) and is a new row naming the print it replaces. The
@@ -51,7 +50,7 @@ CREATE TABLE printer_calibrations (
   updated_by  TEXT NOT NULL CHECK ${nonEmpty('updated_by')}
 ) STRICT;
 
-CREATE TABLE printouts_0021 (
+CREATE TABLE printouts_0016 (
   id               INTEGER PRIMARY KEY,
   kind             TEXT NOT NULL CHECK (kind IN ('certificate_of_study', 'alphabet_book', 'attestat_book', 'attestat_appendix')),
   subject_ref      TEXT NOT NULL CHECK ${nonEmpty('subject_ref')},
@@ -68,10 +67,10 @@ CREATE TABLE printouts_0021 (
   UNIQUE (kind, subject_ref, version),
   UNIQUE (kind, subject_ref, sha256)
 ) STRICT;
-INSERT INTO printouts_0021 SELECT id, kind, subject_ref, version, sha256, canonical_json, code, pdf, pdf_sha256, created_at, created_by,
+INSERT INTO printouts_0016 SELECT id, kind, subject_ref, version, sha256, canonical_json, code, pdf, pdf_sha256, created_at, created_by,
   created_by_login FROM printouts;
 DROP TABLE printouts;
-ALTER TABLE printouts_0021 RENAME TO printouts;
+ALTER TABLE printouts_0016 RENAME TO printouts;
 CREATE TRIGGER printouts_in_order BEFORE INSERT ON printouts
 WHEN NEW.version <> 1 + coalesce((SELECT max(version) FROM printouts WHERE kind = NEW.kind AND subject_ref = NEW.subject_ref), 0)
 BEGIN SELECT RAISE(ABORT, 'printout versions are numbered 1, 2, 3… per document'); END;

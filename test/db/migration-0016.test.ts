@@ -1,4 +1,4 @@
-// Migration 0021 (version 16 on this branch) rebuilds the register of printouts to take the appendix: every printout
+// Migration 0016 rebuilds the register of printouts to take the appendix: every printout
 // already given out must come through byte for byte (its PDF, hash and code), with foreign keys still sound and the
 // table still append-only; sqlite3 reads the file afterwards as the referee.
 import { execFileSync } from 'node:child_process';
@@ -10,9 +10,9 @@ import { migrations } from '../../db/migrations/index.ts';
 import { removeScratchDirs, scratchDir } from '../helpers/db.ts';
 
 afterAll(removeScratchDirs);
-const v21 = migrations.findIndex((m) => m.name === '0021_attestat_blanks');
+const v21 = migrations.findIndex((m) => m.name === '0016_attestat_blanks');
 
-describe('migration 0021_attestat_blanks', () => {
+describe('migration 0016_attestat_blanks', () => {
   it('keeps every registered printout as it was', () => {
     const file = path.join(scratchDir(), 'register.sqlite');
     const db = new Database(file);
