@@ -62,7 +62,7 @@ export async function printOrder(db: DB, orderId: number): Promise<{ fileName: s
   const th = (text: string): TableCell => ({ text, bold: true, alignment: 'center', fontSize: 8 });
   const tableOf = (list: Line[]): Content => ({
     table: {
-      headerRows: 1, widths: [16, '*', 52, 38, 38, 50, 120], body: [
+      headerRows: 1, widths: [14, 120, 48, 32, 32, 46, '*'], body: [
         [th('№'), th('ФИО обучающегося'), th('Дата рождения'), th('Из класса'), th('В класс'), th('Дата'), th('Основание, откуда / куда')],
         ...list.map((m, i): TableCell[] => [
           { text: String(i + 1), alignment: 'right' }, m.studentName, formatDate(birth.get(m.studentId)), m.fromClass ?? '—', m.toClass ?? '—', formatDate(m.date), m.basis,

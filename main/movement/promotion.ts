@@ -25,7 +25,7 @@ type Debt = Review['blockers'][number]['subjects'][number];
 const DEBT_MARKS = FAILING_MARKS;
 const BASIS_TEXT: Record<Basis, string> = { application: 'заявление родителей (законных представителей)', council: 'решение педагогического совета' };
 export const keptBackReason = (basis: Basis, date: string) => `Оставлен(а) на повторное обучение: ${BASIS_TEXT[basis]} от ${formatDate(date)}`;
-export const CONDITIONAL_REASON = 'Переведён(а) условно: академическая задолженность';
+export const CONDITIONAL_REASON = 'Переведён(а) условно';
 
 type Member = { id: number; student_id: string; class_id: number; start_date: string; parallel: number; letter: string;
   homeroom_teacher_id: number | null; shift: number; adapted: number; last_name: string; first_name: string; middle_name: string | null };
@@ -178,7 +178,7 @@ function compute(db: DB, a: { fromYearId: number; date?: string } & PromotionDec
       blockers.push({ kind: 'debt_undecided', className, studentId: m.student_id, studentName: pupil.name, subjects: debts,
         message: `${pupil.name} (${className}): ${debts.map((d) => `«${d.subject}» — ${d.mark}`).join(', ')}: решите — перевести условно ` +
           '(с академической задолженностью и сроком) или оставить на повторное обучение' });
-    } else {
+    } else if (!missing.length) {
       k.promoted.push(pupil);
     }
   }
