@@ -218,7 +218,7 @@ export function promote(db: DB, a: { order: OrderRef; fromYearId: number; toYear
     const n = review.blockers.length;
     throw new AppError('validation', `Перевод не оформлен: ${n} ${n === 1 ? 'препятствие' : n < 5 ? 'препятствия' : 'препятствий'} — ` +
       `${review.blockers.slice(0, 3).map((b) => b.message).join('; ')}${n > 3 ? `; и ещё ${n - 3}` : ''}`,
-      { blockers: review.blockers[0].message },
+      undefined,
       review.blockers.map((b) => ({ kind: b.kind, class: b.className, student: b.studentName, subjects: b.subjects.map((s) => s.subject).join(', ') || null, message: b.message })));
   }
   const moving = members.filter((m) => !leaving.has(m.student_id) && (m.parallel < 11 || kept.has(m.student_id)));
