@@ -3,8 +3,8 @@
 //    longer inside «О переводе в следующий класс») and «Об итогах ликвидации академической задолженности»
 //    (academic_debt: the outcome of a conditionally promoted pupil's debts). A graduation order carries departures; an
 //    academic-debt order carries the transfers (kept back, another programme) and departures (family education) it
-//    decides. SQLite cannot widen a CHECK in place, so `orders` is rebuilt with every row and id kept (the foreign keys
-//    of movements are checked at commit).
+//    decides. SQLite cannot widen a CHECK in place, so `orders` is made again with every row and id kept (the foreign
+//    keys of movements are deferred to the commit, by when each movement's order is back).
 //  - promotion_decisions: why a pupil was kept back (parents' application or педсовет decision, with its date — the
 //    schema refuses a kept-back pupil without one) or promoted conditionally, beside the promotion's movement.
 //  - academic_debts: the subjects a conditionally promoted pupil owes (the annual mark that made the debt), the
@@ -21,16 +21,18 @@ export default `
 PRAGMA defer_foreign_keys = ON;
 DROP VIEW register_rule_breaches;
 DROP TRIGGER movements_kind_matches_order;
-CREATE TABLE orders_0016 (
+-- the rows aside, the table made again under its own name, the rows back: each movement's order reappears before commit
+CREATE TEMP TABLE orders_0016 AS SELECT id, number, date, kind FROM orders;
+DROP TABLE orders;
+CREATE TABLE orders (
   id     INTEGER PRIMARY KEY,
   number TEXT NOT NULL CHECK ${nonEmpty('number')},
   date   TEXT NOT NULL CHECK ${dateSql('date', false)},
   kind   TEXT NOT NULL CHECK (kind IN ${KINDS}),
   UNIQUE (number, date)
 ) STRICT;
-INSERT INTO orders_0016 (id, number, date, kind) SELECT id, number, date, kind FROM orders ORDER BY id;
-DROP TABLE orders;
-ALTER TABLE orders_0016 RENAME TO orders;
+INSERT INTO orders (id, number, date, kind) SELECT id, number, date, kind FROM temp.orders_0016 ORDER BY id;
+DROP TABLE temp.orders_0016;
 CREATE INDEX orders_number ON orders(number);
 CREATE TRIGGER orders_number_once_a_year BEFORE INSERT ON orders
 WHEN EXISTS (SELECT 1 FROM orders o WHERE o.number = NEW.number AND o.kind = NEW.kind
