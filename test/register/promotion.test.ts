@@ -26,7 +26,7 @@ const promoteRaw = (extra: Record<string, unknown> = {}) =>
   c.raw('orders.promote', { order: { number: '10-п', date: '2026-05-30' }, fromYearId: s.year.id, toYearId: next.id, date: '2026-05-30', ...extra });
 const decisions = {
   keptBack: [{ studentId: '', basis: 'council' as const, basisDate: '2026-05-25' }],
-  conditional: [{ studentId: '', deadline: '2026-10-15' }],
+  conditional: [{ studentId: '', deadline: '2026-10-15' }, { studentId: '', deadline: '2026-10-20' }],
   leavingAfterNinth: [''],
 };
 
@@ -50,12 +50,13 @@ beforeAll(async () => {
   }
   await c.call('grades.set', { classId: s.a.id, cells: [annual('Анохин', s.math.id, '5'), annual('Анохин', s.rus.id, '5'), annual('Беляев', s.math.id, '2'),
     annual('Беляев', s.rus.id, '3'), annual('Власов', s.math.id, '4'), annual('Гусев', s.math.id, 'н/а'), annual('Гусев', s.rus.id, '2')] });
-  await c.call('grades.set', { classId: s.b.id, cells: [annual('Дроздов', s.math.id, '4')] });
+  await c.call('grades.set', { classId: s.b.id, cells: [annual('Дроздов', s.math.id, '2')] });
   await c.call('grades.set', { classId: c9, cells: [annual('Ершова', s.math.id, '4'), annual('Ершова', s.math.id, '4', 'final'), annual('Жаров', s.math.id, '2')] });
   await c.call('grades.set', { classId: c11, cells: [annual('Зуев', s.math.id, '5'), annual('Зуев', s.math.id, '5', 'final')] });
   next = await c.call('years.create', { name: '2026/2027' });
   decisions.keptBack[0].studentId = ids.Гусев;
   decisions.conditional[0].studentId = ids.Беляев;
+  decisions.conditional[1].studentId = ids.Дроздов;
   decisions.leavingAfterNinth[0] = ids.Жаров;
 }, 120_000);
 afterAll(() => c?.backend.close());
@@ -75,13 +76,14 @@ describe('the promotion reviewed before it is signed', () => {
     expect(r).toMatchObject({ yearName: '2025/2026', date: '2026-05-26', lastPeriodEnd: '2026-05-26', nextYear: { id: next.id, name: '2026/2027' }, requireSealed: false });
     const byName = Object.fromEntries(r.classes.map((k) => [k.className, k]));
     expect(byName['5А'].promoted.map((p) => p.name)).toEqual(['Анохин Алексей Иванович']);
-    expect(byName['5Б']).toMatchObject({ toClass: '6Б', promoted: [{ name: 'Дроздов Алексей Иванович' }] });
+    expect(byName['5Б']).toMatchObject({ toClass: '6Б', promoted: [] });
     expect(byName['9А'].promoted.map((p) => p.name)).toEqual(['Ершова Алексей Иванович']);
     expect(byName['11А']).toMatchObject({ toClass: null, promoted: [], awaitingGraduation: [{ name: 'Зуев Алексей Иванович' }, { name: 'Ильин Алексей Иванович' }] });
     expect(r.blockers.map((b) => [b.kind, b.className, b.studentName, b.subjects.map((x) => `${x.subject}${x.mark ? ` ${x.mark}` : ''}`)])).toEqual([
       ['debt_undecided', '5А', 'Беляев Алексей Иванович', ['Математика 2']],
       ['no_annual_mark', '5А', 'Власов Алексей Иванович', ['Русский язык']],
       ['debt_undecided', '5А', 'Гусев Алексей Иванович', ['Математика н/а', 'Русский язык 2']],
+      ['debt_undecided', '5Б', 'Дроздов Алексей Иванович', ['Математика 2']],
       ['debt_undecided', '9А', 'Жаров Алексей Иванович', ['Математика 2']],
     ]);
   });
@@ -89,10 +91,11 @@ describe('the promotion reviewed before it is signed', () => {
   it('the order is refused while blockers remain, each named; nothing is written', async () => {
     const before = contentHash(c.backend.db);
     const e = expectError(await promoteRaw(), 'validation');
-    expect(e.message).toMatch(/Перевод не оформлен: 4 препятствия/);
+    expect(e.message).toMatch(/Перевод не оформлен: 5 препятствий .*; и ещё 2/);
     expect(e.message).toContain('Власов Алексей Иванович (5А): нет годовой отметки — «Русский язык»');
     expect(e.rows?.map((x) => [x.class, x.student, x.subjects])).toEqual([['5А', 'Беляев Алексей Иванович', 'Математика'],
-      ['5А', 'Власов Алексей Иванович', 'Русский язык'], ['5А', 'Гусев Алексей Иванович', 'Математика, Русский язык'], ['9А', 'Жаров Алексей Иванович', 'Математика']]);
+      ['5А', 'Власов Алексей Иванович', 'Русский язык'], ['5А', 'Гусев Алексей Иванович', 'Математика, Русский язык'],
+      ['5Б', 'Дроздов Алексей Иванович', 'Математика'], ['9А', 'Жаров Алексей Иванович', 'Математика']]);
     expect(contentHash(c.backend.db)).toBe(before);
   });
 
@@ -127,14 +130,16 @@ describe('the promotion reviewed before it is signed', () => {
     expect(a5.conditional).toEqual([{ studentId: ids.Беляев, name: 'Беляев Алексей Иванович', deadline: '2026-10-15',
       debts: [{ subjectId: s.math.id, subject: 'Математика', mark: '2' }] }]);
     const result = await c.call('orders.promote', { order: { number: '10-п', date: '2026-05-30' }, fromYearId: s.year.id, toYearId: next.id, date: '2026-05-30', ...decisions });
-    expect(result).toEqual({ promoted: 4, keptBack: 1, conditional: 1, leftForGraduation: 3, classesCreated: 4 });
+    expect(result).toEqual({ promoted: 3, keptBack: 1, conditional: 2, leftForGraduation: 3, classesCreated: 4 });
     const now = async (who: string) => (await c.call('students.get', { id: ids[who] })).currentClass?.name;
     expect([await now('Беляев'), await now('Гусев'), await now('Ершова'), await now('Жаров'), await now('Зуев')]).toEqual(['6А', '5А', '10А', '9А', '11А']);
     const db = c.backend.db;
-    expect(db.prepare(`SELECT d.decision, d.basis, d.basis_date, mv.student_id FROM promotion_decisions d JOIN movements mv ON mv.id = d.movement_id ORDER BY d.decision`).all())
-      .toEqual([{ decision: 'conditional', basis: null, basis_date: null, student_id: ids.Беляев }, { decision: 'kept_back', basis: 'council', basis_date: '2026-05-25', student_id: ids.Гусев }]);
-    expect(db.prepare('SELECT student_id, subject_id, annual_mark, deadline, outcome FROM academic_debts').all())
-      .toEqual([{ student_id: ids.Беляев, subject_id: s.math.id, annual_mark: '2', deadline: '2026-10-15', outcome: null }]);
+    expect(db.prepare(`SELECT d.decision, d.basis, d.basis_date, mv.student_id FROM promotion_decisions d JOIN movements mv ON mv.id = d.movement_id ORDER BY d.decision, mv.id`).all())
+      .toEqual([{ decision: 'conditional', basis: null, basis_date: null, student_id: ids.Беляев },
+        { decision: 'conditional', basis: null, basis_date: null, student_id: ids.Дроздов }, { decision: 'kept_back', basis: 'council', basis_date: '2026-05-25', student_id: ids.Гусев }]);
+    expect(db.prepare('SELECT student_id, subject_id, annual_mark, deadline, outcome FROM academic_debts ORDER BY id').all())
+      .toEqual([{ student_id: ids.Беляев, subject_id: s.math.id, annual_mark: '2', deadline: '2026-10-15', outcome: null },
+        { student_id: ids.Дроздов, subject_id: s.math.id, annual_mark: '2', deadline: '2026-10-20', outcome: null }]);
     // the promotion order holds promotions only: no «окончание обучения» inside «О переводе в следующий класс»
     expect(db.prepare(`SELECT DISTINCT mv.kind FROM movements mv JOIN orders o ON o.id = mv.order_id WHERE o.number = '10-п'`).all()).toEqual([{ kind: 'promotion' }]);
   });
@@ -174,7 +179,24 @@ describe('академическая задолженность: retakes and the
     expect(decided).toMatchObject([{ outcome: 'cleared', outcomeOrder: { number: '3-аз', date: '2026-10-12' } }]);
     expect((await c.call('orders.list', { query: '3-аз' }))[0]).toMatchObject({ kind: 'academic_debt', title: 'Об итогах ликвидации академической задолженности' });
     expectError(await c.raw('debts.decide', { order: { number: '4-аз', date: '2026-10-13', confirmFuture: true }, studentId: ids.Беляев, outcome: 'cleared', date: '2026-10-13' }), 'validation', 'studentId');
-    expect(c.backend.db.prepare('SELECT outcome, outcome_date FROM academic_debts').all()).toEqual([{ outcome: 'cleared', outcome_date: '2026-10-12' }]);
+    expect(c.backend.db.prepare('SELECT outcome, outcome_date FROM academic_debts WHERE student_id = ?').all(ids.Беляев)).toEqual([{ outcome: 'cleared', outcome_date: '2026-10-12' }]);
+  });
+
+  it('kept back by the outcome: moved back to the grade of the debt this year, by the same kind of order; the outcome stays', async () => {
+    const order = { number: '5-аз', date: '2026-10-21', confirmFuture: true };
+    const classes = await c.call('classes.list', { yearId: next.id });
+    const sixB = classes.find((k) => k.name === '6Б')!;
+    const sixA = classes.find((k) => k.name === '6А')!;
+    expectError(await c.raw('debts.decide', { order, studentId: ids.Дроздов, outcome: 'kept_back', date: '2026-10-21' }), 'validation', 'toClassId');
+    const wrong = expectError(await c.raw('debts.decide', { order, studentId: ids.Дроздов, outcome: 'kept_back', date: '2026-10-21', toClassId: sixA.id }), 'validation', 'toClassId');
+    expect(wrong.message).toContain('в 5 класс');
+    const fiveB = await c.call('classes.create', { yearId: next.id, parallel: 5, letter: 'Б' });
+    expect(await c.call('debts.decide', { order, studentId: ids.Дроздов, outcome: 'kept_back', date: '2026-10-21', toClassId: fiveB.id }))
+      .toMatchObject([{ outcome: 'kept_back', currentClass: '5Б', outcomeOrder: { number: '5-аз' } }]);
+    const h = await c.call('students.history', { id: ids.Дроздов });
+    expect(h.map((m) => [m.kind, m.fromClass, m.toClass, m.orderNumber])).toEqual([['enrolment', null, '5Б', '1-у'], ['promotion', '5Б', '6Б', '10-п'], ['transfer', '6Б', '5Б', '5-аз']]);
+    expect(sixB.id).not.toBe(fiveB.id);
+    expect(() => c.backend.db.prepare("UPDATE academic_debts SET outcome = 'cleared' WHERE student_id = ?").run(ids.Дроздов)).toThrow(/не изменяется/);
   });
 });
 
