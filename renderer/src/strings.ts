@@ -311,6 +311,7 @@ export const t = {
     promoteResult: (r: { promoted: number; keptBack: number; conditional: number; leftForGraduation: number; classesCreated: number }) =>
       `Переведено: ${r.promoted}. Переведено условно: ${r.conditional}. Оставлено: ${r.keptBack}. Ждут выпуска: ${r.leftForGraduation}. Создано классов: ${r.classesCreated}.`,
     reviewTitle: 'Сводка перевода',
+    requireSealed: 'Школа требует запечатать ведомости всех переводимых классов до перевода',
     reviewDateHint: 'Пусто — конец последнего учебного периода',
     reviewOn: (date: string) => `Перевод на ${date}`,
     blockersTitle: (n: number) => `Препятствия: ${n}`,

@@ -3,9 +3,10 @@
 // decisions (kept back on a basis with its date, conditional with a deadline, leaving after the 9th) → the order,
 // confirmed. The review is asked again with every decision, so what is confirmed is what the backend will write.
 import { useEffect, useId, useMemo, useState } from 'react';
-import { call } from '../../api';
+import { asFailure, call } from '../../api';
 import type { Output, PromotionReview } from '../../../../preload/contract';
 import { sortedYears, useYears } from '../../app/years';
+import { useCan } from '../../app/user';
 import { formatDate, parseDate, todayIso } from '../../../../preload/core/dates';
 import { Link } from '../../router';
 import { t } from '../../strings';
@@ -46,6 +47,20 @@ export function PromotionForm() {
   const filterId = useId();
   const [result, setResult] = useState<Output<'orders.promote'> | null>(null);
   const { busy, failure, run } = useSubmit();
+  // The school's rule «ledgers sealed before the promotion», set here by an administrator.
+  const canSet = useCan('settings.set');
+  const settings = useQuery('settings.get', {}, canSet);
+  const [settingsError, setSettingsError] = useState<string | null>(null);
+  async function requireSealed(on: boolean) {
+    try {
+      await call('settings.set', { allowMarkOne: settings.data?.allowMarkOne ?? false, requireSealedBeforePromotion: on });
+      setSettingsError(null);
+      settings.reload();
+      review.reload();
+    } catch (e) {
+      setSettingsError(asFailure(e).message);
+    }
+  }
   // The years may arrive after the first render.
   useEffect(() => {
     if (!d.fromYear && yearId) setD((x) => ({ ...x, fromYear: String(yearId), toYear: x.toYear || String(nextOf(yearId)?.id ?? '') }));
@@ -98,6 +113,13 @@ export function PromotionForm() {
           <DateField name="date" label={t.orders.promoteDate} value={d.date} onChange={set('date')} hint={t.orders.reviewDateHint} />
         </div>
 
+        {canSet && settings.data && (
+          <label className="check" data-testid="require-sealed">
+            <input type="checkbox" checked={!!settings.data.requireSealedBeforePromotion} onChange={(e) => void requireSealed(e.target.checked)} />{' '}
+            {t.orders.requireSealed}
+          </label>
+        )}
+        {settingsError && <Notice kind="error">{settingsError}</Notice>}
         {review.error && <ErrorBox failure={review.error} />}
         {review.data && <ReviewView review={review.data} decide={decide} />}
 
