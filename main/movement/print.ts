@@ -1,5 +1,7 @@
 // An order of the book of orders as a paper to sign (A4 portrait, pdfmake in the house style of shared/pdf.ts): the
-// school, «ПРИКАЗ № … от …», what it orders, the list of its students with their movement, the director's signature.
+// school, «ПРИКАЗ № … от …», what it orders, the list of its students with their movement (a promotion, a выпуск and an
+// order on academic debts class by class, each with its decision: basis, debts and deadline, attestat), the director's
+// signature.
 // Not a certified printout: it carries no verification code — the signed paper is the original.
 import type { Content, TableCell } from 'pdfmake/interfaces.js';
 import type { DB } from '../../db/connection.ts';
@@ -30,12 +32,20 @@ export async function printOrder(db: DB, orderId: number): Promise<{ fileName: s
   const rows = orderMovements(db, orderId);
   const birth = new Map((db.prepare(`SELECT s.id, s.birth_date FROM movements mv JOIN students s ON s.id = mv.student_id WHERE mv.order_id = ?`)
     .all(orderId) as Array<{ id: string; birth_date: string }>).map((r) => [r.id, r.birth_date]));
-  // what a promotion decided beyond the move: the academic debts of a conditional promotion, with their deadline
+  // what an order decided beyond the move: the academic debts of a conditional promotion, with their deadline
   const debts = new Map<number, string>();
   for (const d of db.prepare(`SELECT d.promotion_movement_id AS mid, group_concat(su.name || ' (' || d.annual_mark || ')', ', ') AS subjects, max(d.deadline) AS deadline
       FROM academic_debts d JOIN subjects su ON su.id = d.subject_id JOIN movements mv ON mv.id = d.promotion_movement_id
       WHERE mv.order_id = ? GROUP BY d.promotion_movement_id`).all(orderId) as Array<{ mid: number; subjects: string; deadline: string }>) {
     debts.set(d.mid, `академическая задолженность: ${d.subjects}; срок ликвидации — до ${formatDate(d.deadline)}`);
+  }
+  // a выпуск names each graduate's attestat (series, number, registration number in the book of issued attestats)
+  if (order.kind === 'graduation') {
+    for (const a of db.prepare(`SELECT mv.id AS mid, f.series, f.number, a.reg_number FROM movements mv
+        JOIN classes c ON c.id = mv.from_class_id JOIN attestats a ON a.student_id = mv.student_id AND a.kind = c.parallel
+        JOIN attestat_forms f ON f.id = a.form_id WHERE mv.order_id = ?`).all(orderId) as Array<{ mid: number; series: string; number: number; reg_number: number }>) {
+      debts.set(a.mid, `аттестат ${a.series} № ${a.number}, рег. № ${a.reg_number}`);
+    }
   }
   type Line = { studentId: string; studentName: string; fromClass: string | null; toClass: string | null; date: string; basis: string };
   const lines: Line[] = rows.map((m) => ({ ...m, basis: [m.reason, debts.get(m.id), m.whereFrom, m.whereTo].filter(Boolean).join('; ') || '—' }));

@@ -233,6 +233,19 @@ describe('выпуск after the ГИА', () => {
     expect((await c.call('students.history', { id: ids.Ершова })).map((h) => [h.kind, h.fromClass, h.toClass, h.orderNumber, h.date])).toEqual([
       ['enrolment', null, '9А', '1-у', '2025-09-01'], ['promotion', '9А', '10А', '10-п', '2026-05-30'], ['departure', '9А', null, '7-вып', '2026-06-25']]);
     for (const who of ['Зуев', 'Ильин', 'Ершова', 'Жаров']) expect((await c.call('students.get', { id: ids[who] })).status, who).toBe('departed');
+    // the выпуск order printed class by class, each graduate with his attestat or the справка
+    const order = (await c.call('orders.list', { query: '7-вып' })).find((o) => o.number === '7-вып')!;
+    const file = path.join(scratchDir(), 'graduation.pdf');
+    fs.writeFileSync(file, Buffer.from((await c.call('orders.print', { orderId: order.id })).dataBase64, 'base64'));
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/[ \t]+/g, ' ');
+    expect(text).toContain('О выпуске (окончании обучения)');
+    expect(text).toContain('Отчислить в связи с окончанием обучения (выпуск) следующих обучающихся (4):');
+    expect(text.indexOf('9А класс (2)')).toBeGreaterThan(0);
+    expect(text.indexOf('11А класс (2)')).toBeGreaterThan(text.indexOf('9А класс (2)'));
+    const flat = text.replace(/\s+/g, ' '); // the basis column wraps; its continuation lines hold nothing else
+    expect(flat).toContain('Зуев Алексей Иванович 10.01.2008 11А — 25.06.2026 Окончание обучения (получен аттестат о среднем общем образовании); аттестат 77 АБ № 1, рег. № 1');
+    expect(flat).toContain('Ершова Алексей Иванович 10.01.2010 9А — 25.06.2026 Окончание обучения (получен аттестат об основном общем образовании); аттестат 077 № 101, рег. № 2');
+    expect(flat).toContain('Жаров Алексей Иванович 10.02.2010 9А — 25.06.2026 Окончание обучения без аттестата: выдана справка об обучении (9 класс)');
   });
 
   it('a duplicate order number in the school year is refused, naming the order it clashes with', async () => {
