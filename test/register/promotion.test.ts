@@ -196,6 +196,15 @@ describe('академическая задолженность: retakes and the
     const h = await c.call('students.history', { id: ids.Дроздов });
     expect(h.map((m) => [m.kind, m.fromClass, m.toClass, m.orderNumber])).toEqual([['enrolment', null, '5Б', '1-у'], ['promotion', '5Б', '6Б', '10-п'], ['transfer', '6Б', '5Б', '5-аз']]);
     expect(sixB.id).not.toBe(fiveB.id);
+    // each order on debts prints the pupils it decided, moved or not
+    const text = async (number: string) => {
+      const o = (await c.call('orders.list', { query: number })).find((x) => x.number === number)!;
+      const file = path.join(scratchDir(), `${number}.pdf`);
+      fs.writeFileSync(file, Buffer.from((await c.call('orders.print', { orderId: o.id })).dataBase64, 'base64'));
+      return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    };
+    expect(await text('3-аз')).toContain('Беляев Алексей Иванович 10.02.2014 6А 6А 12.10.2026 задолженность ликвидирована (Математика)');
+    expect(await text('5-аз')).toContain('Дроздов Алексей Иванович 10.05.2014 6Б 5Б 21.10.2026 оставлен(а) на повторное обучение (Математика); Оставлен(а)');
     expect(() => c.backend.db.prepare("UPDATE academic_debts SET outcome = 'cleared' WHERE student_id = ?").run(ids.Дроздов)).toThrow(/не изменяется/);
   });
 });
