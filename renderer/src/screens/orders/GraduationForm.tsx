@@ -59,7 +59,7 @@ export function GraduationForm() {
           <GroupError name="students" />
           <div className="checklist-items" data-testid="graduate-list">
             {studying.map((s, i) => (
-              <div key={s.id} data-testid="graduate-row" data-field={`students.${ids.indexOf(s.id)}`}>
+              <div key={s.id} data-testid="graduate-row">
                 <label>
                   <input type="checkbox" checked={!!chosen[s.id]}
                     onChange={(e) => setChosen((x) => { const n = { ...x }; if (e.target.checked) n[s.id] = { without: false }; else delete n[s.id]; return n; })} />
