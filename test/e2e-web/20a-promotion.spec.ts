@@ -1,7 +1,8 @@
 // The turn of the year by the rules (issue 20, part a) in Chromium: the promotion is reviewed before it is signed — a
 // pupil with a «2» blocks it until decided; one pupil is kept back on the parents' application (with its date), the
 // one with the «2» is promoted conditionally with a deadline; the order is confirmed and printed (pdftotext reads its
-// per-class list); then the 11th graders are released by a выпуск order — one with his attestat, one with a справка.
+// per-class list); the debt is retaken and cleared by a further order; then the 11th graders are released by a выпуск
+// order — one with his attestat, one with a справка.
 // Self-contained: its own past years (2013/2014 → 2014/2015), classes, pupils, marks and attestat form, seeded
 // through the API; unique names and order numbers.
 import { execFileSync } from 'node:child_process';
@@ -88,6 +89,28 @@ test('the promotion reviewed, decided and confirmed, its order printed; the 11th
   const debts = await api.call('debts.list', { open: true });
   expect(debts.filter((d) => d.studentName === full(SEVENTH[2])).map((d) => [d.subject, d.annualMark, d.deadline, d.currentClass]))
     .toEqual([['Математика', '2', '2014-10-15', '8П']]);
+
+  // ---- the debt: a retake recorded, then cleared by an order on academic debts
+  await app.goTo('Приказы');
+  await page.getByRole('link', { name: 'Академическая задолженность' }).click();
+  const debtRow = page.getByTestId('debt-row').filter({ hasText: full(SEVENTH[2]) });
+  await expect(debtRow).toContainText('Математика (2)');
+  await expect(debtRow).toContainText('15.10.2014');
+  const retake = debtRow.getByTestId('retake-form');
+  await retake.getByLabel('Дата пересдачи').fill('01.10.2014');
+  await retake.getByLabel('Отметка').fill('4');
+  await retake.getByRole('button', { name: 'Записать' }).click();
+  await expect(debtRow).toContainText('01.10.2014: 4');
+  await debtRow.getByRole('button', { name: 'Итог приказом' }).click();
+  const decide = page.getByTestId('debt-decide-form');
+  await expect(decide.locator('select[name="outcome"]')).toHaveValue('cleared');
+  await decide.getByLabel('Номер приказа').fill('20а-аз');
+  await decide.getByLabel('Дата приказа').fill('02.10.2014');
+  await decide.getByLabel('Дата итога').fill('02.10.2014');
+  await decide.getByRole('button', { name: 'Оформить приказ' }).click();
+  await expect(debtRow).toHaveCount(0);
+  expect((await api.call('debts.list', { studentId: debts.find((d) => d.studentName === full(SEVENTH[2]))!.studentId }))
+    .map((d) => [d.outcome, d.outcomeOrder?.number])).toEqual([['cleared', '20а-аз']]);
 
   // ---- the order printed: its per-class list with each decision
   await app.goTo('Приказы');

@@ -23,6 +23,7 @@ export function OrdersBook() {
       <PageHeader title={t.orders.title}>
         {canPromote && <Link to="/orders/promote" className="button">{t.orders.promote}</Link>}
         {canGraduate && <Link to="/orders/graduate" className="button">{t.orders.graduate}</Link>}
+        <Link to="/orders/debts" className="button">{t.debts.link}</Link>
       </PageHeader>
       <div className="toolbar">
         <div className="toolbar-field">
