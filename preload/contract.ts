@@ -22,6 +22,11 @@ export const PERIOD_KINDS = ['quarter', 'half', 'trimester'] as const;
 export const LEVELS = ['НОО', 'ООО', 'СОО'] as const;
 export const DOC_KINDS = ['birth_certificate', 'passport'] as const;
 export const MOVEMENT_KINDS = ['enrolment', 'transfer', 'promotion', 'departure'] as const;
+/** The kinds of orders in the book: those that move (each movement of its order's kind), the выпуск (departures of
+ *  graduates) and the outcome of academic debts (transfers and departures it decides). */
+export const ORDER_KINDS = [...MOVEMENT_KINDS, 'graduation', 'academic_debt'] as const;
+export const KEPT_BACK_BASES = ['application', 'council'] as const;
+export const DEBT_OUTCOMES = ['cleared', 'kept_back', 'other_programme', 'family_education'] as const;
 
 export const UserSchema = z.object({ id, login: z.string(), fullName: z.string(), role: z.enum(ROLES) });
 export type User = z.infer<typeof UserSchema>;
@@ -116,13 +121,48 @@ export const MovementSchema = z.object({
 export type Movement = z.infer<typeof MovementSchema>;
 
 export const OrderSchema = z.object({
-  id, number: z.string(), date: isoDate, kind: z.enum(MOVEMENT_KINDS), title: z.string(), studentCount: z.number().int(),
+  id, number: z.string(), date: isoDate, kind: z.enum(ORDER_KINDS), title: z.string(), studentCount: z.number().int(),
   /** the school year the order is numbered in (from August on, the new one) and its place in that year's book */
   schoolYear: yearName, seqInYear: z.number().int(),
   /** another order of its kind has its number in its school year: written before the register refused that (0013) */
   numberedTwice: z.boolean(),
 });
 export type Order = z.infer<typeof OrderSchema>;
+
+/** The promotion as a document to review before it is signed: per class who goes where and on what basis, and what
+ *  stops it (each blocker names its class, pupil and subject). */
+const ReviewPupilSchema = z.object({ studentId: uuid, name: z.string() });
+export const DebtSubjectSchema = z.object({ subjectId: id, subject: z.string(), mark: z.string() });
+export const PROMOTION_BLOCKERS = ['no_annual_mark', 'debt_undecided', 'unsealed', 'open_debt'] as const;
+export const PromotionReviewSchema = z.object({
+  fromYearId: id, yearName, date: isoDate, lastPeriodEnd: isoDate, nextYear: z.object({ id, name: yearName }).nullable(),
+  requireSealed: z.boolean(),
+  classes: z.array(z.object({
+    classId: id, className: z.string(), parallel: z.number().int(), toClass: z.string().nullable(),
+    promoted: z.array(ReviewPupilSchema),
+    keptBack: z.array(ReviewPupilSchema.extend({ basis: z.enum(KEPT_BACK_BASES), basisDate: isoDate })),
+    conditional: z.array(ReviewPupilSchema.extend({ deadline: isoDate, debts: z.array(DebtSubjectSchema) })),
+    /** 11th graders, and 9th graders leaving after the 9th: released by a выпуск order, not by the promotion */
+    awaitingGraduation: z.array(ReviewPupilSchema),
+  })),
+  blockers: z.array(z.object({ kind: z.enum(PROMOTION_BLOCKERS), className: z.string(), studentId: uuid.nullable(), studentName: z.string().nullable(),
+    subjects: z.array(DebtSubjectSchema), message: z.string() })),
+});
+export type PromotionReview = z.infer<typeof PromotionReviewSchema>;
+export const AcademicDebtSchema = z.object({
+  id, studentId: uuid, studentName: z.string(), yearName, className: z.string(), currentClass: z.string().nullable(),
+  subjectId: id, subject: z.string(), annualMark: z.string(), deadline: isoDate,
+  retakes: z.array(z.object({ date: isoDate, mark: z.string() })),
+  outcome: z.enum(DEBT_OUTCOMES).nullable(), outcomeOrder: z.object({ id, number: z.string(), date: isoDate }).nullable(),
+});
+export type AcademicDebt = z.infer<typeof AcademicDebtSchema>;
+const PromotionDecisions = {
+  /** kept back: a bare id (as before) is refused by name — the basis and its date are required */
+  keptBack: z.array(z.union([uuid, z.object({ studentId: uuid, basis: z.enum(KEPT_BACK_BASES).optional(), basisDate: isoDate.optional() }).strict()])).default([]),
+  conditional: z.array(z.object({ studentId: uuid, deadline: isoDate }).strict()).default([]),
+  /** 9th graders who leave after the 9th (released by a выпуск order, not promoted to the 10th) */
+  leavingAfterNinth: z.array(uuid).default([]),
+};
 const OrderRef = z.object({ number: text(50).min(1, 'номер приказа обязателен'), date: isoDate,
   /** the clerk confirmed an order dated after today (without it such an order is refused with a question) */
   confirmFuture: z.boolean().optional() });
@@ -152,7 +192,9 @@ export type Job = z.infer<typeof JobSchema>;
 // The scale and the slots live in the pure core, shared with the renderer and the CLI.
 export { MARKS, MARK_SLOTS, type Mark, type MarkSlot } from './core/marks.ts';
 
-export const SettingsSchema = z.object({ allowMarkOne: z.boolean() });
+export const SettingsSchema = z.object({ allowMarkOne: z.boolean(),
+  /** the school's rule: every class's ledger sealed before the promotion (unset: left as it is) */
+  requireSealedBeforePromotion: z.boolean().optional() });
 export type Settings = z.infer<typeof SettingsSchema>;
 
 /** Per column of one subject: counts, успеваемость and качество in percent (null with no marks to count). */
@@ -704,9 +746,25 @@ export const contract = {
     reason: optText(500) }).strict(), MovementSchema, CLERK),
   'orders.depart': command(z.object({ order: OrderRef.strict(), studentId: uuid, date: isoDate, reason: text(500).min(1, 'укажите причину выбытия'),
     whereTo: optText(500) }).strict(), MovementSchema, CLERK),
-  'orders.promote': command(z.object({ order: OrderRef.strict(), fromYearId: id, toYearId: id, date: isoDate,
-    keptBack: z.array(uuid).default([]) }).strict(),
-    z.object({ promoted: z.number().int(), keptBack: z.number().int(), graduated: z.number().int(), classesCreated: z.number().int() }), CLERK),
+  // The promotion: reviewed first (the same decisions give the same lists), then confirmed — refused while any blocker
+  // remains. A pupil kept back needs a basis (parents' application or педсовет decision) and its date; a conditional
+  // promotion, a deadline for the debts. 11th graders (and 9th graders leaving) are left for a выпуск order.
+  'orders.promotionReview': query(z.object({ fromYearId: id, date: isoDate.optional(), ...PromotionDecisions }).strict(), PromotionReviewSchema, ANY),
+  'orders.promote': command(z.object({ order: OrderRef.strict(), fromYearId: id, toYearId: id, date: isoDate.optional(), ...PromotionDecisions }).strict(),
+    z.object({ promoted: z.number().int(), keptBack: z.number().int(), conditional: z.number().int(), leftForGraduation: z.number().int(),
+      classesCreated: z.number().int() }), CLERK),
+  // Выпуск after the ГИА: 9th and 11th graders with their final marks set and attestats issued, or without an
+  // attestat (a справка об обучении given), by an order of its own.
+  'orders.graduate': command(z.object({ order: OrderRef.strict(), date: isoDate,
+    students: z.array(z.object({ studentId: uuid, withoutAttestat: z.boolean().default(false) }).strict()).min(1, 'выберите выпускников') }).strict(),
+    z.object({ released: z.number().int(), withAttestat: z.number().int(), withCertificate: z.number().int() }), CLERK),
+  'debts.list': query(z.object({ yearId: id.optional(), open: z.boolean().optional(), studentId: uuid.optional() }).strict(), z.array(AcademicDebtSchema), ANY),
+  'debts.recordRetake': command(z.object({ debtId: id, date: isoDate, mark: text(10) }).strict(), AcademicDebtSchema, CLERK),
+  // The outcome of a pupil's open debts by an order «Об итогах ликвидации академической задолженности»: cleared (each
+  // retaken), kept back (to toClassId, the previous grade this year), another programme (optionally to toClassId),
+  // family education (the pupil leaves).
+  'debts.decide': command(z.object({ order: OrderRef.strict(), studentId: uuid, outcome: z.enum(DEBT_OUTCOMES), date: isoDate,
+    toClassId: id.optional() }).strict(), z.array(AcademicDebtSchema), CLERK),
 
   'settings.get': query(none, SettingsSchema, ANY),
   'settings.set': command(SettingsSchema.strict(), SettingsSchema, ADMIN),

@@ -16,6 +16,7 @@ import m0013 from './0013_books_rules.ts';
 import m0014 from './0014_honours_decisions.ts';
 import m0015 from './0015_screen_indexes.ts';
 import m0016 from './0016_attestat_blanks.ts';
+import m0017 from './0017_promotion_graduation.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -36,4 +37,5 @@ export const migrations: readonly Migration[] = [
   { version: 14, name: '0014_honours_decisions', sql: m0014 },
   { version: 15, name: '0015_screen_indexes', sql: m0015 },
   { version: 16, name: '0016_attestat_blanks', sql: m0016 },
+  { version: 17, name: '0017_promotion_graduation', sql: m0017 },
 ];

@@ -8,7 +8,7 @@ import { formatDate, nowIso } from '../../preload/core/dates.ts';
 import { fullName } from '../../preload/core/names.ts';
 import { classInfo, classPeriods } from '../grades/grades.ts';
 import { MarkRefused, writeMarks, type MarkWrite } from '../grades/write.ts';
-import { GRADUATION_REASON } from '../movement/orders.ts';
+import { isGraduationReason } from '../movement/orders.ts';
 import { AppError } from '../shared/errors.ts';
 import { formatMean, roundMean, ruleSetFor, subjectKey, type RuleSet } from './rules.ts';
 
@@ -69,7 +69,7 @@ export function computeFinals(db: DB, classId: number): FinalsPreview {
   const excluded: FinalsPreview['excluded'] = [];
   for (const m of last.values()) {
     const name = fullName({ lastName: m.last_name, firstName: m.first_name, middleName: m.middle_name });
-    const left = (m.kind === 'transfer' || m.kind === 'departure') && m.reason !== GRADUATION_REASON;
+    const left = (m.kind === 'transfer' || m.kind === 'departure') && !isGraduationReason(m.reason);
     if (left) {
       excluded.push({ studentId: m.id, fullName: name, reason: `выбыл(а) из класса ${formatDate(m.end_date)} (${m.kind === 'transfer' ? 'перевод' : 'выбытие'}${m.reason ? `: ${m.reason}` : ''}) — не окончил(а) год в классе, итоговые отметки не выставляются` });
     } else students.push({ id: m.id, name });

@@ -5,7 +5,7 @@ import type { LedgerMissing } from '../../preload/contract.ts';
 import { FAILING_MARKS } from '../../preload/core/marks.ts';
 import { classGrid, columnStats } from '../grades/grades.ts';
 import { getSchool } from '../school/profile.ts';
-import { GRADUATION_REASON } from '../movement/orders.ts';
+import { isGraduationReason } from '../movement/orders.ts';
 import type { LedgerColumnStats, LedgerData, LedgerPeriod, LedgerStudent, LedgerStudentMarks } from './model.ts';
 
 const KIND_PREFIX = { quarter: 'q', half: 'h', trimester: 't' } as const;
@@ -35,7 +35,7 @@ export function buildLedger(db: DB, classId: number): LedgerData {
     .all(classId) as Array<{ student_id: string; end_date: string | null; kind: string | null; reason: string | null }>;
   const left = new Map<string, LedgerStudent['left']>();
   for (const e of ends) {
-    const leaving = (e.kind === 'transfer' || e.kind === 'departure') && e.reason !== GRADUATION_REASON;
+    const leaving = (e.kind === 'transfer' || e.kind === 'departure') && !isGraduationReason(e.reason);
     left.set(e.student_id, leaving ? { date: e.end_date!, kind: e.kind as 'transfer' | 'departure' } : null);
   }
   const book = new Map((db.prepare(`SELECT b.student_id, b.letter || '-' || b.number AS n FROM alphabet_book b

@@ -1,20 +1,23 @@
-// The movement of students by order (книга приказов): enrolment, transfer between classes, promotion of
-// the whole school to the next year, departure. Every change of status is an order with number and date.
+// The movement of students by order (книга приказов): enrolment, transfer between classes, departure; the
+// promotion of the school to the next year is promotion.ts, the выпуск graduation.ts, academic debts debts.ts.
+// Every change of status is an order with number and date.
 import type { DB } from '../../db/connection.ts';
 import type { Movement, Order } from '../../preload/contract.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
 import { fullName, searchKey } from '../../preload/core/names.ts';
 import { schoolYearSql } from '../../db/sql-checks.ts';
 import { currentYearStart, formatDate, isValidIsoDate, todayIso } from '../../preload/core/dates.ts';
-import { getClass, levelOf } from '../classes/classes.ts';
+import { getClass } from '../classes/classes.ts';
 import { getStudent } from '../students/students.ts';
 import { fileDeparture, fileInBook, reopenEntry } from '../alphabet-book/book.ts';
 
-type Kind = 'enrolment' | 'transfer' | 'promotion' | 'departure';
-type OrderRef = { number: string; date: string; confirmFuture?: boolean };
+type Kind = 'enrolment' | 'transfer' | 'promotion' | 'departure' | 'graduation' | 'academic_debt';
+type MovementKind = Movement['kind'];
+export type OrderRef = { number: string; date: string; confirmFuture?: boolean };
 
-const KIND_TITLE: Record<Kind, string> = {
+export const KIND_TITLE: Record<Kind, string> = {
   enrolment: 'О зачислении', transfer: 'О переводе', promotion: 'О переводе в следующий класс', departure: 'Об отчислении (выбытии)',
+  graduation: 'О выпуске (окончании обучения)', academic_debt: 'Об итогах ликвидации академической задолженности',
 };
 
 /** The schema's refusal of an order number used twice in a school year (migration 0013). */
@@ -52,38 +55,38 @@ export function orderFor(db: DB, ref: OrderRef, kind: Kind): number {
 }
 
 type Active = { id: number; class_id: number; year_id: number; start_date: string };
-function activeMembership(db: DB, studentId: string): Active | undefined {
+export function activeMembership(db: DB, studentId: string): Active | undefined {
   return db.prepare('SELECT id, class_id, year_id, start_date FROM class_memberships WHERE student_id = ? AND end_date IS NULL').get(studentId) as Active | undefined;
 }
 
-function yearBounds(db: DB, yearId: number) {
+export function yearBounds(db: DB, yearId: number) {
   return db.prepare('SELECT name, start_date, end_date FROM academic_years WHERE id = ?').get(yearId) as { name: string; start_date: string; end_date: string };
 }
 
-function insertMovement(db: DB, m: { orderId: number; studentId: string; kind: Kind; date: string; from?: number | null; to?: number | null;
+export function insertMovement(db: DB, m: { orderId: number; studentId: string; kind: MovementKind; date: string; from?: number | null; to?: number | null;
   whereFrom?: string | null; whereTo?: string | null; reason?: string | null }): number {
   return Number(db.prepare(`INSERT INTO movements (order_id, student_id, kind, date, from_class_id, to_class_id, where_from, where_to, reason)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(m.orderId, m.studentId, m.kind, m.date, m.from ?? null, m.to ?? null,
     m.whereFrom?.trim() || null, m.whereTo?.trim() || null, m.reason?.trim() || null).lastInsertRowid);
 }
 
-function openMembership(db: DB, studentId: string, classId: number, date: string, movementId: number) {
+export function openMembership(db: DB, studentId: string, classId: number, date: string, movementId: number) {
   const c = getClass(db, classId);
   db.prepare('INSERT INTO class_memberships (student_id, class_id, year_id, start_date, start_movement_id) VALUES (?, ?, ?, ?, ?)')
     .run(studentId, classId, c.yearId, date, movementId);
 }
 
-function closeMembership(db: DB, membershipId: number, date: string, movementId: number) {
+export function closeMembership(db: DB, membershipId: number, date: string, movementId: number) {
   db.prepare('UPDATE class_memberships SET end_date = ?, end_movement_id = ? WHERE id = ?').run(date, movementId, membershipId);
 }
 
 /** A move out of a class is dated within its academic year. */
-function afterYearEnd(db: DB, yearId: number, date: string, what: string) {
+export function afterYearEnd(db: DB, yearId: number, date: string, what: string) {
   const y = yearBounds(db, yearId);
   if (date > y.end_date) throw fieldError('date', `${what} ${formatDate(date)} позже конца ${y.name} учебного года (${formatDate(y.end_date)}), в котором ученик в этом классе`);
 }
 
-function requireDate(date: string, field = 'date') {
+export function requireDate(date: string, field = 'date') {
   if (!isValidIsoDate(date)) throw fieldError(field, 'Неверная дата');
 }
 
@@ -152,72 +155,19 @@ export function depart(db: DB, a: { order: OrderRef; studentId: string; date: st
 }
 
 export const GRADUATION_REASON = 'Окончание обучения (получен аттестат о среднем общем образовании)';
-
-/** Moves the whole school to the next year in one order; kept-back students stay in their parallel; 11th grade graduates. */
-export function promote(db: DB, a: { order: OrderRef; fromYearId: number; toYearId: number; date: string; keptBack?: string[] }) {
-  requireDate(a.date);
-  const from = db.prepare('SELECT * FROM academic_years WHERE id = ?').get(a.fromYearId) as { id: number; name: string; start_date: string; end_date: string } | undefined;
-  const to = db.prepare('SELECT * FROM academic_years WHERE id = ?').get(a.toYearId) as typeof from;
-  if (!from) throw fieldError('fromYearId', 'Учебный год не найден');
-  if (!to) throw fieldError('toYearId', 'Учебный год не найден');
-  if (Number(to.name.slice(0, 4)) !== Number(from.name.slice(0, 4)) + 1) throw fieldError('toYearId', `Следующий за ${from.name} год — ${Number(from.name.slice(0, 4)) + 1}/${Number(from.name.slice(0, 4)) + 2}`);
-  if (a.date < from.start_date || a.date > to.start_date) throw fieldError('date', `Дата приказа — между ${from.start_date} и ${to.start_date}`);
-  const members = db.prepare(`SELECT m.id, m.student_id, m.class_id, m.start_date, c.parallel, c.letter, c.homeroom_teacher_id, c.shift, c.adapted
-    FROM class_memberships m JOIN classes c ON c.id = m.class_id WHERE m.year_id = ? AND m.end_date IS NULL`).all(from.id) as
-    Array<{ id: number; student_id: string; class_id: number; start_date: string; parallel: number; letter: string; homeroom_teacher_id: number | null; shift: number; adapted: number }>;
-  const kept = new Set(a.keptBack ?? []);
-  const memberIds = new Set(members.map((m) => m.student_id));
-  (a.keptBack ?? []).forEach((id, i) => {
-    if (!memberIds.has(id)) throw new AppError('validation', 'Оставленный на повторное обучение ученик не числится в классах этого года', { [`keptBack.${i}`]: 'Ученик не числится в классах этого года' });
-  });
-  if (!members.length) throw fieldError('fromYearId', `В ${from.name} нет учеников для перевода`);
-  const orderId = orderFor(db, a.order, 'promotion');
-  const classCache = new Map<string, number>();
-  let classesCreated = 0;
-  const target = (parallel: number, letter: string, src: (typeof members)[number]) => {
-    const key = `${parallel}${letter}`;
-    let id = classCache.get(key);
-    if (id == null) {
-      const found = db.prepare('SELECT id FROM classes WHERE year_id = ? AND parallel = ? AND letter = ?').get(to.id, parallel, letter) as { id: number } | undefined;
-      id = found?.id ?? Number(db.prepare('INSERT INTO classes (year_id, parallel, letter, homeroom_teacher_id, shift, level, adapted) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(to.id, parallel, letter, src.homeroom_teacher_id, src.shift, levelOf(parallel), src.adapted).lastInsertRowid);
-      if (!found) classesCreated++;
-      classCache.set(key, id);
-    }
-    return id;
-  };
-  let promoted = 0, keptBack = 0, graduated = 0;
-  const newStart = to.start_date;
-  for (const m of members) {
-    const date = a.date < m.start_date ? m.start_date : a.date;
-    if (kept.has(m.student_id)) {
-      const cls = target(m.parallel, m.letter, m);
-      const mid = insertMovement(db, { orderId, studentId: m.student_id, kind: 'promotion', date, from: m.class_id, to: cls, reason: 'Оставлен(а) на повторное обучение' });
-      closeMembership(db, m.id, date, mid);
-      openMembership(db, m.student_id, cls, newStart, mid);
-      keptBack++;
-    } else if (m.parallel === 11) {
-      const mid = insertMovement(db, { orderId, studentId: m.student_id, kind: 'departure', date, from: m.class_id, reason: GRADUATION_REASON });
-      closeMembership(db, m.id, date, mid);
-      fileDeparture(db, m.student_id, date, GRADUATION_REASON, null);
-      graduated++;
-    } else {
-      const cls = target(m.parallel + 1, m.letter, m);
-      const mid = insertMovement(db, { orderId, studentId: m.student_id, kind: 'promotion', date, from: m.class_id, to: cls });
-      closeMembership(db, m.id, date, mid);
-      openMembership(db, m.student_id, cls, newStart, mid);
-      promoted++;
-    }
-  }
-  return { promoted, keptBack, graduated, classesCreated };
-}
+export const GRADUATION_REASON_9 = 'Окончание обучения (получен аттестат об основном общем образовании)';
+/** Released by a выпуск order without an attestat (not admitted to the ГИА or not passed it): the справка об обучении. */
+export const graduationWithoutAttestatReason = (parallel: number) =>
+  `Окончание обучения без аттестата: выдана справка об обучении (${parallel} класс)`;
+/** A departure that ends schooling at its level (a выпуск, with an attestat or a справка), not a leaving mid-course. */
+export const isGraduationReason = (reason: string | null | undefined) => !!reason?.startsWith('Окончание обучения');
 
 const MOVEMENT_SELECT = `SELECT mv.*, o.number AS order_number, o.date AS order_date, s.last_name, s.first_name, s.middle_name,
   fc.parallel AS f_par, fc.letter AS f_let, tc.parallel AS t_par, tc.letter AS t_let
   FROM movements mv JOIN orders o ON o.id = mv.order_id JOIN students s ON s.id = mv.student_id
   LEFT JOIN classes fc ON fc.id = mv.from_class_id LEFT JOIN classes tc ON tc.id = mv.to_class_id`;
 
-type MRow = { id: number; order_id: number; kind: Kind; date: string; order_number: string; order_date: string; student_id: string; last_name: string; first_name: string;
+type MRow = { id: number; order_id: number; kind: MovementKind; date: string; order_number: string; order_date: string; student_id: string; last_name: string; first_name: string;
   middle_name: string | null; f_par: number | null; f_let: string | null; t_par: number | null; t_let: string | null;
   where_from: string | null; where_to: string | null; reason: string | null };
 

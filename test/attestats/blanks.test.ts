@@ -79,7 +79,7 @@ beforeAll(async () => {
     await c.call('grades.set', { classId, cells });
   };
   await write(c10, marks10);
-  await c.call('orders.promote', { order: { number: '90-п', date: '2025-06-30' }, fromYearId: y25, toYearId: y26, date: '2025-09-01' });
+  await c.call('orders.promote', { order: { number: '90-п', date: '2025-06-30' }, fromYearId: y25, toYearId: y26 });
   await write(c11, marks11);
   await c.call('exams.addResult', { studentId: st['Ефимова'], kind: 'ЕГЭ', subjectId: subj['Русский язык'], year: 2026, score: 85 });
   await c.call('exams.addResult', { studentId: st['Ефимова'], kind: 'ЕГЭ', subjectId: subj['Математика (профильный уровень)'], year: 2026, score: 72 });

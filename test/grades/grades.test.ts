@@ -93,11 +93,11 @@ describe('grades.set refuses, naming the cell, and writes nothing', () => {
     const e = expectError(await refusedUnchanged(s.a.id, [cell(a[0], '1')]), 'validation', 'cells.0');
     expect(e.message).toMatch(/оценка «1» не разрешена настройками школы/);
     expectError(await c.backend.call({ method: 'settings.set', args: { allowMarkOne: true }, session: clerk }, 'http'), 'forbidden');
-    expect(await c.call('settings.set', { allowMarkOne: true })).toEqual({ allowMarkOne: true });
+    expect(await c.call('settings.set', { allowMarkOne: true })).toEqual({ allowMarkOne: true, requireSealedBeforePromotion: false });
     expect(await c.call('grades.set', { classId: s.a.id, cells: [cell(a[0], '1', { subjectId: s.math.id, periodId: q[3] })] })).toEqual({ written: 1, cleared: 0 });
     expectError(await c.raw('settings.set', { allowMarkOne: false }), 'validation', 'allowMarkOne');
     await c.call('grades.set', { classId: s.a.id, cells: [cell(a[0], null, { periodId: q[3] })] });
-    expect(await c.call('settings.set', { allowMarkOne: false })).toEqual({ allowMarkOne: false });
+    expect(await c.call('settings.set', { allowMarkOne: false })).toEqual({ allowMarkOne: false, requireSealedBeforePromotion: false });
     expect(count(c.backend.db, 'marks')).toBe(0);
   });
 

@@ -228,7 +228,11 @@ describe('after the year is sealed', () => {
       expect((job.result as { sealed: unknown[] }).sealed).toHaveLength(3);
       const next = await f.c.call('years.create', { name: '2026/2027' });
       const moved = await f.c.call('orders.promote', { order: { number: '30-п', date: '2026-05-30' }, fromYearId: f.s.year.id, toYearId: next.id, date: '2026-05-30' });
-      expect(moved).toMatchObject({ promoted: 4, graduated: 1 });
+      expect(moved).toMatchObject({ promoted: 4, leftForGraduation: 1 });
+      // the 11th grader leaves by a выпуск order of its own (issue 20), from the sealed 11А
+      const released = await f.c.call('orders.graduate', { order: { number: '31-вып', date: '2026-06-25' }, date: '2026-06-25',
+        students: [{ studentId: grad.id, withoutAttestat: true }] });
+      expect(released).toMatchObject({ released: 1 });
       for (const l of await f.c.call('ledgers.list', { yearId: f.s.year.id })) {
         const v = await f.c.call('ledgers.verify', { code: l.code! });
         expect([l.className, v.intact, v.differences]).toEqual([l.className, true, []]);

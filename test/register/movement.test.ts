@@ -3,7 +3,6 @@
 // Assertions read the rows themselves (class_memberships, alphabet_book, movements), not only the API replies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Student } from '../../preload/contract.ts';
-import { GRADUATION_REASON } from '../../main/movement/orders.ts';
 import { adminClient, smallSchool, type Client } from '../helpers/register.ts';
 import { count, expectError, studentInput, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
@@ -142,7 +141,7 @@ describe('promotion of the whole school to the next year', () => {
   let c11: number;
   let next: { id: number };
   let pre6A: number;
-  let result: { promoted: number; keptBack: number; graduated: number; classesCreated: number };
+  let result: { promoted: number; keptBack: number; conditional: number; leftForGraduation: number; classesCreated: number };
 
   beforeAll(async () => {
     c = await adminClient(scratchDir());
@@ -172,9 +171,16 @@ describe('promotion of the whole school to the next year', () => {
     expect(count(c.backend.db, 'orders', "kind = 'promotion'")).toBe(0);
   });
 
-  it('one order moves everyone: kept-back stay in their parallel, 11th grade graduates, missing classes are created', async () => {
-    result = await c.call('orders.promote', { order: { number: '3-п', date: '2026-05-30' }, fromYearId: s.year.id, toYearId: next.id, date: '2026-05-30', keptBack: [ids.Васильев] });
-    expect(result).toEqual({ promoted: 4, keptBack: 1, graduated: 2, classesCreated: 2 });
+  it('keeping a pupil back without a basis (a bare id, as before) is refused by name', async () => {
+    const e = expectError(await c.raw('orders.promote', { order: { number: '3-п', date: '2026-05-30' }, fromYearId: s.year.id, toYearId: next.id, date: '2026-05-30', keptBack: [ids.Васильев] }), 'validation', 'keptBack.0.basis');
+    expect(e.message).toMatch(/Васильев .*5А.*заявлению родителей .* или решению педагогического совета/);
+    expect(count(c.backend.db, 'orders', "kind = 'promotion'")).toBe(0);
+  });
+
+  it('one order moves everyone: kept-back stay in their parallel, 11th grade is left for the выпуск, missing classes are created', async () => {
+    result = await c.call('orders.promote', { order: { number: '3-п', date: '2026-05-30' }, fromYearId: s.year.id, toYearId: next.id, date: '2026-05-30',
+      keptBack: [{ studentId: ids.Васильев, basis: 'application', basisDate: '2026-05-20' }] });
+    expect(result).toEqual({ promoted: 4, keptBack: 1, conditional: 0, leftForGraduation: 2, classesCreated: 2 });
     const classes = await c.call('classes.list', { yearId: next.id });
     expect(classes.map((k) => [k.name, k.level, k.studentCount])).toEqual([['5А', 'ООО', 1], ['6А', 'ООО', 2], ['6Б', 'ООО', 2]]);
     expect(classes.find((k) => k.name === '6А')!.id).toBe(pre6A); // the existing class was used, not duplicated
@@ -192,28 +198,41 @@ describe('promotion of the whole school to the next year', () => {
     }
     const kept = await c.call('students.history', { id: ids.Васильев });
     expect(kept.map((h) => [h.kind, h.fromClass, h.toClass, h.reason])).toEqual([
-      ['enrolment', null, '5А', null], ['promotion', '5А', '5А', 'Оставлен(а) на повторное обучение'],
+      ['enrolment', null, '5А', null], ['promotion', '5А', '5А', 'Оставлен(а) на повторное обучение: заявление родителей (законных представителей) от 20.05.2026'],
     ]);
+    expect(c.backend.db.prepare('SELECT decision, basis, basis_date FROM promotion_decisions WHERE movement_id = ?').get(kept[1].id))
+      .toEqual({ decision: 'kept_back', basis: 'application', basis_date: '2026-05-20' });
   });
 
-  it('graduates leave with the graduation reason on their book entry', async () => {
+  it('11th graders are not graduated by the promotion: still in 11А, then released by a выпуск order of its own', async () => {
+    for (const name of ['Жуков', 'Зайцев']) {
+      const card = await c.call('students.get', { id: ids[name] });
+      expect(card.status, name).toBe('studying');
+      expect(card.currentClass, name).toMatchObject({ name: '11А', yearName: '2025/2026' });
+    }
+    // no final marks, no attestat: only the справка об обучении releases them
+    expectError(await c.raw('orders.graduate', { order: { number: '5-вып', date: '2026-06-25' }, date: '2026-06-25', students: [{ studentId: ids.Жуков }] }), 'validation', 'students.0');
+    expect(await c.call('orders.graduate', { order: { number: '5-вып', date: '2026-06-25' }, date: '2026-06-25',
+      students: [{ studentId: ids.Жуков, withoutAttestat: true }, { studentId: ids.Зайцев, withoutAttestat: true }] })).toEqual({ released: 2, withAttestat: 0, withCertificate: 2 });
     for (const name of ['Жуков', 'Зайцев']) {
       const card = await c.call('students.get', { id: ids[name] });
       expect(card.status, name).toBe('departed');
       expect(count(c.backend.db, 'class_memberships', `student_id = '${ids[name]}' AND end_date IS NULL`)).toBe(0);
-      expect(bookRow(c, ids[name])).toMatchObject({ departed_on: '2026-05-30', departure_reason: GRADUATION_REASON });
-      expect((await c.call('students.history', { id: ids[name] })).map((h) => [h.kind, h.orderNumber])).toEqual([['enrolment', '1-у'], ['departure', '3-п']]);
+      expect(bookRow(c, ids[name])).toMatchObject({ departed_on: '2026-06-25', departure_reason: 'Окончание обучения без аттестата: выдана справка об обучении (11 класс)' });
+      expect((await c.call('students.history', { id: ids[name] })).map((h) => [h.kind, h.orderNumber])).toEqual([['enrolment', '1-у'], ['departure', '5-вып']]);
     }
+    const order = (await c.call('orders.list', {})).find((o) => o.number === '5-вып')!;
+    expect(order).toMatchObject({ kind: 'graduation', title: 'О выпуске (окончании обучения)', studentCount: 2 });
   });
 
-  it('the departed student is not promoted; the order holds exactly the seven movements', async () => {
+  it('the departed student is not promoted; the promotion order holds exactly the five promotions', async () => {
     expect((await c.call('students.get', { id: ids.Ушедший })).status).toBe('departed');
     expect(memberships(c, ids.Ушедший)).toHaveLength(1);
     const order = (await c.call('orders.list', {})).find((o) => o.number === '3-п')!;
-    expect(order).toMatchObject({ kind: 'promotion', studentCount: 7 });
+    expect(order).toMatchObject({ kind: 'promotion', studentCount: 5 });
     const mvs = await c.call('orders.movements', { orderId: order.id });
     expect(mvs.filter((m) => m.kind === 'promotion')).toHaveLength(5);
-    expect(mvs.filter((m) => m.kind === 'departure')).toHaveLength(2);
+    expect(mvs.filter((m) => m.kind === 'departure')).toHaveLength(0);
   });
 
   it('promoting the same year again finds no one left to move', async () => {

@@ -17,6 +17,8 @@ import { OrderPage } from '../screens/orders/OrderPage';
 import { PacketsScreen } from '../screens/packets/PacketsScreen';
 import { OrdersBook } from '../screens/orders/OrdersBook';
 import { PromotionForm } from '../screens/orders/PromotionForm';
+import { GraduationForm } from '../screens/orders/GraduationForm';
+import { DebtsScreen } from '../screens/orders/DebtsScreen';
 import { SchoolProfile } from '../screens/school/SchoolProfile';
 import { StaffScreen } from '../screens/staff/StaffScreen';
 import { StudentCard } from '../screens/students/StudentCard';
@@ -76,6 +78,8 @@ const ROUTES: Route[] = [
   { pattern: '/verify', needs: 'ledgers.verify', render: () => <VerifyScreen /> },
   { pattern: '/orders', needs: 'orders.list', render: () => <OrdersBook /> },
   { pattern: '/orders/promote', needs: 'orders.promote', render: () => <PromotionForm /> },
+  { pattern: '/orders/graduate', needs: 'orders.graduate', render: () => <GraduationForm /> },
+  { pattern: '/orders/debts', needs: 'debts.list', render: () => <DebtsScreen /> },
   { pattern: '/orders/:id', needs: 'orders.movements', render: (p) => <OrderPage key={p.id} id={Number(p.id)} /> },
   { pattern: '/book', needs: 'alphabetBook.list', render: () => <AlphabetBook /> },
   { pattern: '/attestats', needs: 'attestats.list', render: () => <AttestatsScreen /> },

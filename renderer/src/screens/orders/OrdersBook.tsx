@@ -12,6 +12,7 @@ import { useQuery } from '../../ui/useQuery';
 
 export function OrdersBook() {
   const canPromote = useCan('orders.promote');
+  const canGraduate = useCan('orders.graduate');
   const { years } = useYears();
   const [year, setYear] = useState(''); // '' — all years; else the school year's first calendar year
   const [text, setText] = useState('');
@@ -21,6 +22,8 @@ export function OrdersBook() {
     <section>
       <PageHeader title={t.orders.title}>
         {canPromote && <Link to="/orders/promote" className="button">{t.orders.promote}</Link>}
+        {canGraduate && <Link to="/orders/graduate" className="button">{t.orders.graduate}</Link>}
+        <Link to="/orders/debts" className="button">{t.debts.link}</Link>
       </PageHeader>
       <div className="toolbar">
         <div className="toolbar-field">
