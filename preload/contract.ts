@@ -112,6 +112,8 @@ export const MovementSchema = z.object({
   studentId: uuid, studentName: z.string(),
   fromClass: z.string().nullable(), toClass: z.string().nullable(),
   whereFrom: z.string().nullable(), whereTo: z.string().nullable(), reason: z.string().nullable(),
+  /** the order that cancelled this movement (it stays in the book, undone as if it had not happened) */
+  cancelledBy: z.object({ number: z.string(), date: isoDate }).nullable().optional(),
 });
 export type Movement = z.infer<typeof MovementSchema>;
 
@@ -121,6 +123,10 @@ export const OrderSchema = z.object({
   schoolYear: yearName, seqInYear: z.number().int(),
   /** another order of its kind has its number in its school year: written before the register refused that (0013) */
   numberedTwice: z.boolean(),
+  /** an order of correction: the order it cancels (or amends, for some of its pupils) */
+  corrects: z.object({ orderId: id, number: z.string(), date: isoDate, kind: z.enum(['cancel', 'amend']) }).nullable().optional(),
+  /** the orders that cancelled or amended this one */
+  correctedBy: z.array(z.object({ id, number: z.string(), date: isoDate })).optional(),
 });
 export type Order = z.infer<typeof OrderSchema>;
 const OrderRef = z.object({ number: text(50).min(1, 'номер приказа обязателен'), date: isoDate,
@@ -673,6 +679,18 @@ export const contract = {
   'orders.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200), year: z.number().int().min(1900).max(2200).optional(),
     query: text(200).optional() }).strict(), z.array(OrderSchema), ANY),
   'orders.movements': query(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),
+  // A page of the book of orders with the count of all that match (orders.list stops at its limit; this one says so).
+  'orders.book': query(z.object({ limit: z.number().int().min(1).max(1000).default(100), offset: z.number().int().min(0).default(0),
+    year: z.number().int().min(1900).max(2200).optional(), query: text(200).optional() }).strict(),
+    z.object({ rows: z.array(OrderSchema), total: z.number().int() }), ANY),
+  // «Об отмене приказа № … от …» (or, with studentIds, «О внесении изменений»): a new order that undoes the named order's
+  // movements as if they had not happened; both stay in the book. Later movements of the same pupils are named and
+  // the cancellation refused, unless an administrator confirms the cascade (then they are cancelled too).
+  'orders.cancel': command(z.object({ order: OrderRef.strict(), cancels: z.object({ number: text(50).min(1, 'укажите номер отменяемого приказа'), date: isoDate }).strict(),
+    studentIds: z.array(uuid).max(5000).optional(), cascade: z.boolean().optional() }).strict(),
+    z.object({ order: OrderSchema, cancelled: z.array(MovementSchema), cascaded: z.array(MovementSchema) }), CLERK),
+  // the movements an order of correction cancelled (each with its own order)
+  'orders.cancelledBy': query(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),
   // An order as a PDF to sign, with its list of students (no verification code: the signed paper is the original).
   'orders.print': query(z.object({ orderId: id }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), ANY),
   'orders.enrol': command(z.object({ order: OrderRef.strict(), studentId: uuid, classId: id, date: isoDate,

@@ -1,7 +1,8 @@
 // The movement of students by order: enrolment, transfer, departure, promotion, and the book of orders.
 import { defineHandlers, command, query } from '../shared/handler.ts';
 import { printOrder } from './print.ts';
-import { depart, enrol, listOrders, orderMovements, promote, studentHistory, transfer } from './orders.ts';
+import { bookOfOrders, depart, enrol, listOrders, orderMovements, promote, studentHistory, transfer } from './orders.ts';
+import { cancelledBy, cancelOrder } from './cancel.ts';
 
 export const movementHandlers = defineHandlers({
   'students.history': query(({ db }, a) => studentHistory(db, a.id)),
@@ -12,4 +13,7 @@ export const movementHandlers = defineHandlers({
   'orders.transfer': command(({ db }, a) => transfer(db, a)),
   'orders.depart': command(({ db }, a) => depart(db, a)),
   'orders.promote': command(({ db }, a) => promote(db, a)),
+  'orders.book': query(({ db }, a) => bookOfOrders(db, a)),
+  'orders.cancelledBy': query(({ db }, a) => cancelledBy(db, a.orderId)),
+  'orders.cancel': command(({ db, user }, a) => cancelOrder(db, a, { admin: user?.role === 'admin' })),
 });
