@@ -140,6 +140,29 @@ export const BookEntrySchema = z.object({
 });
 export type BookEntry = z.infer<typeof BookEntrySchema>;
 
+/** A class of the next year as opening it would make it (issue 20): its curriculum and where that comes from (the
+ *  grade's template; seeded from this year's classes of that grade; carried from the class; none), teacher and shift
+ *  proposed, each change explained in `notes`. */
+export const NextYearClassSchema = z.object({
+  parallel: z.number().int(), letter: z.string(), name: z.string(), fromClass: z.string().nullable(), fromClassId: id.nullable(),
+  homeroomTeacherId: id.nullable(), homeroomTeacher: z.string().nullable(), shift: z.number().int(), adapted: z.boolean(),
+  subjectIds: z.array(id), subjects: z.array(z.string()), curriculumSource: z.enum(['template', 'seeded', 'carried', 'none']),
+  added: z.array(z.string()), dropped: z.array(z.string()), notes: z.array(z.string()),
+});
+export type NextYearClass = z.infer<typeof NextYearClassSchema>;
+export const NextYearPreviewSchema = z.object({
+  fromYear: yearName, yearName, yearExists: z.boolean(), classes: z.array(NextYearClassSchema), graduating: z.array(z.string()),
+  firstGrade: z.object({ classes: z.number().int(), pupils: z.number().int().nullable(), perClass: z.number().int().nullable() }),
+  /** grades whose new classes take the subjects this year's classes of that grade study (opening seeds their templates) */
+  templatesToSeed: z.array(z.number().int()),
+});
+export type NextYearPreview = z.infer<typeof NextYearPreviewSchema>;
+const NextYearArgs = z.object({ fromYearId: id, firstGradeClasses: z.number().int().min(0).max(27).default(0),
+  firstGradePupils: z.number().int().min(0).max(2000).nullable().optional() });
+/** one first grader of the fast entry form */
+const FirstGraderInput = z.object({ lastName: text(100).trim().min(1, 'укажите фамилию'), firstName: text(100).trim().min(1, 'укажите имя'),
+  middleName: optText(100), birthDate: isoDate, sex: z.enum(['М', 'Ж']), snils: optText(20) });
+
 export const AuditEntrySchema = z.object({
   id, at: z.string(), login: z.string().nullable(), method: z.string(), detail: z.string(), hash: z.string(),
 });
@@ -648,6 +671,12 @@ export const contract = {
   'years.create': command(z.object({ name: yearName, periodKinds: z.array(z.object({ fromGrade: z.number().int(),
     toGrade: z.number().int(), kind: z.enum(PERIOD_KINDS) })).optional() }).strict(), YearSchema, CLERK),
 
+  // The next year in one step: a preview (nothing written), then the clerk's confirmation with his choices.
+  'years.nextPreview': query(NextYearArgs.strict(), NextYearPreviewSchema, CLERK),
+  'years.openNext': command(NextYearArgs.extend({ classes: z.array(z.object({ parallel: z.number().int(), letter: text(2), homeroomTeacherId: id.nullable(),
+    shift: z.number().int().min(1).max(3), include: z.boolean().default(true) }).strict()).max(400).optional() }).strict(),
+  z.object({ year: YearSchema, classes: z.array(ClassSchema), curriculumRows: z.number().int(), templatesSeeded: z.array(z.number().int()) }), CLERK),
+
   'staff.list': query(none, z.array(StaffSchema), ANY),
   'staff.create': command(StaffInput.strict(), StaffSchema, CLERK),
   'staff.update': command(z.object({ id, data: StaffInput.strict() }).strict(), StaffSchema, CLERK),
@@ -664,6 +693,11 @@ export const contract = {
 
   'curriculum.get': query(z.object({ classId: id }).strict(), z.array(SubjectSchema), ANY),
   'curriculum.set': command(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.array(SubjectSchema), CLERK),
+  // the subjects each grade studies: what the next year's classes are given (the clerk edits it; seeded from a year)
+  'curriculum.templates': query(none, z.array(z.object({ grade: z.number().int(), subjects: z.array(SubjectSchema) })), ANY),
+  'curriculum.setTemplate': command(z.object({ grade: z.number().int().min(1).max(11), subjectIds: z.array(id) }).strict(),
+    z.object({ grade: z.number().int(), subjects: z.array(SubjectSchema) }), CLERK),
+  'curriculum.seedTemplates': command(z.object({ yearId: id }).strict(), z.object({ seeded: z.array(z.number().int()) }), CLERK),
 
   'students.search': query(z.object({ query: text(200).optional(), classId: id.optional(), yearId: id.optional(),
     limit: z.number().int().min(1).max(1000).default(200), offset: z.number().int().min(0).default(0) }).strict(),
@@ -674,6 +708,10 @@ export const contract = {
     StudentSchema, CLERK),
   'students.update': command(z.object({ id: uuid, data: StudentInput.strict() }).strict(), StudentSchema, CLERK),
   'students.history': query(z.object({ id: uuid }).strict(), z.array(MovementSchema), ANY),
+  // First graders several at once: each row a new card, all enrolled in one class by one order; all or none.
+  'students.enrolFirstGraders': command(z.object({ order: OrderRef.strict(), classId: id, date: isoDate,
+    rows: z.array(FirstGraderInput.strict()).min(1, 'добавьте учеников').max(200) }).strict(),
+    z.object({ enrolled: z.number().int(), students: z.array(StudentRowSchema) }), CLERK),
 
   // year: the school year's first calendar year (2026 → 2026/2027); query: a number, a kind's title or a student's ФИО
   'orders.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200), year: z.number().int().min(1900).max(2200).optional(),

@@ -3,6 +3,7 @@ import { defineHandlers, command, query } from '../shared/handler.ts';
 import { printOrder } from './print.ts';
 import { bookOfOrders, depart, enrol, listOrders, orderMovements, promote, studentHistory, transfer } from './orders.ts';
 import { cancelledBy, cancelOrder } from './cancel.ts';
+import { enrolFirstGraders } from './first-graders.ts';
 
 export const movementHandlers = defineHandlers({
   'students.history': query(({ db }, a) => studentHistory(db, a.id)),
@@ -13,6 +14,7 @@ export const movementHandlers = defineHandlers({
   'orders.transfer': command(({ db }, a) => transfer(db, a)),
   'orders.depart': command(({ db }, a) => depart(db, a)),
   'orders.promote': command(({ db }, a) => promote(db, a)),
+  'students.enrolFirstGraders': command(({ db }, a) => enrolFirstGraders(db, a)),
   'orders.book': query(({ db }, a) => bookOfOrders(db, a)),
   'orders.cancelledBy': query(({ db }, a) => cancelledBy(db, a.orderId)),
   'orders.cancel': command(({ db, user }, a) => cancelOrder(db, a, { admin: user?.role === 'admin' })),
