@@ -137,6 +137,9 @@ export const BookEntrySchema = z.object({
   studentId: uuid, letter: z.string(), number: z.number().int(), fileNumber: z.string(), fullName: z.string(),
   birthDate: isoDate, enrolledOn: isoDate, enrolledClass: z.string().nullable(),
   departedOn: isoDate.nullable(), departureReason: z.string().nullable(), whereTo: z.string().nullable(),
+  /** the orders of enrolment (the first, not cancelled) and of leaving (while the entry says he left) */
+  enrolmentOrder: z.object({ number: z.string(), date: isoDate }).nullable().optional(),
+  departureOrder: z.object({ number: z.string(), date: isoDate }).nullable().optional(),
 });
 export type BookEntry = z.infer<typeof BookEntrySchema>;
 

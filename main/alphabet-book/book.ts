@@ -71,19 +71,27 @@ export function listBook(db: DB, a: { letter?: string; query?: string; limit?: n
     : db.prepare(`SELECT count(*) AS n FROM alphabet_book b ${w}`).get(p)) as { n: number };
   const page = a.limit == null ? '' : 'LIMIT @limit OFFSET @offset';
   if (a.limit != null) Object.assign(p, { limit: a.limit, offset: a.offset ?? 0 });
+  // the orders: the first enrolment not cancelled; the last leaving (a movement out of the school) while the entry says he left
+  const live = `NOT EXISTS (SELECT 1 FROM movement_cancellations x WHERE x.movement_id = mv.id)`;
+  const enrolment = (col: string) => `(SELECT ${col} FROM movements mv JOIN orders o ON o.id = mv.order_id JOIN classes c ON c.id = mv.to_class_id
+        WHERE mv.student_id = b.student_id AND mv.kind = 'enrolment' AND ${live} ORDER BY mv.date, mv.id LIMIT 1)`;
+  const leaving = (col: string) => `CASE WHEN b.departed_on IS NULL THEN NULL ELSE (SELECT ${col} FROM movements mv JOIN orders o ON o.id = mv.order_id
+        WHERE mv.student_id = b.student_id AND mv.to_class_id IS NULL AND mv.kind <> 'enrolment' AND ${live} ORDER BY mv.date DESC, mv.id DESC LIMIT 1) END`;
   const rows = db.prepare(`SELECT b.*, s.last_name, s.first_name, s.middle_name, s.birth_date,
-      (SELECT c.parallel || c.letter FROM movements mv JOIN classes c ON c.id = mv.to_class_id
-        WHERE mv.student_id = b.student_id AND mv.kind = 'enrolment' ORDER BY mv.date, mv.id LIMIT 1) AS enrolled_class
+      ${enrolment('c.parallel || c.letter')} AS enrolled_class, ${enrolment('o.number')} AS e_number, ${enrolment('o.date')} AS e_date,
+      ${leaving('o.number')} AS d_number, ${leaving('o.date')} AS d_date
     FROM alphabet_book b JOIN students s ON s.id = b.student_id ${w}
     ORDER BY ${BOOK_ORDER}, b.letter, b.number ${page}`).all(p) as Array<{ student_id: string; letter: string; number: number; entered_on: string;
       departed_on: string | null; departure_reason: string | null; where_to: string | null; last_name: string; first_name: string;
-      middle_name: string | null; birth_date: string; enrolled_class: string | null }>;
+      middle_name: string | null; birth_date: string; enrolled_class: string | null; e_number: string | null; e_date: string | null;
+      d_number: string | null; d_date: string | null }>;
   return {
     total: total.n,
     rows: rows.map((r) => ({
       studentId: r.student_id, letter: r.letter, number: r.number, fileNumber: `${r.letter}-${r.number}`,
       fullName: fullName({ lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name }), birthDate: r.birth_date,
       enrolledOn: r.entered_on, enrolledClass: r.enrolled_class, departedOn: r.departed_on, departureReason: r.departure_reason, whereTo: r.where_to,
+      enrolmentOrder: r.e_number ? { number: r.e_number, date: r.e_date! } : null, departureOrder: r.d_number ? { number: r.d_number, date: r.d_date! } : null,
     })),
   };
 }

@@ -6,7 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Student } from '../../preload/contract.ts';
 import { adminClient, smallSchool, type Client } from '../helpers/register.ts';
-import { contentHash, count, expectError, studentInput, scratchDir, removeScratchDirs } from '../helpers/db.ts';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { contentHash, count, expectError, SCHOOL, studentInput, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
 afterAll(removeScratchDirs);
 
@@ -124,5 +127,21 @@ describe('cancelling and amending orders', () => {
     expect(bookRow(c, late.id)).toMatchObject({ letter: 'Л', number: 1, departed_on: '2026-03-02', departure_reason: 'Зачисление отменено приказом № 31-у от 03.03.2026' });
     const book = await c.call('orders.book', { query: '30-у' });
     expect(book.rows.find((o) => o.number === '30-у')?.studentCount).toBe(2); // the order keeps both movements
+  });
+
+  it('the алфавитная книга shows the orders of enrolment and leaving (not the cancelled ones), on screen and in its PDF (pdftotext)', async () => {
+    const rows = (await c.call('alphabetBook.list', { letter: 'З' })).rows;
+    expect(rows).toEqual([expect.objectContaining({ fullName: expect.stringMatching(/^Зайцев/), enrolmentOrder: { number: '1-у', date: '2025-09-01' },
+      departureOrder: { number: '9-в', date: '2025-11-10' } })]);
+    const osipova = (await c.call('alphabetBook.list', { query: 'Осипова' })).rows[0];
+    expect(osipova).toMatchObject({ enrolmentOrder: { number: '1-у', date: '2025-09-01' }, departureOrder: null, departedOn: null });
+    await c.call('school.update', SCHOOL);
+    const pdf = await c.call('printouts.alphabetBook', { letter: 'З' });
+    const file = path.join(scratchDir(), 'book-z.pdf');
+    fs.writeFileSync(file, Buffer.from(pdf.dataBase64, 'base64'));
+    const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(text).toContain('Дата зачисления, № и дата приказа');
+    expect(text).toMatch(/приказ № 1-у от 01\.09\.2025/);
+    expect(text).toMatch(/приказ № 9-в от 10\.11\.2025/);
   });
 });
