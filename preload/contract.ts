@@ -730,6 +730,7 @@ export const contract = {
   'orders.cancel': command(z.object({ order: OrderRef.strict(), cancels: z.object({ number: text(50).min(1, 'укажите номер отменяемого приказа'), date: isoDate }).strict(),
     studentIds: z.array(uuid).max(5000).optional(), cascade: z.boolean().optional() }).strict(),
     z.object({ order: OrderSchema, cancelled: z.array(MovementSchema), cascaded: z.array(MovementSchema) }), CLERK),
+  'orders.get': query(z.object({ orderId: id }).strict(), OrderSchema, ANY),
   // the movements an order of correction cancelled (each with its own order)
   'orders.cancelledBy': query(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),
   // An order as a PDF to sign, with its list of students (no verification code: the signed paper is the original).

@@ -1,7 +1,7 @@
 // The movement of students by order: enrolment, transfer, departure, promotion, and the book of orders.
 import { defineHandlers, command, query } from '../shared/handler.ts';
 import { printOrder } from './print.ts';
-import { bookOfOrders, depart, enrol, listOrders, orderMovements, promote, studentHistory, transfer } from './orders.ts';
+import { bookOfOrders, depart, enrol, getOrder, listOrders, orderMovements, promote, studentHistory, transfer } from './orders.ts';
 import { cancelledBy, cancelOrder } from './cancel.ts';
 import { enrolFirstGraders } from './first-graders.ts';
 
@@ -15,6 +15,7 @@ export const movementHandlers = defineHandlers({
   'orders.depart': command(({ db }, a) => depart(db, a)),
   'orders.promote': command(({ db }, a) => promote(db, a)),
   'students.enrolFirstGraders': command(({ db }, a) => enrolFirstGraders(db, a)),
+  'orders.get': query(({ db }, a) => getOrder(db, a.orderId)),
   'orders.book': query(({ db }, a) => bookOfOrders(db, a)),
   'orders.cancelledBy': query(({ db }, a) => cancelledBy(db, a.orderId)),
   'orders.cancel': command(({ db, user }, a) => cancelOrder(db, a, { admin: user?.role === 'admin' })),

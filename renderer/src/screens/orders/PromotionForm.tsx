@@ -78,6 +78,9 @@ export function PromotionForm() {
             <span className="muted" aria-live="polite">{t.orders.keptBackCount(keptBack.length)}</span>
           </div>
           {students.data && studying.length === 0 && <p className="muted">{t.orders.noStudentsInYear}</p>}
+          {students.data && students.data.total > students.data.rows.length && (
+            <p className="notice notice-warn" data-testid="kept-back-first">{t.ordersPage.firstOf(students.data.rows.length, students.data.total)}</p>
+          )}
           <div className="checklist-items scroll-box" data-testid="kept-back-list">
             {shown.map((s) => (
               <label key={s.id}>
