@@ -83,6 +83,14 @@ function afterYearEnd(db: DB, yearId: number, date: string, what: string) {
   if (date > y.end_date) throw fieldError('date', `${what} ${formatDate(date)} позже конца ${y.name} учебного года (${formatDate(y.end_date)}), в котором ученик в этом классе`);
 }
 
+/** A movement dated after today (a departure «a year ahead») is written only when the clerk confirmed the date, the
+ *  same confirmation as for an order dated in the future. */
+function confirmFutureMovement(date: string, ref: OrderRef, what: string) {
+  if (date <= todayIso() || ref.confirmFuture) return;
+  throw new AppError('validation', `${what} ${formatDate(date)} позже сегодняшнего дня (${formatDate(todayIso())}). Если дата верна, подтвердите её`,
+    { date: `${what} ${formatDate(date)} в будущем: подтвердите, что она верна`, 'order.confirmFuture': 'нужно подтверждение' });
+}
+
 function requireDate(date: string, field = 'date') {
   if (!isValidIsoDate(date)) throw fieldError(field, 'Неверная дата');
 }
@@ -129,6 +137,7 @@ export function transfer(db: DB, a: { order: OrderRef; studentId: string; toClas
   if (active.year_id !== to.yearId) throw fieldError('toClassId', 'Перевод — только между классами одного учебного года; в следующий год переводит приказ о переводе всей школы');
   if (a.date < active.start_date) throw fieldError('date', 'Дата перевода раньше даты зачисления в текущий класс');
   afterYearEnd(db, active.year_id, a.date, 'Дата перевода');
+  confirmFutureMovement(a.date, a.order, 'Дата перевода');
   const orderId = orderFor(db, a.order, 'transfer');
   const mid = insertMovement(db, { orderId, studentId: a.studentId, kind: 'transfer', date: a.date, from: active.class_id, to: to.id, reason: a.reason });
   closeMembership(db, active.id, a.date, mid);
@@ -144,6 +153,7 @@ export function depart(db: DB, a: { order: OrderRef; studentId: string; date: st
   if (!active) throw fieldError('studentId', 'Ученик не числится ни в одном классе: выбытие невозможно');
   if (a.date < active.start_date) throw fieldError('date', 'Дата выбытия раньше даты зачисления');
   afterYearEnd(db, active.year_id, a.date, 'Дата выбытия');
+  confirmFutureMovement(a.date, a.order, 'Дата выбытия');
   const orderId = orderFor(db, a.order, 'departure');
   const mid = insertMovement(db, { orderId, studentId: a.studentId, kind: 'departure', date: a.date, from: active.class_id, reason: a.reason, whereTo: a.whereTo });
   closeMembership(db, active.id, a.date, mid);

@@ -5,6 +5,7 @@
 // Assertions read the rows themselves, on a real register file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Student } from '../../preload/contract.ts';
+import { currentYearStart, todayIso } from '../../preload/core/dates.ts';
 import { adminClient, smallSchool, type Client } from '../helpers/register.ts';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -127,6 +128,23 @@ describe('cancelling and amending orders', () => {
     expect(bookRow(c, late.id)).toMatchObject({ letter: 'Л', number: 1, departed_on: '2026-03-02', departure_reason: 'Зачисление отменено приказом № 31-у от 03.03.2026' });
     const book = await c.call('orders.book', { query: '30-у' });
     expect(book.rows.find((o) => o.number === '30-у')?.studentCount).toBe(2); // the order keeps both movements
+  });
+
+  it('a departure dated after today (a year ahead) is refused until the date is confirmed', async () => {
+    // the current school year (from August on, the new one), whenever the test runs: its last days are always ahead
+    const start = currentYearStart();
+    const name = `${start}/${start + 1}`;
+    const y = (await c.call('years.list', {} as never)).find((x) => x.name === name) ?? await c.call('years.create', { name });
+    const k = await c.call('classes.create', { yearId: y.id, parallel: 6, letter: 'Ф' });
+    const p = await c.call('students.create', studentInput({ lastName: 'Фомин', firstName: 'Фёдор', sex: 'М' }));
+    await c.call('orders.enrol', { order: { number: '40-у', date: `${start}-09-01`, confirmFuture: true }, studentId: p.id, classId: k.id, date: `${start}-09-01` });
+    const ahead = `${start + 1}-08-30`;
+    const today = todayIso();
+    const before = hash(c);
+    const e = expectError(await c.raw('orders.depart', { order: { number: '41-в', date: today }, studentId: p.id, date: ahead, reason: 'Переезд' }), 'validation', 'order.confirmFuture');
+    expect(e.fields?.date).toMatch(/в будущем: подтвердите/);
+    expect(hash(c)).toBe(before);
+    await c.call('orders.depart', { order: { number: '41-в', date: today, confirmFuture: true }, studentId: p.id, date: ahead, reason: 'Переезд' });
   });
 
   it('the алфавитная книга shows the orders of enrolment and leaving (not the cancelled ones), on screen and in its PDF (pdftotext)', async () => {
