@@ -287,6 +287,8 @@ export const ImportResultSchema = z.object({
   rejected: z.number().int(),
   /** false: the register already said all this, nothing written */
   written: z.boolean(),
+  /** the pupils added and enrolled by the commit's enrolment order */
+  enrolled: z.number().int().optional(),
   /** attendance rows (student × period) of a marks journal with attendance columns */
   attendance: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }).optional(),
   /** marks the clerk excluded in the preview, left as they were */
@@ -296,7 +298,9 @@ export type ImportResult = z.infer<typeof ImportResultSchema>;
 // No token: commit what the file says now, as the CLI does after showing nothing in between (the file is read once).
 const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200).optional(), allowRejected: z.boolean().default(false),
   /** marks only: the changes (ImportChange.id) the clerk left out; the commit writes exactly the rest */
-  exclude: z.array(z.string().min(1).max(400)).max(200_000).optional() });
+  exclude: z.array(z.string().min(1).max(400)).max(200_000).optional(),
+  /** students only: each pupil the workbook adds is enrolled in this class by this order (first graders); all or none */
+  enrolment: z.object({ order: OrderRef.strict(), classId: id, date: isoDate }).strict().optional() });
 
 // ---------- ledgers (сводная ведомость, sealed versions) ----------
 // The same shape as main/ledgers/model.ts `LedgerData` (the handlers' types check that they agree).

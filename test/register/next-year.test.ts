@@ -3,7 +3,9 @@
 // teachers and shifts proposed (a primary teacher does not follow the class into 5th grade), 1st grades from the plan;
 // first graders entered several at once. Bad input: the next year when it already has classes; a refused row of
 // first graders (named, none written).
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeBook } from '../workbooks/make.ts';
 import { adminClient, type Client } from '../helpers/register.ts';
 import { contentHash, count, expectError, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
@@ -113,5 +115,28 @@ describe('opening the next year', () => {
     expect(r.students.map((s) => s.fullName)).toEqual(['Ершов Егор', 'Жукова Жанна Петровна']);
     const book = await c.call('orders.book', { query: '1-у' });
     expect(book.rows).toEqual([expect.objectContaining({ number: '1-у', studentCount: 2, kind: 'enrolment' })]);
+  });
+
+  it('first graders from a workbook: the students import enrols each pupil it adds by one order; a refused enrolment writes no one', async () => {
+    const next = (await c.call('years.list', {} as never)).find((y) => y.name === '2026/2027')!;
+    const first = (await c.call('classes.list', { yearId: next.id })).find((k) => k.name === '1А')!;
+    const file = await writeBook(scratchDir(), 'Первоклассники.xlsx', { 'Приём': [
+      ['ФИО', 'Дата рождения', 'Пол'],
+      ['Зотов Захар Ильич', '10.02.2019', 'М'],
+      ['Иванова Ирина Олеговна', '20.08.2019', 'Ж'],
+    ] });
+    const args = { kind: 'students' as const, fileName: 'Первоклассники.xlsx', dataBase64: fs.readFileSync(file).toString('base64') };
+    const before = hash();
+    // the enrolment date before June of the year: refused, and the cards are not written either
+    const bad = expectError(await c.raw('import.commit', { ...args, enrolment: { order: { number: '2-у', date: '2026-06-20' }, classId: first.id, date: '2026-05-01' } }), 'validation');
+    expect(bad.message).toMatch(/Лист «Приём», строка 2: Дата зачисления раньше июня 2026/);
+    expect(hash()).toBe(before);
+    const r = await c.call('import.commit', { ...args, enrolment: { order: { number: '2-у', date: '2026-06-20' }, classId: first.id, date: '2026-09-01' } });
+    expect(r).toMatchObject({ added: 2, enrolled: 2, written: true });
+    expect((await c.call('classes.students', { classId: first.id })).map((s) => s.fullName)).toEqual(
+      expect.arrayContaining(['Зотов Захар Ильич', 'Иванова Ирина Олеговна']));
+    expect((await c.call('orders.book', { query: '2-у' })).rows).toEqual([expect.objectContaining({ number: '2-у', studentCount: 2 })]);
+    // marks are not enrolled
+    expectError(await c.raw('import.commit', { ...args, kind: 'marks', year: '2026/2027', enrolment: { order: { number: '3-у', date: '2026-06-20' }, classId: first.id, date: '2026-09-01' } }), 'validation', 'enrolment');
   });
 });
