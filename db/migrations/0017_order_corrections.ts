@@ -54,6 +54,16 @@ WHEN (SELECT date FROM orders WHERE id = NEW.order_id) <
 BEGIN SELECT RAISE(ABORT, 'приказ об отмене датирован раньше приказа, движение по которому он отменяет'); END;
 ${appendOnly('movement_cancellations', 'отмены движений')}
 
+-- 0001's «birth < enrolment <= departure» reckoned the cancelled movements too: a pupil whose wrong transfer of
+-- 10.10 was cancelled could not leave on 05.10. A cancelled movement did not happen; any movement out of the school
+-- (to no class) is a leaving.
+DROP TRIGGER movements_departure_after_enrolment;
+CREATE TRIGGER movements_departure_after_enrolment BEFORE INSERT ON movements
+WHEN NEW.to_class_id IS NULL AND NEW.kind <> 'enrolment' AND NEW.date < (SELECT max(m.date) FROM movements m
+  WHERE m.student_id = NEW.student_id AND m.to_class_id IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM movement_cancellations x WHERE x.movement_id = m.id))
+BEGIN SELECT RAISE(ABORT, 'departure date must not be before enrolment'); END;
+
 ALTER TABLE alphabet_book ADD COLUMN movement_id INTEGER REFERENCES movements(id);
 
 CREATE TABLE alphabet_book_history (

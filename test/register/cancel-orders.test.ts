@@ -130,6 +130,16 @@ describe('cancelling and amending orders', () => {
     expect(book.rows.find((o) => o.number === '30-у')?.studentCount).toBe(2); // the order keeps both movements
   });
 
+  it('after a cancelled transfer the pupil may leave before its date: the cancelled movement did not happen', async () => {
+    const p = await c.call('students.create', studentInput({ lastName: 'Рябов', firstName: 'Роман', sex: 'М' }));
+    await c.call('orders.enrol', { order: { number: '1-у', date: '2025-09-01' }, studentId: p.id, classId: s.a.id, date: '2025-09-01' });
+    await c.call('orders.transfer', { order: { number: '50-п', date: '2026-04-20' }, studentId: p.id, toClassId: s.b.id, date: '2026-04-20' });
+    await c.call('orders.cancel', { order: { number: '51-п', date: '2026-04-21' }, cancels: { number: '50-п', date: '2026-04-20' } });
+    const mv = await c.call('orders.depart', { order: { number: '52-в', date: '2026-04-22' }, studentId: p.id, date: '2026-04-15', reason: 'Переезд' });
+    expect(mv).toMatchObject({ fromClass: '5А', date: '2026-04-15' });
+    expect(memberships(c, p.id)).toEqual([{ class_id: s.a.id, start_date: '2025-09-01', end_date: '2026-04-15' }]);
+  });
+
   it('a departure dated after today (a year ahead) is refused until the date is confirmed', async () => {
     // the current school year (from August on, the new one), whenever the test runs: its last days are always ahead
     const start = currentYearStart();

@@ -38,6 +38,17 @@ export default function check(db: Database.Database): void {
   expect(() => db.prepare('DELETE FROM alphabet_book_history').run()).toThrow(/не удаляются/);
   expect(() => db.prepare("UPDATE alphabet_book_history SET departure_reason = 'x'").run()).toThrow(/не изменяются/);
 
+  // a departure before a cancelled arrival is allowed; before a live one it is not
+  const c5b = Number(db.prepare("INSERT INTO classes (year_id, parallel, letter, level) VALUES (1, 5, 'Б', 'ООО')").run().lastInsertRowid);
+  const tr = Number(order.run('5-п', '2025-11-10', 'transfer').lastInsertRowid);
+  const moved = Number(db.prepare("INSERT INTO movements (order_id, student_id, kind, date, from_class_id, to_class_id) VALUES (?, ?, 'transfer', '2025-11-10', ?, ?)").run(tr, sid, c5, c5b).lastInsertRowid);
+  const departOn = (date: string) => db.prepare("INSERT INTO movements (order_id, student_id, kind, date, from_class_id, reason) VALUES (?, ?, 'departure', ?, ?, 'Переезд')").run(departure, sid, date, c5);
+  expect(() => departOn('2025-11-05')).toThrow(/departure date must not be before enrolment/);
+  const trCancel = Number(order.run('6-п', '2025-11-12', 'transfer').lastInsertRowid);
+  correct.run(trCancel, tr, 'cancel');
+  db.prepare('INSERT INTO movement_cancellations (movement_id, order_id) VALUES (?, ?)').run(moved, trCancel);
+  departOn('2025-11-05');
+
   const subj = Number(db.prepare("INSERT INTO subjects (name, short_name) VALUES ('Математика', 'Мат.')").run().lastInsertRowid);
   const tpl = db.prepare('INSERT INTO curriculum_templates (grade, subject_id) VALUES (?, ?)');
   tpl.run(5, subj);
