@@ -97,6 +97,35 @@ describe('cancelling and amending orders', () => {
     expectError(await c.raw('orders.cancel', { order: { number: '15-п', date: '2026-01-21' }, cancels: { number: '12-п', date: '2025-12-10' } }), 'validation', 'cancels.number');
   });
 
+  it('the cancelling order prints with the movements it cancels, the cascaded ones with their own order (pdftotext)', async () => {
+    await c.call('school.update', SCHOOL);
+    const order = (await c.call('orders.book', { query: '14-п' })).rows[0];
+    const pdf = await c.call('orders.print', { orderId: order.id });
+    const file = path.join(scratchDir(), 'cancel.pdf');
+    fs.writeFileSync(file, Buffer.from(pdf.dataBase64, 'base64'));
+    const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(text).toContain('Об отмене приказа № 12-п от 10.12.2025');
+    expect(text).toMatch(/Отменить приказ № 12-п от 10\.12\.2025 в части движений следующих обучающихся, считая их не состоявшимися \(2\)/);
+    expect(text).toMatch(/по приказу № 13-в от 15\.01\.2026/);
+  });
+
+  it('a cascade is the administrator\'s: a clerk is refused, nothing written', async () => {
+    await c.call('users.create', { login: 'clerk', fullName: 'Делопроизводитель Анна', role: 'clerk', password: 'long enough 1' });
+    const signed = await c.backend.call({ method: 'auth.signIn', args: { login: 'clerk', password: 'long enough 1' } }, 'http');
+    if (!signed.ok) throw new Error(signed.error.message);
+    const session = (signed.value as { session: string }).session;
+    const p = await c.call('students.create', studentInput({ lastName: 'Устинов', firstName: 'Ульян', sex: 'М' }));
+    await c.call('orders.enrol', { order: { number: '1-у', date: '2025-09-01' }, studentId: p.id, classId: s.a.id, date: '2025-09-01' });
+    await c.call('orders.transfer', { order: { number: '60-п', date: '2026-05-04' }, studentId: p.id, toClassId: s.b.id, date: '2026-05-04' });
+    await c.call('orders.transfer', { order: { number: '61-п', date: '2026-05-11' }, studentId: p.id, toClassId: s.a.id, date: '2026-05-11' });
+    const before = hash(c);
+    const asClerk = (args: unknown) => c.backend.call({ method: 'orders.cancel', args, session }, 'http');
+    const args = { order: { number: '62-п', date: '2026-05-12' }, cancels: { number: '60-п', date: '2026-05-04' } };
+    expectError(await asClerk(args), 'conflict', 'cascade');
+    expectError(await asClerk({ ...args, cascade: true }), 'forbidden');
+    expect(hash(c)).toBe(before);
+  });
+
   it('a duplicate order number in the year, an unknown order, a date before the cancelled order: refused, named, nothing written', async () => {
     await c.call('orders.transfer', { order: { number: '20-п', date: '2026-02-02' }, studentId: st.Орлов.id, toClassId: s.b.id, date: '2026-02-02' });
     const before = hash(c);
