@@ -157,5 +157,5 @@ export function openNextYear(db: DB, a: NextYearArgs & { classes?: NextYearChoic
     made.push(created);
   }
   if (!made.length) throw new AppError('validation', 'Не выбран ни один класс следующего года', { classes: 'выберите классы' });
-  return { year: getYear(db, yearId), classes: made.map((c) => ({ ...c })), curriculumRows, templatesSeeded };
+  return { year: getYear(db, yearId), classes: made, curriculumRows, templatesSeeded };
 }

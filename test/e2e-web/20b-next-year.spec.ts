@@ -5,6 +5,7 @@
 import { expect, test } from '@playwright/test';
 import { Api, ensureSchool } from './pages/api';
 import { App } from './pages/App';
+import { AlphabetBookPage } from './pages/AlphabetBookPage';
 
 const YEAR = '2013/2014';
 const NEXT = '2014/2015';
@@ -103,4 +104,10 @@ test('cancel a wrong order, open the next year with curricula, enter two first g
   const first = classes.find((c) => c.name === '1А')!;
   expect((await api.call('classes.students', { classId: first.id })).map((p) => p.fullName).sort())
     .toEqual(['Шубина Вера Андреевна', 'Щукин Глеб Олегович']);
+
+  // the алфавитная книга names the order of enrolment
+  await app.goTo('Алфавитная книга');
+  const book = new AlphabetBookPage(page);
+  await book.search('Шубина Вера');
+  await expect(book.row('Шубина Вера Андреевна').getByTestId('book-enrol-order')).toHaveText('№ 20b-2-у от 02.06.2014');
 });
