@@ -5,12 +5,17 @@ import { call } from '../../api';
 import type { Order, Output } from '../../../../preload/contract';
 import { formatDate, todayIso } from '../../../../preload/core/dates';
 import { t } from '../../strings';
-import { CheckField, DateField, FieldCheck, Form, FormActions, SubmitButton, TextField, useSubmit } from '../../ui/form';
+import { CheckField, CheckList, DateField, FieldCheck, Form, FormActions, SubmitButton, TextField, useSubmit } from '../../ui/form';
+import { useQuery } from '../../ui/useQuery';
 import { FutureOrderCheck, futureOrder } from './MovementForms';
 
 export function CancelOrderForm({ order, onDone, onCancel }: { order: Order; onDone: (r: Output<'orders.cancel'>) => void; onCancel: () => void }) {
   const [d, setD] = useState({ number: '', orderDate: formatDate(todayIso()), confirmFuture: false, cascade: false });
   const { busy, failure, run } = useSubmit();
+  // an amendment: only some pupils' movements (none ticked — the whole order)
+  const movements = useQuery('orders.movements', { orderId: order.id });
+  const live = (movements.data ?? []).filter((m) => !m.cancelledBy);
+  const [only, setOnly] = useState<number[]>([]);
   const later = failure?.fields.cascade ? failure.rows : [];
   const submit = () => run(async () => {
     const check = new FieldCheck();
@@ -21,6 +26,7 @@ export function CancelOrderForm({ order, onDone, onCancel }: { order: Order; onD
     onDone(await call('orders.cancel', {
       order: { number: d.number.trim(), date, ...(futureOrder(d) && d.confirmFuture ? { confirmFuture: true } : {}) },
       cancels: { number: order.number, date: order.date }, ...(d.cascade ? { cascade: true } : {}),
+      ...(only.length ? { studentIds: live.filter((m) => only.includes(m.id)).map((m) => m.studentId) } : {}),
     }));
   });
   const title = t.cancelOrder.title(order.number, formatDate(order.date));
@@ -33,6 +39,10 @@ export function CancelOrderForm({ order, onDone, onCancel }: { order: Order; onD
         <DateField name="order.date" label={t.cancelOrder.date} value={d.orderDate} onChange={(v) => setD((x) => ({ ...x, orderDate: v }))} required />
       </div>
       <FutureOrderCheck orderDate={d.orderDate} checked={d.confirmFuture} onChange={(v) => setD((x) => ({ ...x, confirmFuture: v }))} />
+      {live.length > 1 && (
+        <CheckList name="studentIds" label={t.cancelOrder.only} selected={only} onChange={setOnly}
+          options={live.map((m) => ({ id: m.id, label: `${m.studentName}${m.fromClass || m.toClass ? ` (${[m.fromClass, m.toClass].filter(Boolean).join(' → ')})` : ''}` }))} />
+      )}
       {later.length > 0 && (
         <div className="notice notice-warn" data-testid="cancel-later">
           <strong>{t.cancelOrder.laterTitle}</strong>
