@@ -22,6 +22,7 @@ import { UsageError } from './usage.ts';
 import { describeTimestamp, tsaFromFlags, tsaTrustFromFlags } from './tsa.ts';
 import { promptHidden } from './prompt.ts';
 import { USERS_COMMANDS, runUsersCommand } from './users.ts';
+import { TURN_OF_YEAR_COMMANDS, runTurnOfYearCommand } from './turn-of-year.ts';
 import { keepFilesPrivate } from '../shared/private-files.ts';
 
 const HELP = `Школьный регистр — командная строка
@@ -68,6 +69,13 @@ const HELP = `Школьный регистр — командная строк�
                                      время подписи — по штампу времени (или «без штампа времени»)
   ledger correct --class 9А --year 2025/2026 --reason ПРИЧИНА --order N --order-date ДД.ММ.ГГГГ
                                      открыть исправление запечатанной ведомости (затем ledger seal — версия N+1)
+  orders cancel --cancels N --cancels-date ДД.ММ.ГГГГ --order N --order-date ДД.ММ.ГГГГ [--cascade] [--future-order]
+                                     приказ об отмене приказа: его движения отменяются, как если бы их не было (оба
+                                     приказа остаются в книге); если ученики двигались позже — они названы, код 1;
+                                     --cascade отменяет и эти движения
+  years next --from 2025/2026 [--first-classes N] [--first-pupils N] [--dry-run]
+                                     следующий учебный год одним шагом: классы на параллель выше с учебными планами
+                                     по шаблонам параллелей, первые классы по плану приёма; --dry-run — только план
   print certificate-of-study --student (UUID|ФИО) --out ФАЙЛ.pdf
                                      справка об обучении (о периоде обучения): отметки ученика по годам
   print alphabet-book --letter К --out ФАЙЛ.pdf    страницы алфавитной книги на букву
@@ -180,6 +188,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         slice: { type: 'string' }, login: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' },
         'accept-foreign': { type: 'boolean' }, file: { type: 'string' }, replace: { type: 'boolean' },
         'future-order': { type: 'boolean' },
+        cancels: { type: 'string' }, 'cancels-date': { type: 'string' }, cascade: { type: 'boolean' },
+        from: { type: 'string' }, 'first-classes': { type: 'string' }, 'first-pupils': { type: 'string' },
         apply: { type: 'boolean' },
         tsa: { type: 'string' }, 'tsa-ca': { type: 'string' }, 'tsa-failure': { type: 'string' },
       },
@@ -189,7 +199,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users', 'attestats', 'trust']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users', 'attestats', 'trust', 'orders']);
   // `backup key …`: three words (backup alone is a command of its own)
   const words = parsed.positionals[0] === 'backup' && parsed.positionals[1] === 'key' ? 3 : GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
@@ -214,6 +224,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     if (ARCHIVE_COMMANDS.has(cmd)) return await runArchiveCommand(cmd, operands, f, db, io, json);
     if (!db) throw new UsageError('укажите файл реестра: --db ФАЙЛ');
     if (USERS_COMMANDS.has(cmd)) return await runUsersCommand(cmd, f, db, io, json);
+    if (TURN_OF_YEAR_COMMANDS.has(cmd)) return await runTurnOfYearCommand(cmd, f, db, io, json);
     const { call, job: runJob } = localCaller(db);
     // Names as a clerk writes them, looked up through the contract's lists.
     let years: Output<'years.list'> | undefined;
