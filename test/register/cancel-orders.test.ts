@@ -202,3 +202,35 @@ describe('cancelling and amending orders', () => {
     expect(text).toMatch(/приказ № 9-в от 10\.11\.2025/);
   });
 });
+
+describe('cancelling a promotion order', () => {
+  it('a wrong promotion is undone: the promoted back in their classes, the graduates\' book entries open again, both orders in the book', async () => {
+    const c = await adminClient(scratchDir());
+    try {
+      const y1 = await c.call('years.create', { name: '2025/2026' });
+      const y2 = await c.call('years.create', { name: '2026/2027' });
+      const k10 = await c.call('classes.create', { yearId: y1.id, parallel: 10, letter: 'А' });
+      const k11 = await c.call('classes.create', { yearId: y1.id, parallel: 11, letter: 'А' });
+      const younger = await c.call('students.create', studentInput({ lastName: 'Яковлев', firstName: 'Ян', sex: 'М', birthDate: '2009-05-05' }));
+      const elder = await c.call('students.create', studentInput({ lastName: 'Юдина', firstName: 'Юлия', sex: 'Ж', birthDate: '2008-06-06' }));
+      await c.call('orders.enrol', { order: { number: '1-у', date: '2025-09-01' }, studentId: younger.id, classId: k10.id, date: '2025-09-01' });
+      await c.call('orders.enrol', { order: { number: '1-у', date: '2025-09-01' }, studentId: elder.id, classId: k11.id, date: '2025-09-01' });
+      await c.call('orders.promote', { order: { number: '9-пр', date: '2026-05-29' }, fromYearId: y1.id, toYearId: y2.id, date: '2026-05-29' });
+      expect(bookRow(c, elder.id)).toMatchObject({ departed_on: '2026-05-29', departure_reason: expect.stringMatching(/^Окончание обучения/) });
+      const r = await c.call('orders.cancel', { order: { number: '10-пр', date: '2026-05-30' }, cancels: { number: '9-пр', date: '2026-05-29' } });
+      expect(r.order.title).toBe('Об отмене приказа № 9-пр от 29.05.2026 («О переводе в следующий класс»)');
+      expect(r.cancelled).toHaveLength(2);
+      expect(memberships(c, younger.id)).toEqual([{ class_id: k10.id, start_date: '2025-09-01', end_date: null }]);
+      expect(memberships(c, elder.id)).toEqual([{ class_id: k11.id, start_date: '2025-09-01', end_date: null }]);
+      expect(bookRow(c, elder.id)).toMatchObject({ departed_on: null, departure_reason: null });
+      // the graduation the cancellation took back stays in the entry's history
+      expect(history(c, elder.id)).toContainEqual({ entered_on: '2025-09-01', departed_on: '2026-05-29', departure_reason: expect.stringMatching(/^Окончание обучения/) });
+      expect((await c.call('orders.book', { year: 2025 })).rows.map((o) => o.number)).toEqual(['10-пр', '9-пр', '1-у']);
+      // promoted again by a right order
+      await c.call('orders.promote', { order: { number: '11-пр', date: '2026-05-31' }, fromYearId: y1.id, toYearId: y2.id, date: '2026-05-31' });
+      expect(memberships(c, younger.id)).toHaveLength(2);
+    } finally {
+      c.backend.close();
+    }
+  });
+});
