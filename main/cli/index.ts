@@ -41,6 +41,8 @@ const HELP = `Школьный регистр — командная строк�
   import students ФАЙЛ.xlsx [--dry-run] [--mapping СООТВЕТСТВИЕ.json] [--allow-rejected]
                                      учеников из выгрузки журнала: предпросмотр (--dry-run) или запись одной
                                      транзакцией; с отклонёнными ячейками — код 1 и ничего не записано
+    [--class 1А --year 2026/2027 --order N --order-date ДД.ММ.ГГГГ [--date ДД.ММ.ГГГГ]]
+                                     с --class: каждый добавленный ученик зачисляется в класс по приказу (первоклассники)
   import marks ФАЙЛ.xlsx [--dry-run] [--mapping СООТВЕТСТВИЕ.json] [--year 2026/2027] [--allow-rejected]
                                      оценки из выгрузки журнала (по умолчанию за текущий учебный год); в файле
                                      соответствия — {"columns": {поле: столбец}, "sheets": {лист: {поле: столбец}},
@@ -400,18 +402,23 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           }
           return p.rejected.length ? 1 : 0;
         }
+        // students with --class: each pupil the file adds is enrolled by the order (first graders), all or none
+        const enrolment = kind === 'students' && f.class ? { classId: (await classId(f.class as string, f.year as string | undefined))!,
+          order: { number: need(f, 'order'), date: toIso(f['order-date'] as string, '--order-date'), ...(f['future-order'] ? { confirmFuture: true } : {}) },
+          date: f.date ? toIso(f.date as string, '--date') : toIso(f['order-date'] as string, '--order-date') } : undefined;
         // No token: the file is read once and what it says now is committed, or refused with every rejected cell.
         let r: Output<'import.commit'>;
         try {
-          r = await runJob('import.commitStart', { ...args, allowRejected: !!f['allow-rejected'] });
+          r = await runJob('import.commitStart', { ...args, allowRejected: !!f['allow-rejected'], ...(enrolment ? { enrolment } : {}) });
         } catch (e) {
           if (!(e instanceof AppError) || !e.rows) throw e;
           io.err([`Ошибка: отклонено ячеек: ${e.rows.length}; ничего не записано`, ...e.rows.map(rejectedLine)].join('\n'));
           return 1;
         }
         if (kind === 'students') {
-          const out = { added: r.added, changed: r.changed, unchanged: r.unchanged, rejectedRows: r.rejected };
-          print(out, () => `Импорт ${file}: добавлено ${out.added}, изменено ${out.changed}, без изменений ${out.unchanged}, отклонено строк ${out.rejectedRows}`);
+          const out = { added: r.added, changed: r.changed, unchanged: r.unchanged, rejectedRows: r.rejected, ...(r.enrolled != null ? { enrolled: r.enrolled } : {}) };
+          print(out, () => `Импорт ${file}: добавлено ${out.added}, изменено ${out.changed}, без изменений ${out.unchanged}, отклонено строк ${out.rejectedRows}` +
+            `${r.enrolled != null ? `; зачислено в ${f.class} по приказу № ${enrolment!.order.number}: ${r.enrolled}` : ''}`);
         } else {
           // the year asked for, or the current one, which the import took (the audit entry names it)
           const year = (f.year as string | undefined) ?? `${currentYearStart()}/${currentYearStart() + 1}`;

@@ -6,6 +6,7 @@ import { openRegister } from '../../db/connection.ts';
 import { runCli } from '../../main/cli/index.ts';
 import { adminClient, smallSchool } from '../helpers/register.ts';
 import { scratchDir, studentInput, removeScratchDirs } from '../helpers/db.ts';
+import { writeBook } from '../workbooks/make.ts';
 
 afterAll(removeScratchDirs);
 
@@ -58,5 +59,19 @@ describe('the turn of the year from the command line', () => {
     const again = await run(['years', 'next', '--from', '2025/2026']);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/уже есть классы \(3\)/);
+  });
+
+  it('import students --class: the pupils the workbook adds are enrolled by the order', async () => {
+    const file = await writeBook(dir, 'Приём 1А.xlsx', { 'Лист1': [['ФИО', 'Дата рождения', 'Пол'], ['Ласточкина Лада Игоревна', '03.03.2019', 'Ж']] });
+    const r = await run(['import', 'students', file, '--class', '1А', '--year', '2026/2027', '--order', '5-у', '--order-date', '15.06.2026', '--date', '01.09.2026']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/добавлено 1, .*; зачислено в 1А по приказу № 5-у: 1/);
+    const raw = openRegister(db, { create: false });
+    try {
+      expect(raw.prepare(`SELECT c.parallel || c.letter AS k, m.start_date FROM class_memberships m JOIN classes c ON c.id = m.class_id
+        JOIN students s ON s.id = m.student_id WHERE s.last_name = 'Ласточкина'`).all()).toEqual([{ k: '1А', start_date: '2026-09-01' }]);
+    } finally {
+      raw.close();
+    }
   });
 });
