@@ -15,6 +15,7 @@ import { createYear, getYear } from './years.ts';
 
 const LETTERS = 'АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ';
 const FIRST_SHIFT_GRADES = new Set([1, 5, 9, 11]);
+const FIRST_GRADE_CLASS_SIZE = 25;
 
 export type NextYearArgs = { fromYearId: number; firstGradeClasses?: number; firstGradePupils?: number | null };
 export type NextYearChoice = { parallel: number; letter: string; homeroomTeacherId: number | null; shift: number; include?: boolean };
@@ -40,7 +41,8 @@ function nextYearName(db: DB, fromYearId: number) {
 /** What opening the next year would make; nothing written. */
 export function previewNextYear(db: DB, a: NextYearArgs): NextYearPreview {
   const { from, name, existingId } = nextYearName(db, a.fromYearId);
-  const first = a.firstGradeClasses ?? 0;
+  // the planned enrolment without a number of classes: classes of up to 25 first graders
+  const first = a.firstGradeClasses || (a.firstGradePupils ? Math.ceil(a.firstGradePupils / FIRST_GRADE_CLASS_SIZE) : 0);
   if (!Number.isInteger(first) || first < 0 || first > LETTERS.length) throw fieldError('firstGradeClasses', `Число первых классов — от 0 до ${LETTERS.length}`);
   const src = db.prepare('SELECT id, parallel, letter, homeroom_teacher_id, shift, adapted FROM classes WHERE year_id = ? ORDER BY parallel, letter').all(from.id) as SrcClass[];
   if (!src.length && !first) throw fieldError('fromYearId', `В ${from.name} нет классов, и первые классы не запланированы: открывать нечего`);
@@ -119,7 +121,8 @@ export function previewNextYear(db: DB, a: NextYearArgs): NextYearPreview {
       taken.add(teacher);
       notes.push(`классный руководитель предложен: ${teacherName(teacher)} (${freedPrimary.includes(teacher) ? 'выпускает 4-й класс' : 'учитель начальных классов без класса'})`);
     } else notes.push('классный руководитель не назначен: свободного учителя начальных классов нет');
-    if (perClass != null) notes.push(`по плану приёма ${pupils} учеников: около ${perClass} в классе`);
+    if (perClass != null) notes.push(`по плану приёма ${pupils} учеников: около ${perClass} в классе` +
+      `${a.firstGradeClasses ? '' : ` (классов — по ${FIRST_GRADE_CLASS_SIZE} учеников)`}`);
     if (cur.source === 'none') notes.push('учебного плана нет: ни шаблона 1-й параллели, ни 1-х классов в этом году');
     classes.push({
       parallel: 1, letter, name: `1${letter}`, fromClass: null, fromClassId: null, homeroomTeacherId: teacher, homeroomTeacher: teacherName(teacher),

@@ -66,6 +66,13 @@ describe('opening the next year', () => {
     expect(p.templatesToSeed).toEqual([1, 5]);
   });
 
+  it('the planned enrolment without a number of classes makes classes of up to 25', async () => {
+    const p = await c.call('years.nextPreview', { fromYearId: yearId, firstGradePupils: 60 });
+    expect(p.firstGrade).toEqual({ classes: 3, pupils: 60, perClass: 20 });
+    expect(p.classes.filter((k) => k.parallel === 1).map((k) => k.name)).toEqual(['1А', '1Б', '1В']);
+    expect(p.classes.find((k) => k.name === '1В')?.notes.join(' ')).toMatch(/около 20 в классе \(классов — по 25 учеников\)/);
+  });
+
   it('a grade\'s template, edited by the clerk, is what its classes get', async () => {
     await c.call('curriculum.setTemplate', { grade: 6, subjectIds: [subj.math, subj.hist] });
     const p = await c.call('years.nextPreview', { fromYearId: yearId, firstGradeClasses: 2 });
