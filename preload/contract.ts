@@ -117,6 +117,8 @@ export const MovementSchema = z.object({
   studentId: uuid, studentName: z.string(),
   fromClass: z.string().nullable(), toClass: z.string().nullable(),
   whereFrom: z.string().nullable(), whereTo: z.string().nullable(), reason: z.string().nullable(),
+  /** the order that cancelled this movement (it stays in the book, undone as if it had not happened) */
+  cancelledBy: z.object({ number: z.string(), date: isoDate }).nullable().optional(),
 });
 export type Movement = z.infer<typeof MovementSchema>;
 
@@ -126,6 +128,10 @@ export const OrderSchema = z.object({
   schoolYear: yearName, seqInYear: z.number().int(),
   /** another order of its kind has its number in its school year: written before the register refused that (0013) */
   numberedTwice: z.boolean(),
+  /** an order of correction: the order it cancels (or amends, for some of its pupils) */
+  corrects: z.object({ orderId: id, number: z.string(), date: isoDate, kind: z.enum(['cancel', 'amend']) }).nullable().optional(),
+  /** the orders that cancelled or amended this one */
+  correctedBy: z.array(z.object({ id, number: z.string(), date: isoDate })).optional(),
 });
 export type Order = z.infer<typeof OrderSchema>;
 
@@ -171,8 +177,34 @@ export const BookEntrySchema = z.object({
   studentId: uuid, letter: z.string(), number: z.number().int(), fileNumber: z.string(), fullName: z.string(),
   birthDate: isoDate, enrolledOn: isoDate, enrolledClass: z.string().nullable(),
   departedOn: isoDate.nullable(), departureReason: z.string().nullable(), whereTo: z.string().nullable(),
+  /** the orders of enrolment (the first, not cancelled) and of leaving (while the entry says he left) */
+  enrolmentOrder: z.object({ number: z.string(), date: isoDate }).nullable().optional(),
+  departureOrder: z.object({ number: z.string(), date: isoDate }).nullable().optional(),
 });
 export type BookEntry = z.infer<typeof BookEntrySchema>;
+
+/** A class of the next year as opening it would make it (issue 20): its curriculum and where that comes from (the
+ *  grade's template; seeded from this year's classes of that grade; carried from the class; none), teacher and shift
+ *  proposed, each change explained in `notes`. */
+export const NextYearClassSchema = z.object({
+  parallel: z.number().int(), letter: z.string(), name: z.string(), fromClass: z.string().nullable(), fromClassId: id.nullable(),
+  homeroomTeacherId: id.nullable(), homeroomTeacher: z.string().nullable(), shift: z.number().int(), adapted: z.boolean(),
+  subjectIds: z.array(id), subjects: z.array(z.string()), curriculumSource: z.enum(['template', 'seeded', 'carried', 'none']),
+  added: z.array(z.string()), dropped: z.array(z.string()), notes: z.array(z.string()),
+});
+export type NextYearClass = z.infer<typeof NextYearClassSchema>;
+export const NextYearPreviewSchema = z.object({
+  fromYear: yearName, yearName, yearExists: z.boolean(), classes: z.array(NextYearClassSchema), graduating: z.array(z.string()),
+  firstGrade: z.object({ classes: z.number().int(), pupils: z.number().int().nullable(), perClass: z.number().int().nullable() }),
+  /** grades whose new classes take the subjects this year's classes of that grade study (opening seeds their templates) */
+  templatesToSeed: z.array(z.number().int()),
+});
+export type NextYearPreview = z.infer<typeof NextYearPreviewSchema>;
+const NextYearArgs = z.object({ fromYearId: id, firstGradeClasses: z.number().int().min(0).max(27).default(0),
+  firstGradePupils: z.number().int().min(0).max(2000).nullable().optional() });
+/** one first grader of the fast entry form */
+const FirstGraderInput = z.object({ lastName: text(100).trim().min(1, 'укажите фамилию'), firstName: text(100).trim().min(1, 'укажите имя'),
+  middleName: optText(100), birthDate: isoDate, sex: z.enum(['М', 'Ж']), snils: optText(20) });
 
 export const AuditEntrySchema = z.object({
   id, at: z.string(), login: z.string().nullable(), method: z.string(), detail: z.string(), hash: z.string(),
@@ -297,6 +329,8 @@ export const ImportResultSchema = z.object({
   rejected: z.number().int(),
   /** false: the register already said all this, nothing written */
   written: z.boolean(),
+  /** the pupils added and enrolled by the commit's enrolment order */
+  enrolled: z.number().int().optional(),
   /** attendance rows (student × period) of a marks journal with attendance columns */
   attendance: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }).optional(),
   /** marks the clerk excluded in the preview, left as they were */
@@ -306,7 +340,9 @@ export type ImportResult = z.infer<typeof ImportResultSchema>;
 // No token: commit what the file says now, as the CLI does after showing nothing in between (the file is read once).
 const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200).optional(), allowRejected: z.boolean().default(false),
   /** marks only: the changes (ImportChange.id) the clerk left out; the commit writes exactly the rest */
-  exclude: z.array(z.string().min(1).max(400)).max(200_000).optional() });
+  exclude: z.array(z.string().min(1).max(400)).max(200_000).optional(),
+  /** students only: each pupil the workbook adds is enrolled in this class by this order (first graders); all or none */
+  enrolment: z.object({ order: OrderRef.strict(), classId: id, date: isoDate }).strict().optional() });
 
 // ---------- ledgers (сводная ведомость, sealed versions) ----------
 // The same shape as main/ledgers/model.ts `LedgerData` (the handlers' types check that they agree).
@@ -707,6 +743,12 @@ export const contract = {
   'years.create': command(z.object({ name: yearName, periodKinds: z.array(z.object({ fromGrade: z.number().int(),
     toGrade: z.number().int(), kind: z.enum(PERIOD_KINDS) })).optional() }).strict(), YearSchema, CLERK),
 
+  // The next year in one step: a preview (nothing written), then the clerk's confirmation with his choices.
+  'years.nextPreview': query(NextYearArgs.strict(), NextYearPreviewSchema, CLERK),
+  'years.openNext': command(NextYearArgs.extend({ classes: z.array(z.object({ parallel: z.number().int(), letter: text(2), homeroomTeacherId: id.nullable(),
+    shift: z.number().int().min(1).max(3), include: z.boolean().default(true) }).strict()).max(400).optional() }).strict(),
+  z.object({ year: YearSchema, classes: z.array(ClassSchema), curriculumRows: z.number().int(), templatesSeeded: z.array(z.number().int()) }), CLERK),
+
   'staff.list': query(none, z.array(StaffSchema), ANY),
   'staff.create': command(StaffInput.strict(), StaffSchema, CLERK),
   'staff.update': command(z.object({ id, data: StaffInput.strict() }).strict(), StaffSchema, CLERK),
@@ -723,6 +765,11 @@ export const contract = {
 
   'curriculum.get': query(z.object({ classId: id }).strict(), z.array(SubjectSchema), ANY),
   'curriculum.set': command(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.array(SubjectSchema), CLERK),
+  // the subjects each grade studies: what the next year's classes are given (the clerk edits it; seeded from a year)
+  'curriculum.templates': query(none, z.array(z.object({ grade: z.number().int(), subjects: z.array(SubjectSchema) })), ANY),
+  'curriculum.setTemplate': command(z.object({ grade: z.number().int().min(1).max(11), subjectIds: z.array(id) }).strict(),
+    z.object({ grade: z.number().int(), subjects: z.array(SubjectSchema) }), CLERK),
+  'curriculum.seedTemplates': command(z.object({ yearId: id }).strict(), z.object({ seeded: z.array(z.number().int()) }), CLERK),
 
   'students.search': query(z.object({ query: text(200).optional(), classId: id.optional(), yearId: id.optional(),
     limit: z.number().int().min(1).max(1000).default(200), offset: z.number().int().min(0).default(0) }).strict(),
@@ -733,11 +780,28 @@ export const contract = {
     StudentSchema, CLERK),
   'students.update': command(z.object({ id: uuid, data: StudentInput.strict() }).strict(), StudentSchema, CLERK),
   'students.history': query(z.object({ id: uuid }).strict(), z.array(MovementSchema), ANY),
+  // First graders several at once: each row a new card, all enrolled in one class by one order; all or none.
+  'students.enrolFirstGraders': command(z.object({ order: OrderRef.strict(), classId: id, date: isoDate,
+    rows: z.array(FirstGraderInput.strict()).min(1, 'добавьте учеников').max(200) }).strict(),
+    z.object({ enrolled: z.number().int(), students: z.array(StudentRowSchema) }), CLERK),
 
   // year: the school year's first calendar year (2026 → 2026/2027); query: a number, a kind's title or a student's ФИО
   'orders.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200), year: z.number().int().min(1900).max(2200).optional(),
     query: text(200).optional() }).strict(), z.array(OrderSchema), ANY),
   'orders.movements': query(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),
+  // A page of the book of orders with the count of all that match (orders.list stops at its limit; this one says so).
+  'orders.book': query(z.object({ limit: z.number().int().min(1).max(1000).default(100), offset: z.number().int().min(0).default(0),
+    year: z.number().int().min(1900).max(2200).optional(), query: text(200).optional() }).strict(),
+    z.object({ rows: z.array(OrderSchema), total: z.number().int() }), ANY),
+  // «Об отмене приказа № … от …» (or, with studentIds, «О внесении изменений»): a new order that undoes the named order's
+  // movements as if they had not happened; both stay in the book. Later movements of the same pupils are named and
+  // the cancellation refused, unless an administrator confirms the cascade (then they are cancelled too).
+  'orders.cancel': command(z.object({ order: OrderRef.strict(), cancels: z.object({ number: text(50).min(1, 'укажите номер отменяемого приказа'), date: isoDate }).strict(),
+    studentIds: z.array(uuid).max(5000).optional(), cascade: z.boolean().optional() }).strict(),
+    z.object({ order: OrderSchema, cancelled: z.array(MovementSchema), cascaded: z.array(MovementSchema) }), CLERK),
+  'orders.get': query(z.object({ orderId: id }).strict(), OrderSchema, ANY),
+  // the movements an order of correction cancelled (each with its own order)
+  'orders.cancelledBy': query(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),
   // An order as a PDF to sign, with its list of students (no verification code: the signed paper is the original).
   'orders.print': query(z.object({ orderId: id }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), ANY),
   'orders.enrol': command(z.object({ order: OrderRef.strict(), studentId: uuid, classId: id, date: isoDate,

@@ -1,6 +1,7 @@
 // Classes of a year, their students and curricula.
 import { defineHandlers, command, query } from '../shared/handler.ts';
 import { classStudents } from '../students/students.ts';
+import { listTemplates, seedTemplates, setTemplate } from './curriculum-templates.ts';
 import { createClass, getCurriculum, listClasses, setCurriculum, updateClass } from './classes.ts';
 
 export const classesHandlers = defineHandlers({
@@ -10,4 +11,7 @@ export const classesHandlers = defineHandlers({
   'classes.students': query(({ db }, a) => classStudents(db, a.classId)),
   'curriculum.get': query(({ db }, a) => getCurriculum(db, a.classId)),
   'curriculum.set': command(({ db }, a) => setCurriculum(db, a.classId, a.subjectIds)),
+  'curriculum.templates': query(({ db }) => listTemplates(db)),
+  'curriculum.setTemplate': command(({ db }, a) => setTemplate(db, a.grade, a.subjectIds)),
+  'curriculum.seedTemplates': command(({ db }, a) => ({ seeded: seedTemplates(db, a.yearId) })),
 });

@@ -22,6 +22,7 @@ import { UsageError } from './usage.ts';
 import { describeTimestamp, tsaFromFlags, tsaTrustFromFlags } from './tsa.ts';
 import { promptHidden } from './prompt.ts';
 import { USERS_COMMANDS, runUsersCommand } from './users.ts';
+import { TURN_OF_YEAR_COMMANDS, runTurnOfYearCommand } from './turn-of-year.ts';
 import { keepFilesPrivate } from '../shared/private-files.ts';
 
 const HELP = `Школьный регистр — командная строка
@@ -40,6 +41,8 @@ const HELP = `Школьный регистр — командная строк�
   import students ФАЙЛ.xlsx [--dry-run] [--mapping СООТВЕТСТВИЕ.json] [--allow-rejected]
                                      учеников из выгрузки журнала: предпросмотр (--dry-run) или запись одной
                                      транзакцией; с отклонёнными ячейками — код 1 и ничего не записано
+    [--class 1А --year 2026/2027 --order N --order-date ДД.ММ.ГГГГ [--date ДД.ММ.ГГГГ]]
+                                     с --class: каждый добавленный ученик зачисляется в класс по приказу (первоклассники)
   import marks ФАЙЛ.xlsx [--dry-run] [--mapping СООТВЕТСТВИЕ.json] [--year 2026/2027] [--allow-rejected]
                                      оценки из выгрузки журнала (по умолчанию за текущий учебный год); в файле
                                      соответствия — {"columns": {поле: столбец}, "sheets": {лист: {поле: столбец}},
@@ -68,6 +71,13 @@ const HELP = `Школьный регистр — командная строк�
                                      время подписи — по штампу времени (или «без штампа времени»)
   ledger correct --class 9А --year 2025/2026 --reason ПРИЧИНА --order N --order-date ДД.ММ.ГГГГ
                                      открыть исправление запечатанной ведомости (затем ledger seal — версия N+1)
+  orders cancel --cancels N --cancels-date ДД.ММ.ГГГГ --order N --order-date ДД.ММ.ГГГГ [--cascade] [--future-order]
+                                     приказ об отмене приказа: его движения отменяются, как если бы их не было (оба
+                                     приказа остаются в книге); если ученики двигались позже — они названы, код 1;
+                                     --cascade отменяет и эти движения
+  years next --from 2025/2026 [--first-classes N] [--first-pupils N] [--dry-run]
+                                     следующий учебный год одним шагом: классы на параллель выше с учебными планами
+                                     по шаблонам параллелей, первые классы по плану приёма; --dry-run — только план
   print certificate-of-study --student (UUID|ФИО) --out ФАЙЛ.pdf
                                      справка об обучении (о периоде обучения): отметки ученика по годам
   print alphabet-book --letter К --out ФАЙЛ.pdf    страницы алфавитной книги на букву
@@ -188,6 +198,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         slice: { type: 'string' }, login: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' },
         'accept-foreign': { type: 'boolean' }, file: { type: 'string' }, replace: { type: 'boolean' },
         'future-order': { type: 'boolean' },
+        cancels: { type: 'string' }, 'cancels-date': { type: 'string' }, cascade: { type: 'boolean' },
+        from: { type: 'string' }, 'first-classes': { type: 'string' }, 'first-pupils': { type: 'string' },
         apply: { type: 'boolean' },
         printer: { type: 'string' }, reprint: { type: 'string' }, 'issue-date': { type: 'string' }, dx: { type: 'string' }, dy: { type: 'string' },
         scale: { type: 'string' },
@@ -199,7 +211,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users', 'attestats', 'trust']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users', 'attestats', 'trust', 'orders']);
   // `backup key …`: three words (backup alone is a command of its own)
   const words = parsed.positionals[0] === 'backup' && parsed.positionals[1] === 'key' ? 3 : GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
@@ -224,6 +236,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     if (ARCHIVE_COMMANDS.has(cmd)) return await runArchiveCommand(cmd, operands, f, db, io, json);
     if (!db) throw new UsageError('укажите файл реестра: --db ФАЙЛ');
     if (USERS_COMMANDS.has(cmd)) return await runUsersCommand(cmd, f, db, io, json);
+    if (TURN_OF_YEAR_COMMANDS.has(cmd)) return await runTurnOfYearCommand(cmd, f, db, io, json);
     const { call, job: runJob } = localCaller(db);
     // Names as a clerk writes them, looked up through the contract's lists.
     let years: Output<'years.list'> | undefined;
@@ -399,18 +412,23 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           }
           return p.rejected.length ? 1 : 0;
         }
+        // students with --class: each pupil the file adds is enrolled by the order (first graders), all or none
+        const enrolment = kind === 'students' && f.class ? { classId: (await classId(f.class as string, f.year as string | undefined))!,
+          order: { number: need(f, 'order'), date: toIso(f['order-date'] as string, '--order-date'), ...(f['future-order'] ? { confirmFuture: true } : {}) },
+          date: f.date ? toIso(f.date as string, '--date') : toIso(f['order-date'] as string, '--order-date') } : undefined;
         // No token: the file is read once and what it says now is committed, or refused with every rejected cell.
         let r: Output<'import.commit'>;
         try {
-          r = await runJob('import.commitStart', { ...args, allowRejected: !!f['allow-rejected'] });
+          r = await runJob('import.commitStart', { ...args, allowRejected: !!f['allow-rejected'], ...(enrolment ? { enrolment } : {}) });
         } catch (e) {
           if (!(e instanceof AppError) || !e.rows) throw e;
           io.err([`Ошибка: отклонено ячеек: ${e.rows.length}; ничего не записано`, ...e.rows.map(rejectedLine)].join('\n'));
           return 1;
         }
         if (kind === 'students') {
-          const out = { added: r.added, changed: r.changed, unchanged: r.unchanged, rejectedRows: r.rejected };
-          print(out, () => `Импорт ${file}: добавлено ${out.added}, изменено ${out.changed}, без изменений ${out.unchanged}, отклонено строк ${out.rejectedRows}`);
+          const out = { added: r.added, changed: r.changed, unchanged: r.unchanged, rejectedRows: r.rejected, ...(r.enrolled != null ? { enrolled: r.enrolled } : {}) };
+          print(out, () => `Импорт ${file}: добавлено ${out.added}, изменено ${out.changed}, без изменений ${out.unchanged}, отклонено строк ${out.rejectedRows}` +
+            `${r.enrolled != null ? `; зачислено в ${f.class} по приказу № ${enrolment!.order.number}: ${r.enrolled}` : ''}`);
         } else {
           // the year asked for, or the current one, which the import took (the audit entry names it)
           const year = (f.year as string | undefined) ?? `${currentYearStart()}/${currentYearStart() + 1}`;

@@ -2,10 +2,12 @@
 // debts, and the book of orders.
 import { defineHandlers, command, query } from '../shared/handler.ts';
 import { printOrder } from './print.ts';
-import { depart, enrol, listOrders, orderMovements, studentHistory, transfer } from './orders.ts';
+import { bookOfOrders, depart, enrol, getOrder, listOrders, orderMovements, studentHistory, transfer } from './orders.ts';
 import { promote, promotionReview } from './promotion.ts';
 import { graduate } from './graduation.ts';
 import { decideDebts, listDebts, recordRetake } from './debts.ts';
+import { cancelledBy, cancelOrder } from './cancel.ts';
+import { enrolFirstGraders } from './first-graders.ts';
 
 export const movementHandlers = defineHandlers({
   'students.history': query(({ db }, a) => studentHistory(db, a.id)),
@@ -21,4 +23,9 @@ export const movementHandlers = defineHandlers({
   'debts.list': query(({ db }, a) => listDebts(db, a)),
   'debts.recordRetake': command(({ db }, a) => recordRetake(db, a)),
   'debts.decide': command(({ db }, a) => decideDebts(db, a)),
+  'students.enrolFirstGraders': command(({ db }, a) => enrolFirstGraders(db, a)),
+  'orders.get': query(({ db }, a) => getOrder(db, a.orderId)),
+  'orders.book': query(({ db }, a) => bookOfOrders(db, a)),
+  'orders.cancelledBy': query(({ db }, a) => cancelledBy(db, a.orderId)),
+  'orders.cancel': command(({ db, user }, a) => cancelOrder(db, a, { admin: user?.role === 'admin' })),
 });

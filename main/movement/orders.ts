@@ -86,6 +86,14 @@ export function afterYearEnd(db: DB, yearId: number, date: string, what: string)
   if (date > y.end_date) throw fieldError('date', `${what} ${formatDate(date)} позже конца ${y.name} учебного года (${formatDate(y.end_date)}), в котором ученик в этом классе`);
 }
 
+/** A movement dated after today (a departure «a year ahead») is written only when the clerk confirmed the date, the
+ *  same confirmation as for an order dated in the future. */
+function confirmFutureMovement(date: string, ref: OrderRef, what: string) {
+  if (date <= todayIso() || ref.confirmFuture) return;
+  throw new AppError('validation', `${what} ${formatDate(date)} позже сегодняшнего дня (${formatDate(todayIso())}). Если дата верна, подтвердите её`,
+    { date: `${what} ${formatDate(date)} в будущем: подтвердите, что она верна`, 'order.confirmFuture': 'нужно подтверждение' });
+}
+
 export function requireDate(date: string, field = 'date') {
   if (!isValidIsoDate(date)) throw fieldError(field, 'Неверная дата');
 }
@@ -117,8 +125,8 @@ export function enrol(db: DB, a: { order: OrderRef; studentId: string; classId: 
   const orderId = orderFor(db, a.order, 'enrolment');
   const mid = insertMovement(db, { orderId, studentId: a.studentId, kind: 'enrolment', date: a.date, to: c.id, whereFrom: a.whereFrom });
   openMembership(db, a.studentId, c.id, a.date, mid);
-  if (s.bookEntry) reopenEntry(db, a.studentId);
-  else fileInBook(db, a.studentId, s.lastName, a.date);
+  if (s.bookEntry) reopenEntry(db, a.studentId, mid);
+  else fileInBook(db, a.studentId, s.lastName, a.date, mid);
   return getMovement(db, mid);
 }
 
@@ -132,6 +140,7 @@ export function transfer(db: DB, a: { order: OrderRef; studentId: string; toClas
   if (active.year_id !== to.yearId) throw fieldError('toClassId', 'Перевод — только между классами одного учебного года; в следующий год переводит приказ о переводе всей школы');
   if (a.date < active.start_date) throw fieldError('date', 'Дата перевода раньше даты зачисления в текущий класс');
   afterYearEnd(db, active.year_id, a.date, 'Дата перевода');
+  confirmFutureMovement(a.date, a.order, 'Дата перевода');
   const orderId = orderFor(db, a.order, 'transfer');
   const mid = insertMovement(db, { orderId, studentId: a.studentId, kind: 'transfer', date: a.date, from: active.class_id, to: to.id, reason: a.reason });
   closeMembership(db, active.id, a.date, mid);
@@ -147,10 +156,11 @@ export function depart(db: DB, a: { order: OrderRef; studentId: string; date: st
   if (!active) throw fieldError('studentId', 'Ученик не числится ни в одном классе: выбытие невозможно');
   if (a.date < active.start_date) throw fieldError('date', 'Дата выбытия раньше даты зачисления');
   afterYearEnd(db, active.year_id, a.date, 'Дата выбытия');
+  confirmFutureMovement(a.date, a.order, 'Дата выбытия');
   const orderId = orderFor(db, a.order, 'departure');
   const mid = insertMovement(db, { orderId, studentId: a.studentId, kind: 'departure', date: a.date, from: active.class_id, reason: a.reason, whereTo: a.whereTo });
   closeMembership(db, active.id, a.date, mid);
-  fileDeparture(db, a.studentId, a.date, a.reason.trim(), a.whereTo?.trim() || null);
+  fileDeparture(db, a.studentId, a.date, a.reason.trim(), a.whereTo?.trim() || null, mid);
   return getMovement(db, mid);
 }
 
@@ -163,19 +173,21 @@ export const graduationWithoutAttestatReason = (parallel: number) =>
 export const isGraduationReason = (reason: string | null | undefined) => !!reason?.startsWith('Окончание обучения');
 
 const MOVEMENT_SELECT = `SELECT mv.*, o.number AS order_number, o.date AS order_date, s.last_name, s.first_name, s.middle_name,
-  fc.parallel AS f_par, fc.letter AS f_let, tc.parallel AS t_par, tc.letter AS t_let
+  fc.parallel AS f_par, fc.letter AS f_let, tc.parallel AS t_par, tc.letter AS t_let, xo.number AS x_number, xo.date AS x_date
   FROM movements mv JOIN orders o ON o.id = mv.order_id JOIN students s ON s.id = mv.student_id
-  LEFT JOIN classes fc ON fc.id = mv.from_class_id LEFT JOIN classes tc ON tc.id = mv.to_class_id`;
+  LEFT JOIN classes fc ON fc.id = mv.from_class_id LEFT JOIN classes tc ON tc.id = mv.to_class_id
+  LEFT JOIN movement_cancellations x ON x.movement_id = mv.id LEFT JOIN orders xo ON xo.id = x.order_id`;
 
 type MRow = { id: number; order_id: number; kind: MovementKind; date: string; order_number: string; order_date: string; student_id: string; last_name: string; first_name: string;
   middle_name: string | null; f_par: number | null; f_let: string | null; t_par: number | null; t_let: string | null;
-  where_from: string | null; where_to: string | null; reason: string | null };
+  where_from: string | null; where_to: string | null; reason: string | null; x_number: string | null; x_date: string | null };
 
 const toMovement = (r: MRow): Movement => ({
   id: r.id, kind: r.kind, date: r.date, orderId: r.order_id, orderNumber: r.order_number, orderDate: r.order_date, studentId: r.student_id,
   studentName: fullName({ lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name }),
   fromClass: r.f_par ? `${r.f_par}${r.f_let}` : null, toClass: r.t_par ? `${r.t_par}${r.t_let}` : null,
   whereFrom: r.where_from, whereTo: r.where_to, reason: r.reason,
+  cancelledBy: r.x_number ? { number: r.x_number, date: r.x_date! } : null,
 });
 
 export function getMovement(db: DB, id: number): Movement {
@@ -197,18 +209,46 @@ export function orderMovements(db: DB, orderId: number): Movement[] {
  * and by a text: the order's number, its kind's title, or a student it moves (ФИО, ё = е).
  */
 export function listOrders(db: DB, limit: number, filter: { year?: number; query?: string } = {}): Order[] {
+  return bookOfOrders(db, { ...filter, limit }).rows;
+}
+
+/** One order as the book lists it. */
+export function getOrder(db: DB, id: number): Order {
+  const o = orderRows(db, { id })[0];
+  if (!o) throw new AppError('not_found', 'Приказ не найден');
+  return o;
+}
+
+/** A page of the book of orders and how many match in all (the screen says «показаны N из M», never stops silently). */
+export function bookOfOrders(db: DB, a: { year?: number; query?: string; limit: number; offset?: number }): { rows: Order[]; total: number } {
+  const all = orderRows(db, a);
+  const from = a.offset ?? 0;
+  return { rows: all.slice(from, from + a.limit), total: all.length };
+}
+
+function orderRows(db: DB, filter: { year?: number; query?: string; id?: number }): Order[] {
   const key = searchKey(filter.query ?? '');
   const kinds = new Set((Object.keys(KIND_TITLE) as Kind[]).filter((k) => key && searchKey(KIND_TITLE[k]).includes(key)));
+  const where = [filter.year != null ? 'n.sy = @year' : '', filter.id != null ? 'n.id = @id' : ''].filter(Boolean);
   const rows = db.prepare(`WITH y AS (SELECT o.*, ${schoolYearSql('o.date')} AS sy FROM orders o),
     n AS (SELECT y.*, row_number() OVER (PARTITION BY y.sy ORDER BY y.date, y.id) AS seq FROM y)
-    SELECT n.*, (SELECT count(*) FROM movements mv WHERE mv.order_id = n.id) AS n,
+    SELECT n.*, (SELECT count(*) FROM movements mv WHERE mv.order_id = n.id) + (SELECT count(*) FROM movement_cancellations x WHERE x.order_id = n.id) AS n,
       EXISTS (SELECT 1 FROM y x WHERE x.id <> n.id AND x.number = n.number AND x.kind = n.kind AND x.sy = n.sy) AS twice,
-      ${key ? `EXISTS (SELECT 1 FROM movements mv JOIN students s ON s.id = mv.student_id WHERE mv.order_id = n.id AND instr(s.search_key, @key) > 0)` : '0'} AS student_hit
-    FROM n ${filter.year != null ? 'WHERE n.sy = @year' : ''}
-    ORDER BY n.date DESC, n.id DESC`).all({ ...(key ? { key } : {}), ...(filter.year != null ? { year: filter.year } : {}) }) as
-    Array<{ id: number; number: string; date: string; kind: Kind; n: number; sy: number; seq: number; student_hit: number; twice: number }>;
+      ${key ? `EXISTS (SELECT 1 FROM movements mv JOIN students s ON s.id = mv.student_id WHERE mv.order_id = n.id AND instr(s.search_key, @key) > 0)` : '0'} AS student_hit,
+      cr.kind AS c_kind, co.id AS c_id, co.number AS c_number, co.date AS c_date,
+      (SELECT json_group_array(json_object('id', b.id, 'number', b.number, 'date', b.date)) FROM order_corrections bc JOIN orders b ON b.id = bc.order_id
+        WHERE bc.corrects_order_id = n.id) AS corrected_by
+    FROM n LEFT JOIN order_corrections cr ON cr.order_id = n.id LEFT JOIN orders co ON co.id = cr.corrects_order_id
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY n.date DESC, n.id DESC`).all({ ...(key ? { key } : {}), ...(filter.year != null ? { year: filter.year } : {}), ...(filter.id != null ? { id: filter.id } : {}) }) as
+    Array<{ id: number; number: string; date: string; kind: Kind; n: number; sy: number; seq: number; student_hit: number; twice: number;
+      c_kind: 'cancel' | 'amend' | null; c_id: number | null; c_number: string | null; c_date: string | null; corrected_by: string }>;
+  const titleOf = (o: (typeof rows)[number]) => o.c_kind === 'cancel' ? `Об отмене приказа № ${o.c_number} от ${formatDate(o.c_date)} («${KIND_TITLE[o.kind]}»)`
+    : o.c_kind === 'amend' ? `О внесении изменений в приказ № ${o.c_number} от ${formatDate(o.c_date)} («${KIND_TITLE[o.kind]}»)` : KIND_TITLE[o.kind];
   // the number and the kind's title compared as the clerk typed them (any case, ё = е: SQLite's lower() knows only ASCII)
-  const hits = key ? rows.filter((o) => o.student_hit || kinds.has(o.kind) || searchKey(o.number).includes(key)) : rows;
-  return hits.slice(0, limit).map((o) => ({ id: o.id, number: o.number, date: o.date, kind: o.kind, title: KIND_TITLE[o.kind], studentCount: o.n,
-    schoolYear: `${o.sy}/${o.sy + 1}`, seqInYear: o.seq, numberedTwice: !!o.twice }));
+  const hits = key ? rows.filter((o) => o.student_hit || kinds.has(o.kind) || searchKey(o.number).includes(key) || searchKey(titleOf(o)).includes(key)) : rows;
+  return hits.map((o) => ({ id: o.id, number: o.number, date: o.date, kind: o.kind, title: titleOf(o), studentCount: o.n,
+    schoolYear: `${o.sy}/${o.sy + 1}`, seqInYear: o.seq, numberedTwice: !!o.twice,
+    corrects: o.c_kind ? { orderId: o.c_id!, number: o.c_number!, date: o.c_date!, kind: o.c_kind } : null,
+    correctedBy: JSON.parse(o.corrected_by) as Array<{ id: number; number: string; date: string }> }));
 }

@@ -10,7 +10,8 @@ import { fullName } from '../../preload/core/names.ts';
 import { getSchool } from '../school/profile.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { renderPrintedPdf } from '../shared/pdf.ts';
-import { listOrders, orderMovements } from './orders.ts';
+import { getOrder, orderMovements } from './orders.ts';
+import { cancelledBy } from './cancel.ts';
 
 const WHAT: Record<string, string> = {
   enrolment: 'Зачислить в число обучающихся', transfer: 'Перевести', promotion: 'Перевести в следующий класс', departure: 'Отчислить (выбытие)',
@@ -25,13 +26,18 @@ const BY_CLASS = new Set(['promotion', 'graduation', 'academic_debt']);
 
 /** The order as a PDF with its list of students; refused when the school's requisites are not filled in. */
 export async function printOrder(db: DB, orderId: number): Promise<{ fileName: string; dataBase64: string }> {
-  const order = listOrders(db, 1_000_000).find((o) => o.id === orderId);
-  if (!order) throw notFound('Приказ');
+  let order;
+  try {
+    order = getOrder(db, orderId);
+  } catch {
+    throw notFound('Приказ');
+  }
   const school = getSchool(db);
   if (!school) throw new AppError('validation', 'Заполните реквизиты школы (раздел «Организация»): они печатаются в приказе');
-  const rows = orderMovements(db, orderId);
-  const birth = new Map((db.prepare(`SELECT s.id, s.birth_date FROM movements mv JOIN students s ON s.id = mv.student_id WHERE mv.order_id = ?`)
-    .all(orderId) as Array<{ id: string; birth_date: string }>).map((r) => [r.id, r.birth_date]));
+  // an order of correction lists the movements it cancels, each with the order it was made by
+  const rows = order.corrects ? cancelledBy(db, orderId) : orderMovements(db, orderId);
+  const birth = new Map((db.prepare(`SELECT id, birth_date FROM students WHERE id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify(rows.map((m) => m.studentId))) as Array<{ id: string; birth_date: string }>).map((r) => [r.id, r.birth_date]));
   // what an order decided beyond the move: the academic debts of a conditional promotion, with their deadline
   const debts = new Map<number, string>();
   for (const d of db.prepare(`SELECT d.promotion_movement_id AS mid, group_concat(su.name || ' (' || d.annual_mark || ')', ', ') AS subjects, max(d.deadline) AS deadline
@@ -48,7 +54,9 @@ export async function printOrder(db: DB, orderId: number): Promise<{ fileName: s
     }
   }
   type Line = { studentId: string; studentName: string; fromClass: string | null; toClass: string | null; date: string; basis: string };
-  const lines: Line[] = rows.map((m) => ({ ...m, basis: [m.reason, debts.get(m.id), m.whereFrom, m.whereTo].filter(Boolean).join('; ') || '—' }));
+  const lines: Line[] = rows.map((m) => ({ ...m, basis: [
+    order.corrects && m.orderNumber !== order.corrects.number ? `по приказу № ${m.orderNumber} от ${formatDate(m.orderDate)}` : null,
+    m.reason, debts.get(m.id), m.whereFrom, m.whereTo].filter(Boolean).join('; ') || '—' }));
   // an order on academic debts lists every pupil whose debts it decided, moved or not
   if (order.kind === 'academic_debt') {
     const moved = new Set(rows.map((m) => m.studentId));
@@ -82,7 +90,11 @@ export async function printOrder(db: DB, orderId: number): Promise<{ fileName: s
     fontSize: 8.5,
   });
   const classKey = (c: string | null) => (c ? `${c.slice(0, -1).padStart(2, '0')}${c.slice(-1)}` : '');
-  const lists: Content[] = BY_CLASS.has(order.kind)
+  const what = order.corrects
+    ? `${order.corrects.kind === 'cancel' ? 'Отменить' : 'Изменить'} приказ № ${order.corrects.number} от ${formatDate(order.corrects.date)} в части движений следующих обучающихся, ` +
+      `считая их не состоявшимися (${lines.length}):`
+    : `${WHAT[order.kind]} следующих обучающихся (${lines.length}):`;
+  const lists: Content[] = BY_CLASS.has(order.kind) && !order.corrects
     ? [...new Set(lines.map((l) => l.fromClass))].sort((x, y) => classKey(x).localeCompare(classKey(y))).flatMap((cls): Content[] => {
       const of = lines.filter((l) => l.fromClass === cls);
       return [{ text: `${cls ?? '—'} класс (${of.length})`, bold: true, fontSize: 9.5, margin: [0, 8, 0, 4] }, tableOf(of)];
@@ -94,7 +106,7 @@ export async function printOrder(db: DB, orderId: number): Promise<{ fileName: s
     { text: 'ПРИКАЗ', bold: true, fontSize: 14, alignment: 'center' },
     { columns: [{ text: `от ${formatDate(order.date)}`, fontSize: 10 }, { text: `№ ${order.number}`, fontSize: 10, alignment: 'right' }], margin: [0, 6, 0, 4] },
     { text: `${order.title} (${order.schoolYear} учебный год, ${order.seqInYear}-й приказ в книге этого года)`, bold: true, fontSize: 10, margin: [0, 4, 0, 8] },
-    { text: `${WHAT[order.kind]} следующих обучающихся (${lines.length}):`, fontSize: 9.5, margin: [0, 0, 0, 6] },
+    { text: what, fontSize: 9.5, margin: [0, 0, 0, 6] },
     ...lists,
     {
       unbreakable: true, margin: [0, 18, 0, 0], fontSize: 9.5,

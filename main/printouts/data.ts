@@ -132,8 +132,12 @@ export type AlphabetBookData = {
   school: SchoolHeader;
   letter: string;
   entries: Array<{ number: number; fileNumber: string; fullName: string; birthDate: string; enteredOn: string; enrolledClass: string | null;
-    departedOn: string | null; departureReason: string | null; whereTo: string | null }>;
+    departedOn: string | null; departureReason: string | null; whereTo: string | null;
+    /** «№ 1-у от 01.09.2025»; absent in a printout made before the book showed its orders (it is re-rendered as it was) */
+    enrolmentOrder?: string | null; departureOrder?: string | null }>;
 };
+
+const orderLabel = (o: { number: string; date: string } | null | undefined) => (o ? `№ ${o.number} от ${formatDate(o.date)}` : null);
 
 export function alphabetBookData(db: DB, letterIn: string): AlphabetBookData {
   const letter = letterIn.trim().toLocaleUpperCase('ru-RU');
@@ -145,7 +149,8 @@ export function alphabetBookData(db: DB, letterIn: string): AlphabetBookData {
     school: schoolHeader(db),
     letter,
     entries: entries.map((e) => ({ number: e.number, fileNumber: e.fileNumber, fullName: e.fullName, birthDate: e.birthDate, enteredOn: e.enrolledOn,
-      enrolledClass: e.enrolledClass, departedOn: e.departedOn, departureReason: e.departureReason, whereTo: e.whereTo })),
+      enrolledClass: e.enrolledClass, departedOn: e.departedOn, departureReason: e.departureReason, whereTo: e.whereTo,
+      enrolmentOrder: orderLabel(e.enrolmentOrder), departureOrder: orderLabel(e.departureOrder) })),
   };
 }
 

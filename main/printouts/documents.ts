@@ -132,12 +132,17 @@ export async function renderCertificateOfStudy(d: CertificateOfStudyData, code: 
 // ---------- алфавитная книга ----------
 
 export async function renderAlphabetBook(d: AlphabetBookData, code: string | null, at: string, version = 1): Promise<Buffer> {
-  const head: TableCell[] = [th('№'), th('Номер личного дела'), th('Фамилия, имя, отчество'), th('Дата рождения'), th('Дата зачисления'),
-    th('Класс при зачислении'), th('Дата выбытия'), th('Причина выбытия'), th('Куда выбыл(а)')];
+  // the orders of enrolment and leaving under the dates (a printout made before the book had them is re-rendered as it was)
+  const orders = d.entries.some((e) => e.enrolmentOrder !== undefined);
+  const withOrder = (date: string | null, order: string | null | undefined): TableCell =>
+    ({ text: orders && order ? `${formatDate(date)}\nприказ ${order}` : formatDate(date), alignment: 'center' });
+  const head: TableCell[] = [th('№'), th('Номер личного дела'), th('Фамилия, имя, отчество'), th('Дата рождения'),
+    th(orders ? 'Дата зачисления, № и дата приказа' : 'Дата зачисления'), th('Класс при зачислении'),
+    th(orders ? 'Дата выбытия, № и дата приказа' : 'Дата выбытия'), th('Причина выбытия'), th('Куда выбыл(а)')];
   const body: TableCell[][] = [head, ...d.entries.map((e): TableCell[] => [
     { text: String(e.number), alignment: 'right' }, { text: e.fileNumber, alignment: 'center' }, { text: e.fullName },
-    { text: formatDate(e.birthDate), alignment: 'center' }, { text: formatDate(e.enteredOn), alignment: 'center' },
-    { text: e.enrolledClass ?? '', alignment: 'center' }, { text: formatDate(e.departedOn), alignment: 'center' },
+    { text: formatDate(e.birthDate), alignment: 'center' }, withOrder(e.enteredOn, e.enrolmentOrder),
+    { text: e.enrolledClass ?? '', alignment: 'center' }, withOrder(e.departedOn, e.departureOrder),
     { text: e.departureReason ?? '' }, { text: e.whereTo ?? '' },
   ])];
   return renderPrintedPdf({
@@ -151,7 +156,8 @@ export async function renderAlphabetBook(d: AlphabetBookData, code: string | nul
       schoolBlock(d.school),
       { text: 'АЛФАВИТНАЯ КНИГА ЗАПИСИ ОБУЧАЮЩИХСЯ', bold: true, fontSize: 12, alignment: 'center' },
       { text: `Буква «${d.letter}» · записей: ${d.entries.length}`, fontSize: 9, alignment: 'center', margin: [0, 2, 0, 8] },
-      { table: { headerRows: 1, dontBreakRows: true, widths: [22, 44, '*', 52, 52, 48, 52, 130, 120], body }, layout: grid(), fontSize: 8 },
+      { table: { headerRows: 1, dontBreakRows: true, widths: orders ? [22, 44, '*', 52, 78, 44, 78, 110, 100] : [22, 44, '*', 52, 52, 48, 52, 130, 120], body },
+        layout: grid(), fontSize: 8 },
       signatures(d.school.director),
     ],
   });

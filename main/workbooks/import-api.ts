@@ -15,6 +15,7 @@ import { STUDENT_FIELDS, fieldLabel, normalizeHeader, parseMarkField, type Colum
 import { applyStudentsImport, previewStudentsImport, type StudentsImportPreview } from './students-import.ts';
 import { applyMarksImport, describeChanges, excludeChanges, hasWrites, previewMarksImport, type MarksImportPreview } from './marks-import.ts';
 import { importChangesWorkbook } from './lists.ts';
+import { enrol } from '../movement/orders.ts';
 import { searchKey } from '../../preload/core/names.ts';
 
 type Args = Input<'import.preview'>;
@@ -148,6 +149,7 @@ const KEEP_MS = 30 * 60_000;
 export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>, progress?: Progress): Promise<Output<'import.commit'>> {
   const read = await readUpload(db, a, progress, a.token !== undefined);
   if (a.token !== undefined && read.p.token !== a.token) throw new AppError('conflict', 'Файл или реестр изменились после предпросмотра: посмотрите предпросмотр ещё раз');
+  if (a.enrolment && read.kind !== 'students') throw new AppError('validation', 'Зачислять по приказу можно только при импорте учеников', { enrolment: 'только для учеников' });
   if (a.exclude?.length && read.kind !== 'marks') throw new AppError('validation', 'Исключать изменения можно только при импорте оценок', { exclude: 'только для оценок' });
   // the changes the clerk left out of the preview: the commit writes exactly the rest
   const cut = read.kind === 'marks' ? excludeChanges(read.p, a.exclude ?? []) : { excluded: 0 };
@@ -170,7 +172,7 @@ export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'imp
   }
   const method = `import.${a.kind}`;
   const args = { fileName: a.fileName, mapping: a.mapping ?? null, sheetMappings: a.sheetMappings ?? null, subjectMapping: a.subjectMapping ?? null,
-    year: r.kind === 'marks' ? r.p.year.name : null, ...(excluded ? { excluded } : {}) };
+    year: r.kind === 'marks' ? r.p.year.name : null, ...(excluded ? { excluded } : {}), ...(a.enrolment ? { enrolment: a.enrolment } : {}) };
   const remember = () => {
     if (!corrected(a)) return;
     const stored = { ...a.mapping, ...(a.sheetMappings ? { [SHEETS_KEY]: a.sheetMappings } : {}) };
@@ -181,9 +183,12 @@ export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'imp
   progress?.throwIfCancelled(); // the last moment a cancel is heard: the transaction below runs to its end
   const out = db.transaction(() => {
     if (r.kind === 'students') {
-      const res = applyStudentsImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: res }));
+      let enrolled = 0;
+      const enrolment = a.enrolment;
+      const res = applyStudentsImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: enrolment ? { ...res, enrolled: res.added } : res }),
+        enrolment ? (studentId) => { enrol(db, { ...enrolment, studentId }); enrolled++; } : undefined);
       remember();
-      return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedRows, written: true };
+      return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedRows, written: true, ...(enrolment ? { enrolled } : {}) };
     }
     const res = applyMarksImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: excluded ? { ...res, excluded } : res }));
     remember();

@@ -169,14 +169,17 @@ export async function previewStudentsImport(db: DB, file: string, opts: ReadOpti
  * Writes a preview's additions and changes in one transaction (nested in the caller's, if any). `onApplied` runs
  * inside it, so the caller's audit entry commits with the change or not at all.
  */
-export function applyStudentsImport(db: DB, p: StudentsImportPreview, onApplied?: (r: StudentsImportResult) => void): StudentsImportResult {
+export function applyStudentsImport(db: DB, p: StudentsImportPreview, onApplied?: (r: StudentsImportResult) => void,
+  /** each pupil added, once his card is written (an enrolment order for first graders); a refusal names the row */
+  onAdded?: (studentId: string) => void): StudentsImportResult {
   const result: StudentsImportResult = { added: p.added.length, changed: p.changed.length, unchanged: p.unchanged, rejectedRows: new Set(p.rejected.map((r) => `${r.sheet}\u0000${r.row}`)).size };
   db.transaction(() => {
     const at = (x: { sheet: string; row: number }, e: unknown) =>
       e instanceof AppError ? new AppError(e.code, `Лист «${x.sheet}», строка ${x.row}: ${e.message}; ничего не записано`, e.fields) : e;
     for (const a of p.added) {
       try {
-        createStudent(db, a.student);
+        const s = createStudent(db, a.student);
+        onAdded?.(s.id);
       } catch (e) {
         throw at(a, e);
       }

@@ -46,7 +46,7 @@ it('keeps every order, movement and membership, with its ids, through the rebuil
     memberships: db.prepare('SELECT * FROM class_memberships ORDER BY id').all(),
   });
   const before = snapshot();
-  expect(migrate(db)).toEqual([17]);
+  expect(migrate(db, migrations.slice(0, 17))).toEqual([17]);
   expect(snapshot()).toEqual(before);
   // the rules of the book hold on the rebuilt table
   expect(() => order.run(30, '5-п', '2026-06-01', 'promotion')).toThrow(/уже есть в этом учебном году/);

@@ -18,6 +18,7 @@ import check0013 from './checks/0013.ts';
 import check0014 from './checks/0014.ts';
 import check0015 from './checks/0015.ts';
 import check0016 from './checks/0016.ts';
+import check0018 from './checks/0018.ts';
 import check0017 from './checks/0017.ts';
 import { APPLICATION_ID, openRegister } from '../../db/connection.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
@@ -112,6 +113,7 @@ const perMigration: Record<number, (db: Database.Database) => void> = {
   15: check0015,
   16: check0016,
   17: check0017,
+  18: check0018,
 };
 
 describe('each migration', () => {

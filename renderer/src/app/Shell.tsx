@@ -29,6 +29,8 @@ import { UsersScreen } from '../screens/users/UsersScreen';
 import { ChangePasswordScreen } from '../screens/users/ChangePassword';
 import { VerifyScreen } from '../screens/verify/VerifyScreen';
 import { YearsScreen } from '../screens/years/YearsScreen';
+import { NextYearScreen } from '../screens/years/NextYearScreen';
+import { FirstGradersScreen } from '../screens/years/FirstGradersScreen';
 import { StartChecklist } from '../screens/start/StartChecklist';
 import { t } from '../strings';
 import { PageHeader } from '../ui/common';
@@ -86,6 +88,8 @@ const ROUTES: Route[] = [
   { pattern: '/staff', needs: 'staff.list', render: () => <StaffScreen /> },
   { pattern: '/subjects', needs: 'subjects.list', render: () => <SubjectsScreen /> },
   { pattern: '/years', needs: 'years.list', render: () => <YearsScreen /> },
+  { pattern: '/years/next', needs: 'years.nextPreview', render: () => <NextYearScreen /> },
+  { pattern: '/years/first-graders', needs: 'students.enrolFirstGraders', render: () => <FirstGradersScreen /> },
   { pattern: '/school', needs: 'school.update', render: () => <SchoolProfile /> },
   { pattern: '/users', needs: 'users.list', render: () => <UsersScreen /> },
   { pattern: '/password', needs: 'auth.changePassword', render: () => <ChangePasswordScreen /> },

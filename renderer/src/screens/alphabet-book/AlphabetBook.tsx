@@ -71,8 +71,10 @@ export function AlphabetBook() {
                 <th scope="col">{t.book.colName}</th>
                 <th scope="col">{t.book.colBirth}</th>
                 <th scope="col">{t.book.colEnrolled}</th>
+                <th scope="col">{t.book.colEnrolOrder}</th>
                 <th scope="col">{t.book.colEnrolledClass}</th>
                 <th scope="col">{t.book.colDeparted}</th>
+                <th scope="col">{t.book.colLeaveOrder}</th>
                 <th scope="col">{t.book.colReason}</th>
               </tr>
             </thead>
@@ -84,8 +86,10 @@ export function AlphabetBook() {
                   <td><Link to={`/students/${e.studentId}`}>{e.fullName}</Link></td>
                   <td className="nowrap">{formatDate(e.birthDate)}</td>
                   <td className="nowrap">{formatDate(e.enrolledOn)}</td>
+                  <td className="nowrap" data-testid="book-enrol-order">{e.enrolmentOrder ? t.book.orderRef(e.enrolmentOrder.number, formatDate(e.enrolmentOrder.date)) : ''}</td>
                   <td>{e.enrolledClass ?? ''}</td>
                   <td className="nowrap">{formatDate(e.departedOn)}</td>
+                  <td className="nowrap" data-testid="book-leave-order">{e.departureOrder ? t.book.orderRef(e.departureOrder.number, formatDate(e.departureOrder.date)) : ''}</td>
                   <td>{[e.departureReason, e.whereTo].filter(Boolean).join('; ')}</td>
                 </tr>
               ))}

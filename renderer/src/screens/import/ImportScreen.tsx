@@ -16,6 +16,7 @@ import { useJob } from '../../ui/useJob';
 import { useQuery } from '../../ui/useQuery';
 import { readBase64 } from '../../ui/files';
 import { ImportChanges } from './ImportChanges';
+import { EnrolAddedFields, enrolmentOf, type EnrolDraft } from './EnrolAdded';
 
 type Kind = 'students' | 'marks';
 type Args = Input<'import.preview'>;
@@ -116,6 +117,8 @@ export function ImportScreen() {
   const [previewJobId, setPreviewJobId] = useState<string | null>(null);
   const [excluded, setExcluded] = useState<Set<string>>(new Set());
   const [failure, setFailure] = useState<ApiFailure | null>(null);
+  // students only: the pupils the workbook adds enrolled by one order (first graders)
+  const [enrolDraft, setEnrolDraft] = useState<EnrolDraft>({ on: false, classId: '', number: '', orderDate: '', date: '' });
   const previewJob = useJob('import.previewStart');
   const commitJob = useJob('import.commitStart');
   // one job at a time: reading the file (the preview) or writing it (the commit)
@@ -183,7 +186,8 @@ export function ImportScreen() {
     setFailure(null);
     setCancelled(false);
     try {
-      const r = await commitJob.run({ ...args, token: preview.token, allowRejected, ...(excluded.size ? { exclude: [...excluded] } : {}) });
+      const enrolment = args.kind === 'students' ? enrolmentOf(enrolDraft) : undefined;
+      const r = await commitJob.run({ ...args, token: preview.token, allowRejected, ...(excluded.size ? { exclude: [...excluded] } : {}), ...(enrolment ? { enrolment } : {}) });
       if (!r) return setCancelled(true);
       setResult(r);
       setPreview(null);
@@ -248,6 +252,7 @@ export function ImportScreen() {
           {result.written ? tx.done(result) : tx.nothingNew(result.unchanged)}
           {result.attendance && tx.attendanceDone(result.attendance)}
           {!!result.excluded && tx.excludedDone(result.excluded)}
+          {result.enrolled != null && ` ${t.firstGraders.importEnrolled(result.enrolled)}`}
           {kind === 'marks' && <> <Link to="/grades">{tx.toGrades}</Link></>}
         </Notice>
       )}
@@ -339,6 +344,7 @@ export function ImportScreen() {
           {preview.kind === 'marks' && previewJobId && !dirty && (preview.changeCount ?? 0) > 0 && (
             <ImportChanges jobId={previewJobId} excluded={excluded} onExclude={setExcluded} />
           )}
+          {preview.kind === 'students' && preview.counts.added > 0 && <EnrolAddedFields draft={enrolDraft} onChange={setEnrolDraft} />}
           {dirty && <Notice kind="warn" testId="import-dirty">{tx.applyFirst}</Notice>}
           <div className="form-actions">
             <button type="button" className="primary" onClick={() => void commit()} disabled={!canCommit}>{tx.commit}</button>

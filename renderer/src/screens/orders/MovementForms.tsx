@@ -28,8 +28,13 @@ export function FutureOrderCheck({ orderDate, checked, onChange }: { orderDate: 
   return <CheckField name="order.confirmFuture" label={t.orderChecks.confirmFuture(orderDate.trim())} checked={checked} onChange={onChange} />;
 }
 
-function OrderFields({ draft, set, setConfirm, dateLabel }: {
+/** A movement's date typed is after today (a transfer or a departure ahead): written only with the clerk's confirmation. */
+const futureDate = (typed: string) => { const iso = parseDate(typed); return !!iso && iso > todayIso(); };
+
+function OrderFields({ draft, set, setConfirm, dateLabel, checkDate = false }: {
   draft: OrderDraft; set: (k: 'number' | 'orderDate' | 'date') => (v: string) => void; setConfirm: (v: boolean) => void; dateLabel: string;
+  /** the movement's own date after today asks for the confirmation too (transfer, departure) */
+  checkDate?: boolean;
 }) {
   return (
     <>
@@ -39,6 +44,9 @@ function OrderFields({ draft, set, setConfirm, dateLabel }: {
         <DateField name="date" label={dateLabel} value={draft.date} onChange={set('date')} required />
       </div>
       <FutureOrderCheck orderDate={draft.orderDate} checked={draft.confirmFuture} onChange={setConfirm} />
+      {checkDate && !futureOrder(draft) && futureDate(draft.date) && (
+        <CheckField name="order.confirmFuture" label={t.orderChecks.confirmFutureDate(draft.date.trim())} checked={draft.confirmFuture} onChange={setConfirm} />
+      )}
     </>
   );
 }
@@ -51,10 +59,11 @@ export function ClassSelect({ name, label, value, onChange, classes }: {
   return <SelectField name={name} label={label} value={value} onChange={onChange} groups={groups} placeholder={t.orderForm.chooseClass} required />;
 }
 
-function orderRef(check: FieldCheck, d: OrderDraft) {
+function orderRef(check: FieldCheck, d: OrderDraft, checkDate = false) {
   const date = check.date('order.date', d.orderDate);
-  if (futureOrder(d) && !d.confirmFuture) check.add('order.confirmFuture', t.orderChecks.confirmNeeded);
-  return { number: d.number.trim(), date, ...(futureOrder(d) && d.confirmFuture ? { confirmFuture: true } : {}) };
+  const ahead = futureOrder(d) || (checkDate && futureDate(d.date));
+  if (ahead && !d.confirmFuture) check.add('order.confirmFuture', futureOrder(d) ? t.orderChecks.confirmNeeded : t.orderChecks.confirmDateNeeded);
+  return { number: d.number.trim(), date, ...(ahead && d.confirmFuture ? { confirmFuture: true } : {}) };
 }
 
 export function EnrolForm({ student, onDone, onCancel }: Props) {
@@ -95,7 +104,7 @@ export function TransferForm({ student, onDone, onCancel }: Props) {
   const { busy, failure, run } = useSubmit();
   const submit = () => run(async () => {
     const check = new FieldCheck();
-    const order = orderRef(check, d);
+    const order = orderRef(check, d, true);
     const date = check.date('date', d.date);
     if (!d.classId) check.add('toClassId', t.errors.requiredField);
     check.done();
@@ -104,7 +113,7 @@ export function TransferForm({ student, onDone, onCancel }: Props) {
   return (
     <Form failure={failure} busy={busy} onSubmit={submit} onCancel={onCancel} testId="transfer-form" label={t.orderForm.transferTitle} className="panel">
       <h2>{t.orderForm.transferTitle}</h2>
-      <OrderFields draft={d} set={set} setConfirm={(v) => setD((x) => ({ ...x, confirmFuture: v }))} dateLabel={t.orderForm.transferDate} />
+      <OrderFields draft={d} set={set} setConfirm={(v) => setD((x) => ({ ...x, confirmFuture: v }))} dateLabel={t.orderForm.transferDate} checkDate />
       <div className="form-grid">
         <ClassSelect name="toClassId" label={t.orderForm.toClass} value={d.classId} onChange={set('classId')} classes={choices} />
         <TextField name="reason" label={t.orderForm.reason} value={d.text} onChange={set('text')} wide />
@@ -128,7 +137,7 @@ export function DepartForm({ student, onDone, onCancel }: Props) {
   const reason = d.reasonChoice === OTHER ? d.text.trim() : d.reasonChoice;
   const review = () => run(async () => {
     const check = new FieldCheck();
-    const order = orderRef(check, d);
+    const order = orderRef(check, d, true);
     const date = check.date('date', d.date);
     if (!order.number) check.add('order.number', t.errors.requiredField);
     if (!d.reasonChoice) check.add('reason', t.errors.requiredField);
@@ -168,7 +177,7 @@ export function DepartForm({ student, onDone, onCancel }: Props) {
   return (
     <Form failure={failure} busy={busy} onSubmit={review} onCancel={onCancel} testId="depart-form" label={t.orderForm.departTitle} className="panel">
       <h2>{t.orderForm.departTitle}</h2>
-      <OrderFields draft={d} set={set} setConfirm={(v) => setD((x) => ({ ...x, confirmFuture: v }))} dateLabel={t.orderForm.departDate} />
+      <OrderFields draft={d} set={set} setConfirm={(v) => setD((x) => ({ ...x, confirmFuture: v }))} dateLabel={t.orderForm.departDate} checkDate />
       <div className="form-grid">
         <SelectField name="reason" label={t.orderForm.departReason} value={d.reasonChoice} onChange={set('reasonChoice')} options={reasons}
           placeholder={t.grades.choose} required />

@@ -6,7 +6,8 @@ import { EmptyRow } from '../../ui/common';
 
 /** Movements as a table: on the student card (no student column) and on an order's page (with it). */
 export function MovementTable({ rows, orders = [], showStudent, testId }: { rows: Movement[]; orders?: Order[]; showStudent: boolean; testId?: string }) {
-  const orderId = (m: Movement) => orders.find((o) => o.number === m.orderNumber && o.date === m.orderDate)?.id;
+  // `orders` is kept for callers that still pass the book; a movement carries its order's id
+  const orderId = (m: Movement) => m.orderId ?? orders.find((o) => o.number === m.orderNumber && o.date === m.orderDate)?.id;
   const details = (m: Movement) => [
     m.whereFrom && `${t.movement.whereFrom}: ${m.whereFrom}`,
     m.reason && `${t.movement.reason}: ${m.reason}`,
@@ -32,10 +33,13 @@ export function MovementTable({ rows, orders = [], showStudent, testId }: { rows
           const ref = t.movement.orderRef(m.orderNumber, formatDate(m.orderDate));
           const oid = orderId(m);
           return (
-            <tr key={m.id} data-testid="movement-row">
+            <tr key={m.id} data-testid="movement-row" className={m.cancelledBy ? 'cancelled' : undefined}>
               <td className="nowrap">{formatDate(m.date)}</td>
               {showStudent && <td><Link to={`/students/${m.studentId}`}>{m.studentName}</Link></td>}
-              <td>{t.movement.kinds[m.kind]}</td>
+              <td>
+                {t.movement.kinds[m.kind]}
+                {m.cancelledBy && <> <span className="badge badge-warn" data-testid="movement-cancelled">{t.cancelOrder.cancelledBadge(m.cancelledBy.number, formatDate(m.cancelledBy.date))}</span></>}
+              </td>
               <td className="nowrap">{oid ? <Link to={`/orders/${oid}`}>{ref}</Link> : ref}</td>
               <td>{m.fromClass ?? ''}</td>
               <td>{m.toClass ?? ''}</td>

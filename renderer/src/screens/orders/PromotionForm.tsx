@@ -171,6 +171,9 @@ export function PromotionForm() {
             <span className="muted" aria-live="polite">{t.orders.keptBackCount(decided.filter((x) => x.d.kind === 'kept').length)}</span>
           </div>
           {students.data && studying.length === 0 && <p className="muted">{t.orders.noStudentsInYear}</p>}
+          {students.data && students.data.total > students.data.rows.length && (
+            <p className="notice notice-warn" data-testid="kept-back-first">{t.ordersPage.firstOf(students.data.rows.length, students.data.total)}</p>
+          )}
           <div className="checklist-items scroll-box" data-testid="kept-back-list">
             {shown.map((s) => {
               const kept = decided.some((x) => x.studentId === s.id && x.d.kind === 'kept');

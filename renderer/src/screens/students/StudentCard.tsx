@@ -18,9 +18,6 @@ import { PrintoutResult, usePrintout } from '../printouts/Printout';
 export function StudentCard({ id }: { id: string }) {
   const student = useQuery('students.get', { id });
   const history = useQuery('students.history', { id });
-  const canOrders = useCan('orders.list');
-  // Movements carry the order's number and date but not its id: find the id in the book of orders to link it.
-  const orders = useQuery('orders.list', { limit: 1000 }, canOrders);
   const [action, setAction] = useState<MovementKind | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const printout = usePrintout();
@@ -30,7 +27,6 @@ export function StudentCard({ id }: { id: string }) {
     setDone(`${t.orderForm.done}: ${t.movement.kinds[m.kind].toLowerCase()}, ${t.movement.orderRef(m.orderNumber, formatDate(m.orderDate))}`);
     student.reload();
     history.reload();
-    orders.reload();
   };
 
   return (
@@ -99,7 +95,7 @@ export function StudentCard({ id }: { id: string }) {
           <section className="card-section" aria-labelledby="sc-history">
             <h2 id="sc-history">{t.student.history}</h2>
             <Loaded query={history}>
-              {(rows) => <MovementTable rows={rows} orders={orders.data ?? []} showStudent={false} testId="student-history" />}
+              {(rows) => <MovementTable rows={rows} showStudent={false} testId="student-history" />}
             </Loaded>
           </section>
 

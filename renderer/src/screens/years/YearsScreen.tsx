@@ -5,6 +5,7 @@ import { currentYear, sortedYears, useYears } from '../../app/years';
 import { useCan } from '../../app/user';
 import { currentYearStart, formatDate } from '../../../../preload/core/dates';
 import { t } from '../../strings';
+import { Link } from '../../router';
 import { Badge, EmptyRow, Loading, PageHeader } from '../../ui/common';
 import { Form, FormActions, SelectField, SubmitButton, TextField, useSubmit } from '../../ui/form';
 
@@ -37,6 +38,8 @@ function describePeriods(y: Year): string {
 
 export function YearsScreen() {
   const canCreate = useCan('years.create');
+  const canNext = useCan('years.openNext');
+  const canFirstGraders = useCan('students.enrolFirstGraders');
   const { years, loaded, reload } = useYears();
   const [creating, setCreating] = useState(false);
   const current = currentYear(years);
@@ -44,6 +47,8 @@ export function YearsScreen() {
     <section>
       <PageHeader title={t.years.title}>
         {canCreate && !creating && <button type="button" className="primary" onClick={() => setCreating(true)}>{t.years.newYear}</button>}
+        {canNext && <Link to="/years/next" className="button" data-testid="next-year-link">{t.nextYear.link}</Link>}
+        {canFirstGraders && <Link to="/years/first-graders" className="button" data-testid="first-graders-link">{t.firstGraders.link}</Link>}
       </PageHeader>
       {creating && <YearForm years={years} onCancel={() => setCreating(false)} onDone={() => { setCreating(false); reload(); }} />}
       {!loaded ? <Loading /> : (
