@@ -387,6 +387,11 @@ export const TrustAnchorSchema = z.object({
   commonName: z.string(), subject: z.string(), notBefore: z.string(), notAfter: z.string(), sha256Fingerprint: z.string(), isCa: z.boolean(),
 });
 export type TrustAnchor = z.infer<typeof TrustAnchorSchema>;
+/** The register's time-stamping service as stored (signing.setTsa): every signature made with a certificate — a seal,
+ *  a year close, packets — asks it for trusted time unless the call names its own (the command line's --tsa). `url`
+ *  null: none stored. `ca`: the certificates its tokens must chain to (also what «Проверка документа» trusts a stamp by). */
+export const TsaSettingsSchema = z.object({ url: z.string().nullable(), onFailure: z.enum(['refuse', 'without_time']), ca: z.array(TrustAnchorSchema) });
+export type TsaSettings = z.infer<typeof TsaSettingsSchema>;
 export const LedgerVerifySchema = z.object({
   /** the code or PDF names a sealed version stored in this register */
   sealed: z.boolean(),
@@ -757,6 +762,10 @@ export const contract = {
   // build a signer's path to. `pem`: a bundle of PEM certificates replacing them all; empty: none.
   'signing.trustAnchors': query(none, z.array(TrustAnchorSchema), ANY),
   'signing.setTrustAnchors': command(z.object({ pem: z.string().max(500_000, 'файл больше 500 КБ') }).strict(), z.array(TrustAnchorSchema), ADMIN),
+  // The stored TSA: `url` null removes it; `caPem` (a PEM bundle) may be left out to keep the stored CA for the same service.
+  'signing.tsa': query(none, TsaSettingsSchema, ANY),
+  'signing.setTsa': command(z.object({ url: z.string().trim().max(2000, 'адрес длиннее 2000 знаков').nullable(),
+    caPem: z.string().max(100_000, 'файл больше 100 КБ').optional(), onFailure: z.enum(['refuse', 'without_time']).default('refuse') }).strict(), TsaSettingsSchema, ADMIN),
   'ledgers.correct': command(z.object({ classId: id, reason: text(1000).trim().min(1, 'укажите причину исправления'),
     orderNumber: text(50).trim().min(1, 'номер приказа обязателен'), orderDate: isoDate }).strict(), LedgerCorrectionSchema, ADMIN),
 
@@ -843,7 +852,9 @@ export const contract = {
   'packets.build': command(z.object({ kind: z.enum(['full', 'delta']).optional() }).strict(),
     z.object({ id: uuid, seq: z.number().int(), kind: z.enum(['full', 'delta']), sha256: z.string(), prevHash: z.string().nullable(), students: z.number().int(), bytes: z.number().int() }), ADMIN),
   // `p12Base64`: a certificate for this call only (the command line's --cert) instead of the loaded one.
-  'packets.sign': command(z.object({ password: z.string().max(200), p12Base64: p12Base64.optional(), tsa: TsaInput.optional() }).strict(),
+  // `thumbprint` (with `pin`): a key in КриптоПро CSP instead of a PKCS#12, signed by cryptcp (`password` is then unused).
+  'packets.sign': command(z.object({ password: z.string().max(200), p12Base64: p12Base64.optional(), tsa: TsaInput.optional(),
+    thumbprint: z.string().regex(/^(?:[0-9A-Fa-f][\s:]?){40}$/, 'отпечаток сертификата: 40 шестнадцатеричных цифр').optional(), pin: z.string().max(100).optional() }).strict(),
     z.object({ signed: z.array(z.object({ id: uuid, seq: z.number().int() })), signer: z.string(),
       /** with a TSA: how many signatures carry its time, and why the rest do not (sealed without time) */
       timestamped: z.number().int().optional(), timestampFailure: z.string().optional() }), ADMIN),

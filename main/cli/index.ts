@@ -80,6 +80,7 @@ const HELP = `Школьный регистр — командная строк�
   print verify (--code КОД | --pdf ФАЙЛ.pdf)   проверить заверенный документ: код 0 — подлинный и актуальный
   packets build [--kind full|delta]  собрать пакет в региональный сегмент (первый — полный снимок, далее — изменения)
   packets sign --cert ФАЙЛ.p12       подписать собранные пакеты (пароль: --password-file ФАЙЛ или SCHOOL_REGISTER_CERT_PASSWORD)
+  packets sign --thumbprint ОТПЕЧАТОК   то же ключом в КриптоПро CSP (ПИН: SCHOOL_REGISTER_CSP_PIN, иначе спросит CSP)
                [--tsa URL --tsa-ca ЦС_СЛУЖБЫ.pem [--tsa-failure refuse|without-time]]   со штампом времени, как ledger seal
   packets upload --endpoint URL [--all] [--ca ЦС.pem] [--client-cert TLS.p12] [--timeout МС]
                                      отправить следующий (--all — все) ожидающие пакеты; код 1, если что-то отклонено или ждёт повтора

@@ -14,8 +14,7 @@ import type { Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { canonicalJson } from '../shared/jcs.ts';
 import { chainFromPem, type Signer } from '../signing/cms.ts';
-import { assertCanSign } from '../signing/pkcs12.ts';
-import { closeSigner, openPkcs12Signer, openThumbprintSigner } from '../signing/select-signer.ts';
+import { closeSigner, openCheckedThumbprintSigner, openPkcs12Signer } from '../signing/select-signer.ts';
 import { timestampAsChosen, type TimedSignature, type TsaChoice } from '../signing/timestamp.ts';
 import { getSchool } from '../school/profile.ts';
 import { buildLedger, ledgerGaps } from './build.ts';
@@ -41,14 +40,7 @@ export function openSigner(cert: Extract<Certificate, { p12: Buffer }>, now = ne
 /** openSigner for either kind of certificate; a key in КриптоПро CSP is opened by cryptcp (which may ask for its PIN). */
 export async function openAnySigner(cert: Certificate, now = new Date()): Promise<Signer> {
   if ('p12' in cert) return openSigner(cert, now);
-  const signer = await openThumbprintSigner({ thumbprint: cert.thumbprint, pin: cert.pin });
-  try {
-    assertCanSign(signer.certificate, now);
-  } catch (e) {
-    await closeSigner(signer);
-    throw e;
-  }
-  return signer;
+  return openCheckedThumbprintSigner({ thumbprint: cert.thumbprint, pin: cert.pin }, now);
 }
 
 /** «Иванов Пётр — Математика, 2 четв.; …»: the first cells, and how many more. */
