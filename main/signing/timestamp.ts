@@ -156,7 +156,9 @@ const commonName = (c: pkijs.Certificate) => {
 };
 
 /** What a token vouches for, once its signature and, when anchors are given, its chain are checked. */
-type CheckedToken = { time: Date; tsa: string; tstInfo: pkijs.TSTInfo; trusted: boolean };
+type CheckedToken = { time: Date; tsa: string; tstInfo: pkijs.TSTInfo; trusted: boolean;
+  /** the TSA certificate's end of validity: until then the stamp can be checked */
+  tsaNotAfter: Date };
 
 /**
  * Checks a TimeStampToken (ContentInfo, DER) over `signatureValue`: the imprint, the TSA certificate's timeStamping
@@ -199,7 +201,7 @@ async function checkToken(token: Buffer, signatureValue: Buffer, trustedCertsPem
   if (!signer || !eku?.keyPurposes.includes(TIME_STAMPING_EKU)) {
     throw new TimestampError('untrusted', `${source}: сертификат «${signer ? commonName(signer) : '?'}» не предназначен для штампов времени (нет назначения timeStamping)`);
   }
-  return { time: tstInfo.genTime, tsa: commonName(signer), tstInfo, trusted: trusted.length > 0 };
+  return { time: tstInfo.genTime, tsa: commonName(signer), tstInfo, trusted: trusted.length > 0, tsaNotAfter: signer.notAfter.value };
 }
 
 /** Asks the TSA for a timestamp over `signatureValue` and checks the reply; returns the token (ContentInfo, DER). */
@@ -275,20 +277,26 @@ export type SignatureTime = { timestamp: { time: string; tsa: string; trusted: b
 
 /** Finds and checks the timestamp in a CMS (none: timestamp null, problem null — «без штампа времени»). */
 export async function verifySignatureTimestamp(cms: Buffer, trustedCertsPem: string[] = []): Promise<SignatureTime> {
+  const { timestamp, problem } = await checkSignatureTimestamp(cms, trustedCertsPem);
+  return { timestamp, problem };
+}
+
+/** verifySignatureTimestamp, with the end of the TSA certificate's validity when the stamp is valid (else null). */
+export async function checkSignatureTimestamp(cms: Buffer, trustedCertsPem: string[] = []): Promise<SignatureTime & { tsaNotAfter: Date | null }> {
   let token: Buffer | null;
   let signature: Buffer;
   try {
     token = extractTimestampToken(cms);
     signature = locateSignerInfo(cms).signature;
   } catch (e) {
-    return { timestamp: null, problem: (e as Error).message };
+    return { timestamp: null, problem: (e as Error).message, tsaNotAfter: null };
   }
-  if (!token) return { timestamp: null, problem: null };
+  if (!token) return { timestamp: null, problem: null, tsaNotAfter: null };
   try {
     const t = await checkToken(token, signature, trustedCertsPem, 'Штамп времени в подписи');
-    return { timestamp: { time: t.time.toISOString(), tsa: t.tsa, trusted: t.trusted }, problem: null };
+    return { timestamp: { time: t.time.toISOString(), tsa: t.tsa, trusted: t.trusted }, problem: null, tsaNotAfter: t.tsaNotAfter };
   } catch (e) {
-    return { timestamp: null, problem: (e as Error).message };
+    return { timestamp: null, problem: (e as Error).message, tsaNotAfter: null };
   }
 }
 
