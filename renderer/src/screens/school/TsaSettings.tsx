@@ -20,18 +20,25 @@ export function TsaSettings() {
   const [onFailure, setOnFailure] = useState<OnFailure>('refuse');
   const [file, setFile] = useState<File | null>(null);
   const [done, setDone] = useState(false);
+  // the form starts from what is stored, and follows it until the admin edits it (a late answer must not wipe typing)
+  const [edited, setEdited] = useState(false);
   const { busy, failure, run } = useSubmit();
   useEffect(() => {
-    if (tsa.data) {
+    if (tsa.data && !edited) {
       setUrl(tsa.data.url ?? '');
       setOnFailure(tsa.data.onFailure);
     }
-  }, [tsa.data]);
+  }, [tsa.data, edited]);
+  const edit = () => {
+    setDone(false);
+    setEdited(true);
+  };
   const save = (clear: boolean) => run(async () => {
     const caPem = !clear && file ? await file.text() : undefined;
     await call('signing.setTsa', { url: clear ? null : url.trim() || null, onFailure, ...(caPem ? { caPem } : {}) });
     setDone(true);
     setFile(null);
+    setEdited(false);
     tsa.reload();
   });
   return (
@@ -46,12 +53,12 @@ export function TsaSettings() {
       {done && <Notice kind="ok">{tx.saved}</Notice>}
       {admin && (
         <Form failure={failure} busy={busy} onSubmit={() => void save(false)} testId="tsa-form" label={tx.save}>
-          <TextField name="url" label={tx.url} value={url} onChange={(v) => { setDone(false); setUrl(v); }} placeholder="http://…" wide />
+          <TextField name="url" label={tx.url} value={url} onChange={(v) => { edit(); setUrl(v); }} placeholder="http://…" wide />
           <div className="field" data-field="caPem">
             <label htmlFor="tsa-ca-file">{tx.caFile}</label>
-            <FilePicker id="tsa-ca-file" accept=".pem,.crt,.cer" fileName={file?.name ?? null} onChange={(e) => { setDone(false); setFile(e.target.files?.[0] ?? null); }} />
+            <FilePicker id="tsa-ca-file" accept=".pem,.crt,.cer" fileName={file?.name ?? null} onChange={(e) => { edit(); setFile(e.target.files?.[0] ?? null); }} />
           </div>
-          <RadioField name="onFailure" label={tx.onFailure} value={onFailure} onChange={(v) => setOnFailure(v as OnFailure)}
+          <RadioField name="onFailure" label={tx.onFailure} value={onFailure} onChange={(v) => { edit(); setOnFailure(v as OnFailure); }}
             options={[{ value: 'refuse', label: tx.refuse }, { value: 'without_time', label: tx.withoutTime }]} />
           <FormActions>
             <SubmitButton busy={busy}>{tx.save}</SubmitButton>
