@@ -430,6 +430,9 @@ export const PrintoutSchema = z.object({
 export type PrintoutT = z.infer<typeof PrintoutSchema>;
 /** A certified printout made (or found: the same data printed again keeps its code), with its PDF. */
 export const PrintoutFileSchema = PrintoutSchema.extend({ dataBase64: z.string(), reused: z.boolean() });
+/** A certified printout's signature: the .p7s to keep beside its PDF, who signed, when; `already`: it was signed before. */
+export const PrintoutSignatureSchema = z.object({ code: z.string(), fileName: z.string(), dataBase64: z.string(), signer: z.string(), signedAt: z.string(),
+  already: z.boolean(), timestamp: SignatureTimestampSchema.nullable().optional(), timestampFailure: z.string().optional() });
 export const PrintoutVerifySchema = z.object({
   registered: z.boolean(), code: z.string().nullable(), kind: z.enum(PRINTOUT_KINDS).nullable(), title: z.string().nullable(),
   subjectRef: z.string().nullable(), version: z.number().int().nullable(), latestVersion: z.number().int().nullable(),
@@ -743,6 +746,8 @@ export const contract = {
   // No version: the current draft, without a stamp. A version: that sealed version's stored file.
   'ledgers.print': query(z.object({ classId: id, version: z.number().int().min(1).optional(), format: z.enum(['pdf', 'xlsx']) }).strict(),
     z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
+  // The detached CMS (.p7s) over a sealed version's PDF, when it was sealed with a certificate.
+  'ledgers.pdfSignature': query(z.object({ classId: id, version: z.number().int().min(1) }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
   // allowNa: seal although some cells are н/а (empty cells are never sealed).
   'ledgers.seal': command(z.object({ classId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false),
     tsa: TsaInput.optional() }).strict(), LedgerVersionSchema, ADMIN),
@@ -777,6 +782,10 @@ export const contract = {
   'printouts.list': query(z.object({ kind: z.enum(PRINTOUT_KINDS).optional(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     z.array(PrintoutSchema), ANY),
   'printouts.get': query(z.object({ code: text(40).trim().min(1, 'введите код') }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
+  // The PDF of a registered printout signed by the school (admins; a detached CMS, .p7s; with the stored TSA, its time);
+  // one signature per printout: a second call gives back the first (`already`). And that signature, for anyone to download.
+  'printouts.sign': command(z.object({ code: text(40).trim().min(1, 'введите код'), certificate: CertificateInput }).strict(), PrintoutSignatureSchema, ADMIN),
+  'printouts.signature': query(z.object({ code: text(40).trim().min(1, 'введите код') }).strict(), PrintoutSignatureSchema, CLERK),
   'printouts.verify': query(z.union([
     z.object({ code: z.string().trim().min(1, 'введите код').max(40) }).strict(),
     z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64') }).strict(),

@@ -15,7 +15,7 @@ import m0012 from './0012_user_sign_in.ts';
 import m0013 from './0013_books_rules.ts';
 import m0014 from './0014_honours_decisions.ts';
 import m0015 from './0015_screen_indexes.ts';
-import m0016 from './0016_tsa_settings.ts';
+import m0016 from './0016_signing_settings.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -35,5 +35,5 @@ export const migrations: readonly Migration[] = [
   { version: 13, name: '0013_books_rules', sql: m0013 },
   { version: 14, name: '0014_honours_decisions', sql: m0014 },
   { version: 15, name: '0015_screen_indexes', sql: m0015 },
-  { version: 16, name: '0016_tsa_settings', sql: m0016 },
+  { version: 16, name: '0016_signing_settings', sql: m0016 },
 ];

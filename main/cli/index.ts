@@ -52,7 +52,7 @@ const HELP = `Школьный регистр — командная строк�
              --period "1 четверть"|q1|годовая|экзамен|итоговая --mark 4   одна оценка (--mark "" стирает её)
   ledger print --class 9А --year 2025/2026 [--out ФАЙЛ.pdf] [--xlsx ФАЙЛ.xlsx] [--version N]
                                      сводная ведомость: без --version — черновик по текущим данным, с --version —
-                                     запечатанная версия как она хранится
+                                     запечатанная версия как она хранится (запечатанная с сертификатом — и подпись PDF: ФАЙЛ.pdf.p7s)
   ledger seal --year 2025/2026 [--class 9А] [--cert ФАЙЛ.p12 [--chain ЦЕПОЧКА.pem] | --thumbprint ОТПЕЧАТОК (ключ в КриптоПро CSP)] [--allow-na]
                                      запечатать ведомость класса или всех классов года (каждый класс — отдельной
                                      транзакцией; повторный запуск доделывает оставшиеся); пароль сертификата — из
@@ -68,7 +68,8 @@ const HELP = `Школьный регистр — командная строк�
                                      время подписи — по штампу времени (или «без штампа времени»)
   ledger correct --class 9А --year 2025/2026 --reason ПРИЧИНА --order N --order-date ДД.ММ.ГГГГ
                                      открыть исправление запечатанной ведомости (затем ledger seal — версия N+1)
-  print certificate-of-study --student (UUID|ФИО) --out ФАЙЛ.pdf
+  print certificate-of-study --student (UUID|ФИО) --out ФАЙЛ.pdf [--cert ФАЙЛ.p12 | --thumbprint ОТПЕЧАТОК]
+                                     (с сертификатом — подпись PDF рядом: ФАЙЛ.pdf.p7s, как и у print alphabet-book/attestat-book)
                                      справка об обучении (о периоде обучения): отметки ученика по годам
   print alphabet-book --letter К --out ФАЙЛ.pdf    страницы алфавитной книги на букву
   print attestat-book --year 2025/2026 --out ФАЙЛ.pdf   книга учёта выданных аттестатов и бланков
@@ -478,6 +479,17 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           const r = await call('ledgers.print', { classId: cid, version, format });
           writeOut(file, Buffer.from(r.dataBase64, 'base64'));
           written.push(file);
+          // a sealed version's PDF signed with the school's certificate: its signature beside it (openssl cms -verify)
+          if (format === 'pdf' && version) {
+            const sig = await call('ledgers.pdfSignature', { classId: cid, version }).catch((e: unknown) => {
+              if (e instanceof AppError && e.code === 'not_found') return null;
+              throw e;
+            });
+            if (sig) {
+              writeOut(`${file}.p7s`, Buffer.from(sig.dataBase64, 'base64'));
+              written.push(`${file}.p7s`);
+            }
+          }
         }
         print({ files: written, version: version ?? null }, () => `Ведомость ${f.class} ${f.year}${version ? `, версия ${version}` : ' (черновик)'}: ${written.join(', ')}`);
         return 0;
@@ -532,7 +544,14 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
             : await call('printouts.attestatBook', { year: need(f, 'year') });
         writeOut(out, Buffer.from(r.dataBase64, 'base64'));
         const { dataBase64: _, ...shown } = r;
-        print({ ...shown, file: out }, () => `${r.title}: ${out}, код проверки ${r.code}${r.reused ? ' (данные не изменились: та же зарегистрированная копия)' : ''}`);
+        // --cert/--thumbprint: the PDF signed by the school (admins), its signature written beside it as ФАЙЛ.pdf.p7s
+        const pin = process.env.SCHOOL_REGISTER_CSP_PIN;
+        const certificate = typeof f.cert === 'string' ? await readCertificate(f.cert)
+          : typeof f.thumbprint === 'string' ? { thumbprint: f.thumbprint, ...(pin != null ? { pin } : {}) } : undefined;
+        const signed = certificate ? await call('printouts.sign', { code: r.code, certificate }) : null;
+        if (signed) writeOut(`${out}.p7s`, Buffer.from(signed.dataBase64, 'base64'));
+        print({ ...shown, file: out, ...(signed ? { signatureFile: `${out}.p7s`, signer: signed.signer } : {}) }, () => `${r.title}: ${out}, код проверки ${r.code}${
+          r.reused ? ' (данные не изменились: та же зарегистрированная копия)' : ''}${signed ? `; подпись ${out}.p7s: ${signed.signer}${signed.already ? ' (подписан раньше)' : ''}` : ''}`);
         return 0;
       }
       case 'attestats compute': {

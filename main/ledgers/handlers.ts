@@ -1,7 +1,7 @@
 // The сводная ведомость: drafts, sealed versions, the year's close, verification and corrections.
 import { AppError } from '../shared/errors.ts';
 import { defineHandlers, command, job, ownCommand, query, signedIn } from '../shared/handler.ts';
-import { getLedger, listLedgers, openCorrection, printLedger } from './versions.ts';
+import { getLedger, ledgerPdfSignature, listLedgers, openCorrection, printLedger } from './versions.ts';
 import { closeYear, openSigner, sealClass, type Certificate } from './seal.ts';
 import { verifyLedger } from './verify.ts';
 import { closeYearSummary } from './close-summary.ts';
@@ -15,6 +15,10 @@ export const ledgersHandlers = defineHandlers({
   'ledgers.get': query(({ db }, a) => getLedger(db, a.classId)),
   'ledgers.print': query(async ({ db }, a) => {
     const r = await printLedger(db, a);
+    return { fileName: r.fileName, dataBase64: r.bytes.toString('base64') };
+  }),
+  'ledgers.pdfSignature': query(({ db }, a) => {
+    const r = ledgerPdfSignature(db, a);
     return { fileName: r.fileName, dataBase64: r.bytes.toString('base64') };
   }),
   // Sealing renders and signs (async), with the call's TSA or the stored one (signing.setTsa): it writes its version and its audit entry in one transaction of its own, and

@@ -1,6 +1,6 @@
-// What the TSA-settings migration (0016 here, 0020 after the merge) must leave behind: tsa_settings with one row and
-// no TSA at first; an address only with the CA its tokens chain to, only http(s); the failure choice one of two; the
-// row never deleted.
+// What migration 0016 (0020 after the merge) must leave behind: tsa_settings with one row and no TSA at first; an
+// address only with the CA its tokens chain to, only http(s); the failure choice one of two; the row never deleted.
+// The PDFs' signatures: empty, one per PDF, of an existing ledger version or printout, append-only.
 import type Database from 'better-sqlite3';
 import { expect } from 'vitest';
 
@@ -19,4 +19,10 @@ export default function check(db: Database.Database): void {
   set.run('https://tsa.example/tsp', pem, 'without_time');
   set.run(null, null, 'refuse');
   expect(() => db.prepare('DELETE FROM tsa_settings').run()).toThrow(/never deleted/);
+
+  for (const t of ['ledger_pdf_signatures', 'printout_signatures']) expect(db.prepare(`SELECT count(*) AS n FROM ${t}`).get()).toEqual({ n: 0 });
+  db.pragma('foreign_keys = ON');
+  expect(() => db.prepare("INSERT INTO printout_signatures VALUES (999, x'30', 'CN=x', '2026-12-05', 'admin')").run()).toThrow(/FOREIGN KEY constraint failed/);
+  expect(() => db.prepare("INSERT INTO ledger_pdf_signatures VALUES (999, x'30', 'CN=x')").run()).toThrow(/FOREIGN KEY constraint failed/);
+  expect(() => db.prepare("INSERT INTO ledger_pdf_signatures VALUES (999, x'', 'CN=x')").run()).toThrow(/CHECK constraint failed/);
 }
