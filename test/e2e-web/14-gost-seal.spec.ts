@@ -3,7 +3,8 @@
 // ledger with a GOST R 34.10-2012 certificate issued by an intermediate CA (made here by openssl with the GOST engine:
 // root → intermediate → director, Cyrillic subject with ИНН/ОГРН/СНИЛС, PKCS#12 under TC 26 PBE with a Cyrillic
 // password); a clerk then sees on «Проверка документа» «Петрова Ольга Ивановна, Директор», the chain to the trusted
-// root and the TSA's time. Skipped, saying why, only where the GOST engine is not installed. Its own year (2034/2035),
+// root and the TSA's time. The sealed PDF's signature (.p7s) and a справка the admin signs there pass `openssl cms
+// -verify` with the GOST engine. Skipped, saying why, only where the GOST engine is not installed. Its own year (2034/2035),
 // class, students and clerk; the register's TSA and trust anchors are put back as they were at the end.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,7 +39,7 @@ function gostEngine(): string | null {
 }
 
 /** root → intermediate → the director (256-bit keys), the director's PKCS#12 the GOST way; returns its bytes. */
-function makeGostPki(dir: string, engine: string): { p12: Buffer; rootPem: string } {
+function makeGostPki(dir: string, engine: string): { p12: Buffer; rootPem: string; verify: (sig: string, content: string) => { status: number | null; stderr: string } } {
   const conf = path.join(dir, 'gost.cnf');
   fs.writeFileSync(conf, ['openssl_conf = openssl_def', '[openssl_def]', 'engines = engine_section', '[engine_section]', 'gost = gost_section',
     '[gost_section]', 'engine_id = gost', `dynamic_path = ${engine}`, 'default_algorithms = ALL', ''].join('\n'));
@@ -60,7 +61,13 @@ function makeGostPki(dir: string, engine: string): { p12: Buffer; rootPem: strin
   fs.writeFileSync(path.join(dir, 'cas.pem'), fs.readFileSync(path.join(dir, 'intermediate.pem'), 'utf8') + fs.readFileSync(path.join(dir, 'root.pem'), 'utf8'));
   run(['pkcs12', '-export', '-in', 'director.pem', '-inkey', 'director.key', '-certfile', 'cas.pem', '-out', 'director.p12',
     '-keypbe', 'gost89', '-certpbe', 'gost89', '-macalg', 'md_gost12_256', '-passout', `pass:${PASSWORD}`]);
-  return { p12: fs.readFileSync(path.join(dir, 'director.p12')), rootPem: fs.readFileSync(path.join(dir, 'root.pem'), 'utf8') };
+  return { p12: fs.readFileSync(path.join(dir, 'director.p12')), rootPem: fs.readFileSync(path.join(dir, 'root.pem'), 'utf8'),
+    // `openssl cms -verify` of a detached signature over a file, with the engine, against the root only
+    verify: (sig: string, content: string) => {
+      const r = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', sig, '-content', content, '-CAfile', path.join(dir, 'root.pem'), '-out', '/dev/null'],
+        { env: { ...process.env, OPENSSL_CONF: conf }, encoding: 'utf8' });
+      return { status: r.status, stderr: r.stderr };
+    } };
 }
 
 async function seed(api: Api) {
@@ -137,6 +144,26 @@ test('an admin seals with a GOST certificate from an intermediate CA and a times
     await expect(ledgers.version(1)).toContainText('Петрова Ольга Ивановна');
     const code = await ledgers.versionCode(1);
     await shot(page, '141-ledger-gost-sealed');
+    // the sealed PDF and its signature (.p7s) as the admin downloads them: openssl with the GOST engine checks the file
+    const pdf = await ledgers.download('print-pdf-v1');
+    const p7s = await ledgers.download('print-p7s-v1');
+    expect(p7s.download.suggestedFilename()).toMatch(/\.pdf\.p7s$/);
+    expect(pki.verify(p7s.path, pdf.path).stderr).toMatch(/Verification successful/);
+
+    // a справка signed by the admin with the same certificate on «Проверка документа»
+    const [pupil] = await api.call('classes.students', { classId: klass.id });
+    const spravka = await api.call('printouts.certificateOfStudy', { studentId: pupil.id });
+    await app.goTo('Проверка документа');
+    const sign = page.getByTestId('printout-sign-form');
+    await sign.getByLabel('Код проверки документа').fill(spravka.code);
+    await ledgers.certificate(sign, { name: 'director.p12', buffer: pki.p12 }, PASSWORD);
+    const [saved] = await Promise.all([page.waitForEvent('download'), sign.getByRole('button', { name: 'Подписать' }).click()]);
+    await expect(page.getByTestId('printout-signed')).toContainText('Документ подписан: C=RU');
+    await expect(page.getByTestId('printout-signed')).toContainText('Петрова Ольга Ивановна');
+    const spravkaPdf = path.join(tmp, 'spravka.pdf');
+    fs.writeFileSync(spravkaPdf, Buffer.from(spravka.dataBase64, 'base64'));
+    expect(pki.verify(await saved.path(), spravkaPdf).stderr).toMatch(/Verification successful/);
+    await shot(page, '141b-printout-gost-signed');
     await app.signOut();
 
     // ---- the clerk checks the code ----
