@@ -299,7 +299,8 @@ export const LedgerCorrectionSchema = z.object({
 export type LedgerCorrection = z.infer<typeof LedgerCorrectionSchema>;
 /** Trusted time (CAdES-T) for this call's signatures: the TSA's address (RFC 3161 over HTTP), the certificates its
  *  tokens must chain to, and what to do when it fails — refuse (nothing is sealed or signed) or sign without time
- *  (said so in the result and the audit log). Not stored: the command line's --tsa/--tsa-ca or SCHOOL_REGISTER_TSA_URL. */
+ *  (said so in the result and the audit log). Not stored: the command line's --tsa/--tsa-ca or SCHOOL_REGISTER_TSA_URL;
+ *  without it, a call that signs uses the register's stored TSA (signing.setTsa). */
 export const TsaInput = z.object({
   url: z.string().trim().url('адрес службы штампов времени: http:// или https://').max(2000),
   trustedCertsPem: z.array(z.string().max(100_000)).min(1, 'укажите доверенный сертификат службы штампов времени').max(10),

@@ -96,6 +96,12 @@ const HELP = `Школьный регистр — командная строк�
   trust set КОРНИ.pem                заменить весь список сертификатами из файла (файл рядом с реестром: реестр.sqlite.trust.pem)
   trust clear                        убрать все: подписи проверяются только на целостность
 
+Служба штампов времени реестра (её спрашивает каждая подпись сертификатом, если в команде нет --tsa):
+  tsa show                           адрес, сертификат УЦ службы, что делать при сбое
+  tsa set URL --tsa-ca ЦС_СЛУЖБЫ.pem [--tsa-failure refuse|without-time]
+                                     задать службу (без --tsa-ca — прежний сертификат УЦ для этого адреса)
+  tsa clear                          не спрашивать штамп времени
+
 Пользователи (от имени администратора; новый пароль — из SCHOOL_REGISTER_NEW_PASSWORD или дважды с клавиатуры):
   users list                         логин, ФИО, роль, состояние (действует, отключён, заблокирован до …)
   users add --login L --name "ФИО" --role clerk|archivist|admin   создать пользователя
@@ -191,7 +197,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users', 'attestats', 'trust']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users', 'attestats', 'trust', 'tsa']);
   // `backup key …`: three words (backup alone is a command of its own)
   const words = parsed.positionals[0] === 'backup' && parsed.positionals[1] === 'key' ? 3 : GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
@@ -326,6 +332,27 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         print(r, () => (r.length
           ? r.map((a) => `${a.commonName}\t${a.isCa ? 'УЦ' : 'не УЦ'}, действует по ${formatDate(a.notAfter)}\tSHA-256 ${a.sha256Fingerprint}`).join('\n')
           : 'Доверенные корневые сертификаты не заданы: подписи проверяются только на целостность'));
+        return 0;
+      }
+      case 'tsa show':
+      case 'tsa set':
+      case 'tsa clear': {
+        let r;
+        if (cmd === 'tsa show') r = await call('signing.tsa', {});
+        else if (cmd === 'tsa clear') r = await call('signing.setTsa', { url: null, onFailure: 'refuse' });
+        else {
+          const url = operands[0];
+          if (!url) throw new UsageError('укажите адрес: tsa set URL --tsa-ca ЦС_СЛУЖБЫ.pem');
+          const failure = typeof f['tsa-failure'] === 'string' ? f['tsa-failure'] : 'refuse';
+          if (failure !== 'refuse' && failure !== 'without-time') throw new UsageError(`--tsa-failure: refuse (не подписывать) или without-time (подписать без штампа времени), а не «${failure}»`);
+          const caPem = typeof f['tsa-ca'] === 'string' ? readFile(f['tsa-ca']).toString('utf8') : undefined;
+          r = await call('signing.setTsa', { url, onFailure: failure === 'refuse' ? 'refuse' : 'without_time', ...(caPem ? { caPem } : {}) });
+        }
+        const s = r;
+        print(s, () => (s.url
+          ? [`Служба штампов времени: ${s.url}; при сбое — ${s.onFailure === 'refuse' ? 'не подписывать' : 'подписать без штампа времени'}`,
+            ...s.ca.map((a) => `  УЦ службы: ${a.commonName}, действует по ${formatDate(a.notAfter)}\tSHA-256 ${a.sha256Fingerprint}`)].join('\n')
+          : 'Служба штампов времени не задана: подписи ставятся без штампа времени (если в команде нет --tsa)'));
         return 0;
       }
       case 'audit verify': {

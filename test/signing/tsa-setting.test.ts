@@ -8,6 +8,7 @@ import path from 'node:path';
 import pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractTimestampToken } from '../../main/signing/timestamp.ts';
+import { cli } from '../helpers/cli.ts';
 import { adminClient, tempDir } from '../helpers/register.ts';
 import { sealingSchool } from '../ledgers/sealing-school.ts';
 import { makeFixtures, openssl, opensslVerify, PASSWORD, type Fixtures } from './openssl-fixtures.ts';
@@ -129,5 +130,21 @@ describe('the stored TSA (signing.setTsa)', () => {
     } finally {
       c.backend.close();
     }
+  }, 120_000);
+
+  it('tsa set / show / clear from the command line: the same setting and checks', async () => {
+    const c = await adminClient(tempDir());
+    c.backend.close();
+    const db = c.dbPath;
+    const noCa = await cli('tsa', 'set', tsa.url, '--db', db);
+    expect(noCa.code).toBe(1);
+    expect(noCa.stderr).toMatch(/Укажите сертификат удостоверяющего центра службы штампов времени/);
+    const set = await cli('tsa', 'set', tsa.url, '--tsa-ca', tsa.caFile, '--tsa-failure', 'without-time', '--db', db);
+    expect(set.stderr).toBe('');
+    expect(set.stdout).toContain(`Служба штампов времени: ${tsa.url}; при сбое — подписать без штампа времени`);
+    expect(set.stdout).toMatch(/УЦ службы: Эталонная служба времени CA, действует по \d\d\.\d\d\.\d{4}/);
+    expect((await cli('tsa', 'show', '--db', db)).stdout).toContain(`Служба штампов времени: ${tsa.url}`);
+    const cleared = await cli('tsa', 'clear', '--db', db);
+    expect(cleared.stdout).toContain('Служба штампов времени не задана');
   }, 120_000);
 });
