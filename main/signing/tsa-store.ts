@@ -23,7 +23,7 @@ export function storedTsa(db: DB): TsaChoice | null {
 }
 
 /** The TSA a signature made in this call asks: the call's own, else the stored one — only when the call signs. */
-export function tsaForSigning<T extends TsaChoice>(db: DB, given: T | undefined, signing: boolean): TsaChoice | undefined {
+export function tsaForSigning(db: DB, given: TsaChoice | undefined, signing: boolean): TsaChoice | undefined {
   if (given) return given;
   return signing ? storedTsa(db) ?? undefined : undefined;
 }
@@ -42,7 +42,7 @@ export function tsaSettings(db: DB): TsaSettings {
 
 /**
  * Stores the TSA (or none, `url` null), checked first: an http(s) address without a login, a CA bundle of readable,
- * unexpired certificates (left out: the stored one stays). Audited with the address, the choice and the CA's
+ * unexpired certificates (left out for the address already stored: its CA stays). Audited with the address, the choice and the CA's
  * fingerprints (not the PEM text); nothing written when refused.
  */
 export function setTsa(db: DB, user: User, a: { url: string | null; caPem?: string; onFailure: TsaFailure }, now = new Date()): TsaSettings {
@@ -58,7 +58,9 @@ export function setTsa(db: DB, user: User, a: { url: string | null; caPem?: stri
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw fieldError('url', `«${a.url}» — не адрес службы штампов времени: нужен адрес вида http://… или https://…`);
     if (u.username || u.password) throw fieldError('url', 'Адрес службы штампов времени не должен содержать логин и пароль');
     url = u.toString();
-    const pem = a.caPem?.trim() ? a.caPem : row(db).ca_pem;
+    // the CA may be left out only to keep the one stored for the same address (a changed choice on failure)
+    const stored = row(db);
+    const pem = a.caPem?.trim() ? a.caPem : stored.url === url ? stored.ca_pem : null;
     if (!pem) throw fieldError('caPem', 'Укажите сертификат удостоверяющего центра службы штампов времени (PEM): без него штампу нельзя доверять');
     const ders = pemCertificates([pem]);
     if (!ders.length) throw fieldError('caPem', 'В файле нет сертификатов PEM (-----BEGIN CERTIFICATE-----)');

@@ -65,6 +65,9 @@ describe('the stored TSA (signing.setTsa)', () => {
       expect(s).toMatchObject({ url: tsa.url, onFailure: 'without_time', ca: [{ commonName: 'Эталонная служба времени CA', isCa: true }] });
       // the failure choice changed alone keeps the CA
       expect(await c.call('signing.setTsa', { url: tsa.url, onFailure: 'refuse' })).toMatchObject({ onFailure: 'refuse', ca: [{ commonName: 'Эталонная служба времени CA' }] });
+      // another address without its CA: refused (the stored CA is that of the other service), nothing changed
+      await expect(c.call('signing.setTsa', { url: 'http://127.0.0.1:1/other-tsa', onFailure: 'refuse' })).rejects.toMatchObject({ api: { fields: { caPem: expect.any(String) } } });
+      expect(await c.call('signing.tsa', {})).toMatchObject({ url: tsa.url });
       const audit = (await c.call('audit.list', { limit: 20 })).filter((e) => e.method === 'signing.setTsa');
       expect(audit).toHaveLength(2); // the refusals wrote nothing
       expect(JSON.stringify(audit)).toContain(s.ca[0].sha256Fingerprint);
