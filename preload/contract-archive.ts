@@ -27,6 +27,11 @@ export const ArchiveReportSchema = z.object({
   message: z.string(),
   /** sealed versions the archive lacked (a write cut short after the seal), written from the register by this check */
   caughtUp: z.number().int().optional(),
+  /** until when the archive's signatures can be checked: the earliest over its signatures of — with a valid timestamp —
+   *  the TSA certificate's end of validity, else the earliest end of validity in the signer's chain; null: no signature */
+  verifiableUntil: z.object({ until: z.string(), entry: z.number().int(), basis: z.enum(['certificate', 'timestamp']), certificate: z.string(),
+    /** «Подпись проверяема до 05.12.2027 …», one sentence */
+    message: z.string() }).nullable().optional(),
 });
 
 export const BagSummarySchema = z.object({ name: z.string(), path: z.string(), encrypted: z.boolean(), baggingDate: z.string().nullable(), bytes: z.number() });

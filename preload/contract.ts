@@ -377,7 +377,8 @@ export const LedgerCorrectionSchema = z.object({
 export type LedgerCorrection = z.infer<typeof LedgerCorrectionSchema>;
 /** Trusted time (CAdES-T) for this call's signatures: the TSA's address (RFC 3161 over HTTP), the certificates its
  *  tokens must chain to, and what to do when it fails — refuse (nothing is sealed or signed) or sign without time
- *  (said so in the result and the audit log). Not stored: the command line's --tsa/--tsa-ca or SCHOOL_REGISTER_TSA_URL. */
+ *  (said so in the result and the audit log). Not stored: the command line's --tsa/--tsa-ca or SCHOOL_REGISTER_TSA_URL;
+ *  without it, a call that signs uses the register's stored TSA (signing.setTsa). */
 export const TsaInput = z.object({
   url: z.string().trim().url('адрес службы штампов времени: http:// или https://').max(2000),
   trustedCertsPem: z.array(z.string().max(100_000)).min(1, 'укажите доверенный сертификат службы штампов времени').max(10),
@@ -465,6 +466,11 @@ export const TrustAnchorSchema = z.object({
   commonName: z.string(), subject: z.string(), notBefore: z.string(), notAfter: z.string(), sha256Fingerprint: z.string(), isCa: z.boolean(),
 });
 export type TrustAnchor = z.infer<typeof TrustAnchorSchema>;
+/** The register's time-stamping service as stored (signing.setTsa): every signature made with a certificate — a seal,
+ *  a year close, packets — asks it for trusted time unless the call names its own (the command line's --tsa). `url`
+ *  null: none stored. `ca`: the certificates its tokens must chain to (also what «Проверка документа» trusts a stamp by). */
+export const TsaSettingsSchema = z.object({ url: z.string().nullable(), onFailure: z.enum(['refuse', 'without_time']), ca: z.array(TrustAnchorSchema) });
+export type TsaSettings = z.infer<typeof TsaSettingsSchema>;
 export const LedgerVerifySchema = z.object({
   /** the code or PDF names a sealed version stored in this register */
   sealed: z.boolean(),
@@ -503,6 +509,9 @@ export const PrintoutSchema = z.object({
 export type PrintoutT = z.infer<typeof PrintoutSchema>;
 /** A certified printout made (or found: the same data printed again keeps its code), with its PDF. */
 export const PrintoutFileSchema = PrintoutSchema.extend({ dataBase64: z.string(), reused: z.boolean() });
+/** A certified printout's signature: the .p7s to keep beside its PDF, who signed, when; `already`: it was signed before. */
+export const PrintoutSignatureSchema = z.object({ code: z.string(), fileName: z.string(), dataBase64: z.string(), signer: z.string(), signedAt: z.string(),
+  already: z.boolean(), timestamp: SignatureTimestampSchema.nullable().optional(), timestampFailure: z.string().optional() });
 export const PrintoutVerifySchema = z.object({
   registered: z.boolean(), code: z.string().nullable(), kind: z.enum(PRINTOUT_KINDS).nullable(), title: z.string().nullable(),
   subjectRef: z.string().nullable(), version: z.number().int().nullable(), latestVersion: z.number().int().nullable(),
@@ -883,6 +892,8 @@ export const contract = {
   // No version: the current draft, without a stamp. A version: that sealed version's stored file.
   'ledgers.print': query(z.object({ classId: id, version: z.number().int().min(1).optional(), format: z.enum(['pdf', 'xlsx']) }).strict(),
     z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
+  // The detached CMS (.p7s) over a sealed version's PDF, when it was sealed with a certificate.
+  'ledgers.pdfSignature': query(z.object({ classId: id, version: z.number().int().min(1) }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
   // allowNa: seal although some cells are н/а (empty cells are never sealed).
   'ledgers.seal': command(z.object({ classId: id, certificate: CertificateInput.optional(), allowNa: z.boolean().default(false),
     tsa: TsaInput.optional() }).strict(), LedgerVersionSchema, ADMIN),
@@ -902,6 +913,10 @@ export const contract = {
   // build a signer's path to. `pem`: a bundle of PEM certificates replacing them all; empty: none.
   'signing.trustAnchors': query(none, z.array(TrustAnchorSchema), ANY),
   'signing.setTrustAnchors': command(z.object({ pem: z.string().max(500_000, 'файл больше 500 КБ') }).strict(), z.array(TrustAnchorSchema), ADMIN),
+  // The stored TSA: `url` null removes it; `caPem` (a PEM bundle) may be left out to keep the stored CA for the same service.
+  'signing.tsa': query(none, TsaSettingsSchema, ANY),
+  'signing.setTsa': command(z.object({ url: z.string().trim().max(2000, 'адрес длиннее 2000 знаков').nullable(),
+    caPem: z.string().max(100_000, 'файл больше 100 КБ').optional(), onFailure: z.enum(['refuse', 'without_time']).default('refuse') }).strict(), TsaSettingsSchema, ADMIN),
   'ledgers.correct': command(z.object({ classId: id, reason: text(1000).trim().min(1, 'укажите причину исправления'),
     orderNumber: text(50).trim().min(1, 'номер приказа обязателен'), orderDate: isoDate }).strict(), LedgerCorrectionSchema, ADMIN),
 
@@ -913,6 +928,10 @@ export const contract = {
   'printouts.list': query(z.object({ kind: z.enum(PRINTOUT_KINDS).optional(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
     z.array(PrintoutSchema), ANY),
   'printouts.get': query(z.object({ code: text(40).trim().min(1, 'введите код') }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK),
+  // The PDF of a registered printout signed by the school (admins; a detached CMS, .p7s; with the stored TSA, its time);
+  // one signature per printout: a second call gives back the first (`already`). And that signature, for anyone to download.
+  'printouts.sign': command(z.object({ code: text(40).trim().min(1, 'введите код'), certificate: CertificateInput }).strict(), PrintoutSignatureSchema, ADMIN),
+  'printouts.signature': query(z.object({ code: text(40).trim().min(1, 'введите код') }).strict(), PrintoutSignatureSchema, CLERK),
   'printouts.verify': query(z.union([
     z.object({ code: z.string().trim().min(1, 'введите код').max(40) }).strict(),
     z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64') }).strict(),
@@ -1015,7 +1034,9 @@ export const contract = {
   'packets.build': command(z.object({ kind: z.enum(['full', 'delta']).optional() }).strict(),
     z.object({ id: uuid, seq: z.number().int(), kind: z.enum(['full', 'delta']), sha256: z.string(), prevHash: z.string().nullable(), students: z.number().int(), bytes: z.number().int() }), ADMIN),
   // `p12Base64`: a certificate for this call only (the command line's --cert) instead of the loaded one.
-  'packets.sign': command(z.object({ password: z.string().max(200), p12Base64: p12Base64.optional(), tsa: TsaInput.optional() }).strict(),
+  // `thumbprint` (with `pin`): a key in КриптоПро CSP instead of a PKCS#12, signed by cryptcp (`password` is then unused).
+  'packets.sign': command(z.object({ password: z.string().max(200), p12Base64: p12Base64.optional(), tsa: TsaInput.optional(),
+    thumbprint: z.string().regex(/^(?:[0-9A-Fa-f][\s:]?){40}$/, 'отпечаток сертификата: 40 шестнадцатеричных цифр').optional(), pin: z.string().max(100).optional() }).strict(),
     z.object({ signed: z.array(z.object({ id: uuid, seq: z.number().int() })), signer: z.string(),
       /** with a TSA: how many signatures carry its time, and why the rest do not (sealed without time) */
       timestamped: z.number().int().optional(), timestampFailure: z.string().optional() }), ADMIN),

@@ -18,6 +18,7 @@ import m0015 from './0015_screen_indexes.ts';
 import m0016 from './0016_attestat_blanks.ts';
 import m0017 from './0017_promotion_graduation.ts';
 import m0018 from './0018_order_corrections.ts';
+import m0019 from './0019_signing_settings.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -40,4 +41,5 @@ export const migrations: readonly Migration[] = [
   { version: 16, name: '0016_attestat_blanks', sql: m0016 },
   { version: 17, name: '0017_promotion_graduation', sql: m0017 },
   { version: 18, name: '0018_order_corrections', sql: m0018 },
+  { version: 19, name: '0019_signing_settings', sql: m0019 },
 ];

@@ -10,7 +10,8 @@ import type { DB } from '../../db/connection.ts';
 import { verifyDetached } from '../signing/cms.ts';
 import { AppError } from '../shared/errors.ts';
 import { makePrivate, PRIVATE_DIR, PRIVATE_FILE } from '../shared/private-files.ts';
-import { nowIso } from '../../preload/core/dates.ts';
+import { formatDate, nowIso } from '../../preload/core/dates.ts';
+import { checkSignatureTimestamp } from '../signing/timestamp.ts';
 import { appendLineDurably, fsyncDir, fsyncInBackground, hashFile, sha256, writeFileDurably, writeFileInBackground } from './files.ts';
 
 export const GENESIS = '0'.repeat(64);
@@ -360,7 +361,28 @@ export type ArchiveReport = {
   message: string;
   /** sealed versions the archive lacked (a write cut short after the seal's commit), written from the register now */
   caughtUp?: number;
+  /** until when its signatures can be checked (the earliest of them), or null without signatures */
+  verifiableUntil?: Evidence | null;
 };
+
+/** Until when one signature can be checked, and by what: a valid timestamp holds it until its TSA certificate ends
+ *  (the stamp shows the signature existed while its chain was valid); without one, the chain's earliest end does. */
+export type Evidence = { until: string; entry: number; basis: 'certificate' | 'timestamp'; certificate: string; message: string };
+
+/** The evidence of one archived signature (its check `v`, which built the signer's chain as far as it could). */
+async function evidenceOf(signature: Buffer, v: ReturnType<typeof verifyDetached>, entry: number): Promise<Evidence | null> {
+  const stamp = await checkSignatureTimestamp(signature);
+  if (stamp.timestamp && stamp.tsaNotAfter) {
+    return { until: stamp.tsaNotAfter.toISOString(), entry, basis: 'timestamp', certificate: stamp.timestamp.tsa, message: '' };
+  }
+  const chain = [...(v.signer ? [v.signer] : []), ...(v.chain ?? [])];
+  if (!chain.length) return null;
+  const first = chain.reduce((a, b) => (b.notAfter < a.notAfter ? b : a));
+  return { until: first.notAfter.toISOString(), entry, basis: 'certificate', certificate: first.commonName, message: '' };
+}
+
+const evidenceMessage = (e: Evidence) => `Подпись проверяема до ${formatDate(e.until.slice(0, 10))} (запись ${e.entry}: ${e.basis === 'timestamp'
+  ? `по штампу времени, до конца срока сертификата службы «${e.certificate}»` : `до конца срока сертификата «${e.certificate}» — штампа времени нет`})`;
 
 /**
  * Re-hashes every archived file, checks the manifest chain and every signature over its canonical JSON.
@@ -374,6 +396,7 @@ export async function verifyArchive(dir: string, opts: { trustedCertsPem?: strin
   const hashed = new Map<string, boolean>();
   let signatures = 0;
   const untrusted = new Set<string>();
+  let earliest: Evidence | null = null;
   for (const e of entries) {
     const name = `запись ${e.seq} (класс ${e.classId}, версия ${e.version})`;
     for (const f of e.files) {
@@ -399,7 +422,12 @@ export async function verifyArchive(dir: string, opts: { trustedCertsPem?: strin
     const sig = e.files.find((f) => f.role === 'signature');
     if (sig && json && hashed.get(sig.sha256) && hashed.get(json.sha256)) {
       signatures++;
-      const v = verifyDetached(fs.readFileSync(archivedFilePath(dir, sig.sha256)), fs.readFileSync(archivedFilePath(dir, json.sha256)), opts.trustedCertsPem ?? []);
+      const signature = fs.readFileSync(archivedFilePath(dir, sig.sha256));
+      const v = verifyDetached(signature, fs.readFileSync(archivedFilePath(dir, json.sha256)), opts.trustedCertsPem ?? []);
+      if (v.ok || v.reason === 'untrusted_signer') {
+        const ev = await evidenceOf(signature, v, e.seq);
+        if (ev && (!earliest || ev.until < earliest.until)) earliest = ev;
+      }
       if (!v.ok && v.reason === 'untrusted_signer' && !opts.trustedCertsPem) untrusted.add(v.signerSubject ?? '?');
       else if (!v.ok) problems.push({ file: path.join(FILES, sig.sha256), entry: e.seq, problem: 'signature', message: `Архив, ${name}: подпись не прошла проверку — ${v.message}` });
     }
@@ -438,6 +466,7 @@ export async function verifyArchive(dir: string, opts: { trustedCertsPem?: strin
   const ok = problems.length === 0;
   return {
     ok, dir, entries: entries.length, files: referenced.size, signatures, untrustedSigners: [...untrusted], head, problems,
+    verifiableUntil: earliest ? { ...earliest, message: evidenceMessage(earliest) } : null,
     message: ok
       ? `Архив цел: записей ${entries.length}, файлов ${referenced.size}, подписей проверено ${signatures}`
       : `Архив повреждён: проблем ${problems.length}. ${problems[0].message}`,

@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import { archiveDirFor, archiveSealed, archivedFilePath, MANIFEST as ARCHIVE_MANIFEST, readManifest } from '../archive/archive.ts';
 import { fsyncDir } from '../archive/files.ts';
+import { trustFilePath } from '../signing/trust.ts';
 import { appendAudit } from '../audit/log.ts';
 import { CancelledError, progressTo, type Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
@@ -186,10 +187,10 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     progress.throwIfCancelled();
     const plan = planCopies(run, archiveDir, archiveCheck);
     const { register, archiveVerified } = await copyRegisterAndArchive(run, plan);
-    await sealBags(run, [register, plan.manifest], archiveVerified);
+    await sealBags(run, [register, plan.manifest, ...(plan.trust ? [plan.trust] : [])], archiveVerified);
     await checkBags(run);
     const outcomes = publishBags(run);
-    return recordBackup(run, runId, by, outcomes, [register, plan.manifest, ...plan.archive], archived.entries);
+    return recordBackup(run, runId, by, outcomes, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.archive], archived.entries);
   } catch (e) {
     await discardBags(run);
     recordFailure(run, runId, by, e);
@@ -274,7 +275,9 @@ function prepareDestinations(run: Run): void {
   }
 }
 
-type Plan = { manifest: Source; archive: Source[]; pageSize: number };
+type Plan = { manifest: Source; archive: Source[]; pageSize: number;
+  /** the register's trust anchors (`<register>.trust.pem`) as `data/trust.pem`, when it has them */
+  trust: Source | null };
 
 /**
  * What the bag will hold besides the snapshot: the archive's manifest as it is now and the archive files it names
@@ -290,11 +293,15 @@ function planCopies(run: Run, archiveDir: string, archiveCheck: ReturnType<typeo
     .map((f) => ({ rel: `data/archive/files/${f.sha256}`, file: archivedFilePath(archiveDir, f.sha256), size: fs.statSync(archivedFilePath(archiveDir, f.sha256)).size, archiveSha: f.sha256 }));
   const missing = archiveFiles.length - archive.length;
   if (missing) run.warnings.push(`в архиве недостаёт файлов: ${missing} (см. archive verify)`);
+  // The trust anchors beside the register travel with it: a restored register checks its seals against the same roots.
+  const trustFile = trustFilePath(run.db);
+  const trustBytes = trustFile && fs.existsSync(trustFile) ? fs.readFileSync(trustFile) : null;
+  const trust: Source | null = trustBytes ? { rel: 'data/trust.pem', bytes: trustBytes, size: trustBytes.length } : null;
   // The register's size before its snapshot is taken: the snapshot has the pages the register has now.
   const pageSize = Number(run.db.pragma('page_size', { simple: true }));
   const registerBytes = Number(run.db.pragma('page_count', { simple: true })) * pageSize;
-  run.total = (registerBytes + manifestBytes.length + archive.reduce((n, s) => n + s.size, 0)) * (1 + run.dests.length) + registerBytes;
-  return { manifest, archive, pageSize };
+  run.total = (registerBytes + manifestBytes.length + (trust?.size ?? 0) + archive.reduce((n, s) => n + s.size, 0)) * (1 + run.dests.length) + registerBytes;
+  return { manifest, archive, pageSize, trust };
 }
 
 /** The snapshot: written into a plain destination (`host`), or held in memory when every copy is encrypted. */
@@ -361,6 +368,7 @@ async function copyRegisterAndArchive(run: Run, plan: Plan): Promise<{ register:
         register = snapshot.source;
         await copyToDestinations(run, register, snapshot);
         await copyToDestinations(run, plan.manifest);
+        if (plan.trust) await copyToDestinations(run, plan.trust);
       } catch (e) {
         stopped = true; // the archive files stop at the next one
         verification.stop();

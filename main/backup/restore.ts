@@ -17,6 +17,7 @@ import { fsyncDir, sha256 } from '../archive/files.ts';
 import { appendAudit } from '../audit/log.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
 import { anchorAudit } from '../audit/anchor.ts';
+import { pemCertificates } from '../signing/chain.ts';
 import { progressTo, type Progress } from '../shared/jobs.ts';
 import { verifyDetached } from '../signing/cms.ts';
 import { describeDifference, rederiveSealed } from '../ledgers/verify.ts';
@@ -171,9 +172,15 @@ export async function restoreBag(bagDir: string, opts: {
       if (rel === 'data/register.sqlite') await place(rel, stagedRegister);
       else if (rel === 'data/archive/manifest.jsonl') await place(rel, path.join(stagedArchive, 'manifest.jsonl'));
       else if (/^data\/archive\/files\/[0-9a-f]{64}$/.test(rel)) await place(rel, path.join(stagedArchive, 'files', path.basename(rel)));
+      else if (rel === 'data/trust.pem') await place(rel, stagedTrustFile(stagedRegister));
       else throw new AppError('validation', `Копия ${bag}: неизвестный файл ${rel} — это не резервная копия реестра`);
     }
     if (!fs.existsSync(stagedRegister)) throw new AppError('validation', `Копия ${bag}: в ней нет файла реестра data/register.sqlite`);
+    if (fs.existsSync(stagedTrustFile(stagedRegister))) {
+      const n = pemCertificates([fs.readFileSync(stagedTrustFile(stagedRegister), 'utf8')]).length;
+      checks.push({ name: 'trust', ok: n > 0, message: n ? `Доверенные корневые сертификаты реестра в копии: ${n} — восстанавливаются с ним`
+        : 'Файл доверенных корневых сертификатов в копии (data/trust.pem) не содержит сертификатов PEM' });
+    }
 
     // 3. The register: SQLite's own check, ours (application_id), the audit chain, every seal.
     progressStep(progress, 2, 'Проверка реестра');
@@ -237,11 +244,16 @@ export async function restoreBag(bagDir: string, opts: {
 
 /** The checked copy in the stage (a folder beside the target: on the same file system, so every move is a rename). */
 export type Staged = { register: string; archive: string };
+/** The trust anchors a copy carried (`data/trust.pem`), unpacked beside the staged register. */
+const stagedTrustFile = (stagedRegister: string) => `${stagedRegister}.trust.pem`;
+
 /** `checks`: what the copy passed, for the caller's own record of the restore. */
 export type MoveIn = (staged: Staged, target: string, checks: RestoreCheck[]) => string | null;
 
-/** What travels with a register file: its WAL, its archive, its audit anchor. */
+/** What travels with a register file: its WAL, its archive, its audit anchor (its trust anchors: see TRUST). */
 const COMPANIONS = ['', '-wal', '-shm', '.archive', '.audit-head'];
+/** The register's trust anchors beside it (main/signing/trust.ts): replaced by the copy's only when it carries them. */
+const TRUST = '.trust.pem';
 
 /** `<target>.before-restore-<UTC time>-<4 hex>`: where a replaced register is put. */
 function asideName(target: string): string {
@@ -263,6 +275,8 @@ export function putAsideAndMoveIn(staged: Staged, target: string, opts: {
   const movedAside: string[] = [];
   let registerIn = false;
   let archiveIn = false;
+  let trustIn = false;
+  let copiedAside = false;
   let db: DB | null = null;
   try {
     for (const suffix of COMPANIONS) {
@@ -276,6 +290,19 @@ export function putAsideAndMoveIn(staged: Staged, target: string, opts: {
     registerIn = true;
     fs.renameSync(staged.archive, archiveDirFor(target));
     archiveIn = true;
+    // the copy's trust anchors replace the register's (the old ones went aside with it); a copy made before copies
+    // carried them has none, and then the register's stay where they are (a copy of them went aside too)
+    if (fs.existsSync(stagedTrustFile(staged.register))) {
+      if (fs.existsSync(target + TRUST)) {
+        fs.renameSync(target + TRUST, aside + TRUST);
+        movedAside.push(TRUST);
+      }
+      fs.renameSync(stagedTrustFile(staged.register), target + TRUST);
+      trustIn = true;
+    } else if (fs.existsSync(target + TRUST)) {
+      fs.copyFileSync(target + TRUST, aside + TRUST);
+      copiedAside = true;
+    }
     db = (opts.open ?? ((f) => openRegister(f, { create: false })))(target);
     opts.welcome?.(db, keptAside);
     // the old anchor went aside with the old register on purpose: the restored one gets its own, not a "lost" one
@@ -290,6 +317,8 @@ export function putAsideAndMoveIn(staged: Staged, target: string, opts: {
     try {
       // what the restored copy left beside it (its WAL, its new anchor) goes; the copy itself back into the stage
       for (const suffix of ['-wal', '-shm', '.audit-head']) if (registerIn) fs.rmSync(target + suffix, { force: true });
+      if (trustIn) fs.renameSync(target + TRUST, stagedTrustFile(staged.register));
+      if (copiedAside) fs.rmSync(aside + TRUST, { force: true });
       if (archiveIn) fs.renameSync(archiveDirFor(target), staged.archive);
       if (registerIn) fs.renameSync(target, staged.register);
       for (const suffix of movedAside) fs.renameSync(aside + suffix, target + suffix);

@@ -164,7 +164,7 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
     case 'archive verify': {
       const dir = str(f, 'archive');
       const r = await call('archive.verify', { archive: dir ? path.resolve(dir) : undefined, trustedCertsPem: trusted(f) });
-      print(r, () => [r.message, ...r.problems.map((p) => `  ${p.message}`),
+      print(r, () => [r.message, ...(r.verifiableUntil ? [r.verifiableUntil.message] : []), ...r.problems.map((p) => `  ${p.message}`),
         ...(r.untrustedSigners.length ? [`  Подписи целы, но доверие к подписавшим не проверялось (нет --trust): ${r.untrustedSigners.join('; ')}`] : [])].join('\n'));
       return r.ok ? EXIT.ok : EXIT.damaged;
     }

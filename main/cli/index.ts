@@ -55,7 +55,7 @@ const HELP = `Школьный регистр — командная строк�
              --period "1 четверть"|q1|годовая|экзамен|итоговая --mark 4   одна оценка (--mark "" стирает её)
   ledger print --class 9А --year 2025/2026 [--out ФАЙЛ.pdf] [--xlsx ФАЙЛ.xlsx] [--version N]
                                      сводная ведомость: без --version — черновик по текущим данным, с --version —
-                                     запечатанная версия как она хранится
+                                     запечатанная версия как она хранится (запечатанная с сертификатом — и подпись PDF: ФАЙЛ.pdf.p7s)
   ledger seal --year 2025/2026 [--class 9А] [--cert ФАЙЛ.p12 [--chain ЦЕПОЧКА.pem] | --thumbprint ОТПЕЧАТОК (ключ в КриптоПро CSP)] [--allow-na]
                                      запечатать ведомость класса или всех классов года (каждый класс — отдельной
                                      транзакцией; повторный запуск доделывает оставшиеся); пароль сертификата — из
@@ -78,7 +78,8 @@ const HELP = `Школьный регистр — командная строк�
   years next --from 2025/2026 [--first-classes N] [--first-pupils N] [--dry-run]
                                      следующий учебный год одним шагом: классы на параллель выше с учебными планами
                                      по шаблонам параллелей, первые классы по плану приёма; --dry-run — только план
-  print certificate-of-study --student (UUID|ФИО) --out ФАЙЛ.pdf
+  print certificate-of-study --student (UUID|ФИО) --out ФАЙЛ.pdf [--cert ФАЙЛ.p12 | --thumbprint ОТПЕЧАТОК]
+                                     (с сертификатом — подпись PDF рядом: ФАЙЛ.pdf.p7s, как и у print alphabet-book/attestat-book)
                                      справка об обучении (о периоде обучения): отметки ученика по годам
   print alphabet-book --letter К --out ФАЙЛ.pdf    страницы алфавитной книги на букву
   print attestat-book --year 2025/2026 --out ФАЙЛ.pdf   книга учёта выданных аттестатов и бланков
@@ -98,6 +99,7 @@ const HELP = `Школьный регистр — командная строк�
   print verify (--code КОД | --pdf ФАЙЛ.pdf)   проверить заверенный документ: код 0 — подлинный и актуальный
   packets build [--kind full|delta]  собрать пакет в региональный сегмент (первый — полный снимок, далее — изменения)
   packets sign --cert ФАЙЛ.p12       подписать собранные пакеты (пароль: --password-file ФАЙЛ или SCHOOL_REGISTER_CERT_PASSWORD)
+  packets sign --thumbprint ОТПЕЧАТОК   то же ключом в КриптоПро CSP (ПИН: SCHOOL_REGISTER_CSP_PIN, иначе спросит CSP)
                [--tsa URL --tsa-ca ЦС_СЛУЖБЫ.pem [--tsa-failure refuse|without-time]]   со штампом времени, как ledger seal
   packets upload --endpoint URL [--all] [--ca ЦС.pem] [--client-cert TLS.p12] [--timeout МС]
                                      отправить следующий (--all — все) ожидающие пакеты; код 1, если что-то отклонено или ждёт повтора
@@ -111,6 +113,12 @@ const HELP = `Школьный регистр — командная строк�
   trust show                         список: имя, срок, отпечаток SHA-256
   trust set КОРНИ.pem                заменить весь список сертификатами из файла (файл рядом с реестром: реестр.sqlite.trust.pem)
   trust clear                        убрать все: подписи проверяются только на целостность
+
+Служба штампов времени реестра (её спрашивает каждая подпись сертификатом, если в команде нет --tsa):
+  tsa show                           адрес, сертификат УЦ службы, что делать при сбое
+  tsa set URL --tsa-ca ЦС_СЛУЖБЫ.pem [--tsa-failure refuse|without-time]
+                                     задать службу (без --tsa-ca — прежний сертификат УЦ для этого адреса)
+  tsa clear                          не спрашивать штамп времени
 
 Пользователи (от имени администратора; новый пароль — из SCHOOL_REGISTER_NEW_PASSWORD или дважды с клавиатуры):
   users list                         логин, ФИО, роль, состояние (действует, отключён, заблокирован до …)
@@ -211,7 +219,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     return 1;
   }
   const f = parsed.values as Flags;
-  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users', 'attestats', 'trust', 'orders']);
+  const GROUPS = new Set(['students', 'classes', 'years', 'audit', 'import', 'export', 'grades', 'ledger', 'print', 'media', 'archive', 'packets', 'users', 'attestats', 'trust', 'orders', 'tsa']);
   // `backup key …`: three words (backup alone is a command of its own)
   const words = parsed.positionals[0] === 'backup' && parsed.positionals[1] === 'key' ? 3 : GROUPS.has(parsed.positionals[0]) ? 2 : 1;
   const cmd = parsed.positionals.slice(0, words).join(' ');
@@ -347,6 +355,27 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         print(r, () => (r.length
           ? r.map((a) => `${a.commonName}\t${a.isCa ? 'УЦ' : 'не УЦ'}, действует по ${formatDate(a.notAfter)}\tSHA-256 ${a.sha256Fingerprint}`).join('\n')
           : 'Доверенные корневые сертификаты не заданы: подписи проверяются только на целостность'));
+        return 0;
+      }
+      case 'tsa show':
+      case 'tsa set':
+      case 'tsa clear': {
+        let r;
+        if (cmd === 'tsa show') r = await call('signing.tsa', {});
+        else if (cmd === 'tsa clear') r = await call('signing.setTsa', { url: null, onFailure: 'refuse' });
+        else {
+          const url = operands[0];
+          if (!url) throw new UsageError('укажите адрес: tsa set URL --tsa-ca ЦС_СЛУЖБЫ.pem');
+          const failure = typeof f['tsa-failure'] === 'string' ? f['tsa-failure'] : 'refuse';
+          if (failure !== 'refuse' && failure !== 'without-time') throw new UsageError(`--tsa-failure: refuse (не подписывать) или without-time (подписать без штампа времени), а не «${failure}»`);
+          const caPem = typeof f['tsa-ca'] === 'string' ? readFile(f['tsa-ca']).toString('utf8') : undefined;
+          r = await call('signing.setTsa', { url, onFailure: failure === 'refuse' ? 'refuse' : 'without_time', ...(caPem ? { caPem } : {}) });
+        }
+        const s = r;
+        print(s, () => (s.url
+          ? [`Служба штампов времени: ${s.url}; при сбое — ${s.onFailure === 'refuse' ? 'не подписывать' : 'подписать без штампа времени'}`,
+            ...s.ca.map((a) => `  УЦ службы: ${a.commonName}, действует по ${formatDate(a.notAfter)}\tSHA-256 ${a.sha256Fingerprint}`)].join('\n')
+          : 'Служба штампов времени не задана: подписи ставятся без штампа времени (если в команде нет --tsa)'));
         return 0;
       }
       case 'audit verify': {
@@ -505,6 +534,17 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           const r = await call('ledgers.print', { classId: cid, version, format });
           writeOut(file, Buffer.from(r.dataBase64, 'base64'));
           written.push(file);
+          // a sealed version's PDF signed with the school's certificate: its signature beside it (openssl cms -verify)
+          if (format === 'pdf' && version) {
+            const sig = await call('ledgers.pdfSignature', { classId: cid, version }).catch((e: unknown) => {
+              if (e instanceof AppError && e.code === 'not_found') return null;
+              throw e;
+            });
+            if (sig) {
+              writeOut(`${file}.p7s`, Buffer.from(sig.dataBase64, 'base64'));
+              written.push(`${file}.p7s`);
+            }
+          }
         }
         print({ files: written, version: version ?? null }, () => `Ведомость ${f.class} ${f.year}${version ? `, версия ${version}` : ' (черновик)'}: ${written.join(', ')}`);
         return 0;
@@ -559,7 +599,14 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
             : await call('printouts.attestatBook', { year: need(f, 'year') });
         writeOut(out, Buffer.from(r.dataBase64, 'base64'));
         const { dataBase64: _, ...shown } = r;
-        print({ ...shown, file: out }, () => `${r.title}: ${out}, код проверки ${r.code}${r.reused ? ' (данные не изменились: та же зарегистрированная копия)' : ''}`);
+        // --cert/--thumbprint: the PDF signed by the school (admins), its signature written beside it as ФАЙЛ.pdf.p7s
+        const pin = process.env.SCHOOL_REGISTER_CSP_PIN;
+        const certificate = typeof f.cert === 'string' ? await readCertificate(f.cert)
+          : typeof f.thumbprint === 'string' ? { thumbprint: f.thumbprint, ...(pin != null ? { pin } : {}) } : undefined;
+        const signed = certificate ? await call('printouts.sign', { code: r.code, certificate }) : null;
+        if (signed) writeOut(`${out}.p7s`, Buffer.from(signed.dataBase64, 'base64'));
+        print({ ...shown, file: out, ...(signed ? { signatureFile: `${out}.p7s`, signer: signed.signer } : {}) }, () => `${r.title}: ${out}, код проверки ${r.code}${
+          r.reused ? ' (данные не изменились: та же зарегистрированная копия)' : ''}${signed ? `; подпись ${out}.p7s: ${signed.signer}${signed.already ? ' (подписан раньше)' : ''}` : ''}`);
         return 0;
       }
       case 'print attestat': {

@@ -1,6 +1,6 @@
 // The packets commands of the CLI (main/cli/index.ts hands them over):
 //   packets build [--kind full|delta]
-//   packets sign --cert F.p12
+//   packets sign --cert F.p12 | --thumbprint T
 //   packets upload --endpoint URL [--all] [--ca CA.pem] [--client-cert C.p12] [--timeout MS]
 //   packets upload --endpoint URL --registers F1 F2 … --cert F.p12 [--concurrency N]
 //   packets status
@@ -132,9 +132,13 @@ export async function runPacketsCli(cmd: string, f: Flags, operands: string[], i
         return 0;
       }
       case 'packets sign': {
-        const p12 = readFile(need(f, 'cert'), 'сертификат');
         const tsa = tsaFromFlags(f, true); // trusted time: --tsa URL --tsa-ca FILE [--tsa-failure without-time]
-        const s = await call('packets.sign', { p12Base64: p12.toString('base64'), password: certPassword(f), ...(tsa ? { tsa } : {}) });
+        // --thumbprint: a key in КриптоПро CSP; its PIN from SCHOOL_REGISTER_CSP_PIN, else CSP asks in its own window
+        const pin = process.env.SCHOOL_REGISTER_CSP_PIN;
+        const key = typeof f.thumbprint === 'string' && typeof f.cert !== 'string'
+          ? { thumbprint: f.thumbprint, password: '', ...(pin != null ? { pin } : {}) }
+          : { p12Base64: readFile(need(f, 'cert'), 'сертификат').toString('base64'), password: certPassword(f) };
+        const s = await call('packets.sign', { ...key, ...(tsa ? { tsa } : {}) });
         print(s, () => `Подписано пакетов: ${s.signed.length} (№ ${s.signed.map((p) => p.seq).join(', ')}); подпись: ${s.signer}${
           s.timestamped === undefined ? '' : s.timestampFailure ? `; без штампа времени: ${s.timestampFailure}` : `; со штампом времени: ${s.timestamped}`}`);
         return 0;

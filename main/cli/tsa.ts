@@ -1,6 +1,7 @@
 // Trusted time on the command line: `--tsa URL` (or SCHOOL_REGISTER_TSA_URL), `--tsa-ca FILE` with the TSA's CA
 // certificate(s) (or SCHOOL_REGISTER_TSA_CA), `--tsa-failure refuse|without-time` (or SCHOOL_REGISTER_TSA_FAILURE;
-// refuse unless told). Not stored in the register: these are the run's own settings.
+// refuse unless told). Not stored in the register: these are the run's own settings; without them, the register's
+// stored TSA (`tsa set`, «Организация») is asked by every signature.
 import fs from 'node:fs';
 import type { Input, LedgerVerify } from '../../preload/contract.ts';
 import { formatDate } from '../../preload/core/dates.ts';

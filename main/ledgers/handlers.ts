@@ -1,10 +1,11 @@
 // The сводная ведомость: drafts, sealed versions, the year's close, verification and corrections.
 import { AppError } from '../shared/errors.ts';
 import { defineHandlers, command, job, ownCommand, query, signedIn } from '../shared/handler.ts';
-import { getLedger, listLedgers, openCorrection, printLedger } from './versions.ts';
+import { getLedger, ledgerPdfSignature, listLedgers, openCorrection, printLedger } from './versions.ts';
 import { closeYear, openSigner, sealClass, type Certificate } from './seal.ts';
 import { verifyLedger } from './verify.ts';
 import { closeYearSummary } from './close-summary.ts';
+import { tsaForSigning, tsaTrustForVerifying } from '../signing/tsa-store.ts';
 
 const certificate = (c: { p12Base64: string; password: string; fileName?: string; chainPem?: string } | { thumbprint: string; pin?: string } | undefined): Certificate | undefined =>
   !c ? undefined : 'thumbprint' in c ? c : { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password, fileName: c.fileName, chainPem: c.chainPem };
@@ -16,9 +17,14 @@ export const ledgersHandlers = defineHandlers({
     const r = await printLedger(db, a);
     return { fileName: r.fileName, dataBase64: r.bytes.toString('base64') };
   }),
-  // Sealing renders and signs (async): it writes its version and its audit entry in one transaction of its own, and
+  'ledgers.pdfSignature': query(({ db }, a) => {
+    const r = ledgerPdfSignature(db, a);
+    return { fileName: r.fileName, dataBase64: r.bytes.toString('base64') };
+  }),
+  // Sealing renders and signs (async), with the call's TSA or the stored one (signing.setTsa): it writes its version and its audit entry in one transaction of its own, and
   // the certificate (bytes and password) never reaches the audit log.
-  'ledgers.seal': ownCommand(({ db, user }, a) => sealClass(db, a.classId, { user: signedIn(user), certificate: certificate(a.certificate), allowNa: a.allowNa, tsa: a.tsa })),
+  'ledgers.seal': ownCommand(({ db, user }, a) => sealClass(db, a.classId, { user: signedIn(user), certificate: certificate(a.certificate), allowNa: a.allowNa,
+    tsa: tsaForSigning(db, a.tsa, !!a.certificate) })),
   'ledgers.closeYearSummary': query(({ db }, a) => closeYearSummary(db, a.yearId)),
   'ledgers.closeYear': job({ writes: true, exclusive: true }, ({ db, user }, a) => {
     const by = signedIn(user);
@@ -28,10 +34,10 @@ export const ledgersHandlers = defineHandlers({
     const cert = certificate(a.certificate);
     const signer = cert && 'p12' in cert ? openSigner(cert) : undefined;
     // each class as it is done, to whoever follows the job in-process (the CLI prints a line per class)
-    return { work: (p) => closeYear(db, a.yearId, { user: by, signer, certificate: signer ? undefined : cert, allowNa: a.allowNa, tsa: a.tsa, onClass: (x) => p.event?.(x) }, p) };
+    return { work: (p) => closeYear(db, a.yearId, { user: by, signer, certificate: signer ? undefined : cert, allowNa: a.allowNa, tsa: tsaForSigning(db, a.tsa, !!cert), onClass: (x) => p.event?.(x) }, p) };
   }),
   'ledgers.verify': query(({ db }, a) => verifyLedger(db, { ...('code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') }),
-    trustedCertsPem: a.trustedCertsPem }, a.tsaTrustedCertsPem)),
+    trustedCertsPem: a.trustedCertsPem }, tsaTrustForVerifying(db, a.tsaTrustedCertsPem))),
   // Audited by dispatch with its arguments: who opened it, the reason and the order.
   'ledgers.correct': command(({ db, user }, a) => openCorrection(db, a.classId, a, signedIn(user))),
 });

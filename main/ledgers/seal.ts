@@ -14,8 +14,7 @@ import type { Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { canonicalJson } from '../shared/jcs.ts';
 import { chainFromPem, type Signer } from '../signing/cms.ts';
-import { assertCanSign } from '../signing/pkcs12.ts';
-import { closeSigner, openPkcs12Signer, openThumbprintSigner } from '../signing/select-signer.ts';
+import { closeSigner, openCheckedThumbprintSigner, openPkcs12Signer } from '../signing/select-signer.ts';
 import { timestampAsChosen, type TimedSignature, type TsaChoice } from '../signing/timestamp.ts';
 import { getSchool } from '../school/profile.ts';
 import { buildLedger, ledgerGaps } from './build.ts';
@@ -41,14 +40,7 @@ export function openSigner(cert: Extract<Certificate, { p12: Buffer }>, now = ne
 /** openSigner for either kind of certificate; a key in КриптоПро CSP is opened by cryptcp (which may ask for its PIN). */
 export async function openAnySigner(cert: Certificate, now = new Date()): Promise<Signer> {
   if ('p12' in cert) return openSigner(cert, now);
-  const signer = await openThumbprintSigner({ thumbprint: cert.thumbprint, pin: cert.pin });
-  try {
-    assertCanSign(signer.certificate, now);
-  } catch (e) {
-    await closeSigner(signer);
-    throw e;
-  }
-  return signer;
+  return openCheckedThumbprintSigner({ thumbprint: cert.thumbprint, pin: cert.pin }, now);
 }
 
 /** «Иванов Пётр — Математика, 2 четв.; …»: the first cells, and how many more. */
@@ -120,8 +112,17 @@ async function prepareSeal(db: DB, classId: number, o: { signer?: Signer; allowN
   return { classId, c, data, canonical, sha256, version, prevSha256: prev?.sha256 ?? null, correction, stamp, signature, mark, time };
 }
 
+/** The rendered files, and a detached CMS over the PDF as stored when sealed with a certificate (so the file itself
+ *  passes `openssl cms -verify`; the version's own signature is over the canonical JSON). */
+type SealFiles = RenderedLedger & { pdfSignature: Buffer | null };
+
+/** The PDF's signature by the seal's signer, at the seal's time (none without a signer). */
+async function withPdfSignature(files: RenderedLedger, signer: Signer | undefined, s: PreparedSeal): Promise<SealFiles> {
+  return { ...files, pdfSignature: signer ? await signer.sign(files.pdf, { signingTime: new Date(s.stamp.sealedAt) }) : null };
+}
+
 /** Stores a prepared class with its printouts and audit entry, in one transaction; returns the row id. */
-function storeSeal(db: DB, s: PreparedSeal, files: RenderedLedger, user: User): number {
+function storeSeal(db: DB, s: PreparedSeal, files: SealFiles, user: User): number {
   const { classId, c, stamp, correction, version, sha256 } = s;
   return db.transaction(() => {
     // Rendering took a while: seal only what the register says now, and only once.
@@ -135,6 +136,7 @@ function storeSeal(db: DB, s: PreparedSeal, files: RenderedLedger, user: User): 
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(classId, version, sha256, s.prevSha256, s.canonical, s.signature,
       stamp.signer, files.pdf, sha256Hex(files.pdf), files.xlsx, sha256Hex(files.xlsx), stamp.sealedAt, user.id > 0 ? user.id : null, correction?.id ?? null,
       user.id > 0 ? user.login : user.login.startsWith('cli:') ? user.login : `cli:${user.login}`).lastInsertRowid);
+    if (files.pdfSignature) db.prepare('INSERT INTO ledger_pdf_signatures (ledger_version_id, signature, signer) VALUES (?, ?, ?)').run(rowId, files.pdfSignature, stamp.signer);
     // Who sealed, what and why (the correction's reason and order); never the certificate or its password.
     appendAudit(db, user.login, 'ledgers.seal', {
       classId, className: c.name, year: c.year, version, code: stamp.code, sha256, prevSha256: s.prevSha256, signer: stamp.signer,
@@ -164,7 +166,7 @@ export async function sealWith(db: DB, classId: number, o: { user: User; signer?
   built?: { data: LedgerData; mark: string }; tsa?: TsaChoice }): Promise<LedgerVersion> {
   assertTsaHasSignature(o.tsa, !!o.signer);
   const s = await prepareSeal(db, classId, o);
-  const files = await renderLedgerFiles(s.data, s.stamp);
+  const files = await withPdfSignature(await renderLedgerFiles(s.data, s.stamp), o.signer, s);
   const archive = SealArchiver.open(db);
   const id = storeSeal(db, s, files, o.user);
   crashPointAfterCommit();
@@ -214,7 +216,7 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
   const archive = SealArchiver.open(db);
   const renderer = o.renderer ?? openRenderPool(o.renderThreads ?? renderThreadsFor(classes.filter((c) => !sealedAlready(c.id)).length));
   // Classes in flight, in order: a class already sealed or skipped waits behind those before it, to be reported in turn.
-  const pending: Array<{ seal: PreparedSeal; files: Promise<RenderedLedger> } | { report: () => void }> = [];
+  const pending: Array<{ seal: PreparedSeal; files: Promise<SealFiles> } | { report: () => void }> = [];
   let done = 0;
   const printing = () => pending.filter((x) => 'seal' in x).length;
   const finishFirst = async () => {
@@ -258,7 +260,7 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
           } });
         } else {
           const seal = await prepareSeal(db, c.id, { signer, allowNa: o.allowNa, built, tsa: o.tsa });
-          const files = renderer.render(seal.data, seal.stamp);
+          const files = renderer.render(seal.data, seal.stamp).then((f) => withPdfSignature(f, signer, seal));
           files.catch(() => {}); // awaited in turn below; after a cancel or an error, dropped
           pending.push({ seal, files });
         }

@@ -92,6 +92,21 @@ export async function printLedger(db: DB, a: { classId: number; version?: number
   return { fileName: ledgerFileName(data, r.version, a.format), bytes: a.format === 'pdf' ? r.pdf : r.xlsx };
 }
 
+/**
+ * The detached CMS over a sealed version's PDF (made when it was sealed with a certificate), as a .p7s beside the PDF's
+ * own name: `openssl cms -verify -binary -inform DER -in F.pdf.p7s -content F.pdf -CAfile ROOT.pem` checks the file.
+ */
+export function ledgerPdfSignature(db: DB, a: { classId: number; version: number }): { fileName: string; bytes: Buffer } {
+  const r = db.prepare('SELECT * FROM ledger_versions WHERE class_id = ? AND version = ?').get(a.classId, a.version) as VersionRow | undefined;
+  if (!r) {
+    buildLedger(db, a.classId); // a missing class is «Класс не найден»
+    throw new AppError('not_found', `Версии ${a.version} ведомости этого класса нет: запечатано версий — ${versionRows(db, a.classId).length}`);
+  }
+  const sig = db.prepare('SELECT signature FROM ledger_pdf_signatures WHERE ledger_version_id = ?').pluck().get(r.id) as Buffer | undefined;
+  if (!sig) throw new AppError('not_found', `Версия ${a.version} запечатана без подписи файла PDF (без сертификата или до того, как PDF стали подписывать)`);
+  return { fileName: `${ledgerFileName(JSON.parse(r.canonical_json) as LedgerData, r.version, 'pdf')}.p7s`, bytes: sig };
+}
+
 /** Opens a correction of a sealed ledger (admins only): the class is editable again until its next version is sealed. */
 export function openCorrection(db: DB, classId: number, a: { reason: string; orderNumber: string; orderDate: string }, user: User): LedgerCorrection {
   if (user.role !== 'admin') throw new AppError('forbidden', 'Открыть исправление ведомости может только администратор');

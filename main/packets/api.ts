@@ -7,13 +7,15 @@ import type { CompactionResult, PacketSettings, User } from '../../preload/contr
 import { appendAudit } from '../audit/log.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
 import { getPacketSettings, listOutbox, outboxCounts } from './outbox.ts';
-import { certificateSummary, pkcs12PacketSigner, signPackets, storeCertificate, storedSigner } from './sign.ts';
+import { certificateSummary, pkcs12PacketSigner, signPackets, storeCertificate, storedSigner, type PacketSigner } from './sign.ts';
 import { uploadPending, uploadRegisters, type BatchSummary, type UploadSummary } from './upload.ts';
 import type { ClientCertificate, UploadTarget } from './transport.ts';
 import { tlsClientCertificate, tlsClientFromFile, tlsClientSettings } from './tls-client.ts';
 import { readTlsClient } from './tls-store.ts';
 import { compactChanges } from './compact.ts';
 import type { TsaChoice } from '../signing/timestamp.ts';
+import { closeSigner, openCheckedThumbprintSigner } from '../signing/select-signer.ts';
+import { tsaForSigning } from '../signing/tsa-store.ts';
 
 export function packetSettings(db: DB, now = new Date()): PacketSettings {
   const s = getPacketSettings(db);
@@ -43,11 +45,21 @@ export function loadCertificate(db: DB, user: User, a: { p12Base64: string; pass
   }).immediate();
 }
 
-/** Signs the built packets with the loaded certificate, or with the one given for this call (the command line's --cert). */
-export async function signBuilt(db: DB, user: User, a: { password: string; p12Base64?: string; tsa?: TsaChoice }) {
-  const signer = a.p12Base64 ? pkcs12PacketSigner(Buffer.from(a.p12Base64, 'base64'), a.password) : storedSigner(db, a.password);
-  return signPackets(db, signer, { tsa: a.tsa, audit: (s) => appendAudit(db, user.login, 'packets.sign', { result: { signed: s.signed.map((p) => p.seq), signer: s.signer,
-    ...(a.tsa ? { tsa: a.tsa.url, timestamped: s.timestamped, timestampFailure: s.timestampFailure ?? null } : {}) } }) });
+/**
+ * Signs the built packets with the loaded certificate, the one given for this call (the command line's --cert), or a
+ * key in КриптоПро CSP by its thumbprint; with the call's TSA, else the stored one (signing.setTsa).
+ */
+export async function signBuilt(db: DB, user: User, a: { password: string; p12Base64?: string; thumbprint?: string; pin?: string; tsa?: TsaChoice }) {
+  const signer: PacketSigner = a.thumbprint ? await openCheckedThumbprintSigner({ thumbprint: a.thumbprint, pin: a.pin })
+    : a.p12Base64 ? pkcs12PacketSigner(Buffer.from(a.p12Base64, 'base64'), a.password) : storedSigner(db, a.password);
+  const tsa = tsaForSigning(db, a.tsa, true);
+  try {
+    return await signPackets(db, signer, { tsa, audit: (s) => appendAudit(db, user.login, 'packets.sign', { result: { signed: s.signed.map((p) => p.seq), signer: s.signer,
+      ...(a.thumbprint ? { thumbprint: a.thumbprint } : {}),
+      ...(tsa ? { tsa: tsa.url, timestamped: s.timestamped, timestampFailure: s.timestampFailure ?? null } : {}) } }) });
+  } finally {
+    await closeSigner(signer); // a GOST signer's process and files go now, not after its idle wait
+  }
 }
 
 export function outbox(db: DB, limit: number) {

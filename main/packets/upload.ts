@@ -11,6 +11,7 @@ import { appendAudit } from '../audit/log.ts';
 import { buildPacket } from './build.ts';
 import { markAccepted, markRejected, markRetry, markSending, pendingPackets, resumeInterrupted } from './outbox.ts';
 import { pkcs12PacketSigner, signPackets, type PacketSigner } from './sign.ts';
+import { tsaForSigning } from '../signing/tsa-store.ts';
 import { backoffMs, endpointAdvice, type UploadTarget } from './transport.ts';
 import { PacketPipeline } from './pipeline.ts';
 import { compactChanges, compactionPending } from './compact.ts';
@@ -234,7 +235,8 @@ async function oneRegister(file: string, target: UploadTarget, signer: PacketSig
     }
     const hasBuilt = !!db.prepare("SELECT 1 FROM packets WHERE state = 'built'").get();
     if (hasBuilt) {
-      const s = await signPackets(db, signer, { audit: (sum) => appendAudit(db!, by, 'packets.sign', { result: sum }) });
+      // each register's own stored TSA, as packets.sign uses it
+      const s = await signPackets(db, signer, { tsa: tsaForSigning(db, undefined, true), audit: (sum) => appendAudit(db!, by, 'packets.sign', { result: sum }) });
       r.signed = s.signed.length;
     }
     // the file's own progress is not shown (the batch counts files), but a cancel reaches it

@@ -4,6 +4,9 @@ import type { User } from '../../preload/contract.ts';
 import { defineHandlers, command, ownCommand, query, signedIn } from '../shared/handler.ts';
 import { certifyPrintout, listPrintouts, printoutPdf, verifyPrintout, type PrintoutRequest } from './register.ts';
 import { issueAttestat, listAttestats, listForms, receiveForms, spoilForm } from './attestats.ts';
+import { printoutSignature, signPrintout, type PrintoutSignature } from './sign.ts';
+
+const p7s = ({ signature, ...s }: PrintoutSignature) => ({ ...s, dataBase64: signature.toString('base64') });
 
 async function certified(db: DB, user: User | null, req: PrintoutRequest) {
   const { pdf, ...p } = await certifyPrintout(db, req, signedIn(user));
@@ -20,6 +23,9 @@ export const printoutsHandlers = defineHandlers({
     const r = printoutPdf(db, a.code);
     return { fileName: r.fileName, dataBase64: r.pdf.toString('base64') };
   }),
+  // Signing is async: it writes the signature and its audit entry in one transaction of its own (never the certificate).
+  'printouts.sign': ownCommand(async ({ db, user }, a) => p7s(await signPrintout(db, signedIn(user), a))),
+  'printouts.signature': query(({ db }, a) => p7s(printoutSignature(db, a.code))),
   'printouts.verify': query(({ db }, a) => verifyPrintout(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
   'attestats.receiveForms': command(({ db, user }, a) => receiveForms(db, a, signedIn(user).login)),
   'attestats.spoilForm': command(({ db }, a) => spoilForm(db, a)),

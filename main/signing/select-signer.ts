@@ -119,6 +119,19 @@ export function openThumbprintSigner(o: CryptcpOptions): Promise<SchoolSigner> {
   return openCryptcpSigner(o);
 }
 
+/** openThumbprintSigner, refused (and its process ended) when the certificate may not sign documents or is not valid
+ *  at `now` — as a PKCS#12's is when opened. */
+export async function openCheckedThumbprintSigner(o: CryptcpOptions, now = new Date()): Promise<SchoolSigner> {
+  const signer = await openCryptcpSigner(o);
+  try {
+    assertCanSign(signer.certificate, now);
+  } catch (e) {
+    await closeSigner(signer);
+    throw e;
+  }
+  return signer;
+}
+
 /** Ends a signer's helper process and removes its files, when it has any (the GOST back-ends). */
 export async function closeSigner(s: Signer | undefined): Promise<void> {
   await (s as { close?: () => Promise<void> } | undefined)?.close?.();

@@ -12,6 +12,9 @@ import asn1js from 'asn1js';
 import pkijs from 'pkijs';
 import { AppError } from '../shared/errors.ts';
 import { streebog256, streebog512 } from './gost/streebog.ts';
+import { isGostAlgorithm, verifySignatureValue } from './algorithms.ts';
+import { buildPath, pemCertificates } from './chain.ts';
+import { certificateStructure } from './x509.ts';
 
 export const SIGNATURE_TIMESTAMP_OID = '1.2.840.113549.1.9.16.2.14';
 const TST_INFO_OID = '1.2.840.113549.1.9.16.1.4';
@@ -156,7 +159,9 @@ const commonName = (c: pkijs.Certificate) => {
 };
 
 /** What a token vouches for, once its signature and, when anchors are given, its chain are checked. */
-type CheckedToken = { time: Date; tsa: string; tstInfo: pkijs.TSTInfo; trusted: boolean };
+type CheckedToken = { time: Date; tsa: string; tstInfo: pkijs.TSTInfo; trusted: boolean;
+  /** the TSA certificate's end of validity: until then the stamp can be checked */
+  tsaNotAfter: Date };
 
 /**
  * Checks a TimeStampToken (ContentInfo, DER) over `signatureValue`: the imprint, the TSA certificate's timeStamping
@@ -181,25 +186,79 @@ async function checkToken(token: Buffer, signatureValue: Buffer, trustedCertsPem
   }
   const trusted = certsFromPem(trustedCertsPem);
   let signer: pkijs.Certificate | null | undefined;
-  try {
-    // The imprint is checked above (pkijs would hash it again with WebCrypto, which has no Стрибог): the token is
-    // verified as the signed data it is — its messageDigest over the TSTInfo, its signature, the chain at the TSA's time.
-    signedData.encapContentInfo.eContentType = '1.2.840.113549.1.7.1';
-    const r = await signedData.verify({ signer: 0, checkChain: trusted.length > 0, trustedCerts: trusted, checkDate: tstInfo.genTime, extendedMode: true });
-    signer = r.signerCertificate;
-    if (!r.signatureVerified) throw new Error(r.message);
-    if (trusted.length && !r.signerCertificateVerified) throw new Error(r.message);
-  } catch (e) {
-    const r = e as { signerCertificate?: pkijs.Certificate | null; signatureVerified?: boolean | null; message?: string };
-    const name = r.signerCertificate ? `«${commonName(r.signerCertificate)}»` : 'неизвестной службы';
-    if (r.signatureVerified === false) throw new TimestampError('untrusted', `${source}: подпись штампа времени ${name} неверна`);
-    throw new TimestampError('untrusted', `${source}: штамп времени подписан сертификатом ${name}, которому нет доверия (его цепочка не доходит до доверенных сертификатов службы времени)`);
+  const signerInfo = signedData.signerInfos[0];
+  if (signerInfo && isGostAlgorithm(signerInfo.signatureAlgorithm.algorithmId)) {
+    // a GOST-signed token (a Russian accredited TSA): pkijs's WebCrypto has no GOST, so it is checked by the code every
+    // other GOST signature here is — algorithms.ts for the values, chain.ts for the path
+    signer = checkGostToken(signedData, signerInfo, tstInfo, trustedCertsPem, source);
+  } else {
+    try {
+      // The imprint is checked above (pkijs would hash it again with WebCrypto, which has no Стрибог): the token is
+      // verified as the signed data it is — its messageDigest over the TSTInfo, its signature, the chain at the TSA's time.
+      signedData.encapContentInfo.eContentType = '1.2.840.113549.1.7.1';
+      const r = await signedData.verify({ signer: 0, checkChain: trusted.length > 0, trustedCerts: trusted, checkDate: tstInfo.genTime, extendedMode: true });
+      signer = r.signerCertificate;
+      if (!r.signatureVerified) throw new Error(r.message);
+      if (trusted.length && !r.signerCertificateVerified) throw new Error(r.message);
+    } catch (e) {
+      const r = e as { signerCertificate?: pkijs.Certificate | null; signatureVerified?: boolean | null; message?: string };
+      const name = r.signerCertificate ? `«${commonName(r.signerCertificate)}»` : 'неизвестной службы';
+      if (r.signatureVerified === false) throw new TimestampError('untrusted', `${source}: подпись штампа времени ${name} неверна`);
+      throw new TimestampError('untrusted', `${source}: штамп времени подписан сертификатом ${name}, которому нет доверия (его цепочка не доходит до доверенных сертификатов службы времени)`);
+    }
   }
   const eku = signer?.extensions?.find((x) => x.extnID === '2.5.29.37')?.parsedValue as pkijs.ExtKeyUsage | undefined;
   if (!signer || !eku?.keyPurposes.includes(TIME_STAMPING_EKU)) {
     throw new TimestampError('untrusted', `${source}: сертификат «${signer ? commonName(signer) : '?'}» не предназначен для штампов времени (нет назначения timeStamping)`);
   }
-  return { time: tstInfo.genTime, tsa: commonName(signer), tstInfo, trusted: trusted.length > 0 };
+  return { time: tstInfo.genTime, tsa: commonName(signer), tstInfo, trusted: trusted.length > 0, tsaNotAfter: signer.notAfter.value };
+}
+
+const bytes = (v: { valueBlock: { valueHexView: Uint8Array } }) => Buffer.from(v.valueBlock.valueHexView);
+
+/**
+ * A GOST-signed token's signature and chain (its imprint is checked by the caller): the signer's certificate found by
+ * issuer and serial, messageDigest = Стрибог of the TSTInfo, the GOST R 34.10 signature over the signed attributes,
+ * and, when anchors are given, the path to them at the TSA's time. Returns the signer's certificate; throws
+ * TimestampError naming the service.
+ */
+function checkGostToken(signedData: pkijs.SignedData, signerInfo: pkijs.SignerInfo, tstInfo: pkijs.TSTInfo, trustedCertsPem: string[], source: string): pkijs.Certificate {
+  const certs = (signedData.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
+  const sid = signerInfo.sid;
+  const signer = sid instanceof pkijs.IssuerAndSerialNumber
+    ? certs.find((c) => c.issuer.isEqual(sid.issuer) && c.serialNumber.isEqual(sid.serialNumber))
+    : certs.find((c) => {
+      const ski = c.extensions?.find((x) => x.extnID === '2.5.29.14')?.parsedValue as asn1js.OctetString | undefined;
+      return ski && bytes(ski).equals(bytes(sid as asn1js.OctetString));
+    });
+  if (!signer) throw new TimestampError('untrusted', `${source}: в штампе времени нет сертификата службы, которая его подписала`);
+  const name = `«${commonName(signer)}»`;
+  const invalid = () => new TimestampError('untrusted', `${source}: подпись штампа времени ${name} неверна`);
+  const attrs = signerInfo.signedAttrs;
+  const md = attrs?.attributes.find((x) => x.type === '1.2.840.113549.1.9.4')?.values[0] as asn1js.OctetString | undefined;
+  const digestOid = signerInfo.digestAlgorithm.algorithmId;
+  const eContent = signedData.encapContentInfo.eContent;
+  if (!attrs || !md || !HASHES[digestOid] || !eContent || !HASHES[digestOid](Buffer.from(eContent.getValue())).equals(bytes(md))) throw invalid();
+  // the signature covers the attributes as a SET (0x31), not as the [0] they travel in
+  const signedAttrsDer = Buffer.from(attrs.encodedValue.byteLength ? new Uint8Array(attrs.encodedValue) : new Uint8Array(attrs.toSchema().toBER()));
+  signedAttrsDer[0] = 0x31;
+  const der = (c: pkijs.Certificate) => Buffer.from(c.toSchema().toBER());
+  let valid: boolean;
+  try {
+    valid = verifySignatureValue(signerInfo.signatureAlgorithm.algorithmId, certificateStructure(der(signer)).spki, signedAttrsDer, bytes(signerInfo.signature),
+      { digestOid });
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw invalid();
+  const anchors = pemCertificates(trustedCertsPem);
+  if (anchors.length) {
+    const path = buildPath(der(signer), certs.map(der), anchors, tstInfo.genTime);
+    if (!path.ok) {
+      throw new TimestampError('untrusted', `${source}: штамп времени подписан сертификатом ${name}, которому нет доверия (его цепочка не доходит до доверенных сертификатов службы времени: ${path.message})`);
+    }
+  }
+  return signer;
 }
 
 /** Asks the TSA for a timestamp over `signatureValue` and checks the reply; returns the token (ContentInfo, DER). */
@@ -275,20 +334,26 @@ export type SignatureTime = { timestamp: { time: string; tsa: string; trusted: b
 
 /** Finds and checks the timestamp in a CMS (none: timestamp null, problem null — «без штампа времени»). */
 export async function verifySignatureTimestamp(cms: Buffer, trustedCertsPem: string[] = []): Promise<SignatureTime> {
+  const { timestamp, problem } = await checkSignatureTimestamp(cms, trustedCertsPem);
+  return { timestamp, problem };
+}
+
+/** verifySignatureTimestamp, with the end of the TSA certificate's validity when the stamp is valid (else null). */
+export async function checkSignatureTimestamp(cms: Buffer, trustedCertsPem: string[] = []): Promise<SignatureTime & { tsaNotAfter: Date | null }> {
   let token: Buffer | null;
   let signature: Buffer;
   try {
     token = extractTimestampToken(cms);
     signature = locateSignerInfo(cms).signature;
   } catch (e) {
-    return { timestamp: null, problem: (e as Error).message };
+    return { timestamp: null, problem: (e as Error).message, tsaNotAfter: null };
   }
-  if (!token) return { timestamp: null, problem: null };
+  if (!token) return { timestamp: null, problem: null, tsaNotAfter: null };
   try {
     const t = await checkToken(token, signature, trustedCertsPem, 'Штамп времени в подписи');
-    return { timestamp: { time: t.time.toISOString(), tsa: t.tsa, trusted: t.trusted }, problem: null };
+    return { timestamp: { time: t.time.toISOString(), tsa: t.tsa, trusted: t.trusted }, problem: null, tsaNotAfter: t.tsaNotAfter };
   } catch (e) {
-    return { timestamp: null, problem: (e as Error).message };
+    return { timestamp: null, problem: (e as Error).message, tsaNotAfter: null };
   }
 }
 

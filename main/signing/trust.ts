@@ -38,7 +38,7 @@ export function listTrustAnchors(db: DB): TrustAnchor[] {
   return t.source === 'register' ? describeAnchors(pemCertificates(t.pems)) : [];
 }
 
-function describeAnchors(ders: Buffer[]): TrustAnchor[] {
+export function describeAnchors(ders: Buffer[]): TrustAnchor[] {
   return ders.map((der) => {
     const i = certificateInfo(der);
     return { commonName: i.commonName, subject: i.subject, notBefore: i.notBefore.toISOString(), notAfter: i.notAfter.toISOString(),

@@ -314,6 +314,34 @@ describe('КриптоПро CSP cryptcp adapter, against a stand-in that signs 
     }
   }, 120_000);
 
+  it('packets.sign with a thumbprint signs the built packets through cryptcp (openssl verifies); a wrong one leaves them built; the PIN is not audited', async () => {
+    const c = await adminClient(tempDir());
+    const saved = process.env.SCHOOL_REGISTER_CRYPTCP;
+    process.env.SCHOOL_REGISTER_CRYPTCP = STAND_IN;
+    try {
+      await packetSchool(c);
+      await c.call('packets.build', {});
+      const absent = 'CD'.repeat(20);
+      const e = expectError(await c.raw('packets.sign', { password: '', thumbprint: absent, pin: '1234' }), 'validation', 'certificate');
+      expect(e.message).toContain(absent);
+      expect(c.backend.db.prepare('SELECT state FROM packets').pluck().all()).toEqual(['built']);
+      const s = await c.call('packets.sign', { password: '', thumbprint: pki.leaf[512].thumbprint, pin: '1234' });
+      expect(s.signer).toBe(SUBJECT);
+      const row = c.backend.db.prepare('SELECT canonical_json, signature FROM packets').get() as { canonical_json: string; signature: Buffer };
+      fs.writeFileSync(path.join(pki.dir, 'csp-packet.sig'), row.signature);
+      fs.writeFileSync(path.join(pki.dir, 'csp-packet.json'), row.canonical_json);
+      expect(pki.openssl(['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'csp-packet.sig', '-content', 'csp-packet.json', '-CAfile', path.join(pki.dir, 'cas.pem'),
+        '-out', '/dev/null']).status).toBe(0);
+      const audited = c.backend.db.prepare("SELECT detail FROM audit_log WHERE method = 'packets.sign'").pluck().all() as string[];
+      expect(audited.join('\n')).toContain(pki.leaf[512].thumbprint);
+      expect(audited.join('\n')).not.toContain('1234');
+    } finally {
+      if (saved === undefined) delete process.env.SCHOOL_REGISTER_CRYPTCP;
+      else process.env.SCHOOL_REGISTER_CRYPTCP = saved;
+      c.backend.close();
+    }
+  }, 120_000);
+
   it('the command line: ledger seal --cert GOST.p12 names the file without the engine, seals with it; --thumbprint seals through cryptcp', async () => {
     const f = await sealingSchool();
     f.c.backend.close();

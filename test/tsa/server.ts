@@ -4,7 +4,8 @@
 // `untrusted` fault. Faults (setFault, or --fault on the command line): down (nothing listens: connection refused),
 // garbage (200 with random bytes), http500, untrusted (a valid reply signed by the untrusted TSA), wrong-imprint
 // (a valid reply for another hash), slow (answers after `slowMs`). Imprints: SHA-256/384/512, and Стрибог where the
-// GOST engine is installed (libengine-gost-openssl).
+// GOST engine is installed (libengine-gost-openssl). With `keys: 'gost'` (`--keys gost`) both TSAs sign with GOST R
+// 34.10-2012 keys (Стрибог-256), as a Russian accredited TSA does.
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -51,14 +52,34 @@ function makePki(dir: string, prefix: string, cn: string): void {
     '-extfile', `${prefix}ext.cnf`, '-extensions', 'tsa', '-out', `${prefix}tsa.pem`]);
 }
 
-/** The TSA's openssl configuration; with the GOST engine (where it exists) it also stamps Стрибог imprints. */
-const tsConfig = (gostEngine: string | null) => `${gostEngine ? `${opensslGostConf(gostEngine)}\n` : ''}[ tsa ]
+/**
+ * The same with GOST R 34.10-2012 keys (256-bit, CryptoPro A), as a Russian accredited TSA signs: made by openssl with
+ * the GOST engine (OPENSSL_CONF pointing at `engineConf`; the certificate extensions given on the command line, since
+ * a second -config would load the engine twice).
+ */
+function makeGostPki(dir: string, prefix: string, cn: string, openssl: string, engineConf: string): void {
+  const env = { ...process.env, OPENSSL_CONF: engineConf };
+  const gost = (args: string[]) => execFileSync(openssl, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  fs.writeFileSync(path.join(dir, `${prefix}tsa.ext`), ['basicConstraints = critical, CA:false', 'keyUsage = critical, digitalSignature, nonRepudiation',
+    'extendedKeyUsage = critical, timeStamping', 'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid', ''].join('\n'));
+  gost(['genpkey', '-algorithm', 'gost2012_256', '-pkeyopt', 'paramset:A', '-out', `${prefix}ca.key`]);
+  gost(['req', '-x509', '-new', '-key', `${prefix}ca.key`, '-md_gost12_256', '-days', '3650', '-utf8', '-out', `${prefix}ca.pem`, '-subj', `/CN=${cn} CA`,
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  gost(['genpkey', '-algorithm', 'gost2012_256', '-pkeyopt', 'paramset:A', '-out', `${prefix}tsa.key`]);
+  gost(['req', '-new', '-key', `${prefix}tsa.key`, '-md_gost12_256', '-utf8', '-out', `${prefix}tsa.csr`, '-subj', `/CN=${cn} TSA`]);
+  gost(['x509', '-req', '-in', `${prefix}tsa.csr`, '-CA', `${prefix}ca.pem`, '-CAkey', `${prefix}ca.key`, '-CAcreateserial', '-md_gost12_256', '-days', '3650',
+    '-extfile', `${prefix}tsa.ext`, '-out', `${prefix}tsa.pem`]);
+}
+
+/** The TSA's openssl configuration; with the GOST engine (where it exists) it also stamps Стрибог imprints, and with
+ *  GOST keys (`gostKeys`) signs with Стрибог-256. */
+const tsConfig = (gostEngine: string | null, gostKeys = false) => `${gostEngine ? `${opensslGostConf(gostEngine)}\n` : ''}[ tsa ]
 default_tsa = tsa_config
 [ tsa_config ]
 dir = .
 serial = ./tsaserial
 crypto_device = builtin
-signer_digest = sha256
+signer_digest = ${gostKeys ? 'md_gost12_256' : 'sha256'}
 default_policy = 1.2.643.999.1
 digests = sha256, sha384, sha512${gostEngine ? ', md_gost12_256, md_gost12_512' : ''}
 accuracy = secs:1
@@ -79,12 +100,21 @@ function otherImprint(query: Buffer): Buffer {
   return out;
 }
 
-export async function startTsa(o: { port?: number; host?: string; fault?: TsaFault | null; slowMs?: number; log?: (line: string) => void } = {}): Promise<ReferenceTsa> {
+/** `keys: 'gost'`: the TSA (and the untrusted one) sign with GOST R 34.10-2012 keys — needs the GOST engine. */
+export async function startTsa(o: { port?: number; host?: string; fault?: TsaFault | null; slowMs?: number; log?: (line: string) => void; keys?: 'rsa' | 'gost' } = {}): Promise<ReferenceTsa> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reference-tsa-'));
-  makePki(dir, '', 'Эталонная служба времени');
-  makePki(dir, 'untrusted-', 'Чужая служба времени');
   const gost = findGostTools();
-  fs.writeFileSync(path.join(dir, 'tsa.cnf'), tsConfig('missing' in gost ? null : gost.engine));
+  if (o.keys === 'gost') {
+    if ('missing' in gost) throw new Error(`reference TSA with GOST keys: ${gost.missing}`);
+    const engineConf = path.join(dir, 'engine.cnf');
+    fs.writeFileSync(engineConf, opensslGostConf(gost.engine));
+    makeGostPki(dir, '', 'Эталонная служба времени ГОСТ', gost.openssl, engineConf);
+    makeGostPki(dir, 'untrusted-', 'Чужая служба времени ГОСТ', gost.openssl, engineConf);
+  } else {
+    makePki(dir, '', 'Эталонная служба времени');
+    makePki(dir, 'untrusted-', 'Чужая служба времени');
+  }
+  fs.writeFileSync(path.join(dir, 'tsa.cnf'), tsConfig('missing' in gost ? null : gost.engine, o.keys === 'gost'));
   fs.writeFileSync(path.join(dir, 'tsaserial'), '01\n');
   let fault: TsaFault | null = o.fault ?? null;
   let garbageAnswers = 0;

@@ -432,7 +432,7 @@ function ArchiveCheck() {
     <div className="panel">
       <button type="button" disabled={busy} onClick={() => run(async () => {
         const r = await call('archive.verify', {});
-        setMessage({ ok: r.ok, text: [r.message, ...r.problems.map((p) => p.message)].join(' · ') });
+        setMessage({ ok: r.ok, text: [r.message, ...(r.verifiableUntil ? [r.verifiableUntil.message] : []), ...r.problems.map((p) => p.message)].join(' · ') });
       })} data-testid="archive-verify">{a.archiveVerify}</button>
       {failure && <ErrorBox failure={failure} />}
       {message && <Notice kind={message.ok ? 'ok' : 'warn'} testId="archive-verify-result">{message.text}</Notice>}

@@ -11,16 +11,22 @@ type CertificateArg = NonNullable<Input<'ledgers.seal'>['certificate']>;
 export function useCertificate() {
   const fileRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
+  const pinRef = useRef<HTMLInputElement>(null);
   const [fileName, setFileName] = useState<string | null>(null);
+  const [thumbprint, setThumbprint] = useState('');
 
   /** Runs `action` with the certificate (undefined without a file), then forgets the password whatever happened. */
   async function withCertificate<T>(action: (certificate: CertificateArg | undefined) => Promise<T>): Promise<T> {
     try {
       const file = fileRef.current?.files?.[0];
-      const certificate = file ? { p12Base64: await readBase64(file), password: passwordRef.current?.value ?? '' } : undefined;
+      const pin = pinRef.current?.value;
+      // a .p12 file, else a key in КриптоПро CSP by its thumbprint (the PIN for this call only), else none
+      const certificate = file ? { p12Base64: await readBase64(file), password: passwordRef.current?.value ?? '' }
+        : thumbprint.trim() ? { thumbprint: thumbprint.trim(), ...(pin ? { pin } : {}) } : undefined;
       return await action(certificate);
     } finally {
       if (passwordRef.current) passwordRef.current.value = '';
+      if (pinRef.current) pinRef.current.value = '';
     }
   }
 
@@ -30,7 +36,7 @@ export function useCertificate() {
     setFileName(null);
   }
 
-  return { fileRef, passwordRef, fileName, setFileName, clearFile, withCertificate };
+  return { fileRef, passwordRef, pinRef, fileName, setFileName, thumbprint, setThumbprint, clearFile, withCertificate };
 }
 
 export function CertificateFields({ cert, disabled }: { cert: ReturnType<typeof useCertificate>; disabled?: boolean }) {
@@ -53,6 +59,20 @@ export function CertificateFields({ cert, disabled }: { cert: ReturnType<typeof 
             aria-describedby={`${id}-phint`} />
           <div className="field-hint" id={`${id}-phint`}>{tx.certificatePasswordHint}</div>
         </div>
+        {!cert.fileName && (
+          <div className="field">
+            <label htmlFor={`${id}-thumbprint`}>{tx.certificateThumbprint}</label>
+            <input id={`${id}-thumbprint`} value={cert.thumbprint} onChange={(e) => cert.setThumbprint(e.target.value)} disabled={disabled} autoComplete="off" size={44}
+              aria-describedby={`${id}-thint`} />
+            <div className="field-hint" id={`${id}-thint`}>{tx.certificateThumbprintHint}</div>
+          </div>
+        )}
+        {!cert.fileName && !!cert.thumbprint.trim() && (
+          <div className="field">
+            <label htmlFor={`${id}-pin`}>{tx.certificatePin}</label>
+            <input id={`${id}-pin`} ref={cert.pinRef} type="password" autoComplete="off" disabled={disabled} />
+          </div>
+        )}
         {cert.fileName && (
           <div className="field field-check">
             <button type="button" className="link-button" onClick={cert.clearFile} disabled={disabled}>{tx.certificateClear}</button>

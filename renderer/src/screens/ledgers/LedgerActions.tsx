@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import type { Ledger, LedgerVersion } from '../../../../preload/contract';
 import { asFailure, call, type ApiFailure } from '../../api';
-import { formatDate } from '../../../../preload/core/dates';
+import { formatDate, formatDateTime } from '../../../../preload/core/dates';
 import { t } from '../../strings';
 import { ErrorBox, Notice } from '../../ui/common';
 import { DateField, FieldCheck, Form, FormActions, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';
@@ -40,6 +40,8 @@ export function SealPanel({ ledger, onChanged }: { ledger: Ledger; onChanged: ()
     <section className="panel" aria-labelledby="seal-h" data-testid="seal-panel">
       <h2 id="seal-h">{tx.adminTitle}</h2>
       {sealed && <Notice kind="ok" testId="seal-done">{tx.sealed(sealed.code)}</Notice>}
+      {sealed?.timestamp && <Notice kind="ok" testId="seal-time">{tx.sealedTime(formatDateTime(sealed.timestamp.time), sealed.timestamp.tsa)}</Notice>}
+      {sealed?.timestampFailure && <Notice kind="warn" testId="seal-time">{tx.sealedWithoutTime(sealed.timestampFailure)}</Notice>}
       {ledger.openCorrection && (
         <Notice kind="warn" testId="correction-open">
           {tx.correctionOpen(ledger.openCorrection.reason, ledger.openCorrection.orderNumber, formatDate(ledger.openCorrection.orderDate), ledger.openCorrection.openedBy)}

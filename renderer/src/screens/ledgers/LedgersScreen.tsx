@@ -156,15 +156,28 @@ function LedgerView({ ledger, reload, toolbar }: { ledger: Ledger; reload: () =>
 }
 
 /** «Печать PDF» / «Excel» — of the current draft (no version) or of a sealed version's stored file. */
-function PrintButtons({ classId, version }: { classId: number; version?: number }) {
+function PrintButtons({ classId, version, signed = false }: { classId: number; version?: number; signed?: boolean }) {
   const tx = t.ledgers;
-  const [busy, setBusy] = useState<'pdf' | 'xlsx' | null>(null);
+  const [busy, setBusy] = useState<'pdf' | 'xlsx' | 'p7s' | null>(null);
   const [error, setError] = useState<string | null>(null);
   async function print(format: 'pdf' | 'xlsx') {
     setBusy(format);
     setError(null);
     try {
       const r = await call('ledgers.print', { classId, format, ...(version ? { version } : {}) });
+      saveFile(r.fileName, r.dataBase64);
+    } catch (e) {
+      setError(asFailure(e).message);
+    } finally {
+      setBusy(null);
+    }
+  }
+  // the detached signature over the sealed PDF (.p7s), for `openssl cms -verify` or КриптоАРМ beside the file
+  async function signature(v: number) {
+    setBusy('p7s');
+    setError(null);
+    try {
+      const r = await call('ledgers.pdfSignature', { classId, version: v });
       saveFile(r.fileName, r.dataBase64);
     } catch (e) {
       setError(asFailure(e).message);
@@ -183,6 +196,11 @@ function PrintButtons({ classId, version }: { classId: number; version?: number 
         aria-label={version ? tx.printVersion(version, 'Excel') : undefined} data-testid={`print-xlsx${suffix}`}>
         {busy === 'xlsx' ? tx.printing : tx.printXlsx}
       </button>
+      {version && signed && (
+        <button type="button" onClick={() => void signature(version)} disabled={busy !== null} aria-label={tx.pdfSignatureOf(version)} data-testid={`print-p7s${suffix}`}>
+          {busy === 'p7s' ? tx.printing : tx.pdfSignature}
+        </button>
+      )}
       {error && <span role="alert" className="field-error">{error}</span>}
     </span>
   );
@@ -221,7 +239,7 @@ function Versions({ ledger, canPrint }: { ledger: Ledger; canPrint: boolean }) {
                 <td>{v.sealedBy}</td>
                 <td className="small">{v.correction ? tx.correctionRef(v.correction.reason, v.correction.orderNumber, formatDate(v.correction.orderDate)) : ''}</td>
                 <td className="row-actions">
-                  {canPrint && <PrintButtons classId={ledger.classId} version={v.version} />}{' '}
+                  {canPrint && <PrintButtons classId={ledger.classId} version={v.version} signed={!!v.signer} />}{' '}
                   <Link to={`/verify?code=${encodeURIComponent(v.code)}`} aria-label={`${tx.verifyLink}: ${v.code}`}>{tx.verifyLink}</Link>
                 </td>
               </tr>

@@ -226,6 +226,8 @@ function WorkPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSett
   };
   const build = useSubmit();
   const sign = useSubmit();
+  const [thumbprint, setThumbprint] = useState('');
+  const [pin, setPin] = useState('');
   const upload = useSubmit();
   const job = useJob('packets.upload', onChange);
   return (
@@ -244,12 +246,21 @@ function WorkPanel({ onChange, tls }: { onChange: () => void; tls: TlsClientSett
           <FormActions><SubmitButton busy={build.busy}>{tx.build}</SubmitButton></FormActions>
         </Form>
         <Form failure={sign.failure} busy={sign.busy} testId="sign-form" label={tx.sign} onSubmit={() => sign.run(() => nothingToDo(async () => {
-          const s = await call('packets.sign', { password });
-          setPassword('');
-          setNote(tx.signed(s.signed.length, s.signer));
+          // a key in КриптоПро CSP by its thumbprint (its PIN, if given, for this call only), else the loaded .p12
+          const key = thumbprint.trim() ? { password: '', thumbprint: thumbprint.trim(), ...(pin ? { pin } : {}) } : { password };
+          try {
+            const s = await call('packets.sign', key);
+            setNote(`${tx.signed(s.signed.length, s.signer)}${s.timestamped === undefined ? '' : s.timestampFailure ? ` ${tx.signedWithoutTime(s.timestampFailure)}` : ` ${tx.signedWithTime(s.timestamped)}`}`);
+          } finally {
+            setPassword('');
+            setPin('');
+          }
           onChange();
         }))}>
-          <TextField name="password" label={tx.certPassword} hint={tx.certPasswordHint} type="password" value={password} onChange={setPassword} autoComplete="off" />
+          <TextField name="password" label={tx.certPassword} hint={tx.certPasswordHint} type="password" value={password} onChange={setPassword} autoComplete="off"
+            disabled={!!thumbprint.trim()} />
+          <TextField name="thumbprint" label={tx.thumbprint} hint={tx.thumbprintHint} value={thumbprint} onChange={setThumbprint} autoComplete="off" size={44} />
+          {!!thumbprint.trim() && <TextField name="pin" label={tx.pin} hint={tx.pinHint} type="password" value={pin} onChange={setPin} autoComplete="off" />}
           <FormActions><SubmitButton busy={sign.busy}>{tx.sign}</SubmitButton></FormActions>
         </Form>
         <Form failure={upload.failure} busy={upload.busy || job.job?.state === 'running'} testId="upload-form" label={tx.upload} onSubmit={() => upload.run(() => nothingToDo(async () => {

@@ -1,7 +1,7 @@
 // The certified printouts already given out (справки, pages of the алфавитная книга, книги учёта аттестатов), newest
 // first, each with its code: «Скачать ещё раз» gives back the registered file itself (same bytes, same code).
 import { useId, useState } from 'react';
-import { PRINTOUT_KINDS, type PrintoutT } from '../../../../preload/contract';
+import { PRINTOUT_KINDS, type Input, type PrintoutT } from '../../../../preload/contract';
 import { asFailure, call } from '../../api';
 import { useCan } from '../../app/user';
 import { formatDateTime } from '../../../../preload/core/dates';
@@ -10,6 +10,8 @@ import { t } from '../../strings';
 import { EmptyRow, Loaded, Notice } from '../../ui/common';
 import { saveFile } from '../../ui/files';
 import { useQuery } from '../../ui/useQuery';
+import { Form, FormActions, SubmitButton, TextField, useSubmit } from '../../ui/form';
+import { CertificateFields, useCertificate } from '../ledgers/Certificate';
 
 type Kind = (typeof PRINTOUT_KINDS)[number];
 
@@ -22,14 +24,15 @@ export function IssuedPrintouts() {
   const [kind, setKind] = useState<'' | Kind>('');
   const list = useQuery('printouts.list', { kind: kind || undefined });
   const canGet = useCan('printouts.get');
+  const canSign = useCan('printouts.sign');
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  async function download(code: string) {
+  async function download(code: string, what: 'pdf' | 'p7s' = 'pdf') {
     setBusy(code);
     setError(null);
     try {
-      const r = await call('printouts.get', { code });
+      const r = what === 'pdf' ? await call('printouts.get', { code }) : await call('printouts.signature', { code });
       saveFile(r.fileName, r.dataBase64);
     } catch (e) {
       setError(asFailure(e).message);
@@ -42,6 +45,7 @@ export function IssuedPrintouts() {
     <section className="card-section" aria-labelledby="issued-printouts-h" data-testid="issued-printouts">
       <h2 id="issued-printouts-h">{tx.listTitle}</h2>
       <p className="lead">{tx.listLead}</p>
+      {canSign && <SignPrintout />}
       <div className="toolbar">
         <div className="toolbar-field">
           <label htmlFor={filterId}>{tx.kindFilter}</label>
@@ -84,6 +88,10 @@ export function IssuedPrintouts() {
                         <button type="button" className="link-button" disabled={busy !== null} aria-label={tx.downloadOf(p.code)}
                           onClick={() => void download(p.code)}>{busy === p.code ? t.printouts.printing : tx.download}</button>
                       )}
+                      {canGet && (
+                        <>{' '}<button type="button" className="link-button" disabled={busy !== null} aria-label={tx.signatureOf(p.code)}
+                          onClick={() => void download(p.code, 'p7s')}>{tx.signature}</button></>
+                      )}
                       {' '}<Link to={`/verify?code=${encodeURIComponent(p.code)}`} aria-label={tx.checkOf(p.code)}>{tx.check}</Link>
                     </td>
                   </tr>
@@ -94,5 +102,31 @@ export function IssuedPrintouts() {
         )}
       </Loaded>
     </section>
+  );
+}
+
+/** An administrator signs a registered printout by its code with the school's certificate (a .p12 or a key in
+ *  КриптоПро CSP); the signature (.p7s) is saved beside where the PDF went. */
+function SignPrintout() {
+  const tx = t.printouts;
+  const cert = useCertificate();
+  const [code, setCode] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  const { busy, failure, run } = useSubmit();
+  return (
+    <Form failure={failure} busy={busy} testId="printout-sign-form" label={tx.signTitle} onSubmit={() => run(async () => {
+      setDone(null);
+      // without a certificate the backend names the missing field (the contract requires one)
+      const r = await cert.withCertificate((certificate) => call('printouts.sign', { code: code.trim(), ...(certificate ? { certificate } : {}) } as Input<'printouts.sign'>));
+      saveFile(r.fileName, r.dataBase64);
+      setDone(tx.signed(r.fileName, r.signer, r.already));
+    })}>
+      <h3 className="small strong">{tx.signTitle}</h3>
+      <p className="muted small">{tx.signLead}</p>
+      <TextField name="code" label={tx.signCode} value={code} onChange={setCode} autoComplete="off" size={16} required />
+      <CertificateFields cert={cert} disabled={busy} />
+      <FormActions><SubmitButton busy={busy}>{tx.sign}</SubmitButton></FormActions>
+      {done && <Notice kind="ok" testId="printout-signed">{done}</Notice>}
+    </Form>
   );
 }

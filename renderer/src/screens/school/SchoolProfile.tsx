@@ -6,6 +6,7 @@ import { ErrorBox, Loading, PageHeader } from '../../ui/common';
 import { Form, FormActions, SubmitButton, TextAreaField, TextField, useSubmit } from '../../ui/form';
 import { useQuery } from '../../ui/useQuery';
 import { TrustAnchors } from './TrustAnchors';
+import { TsaSettings } from './TsaSettings';
 
 const EMPTY: School = { fullName: '', shortName: '', inn: '', kpp: '', ogrn: '', address: '', director: '', regionCode: '' };
 
@@ -50,6 +51,7 @@ export function SchoolProfile() {
         </FormActions>
       </Form>
       <TrustAnchors />
+      <TsaSettings />
     </section>
   );
 }
