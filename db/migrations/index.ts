@@ -15,6 +15,8 @@ import m0012 from './0012_user_sign_in.ts';
 import m0013 from './0013_books_rules.ts';
 import m0014 from './0014_honours_decisions.ts';
 import m0015 from './0015_screen_indexes.ts';
+// issue 18's personal data, numbered 0019 for the merge (0016–0018 are the other helpers'); 16th on this branch
+import m0019 from './0019_personal_data.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -34,4 +36,5 @@ export const migrations: readonly Migration[] = [
   { version: 13, name: '0013_books_rules', sql: m0013 },
   { version: 14, name: '0014_honours_decisions', sql: m0014 },
   { version: 15, name: '0015_screen_indexes', sql: m0015 },
+  { version: 16, name: '0019_personal_data', sql: m0019 },
 ];

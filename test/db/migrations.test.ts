@@ -17,6 +17,7 @@ import check0012 from './checks/0012.ts';
 import check0013 from './checks/0013.ts';
 import check0014 from './checks/0014.ts';
 import check0015 from './checks/0015.ts';
+import check0019 from './checks/0019.ts';
 import { APPLICATION_ID, openRegister } from '../../db/connection.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
@@ -108,6 +109,7 @@ const perMigration: Record<number, (db: Database.Database) => void> = {
   13: check0013,
   14: check0014,
   15: check0015,
+  16: check0019, // 0019_personal_data: 16th on this branch until the merge renumbers it
 };
 
 describe('each migration', () => {
