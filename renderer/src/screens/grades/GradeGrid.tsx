@@ -30,7 +30,8 @@ function columnTitle(c: GridColumn): { short: string; long: string } {
   return { short: t.grades.final, long: t.grades.finalTitle };
 }
 
-export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) {
+/** `onWrite`: called as a write starts (the change counter it moves is this grid's own, not another workplace's). */
+export function GradeGrid({ grid, reload, onWrite }: { grid: Grid; reload: () => void; onWrite?: () => void }) {
   const canWrite = useCan('grades.set');
   const sealed = grid.sealed;
   const readOnly = !canWrite || !!sealed;
@@ -69,6 +70,7 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
     setStatus(t.grades.saving);
     const change: Change = cells.map((c) => ({ row: c.row, col: c.col, before: markAt(c.row, c.col), after: c.mark }));
     try {
+      onWrite?.();
       await call('grades.set', { classId: grid.classId, cells: cells.map((c) => toCell(c.row, c.col, c.mark)) });
       const next = new Map(marks.current);
       // Until the grid reloads, show the mark as the backend wrote it: the same reading of a journal's spelling.
