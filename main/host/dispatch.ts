@@ -148,10 +148,11 @@ export const dispatch: Dispatcher = async (base, env) => {
     if (base.db) keepAnchor(base.db);
     const out = def.output.safeParse(value);
     if (!out.success) throw new Error(`${method}: response does not match the contract: ${out.error.message}`);
-    // personal data shown: who read it, from where, is logged before it is handed over (a reading that cannot be logged
-    // is not answered)
+    // personal data shown to a signed-in user: who read it, from where, is logged before it is handed over (a reading
+    // that cannot be logged is not answered). Not the local command line's: it acts as the OS user who holds the
+    // register file itself (its name lookups would write to a register a refused command must leave untouched).
     const personal = (def as { personal?: ReadKind }).personal;
-    if (personal && base.db && user) {
+    if (personal && base.db && user && !base.asUser) {
       recordRead(base.db, { login: user.login, workplace: workplaceOf(base), method, kind: personal, args: auditableArgs(parsed.data),
         studentIds: studentsRead(personal, parsed.data, out.data) });
     }
