@@ -19,12 +19,16 @@ export function readEntryHash(prev: string, e: Omit<Row, 'prev_hash' | 'hash'>, 
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const LOCAL_CLIENTS = new Set(['ipc', 'http', 'cli', '127.0.0.1', '::1', '::ffff:127.0.0.1', 'localhost']);
+const LOCAL_CLIENTS = new Set(['ipc', 'http', 'cli', '?', '127.0.0.1', '::1', '::ffff:127.0.0.1', 'localhost']);
 
-/** The workplace a call came from: the one the transport names, else a remote peer's address, else this computer. */
+/**
+ * The workplace a call came from: the one the transport names, else a remote peer's address (the HTTP transport's
+ * client is `http:<address>`), else this computer (IPC, the command line, loopback).
+ */
 export function workplaceOf(ctx: { workplace?: string; client?: string }): string {
   if (ctx.workplace?.trim()) return ctx.workplace.trim();
-  if (ctx.client && !LOCAL_CLIENTS.has(ctx.client)) return ctx.client;
+  const peer = ctx.client?.replace(/^https?:/, '');
+  if (peer && !LOCAL_CLIENTS.has(peer)) return peer;
   return THIS_COMPUTER;
 }
 

@@ -81,9 +81,9 @@ describe('the read-access log', () => {
   });
 
   it('names a remote peer as the workplace when the transport gives no name, and this computer for a local call', async () => {
-    const remote = await userAt(admin, 'reader2', 'clerk', undefined, '192.168.10.23');
+    const remote = await userAt(admin, 'reader2', 'clerk', undefined, 'http:192.168.10.23');
     await remote.call('students.get', { id: other.id });
-    const local = await userAt(admin, 'reader3', 'clerk');
+    const local = await userAt(admin, 'reader3', 'clerk', undefined, 'http:127.0.0.1'); // as the loopback transport names it
     await local.call('students.get', { id: other.id });
     expect((await admin.call('readLog.list', { login: 'reader2' })).rows[0].workplace).toBe('192.168.10.23');
     expect((await admin.call('readLog.list', { login: 'reader3' })).rows[0].workplace).toBe('этот компьютер');
