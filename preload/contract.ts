@@ -191,6 +191,9 @@ export const MarkCellInput = z.object({
   studentId: uuid, subjectId: id, slot: z.enum(MARK_SLOTS), periodId: id.nullable().optional(),
   // free text: the backend names the cell when the mark is not on the scale; null or '' clears the cell
   mark: z.string().max(50).nullable(),
+  /** the mark the clerk saw in the cell (null: empty): given, a cell changed elsewhere meanwhile is refused (conflict),
+   *  naming who changed it, nothing written (issue 18); left out, the cell is written whatever it holds */
+  was: z.string().max(50).nullable().optional(),
 });
 export type MarkCell = z.input<typeof MarkCellInput>;
 export const AttendanceInput = z.object({

@@ -72,7 +72,17 @@ test('a clerk reads and records consents; the admin sees the readings and downlo
   await expect(changed).toContainText('Оценки изменены на другом рабочем месте', { timeout: 20_000 });
   await changed.getByRole('button', { name: 'обновить' }).click();
   await expect(changed).toHaveCount(0);
-  await expect(grid.getByRole('row').filter({ hasText: PUPIL_NAME })).toContainText('5');
+  const row = grid.getByRole('row').filter({ hasText: PUPIL_NAME });
+  await expect(row).toContainText('5');
+  // the admin changes that mark elsewhere; the clerk, whose grid still shows «5», types over it and is told
+  await api.call('grades.set', { classId: klass.id, cells: [{ studentId: pupil.id, subjectId: subject.id, slot: 'annual', mark: '4', was: '5' }] });
+  const cell = row.getByRole('gridcell', { name: '5', exact: true });
+  await cell.click();
+  await page.keyboard.press('3');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('grade-error')).toContainText('оценку уже изменили на другом рабочем месте — сейчас «4», у вас была «5»');
+  await expect(page.getByTestId('grade-error')).toContainText(`${ADMIN.fullName} (${ADMIN.login})`);
+  await expect(row.getByRole('gridcell', { name: '4', exact: true })).toBeVisible(); // the grid shows the register's mark now
   await app.signOut();
 
   // ---- the admin: the clerk's readings in the read-access log ----

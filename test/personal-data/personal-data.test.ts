@@ -244,3 +244,26 @@ describe('the change counter', () => {
     expect((await clerk.call('register.changes', { area: 'marks', classId: school.a.id })).counter).toBeGreaterThan(mid);
   });
 });
+
+describe('a mark changed on another workplace', () => {
+  it('is refused to the grid that showed the old mark, naming who changed it; nothing of the batch is written', async () => {
+    const one = await userAt(admin, 'marks1', 'clerk', 'ПК-5');
+    const two = await userAt(admin, 'marks2', 'clerk', 'ПК-6');
+    const cell = { studentId: pupil.id, subjectId: school.math.id, slot: 'final' as const };
+    await one.call('grades.set', { classId: school.a.id, cells: [{ ...cell, mark: '4', was: null }] });
+    // both grids show «4»; the first clerk makes it «5»
+    await one.call('grades.set', { classId: school.a.id, cells: [{ ...cell, mark: '5', was: '4' }] });
+    const other2 = { studentId: other.id, subjectId: school.math.id, slot: 'final' as const };
+    const e = expectError(await two.raw('grades.set', { classId: school.a.id, cells: [{ ...other2, mark: '3', was: null }, { ...cell, mark: '3', was: '4' }] }), 'conflict');
+    expect(e.message).toMatch(/изменены на другом рабочем месте|уже изменили на другом рабочем месте/);
+    expect(e.fields!['cells.1']).toMatch(/Ершова Дарья, «Математика», итоговая: оценку уже изменили на другом рабочем месте — сейчас «5», у вас была «4»/);
+    expect(e.fields!['cells.1']).toContain('Петрова Ольга (marks1) (marks1)');
+    expect(e.rows).toEqual([expect.objectContaining({ cell: 1, now: '5', was: '4', yours: '3', by: 'marks1' })]);
+    const grid = await admin.call('grades.grid', { classId: school.a.id, subjectId: school.math.id });
+    const finals = grid.marks.filter((m) => m.column === 'final').map((m) => [m.studentId, m.mark]);
+    expect(finals).toEqual([[pupil.id, '5']]); // the other cell of the batch was not written either
+    // seen again, the same change goes through; a call that names no previous mark (a script) is not checked
+    await two.call('grades.set', { classId: school.a.id, cells: [{ ...cell, mark: '3', was: '5' }] });
+    await two.call('grades.set', { classId: school.a.id, cells: [{ ...cell, mark: '4' }] });
+  });
+});

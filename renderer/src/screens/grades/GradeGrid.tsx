@@ -57,9 +57,10 @@ export function GradeGrid({ grid, reload, onWrite }: { grid: Grid; reload: () =>
     [grid.afterDeparture, subject.id]);
   const closedAt = (row: number, col: number) => students[row].closedColumns.includes(columns[col].key);
   const markAt = (row: number, col: number) => marks.current.get(cellKey(students[row].id, columns[col].key)) ?? null;
+  /** `was`: the mark the clerk sees there now; the backend refuses the cell if another workplace changed it meanwhile. */
   const toCell = (row: number, col: number, mark: string | null): MarkCell => {
     const c = columns[col];
-    return { studentId: students[row].id, subjectId: subject.id, slot: c.slot, periodId: c.periodId, mark };
+    return { studentId: students[row].id, subjectId: subject.id, slot: c.slot, periodId: c.periodId, mark, was: markAt(row, col) };
   };
   const setDraft = (d: string | null) => { draft.current = d; rerender(); };
 
@@ -94,6 +95,9 @@ export function GradeGrid({ grid, reload, onWrite }: { grid: Grid; reload: () =>
       }
       setError({ message: f.message, cells: refused });
       setStatus(t.grades.refused);
+      // changed on another workplace: drop the typing and show what the register holds now (the message and the
+      // refused cells stay, naming the mark there and who put it)
+      if (f.code === 'conflict' && f.rows.some((r) => 'was' in r)) { draft.current = null; reload(); }
       return false;
     } finally {
       setBusy(false);
