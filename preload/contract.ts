@@ -3,6 +3,7 @@
 // boundary (main/host/dispatch.ts); the renderer's client is typed from it. Nothing here imports Node.
 import { z } from 'zod';
 import { MARKS, MARK_SLOTS } from './core/marks.ts';
+import { CONSENT_GIVERS, CONSENT_PURPOSES, READ_KINDS, type ReadKind } from './core/consents.ts';
 import './contract-messages.ts'; // Russian words for every refused field without its own
 import { ArchiveReportSchema, AuditWitnessSchema, BackupJobResultSchema, BagSummarySchema, BagUploadJobResultSchema, MediaInput, MediaSchema, RestoreJobResultSchema, RunSchema,
   VerifyJobResultSchema, BackupKeyStatusSchema, BackupKeySheetSchema, BackupKeyImportSchema } from './contract-archive.ts';
@@ -96,6 +97,8 @@ export const StudentSchema = z.object({
   currentClass: z.object({ id, name: z.string(), yearId: id, yearName }).nullable(),
   bookEntry: z.object({ letter: z.string(), number: z.number().int(), fileNumber: z.string() }).nullable(),
   status: z.enum(['new', 'studying', 'departed']),
+  /** the card's version: every change moves it on; students.update takes the one read (issue 18) */
+  version: z.number().int(),
 });
 export type Student = z.infer<typeof StudentSchema>;
 export const StudentInput = z.object({
@@ -262,6 +265,9 @@ export const MarkCellInput = z.object({
   studentId: uuid, subjectId: id, slot: z.enum(MARK_SLOTS), periodId: id.nullable().optional(),
   // free text: the backend names the cell when the mark is not on the scale; null or '' clears the cell
   mark: z.string().max(50).nullable(),
+  /** the mark the clerk saw in the cell (null: empty): given, a cell changed elsewhere meanwhile is refused (conflict),
+   *  naming who changed it, nothing written (issue 18); left out, the cell is written whatever it holds */
+  was: z.string().max(50).nullable().optional(),
 });
 export type MarkCell = z.input<typeof MarkCellInput>;
 export const AttendanceInput = z.object({
@@ -688,6 +694,30 @@ const p12Base64 = z.string().min(1, 'пустой файл').max(PACKET_P12_MAX_
 const localPath = z.string().min(1).max(1000);
 const trustedPems = z.array(z.string().max(100_000)).max(20).optional();
 
+// ---------- personal data (issue 18): consents, the read-access log, the subject-access report ----------
+export { CONSENT_PURPOSES, CONSENT_GIVERS, READ_KINDS, type ReadKind } from './core/consents.ts';
+export const ConsentSchema = z.object({
+  id, studentId: uuid, givenBy: z.enum(CONSENT_GIVERS), givenByName: z.string(), purposes: z.array(z.enum(CONSENT_PURPOSES)),
+  fromDate: isoDate, recordedAt: z.string(), recordedBy: z.string(),
+  /** null while in force; a withdrawal is a fact of its own beside the consent, which stays as it was */
+  withdrawal: z.object({ date: isoDate, reason: z.string().nullable(), recordedAt: z.string(), recordedBy: z.string() }).nullable(),
+});
+export type Consent = z.infer<typeof ConsentSchema>;
+export const ReadLogEntrySchema = z.object({
+  id, at: z.string(), login: z.string(), userName: z.string().nullable(), workplace: z.string(), method: z.string(), kind: z.enum(READ_KINDS),
+  /** the students the reading showed (a list: every row), the first 20 by name, and how many in all */
+  students: z.array(z.object({ id: uuid, fullName: z.string() })), studentCount: z.number().int(),
+});
+export type ReadLogEntry = z.infer<typeof ReadLogEntrySchema>;
+export const ReadLogSettingsSchema = z.object({ retentionDays: z.number().int(), entries: z.number().int(), oldest: z.string().nullable(),
+  /** entries a purge would remove now (read before today minus the retention) */
+  expired: z.number().int(),
+  lastPurge: z.object({ at: z.string(), login: z.string(), before: isoDate, removed: z.number().int() }).nullable() });
+export const ReadLogVerifySchema = z.object({ ok: z.boolean(), entries: z.number().int(), brokenAt: z.number().int().nullable(), message: z.string() });
+/** A stale students.update is refused (conflict) with these rows: each field where the card now differs from what was
+ *  sent, its value now and the one sent. */
+export type VersionConflictRow = { field: string; now: string | null; yours: string | null };
+
 const ok = z.object({ ok: z.literal(true) });
 const newPassword = z.string().max(200, 'не длиннее 200 символов');
 const userLogin = text(50).trim().min(1, 'укажите логин');
@@ -704,7 +734,9 @@ export type MethodKind = (typeof METHOD_KINDS)[number];
  * the local command line (the register may one day be served on a network). `register: 'optional'`: the method also
  * works with no register open (the command line without --db): reading copies, an archive folder, other registers.
  */
-type MethodOptions = { local?: readonly string[]; register?: 'optional' };
+type MethodOptions = { local?: readonly string[]; register?: 'optional';
+  /** the method shows students' personal data: dispatch records each successful call in the read-access log (issue 18) */
+  personal?: ReadKind };
 type MethodDef = { kind: MethodKind; input: z.ZodType; output: z.ZodType; result?: z.ZodType; roles: readonly Role[] | 'public' } & MethodOptions;
 type Roles = readonly Role[] | 'public';
 const query = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, roles: Roles, opts: MethodOptions = {}) =>
@@ -770,7 +802,7 @@ export const contract = {
   'classes.create': command(ClassInput.strict(), ClassSchema, CLERK),
   'classes.update': command(z.object({ id, homeroomTeacherId: id.nullable().optional(), shift: z.number().int().optional(),
     adapted: z.boolean().optional() }).strict(), ClassSchema, CLERK),
-  'classes.students': query(z.object({ classId: id }).strict(), z.array(StudentRowSchema), ANY),
+  'classes.students': query(z.object({ classId: id }).strict(), z.array(StudentRowSchema), ANY, { personal: 'list' }),
 
   'curriculum.get': query(z.object({ classId: id }).strict(), z.array(SubjectSchema), ANY),
   'curriculum.set': command(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.array(SubjectSchema), CLERK),
@@ -782,13 +814,15 @@ export const contract = {
 
   'students.search': query(z.object({ query: text(200).optional(), classId: id.optional(), yearId: id.optional(),
     limit: z.number().int().min(1).max(1000).default(200), offset: z.number().int().min(0).default(0) }).strict(),
-    z.object({ rows: z.array(StudentRowSchema), total: z.number().int() }), ANY),
-  'students.get': query(z.object({ id: uuid }).strict(), StudentSchema, ANY),
+    z.object({ rows: z.array(StudentRowSchema), total: z.number().int() }), ANY, { personal: 'list' }),
+  'students.get': query(z.object({ id: uuid }).strict(), StudentSchema, ANY, { personal: 'card' }),
   // With `enrolment`: the card and its enrolment order are one change (a refused enrolment leaves no student behind).
   'students.create': command(StudentInput.extend({ enrolment: z.object({ order: OrderRef.strict(), classId: id, date: isoDate }).strict().optional() }).strict(),
     StudentSchema, CLERK),
-  'students.update': command(z.object({ id: uuid, data: StudentInput.strict() }).strict(), StudentSchema, CLERK),
-  'students.history': query(z.object({ id: uuid }).strict(), z.array(MovementSchema), ANY),
+  // `version`: the card's version as read; a card changed since is refused (conflict) naming who changed it, when, and
+  // each field that differs (rows: VersionConflictRow), nothing written
+  'students.update': command(z.object({ id: uuid, data: StudentInput.strict(), version: z.number().int().min(1).optional() }).strict(), StudentSchema, CLERK),
+  'students.history': query(z.object({ id: uuid }).strict(), z.array(MovementSchema), ANY, { personal: 'card' }),
   // First graders several at once: each row a new card, all enrolled in one class by one order; all or none.
   'students.enrolFirstGraders': command(z.object({ order: OrderRef.strict(), classId: id, date: isoDate,
     rows: z.array(FirstGraderInput.strict()).min(1, 'добавьте учеников').max(200) }).strict(),
@@ -843,7 +877,7 @@ export const contract = {
   'settings.set': command(SettingsSchema.strict(), SettingsSchema, ADMIN),
 
   'exams.set': command(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.object({ subjectIds: z.array(id) }), CLERK),
-  'grades.grid': query(z.object({ classId: id, subjectId: id.optional() }).strict(), GradeGridSchema, ANY),
+  'grades.grid': query(z.object({ classId: id, subjectId: id.optional() }).strict(), GradeGridSchema, ANY, { personal: 'list' }),
   // A batch of cells (a pasted block is one call): all written, or none and every refused cell named.
   'grades.set': command(z.object({ classId: id, cells: z.array(MarkCellInput.strict()).min(1).max(20000) }).strict(),
     z.object({ written: z.number().int(), cleared: z.number().int() }), CLERK),
@@ -855,14 +889,14 @@ export const contract = {
   'export.list': query(z.discriminatedUnion('list', [
     z.object({ list: z.literal('students'), query: text(200).optional(), classId: id.optional() }).strict(),
     z.object({ list: z.literal('classMarks'), classId: id }).strict(),
-  ]), z.object({ fileName: z.string(), dataBase64: z.string() }), ANY),
+  ]), z.object({ fileName: z.string(), dataBase64: z.string() }), ANY, { personal: 'list' }),
   'import.preview': query(ImportArgs.strict(), ImportPreviewSchema, CLERK),
   'import.commit': command(ImportCommitArgs.strict(), ImportResultSchema, CLERK),
 
   // Paged: a regional register's book has hundreds of thousands of entries (issue 19); `total` is all that match.
   'alphabetBook.list': query(z.object({ letter: text(2).optional(), query: text(200).optional(),
     limit: z.number().int().min(1).max(1000).default(200), offset: z.number().int().min(0).default(0) }).strict(),
-    z.object({ rows: z.array(BookEntrySchema), total: z.number().int() }), ANY),
+    z.object({ rows: z.array(BookEntrySchema), total: z.number().int() }), ANY, { personal: 'list' }),
 
   'audit.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), z.array(AuditEntrySchema), ADMIN),
   'audit.verify': query(none, AuditVerifySchema, ADMIN),
@@ -922,7 +956,7 @@ export const contract = {
 
   // ---------- certified printouts, attestats and blank forms ----------
   // Each printout is registered with its verification code; the same data printed again returns the registered copy.
-  'printouts.certificateOfStudy': command(z.object({ studentId: uuid }).strict(), PrintoutFileSchema, CLERK),
+  'printouts.certificateOfStudy': command(z.object({ studentId: uuid }).strict(), PrintoutFileSchema, CLERK, { personal: 'printout' }),
   'printouts.alphabetBook': command(z.object({ letter: text(2).trim().min(1, 'укажите букву') }).strict(), PrintoutFileSchema, CLERK),
   'printouts.attestatBook': command(z.object({ year: yearName }).strict(), PrintoutFileSchema, CLERK),
   'printouts.list': query(z.object({ kind: z.enum(PRINTOUT_KINDS).optional(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
@@ -1084,6 +1118,30 @@ export const contract = {
   // A job (jobs.status / jobs.cancel) removing what an accepted full packet covers, a few thousand entries per
   // transaction; its result is CompactionResult.
   'packets.compactChanges': job(z.object({ slice: z.number().int().min(1).max(1_000_000).optional() }).strict(), CompactionResultSchema, ADMIN),
+  // ---------- personal data (issue 18) ----------
+  // Consents with their history: a withdrawal is a new fact beside the consent, which is never changed.
+  'consents.list': query(z.object({ studentId: uuid }).strict(), z.array(ConsentSchema), ANY, { personal: 'card' }),
+  'consents.add': command(z.object({ studentId: uuid, givenBy: z.enum(CONSENT_GIVERS),
+    givenByName: text(300).trim().min(1, 'укажите, кто дал согласие'),
+    purposes: z.array(z.enum(CONSENT_PURPOSES)).min(1, 'отметьте хотя бы одну цель обработки').max(CONSENT_PURPOSES.length), fromDate: isoDate }).strict(),
+    ConsentSchema, CLERK),
+  'consents.withdraw': command(z.object({ id, date: isoDate, reason: optText(500) }).strict(), ConsentSchema, CLERK),
+  // The read-access log (who read which student's card, list or printout, from which workplace), newest first.
+  'readLog.list': query(z.object({ studentId: uuid.optional(), student: text(200).optional(), login: text(50).optional(),
+    limit: z.number().int().min(1).max(1000).default(100), offset: z.number().int().min(0).default(0) }).strict(),
+    z.object({ rows: z.array(ReadLogEntrySchema), total: z.number().int() }), ADMIN),
+  'readLog.verify': query(none, ReadLogVerifySchema, ADMIN),
+  'readLog.settings': query(none, ReadLogSettingsSchema, ADMIN),
+  'readLog.setRetention': command(z.object({ retentionDays: z.number().int().min(30, 'не меньше 30 дней').max(3650, 'не больше 10 лет') }).strict(),
+    ReadLogSettingsSchema, ADMIN),
+  // Removes the entries older than the retention (audited: how many, up to which, the hash the chain goes on from).
+  'readLog.purge': command(none, z.object({ removed: z.number().int(), before: isoDate, upToId: z.number().int().nullable() }), ADMIN),
+  // What the register holds on a student and who read it, as a PDF (the subject-access report, 152-ФЗ ст. 14).
+  'students.accessReport': query(z.object({ studentId: uuid }).strict(), z.object({ fileName: z.string(), dataBase64: z.string() }), CLERK,
+    { personal: 'printout' }),
+  // Change counters moved by every write whoever makes it: an open grid polls its class's marks counter.
+  'register.changes': query(z.object({ area: z.enum(['marks', 'students']), classId: id.optional() }).strict(),
+    z.object({ counter: z.number().int() }), ANY),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

@@ -19,6 +19,7 @@ import m0016 from './0016_attestat_blanks.ts';
 import m0017 from './0017_promotion_graduation.ts';
 import m0018 from './0018_order_corrections.ts';
 import m0019 from './0019_signing_settings.ts';
+import m0020 from './0020_personal_data.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -42,4 +43,5 @@ export const migrations: readonly Migration[] = [
   { version: 17, name: '0017_promotion_graduation', sql: m0017 },
   { version: 18, name: '0018_order_corrections', sql: m0018 },
   { version: 19, name: '0019_signing_settings', sql: m0019 },
+  { version: 20, name: '0020_personal_data', sql: m0020 },
 ];

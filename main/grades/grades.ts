@@ -262,7 +262,7 @@ export function setMarks(db: DB, classId: number, cells: readonly MarkCell[]): {
 const cellKey = (cell: MarkCell) => `${cell.studentId}|${cell.subjectId}|${cell.slot}|${cell.slot === 'period' ? cell.periodId : ''}`;
 
 /** «Фамилия Имя, «Предмет», 1 четверть»: a cell as the check names it, for a refusal found only when writing. */
-function nameCell(db: DB, c: ClassRow, cell: MarkCell): string {
+export function nameCell(db: DB, c: ClassRow, cell: MarkCell): string {
   const st = db.prepare(`SELECT last_name || ' ' || first_name FROM students WHERE id = ?`).pluck().get(cell.studentId) as string | undefined;
   const su = db.prepare('SELECT name FROM subjects WHERE id = ?').pluck().get(cell.subjectId) as string | undefined;
   const period = cell.slot === 'period' ? classPeriods(db, c).find((p) => p.id === cell.periodId) : undefined;

@@ -10,7 +10,9 @@ export { RegisterOpenError } from '../../db/connection.ts';
 
 export interface Backend {
   /** `client`: who called, for throttling sign-ins (the HTTP peer's address); the transport's name when not given. */
-  call(env: Envelope, transport: 'ipc' | 'http', client?: string): Promise<Result<unknown>>;
+  call(env: Envelope, transport: 'ipc' | 'http', client?: string,
+    /** the caller's workplace as the transport knows it, for the read-access log (none: the peer's address or this computer) */
+    workplace?: string): Promise<Result<unknown>>;
   close(): void;
   /** the register's connection now: a restore over the open register replaces it */
   readonly db: DB;
@@ -26,12 +28,12 @@ export function openBackend(opts: { dbPath: string; openRestored?: OpenFile }): 
       return register.db;
     },
     // the connection is taken per call, never captured: after a restore the next call works on the restored file
-    call: async (env, transport, client) => {
+    call: async (env, transport, client, workplace) => {
       if (register.lost) return { ok: false, error: { code: 'internal', message: register.lost } };
       const method = env && typeof env === 'object' ? (env as Partial<Envelope>).method : undefined; // whatever a caller sent
       const leave = register.enter(typeof method === 'string' ? method.slice(0, 100) : '?');
       try {
-        return await dispatch({ db: register.db, register, sessions, jobs, session: null, client: client ?? transport }, env);
+        return await dispatch({ db: register.db, register, sessions, jobs, session: null, client: client ?? transport, ...(workplace ? { workplace } : {}) }, env);
       } finally {
         leave();
       }

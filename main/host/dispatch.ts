@@ -2,7 +2,7 @@
 // it gets a Result back; a bad call is a validation error, never a crash and never a write.
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { contract, type ApiError, type Envelope, type Method, type Result, type User } from '../../preload/contract.ts';
+import { contract, type ApiError, type Envelope, type Method, type ReadKind, type Result, type User } from '../../preload/contract.ts';
 import { AppError, placeError } from '../shared/errors.ts';
 import { logError } from '../shared/log.ts';
 import { appendAudit } from '../audit/log.ts';
@@ -10,6 +10,7 @@ import { anchorAudit } from '../audit/anchor.ts';
 import { BUSY_TIMEOUT_MS, type DB } from '../../db/connection.ts';
 import { holdRegister, jobName, otherHolder, waitForOtherProgram } from '../shared/busy-marker.ts';
 import { handlers, getUser } from './handlers.ts';
+import { recordRead, studentsRead, workplaceOf } from '../personal-data/read-log.ts';
 import type { AnyHandler, Ctx } from '../shared/handler.ts';
 
 /** Secrets by name, wherever they sit in the arguments: never written anywhere. A PKCS#12 holds the school's private key. */
@@ -147,6 +148,14 @@ export const dispatch: Dispatcher = async (base, env) => {
     if (base.db) keepAnchor(base.db);
     const out = def.output.safeParse(value);
     if (!out.success) throw new Error(`${method}: response does not match the contract: ${out.error.message}`);
+    // personal data shown to a signed-in user: who read it, from where, is logged before it is handed over (a reading
+    // that cannot be logged is not answered). Not the local command line's: it acts as the OS user who holds the
+    // register file itself (its name lookups would write to a register a refused command must leave untouched).
+    const personal = (def as { personal?: ReadKind }).personal;
+    if (personal && base.db && user && !base.asUser) {
+      recordRead(base.db, { login: user.login, workplace: workplaceOf(base), method, kind: personal, args: auditableArgs(parsed.data),
+        studentIds: studentsRead(personal, parsed.data, out.data) });
+    }
     return { ok: true, value: out.data };
   } catch (e) {
     if (e instanceof AppError) return { ok: false, error: e.toApi() };
@@ -162,7 +171,8 @@ function auditSummary(v: unknown): unknown {
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
     if ('session' in o) return { user: (o.user as { login?: string })?.login };
-    if ('id' in o) return { id: o.id };
+    // a versioned record's version too: a stale save is told which saves came after the version it read (issue 18)
+    if ('id' in o) return typeof o.version === 'number' ? { id: o.id, version: o.version } : { id: o.id };
     return o;
   }
   return Array.isArray(v) ? { count: v.length } : v;

@@ -13,6 +13,7 @@ import { gradesHandlers } from '../grades/handlers.ts';
 import { ledgersHandlers } from '../ledgers/handlers.ts';
 import { movementHandlers } from '../movement/handlers.ts';
 import { packetsHandlers } from '../packets/handlers.ts';
+import { personalDataHandlers } from '../personal-data/handlers.ts';
 import { portfolioHandlers } from '../portfolio/handlers.ts';
 import { printoutsHandlers } from '../printouts/handlers.ts';
 import { schoolHandlers } from '../school/handlers.ts';
@@ -39,7 +40,7 @@ export const handlers: Handlers = mergeHandlers(
   usersHandlers, schoolHandlers, yearsHandlers, staffHandlers, subjectsHandlers, classesHandlers, studentsHandlers,
   movementHandlers, gradesHandlers, workbooksHandlers, alphabetBookHandlers, auditHandlers, jobsHandlers, demoHandlers,
   ledgersHandlers, printoutsHandlers, backupHandlers, stateExamsHandlers, portfolioHandlers, packetsHandlers, signingHandlers,
-  attestatsHandlers,
+  attestatsHandlers, personalDataHandlers,
 );
 
 // What the types promise, checked once more at start: each method handled, by a handler of its own kind.

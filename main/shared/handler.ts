@@ -23,8 +23,11 @@ export interface SessionStore {
 /**
  * `register` is there in the running program (not in the CLI): the open register, which a restore may replace.
  * `client` says where the call came from, for throttling sign-ins: the HTTP peer's address, 'ipc', 'cli'.
+ * `workplace`: the caller's workplace as the transport knows it (a connected PC's name or id), for the read-access log;
+ * none: a remote peer's address, else «этот компьютер» (main/personal-data/read-log.ts workplaceOf).
  */
-export type Ctx = { db: DB; user: User | null; session: string | null; sessions: SessionStore; jobs: Jobs; register?: OpenRegister; client?: string };
+export type Ctx = { db: DB; user: User | null; session: string | null; sessions: SessionStore; jobs: Jobs; register?: OpenRegister; client?: string;
+  workplace?: string };
 
 type Answer<M extends Method> = Output<M> | Promise<Output<M>>;
 /** What a handler of M is given: for a method the contract lets run with no register open (the CLI without --db), a

@@ -14,5 +14,5 @@ export const studentsHandlers = defineHandlers({
     enrol(db, { ...enrolment, studentId: s.id });
     return getStudent(db, s.id);
   }),
-  'students.update': command(({ db }, a) => updateStudent(db, a.id, a.data)),
+  'students.update': command(({ db }, a) => updateStudent(db, a.id, a.data, a.version)),
 });

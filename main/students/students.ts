@@ -2,14 +2,14 @@
 import crypto from 'node:crypto';
 import type { DB } from '../../db/connection.ts';
 import type { Student, StudentRow } from '../../preload/contract.ts';
-import { fieldError, notFound } from '../shared/errors.ts';
+import { AppError, fieldError, notFound } from '../shared/errors.ts';
 import { fullName, searchKey } from '../../preload/core/names.ts';
-import { nowIso } from '../../preload/core/dates.ts';
+import { formatDateTime, nowIso } from '../../preload/core/dates.ts';
 import { cleanStudent, type StudentFields } from './validate.ts';
 
 type Row = { id: string; last_name: string; first_name: string; middle_name: string | null; birth_date: string; sex: 'М' | 'Ж';
   snils: string | null; doc_kind: Student['docKind']; doc_series: string | null; doc_number: string | null; doc_date: string | null;
-  doc_issuer: string | null; address: string | null; pd_consent_date: string | null };
+  doc_issuer: string | null; address: string | null; pd_consent_date: string | null; version: number };
 
 function checkSnilsFree(db: DB, snils: string | null, selfId: string | null) {
   if (!snils) return;
@@ -38,9 +38,10 @@ export function createStudent(db: DB, a: StudentFields, id: string = crypto.rand
   return getStudent(db, id);
 }
 
-export function updateStudent(db: DB, id: string, a: StudentFields): Student {
-  getStudent(db, id);
+export function updateStudent(db: DB, id: string, a: StudentFields, version?: number): Student {
+  const now = getStudent(db, id);
   const v = cleanStudent(a);
+  if (version !== undefined && version !== now.version) throw staleCard(db, now, v, version);
   checkSnilsFree(db, v.snils, id);
   const entered = db.prepare("SELECT min(date) AS d FROM movements WHERE student_id = ? AND kind = 'enrolment'").get(id) as { d: string | null };
   if (entered.d && v.birthDate >= entered.d) throw fieldError('birthDate', 'Дата рождения должна быть раньше даты зачисления');
@@ -73,7 +74,39 @@ export function getStudent(db: DB, id: string): Student {
     currentClass: cls && { id: cls.id, name: cls.name, yearId: cls.yearId, yearName: cls.yearName },
     bookEntry: book ? { letter: book.letter, number: book.number, fileNumber: `${book.letter}-${book.number}` } : null,
     status: cls ? 'studying' : book ? 'departed' : 'new',
+    version: r.version,
   };
+}
+
+/** The card's fields as a clerk names them, for a refused stale save. */
+const FIELD_NAMES: Record<string, string> = {
+  lastName: 'фамилия', firstName: 'имя', middleName: 'отчество', birthDate: 'дата рождения', sex: 'пол', snils: 'СНИЛС', docKind: 'вид документа',
+  docSeries: 'серия документа', docNumber: 'номер документа', docDate: 'дата выдачи', docIssuer: 'кем выдан', address: 'адрес',
+  pdConsentDate: 'дата согласия', guardians: 'представители',
+};
+const guardiansText = (gs: Student['guardians']) => gs.map((g) => [g.kind, g.fullName, g.phone, g.email].filter(Boolean).join(' ')).join('; ') || null;
+
+/**
+ * A save of a card read at an older version (another workplace saved it since): refused, nothing written, naming who
+ * changed it and when (the audit log's latest change of this card) and each field where the card now differs from
+ * what was sent, both values — the clerk decides, nothing is overwritten silently.
+ */
+function staleCard(db: DB, now: Student, sent: ReturnType<typeof cleanStudent>, read: number): AppError {
+  // the saves since the version read: dispatch's audit entry of each keeps the version it made (auditSummary)
+  const saves = db.prepare(`SELECT a.login, a.at, u.full_name FROM audit_log a LEFT JOIN users u ON u.login = a.login
+    WHERE a.method = 'students.update' AND json_extract(a.detail, '$.args.id') = ? AND json_extract(a.detail, '$.result.version') > ?
+    ORDER BY a.id`).all(now.id, read) as Array<{ login: string | null; at: string; full_name: string | null }>;
+  const rows = Object.keys(FIELD_NAMES).flatMap((field) => {
+    const a = field === 'guardians' ? guardiansText(now.guardians) : (now[field as keyof Student] as string | null);
+    const b = field === 'guardians' ? guardiansText(sent.guardians) : (sent[field as keyof typeof sent] as string | null);
+    return (a ?? null) === (b ?? null) ? [] : [{ field, now: a ?? null, yours: b ?? null }];
+  });
+  const who = saves.length
+    ? saves.slice(-5).map((x) => `${x.full_name ?? x.login ?? 'неизвестный пользователь'}${x.login ? ` (${x.login})` : ''}, ${formatDateTime(x.at)}`).join('; ')
+    : 'другая операция (импорт или приказ)';
+  const what = rows.length ? `Отличается: ${rows.map((r) => FIELD_NAMES[r.field]).join(', ')}.` : 'Поля, которые вы сохраняете, совпадают с новыми.';
+  return new AppError('conflict', `Карточку ${fullName(now)} уже изменили на другом рабочем месте после того, как вы её открыли: ${who}. ` +
+    `Ваши изменения не записаны. ${what} Проверьте карточку и сохраните снова.`, undefined, rows);
 }
 
 const ROW_SELECT = `SELECT s.id, s.last_name, s.first_name, s.middle_name, s.birth_date, s.snils, c.id AS class_id,

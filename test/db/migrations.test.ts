@@ -20,6 +20,7 @@ import check0015 from './checks/0015.ts';
 import check0016 from './checks/0016.ts';
 import check0018 from './checks/0018.ts';
 import check0017 from './checks/0017.ts';
+import check0020 from './checks/0020.ts';
 import check0019 from './checks/0019.ts';
 import { APPLICATION_ID, openRegister } from '../../db/connection.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
@@ -116,6 +117,7 @@ const perMigration: Record<number, (db: Database.Database) => void> = {
   17: check0017,
   18: check0018,
   19: check0019,
+  20: check0020,
 };
 
 describe('each migration', () => {

@@ -54,8 +54,8 @@ test('certificate, endpoint, full packet and delta uploaded through faults: each
   for (const row of (await api.call('students.search', { limit: 1000 })).rows.filter((r) => !r.snils)) {
     const s = await api.call('students.get', { id: row.id });
     if (!s.docNumber) {
-      const { id: _i, guardians, currentClass: _c, bookEntry: _b, status: _s, ...data } = s;
-      await api.call('students.update', { id: s.id, data: { ...data, docKind: 'birth_certificate', docNumber: `E2E-${s.id.slice(0, 6)}`, guardians } });
+      const { id: _i, guardians, currentClass: _c, bookEntry: _b, status: _s, version, ...data } = s;
+      await api.call('students.update', { id: s.id, version, data: { ...data, docKind: 'birth_certificate', docNumber: `E2E-${s.id.slice(0, 6)}`, guardians } });
     }
   }
   const url = await startReceiver('500,pass,pass,timeout-after-store');

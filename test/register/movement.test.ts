@@ -127,8 +127,8 @@ describe('enrolment, the alphabet book, transfer and departure', () => {
 
   it('the birth date cannot be moved on or after the enrolment (birth < enrolment)', async () => {
     const card = await c.call('students.get', { id: st.Смирнова.id });
-    const { id: _id, currentClass: _c, bookEntry: _b, status: _s, ...data } = card;
-    const r = await c.raw('students.update', { id: card.id, data: { ...data, birthDate: '2025-09-01' } });
+    const { id: _id, currentClass: _c, bookEntry: _b, status: _s, version, ...data } = card;
+    const r = await c.raw('students.update', { id: card.id, version, data: { ...data, birthDate: '2025-09-01' } });
     expectError(r, 'validation', 'birthDate');
     expect((await c.call('students.get', { id: card.id })).birthDate).toBe('2014-03-15');
   });

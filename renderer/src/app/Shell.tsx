@@ -6,6 +6,7 @@ import { AlphabetBook } from '../screens/alphabet-book/AlphabetBook';
 import { ArchiveScreen } from '../screens/archive/ArchiveScreen';
 import { AttestatsScreen } from '../screens/attestats/AttestatsScreen';
 import { AuditScreen } from '../screens/audit/AuditScreen';
+import { ReadLogScreen } from '../screens/read-log/ReadLogScreen';
 import { ClassPage } from '../screens/classes/ClassPage';
 import { ClassesList } from '../screens/classes/ClassesList';
 import { ClassSheet } from '../screens/classes/ClassSheet';
@@ -56,6 +57,7 @@ const NAV: NavItem[] = [
   { to: '/school', label: t.nav.school, needs: 'school.update', group: 'admin' },
   { to: '/users', label: t.nav.users, needs: 'users.list', group: 'admin' },
   { to: '/audit', label: t.nav.audit, needs: 'audit.list', group: 'admin' },
+  { to: '/read-log', label: t.personalData.readLog, needs: 'readLog.list', group: 'admin' },
   { to: '/archive', label: t.nav.archive, needs: 'media.list', group: 'admin' },
   { to: '/packets', label: t.nav.packets, needs: 'packets.list', group: 'admin' },
 ];
@@ -94,6 +96,7 @@ const ROUTES: Route[] = [
   { pattern: '/users', needs: 'users.list', render: () => <UsersScreen /> },
   { pattern: '/password', needs: 'auth.changePassword', render: () => <ChangePasswordScreen /> },
   { pattern: '/audit', needs: 'audit.list', render: () => <AuditScreen /> },
+  { pattern: '/read-log', needs: 'readLog.list', render: () => <ReadLogScreen /> },
   { pattern: '/archive', needs: 'media.list', render: () => <ArchiveScreen /> },
   { pattern: '/packets', needs: 'packets.list', render: () => <PacketsScreen /> },
 ];

@@ -26,6 +26,12 @@ export class Api {
     return res.json();
   }
 
+  /** Signed in as another user (a second workplace's calls). */
+  async as(login: string, password: string): Promise<this> {
+    this.session = (await this.call('auth.signIn', { login, password })).session;
+    return this;
+  }
+
   async asAdmin(): Promise<this> {
     const status = await this.call('auth.status', {});
     const r = status.needsSetup

@@ -13,8 +13,8 @@ export async function documentsForPupilsWithout(api: Api): Promise<void> {
     for (const row of page.rows.filter((r) => !r.snils)) {
       const s = await api.call('students.get', { id: row.id });
       if (s.docNumber) continue;
-      const { id, currentClass: _c, bookEntry: _b, status: _s, ...data } = s;
-      await api.call('students.update', { id, data: { ...data, docKind: 'birth_certificate', docNumber: `E2E-${id.slice(0, 6)}` } });
+      const { id, currentClass: _c, bookEntry: _b, status: _s, version, ...data } = s;
+      await api.call('students.update', { id, version, data: { ...data, docKind: 'birth_certificate', docNumber: `E2E-${id.slice(0, 6)}` } });
     }
     if (offset + 1000 >= page.total) return;
   }

@@ -30,7 +30,8 @@ function columnTitle(c: GridColumn): { short: string; long: string } {
   return { short: t.grades.final, long: t.grades.finalTitle };
 }
 
-export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) {
+/** `onWrite`: called as a write starts (the change counter it moves is this grid's own, not another workplace's). */
+export function GradeGrid({ grid, reload, onWrite }: { grid: Grid; reload: () => void; onWrite?: () => void }) {
   const canWrite = useCan('grades.set');
   const sealed = grid.sealed;
   const readOnly = !canWrite || !!sealed;
@@ -56,9 +57,10 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
     [grid.afterDeparture, subject.id]);
   const closedAt = (row: number, col: number) => students[row].closedColumns.includes(columns[col].key);
   const markAt = (row: number, col: number) => marks.current.get(cellKey(students[row].id, columns[col].key)) ?? null;
+  /** `was`: the mark the clerk sees there now; the backend refuses the cell if another workplace changed it meanwhile. */
   const toCell = (row: number, col: number, mark: string | null): MarkCell => {
     const c = columns[col];
-    return { studentId: students[row].id, subjectId: subject.id, slot: c.slot, periodId: c.periodId, mark };
+    return { studentId: students[row].id, subjectId: subject.id, slot: c.slot, periodId: c.periodId, mark, was: markAt(row, col) };
   };
   const setDraft = (d: string | null) => { draft.current = d; rerender(); };
 
@@ -69,6 +71,7 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
     setStatus(t.grades.saving);
     const change: Change = cells.map((c) => ({ row: c.row, col: c.col, before: markAt(c.row, c.col), after: c.mark }));
     try {
+      onWrite?.();
       await call('grades.set', { classId: grid.classId, cells: cells.map((c) => toCell(c.row, c.col, c.mark)) });
       const next = new Map(marks.current);
       // Until the grid reloads, show the mark as the backend wrote it: the same reading of a journal's spelling.
@@ -92,6 +95,9 @@ export function GradeGrid({ grid, reload }: { grid: Grid; reload: () => void }) 
       }
       setError({ message: f.message, cells: refused });
       setStatus(t.grades.refused);
+      // changed on another workplace: drop the typing and show what the register holds now (the message and the
+      // refused cells stay, naming the mark there and who put it)
+      if (f.code === 'conflict' && f.rows.some((r) => 'was' in r)) { draft.current = null; reload(); }
       return false;
     } finally {
       setBusy(false);

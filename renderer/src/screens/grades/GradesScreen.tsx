@@ -1,5 +1,5 @@
 // Успеваемость: pick a class and a subject, then the grade grid (GradeGrid.tsx).
-import { useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { asFailure, call } from '../../api';
 import { useCan } from '../../app/user';
 import { sortedYears, useYears } from '../../app/years';
@@ -83,7 +83,52 @@ export function GradesScreen({ classId, subjectId }: { classId?: number; subject
   );
 }
 
+/** How often an open grid asks whether its class's marks changed elsewhere: one primary-key read, cheap. */
+const POLL_MS = 4000;
+
+/**
+ * The grid, and whether it is still what the register holds: the class's change counter (register.changes) is read
+ * before the grid, then polled; a larger counter means marks were written elsewhere (another workplace, an import) and
+ * the grid says so instead of showing stale marks. Its own writes start a new generation, so a poll that raced them is
+ * not taken for someone else's change.
+ */
 function GridLoader({ classId, subjectId }: { classId: number; subjectId: number }) {
-  const grid = useQuery('grades.grid', { classId, subjectId });
-  return <Loaded query={grid}>{(g) => <GradeGrid grid={g} reload={grid.reload} />}</Loaded>;
+  const [base, setBase] = useState<number | null>(null);
+  const [stale, setStale] = useState(false);
+  const generation = useRef(0);
+  const grid = useQuery('grades.grid', { classId, subjectId }, base !== null);
+  const { reload } = grid;
+  const counter = useCallback(async () => (await call('register.changes', { area: 'marks', classId })).counter, [classId]);
+  const refresh = useCallback(async () => {
+    const g = ++generation.current;
+    try {
+      const c = await counter();
+      if (g !== generation.current) return;
+      setBase(c);
+      setStale(false);
+    } catch {
+      setBase((b) => b ?? 0); // no counter: the grid loads anyway, without the notice
+    }
+    reload();
+  }, [counter, reload]);
+  useEffect(() => { void refresh(); }, [refresh]);
+  useEffect(() => {
+    if (base === null) return;
+    const timer = setInterval(() => {
+      if (document.hidden) return;
+      const g = generation.current;
+      counter().then((c) => { if (g === generation.current && c > base) setStale(true); }, () => { /* unreachable now: said by the next call */ });
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [base, counter]);
+  return (
+    <>
+      {stale && (
+        <Notice kind="warn" testId="grade-changed-elsewhere">
+          {t.personalData.marksChanged} — <button type="button" className="link-button" onClick={() => void refresh()}>{t.personalData.refresh}</button>
+        </Notice>
+      )}
+      <Loaded query={grid}>{(g) => <GradeGrid grid={g} reload={() => void refresh()} onWrite={() => { generation.current++; }} />}</Loaded>
+    </>
+  );
 }

@@ -14,6 +14,8 @@ import { StatusBadge } from './StatusBadge';
 import { StateExamsSection } from '../state-exams/StateExamsSection';
 import { PortfolioSection } from '../portfolio/PortfolioSection';
 import { PrintoutResult, usePrintout } from '../printouts/Printout';
+import { ConsentsSection } from './ConsentsSection';
+import { AccessReportButton } from './AccessReportButton';
 
 export function StudentCard({ id }: { id: string }) {
   const student = useQuery('students.get', { id });
@@ -99,6 +101,7 @@ export function StudentCard({ id }: { id: string }) {
             </Loaded>
           </section>
 
+          <ConsentsSection studentId={s.id} studentName={fullName(s)} />
           <StateExamsSection studentId={s.id} />
           <PortfolioSection studentId={s.id} />
         </article>
@@ -129,6 +132,7 @@ function CardActions({ student, action, onAction, printing, onPrint }: {
         <button type="button" aria-pressed={action === 'depart'} onClick={() => onAction('depart')}>{t.student.depart}</button>
       )}
       {canEdit && <Link to={`/students/${student.id}/edit`} className="button">{t.student.editData}</Link>}
+      <AccessReportButton studentId={student.id} />
       {canPrint && (
         <button type="button" onClick={onPrint} disabled={printing} data-testid="print-certificate-of-study">
           {printing ? t.printouts.printing : t.printouts.certificateOfStudy}

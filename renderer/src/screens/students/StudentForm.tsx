@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
-import { call } from '../../api';
+import { ApiFailure, call } from '../../api';
 import { DOC_KINDS, type Guardian, type Student, type StudentInputT } from '../../../../preload/contract';
 import { formatDate } from '../../../../preload/core/dates';
 import { formatSnils } from '../../../../preload/core/identifiers';
 import { fullName } from '../../../../preload/core/names';
 import { Link, navigate } from '../../router';
 import { t } from '../../strings';
-import { ErrorBox, Loading, PageHeader } from '../../ui/common';
+import { ErrorBox, Loading, Notice, PageHeader } from '../../ui/common';
 import {
   DateField, FieldCheck, Form, GroupError, FormActions, orNull, RadioField, SelectField, SubmitButton, TextAreaField, TextField, useSubmit,
 } from '../../ui/form';
@@ -53,15 +53,24 @@ function inputOf(d: Draft): StudentInputT {
   };
 }
 
+/** A card field's name as the form labels it (a stale save's differences). */
+const fieldLabel = (field: string) => {
+  const label = (t.student as Record<string, unknown>)[field];
+  return typeof label === 'string' ? label : field;
+};
+
 /** New student when there is no id; otherwise edits that student. */
 export function StudentForm({ id }: { id?: string }) {
   const existing = useQuery('students.get', { id: id ?? '' }, id !== undefined);
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [ready, setReady] = useState(id === undefined);
   const { busy, failure, run } = useSubmit();
+  // the card's version as read: a save of an older one is refused (someone saved it elsewhere meanwhile)
+  const [version, setVersion] = useState<number | undefined>(undefined);
+  const [stale, setStale] = useState<ApiFailure | null>(null);
 
   useEffect(() => {
-    if (existing.data && !ready) { setDraft(draftOf(existing.data)); setReady(true); }
+    if (existing.data && !ready) { setDraft(draftOf(existing.data)); setVersion(existing.data.version); setReady(true); }
   }, [existing.data, ready]);
 
   if (id !== undefined && existing.error) return <ErrorBox failure={existing.error} />;
@@ -77,14 +86,33 @@ export function StudentForm({ id }: { id?: string }) {
 
   const submit = () => run(async () => {
     const data = inputOf(draft);
-    const saved = id === undefined ? await call('students.create', data) : await call('students.update', { id, data });
-    navigate(`/students/${saved.id}`);
+    try {
+      const saved = id === undefined ? await call('students.create', data) : await call('students.update', { id, data, version });
+      navigate(`/students/${saved.id}`);
+    } catch (e) {
+      // changed elsewhere since it was opened: say who and what, take the card's new version, keep the clerk's edits
+      if (id !== undefined && e instanceof ApiFailure && e.code === 'conflict' && e.rows.some((r) => 'yours' in r)) {
+        setStale(e);
+        setVersion((await call('students.get', { id })).version);
+      }
+      throw e;
+    }
   });
 
   const title = id === undefined ? t.student.newTitle : `${t.student.editTitle}: ${existing.data ? fullName(existing.data) : ''}`;
   return (
     <section>
       <PageHeader title={title} back={id && <Link to={`/students/${id}`}>{t.common.back}</Link>} />
+      {stale && (
+        <Notice kind="warn" testId="student-stale">
+          <strong>{t.personalData.staleTitle}.</strong> {t.personalData.staleReloaded}
+          <ul>
+            {stale.rows.map((r) => (
+              <li key={String(r.field)}>{fieldLabel(String(r.field))}: {t.personalData.staleNow} «{r.now ?? ''}», {t.personalData.staleYours} «{r.yours ?? ''}»</li>
+            ))}
+          </ul>
+        </Notice>
+      )}
       <Form failure={failure} busy={busy} onSubmit={submit} fieldPrefix={id ? 'data.' : ''} testId="student-form" label={title}>
         <fieldset className="form-section">
           <legend>{t.student.personal}</legend>
