@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { MARKS, MARK_SLOTS } from './core/marks.ts';
 import './contract-messages.ts'; // Russian words for every refused field without its own
+import { NetworkShareInput, NetworkStatusSchema } from './contract-network.ts';
 import { ArchiveReportSchema, AuditWitnessSchema, BackupJobResultSchema, BagSummarySchema, BagUploadJobResultSchema, MediaInput, MediaSchema, RestoreJobResultSchema, RunSchema,
   VerifyJobResultSchema, BackupKeyStatusSchema, BackupKeySheetSchema, BackupKeyImportSchema } from './contract-archive.ts';
 
@@ -891,6 +892,13 @@ export const contract = {
   // A job (jobs.status / jobs.cancel) removing what an accepted full packet covers, a few thousand entries per
   // transaction; its result is CompactionResult.
   'packets.compactChanges': job(z.object({ slice: z.number().int().min(1).max(1_000_000).optional() }).strict(), CompactionResultSchema, ADMIN),
+  // ---------- the office network (issue 18): the same contract over HTTPS for other workplaces, off by default ----------
+  // The state every screen shows (shared or not, the address, the certificate's fingerprint to compare).
+  'network.status': query(none, NetworkStatusSchema, ANY),
+  // An admin shares the register on one of this computer's addresses: the first share makes the server's key and
+  // self-signed certificate. Only on the register's own computer (refused over the network). Audited.
+  'network.share': command(NetworkShareInput, NetworkStatusSchema, ADMIN),
+  'network.stop': command(none, NetworkStatusSchema, ADMIN),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

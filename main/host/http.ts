@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ApiError, Envelope, Result } from '../../preload/contract.ts';
-import type { Backend } from './backend.ts';
+
+/** Whatever answers the contract: the backend (main/host/backend.ts), or a test's wrapper of it. */
+export type ContractCaller = { call(env: Envelope, transport: 'ipc' | 'http', client?: string): Promise<Result<unknown>> };
 
 export const CSP = [
   "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
@@ -81,7 +83,7 @@ class Outcomes {
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{16,100}$/;
 
 /** The request handler both doors share. */
-export function contractRequestHandler(opts: { backend: Backend; staticDir?: string; gate: Gate }): http.RequestListener {
+export function contractRequestHandler(opts: { backend: ContractCaller; staticDir?: string; gate: Gate }): http.RequestListener {
   const { gate } = opts;
   const outcomes = new Outcomes();
   const send = (res: http.ServerResponse, status: number, body: string | Buffer, type: string) => {
@@ -161,7 +163,7 @@ export function contractRequestHandler(opts: { backend: Backend; staticDir?: str
   };
 }
 
-export async function startHttpServer(opts: { backend: Backend; staticDir?: string; port?: number; host?: '127.0.0.1'; token?: string }): Promise<HttpServer> {
+export async function startHttpServer(opts: { backend: ContractCaller; staticDir?: string; port?: number; host?: '127.0.0.1'; token?: string }): Promise<HttpServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? crypto.randomBytes(32).toString('base64url');
   const tokenBuf = Buffer.from(`Bearer ${token}`);

@@ -8,6 +8,7 @@ import type { Args, Contract, JobMethod, JobResult, Method, Output, User } from 
 import { AppError } from './errors.ts';
 import type { Jobs, Progress } from './jobs.ts';
 import type { OpenRegister } from './open-register.ts';
+import type { NetworkControl } from './network-control.ts';
 
 /** The sign-in sessions of the running program (main/users/users.ts Sessions). */
 export interface SessionStore {
@@ -24,7 +25,9 @@ export interface SessionStore {
  * `register` is there in the running program (not in the CLI): the open register, which a restore may replace.
  * `client` says where the call came from, for throttling sign-ins: the HTTP peer's address, 'ipc', 'cli'.
  */
-export type Ctx = { db: DB; user: User | null; session: string | null; sessions: SessionStore; jobs: Jobs; register?: OpenRegister; client?: string };
+export type Ctx = { db: DB; user: User | null; session: string | null; sessions: SessionStore; jobs: Jobs; register?: OpenRegister; client?: string;
+  /** the office network's door (issue 18): there in the running program, absent in the CLI */
+  network?: NetworkControl };
 
 type Answer<M extends Method> = Output<M> | Promise<Output<M>>;
 /** What a handler of M is given: for a method the contract lets run with no register open (the CLI without --db), a
