@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import tls from 'node:tls';
-import { methodKind, type Envelope, type Method, type Result } from '../../preload/contract.ts';
+import { contract, type Envelope, type Method, type Result } from '../../preload/contract.ts';
 import { makePrivate } from '../shared/private-files.ts';
 import { fingerprintOf, pemToDer } from './certificate.ts';
 
@@ -89,6 +89,8 @@ export type ClientOptions = {
   /** how long a call waits for its answer; how long a cut command's outcome is asked for */
   timeoutMs?: number;
   outcomeWaitMs?: number;
+  /** connections kept open to the register at once (4) */
+  connections?: number;
 };
 
 /** Connects to the register at `url`: pins its certificate on first use (after `confirm`), refuses a changed one. */
@@ -116,7 +118,7 @@ export class RegisterClient {
   constructor(readonly origin: string, readonly pin: Pin, private readonly opts: ClientOptions) {
     // only the pinned certificate is trusted, and it is compared by fingerprint: the host name is not what we trust
     this.agent = new https.Agent({
-      keepAlive: true, maxSockets: 4, ca: pin.certPem,
+      keepAlive: true, maxSockets: opts.connections ?? 4, ca: pin.certPem,
       checkServerIdentity: (_host, cert) => {
         const got = fingerprintOf(cert.raw);
         return got === pin.fingerprint ? undefined : Object.assign(new Error(`fingerprint ${got}`), { code: 'ERR_REGISTER_PIN' });
@@ -176,7 +178,8 @@ export class RegisterClient {
   /** Calls a contract method; a register's refusal comes back as its Result, a network fault is thrown (NetworkError). */
   async call(method: Method, args: unknown, opts: { key?: string } = {}): Promise<Result<unknown>> {
     const env: Envelope = { method, args, session: this.session };
-    const keyed = methodKind(method) !== 'query' && !method.startsWith('auth.');
+    // commands and jobs carry a key (a method the contract does not know is the server's to refuse)
+    const keyed = Object.hasOwn(contract, method) && contract[method].kind !== 'query' && !method.startsWith('auth.');
     const key = keyed ? opts.key ?? crypto.randomUUID() : undefined;
     let sent: Sent;
     try {
