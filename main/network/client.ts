@@ -192,7 +192,8 @@ export class RegisterClient {
     }
     const r = sent.body as Result<unknown>;
     if (method === 'auth.signIn' && r.ok) this.session = (r.value as { session: string }).session;
-    if (method === 'auth.signOut') this.session = null;
+    // signed out, or the session is gone (the server restarted, the account changed): the next call goes as a stranger
+    if (method === 'auth.signOut' || (!r.ok && r.error.code === 'unauthenticated' && method !== 'auth.signIn')) this.session = null;
     return r;
   }
 
