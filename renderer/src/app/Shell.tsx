@@ -28,6 +28,8 @@ import { ChangePasswordScreen } from '../screens/users/ChangePassword';
 import { VerifyScreen } from '../screens/verify/VerifyScreen';
 import { YearsScreen } from '../screens/years/YearsScreen';
 import { StartChecklist } from '../screens/start/StartChecklist';
+import { NetworkScreen } from '../screens/network/NetworkScreen';
+import { NetworkBanner } from './NetworkBanner';
 import { t } from '../strings';
 import { PageHeader } from '../ui/common';
 import { useUser } from './user';
@@ -54,6 +56,7 @@ const NAV: NavItem[] = [
   { to: '/audit', label: t.nav.audit, needs: 'audit.list', group: 'admin' },
   { to: '/archive', label: t.nav.archive, needs: 'media.list', group: 'admin' },
   { to: '/packets', label: t.nav.packets, needs: 'packets.list', group: 'admin' },
+  { to: '/network', label: t.network.nav, needs: 'network.share', group: 'admin' },
 ];
 
 type Route = { pattern: string; needs: Method; render: (p: Record<string, string>) => ReactNode };
@@ -88,6 +91,7 @@ const ROUTES: Route[] = [
   { pattern: '/audit', needs: 'audit.list', render: () => <AuditScreen /> },
   { pattern: '/archive', needs: 'media.list', render: () => <ArchiveScreen /> },
   { pattern: '/packets', needs: 'packets.list', render: () => <PacketsScreen /> },
+  { pattern: '/network', needs: 'network.share', render: () => <NetworkScreen /> },
 ];
 
 function resolve(path: string, role: Parameters<typeof allowed>[0]): ReactNode {
@@ -166,6 +170,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
           </div>
         </aside>
         <main id="main" className="content" tabIndex={-1}>
+          <NetworkBanner />
           {path === '/students' && <StartChecklist />}
           {resolve(path, user.role)}
         </main>
