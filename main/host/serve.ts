@@ -54,6 +54,8 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // however the process ends, the marker that says it serves the register goes with it (close's first, synchronous step)
+  process.on('exit', () => void backend.network.close());
 }
 
 main();

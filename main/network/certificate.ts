@@ -33,7 +33,7 @@ export async function makeCertificate(opts: { addresses: string[]; names: string
   const cert = new pkijs.Certificate();
   cert.version = 2;
   const serial = crypto.randomBytes(16);
-  serial[0] &= 0x7f;
+  serial[0] = (serial[0] & 0x7f) | 0x40; // positive, and no leading zero byte (DER wants the shortest form)
   cert.serialNumber = new asn1js.Integer({ valueHex: serial });
   const cn = `Школьный реестр (${os.hostname()})`.slice(0, 64);
   for (const name of [cert.subject, cert.issuer]) {
