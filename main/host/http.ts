@@ -47,7 +47,7 @@ export type Gate = {
  * command whose answer it never got was done — and, if it never arrived, makes sure it never will be (the key is burnt).
  */
 class Outcomes {
-  private byKey = new Map<string, { at: number; result: Promise<Result<unknown>> | null }>();
+  private byKey = new Map<string, { at: number; method: string; result: Promise<Result<unknown>> | null }>();
   private static readonly KEEP_MS = 30 * 60_000;
   private static readonly MAX = 20_000;
   private prune(now: number) {
@@ -55,9 +55,12 @@ class Outcomes {
     for (const [k, v] of this.byKey) if (now - v.at > Outcomes.KEEP_MS) this.byKey.delete(k);
     while (this.byKey.size >= Outcomes.MAX) this.byKey.delete(this.byKey.keys().next().value!);
   }
-  /** The answer of the first call with this key, or of `run` now; a burnt key answers a conflict. */
-  run(key: string, run: () => Promise<Result<unknown>>): Promise<Result<unknown>> {
+  /** The answer of the first call with this key, or of `run` now; a burnt key, or one another method used, a conflict. */
+  run(key: string, method: string, run: () => Promise<Result<unknown>>): Promise<Result<unknown>> {
     const seen = this.byKey.get(key);
+    if (seen?.result && seen.method !== method) {
+      return Promise.resolve({ ok: false, error: { code: 'conflict', message: 'Ключ команды уже использован другой командой: ничего не выполнено' } });
+    }
     if (seen) {
       return seen.result ?? Promise.resolve({ ok: false, error: { code: 'conflict', message:
         'Эта команда уже признана не дошедшей до реестра и не выполнена: повторите её заново' } });
@@ -65,7 +68,7 @@ class Outcomes {
     const now = Date.now();
     this.prune(now);
     const result = run();
-    this.byKey.set(key, { at: now, result });
+    this.byKey.set(key, { at: now, method, result });
     return result;
   }
   /** What became of the command with this key: its answer, or 'absent' — and then it never runs. */
@@ -74,7 +77,7 @@ class Outcomes {
     if (seen?.result) return { state: 'done', result: await seen.result };
     if (!seen) {
       this.prune(Date.now());
-      this.byKey.set(key, { at: Date.now(), result: null });
+      this.byKey.set(key, { at: Date.now(), method: '', result: null });
     }
     return { state: 'absent' };
   }
@@ -139,7 +142,7 @@ export function contractRequestHandler(opts: { backend: ContractCaller; staticDi
           return;
         }
         const run = () => opts.backend.call(body as Envelope, 'http', who.client);
-        (keyed ? outcomes.run(keyed, run) : run()).then((r) => {
+        (keyed ? outcomes.run(keyed, String(env.method), run) : run()).then((r) => {
           gate.answered?.(env, r, who.client);
           sendResult(res, 200, r);
         }, (e) => sendResult(res, 500, { ok: false, error: { code: 'internal', message: String((e as Error)?.message ?? e) } }));

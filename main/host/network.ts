@@ -117,6 +117,8 @@ export class NetworkDoor implements NetworkControl {
     const id = await serverIdentity(register, { addresses, names: [name] });
     await this.close();
     const server = https.createServer({ key: id.keyPem, cert: id.certPem, minVersion: 'TLSv1.2' }, this.handler);
+    // a workplace's connection kept between its calls a minute (Node's 5 s would mean a new handshake after each pause)
+    server.keepAliveTimeout = 65_000;
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

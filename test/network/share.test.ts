@@ -211,6 +211,10 @@ describe('a connection cut mid-save', () => {
     expect(again).toEqual(r);
     expect(subjects('Сетевая астрономия')).toBe(1);
     expect(sqlCount("SELECT count(*) FROM audit_log WHERE method = 'subjects.create' AND detail LIKE '%Сетевая астрономия%'")).toBe(1);
+    // the key belongs to that command: another one sent with it runs not
+    const other = await client.call('staff.create', { lastName: 'Ключевой', firstName: 'Пётр', position: 'Учитель', subjectIds: [] }, { key });
+    expect(other).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(sqlCount("SELECT count(*) FROM staff WHERE last_name = 'Ключевой'")).toBe(0);
   });
 
   it('cut before the server got it: the client says nothing was written; that command never runs later, a new one does', async () => {
