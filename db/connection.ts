@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate, latestVersion } from './migrate.ts';
+import { otherServer, servedBy } from './served-marker.ts';
 
 export type DB = Database.Database;
 
@@ -13,7 +14,7 @@ export const APPLICATION_ID = 0x53524547;
 export class RegisterOpenError extends Error {
   constructor(
     readonly file: string,
-    readonly reason: 'not_sqlite' | 'read_only' | 'future_version' | 'foreign' | 'corrupt' | 'missing',
+    readonly reason: 'not_sqlite' | 'read_only' | 'future_version' | 'foreign' | 'corrupt' | 'missing' | 'served',
     message: string,
   ) {
     super(message);
@@ -34,6 +35,9 @@ function checkFileBeforeOpen(file: string, create: boolean): void {
     }
     return;
   }
+  // a register another program serves on the network is opened by it alone: connect to it instead (db/served-marker.ts)
+  const server = otherServer(file);
+  if (server) throw new RegisterOpenError(file, 'served', servedBy(server));
   const st = fs.statSync(file);
   if (!st.isFile()) throw new RegisterOpenError(file, 'not_sqlite', `${file}: это не файл`);
   if (st.size > 0) {

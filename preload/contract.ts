@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { MARKS, MARK_SLOTS } from './core/marks.ts';
 import { CONSENT_GIVERS, CONSENT_PURPOSES, READ_KINDS, type ReadKind } from './core/consents.ts';
 import './contract-messages.ts'; // Russian words for every refused field without its own
+import { NetworkShareInput, NetworkStatusSchema } from './contract-network.ts';
 import { ArchiveReportSchema, AuditWitnessSchema, BackupJobResultSchema, BagSummarySchema, BagUploadJobResultSchema, MediaInput, MediaSchema, RestoreJobResultSchema, RunSchema,
   VerifyJobResultSchema, BackupKeyStatusSchema, BackupKeySheetSchema, BackupKeyImportSchema } from './contract-archive.ts';
 
@@ -1142,6 +1143,13 @@ export const contract = {
   // Change counters moved by every write whoever makes it: an open grid polls its class's marks counter.
   'register.changes': query(z.object({ area: z.enum(['marks', 'students']), classId: id.optional() }).strict(),
     z.object({ counter: z.number().int() }), ANY),
+  // ---------- the office network (issue 18): the same contract over HTTPS for other workplaces, off by default ----------
+  // The state every screen shows (shared or not, the address, the certificate's fingerprint to compare).
+  'network.status': query(none, NetworkStatusSchema, ANY),
+  // An admin shares the register on one of this computer's addresses: the first share makes the server's key and
+  // self-signed certificate. Only on the register's own computer (refused over the network). Audited.
+  'network.share': command(NetworkShareInput, NetworkStatusSchema, ADMIN),
+  'network.stop': command(none, NetworkStatusSchema, ADMIN),
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

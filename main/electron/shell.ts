@@ -11,8 +11,9 @@ import {
 import { text } from './strings.ts';
 import { logError } from '../shared/log.ts';
 
-export type ShellBackend = CallBackend & { close(): void };
-export type ShellDeps = { openBackend(opts: { dbPath: string }): ShellBackend };
+/** `network`: the office network's door (issue 18), shared again at start when an admin left it shared. */
+export type ShellBackend = CallBackend & { close(): void; network?: { resume(): Promise<unknown> } };
+export type ShellDeps = { openBackend(opts: { dbPath: string; staticDir?: string }): ShellBackend };
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -87,8 +88,11 @@ export function runShell(deps: ShellDeps): void {
     if (process.platform === 'win32') app.setAppUserModelId('ru.school.register');
     const dbPath = resolveDbPath(process.argv, process.env, app.getPath('userData'));
     try {
-      backend = deps.openBackend({ dbPath });
+      // the renderer's files also go to browsers that connect over the office network
+      backend = deps.openBackend({ dbPath, staticDir: rendererDir });
+      void backend.network?.resume();
     } catch (e) {
+      // a register another program serves on the network is named with its address, to connect to it instead
       dialog.showErrorBox(text.openFailedTitle, messageOf(e));
       app.exit(1);
       return;

@@ -5,6 +5,7 @@ import { Sessions } from '../users/users.ts';
 import { Jobs } from '../shared/jobs.ts';
 import { dispatch, keepAnchor } from './dispatch.ts';
 import { OpenRegister, type OpenFile } from '../shared/open-register.ts';
+import { NetworkDoor } from './network.ts';
 
 export { RegisterOpenError } from '../../db/connection.ts';
 
@@ -16,28 +17,40 @@ export interface Backend {
   close(): void;
   /** the register's connection now: a restore over the open register replaces it */
   readonly db: DB;
+  /** the office network's door (issue 18): shut until an admin shares the register; `resume` at start */
+  readonly network: NetworkDoor;
 }
 
-/** `openRestored` is for tests only: how the file a restore moved in is opened (a failing one injects that fault). */
-export function openBackend(opts: { dbPath: string; openRestored?: OpenFile }): Backend {
+/**
+ * `openRestored` is for tests only: how the file a restore moved in is opened (a failing one injects that fault).
+ * `staticDir`: the built renderer, served to browsers that connect over the network.
+ */
+export function openBackend(opts: { dbPath: string; openRestored?: OpenFile; staticDir?: string }): Backend {
   const register = new OpenRegister(opts.dbPath, opts.openRestored, keepAnchor);
   const sessions = new Sessions();
   const jobs = new Jobs();
-  return {
+  // the door answers the network through this very backend (its calls forwarded, as they come)
+  const network = new NetworkDoor({ backend: { call: (...a) => backend.call(...a) }, register: () => opts.dbPath, staticDir: opts.staticDir });
+  const backend: Backend = {
     get db() {
       return register.db;
     },
+    network,
     // the connection is taken per call, never captured: after a restore the next call works on the restored file
     call: async (env, transport, client, workplace) => {
       if (register.lost) return { ok: false, error: { code: 'internal', message: register.lost } };
       const method = env && typeof env === 'object' ? (env as Partial<Envelope>).method : undefined; // whatever a caller sent
       const leave = register.enter(typeof method === 'string' ? method.slice(0, 100) : '?');
       try {
-        return await dispatch({ db: register.db, register, sessions, jobs, session: null, client: client ?? transport, ...(workplace ? { workplace } : {}) }, env);
+        return await dispatch({ db: register.db, register, sessions, jobs, session: null, client: client ?? transport, network, ...(workplace ? { workplace } : {}) }, env);
       } finally {
         leave();
       }
     },
-    close: () => register.close(),
+    close: () => {
+      void network.close();
+      register.close();
+    },
   };
+  return backend;
 }

@@ -12,6 +12,7 @@ import { demoHandlers } from '../demo/handlers.ts';
 import { gradesHandlers } from '../grades/handlers.ts';
 import { ledgersHandlers } from '../ledgers/handlers.ts';
 import { movementHandlers } from '../movement/handlers.ts';
+import { networkHandlers } from '../network/handlers.ts';
 import { packetsHandlers } from '../packets/handlers.ts';
 import { personalDataHandlers } from '../personal-data/handlers.ts';
 import { portfolioHandlers } from '../portfolio/handlers.ts';
@@ -40,7 +41,7 @@ export const handlers: Handlers = mergeHandlers(
   usersHandlers, schoolHandlers, yearsHandlers, staffHandlers, subjectsHandlers, classesHandlers, studentsHandlers,
   movementHandlers, gradesHandlers, workbooksHandlers, alphabetBookHandlers, auditHandlers, jobsHandlers, demoHandlers,
   ledgersHandlers, printoutsHandlers, backupHandlers, stateExamsHandlers, portfolioHandlers, packetsHandlers, signingHandlers,
-  attestatsHandlers, personalDataHandlers,
+  attestatsHandlers, personalDataHandlers, networkHandlers,
 );
 
 // What the types promise, checked once more at start: each method handled, by a handler of its own kind.

@@ -30,9 +30,10 @@ async function main() {
   const staticDir = path.resolve(here, '../../out/renderer');
   let backend;
   try {
-    backend = openBackend({ dbPath });
+    backend = openBackend({ dbPath, staticDir });
   } catch (e) {
     if (e instanceof RegisterOpenError) {
+      // among them: a register another program serves on the office network — its address, to connect instead
       console.error(e.message);
       process.exit(1);
     }
@@ -41,13 +42,20 @@ async function main() {
   const server = await startHttpServer({ backend, staticDir, port: Number(arg('--port') ?? 0), token: process.env.SCHOOL_REGISTER_HTTP_TOKEN || undefined });
   console.log(`School Register: ${server.url}`);
   console.error(`Реестр: ${dbPath}. Откройте адрес выше в браузере. Остановить: Ctrl+C.`);
+  // an admin left the register shared on the office network: shared again, with the same certificate
+  const net = await backend.network.resume();
+  if (net.shared) console.error(`Реестр открыт для сети: ${net.url} (отпечаток сертификата SHA-256: ${net.fingerprint})`);
+  else if (net.problem) console.error(`Реестр не открыт для сети: ${net.problem}`);
   const stop = async () => {
+    await backend.network.close();
     await server.close();
     backend.close();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // however the process ends, the marker that says it serves the register goes with it (close's first, synchronous step)
+  process.on('exit', () => void backend.network.close());
 }
 
 main();

@@ -8,6 +8,7 @@ import type { Args, Contract, JobMethod, JobResult, Method, Output, User } from 
 import { AppError } from './errors.ts';
 import type { Jobs, Progress } from './jobs.ts';
 import type { OpenRegister } from './open-register.ts';
+import type { NetworkControl } from './network-control.ts';
 
 /** The sign-in sessions of the running program (main/users/users.ts Sessions). */
 export interface SessionStore {
@@ -27,7 +28,9 @@ export interface SessionStore {
  * none: a remote peer's address, else «этот компьютер» (main/personal-data/read-log.ts workplaceOf).
  */
 export type Ctx = { db: DB; user: User | null; session: string | null; sessions: SessionStore; jobs: Jobs; register?: OpenRegister; client?: string;
-  workplace?: string };
+  workplace?: string;
+  /** the office network's door (issue 18): there in the running program, absent in the CLI */
+  network?: NetworkControl };
 
 type Answer<M extends Method> = Output<M> | Promise<Output<M>>;
 /** What a handler of M is given: for a method the contract lets run with no register open (the CLI without --db), a

@@ -342,7 +342,9 @@ describe('the shell wiring (shell.ts against a fake Electron)', () => {
     await runShell();
     expect(fake.state.sandboxed).toBe(true);
     expect(fake.state.privileged).toEqual(PRIVILEGED_SCHEMES);
-    expect(openBackend).toHaveBeenCalledWith({ dbPath: path.join('/home/clerk/.config/School Register', 'register.sqlite') });
+    // the renderer's files also go to browsers that connect over the office network (issue 18)
+    expect(openBackend).toHaveBeenCalledWith({ dbPath: path.join('/home/clerk/.config/School Register', 'register.sqlite'),
+      staticDir: path.join('/opt/register/resources/app.asar', 'out', 'renderer') });
     expect(fake.state.windows).toHaveLength(1);
     const [win] = fake.state.windows;
     expect(win.url).toBe(APP_START_URL);

@@ -33,6 +33,8 @@ import { YearsScreen } from '../screens/years/YearsScreen';
 import { NextYearScreen } from '../screens/years/NextYearScreen';
 import { FirstGradersScreen } from '../screens/years/FirstGradersScreen';
 import { StartChecklist } from '../screens/start/StartChecklist';
+import { NetworkScreen } from '../screens/network/NetworkScreen';
+import { NetworkBanner } from './NetworkBanner';
 import { t } from '../strings';
 import { PageHeader } from '../ui/common';
 import { useUser } from './user';
@@ -60,6 +62,7 @@ const NAV: NavItem[] = [
   { to: '/read-log', label: t.personalData.readLog, needs: 'readLog.list', group: 'admin' },
   { to: '/archive', label: t.nav.archive, needs: 'media.list', group: 'admin' },
   { to: '/packets', label: t.nav.packets, needs: 'packets.list', group: 'admin' },
+  { to: '/network', label: t.network.nav, needs: 'network.share', group: 'admin' },
 ];
 
 type Route = { pattern: string; needs: Method; render: (p: Record<string, string>) => ReactNode };
@@ -99,6 +102,7 @@ const ROUTES: Route[] = [
   { pattern: '/read-log', needs: 'readLog.list', render: () => <ReadLogScreen /> },
   { pattern: '/archive', needs: 'media.list', render: () => <ArchiveScreen /> },
   { pattern: '/packets', needs: 'packets.list', render: () => <PacketsScreen /> },
+  { pattern: '/network', needs: 'network.share', render: () => <NetworkScreen /> },
 ];
 
 function resolve(path: string, role: Parameters<typeof allowed>[0]): ReactNode {
@@ -177,6 +181,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
           </div>
         </aside>
         <main id="main" className="content" tabIndex={-1}>
+          <NetworkBanner />
           {path === '/students' && <StartChecklist />}
           {resolve(path, user.role)}
         </main>
