@@ -237,13 +237,16 @@ export const ImportPreviewSchema = z.object({
   token: z.string(),
   /** what the preview would like the clerk to know, row by row (a register spelling with ё kept over the journal's е) */
   notes: z.array(z.object({ sheet: z.string(), row: z.number().int(), message: z.string() })).optional(),
-  /** marks: how many marks a commit would write (added + changed); a preview job's are listed by import.previewChanges */
+  /** marks: how many marks and attendance rows a commit would write (added + changed); a preview job's are listed by
+   *  import.previewChanges */
   changeCount: z.number().int().optional(),
 });
 export type ImportPreview = z.infer<typeof ImportPreviewSchema>;
 /** One mark a commit would write: «ФИО — предмет, период: было → станет»; `id` («лист!D7») is what the clerk excludes. */
 export const ImportChangeSchema = z.object({ id: z.string(), sheet: z.string(), row: z.number().int(), column: z.string(), student: z.string(),
-  className: z.string(), subject: z.string(), period: z.string(), kind: z.enum(['added', 'changed']), from: z.string().nullable(), to: z.string() });
+  className: z.string(), subject: z.string(), period: z.string(), kind: z.enum(['added', 'changed']), from: z.string().nullable(), to: z.string(),
+  /** a mark (when absent) or a period's missed lessons («12 (по уважительной 4)»), listed as subject «Пропуски уроков» */
+  what: z.enum(['mark', 'attendance']).optional() });
 export type ImportChange = z.infer<typeof ImportChangeSchema>;
 /** Which changes of a finished preview job to show: by student (part of the ФИО, ё = е), subject, kind of change. */
 const ImportChangesFilter = z.object({ jobId: z.string(), student: z.string().max(200).optional(), subject: z.string().max(300).optional(),

@@ -77,7 +77,7 @@ function shape(db: DB, a: Args, r: Read & { saved: boolean }): Output<'import.pr
     rejected: r.p.rejected.map((x) => ({ sheet: x.sheet, row: x.row, column: x.column, reason: x.reason })),
     token: r.p.token,
     ...(r.kind === 'students' && r.p.notes.length ? { notes: r.p.notes } : {}),
-    ...(r.kind === 'marks' ? { changeCount: r.p.writes.length } : {}),
+    ...(r.kind === 'marks' ? { changeCount: r.p.writes.length + (r.p.attendance?.writes.length ?? 0) } : {}),
   };
 }
 

@@ -465,9 +465,11 @@ async function checkPlanned(db: DB, plan: MarksPlan, p: MarksImportPreview, prog
   for (const [classId, cells] of plan.batches) {
     await step();
     const { errors } = checkMarks(db, classId, cells, { passed: false });
+    // a class with nothing refused (the usual case) needs no key made and looked up per cell
+    const anyRefused = Object.keys(errors).length > 0;
     for (let i = 0; i < cells.length; i++) {
       const c = cells[i];
-      const refused = errors[`cells.${i}`];
+      const refused = anyRefused ? errors[`cells.${i}`] : undefined;
       if (refused) p.rejected.push({ sheet: c.sheet, row: c.row, column: c.column, field: null, reason: refused });
       else if (c.from === c.mark) p.unchanged++;
       else {
@@ -552,9 +554,14 @@ export const hasWrites = (p: MarksImportPreview) => p.writes.length > 0 || (p.at
 /** A planned cell's identity as the clerk points at it: the sheet and the cell's address («5А!D7»). */
 export const changeId = (w: { sheet: string; row: number; column: string }) => `${w.sheet}!${w.column}${w.row}`;
 
-/** One mark a commit would write, as the clerk reads it: «ФИО — предмет, период: было → станет». */
+/** One mark (or one period's attendance) a commit would write, as the clerk reads it: «ФИО — предмет, период: было →
+ *  станет»; attendance reads «ФИО — Пропуски уроков, период: 12 (по уважительной 4) → 14 (по уважительной 6)». */
 export type MarkChange = { id: string; sheet: string; row: number; column: string; student: string; className: string; subject: string;
-  period: string; kind: 'added' | 'changed'; from: string | null; to: string };
+  period: string; kind: 'added' | 'changed'; from: string | null; to: string; what?: 'mark' | 'attendance' };
+
+/** The subject column's word for an attendance change in the list (and its filter). */
+export const ATTENDANCE_SUBJECT = 'Пропуски уроков';
+const missedText = (a: { missed: number; missedValid: number }) => `${a.missed} (по уважительной ${a.missedValid})`;
 
 const SLOT_WORD: Record<MarkSlot, string> = { period: '', annual: 'год', exam: 'экзамен', final: 'итоговая' };
 const PERIOD_WORD = { quarter: 'четверть', half: 'полугодие', trimester: 'триместр' } as const;
@@ -568,13 +575,18 @@ export function describeChanges(db: DB, p: MarksImportPreview): MarkChange[] {
     .map((x) => [x.id, `${x.number} ${PERIOD_WORD[x.kind]}`]));
   const classes = new Map((db.prepare('SELECT id, parallel || letter AS name FROM classes WHERE year_id = ?').all(p.year.id) as Array<{ id: number; name: string }>)
     .map((x) => [x.id, x.name]));
-  const out = p.writes.map((w): MarkChange => {
-    let student = students.get(w.studentId);
-    if (student === undefined) students.set(w.studentId, student = studentName.get(w.studentId) as string);
-    return { id: changeId(w), sheet: w.sheet, row: w.row, column: w.column, student, className: classes.get(w.classId) ?? '',
-      subject: subjects.get(w.subjectId) ?? String(w.subjectId), period: w.periodId != null ? periods.get(w.periodId) ?? '' : SLOT_WORD[w.slot],
-      kind: w.from == null ? 'added' : 'changed', from: w.from, to: w.mark };
-  });
+  const nameOf = (id: string) => {
+    let student = students.get(id);
+    if (student === undefined) students.set(id, student = studentName.get(id) as string);
+    return student;
+  };
+  const out = p.writes.map((w): MarkChange => ({ id: changeId(w), sheet: w.sheet, row: w.row, column: w.column, student: nameOf(w.studentId),
+    className: classes.get(w.classId) ?? '', subject: subjects.get(w.subjectId) ?? String(w.subjectId),
+    period: w.periodId != null ? periods.get(w.periodId) ?? '' : SLOT_WORD[w.slot], kind: w.from == null ? 'added' : 'changed', from: w.from, to: w.mark }));
+  // attendance is written by the same commit: listed and excluded the same way, one row a student × period
+  for (const a of p.attendance?.writes ?? []) out.push({ id: changeId(a), sheet: a.sheet, row: a.row, column: a.column, student: nameOf(a.studentId),
+    className: classes.get(a.classId) ?? '', subject: ATTENDANCE_SUBJECT, period: periods.get(a.periodId) ?? '', kind: a.from ? 'changed' : 'added',
+    from: a.from ? missedText(a.from) : null, to: missedText(a), what: 'attendance' });
   return out.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row || a.column.length - b.column.length || a.column.localeCompare(b.column));
 }
 
@@ -592,10 +604,21 @@ export function excludeChanges(p: MarksImportPreview, exclude: readonly string[]
     kept.push(w);
     if (w.from == null) added++; else changed++;
   }
+  let attendance = p.attendance;
+  if (attendance && out.size) {
+    const keptAtt: PlannedAttendance[] = [];
+    let attAdded = 0, attChanged = 0;
+    for (const a of attendance.writes) {
+      if (out.delete(changeId(a))) continue;
+      keptAtt.push(a);
+      if (a.from) attChanged++; else attAdded++;
+    }
+    attendance = { ...attendance, writes: keptAtt, added: attAdded, changed: attChanged };
+  }
   if (out.size) {
     const [first] = out;
     throw new AppError('conflict', `В предпросмотре нет изменения «${first}», которое вы исключили: посмотрите предпросмотр ещё раз`);
   }
-  const excluded = p.writes.length - kept.length;
-  return { p: { ...p, writes: kept, added, changed, unchanged: p.unchanged }, excluded };
+  const excluded = p.writes.length - kept.length + (p.attendance?.writes.length ?? 0) - (attendance?.writes.length ?? 0);
+  return { p: { ...p, writes: kept, added, changed, unchanged: p.unchanged, attendance }, excluded };
 }
