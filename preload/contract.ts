@@ -237,12 +237,13 @@ export const ImportPreviewSchema = z.object({
   token: z.string(),
   /** what the preview would like the clerk to know, row by row (a register spelling with ё kept over the journal's е) */
   notes: z.array(z.object({ sheet: z.string(), row: z.number().int(), message: z.string() })).optional(),
-  /** marks: how many marks and attendance rows a commit would write (added + changed); a preview job's are listed by
-   *  import.previewChanges */
+  /** how many marks and attendance rows (marks) or students (students: rows added or changed) a commit would write;
+   *  a preview job's are listed by import.previewChanges */
   changeCount: z.number().int().optional(),
 });
 export type ImportPreview = z.infer<typeof ImportPreviewSchema>;
-/** One mark a commit would write: «ФИО — предмет, период: было → станет»; `id` («лист!D7») is what the clerk excludes. */
+/** One mark a commit would write: «ФИО — предмет, период: было → станет»; `id` («лист!D7») is what the clerk excludes.
+ *  A students import lists a row each: subject «новый ученик» or the fields changed, period '', column '', id «лист!7». */
 export const ImportChangeSchema = z.object({ id: z.string(), sheet: z.string(), row: z.number().int(), column: z.string(), student: z.string(),
   className: z.string(), subject: z.string(), period: z.string(), kind: z.enum(['added', 'changed']), from: z.string().nullable(), to: z.string(),
   /** a mark (when absent) or a period's missed lessons («12 (по уважительной 4)»), listed as subject «Пропуски уроков» */
@@ -260,13 +261,14 @@ export const ImportResultSchema = z.object({
   written: z.boolean(),
   /** attendance rows (student × period) of a marks journal with attendance columns */
   attendance: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }).optional(),
-  /** marks the clerk excluded in the preview, left as they were */
+  /** marks or students' rows the clerk excluded in the preview, left as they were */
   excluded: z.number().int().optional(),
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
 // No token: commit what the file says now, as the CLI does after showing nothing in between (the file is read once).
 const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200).optional(), allowRejected: z.boolean().default(false),
-  /** marks only: the changes (ImportChange.id) the clerk left out; the commit writes exactly the rest */
+  /** the changes (ImportChange.id: a mark's cell «5А!D6», a student's row «Список!7») the clerk left out; the commit
+   *  writes exactly the rest */
   exclude: z.array(z.string().min(1).max(400)).max(200_000).optional() });
 
 // ---------- ledgers (сводная ведомость, sealed versions) ----------

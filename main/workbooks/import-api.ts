@@ -12,7 +12,7 @@ import { appendAudit } from '../audit/log.ts';
 import type { Jobs, Progress } from '../shared/jobs.ts';
 import type { JobSpec } from '../shared/handler.ts';
 import { STUDENT_FIELDS, fieldLabel, normalizeHeader, parseMarkField, type ColumnMapping, type SheetLayout } from './read.ts';
-import { applyStudentsImport, previewStudentsImport, type StudentsImportPreview } from './students-import.ts';
+import { applyStudentsImport, describeStudentChanges, excludeStudentRows, previewStudentsImport, type StudentsImportPreview } from './students-import.ts';
 import { applyMarksImport, describeChanges, excludeChanges, hasWrites, previewMarksImport, type MarksImportPreview } from './marks-import.ts';
 import { importChangesWorkbook } from './lists.ts';
 import { searchKey } from '../../preload/core/names.ts';
@@ -77,7 +77,7 @@ function shape(db: DB, a: Args, r: Read & { saved: boolean }): Output<'import.pr
     rejected: r.p.rejected.map((x) => ({ sheet: x.sheet, row: x.row, column: x.column, reason: x.reason })),
     token: r.p.token,
     ...(r.kind === 'students' && r.p.notes.length ? { notes: r.p.notes } : {}),
-    ...(r.kind === 'marks' ? { changeCount: r.p.writes.length + (r.p.attendance?.writes.length ?? 0) } : {}),
+    changeCount: r.kind === 'marks' ? r.p.writes.length + (r.p.attendance?.writes.length ?? 0) : r.p.added.length + r.p.changed.length,
   };
 }
 
@@ -91,11 +91,9 @@ export function previewJob(db: DB, a: Args): JobSpec<Output<'import.preview'>> {
     jobKind: 'import.preview', keepMs: KEEP_MS, privateResult: true,
     work: async (p, id) => {
       const r = await readUpload(db, a, p);
-      if (r.kind === 'marks') {
-        // kept beside the job, as long as the job is: a screen pages through them, the job's result stays small
-        changeLists.set(id, describeChanges(db, r.p));
-        setTimeout(() => changeLists.delete(id), KEEP_MS).unref();
-      }
+      // kept beside the job, as long as the job is: a screen pages through them, the job's result stays small
+      changeLists.set(id, r.kind === 'marks' ? describeChanges(db, r.p) : describeStudentChanges(r.p));
+      setTimeout(() => changeLists.delete(id), KEEP_MS).unref();
       return shape(db, a, r);
     },
   };
@@ -148,11 +146,17 @@ const KEEP_MS = 30 * 60_000;
 export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>, progress?: Progress): Promise<Output<'import.commit'>> {
   const read = await readUpload(db, a, progress, a.token !== undefined);
   if (a.token !== undefined && read.p.token !== a.token) throw new AppError('conflict', 'Файл или реестр изменились после предпросмотра: посмотрите предпросмотр ещё раз');
-  if (a.exclude?.length && read.kind !== 'marks') throw new AppError('validation', 'Исключать изменения можно только при импорте оценок', { exclude: 'только для оценок' });
-  // the changes the clerk left out of the preview: the commit writes exactly the rest
-  const cut = read.kind === 'marks' ? excludeChanges(read.p, a.exclude ?? []) : { excluded: 0 };
-  const r: typeof read = read.kind === 'marks' && 'p' in cut ? { ...read, p: cut.p } : read;
-  const excluded = cut.excluded;
+  // the changes (marks: cells; students: rows) the clerk left out of the preview: the commit writes exactly the rest
+  let r: typeof read, excluded: number;
+  if (read.kind === 'marks') {
+    const cut = excludeChanges(read.p, a.exclude ?? []);
+    r = { ...read, p: cut.p };
+    excluded = cut.excluded;
+  } else {
+    const cut = excludeStudentRows(read.p, a.exclude ?? []);
+    r = { ...read, p: cut.p };
+    excluded = cut.excluded;
+  }
   const rejected = r.p.rejected;
   if (rejected.length && !a.allowRejected) {
     const x = rejected[0];
@@ -181,9 +185,9 @@ export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'imp
   progress?.throwIfCancelled(); // the last moment a cancel is heard: the transaction below runs to its end
   const out = db.transaction(() => {
     if (r.kind === 'students') {
-      const res = applyStudentsImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: res }));
+      const res = applyStudentsImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: excluded ? { ...res, excluded } : res }));
       remember();
-      return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedRows, written: true };
+      return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedRows, written: true, ...(excluded ? { excluded } : {}) };
     }
     const res = applyMarksImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: excluded ? { ...res, excluded } : res }));
     remember();

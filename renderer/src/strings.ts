@@ -642,6 +642,26 @@ export const t = {
       includeAll: 'Вернуть все',
       none: 'По этому отбору изменений нет.',
     },
+    /** the same list for a students journal: a row of the file each (a new pupil, or the card's fields it changes) */
+    studentChanges: {
+      title: (n: number) => `Что будет записано: ${count(n, ['строка', 'строки', 'строк'])}`,
+      line: (c: { student: string; subject: string; period: string; from: string | null; to: string }) =>
+        `${c.student} — ${c.subject}: ${c.from ?? '—'} → ${c.to}`,
+      student: 'Ученик',
+      subject: 'Что меняется',
+      kind: 'Изменение',
+      allSubjects: 'всё',
+      allKinds: 'все',
+      kinds: { added: 'новый ученик', changed: 'изменение карточки' } as Record<'added' | 'changed', string>,
+      colCell: 'Строка',
+      colChange: 'ФИО — что меняется: было → станет',
+      colWrite: 'Записать',
+      writeRow: (line: string) => `Записать: ${line}`,
+      matching: (n: number, total: number) => `Показано по отбору: ${n} из ${total}`,
+      excluded: (n: number) => `Исключено из записи: ${count(n, ['строка', 'строки', 'строк'])} — в реестре они останутся как есть.`,
+      includeAll: 'Вернуть все',
+      none: 'По этому отбору изменений нет.',
+    },
     excludedDone: (n: number) => ` Исключено по вашему выбору и не записано: ${n}.`,
   },
   trustAnchors: {

@@ -10,10 +10,12 @@ import { Pager } from '../../ui/Pager';
 import { saveFile } from '../../ui/files';
 import { useQuery } from '../../ui/useQuery';
 
-const tx = t.importJournal.changes;
 const PAGE = 50;
 
-export function ImportChanges({ jobId, excluded, onExclude }: { jobId: string; excluded: ReadonlySet<string>; onExclude: (next: Set<string>) => void }) {
+/** `kind`: a marks journal lists cells («5А!D6»), a students journal its rows («Список!7»). */
+export function ImportChanges({ jobId, excluded, onExclude, kind: journal = 'marks' }: { jobId: string; excluded: ReadonlySet<string>;
+  onExclude: (next: Set<string>) => void; kind?: 'marks' | 'students' }) {
+  const tx = journal === 'students' ? t.importJournal.studentChanges : t.importJournal.changes;
   const [student, setStudent] = useState('');
   const [subject, setSubject] = useState('');
   const [kind, setKind] = useState<'' | ImportChange['kind']>('');
@@ -83,7 +85,7 @@ export function ImportChanges({ jobId, excluded, onExclude }: { jobId: string; e
               return (
                 <tr key={c.id} data-change={c.id} className={write ? undefined : 'row-muted'}>
                   <td><input type="checkbox" checked={write} aria-label={tx.writeRow(line)} onChange={(e) => toggle(c.id, e.target.checked)} /></td>
-                  <td>{c.sheet}!{c.column}{c.row}</td>
+                  <td>{c.id}</td>
                   <td>{write ? line : <s>{line}</s>}</td>
                 </tr>
               );

@@ -336,8 +336,8 @@ export function ImportScreen() {
               <ul>{preview.notes!.map((n, i) => <li key={i}>{tx.noteAt(n.sheet, n.row)}: {n.message}</li>)}</ul>
             </div>
           )}
-          {preview.kind === 'marks' && previewJobId && !dirty && (preview.changeCount ?? 0) > 0 && (
-            <ImportChanges jobId={previewJobId} excluded={excluded} onExclude={setExcluded} />
+          {previewJobId && !dirty && (preview.changeCount ?? 0) > 0 && (
+            <ImportChanges jobId={previewJobId} excluded={excluded} onExclude={setExcluded} kind={preview.kind} />
           )}
           {dirty && <Notice kind="warn" testId="import-dirty">{tx.applyFirst}</Notice>}
           <div className="form-actions">
