@@ -7,6 +7,7 @@ import { AppError, notFound } from '../shared/errors.ts';
 import { formatDate } from '../../preload/core/dates.ts';
 import { getSettings } from './settings.ts';
 import { MarkRefused, writeMarks, type MarkWrite } from './write.ts';
+import { count } from '../../preload/core/plural.ts';
 
 type ClassRow = { id: number; year_id: number; year_name: string; parallel: number; letter: string };
 type PeriodKind = 'quarter' | 'half' | 'trimester';
@@ -228,7 +229,7 @@ export function setMarks(db: DB, classId: number, cells: readonly MarkCell[]): {
   if (refused) {
     const first = Object.values(errors)[0];
     throw new AppError('validation', refused === 1 ? `Оценка не записана — ${first}` :
-      `Ни одна оценка не записана: ${refused} из ${cells.length} ячеек отклонены. Первая — ${first}`, errors);
+      `Ни одна оценка не записана: ${refused} из ${count(cells.length, 'ячейки', 'ячеек', 'ячеек')} отклонены. Первая — ${first}`, errors);
   }
   // the same cell twice in a batch: the last one counts, as if they were written in turn
   const last = new Map<string, number>();

@@ -16,6 +16,7 @@ import { checkAttendance, checkMarks, classInfo, classPeriods, setAttendance } f
 import { MarkRefused, writeMarks } from '../grades/write.ts';
 import { normalizeHeader, parseAttendanceField, parseMarkField, sheetRows, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
 import { splitFullName, type RejectedCell } from './students-import.ts';
+import { count } from '../../preload/core/plural.ts';
 
 export type MarksImportOptions = ReadOptions & {
   /** the academic year the marks belong to, «2026/2027»; the current year when absent */
@@ -126,7 +127,7 @@ class SubjectNames {
     if (mapped != null) return this.ids.has(mapped) ? { id: mapped } : { reason: `предмет «${written}» сопоставлен несуществующему предмету (id ${mapped})` };
     const ids = this.byName.get(key);
     if (!ids) return { reason: `предмет «${written}» не найден в реестре: сопоставьте его предмету реестра` };
-    if (ids.size > 1) return { reason: `названию «${written}» соответствуют ${ids.size} предмета реестра: сопоставьте столбец одному` };
+    if (ids.size > 1) return { reason: `названию «${written}» соответствуют ${count(ids.size, 'предмет', 'предмета', 'предметов')} реестра: сопоставьте столбец одному` };
     return { id: [...ids][0] };
   }
 }
@@ -173,7 +174,7 @@ class StudentMatcher {
     if (!birth) return { column: cells.birthDate?.col ?? null, field: 'birthDate', reason: cells.birthDate?.error ?? 'нет даты рождения: без неё ученика не найти по ФИО' };
     const fio = [names.lastName, names.firstName, names.middleName].filter(Boolean).join(' ');
     const found = this.byFioAndBirth(searchKey(fio), birth);
-    if (found.length > 1) return { column: nameCol, field: 'fullName', reason: `в реестре ${found.length} ученика с ФИО «${fio}» и датой рождения ${formatDate(birth)}: укажите СНИЛС, чтобы выбрать` };
+    if (found.length > 1) return { column: nameCol, field: 'fullName', reason: `в реестре ${count(found.length, 'ученик', 'ученика', 'учеников')} с ФИО «${fio}» и датой рождения ${formatDate(birth)}: укажите СНИЛС, чтобы выбрать` };
     // a journal adds no one: a student comes into the register by an order of enrolment, not by a mark
     if (!found.length) return { column: nameCol, field: 'fullName', reason: `ученик «${fio}» (${formatDate(birth)}${named})${snils ? ` со СНИЛС ${snils}` : ''} не найден в реестре: ` +
       'строка не импортирована — сначала зачислите ученика приказом' };
@@ -202,7 +203,7 @@ class StudentMatcher {
     }
     const ids = (this.memberships.all(studentId, year.id) as Array<{ id: number }>).map((x) => x.id);
     if (!ids.length) return { column: nameCol, field: 'fullName', reason: `ученик не учился ни в одном классе в ${year.name} учебном году` };
-    if (ids.length > 1) return { column: nameCol, field: 'fullName', reason: `в ${year.name} году ученик был в ${ids.length} классах: добавьте столбец «Класс»` };
+    if (ids.length > 1) return { column: nameCol, field: 'fullName', reason: `в ${year.name} году ученик был в ${count(ids.length, 'классе', 'классах', 'классах')}: добавьте столбец «Класс»` };
     return ids[0];
   }
 }
