@@ -181,6 +181,9 @@ export const GradeGridSchema = z.object({
   sealed: z.object({ version: z.number().int(), sealedAt: z.string() }).nullable(),
   /** marks in a closed column, kept from before the rule (migration 0013): shown to the clerk to check */
   afterDeparture: z.array(z.object({ studentId: uuid, subjectId: id, column: z.string() })),
+  /** marks shown here that are kept in another class of the year (a pupil's before his transfer), with that class and
+   *  whether its ledger is sealed: such a mark is that class's, read-only here when sealed */
+  elsewhere: z.array(z.object({ studentId: uuid, subjectId: id, column: z.string(), classId: id, className: z.string(), sealed: z.boolean() })).optional(),
   attendance: z.array(z.object({ studentId: uuid, periodId: id, missed: z.number().int(), missedValid: z.number().int() })),
 });
 export type GradeGrid = z.infer<typeof GradeGridSchema>;
