@@ -124,7 +124,7 @@ export function previewChanges(jobs: Jobs, user: User | null, f: Input<'import.p
 
 export async function previewChangesXlsx(jobs: Jobs, user: User | null, f: Input<'import.previewChangesXlsx'>): Promise<Output<'import.previewChangesXlsx'>> {
   const { p, rows } = filteredChanges(jobs, user, f);
-  const w = await importChangesWorkbook(p.fileName, rows);
+  const w = await importChangesWorkbook(p.fileName, rows, p.kind);
   return { fileName: w.fileName, dataBase64: w.bytes.toString('base64'), rows: rows.length };
 }
 

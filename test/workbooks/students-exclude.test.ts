@@ -1,8 +1,11 @@
 // A students import lists what it would write a row at a time («ФИО — фамилия: Петрова → Петренко», «новый ученик»)
-// like the marks import, and the clerk — on the screen (import.previewChanges, exclude) or on the command line
+// like the marks import (saved as xlsx too, read back by LibreOffice), and the clerk — on the screen (import.previewChanges, exclude) or on the command line
 // (--dry-run --changes, --exclude Список!3) — leaves rows out: the commit writes exactly the rest and audits the count.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Input, Job } from '../../preload/contract.ts';
 import { snilsCheckDigits } from '../../preload/core/identifiers.ts';
@@ -51,6 +54,20 @@ describe('students import: the rows it would write, and rows left out', () => {
       ['Список!4', 'Орлова Мария Игоревна — новый ученик: — → 08.07.2014, пол Ж (по отчеству)'],
     ]);
     expect((await c.call('import.previewChanges', { jobId, kind: 'changed' })).rows.map((x) => x.id)).toEqual(['Список!2']);
+
+    // the list as a workbook, read back by LibreOffice: a row of the file each
+    const x = await c.call('import.previewChangesXlsx', { jobId });
+    expect(x.rows).toBe(3);
+    const xlsx = path.join(dir, 'changes.xlsx');
+    fs.writeFileSync(xlsx, Buffer.from(x.dataBase64, 'base64'));
+    await promisify(execFile)('soffice', [`-env:UserInstallation=${pathToFileURL(path.join(dir, 'lo-csv')).href}`, '--headless', '--norestore',
+      '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76', '--outdir', dir, xlsx], { timeout: 240_000 });
+    expect(fs.readFileSync(path.join(dir, 'changes.csv'), 'utf8').trim().split('\n')).toEqual([
+      'Лист,Строка,ФИО,Что меняется,Было,Станет',
+      'Список,2,Петрова Анна Ивановна,фамилия,Петрова,Петренко',
+      'Список,3,Сидоров Олег Петрович,новый ученик,—,"06.05.2014, пол М (по отчеству)"',
+      'Список,4,Орлова Мария Игоревна,новый ученик,—,"08.07.2014, пол Ж (по отчеству)"',
+    ]);
 
     const stale = await c.call('import.commitStart', { ...args(), exclude: ['Список!9'] });
     await settle(stale.jobId);
