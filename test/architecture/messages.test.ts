@@ -96,7 +96,9 @@ describe('the words the clerk reads', () => {
   it('the scan finds the messages (the parser sees what it should)', () => {
     expect(backend.length).toBeGreaterThan(300);
     expect(strings.length).toBeGreaterThan(500);
-    expect(backend.some((m) => m.text.startsWith('Исключать') || m.text.includes('нет изменения «…»'))).toBe(true);
+    expect(backend.some((m) => m.at.startsWith('main/workbooks/marks-import.ts') && m.text.includes('нет изменения «…»'))).toBe(true);
+    expect(backend.some((m) => m.at.startsWith('main/workbooks/sheet-xml.ts'))).toBe(true); // the reader's own error class
+    expect(strings.some((m) => m.text === 'Ведомость запечатана — оценка не изменится')).toBe(true);
   });
 
   it('no programmer\'s jargon in a backend refusal or a screen string', () => {
