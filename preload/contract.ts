@@ -738,7 +738,9 @@ export const contract = {
   // the changes of a finished marks preview job, a page at a time, filtered; and the same (all pages) as a workbook
   'import.previewChanges': query(ImportChangesFilter.extend({ offset: z.number().int().min(0).default(0),
     limit: z.number().int().min(1).max(IMPORT_CHANGES_PAGE_MAX).default(50) }).strict(),
-  z.object({ total: z.number().int(), matching: z.number().int(), subjects: z.array(z.string()), rows: z.array(ImportChangeSchema) }), CLERK),
+  z.object({ total: z.number().int(), matching: z.number().int(), subjects: z.array(z.string()), rows: z.array(ImportChangeSchema),
+    /** of the total, the attendance rows (a marks journal with attendance columns) */
+    attendance: z.number().int().optional() }), CLERK),
   'import.previewChangesXlsx': query(ImportChangesFilter.strict(), z.object({ fileName: z.string(), dataBase64: z.string(), rows: z.number().int() }), CLERK),
   // ---------- ledgers ----------
   'ledgers.list': query(z.object({ yearId: id }).strict(), z.array(LedgerListRowSchema), ANY),

@@ -118,8 +118,9 @@ function filteredChanges(jobs: Jobs, user: User | null, f: Input<'import.preview
 
 export function previewChanges(jobs: Jobs, user: User | null, f: Input<'import.previewChanges'>): Output<'import.previewChanges'> {
   const { all, rows } = filteredChanges(jobs, user, f);
+  const attendance = all.filter((c) => c.what === 'attendance').length;
   return { total: all.length, matching: rows.length, subjects: [...new Set(all.map((c) => c.subject))].sort((a, b) => a.localeCompare(b, 'ru')),
-    rows: rows.slice(f.offset ?? 0, (f.offset ?? 0) + (f.limit ?? 50)) };
+    rows: rows.slice(f.offset ?? 0, (f.offset ?? 0) + (f.limit ?? 50)), ...(attendance ? { attendance } : {}) };
 }
 
 export async function previewChangesXlsx(jobs: Jobs, user: User | null, f: Input<'import.previewChangesXlsx'>): Promise<Output<'import.previewChangesXlsx'>> {

@@ -625,6 +625,9 @@ export const t = {
     noteAt: (sheet: string, row: number) => `Лист «${sheet}», строка ${row}`,
     changes: {
       title: (n: number) => `Что будет записано: ${count(n, ['оценка', 'оценки', 'оценок'])}`,
+      /** marks and attendance: the list holds both (attendance as «Пропуски уроков», a row per student × period) */
+      titleWithAttendance: (marks: number, attendance: number) =>
+        `Что будет записано: ${count(marks, ['оценка', 'оценки', 'оценок'])} и пропуски уроков — ${count(attendance, ['строка', 'строки', 'строк'])} (ученик × период)`,
       line: (c: { student: string; subject: string; period: string; from: string | null; to: string }) =>
         `${c.student} — ${c.subject}, ${c.period}: ${c.from ?? '—'} → ${c.to}`,
       student: 'Ученик',
@@ -639,6 +642,8 @@ export const t = {
       writeRow: (line: string) => `Записать: ${line}`,
       matching: (n: number, total: number) => `Показано по отбору: ${n} из ${total}`,
       excluded: (n: number) => `Исключено из записи: ${count(n, ['оценка', 'оценки', 'оценок'])} — они останутся как в реестре.`,
+      /** the same, when the list holds attendance too: an excluded row may be either */
+      excludedAny: (n: number) => `Исключено из записи: ${count(n, ['изменение', 'изменения', 'изменений'])} — в реестре останется как есть.`,
       includeAll: 'Вернуть все',
       none: 'По этому отбору изменений нет.',
     },

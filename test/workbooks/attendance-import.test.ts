@@ -15,6 +15,8 @@ import { detectLayouts } from './journal.ts';
 import { describeChanges, previewMarksImport, type MarkChange } from '../../main/workbooks/marks-import.ts';
 import { commitImport } from '../../main/workbooks/import-api.ts';
 import { Jobs } from '../../main/shared/jobs.ts';
+import { dispatch } from '../../main/host/dispatch.ts';
+import { Sessions } from '../../main/users/users.ts';
 import { commitAsClerk, importArgs, previewAsClerk } from './import-as-clerk.ts';
 import { tempDir } from '../helpers/register.ts';
 import { writeBook, type CellSpec } from './make.ts';
@@ -145,6 +147,15 @@ describe('attendance import', () => {
     ]);
     expect(describeChanges(db, p).map((x) => [x.kind, x.what ?? 'mark'])).toEqual([['changed', 'attendance'], ['added', 'mark'], ['added', 'attendance']]);
     expect((await previewAsClerk(db, file, { year: YEAR })).changeCount).toBe(3);
+    // the screen's list says how many of them are attendance
+    const jobs = new Jobs();
+    const base = { db, sessions: new Sessions(), jobs, session: null, asUser: { id: 0, login: 'cli:test', fullName: 'Тест', role: 'admin' as const }, client: 'cli' };
+    const started = await dispatch(base, { method: 'import.previewStart', args: importArgs(file, { year: YEAR }) });
+    if (!started.ok) throw new Error(started.error.message);
+    const jobId = (started.value as { jobId: string }).jobId;
+    await jobs.wait(jobId);
+    const listed = await dispatch(base, { method: 'import.previewChanges', args: { jobId } });
+    expect(listed.ok && listed.value).toMatchObject({ total: 3, attendance: 2 });
 
     // the clerk leaves out the change of a's attendance: the rest is written, a's 10 (4) stays
     const r = await commitImport(db, new Jobs(), { id: 1, login: 'admin', fullName: 'Администратор', role: 'admin' },
