@@ -259,6 +259,9 @@ export const GradeGridSchema = z.object({
   sealed: z.object({ version: z.number().int(), sealedAt: z.string() }).nullable(),
   /** marks in a closed column, kept from before the rule (migration 0013): shown to the clerk to check */
   afterDeparture: z.array(z.object({ studentId: uuid, subjectId: id, column: z.string() })),
+  /** marks shown here that are kept in another class of the year (a pupil's before his transfer), with that class and
+   *  whether its ledger is sealed: such a mark is that class's, read-only here when sealed */
+  elsewhere: z.array(z.object({ studentId: uuid, subjectId: id, column: z.string(), classId: id, className: z.string(), sealed: z.boolean() })).optional(),
   attendance: z.array(z.object({ studentId: uuid, periodId: id, missed: z.number().int(), missedValid: z.number().int() })),
 });
 export type GradeGrid = z.infer<typeof GradeGridSchema>;
@@ -318,13 +321,17 @@ export const ImportPreviewSchema = z.object({
   token: z.string(),
   /** what the preview would like the clerk to know, row by row (a register spelling with ё kept over the journal's е) */
   notes: z.array(z.object({ sheet: z.string(), row: z.number().int(), message: z.string() })).optional(),
-  /** marks: how many marks a commit would write (added + changed); a preview job's are listed by import.previewChanges */
+  /** how many marks and attendance rows (marks) or students (students: rows added or changed) a commit would write;
+   *  a preview job's are listed by import.previewChanges */
   changeCount: z.number().int().optional(),
 });
 export type ImportPreview = z.infer<typeof ImportPreviewSchema>;
-/** One mark a commit would write: «ФИО — предмет, период: было → станет»; `id` («лист!D7») is what the clerk excludes. */
+/** One mark a commit would write: «ФИО — предмет, период: было → станет»; `id` («лист!D7») is what the clerk excludes.
+ *  A students import lists a row each: subject «новый ученик» or the fields changed, period '', column '', id «лист!7». */
 export const ImportChangeSchema = z.object({ id: z.string(), sheet: z.string(), row: z.number().int(), column: z.string(), student: z.string(),
-  className: z.string(), subject: z.string(), period: z.string(), kind: z.enum(['added', 'changed']), from: z.string().nullable(), to: z.string() });
+  className: z.string(), subject: z.string(), period: z.string(), kind: z.enum(['added', 'changed']), from: z.string().nullable(), to: z.string(),
+  /** a mark (when absent) or a period's missed lessons («12 (по уважительной 4)»), listed as subject «Пропуски уроков» */
+  what: z.enum(['mark', 'attendance']).optional() });
 export type ImportChange = z.infer<typeof ImportChangeSchema>;
 /** Which changes of a finished preview job to show: by student (part of the ФИО, ё = е), subject, kind of change. */
 const ImportChangesFilter = z.object({ jobId: z.string(), student: z.string().max(200).optional(), subject: z.string().max(300).optional(),
@@ -340,13 +347,14 @@ export const ImportResultSchema = z.object({
   enrolled: z.number().int().optional(),
   /** attendance rows (student × period) of a marks journal with attendance columns */
   attendance: z.object({ added: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }).optional(),
-  /** marks the clerk excluded in the preview, left as they were */
+  /** marks or students' rows the clerk excluded in the preview, left as they were */
   excluded: z.number().int().optional(),
 });
 export type ImportResult = z.infer<typeof ImportResultSchema>;
 // No token: commit what the file says now, as the CLI does after showing nothing in between (the file is read once).
 const ImportCommitArgs = ImportArgs.extend({ token: z.string().min(1).max(200).optional(), allowRejected: z.boolean().default(false),
-  /** marks only: the changes (ImportChange.id) the clerk left out; the commit writes exactly the rest */
+  /** the changes (ImportChange.id: a mark's cell «5А!D6», a student's row «Список!7») the clerk left out; the commit
+   *  writes exactly the rest */
   exclude: z.array(z.string().min(1).max(400)).max(200_000).optional(),
   /** students only: each pupil the workbook adds is enrolled in this class by this order (first graders); all or none */
   enrolment: z.object({ order: OrderRef.strict(), classId: id, date: isoDate }).strict().optional() });
@@ -919,7 +927,9 @@ export const contract = {
   // the changes of a finished marks preview job, a page at a time, filtered; and the same (all pages) as a workbook
   'import.previewChanges': query(ImportChangesFilter.extend({ offset: z.number().int().min(0).default(0),
     limit: z.number().int().min(1).max(IMPORT_CHANGES_PAGE_MAX).default(50) }).strict(),
-  z.object({ total: z.number().int(), matching: z.number().int(), subjects: z.array(z.string()), rows: z.array(ImportChangeSchema) }), CLERK),
+  z.object({ total: z.number().int(), matching: z.number().int(), subjects: z.array(z.string()), rows: z.array(ImportChangeSchema),
+    /** of the total, the attendance rows (a marks journal with attendance columns) */
+    attendance: z.number().int().optional() }), CLERK),
   'import.previewChangesXlsx': query(ImportChangesFilter.strict(), z.object({ fileName: z.string(), dataBase64: z.string(), rows: z.number().int() }), CLERK),
   // ---------- ledgers ----------
   'ledgers.list': query(z.object({ yearId: id }).strict(), z.array(LedgerListRowSchema), ANY),

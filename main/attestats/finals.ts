@@ -56,7 +56,7 @@ export function computeFinals(db: DB, classId: number): FinalsPreview {
     throw new AppError('validation', `Итоговые отметки для аттестата выставляются в 9 и 11 классах, а ${c.name} — ${c.parallel} класс`);
   }
   const rules = ruleSetFor(c.year_name);
-  if (!rules) throw new AppError('validation', `Для ${c.year_name} учебного года нет правил выставления итоговых отметок (см. main/attestats/rules.ts)`);
+  if (!rules) throw new AppError('validation', `Для ${c.year_name} учебного года в программе нет правил выставления итоговых отметок: их даёт обновление программы`);
 
   // Who finishes the year in the class; who left it (a transfer or a departure that is not the graduation) is excluded.
   const members = db.prepare(`SELECT s.id, s.last_name, s.first_name, s.middle_name, m.end_date, mv.kind, mv.reason FROM class_memberships m

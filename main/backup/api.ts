@@ -47,7 +47,7 @@ export async function archiveReport(db: DB | null, a: { archive?: string; truste
 
 /** Exactly one of the two ways to name media: by id (the app) or by folder (the command line). */
 function oneOf(a: { mediaIds?: number[]; folders?: string[] }): 'mediaIds' | 'folders' {
-  if ((a.mediaIds === undefined) === (a.folders === undefined)) throw fieldError('mediaIds', 'Укажите носители: mediaIds или folders');
+  if ((a.mediaIds === undefined) === (a.folders === undefined)) throw fieldError('mediaIds', 'Укажите носители из списка или папки — одно из двух');
   return a.mediaIds ? 'mediaIds' : 'folders';
 }
 

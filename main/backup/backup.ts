@@ -35,6 +35,7 @@ import {
 import { newEncryption, openEncryption, type EncryptionInfo } from './encryption.ts';
 import { authenticationText, AUTHENTICATION, backupKey } from './key.ts';
 import { finishRun, mediaByPath, recordResult, startRun } from './runs.ts';
+import { count } from '../../preload/core/plural.ts';
 
 export type BackupDestination = { path: string; passphrase?: string | null; mediaId?: number | null; label?: string | null };
 
@@ -499,7 +500,7 @@ function recordBackup(run: Run, runId: number, by: string | null, outcomes: Dest
   const okCount = outcomes.filter((o) => o.ok).length;
   const state = okCount === run.dests.length ? 'ok' : okCount ? 'partial' : 'failed';
   const message = state === 'ok'
-    ? `Резервная копия ${bag} записана на ${okCount} носителя и проверена`
+    ? `Резервная копия ${bag} записана на ${count(okCount, 'носитель', 'носителя', 'носителей')} и проверена`
     : state === 'partial'
       ? `Резервная копия ${bag} записана не на все носители: ${outcomes.filter((o) => !o.ok).map((o) => o.message).join('; ')}`
       : `Резервная копия не записана ни на один носитель: ${outcomes.map((o) => o.message).join('; ')}`;

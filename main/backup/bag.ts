@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../shared/errors.ts';
 import { hashFile } from '../archive/files.ts';
+import { count } from '../../preload/core/plural.ts';
 
 export const BAGIT_TXT = 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n';
 export const MANIFEST = 'manifest-sha256.txt';
@@ -312,7 +313,7 @@ export async function checkBag(bag: string, opts: { payloadManifest?: ManifestEn
     const size = sizes[i];
     bytes += size;
     if (h === null) problems.push({ file, problem: 'missing', expected, message: `Копия ${bag}: нет файла ${file}` });
-    else if (h !== expected) problems.push({ file, problem: 'damaged', expected, message: `Копия ${bag}: файл ${file} повреждён (размер ${size} байт, хеш не совпадает с описью)` });
+    else if (h !== expected) problems.push({ file, problem: 'damaged', expected, message: `Копия ${bag}: файл ${file} повреждён (размер ${count(size, 'байт', 'байта', 'байт')}, хеш не совпадает с описью)` });
   }
   for (const f of present) {
     if (!payload.has(f)) problems.push({ file: f, problem: 'unexpected', message: `Копия ${bag}: лишний файл ${f} (его нет в описи)` });

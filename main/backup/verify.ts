@@ -15,6 +15,7 @@ import {
 } from './bag.ts';
 import { checkAuthenticity, localKey } from './key.ts';
 import { finishRun, logRepair, markVerified, mediaByPath, recordResult, startRun } from './runs.ts';
+import { count as counted } from '../../preload/core/plural.ts';
 
 export type CopyProblem = BagProblem & {
   action?: 'replaced' | 'removed' | 'unrepairable';
@@ -238,7 +239,7 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
   const { copies, incomplete } = collectCopies(inputs);
   if (!copies.length) {
     throw new AppError('validation', `В папках ${inputs.join(', ')} нет ни одной завершённой резервной копии` +
-      (incomplete.length ? ` (незавершённых, не считающихся копиями: ${incomplete.length} — их уберёт следующий запуск backup)` : ''));
+      (incomplete.length ? ` (незавершённых, не считающихся копиями: ${incomplete.length} — их уберёт следующее резервное копирование)` : ''));
   }
   // a copy whose data/ or tag file is a link is refused before anything of any copy is read (twins are read for each other)
   for (const c of copies) refuseLinks(c.dir);
@@ -359,7 +360,7 @@ export async function verifyCopies(db: DB | null, inputs: string[], opts: { repa
     damaged: (() => {
       const all = reports.flatMap((r) => r.problems.map((p) => ({ r, p })));
       const lost = all.filter(({ p }) => p.note?.startsWith('неисправимо'));
-      return `Найдены повреждения: ${count} в ${reports.filter((r) => r.problems.length).length} копиях; исправимы по двойнику: ${all.length - lost.length}` +
+      return `Найдены повреждения: ${count} в ${counted(reports.filter((r) => r.problems.length).length, 'копии', 'копиях', 'копиях')}; исправимы по двойнику: ${all.length - lost.length}` +
         (all.length > lost.length ? ' (verify-copies --repair, «Проверить и исправить»)' : '') +
         (lost.length ? `; неисправимы: ${lost.map(({ r, p }) => `${p.file} в ${r.path} — ${p.note}`).join('; ')}` : '');
     })(),

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { IMPORT_PERIODS, type ImportPeriod, type Input, type Output, type SignatureCheck } from '../../preload/contract.ts';
+import { IMPORT_CHANGES_PAGE_MAX, IMPORT_PERIODS, type ImportChange, type ImportPeriod, type Input, type Output, type SignatureCheck } from '../../preload/contract.ts';
 import { openRegister, RegisterOpenError, schemaVersion, type DB } from '../../db/connection.ts';
 import { keepAnchor } from '../host/dispatch.ts';
 import { cliBusyWaitMs, localCaller } from './local-call.ts';
@@ -38,18 +38,22 @@ const HELP = `Школьный регистр — командная строк�
   years list
   audit verify [--witness ПАПКА ...] проверить цепочку журнала аудита (код 1, если нарушена); с --witness — и по
                                      последней резервной копии в каждой папке: её записи должны быть в реестре
-  import students ФАЙЛ.xlsx [--dry-run] [--mapping СООТВЕТСТВИЕ.json] [--allow-rejected]
-                                     учеников из выгрузки журнала: предпросмотр (--dry-run) или запись одной
-                                     транзакцией; с отклонёнными ячейками — код 1 и ничего не записано
-    [--class 1А --year 2026/2027 --order N --order-date ДД.ММ.ГГГГ [--date ДД.ММ.ГГГГ]]
-                                     с --class: каждый добавленный ученик зачисляется в класс по приказу (первоклассники)
-  import marks ФАЙЛ.xlsx [--dry-run] [--mapping СООТВЕТСТВИЕ.json] [--year 2026/2027] [--allow-rejected]
+  import students ФАЙЛ.xlsx [--dry-run [--changes]] [--mapping СООТВЕТСТВИЕ.json] [--allow-rejected] [--exclude ЛИСТ!СТРОКА ...]
+                                     учеников из выгрузки журнала: предпросмотр (--dry-run; с --changes — каждая
+                                     строка, которая будет записана, с её адресом) или запись одной транзакцией;
+                                     с отклонёнными ячейками — код 1 и ничего не записано; --exclude «Список!7» —
+                                     не записывать эту строку (адреса — из --dry-run --changes)
+  import marks ФАЙЛ.xlsx [--dry-run [--changes]] [--mapping СООТВЕТСТВИЕ.json] [--year 2026/2027] [--allow-rejected]
+                [--exclude ЛИСТ!ЯЧЕЙКА ...]
                                      оценки из выгрузки журнала (по умолчанию за текущий учебный год); в файле
                                      соответствия — {"columns": {поле: столбец}, "sheets": {лист: {поле: столбец}},
                                      "subjects": {предмет в журнале: id}}; графы пропусков («Пропущено уроков»,
                                      «из них по болезни», «по уважительной причине») загружаются вместе с оценками;
                                      соответствие запоминается для журнала с тем же именем файла (как в программе) и
-                                     без --mapping берётся запомненное; Ctrl+C отменяет импорт, ничего не записав
+                                     без --mapping берётся запомненное; --dry-run --changes перечисляет каждую
+                                     оценку и пропуски «ФИО — предмет, период: было → станет» с адресом ячейки,
+                                     --exclude «5А!D6» оставляет эту ячейку как в реестре; Ctrl+C отменяет импорт,
+                                     ничего не записав
   export city-register --year 2026/2027 --out ФАЙЛ.xlsx   книга для городского реестра (предметы — кодами реестра)
   grades set --class 5А [--year 2026/2027] --student "Фамилия Имя [Отчество]" [--birth ДД.ММ.ГГГГ] --subject Предмет
              --period "1 четверть"|q1|годовая|экзамен|итоговая --mark 4   одна оценка (--mark "" стирает её)
@@ -194,6 +198,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         class: { type: 'string' }, year: { type: 'string' }, query: { type: 'string' }, limit: { type: 'string' },
         last: { type: 'string' }, first: { type: 'string' }, middle: { type: 'string' }, birth: { type: 'string' }, sex: { type: 'string' },
         snils: { type: 'string' }, 'dry-run': { type: 'boolean' }, mapping: { type: 'string' }, 'allow-rejected': { type: 'boolean' },
+        changes: { type: 'boolean' }, exclude: { type: 'string', multiple: true },
         order: { type: 'string' }, 'order-date': { type: 'string' }, date: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
         student: { type: 'string' }, subject: { type: 'string' }, period: { type: 'string' }, mark: { type: 'string' },
         xlsx: { type: 'string' }, version: { type: 'string' }, cert: { type: 'string' }, chain: { type: 'string' }, thumbprint: { type: 'string' }, 'allow-na': { type: 'boolean' }, code: { type: 'string' },
@@ -428,16 +433,31 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         type Counts = { added: number; changed: number; unchanged: number } | null | undefined;
         const attText = (a: Counts, verb: [string, string]) =>
           a ? `; пропуски (ученик × период): ${verb[0]} ${a.added}, ${verb[1]} ${a.changed}, без изменений ${a.unchanged}` : '';
+        const exclude = (f.exclude as string[] | undefined) ?? [];
+        if (exclude.length && f['dry-run']) throw new UsageError('--exclude — для записи: с --dry-run ничего не записывается');
+        if (f.changes && !f['dry-run']) throw new UsageError('--changes — для предпросмотра: добавьте --dry-run');
         if (f['dry-run']) {
-          const p = await runJob('import.previewStart', args);
+          let previewId = '';
+          const p = await runJob('import.previewStart', args, {}, (id) => (previewId = id));
           const rejectedLines = p.rejected.map(rejectedLine);
+          // every change a commit would write, with the address --exclude takes, read page by page as the screen does
+          const changes: ImportChange[] = [];
+          if (f.changes) {
+            for (let offset = 0; ; offset += IMPORT_CHANGES_PAGE_MAX) {
+              const page = await call('import.previewChanges', { jobId: previewId, offset, limit: IMPORT_CHANGES_PAGE_MAX });
+              changes.push(...page.rows);
+              if (page.rows.length < IMPORT_CHANGES_PAGE_MAX) break;
+            }
+          }
+          const changeLines = changes.map((c) => `  ${c.id}  ${c.student} — ${c.subject}${c.period ? `, ${c.period}` : ''}: ${c.from ?? '—'} → ${c.to}`);
+          const listed = f.changes ? { changes } : {};
           if (kind === 'students') {
-            const summary = { ...p.counts, rejected: p.rejected, ...(p.notes ? { notes: p.notes } : {}) };
+            const summary = { ...p.counts, rejected: p.rejected, ...(p.notes ? { notes: p.notes } : {}), ...listed };
             print(summary, () => [`Предпросмотр ${file}: добавить ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${p.rejected.length}`, ...rejectedLines,
-              ...(p.notes ?? []).map((n) => `  лист «${n.sheet}», строка ${n.row}: ${n.message}`)].join('\n'));
+              ...(p.notes ?? []).map((n) => `  лист «${n.sheet}», строка ${n.row}: ${n.message}`), ...changeLines].join('\n'));
           } else {
-            const summary = { year: p.year, ...p.counts, rejected: p.rejected, ...(p.attendance ? { attendance: p.attendance } : {}) };
-            print(summary, () => [`Предпросмотр ${file} (${summary.year}): добавить оценок ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${p.rejected.length}${attText(p.attendance, ['добавить', 'изменить'])}`, ...rejectedLines].join('\n'));
+            const summary = { year: p.year, ...p.counts, rejected: p.rejected, ...(p.attendance ? { attendance: p.attendance } : {}), ...listed };
+            print(summary, () => [`Предпросмотр ${file} (${summary.year}): добавить оценок ${summary.added}, изменить ${summary.changed}, без изменений ${summary.unchanged}, отклонено ячеек ${p.rejected.length}${attText(p.attendance, ['добавить', 'изменить'])}`, ...rejectedLines, ...changeLines].join('\n'));
           }
           return p.rejected.length ? 1 : 0;
         }
@@ -448,21 +468,24 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         // No token: the file is read once and what it says now is committed, or refused with every rejected cell.
         let r: Output<'import.commit'>;
         try {
-          r = await runJob('import.commitStart', { ...args, allowRejected: !!f['allow-rejected'], ...(enrolment ? { enrolment } : {}) });
+          r = await runJob('import.commitStart', { ...args, allowRejected: !!f['allow-rejected'], ...(enrolment ? { enrolment } : {}), ...(exclude.length ? { exclude } : {}) });
         } catch (e) {
           if (!(e instanceof AppError) || !e.rows) throw e;
           io.err([`Ошибка: отклонено ячеек: ${e.rows.length}; ничего не записано`, ...e.rows.map(rejectedLine)].join('\n'));
           return 1;
         }
         if (kind === 'students') {
-          const out = { added: r.added, changed: r.changed, unchanged: r.unchanged, rejectedRows: r.rejected, ...(r.enrolled != null ? { enrolled: r.enrolled } : {}) };
+          const out = { added: r.added, changed: r.changed, unchanged: r.unchanged, rejectedRows: r.rejected, ...(r.excluded ? { excluded: r.excluded } : {}),
+            ...(r.enrolled != null ? { enrolled: r.enrolled } : {}) };
           print(out, () => `Импорт ${file}: добавлено ${out.added}, изменено ${out.changed}, без изменений ${out.unchanged}, отклонено строк ${out.rejectedRows}` +
-            `${r.enrolled != null ? `; зачислено в ${f.class} по приказу № ${enrolment!.order.number}: ${r.enrolled}` : ''}`);
+            `${r.excluded ? `, исключено вами ${r.excluded}` : ''}${r.enrolled != null ? `; зачислено в ${f.class} по приказу № ${enrolment!.order.number}: ${r.enrolled}` : ''}`);
         } else {
           // the year asked for, or the current one, which the import took (the audit entry names it)
           const year = (f.year as string | undefined) ?? `${currentYearStart()}/${currentYearStart() + 1}`;
-          const out = { added: r.added, changed: r.changed, unchanged: r.unchanged, rejectedCells: r.rejected, ...(r.attendance ? { attendance: r.attendance } : {}) };
-          print(out, () => `Импорт оценок ${file} (${year}): добавлено ${out.added}, изменено ${out.changed}, без изменений ${out.unchanged}, отклонено ячеек ${out.rejectedCells}${attText(r.attendance, ['добавлено', 'изменено'])}`);
+          const out = { added: r.added, changed: r.changed, unchanged: r.unchanged, rejectedCells: r.rejected, ...(r.attendance ? { attendance: r.attendance } : {}),
+            ...(r.excluded ? { excluded: r.excluded } : {}) };
+          print(out, () => `Импорт оценок ${file} (${year}): добавлено ${out.added}, изменено ${out.changed}, без изменений ${out.unchanged}, отклонено ячеек ${out.rejectedCells}${attText(r.attendance, ['добавлено', 'изменено'])}` +
+            `${r.excluded ? `; исключено вами ${r.excluded}` : ''}`);
         }
         return 0;
       }

@@ -18,7 +18,7 @@ export type LocalCaller = {
    * first report: a job may report before its id is back. Ctrl+C or a scheduler's SIGTERM cancels it at its next safe
    * point (a backup removes its partial copies); a second Ctrl+C leaves at once.
    */
-  job<M extends JobMethod>(method: M, args: Input<M>, follow?: Follower | OnReport): Promise<JobResult<M>>;
+  job<M extends JobMethod>(method: M, args: Input<M>, follow?: Follower | OnReport, started?: (jobId: string) => void): Promise<JobResult<M>>;
 };
 
 /**
@@ -43,7 +43,7 @@ export function localCaller(db: DB | null, onWaiting: (message: string) => void 
   };
   return {
     call,
-    async job<M extends JobMethod>(method: M, args: Input<M>, follow: Follower | OnReport = {}): Promise<JobResult<M>> {
+    async job<M extends JobMethod>(method: M, args: Input<M>, follow: Follower | OnReport = {}, started?: (jobId: string) => void): Promise<JobResult<M>> {
       const follower: Follower = typeof follow === 'function' ? { onReport: (done, total, message) => follow(done, total, message ?? undefined) } : follow;
       const stopFollowing = jobs.follow('*', follower);
       let jobId: string | null = null;
@@ -57,6 +57,7 @@ export function localCaller(db: DB | null, onWaiting: (message: string) => void 
       process.on('SIGTERM', cancel);
       try {
         jobId = ((await call(method, args)) as { jobId: string }).jobId;
+        started?.(jobId);
         return await jobs.wait(jobId) as JobResult<M>;
       } finally {
         stopFollowing();

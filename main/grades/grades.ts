@@ -7,6 +7,7 @@ import { AppError, notFound } from '../shared/errors.ts';
 import { formatDate } from '../../preload/core/dates.ts';
 import { getSettings } from './settings.ts';
 import { MarkRefused, writeMarks, type MarkWrite } from './write.ts';
+import { count } from '../../preload/core/plural.ts';
 
 type ClassRow = { id: number; year_id: number; year_name: string; parallel: number; letter: string };
 type PeriodKind = 'quarter' | 'half' | 'trimester';
@@ -47,7 +48,8 @@ export function sealedLedger(db: DB, classId: number): { version: number; sealed
   return db.prepare('SELECT 1 FROM ledger_corrections WHERE class_id = ? AND closed_by_version_id IS NULL').get(classId) ? null : v;
 }
 
-type MarkRow = { student_id: string; subject_id: number; slot: MarkSlot; period_id: number | null; mark: Mark };
+/** class_id: the class the mark is kept in (a pupil moved during the year has marks of his earlier class too) */
+type MarkRow = { student_id: string; subject_id: number; class_id: number; slot: MarkSlot; period_id: number | null; mark: Mark };
 
 const SLOT_COLUMNS = [['p1', 1], ['p2', 2], ['p3', 3], ['p4', 4], ['annual', 0], ['exam', 0], ['final', 0]] as const;
 
@@ -74,8 +76,8 @@ export function marksOfClassMembers(db: DB, yearId: number, classId: number): Ma
       if (mark == null) continue;
       if (number) {
         const id = periodId.get(`${kindOf.get(parallel.get(r[2])!)}:${number}`);
-        if (id !== undefined) out.push({ student_id: r[0], subject_id: r[1], slot: 'period', period_id: id, mark });
-      } else out.push({ student_id: r[0], subject_id: r[1], slot: slot as MarkSlot, period_id: null, mark });
+        if (id !== undefined) out.push({ student_id: r[0], subject_id: r[1], class_id: r[2], slot: 'period', period_id: id, mark });
+      } else out.push({ student_id: r[0], subject_id: r[1], class_id: r[2], slot: slot as MarkSlot, period_id: null, mark });
     }
   });
   return out;
@@ -129,9 +131,15 @@ export function classGrid(db: DB, classId: number, subjectId?: number): GradeGri
     .sort((a, b) => a.fullName.localeCompare(b.fullName, 'ru'));
   const ids = new Set(students.map((s) => s.id));
   const subjectIds = new Set(subjects.map((s) => s.id));
-  const marks = marksOfClassMembers(db, c.year_id, classId)
-    .filter((m) => ids.has(m.student_id) && subjectIds.has(m.subject_id))
-    .map((m) => ({ studentId: m.student_id, subjectId: m.subject_id, column: columnKey(m.slot, m.period_id), mark: m.mark }));
+  const stored = marksOfClassMembers(db, c.year_id, classId).filter((m) => ids.has(m.student_id) && subjectIds.has(m.subject_id));
+  const marks = stored.map((m) => ({ studentId: m.student_id, subjectId: m.subject_id, column: columnKey(m.slot, m.period_id), mark: m.mark }));
+  // marks a pupil got in another class that year (before a transfer): kept there, under that class's seal
+  const others = new Map<number, { className: string; sealed: boolean }>();
+  const elsewhere = stored.filter((m) => m.class_id !== classId).map((m) => {
+    let o = others.get(m.class_id);
+    if (!o) others.set(m.class_id, o = { className: classInfo(db, m.class_id).name, sealed: !!sealedLedger(db, m.class_id) });
+    return { studentId: m.student_id, subjectId: m.subject_id, column: columnKey(m.slot, m.period_id), classId: m.class_id, ...o };
+  });
   const counted = new Set(students.filter((s) => s.inClass).map((s) => s.id));
   const byColumn = new Map<string, string[]>();
   for (const m of marks) {
@@ -149,7 +157,7 @@ export function classGrid(db: DB, classId: number, subjectId?: number): GradeGri
   const afterDeparture = marks.filter((m) => closed.get(m.studentId)?.has(m.column)).map((m) => ({ studentId: m.studentId, subjectId: m.subjectId, column: m.column }));
   return {
     classId, className: c.name, yearId: c.year_id, yearName: c.year_name, allowMarkOne: getSettings(db).allowMarkOne, columns,
-    sealed: sealedLedger(db, classId), afterDeparture,
+    sealed: sealedLedger(db, classId), afterDeparture, elsewhere,
     subjects: subjects.map((s) => ({
       id: s.id, name: s.name, shortName: s.short_name, hasExam: !!s.has_exam,
       stats: Object.fromEntries(columns.filter((col) => col.slot !== 'exam' || s.has_exam)
@@ -228,7 +236,7 @@ export function setMarks(db: DB, classId: number, cells: readonly MarkCell[]): {
   if (refused) {
     const first = Object.values(errors)[0];
     throw new AppError('validation', refused === 1 ? `Оценка не записана — ${first}` :
-      `Ни одна оценка не записана: ${refused} из ${cells.length} ячеек отклонены. Первая — ${first}`, errors);
+      `Ни одна оценка не записана: ${refused} из ${count(cells.length, 'ячейки', 'ячеек', 'ячеек')} отклонены. Первая — ${first}`, errors);
   }
   // the same cell twice in a batch: the last one counts, as if they were written in turn
   const last = new Map<string, number>();

@@ -53,8 +53,21 @@ export function sqliteToApi(e: Error & { code?: string }, db?: DB | null): ApiEr
   const place = placeError(e, db);
   if (place) return place.toApi();
   if (!e.code?.startsWith('SQLITE_CONSTRAINT')) return null;
-  return { code: e.code === 'SQLITE_CONSTRAINT_UNIQUE' ? 'conflict' : 'validation', message: `Реестр отказал в записи: ${e.message}` };
+  return { code: e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ? 'conflict' : 'validation',
+    message: `Реестр отказал в записи: ${CONSTRAINT_WORDS[e.code] ?? e.message}` };
 }
+/** SQLite's own constraint messages («UNIQUE constraint failed: students.snils») in the clerk's words; a trigger's
+ *  refusal (SQLITE_CONSTRAINT_TRIGGER) is already Russian (RAISE in the migrations) and is shown as it is. */
+const CONSTRAINT_WORDS: Record<string, string> = {
+  SQLITE_CONSTRAINT_UNIQUE: 'такая запись в реестре уже есть',
+  SQLITE_CONSTRAINT_PRIMARYKEY: 'такая запись в реестре уже есть',
+  SQLITE_CONSTRAINT_NOTNULL: 'не заполнено обязательное поле',
+  SQLITE_CONSTRAINT_CHECK: 'значение не прошло проверку реестра',
+  SQLITE_CONSTRAINT_FOREIGNKEY: 'запись ссылается на то, чего в реестре нет, или на неё ссылаются другие записи',
+  SQLITE_CONSTRAINT_DATATYPE: 'значение не того вида (число, текст, дата)',
+};
+/** The roles as a refusal names them. */
+const ROLE_WORDS: Record<string, string> = { clerk: 'делопроизводитель', archivist: 'архивариус', admin: 'администратор' };
 
 /**
  * `asUser` is for the local CLI, which acts as the OS user who can already write the register file: only it may pass
@@ -98,7 +111,7 @@ export const dispatch: Dispatcher = async (base, env) => {
         return { ok: false, error: why ? { code: 'unauthenticated', message: why, fields: { session: why } } : { code: 'unauthenticated', message: 'Войдите в систему' } };
       }
       if (!(def.roles as readonly string[]).includes(user.role)) {
-        return { ok: false, error: { code: 'forbidden', message: `Недостаточно прав: «${method}» доступен ролям ${def.roles.join(', ')}` } };
+        return { ok: false, error: { code: 'forbidden', message: `Недостаточно прав: «${method}» доступен ролям: ${def.roles.map((r) => ROLE_WORDS[r] ?? r).join(', ')}` } };
       }
     }
     const { asUser: _cli, otherProgram: _other, ...rest } = base;

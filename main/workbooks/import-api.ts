@@ -12,7 +12,7 @@ import { appendAudit } from '../audit/log.ts';
 import type { Jobs, Progress } from '../shared/jobs.ts';
 import type { JobSpec } from '../shared/handler.ts';
 import { STUDENT_FIELDS, fieldLabel, normalizeHeader, parseMarkField, type ColumnMapping, type SheetLayout } from './read.ts';
-import { applyStudentsImport, previewStudentsImport, type StudentsImportPreview } from './students-import.ts';
+import { applyStudentsImport, describeStudentChanges, excludeStudentRows, previewStudentsImport, type StudentsImportPreview } from './students-import.ts';
 import { applyMarksImport, describeChanges, excludeChanges, hasWrites, previewMarksImport, type MarksImportPreview } from './marks-import.ts';
 import { importChangesWorkbook } from './lists.ts';
 import { enrol } from '../movement/orders.ts';
@@ -78,7 +78,7 @@ function shape(db: DB, a: Args, r: Read & { saved: boolean }): Output<'import.pr
     rejected: r.p.rejected.map((x) => ({ sheet: x.sheet, row: x.row, column: x.column, reason: x.reason })),
     token: r.p.token,
     ...(r.kind === 'students' && r.p.notes.length ? { notes: r.p.notes } : {}),
-    ...(r.kind === 'marks' ? { changeCount: r.p.writes.length } : {}),
+    changeCount: r.kind === 'marks' ? r.p.writes.length + (r.p.attendance?.writes.length ?? 0) : r.p.added.length + r.p.changed.length,
   };
 }
 
@@ -92,11 +92,9 @@ export function previewJob(db: DB, a: Args): JobSpec<Output<'import.preview'>> {
     jobKind: 'import.preview', keepMs: KEEP_MS, privateResult: true,
     work: async (p, id) => {
       const r = await readUpload(db, a, p);
-      if (r.kind === 'marks') {
-        // kept beside the job, as long as the job is: a screen pages through them, the job's result stays small
-        changeLists.set(id, describeChanges(db, r.p));
-        setTimeout(() => changeLists.delete(id), KEEP_MS).unref();
-      }
+      // kept beside the job, as long as the job is: a screen pages through them, the job's result stays small
+      changeLists.set(id, r.kind === 'marks' ? describeChanges(db, r.p) : describeStudentChanges(r.p));
+      setTimeout(() => changeLists.delete(id), KEEP_MS).unref();
       return shape(db, a, r);
     },
   };
@@ -121,13 +119,14 @@ function filteredChanges(jobs: Jobs, user: User | null, f: Input<'import.preview
 
 export function previewChanges(jobs: Jobs, user: User | null, f: Input<'import.previewChanges'>): Output<'import.previewChanges'> {
   const { all, rows } = filteredChanges(jobs, user, f);
+  const attendance = all.filter((c) => c.what === 'attendance').length;
   return { total: all.length, matching: rows.length, subjects: [...new Set(all.map((c) => c.subject))].sort((a, b) => a.localeCompare(b, 'ru')),
-    rows: rows.slice(f.offset ?? 0, (f.offset ?? 0) + (f.limit ?? 50)) };
+    rows: rows.slice(f.offset ?? 0, (f.offset ?? 0) + (f.limit ?? 50)), ...(attendance ? { attendance } : {}) };
 }
 
 export async function previewChangesXlsx(jobs: Jobs, user: User | null, f: Input<'import.previewChangesXlsx'>): Promise<Output<'import.previewChangesXlsx'>> {
   const { p, rows } = filteredChanges(jobs, user, f);
-  const w = await importChangesWorkbook(p.fileName, rows);
+  const w = await importChangesWorkbook(p.fileName, rows, p.kind);
   return { fileName: w.fileName, dataBase64: w.bytes.toString('base64'), rows: rows.length };
 }
 
@@ -150,11 +149,17 @@ export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'imp
   const read = await readUpload(db, a, progress, a.token !== undefined);
   if (a.token !== undefined && read.p.token !== a.token) throw new AppError('conflict', 'Файл или реестр изменились после предпросмотра: посмотрите предпросмотр ещё раз');
   if (a.enrolment && read.kind !== 'students') throw new AppError('validation', 'Зачислять по приказу можно только при импорте учеников', { enrolment: 'только для учеников' });
-  if (a.exclude?.length && read.kind !== 'marks') throw new AppError('validation', 'Исключать изменения можно только при импорте оценок', { exclude: 'только для оценок' });
-  // the changes the clerk left out of the preview: the commit writes exactly the rest
-  const cut = read.kind === 'marks' ? excludeChanges(read.p, a.exclude ?? []) : { excluded: 0 };
-  const r: typeof read = read.kind === 'marks' && 'p' in cut ? { ...read, p: cut.p } : read;
-  const excluded = cut.excluded;
+  // the changes (marks: cells; students: rows) the clerk left out of the preview: the commit writes exactly the rest
+  let r: typeof read, excluded: number;
+  if (read.kind === 'marks') {
+    const cut = excludeChanges(read.p, a.exclude ?? []);
+    r = { ...read, p: cut.p };
+    excluded = cut.excluded;
+  } else {
+    const cut = excludeStudentRows(read.p, a.exclude ?? []);
+    r = { ...read, p: cut.p };
+    excluded = cut.excluded;
+  }
   const rejected = r.p.rejected;
   if (rejected.length && !a.allowRejected) {
     const x = rejected[0];
@@ -185,10 +190,12 @@ export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'imp
     if (r.kind === 'students') {
       let enrolled = 0;
       const enrolment = a.enrolment;
-      const res = applyStudentsImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: enrolment ? { ...res, enrolled: res.added } : res }),
+      const res = applyStudentsImport(db, r.p, (res) => appendAudit(db, user.login, method, { args,
+        result: { ...res, ...(excluded ? { excluded } : {}), ...(enrolment ? { enrolled: res.added } : {}) } }),
         enrolment ? (studentId) => { enrol(db, { ...enrolment, studentId }); enrolled++; } : undefined);
       remember();
-      return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedRows, written: true, ...(enrolment ? { enrolled } : {}) };
+      return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedRows, written: true,
+        ...(excluded ? { excluded } : {}), ...(enrolment ? { enrolled } : {}) };
     }
     const res = applyMarksImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: excluded ? { ...res, excluded } : res }));
     remember();

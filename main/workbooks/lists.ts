@@ -61,12 +61,20 @@ export async function classMarksWorkbook(db: DB, classId: number): Promise<{ fil
 }
 
 const CHANGE_KIND: Record<string, string> = { added: 'добавить', changed: 'изменить' };
-/** An import preview's changes as the clerk filtered them: «ФИО — предмет, период: было → станет», a row each. */
-export async function importChangesWorkbook(fileName: string, changes: readonly ImportChange[]): Promise<{ fileName: string; bytes: Buffer }> {
+/** An import preview's changes as the clerk filtered them: «ФИО — предмет, период: было → станет», a row each; a
+ *  students journal's by its rows: «ФИО — что меняется: было → станет». */
+export async function importChangesWorkbook(fileName: string, changes: readonly ImportChange[], kind: 'marks' | 'students' = 'marks'): Promise<{ fileName: string; bytes: Buffer }> {
   const bytes = await toBytes([{
     name: 'Изменения',
     rows: changes,
-    columns: [
+    columns: kind === 'students' ? [
+      { header: 'Лист', value: (r) => r.sheet },
+      { header: 'Строка', value: (r) => r.row, kind: 'number' },
+      { header: 'ФИО', value: (r) => r.student },
+      { header: 'Что меняется', value: (r) => r.subject },
+      { header: 'Было', value: (r) => r.from ?? '—' },
+      { header: 'Станет', value: (r) => r.to },
+    ] : [
       { header: 'Лист', value: (r) => r.sheet },
       { header: 'Ячейка', value: (r) => `${r.column}${r.row}` },
       { header: 'ФИО', value: (r) => r.student },

@@ -16,6 +16,7 @@ import { checkAttendance, checkMarks, classInfo, classPeriods, setAttendance } f
 import { MarkRefused, writeMarks } from '../grades/write.ts';
 import { normalizeHeader, parseAttendanceField, parseMarkField, sheetRows, fieldLabel, type CellOut, type DataRow, type Period, type ReadOptions, type SheetLayout } from './read.ts';
 import { splitFullName, type RejectedCell } from './students-import.ts';
+import { count } from '../../preload/core/plural.ts';
 
 export type MarksImportOptions = ReadOptions & {
   /** the academic year the marks belong to, «2026/2027»; the current year when absent */
@@ -126,7 +127,7 @@ class SubjectNames {
     if (mapped != null) return this.ids.has(mapped) ? { id: mapped } : { reason: `предмет «${written}» сопоставлен несуществующему предмету (id ${mapped})` };
     const ids = this.byName.get(key);
     if (!ids) return { reason: `предмет «${written}» не найден в реестре: сопоставьте его предмету реестра` };
-    if (ids.size > 1) return { reason: `названию «${written}» соответствуют ${ids.size} предмета реестра: сопоставьте столбец одному` };
+    if (ids.size > 1) return { reason: `названию «${written}» соответствуют ${count(ids.size, 'предмет', 'предмета', 'предметов')} реестра: сопоставьте столбец одному` };
     return { id: [...ids][0] };
   }
 }
@@ -173,7 +174,7 @@ class StudentMatcher {
     if (!birth) return { column: cells.birthDate?.col ?? null, field: 'birthDate', reason: cells.birthDate?.error ?? 'нет даты рождения: без неё ученика не найти по ФИО' };
     const fio = [names.lastName, names.firstName, names.middleName].filter(Boolean).join(' ');
     const found = this.byFioAndBirth(searchKey(fio), birth);
-    if (found.length > 1) return { column: nameCol, field: 'fullName', reason: `в реестре ${found.length} ученика с ФИО «${fio}» и датой рождения ${formatDate(birth)}: укажите СНИЛС, чтобы выбрать` };
+    if (found.length > 1) return { column: nameCol, field: 'fullName', reason: `в реестре ${count(found.length, 'ученик', 'ученика', 'учеников')} с ФИО «${fio}» и датой рождения ${formatDate(birth)}: укажите СНИЛС, чтобы выбрать` };
     // a journal adds no one: a student comes into the register by an order of enrolment, not by a mark
     if (!found.length) return { column: nameCol, field: 'fullName', reason: `ученик «${fio}» (${formatDate(birth)}${named})${snils ? ` со СНИЛС ${snils}` : ''} не найден в реестре: ` +
       'строка не импортирована — сначала зачислите ученика приказом' };
@@ -202,7 +203,7 @@ class StudentMatcher {
     }
     const ids = (this.memberships.all(studentId, year.id) as Array<{ id: number }>).map((x) => x.id);
     if (!ids.length) return { column: nameCol, field: 'fullName', reason: `ученик не учился ни в одном классе в ${year.name} учебном году` };
-    if (ids.length > 1) return { column: nameCol, field: 'fullName', reason: `в ${year.name} году ученик был в ${ids.length} классах: добавьте столбец «Класс»` };
+    if (ids.length > 1) return { column: nameCol, field: 'fullName', reason: `в ${year.name} году ученик был в ${count(ids.length, 'классе', 'классах', 'классах')}: добавьте столбец «Класс»` };
     return ids[0];
   }
 }
@@ -465,9 +466,11 @@ async function checkPlanned(db: DB, plan: MarksPlan, p: MarksImportPreview, prog
   for (const [classId, cells] of plan.batches) {
     await step();
     const { errors } = checkMarks(db, classId, cells, { passed: false });
+    // a class with nothing refused (the usual case) needs no key made and looked up per cell
+    const anyRefused = Object.keys(errors).length > 0;
     for (let i = 0; i < cells.length; i++) {
       const c = cells[i];
-      const refused = errors[`cells.${i}`];
+      const refused = anyRefused ? errors[`cells.${i}`] : undefined;
       if (refused) p.rejected.push({ sheet: c.sheet, row: c.row, column: c.column, field: null, reason: refused });
       else if (c.from === c.mark) p.unchanged++;
       else {
@@ -552,9 +555,14 @@ export const hasWrites = (p: MarksImportPreview) => p.writes.length > 0 || (p.at
 /** A planned cell's identity as the clerk points at it: the sheet and the cell's address («5А!D7»). */
 export const changeId = (w: { sheet: string; row: number; column: string }) => `${w.sheet}!${w.column}${w.row}`;
 
-/** One mark a commit would write, as the clerk reads it: «ФИО — предмет, период: было → станет». */
+/** One mark (or one period's attendance) a commit would write, as the clerk reads it: «ФИО — предмет, период: было →
+ *  станет»; attendance reads «ФИО — Пропуски уроков, период: 12 (по уважительной 4) → 14 (по уважительной 6)». */
 export type MarkChange = { id: string; sheet: string; row: number; column: string; student: string; className: string; subject: string;
-  period: string; kind: 'added' | 'changed'; from: string | null; to: string };
+  period: string; kind: 'added' | 'changed'; from: string | null; to: string; what?: 'mark' | 'attendance' };
+
+/** The subject column's word for an attendance change in the list (and its filter). */
+export const ATTENDANCE_SUBJECT = 'Пропуски уроков';
+const missedText = (a: { missed: number; missedValid: number }) => `${a.missed} (по уважительной ${a.missedValid})`;
 
 const SLOT_WORD: Record<MarkSlot, string> = { period: '', annual: 'год', exam: 'экзамен', final: 'итоговая' };
 const PERIOD_WORD = { quarter: 'четверть', half: 'полугодие', trimester: 'триместр' } as const;
@@ -568,13 +576,18 @@ export function describeChanges(db: DB, p: MarksImportPreview): MarkChange[] {
     .map((x) => [x.id, `${x.number} ${PERIOD_WORD[x.kind]}`]));
   const classes = new Map((db.prepare('SELECT id, parallel || letter AS name FROM classes WHERE year_id = ?').all(p.year.id) as Array<{ id: number; name: string }>)
     .map((x) => [x.id, x.name]));
-  const out = p.writes.map((w): MarkChange => {
-    let student = students.get(w.studentId);
-    if (student === undefined) students.set(w.studentId, student = studentName.get(w.studentId) as string);
-    return { id: changeId(w), sheet: w.sheet, row: w.row, column: w.column, student, className: classes.get(w.classId) ?? '',
-      subject: subjects.get(w.subjectId) ?? String(w.subjectId), period: w.periodId != null ? periods.get(w.periodId) ?? '' : SLOT_WORD[w.slot],
-      kind: w.from == null ? 'added' : 'changed', from: w.from, to: w.mark };
-  });
+  const nameOf = (id: string) => {
+    let student = students.get(id);
+    if (student === undefined) students.set(id, student = studentName.get(id) as string);
+    return student;
+  };
+  const out = p.writes.map((w): MarkChange => ({ id: changeId(w), sheet: w.sheet, row: w.row, column: w.column, student: nameOf(w.studentId),
+    className: classes.get(w.classId) ?? '', subject: subjects.get(w.subjectId) ?? String(w.subjectId),
+    period: w.periodId != null ? periods.get(w.periodId) ?? '' : SLOT_WORD[w.slot], kind: w.from == null ? 'added' : 'changed', from: w.from, to: w.mark }));
+  // attendance is written by the same commit: listed and excluded the same way, one row a student × period
+  for (const a of p.attendance?.writes ?? []) out.push({ id: changeId(a), sheet: a.sheet, row: a.row, column: a.column, student: nameOf(a.studentId),
+    className: classes.get(a.classId) ?? '', subject: ATTENDANCE_SUBJECT, period: periods.get(a.periodId) ?? '', kind: a.from ? 'changed' : 'added',
+    from: a.from ? missedText(a.from) : null, to: missedText(a), what: 'attendance' });
   return out.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row || a.column.length - b.column.length || a.column.localeCompare(b.column));
 }
 
@@ -592,10 +605,21 @@ export function excludeChanges(p: MarksImportPreview, exclude: readonly string[]
     kept.push(w);
     if (w.from == null) added++; else changed++;
   }
+  let attendance = p.attendance;
+  if (attendance && out.size) {
+    const keptAtt: PlannedAttendance[] = [];
+    let attAdded = 0, attChanged = 0;
+    for (const a of attendance.writes) {
+      if (out.delete(changeId(a))) continue;
+      keptAtt.push(a);
+      if (a.from) attChanged++; else attAdded++;
+    }
+    attendance = { ...attendance, writes: keptAtt, added: attAdded, changed: attChanged };
+  }
   if (out.size) {
     const [first] = out;
     throw new AppError('conflict', `В предпросмотре нет изменения «${first}», которое вы исключили: посмотрите предпросмотр ещё раз`);
   }
-  const excluded = p.writes.length - kept.length;
-  return { p: { ...p, writes: kept, added, changed, unchanged: p.unchanged }, excluded };
+  const excluded = p.writes.length - kept.length + (p.attendance?.writes.length ?? 0) - (attendance?.writes.length ?? 0);
+  return { p: { ...p, writes: kept, added, changed, unchanged: p.unchanged, attendance }, excluded };
 }

@@ -8,6 +8,7 @@ import { ATTENDANCE_PARTS, IMPORT_PERIODS, type AttendancePart } from '../../pre
 import { normalizeMark, notAMark, type Mark } from '../../preload/core/marks.ts';
 import { CellError, type CellValue, type SheetRow } from './sheet-xml.ts';
 import { colLetter, colNumber, openWorkbook, WorkbookError, type FileLimits } from './xlsx.ts';
+import { count } from '../../preload/core/plural.ts';
 
 export { WorkbookError, type WorkbookRefusal } from './xlsx.ts';
 
@@ -476,7 +477,7 @@ function journalSheet(file: string, sheet: string, subjects: Map<string, string>
       if (!fieldsOf && any && !gaveUp) decide(out);
       if (!any) return new WorkbookError('empty_sheet', file, 'лист пуст', { sheet });
       if (!fieldsOf) {
-        return new WorkbookError('no_header', file, `в первых ${headerRows} строках нет строки заголовков ` +
+        return new WorkbookError('no_header', file, `в первых ${count(headerRows, 'строке', 'строках', 'строках')} нет строки заголовков ` +
           '(ФИО или Фамилия, Имя, Отчество; Дата рождения; СНИЛС; Класс; предметы и периоды)', { sheet });
       }
       return null;

@@ -58,7 +58,7 @@ export async function readSharedStrings(chunks: AsyncIterable<string>): Promise<
     if (p === null) {
       p = prefixOf(buf, 'sst');
       if (p === null) {
-        if (buf.length > 65536) throw new SheetXmlError('в части общих строк нет элемента sst');
+        if (buf.length > 65536) throw new SheetXmlError('таблица общих строк книги повреждена: нет её начала');
         continue;
       }
     }
@@ -252,7 +252,7 @@ export async function* parseSheetData(chunks: AsyncIterable<string>, ctx: SheetC
     if (p === null) {
       p = prefixOf(buf, 'worksheet');
       if (p === null) {
-        if (buf.length > 65536) throw new SheetXmlError('в части листа нет элемента worksheet');
+        if (buf.length > 65536) throw new SheetXmlError('лист повреждён: нет его начала');
         continue;
       }
       rowOpen = `<${p}row`;
@@ -364,6 +364,6 @@ export async function* parseSheetData(chunks: AsyncIterable<string>, ctx: SheetC
     buf = buf.slice(at);
     if (!done && buf.length > 64 * 1024 * 1024) throw new SheetXmlError('строка листа длиннее 64 МиБ: файл повреждён');
   }
-  if (p === null) throw new SheetXmlError('в части листа нет элемента worksheet');
-  if (!done && inData) throw new SheetXmlError('лист обрывается: нет конца данных (sheetData)');
+  if (p === null) throw new SheetXmlError('лист повреждён: нет его начала');
+  if (!done && inData) throw new SheetXmlError('лист обрывается: нет конца его данных');
 }

@@ -5,9 +5,12 @@ import type { DB } from '../../db/connection.ts';
 import { AppError } from '../shared/errors.ts';
 import { fullName, losesYo, searchKey } from '../../preload/core/names.ts';
 import { formatDate } from '../../preload/core/dates.ts';
+import { formatSnils } from '../../preload/core/identifiers.ts';
+import type { ImportChange } from '../../preload/contract.ts';
 import { checkSnils, cleanStudent, type StudentFields } from '../students/validate.ts';
 import { createStudent, getStudent, updateStudent } from '../students/students.ts';
 import { sheetRows, type ReadOptions, type SheetLayout, type DataRow, type CellOut } from './read.ts';
+import { count } from '../../preload/core/plural.ts';
 
 export type RejectedCell = { sheet: string; row: number; column: string | null; field: string | null; reason: string };
 
@@ -116,7 +119,7 @@ export async function previewStudentsImport(db: DB, file: string, opts: ReadOpti
       const byN = byName.all(key, card.birthDate) as ExistingRow[];
       if (byN.length > 1) {
         return void p.rejected.push({ sheet: r.sheet, row: r.row, column: col('lastName'), field: 'fullName',
-          reason: `в реестре ${byN.length} ученика с ФИО «${fullName(card)}» и датой рождения ${formatDate(card.birthDate)}: укажите СНИЛС, чтобы выбрать` });
+          reason: `в реестре ${count(byN.length, 'ученик', 'ученика', 'учеников')} с ФИО «${fullName(card)}» и датой рождения ${formatDate(card.birthDate)}: укажите СНИЛС, чтобы выбрать` });
       }
       if (byN.length === 1) {
         if (card.snils && byN[0].snils && byN[0].snils !== card.snils) {
@@ -201,4 +204,43 @@ export function applyStudentsImport(db: DB, p: StudentsImportPreview, onApplied?
     onApplied?.(result);
   })();
   return result;
+}
+
+/** A students preview row as the clerk points at it to leave it out: the sheet and the row's number («Список!7»). */
+export const rowChangeId = (x: { sheet: string; row: number }) => `${x.sheet}!${x.row}`;
+
+const FIELD_WORD: Record<StudentChange['field'], string> = { lastName: 'фамилия', firstName: 'имя', middleName: 'отчество',
+  birthDate: 'дата рождения', sex: 'пол', snils: 'СНИЛС' };
+const shown = (f: StudentChange['field'], v: string | null) => v == null ? '—' : f === 'birthDate' ? formatDate(v) : f === 'snils' ? formatSnils(v) : v;
+
+/**
+ * What a students commit would write, a row of the file each, as the marks list reads: «ФИО — новый ученик: — → 03.02.2014,
+ * пол Ж» or «ФИО — фамилия, дата рождения: Петрова, 01.02.2014 → Петренко, 02.02.2014»; in the file's order.
+ */
+export function describeStudentChanges(p: StudentsImportPreview): ImportChange[] {
+  const out: ImportChange[] = [
+    ...p.added.map((a): ImportChange => ({ id: rowChangeId(a), sheet: a.sheet, row: a.row, column: '', student: fullName(a.student), className: '',
+      subject: 'новый ученик', period: '', kind: 'added', from: null,
+      to: `${formatDate(a.student.birthDate)}, пол ${a.student.sex}${a.sexInferred ? ' (по отчеству)' : ''}${a.student.snils ? `, СНИЛС ${formatSnils(a.student.snils)}` : ''}` })),
+    ...p.changed.map((c): ImportChange => ({ id: rowChangeId(c), sheet: c.sheet, row: c.row, column: '', student: c.fullName, className: '',
+      subject: c.changes.map((x) => FIELD_WORD[x.field]).join(', '), period: '', kind: 'changed',
+      from: c.changes.map((x) => shown(x.field, x.from)).join(', '), to: c.changes.map((x) => shown(x.field, x.to)).join(', ') })),
+  ];
+  return out.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row);
+}
+
+/**
+ * The preview without the rows the clerk left out (ids as rowChangeId gives them): the commit writes exactly the rest.
+ * An id that names no added or changed row is refused — the clerk excluded something this preview does not have.
+ */
+export function excludeStudentRows(p: StudentsImportPreview, exclude: readonly string[]): { p: StudentsImportPreview; excluded: number } {
+  if (!exclude.length) return { p, excluded: 0 };
+  const out = new Set(exclude);
+  const added = p.added.filter((a) => !out.delete(rowChangeId(a)));
+  const changed = p.changed.filter((c) => !out.delete(rowChangeId(c)));
+  if (out.size) {
+    const [first] = out;
+    throw new AppError('conflict', `В предпросмотре нет строки «${first}», которую вы исключили: посмотрите предпросмотр ещё раз`);
+  }
+  return { p: { ...p, added, changed }, excluded: p.added.length - added.length + p.changed.length - changed.length };
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { AppError } from '../shared/errors.ts';
 import { readCentralDirectory, readEntry, streamEntry, streamEntryBytesAsText, streamEntryText, ZipFormatError, type ZipEntry } from './zip.ts';
 import { parseSheetData, readDateStyles, readSharedStrings, type CellValue, type SheetContext, type SheetRow } from './sheet-xml.ts';
+import { count } from '../../preload/core/plural.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Refusals
@@ -88,7 +89,7 @@ function prepare(file: string, limits: FileLimits): Prepared {
     for (const e of list) {
       total += e.size;
       if (e.size >= limits.ratioFloor && e.size > e.compressedSize * limits.maxRatio) {
-        throw new WorkbookError('zip_bomb', file, `часть «${e.name}» распаковывается в ${Math.round(e.size / e.compressedSize)} раз больше ` +
+        throw new WorkbookError('zip_bomb', file, `часть «${e.name}» распаковывается в ${count(Math.round(e.size / e.compressedSize), 'раз', 'раза', 'раз')} больше ` +
           `своего размера (предел ${limits.maxRatio}): похоже на zip-бомбу, файл не читаем`);
       }
       if (e.localOffset + e.compressedSize > size) throw new WorkbookError('truncated', file, 'файл повреждён или загружен не полностью (обрезан)');

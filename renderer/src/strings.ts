@@ -673,6 +673,9 @@ export const t = {
     noteAt: (sheet: string, row: number) => `Лист «${sheet}», строка ${row}`,
     changes: {
       title: (n: number) => `Что будет записано: ${count(n, ['оценка', 'оценки', 'оценок'])}`,
+      /** marks and attendance: the list holds both (attendance as «Пропуски уроков», a row per student × period) */
+      titleWithAttendance: (marks: number, attendance: number) =>
+        `Что будет записано: ${count(marks, ['оценка', 'оценки', 'оценок'])} и пропуски уроков — ${count(attendance, ['строка', 'строки', 'строк'])} (ученик × период)`,
       line: (c: { student: string; subject: string; period: string; from: string | null; to: string }) =>
         `${c.student} — ${c.subject}, ${c.period}: ${c.from ?? '—'} → ${c.to}`,
       student: 'Ученик',
@@ -687,6 +690,28 @@ export const t = {
       writeRow: (line: string) => `Записать: ${line}`,
       matching: (n: number, total: number) => `Показано по отбору: ${n} из ${total}`,
       excluded: (n: number) => `Исключено из записи: ${count(n, ['оценка', 'оценки', 'оценок'])} — они останутся как в реестре.`,
+      /** the same, when the list holds attendance too: an excluded row may be either */
+      excludedAny: (n: number) => `Исключено из записи: ${count(n, ['изменение', 'изменения', 'изменений'])} — в реестре останется как есть.`,
+      includeAll: 'Вернуть все',
+      none: 'По этому отбору изменений нет.',
+    },
+    /** the same list for a students journal: a row of the file each (a new pupil, or the card's fields it changes) */
+    studentChanges: {
+      title: (n: number) => `Что будет записано: ${count(n, ['строка', 'строки', 'строк'])}`,
+      line: (c: { student: string; subject: string; period: string; from: string | null; to: string }) =>
+        `${c.student} — ${c.subject}: ${c.from ?? '—'} → ${c.to}`,
+      student: 'Ученик',
+      subject: 'Что меняется',
+      kind: 'Изменение',
+      allSubjects: 'всё',
+      allKinds: 'все',
+      kinds: { added: 'новый ученик', changed: 'изменение карточки' } as Record<'added' | 'changed', string>,
+      colCell: 'Строка',
+      colChange: 'ФИО — что меняется: было → станет',
+      colWrite: 'Записать',
+      writeRow: (line: string) => `Записать: ${line}`,
+      matching: (n: number, total: number) => `Показано по отбору: ${n} из ${total}`,
+      excluded: (n: number) => `Исключено из записи: ${count(n, ['строка', 'строки', 'строк'])} — в реестре они останутся как есть.`,
       includeAll: 'Вернуть все',
       none: 'По этому отбору изменений нет.',
     },
@@ -1288,6 +1313,11 @@ export const t = {
     afterDeparture: (n: number) => `${count(n, ['оценка стоит', 'оценки стоят', 'оценок стоят'])} за периоды после выбытия ученика (записаны до проверки этого правила): ` +
       'проверьте их — они выделены в таблице; такую оценку можно только удалить (Delete).',
     afterDepartureCell: 'Оценка за период после выбытия ученика: проверьте и удалите',
+    /** a mark the pupil got in another class of the year (before a transfer): that class's, under its seal */
+    elsewhereCell: (klass: string) => `Оценка поставлена в ${klass} классе, до перевода`,
+    elsewhereSealedCell: (klass: string) => `Оценка из ведомости ${klass} класса, она запечатана — здесь только для просмотра`,
+    elsewhereSealed: (n: number, classes: string) => `${count(n, ['оценка поставлена', 'оценки поставлены', 'оценок поставлено'])} до перевода в классе ${classes}, ` +
+      'ведомость которого запечатана: они отмечены в таблице и здесь не изменятся.',
     closeError: 'Закрыть сообщение',
     escKept: 'Ввод отменён, в ячейке прежнее значение. Сообщение об ошибке осталось — закройте его кнопкой ×.',
   },

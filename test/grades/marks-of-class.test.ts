@@ -23,7 +23,8 @@ afterAll(() => {
   removeScratchDirs();
 });
 
-const viaView = (yearId: number, classId: number) => db.prepare(`SELECT k.student_id, k.subject_id, k.slot, k.period_id, k.mark FROM marks k
+// the class a mark is kept in too: the grid names another class's marks (a pupil's before his transfer) by it
+const viaView = (yearId: number, classId: number) => db.prepare(`SELECT k.student_id, k.subject_id, k.class_id, k.slot, k.period_id, k.mark FROM marks k
   WHERE k.year_id = ? AND k.student_id IN (SELECT student_id FROM class_memberships WHERE class_id = ?)`).all(yearId, classId);
 const key = (r: unknown) => JSON.stringify(r);
 const sorted = (rows: unknown[]) => rows.map(key).sort();
@@ -65,7 +66,7 @@ describe('marksOfClassMembers', () => {
     // the period marks are the periods of the class they were stored under (its grade's kind), as in the view
     const mine = direct.filter((m) => m.student_id === pupil.student_id && m.subject_id === subject.subject_id);
     const halfOne = db.prepare('SELECT id FROM periods WHERE year_id = ? AND kind = ? AND number = 1').get(y.year_id, to!.kind) as { id: number };
-    expect(mine).toContainEqual({ student_id: pupil.student_id, subject_id: subject.subject_id, slot: 'period', period_id: halfOne.id, mark: '5' });
+    expect(mine).toContainEqual({ student_id: pupil.student_id, subject_id: subject.subject_id, class_id: to!.id, slot: 'period', period_id: halfOne.id, mark: '5' });
     expect(mine.map((m) => m.mark).sort()).toEqual(['4', '4', '5']);
   });
 });

@@ -12,8 +12,12 @@ import { openBackend } from '../../main/host/backend.ts';
 import { progressTo } from '../../main/shared/jobs.ts';
 import { detectAttendance, normalizeHeader } from '../../main/workbooks/read.ts';
 import { detectLayouts } from './journal.ts';
-import { previewMarksImport } from '../../main/workbooks/marks-import.ts';
-import { commitAsClerk } from './import-as-clerk.ts';
+import { describeChanges, previewMarksImport, type MarkChange } from '../../main/workbooks/marks-import.ts';
+import { commitImport } from '../../main/workbooks/import-api.ts';
+import { Jobs } from '../../main/shared/jobs.ts';
+import { dispatch } from '../../main/host/dispatch.ts';
+import { Sessions } from '../../main/users/users.ts';
+import { commitAsClerk, importArgs, previewAsClerk } from './import-as-clerk.ts';
 import { tempDir } from '../helpers/register.ts';
 import { writeBook, type CellSpec } from './make.ts';
 
@@ -121,6 +125,45 @@ describe('attendance import', () => {
     expect(p2.attendance).toMatchObject({ added: 0, changed: 1, unchanged: 4 });
     await commitAsClerk(db, edited, { year: YEAR, token: p2.token });
     expect(classGrid(db, classId).attendance.find((x) => x.studentId === a.id && x.periodId === periodId(1))).toMatchObject({ missed: 14, missedValid: 10 });
+  });
+
+  it('the preview lists attendance changes «было → станет» beside the marks, and an excluded one is not written', async () => {
+    const [a, b] = kids;
+    db.prepare('DELETE FROM attendance WHERE class_id = ?').run(classId);
+    db.prepare('DELETE FROM marks WHERE class_id = ?').run(classId);
+    db.prepare('INSERT INTO attendance (student_id, class_id, period_id, missed, missed_valid) VALUES (?, ?, ?, 10, 4)').run(a.id, classId, periodId(3));
+    const file = await writeBook(dir, 'attendance-changes.xlsx', { '5А': [
+      ['ФИО', 'Дата рождения', 'Пропущено уроков 3 четв.', 'по уважительной причине 3 четв.', 'Математика 3 четв.'],
+      [a.fio, ru(a.birth), 12, 6, 5], // 2: attendance changed, a mark added
+      [b.fio, ru(b.birth), 3, null, null], // 3: attendance added
+    ] });
+    const p = await previewMarksImport(db, file, { year: YEAR });
+    expect(p.rejected).toEqual([]);
+    const line = (x: MarkChange) => `${x.id} ${x.student} — ${x.subject}, ${x.period}: ${x.from ?? '—'} → ${x.to}`;
+    expect(describeChanges(db, p).map(line)).toEqual([
+      `5А!C2 ${a.fio} — Пропуски уроков, 3 четверть: 10 (по уважительной 4) → 12 (по уважительной 6)`,
+      `5А!E2 ${a.fio} — Математика, 3 четверть: — → 5`,
+      `5А!C3 ${b.fio} — Пропуски уроков, 3 четверть: — → 3 (по уважительной 0)`,
+    ]);
+    expect(describeChanges(db, p).map((x) => [x.kind, x.what ?? 'mark'])).toEqual([['changed', 'attendance'], ['added', 'mark'], ['added', 'attendance']]);
+    expect((await previewAsClerk(db, file, { year: YEAR })).changeCount).toBe(3);
+    // the screen's list says how many of them are attendance
+    const jobs = new Jobs();
+    const base = { db, sessions: new Sessions(), jobs, session: null, asUser: { id: 0, login: 'cli:test', fullName: 'Тест', role: 'admin' as const }, client: 'cli' };
+    const started = await dispatch(base, { method: 'import.previewStart', args: importArgs(file, { year: YEAR }) });
+    if (!started.ok) throw new Error(started.error.message);
+    const jobId = (started.value as { jobId: string }).jobId;
+    await jobs.wait(jobId);
+    const listed = await dispatch(base, { method: 'import.previewChanges', args: { jobId } });
+    expect(listed.ok && listed.value).toMatchObject({ total: 3, attendance: 2 });
+
+    // the clerk leaves out the change of a's attendance: the rest is written, a's 10 (4) stays
+    const r = await commitImport(db, new Jobs(), { id: 1, login: 'admin', fullName: 'Администратор', role: 'admin' },
+      { ...importArgs(file, { year: YEAR }), token: p.token, allowRejected: false, exclude: ['5А!C2'] });
+    expect(r).toMatchObject({ added: 1, changed: 0, excluded: 1, written: true, attendance: { added: 1, changed: 0 } });
+    const att = (k: Kid) => db.prepare('SELECT missed, missed_valid FROM attendance WHERE student_id = ? AND class_id = ? AND period_id = ?').get(k.id, classId, periodId(3));
+    expect(att(a)).toEqual({ missed: 10, missed_valid: 4 });
+    expect(att(b)).toEqual({ missed: 3, missed_valid: 0 });
   });
 
   it('bad counts are rejected cells with sheet, row and column; nothing is written', async () => {

@@ -4,7 +4,8 @@
 // A refused write changes nothing and the backend's reason is shown at the cell and in a bar fixed at the window's
 // bottom (in sight on a 1366×768 screen); Esc drops the typing and puts the cell's value back, the message stays until
 // closed. A sealed class's grid is read-only and says so; a student who left the class is marked, and the columns of
-// periods after he left take no marks (the backend refuses them too, migration 0013).
+// periods after he left take no marks (the backend refuses them too, migration 0013). A mark a pupil got in another
+// class before his transfer is marked as that class's, and read-only when that class's ledger is sealed.
 import { useEffect, useMemo, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
 import type { GradeGrid as Grid, GridColumn, MarkCell } from '../../../../preload/contract';
 import { COUNTED_MARKS, normalizeMark } from '../../../../preload/core/marks';
@@ -56,6 +57,11 @@ export function GradeGrid({ grid, reload, onWrite }: { grid: Grid; reload: () =>
   const afterDeparture = useMemo(() => new Set(grid.afterDeparture.filter((m) => m.subjectId === subject.id).map((m) => cellKey(m.studentId, m.column))),
     [grid.afterDeparture, subject.id]);
   const closedAt = (row: number, col: number) => students[row].closedColumns.includes(columns[col].key);
+  // marks kept in another class of the year (before a transfer); read-only here when that class's ledger is sealed
+  const elsewhere = useMemo(() => new Map((grid.elsewhere ?? []).filter((m) => m.subjectId === subject.id).map((m) => [cellKey(m.studentId, m.column), m])),
+    [grid.elsewhere, subject.id]);
+  const lockedAt = (row: number, col: number) => elsewhere.get(cellKey(students[row].id, columns[col].key))?.sealed === true;
+  const lockedWhy = (row: number, col: number) => t.gridLocks.elsewhereSealedCell(elsewhere.get(cellKey(students[row].id, columns[col].key))!.className);
   const markAt = (row: number, col: number) => marks.current.get(cellKey(students[row].id, columns[col].key)) ?? null;
   /** `was`: the mark the clerk sees there now; the backend refuses the cell if another workplace changed it meanwhile. */
   const toCell = (row: number, col: number, mark: string | null): MarkCell => {
@@ -143,6 +149,7 @@ export function GradeGrid({ grid, reload, onWrite }: { grid: Grid; reload: () =>
     // Esc puts the cell's value back; a refusal's message stays until closed (it may name other cells too)
     if (k.key === 'Escape') { setDraft(null); if (error) setStatus(t.gridLocks.escKept); return; }
     if (sealed) { setStatus(t.gridLocks.sealedCell); return; }
+    if (lockedAt(row, col)) { setStatus(lockedWhy(row, col)); return; }
     if (k.key === 'Delete') {
       setDraft(null);
       if (markAt(row, col) !== null) await write([{ row, col, mark: null }]);
@@ -181,6 +188,9 @@ export function GradeGrid({ grid, reload, onWrite }: { grid: Grid; reload: () =>
         const row = r0 + i, col = c0 + j;
         if (row < students.length && col < columns.length) cells.push({ row, col, mark: v.trim() === '' ? null : v });
       }));
+      // a block is written whole or not at all: one cell under another class's seal stops it
+      const locked = cells.find((c) => lockedAt(c.row, c.col));
+      if (locked) { setStatus(lockedWhy(locked.row, locked.col)); return; }
       await write(cells);
     });
   }
@@ -194,12 +204,18 @@ export function GradeGrid({ grid, reload, onWrite }: { grid: Grid; reload: () =>
   const keys = grid.allowMarkOne ? [t.grades.keysOne, ...t.grades.keys] : t.grades.keys;
 
   const departedMarks = grid.afterDeparture.filter((m) => m.subjectId === subject.id).length;
+  const sealedElsewhere = [...elsewhere.values()].filter((m) => m.sealed);
   return (
     <div className="grade-grid-wrap">
       {sealed && (
         <Notice kind="warn" testId="grade-sealed">{t.gridLocks.sealed(grid.className, grid.yearName, sealed.version, formatLocalDate(sealed.sealedAt))}</Notice>
       )}
       {departedMarks > 0 && <Notice kind="warn" testId="grade-after-departure">{t.gridLocks.afterDeparture(departedMarks)}</Notice>}
+      {sealedElsewhere.length > 0 && (
+        <Notice kind="info" testId="grade-sealed-elsewhere">
+          {t.gridLocks.elsewhereSealed(sealedElsewhere.length, [...new Set(sealedElsewhere.map((m) => m.className))].join(', '))}
+        </Notice>
+      )}
       <div
         ref={box}
         role="grid"
@@ -235,18 +251,21 @@ export function GradeGrid({ grid, reload, onWrite }: { grid: Grid; reload: () =>
                   const shown = here && draft.current !== null ? draft.current : marks.current.get(cellKey(s.id, c.key)) ?? '';
                   const closed = s.closedColumns.includes(c.key);
                   const kept = afterDeparture.has(cellKey(s.id, c.key)) && marks.current.has(cellKey(s.id, c.key));
-                  const why = refused ?? (kept ? t.gridLocks.afterDepartureCell : closed ? t.gridLocks.closedCell(formatDate(s.leftOn)) : sealed ? t.gridLocks.sealedCell : undefined);
+                  const other = elsewhere.get(cellKey(s.id, c.key));
+                  const why = refused ?? (kept ? t.gridLocks.afterDepartureCell : closed ? t.gridLocks.closedCell(formatDate(s.leftOn)) : sealed ? t.gridLocks.sealedCell
+                    : other ? (other.sealed ? t.gridLocks.elsewhereSealedCell(other.className) : t.gridLocks.elsewhereCell(other.className)) : undefined);
                   return (
                     <td
                       key={c.key}
                       role="gridcell"
                       aria-selected={here}
                       aria-invalid={refused || kept ? true : undefined}
-                      aria-readonly={readOnly || closed || undefined}
+                      aria-readonly={readOnly || closed || other?.sealed || undefined}
+                      data-kept-in={other?.className}
                       title={why}
                       data-cell={`${r}:${ci}`}
                       className={['mark-cell', here ? 'cursor' : '', here && draft.current !== null ? 'editing' : '', refused ? 'refused' : '',
-                        closed ? 'closed' : '', kept ? 'after-departure' : ''].filter(Boolean).join(' ')}
+                        closed ? 'closed' : '', kept ? 'after-departure' : '', other ? 'elsewhere' : '', other?.sealed ? 'sealed-elsewhere' : ''].filter(Boolean).join(' ')}
                       onMouseDown={(ev) => { ev.preventDefault(); box.current?.focus(); queue.current = queue.current.then(() => { setDraft(null); move(r, ci); }); }}
                     >
                       {shown}

@@ -10,10 +10,12 @@ import { Pager } from '../../ui/Pager';
 import { saveFile } from '../../ui/files';
 import { useQuery } from '../../ui/useQuery';
 
-const tx = t.importJournal.changes;
 const PAGE = 50;
 
-export function ImportChanges({ jobId, excluded, onExclude }: { jobId: string; excluded: ReadonlySet<string>; onExclude: (next: Set<string>) => void }) {
+/** `kind`: a marks journal lists cells («5А!D6»), a students journal its rows («Список!7»). */
+export function ImportChanges({ jobId, excluded, onExclude, kind: journal = 'marks' }: { jobId: string; excluded: ReadonlySet<string>;
+  onExclude: (next: Set<string>) => void; kind?: 'marks' | 'students' }) {
+  const tx = journal === 'students' ? t.importJournal.studentChanges : t.importJournal.changes;
   const [student, setStudent] = useState('');
   const [subject, setSubject] = useState('');
   const [kind, setKind] = useState<'' | ImportChange['kind']>('');
@@ -24,6 +26,9 @@ export function ImportChanges({ jobId, excluded, onExclude }: { jobId: string; e
   const q = useQuery('import.previewChanges', { ...filter, offset: (page - 1) * PAGE, limit: PAGE });
   const data = q.data;
   const pages = data ? Math.max(1, Math.ceil(data.matching / PAGE)) : 1;
+  // a marks journal with attendance columns lists both: the title counts each
+  const att = journal === 'marks' ? data?.attendance ?? 0 : 0;
+  const title = att ? t.importJournal.changes.titleWithAttendance((data?.total ?? 0) - att, att) : tx.title(data?.total ?? 0);
 
   function toggle(id: string, write: boolean) {
     const next = new Set(excluded);
@@ -46,7 +51,7 @@ export function ImportChanges({ jobId, excluded, onExclude }: { jobId: string; e
 
   return (
     <div data-testid="import-changes">
-      <h3>{tx.title(data?.total ?? 0)}</h3>
+      <h3>{title}</h3>
       <div className="toolbar">
         <div className="toolbar-field">
           <label htmlFor="changes-student">{tx.student}</label>
@@ -74,7 +79,7 @@ export function ImportChanges({ jobId, excluded, onExclude }: { jobId: string; e
       {q.error && <ErrorBox failure={q.error} />}
       {data && data.matching < data.total && <p className="muted">{tx.matching(data.matching, data.total)}</p>}
       {data && data.rows.length === 0 ? <p className="muted">{tx.none}</p> : (
-        <table className="grid" aria-label={tx.title(data?.total ?? 0)}>
+        <table className="grid" aria-label={title}>
           <thead><tr><th>{tx.colWrite}</th><th>{tx.colCell}</th><th>{tx.colChange}</th></tr></thead>
           <tbody>
             {(data?.rows ?? []).map((c) => {
@@ -83,7 +88,7 @@ export function ImportChanges({ jobId, excluded, onExclude }: { jobId: string; e
               return (
                 <tr key={c.id} data-change={c.id} className={write ? undefined : 'row-muted'}>
                   <td><input type="checkbox" checked={write} aria-label={tx.writeRow(line)} onChange={(e) => toggle(c.id, e.target.checked)} /></td>
-                  <td>{c.sheet}!{c.column}{c.row}</td>
+                  <td>{c.id}</td>
                   <td>{write ? line : <s>{line}</s>}</td>
                 </tr>
               );
@@ -94,7 +99,7 @@ export function ImportChanges({ jobId, excluded, onExclude }: { jobId: string; e
       <Pager page={page} pages={pages} onPage={setPage} />
       {excluded.size > 0 && (
         <Notice kind="warn" testId="import-excluded">
-          {tx.excluded(excluded.size)} <button type="button" onClick={() => onExclude(new Set())}>{tx.includeAll}</button>
+          {att ? t.importJournal.changes.excludedAny(excluded.size) : tx.excluded(excluded.size)} <button type="button" onClick={() => onExclude(new Set())}>{tx.includeAll}</button>
         </Notice>
       )}
     </div>

@@ -341,8 +341,8 @@ export function ImportScreen() {
               <ul>{preview.notes!.map((n, i) => <li key={i}>{tx.noteAt(n.sheet, n.row)}: {n.message}</li>)}</ul>
             </div>
           )}
-          {preview.kind === 'marks' && previewJobId && !dirty && (preview.changeCount ?? 0) > 0 && (
-            <ImportChanges jobId={previewJobId} excluded={excluded} onExclude={setExcluded} />
+          {previewJobId && !dirty && (preview.changeCount ?? 0) > 0 && (
+            <ImportChanges jobId={previewJobId} excluded={excluded} onExclude={setExcluded} kind={preview.kind} />
           )}
           {preview.kind === 'students' && preview.counts.added > 0 && <EnrolAddedFields draft={enrolDraft} onChange={setEnrolDraft} />}
           {dirty && <Notice kind="warn" testId="import-dirty">{tx.applyFirst}</Notice>}
