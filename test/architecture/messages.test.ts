@@ -82,7 +82,7 @@ const JARGON = /\b(SQL|SQLite|sqlite|constraint|NULL|null|undefined|NaN|id|ids|r
 // English a clerk meets on his own screen: file kinds, keys, devices, the names of standards on the signing screens
 const ALLOWED = new Set(['Excel', 'LibreOffice', 'PDF', 'XLSX', 'xlsx', 'CSV', 'ODS', 'JSON', 'ZIP', 'zip', 'XML', 'URL', 'HTTP', 'HTTPS', 'http', 'https',
   'TLS', 'PEM', 'pem', 'p12', 'pfx', 'crt', 'cer', 'ID', 'Ctrl', 'Enter', 'Esc', 'Delete', 'Tab', 'Shift', 'USB', 'BagIt', 'base32', 'SHA', 'RSA',
-  'ECDSA', 'CMS', 'CAdES', 'TSA', 'RFC', 'PKCS', 'OpenSSL', 'CSP', 'cryptcp', 'PIN', 'sRGB', 'Roboto', 'A', 'E', 'V', 'Z', 'restore',
+  'ECDSA', 'CMS', 'CAdES', 'TSA', 'RFC', 'PKCS', 'OpenSSL', 'CSP', 'cryptcp', 'PIN', 'JaCarta', 'p7s', 'sRGB', 'Roboto', 'A', 'E', 'V', 'Z', 'restore',
   'UUID']); // UUID: how the command line names a pupil
 const english = (s: string) => (prose(s).replace(/\b[0-9A-F]{8}-v\d+\b/g, ' ').match(/[A-Za-z][A-Za-z0-9]*/g) ?? []).filter((w) => !ALLOWED.has(w) && !/^[A-Z]\d*$/.test(w));
 
