@@ -7,6 +7,7 @@ import { errorAt } from './errors.ts';
 import { formatDate, isValidIsoDate, nowIso } from '../../preload/core/dates.ts';
 import { fullName } from '../../preload/core/names.ts';
 import { graduatesOf, printInForce } from '../attestats/blank-data.ts';
+import { ruleSetFor } from '../attestats/rules.ts';
 
 export type AttestatKind = 9 | 11;
 export type FormState = 'received' | 'issued' | 'spoiled';
@@ -118,9 +119,12 @@ type Graduate = { classId: number; className: string; print: { series: string; n
  * attestat entered from the paper book of a year before the register).
  */
 function graduateOf(db: DB, studentId: string, kind: AttestatKind): Graduate | null {
-  const c = db.prepare(`SELECT c.id FROM class_memberships m JOIN classes c ON c.id = m.class_id JOIN academic_years y ON y.id = c.year_id
-    WHERE m.student_id = ? AND c.parallel = ? ORDER BY y.start_date DESC, m.start_date DESC LIMIT 1`).pluck().get(studentId, kind) as number | undefined;
-  if (c == null) return null;
+  const row = db.prepare(`SELECT c.id, y.name FROM class_memberships m JOIN classes c ON c.id = m.class_id JOIN academic_years y ON y.id = c.year_id
+    WHERE m.student_id = ? AND c.parallel = ? ORDER BY y.start_date DESC, m.start_date DESC LIMIT 1`).get(studentId, kind) as { id: number; name: string } | undefined;
+  // A year before the program's rule sets (its finals were set by the rules then in force, which the program does not
+  // hold): the attestat is recorded as the paper book has it, like one of a pupil with no such class in the register.
+  if (row == null || !ruleSetFor(row.name)) return null;
+  const c = row.id;
   const g = graduatesOf(db, c);
   const ready = g.ready.find((s) => s.studentId === studentId);
   if (!ready) {

@@ -51,7 +51,7 @@ async function seed(api: Api) {
       studentId, subjectId: su.id, slot: c.slot as 'period' | 'annual', periodId: c.periodId, mark: marksOf(i, k) })))) });
   };
   await write(c10.id);
-  await api.call('orders.promote', { order: { number: '41-п', date: '2041-06-30', confirmFuture: true }, fromYearId: y10.id, toYearId: y11.id, date: '2041-09-01' });
+  await api.call('orders.promote', { order: { number: '41-п', date: '2041-06-30', confirmFuture: true }, fromYearId: y10.id, toYearId: y11.id });
   await write(c11.id);
   await api.call('attestats.receiveForms', { kind: 11, series: SERIES, firstNumber: 1, lastNumber: 6, receivedOn: '2042-05-20', document: 'Накладная № 41 от 20.05.2042' });
   await api.attempt('users.create', { ...CLERK, role: 'clerk' });

@@ -1,14 +1,14 @@
 // Issue 20 (correction of orders, the next year in one step): a clerk cancels a wrong transfer order from the book of
 // orders — the pupil is back in his class and both orders stay in the book; opens the next year from its plan with the
 // curricula in place (a class of the new year has its subjects); enters two first graders at once by one order.
-// Self-contained: its own years (2013/2014 → 2014/2015), classes, pupils and order numbers, seeded through the API.
+// Self-contained: its own years (2009/2010 → 2010/2011; 20a's are 2013/2014 → 2014/2015), classes, pupils and order numbers, seeded through the API.
 import { expect, test } from '@playwright/test';
 import { Api, ensureSchool } from './pages/api';
 import { App } from './pages/App';
 import { AlphabetBookPage } from './pages/AlphabetBookPage';
 
-const YEAR = '2013/2014';
-const NEXT = '2014/2015';
+const YEAR = '2009/2010';
+const NEXT = '2010/2011';
 const WRONG = '20b-7-п';
 const CANCEL = '20b-8-п';
 
@@ -30,11 +30,11 @@ async function seed(api: Api) {
   const a4 = await klass(4, 'А', [math.id, rus.id]);
   const b4 = await klass(4, 'Б', [math.id, rus.id]);
   await klass(5, 'А', [math.id, rus.id, hist.id]);
-  const pupil = await api.call('students.create', { lastName: 'Цветков', firstName: 'Степан', middleName: 'Ильич', birthDate: '2004-04-14', sex: 'М',
-    docKind: 'birth_certificate', docSeries: 'IV-МЮ', docNumber: '620201', docDate: '2004-05-01', docIssuer: 'Отдел ЗАГС Центрального района', guardians: [] });
-  await api.call('orders.enrol', { order: { number: '20b-1-у', date: '2013-09-01' }, studentId: pupil.id, classId: a4.id, date: '2013-09-01' });
+  const pupil = await api.call('students.create', { lastName: 'Цветков', firstName: 'Степан', middleName: 'Ильич', birthDate: '2000-04-14', sex: 'М',
+    docKind: 'birth_certificate', docSeries: 'IV-МЮ', docNumber: '620201', docDate: '2000-05-01', docIssuer: 'Отдел ЗАГС Центрального района', guardians: [] });
+  await api.call('orders.enrol', { order: { number: '20b-1-у', date: '2009-09-01' }, studentId: pupil.id, classId: a4.id, date: '2009-09-01' });
   // the wrong order: Цветков «transferred» to 4Б
-  await api.call('orders.transfer', { order: { number: WRONG, date: '2013-10-10' }, studentId: pupil.id, toClassId: b4.id, date: '2013-10-10' });
+  await api.call('orders.transfer', { order: { number: WRONG, date: '2009-10-10' }, studentId: pupil.id, toClassId: b4.id, date: '2009-10-10' });
   return { pupil, a4, b4, math, rus, hist };
 }
 
@@ -47,22 +47,22 @@ test('cancel a wrong order, open the next year with curricula, enter two first g
   // --- «Отменить приказ» on the book of orders ---
   await app.goTo('Приказы');
   await page.getByLabel('Учебный год').selectOption({ label: YEAR });
-  await page.getByRole('button', { name: `Отменить приказ № ${WRONG} от 10.10.2013` }).click();
+  await page.getByRole('button', { name: `Отменить приказ № ${WRONG} от 10.10.2009` }).click();
   const form = page.getByTestId('cancel-order-form');
   await form.getByLabel('Номер приказа об отмене').fill(CANCEL);
-  await form.getByLabel('Дата приказа об отмене').fill('11.10.2013');
+  await form.getByLabel('Дата приказа об отмене').fill('11.10.2009');
   await form.getByRole('button', { name: 'Отменить приказ' }).click();
-  await expect(page.getByTestId('cancel-result')).toContainText(`Об отмене приказа № ${WRONG} от 10.10.2013`);
+  await expect(page.getByTestId('cancel-result')).toContainText(`Об отмене приказа № ${WRONG} от 10.10.2009`);
   // both orders in the book
   const rows = page.getByTestId('orders-table').getByTestId('order-row');
   const row = (number: string, date: string) => rows.filter({ has: page.getByRole('link', { name: `Приказ № ${number} от ${date}`, exact: true }) });
-  await expect(row(WRONG, '10.10.2013')).toContainText('О переводе');
-  await expect(row(CANCEL, '11.10.2013')).toContainText(`Об отмене приказа № ${WRONG} от 10.10.2013`);
+  await expect(row(WRONG, '10.10.2009')).toContainText('О переводе');
+  await expect(row(CANCEL, '11.10.2009')).toContainText(`Об отмене приказа № ${WRONG} от 10.10.2009`);
   // the pupil is back where he was
   expect((await api.call('classes.students', { classId: s.a4.id })).map((p) => p.id)).toContain(s.pupil.id);
   expect((await api.call('classes.students', { classId: s.b4.id })).map((p) => p.id)).not.toContain(s.pupil.id);
   await page.goto(`/#/students/${s.pupil.id}`);
-  await expect(page.getByTestId('student-history').getByTestId('movement-cancelled')).toContainText(`отменено приказом № ${CANCEL} от 11.10.2013`);
+  await expect(page.getByTestId('student-history').getByTestId('movement-cancelled')).toContainText(`отменено приказом № ${CANCEL} от 11.10.2009`);
 
   // --- the next year from its plan ---
   await app.goTo('Учебные годы');
@@ -88,9 +88,9 @@ test('cancel a wrong order, open the next year with curricula, enter two first g
   const fg = page.getByTestId('first-graders-form');
   await fg.getByLabel('Класс').selectOption({ label: `1А (${NEXT})` });
   await fg.getByLabel('Номер приказа о зачислении').fill('20b-2-у');
-  await fg.getByRole('textbox', { name: 'Дата приказа', exact: true }).fill('02.06.2014');
-  await fg.getByLabel('Дата зачисления').fill('01.09.2014');
-  const people = [['Шубина', 'Вера', 'Андреевна', '11.03.2007', 'Ж'], ['Щукин', 'Глеб', 'Олегович', '25.07.2007', 'М']];
+  await fg.getByRole('textbox', { name: 'Дата приказа', exact: true }).fill('02.06.2010');
+  await fg.getByLabel('Дата зачисления').fill('01.09.2010');
+  const people = [['Шубина', 'Вера', 'Андреевна', '11.03.2003', 'Ж'], ['Щукин', 'Глеб', 'Олегович', '25.07.2003', 'М']];
   for (const [i, [last, first, middle, birth, sex]] of people.entries()) {
     const row = fg.getByTestId('first-grader-row').nth(i);
     await row.getByLabel('Фамилия').fill(last);
@@ -109,5 +109,5 @@ test('cancel a wrong order, open the next year with curricula, enter two first g
   await app.goTo('Алфавитная книга');
   const book = new AlphabetBookPage(page);
   await book.search('Шубина Вера');
-  await expect(book.row('Шубина Вера Андреевна').getByTestId('book-enrol-order')).toHaveText('№ 20b-2-у от 02.06.2014');
+  await expect(book.row('Шубина Вера Андреевна').getByTestId('book-enrol-order')).toHaveText('№ 20b-2-у от 02.06.2010');
 });
