@@ -32,10 +32,20 @@ export async function benchLoad(a: { students?: number; cells?: number } = {}): 
     const journal = await writeBigJournal(path.join(dir, 'journal.xlsx'), rows, SUBJECTS, PERIODS);
     const base = `http://127.0.0.1:${server.port}/api/call`;
     let session: string | null = null;
+    let retried = 0;
     const http = async (method: string, args: unknown) => {
-      const res = await fetch(base, { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ method, args, session }) });
-      return (await res.json()) as { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const res = await fetch(base, { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ method, args, session }) });
+          return (await res.json()) as { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+        } catch (e) {
+          // a kept-alive socket the server closed (its 5 s idle timer fired) just as the request went out on it, when
+          // the backend's thread was held for seconds: sent again on a new socket, the wait counted in the latency
+          if (attempt >= 3 || !/fetch failed/.test(String(e))) throw e;
+          retried++;
+        }
+      }
     };
     const value = async <T>(method: string, args: unknown): Promise<T> => {
       const r = await http(method, args);
@@ -125,7 +135,7 @@ export async function benchLoad(a: { students?: number; cells?: number } = {}): 
     const out = [
       `### Other users' calls while jobs run (loopback HTTP, demo ${a.students ?? 1000} students + a journal school of ${rows} students)`,
       '',
-      `Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores.`,
+      `Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores. Requests sent again on a new socket after the server closed a kept-alive one: ${retried}.`,
       '',
       '| while | phase took | call | answers (refused: register busy) | p50 | p95 | max | goal p95 < 200 ms |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
