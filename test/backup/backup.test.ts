@@ -137,6 +137,19 @@ describe('backup to two destinations', () => {
     expect((await verifyCopies(null, [b])).state).toBe('ok');
   });
 
+  it('an encrypted medium reuses its last bag\'s encrypted archive files too (same passphrase: same key, sizes with IV and tag)', async () => {
+    const db = f.c.backend.db;
+    const [a, b] = dirs(f.root, 'enc-reuse-A', 'enc-reuse-B');
+    const dests = [{ path: a }, { path: b, passphrase: 'Зима-2026 длинная фраза' }];
+    const first = await backupRegister(db, { destinations: dests, confirmSameDevice: true });
+    expect(first.destinations.map((d) => d.reused)).toEqual([0, 0]);
+    const second = await backupRegister(db, { destinations: dests, confirmSameDevice: true });
+    expect(second.destinations.map((d) => d.reused)).toEqual([12, 12]);
+    const enc = second.destinations[1].bagPath!;
+    expect(coreutilsValidate(enc).ok).toBe(true);
+    expect((await checkBag(enc)).ok).toBe(true);
+  });
+
   it('encrypts a destination with a passphrase: still valid BagIt over the ciphertext, no plaintext on it; wrong passphrase is a clear error', async () => {
     const db = f.c.backend.db;
     const [a, b] = dirs(f.root, 'enc-A', 'enc-B');
