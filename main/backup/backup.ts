@@ -32,7 +32,7 @@ import {
 import {
   BackgroundSync, BufferPool, compareWithSource, following, inTurns, SYNC_AT_END, SYNC_WHILE_COPYING, writeToAll, type Source, type Target,
 } from './copies.ts';
-import { newEncryption, openEncryption, type EncryptionInfo } from './encryption.ts';
+import { newEncryption, openEncryption, SEALED_OVERHEAD, type EncryptionInfo } from './encryption.ts';
 import { authenticationText, AUTHENTICATION, backupKey } from './key.ts';
 import { finishRun, mediaByPath, recordResult, startRun } from './runs.ts';
 import { count } from '../../preload/core/plural.ts';
@@ -131,6 +131,9 @@ function describeFailure(where: string, e: unknown): string {
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return `${where}: запись на носитель запрещена (${code})`;
   return `${where}: ${(e as Error)?.message ?? e}`;
 }
+/** A destination's last bag: its manifest (the hashes its files had when they were written and read back) and when
+ *  it was sealed (its tag manifest's mtime, ns). */
+type LastBag = { dir: string; manifest: Map<string, string>; sameKey: boolean; sealedNs: bigint };
 type Dest = Target & {
   spec: BackupDestination;
   root: string;
@@ -138,7 +141,7 @@ type Dest = Target & {
   where: string;
   enc: EncryptionInfo | null;
   /** the destination's last bag, whose unchanged archive files are hard-linked instead of written again */
-  prev: { dir: string; manifest: Map<string, string>; sameKey: boolean } | null;
+  prev: LastBag | null;
   reused: number;
 };
 
@@ -252,7 +255,7 @@ function prepareDestinations(run: Run): void {
         // encrypted copies are twins that can repair each other. The last bag is reusable only with this same salt.
         ({ key: d.key, info: d.enc } = shared);
         const lastInfo = lastDir && lastEncrypted ? JSON.parse(fs.readFileSync(path.join(lastDir, ENCRYPTION), 'utf8')) as EncryptionInfo : null;
-        d.prev = lastDir && lastInfo?.salt === shared.info.salt ? { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true } : null;
+        d.prev = lastDir && lastInfo?.salt === shared.info.salt ? lastBag(lastDir) : null;
       } else if (d.spec.passphrase) {
         let reuse = false;
         if (lastDir && lastEncrypted) {
@@ -265,10 +268,10 @@ function prepareDestinations(run: Run): void {
           }
         }
         if (!reuse) ({ key: d.key, info: d.enc } = newEncryption(d.spec.passphrase));
-        d.prev = lastDir && reuse ? { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true } : null;
+        d.prev = lastDir && reuse ? lastBag(lastDir) : null;
         keysByPassphrase.set(d.spec.passphrase, { key: d.key!, info: d.enc! });
       } else if (lastDir && !lastEncrypted) {
-        d.prev = { dir: lastDir, manifest: readManifestSafe(lastDir), sameKey: true };
+        d.prev = lastBag(lastDir);
       }
     } catch (e) {
       run.fail(d, e);
@@ -542,9 +545,24 @@ function readManifestSafe(bagDir: string): Map<string, string> {
   }
 }
 
+/** The last bag as reuse needs it; a bag whose tag manifest cannot be read lends nothing (its manifest is empty). */
+function lastBag(dir: string): LastBag {
+  let sealedNs = -1n;
+  try {
+    sealedNs = fs.statSync(path.join(dir, TAGMANIFEST), { bigint: true }).mtimeNs;
+  } catch {
+    return { dir, manifest: new Map(), sameKey: true, sealedNs };
+  }
+  return { dir, manifest: readManifestSafe(dir), sameKey: true, sealedNs };
+}
+
 /**
  * An archive file the destination's last bag already holds with the right bytes is hard-linked, not written again.
- * The old file is re-hashed first (a damaged one is not carried over); on a file system without hard links it is copied.
+ * What is confirmed is what costs no read (issue 19: a nightly backup with nothing changed re-read every archive file
+ * and took twice a full one): the last bag's manifest names it with the hash its bytes had when they were written and
+ * read back (for a plain copy, the archive's own name for it), it is a regular file of the size those bytes have, and it
+ * was not written to after that bag was sealed. Bytes that rot in place are verify-copies' to find, on its schedule.
+ * On a file system without hard links the file is written again.
  */
 function reuseFromLastBag(d: Dest, src: Source): boolean {
   if (!d.prev) return false;
@@ -552,13 +570,13 @@ function reuseFromLastBag(d: Dest, src: Source): boolean {
   if (!expected || (!d.key && expected !== src.archiveSha)) return false;
   const old = path.join(d.prev.dir, src.rel);
   try {
-    const h = crypto.createHash('sha256').update(fs.readFileSync(old)).digest('hex');
-    if (h !== expected) return false;
+    const st = fs.lstatSync(old, { bigint: true });
+    if (!st.isFile() || st.size !== BigInt(src.size + (d.key ? SEALED_OVERHEAD : 0)) || st.mtimeNs > d.prev.sealedNs) return false;
     const target = path.join(d.dir, src.rel);
     fs.linkSync(old, target);
     makePrivate(target); // a link shares its mode with the last bag's file, which an older version may have left open
-    d.cache.set(target, h);
-    d.manifest.set(src.rel, h);
+    d.cache.set(target, expected);
+    d.manifest.set(src.rel, expected);
     d.reused++;
     return true;
   } catch {

@@ -81,6 +81,9 @@ export function openEncryption(infoFile: string, passphrase: string | null | und
 }
 
 /** Streaming encryptor for one file: write `head()` first, `update()` each chunk, `final()` last. */
+/** What encryption adds to a payload file: the 12-byte IV before the ciphertext and the 16-byte GCM tag after it. */
+export const SEALED_OVERHEAD = 12 + 16;
+
 export function fileEncryptor(key: Buffer) {
   const iv = crypto.randomBytes(12);
   const c = crypto.createCipheriv('aes-256-gcm', key, iv);

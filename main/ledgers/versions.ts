@@ -4,7 +4,7 @@ import type { DB } from '../../db/connection.ts';
 import type { Ledger, LedgerCorrection, LedgerVersion, User } from '../../preload/contract.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { nowIso } from '../../preload/core/dates.ts';
-import { buildLedger, ledgerGaps } from './build.ts';
+import { buildLedger, ledgerGaps, yearGapCounts } from './build.ts';
 import { verificationCode, type LedgerData } from './model.ts';
 import { renderLedgerPdf } from './pdf.ts';
 import { renderLedgerXlsx } from './xlsx.ts';
@@ -61,12 +61,16 @@ export function getLedger(db: DB, classId: number): Ledger {
 export function listLedgers(db: DB, yearId: number) {
   if (!db.prepare('SELECT 1 FROM academic_years WHERE id = ?').get(yearId)) throw notFound('Учебный год');
   const classes = db.prepare('SELECT id, parallel || letter AS name FROM classes WHERE year_id = ? ORDER BY parallel, letter').all(yearId) as Array<{ id: number; name: string }>;
+  const gaps = yearGapCounts(db, yearId);
+  // the latest version's number and hash only: a sealed version's row also holds its PDF and XLSX
+  const latest = db.prepare('SELECT version, sha256 FROM ledger_versions WHERE class_id = ? ORDER BY version DESC LIMIT 1');
+  const correcting = db.prepare('SELECT 1 FROM ledger_corrections WHERE class_id = ? AND closed_by_version_id IS NULL').pluck();
   return classes.map((c) => {
-    const v = currentVersion(db, c.id);
-    const gaps = ledgerGaps(buildLedger(db, c.id));
+    const v = latest.get(c.id) as { version: number; sha256: string } | undefined;
+    const g = gaps.get(c.id) ?? { missing: 0, na: 0 };
     return {
-      classId: c.id, className: c.name, state: stateOf(!!v, !!openCorrectionOf(db, c.id)), version: v?.version ?? null,
-      code: v ? verificationCode(v.sha256, v.version) : null, missing: gaps.filter((g) => !g.na).length, na: gaps.filter((g) => g.na).length,
+      classId: c.id, className: c.name, state: stateOf(!!v, !!correcting.get(c.id)), version: v?.version ?? null,
+      code: v ? verificationCode(v.sha256, v.version) : null, missing: g.missing, na: g.na,
     };
   });
 }

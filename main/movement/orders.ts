@@ -170,7 +170,9 @@ export const GRADUATION_REASON_9 = 'Окончание обучения (пол�
 export const graduationWithoutAttestatReason = (parallel: number) =>
   `Окончание обучения без аттестата: выдана справка об обучении (${parallel} класс)`;
 /** A departure that ends schooling at its level (a выпуск, with an attestat or a справка), not a leaving mid-course. */
-export const isGraduationReason = (reason: string | null | undefined) => !!reason?.startsWith('Окончание обучения');
+/** Every выпуск's reason begins so (with an attestat of either kind, or without one); SQL compares the same prefix. */
+export const GRADUATION_PREFIX = 'Окончание обучения';
+export const isGraduationReason = (reason: string | null | undefined) => !!reason?.startsWith(GRADUATION_PREFIX);
 
 const MOVEMENT_SELECT = `SELECT mv.*, o.number AS order_number, o.date AS order_date, s.last_name, s.first_name, s.middle_name,
   fc.parallel AS f_par, fc.letter AS f_let, tc.parallel AS t_par, tc.letter AS t_let, xo.number AS x_number, xo.date AS x_date

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupRegister, SameMediaError } from '../../main/backup/backup.ts';
 import { bagsOn, checkBag, partialsOn } from '../../main/backup/bag.ts';
 import { restoreBag } from '../../main/backup/restore.ts';
+import { verifyCopies } from '../../main/backup/verify.ts';
 import { CancelledError, progressTo } from '../../main/shared/jobs.ts';
 import { addMedia, listMedia, listRuns } from '../../main/backup/runs.ts';
 import { coreutilsValidate, dirs, mountTmpfs, registerWithArchive, unmount, type Fixture } from './fixtures.ts';
@@ -96,6 +97,57 @@ describe('backup to two destinations', () => {
     const ino = (bag: string) => fs.statSync(path.join(a, bag, 'data/archive/files', sha)).ino;
     expect(ino(second.bag)).toBe(ino(first.bag)); // the same bytes on disk, not a second copy
     expect(coreutilsValidate(path.join(a, second.bag)).ok).toBe(true);
+  });
+
+  it('a no-change backup confirms what it reuses without reading it (issue 19): a file written since its bag was sealed, or of another size, is copied again; bytes rotted in place are verify-copies\' to find', async () => {
+    const db = f.c.backend.db;
+    const [a, b] = dirs(f.root, 'meta-A', 'meta-B');
+    const first = await backupRegister(db, { destinations: [{ path: a }, { path: b }], confirmSameDevice: true });
+    const files = path.join(a, first.bag, 'data/archive/files');
+    const [rotted, rewritten, cut] = fs.readdirSync(files).sort();
+    const sealed = fs.statSync(path.join(a, first.bag, 'tagmanifest-sha256.txt')).mtimeMs;
+    const before = new Date(sealed - 60_000);
+    const flip = (name: string) => {
+      const p = path.join(files, name);
+      const bytes = fs.readFileSync(p);
+      bytes[0] ^= 0xff;
+      fs.writeFileSync(p, bytes);
+      return p;
+    };
+    const rottedPath = flip(rotted);
+    fs.utimesSync(rottedPath, before, before); // the same size, its old time back: only a read of its bytes could tell
+    flip(rewritten); // written after its bag was sealed
+    fs.truncateSync(path.join(files, cut), 10);
+    fs.utimesSync(path.join(files, cut), before, before); // another size, whatever its time says
+
+    const second = await backupRegister(db, { destinations: [{ path: a }, { path: b }], confirmSameDevice: true });
+    expect(second.state).toBe('ok');
+    expect(second.destinations.map((d) => d.reused)).toEqual([10, 12]);
+    const files2 = path.join(a, second.bag, 'data/archive/files');
+    const sha = (p: string) => crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+    for (const name of [rewritten, cut]) {
+      expect(sha(path.join(files2, name))).toBe(name); // copied again from the archive
+      expect(fs.statSync(path.join(files2, name)).ino).not.toBe(fs.statSync(path.join(files, name)).ino);
+    }
+    expect(fs.statSync(path.join(files2, rotted)).ino).toBe(fs.statSync(rottedPath).ino); // linked, not read
+    // verify-copies reads every byte of every copy: the rotted file is found, in both bags of that medium
+    const v = await verifyCopies(null, [a]);
+    expect(v.state).not.toBe('ok');
+    expect(JSON.stringify(v.copies)).toContain(rotted);
+    expect((await verifyCopies(null, [b])).state).toBe('ok');
+  });
+
+  it('an encrypted medium reuses its last bag\'s encrypted archive files too (same passphrase: same key, sizes with IV and tag)', async () => {
+    const db = f.c.backend.db;
+    const [a, b] = dirs(f.root, 'enc-reuse-A', 'enc-reuse-B');
+    const dests = [{ path: a }, { path: b, passphrase: 'Зима-2026 длинная фраза' }];
+    const first = await backupRegister(db, { destinations: dests, confirmSameDevice: true });
+    expect(first.destinations.map((d) => d.reused)).toEqual([0, 0]);
+    const second = await backupRegister(db, { destinations: dests, confirmSameDevice: true });
+    expect(second.destinations.map((d) => d.reused)).toEqual([12, 12]);
+    const enc = second.destinations[1].bagPath!;
+    expect(coreutilsValidate(enc).ok).toBe(true);
+    expect((await checkBag(enc)).ok).toBe(true);
   });
 
   it('encrypts a destination with a passphrase: still valid BagIt over the ciphertext, no plaintext on it; wrong passphrase is a clear error', async () => {

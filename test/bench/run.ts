@@ -1,13 +1,15 @@
 // `npm run bench`: the benchmarks, one entry per issue. Prints a Markdown block to paste into RESULTS.md.
-// Usage: npm run bench [-- --only register,import,signing,ledgers,backup,packets,drill,gost,gost-verify] [-- --students N] [-- --documents N]
+// Usage: npm run bench [-- --only register,import,import-cli,signing,ledgers,ledgers-load,backup,packets,load,drill,gost,gost-verify] [-- --students N] [-- --documents N]
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { benchRegister } from './register.bench.ts';
 import { benchImport } from './import.bench.ts';
+import { benchImportCli } from './import-cli.bench.ts';
 import { benchSigning } from './signing.bench.ts';
 import { benchLedgers } from './ledgers.bench.ts';
 import { benchBackup, benchDrill } from './backup.bench.ts';
 import { benchPackets } from './packets.bench.ts';
+import { benchLoad } from './load.bench.ts';
 import { benchGostVerify } from './gost-verify.bench.ts';
 import { benchGostSigning } from './gost-sign.bench.ts';
 
@@ -19,11 +21,14 @@ const out: string[] = [`Machine: ${machine}. Date: ${date}.`, ''];
 const want = (name: string) => !values.only || values.only.split(',').includes(name);
 if (want('register')) out.push(...(await benchRegister({ students: Number(values.students ?? 300000) })));
 if (want('import')) out.push(...(await benchImport()));
+if (want('import-cli')) out.push(...(await benchImportCli()));
 if (want('signing')) out.push(...(await benchSigning()));
 if (want('ledgers')) out.push(...(await benchLedgers()));
+if (values.only?.split(',').includes('ledgers-load')) out.push(...(await benchLedgers({ busyCore: true }))); // only when asked
 if (want('backup')) out.push(...(await benchBackup()));
 if (values.only?.split(',').includes('drill')) out.push(...(await benchDrill())); // only when asked: a restore drill, not a goal
 if (want('packets')) out.push(...(await benchPackets()));
+if (want('load')) out.push(...(await benchLoad()));
 if (want('gost-verify')) out.push(...(await benchGostVerify({ documents: Number(values.documents ?? 200) })));
 if (want('gost')) out.push(...(await benchGostSigning()));
 
