@@ -151,14 +151,12 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
   it('the batch is a job: progress per graduate, the register held meanwhile; cancelled, it leaves no blank taken and nothing registered', async () => {
     const before = { prints: count('attestat_prints'), printouts: count('printouts'), audit: count("audit_log WHERE method LIKE 'attestats.printClass%' OR method LIKE 'printouts.%'") };
     const { jobId } = await c.call('attestats.printClass', { classId: c11, issueDate: '2026-06-25', printer: 'Kyocera ECOSYS' });
-    let refusedWrite = false;
+    // while it renders, it holds the register: another write waits for it, refused by name
+    const w = await c.raw('attestats.setCalibration', { printer: 'HP LaserJet', dxMm: 0, dyMm: 0 });
+    expect(w.ok).toBe(false);
+    expect((w as { ok: false; error: { message: string } }).error.message).toContain('Реестр занят: идёт «печать аттестатов»');
     await c.call('jobs.cancel', { id: jobId });
-    const job = await finish(jobId, async () => {
-      if (refusedWrite) return;
-      const w = await c.raw('attestats.setCalibration', { printer: 'HP LaserJet', dxMm: 0, dyMm: 0 });
-      expect(w.ok).toBe(false);
-      refusedWrite = true;
-    });
+    const job = await finish(jobId);
     expect(job.state).toBe('cancelled');
     expect(job.message).toBe('Операция отменена');
     expect({ prints: count('attestat_prints'), printouts: count('printouts'), audit: count("audit_log WHERE method LIKE 'attestats.printClass%' OR method LIKE 'printouts.%'") })
