@@ -588,6 +588,7 @@ export const BlankPageSchema = z.object({
   items: z.array(z.object({ field: z.string(), label: z.string(), x: z.number(), y: z.number(), width: z.number(), fontSize: z.number(),
     align: z.enum(['left', 'center']), text: z.string() })),
   outline: z.array(z.object({ field: z.string(), label: z.string(), x: z.number(), y: z.number(), width: z.number(), height: z.number() })),
+  qr: z.object({ x: z.number(), y: z.number(), size: z.number(), text: z.string() }).optional(),
 });
 export type BlankPageT = z.infer<typeof BlankPageSchema>;
 export const CalibrationSchema = z.object({ printer: z.string(), dxMm: z.number(), dyMm: z.number(), scale: z.number(),
@@ -1015,7 +1016,8 @@ export const contract = {
     z.object({ fullName: z.string(), blank: BlankStateSchema.nullable(), withHonours: z.boolean(), pages: z.array(BlankPageSchema) }), ANY),
   // The class (or one graduate) on blanks, one PDF at 100 %, calibrated for `printer`: takes a received blank for each
   // graduate without one (all or none), reserves the registration number, registers each appendix (its code).
-  'attestats.printClass': command(z.object({ classId: id, studentId: uuid.optional(), issueDate: isoDate.optional(), printer: printerName.optional() }).strict(),
+  // A job (progress per graduate, cancel: nothing taken); refusals before it starts.
+  'attestats.printClass': job(z.object({ classId: id, studentId: uuid.optional(), issueDate: isoDate.optional(), printer: printerName.optional() }).strict(),
     z.object({ fileName: z.string(), dataBase64: z.string(), printed: z.array(PrintedBlankSchema), taken: z.number().int(),
       skipped: z.array(z.object({ studentId: z.string(), fullName: z.string(), reason: z.string() })), calibration: CalibrationSchema }), CLERK),
   // A graduate's blank spoiled in printing: written off with the reason, the next blank taken and printed.

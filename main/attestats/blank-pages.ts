@@ -4,6 +4,7 @@
 import { formatDate, formatDateInWords } from '../../preload/core/dates.ts';
 import { markInWords, type Mark } from '../../preload/core/marks.ts';
 import { AppError } from '../shared/errors.ts';
+import type { PlacedPage } from '../shared/pdf.ts';
 import { formLabel } from '../printouts/attestats.ts';
 import { BLANK_LAYOUTS, type BlankLayout, type BlankPart } from './layouts.ts';
 import type { BlankData } from './blank-data.ts';
@@ -12,6 +13,8 @@ export type { BlankData } from './blank-data.ts';
 
 export type BlankItem = { field: string; label: string; x: number; y: number; width: number; fontSize: number; align: 'left' | 'center'; text: string };
 export type BlankPage = { layoutId: string; part: BlankPart; title: string; width: number; height: number; items: BlankItem[];
+  /** the verification code as a QR code, where the layout has room for it (the appendix) and the code is known */
+  qr?: { x: number; y: number; size: number; text: string };
   /** every field's box, filled or not, for the preview's drawing of the blank */
   outline: Array<{ field: string; label: string; x: number; y: number; width: number; height: number }> };
 
@@ -53,6 +56,9 @@ function place(l: BlankLayout, values: Record<string, string>): BlankPage {
   return { layoutId: l.id, part: l.part, title: l.title, width: l.page.width, height: l.page.height, items, outline };
 }
 
+/** A blank's page as the PDF places it: its texts and its QR code. */
+export const placedOf = (p: BlankPage): PlacedPage => ({ width: p.width, height: p.height, texts: p.items, ...(p.qr ? { qrs: [p.qr] } : {}) });
+
 /** The attestat's title page and the appendix of one graduate; `code` is the appendix's verification code (null on a
  *  preview before it is registered). A curriculum longer than the appendix's rows is refused, naming the count. */
 export function blankPages(d: BlankData, code: string | null): BlankPage[] {
@@ -69,6 +75,10 @@ export function blankPages(d: BlankData, code: string | null): BlankPage[] {
   const al = layoutById(d.layouts.appendix);
   const app = place(al, { ...common, schoolName: d.school.fullName, attestatNumber: d.attestat.number ? formLabel(d.attestat.series, d.attestat.number) : '',
     birthDate: formatDate(d.student.birthDate), code: code ? `Код проверки: ${code}` : '' });
+  if (al.qr) {
+    app.outline.push({ field: 'qr', label: 'QR-код проверки', x: al.qr.x, y: al.qr.y, width: al.qr.size, height: al.qr.size });
+    if (code) app.qr = { ...al.qr, text: code };
+  }
   const t = al.subjects!;
   if (d.finals.length > t.rows) {
     throw new AppError('validation', `${d.student.fullName}: ${d.finals.length} предметов, а в приложении ${t.rows} строк — раскладка «${al.id}» их не вмещает`);

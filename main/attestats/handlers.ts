@@ -1,7 +1,7 @@
 // Final marks for attestats (issue 17): computed by the rule set of the class's year, previewed, then written into the
 // ledger's `final` slot (in dispatch's transaction, audited by dispatch with the rule set's id among the arguments).
-import { defineHandlers, command, ownCommand, query, signedIn } from '../shared/handler.ts';
-import { blankPreview, calibrationPdf, classBlanks, listCalibrations, printClass, reprintBlank, setCalibration } from './prints.ts';
+import { defineHandlers, command, job, ownCommand, query, signedIn } from '../shared/handler.ts';
+import { blankPreview, calibrationPdf, classBlanks, listCalibrations, reprintBlank, startClassPrint, setCalibration } from './prints.ts';
 import { applyFinals, computeFinals, decideHonours } from './finals.ts';
 
 export const attestatsHandlers = defineHandlers({
@@ -10,8 +10,14 @@ export const attestatsHandlers = defineHandlers({
   'attestats.decideHonours': command(({ db, user }, a) => decideHonours(db, a, signedIn(user).login)),
   'attestats.classBlanks': query(({ db }, a) => classBlanks(db, a.classId)),
   'attestats.blankPreview': query(({ db }, a) => blankPreview(db, a)),
-  // printing renders (async): blanks are taken and audited in a transaction of its own, each appendix registered by printouts
-  'attestats.printClass': ownCommand(({ db, user }, a) => printClass(db, a, signedIn(user))),
+  // A class's batch: refused before the job when it cannot be printed; the job renders every page, then takes all the
+  // blanks, registers the appendices and audits in one transaction (a cancel before it leaves nothing taken). It holds
+  // the register meanwhile, so the blanks and registration numbers it planned stay free; the PDF is the starter's.
+  'attestats.printClass': job({ writes: true, exclusive: true }, ({ db, user }, a) => {
+    const work = startClassPrint(db, a, signedIn(user));
+    return { work: (p) => work(p), label: 'печать аттестатов', privateResult: true };
+  }),
+  // a reprint renders (async): the spoiled blank and the next one in a transaction of its own, the appendix registered by printouts
   'attestats.reprint': ownCommand(({ db, user }, a) => reprintBlank(db, a, signedIn(user))),
   'attestats.calibrations': query(({ db }) => listCalibrations(db)),
   'attestats.setCalibration': command(({ db, user }, a) => setCalibration(db, a, signedIn(user).login)),

@@ -32,6 +32,8 @@ export type BlankLayout = {
   page: { width: number; height: number };
   fields: LayoutField[];
   subjects?: SubjectTable;
+  /** the QR code of the verification code (the appendix): top-left corner and side, mm */
+  qr?: { x: number; y: number; size: number };
 };
 
 const HALF = 148.5;
@@ -72,6 +74,8 @@ const appendix = (grade: 9 | 11): BlankLayout => ({
     { id: 'code', label: 'Код проверки', x: L, y: 196, width: W, fontSize: 7, align: 'left' },
   ],
   subjects: { nameX: HALF + 8, nameWidth: 92, markX: HALF + 102, markWidth: 38, y: 30, step: 7, rows: 23, fontSize: 10 },
+  // bottom left, under the registration block and left of the director's signature, above the code in figures
+  qr: { x: L, y: 175, size: 19 },
 });
 
 export const BLANK_LAYOUTS: readonly BlankLayout[] = [title(9), appendix(9), title(11), appendix(11)];

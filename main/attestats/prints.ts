@@ -4,8 +4,10 @@
 //
 // Printing takes blanks: a graduate without a print in force gets the next received blank of the class's kind (the
 // earliest delivery first, then series and number), a registration number reserved in the year of issue and the date
-// of issue printed on it — in one transaction with its audit entry, all the class's blanks or none (too few left is
-// said before anything is taken). Printing the class again prints the same blanks. The appendix of each print is a
+// of issue printed on it. A class's batch is a job: every graduate's pages and appendix are rendered first (progress,
+// cancel), then all the blanks are taken in one transaction with the appendices' registration and the audit entry —
+// all the class's blanks or none, cancelled or not (too few left is said before the job starts). Printing the class
+// again prints the same blanks. The appendix of each print is a
 // certified printout (its verification code on the blank, checked on «Проверка документа»). A reprint spoils the old
 // blank with the clerk's reason (the книга учёта lists it) and takes the next, keeping the registration number.
 import type { DB } from '../../db/connection.ts';
@@ -15,11 +17,12 @@ import { appendAudit } from '../audit/log.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
 import { renderPlacedPdf, type PlacedPage } from '../shared/pdf.ts';
 import { classInfo } from '../grades/grades.ts';
-import { certifyPrintout } from '../printouts/register.ts';
+import { certifyPrintout, prepareAppendixPrintout, storeAppendixPrintout, type PreparedPrintout } from '../printouts/register.ts';
+import type { Progress } from '../shared/jobs.ts';
 import { formLabel, nextRegNumber, spoilForm } from '../printouts/attestats.ts';
 import { schoolHeader } from '../printouts/school-header.ts';
 import { blankDataOf, graduatesOf, printById, printInForce, type Graduates } from './blank-data.ts';
-import { blankPages, type BlankPage } from './blank-pages.ts';
+import { blankPages, placedOf, type BlankPage } from './blank-pages.ts';
 import { BLANK_LAYOUTS, layoutFor } from './layouts.ts';
 
 // ---------- calibration ----------
@@ -77,6 +80,7 @@ export function calibrate(p: PlacedPage, c: Pick<Calibration, 'dxMm' | 'dyMm' | 
     width: p.width, height: p.height,
     texts: p.texts.map((t) => ({ ...t, x: X(t.x), y: Y(t.y), width: t.width * c.scale })),
     lines: p.lines?.map((l) => ({ ...l, x1: X(l.x1), y1: Y(l.y1), x2: X(l.x2), y2: Y(l.y2) })),
+    ...(p.qrs ? { qrs: p.qrs.map((q) => ({ ...q, x: X(q.x), y: Y(q.y), size: q.size * c.scale })) } : {}),
   };
 }
 
@@ -132,31 +136,6 @@ const freeForms = (db: DB, kind: number, n: number) => db.prepare(`SELECT f.id, 
 
 const layoutIdOf = (grade: number, year: string) => `${layoutFor('attestat', grade, year)?.id ?? '?'}+${layoutFor('appendix', grade, year)?.id ?? '?'}`;
 
-/** Takes a blank for each of these graduates that has no print in force, all or none, with its audit entry. */
-function takeBlanks(db: DB, g: Graduates, studentIds: string[], issueDate: string, user: User) {
-  const grade = g.preview.grade;
-  return db.transaction(() => {
-    const need = studentIds.filter((id) => !printInForce(db, id, grade));
-    const forms = freeForms(db, grade, need.length);
-    if (forms.length < need.length) {
-      throw new AppError('conflict', `Не хватает бланков аттестата за ${grade} класс: нужно ${need.length}, неиспользованных ${forms.length}. ` +
-        'Оприходуйте новые бланки («Бланки» → «Поступление») и напечатайте снова: ни один бланк не взят');
-    }
-    const late = forms.find((f) => f.received_on > issueDate);
-    if (late) throw fieldError('issueDate', `Бланк ${formLabel(late.series, late.number)} получен ${formatDate(late.received_on)}: дата выдачи ${formatDate(issueDate)} раньше`);
-    const add = db.prepare(`INSERT INTO attestat_prints (form_id, student_id, class_id, reg_number, issue_date, layout, replaces_id, printed_at, printed_by)
-      VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)`);
-    const taken: Array<{ studentId: string; blank: string; regNumber: number }> = [];
-    need.forEach((id, i) => {
-      const reg = nextRegNumber(db, issueDate);
-      add.run(forms[i].id, id, g.preview.classId, reg, issueDate, layoutIdOf(grade, g.preview.year), nowIso(), user.login);
-      taken.push({ studentId: id, blank: formLabel(forms[i].series, forms[i].number), regNumber: reg });
-    });
-    if (taken.length) appendAudit(db, user.login, 'attestats.printClass', { classId: g.preview.classId, className: g.preview.className, issueDate, taken });
-    return taken.length;
-  }).immediate();
-}
-
 export type PrintedBlank = { studentId: string; fullName: string; series: string; number: number; regNumber: number; issueDate: string; code: string;
   withHonours: boolean };
 
@@ -175,13 +154,19 @@ async function printedPages(db: DB, g: Graduates, studentIds: string[], user: Us
   return { pages, printed };
 }
 
-const toPlaced = (p: BlankPage): PlacedPage => ({ width: p.width, height: p.height, texts: p.items });
 const safe = (s: string) => s.replace(/[\\/:*?"<>|]/g, '-');
 
-/** The class's attestats on blanks, as one PDF for the printer (calibrated), one graduate's or all who are ready. */
-export async function printClass(db: DB, a: { classId: number; studentId?: string; issueDate?: string; printer?: string }, user: User) {
+/**
+ * The class's attestats on blanks, as one PDF for the printer (calibrated), one graduate's or all who are ready: a
+ * job. What is refused (nobody ready, too few blanks, a blank received after the date of issue) is said here, before
+ * the job exists and before any blank is taken. The work renders every graduate's pages and appendix first (progress
+ * per graduate; a cancel stops it with nothing written), then takes all the blanks, registers all the appendices and
+ * audits in one transaction: all the class's blanks or none.
+ */
+export function startClassPrint(db: DB, a: { classId: number; studentId?: string; issueDate?: string; printer?: string }, user: User) {
   const g = graduatesOf(db, a.classId);
-  const issued = (id: string) => printInForce(db, id, g.preview.grade)?.state === 'issued';
+  const grade = g.preview.grade;
+  const issued = (id: string) => printInForce(db, id, grade)?.state === 'issued';
   let ids = g.ready.map((s) => s.studentId).filter((id) => !issued(id));
   if (a.studentId) {
     if (!g.ready.some((s) => s.studentId === a.studentId)) {
@@ -196,17 +181,69 @@ export async function printClass(db: DB, a: { classId: number; studentId?: strin
       (g.notReady.length ? `: ${g.notReady.map((s) => `${s.fullName} — ${s.reason}`).join('; ')}` : ' (аттестаты уже выданы)'));
   }
   const issueDate = a.issueDate ?? todayIso();
-  const taken = takeBlanks(db, g, ids, issueDate, user);
-  const { pages, printed } = await printedPages(db, g, ids, user);
+  const need = ids.filter((id) => !printInForce(db, id, grade));
+  const forms = freeForms(db, grade, need.length);
+  if (forms.length < need.length) {
+    throw new AppError('conflict', `Не хватает бланков аттестата за ${grade} класс: нужно ${need.length}, неиспользованных ${forms.length}. ` +
+      'Оприходуйте новые бланки («Бланки» → «Поступление») и напечатайте снова: ни один бланк не взят');
+  }
+  const late = forms.find((f) => f.received_on > issueDate);
+  if (late) throw fieldError('issueDate', `Бланк ${formLabel(late.series, late.number)} получен ${formatDate(late.received_on)}: дата выдачи ${formatDate(issueDate)} раньше`);
   const cal = calibrationOf(db, a.printer);
-  const pdf = await renderPlacedPdf(pages.map((p) => calibrate(toPlaced(p), cal)), {
-    title: `Аттестаты ${g.preview.className}, ${g.preview.year}`, author: schoolHeader(db).fullName, code: printed.length === 1 ? printed[0].code : null });
-  const who = printed.length === 1 ? printed[0].fullName : g.preview.className;
-  return {
-    fileName: `Аттестаты — ${safe(who)} — ${g.preview.year.replace('/', '-')}.pdf`, dataBase64: pdf.toString('base64'),
-    printed, taken, calibration: cal,
-    skipped: g.notReady.concat(g.ready.filter((s) => issued(s.studentId) && !ids.includes(s.studentId))
-      .map((s) => ({ studentId: s.studentId, fullName: s.fullName, reason: 'аттестат уже выдан' }))),
+
+  return async (p: Progress) => {
+    // each graduate's blank: the print in force, or the blank and registration number this batch will take
+    const firstReg = nextRegNumber(db, issueDate);
+    const plan = new Map(need.map((id, i) => [id, { form: forms[i], regNumber: firstReg + i }]));
+    const pages: BlankPage[] = [];
+    const printed: PrintedBlank[] = [];
+    const toStore: Array<{ studentId: string; printId: number | null; prepared: PreparedPrintout | null }> = [];
+    for (const [i, id] of ids.entries()) {
+      p.throwIfCancelled();
+      const old = printInForce(db, id, grade);
+      const taken = plan.get(id);
+      const blank = old ? { series: old.series, number: old.number, regNumber: old.reg_number, issueDate: old.issue_date }
+        : { series: taken!.form.series, number: taken!.form.number, regNumber: taken!.regNumber, issueDate };
+      const data = blankDataOf(db, g, id, blank);
+      p.report(i, ids.length, `${data.student.fullName}: бланк ${formLabel(blank.series, blank.number)}`);
+      const { code, prepared } = await prepareAppendixPrintout(db, old?.id ?? null, data);
+      toStore.push({ studentId: id, printId: old?.id ?? null, prepared });
+      pages.push(...blankPages(data, code));
+      printed.push({ studentId: id, fullName: data.student.fullName, ...blank, code, withHonours: data.withHonours });
+    }
+    p.throwIfCancelled();
+    p.report(ids.length, ids.length, 'Файл для принтера');
+    const pdf = await renderPlacedPdf(pages.map((x) => calibrate(placedOf(x), cal)), {
+      title: `Аттестаты ${g.preview.className}, ${g.preview.year}`, author: schoolHeader(db).fullName, code: printed.length === 1 ? printed[0].code : null });
+    p.throwIfCancelled();
+    // the one write: every blank taken and every appendix registered, or nothing
+    db.transaction(() => {
+      const add = db.prepare(`INSERT INTO attestat_prints (form_id, student_id, class_id, reg_number, issue_date, layout, replaces_id, printed_at, printed_by)
+        VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)`);
+      for (const x of toStore) {
+        let printId = x.printId;
+        if (printId == null) {
+          const { form, regNumber } = plan.get(x.studentId)!;
+          if (printInForce(db, x.studentId, grade) || !freeForms(db, grade, need.length).some((f) => f.id === form.id) || nextRegNumber(db, issueDate) !== regNumber) {
+            throw new AppError('conflict', 'Бланки или регистрационные номера заняты другой печатью, пока готовился файл: напечатайте ещё раз (ни один бланк не взят)');
+          }
+          printId = Number(add.run(form.id, x.studentId, g.preview.classId, regNumber, issueDate, layoutIdOf(grade, g.preview.year), nowIso(), user.login).lastInsertRowid);
+        }
+        if (x.prepared) storeAppendixPrintout(db, printId, x.prepared, user);
+      }
+      if (need.length) {
+        appendAudit(db, user.login, 'attestats.printClass', { classId: g.preview.classId, className: g.preview.className, issueDate,
+          taken: need.map((id) => ({ studentId: id, blank: formLabel(plan.get(id)!.form.series, plan.get(id)!.form.number), regNumber: plan.get(id)!.regNumber })) });
+      }
+    }).immediate();
+    p.report(ids.length, ids.length, 'Готово');
+    const who = printed.length === 1 ? printed[0].fullName : g.preview.className;
+    return {
+      fileName: `Аттестаты — ${safe(who)} — ${g.preview.year.replace('/', '-')}.pdf`, dataBase64: pdf.toString('base64'),
+      printed, taken: need.length, calibration: cal,
+      skipped: g.notReady.concat(g.ready.filter((s) => issued(s.studentId) && !ids.includes(s.studentId))
+        .map((s) => ({ studentId: s.studentId, fullName: s.fullName, reason: 'аттестат уже выдан' }))),
+    };
   };
 }
 
@@ -235,7 +272,7 @@ export async function reprintBlank(db: DB, a: { classId: number; studentId: stri
   }).immediate();
   const { pages, printed } = await printedPages(db, g, [a.studentId], user);
   const cal = calibrationOf(db, a.printer);
-  const pdf = await renderPlacedPdf(pages.map((p) => calibrate(toPlaced(p), cal)), { title: `Аттестат: ${printed[0].fullName}`,
+  const pdf = await renderPlacedPdf(pages.map((p) => calibrate(placedOf(p), cal)), { title: `Аттестат: ${printed[0].fullName}`,
     author: schoolHeader(db).fullName, code: printed[0].code });
   return { fileName: `Аттестат — ${safe(printed[0].fullName)} — ${next.series} ${next.number}.pdf`, dataBase64: pdf.toString('base64'),
     spoiled: { series: old.series, number: old.number, reason }, printed: printed[0], calibration: cal };

@@ -649,7 +649,9 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
           return 0;
         }
         const issueDate = typeof f['issue-date'] === 'string' ? toIso(f['issue-date'], '--issue-date') : undefined;
-        const r = await call('attestats.printClass', { classId: cid, studentId: student, issueDate, printer });
+        const r = await runJob('attestats.printClass', { classId: cid, studentId: student, issueDate, printer }, { onReport: (done, total, message) => {
+          if (!json && message && process.stderr.isTTY) process.stderr.write(`[${done}/${total}] ${message}\n`);
+        } });
         writeOut(out, Buffer.from(r.dataBase64, 'base64'));
         const { dataBase64: _, ...shown } = r;
         print({ ...shown, file: out }, () => [

@@ -11,7 +11,7 @@ import { AppError } from '../shared/errors.ts';
 import { canonicalJson } from '../shared/jcs.ts';
 import { extractCodeFromPdf, renderPlacedPdf } from '../shared/pdf.ts';
 import { blankDataOfPrint } from '../attestats/blank-data.ts';
-import { blankPages } from '../attestats/blank-pages.ts';
+import { blankPages, placedOf, type BlankData } from '../attestats/blank-pages.ts';
 import { formLabel } from './attestats.ts';
 import { formatDate, nowIso } from '../../preload/core/dates.ts';
 import { verificationCode } from '../ledgers/model.ts';
@@ -50,10 +50,7 @@ function documentOf(db: DB, r: PrintoutRequest) {
     }
     case 'attestat_appendix': {
       const data = blankDataOfPrint(db, r.print);
-      const page = blankPages(data, null).find((p) => p.part === 'appendix')!;
-      return { ref: `print:${r.print}`, data, label: `${data.student.fullName}, ${formLabel(data.attestat.series, data.attestat.number)}`,
-        render: (code: string | null) => renderPlacedPdf([{ ...page, texts: blankPages(data, code).find((p) => p.part === 'appendix')!.items }],
-          { title: `Приложение к аттестату: ${data.student.fullName}`, author: data.school.fullName, code }) };
+      return { ref: `print:${r.print}`, data, label: appendixLabel(data), render: (code: string | null) => renderAppendix(data, code) };
     }
     case 'attestat_book': {
       const data = attestatBookData(db, r.year);
@@ -62,6 +59,11 @@ function documentOf(db: DB, r: PrintoutRequest) {
     }
   }
 }
+
+/** An attestat's appendix as registered: the page as it is printed on the blank, its code in figures and as a QR code. */
+const renderAppendix = (data: BlankData, code: string | null) => renderPlacedPdf([placedOf(blankPages(data, code).find((p) => p.part === 'appendix')!)],
+  { title: `Приложение к аттестату: ${data.student.fullName}`, author: data.school.fullName, code });
+const appendixLabel = (data: BlankData) => `${data.student.fullName}, ${formLabel(data.attestat.series, data.attestat.number)}`;
 
 /** The request a registered printout was made from, to rebuild its data from the register as it is today. */
 function requestOf(kind: PrintoutKind, ref: string): PrintoutRequest {
@@ -92,25 +94,58 @@ export async function certifyPrintout(db: DB, req: PrintoutRequest, user: User):
   const code = verificationCode(sha256, version);
   const createdAt = nowIso();
   const pdf = await doc.render(code, createdAt, version);
-  const login = user.id > 0 ? user.login : user.login.startsWith('cli:') ? user.login : `cli:${user.login}`;
-  const id = db.transaction(() => {
-    // Rendering took a moment: register only what the register says now, and only once.
-    if (sha256Hex(canonicalJson(documentOf(db, req).data)) !== sha256) {
-      throw new AppError('conflict', `Данные документа «${PRINTOUT_TITLES[req.kind]}» (${doc.label}) изменились во время печати: напечатайте ещё раз`);
-    }
-    const now = db.prepare('SELECT max(version) AS v FROM printouts WHERE kind = ? AND subject_ref = ?').get(req.kind, doc.ref) as { v: number | null };
-    if ((now.v ?? 0) !== version - 1) throw new AppError('conflict', `Этот документ (${doc.label}) только что напечатали одновременно с вами: повторите`);
-    if (db.prepare('SELECT 1 FROM printouts WHERE code = ?').get(code)) {
-      throw new AppError('conflict', `Код проверки ${code} уже занят другим документом (совпадение начала хеша): обратитесь к администратору`);
-    }
-    const rowId = Number(db.prepare(`INSERT INTO printouts (kind, subject_ref, version, sha256, canonical_json, code, pdf, pdf_sha256, created_at,
-        created_by, created_by_login) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(req.kind, doc.ref, version, sha256, canonical, code, pdf, sha256Hex(pdf), createdAt, user.id > 0 ? user.id : null, login).lastInsertRowid);
-    appendAudit(db, user.login, `printouts.${req.kind}`, { ref: doc.ref, label: doc.label, version, code, sha256 });
-    return rowId;
-  }).immediate();
+  const id = db.transaction(() => storePrepared(db, req, { version, sha256, canonical, code, pdf, createdAt }, user)).immediate();
   const row = db.prepare('SELECT * FROM printouts WHERE id = ?').get(id) as Row;
   return { ...toPrintout(row, doc.label), pdf: row.pdf, reused: false };
+}
+
+/** A printout rendered and not yet registered: what storePrepared writes. */
+export type PreparedPrintout = { version: number; sha256: string; canonical: string; code: string; pdf: Buffer; createdAt: string };
+
+/** Registers a rendered printout with its audit entry, inside the caller's transaction. Rendering took a moment:
+ *  register only what the register says now, and only once. */
+function storePrepared(db: DB, req: PrintoutRequest, p: PreparedPrintout, user: User): number {
+  const doc = documentOf(db, req);
+  if (sha256Hex(canonicalJson(doc.data)) !== p.sha256) {
+    throw new AppError('conflict', `Данные документа «${PRINTOUT_TITLES[req.kind]}» (${doc.label}) изменились во время печати: напечатайте ещё раз`);
+  }
+  const now = db.prepare('SELECT max(version) AS v FROM printouts WHERE kind = ? AND subject_ref = ?').get(req.kind, doc.ref) as { v: number | null };
+  if ((now.v ?? 0) !== p.version - 1) throw new AppError('conflict', `Этот документ (${doc.label}) только что напечатали одновременно с вами: повторите`);
+  if (db.prepare('SELECT 1 FROM printouts WHERE code = ?').get(p.code)) {
+    throw new AppError('conflict', `Код проверки ${p.code} уже занят другим документом (совпадение начала хеша): обратитесь к администратору`);
+  }
+  const login = user.id > 0 ? user.login : user.login.startsWith('cli:') ? user.login : `cli:${user.login}`;
+  const rowId = Number(db.prepare(`INSERT INTO printouts (kind, subject_ref, version, sha256, canonical_json, code, pdf, pdf_sha256, created_at,
+      created_by, created_by_login) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    .run(req.kind, doc.ref, p.version, p.sha256, p.canonical, p.code, p.pdf, sha256Hex(p.pdf), p.createdAt, user.id > 0 ? user.id : null, login).lastInsertRowid);
+  appendAudit(db, user.login, `printouts.${req.kind}`, { ref: doc.ref, label: doc.label, version: p.version, code: p.code, sha256: p.sha256 });
+  return rowId;
+}
+
+/**
+ * An attestat's appendix made ready to register before its print is stored (a class's batch takes its blanks and
+ * registers their appendices in one transaction, after every page is rendered): its code and PDF from the data the
+ * print will have. `printId` null: a print not taken yet (its first version). Data unchanged since registered: the
+ * registered code, nothing to store.
+ */
+export async function prepareAppendixPrintout(db: DB, printId: number | null, data: BlankData): Promise<{ code: string; prepared: PreparedPrintout | null }> {
+  const canonical = canonicalJson(data);
+  const sha256 = sha256Hex(canonical);
+  let version = 1;
+  if (printId != null) {
+    const ref = `print:${printId}`;
+    const same = db.prepare("SELECT code FROM printouts WHERE kind = 'attestat_appendix' AND subject_ref = ? AND sha256 = ?").pluck().get(ref, sha256) as string | undefined;
+    if (same) return { code: same, prepared: null };
+    version = ((db.prepare("SELECT max(version) FROM printouts WHERE kind = 'attestat_appendix' AND subject_ref = ?").pluck().get(ref) as number | null) ?? 0) + 1;
+  }
+  const code = verificationCode(sha256, version);
+  const createdAt = nowIso();
+  return { code, prepared: { version, sha256, canonical, code, pdf: await renderAppendix(data, code), createdAt } };
+}
+
+/** Registers a prepared appendix of a print, inside the caller's transaction (refused if the print's data changed). */
+export function storeAppendixPrintout(db: DB, printId: number, p: PreparedPrintout, user: User): void {
+  storePrepared(db, { kind: 'attestat_appendix', print: printId }, p, user);
 }
 
 /** What a registered printout is about, as its file name says it: the student's ФИО (not the id), the letter, the year. */

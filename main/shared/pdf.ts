@@ -210,6 +210,8 @@ export type PlacedPage = {
   width: number; height: number;
   texts: Array<{ x: number; y: number; width: number; fontSize: number; align: 'left' | 'center'; text: string; bold?: boolean }>;
   lines?: Array<{ x1: number; y1: number; x2: number; y2: number; width?: number }>;
+  /** QR codes: the top-left corner and the side of the square, in millimetres */
+  qrs?: Array<{ x: number; y: number; size: number; text: string }>;
 };
 
 /** Renders placed pages into one PDF. `code`: one verification code for the whole file (its Info /Keywords, as on the
@@ -230,6 +232,7 @@ export async function renderPlacedPdf(pages: PlacedPage[], meta: { title: string
       content.push({ absolutePosition: { x: t.x * MM, y: t.y * MM },
         columns: [{ width: t.width * MM, text: t.text, alignment: t.align, fontSize: t.fontSize, bold: t.bold ?? false, lineHeight: 1, noWrap: true }] });
     }
+    for (const q of p.qrs ?? []) content.push({ absolutePosition: { x: q.x * MM, y: q.y * MM }, qr: q.text, fit: q.size * MM, eccLevel: 'M' });
   });
   const definition: TDocumentDefinitions = {
     language: 'ru-RU',

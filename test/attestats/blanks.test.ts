@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHOOL } from '../helpers/db.ts';
 import { adminClient, tempDir, type Client } from '../helpers/register.ts';
 import { cli } from '../helpers/cli.ts';
+import type { Input, Job, JobResult } from '../../preload/contract.ts';
 
 const PT = 25.4 / 72; // one PDF point in millimetres
 let c: Client & { dbPath: string };
@@ -37,6 +38,28 @@ async function refusal(method: Parameters<Client['raw']>[0], args: Record<string
   expect(r.ok).toBe(false);
   return (r as { ok: false; error: { code: string; message: string; fields?: Record<string, string> } }).error;
 }
+
+/** Follows a job until it ends (`onRunning` on each status while it runs). */
+async function finish(jobId: string, onRunning?: (j: Job) => Promise<void>): Promise<Job> {
+  for (let i = 0; i < 4800; i++) {
+    const j = await c.call('jobs.status', { id: jobId });
+    if (j.state !== 'running') return j;
+    await onRunning?.(j);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the job did not finish');
+}
+/** The class's batch, a job: started, followed to its end, its result. */
+async function printBatch(args: Input<'attestats.printClass'>): Promise<JobResult<'attestats.printClass'>> {
+  const { jobId } = await c.call('attestats.printClass', args);
+  const j = await finish(jobId);
+  expect(j.state, j.message ?? '').toBe('done');
+  // each graduate reported, then the file; the PDF is the starter's alone, not in the status anyone may poll
+  expect(j).toMatchObject({ done: j.total, message: 'Готово' });
+  expect(j.result).toBeUndefined();
+  return await c.call('jobs.result', { id: jobId }) as JobResult<'attestats.printClass'>;
+}
+const count = (q: string) => Number(sql(`SELECT count(*) FROM ${q}`));
 
 beforeAll(async () => {
   dir = tempDir('sr-blanks-');
@@ -125,8 +148,24 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     expect(await c.call('attestats.setCalibration', { printer: 'Kyocera ECOSYS', dxMm: 1.5, dyMm: -2, scale: 1 })).toMatchObject({ dxMm: 1.5, dyMm: -2, scale: 1 });
   });
 
+  it('the batch is a job: progress per graduate, the register held meanwhile; cancelled, it leaves no blank taken and nothing registered', async () => {
+    const before = { prints: count('attestat_prints'), printouts: count('printouts'), audit: count("audit_log WHERE method LIKE 'attestats.printClass%' OR method LIKE 'printouts.%'") };
+    const { jobId } = await c.call('attestats.printClass', { classId: c11, issueDate: '2026-06-25', printer: 'Kyocera ECOSYS' });
+    // while it renders, it holds the register: another write waits for it, refused by name
+    const w = await c.raw('attestats.setCalibration', { printer: 'HP LaserJet', dxMm: 0, dyMm: 0 });
+    expect(w.ok).toBe(false);
+    expect((w as { ok: false; error: { message: string } }).error.message).toContain('Реестр занят: идёт «печать аттестатов»');
+    await c.call('jobs.cancel', { id: jobId });
+    const job = await finish(jobId);
+    expect(job.state).toBe('cancelled');
+    expect(job.message).toBe('Операция отменена');
+    expect({ prints: count('attestat_prints'), printouts: count('printouts'), audit: count("audit_log WHERE method LIKE 'attestats.printClass%' OR method LIKE 'printouts.%'") })
+      .toEqual(before);
+    expect(sql("SELECT count(*) FROM attestat_forms WHERE state = 'received'")).toBe('10');
+  });
+
   it('the batch takes a blank per graduate and places every field where the layout says, moved by the printer\'s calibration', async () => {
-    const r = await c.call('attestats.printClass', { classId: c11, issueDate: '2026-06-25', printer: 'Kyocera ECOSYS' });
+    const r = await printBatch({ classId: c11, issueDate: '2026-06-25', printer: 'Kyocera ECOSYS' });
     expect(r.taken).toBe(3);
     expect(r.printed.map((p) => [p.fullName, p.series, p.number, p.regNumber, p.withHonours])).toEqual([
       ['Дмитриев Глеб Петрович', '77 АБ', 1, 1, false], ['Ефимова Вера Петровна', '77 АБ', 2, 2, true], ['Жукова Нина Петровна', '77 АБ', 3, 3, false]]);
@@ -160,11 +199,23 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     const app = pages[1].map((w) => w.text).join(' ');
     expect(app).toContain('Русский язык 5 (отлично) Алгебра 4 (хорошо) Физика 3 (удовлетворительно)');
     expect(app).toContain(`Код проверки: ${r.printed[0].code}`);
+    // the code as a QR code where the layout puts it (moved by the calibration +1,5; −2): zbarimg reads it from that
+    // square alone, cut out of each appendix page rasterised at 200 dpi
+    const preview = await c.call('attestats.blankPreview', { classId: c11, studentId: r.printed[0].studentId });
+    const box = preview.pages[1].outline.find((o) => o.field === 'qr')!;
+    expect(preview.pages[1].qr).toMatchObject({ x: box.x, y: box.y, size: box.width, text: r.printed[0].code });
+    const px = (mm: number) => String(Math.round((mm / 25.4) * 200));
+    for (const [i, p] of r.printed.entries()) {
+      const png = path.join(dir, `qr-${i}`);
+      execFileSync('pdftoppm', ['-r', '200', '-f', String(i * 2 + 2), '-l', String(i * 2 + 2), '-x', px(box.x + 1.5 - 3), '-y', px(box.y - 2 - 3),
+        '-W', px(box.width + 6), '-H', px(box.height + 6), '-singlefile', '-png', file, png]);
+      expect(execFileSync('zbarimg', ['--raw', '-q', `${png}.png`], { encoding: 'utf8' }).trim(), p.fullName).toBe(p.code);
+    }
     expect(pages[0].map((w) => w.text).join(' ')).toContain('25 июня 2026 года');
     const v = await c.call('printouts.verify', { code: r.printed[0].code });
     expect(v).toMatchObject({ registered: true, kind: 'attestat_appendix', intact: true, current: true });
     // printing again takes no new blank
-    const again = await c.call('attestats.printClass', { classId: c11, issueDate: '2026-06-25' });
+    const again = await printBatch({ classId: c11, issueDate: '2026-06-25' });
     expect(again.taken).toBe(0);
     expect(again.printed.map((p) => p.number)).toEqual([1, 2, 3]);
     expect(sql("SELECT group_concat(number || ':' || state, ' ') FROM (SELECT number, state FROM attestat_forms ORDER BY number LIMIT 4)")).toBe('1:received 2:received 3:received 4:received');

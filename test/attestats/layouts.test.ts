@@ -7,6 +7,7 @@ type Box = { id: string; x: number; y: number; w: number; h: number };
 const boxes = (l: (typeof BLANK_LAYOUTS)[number]): Box[] => [
   ...l.fields.map((f) => ({ id: f.id, x: f.x, y: f.y, w: f.width, h: (f.lines?.step ?? f.fontSize * 0.353 * 1.2) * (f.lines?.max ?? 1) })),
   ...(l.subjects ? [{ id: 'subjects', x: l.subjects.nameX, y: l.subjects.y, w: l.subjects.markX + l.subjects.markWidth - l.subjects.nameX, h: l.subjects.rows * l.subjects.step }] : []),
+  ...(l.qr ? [{ id: 'qr', x: l.qr.x, y: l.qr.y, w: l.qr.size, h: l.qr.size }] : []),
 ];
 const overlap = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
@@ -30,6 +31,8 @@ describe('blank layouts', () => {
         expect(x.x + x.w, `${l.id} ${x.id}`).toBeLessThanOrEqual(l.page.width - 5);
         expect(x.y + x.h, `${l.id} ${x.id}`).toBeLessThanOrEqual(l.page.height - 5);
       }
+      // the appendix has room for the QR code of its verification code (15 mm and more: read by a phone from the paper)
+      if (l.part === 'appendix') expect(l.qr?.size ?? 0, l.id).toBeGreaterThanOrEqual(15);
       for (let i = 0; i < b.length; i++) for (let j = i + 1; j < b.length; j++) expect(overlap(b[i], b[j]), `${l.id}: ${b[i].id} × ${b[j].id}`).toBe(false);
     }
   });

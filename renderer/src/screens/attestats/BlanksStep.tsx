@@ -11,6 +11,7 @@ import { t } from '../../strings';
 import { Badge, ErrorBox, Notice } from '../../ui/common';
 import { saveFile } from '../../ui/files';
 import { DateField, FieldCheck, Form, FormActions, SubmitButton, TextField, useSubmit } from '../../ui/form';
+import { useJob } from '../../ui/useJob';
 import { useQuery } from '../../ui/useQuery';
 
 type Graduate = Output<'attestats.classBlanks'>['students'][number];
@@ -34,6 +35,9 @@ export function BlanksStep({ yearId }: { yearId: number }) {
   const canPrint = useCan('attestats.printClass');
   const canIssue = useCan('attestats.issue');
 
+  // the batch is a job: a graduate at a time, cancelled with nothing taken; the PDF is saved when it is done
+  const batch = useJob('attestats.printClass', () => blanks.reload());
+  const printing = batch.running;
   const printClass = async () => {
     if (classId == null) return;
     setBusy(true); setFailure(null); setDone(null);
@@ -41,10 +45,11 @@ export function BlanksStep({ yearId }: { yearId: number }) {
       const check = new FieldCheck();
       const date = check.date('issueDate', issueDate);
       check.done();
-      const r = await call('attestats.printClass', { classId, issueDate: date, printer: printer || undefined });
-      saveFile(r.fileName, r.dataBase64);
-      setDone(tx.printed(r.printed.length, r.taken, r.fileName));
-      blanks.reload();
+      const r = await batch.run({ classId, issueDate: date, printer: printer || undefined });
+      if (r) {
+        saveFile(r.fileName, r.dataBase64);
+        setDone(tx.printed(r.printed.length, r.taken, r.fileName));
+      }
     } catch (e) {
       setFailure(asFailure(e));
     } finally {
@@ -80,8 +85,23 @@ export function BlanksStep({ yearId }: { yearId: number }) {
               {busy ? tx.printing : tx.printClass}
             </button>
           )}
+          {printing && (
+            <button type="button" onClick={() => batch.cancel()} disabled={batch.cancelling} data-testid="blanks-print-cancel">
+              {batch.cancelling ? tx.cancellingPrint : tx.cancelPrint}
+            </button>
+          )}
         </Form>
       </div>
+      {batch.job && printing && (
+        <div className="job-progress" data-testid="blanks-print-progress">
+          <progress value={batch.job.done} max={batch.job.total || 1} aria-label={tx.printing}
+            aria-valuetext={batch.job.total ? tx.printProgress(batch.job.done, batch.job.total) : undefined} />
+          <span className="small muted" aria-live="polite">
+            {batch.job.total ? tx.printProgress(batch.job.done, batch.job.total) : t.common.loading}{batch.job.message ? ` · ${batch.job.message}` : ''}
+          </span>
+        </div>
+      )}
+      {batch.job?.state === 'cancelled' && <Notice kind="warn" testId="blanks-print-cancelled">{tx.printCancelled}</Notice>}
       {done && <Notice kind="ok" testId="blanks-done">{done}</Notice>}
       {failure && <ErrorBox failure={failure} />}
       {classId != null && blanks.error && <ErrorBox failure={blanks.error} />}
