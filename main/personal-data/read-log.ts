@@ -23,12 +23,13 @@ const LOCAL_CLIENTS = new Set(['ipc', 'http', 'cli', '?', '127.0.0.1', '::1', ':
 
 /**
  * The workplace a call came from: the one the transport names, else a remote peer's address (the HTTP transport's
- * client is `http:<address>`), else this computer (IPC, the command line, loopback).
+ * client is `http:<address>`), else this computer (IPC, the command line, loopback). A call through the network door
+ * (`https:<address>`) is a network workplace's even from this computer's own address: its address, not «этот компьютер».
  */
 export function workplaceOf(ctx: { workplace?: string; client?: string }): string {
   if (ctx.workplace?.trim()) return ctx.workplace.trim();
   const peer = ctx.client?.replace(/^https?:/, '');
-  if (peer && !LOCAL_CLIENTS.has(peer)) return peer;
+  if (peer && (ctx.client!.startsWith('https:') || !LOCAL_CLIENTS.has(peer))) return peer;
   return THIS_COMPUTER;
 }
 

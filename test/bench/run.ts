@@ -1,5 +1,5 @@
 // `npm run bench`: the benchmarks, one entry per issue. Prints a Markdown block to paste into RESULTS.md.
-// Usage: npm run bench [-- --only register,import,import-cli,signing,ledgers,ledgers-load,backup,packets,load,drill,gost,gost-verify] [-- --students N] [-- --documents N]
+// Usage: npm run bench [-- --only register,import,import-cli,signing,ledgers,ledgers-load,backup,packets,load,network,drill,gost,gost-verify] [-- --students N] [-- --documents N]
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { benchRegister } from './register.bench.ts';
@@ -10,6 +10,7 @@ import { benchLedgers } from './ledgers.bench.ts';
 import { benchBackup, benchDrill } from './backup.bench.ts';
 import { benchPackets } from './packets.bench.ts';
 import { benchLoad } from './load.bench.ts';
+import { benchNetwork } from './network.bench.ts';
 import { benchGostVerify } from './gost-verify.bench.ts';
 import { benchGostSigning } from './gost-sign.bench.ts';
 
@@ -29,6 +30,7 @@ if (want('backup')) out.push(...(await benchBackup()));
 if (values.only?.split(',').includes('drill')) out.push(...(await benchDrill())); // only when asked: a restore drill, not a goal
 if (want('packets')) out.push(...(await benchPackets()));
 if (want('load')) out.push(...(await benchLoad()));
+if (want('network')) out.push(...(await benchNetwork()));
 if (want('gost-verify')) out.push(...(await benchGostVerify({ documents: Number(values.documents ?? 200) })));
 if (want('gost')) out.push(...(await benchGostSigning()));
 

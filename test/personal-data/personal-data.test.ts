@@ -87,6 +87,10 @@ describe('the read-access log', () => {
     await local.call('students.get', { id: other.id });
     expect((await admin.call('readLog.list', { login: 'reader2' })).rows[0].workplace).toBe('192.168.10.23');
     expect((await admin.call('readLog.list', { login: 'reader3' })).rows[0].workplace).toBe('этот компьютер');
+    // through the network door (a browser on this very computer at https://127.0.0.1:…): a network workplace, by address
+    const door = await userAt(admin, 'reader4', 'clerk', undefined, 'https:127.0.0.1');
+    await door.call('students.get', { id: other.id });
+    expect((await admin.call('readLog.list', { login: 'reader4' })).rows[0].workplace).toBe('127.0.0.1');
   });
 
   it('is a hash chain: an entry edited behind the program is found by readLog.verify', async () => {
