@@ -145,6 +145,15 @@ describe('the promotion reviewed before it is signed', () => {
     expect(db.prepare(`SELECT DISTINCT mv.kind FROM movements mv JOIN orders o ON o.id = mv.order_id WHERE o.number = '10-п'`).all()).toEqual([{ kind: 'promotion' }]);
   });
 
+  it('the classes the promotion makes in the next year have their curriculum: the grade\'s as studied this year, else the class\'s own', async () => {
+    const rows = c.backend.db.prepare(`SELECT c.parallel || c.letter AS class, group_concat(s.name, ', ') AS subjects FROM classes c
+      LEFT JOIN (SELECT cu.class_id, su.name FROM curriculum cu JOIN subjects su ON su.id = cu.subject_id ORDER BY su.name) s ON s.class_id = c.id
+      WHERE c.year_id = ? GROUP BY c.id ORDER BY c.parallel, c.letter`).all(next.id);
+    // 5А (Гусев kept back): what the 5th grades studied (5А's and 5Б's); 6А, 6Б, 10А: no 6th or 10th grade this year — their classes' own
+    expect(rows).toEqual([{ class: '5А', subjects: 'Математика, Русский язык' }, { class: '6А', subjects: 'Математика, Русский язык' },
+      { class: '6Б', subjects: 'Математика' }, { class: '10А', subjects: 'Математика' }]);
+  });
+
   it('the order prints class by class with each decision (pdftotext reads it)', async () => {
     const order = (await c.call('orders.list', { query: '10-п' })).find((o) => o.number === '10-п')!;
     const r = await c.call('orders.print', { orderId: order.id });
