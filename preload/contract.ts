@@ -837,7 +837,9 @@ export const contract = {
     rows: z.array(FirstGraderInput.strict()).min(1, 'добавьте учеников').max(200) }).strict(),
     z.object({ enrolled: z.number().int(), students: z.array(StudentRowSchema) }), CLERK),
 
-  // year: the school year's first calendar year (2026 → 2026/2027); query: a number, a kind's title or a student's ФИО
+  // year: the school year's first calendar year (2026 → 2026/2027); query: a number, a kind's title or a student's ФИО.
+  // The first `limit` (at most 1,000) matches, newest first, without saying whether more match: for a look-up by number
+  // or name. A whole book (a school's orders over the years) is read page by page with orders.book, which gives the total.
   'orders.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200), year: z.number().int().min(1900).max(2200).optional(),
     query: text(200).optional() }).strict(), z.array(OrderSchema), ANY),
   'orders.movements': query(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),
