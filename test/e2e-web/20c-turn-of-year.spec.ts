@@ -120,6 +120,7 @@ test('the year closed by the rules: the next year opened, the promotion reviewed
   const review = page.getByTestId('promotion-review');
   await expect(review.getByRole('heading')).toContainText('Перевод на');
   await expect(review.getByTestId('promotion-blocker')).toHaveCount(1);
+  await expect(review.getByTestId('promotion-blocker-counts')).toHaveText('По классам: 7Т: 1');
   const blocker = review.getByTestId('promotion-blocker').filter({ hasText: full(P.zyablikov) });
   await expect(blocker).toContainText('«Математика» — 2: решите — перевести условно');
   await expect(review.getByTestId('promotion-class-11Т')).toContainText('2');
@@ -243,4 +244,35 @@ test('the year closed by the rules: the next year opened, the promotion reviewed
   expect(mine(opened.students).map((r) => [r['ФИО'], r['Класс'], r['Дата выбытия']]).sort()).toEqual(
     (Object.keys(P) as Key[]).filter((k) => !leavers[k]).map((k) => [full(P[k]), placeInNext(k), null]).sort());
   expect(['5Т', '7Т', '8Т', '10Т'].map((c) => count(opened.classes, c))).toEqual([1, 1, 2, 1]);
+});
+
+test('the promotion\'s blockers grouped by class with their counts, a long class list paged', async ({ page, request }) => {
+  // a year of its own (2004/2005) whose annual marks are not in yet: 23 blockers in 6Т, one in 5Т
+  const api = await new Api(request).asAdmin();
+  const years = await api.call('years.list', {});
+  const year = years.find((y) => y.name === '2004/2005') ?? await api.call('years.create', { name: '2004/2005' });
+  const math = (await api.call('subjects.list', {})).find((x) => x.name === 'Математика')!;
+  for (const [parallel, n] of [[5, 1], [6, 23]]) {
+    const c = await api.call('classes.create', { yearId: year.id, parallel, letter: 'Т' });
+    await api.call('curriculum.set', { classId: c.id, subjectIds: [math.id] });
+    for (let i = 0; i < n; i++) {
+      const st = await api.call('students.create', { lastName: parallel === 5 ? 'Пустовалов' : 'Пустошкин', firstName: `Ученик${String.fromCharCode(1040 + i)}`, middleName: 'Павлович',
+        birthDate: `${1999 - parallel}-01-${String(i + 1).padStart(2, '0')}`, sex: 'М', guardians: [] });
+      await api.call('orders.enrol', { order: { number: '20c-у-2004', date: '2004-09-01' }, studentId: st.id, classId: c.id, date: '2004-09-01' });
+    }
+  }
+  const app = new App(page);
+  await app.signInAsAdmin();
+  await app.goTo('Приказы');
+  await page.getByRole('link', { name: 'Перевод школы в следующий учебный год' }).click();
+  await page.getByTestId('promote-form').getByLabel('Из учебного года').selectOption({ label: '2004/2005' });
+  const review = page.getByTestId('promotion-review');
+  await expect(review.getByTestId('promotion-blocker-counts')).toHaveText('По классам: 5Т: 1 · 6Т: 23');
+  const sixth = review.locator('[data-testid="promotion-blocker-class"][data-class="6Т"]');
+  await expect(sixth).toContainText('6Т: 23 (показаны 20 из 23)');
+  await expect(sixth.getByTestId('promotion-blocker')).toHaveCount(20);
+  await expect(sixth.getByTestId('promotion-blocker').first()).toContainText('нет годовой отметки — «Математика»');
+  await sixth.getByRole('button', { name: 'Показать ещё 3' }).click();
+  await expect(sixth.getByTestId('promotion-blocker')).toHaveCount(23);
+  await expect(review.locator('[data-testid="promotion-blocker-class"][data-class="5Т"]').getByTestId('promotion-blocker')).toHaveCount(1);
 });
