@@ -811,7 +811,9 @@ export const contract = {
   'classes.create': command(ClassInput.strict(), ClassSchema, CLERK),
   'classes.update': command(z.object({ id, homeroomTeacherId: id.nullable().optional(), shift: z.number().int().optional(),
     adapted: z.boolean().optional() }).strict(), ClassSchema, CLERK),
-  'classes.students': query(z.object({ classId: id }).strict(), z.array(StudentRowSchema), ANY, { personal: 'list' }),
+  // The class's pupils now; with asOfYearEnd, those whose last place in the class's year was this class — the ones who
+  // left the school from it among them, by their status — as the year's city-register workbook lists the class.
+  'classes.students': query(z.object({ classId: id, asOfYearEnd: z.boolean().optional() }).strict(), z.array(StudentRowSchema), ANY, { personal: 'list' }),
 
   'curriculum.get': query(z.object({ classId: id }).strict(), z.array(SubjectSchema), ANY),
   'curriculum.set': command(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.array(SubjectSchema), CLERK),

@@ -12,6 +12,7 @@ import { expect, test } from '@playwright/test';
 import { Api, ensureSchool } from './pages/api';
 import { App } from './pages/App';
 import { AlphabetBookPage } from './pages/AlphabetBookPage';
+import { ClassesPage } from './pages/ClassesPage';
 
 const FROM = '2005/2006';
 const TO = '2006/2007';
@@ -240,6 +241,21 @@ test('the year closed by the rules: the next year opened, the promotion reviewed
     (Object.keys(P) as Key[]).map((k) => [full(P[k]), leavers[k] ? null : yearOf[k], leavers[k]?.date ?? null, leavers[k]?.cls ?? null]).sort());
   const count = (rows: Array<Record<string, unknown>>, cls: string) => rows.find((r) => r['Класс'] === cls)?.['Учеников'];
   expect(['4Т', '7Т', '9Т', '11Т'].map((c) => count(closed.classes, c))).toEqual([1, 3, 1, 0]);
+  // the closed year's class lists on the «Классы» screen: as the year ended — the workbook's pupils of the class, and
+  // those who left from it, marked «выбыл»
+  await app.goTo('Классы');
+  const classesPage = new ClassesPage(page);
+  for (const cls of ['4Т', '7Т', '9Т', '11Т']) {
+    await classesPage.selectYear(FROM);
+    await classesPage.open(cls);
+    const rows = classesPage.students().locator('tbody tr');
+    const expected = mine(closed.students).filter((r) => r['Класс'] === cls || r['Выбыл из класса'] === cls);
+    await expect(rows).toHaveCount(expected.length);
+    for (const r of expected) {
+      await expect(rows.filter({ hasText: String(r['ФИО']) })).toContainText(r['Дата выбытия'] ? 'выбыл' : 'обучается');
+    }
+    await app.goTo('Классы');
+  }
   const opened = await cityRegister(api, TO);
   expect(mine(opened.students).map((r) => [r['ФИО'], r['Класс'], r['Дата выбытия']]).sort()).toEqual(
     (Object.keys(P) as Key[]).filter((k) => !leavers[k]).map((k) => [full(P[k]), placeInNext(k), null]).sort());

@@ -154,6 +154,18 @@ describe('the promotion reviewed before it is signed', () => {
       { class: '6Б', subjects: 'Математика' }, { class: '10А', subjects: 'Математика' }]);
   });
 
+  it('a class of the closed year lists, as of the year\'s end, the pupils who finished it there; now, only those still in it', async () => {
+    const names = async (classId: number, asOfYearEnd?: boolean) =>
+      (await c.call('classes.students', { classId, ...(asOfYearEnd ? { asOfYearEnd } : {}) })).map((p) => p.fullName.split(' ')[0]);
+    expect(await names(s.a.id)).toEqual([]);
+    expect(await names(s.a.id, true)).toEqual(['Анохин', 'Беляев', 'Власов', 'Гусев']);
+    expect(await names(c9)).toEqual(['Жаров']);
+    expect(await names(c9, true)).toEqual(['Ершова', 'Жаров']);
+    // the new year's class: the same either way while the year runs
+    const sixA = (await c.call('classes.list', { yearId: next.id })).find((k) => k.name === '6А')!;
+    expect(await names(sixA.id, true)).toEqual(await names(sixA.id));
+  });
+
   it('the order prints class by class with each decision (pdftotext reads it)', async () => {
     const order = (await c.call('orders.list', { query: '10-п' })).find((o) => o.number === '10-п')!;
     const r = await c.call('orders.print', { orderId: order.id });
