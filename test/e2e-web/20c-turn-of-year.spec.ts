@@ -192,6 +192,14 @@ test('the year closed by the rules: the next year opened, the promotion reviewed
   await cancel.getByLabel('Дата приказа об отмене').fill('25.06.2006');
   await cancel.getByRole('button', { name: 'Отменить приказ' }).click();
   await expect(page.getByTestId('cancel-result')).toContainText('Об отмене приказа № 20c-в11-ош от 24.06.2006');
+  // the cancellation printed: it names the movements it undoes; Кречетов's card keeps the cancelled выпуск, marked
+  await page.getByTestId('orders-table').getByRole('link', { name: 'Приказ № 20c-отм от 25.06.2006', exact: true }).click();
+  const [cancelPdf] = await Promise.all([page.waitForEvent('download'), page.getByTestId('order-print').click()]);
+  const cancelText = execFileSync('pdftotext', ['-layout', await cancelPdf.path(), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  expect(cancelText).toContain('Отменить приказ № 20c-в11-ош от 24.06.2006');
+  for (const k of ['krechetov', 'kulikova'] as const) expect(cancelText).toContain(full(P[k]));
+  await page.goto(`/#/students/${s.ids.krechetov}`);
+  await expect(page.getByTestId('student-history').getByTestId('movement-cancelled')).toContainText('отменено приказом № 20c-отм от 25.06.2006');
   // the right one
   await graduate('11Т', '20c-в11', '26.06.2006', [['krechetov', false], ['kulikova', true]]);
   await expect(page.getByTestId('graduate-result')).toContainText('Выпущено: 2 (с аттестатом: 1, со справкой: 1).');
