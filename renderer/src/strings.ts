@@ -352,6 +352,8 @@ export const t = {
     graduateResult: (r: { released: number; withAttestat: number; withCertificate: number }) =>
       `Выпущено: ${r.released} (с аттестатом: ${r.withAttestat}, со справкой: ${r.withCertificate}).`,
     needTwoYears: 'Для перевода нужны два учебных года: создайте следующий в разделе «Учебные годы».',
+    nextYearNotOpened: (name: string) => `В ${name} учебном году ещё нет классов: перевод создаст их с учебными планами по шаблонам параллелей, ` +
+      'но без первых классов и без предложенных классных руководителей и смен, и открыть год одним шагом потом будет нельзя. Сначала откройте год:',
   },
   book: {
     title: 'Алфавитная книга',

@@ -5,7 +5,7 @@
 // one — and then the алфавитная книга, the class lists and the city-register workbook (read with exceljs) agree: the
 // same pupils in the same classes, the leavers dated.
 // Self-contained: its own years (2005/2006 → 2006/2007; 20a's are 2013/2014 → 2014/2015, 20b's 2009/2010 → 2010/2011),
-// classes of the letter «Т», pupils, attestat forms and order numbers, seeded through the API.
+// classes of the letter «Т» (and 2002/2003 → 2003/2004 for the blockers' paging), pupils, attestat forms and order numbers, seeded through the API.
 import { execFileSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
 import { expect, test } from '@playwright/test';
@@ -120,6 +120,7 @@ test('the year closed by the rules: the next year opened, the promotion reviewed
   await expect(form.getByLabel('В учебный год')).toHaveValue(String((await api.call('years.list', {})).find((y) => y.name === TO)!.id));
   const review = page.getByTestId('promotion-review');
   await expect(review.getByRole('heading')).toContainText('Перевод на');
+  await expect(page.getByTestId('promotion-next-not-opened')).toHaveCount(0); // the year was opened first
   await expect(review.getByTestId('promotion-blocker')).toHaveCount(1);
   await expect(review.getByTestId('promotion-blocker-counts')).toHaveText('По классам: 7Т: 1');
   const blocker = review.getByTestId('promotion-blocker').filter({ hasText: full(P.zyablikov) });
@@ -271,25 +272,30 @@ test('the year closed by the rules: the next year opened, the promotion reviewed
 });
 
 test('the promotion\'s blockers grouped by class with their counts, a long class list paged', async ({ page, request }) => {
-  // a year of its own (2004/2005) whose annual marks are not in yet: 23 blockers in 6Т, one in 5Т
+  // a year of its own (2002/2003) whose annual marks are not in yet: 23 blockers in 6Т, one in 5Т; the next year
+  // (2003/2004) created but not opened — no classes yet
   const api = await new Api(request).asAdmin();
   const years = await api.call('years.list', {});
-  const year = years.find((y) => y.name === '2004/2005') ?? await api.call('years.create', { name: '2004/2005' });
+  const year = years.find((y) => y.name === '2002/2003') ?? await api.call('years.create', { name: '2002/2003' });
+  if (!years.some((y) => y.name === '2003/2004')) await api.call('years.create', { name: '2003/2004' });
   const math = (await api.call('subjects.list', {})).find((x) => x.name === 'Математика')!;
   for (const [parallel, n] of [[5, 1], [6, 23]]) {
     const c = await api.call('classes.create', { yearId: year.id, parallel, letter: 'Т' });
     await api.call('curriculum.set', { classId: c.id, subjectIds: [math.id] });
     for (let i = 0; i < n; i++) {
       const st = await api.call('students.create', { lastName: parallel === 5 ? 'Пустовалов' : 'Пустошкин', firstName: `Ученик${String.fromCharCode(1040 + i)}`, middleName: 'Павлович',
-        birthDate: `${1999 - parallel}-01-${String(i + 1).padStart(2, '0')}`, sex: 'М', guardians: [] });
-      await api.call('orders.enrol', { order: { number: '20c-у-2004', date: '2004-09-01' }, studentId: st.id, classId: c.id, date: '2004-09-01' });
+        birthDate: `${1997 - parallel}-01-${String(i + 1).padStart(2, '0')}`, sex: 'М', guardians: [] });
+      await api.call('orders.enrol', { order: { number: '20c-у-2002', date: '2002-09-01' }, studentId: st.id, classId: c.id, date: '2002-09-01' });
     }
   }
   const app = new App(page);
   await app.signInAsAdmin();
   await app.goTo('Приказы');
   await page.getByRole('link', { name: 'Перевод школы в следующий учебный год' }).click();
-  await page.getByTestId('promote-form').getByLabel('Из учебного года').selectOption({ label: '2004/2005' });
+  await page.getByTestId('promote-form').getByLabel('Из учебного года').selectOption({ label: '2002/2003' });
+  // the next year not opened: the clerk is told what the promotion would make, and led to open the year first
+  await expect(page.getByTestId('promotion-next-not-opened')).toContainText('В 2003/2004 учебном году ещё нет классов');
+  await expect(page.getByTestId('promotion-next-not-opened').getByRole('link', { name: 'Открыть следующий год…' })).toBeVisible();
   const review = page.getByTestId('promotion-review');
   await expect(review.getByTestId('promotion-blocker-counts')).toHaveText('По классам: 5Т: 1 · 6Т: 23');
   const sixth = review.locator('[data-testid="promotion-blocker-class"][data-class="6Т"]');

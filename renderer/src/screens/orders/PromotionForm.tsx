@@ -72,6 +72,10 @@ export function PromotionForm() {
   const review = useQuery('orders.promotionReview', { fromYearId: fromYearId ?? 0, ...(reviewDate ? { date: reviewDate } : {}), ...asArgs(decided, true) },
     fromYearId !== null && result === null);
   const students = useQuery('students.search', { yearId: fromYearId ?? undefined, limit: 1000 }, fromYearId !== null);
+  // the next year not opened yet (no classes): the promotion would make bare classes, and «Следующий учебный год» then refuses
+  const toYearId = Number(d.toYear) || null;
+  const toClasses = useQuery('classes.list', { yearId: toYearId ?? undefined }, toYearId !== null && result === null);
+  const canOpenNext = useCan('years.nextPreview');
   const studying = useMemo(() => (students.data?.rows ?? []).filter((s) => s.status === 'studying'), [students.data]);
   const isDecided = (id: string) => decided.some((x) => x.studentId === id);
   const shown = studying.filter((s) => !filter.trim() || s.fullName.toLowerCase().includes(filter.trim().toLowerCase()) || isDecided(s.id));
@@ -113,6 +117,11 @@ export function PromotionForm() {
           <DateField name="date" label={t.orders.promoteDate} value={d.date} onChange={set('date')} hint={t.orders.reviewDateHint} />
         </div>
 
+        {toClasses.data && toClasses.data.length === 0 && (
+          <Notice kind="warn" testId="promotion-next-not-opened">
+            {t.orders.nextYearNotOpened(years.find((y) => y.id === toYearId)?.name ?? '')} {canOpenNext && <Link to="/years/next">{t.nextYear.link}</Link>}
+          </Notice>
+        )}
         {canSet && settings.data && (
           <label className="check" data-testid="require-sealed">
             <input type="checkbox" checked={!!settings.data.requireSealedBeforePromotion} onChange={(e) => void requireSealed(e.target.checked)} />{' '}
