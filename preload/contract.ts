@@ -812,7 +812,9 @@ export const contract = {
   'classes.create': command(ClassInput.strict(), ClassSchema, CLERK),
   'classes.update': command(z.object({ id, homeroomTeacherId: id.nullable().optional(), shift: z.number().int().optional(),
     adapted: z.boolean().optional() }).strict(), ClassSchema, CLERK),
-  'classes.students': query(z.object({ classId: id }).strict(), z.array(StudentRowSchema), ANY, { personal: 'list' }),
+  // The class's pupils now; with asOfYearEnd, those whose last place in the class's year was this class — the ones who
+  // left the school from it among them, by their status — as the year's city-register workbook lists the class.
+  'classes.students': query(z.object({ classId: id, asOfYearEnd: z.boolean().optional() }).strict(), z.array(StudentRowSchema), ANY, { personal: 'list' }),
 
   'curriculum.get': query(z.object({ classId: id }).strict(), z.array(SubjectSchema), ANY),
   'curriculum.set': command(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.array(SubjectSchema), CLERK),
@@ -838,7 +840,9 @@ export const contract = {
     rows: z.array(FirstGraderInput.strict()).min(1, 'добавьте учеников').max(200) }).strict(),
     z.object({ enrolled: z.number().int(), students: z.array(StudentRowSchema) }), CLERK),
 
-  // year: the school year's first calendar year (2026 → 2026/2027); query: a number, a kind's title or a student's ФИО
+  // year: the school year's first calendar year (2026 → 2026/2027); query: a number, a kind's title or a student's ФИО.
+  // The first `limit` (at most 1,000) matches, newest first, without saying whether more match: for a look-up by number
+  // or name. A whole book (a school's orders over the years) is read page by page with orders.book, which gives the total.
   'orders.list': query(z.object({ limit: z.number().int().min(1).max(1000).default(200), year: z.number().int().min(1900).max(2200).optional(),
     query: text(200).optional() }).strict(), z.array(OrderSchema), ANY),
   'orders.movements': query(z.object({ orderId: id }).strict(), z.array(MovementSchema), ANY),

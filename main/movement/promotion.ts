@@ -8,7 +8,8 @@ import { fullName } from '../../preload/core/names.ts';
 import { formatDate, isValidIsoDate } from '../../preload/core/dates.ts';
 import { FAILING_MARKS } from '../../preload/core/marks.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
-import { levelOf } from '../classes/classes.ts';
+import { levelOf, setCurriculum } from '../classes/classes.ts';
+import { studiedInYear, templateOf } from '../classes/curriculum-templates.ts';
 import { getSettings } from '../grades/settings.ts';
 import { closeMembership, insertMovement, openMembership, orderFor, requireDate, type OrderRef } from './orders.ts';
 
@@ -226,6 +227,15 @@ export function promote(db: DB, a: { order: OrderRef; fromYearId: number; toYear
   const orderId = orderFor(db, a.order, 'promotion');
   const classCache = new Map<string, number>();
   let classesCreated = 0;
+  // A class the opened next year lacks (a kept-back pupil's grade, or the year not opened) gets its grade's curriculum
+  // as opening the year would give it: the grade's template, else what the grade studied this year, else the class's own.
+  const classCurriculum = db.prepare('SELECT subject_id FROM curriculum WHERE class_id = ? ORDER BY subject_id');
+  const curriculumOf = (grade: number, srcClassId: number) => {
+    const tpl = templateOf(db, grade);
+    if (tpl.length) return tpl;
+    const studied = studiedInYear(db, from.id, grade);
+    return studied.length ? studied : (classCurriculum.all(srcClassId) as Array<{ subject_id: number }>).map((r) => r.subject_id);
+  };
   const target = (parallel: number, letter: string, src: Member) => {
     const key = `${parallel}${letter}`;
     let id = classCache.get(key);
@@ -233,7 +243,10 @@ export function promote(db: DB, a: { order: OrderRef; fromYearId: number; toYear
       const found = db.prepare('SELECT id FROM classes WHERE year_id = ? AND parallel = ? AND letter = ?').get(to.id, parallel, letter) as { id: number } | undefined;
       id = found?.id ?? Number(db.prepare('INSERT INTO classes (year_id, parallel, letter, homeroom_teacher_id, shift, level, adapted) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(to.id, parallel, letter, src.homeroom_teacher_id, src.shift, levelOf(parallel), src.adapted).lastInsertRowid);
-      if (!found) classesCreated++;
+      if (!found) {
+        classesCreated++;
+        setCurriculum(db, id, curriculumOf(parallel, src.class_id));
+      }
       classCache.set(key, id);
     }
     return id;

@@ -162,6 +162,14 @@ export function searchStudents(db: DB, a: { query?: string; classId?: number; ye
   return { rows: rows.map(toRow), total: total.n };
 }
 
-export function classStudents(db: DB, classId: number): StudentRow[] {
-  return (db.prepare(`${ROW_SELECT} WHERE m.class_id = ? ORDER BY s.search_key, s.birth_date`).all(classId) as SearchRow[]).map(toRow);
+export function classStudents(db: DB, classId: number, opts: { asOfYearEnd?: boolean } = {}): StudentRow[] {
+  if (!opts.asOfYearEnd) return (db.prepare(`${ROW_SELECT} WHERE m.class_id = ? ORDER BY s.search_key, s.birth_date`).all(classId) as SearchRow[]).map(toRow);
+  // each pupil's last place in the class's year (the open membership, else the latest), read as the city-register
+  // workbook reads it (main/workbooks/city-register.ts), so the two lists of a closed year agree
+  return (db.prepare(`WITH last AS (SELECT m.student_id, m.class_id,
+      row_number() OVER (PARTITION BY m.student_id ORDER BY m.end_date IS NULL DESC, m.start_date DESC, m.id DESC) AS n
+      FROM class_memberships m WHERE m.student_id IN (SELECT student_id FROM class_memberships WHERE class_id = @c)
+        AND m.year_id = (SELECT year_id FROM classes WHERE id = @c))
+    ${ROW_SELECT} WHERE s.id IN (SELECT student_id FROM last WHERE n = 1 AND class_id = @c) ORDER BY s.search_key, s.birth_date`)
+    .all({ c: classId }) as SearchRow[]).map(toRow);
 }

@@ -240,6 +240,7 @@ export const t = {
     createSubmit: 'Создать класс',
     empty: 'В этом году классов ещё нет.',
     students: 'Ученики класса',
+    studentsAtYearEnd: 'Ученики класса на конец учебного года (выбывшие из него — со статусом)',
     noStudents: 'В классе пока нет учеников.',
     curriculum: 'Учебный план',
     curriculumHint: 'Отметьте предметы, которые изучает класс.',
@@ -315,6 +316,10 @@ export const t = {
     reviewDateHint: 'Пусто — конец последнего учебного периода',
     reviewOn: (date: string) => `Перевод на ${date}`,
     blockersTitle: (n: number) => `Препятствия: ${n}`,
+    blockersByClass: 'По классам',
+    blockersOfClass: (cls: string, n: number) => `${cls}: ${n}`,
+    blockersShowAll: (more: number) => `Показать ещё ${more}`,
+    blockersShown: (shown: number, all: number) => `показаны ${shown} из ${all}`,
     noBlockers: 'Препятствий нет: перевод можно подтвердить.',
     colClass: 'Класс',
     colTo: 'В класс',
@@ -347,6 +352,8 @@ export const t = {
     graduateResult: (r: { released: number; withAttestat: number; withCertificate: number }) =>
       `Выпущено: ${r.released} (с аттестатом: ${r.withAttestat}, со справкой: ${r.withCertificate}).`,
     needTwoYears: 'Для перевода нужны два учебных года: создайте следующий в разделе «Учебные годы».',
+    nextYearNotOpened: (name: string) => `В ${name} учебном году ещё нет классов: перевод создаст их с учебными планами по шаблонам параллелей, ` +
+      'но без первых классов и без предложенных классных руководителей и смен, и открыть год одним шагом потом будет нельзя. Сначала откройте год:',
   },
   book: {
     title: 'Алфавитная книга',

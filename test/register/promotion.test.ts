@@ -145,6 +145,27 @@ describe('the promotion reviewed before it is signed', () => {
     expect(db.prepare(`SELECT DISTINCT mv.kind FROM movements mv JOIN orders o ON o.id = mv.order_id WHERE o.number = '10-п'`).all()).toEqual([{ kind: 'promotion' }]);
   });
 
+  it('the classes the promotion makes in the next year have their curriculum: the grade\'s as studied this year, else the class\'s own', async () => {
+    const rows = c.backend.db.prepare(`SELECT c.parallel || c.letter AS class, group_concat(s.name, ', ') AS subjects FROM classes c
+      LEFT JOIN (SELECT cu.class_id, su.name FROM curriculum cu JOIN subjects su ON su.id = cu.subject_id ORDER BY su.name) s ON s.class_id = c.id
+      WHERE c.year_id = ? GROUP BY c.id ORDER BY c.parallel, c.letter`).all(next.id);
+    // 5А (Гусев kept back): what the 5th grades studied (5А's and 5Б's); 6А, 6Б, 10А: no 6th or 10th grade this year — their classes' own
+    expect(rows).toEqual([{ class: '5А', subjects: 'Математика, Русский язык' }, { class: '6А', subjects: 'Математика, Русский язык' },
+      { class: '6Б', subjects: 'Математика' }, { class: '10А', subjects: 'Математика' }]);
+  });
+
+  it('a class of the closed year lists, as of the year\'s end, the pupils who finished it there; now, only those still in it', async () => {
+    const names = async (classId: number, asOfYearEnd?: boolean) =>
+      (await c.call('classes.students', { classId, ...(asOfYearEnd ? { asOfYearEnd } : {}) })).map((p) => p.fullName.split(' ')[0]);
+    expect(await names(s.a.id)).toEqual([]);
+    expect(await names(s.a.id, true)).toEqual(['Анохин', 'Беляев', 'Власов', 'Гусев']);
+    expect(await names(c9)).toEqual(['Жаров']);
+    expect(await names(c9, true)).toEqual(['Ершова', 'Жаров']);
+    // the new year's class: the same either way while the year runs
+    const sixA = (await c.call('classes.list', { yearId: next.id })).find((k) => k.name === '6А')!;
+    expect(await names(sixA.id, true)).toEqual(await names(sixA.id));
+  });
+
   it('the order prints class by class with each decision (pdftotext reads it)', async () => {
     const order = (await c.call('orders.list', { query: '10-п' })).find((o) => o.number === '10-п')!;
     const r = await c.call('orders.print', { orderId: order.id });
@@ -274,5 +295,57 @@ describe('выпуск after the ГИА', () => {
       students: [{ studentId: other, withoutAttestat: true }] }), 'validation', 'order.number');
     expect(e.message).toContain('Приказ № 7-вып («О выпуске (окончании обучения)») уже есть в 2025/2026 учебном году — от 25.06.2026');
     expect((await c.call('students.get', { id: other })).status).toBe('studying');
+  });
+});
+
+describe('the other outcomes of a debt: another programme, family education (each by an order on academic debts)', () => {
+  let d: Client & { dbPath: string };
+  let y: Awaited<ReturnType<typeof smallSchool>>;
+  let to: { id: number };
+  const who: Record<string, string> = {};
+  const order = (number: string, date: string) => ({ number, date, confirmFuture: true });
+
+  beforeAll(async () => {
+    d = await adminClient(scratchDir());
+    y = await smallSchool(d);
+    await d.call('curriculum.set', { classId: y.a.id, subjectIds: [y.math.id] });
+    for (const [lastName, birthDate] of [['Карпов', '2014-05-05'], ['Лебедева', '2014-06-06']]) {
+      who[lastName] = (await d.call('students.create', studentInput({ lastName, birthDate, sex: lastName === 'Лебедева' ? 'Ж' : 'М' }))).id;
+      await d.call('orders.enrol', { order: { number: '1-у', date: '2025-09-01' }, studentId: who[lastName], classId: y.a.id, date: '2025-09-01' });
+    }
+    await d.call('grades.set', { classId: y.a.id, cells: Object.values(who).map((studentId) => ({ studentId, subjectId: y.math.id, slot: 'annual' as const, periodId: null, mark: '2' })) });
+    to = await d.call('years.create', { name: '2026/2027' });
+    await d.call('orders.promote', { order: { number: '10-п', date: '2026-05-30' }, fromYearId: y.year.id, toYearId: to.id, date: '2026-05-30',
+      conditional: Object.values(who).map((studentId) => ({ studentId, deadline: '2026-10-15' })) });
+  }, 120_000);
+  afterAll(() => d?.backend.close());
+
+  it('another programme: the debts closed; with a class named, the pupil transferred into it that year (another year\'s class refused)', async () => {
+    const other = await d.call('classes.create', { yearId: to.id, parallel: 6, letter: 'К', adapted: true });
+    const before = contentHash(d.backend.db);
+    const wrong = expectError(await d.raw('debts.decide', { order: order('6-аз', '2026-10-16'), studentId: who.Карпов, outcome: 'other_programme', date: '2026-10-16', toClassId: y.b.id }),
+      'validation', 'toClassId');
+    expect(wrong.message).toContain('другого учебного года');
+    expect(contentHash(d.backend.db)).toBe(before);
+    expect(await d.call('debts.decide', { order: order('6-аз', '2026-10-16'), studentId: who.Карпов, outcome: 'other_programme', date: '2026-10-16', toClassId: other.id }))
+      .toMatchObject([{ subject: 'Математика', outcome: 'other_programme', currentClass: '6К', outcomeOrder: { number: '6-аз', date: '2026-10-16' } }]);
+    const h = await d.call('students.history', { id: who.Карпов });
+    expect(h.map((m) => [m.kind, m.fromClass, m.toClass, m.orderNumber, m.reason])).toEqual([['enrolment', null, '5А', '1-у', null],
+      ['promotion', '5А', '6А', '10-п', 'Переведён(а) условно'], ['transfer', '6А', '6К', '6-аз', 'Перевод на обучение по другой программе (академическая задолженность)']]);
+    expect(d.backend.db.prepare('SELECT outcome, outcome_date FROM academic_debts WHERE student_id = ?').all(who.Карпов)).toEqual([{ outcome: 'other_programme', outcome_date: '2026-10-16' }]);
+  });
+
+  it('family education: the pupil leaves the school by the order, the алфавитная книга dated with the reason; a date before her class began is refused', async () => {
+    const early = expectError(await d.raw('debts.decide', { order: order('7-аз', '2026-08-20'), studentId: who.Лебедева, outcome: 'family_education', date: '2026-08-20' }), 'validation', 'date');
+    expect(early.message).toContain('01.09.2026');
+    expect(await d.call('debts.decide', { order: order('7-аз', '2026-10-17'), studentId: who.Лебедева, outcome: 'family_education', date: '2026-10-17' }))
+      .toMatchObject([{ outcome: 'family_education', outcomeOrder: { number: '7-аз' } }]);
+    expect((await d.call('students.get', { id: who.Лебедева })).currentClass).toBeNull();
+    const db = d.backend.db;
+    expect(db.prepare('SELECT end_date FROM class_memberships WHERE student_id = ? ORDER BY start_date').all(who.Лебедева)).toEqual([{ end_date: '2026-05-30' }, { end_date: '2026-10-17' }]);
+    const [entry] = (await d.call('alphabetBook.list', { query: 'Лебедева' })).rows;
+    expect(entry).toMatchObject({ departedOn: '2026-10-17', departureReason: 'Переход на семейное образование (академическая задолженность не ликвидирована)',
+      departureOrder: { number: '7-аз', date: '2026-10-17' } });
+    expect(db.prepare('SELECT outcome FROM academic_debts WHERE student_id = ?').all(who.Лебедева)).toEqual([{ outcome: 'family_education' }]);
   });
 });

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import { call } from '../../api';
 import type { SchoolClass, Subject } from '../../../../preload/contract';
 import { useCan } from '../../app/user';
-import { formatDate } from '../../../../preload/core/dates';
+import { useYears } from '../../app/years';
+import { formatDate, todayIso } from '../../../../preload/core/dates';
 import { formatSnils } from '../../../../preload/core/identifiers';
 import { fullName } from '../../../../preload/core/names';
 import { Link } from '../../router';
@@ -16,7 +17,11 @@ import { MissingCodeBadge } from '../subjects/MissingCodeBadge';
 export function ClassPage({ id }: { id: number }) {
   // There is no classes.get: the class is picked out of the list of all classes.
   const classes = useQuery('classes.list', {});
-  const students = useQuery('classes.students', { classId: id });
+  // a class of a year that is over lists its pupils as the year ended (who finished it there, who left from it)
+  const { years } = useYears();
+  const yearId = classes.data?.find((x) => x.id === id)?.yearId;
+  const ended = (years.find((y) => y.id === yearId)?.endDate ?? '9999-12-31') < todayIso();
+  const students = useQuery('classes.students', { classId: id, ...(ended ? { asOfYearEnd: true } : {}) }, yearId !== undefined);
   const canUpdate = useCan('classes.update');
   const canSheet = useCan('ledgers.get');
   if (classes.error) return <ErrorBox failure={classes.error} />;
@@ -49,7 +54,7 @@ export function ClassPage({ id }: { id: number }) {
       </div>
 
       <section className="card-section" aria-labelledby="cp-students">
-        <h2 id="cp-students">{t.classes.students}</h2>
+        <h2 id="cp-students">{ended ? t.classes.studentsAtYearEnd : t.classes.students}</h2>
         <Loaded query={students}>
           {(rows) => (
             <table className="grid" data-testid="class-students">

@@ -72,6 +72,10 @@ export function PromotionForm() {
   const review = useQuery('orders.promotionReview', { fromYearId: fromYearId ?? 0, ...(reviewDate ? { date: reviewDate } : {}), ...asArgs(decided, true) },
     fromYearId !== null && result === null);
   const students = useQuery('students.search', { yearId: fromYearId ?? undefined, limit: 1000 }, fromYearId !== null);
+  // the next year not opened yet (no classes): the promotion would make bare classes, and «Следующий учебный год» then refuses
+  const toYearId = Number(d.toYear) || null;
+  const toClasses = useQuery('classes.list', { yearId: toYearId ?? undefined }, toYearId !== null && result === null);
+  const canOpenNext = useCan('years.nextPreview');
   const studying = useMemo(() => (students.data?.rows ?? []).filter((s) => s.status === 'studying'), [students.data]);
   const isDecided = (id: string) => decided.some((x) => x.studentId === id);
   const shown = studying.filter((s) => !filter.trim() || s.fullName.toLowerCase().includes(filter.trim().toLowerCase()) || isDecided(s.id));
@@ -113,6 +117,11 @@ export function PromotionForm() {
           <DateField name="date" label={t.orders.promoteDate} value={d.date} onChange={set('date')} hint={t.orders.reviewDateHint} />
         </div>
 
+        {toClasses.data && toClasses.data.length === 0 && (
+          <Notice kind="warn" testId="promotion-next-not-opened">
+            {t.orders.nextYearNotOpened(years.find((y) => y.id === toYearId)?.name ?? '')} {canOpenNext && <Link to="/years/next">{t.nextYear.link}</Link>}
+          </Notice>
+        )}
         {canSet && settings.data && (
           <label className="check" data-testid="require-sealed">
             <input type="checkbox" checked={!!settings.data.requireSealedBeforePromotion} onChange={(e) => void requireSealed(e.target.checked)} />{' '}
@@ -205,37 +214,7 @@ function ReviewView({ review, decide }: { review: PromotionReview; decide: (id: 
       <h2 id="pr-title">{t.orders.reviewTitle} · {t.orders.reviewOn(formatDate(review.date))}</h2>
       {review.blockers.length === 0
         ? <Notice kind="ok" testId="promotion-no-blockers">{t.orders.noBlockers}</Notice>
-        : (
-          <div data-testid="promotion-blockers">
-            <Notice kind="warn">{t.orders.blockersTitle(review.blockers.length)}</Notice>
-            <ul>
-              {review.blockers.map((b, i) => {
-                const cls = review.classes.find((k) => k.className === b.className);
-                return (
-                  <li key={i} data-testid="promotion-blocker">
-                    {b.message}
-                    {b.studentId && b.studentName && (
-                      <>
-                        {' '}
-                        <button type="button" onClick={() => decide(b.studentId!, b.studentName!, b.className, { kind: 'kept', basis: 'council', basisDate: '' })}>
-                          {t.orders.keepBackAction}
-                        </button>
-                        {b.kind === 'debt_undecided' && cls && cls.parallel !== 9 && cls.parallel !== 11 && (
-                          <button type="button" onClick={() => decide(b.studentId!, b.studentName!, b.className, { kind: 'conditional', deadline: '' })}>
-                            {t.orders.conditionalAction}
-                          </button>
-                        )}
-                        {cls?.parallel === 9 && (
-                          <button type="button" onClick={() => decide(b.studentId!, b.studentName!, b.className, { kind: 'leaving' })}>{t.orders.leavingAction}</button>
-                        )}
-                      </>
-                    )}
-                  </li>
-                );
-              })}
-            </ul>
-          </div>
-        )}
+        : <Blockers review={review} decide={decide} />}
       <table className="table" data-testid="promotion-classes">
         <thead>
           <tr><th>{t.orders.colClass}</th><th>{t.orders.colTo}</th><th>{t.orders.colPromoted}</th><th>{t.orders.colKeptBack}</th>
@@ -271,5 +250,63 @@ function ReviewView({ review, decide }: { review: PromotionReview; decide: (id: 
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** A class's blockers shown at first; a school of 600 with its marks not yet in has hundreds, so each class is paged. */
+const BLOCKERS_SHOWN = 20;
+
+/** The blockers grouped by class with their counts, each class's list paged. */
+function Blockers({ review, decide }: { review: PromotionReview; decide: (id: string, name: string, cls: string, d: Decision) => void }) {
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const groups = useMemo(() => {
+    const by = new Map<string, PromotionReview['blockers']>();
+    for (const b of review.blockers) by.set(b.className, [...(by.get(b.className) ?? []), b]);
+    return [...by.entries()].map(([className, items]) => ({ className, items }));
+  }, [review.blockers]);
+  return (
+    <div data-testid="promotion-blockers">
+      <Notice kind="warn">{t.orders.blockersTitle(review.blockers.length)}</Notice>
+      <p className="muted" data-testid="promotion-blocker-counts">
+        {t.orders.blockersByClass}: {groups.map((g) => t.orders.blockersOfClass(g.className, g.items.length)).join(' · ')}
+      </p>
+      {groups.map((g) => {
+        const all = expanded.has(g.className);
+        const shown = all ? g.items : g.items.slice(0, BLOCKERS_SHOWN);
+        const cls = review.classes.find((k) => k.className === g.className);
+        return (
+          <div key={g.className} className="form-section" data-testid="promotion-blocker-class" data-class={g.className}>
+            <strong>{t.orders.blockersOfClass(g.className, g.items.length)}</strong>
+            {shown.length < g.items.length && <span className="muted"> ({t.orders.blockersShown(shown.length, g.items.length)})</span>}
+            <ul>
+              {shown.map((b, i) => (
+                <li key={`${b.kind}-${b.studentId ?? ''}-${i}`} data-testid="promotion-blocker">
+                  {b.message}
+                  {b.studentId && b.studentName && (
+                    <>
+                      {' '}
+                      <button type="button" onClick={() => decide(b.studentId!, b.studentName!, b.className, { kind: 'kept', basis: 'council', basisDate: '' })}>
+                        {t.orders.keepBackAction}
+                      </button>
+                      {b.kind === 'debt_undecided' && cls && cls.parallel !== 9 && cls.parallel !== 11 && (
+                        <button type="button" onClick={() => decide(b.studentId!, b.studentName!, b.className, { kind: 'conditional', deadline: '' })}>
+                          {t.orders.conditionalAction}
+                        </button>
+                      )}
+                      {cls?.parallel === 9 && (
+                        <button type="button" onClick={() => decide(b.studentId!, b.studentName!, b.className, { kind: 'leaving' })}>{t.orders.leavingAction}</button>
+                      )}
+                    </>
+                  )}
+                </li>
+              ))}
+            </ul>
+            {!all && g.items.length > BLOCKERS_SHOWN && (
+              <button type="button" onClick={() => setExpanded((x) => new Set([...x, g.className]))}>{t.orders.blockersShowAll(g.items.length - BLOCKERS_SHOWN)}</button>
+            )}
+          </div>
+        );
+      })}
+    </div>
   );
 }
