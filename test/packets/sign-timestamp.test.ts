@@ -7,16 +7,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pkijs from 'pkijs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { extractTimestampToken } from '../../main/signing/timestamp.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { adminClient, tempDir } from '../helpers/register.ts';
 import { sealingSchool } from '../ledgers/sealing-school.ts';
 import { startReceiver } from '../regional-segment/server.ts';
-import { makeFixtures, openssl, opensslVerify, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
-import { startTsa, type ReferenceTsa } from '../tsa/server.ts';
+import { openssl, opensslVerify, PASSWORD } from '../signing/openssl-fixtures.ts';
 import { packetSchool } from './fixtures.ts';
+import { fixturesWithTsa, signatureValue } from '../signing/with-tsa.ts';
 
 /** The CLI (`node main/cli/bin.mjs`) with the certificate's password and extra environment variables. */
 function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -32,19 +31,8 @@ function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: nu
   });
 }
 
-let fx: Fixtures;
-let tsa: ReferenceTsa;
-beforeAll(async () => {
-  fx = makeFixtures();
-  tsa = await startTsa();
-}, 60_000);
-afterAll(async () => {
-  await tsa?.close();
-  fs.rmSync(fx.dir, { recursive: true, force: true });
-});
+const pki = fixturesWithTsa();
 
-const signatureValue = (cms: Buffer) => Buffer.from(new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(new Uint8Array(cms)).content })
-  .signerInfos[0].signature.valueBlock.valueHexView);
 const read = <T>(file: string, sql: string) => {
   const db = new Database(file, { readonly: true });
   try {
@@ -60,35 +48,35 @@ describe('trusted time on the command line', () => {
     f.c.backend.close();
     const db = f.c.dbPath;
     const seal = (env: Record<string, string>, cls: string, ...more: string[]) =>
-      cli(env, 'ledger', 'seal', '--class', cls, '--year', '2025/2026', '--cert', fx.p12Default, '--db', db, ...more);
+      cli(env, 'ledger', 'seal', '--class', cls, '--year', '2025/2026', '--cert', pki.fx.p12Default, '--db', db, ...more);
 
-    const ok = await seal({}, '5А', '--tsa', tsa.url, '--tsa-ca', tsa.caFile);
+    const ok = await seal({}, '5А', '--tsa', pki.tsa.url, '--tsa-ca', pki.tsa.caFile);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/5А: запечатана версия 1, код ([0-9A-F]{8}-v1), подпись: .*, штамп времени \d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d UTC \(служба «Эталонная служба времени TSA»\)/);
     const code = /код ([0-9A-F]{8}-v1)/.exec(ok.stdout)![1];
-    const verified = await cli({}, 'ledger', 'verify', '--code', code, '--tsa-ca', tsa.caFile, '--db', db);
+    const verified = await cli({}, 'ledger', 'verify', '--code', code, '--tsa-ca', pki.tsa.caFile, '--db', db);
     expect(verified.code).toBe(0);
     expect(verified.stdout).toMatch(/Время подписи: штамп времени .* \(служба «Эталонная служба времени TSA»\)/);
     // the token in the register, checked by openssl
     const [row] = read<{ signature: Buffer }>(db, "SELECT signature FROM ledger_versions WHERE version = 1 AND sha256 LIKE '" + code.slice(0, 8).toLowerCase() + "%'");
-    fs.writeFileSync(path.join(fx.dir, 'cli-token.der'), extractTimestampToken(row.signature)!);
+    fs.writeFileSync(path.join(pki.fx.dir, 'cli-token.der'), extractTimestampToken(row.signature)!);
     const digest = crypto.createHash('sha256').update(signatureValue(row.signature)).digest('hex');
-    expect(openssl(['ts', '-verify', '-token_in', '-in', 'cli-token.der', '-digest', digest, '-CAfile', tsa.caFile], fx.dir).status).toBe(0);
+    expect(openssl(['ts', '-verify', '-token_in', '-in', 'cli-token.der', '-digest', digest, '-CAfile', pki.tsa.caFile], pki.fx.dir).status).toBe(0);
 
     // a URL without its CA is a usage error; nothing sealed
-    const noCa = await seal({}, '5Б', '--tsa', tsa.url);
+    const noCa = await seal({}, '5Б', '--tsa', pki.tsa.url);
     expect(noCa.code).toBe(1);
     expect(noCa.stderr).toMatch(/укажите её доверенный сертификат: --tsa-ca/);
 
-    await tsa.setFault('down');
+    await pki.tsa.setFault('down');
     try {
-      const refused = await seal({ SCHOOL_REGISTER_TSA_URL: tsa.url, SCHOOL_REGISTER_TSA_CA: tsa.caFile }, '5Б');
+      const refused = await seal({ SCHOOL_REGISTER_TSA_URL: pki.tsa.url, SCHOOL_REGISTER_TSA_CA: pki.tsa.caFile }, '5Б');
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain(tsa.url);
+      expect(refused.stderr).toContain(pki.tsa.url);
       expect(refused.stderr).toMatch(/недоступна: соединение отклонено\. Ведомость класса 5Б не запечатана/);
       expect(read(db, 'SELECT 1 FROM ledger_versions')).toHaveLength(1);
-      const without = await seal({ SCHOOL_REGISTER_TSA_URL: tsa.url, SCHOOL_REGISTER_TSA_CA: tsa.caFile }, '5Б', '--tsa-failure', 'without-time');
+      const without = await seal({ SCHOOL_REGISTER_TSA_URL: pki.tsa.url, SCHOOL_REGISTER_TSA_CA: pki.tsa.caFile }, '5Б', '--tsa-failure', 'without-time');
       expect(without.stderr).toBe('');
       expect(without.code).toBe(0);
       expect(without.stdout).toMatch(/5Б: запечатана версия 1, код [0-9A-F]{8}-v1, подпись: .*, без штампа времени \(Служба штампов времени .* недоступна: соединение отклонено\)/);
@@ -97,7 +85,7 @@ describe('trusted time on the command line', () => {
       expect(v.code).toBe(0);
       expect(v.stdout).toContain('Время подписи: без штампа времени');
     } finally {
-      await tsa.setFault(null);
+      await pki.tsa.setFault(null);
     }
   }, 180_000);
 
@@ -108,26 +96,26 @@ describe('trusted time on the command line', () => {
     const db = c.dbPath;
     expect((await cli({}, 'packets', 'build', '--db', db)).code).toBe(0);
 
-    await tsa.setFault('garbage');
+    await pki.tsa.setFault('garbage');
     try {
-      const refused = await cli({}, 'packets', 'sign', '--db', db, '--cert', fx.p12Default, '--tsa', tsa.url, '--tsa-ca', tsa.caFile);
+      const refused = await cli({}, 'packets', 'sign', '--db', db, '--cert', pki.fx.p12Default, '--tsa', pki.tsa.url, '--tsa-ca', pki.tsa.caFile);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/прислала не ответ RFC 3161: штамп времени не получен\. Пакеты не подписаны/);
       expect(read<{ state: string }>(db, 'SELECT state FROM packets')).toEqual([{ state: 'built' }]);
     } finally {
-      await tsa.setFault(null);
+      await pki.tsa.setFault(null);
     }
-    const signed = await cli({}, 'packets', 'sign', '--db', db, '--cert', fx.p12Default, '--tsa', tsa.url, '--tsa-ca', tsa.caFile);
+    const signed = await cli({}, 'packets', 'sign', '--db', db, '--cert', pki.fx.p12Default, '--tsa', pki.tsa.url, '--tsa-ca', pki.tsa.caFile);
     expect(signed.stderr).toBe('');
     expect(signed.stdout).toMatch(/Подписано пакетов: 1 \(№ 1\); подпись: .*; со штампом времени: 1/);
     const [p] = read<{ canonical_json: string; signature: Buffer }>(db, 'SELECT canonical_json, signature FROM packets');
     expect(extractTimestampToken(p.signature)).not.toBeNull();
-    expect(opensslVerify(fx.dir, p.signature, Buffer.from(p.canonical_json, 'utf8'), fx.certPem).status).toBe(0);
+    expect(opensslVerify(pki.fx.dir, p.signature, Buffer.from(p.canonical_json, 'utf8'), pki.fx.certPem).status).toBe(0);
     const audit = read<{ detail: string }>(db, "SELECT detail FROM audit_log WHERE method = 'packets.sign'");
-    expect(JSON.parse(audit.at(-1)!.detail).result).toMatchObject({ tsa: tsa.url, timestamped: 1, timestampFailure: null });
+    expect(JSON.parse(audit.at(-1)!.detail).result).toMatchObject({ tsa: pki.tsa.url, timestamped: 1, timestampFailure: null });
 
     const dataDir = tempDir();
-    const receiver = await startReceiver({ port: 0, dataDir, trustPem: [fs.readFileSync(fx.certPem, 'utf8')] });
+    const receiver = await startReceiver({ port: 0, dataDir, trustPem: [fs.readFileSync(pki.fx.certPem, 'utf8')] });
     try {
       const up = await cli({}, 'packets', 'upload', '--db', db, '--endpoint', receiver.url);
       expect(up.stdout).toMatch(/пакет № 1 принят/);
@@ -141,16 +129,16 @@ describe('trusted time on the command line', () => {
     await packetSchool(c2);
     c2.backend.close();
     expect((await cli({}, 'packets', 'build', '--db', c2.dbPath)).code).toBe(0);
-    await tsa.setFault('http500');
+    await pki.tsa.setFault('http500');
     try {
-      const without = await cli({}, 'packets', 'sign', '--db', c2.dbPath, '--cert', fx.p12Default, '--tsa', tsa.url, '--tsa-ca', tsa.caFile, '--tsa-failure', 'without-time');
+      const without = await cli({}, 'packets', 'sign', '--db', c2.dbPath, '--cert', pki.fx.p12Default, '--tsa', pki.tsa.url, '--tsa-ca', pki.tsa.caFile, '--tsa-failure', 'without-time');
       expect(without.code).toBe(0);
       expect(without.stdout).toMatch(/Подписано пакетов: 1 .*; без штампа времени: Служба штампов времени .* ответила ошибкой HTTP 500/);
       const [q] = read<{ state: string; signature: Buffer }>(c2.dbPath, 'SELECT state, signature FROM packets');
       expect(q.state).toBe('signed');
       expect(extractTimestampToken(q.signature)).toBeNull();
     } finally {
-      await tsa.setFault(null);
+      await pki.tsa.setFault(null);
     }
   }, 180_000);
 });

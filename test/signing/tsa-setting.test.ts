@@ -5,39 +5,27 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import pkijs from 'pkijs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { extractTimestampToken } from '../../main/signing/timestamp.ts';
 import { cli } from '../helpers/cli.ts';
 import { adminClient, tempDir } from '../helpers/register.ts';
 import { sealingSchool } from '../ledgers/sealing-school.ts';
-import { makeFixtures, openssl, opensslVerify, PASSWORD, type Fixtures } from './openssl-fixtures.ts';
-import { startTsa, type ReferenceTsa } from '../tsa/server.ts';
+import { openssl, opensslVerify, PASSWORD } from './openssl-fixtures.ts';
 import { packetSchool } from '../packets/fixtures.ts';
+import { fixturesWithTsa, signatureValue } from './with-tsa.ts';
 
-let fx: Fixtures;
-let tsa: ReferenceTsa;
-beforeAll(async () => {
-  fx = makeFixtures();
-  tsa = await startTsa();
-}, 60_000);
-afterAll(async () => {
-  await tsa?.close();
-  fs.rmSync(fx.dir, { recursive: true, force: true });
-});
+const pki = fixturesWithTsa();
 
-const signatureValue = (cms: Buffer) => Buffer.from(new pkijs.SignedData({ schema: pkijs.ContentInfo.fromBER(new Uint8Array(cms)).content })
-  .signerInfos[0].signature.valueBlock.valueHexView);
-const p12 = () => ({ p12Base64: fs.readFileSync(fx.p12Default).toString('base64'), password: PASSWORD });
+const p12 = () => ({ p12Base64: fs.readFileSync(pki.fx.p12Default).toString('base64'), password: PASSWORD });
 
 /** `openssl ts -verify` of the token a CMS carries, over SHA-256 of its signature value, against the TSA's CA. */
 function opensslTokenCheck(cms: Buffer): number {
   const token = extractTimestampToken(cms);
   if (!token) return -1;
-  const file = path.join(fx.dir, `token-${crypto.randomUUID()}.der`);
+  const file = path.join(pki.fx.dir, `token-${crypto.randomUUID()}.der`);
   fs.writeFileSync(file, token);
   const digest = crypto.createHash('sha256').update(signatureValue(cms)).digest('hex');
-  return openssl(['ts', '-verify', '-token_in', '-in', file, '-digest', digest, '-CAfile', tsa.caFile], fx.dir).status;
+  return openssl(['ts', '-verify', '-token_in', '-in', file, '-digest', digest, '-CAfile', pki.tsa.caFile], pki.fx.dir).status;
 }
 
 describe('the stored TSA (signing.setTsa)', () => {
@@ -54,20 +42,20 @@ describe('the stored TSA (signing.setTsa)', () => {
         }
         expect(await c.call('signing.tsa', {})).toEqual({ url: null, onFailure: 'refuse', ca: [] });
       };
-      await refused({ url: 'ftp://tsa.example/', caPem: tsa.caPem, onFailure: 'refuse' }, 'url', /не адрес службы штампов времени/);
-      await refused({ url: 'http://user:pw@tsa.example/', caPem: tsa.caPem, onFailure: 'refuse' }, 'url', /не должен содержать логин и пароль/);
-      await refused({ url: tsa.url, onFailure: 'refuse' }, 'caPem', /Укажите сертификат удостоверяющего центра службы штампов времени/);
-      await refused({ url: tsa.url, caPem: 'не сертификат', onFailure: 'refuse' }, 'caPem', /нет сертификатов PEM/);
-      await refused({ url: tsa.url, caPem: fs.readFileSync(fx.expiredCertPem, 'utf8'), onFailure: 'refuse' }, 'caPem', /истёк .*: ему нельзя доверять/);
-      await refused({ url: null, caPem: tsa.caPem, onFailure: 'refuse' }, 'url', /Укажите адрес службы штампов времени/);
+      await refused({ url: 'ftp://pki.tsa.example/', caPem: pki.tsa.caPem, onFailure: 'refuse' }, 'url', /не адрес службы штампов времени/);
+      await refused({ url: 'http://user:pw@pki.tsa.example/', caPem: pki.tsa.caPem, onFailure: 'refuse' }, 'url', /не должен содержать логин и пароль/);
+      await refused({ url: pki.tsa.url, onFailure: 'refuse' }, 'caPem', /Укажите сертификат удостоверяющего центра службы штампов времени/);
+      await refused({ url: pki.tsa.url, caPem: 'не сертификат', onFailure: 'refuse' }, 'caPem', /нет сертификатов PEM/);
+      await refused({ url: pki.tsa.url, caPem: fs.readFileSync(pki.fx.expiredCertPem, 'utf8'), onFailure: 'refuse' }, 'caPem', /истёк .*: ему нельзя доверять/);
+      await refused({ url: null, caPem: pki.tsa.caPem, onFailure: 'refuse' }, 'url', /Укажите адрес службы штампов времени/);
 
-      const s = await c.call('signing.setTsa', { url: tsa.url, caPem: tsa.caPem, onFailure: 'without_time' });
-      expect(s).toMatchObject({ url: tsa.url, onFailure: 'without_time', ca: [{ commonName: 'Эталонная служба времени CA', isCa: true }] });
+      const s = await c.call('signing.setTsa', { url: pki.tsa.url, caPem: pki.tsa.caPem, onFailure: 'without_time' });
+      expect(s).toMatchObject({ url: pki.tsa.url, onFailure: 'without_time', ca: [{ commonName: 'Эталонная служба времени CA', isCa: true }] });
       // the failure choice changed alone keeps the CA
-      expect(await c.call('signing.setTsa', { url: tsa.url, onFailure: 'refuse' })).toMatchObject({ onFailure: 'refuse', ca: [{ commonName: 'Эталонная служба времени CA' }] });
+      expect(await c.call('signing.setTsa', { url: pki.tsa.url, onFailure: 'refuse' })).toMatchObject({ onFailure: 'refuse', ca: [{ commonName: 'Эталонная служба времени CA' }] });
       // another address without its CA: refused (the stored CA is that of the other service), nothing changed
       await expect(c.call('signing.setTsa', { url: 'http://127.0.0.1:1/other-tsa', onFailure: 'refuse' })).rejects.toMatchObject({ api: { fields: { caPem: expect.any(String) } } });
-      expect(await c.call('signing.tsa', {})).toMatchObject({ url: tsa.url });
+      expect(await c.call('signing.tsa', {})).toMatchObject({ url: pki.tsa.url });
       const audit = (await c.call('audit.list', { limit: 20 })).filter((e) => e.method === 'signing.setTsa');
       expect(audit).toHaveLength(2); // the refusals wrote nothing
       expect(JSON.stringify(audit)).toContain(s.ca[0].sha256Fingerprint);
@@ -81,20 +69,20 @@ describe('the stored TSA (signing.setTsa)', () => {
   it('stamps a seal made with a certificate without the call naming a TSA; «Проверка документа» trusts the stamp by the stored CA; a seal without a certificate is not refused for it', async () => {
     const f = await sealingSchool();
     try {
-      await f.c.call('signing.setTsa', { url: tsa.url, caPem: tsa.caPem, onFailure: 'refuse' });
-      const before = tsa.answered;
+      await f.c.call('signing.setTsa', { url: pki.tsa.url, caPem: pki.tsa.caPem, onFailure: 'refuse' });
+      const before = pki.tsa.answered;
       const v = await f.c.call('ledgers.seal', { classId: f.s.a.id, certificate: p12() });
       expect(v.timestamp).toMatchObject({ tsa: 'Эталонная служба времени TSA', trusted: true });
-      expect(tsa.answered).toBe(before + 1);
+      expect(pki.tsa.answered).toBe(before + 1);
       const { signature, canonical_json: json } = f.c.backend.db.prepare('SELECT signature, canonical_json FROM ledger_versions WHERE class_id = ?').get(f.s.a.id) as { signature: Buffer; canonical_json: string };
       expect(opensslTokenCheck(signature)).toBe(0);
-      expect(opensslVerify(fx.dir, signature, Buffer.from(json, 'utf8'), fx.certPem).status).toBe(0);
+      expect(opensslVerify(pki.fx.dir, signature, Buffer.from(json, 'utf8'), pki.fx.certPem).status).toBe(0);
       const checked = await f.c.call('ledgers.verify', { code: v.code });
       expect(checked.timestamp).toMatchObject({ tsa: 'Эталонная служба времени TSA', trusted: true });
       // no certificate: sealed without a signature, and the stored TSA is not asked
       const plain = await f.c.call('ledgers.seal', { classId: f.s.b.id });
       expect(plain.signer).toBeNull();
-      expect(tsa.answered).toBe(before + 1);
+      expect(pki.tsa.answered).toBe(before + 1);
     } finally {
       f.c.backend.close();
     }
@@ -103,18 +91,18 @@ describe('the stored TSA (signing.setTsa)', () => {
   it('keeps the admin\'s choice: a stored «refuse» TSA that is down leaves the class unsealed; «without_time» seals and says so', async () => {
     const f = await sealingSchool();
     try {
-      await f.c.call('signing.setTsa', { url: tsa.url, caPem: tsa.caPem, onFailure: 'refuse' });
-      await tsa.setFault('down');
+      await f.c.call('signing.setTsa', { url: pki.tsa.url, caPem: pki.tsa.caPem, onFailure: 'refuse' });
+      await pki.tsa.setFault('down');
       const r = await f.c.raw('ledgers.seal', { classId: f.s.a.id, certificate: p12() });
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.error.message).toMatch(/недоступна: соединение отклонено\. Ведомость класса 5А не запечатана/);
       expect((await f.c.call('ledgers.get', { classId: f.s.a.id })).versions).toHaveLength(0);
-      await f.c.call('signing.setTsa', { url: tsa.url, onFailure: 'without_time' });
+      await f.c.call('signing.setTsa', { url: pki.tsa.url, onFailure: 'without_time' });
       const v = await f.c.call('ledgers.seal', { classId: f.s.a.id, certificate: p12() });
       expect(v.timestamp).toBeNull();
       expect(v.timestampFailure).toMatch(/недоступна: соединение отклонено/);
     } finally {
-      await tsa.setFault(null);
+      await pki.tsa.setFault(null);
       f.c.backend.close();
     }
   }, 120_000);
@@ -123,13 +111,13 @@ describe('the stored TSA (signing.setTsa)', () => {
     const c = await adminClient(tempDir());
     try {
       await packetSchool(c);
-      await c.call('signing.setTsa', { url: tsa.url, caPem: tsa.caPem, onFailure: 'refuse' });
+      await c.call('signing.setTsa', { url: pki.tsa.url, caPem: pki.tsa.caPem, onFailure: 'refuse' });
       await c.call('packets.build', {});
       const s = await c.call('packets.sign', p12());
       expect(s).toMatchObject({ timestamped: 1 });
       const p = c.backend.db.prepare('SELECT canonical_json, signature FROM packets').get() as { canonical_json: string; signature: Buffer };
       expect(opensslTokenCheck(p.signature)).toBe(0);
-      expect(opensslVerify(fx.dir, p.signature, Buffer.from(p.canonical_json, 'utf8'), fx.certPem).status).toBe(0);
+      expect(opensslVerify(pki.fx.dir, p.signature, Buffer.from(p.canonical_json, 'utf8'), pki.fx.certPem).status).toBe(0);
     } finally {
       c.backend.close();
     }
@@ -139,14 +127,14 @@ describe('the stored TSA (signing.setTsa)', () => {
     const c = await adminClient(tempDir());
     c.backend.close();
     const db = c.dbPath;
-    const noCa = await cli('tsa', 'set', tsa.url, '--db', db);
+    const noCa = await cli('tsa', 'set', pki.tsa.url, '--db', db);
     expect(noCa.code).toBe(1);
     expect(noCa.stderr).toMatch(/Укажите сертификат удостоверяющего центра службы штампов времени/);
-    const set = await cli('tsa', 'set', tsa.url, '--tsa-ca', tsa.caFile, '--tsa-failure', 'without-time', '--db', db);
+    const set = await cli('tsa', 'set', pki.tsa.url, '--tsa-ca', pki.tsa.caFile, '--tsa-failure', 'without-time', '--db', db);
     expect(set.stderr).toBe('');
-    expect(set.stdout).toContain(`Служба штампов времени: ${tsa.url}; при сбое — подписать без штампа времени`);
+    expect(set.stdout).toContain(`Служба штампов времени: ${pki.tsa.url}; при сбое — подписать без штампа времени`);
     expect(set.stdout).toMatch(/УЦ службы: Эталонная служба времени CA, действует по \d\d\.\d\d\.\d{4}/);
-    expect((await cli('tsa', 'show', '--db', db)).stdout).toContain(`Служба штампов времени: ${tsa.url}`);
+    expect((await cli('tsa', 'show', '--db', db)).stdout).toContain(`Служба штампов времени: ${pki.tsa.url}`);
     const cleared = await cli('tsa', 'clear', '--db', db);
     expect(cleared.stdout).toContain('Служба штампов времени не задана');
   }, 120_000);
