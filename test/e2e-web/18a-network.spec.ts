@@ -2,36 +2,15 @@
 // another workplace — connects over HTTPS and signs in as a clerk. The second context ignores the browser's warning
 // about a certificate no authority signed only after the test has read the server's certificate itself and found its
 // fingerprint equal to the one the admin's screen shows (what a person is asked to compare).
-import crypto from 'node:crypto';
-import net from 'node:net';
-import tls from 'node:tls';
 import { expect, test } from '@playwright/test';
 import { Api } from './pages/api';
 import { App } from './pages/App';
 import { collectConsoleErrors } from './screens';
+import { presentedByOpenssl, shareOnLoopback } from './pages/network';
 
 const N = Date.now() % 100000;
 const CLERK = { login: `netclerk${N}`, fullName: 'Сетевая Анна Викторовна', password: 'Net-clerk-pass-2026' };
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** The SHA-256 fingerprint of the certificate the server at 127.0.0.1:port presents, read in a bare TLS handshake. */
-function presentedFingerprint(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
-      const der = s.getPeerCertificate().raw;
-      s.end();
-      resolve(crypto.createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':'));
-    });
-    s.on('error', reject);
-  });
-}
 
 test('the admin shares the register; another workplace compares the fingerprint, connects over HTTPS and signs in as a clerk', async ({ page, browser, request }) => {
   const consoleErrors = await collectConsoleErrors(page);
@@ -42,21 +21,13 @@ test('the admin shares the register; another workplace compares the fingerprint,
   await expect(page.getByTestId('network-banner')).toHaveText('Реестр не открыт для сети');
   await app.goTo('Доступ по сети');
 
-  const port = await freePort();
-  const url = `https://127.0.0.1:${port}/`;
-  const form = page.getByTestId('network-form');
-  await form.getByRole('combobox', { name: 'Адрес этого компьютера' }).selectOption('127.0.0.1');
-  await form.getByRole('textbox', { name: 'Порт' }).fill(String(port));
-  await form.getByRole('button', { name: 'Открыть для сети' }).click();
-  await expect(page.getByTestId('network-done')).toHaveText(`Реестр открыт для сети: ${url}`);
-  const shown = (await page.getByTestId('network-fingerprint').textContent())!.trim();
-  expect(shown).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  const { port, url, shown } = await shareOnLoopback(page);
   // every screen says so (after a reload the banner asks again)
   await page.reload();
   await expect(page.getByTestId('network-banner')).toHaveText(`Реестр открыт для сети: адрес ${url}`);
 
   // the comparison a person makes, made by the test: the server's own certificate against the admin's screen
-  expect(await presentedFingerprint(port)).toBe(shown);
+  expect(await presentedByOpenssl(port)).toBe(shown);
   const workplace = await browser.newContext({ ignoreHTTPSErrors: true });
   try {
     const other = await workplace.newPage();

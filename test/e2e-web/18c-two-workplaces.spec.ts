@@ -5,14 +5,14 @@
 // and signs in as a clerk. Both enter marks in classes of their own; the clerk types over a mark the admin has just
 // changed and is told, by whom and to what; the admin sees both workplaces, their readings in the read-access log, and
 // downloads a student's subject-access report (read by pdftotext).
-import { execFile, execFileSync } from 'node:child_process';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import { todayIso } from '../../preload/core/dates';
 import { ADMIN } from './env';
 import { Api, ensureSchool } from './pages/api';
 import { App } from './pages/App';
 import { collectConsoleErrors } from './screens';
+import { presentedByOpenssl, shareOnLoopback } from './pages/network';
 
 // the browser's own warning is ignored: what a person is asked to do instead — compare the fingerprint — the test does
 test.use({ ignoreHTTPSErrors: true });
@@ -24,23 +24,6 @@ const TAG = String(N).split('').map((d) => 'абвгдежзик'[Number(d)]).jo
 const PUPIL_A = { lastName: 'Первомайская', firstName: 'Ольга', middleName: `Сетевна${TAG}` };
 const PUPIL_B = { lastName: 'Второвский', firstName: 'Павел', middleName: `Сетевич${TAG}` };
 const nameOf = (p: typeof PUPIL_A) => `${p.lastName} ${p.firstName} ${p.middleName}`;
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** The SHA-256 fingerprint of the certificate the server presents on the port, as openssl reads it («AB:CD:…»). */
-async function presentedByOpenssl(port: number): Promise<string> {
-  const pem = await new Promise<string>((resolve, reject) => {
-    const child = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${port}`], (e, out) => (e ? reject(e) : resolve(out)));
-    child.stdin!.end();
-  });
-  return execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], { input: pem }).toString().trim().replace(/^.*Fingerprint=/i, '');
-}
 
 /** The row of a pupil in the open grade grid, and its first mark cell. */
 const rowOf = (page: Page, pupil: string) => page.getByTestId('grade-grid').getByRole('row').filter({ hasText: pupil });
@@ -80,15 +63,7 @@ test('two workplaces over HTTPS: marks in two classes at once, a stale mark told
   const app = new App(page);
   await app.signInAsAdmin();
   await app.goTo('Доступ по сети');
-  const port = await freePort();
-  const url = `https://127.0.0.1:${port}/`;
-  const form = page.getByTestId('network-form');
-  await form.getByRole('combobox', { name: 'Адрес этого компьютера' }).selectOption('127.0.0.1');
-  await form.getByRole('textbox', { name: 'Порт' }).fill(String(port));
-  await form.getByRole('button', { name: 'Открыть для сети' }).click();
-  await expect(page.getByTestId('network-done')).toHaveText(`Реестр открыт для сети: ${url}`);
-  const shown = (await page.getByTestId('network-fingerprint').textContent())!.trim();
-  expect(shown).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  const { port, url, shown } = await shareOnLoopback(page);
   const clerkContext = await browser.newContext({ ignoreHTTPSErrors: true });
   try {
     // the comparison a person makes at each workplace, made by the test: the server's certificate against the screen
