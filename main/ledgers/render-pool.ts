@@ -43,11 +43,15 @@ export const renderHere: LedgerRenderer = { threads: 0, capacity: 0, render: ren
 
 /** The workers worth starting for `ledgers` ledgers beside this thread: one per other core, at most 3; none for a
  *  couple of ledgers (a worker's start costs more than it saves) or on a single core. SCHOOL_REGISTER_RENDER_WORKERS
- *  (0–3) overrides the count, for a machine whose cores are busy with other work (0: print in this thread only). */
-export function renderThreadsFor(ledgers: number): number {
+ *  (0–3) overrides the count, for a machine whose cores are busy with other work (0: print in this thread only).
+ *  `here` false (this thread prints nothing, but builds, signs, stores and answers other users): as many, and at
+ *  least one for any ledger — the override's 0 then means one. Not one per core: each worker's start costs about a
+ *  quarter of a year's printing in CPU, and a second worker would take the core this thread answers on. */
+export function renderThreadsFor(ledgers: number, here = true): number {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const set = process.env.SCHOOL_REGISTER_RENDER_WORKERS;
   const wanted = set && /^[0-3]$/.test(set.trim()) ? Number(set) : Math.min(3, cores - 1);
+  if (!here) return ledgers < 1 ? 0 : Math.max(1, Math.min(wanted, ledgers));
   return ledgers < 3 ? 0 : Math.max(0, Math.min(wanted, ledgers - 1));
 }
 

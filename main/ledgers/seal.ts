@@ -218,7 +218,7 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
   const archive = SealArchiver.open(db);
   const here = o.printHere ?? true;
   const toSeal = classes.filter((c) => !sealedAlready(c.id)).length;
-  const threads = o.renderThreads ?? renderThreadsFor(toSeal);
+  const threads = o.renderThreads ?? renderThreadsFor(toSeal, here);
   const renderer = o.renderer ?? openRenderPool(here || !toSeal ? threads : Math.max(1, threads), { here });
   // Classes in flight, in order: a class already sealed or skipped waits behind those before it, to be reported in turn.
   const pending: Array<{ seal: PreparedSeal; files: Promise<SealFiles> } | { report: () => void }> = [];

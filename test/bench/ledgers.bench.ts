@@ -78,6 +78,7 @@ export async function benchLedgers(a: { students?: number; busyCore?: boolean } 
     const maxSubjects = Math.max(...ledgers.map((l) => l.subjects.length));
     const admin = { id: 0, login: 'cli:bench', fullName: 'Бенчмарк', role: 'admin' as const };
     const threads = renderThreadsFor(classIds.length);
+    const threadsAlone = renderThreadsFor(classIds.length, false);
 
     // Warm-up: fonts parsed, code paths compiled, for both sides alike.
     await renderBare(ledgers[ledgers.length - 1]);
@@ -93,7 +94,7 @@ export async function benchLedgers(a: { students?: number; busyCore?: boolean } 
     const bare2 = await timeAll(ledgers, renderBare);
     const ours1 = await close(single, 0);
     const bare3 = await timeAll(ledgers, renderBare);
-    const oursW = await close(onlyWorkers, threads, false);
+    const oursW = await close(onlyWorkers, threadsAlone, false);
     const bare4 = await timeAll(ledgers, renderBare);
     const bares = [bare1, bare2, bare3, bare4];
     const bareMs = bares.reduce((x, b) => x + b.ms, 0) / bares.length;
@@ -129,7 +130,7 @@ export async function benchLedgers(a: { students?: number; busyCore?: boolean } 
       `| bare pdfmake, the same tables (ledgerContent), all classes, one thread (mean of runs before, between and after ours) | ${s(bareMs)} (${bares.map((b) => s(b.ms)).join(', ')}) | ${s(bareCpu)} |`,
       ...row(`with ${threads} render worker${threads === 1 ? '' : 's'} beside the main thread`, ours),
       ...row('in one thread (no workers)', ours1),
-      ...row(`with ${Math.max(1, threads)} render worker${threads > 1 ? 's' : ''} only, the main thread printing nothing (the running program)`, oursW),
+      ...row(`with ${threadsAlone} render worker${threadsAlone === 1 ? '' : 's'} only, the main thread printing nothing (the running program)`, oursW),
       `| of which, measured apart in one thread: stamped PDFs alone / XLSX alone | ${s(pdfOnly.ms)} / ${s(xlsxOnly.ms)} | ${s(pdfOnly.cpuMs)} / ${s(xlsxOnly.cpuMs)} |`,
       `| stored (with workers) | ${stored.n} versions, PDFs ${(stored.pdf / 2 ** 20).toFixed(1)} MiB, XLSX ${(stored.xlsx / 2 ** 20).toFixed(1)} MiB | |`,
     ];
