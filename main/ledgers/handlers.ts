@@ -26,15 +26,17 @@ export const ledgersHandlers = defineHandlers({
   'ledgers.seal': ownCommand(({ db, user }, a) => sealClass(db, a.classId, { user: signedIn(user), certificate: certificate(a.certificate), allowNa: a.allowNa,
     tsa: tsaForSigning(db, a.tsa, !!a.certificate) })),
   'ledgers.closeYearSummary': query(({ db }, a) => closeYearSummary(db, a.yearId)),
-  'ledgers.closeYear': job({ writes: true, exclusive: true }, ({ db, user }, a) => {
+  'ledgers.closeYear': job({ writes: true, exclusive: true }, ({ db, user, register }, a) => {
     const by = signedIn(user);
     if (by.role !== 'admin') throw new AppError('forbidden', 'Закрыть учебный год может только администратор');
     // The certificate is opened before the job starts: a wrong password or an expired certificate is the call's error.
     // (A key in КриптоПро CSP is opened by the job itself: cryptcp may wait for its PIN window.)
     const cert = certificate(a.certificate);
     const signer = cert && 'p12' in cert ? openSigner(cert) : undefined;
-    // each class as it is done, to whoever follows the job in-process (the CLI prints a line per class)
-    return { work: (p) => closeYear(db, a.yearId, { user: by, signer, certificate: signer ? undefined : cert, allowNa: a.allowNa, tsa: tsaForSigning(db, a.tsa, !!cert), onClass: (x) => p.event?.(x) }, p) };
+    // each class as it is done, to whoever follows the job in-process (the CLI prints a line per class); in the
+    // running program (`register`) this thread answers other users meanwhile, so only render workers print
+    return { work: (p) => closeYear(db, a.yearId, { user: by, signer, certificate: signer ? undefined : cert, allowNa: a.allowNa, tsa: tsaForSigning(db, a.tsa, !!cert),
+      printHere: !register, onClass: (x) => p.event?.(x) }, p) };
   }),
   'ledgers.verify': query(({ db }, a) => verifyLedger(db, { ...('code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') }),
     trustedCertsPem: a.trustedCertsPem }, tsaTrustForVerifying(db, a.tsaTrustedCertsPem))),

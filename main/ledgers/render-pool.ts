@@ -4,7 +4,9 @@
 // the same AppError (code, message) this thread would have thrown. This thread prints its share of ledgers too, and
 // writes the XLSX of those the workers print (a tenth of the work): its code is warm, while each worker compiles
 // pdfmake anew (about a quarter of a year's printing in CPU time), so on two cores one worker and this thread do
-// more with less than two workers. Workers that cannot start (no script, no fonts, no threads) leave the work to
+// more with less than two workers. In the running program this thread answers other users meanwhile, and a PDF is a
+// synchronous pdfmake run of a few hundred ms: there the pool is opened with `here: false`, and the workers print
+// every PDF and write every XLSX (issue 19: other users' calls stalled 0.2–1.4 s every few classes otherwise). Workers that cannot start (no script, no fonts, no threads) leave the work to
 // this thread; a worker that dies while printing fails that ledger.
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -41,23 +43,28 @@ export const renderHere: LedgerRenderer = { threads: 0, capacity: 0, render: ren
 
 /** The workers worth starting for `ledgers` ledgers beside this thread: one per other core, at most 3; none for a
  *  couple of ledgers (a worker's start costs more than it saves) or on a single core. SCHOOL_REGISTER_RENDER_WORKERS
- *  (0–3) overrides the count, for a machine whose cores are busy with other work (0: print in this thread only). */
-export function renderThreadsFor(ledgers: number): number {
+ *  (0–3) overrides the count, for a machine whose cores are busy with other work (0: print in this thread only).
+ *  `here` false (this thread prints nothing, but builds, signs, stores and answers other users): as many, and at
+ *  least one for any ledger — the override's 0 then means one. Not one per core: each worker's start costs about a
+ *  quarter of a year's printing in CPU, and a second worker would take the core this thread answers on. */
+export function renderThreadsFor(ledgers: number, here = true): number {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const set = process.env.SCHOOL_REGISTER_RENDER_WORKERS;
   const wanted = set && /^[0-3]$/.test(set.trim()) ? Number(set) : Math.min(3, cores - 1);
+  if (!here) return ledgers < 1 ? 0 : Math.max(1, Math.min(wanted, ledgers));
   return ledgers < 3 ? 0 : Math.max(0, Math.min(wanted, ledgers - 1));
 }
 
 type Task = { id: number; data: LedgerData; stamp: LedgerStamp; resolve: (r: RenderedLedger) => void; reject: (e: Error) => void };
-/** A ledger handed to a worker, its XLSX being written here meanwhile. */
-type Handed = { task: Task; xlsx: Promise<Buffer> };
+/** A ledger handed to a worker, its XLSX being written here meanwhile (null: the worker writes it too). */
+type Handed = { task: Task; xlsx: Promise<Buffer> | null };
 type Slot = { worker: Worker; ready: boolean; tasks: Handed[]; error: Error | null };
 /** Ledgers handed to a worker at once: it starts the next as soon as one is done, even while this thread is busy. */
 const PER_WORKER = 2;
 
 /**
- * A pool of `threads` render workers (renderHere when 0), with this thread printing too unless `here` is false.
+ * A pool of `threads` render workers (renderHere when 0), with this thread printing too unless `here` is false; with
+ * `here` false the workers write the XLSX too, and this thread renders nothing (unless no worker could start).
  * Each worker prints the ledgers it is given one after another; each ledger goes to whoever is free first.
  */
 export function openRenderPool(threads: number, o: { here?: boolean } = {}): LedgerRenderer {
@@ -88,9 +95,9 @@ export function openRenderPool(threads: number, o: { here?: boolean } = {}): Led
     for (const s of slots) {
       while (s.tasks.length < PER_WORKER && queue.length) {
         const t = queue.shift()!;
-        s.worker.postMessage({ id: t.id, data: t.data, stamp: t.stamp } satisfies RenderRequest);
-        const xlsx = renderLedgerXlsx(t.data, t.stamp);
-        xlsx.catch(() => {}); // delivered with the PDF's reply
+        s.worker.postMessage({ id: t.id, data: t.data, stamp: t.stamp, ...(here ? {} : { xlsx: true }) } satisfies RenderRequest);
+        const xlsx = here ? renderLedgerXlsx(t.data, t.stamp) : null;
+        xlsx?.catch(() => {}); // delivered with the PDF's reply
         s.tasks.push({ task: t, xlsx });
       }
     }
@@ -117,7 +124,9 @@ export function openRenderPool(threads: number, o: { here?: boolean } = {}): Led
       if (at < 0) return;
       const [{ task: t, xlsx }] = s.tasks.splice(at, 1);
       if ('error' in m) t.reject(errorOf(m.error));
-      else xlsx.then((x) => t.resolve({ pdf: asBuffer(m.pdf), xlsx: x }), t.reject);
+      else if (m.xlsx) t.resolve({ pdf: asBuffer(m.pdf), xlsx: asBuffer(m.xlsx) });
+      else if (xlsx) xlsx.then((x) => t.resolve({ pdf: asBuffer(m.pdf), xlsx: x }), t.reject);
+      else t.reject(new AppError('internal', `Поток печати ведомостей не вернул XLSX ведомости класса ${t.data.class.name}`));
       dispatch();
     });
     worker.on('error', (e) => {

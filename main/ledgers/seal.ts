@@ -199,10 +199,12 @@ export type CloseYearResult = {
 /** Year-end close: every class of the year, one transaction each; classes with gaps are listed, not sealed.
  *  The printouts are rendered by render workers beside this thread (render-pool.ts; `renderThreads`: how many
  *  workers, 0 for none) while this thread prepares the next classes; each class is stored, and reported, in the
- *  order of the classes. A cancel
+ *  order of the classes. `printHere: false` (the running program, whose thread answers other users meanwhile): this
+ *  thread prints nothing — at least one worker prints every PDF and XLSX, and this thread only builds, signs and
+ *  stores, a few ms a class. A cancel
  *  is seen before each class is prepared and before each is stored: what was printing is dropped with its workers. */
 export async function closeYear(db: DB, yearId: number, o: { user: User; certificate?: Certificate; signer?: Signer; allowNa?: boolean;
-  renderThreads?: number; renderer?: LedgerRenderer; tsa?: TsaChoice;
+  renderThreads?: number; printHere?: boolean; renderer?: LedgerRenderer; tsa?: TsaChoice;
   onClass?: (r: { className: string; outcome: 'sealed' | 'already' | 'skipped'; detail: string }) => void }, p: Progress): Promise<CloseYearResult> {
   if (o.user.role !== 'admin') throw new AppError('forbidden', 'Закрыть учебный год может только администратор');
   const year = db.prepare('SELECT name FROM academic_years WHERE id = ?').pluck().get(yearId) as string | undefined;
@@ -214,7 +216,10 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
   const sealedAlready = (id: number) => !!currentVersion(db, id) && !openCorrectionOf(db, id);
   // each class's files are archived in libuv's threads while the next classes are prepared and printed
   const archive = SealArchiver.open(db);
-  const renderer = o.renderer ?? openRenderPool(o.renderThreads ?? renderThreadsFor(classes.filter((c) => !sealedAlready(c.id)).length));
+  const here = o.printHere ?? true;
+  const toSeal = classes.filter((c) => !sealedAlready(c.id)).length;
+  const threads = o.renderThreads ?? renderThreadsFor(toSeal, here);
+  const renderer = o.renderer ?? openRenderPool(here || !toSeal ? threads : Math.max(1, threads), { here });
   // Classes in flight, in order: a class already sealed or skipped waits behind those before it, to be reported in turn.
   const pending: Array<{ seal: PreparedSeal; files: Promise<SealFiles> } | { report: () => void }> = [];
   let done = 0;

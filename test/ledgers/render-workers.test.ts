@@ -101,6 +101,17 @@ describe('how many render workers', () => {
     process.env.SCHOOL_REGISTER_RENDER_WORKERS = '8';
     expect(renderThreadsFor(44)).toBe(Math.min(3, cores - 1));
   });
+
+  it('when this thread prints nothing (the running program): as many, and at least one for any ledger', () => {
+    const cores = os.availableParallelism();
+    delete process.env.SCHOOL_REGISTER_RENDER_WORKERS;
+    expect(renderThreadsFor(44, false)).toBe(Math.max(1, Math.min(3, cores - 1)));
+    expect([renderThreadsFor(0, false), renderThreadsFor(1, false)]).toEqual([0, 1]);
+    process.env.SCHOOL_REGISTER_RENDER_WORKERS = '0';
+    expect(renderThreadsFor(44, false)).toBe(1);
+    process.env.SCHOOL_REGISTER_RENDER_WORKERS = '3';
+    expect([renderThreadsFor(44, false), renderThreadsFor(2, false)]).toEqual([3, 2]);
+  });
 });
 
 describe('closeYear with render workers', () => {
@@ -233,6 +244,7 @@ describe('the bundled main process', () => {
       `const pool = openRenderPool(1, { here: false });`,
       `pool.render(ledgerFixture({ subjects: 3, students: 4 }), stampFixture()).then(async (r) => {`,
       `  writeFileSync(process.argv[2], r.pdf);`,
+      `  writeFileSync(process.argv[2] + '.xlsx', r.xlsx);`,
       `  console.log(JSON.stringify({ threads: pool.threads }));`,
       `  await pool.close();`,
       `}, (e) => { console.error(e.message); process.exit(3); });`,
@@ -243,9 +255,7 @@ describe('the bundled main process', () => {
   const run = (pdf: string) => spawnSync(process.execPath, [path.join(out, 'probe.cjs'), pdf], { cwd: path.dirname(out), encoding: 'utf8',
     env: { PATH: process.env.PATH }, timeout: 60_000 });
 
-  it('starts its render worker from render-worker.cjs, which finds the fonts and the sRGB profile copied beside it', () => {
-    // the worker prints PDFs only: it does not load exceljs (the XLSX is written by the main thread)
-    expect(fs.readFileSync(path.join(out, 'render-worker.cjs'), 'utf8')).not.toContain('exceljs');
+  it('starts its render worker from render-worker.cjs, which finds the fonts and the sRGB profile copied beside it', async () => {
     const r = run(path.join(out, 'worker.pdf'));
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ threads: 1 });
@@ -253,6 +263,9 @@ describe('the bundled main process', () => {
     // PDF/A: pdfkit read its ICC profile from data/ beside the bundle (bundleElectron copies it there)
     expect(fs.existsSync(path.join(out, 'data', SRGB_ICC))).toBe(true);
     expect(pdfaProblems(path.join(out, 'worker.pdf'))).toEqual([]);
+    // a pool whose main thread prints nothing (`here: false`) has the bundled worker write the XLSX too, the same cells
+    const sameHere = await renderLedgerFiles(ledgerFixture({ subjects: 3, students: 4 }), stampFixture());
+    expect(await cells(fs.readFileSync(path.join(out, 'worker.pdf.xlsx')))).toEqual(await cells(sameHere.xlsx));
   });
 
   it('without render-worker.cjs, says so in its log and prints in its own thread', () => {
