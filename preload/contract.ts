@@ -591,7 +591,7 @@ export const BlankPageSchema = z.object({
   qr: z.object({ x: z.number(), y: z.number(), size: z.number(), text: z.string() }).optional(),
 });
 export type BlankPageT = z.infer<typeof BlankPageSchema>;
-export const CalibrationSchema = z.object({ printer: z.string(), dxMm: z.number(), dyMm: z.number(), scale: z.number(),
+export const CalibrationSchema = z.object({ workstation: z.string(), printer: z.string(), dxMm: z.number(), dyMm: z.number(), scale: z.number(),
   updatedAt: z.string().nullable(), updatedBy: z.string().nullable() });
 const PrintedBlankSchema = z.object({ studentId: z.string(), fullName: z.string(), series: z.string(), number: z.number().int(),
   regNumber: z.number().int(), issueDate: z.string(), code: z.string(), withHonours: z.boolean() });
@@ -817,7 +817,11 @@ export const contract = {
   'classes.students': query(z.object({ classId: id, asOfYearEnd: z.boolean().optional() }).strict(), z.array(StudentRowSchema), ANY, { personal: 'list' }),
 
   'curriculum.get': query(z.object({ classId: id }).strict(), z.array(SubjectSchema), ANY),
-  'curriculum.set': command(z.object({ classId: id, subjectIds: z.array(id) }).strict(), z.array(SubjectSchema), CLERK),
+  // electiveSubjectIds, when given: exactly these of subjectIds are elective courses (no final mark; «зачтено» on the
+  // attestat's appendix); when not, the flags stay as they are
+  'curriculum.set': command(z.object({ classId: id, subjectIds: z.array(id), electiveSubjectIds: z.array(id).optional() }).strict(),
+    z.array(SubjectSchema), CLERK),
+  'curriculum.electives': query(z.object({ classId: id }).strict(), z.array(id), ANY),
   // the subjects each grade studies: what the next year's classes are given (the clerk edits it; seeded from a year)
   'curriculum.templates': query(none, z.array(z.object({ grade: z.number().int(), subjects: z.array(SubjectSchema) })), ANY),
   'curriculum.setTemplate': command(z.object({ grade: z.number().int().min(1).max(11), subjectIds: z.array(id) }).strict(),

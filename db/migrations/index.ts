@@ -20,6 +20,7 @@ import m0017 from './0017_promotion_graduation.ts';
 import m0018 from './0018_order_corrections.ts';
 import m0019 from './0019_signing_settings.ts';
 import m0020 from './0020_personal_data.ts';
+import m0021 from './0021_electives_workstations.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -44,4 +45,5 @@ export const migrations: readonly Migration[] = [
   { version: 18, name: '0018_order_corrections', sql: m0018 },
   { version: 19, name: '0019_signing_settings', sql: m0019 },
   { version: 20, name: '0020_personal_data', sql: m0020 },
+  { version: 21, name: '0021_electives_workstations', sql: m0021 },
 ];

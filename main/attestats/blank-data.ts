@@ -5,7 +5,7 @@ import type { DB } from '../../db/connection.ts';
 import type { FinalsPreview } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 import { schoolHeader } from '../printouts/school-header.ts';
-import { computeFinals } from './finals.ts';
+import { computeFinals, electivesOf } from './finals.ts';
 import { layoutFor, subjectRank } from './layouts.ts';
 
 /** What is printed on a graduate's attestat and its appendix: as data, canonicalised and hashed for the appendix's
@@ -20,6 +20,9 @@ export type BlankData = {
   attestat: { series: string; number: number; regNumber: number; issueDate: string };
   /** in the order of the curriculum (layouts.ts SUBJECT_ORDER) */
   finals: Array<{ subject: string; mark: string }>;
+  /** the class's elective courses («зачтено» on the appendix, after the subjects); absent when it has none, so the
+   *  data of an appendix printed before electives existed hash as they did */
+  electives?: string[];
   withHonours: boolean;
   layouts: { attestat: string; appendix: string };
   /** only once the blank is written off: its appendix's code then no longer checks as current */
@@ -86,6 +89,7 @@ export function blankDataOf(db: DB, g: Graduates, studentId: string, attestat: B
   const lp = layoutFor('appendix', grade, g.preview.year);
   if (!la || !lp) throw new AppError('validation', `Для ${g.preview.year} нет раскладки бланков аттестата за ${grade} класс (main/attestats/layouts.ts)`);
   const school = schoolHeader(db);
+  const electives = electivesOf(db, g.preview.classId);
   return {
     format: 'school-register/attestat-blank@1',
     grade, year: g.preview.year, className: g.preview.className,
@@ -95,6 +99,7 @@ export function blankDataOf(db: DB, g: Graduates, studentId: string, attestat: B
     attestat: attestat ?? { series: '', number: 0, regNumber: 0, issueDate: '' },
     finals: [...s.finals].sort((a, b) => subjectRank(a.subject) - subjectRank(b.subject) || a.subject.localeCompare(b.subject, 'ru'))
       .map((f) => ({ subject: f.subject, mark: f.final })),
+    ...(electives.length ? { electives } : {}),
     withHonours: s.honours.withHonours,
     layouts: { attestat: la.id, appendix: lp.id },
   };

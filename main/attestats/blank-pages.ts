@@ -80,8 +80,13 @@ export function blankPages(d: BlankData, code: string | null): BlankPage[] {
     if (code) app.qr = { ...al.qr, text: code };
   }
   const t = al.subjects!;
-  if (d.finals.length > t.rows) {
-    throw new AppError('validation', `${d.student.fullName}: ${d.finals.length} предметов, а в приложении ${t.rows} строк — раскладка «${al.id}» их не вмещает`);
+  const electives = d.electives ?? [];
+  if (electives.length && !t.electives) throw new AppError('validation', `В раскладке «${al.id}» нет места для элективных курсов`);
+  // the electives' section: its heading row, then a row per course
+  const rows = d.finals.length + (electives.length ? 1 + electives.length : 0);
+  if (rows > t.rows) {
+    throw new AppError('validation', `${d.student.fullName}: ${d.finals.length} предметов` + (electives.length ? ` и ${electives.length} элективных курсов` : '') +
+      `, а в приложении ${t.rows} строк — раскладка «${al.id}» их не вмещает`);
   }
   for (let i = 0; i < t.rows; i++) {
     const y = t.y + i * t.step;
@@ -92,6 +97,18 @@ export function blankPages(d: BlankData, code: string | null): BlankPage[] {
     app.items.push({ field: `subject${i + 1}`, label: `Предмет ${i + 1}`, x: t.nameX, y, width: t.nameWidth, fontSize: t.fontSize, align: 'left', text: f.subject });
     app.items.push({ field: `mark${i + 1}`, label: `Отметка ${i + 1}`, x: t.markX, y, width: t.markWidth, fontSize: t.fontSize, align: 'center',
       text: markInWords(f.mark as Mark, d.student.sex) });
+  }
+  if (electives.length) {
+    const e = t.electives!;
+    const at = (row: number) => t.y + row * t.step;
+    app.items.push({ field: 'electivesHeading', label: 'Элективные курсы', x: e.headingX, y: at(d.finals.length), width: t.markX + t.markWidth - e.headingX,
+      fontSize: t.fontSize, align: 'left', text: e.heading });
+    electives.forEach((name, i) => {
+      const y = at(d.finals.length + 1 + i);
+      app.items.push({ field: `elective${i + 1}`, label: `Элективный курс ${i + 1}`, x: t.nameX, y, width: t.nameWidth, fontSize: t.fontSize, align: 'left', text: name });
+      app.items.push({ field: `electiveMark${i + 1}`, label: `Отметка элективного курса ${i + 1}`, x: t.markX, y, width: t.markWidth, fontSize: t.fontSize,
+        align: 'center', text: e.mark });
+    });
   }
   return [title, app];
 }

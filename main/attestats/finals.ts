@@ -50,6 +50,12 @@ function finalOf(inputs: Input[], problem: (mark: string, reason: string) => voi
   return { final: String(roundMean(sum, numbers.length)), mean: formatMean(sum, numbers.length) };
 }
 
+/** The class's elective courses by name, in the appendix's order (alphabetical). */
+export function electivesOf(db: DB, classId: number): string[] {
+  return (db.prepare('SELECT s.name FROM curriculum cu JOIN subjects s ON s.id = cu.subject_id WHERE cu.class_id = ? AND cu.elective = 1')
+    .pluck().all(classId) as string[]).sort((a, b) => a.localeCompare(b, 'ru'));
+}
+
 export function computeFinals(db: DB, classId: number): FinalsPreview {
   const c = classInfo(db, classId);
   if (c.parallel !== 9 && c.parallel !== 11) {
@@ -78,10 +84,13 @@ export function computeFinals(db: DB, classId: number): FinalsPreview {
   excluded.sort((a, b) => a.fullName.localeCompare(b.fullName, 'ru'));
 
   const subjects = db.prepare(`SELECT s.id, s.name, EXISTS (SELECT 1 FROM class_exams e WHERE e.class_id = cu.class_id AND e.subject_id = s.id) AS exam
-      FROM curriculum cu JOIN subjects s ON s.id = cu.subject_id WHERE cu.class_id = ? ORDER BY s.name`).all(classId) as Array<{ id: number; name: string; exam: number }>;
+      FROM curriculum cu JOIN subjects s ON s.id = cu.subject_id WHERE cu.class_id = ? AND cu.elective = 0 ORDER BY s.name`).all(classId) as Array<{ id: number; name: string; exam: number }>;
   const marks = marksOfYear(db, c.year_id, students.map((s) => s.id));
   const problems: Problem[] = [];
   const notes: string[] = [];
+  // elective courses have no final mark and count for nothing in «с отличием»: the appendix says «зачтено» (blank-data.ts)
+  const electives = electivesOf(db, classId);
+  if (electives.length) notes.push(`Элективные курсы без итоговой отметки (в приложении — «зачтено»): ${electives.join(', ')}`);
   const results: FinalsPreview['students'] = [];
 
   if (c.parallel === 9) {
@@ -174,7 +183,7 @@ function finals11(db: DB, c: ClassRow, rules: RuleSet, subjects: Array<{ id: num
   const tenth = db.prepare(`SELECT m.class_id, c.year_id, y.name AS year_name, g.kind FROM class_memberships m JOIN classes c ON c.id = m.class_id
       JOIN academic_years y ON y.id = c.year_id LEFT JOIN year_grade_periods g ON g.year_id = c.year_id AND g.grade = 10
       WHERE m.student_id = ? AND c.parallel = 10 AND y.name < ? ORDER BY y.name DESC, m.start_date DESC LIMIT 1`);
-  const curriculum = db.prepare('SELECT subject_id FROM curriculum WHERE class_id = ?').pluck();
+  const curriculum = db.prepare('SELECT subject_id FROM curriculum WHERE class_id = ? AND elective = 0').pluck();
   const years = new Map<number, Map<string, Map<string, string>>>(); // year id → its marks (students of this class)
   const examYear = Number(c.year_name.slice(5));
   const stateExams = db.prepare(`SELECT e.kind, s.name AS subject, e.score, e.mark FROM state_exam_results e JOIN subjects s ON s.id = e.subject_id

@@ -21,7 +21,10 @@ export type LayoutField = {
   /** more lines of the same field, each this far below the previous (a long school name) */
   lines?: { max: number; step: number };
 };
-export type SubjectTable = { nameX: number; nameWidth: number; markX: number; markWidth: number; y: number; step: number; rows: number; fontSize: number };
+export type SubjectTable = { nameX: number; nameWidth: number; markX: number; markWidth: number; y: number; step: number; rows: number; fontSize: number;
+  /** the elective courses' section, in the table's rows after the subjects: a row with its heading (from headingX, as
+   *  wide as the table), then each course's name and «зачтено» in the name and mark columns */
+  electives?: { heading: string; headingX: number; mark: string } };
 export type BlankLayout = {
   id: string;
   title: string;
@@ -73,7 +76,8 @@ const appendix = (grade: 9 | 11): BlankLayout => ({
     { id: 'director', label: 'Руководитель', x: L + 55, y: 174, width: 60, fontSize: 11, align: 'left' },
     { id: 'code', label: 'Код проверки', x: L, y: 196, width: W, fontSize: 7, align: 'left' },
   ],
-  subjects: { nameX: HALF + 8, nameWidth: 92, markX: HALF + 102, markWidth: 38, y: 30, step: 7, rows: 23, fontSize: 10 },
+  subjects: { nameX: HALF + 8, nameWidth: 92, markX: HALF + 102, markWidth: 38, y: 30, step: 7, rows: 23, fontSize: 10,
+    electives: { heading: 'Элективные курсы:', headingX: HALF + 8, mark: 'зачтено' } },
   // bottom left, under the registration block and left of the director's signature, above the code in figures
   qr: { x: L, y: 175, size: 19 },
 });

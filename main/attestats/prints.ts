@@ -26,13 +26,16 @@ import { blankPages, placedOf, type BlankPage } from './blank-pages.ts';
 import { BLANK_LAYOUTS, layoutFor } from './layouts.ts';
 
 // ---------- calibration ----------
+// A calibration is the workstation's (the computer that prints: the call's workplace, main/personal-data/read-log.ts
+// workplaceOf) for a printer of that name there: two PCs with printers of the same name keep their own offsets.
 
-export type Calibration = { printer: string; dxMm: number; dyMm: number; scale: number; updatedAt: string | null; updatedBy: string | null };
+export type Calibration = { workstation: string; printer: string; dxMm: number; dyMm: number; scale: number; updatedAt: string | null; updatedBy: string | null };
 export const CALIBRATION_LIMITS = { offsetMm: 10, scaleMin: 0.95, scaleMax: 1.05 } as const;
-const NONE = (printer: string): Calibration => ({ printer, dxMm: 0, dyMm: 0, scale: 1, updatedAt: null, updatedBy: null });
+const NONE = (workstation: string, printer: string): Calibration => ({ workstation, printer, dxMm: 0, dyMm: 0, scale: 1, updatedAt: null, updatedBy: null });
 
-type CalRow = { printer: string; dx_mm: number; dy_mm: number; scale: number; updated_at: string; updated_by: string };
-const toCal = (r: CalRow): Calibration => ({ printer: r.printer, dxMm: r.dx_mm, dyMm: r.dy_mm, scale: r.scale, updatedAt: r.updated_at, updatedBy: r.updated_by });
+type CalRow = { workstation: string; printer: string; dx_mm: number; dy_mm: number; scale: number; updated_at: string; updated_by: string };
+const toCal = (r: CalRow): Calibration => ({ workstation: r.workstation, printer: r.printer, dxMm: r.dx_mm, dyMm: r.dy_mm, scale: r.scale,
+  updatedAt: r.updated_at, updatedBy: r.updated_by });
 
 function printerName(p: string): string {
   const v = p.replace(/\s+/g, ' ').trim();
@@ -41,20 +44,22 @@ function printerName(p: string): string {
   return v;
 }
 
-/** The printer's calibration; none stored: no offset, scale 1. */
-export function calibrationOf(db: DB, printer: string | null | undefined): Calibration {
-  if (printer == null || !printer.trim()) return NONE('');
+/** The calibration of a printer at a workstation; none stored: no offset, scale 1. */
+export function calibrationOf(db: DB, workstation: string, printer: string | null | undefined): Calibration {
+  if (printer == null || !printer.trim()) return NONE(workstation, '');
   const name = printerName(printer);
-  const r = db.prepare('SELECT * FROM printer_calibrations WHERE printer = ?').get(name) as CalRow | undefined;
-  return r ? toCal(r) : NONE(name);
+  const r = db.prepare('SELECT * FROM printer_calibrations WHERE workstation = ? AND printer = ?').get(workstation, name) as CalRow | undefined;
+  return r ? toCal(r) : NONE(workstation, name);
 }
 
-export function listCalibrations(db: DB): Calibration[] {
-  return (db.prepare('SELECT * FROM printer_calibrations ORDER BY printer').all() as CalRow[]).map(toCal);
+/** The calibrations of the workstation's printers (another computer's are its own). */
+export function listCalibrations(db: DB, workstation: string): Calibration[] {
+  return (db.prepare('SELECT * FROM printer_calibrations WHERE workstation = ? ORDER BY printer').all(workstation) as CalRow[]).map(toCal);
 }
 
-/** Stores a printer's offset (mm, where the printer puts a point minus where it should be, taken off) and scale. */
-export function setCalibration(db: DB, a: { printer: string; dxMm: number; dyMm: number; scale: number }, by: string): Calibration {
+/** Stores the offset of a printer at a workstation (mm, where the printer puts a point minus where it should be, taken
+ *  off) and its scale. */
+export function setCalibration(db: DB, workstation: string, a: { printer: string; dxMm: number; dyMm: number; scale: number }, by: string): Calibration {
   const printer = printerName(a.printer);
   const lim = CALIBRATION_LIMITS.offsetMm;
   for (const [field, v, what] of [['dxMm', a.dxMm, 'по горизонтали'], ['dyMm', a.dyMm, 'по вертикали']] as const) {
@@ -66,10 +71,11 @@ export function setCalibration(db: DB, a: { printer: string; dxMm: number; dyMm:
     throw fieldError('scale', `Масштаб — от ${CALIBRATION_LIMITS.scaleMin} до ${CALIBRATION_LIMITS.scaleMax} (печать должна быть 100 %), а не ${a.scale}`);
   }
   const round = (v: number) => Math.round(v * 100) / 100;
-  db.prepare(`INSERT INTO printer_calibrations (printer, dx_mm, dy_mm, scale, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (printer) DO UPDATE SET dx_mm = excluded.dx_mm, dy_mm = excluded.dy_mm, scale = excluded.scale, updated_at = excluded.updated_at,
-    updated_by = excluded.updated_by`).run(printer, round(a.dxMm), round(a.dyMm), round(a.scale * 10000) / 10000, nowIso(), by);
-  return calibrationOf(db, printer);
+  db.prepare(`INSERT INTO printer_calibrations (workstation, printer, dx_mm, dy_mm, scale, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (workstation, printer) DO UPDATE SET dx_mm = excluded.dx_mm, dy_mm = excluded.dy_mm, scale = excluded.scale,
+    updated_at = excluded.updated_at, updated_by = excluded.updated_by`)
+    .run(workstation, printer, round(a.dxMm), round(a.dyMm), round(a.scale * 10000) / 10000, nowIso(), by);
+  return calibrationOf(db, workstation, printer);
 }
 
 /** A page moved by the printer's calibration: every point scaled about the sheet's corner, then shifted. */
@@ -119,8 +125,8 @@ export function calibrationPage(layoutId = 'appendix-11-2020'): PlacedPage {
   return { width: l.page.width, height: l.page.height, texts, lines };
 }
 
-export async function calibrationPdf(db: DB, printer: string | null | undefined, layoutId?: string) {
-  const cal = calibrationOf(db, printer);
+export async function calibrationPdf(db: DB, workstation: string, printer: string | null | undefined, layoutId?: string) {
+  const cal = calibrationOf(db, workstation, printer);
   const page = calibrate(calibrationPage(layoutId), cal);
   const pdf = await renderPlacedPdf([page], { title: `Калибровка принтера${cal.printer ? ` «${cal.printer}»` : ''}`, author: 'School Register', code: null });
   return { fileName: `Калибровка${cal.printer ? ` — ${cal.printer.replace(/[\\/:*?"<>|]/g, '-')}` : ''}.pdf`, dataBase64: pdf.toString('base64'), calibration: cal };
@@ -163,7 +169,7 @@ const safe = (s: string) => s.replace(/[\\/:*?"<>|]/g, '-');
  * per graduate; a cancel stops it with nothing written), then takes all the blanks, registers all the appendices and
  * audits in one transaction: all the class's blanks or none.
  */
-export function startClassPrint(db: DB, a: { classId: number; studentId?: string; issueDate?: string; printer?: string }, user: User) {
+export function startClassPrint(db: DB, a: { classId: number; studentId?: string; issueDate?: string; printer?: string }, user: User, workstation: string) {
   const g = graduatesOf(db, a.classId);
   const grade = g.preview.grade;
   const issued = (id: string) => printInForce(db, id, grade)?.state === 'issued';
@@ -189,7 +195,7 @@ export function startClassPrint(db: DB, a: { classId: number; studentId?: string
   }
   const late = forms.find((f) => f.received_on > issueDate);
   if (late) throw fieldError('issueDate', `Бланк ${formLabel(late.series, late.number)} получен ${formatDate(late.received_on)}: дата выдачи ${formatDate(issueDate)} раньше`);
-  const cal = calibrationOf(db, a.printer);
+  const cal = calibrationOf(db, workstation, a.printer);
 
   return async (p: Progress) => {
     // each graduate's blank: the print in force, or the blank and registration number this batch will take
@@ -249,7 +255,8 @@ export function startClassPrint(db: DB, a: { classId: number; studentId?: string
 
 /** A graduate's blank spoiled in printing: the old blank written off with the reason, the next one taken (same
  *  registration number and date), and printed. */
-export async function reprintBlank(db: DB, a: { classId: number; studentId: string; reason: string; date?: string; printer?: string }, user: User) {
+export async function reprintBlank(db: DB, a: { classId: number; studentId: string; reason: string; date?: string; printer?: string }, user: User,
+  workstation: string) {
   const reason = a.reason.trim();
   if (!reason) throw fieldError('reason', 'Укажите, почему бланк испорчен: без причины бланк не списывается');
   const c = classInfo(db, a.classId);
@@ -271,7 +278,7 @@ export async function reprintBlank(db: DB, a: { classId: number; studentId: stri
     return printById(db, id);
   }).immediate();
   const { pages, printed } = await printedPages(db, g, [a.studentId], user);
-  const cal = calibrationOf(db, a.printer);
+  const cal = calibrationOf(db, workstation, a.printer);
   const pdf = await renderPlacedPdf(pages.map((p) => calibrate(placedOf(p), cal)), { title: `Аттестат: ${printed[0].fullName}`,
     author: schoolHeader(db).fullName, code: printed[0].code });
   return { fileName: `Аттестат — ${safe(printed[0].fullName)} — ${next.series} ${next.number}.pdf`, dataBase64: pdf.toString('base64'),

@@ -83,9 +83,12 @@ export function getCurriculum(db: DB, classId: number): Subject[] {
   return (db.prepare('SELECT s.* FROM curriculum c JOIN subjects s ON s.id = c.subject_id WHERE c.class_id = ? ORDER BY s.name').all(classId) as Parameters<typeof toSubject>[0][]).map(toSubject);
 }
 
-export function setCurriculum(db: DB, classId: number, subjectIds: number[]): Subject[] {
+export function setCurriculum(db: DB, classId: number, subjectIds: number[], electiveSubjectIds?: number[]): Subject[] {
   getClass(db, classId);
   requireSubjects(db, subjectIds, 'subjectIds');
+  if (electiveSubjectIds?.some((s) => !subjectIds.includes(s))) {
+    throw fieldError('electiveSubjectIds', 'Элективный курс должен быть в учебном плане класса');
+  }
   // Only the subjects taken out are removed: one with marks in this class stays (the schema refuses too).
   const keep = new Set(subjectIds);
   const removed = (db.prepare('SELECT subject_id FROM curriculum WHERE class_id = ?').all(classId) as Array<{ subject_id: number }>)
@@ -99,5 +102,21 @@ export function setCurriculum(db: DB, classId: number, subjectIds: number[]): Su
   }
   const ins = db.prepare('INSERT OR IGNORE INTO curriculum (class_id, subject_id) VALUES (?, ?)');
   for (const s of subjectIds) ins.run(classId, s);
+  if (electiveSubjectIds) setElectives(db, classId, electiveSubjectIds);
   return getCurriculum(db, classId);
+}
+
+/** The class's elective courses (элективные курсы): curriculum entries without a final mark, printed on the appendix
+ *  as «зачтено» after the subjects. */
+export function getElectives(db: DB, classId: number): number[] {
+  getClass(db, classId);
+  return db.prepare('SELECT subject_id FROM curriculum WHERE class_id = ? AND elective = 1 ORDER BY subject_id').pluck().all(classId) as number[];
+}
+
+/** Exactly these entries of the class's curriculum are electives; an exam subject cannot be one (its final needs the exam). */
+function setElectives(db: DB, classId: number, subjectIds: number[]) {
+  const exam = db.prepare(`SELECT s.name FROM class_exams e JOIN subjects s ON s.id = e.subject_id WHERE e.class_id = ? AND e.subject_id IN (SELECT value FROM json_each(?))`)
+    .pluck().get(classId, JSON.stringify(subjectIds)) as string | undefined;
+  if (exam) throw fieldError('electiveSubjectIds', `«${exam}» — экзамен класса: элективным курсом без итоговой отметки он быть не может`);
+  db.prepare('UPDATE curriculum SET elective = (subject_id IN (SELECT value FROM json_each(?))) WHERE class_id = ?').run(JSON.stringify(subjectIds), classId);
 }

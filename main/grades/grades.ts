@@ -315,9 +315,11 @@ export function checkAttendance(db: DB, classId: number, rows: readonly Attendan
 /** Which subjects of the class's curriculum have an exam. An exam that already has marks stays. */
 export function setExams(db: DB, classId: number, subjectIds: number[]): { subjectIds: number[] } {
   const c = classInfo(db, classId);
-  const inPlan = db.prepare('SELECT 1 FROM curriculum WHERE class_id = ? AND subject_id = ?');
+  const inPlan = db.prepare('SELECT elective FROM curriculum WHERE class_id = ? AND subject_id = ?');
   for (const s of subjectIds) {
-    if (!inPlan.get(classId, s)) throw new AppError('validation', `Экзамен можно назначить только по предмету из учебного плана класса ${c.name}`, { subjectIds: 'предмет не в учебном плане' });
+    const entry = inPlan.get(classId, s) as { elective: number } | undefined;
+    if (!entry) throw new AppError('validation', `Экзамен можно назначить только по предмету из учебного плана класса ${c.name}`, { subjectIds: 'предмет не в учебном плане' });
+    if (entry.elective) throw new AppError('validation', `Элективный курс в ${c.name} без итоговой отметки: экзамен по нему не назначается`, { subjectIds: 'элективный курс' });
   }
   const keep = new Set(subjectIds);
   const current = (db.prepare('SELECT subject_id FROM class_exams WHERE class_id = ?').all(classId) as Array<{ subject_id: number }>).map((r) => r.subject_id);

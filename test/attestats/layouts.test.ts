@@ -33,6 +33,13 @@ describe('blank layouts', () => {
       }
       // the appendix has room for the QR code of its verification code (15 mm and more: read by a phone from the paper)
       if (l.part === 'appendix') expect(l.qr?.size ?? 0, l.id).toBeGreaterThanOrEqual(15);
+      // the elective courses' section is rows of the appendix's table: its heading starts inside the table
+      if (l.part === 'appendix') {
+        const t = l.subjects!;
+        expect(t.electives, l.id).toBeDefined();
+        expect(t.electives!.headingX, l.id).toBeGreaterThanOrEqual(t.nameX);
+        expect(t.electives!.headingX, l.id).toBeLessThan(t.markX);
+      }
       for (let i = 0; i < b.length; i++) for (let j = i + 1; j < b.length; j++) expect(overlap(b[i], b[j]), `${l.id}: ${b[i].id} × ${b[j].id}`).toBe(false);
     }
   });

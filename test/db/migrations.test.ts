@@ -21,6 +21,7 @@ import check0016 from './checks/0016.ts';
 import check0018 from './checks/0018.ts';
 import check0017 from './checks/0017.ts';
 import check0020 from './checks/0020.ts';
+import check0021 from './checks/0021.ts';
 import check0019 from './checks/0019.ts';
 import { APPLICATION_ID, openRegister } from '../../db/connection.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
@@ -118,6 +119,7 @@ const perMigration: Record<number, (db: Database.Database) => void> = {
   18: check0018,
   19: check0019,
   20: check0020,
+  21: check0021,
 };
 
 describe('each migration', () => {

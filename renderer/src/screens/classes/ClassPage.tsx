@@ -124,14 +124,20 @@ function Curriculum({ classId }: { classId: number }) {
   const canSet = useCan('curriculum.set');
   const subjects = useQuery('subjects.list', {});
   const current = useQuery('curriculum.get', { classId });
+  const electivesNow = useQuery('curriculum.electives', { classId });
   const [selected, setSelected] = useState<number[] | null>(null);
+  const [electives, setElectives] = useState<number[] | null>(null);
   const [saved, setSaved] = useState(false);
   const { busy, failure, run } = useSubmit();
   useEffect(() => { if (current.data && selected === null) setSelected(current.data.map((s) => s.id)); }, [current.data, selected]);
+  useEffect(() => { if (electivesNow.data && electives === null) setElectives(electivesNow.data); }, [electivesNow.data, electives]);
 
   const submit = () => run(async () => {
-    const result = await call('curriculum.set', { classId, subjectIds: selected ?? [] });
+    const subjectIds = selected ?? [];
+    const electiveSubjectIds = (electives ?? []).filter((id) => subjectIds.includes(id));
+    const result = await call('curriculum.set', { classId, subjectIds, electiveSubjectIds });
     setSelected(result.map((s) => s.id));
+    setElectives(electiveSubjectIds);
     setSaved(true);
   });
   const label = (s: Subject) => <>{s.name} {s.missingCodes.length > 0 && <MissingCodeBadge subject={s} />}</>;
@@ -141,12 +147,18 @@ function Curriculum({ classId }: { classId: number }) {
       <h2 id="cp-curriculum">{t.classes.curriculum}</h2>
       {subjects.error && <ErrorBox failure={subjects.error} />}
       {current.error && <ErrorBox failure={current.error} />}
+      {electivesNow.error && <ErrorBox failure={electivesNow.error} />}
       {subjects.data && selected !== null && (
         subjects.data.length === 0 ? <Notice>{t.classes.noSubjects} <Link to="/subjects">{t.nav.subjects}</Link></Notice> : (
           <Form failure={failure} busy={busy} onSubmit={submit} testId="curriculum-form" label={t.classes.curriculum}>
             <CheckList name="subjectIds" label={t.classes.curriculumHint} readOnly={!canSet} selected={selected}
               onChange={(ids) => { setSaved(false); setSelected(ids); }}
               options={subjects.data.map((s) => ({ id: s.id, label: label(s) }))} />
+            {selected.length > 0 && electives !== null && (
+              <CheckList name="electiveSubjectIds" label={t.classes.curriculumElectives} readOnly={!canSet} selected={electives}
+                onChange={(ids) => { setSaved(false); setElectives(ids); }}
+                options={subjects.data.filter((s) => selected.includes(s.id)).map((s) => ({ id: s.id, label: s.name }))} />
+            )}
             {canSet && (
               <FormActions>
                 <SubmitButton busy={busy}>{t.classes.curriculumSave}</SubmitButton>
