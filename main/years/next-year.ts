@@ -187,8 +187,8 @@ export function previewNextYear(db: DB, a: NextYearArgs): NextYearPreview {
   }
   classes.sort((x, y) => x.parallel - y.parallel || x.letter.localeCompare(y.letter, 'ru'));
   if (have.length && classes.every((k) => k.action === 'keep')) {
-    throw fieldError('fromYearId', `${name} учебный год уже открыт полностью: все его классы (${have.length}) есть, с учебными планами, ` +
-      'классными руководителями и сменами, — добавлять и менять нечего. Классы правят в разделе «Классы»' +
+    throw fieldError('fromYearId', `${name} учебный год уже открыт полностью: все его классы (${have.length}) уже есть, ` +
+      'и открытие ничего не добавит и не изменит. Классы правят в разделе «Классы»' +
       (first ? '' : '; новые первые классы — укажите их число'));
   }
   return {
