@@ -193,8 +193,11 @@ export type BookEntry = z.infer<typeof BookEntrySchema>;
 export const NextYearClassSchema = z.object({
   parallel: z.number().int(), letter: z.string(), name: z.string(), fromClass: z.string().nullable(), fromClassId: id.nullable(),
   homeroomTeacherId: id.nullable(), homeroomTeacher: z.string().nullable(), shift: z.number().int(), adapted: z.boolean(),
-  subjectIds: z.array(id), subjects: z.array(z.string()), curriculumSource: z.enum(['template', 'seeded', 'carried', 'none']),
+  subjectIds: z.array(id), subjects: z.array(z.string()), curriculumSource: z.enum(['template', 'seeded', 'carried', 'none', 'existing']),
   added: z.array(z.string()), dropped: z.array(z.string()), notes: z.array(z.string()),
+  /** the class the next year has already (made by the promotion or by hand), its pupils, and what confirming does to it:
+   *  `create` a new class; `update` an existing one (only `changes`); `keep` it as it is */
+  existingClassId: id.nullable(), pupils: z.number().int(), action: z.enum(['create', 'update', 'keep']), changes: z.array(z.string()),
 });
 export type NextYearClass = z.infer<typeof NextYearClassSchema>;
 export const NextYearPreviewSchema = z.object({
@@ -202,6 +205,8 @@ export const NextYearPreviewSchema = z.object({
   firstGrade: z.object({ classes: z.number().int(), pupils: z.number().int().nullable(), perClass: z.number().int().nullable() }),
   /** grades whose new classes take the subjects this year's classes of that grade study (opening seeds their templates) */
   templatesToSeed: z.array(z.number().int()),
+  /** classes the next year has already (a started year: the promotion made them) */
+  existingClasses: z.number().int(),
 });
 export type NextYearPreview = z.infer<typeof NextYearPreviewSchema>;
 const NextYearArgs = z.object({ fromYearId: id, firstGradeClasses: z.number().int().min(0).max(27).default(0),
@@ -798,7 +803,9 @@ export const contract = {
   'years.nextPreview': query(NextYearArgs.strict(), NextYearPreviewSchema, CLERK),
   'years.openNext': command(NextYearArgs.extend({ classes: z.array(z.object({ parallel: z.number().int(), letter: text(2), homeroomTeacherId: id.nullable(),
     shift: z.number().int().min(1).max(3), include: z.boolean().default(true) }).strict()).max(400).optional() }).strict(),
-  z.object({ year: YearSchema, classes: z.array(ClassSchema), curriculumRows: z.number().int(), templatesSeeded: z.array(z.number().int()) }), CLERK),
+  z.object({ year: YearSchema, classes: z.array(ClassSchema), curriculumRows: z.number().int(), templatesSeeded: z.array(z.number().int()),
+    /** classes the year had already, completed: a curriculum given, the proposed teacher or shift set */
+    updated: z.array(ClassSchema) }), CLERK),
 
   'staff.list': query(none, z.array(StaffSchema), ANY),
   'staff.create': command(StaffInput.strict(), StaffSchema, CLERK),

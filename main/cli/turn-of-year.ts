@@ -55,12 +55,12 @@ export async function runTurnOfYearCommand(cmd: string, f: F, db: DB, io: Io, js
   if (f['dry-run']) {
     const p = await call('years.nextPreview', args);
     print(p, () => [`План ${p.yearName} учебного года (из ${p.fromYear})${p.graduating.length ? `; выпускаются: ${p.graduating.join(', ')}` : ''}:`,
-      ...p.classes.map((k) => `  ${k.name}${k.fromClass ? ` (из ${k.fromClass})` : ''}: ${k.homeroomTeacher ?? 'классный руководитель не назначен'}, смена ${k.shift}; ` +
+      ...p.classes.map((k) => `  ${k.name}${k.fromClass ? ` (из ${k.fromClass})` : ''}${k.action === 'keep' ? ' [уже есть, без изменений]' : k.action === 'update' ? ` [уже есть; ${k.changes.join('; ')}]` : ''}: ${k.homeroomTeacher ?? 'классный руководитель не назначен'}, смена ${k.shift}; ` +
         `${k.subjects.join(', ') || 'учебного плана нет'}${k.notes.length ? ` — ${k.notes.join('; ')}` : ''}`)].join('\n'));
     return 0;
   }
   const r = await call('years.openNext', args);
   print(r, () => `Открыт ${r.year.name} учебный год: классов — ${r.classes.length} (${r.classes.map((c) => c.name).join(', ')}), ` +
-    `предметов в учебных планах — ${r.curriculumRows}`);
+    `предметов в учебных планах — ${r.curriculumRows}` + (r.updated.length ? `; дополнены классы, что уже были: ${r.updated.map((c) => c.name).join(', ')}` : ''));
   return 0;
 }

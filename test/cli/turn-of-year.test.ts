@@ -48,7 +48,7 @@ describe('the turn of the year from the command line', () => {
     }
   });
 
-  it('years next: the plan with --dry-run, then the year opened; a second time refused', async () => {
+  it('years next: the plan with --dry-run, then the year opened; a second time, with nothing to add, refused', async () => {
     const plan = await run(['years', 'next', '--from', '2025/2026', '--first-classes', '1', '--dry-run']);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/План 2026\/2027 учебного года/);
@@ -58,7 +58,7 @@ describe('the turn of the year from the command line', () => {
     expect(opened.stdout).toMatch(/Открыт 2026\/2027 учебный год: классов — 3 \(1А, 6А, 6Б\)/);
     const again = await run(['years', 'next', '--from', '2025/2026']);
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/уже есть классы \(3\)/);
+    expect(again.stderr).toMatch(/2026\/2027 учебный год уже открыт полностью: все его классы \(3\) уже есть/);
   });
 
   it('import students --class: the pupils the workbook adds are enrolled by the order', async () => {

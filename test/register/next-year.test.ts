@@ -1,13 +1,14 @@
 // The next year ready in one step (issue 20), on a real register file: a preview that writes nothing, then the
 // clerk's confirmation — classes a grade on with the grade's curriculum (template, seeded from this year's classes),
 // teachers and shifts proposed (a primary teacher does not follow the class into 5th grade), 1st grades from the plan;
-// first graders entered several at once. Bad input: the next year when it already has classes; a refused row of
-// first graders (named, none written).
+// first graders entered several at once. A started year (the promotion made its classes first) is completed, not
+// refused: its classes kept with their pupils, only what they lack added, and a second run changes nothing.
+// Bad input: the next year opened completely already (said so, nothing written); a refused row of first graders.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBook } from '../workbooks/make.ts';
 import { adminClient, type Client } from '../helpers/register.ts';
-import { contentHash, count, expectError, scratchDir, removeScratchDirs } from '../helpers/db.ts';
+import { SCHOOL, contentHash, count, expectError, scratchDir, removeScratchDirs, studentInput } from '../helpers/db.ts';
 
 afterAll(removeScratchDirs);
 
@@ -94,11 +95,17 @@ describe('opening the next year', () => {
     expect((await c.call('curriculum.templates', {} as never)).find((g) => g.grade === 5)?.subjects.map((s) => s.name)).toEqual(['История', 'Математика', 'Русский язык']);
   });
 
-  it('the next year when it already has classes: refused, named, nothing written', async () => {
+  it('the next year opened already: a run again finds nothing to add and says so, nothing written; more 1st grades are still added', async () => {
     const before = hash();
     const e = expectError(await c.raw('years.openNext', { fromYearId: yearId, firstGradeClasses: 1 }), 'validation', 'fromYearId');
-    expect(e.message).toMatch(/В 2026\/2027 учебном году уже есть классы \(5\)/);
+    expect(e.message).toMatch(/^2026\/2027 учебный год уже открыт полностью: все его классы \(5\) уже есть, и открытие ничего не добавит/);
     expectError(await c.raw('years.nextPreview', { fromYearId: yearId }), 'validation', 'fromYearId');
+    expect(hash()).toBe(before);
+    // the 1Б left out at the opening: the plan keeps every class there is and would add only it
+    const p = await c.call('years.nextPreview', { fromYearId: yearId, firstGradeClasses: 2 });
+    expect(p.existingClasses).toBe(5);
+    expect(p.classes.map((k) => `${k.name}:${k.action}`)).toEqual(['1А:keep', '1Б:create', '2А:keep', '5А:keep', '5Б:keep', '6А:keep']);
+    expect(p.classes.find((k) => k.name === '5Б')).toMatchObject({ homeroomTeacherId: t.s1, curriculumSource: 'existing' });
     expect(hash()).toBe(before);
   });
 
@@ -145,5 +152,89 @@ describe('opening the next year', () => {
     expect((await c.call('orders.book', { query: '2-у' })).rows).toEqual([expect.objectContaining({ number: '2-у', studentCount: 2 })]);
     // marks are not enrolled
     expectError(await c.raw('import.commit', { ...args, kind: 'marks', year: '2026/2027', enrolment: { order: { number: '3-у', date: '2026-06-20' }, classId: first.id, date: '2026-09-01' } }), 'validation', 'enrolment');
+  });
+});
+
+describe('promote first, then open the next year: the started year is completed', () => {
+  let c: Client & { dbPath: string };
+  const t: Record<string, number> = {};
+  const subj: Record<string, number> = {};
+  let yearId = 0, nextId = 0;
+  const pupil: Record<string, string> = {};
+  const hash = () => contentHash(c.backend.db as never, ['audit_log']);
+  const classesOfNext = () => c.backend.db.prepare(`SELECT c.id, c.parallel || c.letter AS k, c.homeroom_teacher_id AS teacher, c.shift,
+      (SELECT count(*) FROM curriculum cu WHERE cu.class_id = c.id) AS subjects,
+      (SELECT count(*) FROM class_memberships m WHERE m.class_id = c.id AND m.end_date IS NULL) AS pupils
+    FROM classes c WHERE c.year_id = ? ORDER BY c.parallel, c.letter`).all(nextId) as Array<{ id: number; k: string; teacher: number | null; shift: number; subjects: number; pupils: number }>;
+
+  beforeAll(async () => {
+    c = await adminClient(scratchDir());
+    await c.call('school.update', SCHOOL);
+    yearId = (await c.call('years.create', { name: '2025/2026' })).id;
+    for (const [key, lastName, position] of [['p1', 'Антонова', 'Учитель начальных классов'], ['p2', 'Борисова', 'Учитель начальных классов'],
+      ['s2', 'Дмитриев', 'Учитель']] as const) {
+      t[key] = (await c.call('staff.create', { lastName, firstName: 'Ирина', position, subjectIds: [] })).id;
+    }
+    for (const [key, name] of [['math', 'Математика'], ['rus', 'Русский язык'], ['hist', 'История'], ['world', 'Окружающий мир']] as const) {
+      subj[key] = (await c.call('subjects.create', { name, shortName: name.slice(0, 4), cityRegisterId: `Y-${key}`, federalCode: `y${key}` })).id;
+    }
+    const mk = async (parallel: number, teacher: number, shift: number, subjects: number[]) => {
+      const k = await c.call('classes.create', { yearId, parallel, letter: 'А', homeroomTeacherId: teacher, shift });
+      await c.call('curriculum.set', { classId: k.id, subjectIds: subjects });
+      return k.id;
+    };
+    const c1 = await mk(1, t.p1, 1, [subj.math, subj.rus, subj.world]);
+    const c4 = await mk(4, t.p2, 2, [subj.math, subj.rus, subj.world]);
+    await mk(11, t.s2, 1, [subj.math, subj.rus, subj.hist]);
+    for (const [lastName, classId, birthDate] of [['Фомин', c1, '2018-04-01'], ['Хохлова', c4, '2015-04-01']] as const) {
+      pupil[lastName] = (await c.call('students.create', studentInput({ lastName, birthDate }))).id;
+      await c.call('orders.enrol', { order: { number: '1-у', date: '2025-09-01' }, studentId: pupil[lastName], classId, date: '2025-09-01' });
+    }
+    await c.call('grades.set', { classId: c4, cells: [subj.math, subj.rus, subj.world].map((subjectId) =>
+      ({ studentId: pupil.Хохлова, subjectId, slot: 'annual' as const, periodId: null, mark: '5' })) });
+    await c.call('curriculum.setTemplate', { grade: 2, subjectIds: [subj.math, subj.rus, subj.world] });
+    nextId = (await c.call('years.create', { name: '2026/2027' })).id;
+    // the clerk promotes first: 2А and 5А made by the promotion, teachers and shifts copied
+    const r = await c.call('orders.promote', { order: { number: '10-п', date: '2026-05-30' }, fromYearId: yearId, toYearId: nextId, date: '2026-05-30' });
+    expect(r).toMatchObject({ promoted: 2, classesCreated: 2 });
+    // and makes a class by hand, with no curriculum
+    await c.call('classes.create', { yearId: nextId, parallel: 2, letter: 'Б' });
+  }, 120_000);
+  afterAll(() => c?.backend.close());
+
+  it('the preview shows the classes there are, with their pupils, and what opening adds or changes; nothing written', async () => {
+    expect(classesOfNext()).toMatchObject([{ k: '2А', teacher: t.p1, pupils: 1 }, { k: '2Б', teacher: null, subjects: 0, pupils: 0 },
+      { k: '5А', teacher: t.p2, shift: 2, pupils: 1 }]);
+    const before = hash();
+    const p = await c.call('years.nextPreview', { fromYearId: yearId, firstGradeClasses: 1 });
+    expect(hash()).toBe(before);
+    expect(p).toMatchObject({ yearName: '2026/2027', yearExists: true, existingClasses: 3, graduating: ['11А'] });
+    expect(p.classes.map((k) => `${k.fromClass ?? '—'}→${k.name}:${k.action}`)).toEqual(['—→1А:create', '1А→2А:keep', '—→2Б:update', '4А→5А:update']);
+    const by = Object.fromEntries(p.classes.map((k) => [k.name, k]));
+    expect(by['2А']).toMatchObject({ pupils: 1, homeroomTeacherId: t.p1, curriculumSource: 'existing', changes: [] });
+    expect(by['2Б']).toMatchObject({ pupils: 0, curriculumSource: 'template', subjects: ['Математика', 'Окружающий мир', 'Русский язык'] });
+    expect(by['2Б'].changes).toEqual([expect.stringMatching(/^учебный план: 3 предм\. \(шаблон параллели\)/)]);
+    // the primary teacher copied by the promotion does not follow the class into 5th grade; the shift copied is proposed
+    expect(by['5А']).toMatchObject({ existingClassId: classesOfNext()[2].id, pupils: 1, homeroomTeacherId: t.s2, shift: 1, curriculumSource: 'existing' });
+    expect(by['5А'].changes).toEqual(['классный руководитель: Борисова Ирина → Дмитриев Ирина', 'смена: 2 → 1']);
+    expect(by['5А'].notes.join(' ')).toMatch(/класс уже есть \(учеников: 1\): не удаляется и не переименовывается/);
+    expect(by['1А']).toMatchObject({ action: 'create', homeroomTeacherId: t.p2, subjects: ['Математика', 'Окружающий мир', 'Русский язык'] });
+  });
+
+  it('confirming applies only those: the pupils stay in their classes, none renamed; run again, nothing changes and it says so', async () => {
+    const kept = classesOfNext();
+    const r = await c.call('years.openNext', { fromYearId: yearId, firstGradeClasses: 1 });
+    expect(r.classes.map((k) => k.name)).toEqual(['1А']);
+    expect(r.updated.map((k) => k.name)).toEqual(['2Б', '5А']);
+    const after = classesOfNext();
+    for (const k of kept) expect(after.find((x) => x.id === k.id)).toMatchObject({ k: k.k, pupils: k.pupils });
+    expect(after.map(({ k, teacher, shift, subjects, pupils }) => ({ k, teacher, shift, subjects, pupils }))).toEqual([
+      { k: '1А', teacher: t.p2, shift: 1, subjects: 3, pupils: 0 }, { k: '2А', teacher: t.p1, shift: 1, subjects: 3, pupils: 1 },
+      { k: '2Б', teacher: null, shift: 1, subjects: 3, pupils: 0 }, { k: '5А', teacher: t.s2, shift: 1, subjects: kept[2].subjects, pupils: 1 }]);
+    expect((await c.call('classes.students', { classId: kept[2].id })).map((s) => s.fullName)).toEqual([expect.stringMatching(/^Хохлова /)]);
+    const before = hash();
+    const again = expectError(await c.raw('years.openNext', { fromYearId: yearId, firstGradeClasses: 1 }), 'validation', 'fromYearId');
+    expect(again.message).toMatch(/2026\/2027 учебный год уже открыт полностью: все его классы \(4\) уже есть/);
+    expect(hash()).toBe(before);
   });
 });

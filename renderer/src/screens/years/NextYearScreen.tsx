@@ -53,7 +53,8 @@ export function NextYearScreen() {
       <p className="lead">{t.nextYear.lead}</p>
       {opened && (
         <Notice kind="ok" testId="next-year-opened">
-          {t.nextYear.opened(opened.year.name, opened.classes.length, opened.curriculumRows)} <Link to="/classes">{t.nav.classes}</Link> · <Link to="/years/first-graders">{t.firstGraders.link}</Link>
+          {t.nextYear.opened(opened.year.name, opened.classes.length, opened.curriculumRows)}
+          {opened.updated.length > 0 && <> {t.nextYear.updated(opened.updated.map((k) => k.name).join(', '))}</>} <Link to="/classes">{t.nav.classes}</Link> · <Link to="/years/first-graders">{t.firstGraders.link}</Link>
         </Notice>
       )}
       <Form failure={preview.failure} busy={preview.busy} onSubmit={showPlan} testId="next-year-form" label={t.nextYear.title}>
@@ -69,12 +70,14 @@ export function NextYearScreen() {
         <Form failure={open.failure} busy={open.busy} onSubmit={confirm} testId="next-year-plan" label={t.nextYear.planTitle(plan.yearName)}>
           <h2>{t.nextYear.planTitle(plan.yearName)}</h2>
           {plan.graduating.length > 0 && <p className="muted">{t.nextYear.graduating(plan.graduating.join(', '))}</p>}
+          {plan.existingClasses > 0 && <Notice kind="info" testId="next-year-started">{t.nextYear.started(plan.yearName, plan.existingClasses)}</Notice>}
           <table className="grid" data-testid="next-year-classes">
             <thead>
               <tr>
                 <th scope="col">{t.nextYear.include}</th>
                 <th scope="col">{t.nextYear.colClass}</th>
                 <th scope="col">{t.nextYear.colFrom}</th>
+                <th scope="col">{t.nextYear.colState}</th>
                 <th scope="col">{t.nextYear.colTeacher}</th>
                 <th scope="col">{t.nextYear.colShift}</th>
                 <th scope="col">{t.nextYear.colSubjects}</th>
@@ -85,10 +88,15 @@ export function NextYearScreen() {
               {plan.classes.map((k) => {
                 const c = choices[k.name];
                 return (
-                  <tr key={k.name} data-testid="next-year-class" data-class={k.name}>
+                  <tr key={k.name} data-testid="next-year-class" data-class={k.name} data-action={k.action}>
                     <td><input type="checkbox" checked={c.include} aria-label={`${t.nextYear.include} ${k.name}`} onChange={(e) => setChoice(k.name, { include: e.target.checked })} /></td>
                     <td className="strong">{k.name}</td>
                     <td>{k.fromClass ?? '—'}</td>
+                    <td className="small">
+                      <div>{t.nextYear.state[k.action]}</div>
+                      {k.existingClassId != null && <div className="muted">{t.nextYear.pupils(k.pupils)}</div>}
+                      {k.changes.map((ch, i) => <div key={i}>{ch}</div>)}
+                    </td>
                     <td>
                       <select aria-label={`${t.nextYear.colTeacher} ${k.name}`} value={c.homeroomTeacherId} onChange={(e) => setChoice(k.name, { homeroomTeacherId: e.target.value })}>
                         <option value="">{t.nextYear.noTeacher}</option>
