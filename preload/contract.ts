@@ -184,6 +184,10 @@ export const BookEntrySchema = z.object({
   /** the orders of enrolment (the first, not cancelled) and of leaving (while the entry says he left) */
   enrolmentOrder: z.object({ number: z.string(), date: isoDate }).nullable().optional(),
   departureOrder: z.object({ number: z.string(), date: isoDate }).nullable().optional(),
+  /** earlier states of the entry that a later one replaced — a leaving taken back (a cancelled order, a return), a date
+   *  corrected — oldest first, each with when it was replaced: the book never erases what it said (issue 20) */
+  corrected: z.array(z.object({ enteredOn: isoDate, departedOn: isoDate.nullable(), departureReason: z.string().nullable(),
+    whereTo: z.string().nullable(), replacedOn: isoDate })).optional(),
 });
 export type BookEntry = z.infer<typeof BookEntrySchema>;
 

@@ -3,6 +3,7 @@
 import type { DB } from '../../db/connection.ts';
 import type { BookEntry } from '../../preload/contract.ts';
 import { bookLetter, fullName, searchKey } from '../../preload/core/names.ts';
+import { todayIso } from '../../preload/core/dates.ts';
 
 // Letters in the order of the Russian alphabet (Ё after Е), not in code-point order; Latin ones last. The same
 // expression is migration 0015's index alphabet_book_order: change both or neither.
@@ -85,13 +86,35 @@ export function listBook(db: DB, a: { letter?: string; query?: string; limit?: n
       departed_on: string | null; departure_reason: string | null; where_to: string | null; last_name: string; first_name: string;
       middle_name: string | null; birth_date: string; enrolled_class: string | null; e_number: string | null; e_date: string | null;
       d_number: string | null; d_date: string | null }>;
+  const corrected = correctionsOf(db, rows.map((r) => r.student_id));
   return {
     total: total.n,
     rows: rows.map((r) => ({
+      ...(corrected.has(r.student_id) ? { corrected: corrected.get(r.student_id) } : {}),
       studentId: r.student_id, letter: r.letter, number: r.number, fileNumber: `${r.letter}-${r.number}`,
       fullName: fullName({ lastName: r.last_name, firstName: r.first_name, middleName: r.middle_name }), birthDate: r.birth_date,
       enrolledOn: r.entered_on, enrolledClass: r.enrolled_class, departedOn: r.departed_on, departureReason: r.departure_reason, whereTo: r.where_to,
       enrolmentOrder: r.e_number ? { number: r.e_number, date: r.e_date! } : null, departureOrder: r.d_number ? { number: r.d_number, date: r.d_date! } : null,
     })),
   };
+}
+
+/** The earlier states of these entries that said something the entry no longer says — a leaving (its date, reason,
+ *  where to) or a date of entry — oldest first. A state replaced only by the first leaving said nothing lost and is
+ *  left out. One query for a page (the ids as a JSON array: no limit on their number). */
+function correctionsOf(db: DB, ids: string[]): Map<string, NonNullable<BookEntry['corrected']>> {
+  const out = new Map<string, NonNullable<BookEntry['corrected']>>();
+  if (!ids.length) return out;
+  const rows = db.prepare(`SELECT h.student_id, h.entered_on, h.departed_on, h.departure_reason, h.where_to, h.replaced_at
+      FROM alphabet_book_history h JOIN alphabet_book b ON b.student_id = h.student_id
+      WHERE h.student_id IN (SELECT value FROM json_each(?))
+        AND (h.departed_on IS NOT NULL OR h.entered_on IS NOT b.entered_on)
+      ORDER BY h.student_id, h.id`).all(JSON.stringify(ids)) as Array<{ student_id: string; entered_on: string; departed_on: string | null;
+      departure_reason: string | null; where_to: string | null; replaced_at: string }>;
+  for (const r of rows) {
+    const list = out.get(r.student_id) ?? [];
+    list.push({ enteredOn: r.entered_on, departedOn: r.departed_on, departureReason: r.departure_reason, whereTo: r.where_to, replacedOn: todayIso(new Date(r.replaced_at)) });
+    out.set(r.student_id, list);
+  }
+  return out;
 }

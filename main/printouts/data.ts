@@ -134,7 +134,9 @@ export type AlphabetBookData = {
   entries: Array<{ number: number; fileNumber: string; fullName: string; birthDate: string; enteredOn: string; enrolledClass: string | null;
     departedOn: string | null; departureReason: string | null; whereTo: string | null;
     /** «№ 1-у от 01.09.2025»; absent in a printout made before the book showed its orders (it is re-rendered as it was) */
-    enrolmentOrder?: string | null; departureOrder?: string | null }>;
+    enrolmentOrder?: string | null; departureOrder?: string | null;
+    /** earlier states a later one replaced, as the book prints them struck through; absent before the book printed them */
+    corrected?: Array<{ enteredOn: string; departedOn: string | null; departureReason: string | null; whereTo: string | null; replacedOn: string }> }>;
 };
 
 const orderLabel = (o: { number: string; date: string } | null | undefined) => (o ? `№ ${o.number} от ${formatDate(o.date)}` : null);
@@ -150,7 +152,7 @@ export function alphabetBookData(db: DB, letterIn: string): AlphabetBookData {
     letter,
     entries: entries.map((e) => ({ number: e.number, fileNumber: e.fileNumber, fullName: e.fullName, birthDate: e.birthDate, enteredOn: e.enrolledOn,
       enrolledClass: e.enrolledClass, departedOn: e.departedOn, departureReason: e.departureReason, whereTo: e.whereTo,
-      enrolmentOrder: orderLabel(e.enrolmentOrder), departureOrder: orderLabel(e.departureOrder) })),
+      enrolmentOrder: orderLabel(e.enrolmentOrder), departureOrder: orderLabel(e.departureOrder), ...(e.corrected ? { corrected: e.corrected } : {}) })),
   };
 }
 

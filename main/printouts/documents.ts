@@ -131,6 +131,16 @@ export async function renderCertificateOfStudy(d: CertificateOfStudyData, code: 
 
 // ---------- алфавитная книга ----------
 
+/** An entry's earlier states under its reason of leaving, struck through as a paper book corrects — never erased. */
+function correctedLines(list: AlphabetBookData['entries'][number]['corrected']): Array<{ text: string; decoration?: 'lineThrough'; fontSize?: number }> {
+  return (list ?? []).flatMap((c) => [
+    { text: '\n' },
+    { text: c.departedOn ? `выбытие ${formatDate(c.departedOn)}${[c.departureReason, c.whereTo].filter(Boolean).length ? `: ${[c.departureReason, c.whereTo].filter(Boolean).join('; ')}` : ''}`
+      : `зачисление ${formatDate(c.enteredOn)}`, decoration: 'lineThrough' as const, fontSize: 7 },
+    { text: ` (прежняя запись, исправлена ${formatDate(c.replacedOn)})`, fontSize: 7 },
+  ]);
+}
+
 export async function renderAlphabetBook(d: AlphabetBookData, code: string | null, at: string, version = 1): Promise<Buffer> {
   // the orders of enrolment and leaving under the dates (a printout made before the book had them is re-rendered as it was)
   const orders = d.entries.some((e) => e.enrolmentOrder !== undefined);
@@ -143,7 +153,7 @@ export async function renderAlphabetBook(d: AlphabetBookData, code: string | nul
     { text: String(e.number), alignment: 'right' }, { text: e.fileNumber, alignment: 'center' }, { text: e.fullName },
     { text: formatDate(e.birthDate), alignment: 'center' }, withOrder(e.enteredOn, e.enrolmentOrder),
     { text: e.enrolledClass ?? '', alignment: 'center' }, withOrder(e.departedOn, e.departureOrder),
-    { text: e.departureReason ?? '' }, { text: e.whereTo ?? '' },
+    { text: [{ text: e.departureReason ?? '' }, ...correctedLines(e.corrected)] }, { text: e.whereTo ?? '' },
   ])];
   return renderPrintedPdf({
     title: `Алфавитная книга, буква ${d.letter}`,

@@ -372,6 +372,10 @@ export const t = {
     colEnrolledClass: 'Класс',
     colDeparted: 'Дата выбытия',
     colReason: 'Причина выбытия, куда',
+    // an earlier state of the entry a later one replaced (an order cancelled, a return, a date corrected): struck through, never erased
+    correctedLeaving: (date: string, reasonWhere: string) => `выбытие ${date}${reasonWhere ? `: ${reasonWhere}` : ''}`,
+    correctedEntry: (date: string) => `зачисление ${date}`,
+    correctedOn: (date: string) => `прежняя запись, исправлена ${date}`,
     letterHeading: (letter: string, n: number) => `${letter} — ${count(n, ['запись', 'записи', 'записей'])}`,
     shown: (shown: number, total: number) => shown === total ? `Записей: ${total}` : `Показано ${shown} из ${total}`,
     empty: 'Записей нет.',

@@ -266,6 +266,13 @@ test('the year closed by the rules: the promotion reviewed and printed, выпу
     await expect(row).toHaveCount(1);
     await expect(row.getByTestId('book-enrol-order')).toHaveText('№ 20c-у от 01.09.2005');
     await expect(row.getByTestId('book-leave-order')).toHaveText(leavers[k]?.order ?? '');
+    // the cancelled выпуск stays in the entry, struck through: the book never erases what it said
+    const corrected = row.getByTestId('book-corrected');
+    if (k === 'krechetov' || k === 'kulikova') {
+      await expect(corrected).toHaveCount(1);
+      await expect(corrected.locator('del')).toContainText('выбытие 24.06.2006');
+      await expect(corrected).toContainText('прежняя запись, исправлена');
+    } else await expect(corrected).toHaveCount(0);
     const [entry] = (await api.call('alphabetBook.list', { query: full(P[k]) })).rows;
     expect([entry.fullName, entry.departedOn]).toEqual([full(P[k]), leavers[k]?.date ?? null]);
   }

@@ -5,7 +5,7 @@
 // Assertions read the rows themselves, on a real register file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Student } from '../../preload/contract.ts';
-import { currentYearStart, todayIso } from '../../preload/core/dates.ts';
+import { currentYearStart, formatDate, todayIso } from '../../preload/core/dates.ts';
 import { adminClient, smallSchool, type Client } from '../helpers/register.ts';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -229,6 +229,19 @@ describe('cancelling a promotion order', () => {
       expect(bookRow(c, elder.id)).toMatchObject({ departed_on: null, departure_reason: null });
       // the выпуск the cancellation took back stays in the entry's history
       expect(history(c, elder.id)).toContainEqual({ entered_on: '2025-09-01', departed_on: '2026-06-25', departure_reason: expect.stringMatching(/^Окончание обучения/) });
+      // … and the book shows it, struck through, on screen and in its printout; the state the first leaving replaced
+      // (entered, not left) said nothing the entry no longer says and is not shown
+      const today = todayIso();
+      const entry = (await c.call('alphabetBook.list', { query: 'Юдина' })).rows[0];
+      expect(entry).toMatchObject({ departedOn: null, corrected: [{ enteredOn: '2025-09-01', departedOn: '2026-06-25',
+        departureReason: expect.stringMatching(/^Окончание обучения/), replacedOn: today }] });
+      expect((await c.call('alphabetBook.list', { query: 'Яковлев' })).rows[0].corrected).toBeUndefined();
+      await c.call('school.update', SCHOOL);
+      const pdf = path.join(scratchDir(), 'book-yu.pdf');
+      fs.writeFileSync(pdf, Buffer.from((await c.call('printouts.alphabetBook', { letter: 'Ю' })).dataBase64, 'base64'));
+      const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      expect(text).toContain('выбытие 25.06.2026: Окончание обучения');
+      expect(text).toContain(`(прежняя запись, исправлена ${formatDate(today)})`);
       expect((await c.call('orders.book', { year: 2025 })).rows.map((o) => o.number)).toEqual(['6-вып', '5-вып', '10-пр', '9-пр', '1-у']);
       // promoted again by a right order
       await c.call('orders.promote', { order: { number: '11-пр', date: '2026-05-31' }, fromYearId: y1.id, toYearId: y2.id, date: '2026-05-31' });

@@ -90,7 +90,16 @@ export function AlphabetBook() {
                   <td>{e.enrolledClass ?? ''}</td>
                   <td className="nowrap">{formatDate(e.departedOn)}</td>
                   <td className="nowrap" data-testid="book-leave-order">{e.departureOrder ? t.book.orderRef(e.departureOrder.number, formatDate(e.departureOrder.date)) : ''}</td>
-                  <td>{[e.departureReason, e.whereTo].filter(Boolean).join('; ')}</td>
+                  <td>
+                    {[e.departureReason, e.whereTo].filter(Boolean).join('; ')}
+                    {e.corrected?.map((c, i) => (
+                      <div key={i} className="muted small" data-testid="book-corrected">
+                        <del>{c.departedOn
+                          ? t.book.correctedLeaving(formatDate(c.departedOn), [c.departureReason, c.whereTo].filter(Boolean).join('; '))
+                          : t.book.correctedEntry(formatDate(c.enteredOn))}</del>{' '}— {t.book.correctedOn(formatDate(c.replacedOn))}
+                      </div>
+                    ))}
+                  </td>
                 </tr>
               ))}
             </tbody>
