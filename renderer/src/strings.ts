@@ -1080,6 +1080,7 @@ export const t = {
 
   // Issue 6: packets to the regional segment, state exams (ГИА), portfolio.
   packets: {
+    latestOnly: (n: number) => `Показаны последние ${n} пакетов; более ранние здесь не показаны.`,
     title: 'Пакеты в региональный сегмент',
     certificate: 'Сертификат школы',
     noCertificate: 'Сертификат не загружен.',
@@ -1223,6 +1224,8 @@ export const t = {
     attestatBook: 'Печать книги учёта за год',
     kinds: { certificate_of_study: 'Справка об обучении', alphabet_book: 'Алфавитная книга', attestat_book: 'Книга учёта выданных аттестатов', attestat_appendix: 'Приложение к аттестату' } as Record<string, string>,
     listTitle: 'Выданные заверенные документы',
+    // the list stops at its limit: say so rather than let the clerk think there are no earlier ones
+    latestOnly: (n: number) => `Показаны последние ${n}. Более ранние найдутся, если выбрать вид документа, или по коду на «Проверке документа».`,
     listLead: 'Справки, страницы алфавитной книги и книги учёта аттестатов, напечатанные с кодом проверки. Копию можно скачать ещё раз: это тот же файл с тем же кодом.',
     kindFilter: 'Вид документа',
     allKinds: 'Все',

@@ -19,9 +19,11 @@ const tx = t.packets;
 const tt = t.packetsTls;
 
 
+const OUTBOX_LIMIT = 200;
+
 export function PacketsScreen() {
   const settings = useQuery('packets.settings', {});
-  const outbox = useQuery('packets.list', { limit: 200 });
+  const outbox = useQuery('packets.list', { limit: OUTBOX_LIMIT });
   const reload = () => { settings.reload(); outbox.reload(); };
   return (
     <section data-testid="packets-screen">
@@ -41,7 +43,10 @@ export function PacketsScreen() {
       <section className="card-section" aria-labelledby="pk-outbox">
         <h2 id="pk-outbox">{tx.outbox}</h2>
         <Loaded query={outbox}>
-          {(o) => <OutboxTable rows={o.rows} />}
+          {(o) => (<>
+            {o.rows.length >= OUTBOX_LIMIT && <p className="table-caption" data-testid="packets-latest-only">{tx.latestOnly(OUTBOX_LIMIT)}</p>}
+            <OutboxTable rows={o.rows} />
+          </>)}
         </Loaded>
       </section>
     </section>

@@ -18,11 +18,13 @@ type Kind = (typeof PRINTOUT_KINDS)[number];
 /** What the printout is about: the backend's label (the student's ФИО, «буква А», the academic year). */
 const subjectOf = (p: PrintoutT) => p.label;
 
+const LIST_LIMIT = 200;
+
 export function IssuedPrintouts() {
   const tx = t.printouts;
   const filterId = useId();
   const [kind, setKind] = useState<'' | Kind>('');
-  const list = useQuery('printouts.list', { kind: kind || undefined });
+  const list = useQuery('printouts.list', { kind: kind || undefined, limit: LIST_LIMIT });
   const canGet = useCan('printouts.get');
   const canSign = useCan('printouts.sign');
   const [busy, setBusy] = useState<string | null>(null);
@@ -57,7 +59,8 @@ export function IssuedPrintouts() {
       </div>
       {error && <Notice kind="error" testId="printout-get-error">{error}</Notice>}
       <Loaded query={list}>
-        {(rows) => (
+        {(rows) => (<>
+          {rows.length >= LIST_LIMIT && <p className="table-caption" data-testid="printouts-latest-only">{tx.latestOnly(LIST_LIMIT)}</p>}
           <table className="grid compact" data-testid="printouts-table">
             <thead>
               <tr>
@@ -99,7 +102,7 @@ export function IssuedPrintouts() {
               })}
             </tbody>
           </table>
-        )}
+        </>)}
       </Loaded>
     </section>
   );
