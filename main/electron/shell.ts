@@ -10,10 +10,18 @@ import {
 } from './security.ts';
 import { text } from './strings.ts';
 import { logError } from '../shared/log.ts';
+import path from 'node:path';
 
 /** `network`: the office network's door (issue 18), shared again at start when an admin left it shared. */
 export type ShellBackend = CallBackend & { close(): void; network?: { resume(): Promise<unknown> } };
-export type ShellDeps = { openBackend(opts: { dbPath: string; staticDir?: string }): ShellBackend };
+export type ShellDeps = {
+  openBackend(opts: { dbPath: string; staticDir?: string }): ShellBackend;
+  /** «подключиться к реестру»: a register another computer serves (main/network/remote-backend.ts) */
+  openRemote(url: string, pinsFile: string, confirm: (fingerprint: string, origin: string) => Promise<boolean>): Promise<ShellBackend>;
+  /** where a register this computer's other program serves is shared (db/served-marker.ts), or null */
+  servedElsewhere(dbPath: string): string | null;
+  connectUrl(argv: readonly string[], env: NodeJS.ProcessEnv): string | null;
+};
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -84,16 +92,50 @@ export function runShell(deps: ShellDeps): void {
     backend = null;
   });
 
-  const start = () => {
+  // the user compares the fingerprint with the register computer's screen before anything is sent (trust on first use)
+  const confirmPin = async (fingerprint: string, origin: string) => (await dialog.showMessageBox({
+    type: 'question', title: text.appTitle, message: text.pinTitle(origin), detail: text.pinDetail(fingerprint),
+    buttons: [text.pinConfirm, text.cancel], defaultId: 1, cancelId: 1, noLink: true,
+  })).response === 0;
+  const connect = async (url: string) => {
+    try {
+      return await deps.openRemote(url, path.join(app.getPath('userData'), 'register-pins.json'), confirmPin);
+    } catch (e) {
+      dialog.showErrorBox(text.connectFailedTitle, messageOf(e));
+      return null;
+    }
+  };
+
+  const start = async () => {
     if (process.platform === 'win32') app.setAppUserModelId('ru.school.register');
     const dbPath = resolveDbPath(process.argv, process.env, app.getPath('userData'));
+    let url: string | null;
     try {
-      // the renderer's files also go to browsers that connect over the office network
-      backend = deps.openBackend({ dbPath, staticDir: rendererDir });
-      void backend.network?.resume();
+      url = deps.connectUrl(process.argv, process.env);
     } catch (e) {
-      // a register another program serves on the network is named with its address, to connect to it instead
-      dialog.showErrorBox(text.openFailedTitle, messageOf(e));
+      dialog.showErrorBox(text.connectFailedTitle, messageOf(e));
+      app.exit(1);
+      return;
+    }
+    if (url) {
+      backend = await connect(url);
+    } else {
+      try {
+        // the renderer's files also go to browsers that connect over the office network
+        backend = deps.openBackend({ dbPath, staticDir: rendererDir });
+        void backend.network?.resume();
+      } catch (e) {
+        // a register another program serves on the network: offered to connect to it instead
+        const served = deps.servedElsewhere(dbPath);
+        if (served && (await dialog.showMessageBox({ type: 'question', title: text.servedTitle, message: messageOf(e),
+          detail: text.servedDetail(served), buttons: [text.connect, text.quit], defaultId: 0, cancelId: 1, noLink: true })).response === 0) {
+          backend = await connect(served);
+        } else {
+          dialog.showErrorBox(text.openFailedTitle, messageOf(e));
+        }
+      }
+    }
+    if (!backend) {
       app.exit(1);
       return;
     }

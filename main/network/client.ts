@@ -175,9 +175,10 @@ export class RegisterClient {
     return unreachable(this.origin, e);
   }
 
-  /** Calls a contract method; a register's refusal comes back as its Result, a network fault is thrown (NetworkError). */
-  async call(method: Method, args: unknown, opts: { key?: string } = {}): Promise<Result<unknown>> {
-    const env: Envelope = { method, args, session: this.session };
+  /** Calls a contract method; a register's refusal comes back as its Result, a network fault is thrown (NetworkError).
+   *  `session`: the caller's own (the app's window keeps it, as with its own register); else the one this client signed in. */
+  async call(method: Method, args: unknown, opts: { key?: string; session?: string | null } = {}): Promise<Result<unknown>> {
+    const env: Envelope = { method, args, session: opts.session !== undefined ? opts.session : this.session };
     // commands and jobs carry a key (a method the contract does not know is the server's to refuse)
     const keyed = Object.hasOwn(contract, method) && contract[method].kind !== 'query' && !method.startsWith('auth.');
     const key = keyed ? opts.key ?? crypto.randomUUID() : undefined;
@@ -188,7 +189,7 @@ export class RegisterClient {
       const { established, error } = f as PostFailure;
       const fault = await this.fault(error);
       if (!key || !established || fault.kind !== 'unreachable') throw fault;
-      return this.outcomeOf(method, key);
+      return this.outcomeOf(method, key, env.session ?? null);
     }
     const r = sent.body as Result<unknown>;
     if (method === 'auth.signIn' && r.ok) this.session = (r.value as { session: string }).session;
@@ -198,11 +199,11 @@ export class RegisterClient {
   }
 
   /** A command whose answer was lost: asks the register what became of it until it answers or the wait is over. */
-  private async outcomeOf(method: string, key: string): Promise<Result<unknown>> {
+  private async outcomeOf(method: string, key: string, session: string | null): Promise<Result<unknown>> {
     const until = Date.now() + (this.opts.outcomeWaitMs ?? 15_000);
     for (;;) {
       try {
-        const sent = await this.post('/api/outcome', { session: this.session }, { 'Idempotency-Key': key });
+        const sent = await this.post('/api/outcome', { session }, { 'Idempotency-Key': key });
         const r = sent.body as Result<{ state: 'done'; result: Result<unknown> } | { state: 'absent' }>;
         if (!r.ok) break;
         if (r.value.state === 'absent') {

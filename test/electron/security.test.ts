@@ -23,6 +23,9 @@ const fake = vi.hoisted(() => {
     protocolHandlers: new Map<string, Listener>(),
     privileged: [] as unknown[],
     errorBoxes: [] as [string, string][],
+    /** the questions the shell asked (message boxes) and the button the fake user presses for each, in order */
+    messageBoxes: [] as any[],
+    answers: [] as number[],
     exitCode: null as number | null,
     quits: 0,
     sandboxed: false,
@@ -84,7 +87,13 @@ const fake = vi.hoisted(() => {
       setAppUserModelId() {},
     },
     BrowserWindow: FakeBrowserWindow,
-    dialog: { showErrorBox: (title: string, message: string) => state.errorBoxes.push([title, message]) },
+    dialog: {
+      showErrorBox: (title: string, message: string) => state.errorBoxes.push([title, message]),
+      showMessageBox: (opts: any) => {
+        state.messageBoxes.push(opts);
+        return Promise.resolve({ response: state.answers.shift() ?? opts.cancelId, checkboxChecked: false });
+      },
+    },
     ipcMain: { handle: (channel: string, fn: Listener) => state.ipcHandlers.set(channel, fn) },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => state.privileged.push(...schemes),
@@ -107,6 +116,8 @@ const fake = vi.hoisted(() => {
     state.protocolHandlers.clear();
     state.privileged.length = 0;
     state.errorBoxes.length = 0;
+    state.messageBoxes.length = 0;
+    state.answers.length = 0;
     state.exitCode = null;
     state.quits = 0;
     state.sandboxed = false;
@@ -332,11 +343,35 @@ describe('the shell wiring (shell.ts against a fake Electron)', () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
   });
 
+  const remote = { call: vi.fn(async () => ok('remote pong')), close: vi.fn() };
+  const USER_DATA = '/home/clerk/.config/School Register';
+  // the remote backend as main.ts makes it, except the network: it asks the user about a fingerprint first, as the real one does
+  const openRemote = vi.fn(async (_url: string, _pins: string, confirm: (fp: string, origin: string) => Promise<boolean>) => {
+    if (!(await confirm('AB:CD:EF', 'https://192.168.1.10:8443'))) throw new Error('Отпечаток сертификата https://192.168.1.10:8443 не подтверждён: подключение отменено, ничего не отправлено');
+    return remote;
+  });
+  const servedElsewhere = vi.fn((_dbPath: string): string | null => null);
+  let argv: string[] = [];
   const runShell = async () => {
     const { runShell } = await import('../../main/electron/shell.ts');
-    runShell({ openBackend });
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    const { connectUrlFrom } = await import('../../main/network/remote-backend.ts');
+    const saved = process.argv;
+    process.argv = ['electron', '.', ...argv];
+    try {
+      runShell({ openBackend, openRemote, servedElsewhere, connectUrl: connectUrlFrom });
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+    } finally {
+      process.argv = saved;
+    }
   };
+  beforeEach(() => {
+    argv = [];
+    remote.call.mockClear();
+    openRemote.mockClear();
+    servedElsewhere.mockReset();
+    servedElsewhere.mockReturnValue(null);
+    vi.stubEnv('SCHOOL_REGISTER_CONNECT', '');
+  });
 
   it('opens the register from userData, hardens the session and shows one sandboxed window on app://', async () => {
     await runShell();
@@ -400,6 +435,71 @@ describe('the shell wiring (shell.ts against a fake Electron)', () => {
     await runShell();
     expect(fake.state.quits).toBe(1);
     expect(openBackend).not.toHaveBeenCalled();
+  });
+
+  it('«подключиться к реестру» (--connect): no register opened here; the fingerprint shown to compare; the window\'s calls go to the remote register', async () => {
+    argv = ['--connect=https://192.168.1.10:8443'];
+    fake.state.answers.push(0); // «Совпадает — подключиться»
+    await runShell();
+    expect(openBackend).not.toHaveBeenCalled();
+    expect(openRemote).toHaveBeenCalledWith('https://192.168.1.10:8443/', path.join(USER_DATA, 'register-pins.json'), expect.any(Function));
+    expect(fake.state.messageBoxes).toHaveLength(1);
+    expect(fake.state.messageBoxes[0]).toMatchObject({ message: 'Первое подключение к реестру https://192.168.1.10:8443',
+      buttons: ['Совпадает — подключиться', 'Отмена'], cancelId: 1, defaultId: 1 });
+    expect(fake.state.messageBoxes[0].detail).toContain('AB:CD:EF');
+    expect(fake.state.windows).toHaveLength(1);
+    const handler = fake.state.ipcHandlers.get(IPC_CHANNEL)!;
+    const contents = fake.state.windows[0].webContents;
+    const env = { method: 'students.search', args: { query: 'Ив' }, session: 'remote-session' };
+    expect(await handler({ sender: contents, senderFrame: mainFrameOf(contents) }, env)).toEqual(ok('remote pong'));
+    expect(remote.call).toHaveBeenCalledWith(env, 'ipc');
+    fake.state.appListeners.get('will-quit')!.forEach((fn) => fn());
+    expect(remote.close).toHaveBeenCalledTimes(1);
+  });
+
+  it('a fingerprint not confirmed: nothing connected, the reason shown, the app leaves', async () => {
+    argv = ['--connect', 'https://192.168.1.10:8443'];
+    fake.state.answers.push(1); // «Отмена»
+    await runShell();
+    expect(fake.state.errorBoxes).toEqual([['Не удалось подключиться к реестру', expect.stringContaining('не подтверждён')]]);
+    expect(fake.state.exitCode).toBe(1);
+    expect(fake.state.windows).toHaveLength(0);
+    expect(fake.state.ipcHandlers.size).toBe(0);
+  });
+
+  it.each([['http://192.168.1.10:8443', 'только по https'], ['не адрес', 'не похож на адрес']])('an address to connect to that is not https (%s) is refused, nothing opened', async (url, says) => {
+    argv = [`--connect=${url}`];
+    await runShell();
+    expect(fake.state.errorBoxes).toEqual([['Не удалось подключиться к реестру', expect.stringContaining(says)]]);
+    expect(openBackend).not.toHaveBeenCalled();
+    expect(openRemote).not.toHaveBeenCalled();
+    expect(fake.state.exitCode).toBe(1);
+  });
+
+  it('a register another program serves: offered to connect to it instead; accepted, the app connects there', async () => {
+    openBackend.mockImplementationOnce(() => {
+      throw new Error('Реестр уже открыт другой программой и открыт для сети: https://10.0.0.5:8443/ (pid 4242)');
+    });
+    servedElsewhere.mockReturnValue('https://10.0.0.5:8443/');
+    fake.state.answers.push(0, 0); // «Подключиться», then «Совпадает — подключиться»
+    await runShell();
+    expect(fake.state.messageBoxes[0]).toMatchObject({ title: 'Реестр открыт другой программой', buttons: ['Подключиться', 'Выйти'] });
+    expect(fake.state.messageBoxes[0].detail).toContain('https://10.0.0.5:8443/');
+    expect(openRemote).toHaveBeenCalledWith('https://10.0.0.5:8443/', path.join(USER_DATA, 'register-pins.json'), expect.any(Function));
+    expect(fake.state.windows).toHaveLength(1);
+    expect(fake.state.errorBoxes).toEqual([]);
+  });
+
+  it('… declined: the register\'s own message, and the app leaves', async () => {
+    openBackend.mockImplementationOnce(() => {
+      throw new Error('Реестр уже открыт другой программой и открыт для сети: https://10.0.0.5:8443/ (pid 4242)');
+    });
+    servedElsewhere.mockReturnValue('https://10.0.0.5:8443/');
+    fake.state.answers.push(1); // «Выйти»
+    await runShell();
+    expect(openRemote).not.toHaveBeenCalled();
+    expect(fake.state.errorBoxes).toEqual([['Не удалось открыть реестр', expect.stringContaining('https://10.0.0.5:8443/')]]);
+    expect(fake.state.exitCode).toBe(1);
   });
 
   it('closes the backend when the app quits', async () => {
