@@ -42,7 +42,7 @@ beforeAll(async () => {
   seedBigJournalSchool(c.backend.db, ROWS, ['Математика'], YEAR);
   file = await writeBigJournal(path.join(dir, 'Журнал.xlsx'), ROWS, ['Математика'], ['1 четв.', '2 четв.']);
   args = { kind: 'marks', fileName: 'Журнал.xlsx', dataBase64: fs.readFileSync(file).toString('base64'), year: YEAR };
-}, 60_000);
+}, 240_000); // a 5,000-row journal written by exceljs and a school seeded: minutes on a loaded 2-core machine
 
 describe('import as a job', () => {
   it('preview: progress while it runs, the same preview as the direct call when done', async () => {
