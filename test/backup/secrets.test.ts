@@ -15,7 +15,7 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'binary');
 let f: Fixture;
 beforeAll(async () => {
   f = await registerWithArchive();
-}, 60_000);
+}, 180_000);
 afterAll(() => {
   f.c.backend.close();
   fs.rmSync(f.root, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { coreutilsValidate, dirs, registerWithArchive, type Fixture } from './fi
 let f: Fixture;
 beforeAll(async () => {
   f = await registerWithArchive();
-}, 60_000);
+}, 180_000);
 afterAll(() => f.c.backend.close());
 
 const trustOf = (register: string) => `${register}.trust.pem`;

@@ -63,7 +63,7 @@ beforeAll(async () => {
   const r = (await app.call({ method: 'auth.signIn', args: { login: 'clerk', password: 'clerk-password-1' } }, 'ipc')) as Result<{ session: string }>;
   if (!r.ok) throw new Error(r.error.message);
   clerk = r.value.session;
-}, 60_000);
+}, 180_000);
 afterAll(() => app?.close());
 
 describe('import through the CLI and through the app', () => {

@@ -22,7 +22,7 @@ beforeAll(async () => {
   files = await bundleElectron({ outDir: path.join(work, 'app', 'out', 'electron') });
   mkdirSync(path.join(work, 'app', 'out', 'renderer'), { recursive: true });
   writeFileSync(path.join(work, 'app', 'out', 'renderer', 'index.html'), '<!doctype html><title>t</title>');
-}, 60_000);
+}, 180_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('out/electron/preload.cjs', () => {

@@ -44,7 +44,7 @@ beforeAll(async () => {
     await c.call('orders.enrol', { order: { number: '1-у', date: '2025-09-01' }, studentId: st.id, classId: s.a.id, date: '2025-09-01' });
     kids.push(st);
   }
-}, 60_000);
+}, 180_000);
 afterAll(() => c?.backend.close());
 
 const gridMark = (st: Student, periodId: number) => c.backend.db.prepare(`SELECT mark FROM marks WHERE student_id = ? AND subject_id = ?

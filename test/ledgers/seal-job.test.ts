@@ -25,7 +25,7 @@ beforeAll(async () => {
   const current = years.map((y) => y.name).sort().at(-1)!;
   yearId = years.find((y) => y.name === current)!.id;
   classes = (await c.call('classes.list', { yearId })).length;
-}, 60_000);
+}, 180_000);
 afterAll(() => c.backend.close());
 
 async function finish(jobId: string, onRunning?: (j: Job) => Promise<void>): Promise<Job> {

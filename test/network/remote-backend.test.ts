@@ -32,7 +32,7 @@ beforeAll(async () => {
   await c.call('users.create', { login: CLERK.login, fullName: 'Удалённая Анна Петровна', role: 'clerk', password: CLERK.password });
   shared = await c.call('network.share', { address: '127.0.0.1', port: await freePort(), name: 'localhost' });
   pinsFile = path.join(scratchDir(), 'register-pins.json');
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   remote?.close();
   await c?.backend.network.close();

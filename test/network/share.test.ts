@@ -50,7 +50,7 @@ beforeAll(async () => {
   await c.call('users.create', { login: CLERK.login, fullName: 'Сетевая Ольга Петровна', role: 'clerk', password: CLERK.password });
   port = await freePort();
   shared = await c.call('network.share', { address: '127.0.0.1', port, name: 'localhost' });
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   for (const cl of clients) cl.close();
   await c?.backend.network.close();

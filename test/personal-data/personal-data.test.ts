@@ -47,7 +47,7 @@ beforeAll(async () => {
     enrolment: { order: { number: 'PD-1', date: '2025-09-01' }, classId: school.a.id, date: '2025-09-01' } });
   other = await admin.call('students.create', { ...studentInput({ lastName: 'Фомин', firstName: 'Глеб' }),
     enrolment: { order: { number: 'PD-2', date: '2025-09-01' }, classId: school.a.id, date: '2025-09-01' } });
-}, 60_000);
+}, 180_000);
 afterEach(() => vi.useRealTimers());
 
 describe('the read-access log', () => {

@@ -53,7 +53,7 @@ beforeAll(async () => {
   server.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
   for (let i = 0; i < 200 && !/127\.0\.0\.1:(\d+)/.test(log); i++) await new Promise((r) => setTimeout(r, 100));
   port = Number(/127\.0\.0\.1:(\d+)/.exec(log)![1]);
-}, 60_000);
+}, 180_000);
 
 async function call(method: string, args: unknown, session?: string) {
   const r = await postCall({ port, token: TOKEN }, { method, args, session });

@@ -17,7 +17,7 @@ let tsa: ReferenceTsa;
 beforeAll(async () => {
   fx = makeFixtures();
   tsa = await startTsa({ slowMs: 5_000 });
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await tsa?.close();
   fs.rmSync(fx.dir, { recursive: true, force: true });
