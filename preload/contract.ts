@@ -485,6 +485,16 @@ export const SignatureCheckSchema = z.object({
   signingTime: z.string().nullable(),
 });
 export type SignatureCheck = z.infer<typeof SignatureCheckSchema>;
+/** A detached signature (.p7s) brought with a PDF to «Проверка документа»: judged over the file's bytes as a
+ *  SignatureCheck, with its trusted time (CAdES-T) checked as a seal's is (issue 14). */
+export const FileSignatureCheckSchema = SignatureCheckSchema.extend({
+  timestamp: SignatureTimestampSchema.nullable(),
+  timestampProblem: z.string().nullable(),
+});
+export type FileSignatureCheck = z.infer<typeof FileSignatureCheckSchema>;
+/** The .p7s beside a PDF: a CMS of a few kilobytes (a chain of three certificates and a timestamp fit in 64 KB). */
+const p7sBase64 = z.string().min(1, 'пустой файл подписи').max(1_000_000, 'файл подписи больше 700 КБ: это не подпись .p7s')
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64').optional();
 /** A root (or other certificate) the register trusts: every verifier builds a signer's path to one of these. */
 export const TrustAnchorSchema = z.object({
   commonName: z.string(), subject: z.string(), notBefore: z.string(), notAfter: z.string(), sha256Fingerprint: z.string(), isCa: z.boolean(),
@@ -518,6 +528,8 @@ export const LedgerVerifySchema = z.object({
   timestamp: SignatureTimestampSchema.nullable(),
   /** why the timestamp the signature carries is not accepted (null when there is none or it holds) */
   timestampProblem: z.string().nullable(),
+  /** the .p7s brought with the PDF, checked over the file's bytes (absent when none was brought) */
+  pdfSignature: FileSignatureCheckSchema.optional(),
 });
 export type LedgerVerify = z.infer<typeof LedgerVerifySchema>;
 export const LEDGER_PDF_MAX_BASE64 = 20_000_000;
@@ -546,6 +558,8 @@ export const PrintoutVerifySchema = z.object({
   /** for a file: its bytes are the registered PDF's */
   fileMatches: z.boolean().nullable(),
   createdAt: z.string().nullable(), createdBy: z.string().nullable(), message: z.string(),
+  /** the .p7s brought with the PDF, checked over the file's bytes (absent when none was brought) */
+  pdfSignature: FileSignatureCheckSchema.optional(),
 });
 const attestatKind = z.union([z.literal(9), z.literal(11)]);
 const formNumber = z.number().int().min(1, 'номер бланка — целое число от 1').max(999_999_999);
@@ -972,7 +986,7 @@ export const contract = {
   'ledgers.verify': query(z.union([
     z.object({ code: z.string().trim().min(1, 'введите код').max(40), trustedCertsPem: trustedPems, tsaTrustedCertsPem }).strict(),
     z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'),
-      trustedCertsPem: trustedPems, tsaTrustedCertsPem }).strict(),
+      signatureBase64: p7sBase64, trustedCertsPem: trustedPems, tsaTrustedCertsPem }).strict(),
   ]), LedgerVerifySchema, ANY),
   // The register's trust anchors (<register>.trust.pem beside it): the roots ledger verify, archive verify and restore
   // build a signer's path to. `pem`: a bundle of PEM certificates replacing them all; empty: none.
@@ -999,7 +1013,8 @@ export const contract = {
   'printouts.signature': query(z.object({ code: text(40).trim().min(1, 'введите код') }).strict(), PrintoutSignatureSchema, CLERK),
   'printouts.verify': query(z.union([
     z.object({ code: z.string().trim().min(1, 'введите код').max(40) }).strict(),
-    z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64') }).strict(),
+    z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'),
+      signatureBase64: p7sBase64 }).strict(),
   ]), PrintoutVerifySchema, ANY),
   'attestats.receiveForms': command(z.object({ kind: attestatKind, series: formSeries, firstNumber: formNumber, lastNumber: formNumber,
     receivedOn: isoDate, document: text(300).trim().min(1, 'укажите накладную или акт') }).strict(),

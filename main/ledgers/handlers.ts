@@ -6,6 +6,8 @@ import { closeYear, openSigner, sealClass, type Certificate } from './seal.ts';
 import { verifyLedger } from './verify.ts';
 import { closeYearSummary } from './close-summary.ts';
 import { tsaForSigning, tsaTrustForVerifying } from '../signing/tsa-store.ts';
+import { checkFileSignature } from '../signing/check.ts';
+import { trustAnchors } from '../signing/trust.ts';
 
 const certificate = (c: { p12Base64: string; password: string; fileName?: string; chainPem?: string } | { thumbprint: string; pin?: string } | undefined): Certificate | undefined =>
   !c ? undefined : 'thumbprint' in c ? c : { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password, fileName: c.fileName, chainPem: c.chainPem };
@@ -38,8 +40,14 @@ export const ledgersHandlers = defineHandlers({
     return { work: (p) => closeYear(db, a.yearId, { user: by, signer, certificate: signer ? undefined : cert, allowNa: a.allowNa, tsa: tsaForSigning(db, a.tsa, !!cert),
       printHere: !register, onClass: (x) => p.event?.(x) }, p) };
   }),
-  'ledgers.verify': query(({ db }, a) => verifyLedger(db, { ...('code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') }),
-    trustedCertsPem: a.trustedCertsPem }, tsaTrustForVerifying(db, a.tsaTrustedCertsPem))),
+  'ledgers.verify': query(async ({ db }, a) => {
+    const v = await verifyLedger(db, { ...('code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') }),
+      trustedCertsPem: a.trustedCertsPem }, tsaTrustForVerifying(db, a.tsaTrustedCertsPem));
+    // the PDF's own detached signature (.p7s), when brought with it
+    if ('code' in a || !a.signatureBase64) return v;
+    return { ...v, pdfSignature: await checkFileSignature(Buffer.from(a.signatureBase64, 'base64'), Buffer.from(a.pdfBase64, 'base64'),
+      trustAnchors(a.trustedCertsPem, db), tsaTrustForVerifying(db, a.tsaTrustedCertsPem)) };
+  }),
   // Audited by dispatch with its arguments: who opened it, the reason and the order.
   'ledgers.correct': command(({ db, user }, a) => openCorrection(db, a.classId, a, signedIn(user))),
 });

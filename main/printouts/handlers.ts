@@ -5,6 +5,9 @@ import { defineHandlers, command, ownCommand, query, signedIn } from '../shared/
 import { certifyPrintout, listPrintouts, printoutPdf, verifyPrintout, type PrintoutRequest } from './register.ts';
 import { issueAttestat, listAttestats, listForms, receiveForms, spoilForm } from './attestats.ts';
 import { printoutSignature, signPrintout, type PrintoutSignature } from './sign.ts';
+import { checkFileSignature } from '../signing/check.ts';
+import { trustAnchors } from '../signing/trust.ts';
+import { tsaTrustForVerifying } from '../signing/tsa-store.ts';
 
 const p7s = ({ signature, ...s }: PrintoutSignature) => ({ ...s, dataBase64: signature.toString('base64') });
 
@@ -26,7 +29,13 @@ export const printoutsHandlers = defineHandlers({
   // Signing is async: it writes the signature and its audit entry in one transaction of its own (never the certificate).
   'printouts.sign': ownCommand(async ({ db, user }, a) => p7s(await signPrintout(db, signedIn(user), a))),
   'printouts.signature': query(({ db }, a) => p7s(printoutSignature(db, a.code))),
-  'printouts.verify': query(({ db }, a) => verifyPrintout(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') })),
+  'printouts.verify': query(async ({ db }, a) => {
+    const v = verifyPrintout(db, 'code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') });
+    // the PDF's detached signature (.p7s, printouts.sign), when brought with it: checked even when the file has no code
+    if ('code' in a || !a.signatureBase64) return v;
+    return { ...v, pdfSignature: await checkFileSignature(Buffer.from(a.signatureBase64, 'base64'), Buffer.from(a.pdfBase64, 'base64'),
+      trustAnchors(undefined, db), tsaTrustForVerifying(db, undefined)) };
+  }),
   'attestats.receiveForms': command(({ db, user }, a) => receiveForms(db, a, signedIn(user).login)),
   'attestats.spoilForm': command(({ db }, a) => spoilForm(db, a)),
   'attestats.issue': command(({ db, user }, a) => issueAttestat(db, a, signedIn(user).login)),

@@ -1,6 +1,7 @@
 // A detached signature judged for a screen or a report: is it intact, does its signer's path reach a trusted root,
 // and who signed, as a person. The one place that turns verifyDetached's answer into the contract's SignatureCheck.
-import type { SignatureCheck } from '../../preload/contract.ts';
+import type { FileSignatureCheck, SignatureCheck } from '../../preload/contract.ts';
+import { verifySignatureTimestamp } from './timestamp.ts';
 import { verifyDetached, type VerifyFailure } from './cms.ts';
 import type { TrustAnchors } from './trust.ts';
 import { signerPerson } from './x509.ts';
@@ -23,4 +24,14 @@ export function checkSignature(signature: Buffer, data: Buffer, anchors: TrustAn
       : { intact: true, trusted: false, signer, chain, signingTime, message: `Подпись цела, но ${r.message.charAt(0).toLowerCase()}${r.message.slice(1)}` };
   }
   return { intact: r.reason === 'unsupported_algorithm' ? null : false, trusted: null, signer, chain, signingTime, message: r.message };
+}
+
+/** A .p7s brought with a file («Проверка документа»): the signature over the file's bytes, its path to the anchors, its
+ *  signer, and its trusted time checked against the TSA certificates (`tsaTrustedCertsPem`; none: not trusted). Not a
+ *  CMS at all is said so, not thrown. */
+export async function checkFileSignature(signature: Buffer, data: Buffer, anchors: TrustAnchors, tsaTrustedCertsPem?: string[]): Promise<FileSignatureCheck> {
+  const check = checkSignature(signature, data, anchors);
+  if (check.intact === false) return { ...check, timestamp: null, timestampProblem: null };
+  const time = await verifySignatureTimestamp(signature, tsaTrustedCertsPem).catch(() => ({ timestamp: null, problem: null }));
+  return { ...check, timestamp: time.timestamp, timestampProblem: time.problem };
 }

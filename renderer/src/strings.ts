@@ -566,6 +566,9 @@ export const t = {
     codePlaceholder: 'A1B2C3D4-v1',
     byCode: 'Проверить код',
     file: 'PDF-файл документа',
+    // a detached signature (.p7s) saved beside the PDF, when the document was signed
+    p7sFile: 'Файл подписи (.p7s), если есть',
+    pdfSignatureH: 'Электронная подпись файла (.p7s)',
     byFile: 'Проверить файл',
     checking: 'Проверка…',
     or: 'или',

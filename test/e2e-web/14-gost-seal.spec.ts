@@ -182,6 +182,12 @@ test('an admin seals with a GOST certificate from an intermediate CA and a times
     await expect(time).toContainText('по штампу времени службы «Эталонная служба времени TSA»');
     await expect(time).not.toContainText('доверие к службе не проверено');
     await shot(page, '142-verify-gost-seal');
+    // the sealed PDF with its .p7s, as a clerk got them from the admin: the file's own signature, checked over its bytes
+    await verify.byFile('ledger.pdf', fs.readFileSync(pdf.path), { name: 'ledger.pdf.p7s', buffer: fs.readFileSync(p7s.path) });
+    const fileSig = page.getByTestId('verify-pdf-signature');
+    await expect(fileSig).toContainText('Цепочка доходит до доверенного корня');
+    await expect(fileSig).toContainText('Петрова Ольга Ивановна, Директор, ГБОУ Школа № 2107');
+    await expect(page.getByTestId('verify-pdf-signature-time')).toContainText('без штампа времени');
     expect(consoleErrors).toEqual([]);
   } finally {
     // the shared register as it was: later specs seal without a TSA and judge chains by their own anchors

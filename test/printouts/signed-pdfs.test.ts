@@ -45,6 +45,49 @@ describe('signed PDFs, RSA through an intermediate', () => {
     expect(opensslVerify(fx.dir, fs.readFileSync(`${out}.p7s`), fs.readFileSync(out), fx.caCertPem).status).toBe(0);
   }, 120_000);
 
+  it('«Проверка документа» judges a .p7s brought with the PDF as openssl does: the pair, an altered PDF, another file\'s signature, not a signature', async () => {
+    const f: SealingSchool = await sealingSchool();
+    try {
+      const v = await f.c.call('ledgers.seal', { classId: f.s.a.id, certificate: leaf() });
+      const pdf = (await f.c.call('ledgers.print', { classId: f.s.a.id, version: v.version, format: 'pdf' })).dataBase64;
+      const sig = (await f.c.call('ledgers.pdfSignature', { classId: f.s.a.id, version: v.version })).dataBase64;
+      const caPem = fs.readFileSync(fx.caCertPem, 'utf8');
+      const trustedCertsPem = [caPem];
+      const good = await f.c.call('ledgers.verify', { pdfBase64: pdf, signatureBase64: sig, trustedCertsPem });
+      expect(opensslVerify(fx.dir, b64(sig), b64(pdf), fx.caCertPem).status).toBe(0);
+      expect(good.sealed).toBe(true);
+      expect(good.pdfSignature).toMatchObject({ intact: true, trusted: true, message: expect.stringMatching(/^Подпись верна/),
+        signer: expect.objectContaining({ fullName: 'Директор Иванов Иван Иванович', organization: 'ГБОУ Школа № 1535' }), timestamp: null });
+      expect(good.pdfSignature!.chain.length).toBeGreaterThanOrEqual(2);
+      // without the .p7s, nothing is said about one
+      expect((await f.c.call('ledgers.verify', { pdfBase64: pdf, trustedCertsPem })).pdfSignature).toBeUndefined();
+      // an altered PDF: openssl refuses it, and so do we
+      const altered = b64(pdf);
+      altered[Math.floor(altered.length / 2)] ^= 0x01;
+      expect(opensslVerify(fx.dir, b64(sig), altered, fx.caCertPem).status).not.toBe(0);
+      expect((await f.c.call('ledgers.verify', { pdfBase64: altered.toString('base64'), signatureBase64: sig, trustedCertsPem })).pdfSignature)
+        .toMatchObject({ intact: false });
+      // the signature of another document (a справка signed by the same director) over this PDF
+      const p = await f.c.call('printouts.certificateOfStudy', { studentId: f.students.ivanov.id });
+      const other = (await f.c.call('printouts.sign', { code: p.code, certificate: leaf() })).dataBase64;
+      expect(opensslVerify(fx.dir, b64(other), b64(pdf), fx.caCertPem).status).not.toBe(0);
+      expect((await f.c.call('ledgers.verify', { pdfBase64: pdf, signatureBase64: other, trustedCertsPem })).pdfSignature).toMatchObject({ intact: false });
+      // not a signature at all: said, not thrown
+      const junk = await f.c.call('ledgers.verify', { pdfBase64: pdf, signatureBase64: Buffer.from('это не подпись').toString('base64'), trustedCertsPem });
+      expect(junk.pdfSignature).toMatchObject({ intact: false, trusted: null, signer: null });
+      expect(junk.pdfSignature!.message).toMatch(/[А-Яа-я]/);
+      // the справка with its own .p7s through printouts.verify: the register's roots (none yet, then the CA)
+      const untrusted = await f.c.call('printouts.verify', { pdfBase64: p.dataBase64, signatureBase64: other });
+      expect(untrusted).toMatchObject({ registered: true, fileMatches: true, pdfSignature: { intact: true, trusted: null } });
+      await f.c.call('signing.setTrustAnchors', { pem: caPem });
+      expect((await f.c.call('printouts.verify', { pdfBase64: p.dataBase64, signatureBase64: other })).pdfSignature).toMatchObject({ intact: true, trusted: true });
+      expect((await f.c.call('printouts.verify', { pdfBase64: p.dataBase64, signatureBase64: sig })).pdfSignature).toMatchObject({ intact: false });
+      expectError(await f.c.raw('printouts.verify', { pdfBase64: p.dataBase64, signatureBase64: 'не base64!' }), 'validation');
+    } finally {
+      f.c.backend.close();
+    }
+  }, 180_000);
+
   it('a version sealed without a certificate has no PDF signature, and says so', async () => {
     const c = await sealingSchool();
     try {

@@ -18,9 +18,11 @@ export class VerifyPage {
     await expect(this.result).toContainText(code);
   }
 
-  async byFile(name: string, buffer: Buffer) {
+  /** `p7s`: the detached signature saved beside the PDF, checked over the file's bytes */
+  async byFile(name: string, buffer: Buffer, p7s?: { name: string; buffer: Buffer }) {
     const form = this.page.getByTestId('verify-file-form');
     await form.getByLabel('PDF-файл документа').setInputFiles({ name, mimeType: 'application/pdf', buffer });
+    if (p7s) await form.getByLabel('Файл подписи (.p7s), если есть').setInputFiles({ ...p7s, mimeType: 'application/pkcs7-signature' });
     await form.getByRole('button', { name: 'Проверить файл' }).click();
     await expect(this.result).toContainText(name);
   }

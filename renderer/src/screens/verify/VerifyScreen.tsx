@@ -2,7 +2,7 @@
 // one, do the register's data still hash to it, and if not, what differs (student, subject, column). Below: the certified
 // printouts already given out, to download again or check.
 import { useEffect, useId, useRef, useState } from 'react';
-import type { Input, LedgerVerify, Output, SignatureCheck } from '../../../../preload/contract';
+import type { FileSignatureCheck, Input, LedgerVerify, Output, SignatureCheck } from '../../../../preload/contract';
 import { asFailure, call, type ApiFailure } from '../../api';
 import { formatDateTime } from '../../../../preload/core/dates';
 import { signerCertificate, signerIdentifiers, signerName } from '../../../../preload/core/signer';
@@ -26,6 +26,8 @@ export function VerifyScreen() {
   const [code, setCode] = useState(() => codeFromPath(path));
   const fileRef = useRef<HTMLInputElement>(null);
   const [fileName, setFileName] = useState<string | null>(null);
+  const p7sRef = useRef<HTMLInputElement>(null);
+  const [p7sName, setP7sName] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [result, setResult] = useState<{ by: string; answer: LedgerVerify } | null>(null);
@@ -53,6 +55,7 @@ export function VerifyScreen() {
   // A bad code or file is named next to its field; the message says what is wrong in full.
   const codeError = failure?.fields.code ? failure.message : null;
   const fileError = failure?.fields.pdfBase64 ? failure.message : null;
+  const p7sError = failure?.fields.signatureBase64 ? failure.message : null;
 
   // Opened from a version's «Проверить» link: check at once.
   useEffect(() => {
@@ -82,7 +85,8 @@ export function VerifyScreen() {
           onSubmit={(e) => {
             e.preventDefault();
             const file = fileRef.current?.files?.[0];
-            if (!busy && file) void verify(async () => ({ pdfBase64: await readBase64(file) }), file.name);
+            const p7s = p7sRef.current?.files?.[0];
+            if (!busy && file) void verify(async () => ({ pdfBase64: await readBase64(file), ...(p7s ? { signatureBase64: await readBase64(p7s) } : {}) }), file.name);
           }}>
           <div className="field">
             <label htmlFor={`${id}-file`}>{tx.file}</label>
@@ -91,10 +95,17 @@ export function VerifyScreen() {
               aria-invalid={fileError ? true : undefined} aria-describedby={fileError ? `${id}-file-error` : undefined} />
             {fileError && <div className="field-error" id={`${id}-file-error`} data-testid="error-pdfBase64">{fileError}</div>}
           </div>
+          <div className="field">
+            <label htmlFor={`${id}-p7s`}>{tx.p7sFile}</label>
+            <FilePicker id={`${id}-p7s`} ref={p7sRef} accept=".p7s,.sig,application/pkcs7-signature" fileName={p7sName}
+              onChange={(e) => setP7sName(e.target.files?.[0]?.name ?? null)}
+              aria-invalid={p7sError ? true : undefined} aria-describedby={p7sError ? `${id}-p7s-error` : undefined} />
+            {p7sError && <div className="field-error" id={`${id}-p7s-error`} data-testid="error-signatureBase64">{p7sError}</div>}
+          </div>
           <button type="submit" className="primary" disabled={busy || !fileName}>{busy ? tx.checking : tx.byFile}</button>
         </form>
       </div>
-      {failure && !codeError && !fileError && <ErrorBox failure={failure} />}
+      {failure && !codeError && !fileError && !p7sError && <ErrorBox failure={failure} />}
       {result && <Verdict by={result.by} v={result.answer} />}
       {printout && <PrintoutVerdict by={printout.by} v={printout.answer} />}
       <IssuedPrintouts />
@@ -136,6 +147,7 @@ function Verdict({ by, v }: { by: string; v: LedgerVerify }) {
         ]} />
       )}
       {v.signature && <SignatureFacts s={v.signature} />}
+      {v.pdfSignature && <FileSignatureFacts s={v.pdfSignature} />}
       {v.differences.length > 0 && (
         <>
           <h3 className="small strong differences-h">{tx.differences(v.differences.length)}</h3>
@@ -167,13 +179,24 @@ function Verdict({ by, v }: { by: string; v: LedgerVerify }) {
   );
 }
 
+/** The .p7s brought with the PDF: the same facts as the seal's, and its trusted time. */
+function FileSignatureFacts({ s }: { s: FileSignatureCheck }) {
+  const tx = t.verify;
+  return (
+    <SignatureFacts s={s} heading={tx.pdfSignatureH} testId="verify-pdf-signature"
+      time={s.timestamp ? tx.timestamped(formatDateTime(s.timestamp.time), s.timestamp.tsa, s.timestamp.trusted)
+        : s.timestampProblem ? tx.timestampBad(s.timestampProblem) : tx.noTimestamp} />
+  );
+}
+
 /** The seal's signature: who signed as a person (ФИО, title, organisation, ИНН/ОГРН/СНИЛС), the certificate, the chain. */
-function SignatureFacts({ s }: { s: SignatureCheck }) {
+function SignatureFacts({ s, heading = t.verify.signatureH, testId = 'verify-signature', time }: { s: SignatureCheck; heading?: string; testId?: string; time?: string }) {
   const tx = t.verify;
   const p = s.signer;
+  const hId = useId();
   return (
-    <section aria-labelledby="signature-h" data-testid="verify-signature">
-      <h3 id="signature-h" className="small strong">{tx.signatureH}</h3>
+    <section aria-labelledby={hId} data-testid={testId}>
+      <h3 id={hId} className="small strong">{heading}</h3>
       <Notice kind={s.intact === false || s.trusted === false ? 'error' : s.trusted === true ? 'ok' : 'warn'} testId="verify-signature-message">{s.message}</Notice>
       <div className="page-badges">
         {s.trusted === true && <Badge kind="ok">{tx.chainTrusted}</Badge>}
@@ -185,6 +208,7 @@ function SignatureFacts({ s }: { s: SignatureCheck }) {
         [tx.signerIds, p ? signerIdentifiers(p) : ''],
         [tx.signerCert, p ? signerCertificate(p) : ''],
         [tx.signingTime, s.signingTime ? formatDateTime(s.signingTime) : ''],
+        ...(time === undefined ? [] : [[tx.signedTime, <span data-testid={`${testId}-time`}>{time}</span>] as [string, React.ReactNode]]),
         [tx.chain, s.chain.map((c) => c.commonName).join(' → ')],
       ]} />
     </section>
@@ -215,6 +239,7 @@ function PrintoutVerdict({ by, v }: { by: string; v: Output<'printouts.verify'> 
         [tx.certifiedAt, v.createdAt ? formatDateTime(v.createdAt) : ''],
         [tx.sealedBy, v.createdBy],
       ]} />
+      {v.pdfSignature && <FileSignatureFacts s={v.pdfSignature} />}
     </section>
   );
 }
