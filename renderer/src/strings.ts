@@ -1658,15 +1658,12 @@ export const t = {
   // blanks «с отличием»: a form of their own since 2020 (issue 17, migration 0023)
   honoursBlanks: {
     blankKind: 'Бланки',
-    blankKindOptions: [{ value: 'ordinary', label: 'обычные' }, { value: 'honours', label: 'с отличием' }],
+    ordinary: 'обычные',
+    honours: 'с отличием',
     kindName: (kind: number, honours: boolean) =>
       `аттестат ${kind === 9 ? 'об основном' : 'о среднем'} общем образовании${honours ? ' с отличием' : ''}`,
     receivedDone: (n: number, kindName: string, series: string) =>
       `Оприходовано ${n} ${plural(n, ['бланк', 'бланка', 'бланков'])} серии ${series}: ${kindName}`,
-    honoursFilter: 'Вид бланка',
-    allKinds: 'Все',
-    onlyOrdinary: 'обычные',
-    onlyHonours: 'с отличием',
     blankHonours: 'с отличием',
     wrongKind: (honours: boolean) => `бланк ${honours ? 'с отличием' : 'обычный'}, а положен ${honours ? 'обычный' : 'с отличием'}: спишите его («Бланк испорчен…») и перепечатайте`,
   },

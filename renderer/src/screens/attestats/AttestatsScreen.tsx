@@ -23,6 +23,8 @@ type Panel = { kind: 'issue' } | { kind: 'receive' } | { kind: 'spoil'; series?:
 const FORMS_SHOWN = 300;
 const KIND_OPTIONS = [9, 11].map((k) => ({ value: String(k), label: t.attestats.kindLabel[k] }));
 const formLabel = (f: { series: string; number: number }) => t.attestats.formLabel(f.series, f.number);
+// a delivery of blanks is ordinary or «с отличием» (its own form since 2020)
+const BLANK_KIND_OPTIONS = [{ value: 'ordinary', label: t.honoursBlanks.ordinary }, { value: 'honours', label: t.honoursBlanks.honours }];
 
 /** A number typed into a field, or an error for that field (the contract wants an integer, not text). */
 function typedNumber(check: FieldCheck, name: string, typed: string): number {
@@ -314,7 +316,7 @@ function ReceiveForm({ onDone, onCancel }: { onDone: (n: number, series: string,
       <h2>{tx.receiveTitle}</h2>
       <div className="form-grid">
         <RadioField name="kind" label={tx.kind} value={kind} onChange={setKind} options={KIND_OPTIONS} required />
-        <RadioField name="honours" label={t.honoursBlanks.blankKind} value={blankKind} onChange={setBlankKind} options={t.honoursBlanks.blankKindOptions} required />
+        <RadioField name="honours" label={t.honoursBlanks.blankKind} value={blankKind} onChange={setBlankKind} options={BLANK_KIND_OPTIONS} required />
       </div>
       <div className="form-grid">
         <TextField name="series" label={tx.series} value={series} onChange={setSeries} required size={10} autoComplete="off" autoFocus />
