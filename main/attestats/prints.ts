@@ -197,7 +197,8 @@ const safe = (s: string) => s.replace(/[\\/:*?"<>|]/g, '-');
 
 /**
  * The class's attestats on blanks, as one PDF for the printer (calibrated), one graduate's or all who are ready: a
- * job. What is refused (nobody ready, too few blanks, a blank received after the date of issue) is said here, before
+ * job. What is refused (nobody ready, too few blanks of a kind — each kind short said with its counts —, a graduate
+ * printed on the other kind since his «с отличием» changed, a blank received after the date of issue) is said here, before
  * the job exists and before any blank is taken. The work renders every graduate's pages and appendix first (progress
  * per graduate; a cancel stops it with nothing written), then takes all the blanks, registers all the appendices and
  * audits in one transaction: all the class's blanks or none.
