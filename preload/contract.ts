@@ -565,7 +565,10 @@ const attestatKind = z.union([z.literal(9), z.literal(11)]);
 const formNumber = z.number().int().min(1, 'номер бланка — целое число от 1').max(999_999_999);
 const formSeries = text(20).trim().min(1, 'укажите серию');
 export const BlankFormSchema = z.object({
-  id, kind: attestatKind, series: z.string(), number: z.number().int(), state: z.enum(['received', 'issued', 'spoiled']), receivedOn: z.string(),
+  id, kind: attestatKind,
+  /** a blank «с отличием»: its own form since 2020 (migration 0023) */
+  honours: z.boolean(),
+  series: z.string(), number: z.number().int(), state: z.enum(['received', 'issued', 'spoiled']), receivedOn: z.string(),
   document: z.string(), spoiledOn: z.string().nullable(), spoiledReason: z.string().nullable(), attestatId: id.nullable(),
 });
 /** Final marks of a 9th or 11th class by the rules of its year (issue 17): what would be written into the `final` slot,
@@ -598,7 +601,9 @@ export type AttestatT = z.infer<typeof AttestatSchema>;
 
 // ---------- attestats on blank forms (issue 17) ----------
 const BlankStateSchema = z.object({ series: z.string(), number: z.number().int(), regNumber: z.number().int(), issueDate: z.string(),
-  state: z.enum(['received', 'issued', 'spoiled']) });
+  state: z.enum(['received', 'issued', 'spoiled']),
+  /** the blank printed on is one «с отличием»; a graduate whose withHonours differs must have it spoiled and reprinted */
+  honours: z.boolean() });
 export const ClassBlanksSchema = z.object({
   classId: z.number().int(), className: z.string(), year: z.string(), grade: z.number().int(),
   students: z.array(z.object({ studentId: z.string(), fullName: z.string(), withHonours: z.boolean(), blank: BlankStateSchema.nullable() })),
@@ -1016,9 +1021,10 @@ export const contract = {
     z.object({ pdfBase64: z.string().min(1, 'пустой файл').max(LEDGER_PDF_MAX_BASE64, 'файл больше 15 МБ').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'не base64'),
       signatureBase64: p7sBase64 }).strict(),
   ]), PrintoutVerifySchema, ANY),
-  'attestats.receiveForms': command(z.object({ kind: attestatKind, series: formSeries, firstNumber: formNumber, lastNumber: formNumber,
-    receivedOn: isoDate, document: text(300).trim().min(1, 'укажите накладную или акт') }).strict(),
-    z.object({ receiptId: id, forms: z.number().int() }), CLERK),
+  // honours: a delivery of blanks «с отличием» (a form of its own since 2020: one delivery is of one kind)
+  'attestats.receiveForms': command(z.object({ kind: attestatKind, honours: z.boolean().default(false), series: formSeries, firstNumber: formNumber,
+    lastNumber: formNumber, receivedOn: isoDate, document: text(300).trim().min(1, 'укажите накладную или акт') }).strict(),
+    z.object({ receiptId: id, forms: z.number().int(), kindName: z.string() }), CLERK),
   'attestats.spoilForm': command(z.object({ series: formSeries, number: formNumber, date: isoDate,
     reason: text(500).trim().min(1, 'укажите причину') }).strict(), BlankFormSchema, CLERK),
   // A graduate of a 9th/11th class in the register: finals applied, the blank printed for him (series, number and date

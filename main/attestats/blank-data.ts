@@ -56,9 +56,11 @@ export function graduatesOf(db: DB, classId: number): Graduates {
 
 export type PrintRow = { id: number; form_id: number; student_id: string; class_id: number; reg_number: number; issue_date: string; layout: string;
   replaces_id: number | null; printed_at: string; printed_by: string; series: string; number: number; state: 'received' | 'issued' | 'spoiled'; parallel: number;
-  spoiled_on: string | null; spoiled_reason: string | null };
+  spoiled_on: string | null; spoiled_reason: string | null;
+  /** the form's kind: 1 — a blank «с отличием» (migration 0023) */
+  honours: number };
 
-const PRINT_SELECT = `SELECT p.*, f.series, f.number, f.state, f.spoiled_on, f.spoiled_reason, c.parallel FROM attestat_prints p JOIN attestat_forms f ON f.id = p.form_id
+const PRINT_SELECT = `SELECT p.*, f.series, f.number, f.state, f.spoiled_on, f.spoiled_reason, f.honours, c.parallel FROM attestat_prints p JOIN attestat_forms f ON f.id = p.form_id
   JOIN classes c ON c.id = p.class_id`;
 
 /** The graduate's print in force for an attestat of this grade: the latest whose blank is not spoiled; null if none. */
@@ -75,8 +77,10 @@ export function printById(db: DB, id: number): PrintRow {
 
 type StudentRow = { id: string; last_name: string; first_name: string; middle_name: string | null; birth_date: string; sex: string };
 
-/** What a graduate's blank says; `attestat` null on a preview before a blank is taken (its fields stay empty). */
-export function blankDataOf(db: DB, g: Graduates, studentId: string, attestat: BlankData['attestat'] | null): BlankData {
+/** What a graduate's blank says; `attestat` null on a preview before a blank is taken (its fields stay empty).
+ *  `honoursBlank`: the blank's kind, which picks the title's layout (a blank «с отличием» has its own); by default the
+ *  kind the graduate is due — a print made before 0023 on an ordinary blank keeps its ordinary layout, and its code. */
+export function blankDataOf(db: DB, g: Graduates, studentId: string, attestat: BlankData['attestat'] | null, honoursBlank?: boolean): BlankData {
   const s = g.ready.find((x) => x.studentId === studentId);
   if (!s) {
     const why = g.notReady.find((x) => x.studentId === studentId);
@@ -85,7 +89,7 @@ export function blankDataOf(db: DB, g: Graduates, studentId: string, attestat: B
   }
   const st = db.prepare('SELECT id, last_name, first_name, middle_name, birth_date, sex FROM students WHERE id = ?').get(studentId) as StudentRow;
   const grade = g.preview.grade as 9 | 11;
-  const la = layoutFor('attestat', grade, g.preview.year);
+  const la = layoutFor('attestat', grade, g.preview.year, honoursBlank ?? s.honours.withHonours);
   const lp = layoutFor('appendix', grade, g.preview.year);
   if (!la || !lp) throw new AppError('validation', `Для ${g.preview.year} нет раскладки бланков аттестата за ${grade} класс (main/attestats/layouts.ts)`);
   const school = schoolHeader(db);
@@ -108,6 +112,7 @@ export function blankDataOf(db: DB, g: Graduates, studentId: string, attestat: B
 /** The data of a print as the register holds it today: what its appendix's verification code stands for. */
 export function blankDataOfPrint(db: DB, printId: number): BlankData {
   const p = printById(db, printId);
-  const d = blankDataOf(db, graduatesOf(db, p.class_id), p.student_id, { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date });
+  const d = blankDataOf(db, graduatesOf(db, p.class_id), p.student_id, { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date },
+    p.honours === 1);
   return p.state === 'spoiled' ? { ...d, spoiled: { on: p.spoiled_on!, reason: p.spoiled_reason! } } : d;
 }

@@ -30,6 +30,8 @@ export type BlankLayout = {
   title: string;
   part: BlankPart;
   grade: 9 | 11;
+  /** a title «с отличием»: its own blank form since 2020 (the appendix is common to both) */
+  honours?: boolean;
   from: string;
   to: string | null;
   page: { width: number; height: number };
@@ -43,10 +45,14 @@ const HALF = 148.5;
 const L = 15; // the left margin of each half
 const W = HALF - 2 * L;
 
-const title = (grade: 9 | 11): BlankLayout => ({
-  id: `attestat-${grade}-2020`,
-  title: `Аттестат ${grade === 9 ? 'об основном' : 'о среднем'} общем образовании, титул (образец 2020 г.)`,
-  part: 'attestat', grade, from: '2020/2021', to: null,
+// The title «с отличием» (приказ № 545: one sample for the ordinary and the «с отличием» form of each grade, the words
+// «с отличием» and the colours printed on the blank) takes the same fields in the same places as far as the samples
+// show: the same positions under its own id, so a blank «с отличием» measured otherwise is corrected here alone and
+// every print says which layout it used.
+const title = (grade: 9 | 11, honours = false): BlankLayout => ({
+  id: `attestat-${grade}${honours ? '-honours' : ''}-2020`,
+  title: `Аттестат ${grade === 9 ? 'об основном' : 'о среднем'} общем образовании${honours ? ' с отличием' : ''}, титул (образец 2020 г.)`,
+  part: 'attestat', grade, ...(honours ? { honours } : {}), from: '2020/2021', to: null,
   page: { width: 297, height: 210 },
   fields: [
     { id: 'schoolName', label: 'Наименование организации', x: L, y: 48, width: W, fontSize: 11, align: 'center', lines: { max: 4, step: 5.5 } },
@@ -82,11 +88,13 @@ const appendix = (grade: 9 | 11): BlankLayout => ({
   qr: { x: L, y: 175, size: 19 },
 });
 
-export const BLANK_LAYOUTS: readonly BlankLayout[] = [title(9), appendix(9), title(11), appendix(11)];
+export const BLANK_LAYOUTS: readonly BlankLayout[] = [title(9), title(9, true), appendix(9), title(11), title(11, true), appendix(11)];
 
-/** The layout of a part of the blank for a grade in an academic year ("2025/2026"), or null when none applies. */
-export function layoutFor(part: BlankPart, grade: number, yearName: string, layouts: readonly BlankLayout[] = BLANK_LAYOUTS): BlankLayout | null {
-  return layouts.find((l) => l.part === part && l.grade === grade && yearName >= l.from && (l.to == null || yearName <= l.to)) ?? null;
+/** The layout of a part of the blank for a grade in an academic year ("2025/2026"), ordinary or «с отличием» (the
+ *  title; the appendix is one for both), or null when none applies. */
+export function layoutFor(part: BlankPart, grade: number, yearName: string, honours = false, layouts: readonly BlankLayout[] = BLANK_LAYOUTS): BlankLayout | null {
+  return layouts.find((l) => l.part === part && l.grade === grade && (part === 'appendix' || (l.honours ?? false) === honours)
+    && yearName >= l.from && (l.to == null || yearName <= l.to)) ?? null;
 }
 
 /** The order of subjects on the appendix: the order of the federal curriculum (ФОП ООО/СОО), by a name's beginning;

@@ -2,8 +2,9 @@
 // a reprint of one graduate on a new blank when the old one is spoiled, the preview of a blank, and the printers'
 // calibration with its test page.
 //
-// Printing takes blanks: a graduate without a print in force gets the next received blank of the class's kind (the
-// earliest delivery first, then series and number), a registration number reserved in the year of issue and the date
+// Printing takes blanks: a graduate without a print in force gets the next received blank of his kind — the class's
+// grade and «с отличием» or not, as computed or decided (a form of its own since 2020, migration 0023) — the earliest
+// delivery first, then series and number, a registration number reserved in the year of issue and the date
 // of issue printed on it. A class's batch is a job: every graduate's pages and appendix are rendered first (progress,
 // cancel), then all the blanks are taken in one transaction with the appendices' registration and the audit entry —
 // all the class's blanks or none, cancelled or not (too few left is said before the job starts). Printing the class
@@ -19,7 +20,7 @@ import { renderPlacedPdf, type PlacedPage } from '../shared/pdf.ts';
 import { classInfo } from '../grades/grades.ts';
 import { certifyPrintout, prepareAppendixPrintout, storeAppendixPrintout, type PreparedPrintout } from '../printouts/register.ts';
 import type { Progress } from '../shared/jobs.ts';
-import { formLabel, nextRegNumber, spoilForm } from '../printouts/attestats.ts';
+import { attestatKindName, blankKindWords, blankName, formLabel, honoursWhy, nextRegNumber, spoilForm, wrongKindMessage, type AttestatKind } from '../printouts/attestats.ts';
 import { schoolHeader } from '../printouts/school-header.ts';
 import { blankDataOf, graduatesOf, printById, printInForce, type Graduates } from './blank-data.ts';
 import { blankPages, placedOf, type BlankPage } from './blank-pages.ts';
@@ -135,12 +136,44 @@ export async function calibrationPdf(db: DB, workstation: string, printer: strin
 // ---------- taking blanks ----------
 
 type FreeForm = { id: number; series: string; number: number; received_on: string };
-const freeForms = (db: DB, kind: number, n: number) => db.prepare(`SELECT f.id, f.series, f.number, r.received_on FROM attestat_forms f
+/** The next `n` received blanks of a kind (grade and «с отличием»), not printed on: the earliest delivery first. */
+const freeForms = (db: DB, kind: number, honours: boolean, n: number) => db.prepare(`SELECT f.id, f.series, f.number, r.received_on FROM attestat_forms f
     JOIN attestat_form_receipts r ON r.id = f.receipt_id
-  WHERE f.kind = ? AND f.state = 'received' AND NOT EXISTS (SELECT 1 FROM attestat_prints p WHERE p.form_id = f.id)
-  ORDER BY r.received_on, f.series, f.number LIMIT ?`).all(kind, n) as FreeForm[];
+  WHERE f.kind = ? AND f.honours = ? AND f.state = 'received' AND NOT EXISTS (SELECT 1 FROM attestat_prints p WHERE p.form_id = f.id)
+  ORDER BY r.received_on, f.series, f.number LIMIT ?`).all(kind, honours ? 1 : 0, n) as FreeForm[];
 
-const layoutIdOf = (grade: number, year: string) => `${layoutFor('attestat', grade, year)?.id ?? '?'}+${layoutFor('appendix', grade, year)?.id ?? '?'}`;
+const layoutIdOf = (grade: number, year: string, honours: boolean) =>
+  `${layoutFor('attestat', grade, year, honours)?.id ?? '?'}+${layoutFor('appendix', grade, year)?.id ?? '?'}`;
+
+/** «с отличием» in force for a graduate of the class: what the rules give or an administrator decided. */
+const honoursOf = (g: Graduates, studentId: string) => {
+  const s = g.ready.find((x) => x.studentId === studentId);
+  if (!s) throw new AppError('validation', `Ученик не выпускник ${g.preview.className}, готовый к печати аттестата`, { studentId: 'не выпускник' });
+  return { withHonours: s.honours.withHonours, decided: s.honours.override != null, fullName: s.fullName };
+};
+
+/**
+ * The one place a blank is taken for a graduate: the form must be received and unprinted, of the class's grade and of
+ * the kind the graduate is due — «с отличием» or not, as the rules give or an administrator decided. The schema checks
+ * the grade and an administrator's decision (migrations 0016, 0023); what the rules give is computed, not stored, so it
+ * is checked here. The print keeps the layout it is printed by.
+ */
+function takeBlank(db: DB, g: Graduates, a: { formId: number; studentId: string; regNumber: number; issueDate: string; replacesId: number | null; by: string }): number {
+  const grade = g.preview.grade;
+  const due = honoursOf(g, a.studentId);
+  const f = db.prepare(`SELECT f.kind, f.honours, f.series, f.number, f.state, EXISTS (SELECT 1 FROM attestat_prints p WHERE p.form_id = f.id) AS printed
+    FROM attestat_forms f WHERE f.id = ?`).get(a.formId) as { kind: number; honours: number; series: string; number: number; state: string; printed: number } | undefined;
+  if (!f || f.state !== 'received' || f.printed) {
+    throw new AppError('conflict', `Бланк${f ? ` ${formLabel(f.series, f.number)}` : ''} уже использован или напечатан: ни один бланк не взят, напечатайте ещё раз`);
+  }
+  if (f.kind !== grade || (f.honours === 1) !== due.withHonours) {
+    throw new AppError('conflict', `${due.fullName}: бланк ${formLabel(f.series, f.number)} — ${blankName(f.kind as AttestatKind, f.honours === 1)}, ` +
+      `а положен ${attestatKindName(grade as AttestatKind, due.withHonours)} (${honoursWhy(due.decided)}): бланк не взят`);
+  }
+  return Number(db.prepare(`INSERT INTO attestat_prints (form_id, student_id, class_id, reg_number, issue_date, layout, replaces_id, printed_at, printed_by)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(a.formId, a.studentId, g.preview.classId, a.regNumber, a.issueDate, layoutIdOf(grade, g.preview.year, due.withHonours),
+    a.replacesId, nowIso(), a.by).lastInsertRowid);
+}
 
 export type PrintedBlank = { studentId: string; fullName: string; series: string; number: number; regNumber: number; issueDate: string; code: string;
   withHonours: boolean };
@@ -152,7 +185,7 @@ async function printedPages(db: DB, g: Graduates, studentIds: string[], user: Us
   for (const id of studentIds) {
     const p = printInForce(db, id, g.preview.grade)!;
     const cert = await certifyPrintout(db, { kind: 'attestat_appendix', print: p.id }, user);
-    const data = blankDataOf(db, g, id, { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date });
+    const data = blankDataOf(db, g, id, { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date }, p.honours === 1);
     pages.push(...blankPages(data, cert.code));
     printed.push({ studentId: id, fullName: data.student.fullName, series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date,
       code: cert.code, withHonours: data.withHonours });
@@ -164,7 +197,8 @@ const safe = (s: string) => s.replace(/[\\/:*?"<>|]/g, '-');
 
 /**
  * The class's attestats on blanks, as one PDF for the printer (calibrated), one graduate's or all who are ready: a
- * job. What is refused (nobody ready, too few blanks, a blank received after the date of issue) is said here, before
+ * job. What is refused (nobody ready, too few blanks of a kind — each kind short said with its counts —, a graduate
+ * printed on the other kind since his «с отличием» changed, a blank received after the date of issue) is said here, before
  * the job exists and before any blank is taken. The work renders every graduate's pages and appendix first (progress
  * per graduate; a cancel stops it with nothing written), then takes all the blanks, registers all the appendices and
  * audits in one transaction: all the class's blanks or none.
@@ -187,12 +221,26 @@ export function startClassPrint(db: DB, a: { classId: number; studentId?: string
       (g.notReady.length ? `: ${g.notReady.map((s) => `${s.fullName} — ${s.reason}`).join('; ')}` : ' (аттестаты уже выданы)'));
   }
   const issueDate = a.issueDate ?? todayIso();
+  // a graduate printed on the other kind (the decision on «с отличием» changed since): his blank is spoiled and reprinted first
+  const wrong = ids.flatMap((id) => {
+    const old = printInForce(db, id, grade);
+    const due = honoursOf(g, id);
+    return old && (old.honours === 1) !== due.withHonours
+      ? [wrongKindMessage(due.fullName, grade, { series: old.series, number: old.number, honours: old.honours === 1 }, due.withHonours, due.decided)] : [];
+  });
+  if (wrong.length) throw new AppError('conflict', `${wrong.join('. ')}. Ничего не напечатано, ни один бланк не взят`, { studentId: 'бланк не того вида' });
   const need = ids.filter((id) => !printInForce(db, id, grade));
-  const forms = freeForms(db, grade, need.length);
-  if (forms.length < need.length) {
-    throw new AppError('conflict', `Не хватает бланков аттестата за ${grade} класс: нужно ${need.length}, неиспользованных ${forms.length}. ` +
-      'Оприходуйте новые бланки («Бланки» → «Поступление») и напечатайте снова: ни один бланк не взят');
+  // the blanks each kind needs, and how many of it are left: all the kinds that are short are said before anything is taken
+  const kinds = [false, true].map((honours) => ({ honours, ids: need.filter((id) => honoursOf(g, id).withHonours === honours) }))
+    .filter((k) => k.ids.length).map((k) => ({ ...k, forms: freeForms(db, grade, k.honours, k.ids.length) }));
+  const short = kinds.filter((k) => k.forms.length < k.ids.length);
+  if (short.length) {
+    const said = short.map((k) => `бланков ${blankKindWords(grade, k.honours)} не хватает: нужно ${k.ids.length}, есть ${k.forms.length}`).join('; ');
+    throw new AppError('conflict', `${said[0].toUpperCase()}${said.slice(1)}. Оприходуйте новые бланки этого вида («Оприходовать бланки», ` +
+      '«с отличием» — отдельным поступлением) и напечатайте снова: ни один бланк не взят');
   }
+  const formOf = new Map(kinds.flatMap((k) => k.ids.map((id, i) => [id, k.forms[i]] as const)));
+  const forms = [...formOf.values()];
   const late = forms.find((f) => f.received_on > issueDate);
   if (late) throw fieldError('issueDate', `Бланк ${formLabel(late.series, late.number)} получен ${formatDate(late.received_on)}: дата выдачи ${formatDate(issueDate)} раньше`);
   const cal = calibrationOf(db, workstation, a.printer);
@@ -200,7 +248,7 @@ export function startClassPrint(db: DB, a: { classId: number; studentId?: string
   return async (p: Progress) => {
     // each graduate's blank: the print in force, or the blank and registration number this batch will take
     const firstReg = nextRegNumber(db, issueDate);
-    const plan = new Map(need.map((id, i) => [id, { form: forms[i], regNumber: firstReg + i }]));
+    const plan = new Map(need.map((id, i) => [id, { form: formOf.get(id)!, regNumber: firstReg + i }]));
     const pages: BlankPage[] = [];
     const printed: PrintedBlank[] = [];
     const toStore: Array<{ studentId: string; printId: number | null; prepared: PreparedPrintout | null }> = [];
@@ -210,7 +258,7 @@ export function startClassPrint(db: DB, a: { classId: number; studentId?: string
       const taken = plan.get(id);
       const blank = old ? { series: old.series, number: old.number, regNumber: old.reg_number, issueDate: old.issue_date }
         : { series: taken!.form.series, number: taken!.form.number, regNumber: taken!.regNumber, issueDate };
-      const data = blankDataOf(db, g, id, blank);
+      const data = blankDataOf(db, g, id, blank, old ? old.honours === 1 : undefined);
       p.report(i, ids.length, `${data.student.fullName}: бланк ${formLabel(blank.series, blank.number)}`);
       const { code, prepared } = await prepareAppendixPrintout(db, old?.id ?? null, data);
       toStore.push({ studentId: id, printId: old?.id ?? null, prepared });
@@ -224,22 +272,22 @@ export function startClassPrint(db: DB, a: { classId: number; studentId?: string
     p.throwIfCancelled();
     // the one write: every blank taken and every appendix registered, or nothing
     db.transaction(() => {
-      const add = db.prepare(`INSERT INTO attestat_prints (form_id, student_id, class_id, reg_number, issue_date, layout, replaces_id, printed_at, printed_by)
-        VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)`);
       for (const x of toStore) {
         let printId = x.printId;
         if (printId == null) {
           const { form, regNumber } = plan.get(x.studentId)!;
-          if (printInForce(db, x.studentId, grade) || !freeForms(db, grade, need.length).some((f) => f.id === form.id) || nextRegNumber(db, issueDate) !== regNumber) {
+          const honours = honoursOf(g, x.studentId).withHonours;
+          if (printInForce(db, x.studentId, grade) || !freeForms(db, grade, honours, need.length).some((f) => f.id === form.id) || nextRegNumber(db, issueDate) !== regNumber) {
             throw new AppError('conflict', 'Бланки или регистрационные номера заняты другой печатью, пока готовился файл: напечатайте ещё раз (ни один бланк не взят)');
           }
-          printId = Number(add.run(form.id, x.studentId, g.preview.classId, regNumber, issueDate, layoutIdOf(grade, g.preview.year), nowIso(), user.login).lastInsertRowid);
+          printId = takeBlank(db, g, { formId: form.id, studentId: x.studentId, regNumber, issueDate, replacesId: null, by: user.login });
         }
         if (x.prepared) storeAppendixPrintout(db, printId, x.prepared, user);
       }
       if (need.length) {
         appendAudit(db, user.login, 'attestats.printClass', { classId: g.preview.classId, className: g.preview.className, issueDate,
-          taken: need.map((id) => ({ studentId: id, blank: formLabel(plan.get(id)!.form.series, plan.get(id)!.form.number), regNumber: plan.get(id)!.regNumber })) });
+          taken: need.map((id) => ({ studentId: id, blank: formLabel(plan.get(id)!.form.series, plan.get(id)!.form.number), regNumber: plan.get(id)!.regNumber,
+            withHonours: honoursOf(g, id).withHonours })) });
       }
     }).immediate();
     p.report(ids.length, ids.length, 'Готово');
@@ -253,8 +301,9 @@ export function startClassPrint(db: DB, a: { classId: number; studentId?: string
   };
 }
 
-/** A graduate's blank spoiled in printing: the old blank written off with the reason, the next one taken (same
- *  registration number and date), and printed. */
+/** A graduate's blank spoiled in printing: the old blank written off with the reason, the next one of the graduate's
+ *  kind taken (same registration number and date), and printed. The kind is the one he is due now: after a changed
+ *  decision on «с отличием» this is how a print on the other kind is replaced. */
 export async function reprintBlank(db: DB, a: { classId: number; studentId: string; reason: string; date?: string; printer?: string }, user: User,
   workstation: string) {
   const reason = a.reason.trim();
@@ -265,16 +314,17 @@ export async function reprintBlank(db: DB, a: { classId: number; studentId: stri
   if (old.state === 'issued') throw new AppError('conflict', `Аттестат на бланке ${formLabel(old.series, old.number)} уже выдан: повторная печать — это дубликат`);
   const g = graduatesOf(db, a.classId);
   blankDataOf(db, g, a.studentId, null); // still a graduate whose finals are applied
+  const { withHonours } = honoursOf(g, a.studentId);
   const date = a.date ?? todayIso();
   const next = db.transaction(() => {
+    const [f] = freeForms(db, c.parallel, withHonours, 1);
+    if (!f) {
+      throw new AppError('conflict', `Не осталось бланков ${blankKindWords(c.parallel, withHonours)}: оприходуйте новые — бланк ${formLabel(old.series, old.number)} не списан`);
+    }
     const spoiled = spoilForm(db, { series: old.series, number: old.number, date, reason: `испорчен при печати: ${reason}` });
-    const [f] = freeForms(db, c.parallel, 1);
-    if (!f) throw new AppError('conflict', `Не осталось бланков аттестата за ${c.parallel} класс: оприходуйте новые — бланк ${formLabel(old.series, old.number)} не списан`);
-    const id = Number(db.prepare(`INSERT INTO attestat_prints (form_id, student_id, class_id, reg_number, issue_date, layout, replaces_id, printed_at, printed_by)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(f.id, a.studentId, a.classId, old.reg_number, old.issue_date, layoutIdOf(c.parallel, c.year_name), old.id,
-      nowIso(), user.login).lastInsertRowid);
+    const id = takeBlank(db, g, { formId: f.id, studentId: a.studentId, regNumber: old.reg_number, issueDate: old.issue_date, replacesId: old.id, by: user.login });
     appendAudit(db, user.login, 'attestats.reprint', { classId: a.classId, studentId: a.studentId, spoiled: formLabel(spoiled.series, spoiled.number),
-      reason, taken: formLabel(f.series, f.number), regNumber: old.reg_number });
+      reason, taken: formLabel(f.series, f.number), regNumber: old.reg_number, withHonours });
     return printById(db, id);
   }).immediate();
   const { pages, printed } = await printedPages(db, g, [a.studentId], user);
@@ -289,10 +339,12 @@ export async function reprintBlank(db: DB, a: { classId: number; studentId: stri
 export function blankPreview(db: DB, a: { classId: number; studentId: string }) {
   const g = graduatesOf(db, a.classId);
   const p = printInForce(db, a.studentId, g.preview.grade);
-  const data = blankDataOf(db, g, a.studentId, p ? { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date } : null);
+  const data = blankDataOf(db, g, a.studentId, p ? { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date } : null,
+    p ? p.honours === 1 : undefined);
   const code = p ? (db.prepare(`SELECT code FROM printouts WHERE kind = 'attestat_appendix' AND subject_ref = ? ORDER BY version DESC LIMIT 1`)
     .pluck().get(`print:${p.id}`) as string | undefined) ?? null : null;
-  return { fullName: data.student.fullName, blank: p ? { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date, state: p.state } : null,
+  return { fullName: data.student.fullName, blank: p ? { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date, state: p.state,
+    honours: p.honours === 1 } : null,
     withHonours: data.withHonours, pages: blankPages(data, code) };
 }
 
@@ -304,7 +356,7 @@ export function classBlanks(db: DB, classId: number) {
     students: g.ready.map((s) => {
       const p = printInForce(db, s.studentId, g.preview.grade);
       return { studentId: s.studentId, fullName: s.fullName, withHonours: s.honours.withHonours,
-        blank: p ? { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date, state: p.state } : null };
+        blank: p ? { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date, state: p.state, honours: p.honours === 1 } : null };
     }),
     notReady: g.notReady,
   };

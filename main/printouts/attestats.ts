@@ -11,13 +11,19 @@ import { ruleSetFor } from '../attestats/rules.ts';
 
 export type AttestatKind = 9 | 11;
 export type FormState = 'received' | 'issued' | 'spoiled';
-export type BlankForm = { id: number; kind: AttestatKind; series: string; number: number; state: FormState; receivedOn: string;
+export type BlankForm = { id: number; kind: AttestatKind; honours: boolean; series: string; number: number; state: FormState; receivedOn: string;
   document: string; spoiledOn: string | null; spoiledReason: string | null; attestatId: number | null };
 export type Attestat = { id: number; year: string; regNumber: number; studentId: string; fullName: string; birthDate: string;
   kind: AttestatKind; series: string; number: number; issueDate: string; recipient: string; withHonours: boolean };
 
 const KIND_NAME: Record<AttestatKind, string> = { 9: 'об основном общем образовании', 11: 'о среднем общем образовании' };
-export const attestatKindName = (k: AttestatKind) => `аттестат ${KIND_NAME[k]}`;
+/** «аттестат о среднем общем образовании [с отличием]»: since the forms of 2020 (приказ Минпросвещения № 545) the one
+ *  «с отличием» is a blank form of its own, accounted apart (migration 0023). */
+export const attestatKindName = (k: AttestatKind, honours = false) => `аттестат ${KIND_NAME[k]}${honours ? ' с отличием' : ''}`;
+/** «бланк аттестата о среднем общем образовании [с отличием]». */
+export const blankName = (k: AttestatKind, honours: boolean) => `бланк аттестата ${KIND_NAME[k]}${honours ? ' с отличием' : ''}`;
+/** A kind of blank form in a sentence: «бланков аттестата с отличием 11 класса». */
+export const blankKindWords = (grade: number, honours: boolean) => `аттестата${honours ? ' с отличием' : ''} ${grade} класса`;
 
 /** «077 № 000123» as printed on a form: the number to six digits at least. */
 export const formLabel = (series: string, number: number) => `${series} № ${String(number).padStart(6, '0')}`;
@@ -35,17 +41,19 @@ function checkKind(k: number): asserts k is AttestatKind {
   if (k !== 9 && k !== 11) throw fieldError('kind', `Вид аттестата: 9 (основное общее) или 11 (среднее общее), а не «${k}»`);
 }
 
-type FormRow = { id: number; kind: AttestatKind; series: string; number: number; state: FormState; received_on: string; document: string;
+type FormRow = { id: number; kind: AttestatKind; honours: number; series: string; number: number; state: FormState; received_on: string; document: string;
   spoiled_on: string | null; spoiled_reason: string | null; attestat_id: number | null };
 const FORM_SELECT = `SELECT f.*, r.received_on, r.document, a.id AS attestat_id FROM attestat_forms f
   JOIN attestat_form_receipts r ON r.id = f.receipt_id LEFT JOIN attestats a ON a.form_id = f.id`;
-const toForm = (r: FormRow): BlankForm => ({ id: r.id, kind: r.kind, series: r.series, number: r.number, state: r.state, receivedOn: r.received_on,
+const toForm = (r: FormRow): BlankForm => ({ id: r.id, kind: r.kind, honours: r.honours === 1, series: r.series, number: r.number, state: r.state, receivedOn: r.received_on,
   document: r.document, spoiledOn: r.spoiled_on, spoiledReason: r.spoiled_reason, attestatId: r.attestat_id });
 
-/** Registers a delivery of blank forms: series, numbers first..last (one row per form). A number already received is refused. */
-export function receiveForms(db: DB, a: { kind: number; series: string; firstNumber: number; lastNumber: number; receivedOn: string; document: string },
-  by: string): { receiptId: number; forms: number } {
+/** Registers a delivery of blank forms: series, numbers first..last (one row per form), ordinary or «с отличием» (a form
+ *  of its own since 2020: a delivery is of one kind). A number already received is refused. */
+export function receiveForms(db: DB, a: { kind: number; honours?: boolean; series: string; firstNumber: number; lastNumber: number; receivedOn: string;
+  document: string }, by: string): { receiptId: number; forms: number; kindName: string } {
   checkKind(a.kind);
+  const honours = a.honours === true;
   const series = cleanSeries(a.series);
   if (!Number.isInteger(a.firstNumber) || a.firstNumber < 1) throw fieldError('firstNumber', 'Первый номер бланка — целое число от 1');
   if (!Number.isInteger(a.lastNumber) || a.lastNumber < a.firstNumber) throw fieldError('lastNumber', 'Последний номер не может быть меньше первого');
@@ -58,11 +66,11 @@ export function receiveForms(db: DB, a: { kind: number; series: string; firstNum
   if (taken.length) {
     throw errorAt('conflict', 'firstNumber', `Бланки ${taken.map((t) => formLabel(series, t.number)).join(', ')} уже получены ранее: один номер бланка учитывается один раз`);
   }
-  const receiptId = Number(db.prepare(`INSERT INTO attestat_form_receipts (kind, series, first_number, last_number, received_on, document, created_at, created_by)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(a.kind, series, a.firstNumber, a.lastNumber, a.receivedOn, document, nowIso(), by).lastInsertRowid);
-  const add = db.prepare('INSERT INTO attestat_forms (receipt_id, kind, series, number) VALUES (?, ?, ?, ?)');
-  for (let n = a.firstNumber; n <= a.lastNumber; n++) add.run(receiptId, a.kind, series, n);
-  return { receiptId, forms: a.lastNumber - a.firstNumber + 1 };
+  const receiptId = Number(db.prepare(`INSERT INTO attestat_form_receipts (kind, honours, series, first_number, last_number, received_on, document, created_at, created_by)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(a.kind, honours ? 1 : 0, series, a.firstNumber, a.lastNumber, a.receivedOn, document, nowIso(), by).lastInsertRowid);
+  const add = db.prepare('INSERT INTO attestat_forms (receipt_id, kind, honours, series, number) VALUES (?, ?, ?, ?, ?)');
+  for (let n = a.firstNumber; n <= a.lastNumber; n++) add.run(receiptId, a.kind, honours ? 1 : 0, series, n);
+  return { receiptId, forms: a.lastNumber - a.firstNumber + 1, kindName: attestatKindName(a.kind, honours) };
 }
 
 /** The form with this series and number, or an error that says whether the series is registered at all. */
@@ -109,8 +117,22 @@ export function nextRegNumber(db: DB, issueDate: string): number {
     FROM academic_years y WHERE y.id = ?`).get(y.id) as { n: number }).n;
 }
 
-type Graduate = { classId: number; className: string; print: { series: string; number: number; regNumber: number; issueDate: string } | null;
-  withHonours: boolean };
+type Graduate = { classId: number; className: string;
+  print: { series: string; number: number; regNumber: number; issueDate: string; honours: boolean } | null;
+  withHonours: boolean; decided: boolean };
+
+/** Why a graduate's «с отличием» is what it is, for a message: an administrator's decision or the finals. */
+export const honoursWhy = (decided: boolean) => (decided ? 'решение администратора' : 'по итоговым отметкам');
+
+/** The refusal for a graduate whose blank was printed on the other kind (the decision on «с отличием» changed after
+ *  printing): that blank is written off and the attestat printed again on a blank of the right kind. */
+export function wrongKindMessage(name: string, grade: number, print: { series: string; number: number; honours: boolean }, withHonours: boolean,
+  decided: boolean): string {
+  return `${name}: аттестат напечатан на бланке аттестата ${KIND_NAME[grade as AttestatKind]}${print.honours ? ' с отличием' : ''} ${formLabel(print.series, print.number)}, ` +
+    `а положен ${attestatKindName(grade as AttestatKind, withHonours)} (${honoursWhy(decided)}). Этот бланк нужно списать как испорченный и ` +
+    `перепечатать аттестат («Бланк испорчен…» в «Печати аттестатов на бланках» или print attestat --student … --reprint ПРИЧИНА): ` +
+    `возьмётся следующий бланк ${blankKindWords(grade, withHonours)}`;
+}
 
 /**
  * A student of a 9th or 11th class in the register is issued an attestat only as its graduate: the finals in the
@@ -133,8 +155,8 @@ function graduateOf(db: DB, studentId: string, kind: AttestatKind): Graduate | n
       { studentId: why?.reason ?? 'не выпускник класса' });
   }
   const p = printInForce(db, studentId, kind);
-  return { classId: c, className: g.preview.className, withHonours: ready.honours.withHonours,
-    print: p ? { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date } : null };
+  return { classId: c, className: g.preview.className, withHonours: ready.honours.withHonours, decided: ready.honours.override != null,
+    print: p ? { series: p.series, number: p.number, regNumber: p.reg_number, issueDate: p.issue_date, honours: p.honours === 1 } : null };
 }
 
 export function issueAttestat(db: DB, a: { studentId: string; kind: number; series?: string; number?: number; issueDate?: string; recipient: string;
@@ -158,6 +180,9 @@ export function issueAttestat(db: DB, a: { studentId: string; kind: number; seri
     withHonours = grad.withHonours;
     const p = grad.print;
     if (p) {
+      if (p.honours !== grad.withHonours) {
+        throw errorAt('conflict', 'number', wrongKindMessage(name, a.kind, p, grad.withHonours, grad.decided));
+      }
       if ((a.series != null && cleanSeries(a.series) !== p.series) || (a.number != null && a.number !== p.number)) {
         throw fieldError('number', `Аттестат ${name} напечатан на бланке ${formLabel(p.series, p.number)}: выдаётся он, а не ${formLabel(a.series ?? p.series, a.number ?? p.number)}`);
       }
@@ -174,6 +199,12 @@ export function issueAttestat(db: DB, a: { studentId: string; kind: number; seri
   const f = findForm(db, a.series, a.number);
   if (f.state !== 'received') throw errorAt('conflict', 'number', usedMessage(f));
   if (f.kind !== a.kind) throw fieldError('series', `Бланк ${formLabel(f.series, f.number)} — для аттестата за ${f.kind} класс, а выдаётся за ${a.kind}`);
+  if (f.honours !== withHonours) {
+    throw fieldError('number', `Бланк ${formLabel(f.series, f.number)} — ${blankName(f.kind, f.honours)}, а выдаётся ` +
+      `${attestatKindName(a.kind as AttestatKind, withHonours)} (${name}): ${withHonours
+        ? 'аттестат с отличием выдаётся на своём бланке (оприходуйте такие бланки поступлением «с отличием»)'
+        : 'на бланке аттестата с отличием выдаётся только аттестат с отличием'}`);
+  }
   if (a.issueDate < f.receivedOn) throw fieldError('issueDate', `Бланк получен ${formatDate(f.receivedOn)}: выдать аттестат на нём раньше нельзя`);
   const prior = db.prepare('SELECT a.issue_date, f.series, f.number FROM attestats a JOIN attestat_forms f ON f.id = a.form_id WHERE a.student_id = ? AND a.kind = ?')
     .get(a.studentId, a.kind) as { issue_date: string; series: string; number: number } | undefined;

@@ -164,8 +164,9 @@ export type AttestatBookData = {
   year: string;
   attestats: Array<{ regNumber: number; fullName: string; birthDate: string; kind: AttestatKind; series: string; number: number; issueDate: string;
     recipient: string; withHonours: boolean }>;
-  /** Blank forms by series: how many were received, issued and spoiled in all, and how many are left. */
-  forms: Array<{ kind: AttestatKind; series: string; received: number; issued: number; spoiled: number; left: number }>;
+  /** Blank forms by kind and series: how many were received, issued and spoiled in all, and how many are left. `honours`
+   *  only on the forms «с отличием» (migration 0023), so a book without them hashes as it did, and keeps its code. */
+  forms: Array<{ kind: AttestatKind; honours?: true; series: string; received: number; issued: number; spoiled: number; left: number }>;
   /** Forms spoiled within this academic year (and the half-year after it, when attestats are still issued); a blank
    *  spoiled in printing names the graduate and the blank printed in its place (only then: a book printed before
    *  reprints existed keeps its data, and its code). */
@@ -176,8 +177,10 @@ export function attestatBookData(db: DB, yearName: string): AttestatBookData {
   const y = yearByName(db, yearName.trim());
   if (!y) throw fieldError('year', `Учебный год ${yearName} не найден в реестре`);
   const span = db.prepare(`SELECT start_date, date(end_date, '+6 months') AS until FROM academic_years WHERE id = ?`).get(y.id) as { start_date: string; until: string };
-  const forms = db.prepare(`SELECT kind, series, count(*) AS received, sum(state = 'issued') AS issued, sum(state = 'spoiled') AS spoiled,
-      sum(state = 'received') AS left FROM attestat_forms GROUP BY kind, series ORDER BY kind, series`).all() as AttestatBookData['forms'];
+  const forms = (db.prepare(`SELECT kind, honours, series, count(*) AS received, sum(state = 'issued') AS issued, sum(state = 'spoiled') AS spoiled,
+      sum(state = 'received') AS left FROM attestat_forms GROUP BY kind, honours, series ORDER BY kind, honours, series`).all() as
+    Array<Omit<AttestatBookData['forms'][number], 'honours'> & { honours: number }>)
+    .map(({ honours, ...f }) => (honours ? { ...f, honours: true as const } : f));
   const spoiled = db.prepare(`SELECT series, number, spoiled_on AS date, spoiled_reason AS reason FROM attestat_forms
     WHERE state = 'spoiled' AND spoiled_on BETWEEN ? AND ? ORDER BY series, number`).all(span.start_date, span.until) as AttestatBookData['spoiled'];
   const replaced = db.prepare(`SELECT s.last_name, s.first_name, s.middle_name, nf.series, nf.number FROM attestat_forms f

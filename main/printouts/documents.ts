@@ -180,13 +180,14 @@ export async function renderAttestatBook(d: AttestatBookData, code: string | nul
     th('Дата выдачи'), th('Получатель'), th('Подпись получателя')];
   const body: TableCell[][] = [head, ...d.attestats.map((a): TableCell[] => [
     { text: String(a.regNumber), alignment: 'center' }, { text: a.fullName }, { text: formatDate(a.birthDate), alignment: 'center' },
-    { text: `${attestatKindName(a.kind)}${a.withHonours ? ' с отличием' : ''}`, fontSize: 7.5 },
+    { text: attestatKindName(a.kind, a.withHonours), fontSize: 7.5 },
     { text: formLabel(a.series, a.number), alignment: 'center' }, { text: formatDate(a.issueDate), alignment: 'center' },
     { text: a.recipient }, { text: '' },
   ])];
   if (!d.attestats.length) body.push([{ text: 'В этом учебном году аттестаты не выдавались', colSpan: 8, italics: true, alignment: 'center' }, '', '', '', '', '', '', '']);
-  const forms: TableCell[][] = [[th('Аттестат'), th('Серия'), th('Получено'), th('Выдано'), th('Испорчено'), th('Остаток')],
-    ...d.forms.map((f): TableCell[] => [{ text: `за ${f.kind} класс` }, { text: f.series, alignment: 'center' },
+  // each kind in words, «с отличием» a form of its own (migration 0023)
+  const forms: TableCell[][] = [[th('Бланк'), th('Серия'), th('Получено'), th('Выдано'), th('Испорчено'), th('Остаток')],
+    ...d.forms.map((f): TableCell[] => [{ text: `${attestatKindName(f.kind, f.honours === true)} (${f.kind} класс)`, fontSize: 7.5 }, { text: f.series, alignment: 'center' },
       ...[f.received, f.issued, f.spoiled, f.left].map((n) => ({ text: String(n), alignment: 'center' as const }))])];
   const content: Content[] = [
     schoolBlock(d.school),
@@ -197,7 +198,7 @@ export async function renderAttestatBook(d: AttestatBookData, code: string | nul
       layout: grid(3), fontSize: 8.5 },
     { text: 'Учёт бланков строгой отчётности', bold: true, fontSize: 9.5, margin: [0, 12, 0, 3] },
     d.forms.length
-      ? { table: { headerRows: 1, widths: [80, 60, 55, 55, 60, 55], body: forms }, layout: grid(), fontSize: 8.5 }
+      ? { table: { headerRows: 1, widths: [250, 60, 55, 55, 60, 55], body: forms }, layout: grid(), fontSize: 8.5 }
       : { text: 'Бланки не поступали', italics: true, fontSize: 8.5 },
   ];
   if (d.spoiled.length) {

@@ -19,8 +19,13 @@ it('2013/2014: issued from the paper book; 2025/2026: refused until the finals a
     };
     const old = await enrolled('2013/2014', 'Старов');
     const recent = await enrolled('2025/2026', 'Новиков');
+    // «с отличием» goes on a blank of its own kind (migration 0023): an ordinary one is refused by field
     await c.call('attestats.receiveForms', { kind: 11, series: '77 ББ', firstNumber: 1, lastNumber: 2, receivedOn: '2014-05-20', document: 'Накладная № 3' });
-    const a = await c.call('attestats.issue', { studentId: old, kind: 11, series: '77 ББ', number: 1, issueDate: '2014-06-24', recipient: 'Старов Иван Петрович', withHonours: true });
+    await c.call('attestats.receiveForms', { kind: 11, honours: true, series: '77 БО', firstNumber: 1, lastNumber: 1, receivedOn: '2014-05-20', document: 'Накладная № 4' });
+    const plain = expectError(await c.raw('attestats.issue', { studentId: old, kind: 11, series: '77 ББ', number: 1, issueDate: '2014-06-24',
+      recipient: 'Старов Иван Петрович', withHonours: true }), 'validation', 'number');
+    expect(plain.message).toContain('Бланк 77 ББ № 000001 — бланк аттестата о среднем общем образовании, а выдаётся аттестат о среднем общем образовании с отличием (Старов');
+    const a = await c.call('attestats.issue', { studentId: old, kind: 11, series: '77 БО', number: 1, issueDate: '2014-06-24', recipient: 'Старов Иван Петрович', withHonours: true });
     expect({ regNumber: a.regNumber, withHonours: a.withHonours, number: a.number }).toEqual({ regNumber: 1, withHonours: true, number: 1 });
     const e = expectError(await c.raw('attestats.issue', { studentId: recent, kind: 11, series: '77 ББ', number: 2, issueDate: '2026-06-24', recipient: 'Новиков Иван Петрович' }), 'validation');
     expect(e.message).toMatch(/^Итоговые отметки 11А за 2025\/2026 не вычислены/);

@@ -131,11 +131,13 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     const unknown = await refusal('attestats.issue', { studentId: st['Жукова'], kind: 11, series: '99 ЯЯ', number: 1, issueDate: '2026-06-25', recipient: 'Жукова Нина Петровна' });
     expect(unknown.fields).toHaveProperty('series');
     expect(unknown.message).toContain('Бланки серии «99 ЯЯ» не поступали');
+    // Ефимова's attestat is «с отличием»: a blank of its own kind (migration 0023), none received yet
     const few = await refusal('attestats.printClass', { classId: c11, issueDate: '2026-06-25' });
     expect(few.code).toBe('conflict');
-    expect(few.message).toContain('нужно 3, неиспользованных 2');
+    expect(few.message).toContain('Бланков аттестата с отличием 11 класса не хватает: нужно 1, есть 0');
     expect(sql('SELECT count(*) FROM attestat_prints')).toBe('0');
     await c.call('attestats.receiveForms', { kind: 11, series: '77 АБ', firstNumber: 3, lastNumber: 10, receivedOn: '2026-05-21', document: 'Накладная № 16' });
+    await c.call('attestats.receiveForms', { kind: 11, honours: true, series: '77 АО', firstNumber: 1, lastNumber: 2, receivedOn: '2026-05-21', document: 'Накладная № 17' });
   });
 
   it('a calibration offset beyond ±10 mm or a scale off 100 % by more than 5 % is refused by field, nothing stored', async () => {
@@ -161,14 +163,15 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     expect(job.message).toBe('Операция отменена');
     expect({ prints: count('attestat_prints'), printouts: count('printouts'), audit: count("audit_log WHERE method LIKE 'attestats.printClass%' OR method LIKE 'printouts.%'") })
       .toEqual(before);
-    expect(sql("SELECT count(*) FROM attestat_forms WHERE state = 'received'")).toBe('10');
+    expect(sql("SELECT count(*) FROM attestat_forms WHERE state = 'received'")).toBe('12');
   });
 
   it('the batch takes a blank per graduate and places every field where the layout says, moved by the printer\'s calibration', async () => {
     const r = await printBatch({ classId: c11, issueDate: '2026-06-25', printer: 'Kyocera ECOSYS' });
     expect(r.taken).toBe(3);
+    // each on a blank of his kind: Ефимова «с отличием» on the series received for it
     expect(r.printed.map((p) => [p.fullName, p.series, p.number, p.regNumber, p.withHonours])).toEqual([
-      ['Дмитриев Глеб Петрович', '77 АБ', 1, 1, false], ['Ефимова Вера Петровна', '77 АБ', 2, 2, true], ['Жукова Нина Петровна', '77 АБ', 3, 3, false]]);
+      ['Дмитриев Глеб Петрович', '77 АБ', 1, 1, false], ['Ефимова Вера Петровна', '77 АО', 1, 2, true], ['Жукова Нина Петровна', '77 АБ', 2, 3, false]]);
     const file = save('batch.pdf', r.dataBase64);
     const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
     expect(info).toMatch(/Pages:\s+6/);
@@ -177,7 +180,7 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     let checked = 0;
     for (const [i, p] of r.printed.entries()) {
       const preview = await c.call('attestats.blankPreview', { classId: c11, studentId: p.studentId });
-      expect(preview.blank).toMatchObject({ series: '77 АБ', number: p.number, regNumber: p.regNumber, issueDate: '2026-06-25' });
+      expect(preview.blank).toMatchObject({ series: p.series, number: p.number, honours: p.withHonours, regNumber: p.regNumber, issueDate: '2026-06-25' });
       for (const [k, page] of preview.pages.entries()) {
         const words = pages[i * 2 + k];
         for (const item of page.items) {
@@ -217,8 +220,8 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     // printing again takes no new blank
     const again = await printBatch({ classId: c11, issueDate: '2026-06-25' });
     expect(again.taken).toBe(0);
-    expect(again.printed.map((p) => p.number)).toEqual([1, 2, 3]);
-    expect(sql("SELECT group_concat(number || ':' || state, ' ') FROM (SELECT number, state FROM attestat_forms ORDER BY number LIMIT 4)")).toBe('1:received 2:received 3:received 4:received');
+    expect(again.printed.map((p) => p.number)).toEqual([1, 1, 2]);
+    expect(sql("SELECT group_concat(number || ':' || state, ' ') FROM (SELECT number, state FROM attestat_forms WHERE series = '77 АБ' ORDER BY number LIMIT 4)")).toBe('1:received 2:received 3:received 4:received');
   });
 
   it('the command line prints the same batch (no new blank) and the calibration page with its crosses where they belong', async () => {
@@ -228,7 +231,7 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { taken: number; printed: Array<{ number: number }> };
     expect(j.taken).toBe(0);
-    expect(j.printed.map((p) => p.number)).toEqual([1, 2, 3]);
+    expect(j.printed.map((p) => p.number)).toEqual([1, 1, 2]);
     expect(pdfWords(out)).toHaveLength(6);
     const cal = path.join(dir, 'calibration.pdf');
     const k = await cli('print', 'calibration', '--out', cal, '--printer', 'Kyocera ECOSYS', '--db', c.dbPath);
@@ -257,7 +260,7 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     const a = await c.call('attestats.issue', { studentId: st['Дмитриев'], kind: 11, recipient: 'Дмитриев Глеб Петрович' });
     expect(a).toMatchObject({ series: '77 АБ', number: 1, regNumber: 1, issueDate: '2026-06-25', withHonours: false });
     const e = await c.call('attestats.issue', { studentId: st['Ефимова'], kind: 11, recipient: 'Ефимова Вера Петровна' });
-    expect(e).toMatchObject({ number: 2, regNumber: 2, withHonours: true });
+    expect(e).toMatchObject({ series: '77 АО', number: 1, regNumber: 2, withHonours: true });
     const twice = await refusal('attestats.issue', { studentId: st['Дмитриев'], kind: 11, recipient: 'Дмитриев Глеб Петрович' });
     expect(twice.code).toBe('conflict');
   });
@@ -269,15 +272,15 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     expect(issued.code).toBe('conflict');
     expect(sql("SELECT count(*) FROM attestat_forms WHERE state = 'spoiled'")).toBe('0');
     const r = await c.call('attestats.reprint', { classId: c11, studentId: st['Жукова'], reason: 'замятие бумаги', date: '2026-06-24', printer: 'Kyocera ECOSYS' });
-    expect(r.spoiled).toEqual({ series: '77 АБ', number: 3, reason: 'замятие бумаги' });
-    expect(r.printed).toMatchObject({ number: 4, regNumber: 3, issueDate: '2026-06-25' });
-    expect(sql("SELECT state || '|' || spoiled_on || '|' || spoiled_reason FROM attestat_forms WHERE number = 3")).toBe('spoiled|2026-06-24|испорчен при печати: замятие бумаги');
+    expect(r.spoiled).toEqual({ series: '77 АБ', number: 2, reason: 'замятие бумаги' });
+    expect(r.printed).toMatchObject({ number: 3, regNumber: 3, issueDate: '2026-06-25' });
+    expect(sql("SELECT state || '|' || spoiled_on || '|' || spoiled_reason FROM attestat_forms WHERE series = '77 АБ' AND number = 2")).toBe('spoiled|2026-06-24|испорчен при печати: замятие бумаги');
     expect(sql('SELECT replaces_id IS NOT NULL FROM attestat_prints ORDER BY id DESC LIMIT 1')).toBe('1');
     const words = pdfWords(save('reprint.pdf', r.dataBase64));
     expect(words).toHaveLength(2);
-    expect(words[1].map((w) => w.text).join(' ')).toContain('77 АБ № 000004');
+    expect(words[1].map((w) => w.text).join(' ')).toContain('77 АБ № 000003');
     const a = await c.call('attestats.issue', { studentId: st['Жукова'], kind: 11, recipient: 'Жукова Нина Петровна' });
-    expect(a).toMatchObject({ number: 4, regNumber: 3 });
+    expect(a).toMatchObject({ number: 3, regNumber: 3 });
     // the spoiled blank's appendix no longer checks as current; the new one does
     expect(await c.call('printouts.verify', { code: codes[2] })).toMatchObject({ registered: true, intact: false });
     expect(await c.call('printouts.verify', { code: r.printed.code })).toMatchObject({ registered: true, intact: true, current: true });
@@ -287,9 +290,13 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     const b = await c.call('printouts.attestatBook', { year: '2025/2026' });
     const t = execFileSync('pdftotext', ['-layout', save('book.pdf', b.dataBase64), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     expect(t).toMatch(/1 Дмитриев Глеб Петрович 06\.04\.2008 .*77 АБ № 000001 25\.06\.2026/);
-    expect(t).toMatch(/3 Жукова Нина Петровна 06\.04\.2008 .*77 АБ № 000004 25\.06\.2026/);
-    expect(t).toMatch(/за 11 класс 77 АБ 10 3 1 6/); // received, issued, spoiled, left
-    expect(t).toMatch(/77 АБ № 000003 24\.06\.2026 испорчен при печати: замятие бумаги; Жукова Нина Петровна — взамен напечатан бланк 77 АБ № 000004/);
+    // the kind in words wraps in its cell: «аттестат о среднем общем | … | образовании с отличием»
+    expect(t).toMatch(/2 Ефимова Вера Петровна 06\.04\.2008 аттестат о среднем общем 77 АО № 000001 25\.06\.2026 Ефимова Вера Петровна образовании с отличием/);
+    expect(t).toMatch(/3 Жукова Нина Петровна 06\.04\.2008 .*77 АБ № 000003 25\.06\.2026/);
+    // received, issued, spoiled, left: each kind on its own line
+    expect(t).toMatch(/аттестат о среднем общем образовании \(11 класс\) 77 АБ 10 2 1 7/);
+    expect(t).toMatch(/аттестат о среднем общем образовании с отличием \(11 класс\) 77 АО 2 1 0 1/);
+    expect(t).toMatch(/77 АБ № 000002 24\.06\.2026 испорчен при печати: замятие бумаги; Жукова Нина Петровна — взамен напечатан бланк 77 АБ № 000003/);
   });
 
   it('with every attestat issued the command line has nothing to print and says so', async () => {

@@ -22,6 +22,20 @@ describe('blank layouts', () => {
     expect(new Set(BLANK_LAYOUTS.map((l) => l.id)).size).toBe(BLANK_LAYOUTS.length);
   });
 
+  it('the title «с отличием» is a layout of its own id with the ordinary title\'s fields in the same places; the appendix is one for both', () => {
+    for (const grade of [9, 11]) {
+      const plain = layoutFor('attestat', grade, '2025/2026', false)!;
+      const honours = layoutFor('attestat', grade, '2025/2026', true)!;
+      expect([plain.id, honours.id]).toEqual([`attestat-${grade}-2020`, `attestat-${grade}-honours-2020`]);
+      expect(honours).toMatchObject({ part: 'attestat', grade, honours: true });
+      expect(honours.title).toContain('с отличием');
+      expect(honours.fields).toEqual(plain.fields);
+      expect(honours.page).toEqual(plain.page);
+      expect(layoutFor('appendix', grade, '2025/2026', true)).toBe(layoutFor('appendix', grade, '2025/2026', false));
+      expect(layoutFor('attestat', grade, '2019/2020', true)).toBeNull();
+    }
+  });
+
   it('every field lies inside the sheet, 5 mm from its edges, and no two overlap', () => {
     for (const l of BLANK_LAYOUTS) {
       const b = boxes(l);

@@ -24,6 +24,7 @@ const PEOPLE = [
 ];
 const NAMES = PEOPLE.map((p) => `${p.lastName} ${p.firstName} ${p.middleName}`);
 const SERIES = '034';
+const HONOURS_SERIES = '035'; // blanks «с отличием»: a form of their own (migration 0023)
 
 /** The PDF's text with runs of spaces and line breaks as one space. */
 const pdfText = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
@@ -105,7 +106,7 @@ test('a clerk prints a справка, pages of the алфавитная кни�
   await att.pickYear(YEAR);
   await expect(att.issued).toContainText('В этом учебном году аттестаты не выдавались.');
   await att.receive({ kind: 9, series: SERIES, first: '1001', last: '1005', date: '10.06.2035', document: 'Накладная № 17 от 10.06.2035' });
-  await expect(att.done).toHaveText(`Оприходовано 5 бланков серии ${SERIES}`);
+  await expect(att.done).toHaveText(`Оприходовано 5 бланков серии ${SERIES}: аттестат об основном общем образовании`);
   for (let n = 1001; n <= 1005; n++) await expect(att.form(`${SERIES} № 00${n}`).getByTestId('form-state')).toHaveText('не использован');
   await expect(att.form(`${SERIES} № 001001`)).toContainText('10.06.2035, Накладная № 17 от 10.06.2035');
   // the same numbers again: refused at the first number, with the backend's sentence; nothing added
@@ -114,6 +115,8 @@ test('a clerk prints a справка, pages of the алфавитная кни�
   await expect(att.form(`${SERIES} № 001006`)).toHaveCount(0);
   await shot(page, '65-attestat-forms-receive-refused');
   await att.receiveForm.getByRole('button', { name: 'Отмена' }).click();
+  await att.receive({ kind: 9, honours: true, series: HONOURS_SERIES, first: '1001', last: '1001', date: '10.06.2035', document: 'Накладная № 19 от 10.06.2035' });
+  await expect(att.done).toHaveText(`Оприходовано 1 бланк серии ${HONOURS_SERIES}: аттестат об основном общем образовании с отличием`);
 
   // ---- issuing: a number outside the received range is refused at the number field ----
   await att.startIssue('Цветкова', NAMES[0]);
@@ -125,18 +128,24 @@ test('a clerk prints a справка, pages of the алфавитная кни�
   await shot(page, '62-attestat-issue-refused');
   await att.issueForm.getByLabel('Номер бланка').fill('1001');
   await att.issueForm.getByRole('button', { name: 'Выдать' }).click();
-  await expect(att.done).toHaveText(`Аттестат выдан: ${NAMES[0]}, бланк ${SERIES} № 001001, рег. № 1 (${YEAR})`);
+  // «с отличием» on an ordinary blank: refused at the number (a blank «с отличием» is a form of its own, migration 0023)
+  await expect(att.issueForm.getByTestId('error-number')).toContainText(
+    `Бланк ${SERIES} № 001001 — бланк аттестата об основном общем образовании, а выдаётся аттестат об основном общем образовании с отличием`);
+  await att.issueForm.getByLabel('Серия бланка').fill(HONOURS_SERIES);
+  await att.issueForm.getByRole('button', { name: 'Выдать' }).click();
+  await expect(att.done).toHaveText(`Аттестат выдан: ${NAMES[0]}, бланк ${HONOURS_SERIES} № 001001, рег. № 1 (${YEAR})`);
   const issuedRow = att.issued.getByTestId('attestat-row').filter({ hasText: NAMES[0] });
-  await expect(issuedRow).toContainText(`${SERIES} № 001001`);
+  await expect(issuedRow).toContainText(`${HONOURS_SERIES} № 001001`);
   await expect(issuedRow).toContainText('25.06.2035');
   await expect(issuedRow).toContainText('11.02.2019');
-  await expect(att.form(`${SERIES} № 001001`).getByTestId('form-state')).toHaveText('выдан');
+  await expect(att.form(`${HONOURS_SERIES} № 001001`).getByTestId('form-state')).toHaveText('выдан');
+  await expect(att.form(`${HONOURS_SERIES} № 001001`).getByTestId('form-kind')).toHaveText('аттестат об основном общем образовании с отличием');
 
   // an already issued form is refused for another student, at the number field
   await att.startIssue('Цыганов', NAMES[1]);
-  await att.fillIssue({ series: SERIES, number: '1001', date: '25.06.2035' });
+  await att.fillIssue({ series: HONOURS_SERIES, number: '1001', date: '25.06.2035' });
   await att.issueForm.getByRole('button', { name: 'Выдать' }).click();
-  await expect(att.issueForm.getByTestId('error-number')).toHaveText(`Бланк ${SERIES} № 001001 уже использован: по нему выдан аттестат; бланк используется один раз`);
+  await expect(att.issueForm.getByTestId('error-number')).toHaveText(`Бланк ${HONOURS_SERIES} № 001001 уже использован: по нему выдан аттестат; бланк используется один раз`);
   await att.issueForm.getByRole('button', { name: 'Отмена' }).click();
 
   // ---- spoiling a form from its row ----
@@ -148,11 +157,11 @@ test('a clerk prints a справка, pages of the алфавитная кни�
   await expect(att.done).toHaveText(`Бланк ${SERIES} № 001002 списан как испорченный`);
   await expect(att.form(`${SERIES} № 001002`).getByTestId('form-state')).toHaveText('испорчен');
   await expect(att.form(`${SERIES} № 001002`)).toContainText('20.06.2035: Ошибка в фамилии при заполнении');
-  // the states by filter: one issued, one spoiled, three unused
+  // the states by filter, of the ordinary series: one spoiled, four unused
   await page.getByTestId('forms-state').selectOption({ label: 'испорчен' });
   await expect(att.forms.locator(`tr[data-form^="${SERIES} "]`)).toHaveCount(1);
   await page.getByTestId('forms-state').selectOption({ label: 'не использован' });
-  await expect(att.forms.locator(`tr[data-form^="${SERIES} "]`)).toHaveCount(3);
+  await expect(att.forms.locator(`tr[data-form^="${SERIES} "]`)).toHaveCount(4);
   await page.getByTestId('forms-state').selectOption({ label: 'Все' });
   await expect(att.forms.locator(`tr[data-form^="${SERIES} "]`)).toHaveCount(5);
 
@@ -162,7 +171,7 @@ test('a clerk prints a справка, pages of the алфавитная кни�
   expect(book.download.suggestedFilename()).toBe(`Книга учёта выданных аттестатов — ${YEAR.replace('/', '-')} — ${attestatBookCode}.pdf`);
   const bookOfYear = pdfText(book.path);
   expect(bookOfYear).toContain(NAMES[0]);
-  expect(bookOfYear).toContain(`${SERIES} № 001001`);
+  expect(bookOfYear).toContain(`${HONOURS_SERIES} № 001001`);
   expect(bookOfYear).toContain(`Код проверки: ${attestatBookCode}`);
   // the book's first page as it will be on paper: test-results/screens/63-attestat-book-page1.png
   execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', book.path, path.join(SCREENS_DIR, '63-attestat-book-page1')]);

@@ -1,7 +1,8 @@
 // The June flow of «Аттестаты» (issue 17) in Chromium: a clerk computes the finals of an 11th class by the rules and
 // writes them into the ledger, prints the class on blank forms (one PDF: each graduate's title and appendix at 297 × 210
 // mm), looks at a graduate's blank drawn on its layout, declares one blank spoiled and reprints it on the next (the old
-// one written off with the reason), issues one attestat, and prints the книга учёта that lists both.
+// one written off with the reason), issues one attestat, and prints the книга учёта that lists both. Blanks «с отличием»
+// are received first, as a delivery of their own kind (no graduate here is «с отличием»: nothing is printed on them).
 // Self-contained: its own years (2040/2041 → 2041/2042), classes 10Э → 11Э, students, blanks of series «41 ЭЮ».
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
@@ -70,6 +71,12 @@ test('June: a clerk computes the finals of an 11th class, prints it on blanks, r
   await app.signIn(CLERK.login, CLERK.password);
   await app.goTo('Аттестаты');
   await att.pickYear(Y11);
+
+  // ---- blanks «с отличием»: a form of their own, received as a delivery of that kind, shown by kind in words ----
+  await att.receive({ kind: 11, honours: true, series: '41 ЭО', first: '1', last: '2', date: '20.05.2042', document: 'Накладная № 42 от 20.05.2042' });
+  await expect(att.done).toHaveText('Оприходовано 2 бланка серии 41 ЭО: аттестат о среднем общем образовании с отличием');
+  await expect(att.form('41 ЭО № 000001').getByTestId('form-kind')).toHaveText('аттестат о среднем общем образовании с отличием');
+  await expect(att.form(`${SERIES} № 000001`).getByTestId('form-kind')).toHaveText('аттестат о среднем общем образовании');
 
   // ---- the finals by the rules, into the ledger ----
   await june.applyFinals('11Э');

@@ -36,6 +36,9 @@ async function school() {
   const s = await packetSchool(c);
   await c.call('attestats.receiveForms', { kind: 9, series: '077', firstNumber: 101, lastNumber: 110, receivedOn: '2026-05-20', document: 'Накладная № 15 от 20.05.2026' });
   await c.call('attestats.receiveForms', { kind: 11, series: '77 АБ', firstNumber: 1, lastNumber: 5, receivedOn: '2026-05-21', document: 'Акт № 3 от 21.05.2026' });
+  // blanks «с отличием», a form of their own (migration 0023): 9th 077 № 201–205, 11th «77 АО» № 1–5
+  await c.call('attestats.receiveForms', { kind: 9, honours: true, series: '077', firstNumber: 201, lastNumber: 205, receivedOn: '2026-05-20', document: 'Накладная № 15-О' });
+  await c.call('attestats.receiveForms', { kind: 11, honours: true, series: '77 АО', firstNumber: 1, lastNumber: 5, receivedOn: '2026-05-21', document: 'Акт № 3-О' });
   const issue = (studentId: string, kind: 9 | 11, series: string, number: number, issueDate: string, recipient: string, withHonours = false) =>
     c.call('attestats.issue', { studentId, kind, series, number, issueDate, recipient, withHonours });
   return { c, db: c.backend.db, issue, ...s };
@@ -51,7 +54,7 @@ const requisites = (a: { id: number; studentId: string; kind: 9 | 11; series: st
 describe('attestats in packets', () => {
   it('a full packet carries every issued attestat with its requisites (not a spoiled form, not the recipient) and validates against the schema', async () => {
     const { c, db, issue, withSnils, withDoc, third } = await school();
-    const orlova = await issue(withSnils.id, 9, '077', 101, '2026-06-20', 'Орлова Мария Игоревна', true);
+    const orlova = await issue(withSnils.id, 9, '077', 201, '2026-06-20', 'Орлова Мария Игоревна', true);
     await c.call('attestats.spoilForm', { series: '077', number: 102, date: '2026-06-21', reason: 'Ошибка в дате рождения' });
     const yolkin = await issue(withDoc.id, 9, '077', 103, '2026-06-25', 'Ёлкина Анна Павловна (мать)');
     const aliev = await issue(third.id, 11, '77 аб', 3, '2026-06-26', 'Алиев Тимур Русланович'); // the series as typed; kept as printed
@@ -62,7 +65,7 @@ describe('attestats in packets', () => {
     const p = packetOf(db, b.id);
     expect(schemaProblems(p)).toEqual([]);
     expect(p.attestats).toEqual([
-      { id: String(orlova.id), studentId: withSnils.id, kind: 9, series: '077', number: 101, year: '2025/2026', regNumber: 1, issueDate: '2026-06-20', withHonours: true },
+      { id: String(orlova.id), studentId: withSnils.id, kind: 9, series: '077', number: 201, year: '2025/2026', regNumber: 1, issueDate: '2026-06-20', withHonours: true },
       { id: String(yolkin.id), studentId: withDoc.id, kind: 9, series: '077', number: 103, year: '2025/2026', regNumber: 2, issueDate: '2026-06-25', withHonours: false },
       { id: String(aliev.id), studentId: third.id, kind: 11, series: '77 АБ', number: 3, year: '2025/2026', regNumber: 3, issueDate: '2026-06-26', withHonours: false },
     ]);
@@ -112,10 +115,10 @@ describe('attestats in packets', () => {
     // a full packet again carries them all; the delta after it only what came since
     const full5 = await c.call('packets.build', { kind: 'full' });
     expect(packetOf(db, full5.id).attestats.map((x) => x.id)).toEqual([first.id, second.id, third9.id, third11.id].map(String));
-    const fifth = await issue(withSnils.id, 11, '77 АБ', 2, '2026-06-28', 'Орлова Мария Игоревна', true);
+    const fifth = await issue(withSnils.id, 11, '77 АО', 2, '2026-06-28', 'Орлова Мария Игоревна', true);
     const d6 = await c.call('packets.build', {});
     expect(d6).toMatchObject({ seq: 6, kind: 'delta' });
-    expect(packetOf(db, d6.id).attestats).toEqual([{ id: String(fifth.id), studentId: withSnils.id, kind: 11, series: '77 АБ', number: 2, year: '2025/2026',
+    expect(packetOf(db, d6.id).attestats).toEqual([{ id: String(fifth.id), studentId: withSnils.id, kind: 11, series: '77 АО', number: 2, year: '2025/2026',
       regNumber: 5, issueDate: '2026-06-28', withHonours: true }]);
   });
 
@@ -126,7 +129,7 @@ describe('attestats in packets', () => {
     open.push(r);
     await c.call('packets.setEndpoint', { endpoint: r.url });
     await c.call('packets.loadCertificate', { p12Base64: fs.readFileSync(fx.p12Default).toString('base64'), password: PASSWORD });
-    const first = await issue(withSnils.id, 9, '077', 101, '2026-06-20', 'Орлова Мария Игоревна', true);
+    const first = await issue(withSnils.id, 9, '077', 201, '2026-06-20', 'Орлова Мария Игоревна', true);
     await c.call('packets.build', {});
     const second = await issue(withDoc.id, 9, '077', 102, '2026-06-25', 'Ёлкин Пётр');
     await c.call('packets.build', {});

@@ -178,7 +178,10 @@ describe('attestats and blank forms', () => {
 
   it('forms are received by series and range; an overlapping range is refused and nothing is written', async () => {
     expect(await f.c.call('attestats.receiveForms', { kind: 9, series: '077', firstNumber: 101, lastNumber: 105, receivedOn: '2026-05-20',
-      document: 'Накладная № 15 от 20.05.2026' })).toMatchObject({ forms: 5 });
+      document: 'Накладная № 15 от 20.05.2026' })).toMatchObject({ forms: 5, kindName: 'аттестат об основном общем образовании' });
+    // blanks «с отличием» are a form of their own, received apart (migration 0023)
+    expect(await f.c.call('attestats.receiveForms', { kind: 9, honours: true, series: '77 ОТ', firstNumber: 1, lastNumber: 2, receivedOn: '2026-05-20',
+      document: 'Накладная № 15-О от 20.05.2026' })).toMatchObject({ forms: 2, kindName: 'аттестат об основном общем образовании с отличием' });
     const before = contentHash(db());
     const e = expectError(await f.c.raw('attestats.receiveForms', { kind: 9, series: '077', firstNumber: 105, lastNumber: 110, receivedOn: '2026-05-21',
       document: 'Накладная № 16' }), 'conflict');
@@ -189,15 +192,22 @@ describe('attestats and blank forms', () => {
 
   it('an attestat uses its form once; a used, spoiled or unregistered form is refused by series and number, writing nothing', async () => {
     const { ivanov, orlova, yakovlev } = f.students;
-    const a = await f.c.call('attestats.issue', { studentId: ivanov.id, kind: 9, series: '077', number: 103, issueDate: '2026-06-25',
+    const a = await f.c.call('attestats.issue', { studentId: ivanov.id, kind: 9, series: '77 ОТ', number: 1, issueDate: '2026-06-25',
       recipient: 'Иванов Пётр Сергеевич', withHonours: true });
-    expect(a).toMatchObject({ regNumber: 1, year: '2025/2026', series: '077', number: 103, fullName: 'Иванов Пётр Сергеевич', withHonours: true });
-    expect(form(103).state).toBe('issued');
+    expect(a).toMatchObject({ regNumber: 1, year: '2025/2026', series: '77 ОТ', number: 1, fullName: 'Иванов Пётр Сергеевич', withHonours: true });
+    expect(db().prepare(`SELECT state FROM attestat_forms WHERE series = '77 ОТ' AND number = 1`).pluck().get()).toBe('issued');
     const before = contentHash(db());
 
-    const twice = expectError(await f.c.raw('attestats.issue', { studentId: orlova.id, kind: 9, series: '077', number: 103, issueDate: '2026-06-25',
-      recipient: 'Орлова Анна Игоревна' }), 'conflict');
-    expect(twice.message).toContain('Бланк 077 № 000103 уже использован');
+    const twice = expectError(await f.c.raw('attestats.issue', { studentId: orlova.id, kind: 9, series: '77 ОТ', number: 1, issueDate: '2026-06-25',
+      recipient: 'Орлова Анна Игоревна', withHonours: true }), 'conflict');
+    expect(twice.message).toContain('Бланк 77 ОТ № 000001 уже использован');
+    // an ordinary attestat on a blank «с отличием», and the reverse: refused by the blank's number, naming both kinds
+    const onHonours = expectError(await f.c.raw('attestats.issue', { studentId: orlova.id, kind: 9, series: '77 ОТ', number: 2, issueDate: '2026-06-25',
+      recipient: 'Орлова Анна Игоревна' }), 'validation', 'number');
+    expect(onHonours.message).toContain('Бланк 77 ОТ № 000002 — бланк аттестата об основном общем образовании с отличием, а выдаётся аттестат об основном общем образовании (Орлова Анна Игоревна)');
+    const onPlain = expectError(await f.c.raw('attestats.issue', { studentId: orlova.id, kind: 9, series: '077', number: 103, issueDate: '2026-06-25',
+      recipient: 'Орлова Анна Игоревна', withHonours: true }), 'validation', 'number');
+    expect(onPlain.message).toContain('аттестат с отличием выдаётся на своём бланке');
     const unregistered = expectError(await f.c.raw('attestats.issue', { studentId: orlova.id, kind: 9, series: '078', number: 103,
       issueDate: '2026-06-25', recipient: 'Орлова Анна Игоревна' }), 'validation', 'series');
     expect(unregistered.message).toContain('Бланки серии «078» не поступали');
@@ -212,7 +222,7 @@ describe('attestats and blank forms', () => {
     expect(unknown.message).toContain('00000000-0000-4000-8000-00000000beef');
     const second = expectError(await f.c.raw('attestats.issue', { studentId: ivanov.id, kind: 9, series: '077', number: 104,
       issueDate: '2026-06-26', recipient: 'Иванов Пётр Сергеевич' }), 'conflict');
-    expect(second.message).toContain('уже выдан аттестат об основном общем образовании: 077 № 000103');
+    expect(second.message).toContain('уже выдан аттестат об основном общем образовании: 77 ОТ № 000001');
     expect(contentHash(db())).toBe(before);
 
     const spoiled = await f.c.call('attestats.spoilForm', { series: '077', number: 104, date: '2026-06-24', reason: 'Ошибка в фамилии при заполнении' });
@@ -220,13 +230,14 @@ describe('attestats and blank forms', () => {
     const onSpoiled = expectError(await f.c.raw('attestats.issue', { studentId: orlova.id, kind: 9, series: '077', number: 104,
       issueDate: '2026-06-25', recipient: 'Орлова Анна Игоревна' }), 'conflict');
     expect(onSpoiled.message).toContain('испорчен 24.06.2026');
-    expectError(await f.c.raw('attestats.spoilForm', { series: '077', number: 103, date: '2026-06-26', reason: 'x' }), 'conflict');
+    expectError(await f.c.raw('attestats.spoilForm', { series: '77 ОТ', number: 1, date: '2026-06-26', reason: 'x' }), 'conflict');
 
     const b = await f.c.call('attestats.issue', { studentId: yakovlev.id, kind: 9, series: '077', number: 105, issueDate: '2026-06-26',
       recipient: 'Яковлева Ирина Петровна (мать, по доверенности)' });
     expect(b.regNumber).toBe(2);
     expect((await f.c.call('attestats.forms', { series: '077' })).map((x) => `${x.number}:${x.state}`))
-      .toEqual(['101:received', '102:received', '103:issued', '104:spoiled', '105:issued']);
+      .toEqual(['101:received', '102:received', '103:received', '104:spoiled', '105:issued']);
+    expect((await f.c.call('attestats.forms', { series: '77 ОТ' })).map((x) => `${x.number}:${x.state}:${x.honours}`)).toEqual(['1:issued:true', '2:received:true']);
   });
 
   it('the книга учёта выданных аттестатов lists them with forms accounted by series, the code on every page', async () => {
@@ -235,9 +246,11 @@ describe('attestats and blank forms', () => {
     expectSoundPdf(file, r.code);
     const t = text(file).replace(/\s+/g, ' ');
     expect(t).toContain('КНИГА УЧЁТА И ЗАПИСИ ВЫДАННЫХ АТТЕСТАТОВ');
-    expect(t).toMatch(/1 Иванов Пётр Сергеевич 01\.04\.2014 аттестат об основном общем 077 № 000103 25\.06\.2026 Иванов Пётр Сергеевич образовании с отличием/);
+    expect(t).toMatch(/1 Иванов Пётр Сергеевич 01\.04\.2014 аттестат об основном общем 77 ОТ № 000001 25\.06\.2026 Иванов Пётр Сергеевич образовании с отличием/);
     expect(t).toMatch(/2 Яковлев Ян Ильич 01\.04\.2014 .*077 № 000105 26\.06\.2026 Яковлева Ирина Петровна .*\(мать, по доверенности\)/);
-    expect(t).toMatch(/за 9 класс 077 5 2 1 2/); // received, issued, spoiled, left
+    // received, issued, spoiled, left: by kind and series
+    expect(t).toMatch(/аттестат об основном общем образовании \(9 класс\) 077 5 1 1 3/);
+    expect(t).toMatch(/аттестат об основном общем образовании с отличием \(9 класс\) 77 ОТ 2 1 0 1/);
     expect(t).toContain('077 № 000104 24.06.2026 Ошибка в фамилии при заполнении');
     expect(t).toContain('Подпись получателя');
     expectError(await f.c.raw('printouts.attestatBook', { year: '2030/2031' }), 'validation', 'year');

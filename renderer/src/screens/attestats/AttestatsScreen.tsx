@@ -23,6 +23,8 @@ type Panel = { kind: 'issue' } | { kind: 'receive' } | { kind: 'spoil'; series?:
 const FORMS_SHOWN = 300;
 const KIND_OPTIONS = [9, 11].map((k) => ({ value: String(k), label: t.attestats.kindLabel[k] }));
 const formLabel = (f: { series: string; number: number }) => t.attestats.formLabel(f.series, f.number);
+// a delivery of blanks is ordinary or «с отличием» (its own form since 2020)
+const BLANK_KIND_OPTIONS = [{ value: 'ordinary', label: t.honoursBlanks.ordinary }, { value: 'honours', label: t.honoursBlanks.honours }];
 
 /** A number typed into a field, or an error for that field (the contract wants an integer, not text). */
 function typedNumber(check: FieldCheck, name: string, typed: string): number {
@@ -70,7 +72,8 @@ export function AttestatsScreen() {
           finished(tx.issued(a.regNumber, a.year, formLabel(a), a.fullName));
         }} />
       )}
-      {panel?.kind === 'receive' && <ReceiveForm onCancel={() => setPanel(null)} onDone={(n, series) => finished(tx.receivedDone(n, series))} />}
+      {panel?.kind === 'receive' && <ReceiveForm onCancel={() => setPanel(null)}
+        onDone={(n, series, kindName) => finished(t.honoursBlanks.receivedDone(n, kindName, series))} />}
       {panel?.kind === 'spoil' && (
         <SpoilForm key={`${panel.series}-${panel.number}`} initial={panel} onCancel={() => setPanel(null)}
           onDone={(f) => finished(tx.spoiledDone(formLabel(f)))} />
@@ -162,7 +165,7 @@ export function AttestatsScreen() {
                     <tr key={f.id} data-testid="form-row" data-form={formLabel(f)} data-state={f.state}>
                       <td className="mono">{f.series}</td>
                       <th scope="row" className="mono">{String(f.number).padStart(6, '0')}</th>
-                      <td>{tx.kindShort[f.kind]}</td>
+                      <td data-testid="form-kind">{t.honoursBlanks.kindName(f.kind, f.honours)}</td>
                       <td data-testid="form-state">
                         <Badge kind={f.state === 'received' ? 'muted' : f.state === 'issued' ? 'ok' : 'warn'}>{tx.states[f.state]}</Badge>
                       </td>
@@ -285,9 +288,11 @@ function IssueForm({ suggested, onDone, onCancel }: { suggested?: BlankForm; onD
   );
 }
 
-function ReceiveForm({ onDone, onCancel }: { onDone: (n: number, series: string) => void; onCancel: () => void }) {
+function ReceiveForm({ onDone, onCancel }: { onDone: (n: number, series: string, kindName: string) => void; onCancel: () => void }) {
   const tx = t.attestats;
   const [kind, setKind] = useState('9');
+  // a blank «с отличием» is a form of its own: one delivery is of one kind
+  const [blankKind, setBlankKind] = useState('ordinary');
   const [series, setSeries] = useState('');
   const [first, setFirst] = useState('');
   const [last, setLast] = useState('');
@@ -302,15 +307,16 @@ function ReceiveForm({ onDone, onCancel }: { onDone: (n: number, series: string)
     const date = check.date('receivedOn', receivedOn);
     check.required('document', document);
     check.done();
-    const r = await call('attestats.receiveForms', { kind: Number(kind) as Kind, series: series.trim(), firstNumber, lastNumber, receivedOn: date,
-      document: document.trim() });
-    onDone(r.forms, series.trim().toLocaleUpperCase('ru-RU'));
+    const r = await call('attestats.receiveForms', { kind: Number(kind) as Kind, honours: blankKind === 'honours', series: series.trim(), firstNumber, lastNumber,
+      receivedOn: date, document: document.trim() });
+    onDone(r.forms, series.trim().toLocaleUpperCase('ru-RU'), r.kindName);
   });
   return (
     <Form failure={failure} busy={busy} onSubmit={submit} onCancel={onCancel} className="panel" testId="receive-form" label={tx.receiveTitle}>
       <h2>{tx.receiveTitle}</h2>
       <div className="form-grid">
         <RadioField name="kind" label={tx.kind} value={kind} onChange={setKind} options={KIND_OPTIONS} required />
+        <RadioField name="honours" label={t.honoursBlanks.blankKind} value={blankKind} onChange={setBlankKind} options={BLANK_KIND_OPTIONS} required />
       </div>
       <div className="form-grid">
         <TextField name="series" label={tx.series} value={series} onChange={setSeries} required size={10} autoComplete="off" autoFocus />

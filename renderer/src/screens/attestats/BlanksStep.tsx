@@ -125,7 +125,14 @@ export function BlanksStep({ yearId }: { yearId: number }) {
                 <tr key={s.studentId} data-testid="blanks-row" data-student={s.fullName} data-state={s.blank?.state ?? 'none'}>
                   <th scope="row">{s.fullName}</th>
                   <td>{s.withHonours ? tx.yes : ''}</td>
-                  <td className="mono" data-testid="blanks-number">{s.blank ? tx.blank(s.blank.series, s.blank.number) : tx.noBlank}</td>
+                  <td data-testid="blanks-number-cell">
+                    <span className="mono" data-testid="blanks-number">{s.blank ? tx.blank(s.blank.series, s.blank.number) : tx.noBlank}</span>
+                    {s.blank?.honours && <> <span className="small muted">{t.honoursBlanks.blankHonours}</span></>}
+                    {/* the decision on «с отличием» changed after printing: this blank is of the other kind */}
+                    {s.blank && s.blank.state === 'received' && s.blank.honours !== s.withHonours && (
+                      <div data-testid="blanks-wrong-kind"><Badge kind="warn">{t.honoursBlanks.wrongKind(s.blank.honours)}</Badge></div>
+                    )}
+                  </td>
                   <td className="num">{s.blank?.regNumber ?? ''}</td>
                   <td>{s.blank ? formatDate(s.blank.issueDate) : ''}</td>
                   <td>{s.blank && <Badge kind={s.blank.state === 'issued' ? 'ok' : 'muted'}>{tx.states[s.blank.state]}</Badge>}</td>
