@@ -21,7 +21,7 @@ import m0018 from './0018_order_corrections.ts';
 import m0019 from './0019_signing_settings.ts';
 import m0020 from './0020_personal_data.ts';
 import m0021 from './0021_electives_workstations.ts';
-import m0023 from './0023_honours_blanks.ts';
+import m0022 from './0022_honours_blanks.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -47,6 +47,5 @@ export const migrations: readonly Migration[] = [
   { version: 19, name: '0019_signing_settings', sql: m0019 },
   { version: 20, name: '0020_personal_data', sql: m0020 },
   { version: 21, name: '0021_electives_workstations', sql: m0021 },
-  // numbered 0023 for the merge (0022 is another branch's); versions are contiguous, so 22 on this branch
-  { version: 22, name: '0023_honours_blanks', sql: m0023 },
+  { version: 22, name: '0022_honours_blanks', sql: m0022 },
 ];

@@ -57,7 +57,7 @@ export function graduatesOf(db: DB, classId: number): Graduates {
 export type PrintRow = { id: number; form_id: number; student_id: string; class_id: number; reg_number: number; issue_date: string; layout: string;
   replaces_id: number | null; printed_at: string; printed_by: string; series: string; number: number; state: 'received' | 'issued' | 'spoiled'; parallel: number;
   spoiled_on: string | null; spoiled_reason: string | null;
-  /** the form's kind: 1 — a blank «с отличием» (migration 0023) */
+  /** the form's kind: 1 — a blank «с отличием» (migration 0022) */
   honours: number };
 
 const PRINT_SELECT = `SELECT p.*, f.series, f.number, f.state, f.spoiled_on, f.spoiled_reason, f.honours, c.parallel FROM attestat_prints p JOIN attestat_forms f ON f.id = p.form_id
@@ -79,7 +79,7 @@ type StudentRow = { id: string; last_name: string; first_name: string; middle_na
 
 /** What a graduate's blank says; `attestat` null on a preview before a blank is taken (its fields stay empty).
  *  `honoursBlank`: the blank's kind, which picks the title's layout (a blank «с отличием» has its own); by default the
- *  kind the graduate is due — a print made before 0023 on an ordinary blank keeps its ordinary layout, and its code. */
+ *  kind the graduate is due — a print made before 0022 on an ordinary blank keeps its ordinary layout, and its code. */
 export function blankDataOf(db: DB, g: Graduates, studentId: string, attestat: BlankData['attestat'] | null, honoursBlank?: boolean): BlankData {
   const s = g.ready.find((x) => x.studentId === studentId);
   if (!s) {

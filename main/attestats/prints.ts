@@ -3,7 +3,7 @@
 // calibration with its test page.
 //
 // Printing takes blanks: a graduate without a print in force gets the next received blank of his kind — the class's
-// grade and «с отличием» or not, as computed or decided (a form of its own since 2020, migration 0023) — the earliest
+// grade and «с отличием» or not, as computed or decided (a form of its own since 2020, migration 0022) — the earliest
 // delivery first, then series and number, a registration number reserved in the year of issue and the date
 // of issue printed on it. A class's batch is a job: every graduate's pages and appendix are rendered first (progress,
 // cancel), then all the blanks are taken in one transaction with the appendices' registration and the audit entry —
@@ -155,7 +155,7 @@ const honoursOf = (g: Graduates, studentId: string) => {
 /**
  * The one place a blank is taken for a graduate: the form must be received and unprinted, of the class's grade and of
  * the kind the graduate is due — «с отличием» or not, as the rules give or an administrator decided. The schema checks
- * the grade and an administrator's decision (migrations 0016, 0023); what the rules give is computed, not stored, so it
+ * the grade and an administrator's decision (migrations 0016, 0022); what the rules give is computed, not stored, so it
  * is checked here. The print keeps the layout it is printed by.
  */
 function takeBlank(db: DB, g: Graduates, a: { formId: number; studentId: string; regNumber: number; issueDate: string; replacesId: number | null; by: string }): number {

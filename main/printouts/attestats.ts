@@ -18,7 +18,7 @@ export type Attestat = { id: number; year: string; regNumber: number; studentId:
 
 const KIND_NAME: Record<AttestatKind, string> = { 9: 'об основном общем образовании', 11: 'о среднем общем образовании' };
 /** «аттестат о среднем общем образовании [с отличием]»: since the forms of 2020 (приказ Минпросвещения № 545) the one
- *  «с отличием» is a blank form of its own, accounted apart (migration 0023). */
+ *  «с отличием» is a blank form of its own, accounted apart (migration 0022). */
 export const attestatKindName = (k: AttestatKind, honours = false) => `аттестат ${KIND_NAME[k]}${honours ? ' с отличием' : ''}`;
 /** «бланк аттестата о среднем общем образовании [с отличием]». */
 export const blankName = (k: AttestatKind, honours: boolean) => `бланк аттестата ${KIND_NAME[k]}${honours ? ' с отличием' : ''}`;

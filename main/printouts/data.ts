@@ -165,7 +165,7 @@ export type AttestatBookData = {
   attestats: Array<{ regNumber: number; fullName: string; birthDate: string; kind: AttestatKind; series: string; number: number; issueDate: string;
     recipient: string; withHonours: boolean }>;
   /** Blank forms by kind and series: how many were received, issued and spoiled in all, and how many are left. `honours`
-   *  only on the forms «с отличием» (migration 0023), so a book without them hashes as it did, and keeps its code. */
+   *  only on the forms «с отличием» (migration 0022), so a book without them hashes as it did, and keeps its code. */
   forms: Array<{ kind: AttestatKind; honours?: true; series: string; received: number; issued: number; spoiled: number; left: number }>;
   /** Forms spoiled within this academic year (and the half-year after it, when attestats are still issued); a blank
    *  spoiled in printing names the graduate and the blank printed in its place (only then: a book printed before

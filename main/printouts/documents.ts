@@ -185,7 +185,7 @@ export async function renderAttestatBook(d: AttestatBookData, code: string | nul
     { text: a.recipient }, { text: '' },
   ])];
   if (!d.attestats.length) body.push([{ text: 'В этом учебном году аттестаты не выдавались', colSpan: 8, italics: true, alignment: 'center' }, '', '', '', '', '', '', '']);
-  // each kind in words, «с отличием» a form of its own (migration 0023)
+  // each kind in words, «с отличием» a form of its own (migration 0022)
   const forms: TableCell[][] = [[th('Бланк'), th('Серия'), th('Получено'), th('Выдано'), th('Испорчено'), th('Остаток')],
     ...d.forms.map((f): TableCell[] => [{ text: `${attestatKindName(f.kind, f.honours === true)} (${f.kind} класс)`, fontSize: 7.5 }, { text: f.series, alignment: 'center' },
       ...[f.received, f.issued, f.spoiled, f.left].map((n) => ({ text: String(n), alignment: 'center' as const }))])];

@@ -19,7 +19,7 @@ it('2013/2014: issued from the paper book; 2025/2026: refused until the finals a
     };
     const old = await enrolled('2013/2014', 'Старов');
     const recent = await enrolled('2025/2026', 'Новиков');
-    // «с отличием» goes on a blank of its own kind (migration 0023): an ordinary one is refused by field
+    // «с отличием» goes on a blank of its own kind (migration 0022): an ordinary one is refused by field
     await c.call('attestats.receiveForms', { kind: 11, series: '77 ББ', firstNumber: 1, lastNumber: 2, receivedOn: '2014-05-20', document: 'Накладная № 3' });
     await c.call('attestats.receiveForms', { kind: 11, honours: true, series: '77 БО', firstNumber: 1, lastNumber: 1, receivedOn: '2014-05-20', document: 'Накладная № 4' });
     const plain = expectError(await c.raw('attestats.issue', { studentId: old, kind: 11, series: '77 ББ', number: 1, issueDate: '2014-06-24',

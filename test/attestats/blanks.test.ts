@@ -131,7 +131,7 @@ describe('attestats on blank forms: the June flow with its refusals', () => {
     const unknown = await refusal('attestats.issue', { studentId: st['Жукова'], kind: 11, series: '99 ЯЯ', number: 1, issueDate: '2026-06-25', recipient: 'Жукова Нина Петровна' });
     expect(unknown.fields).toHaveProperty('series');
     expect(unknown.message).toContain('Бланки серии «99 ЯЯ» не поступали');
-    // Ефимова's attestat is «с отличием»: a blank of its own kind (migration 0023), none received yet
+    // Ефимова's attestat is «с отличием»: a blank of its own kind (migration 0022), none received yet
     const few = await refusal('attestats.printClass', { classId: c11, issueDate: '2026-06-25' });
     expect(few.code).toBe('conflict');
     expect(few.message).toContain('Бланков аттестата с отличием 11 класса не хватает: нужно 1, есть 0');

@@ -70,7 +70,7 @@ beforeAll(async () => {
     ['Ильина', 'Русский язык', '5'], ['Ильина', 'Физика', '5'], ['Ильина', 'Финансовая грамотность', '3']];
   await c.call('grades.set', { classId: c9, cells: marks.map(([who, name, mark]) => ({ studentId: st[who], subjectId: subj[name], slot: 'annual' as const, periodId: null, mark })) });
   await c.call('attestats.receiveForms', { kind: 9, series: '50 ВГ', firstNumber: 1, lastNumber: 5, receivedOn: '2026-05-20', document: 'Накладная № 9' });
-  // Ильина's attestat is «с отличием»: a blank of its own kind (migration 0023)
+  // Ильина's attestat is «с отличием»: a blank of its own kind (migration 0022)
   await c.call('attestats.receiveForms', { kind: 9, honours: true, series: '50 ВО', firstNumber: 1, lastNumber: 2, receivedOn: '2026-05-20', document: 'Накладная № 10' });
 }, 120_000);
 afterAll(() => c.backend.close());

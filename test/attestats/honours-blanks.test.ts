@@ -1,4 +1,4 @@
-// Attestats «с отличием» on their own blank forms (issue 17, migration 0023) over the real dispatcher on a real register
+// Attestats «с отличием» on their own blank forms (issue 17, migration 0022) over the real dispatcher on a real register
 // file: an 11th class of one graduate «с отличием» (Ефимова: all finals 5 and the ЕГЭ conditions) and two ordinary ones.
 // Blanks are received by kind; the batch takes for each graduate a blank of his kind and says a kind that is short before
 // anything is taken; issuing on the other kind is refused both ways; a decision on «с отличием» changed after printing

@@ -24,7 +24,7 @@ const PEOPLE = [
 ];
 const NAMES = PEOPLE.map((p) => `${p.lastName} ${p.firstName} ${p.middleName}`);
 const SERIES = '034';
-const HONOURS_SERIES = '035'; // blanks «с отличием»: a form of their own (migration 0023)
+const HONOURS_SERIES = '035'; // blanks «с отличием»: a form of their own (migration 0022)
 
 /** The PDF's text with runs of spaces and line breaks as one space. */
 const pdfText = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
@@ -128,7 +128,7 @@ test('a clerk prints a справка, pages of the алфавитная кни�
   await shot(page, '62-attestat-issue-refused');
   await att.issueForm.getByLabel('Номер бланка').fill('1001');
   await att.issueForm.getByRole('button', { name: 'Выдать' }).click();
-  // «с отличием» on an ordinary blank: refused at the number (a blank «с отличием» is a form of its own, migration 0023)
+  // «с отличием» on an ordinary blank: refused at the number (a blank «с отличием» is a form of its own, migration 0022)
   await expect(att.issueForm.getByTestId('error-number')).toContainText(
     `Бланк ${SERIES} № 001001 — бланк аттестата об основном общем образовании, а выдаётся аттестат об основном общем образовании с отличием`);
   await att.issueForm.getByLabel('Серия бланка').fill(HONOURS_SERIES);

@@ -36,7 +36,7 @@ async function school() {
   const s = await packetSchool(c);
   await c.call('attestats.receiveForms', { kind: 9, series: '077', firstNumber: 101, lastNumber: 110, receivedOn: '2026-05-20', document: 'Накладная № 15 от 20.05.2026' });
   await c.call('attestats.receiveForms', { kind: 11, series: '77 АБ', firstNumber: 1, lastNumber: 5, receivedOn: '2026-05-21', document: 'Акт № 3 от 21.05.2026' });
-  // blanks «с отличием», a form of their own (migration 0023): 9th 077 № 201–205, 11th «77 АО» № 1–5
+  // blanks «с отличием», a form of their own (migration 0022): 9th 077 № 201–205, 11th «77 АО» № 1–5
   await c.call('attestats.receiveForms', { kind: 9, honours: true, series: '077', firstNumber: 201, lastNumber: 205, receivedOn: '2026-05-20', document: 'Накладная № 15-О' });
   await c.call('attestats.receiveForms', { kind: 11, honours: true, series: '77 АО', firstNumber: 1, lastNumber: 5, receivedOn: '2026-05-21', document: 'Акт № 3-О' });
   const issue = (studentId: string, kind: 9 | 11, series: string, number: number, issueDate: string, recipient: string, withHonours = false) =>

@@ -179,7 +179,7 @@ describe('attestats and blank forms', () => {
   it('forms are received by series and range; an overlapping range is refused and nothing is written', async () => {
     expect(await f.c.call('attestats.receiveForms', { kind: 9, series: '077', firstNumber: 101, lastNumber: 105, receivedOn: '2026-05-20',
       document: 'Накладная № 15 от 20.05.2026' })).toMatchObject({ forms: 5, kindName: 'аттестат об основном общем образовании' });
-    // blanks «с отличием» are a form of their own, received apart (migration 0023)
+    // blanks «с отличием» are a form of their own, received apart (migration 0022)
     expect(await f.c.call('attestats.receiveForms', { kind: 9, honours: true, series: '77 ОТ', firstNumber: 1, lastNumber: 2, receivedOn: '2026-05-20',
       document: 'Накладная № 15-О от 20.05.2026' })).toMatchObject({ forms: 2, kindName: 'аттестат об основном общем образовании с отличием' });
     const before = contentHash(db());

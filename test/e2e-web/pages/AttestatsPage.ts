@@ -26,7 +26,7 @@ export class AttestatsPage {
     await this.page.getByRole('button', { name: 'Оприходовать бланки' }).click();
     const f = this.receiveForm;
     await f.getByLabel(o.kind === 9 ? 'Об основном общем образовании (9 класс)' : 'О среднем общем образовании (11 класс)').check();
-    // blanks «с отличием» are a delivery of their own (migration 0023); left alone, the form receives ordinary ones
+    // blanks «с отличием» are a delivery of their own (migration 0022); left alone, the form receives ordinary ones
     if (o.honours != null) await f.getByLabel(o.honours ? 'с отличием' : 'обычные', { exact: true }).check();
     await f.getByLabel('Серия бланка').fill(o.series);
     await f.getByLabel('Первый номер').fill(o.first);

@@ -1,4 +1,4 @@
-// What migration 0023_honours_blanks must leave behind: a delivery of blank forms and each of its forms ordinary or
+// What migration 0022_honours_blanks must leave behind: a delivery of blank forms and each of its forms ordinary or
 // «с отличием» (the form as its delivery, never changed); an attestat entered only on a form of its own kind, both ways;
 // a print on the kind an administrator's decision in force names; and the forms received before kept as ordinary.
 import Database from 'better-sqlite3';
@@ -59,7 +59,7 @@ export default function check(db: Database.Database): void {
   expect(db.prepare('SELECT state FROM attestat_forms WHERE id = ?').pluck().get(h2)).toBe('issued');
 
   // a register before this migration: its forms (and the attestat issued on one) stay, ordinary
-  const mine = migrations.findIndex((m) => m.name === '0023_honours_blanks');
+  const mine = migrations.findIndex((m) => m.name === '0022_honours_blanks');
   const old = new Database(':memory:');
   migrate(old, migrations.slice(0, mine));
   receipt(old, '77 АБ', null);
