@@ -534,7 +534,7 @@ export async function verifyArchive(dir: string, opts: { trustedCertsPem?: strin
     verifiableUntil: earliest ? { ...earliest, message: evidenceMessage(earliest) } : null,
     evidence,
     message: ok
-      ? `Архив цел: записей ${entries.length}, файлов ${referenced.size}, подписей проверено ${signatures}. ${chain.message}`
+      ? `Архив цел: записей ${entries.length}, файлов ${referenced.size}, подписей проверено ${signatures}${chain.state === 'none' ? '' : `. ${chain.message}`}`
       : `Архив повреждён: проблем ${problems.length}. ${problems[0].message}`,
   };
 }

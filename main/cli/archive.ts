@@ -166,7 +166,7 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
       const dir = str(f, 'archive');
       const r = await call('archive.verify', { archive: dir ? path.resolve(dir) : undefined, trustedCertsPem: trusted(f) });
       print(r, () => [r.message, ...(r.verifiableUntil ? [r.verifiableUntil.message] : []),
-        ...(r.evidence && !r.ok ? [r.evidence.message] : []), ...r.problems.map((p) => `  ${p.message}`),
+        ...(r.evidence && (!r.ok || (r.evidence.state === 'none' && r.evidence.entries)) ? [r.evidence.message] : []), ...r.problems.map((p) => `  ${p.message}`),
         ...(r.untrustedSigners.length ? [`  Подписи целы, но доверие к подписавшим не проверялось (нет --trust): ${r.untrustedSigners.join('; ')}`] : [])].join('\n'));
       return r.ok ? EXIT.ok : EXIT.damaged;
     }
