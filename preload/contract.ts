@@ -1053,7 +1053,9 @@ export const contract = {
   'media.add': command(MediaInput.strict(), MediaSchema, ARCHIVIST),
   'media.update': command(z.object({ id, data: MediaInput.strict() }).strict(), MediaSchema, ARCHIVIST),
   // From the command line also an archive folder of its own (no register needed then) and the trusted signers' PEMs.
-  'archive.verify': query(z.object({ archive: localPath.optional(), trustedCertsPem: trustedPems }).strict(), ArchiveReportSchema, ARCHIVIST,
+  // tsaTrustedCertsPem (the command line's --tsa-ca): the certificates the evidence chain's stamps must chain to, instead of
+  // the stored TSA's (issue 14)
+  'archive.verify': query(z.object({ archive: localPath.optional(), trustedCertsPem: trustedPems, tsaTrustedCertsPem }).strict(), ArchiveReportSchema, ARCHIVIST,
     { local: ['archive'], register: 'optional' }),
   // The archive's evidence chain (issue 14): stamps the manifest's head if it is not, re-stamps before the last stamp's
   // TSA certificate ends (within marginDays, default 180; `force`: now), or over the data and the chain with a stronger

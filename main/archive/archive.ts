@@ -288,8 +288,9 @@ export class SealArchiver {
   private constructor(private readonly db: DB, readonly dir: string, private readonly tsa: TsaOptions | null) {}
 
   /** null for a register in memory. Throws when the archive's folder cannot be made (nothing is sealed then).
-   *  `tsa`: the seal's own TSA, else the stored one, stamps the manifest's new head at `close`. */
-  static open(db: DB, tsa?: TsaOptions): SealArchiver | null {
+   *  The register's stored TSA (not a seal's own --tsa: archive verify trusts the stamps by the stored TSA's
+   *  certificate) stamps the manifest's new head at `close`. */
+  static open(db: DB): SealArchiver | null {
     const dir = registerArchiveDir(db);
     if (!dir) return null;
     try {
@@ -297,7 +298,7 @@ export class SealArchiver {
     } catch (e) {
       throw new AppError('validation', `Архив рядом с реестром не создаётся (${dir}): ${(e as Error).message}. Ведомость не запечатана.`);
     }
-    const a = new SealArchiver(db, dir, tsa ?? storedTsa(db));
+    const a = new SealArchiver(db, dir, storedTsa(db));
     a.guard(() => {
       if (!hasLedgerVersions(db)) return;
       const r = appendVersions(db, dir, [], { catchUp: true, fsync: true });

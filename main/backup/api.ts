@@ -43,10 +43,10 @@ function anchorsFor(given: string[] | undefined, db: DB | null): string[] | unde
 
 /** The register's archive (or the folder given): re-hashed, its chain and signatures checked, against the register's seals. */
 /** Versions a seal left out of the archive are caught up first, unless a job holds the register (`busy`). */
-export async function archiveReport(db: DB | null, a: { archive?: string; trustedCertsPem?: string[] } = {}, busy = false): Promise<ArchiveReport> {
+export async function archiveReport(db: DB | null, a: { archive?: string; trustedCertsPem?: string[]; tsaTrustedCertsPem?: string[] } = {}, busy = false): Promise<ArchiveReport> {
   const dir = a.archive ? path.resolve(a.archive) : db ? archiveDirFor(db.name) : null;
   if (!dir) throw fieldError('archive', 'Укажите папку архива или откройте реестр');
-  return checkArchive(db, dir, { trustedCertsPem: anchorsFor(a.trustedCertsPem, db), catchUp: !busy });
+  return checkArchive(db, dir, { trustedCertsPem: anchorsFor(a.trustedCertsPem, db), catchUp: !busy, tsaTrust: a.tsaTrustedCertsPem });
 }
 
 /**

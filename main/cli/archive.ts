@@ -11,7 +11,7 @@ import { formatDate, formatDateTime } from '../../preload/core/dates.ts';
 import { localCaller, type OnReport } from './local-call.ts';
 import { promptHidden } from './prompt.ts';
 import { UsageError } from './usage.ts';
-import { tsaFromFlags } from './tsa.ts';
+import { tsaFromFlags, tsaTrustFromFlags } from './tsa.ts';
 
 export const ARCHIVE_COMMANDS = new Set(['backup', 'verify-copies', 'restore', 'media list', 'media add', 'archive verify', 'upload',
   'backup key show-id', 'backup key print', 'backup key import', 'backup key new', 'archive renew']);
@@ -164,7 +164,8 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
     }
     case 'archive verify': {
       const dir = str(f, 'archive');
-      const r = await call('archive.verify', { archive: dir ? path.resolve(dir) : undefined, trustedCertsPem: trusted(f) });
+      const r = await call('archive.verify', { archive: dir ? path.resolve(dir) : undefined, trustedCertsPem: trusted(f),
+        tsaTrustedCertsPem: tsaTrustFromFlags(f as Parameters<typeof tsaTrustFromFlags>[0]) });
       print(r, () => [r.message, ...(r.verifiableUntil ? [r.verifiableUntil.message] : []),
         ...(r.evidence && (!r.ok || (r.evidence.state === 'none' && r.evidence.entries)) ? [r.evidence.message] : []), ...r.problems.map((p) => `  ${p.message}`),
         ...(r.untrustedSigners.length ? [`  Подписи целы, но доверие к подписавшим не проверялось (нет --trust): ${r.untrustedSigners.join('; ')}`] : [])].join('\n'));

@@ -167,7 +167,7 @@ export async function sealWith(db: DB, classId: number, o: { user: User; signer?
   assertTsaHasSignature(o.tsa, !!o.signer);
   const s = await prepareSeal(db, classId, o);
   const files = await withPdfSignature(await renderLedgerFiles(s.data, s.stamp), o.signer, s);
-  const archive = SealArchiver.open(db, o.tsa);
+  const archive = SealArchiver.open(db);
   const id = storeSeal(db, s, files, o.user);
   crashPointAfterCommit();
   archive?.add(archived(id, s, files));
@@ -215,7 +215,7 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
   const out: CloseYearResult = { year, sealed: [], alreadySealed: [], skipped: [] };
   const sealedAlready = (id: number) => !!currentVersion(db, id) && !openCorrectionOf(db, id);
   // each class's files are archived in libuv's threads while the next classes are prepared and printed
-  const archive = SealArchiver.open(db, o.tsa);
+  const archive = SealArchiver.open(db);
   const here = o.printHere ?? true;
   const toSeal = classes.filter((c) => !sealedAlready(c.id)).length;
   const threads = o.renderThreads ?? renderThreadsFor(toSeal, here);

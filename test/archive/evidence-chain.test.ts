@@ -13,6 +13,7 @@ import { backupRegister } from '../../main/backup/backup.ts';
 import { restoreBag } from '../../main/backup/restore.ts';
 import { requestTimestamp } from '../../main/signing/timestamp.ts';
 import { formatDate } from '../../preload/core/dates.ts';
+import { cli } from '../helpers/cli.ts';
 import { sealingSchool } from '../ledgers/sealing-school.ts';
 import { makeFixtures, openssl, PASSWORD, type Fixtures } from '../signing/openssl-fixtures.ts';
 import { startTsa, type ReferenceTsa } from '../tsa/server.ts';
@@ -314,5 +315,31 @@ describe('the archive\'s evidence chain', () => {
     } finally {
       f.c.backend.close();
     }
+  }, 180_000);
+
+  it('from the command line: archive renew --tsa stamps (0); archive verify --tsa-ca says until when (0); a damaged chain is 3', async () => {
+    const f = await school();
+    await f.c.call('ledgers.seal', { classId: f.s.a.id }); // no TSA stored: nothing stamped
+    f.c.backend.close();
+    const db = f.c.dbPath;
+    const none = await cli('archive', 'verify', '--db', db);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('Опись архива (записей 1) не заверена штампом времени');
+    const noTsa = await cli('archive', 'renew', '--db', db);
+    expect(noTsa.code).toBe(1);
+    expect(noTsa.stderr).toMatch(/Служба штампов времени не настроена/);
+    const renew = await cli('archive', 'renew', '--db', db, '--tsa', tsa.url, '--tsa-ca', tsa.caFile);
+    expect(renew.code, renew.stderr).toBe(0);
+    const until = day(endOf(path.join(tsa.dir, 'tsa.pem')));
+    expect(renew.stdout).toMatch(new RegExp(`^Штамп времени 1 \\(.*\\) заверил опись архива \\(записей 1\\); доказательства действительны до ${until.replace(/\./g, '\\.')}`));
+    expect(referee(f.archive)).toEqual([0]);
+    const ok = await cli('archive', 'verify', '--db', db, '--tsa-ca', tsa.caFile);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(`Доказательства архива действительны до ${until} (штампов 1`);
+    expect(ok.stdout).not.toContain('сертификат службы не сверен');
+    fs.rmSync(path.join(f.archive, 'evidence', '0001.tsr'));
+    const broken = await cli('archive', 'verify', '--db', db, '--tsa-ca', tsa.caFile);
+    expect(broken.code).toBe(3);
+    expect(broken.stdout).toContain('отсутствует штамп 1 (evidence/0001.tsr)');
   }, 180_000);
 });
