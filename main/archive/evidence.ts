@@ -49,7 +49,9 @@ export type EvidenceStamp = {
 };
 type EvidenceIndex = { format: string; about: string; stamps: EvidenceStamp[] };
 
-export type EvidenceProblem = { file: string; problem: 'missing' | 'damaged' | 'chain' | 'malformed' | 'unexpected'; message: string };
+/** `lapse`: a renewal made too late — nothing was tampered with, but the chain no longer holds from before it (not
+ *  damage to the archive: a restore is not refused for it, and archive verify says it in the evidence's message). */
+export type EvidenceProblem = { file: string; problem: 'missing' | 'damaged' | 'chain' | 'malformed' | 'unexpected'; message: string; lapse?: true };
 export type EvidenceState = 'none' | 'valid' | 'pending' | 'expired' | 'broken';
 export type EvidenceReport = {
   state: EvidenceState;
@@ -180,7 +182,8 @@ export async function verifyEvidence(dir: string, manifestBytes: Buffer, tsaTrus
       continue;
     }
     if (prev && t.time > prev.notAfter) {
-      fail('chain', `${name} поставлен ${ru(t.time.toISOString())}, уже после конца срока сертификата службы штампа ${prev.n} (${ru(prev.notAfter.toISOString())}): цепочка доказательств прервана — обновлять нужно было раньше`);
+      problems.push({ file: rel(tokenName(n)), problem: 'chain', lapse: true,
+        message: `Доказательства архива: ${name} поставлен ${ru(t.time.toISOString())}, уже после конца срока сертификата службы штампа ${prev.n} (${ru(prev.notAfter.toISOString())}): цепочка доказательств прервана — обновлять нужно было раньше` });
     }
     prev = { n, notAfter: t.tsaNotAfter };
     lastNotAfter = t.tsaNotAfter;
