@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveDirFor, verifyArchive } from '../../main/archive/archive.ts';
 import { backupRegister } from '../../main/backup/backup.ts';
-import { restoreBag } from '../../main/backup/restore.ts';
+import { restoreBag, RestoreRefused } from '../../main/backup/restore.ts';
+import { rebagWithKey } from '../backup/fixtures.ts';
 import { requestTimestamp } from '../../main/signing/timestamp.ts';
 import { formatDate } from '../../preload/core/dates.ts';
 import { cli } from '../helpers/cli.ts';
@@ -166,7 +167,20 @@ describe('the archive\'s evidence chain', () => {
       expect(drill.ok).toBe(true);
       expect(drill.checks.find((c) => c.name === 'archive')!.message).toContain(`Доказательства архива действительны до ${day(until)}`);
 
-      // the restored archive's chain, damaged in the stage: a restore that checks it refuses
+      // a copy whose token was changed, its bag manifests redone and signed with this computer's key (a forger who
+      // could read it): the restore's own check of the chain refuses it
+      const forged = path.join(root, 'forged');
+      fs.cpSync(bag, forged, { recursive: true });
+      const token = path.join(forged, 'data', 'archive', 'evidence', '0002.tsr');
+      const tb = fs.readFileSync(token);
+      tb[tb.length - 10] ^= 0x01;
+      fs.writeFileSync(token, tb);
+      rebagWithKey(forged);
+      const refused = await restoreBag(forged, { drill: true }).catch((e) => e);
+      expect(refused).toBeInstanceOf(RestoreRefused);
+      expect(refused.message).toMatch(/Архив повреждён: .*штамп 2 \(evidence\/0002\.tsr\) повреждён/);
+
+      // a restore into a new file: the archive beside it with its chain, which verifies there
       const restored = path.join(root, 'restored', 'register.sqlite');
       fs.mkdirSync(path.dirname(restored));
       const ok = await restoreBag(bag, { target: restored });
