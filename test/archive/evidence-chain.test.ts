@@ -108,6 +108,26 @@ describe('the archive\'s evidence chain', () => {
     }
   }, 180_000);
 
+  it('a year close stamps the new head once, after every class it sealed', async () => {
+    const f = await school();
+    try {
+      await useTsa(f);
+      const before = tsa.answered;
+      const { jobId } = await f.c.call('ledgers.closeYear', { yearId: f.s.year.id });
+      let job = await f.c.call('jobs.status', { id: jobId });
+      while (job.state === 'running') {
+        await new Promise((r) => setTimeout(r, 50));
+        job = await f.c.call('jobs.status', { id: jobId });
+      }
+      expect(job.state, job.message ?? '').toBe('done');
+      expect(indexOf(f.archive).stamps.map((s) => [s.n, s.kind, s.entries])).toEqual([[1, 'head', 2]]);
+      expect(tsa.answered).toBe(before + 1); // no signature here: the one stamp is the archive's
+      expect(referee(f.archive)).toEqual([0]);
+    } finally {
+      f.c.backend.close();
+    }
+  }, 180_000);
+
   it('a signature without its own timestamp holds until the chain\'s end once the chain covers it («Подпись проверяема до»)', async () => {
     const f = await school();
     try {
