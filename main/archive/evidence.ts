@@ -191,8 +191,9 @@ export async function verifyEvidence(dir: string, manifestBytes: Buffer, tsaTrus
     covered = s.entries;
     if (s.kind !== 'renewal' && !base.firstStamped.some((x) => x.entries >= s.entries)) base.firstStamped.push({ entries: s.entries, time: t.time.toISOString() });
   }
-  // what evidence/ holds beyond the index: a token a half-made stamp left (a kill before the index), or one put there
-  const listed = new Set([EVIDENCE_INDEX, ...stamps.map((s) => s.file)]);
+  // what evidence/ holds beyond the index: the next token of a stamp killed before its index was written is left for
+  // that stamp's rerun to overwrite (not damage); anything else was put there
+  const listed = new Set([EVIDENCE_INDEX, ...stamps.map((s) => s.file), tokenName(stamps.length + 1)]);
   for (const f of fs.readdirSync(path.join(dir, EVIDENCE))) {
     if (!listed.has(f) && !f.endsWith('.tmp')) problems.push({ file: rel(f), problem: 'unexpected', message: `Доказательства архива: файл ${rel(f)} не упомянут в указателе` });
   }
