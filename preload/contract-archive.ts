@@ -20,6 +20,25 @@ export const MediaInput = z.object({
 });
 export type MediaInputT = z.input<typeof MediaInput>;
 
+// ---------- the archive's evidence chain (issue 14, archival renewal) ----------
+export const EVIDENCE_STATES = ['none', 'valid', 'pending', 'expired', 'broken'] as const;
+export const EvidenceSummarySchema = z.object({
+  /** none: no stamp; valid: every entry covered; pending: the newest entries not yet stamped; expired; broken: a link fails */
+  state: z.enum(EVIDENCE_STATES), stamps: z.number().int(), covered: z.number().int(), entries: z.number().int(),
+  /** until when the chain holds (its last stamp's TSA certificate), null when it does not */
+  until: z.string().nullable(), trusted: z.boolean(),
+  /** «Доказательства архива действительны до ДД.ММ.ГГГГ …» or the broken link, in Russian */
+  message: z.string(),
+});
+export const EVIDENCE_HASHES = ['sha256', 'sha512'] as const;
+export const ArchiveRenewResultSchema = z.object({
+  /** the stamp added (null: none was due) */
+  stamp: z.object({ n: z.number().int(), kind: z.enum(['head', 'renewal', 'rehash']), hash: z.enum(EVIDENCE_HASHES), entries: z.number().int(),
+    time: z.string(), tsa: z.string(), tsaNotAfter: z.string() }).nullable(),
+  message: z.string(),
+  evidence: EvidenceSummarySchema,
+});
+
 export const ArchiveReportSchema = z.object({
   ok: z.boolean(), dir: z.string(), entries: z.number().int(), files: z.number().int(), signatures: z.number().int(),
   untrustedSigners: z.array(z.string()), head: z.string(),
@@ -29,10 +48,13 @@ export const ArchiveReportSchema = z.object({
   caughtUp: z.number().int().optional(),
   /** until when the archive's signatures can be checked: the earliest over its signatures of — with a valid timestamp —
    *  the TSA certificate's end of validity, else the earliest end of validity in the signer's chain; null: no signature */
-  verifiableUntil: z.object({ until: z.string(), entry: z.number().int(), basis: z.enum(['certificate', 'timestamp']), certificate: z.string(),
+  verifiableUntil: z.object({ until: z.string(), entry: z.number().int(), basis: z.enum(['certificate', 'timestamp', 'evidence']), certificate: z.string(),
     /** «Подпись проверяема до 05.12.2027 …», one sentence */
     message: z.string() }).nullable().optional(),
+  /** the archive's evidence chain (RFC 3161 stamps over the manifest, renewed: issue 14); absent for an archive never checked */
+  evidence: EvidenceSummarySchema.optional(),
 });
+
 
 export const BagSummarySchema = z.object({ name: z.string(), path: z.string(), encrypted: z.boolean(), baggingDate: z.string().nullable(), bytes: z.number() });
 

@@ -7,7 +7,8 @@ import { CONSENT_GIVERS, CONSENT_PURPOSES, READ_KINDS, type ReadKind } from './c
 import './contract-messages.ts'; // Russian words for every refused field without its own
 import { NetworkShareInput, NetworkStatusSchema } from './contract-network.ts';
 import { ArchiveReportSchema, AuditWitnessSchema, BackupJobResultSchema, BagSummarySchema, BagUploadJobResultSchema, MediaInput, MediaSchema, RestoreJobResultSchema, RunSchema,
-  VerifyJobResultSchema, BackupKeyStatusSchema, BackupKeySheetSchema, BackupKeyImportSchema } from './contract-archive.ts';
+  VerifyJobResultSchema, BackupKeyStatusSchema, BackupKeySheetSchema, BackupKeyImportSchema,
+  ArchiveRenewResultSchema, EVIDENCE_HASHES } from './contract-archive.ts';
 
 export const ROLES = ['clerk', 'archivist', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -1077,8 +1078,15 @@ export const contract = {
   'media.add': command(MediaInput.strict(), MediaSchema, ARCHIVIST),
   'media.update': command(z.object({ id, data: MediaInput.strict() }).strict(), MediaSchema, ARCHIVIST),
   // From the command line also an archive folder of its own (no register needed then) and the trusted signers' PEMs.
-  'archive.verify': query(z.object({ archive: localPath.optional(), trustedCertsPem: trustedPems }).strict(), ArchiveReportSchema, ARCHIVIST,
+  // tsaTrustedCertsPem (the command line's --tsa-ca): the certificates the evidence chain's stamps must chain to, instead of
+  // the stored TSA's (issue 14)
+  'archive.verify': query(z.object({ archive: localPath.optional(), trustedCertsPem: trustedPems, tsaTrustedCertsPem }).strict(), ArchiveReportSchema, ARCHIVIST,
     { local: ['archive'], register: 'optional' }),
+  // The archive's evidence chain (issue 14): stamps the manifest's head if it is not, re-stamps before the last stamp's
+  // TSA certificate ends (within marginDays, default 180; `force`: now), or over the data and the chain with a stronger
+  // hash (`hash`: sha512). The stored TSA, or the call's own (the command line's --tsa).
+  'archive.renew': command(z.object({ hash: z.enum(EVIDENCE_HASHES).optional(), force: z.boolean().optional(),
+    marginDays: z.number().int().min(1).max(3650).optional(), tsa: TsaInput.optional() }).strict(), ArchiveRenewResultSchema, ARCHIVIST),
   // The audit log against the newest copy on each medium (a witness kept elsewhere); the passphrase is used, never kept.
   'audit.witness': query(z.object({ mediaIds: z.array(id).min(1, 'выберите носители').max(10), passphrase: z.string().max(500).optional() }).strict(),
     z.array(AuditWitnessSchema), ARCHIVIST),

@@ -11,7 +11,9 @@ import { verifyDetached } from '../signing/cms.ts';
 import { AppError } from '../shared/errors.ts';
 import { makePrivate, PRIVATE_DIR, PRIVATE_FILE } from '../shared/private-files.ts';
 import { formatDate, nowIso } from '../../preload/core/dates.ts';
-import { checkSignatureTimestamp } from '../signing/timestamp.ts';
+import { checkSignatureTimestamp, type TsaOptions } from '../signing/timestamp.ts';
+import { storedTsa, tsaTrustForVerifying } from '../signing/tsa-store.ts';
+import { stampEvidence, verifyEvidence, type EvidenceHash, type EvidenceReport, type StampResult } from './evidence.ts';
 import { appendLineDurably, fsyncDir, fsyncInBackground, hashFile, sha256, writeFileDurably, writeFileInBackground } from './files.ts';
 
 export const GENESIS = '0'.repeat(64);
@@ -280,9 +282,14 @@ export class SealArchiver {
   /** what went wrong, for the log and the tests */
   readonly errors: string[] = [];
 
-  private constructor(private readonly db: DB, readonly dir: string) {}
+  /** what the archive's evidence chain got at `close` (a stamp over the new head, a renewal), or null */
+  evidence: StampResult | null = null;
 
-  /** null for a register in memory. Throws when the archive's folder cannot be made (nothing is sealed then). */
+  private constructor(private readonly db: DB, readonly dir: string, private readonly tsa: TsaOptions | null) {}
+
+  /** null for a register in memory. Throws when the archive's folder cannot be made (nothing is sealed then).
+   *  The register's stored TSA (not a seal's own --tsa: archive verify trusts the stamps by the stored TSA's
+   *  certificate) stamps the manifest's new head at `close`. */
   static open(db: DB): SealArchiver | null {
     const dir = registerArchiveDir(db);
     if (!dir) return null;
@@ -291,7 +298,7 @@ export class SealArchiver {
     } catch (e) {
       throw new AppError('validation', `Архив рядом с реестром не создаётся (${dir}): ${(e as Error).message}. Ведомость не запечатана.`);
     }
-    const a = new SealArchiver(db, dir);
+    const a = new SealArchiver(db, dir, storedTsa(db));
     a.guard(() => {
       if (!hasLedgerVersions(db)) return;
       const r = appendVersions(db, dir, [], { catchUp: true, fsync: true });
@@ -314,11 +321,23 @@ export class SealArchiver {
     }).catch((e) => this.fail(e));
   }
 
-  /** Every version added is in the archive (or its failure logged); the manifest fsynced. */
+  /** Every version added is in the archive (or its failure logged); the manifest fsynced; then, with a TSA, the new
+   *  head stamped (or the chain renewed when due). A TSA that fails never undoes the seal: logged, and the head is
+   *  stamped by the next seal, backup or `archive renew` (archive verify says it is not yet). */
   async close(): Promise<void> {
     await this.queue;
-    if (!this.appended) return;
-    await Promise.all([fsyncInBackground(path.join(this.dir, MANIFEST)), fsyncInBackground(this.dir)]).catch((e) => this.fail(e));
+    if (this.appended) {
+      await Promise.all([fsyncInBackground(path.join(this.dir, MANIFEST)), fsyncInBackground(this.dir)]).catch((e) => this.fail(e));
+    }
+    if (!this.tsa || this.errors.length) return;
+    try {
+      this.evidence = await stampArchive(this.db, this.dir, this.tsa);
+    } catch (e) {
+      const msg = (e as Error)?.message ?? String(e);
+      this.errors.push(msg);
+      this.evidence = { stamp: null, message: `Архив не заверен штампом времени: ${msg}` };
+      console.error(`[school-register] the archive's head was not timestamped (the next seal, backup or archive renew stamps it): ${msg}`);
+    }
   }
 
   private guard(f: () => void): void {
@@ -334,6 +353,32 @@ export class SealArchiver {
     this.errors.push(msg);
     console.error(`[school-register] the archive beside the register was not written (caught up at the next seal, backup or archive verify): ${msg}`);
   }
+}
+
+/**
+ * Adds the stamp the archive's evidence chain needs now (main/archive/evidence.ts): over the manifest's new head, a
+ * renewal before the last stamp's TSA certificate ends (within `marginDays`), or a stronger hash. The index is written
+ * under the register's write lock. A damaged manifest or chain is refused: nothing is stamped.
+ */
+export async function stampArchive(db: DB | null, dir: string, tsa: TsaOptions,
+  o: { hash?: EvidenceHash; marginDays?: number; force?: boolean; now?: Date } = {}): Promise<StampResult> {
+  const m = readManifest(dir);
+  if (m.problems.length) throw new AppError('conflict', `Архив ${dir} повреждён, штамп времени не поставлен: ${m.problems[0].message}. Восстановите архив из резервной копии.`);
+  const file = path.join(dir, MANIFEST);
+  const bytes = fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);
+  return stampEvidence(dir, bytes, tsa, { ...o, lock: db ? <T>(f: () => T) => db.transaction(f).immediate() : undefined });
+}
+
+/** The stamp due now with the register's stored TSA (a backup's, before it copies the archive); null without a TSA. */
+export async function stampArchiveIfDue(db: DB, dir: string): Promise<StampResult | null> {
+  const tsa = storedTsa(db);
+  return tsa ? stampArchive(db, dir, tsa) : null;
+}
+
+/** The evidence chain of an archive folder, against its manifest's bytes. */
+export async function archiveEvidence(dir: string, tsaTrust: string[] | undefined): Promise<EvidenceReport> {
+  const file = path.join(dir, MANIFEST);
+  return verifyEvidence(dir, fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0), tsaTrust);
 }
 
 function tail(dir: string) {
@@ -363,11 +408,13 @@ export type ArchiveReport = {
   caughtUp?: number;
   /** until when its signatures can be checked (the earliest of them), or null without signatures */
   verifiableUntil?: Evidence | null;
+  /** the evidence chain over the manifest (main/archive/evidence.ts) */
+  evidence?: { state: EvidenceReport['state']; stamps: number; covered: number; entries: number; until: string | null; trusted: boolean; message: string };
 };
 
 /** Until when one signature can be checked, and by what: a valid timestamp holds it until its TSA certificate ends
  *  (the stamp shows the signature existed while its chain was valid); without one, the chain's earliest end does. */
-export type Evidence = { until: string; entry: number; basis: 'certificate' | 'timestamp'; certificate: string; message: string };
+export type Evidence = { until: string; entry: number; basis: 'certificate' | 'timestamp' | 'evidence'; certificate: string; message: string };
 
 /** The evidence of one archived signature (its check `v`, which built the signer's chain as far as it could). */
 async function evidenceOf(signature: Buffer, v: ReturnType<typeof verifyDetached>, entry: number): Promise<Evidence | null> {
@@ -382,16 +429,32 @@ async function evidenceOf(signature: Buffer, v: ReturnType<typeof verifyDetached
 }
 
 const evidenceMessage = (e: Evidence) => `Подпись проверяема до ${formatDate(e.until.slice(0, 10))} (запись ${e.entry}: ${e.basis === 'timestamp'
-  ? `по штампу времени, до конца срока сертификата службы «${e.certificate}»` : `до конца срока сертификата «${e.certificate}» — штампа времени нет`})`;
+  ? `по штампу времени, до конца срока сертификата службы «${e.certificate}»` : e.basis === 'evidence'
+    ? `по доказательствам архива — цепочке штампов времени над описью, до конца срока сертификата службы «${e.certificate}»`
+    : `до конца срока сертификата «${e.certificate}» — штампа времени нет`})`;
+
+/**
+ * A signature's own evidence, carried further by the archive's evidence chain: when the chain holds and its first
+ * stamp over the signature's entry was made while the signature could still be checked, the signature holds until the
+ * chain's end (RFC 4998: the stamp proves the data existed then; the renewals keep that proof alive).
+ */
+function extendedByChain(ev: Evidence, chain: EvidenceReport): Evidence {
+  if (!chain.until || (chain.state !== 'valid' && chain.state !== 'pending') || ev.entry > chain.covered) return ev;
+  const first = chain.firstStamped.find((x) => x.entries >= ev.entry);
+  if (!first || first.time >= ev.until || chain.until <= ev.until) return ev;
+  return { until: chain.until, entry: ev.entry, basis: 'evidence', certificate: chain.tsa ?? '', message: '' };
+}
 
 /**
  * Re-hashes every archived file, checks the manifest chain and every signature over its canonical JSON.
  * `trustedCertsPem`: the certificates a signer must be (or be issued by); without them, a signature that is intact but
  * whose signer nobody vouched for is reported in `untrustedSigners`, not as damage.
  */
-export async function verifyArchive(dir: string, opts: { trustedCertsPem?: string[]; register?: DB; complete?: boolean } = {}): Promise<ArchiveReport> {
+export async function verifyArchive(dir: string, opts: { trustedCertsPem?: string[]; register?: DB; complete?: boolean; tsaTrust?: string[] } = {}): Promise<ArchiveReport> {
   if (!fs.existsSync(dir)) throw new AppError('not_found', `Архив не найден: ${dir}`);
   const { entries, head, problems } = readManifest(dir);
+  // the evidence chain first: a signature it covers holds until its end
+  const chain = await archiveEvidence(dir, opts.tsaTrust);
   const referenced = new Set<string>();
   const hashed = new Map<string, boolean>();
   let signatures = 0;
@@ -425,7 +488,8 @@ export async function verifyArchive(dir: string, opts: { trustedCertsPem?: strin
       const signature = fs.readFileSync(archivedFilePath(dir, sig.sha256));
       const v = verifyDetached(signature, fs.readFileSync(archivedFilePath(dir, json.sha256)), opts.trustedCertsPem ?? []);
       if (v.ok || v.reason === 'untrusted_signer') {
-        const ev = await evidenceOf(signature, v, e.seq);
+        const own = await evidenceOf(signature, v, e.seq);
+        const ev = own && extendedByChain(own, chain);
         if (ev && (!earliest || ev.until < earliest.until)) earliest = ev;
       }
       if (!v.ok && v.reason === 'untrusted_signer' && !opts.trustedCertsPem) untrusted.add(v.signerSubject ?? '?');
@@ -463,12 +527,16 @@ export async function verifyArchive(dir: string, opts: { trustedCertsPem?: strin
       problems.push({ file: path.join(FILES, f), problem: 'unexpected', message: `Архив: файл ${f} не упомянут в описи` });
     }
   }
+  // a tampered, replaced or removed token is damage to the archive; a renewal made too late is not (the evidence says it)
+  for (const p of chain.problems.filter((x) => !x.lapse)) problems.push({ file: p.file, problem: p.problem, message: p.message });
   const ok = problems.length === 0;
+  const evidence = { state: chain.state, stamps: chain.stamps, covered: chain.covered, entries: chain.entries, until: chain.until, trusted: chain.trusted, message: chain.message };
   return {
     ok, dir, entries: entries.length, files: referenced.size, signatures, untrustedSigners: [...untrusted], head, problems,
     verifiableUntil: earliest ? { ...earliest, message: evidenceMessage(earliest) } : null,
+    evidence,
     message: ok
-      ? `Архив цел: записей ${entries.length}, файлов ${referenced.size}, подписей проверено ${signatures}`
+      ? `Архив цел: записей ${entries.length}, файлов ${referenced.size}, подписей проверено ${signatures}${chain.state === 'none' ? '' : `. ${chain.message}`}`
       : `Архив повреждён: проблем ${problems.length}. ${problems[0].message}`,
   };
 }
@@ -479,7 +547,7 @@ export async function verifyArchive(dir: string, opts: { trustedCertsPem?: strin
  * first (`catchUp`; not while a job holds the register, whose seals are still being archived) and counted, never
  * reported as damage; a register with seals and no archive has lost it, which is damage.
  */
-export async function archiveReport(db: DB | null, dir: string, o: { trustedCertsPem?: string[]; catchUp: boolean }): Promise<ArchiveReport> {
+export async function archiveReport(db: DB | null, dir: string, o: { trustedCertsPem?: string[]; catchUp: boolean; tsaTrust?: string[] }): Promise<ArchiveReport> {
   const own = !!db && registerArchiveDir(db) === path.resolve(dir);
   const sealed = db && hasLedgerVersions(db) ? db.prepare('SELECT count(*) FROM ledger_versions').pluck().get() as number : 0;
   const empty = (ok: boolean, message: string, problems: ArchiveProblem[] = []): ArchiveReport =>
@@ -501,7 +569,8 @@ export async function archiveReport(db: DB | null, dir: string, o: { trustedCert
       // a damaged manifest (named below), a register opened read-only: what is missing is named below
     }
   }
-  const r = await verifyArchive(dir, { trustedCertsPem: o.trustedCertsPem, register: db ?? undefined, complete: own && o.catchUp });
+  const r = await verifyArchive(dir, { trustedCertsPem: o.trustedCertsPem, register: db ?? undefined, complete: own && o.catchUp,
+    tsaTrust: tsaTrustForVerifying(db, o.tsaTrust) });
   if (!caughtUp) return r;
   return { ...r, caughtUp, message: `${r.message}. Дописано из реестра версий, запечатанных, но не попавших в архив (запись прервалась): ${caughtUp}` };
 }

@@ -5,7 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
 import type { User } from '../../preload/contract.ts';
-import { archiveDirFor, archiveReport as checkArchive, type ArchiveReport } from '../archive/archive.ts';
+import { archiveDirFor, archiveEvidence, archiveReport as checkArchive, archiveSealed, stampArchive, type ArchiveReport } from '../archive/archive.ts';
+import type { EvidenceHash } from '../archive/evidence.ts';
+import { storedTsa, tsaTrustForVerifying } from '../signing/tsa-store.ts';
+import { appendAudit } from '../audit/log.ts';
+import type { TsaOptions } from '../signing/timestamp.ts';
 import type { OpenRegister } from '../shared/open-register.ts';
 import { AppError, fieldError } from '../shared/errors.ts';
 import { signedIn, type JobSpec, type SessionStore } from '../shared/handler.ts';
@@ -39,10 +43,34 @@ function anchorsFor(given: string[] | undefined, db: DB | null): string[] | unde
 
 /** The register's archive (or the folder given): re-hashed, its chain and signatures checked, against the register's seals. */
 /** Versions a seal left out of the archive are caught up first, unless a job holds the register (`busy`). */
-export async function archiveReport(db: DB | null, a: { archive?: string; trustedCertsPem?: string[] } = {}, busy = false): Promise<ArchiveReport> {
+export async function archiveReport(db: DB | null, a: { archive?: string; trustedCertsPem?: string[]; tsaTrustedCertsPem?: string[] } = {}, busy = false): Promise<ArchiveReport> {
   const dir = a.archive ? path.resolve(a.archive) : db ? archiveDirFor(db.name) : null;
   if (!dir) throw fieldError('archive', 'Укажите папку архива или откройте реестр');
-  return checkArchive(db, dir, { trustedCertsPem: anchorsFor(a.trustedCertsPem, db), catchUp: !busy });
+  return checkArchive(db, dir, { trustedCertsPem: anchorsFor(a.trustedCertsPem, db), catchUp: !busy, tsaTrust: a.tsaTrustedCertsPem });
+}
+
+/**
+ * `archive renew` / «Обновить штамп времени»: what the register's archive lacks is caught up, then the evidence chain
+ * gets the stamp it needs now (the head, a renewal within `marginDays` of the TSA certificate's end or `force`d, a
+ * stronger `hash`), from the call's TSA or the stored one; the chain is checked after it.
+ */
+export async function renewArchive(db: DB, login: string, a: { hash?: EvidenceHash; force?: boolean; marginDays?: number; tsa?: TsaOptions }) {
+  const tsa = a.tsa ?? storedTsa(db);
+  if (!tsa) throw fieldError('tsa', 'Служба штампов времени не настроена (настройки подписи или --tsa АДРЕС --tsa-ca ФАЙЛ): архив заверить нечем');
+  const dir = archiveDirFor(db.name);
+  archiveSealed(db, dir);
+  const r = await stampArchive(db, dir, tsa, { hash: a.hash, force: a.force, marginDays: a.marginDays });
+  const e = await archiveEvidence(dir, tsaTrustForVerifying(db, a.tsa?.trustedCertsPem));
+  const s = r.stamp;
+  if (s) {
+    db.transaction(() => appendAudit(db, login, 'archive.renew', { n: s.n, kind: s.kind, hash: s.hash, entries: s.entries, time: s.time, tsa: s.tsa,
+      tsaNotAfter: s.tsaNotAfter, sha256: s.sha256 })).immediate();
+  }
+  return {
+    stamp: s ? { n: s.n, kind: s.kind, hash: s.hash, entries: s.entries, time: s.time, tsa: s.tsa, tsaNotAfter: s.tsaNotAfter } : null,
+    message: r.message,
+    evidence: { state: e.state, stamps: e.stamps, covered: e.covered, entries: e.entries, until: e.until, trusted: e.trusted, message: e.message },
+  };
 }
 
 /** Exactly one of the two ways to name media: by id (the app) or by folder (the command line). */

@@ -17,7 +17,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DB } from '../../db/connection.ts';
-import { archiveDirFor, archiveSealed, archivedFilePath, MANIFEST as ARCHIVE_MANIFEST, readManifest } from '../archive/archive.ts';
+import { archiveDirFor, archiveSealed, archivedFilePath, MANIFEST as ARCHIVE_MANIFEST, readManifest, stampArchiveIfDue } from '../archive/archive.ts';
+import { EVIDENCE, EVIDENCE_INDEX } from '../archive/evidence.ts';
 import { fsyncDir } from '../archive/files.ts';
 import { trustFilePath } from '../signing/trust.ts';
 import { appendAudit } from '../audit/log.ts';
@@ -182,6 +183,15 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
   const archived = archiveSealed(db, archiveDir);
   const archiveCheck = readManifest(archiveDir);
   if (archiveCheck.problems.length) warnings.push(`архив повреждён: ${archiveCheck.problems[0].message}`);
+  // the archive's head stamped (or its evidence chain renewed when due) before it is copied; a TSA that fails is a
+  // warning: the copy goes on, and the next seal, backup or archive renew stamps it
+  if (!archiveCheck.problems.length) {
+    try {
+      await stampArchiveIfDue(db, archiveDir);
+    } catch (e) {
+      warnings.push(`архив не заверен штампом времени: ${(e as Error).message}`);
+    }
+  }
 
   const bag = bagName(now);
   const runId = startRun(db, 'backup', by, bag);
@@ -191,10 +201,10 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     progress.throwIfCancelled();
     const plan = planCopies(run, archiveDir, archiveCheck);
     const { register, archiveVerified } = await copyRegisterAndArchive(run, plan);
-    await sealBags(run, [register, plan.manifest, ...(plan.trust ? [plan.trust] : [])], archiveVerified);
+    await sealBags(run, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence], archiveVerified);
     await checkBags(run);
     const outcomes = publishBags(run);
-    return recordBackup(run, runId, by, outcomes, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.archive], archived.entries);
+    return recordBackup(run, runId, by, outcomes, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence, ...plan.archive], archived.entries);
   } catch (e) {
     await discardBags(run);
     recordFailure(run, runId, by, e);
@@ -280,6 +290,8 @@ function prepareDestinations(run: Run): void {
 }
 
 type Plan = { manifest: Source; archive: Source[]; pageSize: number;
+  /** the archive's evidence chain: its index and tokens (small, read now: the index names exactly these tokens) */
+  evidence: Source[];
   /** the register's trust anchors (`<register>.trust.pem`) as `data/trust.pem`, when it has them */
   trust: Source | null };
 
@@ -297,6 +309,23 @@ function planCopies(run: Run, archiveDir: string, archiveCheck: ReturnType<typeo
     .map((f) => ({ rel: `data/archive/files/${f.sha256}`, file: archivedFilePath(archiveDir, f.sha256), size: fs.statSync(archivedFilePath(archiveDir, f.sha256)).size, archiveSha: f.sha256 }));
   const missing = archiveFiles.length - archive.length;
   if (missing) run.warnings.push(`в архиве недостаёт файлов: ${missing} (см. archive verify)`);
+  // The evidence chain travels with the archive: the index as read now and the tokens it names.
+  const evidence: Source[] = [];
+  const indexFile = path.join(archiveDir, EVIDENCE, EVIDENCE_INDEX);
+  if (fs.existsSync(indexFile)) {
+    const index = fs.readFileSync(indexFile);
+    let names: string[] = [];
+    try {
+      names = (JSON.parse(index.toString('utf8')) as { stamps: Array<{ file: string }> }).stamps.map((x) => x.file).filter((f) => /^\d{4}\.tsr$/.test(f));
+    } catch {
+      run.warnings.push('указатель доказательств архива не читается (см. archive verify)');
+    }
+    for (const name of names.filter((n) => fs.existsSync(path.join(archiveDir, EVIDENCE, n)))) {
+      const bytes = fs.readFileSync(path.join(archiveDir, EVIDENCE, name));
+      evidence.push({ rel: `data/archive/${EVIDENCE}/${name}`, bytes, size: bytes.length });
+    }
+    evidence.push({ rel: `data/archive/${EVIDENCE}/${EVIDENCE_INDEX}`, bytes: index, size: index.length });
+  }
   // The trust anchors beside the register travel with it: a restored register checks its seals against the same roots.
   const trustFile = trustFilePath(run.db);
   const trustBytes = trustFile && fs.existsSync(trustFile) ? fs.readFileSync(trustFile) : null;
@@ -304,8 +333,8 @@ function planCopies(run: Run, archiveDir: string, archiveCheck: ReturnType<typeo
   // The register's size before its snapshot is taken: the snapshot has the pages the register has now.
   const pageSize = Number(run.db.pragma('page_size', { simple: true }));
   const registerBytes = Number(run.db.pragma('page_count', { simple: true })) * pageSize;
-  run.total = (registerBytes + manifestBytes.length + (trust?.size ?? 0) + archive.reduce((n, s) => n + s.size, 0)) * (1 + run.dests.length) + registerBytes;
-  return { manifest, archive, pageSize, trust };
+  run.total = (registerBytes + manifestBytes.length + (trust?.size ?? 0) + [...archive, ...evidence].reduce((n, s) => n + s.size, 0)) * (1 + run.dests.length) + registerBytes;
+  return { manifest, archive, pageSize, trust, evidence };
 }
 
 /** The snapshot: written into a plain destination (`host`), or held in memory when every copy is encrypted. */
@@ -373,6 +402,8 @@ async function copyRegisterAndArchive(run: Run, plan: Plan): Promise<{ register:
         await copyToDestinations(run, register, snapshot);
         await copyToDestinations(run, plan.manifest);
         if (plan.trust) await copyToDestinations(run, plan.trust);
+        if (plan.evidence.length) for (const d of run.live()) fs.mkdirSync(path.join(d.dir, 'data', 'archive', EVIDENCE), { recursive: true, mode: PRIVATE_DIR });
+        for (const src of plan.evidence) await copyToDestinations(run, src);
       } catch (e) {
         stopped = true; // the archive files stop at the next one
         verification.stop();

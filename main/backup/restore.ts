@@ -13,6 +13,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { APPLICATION_ID, openRegister, type DB } from '../../db/connection.ts';
 import { archiveDirFor, readManifest, verifyArchive } from '../archive/archive.ts';
+import { EVIDENCE } from '../archive/evidence.ts';
+import { tsaTrustForVerifying } from '../signing/tsa-store.ts';
 import { fsyncDir, sha256 } from '../archive/files.ts';
 import { appendAudit } from '../audit/log.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
@@ -173,6 +175,10 @@ export async function restoreBag(bagDir: string, opts: {
       else if (rel === 'data/archive/manifest.jsonl') await place(rel, path.join(stagedArchive, 'manifest.jsonl'));
       else if (/^data\/archive\/files\/[0-9a-f]{64}$/.test(rel)) await place(rel, path.join(stagedArchive, 'files', path.basename(rel)));
       else if (rel === 'data/trust.pem') await place(rel, stagedTrustFile(stagedRegister));
+      else if (/^data\/archive\/evidence\/(\d{4}\.tsr|index\.json)$/.test(rel)) {
+        fs.mkdirSync(path.join(stagedArchive, EVIDENCE), { recursive: true });
+        await place(rel, path.join(stagedArchive, EVIDENCE, path.basename(rel)));
+      }
       else throw new AppError('validation', `Копия ${bag}: неизвестный файл ${rel} — это не резервная копия реестра`);
     }
     if (!fs.existsSync(stagedRegister)) throw new AppError('validation', `Копия ${bag}: в ней нет файла реестра data/register.sqlite`);
@@ -208,7 +214,8 @@ export async function restoreBag(bagDir: string, opts: {
         report.ledgerVersions = hasLv ? (db.prepare('SELECT count(*) AS n FROM ledger_versions').get() as { n: number }).n : 0;
         // 4. The archive: files, chain, signatures; and every archived seal is one the register holds.
         progressStep(progress, 3, 'Проверка архива');
-        const a = await verifyArchive(stagedArchive, { trustedCertsPem: opts.trustedCertsPem });
+        // its evidence chain too, its stamps trusted by the copy's stored TSA certificate (as the register's own are)
+        const a = await verifyArchive(stagedArchive, { trustedCertsPem: opts.trustedCertsPem, tsaTrust: storedTsaTrust(db) });
         report.archiveEntries = a.entries;
         checks.push({ name: 'archive', ok: a.ok, message: a.message });
         if (hasLv) {
@@ -243,6 +250,15 @@ export async function restoreBag(bagDir: string, opts: {
 }
 
 /** The checked copy in the stage (a folder beside the target: on the same file system, so every move is a rename). */
+/** The copy's stored TSA certificate (a copy an older version made has no TSA setting: none then). */
+function storedTsaTrust(db: DB): string[] | undefined {
+  try {
+    return tsaTrustForVerifying(db, undefined);
+  } catch {
+    return undefined;
+  }
+}
+
 export type Staged = { register: string; archive: string };
 /** The trust anchors a copy carried (`data/trust.pem`), unpacked beside the staged register. */
 const stagedTrustFile = (stagedRegister: string) => `${stagedRegister}.trust.pem`;

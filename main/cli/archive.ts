@@ -11,9 +11,10 @@ import { formatDate, formatDateTime } from '../../preload/core/dates.ts';
 import { localCaller, type OnReport } from './local-call.ts';
 import { promptHidden } from './prompt.ts';
 import { UsageError } from './usage.ts';
+import { tsaFromFlags, tsaTrustFromFlags } from './tsa.ts';
 
 export const ARCHIVE_COMMANDS = new Set(['backup', 'verify-copies', 'restore', 'media list', 'media add', 'archive verify', 'upload',
-  'backup key show-id', 'backup key print', 'backup key import', 'backup key new']);
+  'backup key show-id', 'backup key print', 'backup key import', 'backup key new', 'archive renew']);
 
 export const EXIT = { ok: 0, refused: 1, internal: 2, damaged: 3, lost: 4 } as const;
 
@@ -163,10 +164,22 @@ export async function runArchiveCommand(cmd: string, operands: string[], f: F, d
     }
     case 'archive verify': {
       const dir = str(f, 'archive');
-      const r = await call('archive.verify', { archive: dir ? path.resolve(dir) : undefined, trustedCertsPem: trusted(f) });
-      print(r, () => [r.message, ...(r.verifiableUntil ? [r.verifiableUntil.message] : []), ...r.problems.map((p) => `  ${p.message}`),
+      const r = await call('archive.verify', { archive: dir ? path.resolve(dir) : undefined, trustedCertsPem: trusted(f),
+        tsaTrustedCertsPem: tsaTrustFromFlags(f as Parameters<typeof tsaTrustFromFlags>[0]) });
+      print(r, () => [r.message, ...(r.verifiableUntil ? [r.verifiableUntil.message] : []),
+        ...(r.evidence && (!r.ok || (r.evidence.state === 'none' && r.evidence.entries)) ? [r.evidence.message] : []), ...r.problems.map((p) => `  ${p.message}`),
         ...(r.untrustedSigners.length ? [`  Подписи целы, но доверие к подписавшим не проверялось (нет --trust): ${r.untrustedSigners.join('; ')}`] : [])].join('\n'));
       return r.ok ? EXIT.ok : EXIT.damaged;
+    }
+    case 'archive renew': {
+      const hash = str(f, 'hash');
+      if (hash && hash !== 'sha256' && hash !== 'sha512') throw new UsageError(`--hash: sha256 или sha512, а не «${hash}»`);
+      const margin = str(f, 'margin-days');
+      if (margin && !/^\d{1,4}$/.test(margin)) throw new UsageError(`--margin-days: число дней, а не «${margin}»`);
+      const r = await call('archive.renew', { hash: hash as 'sha256' | 'sha512' | undefined, force: f.force ? true : undefined,
+        marginDays: margin ? Number(margin) : undefined, tsa: tsaFromFlags(f as Parameters<typeof tsaFromFlags>[0], false) });
+      print(r, () => [r.message, r.evidence.message].join('\n'));
+      return r.evidence.state === 'broken' ? EXIT.damaged : EXIT.ok;
     }
     case 'upload': {
       const bag = operands[0];

@@ -160,7 +160,15 @@ const HELP = `Школьный регистр — командная строк�
                                      (64 шестнадцатеричные цифры или 52 знака base32); --replace заменяет другой ключ
   media list                         носители: метка, вид, помещение, когда записан и проверен
   media add --label МЕТКА --kind usb|hdd|nas|optical --room ПОМЕЩЕНИЕ --path ПАПКА [--encrypt]
-  archive verify [--trust СЕРТ.pem]  перехешировать архив, проверить цепочку описи и все подписи
+  archive verify [--trust СЕРТ.pem] [--tsa-ca ЦС.pem]
+                                     перехешировать архив, проверить цепочку описи, все подписи и цепочку штампов
+                                     времени над описью («Доказательства архива действительны до …»; штампы сверяются
+                                     с --tsa-ca или с сертификатом службы из настроек подписи)
+  archive renew [--force] [--hash sha512] [--margin-days 180] [--tsa URL --tsa-ca ФАЙЛ]
+                                     заверить опись архива штампом времени (если не заверена), продлить цепочку штампов,
+                                     если сертификат службы истекает в ближайшие 180 дней (--force: сейчас), или
+                                     перейти на более стойкий хеш (--hash sha512; по RFC 4998). Служба — из настроек
+                                     подписи или --tsa; само запечатывание и резервная копия делают это сами
   upload КОПИЯ --url URL             отправить готовую копию в центральное хранилище (с докачкой)
   (restore, verify-copies и archive verify --archive ПАПКА работают и без --db: тогда ничего не записывают в журнал)
 
@@ -211,7 +219,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
         registers: { type: 'string' }, ca: { type: 'string' }, 'client-cert': { type: 'string' }, timeout: { type: 'string' }, concurrency: { type: 'string' },
         slice: { type: 'string' }, login: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' },
         'accept-foreign': { type: 'boolean' }, file: { type: 'string' }, replace: { type: 'boolean' },
-        'future-order': { type: 'boolean' },
+        'future-order': { type: 'boolean' }, force: { type: 'boolean' }, hash: { type: 'string' }, 'margin-days': { type: 'string' },
         cancels: { type: 'string' }, 'cancels-date': { type: 'string' }, cascade: { type: 'boolean' },
         from: { type: 'string' }, 'first-classes': { type: 'string' }, 'first-pupils': { type: 'string' },
         apply: { type: 'boolean' },

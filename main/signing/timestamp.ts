@@ -272,7 +272,7 @@ export async function requestTimestamp(signatureValue: Buffer, o: TsaOptions, ha
     version: 1,
     messageImprint: new pkijs.MessageImprint({
       // SHA-2 takes NULL parameters; Стрибог none (as TC 26 writes it)
-      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: hashOid, ...(hashOid === SHA256_OID ? { algorithmParams: new asn1js.Null() } : {}) }),
+      hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: hashOid, ...(hashOid.startsWith('2.16.840.1.101.3.4.2.') ? { algorithmParams: new asn1js.Null() } : {}) }),
       hashedMessage: new asn1js.OctetString({ valueHex: new Uint8Array(HASHES[hashOid](signatureValue)) }),
     }),
     nonce: new asn1js.Integer({ valueHex: nonceBytes }),
@@ -355,6 +355,19 @@ export async function checkSignatureTimestamp(cms: Buffer, trustedCertsPem: stri
   } catch (e) {
     return { timestamp: null, problem: (e as Error).message, tsaNotAfter: null };
   }
+}
+
+/** The OIDs of the imprint hashes a stamp over other data may ask for (the archive's evidence chain). */
+export const IMPRINT_HASH_OIDS = { sha256: SHA256_OID, sha512: '2.16.840.1.101.3.4.2.3' } as const;
+
+/**
+ * Checks a TimeStampToken over `data` (its imprint is HASH(data), HASH the token's own imprint algorithm): as a
+ * signature's stamp is checked. For the archive's evidence chain; throws TimestampError naming `source`.
+ */
+export async function checkTimestampToken(token: Buffer, data: Buffer, trustedCertsPem: string[], source: string):
+  Promise<{ time: Date; tsa: string; tsaNotAfter: Date; trusted: boolean; hashOid: string }> {
+  const t = await checkToken(token, data, trustedCertsPem, source);
+  return { time: t.time, tsa: t.tsa, tsaNotAfter: t.tsaNotAfter, trusted: t.trusted, hashOid: t.tstInfo.messageImprint.hashAlgorithm.algorithmId };
 }
 
 /** A TSA with the admin's choice for when it fails. */

@@ -20,7 +20,7 @@ function endOf(pemFile: string): string {
 const leaf = () => ({ p12Base64: fs.readFileSync(pki.fx.leafP12).toString('base64'), password: PASSWORD });
 
 describe('archive verify: until when the signatures can be checked', () => {
-  it('without a timestamp: the earliest end of validity in the signer\'s chain; a timestamped seal beside it does not move it later', async () => {
+  it('without a timestamp: the earliest end of validity in the signer\'s chain; a timestamped seal beside it does not move it later, the archive\'s evidence chain does', async () => {
     const f = await sealingSchool();
     try {
       await f.c.call('ledgers.seal', { classId: f.s.a.id, certificate: leaf() });
@@ -32,12 +32,14 @@ describe('archive verify: until when the signatures can be checked', () => {
       expect(r.verifiableUntil).toMatchObject({ until: first.at, entry: 1, basis: 'certificate', certificate: first.cn });
       expect(r.verifiableUntil!.message).toBe(`Подпись проверяема до ${formatDate(first.at.slice(0, 10))} (запись 1: до конца срока сертификата «${first.cn}» — штампа времени нет)`);
 
-      // a later seal with a timestamp (its TSA certificate lasts ten years): the archive's earliest is still the first
+      // a later seal with a timestamp (its TSA certificate lasts ten years): its own stamp does not move the first
+      // signature later, but the archive's evidence chain, which stamps the head (entry 1 with it) while the first
+      // signature's chain is still valid, carries it to the chain's end (issue 14: test/archive/evidence-chain.test.ts)
       await f.c.call('signing.setTsa', { url: pki.tsa.url, caPem: pki.tsa.caPem, onFailure: 'refuse' });
       await f.c.call('ledgers.seal', { classId: f.s.b.id, certificate: leaf() });
       const again = await f.c.call('archive.verify', { trustedCertsPem: trust });
       expect(again.signatures).toBe(2);
-      expect(again.verifiableUntil).toMatchObject({ until: first.at, entry: 1, basis: 'certificate' });
+      expect(again.verifiableUntil).toMatchObject({ until: endOf(path.join(pki.tsa.dir, 'tsa.pem')), entry: 1, basis: 'evidence' });
     } finally {
       f.c.backend.close();
     }

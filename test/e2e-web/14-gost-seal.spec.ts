@@ -164,6 +164,13 @@ test('an admin seals with a GOST certificate from an intermediate CA and a times
     fs.writeFileSync(spravkaPdf, Buffer.from(spravka.dataBase64, 'base64'));
     expect(pki.verify(await saved.path(), spravkaPdf).stderr).toMatch(/Verification successful/);
     await shot(page, '141b-printout-gost-signed');
+    // the archive's evidence chain (issue 14): the seal stamped the manifest's head with the stored TSA; «Обновить штамп
+    // времени» renews it now and says until when the archive's evidence holds
+    await app.goTo('Архив и резервные копии');
+    await page.getByTestId('archive-renew').click();
+    await expect(page.getByTestId('archive-verify-result')).toContainText(/Штамп времени \d+ .*служба «Эталонная служба времени TSA».*Доказательства архива действительны до \d\d\.\d\d\.\d{4}/,
+      { timeout: 60_000 });
+    await shot(page, '141c-archive-evidence-renewed');
     await app.signOut();
 
     // ---- the clerk checks the code ----

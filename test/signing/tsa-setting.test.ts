@@ -73,16 +73,18 @@ describe('the stored TSA (signing.setTsa)', () => {
       const before = pki.tsa.answered;
       const v = await f.c.call('ledgers.seal', { classId: f.s.a.id, certificate: p12() });
       expect(v.timestamp).toMatchObject({ tsa: 'Эталонная служба времени TSA', trusted: true });
-      expect(pki.tsa.answered).toBe(before + 1);
+      // asked twice: the signature's stamp, and the archive's new head (its evidence chain, issue 14)
+      expect(pki.tsa.answered).toBe(before + 2);
       const { signature, canonical_json: json } = f.c.backend.db.prepare('SELECT signature, canonical_json FROM ledger_versions WHERE class_id = ?').get(f.s.a.id) as { signature: Buffer; canonical_json: string };
       expect(opensslTokenCheck(signature)).toBe(0);
       expect(opensslVerify(pki.fx.dir, signature, Buffer.from(json, 'utf8'), pki.fx.certPem).status).toBe(0);
       const checked = await f.c.call('ledgers.verify', { code: v.code });
       expect(checked.timestamp).toMatchObject({ tsa: 'Эталонная служба времени TSA', trusted: true });
-      // no certificate: sealed without a signature, and the stored TSA is not asked
+      // no certificate: sealed without a signature, and the stored TSA is asked only for the archive's new head
       const plain = await f.c.call('ledgers.seal', { classId: f.s.b.id });
       expect(plain.signer).toBeNull();
-      expect(pki.tsa.answered).toBe(before + 1);
+      expect(plain.timestamp ?? null).toBeNull();
+      expect(pki.tsa.answered).toBe(before + 3);
     } finally {
       f.c.backend.close();
     }

@@ -31,6 +31,12 @@ export type ReferenceTsa = {
   /** how many queries were answered (any way but `down`) */
   readonly answered: number;
   setFault(f: TsaFault | null): Promise<void>;
+  /**
+   * Signs the next replies with a new TSA certificate under the same CA, valid from a day ago until `notAfter` (a
+   * short-lived one, to test renewal before and after it ends); null: back to the ten-year one. Returns its PEM file.
+   * RSA keys only (made with `openssl ca`, which sets the end to the second).
+   */
+  useCert(o: { notAfter: Date; cn?: string } | null): string | null;
   close(): Promise<void>;
 };
 
@@ -117,6 +123,8 @@ export async function startTsa(o: { port?: number; host?: string; fault?: TsaFau
   fs.writeFileSync(path.join(dir, 'tsa.cnf'), tsConfig('missing' in gost ? null : gost.engine, o.keys === 'gost'));
   fs.writeFileSync(path.join(dir, 'tsaserial'), '01\n');
   let fault: TsaFault | null = o.fault ?? null;
+  let current = 'tsa'; // the TSA certificate and key the replies are signed with (useCert)
+  let shortCerts = 0;
   let garbageAnswers = 0;
   let answered = 0;
   let queue: Promise<unknown> = Promise.resolve(); // openssl ts keeps its serial in a file: one reply at a time
@@ -128,7 +136,8 @@ export async function startTsa(o: { port?: number; host?: string; fault?: TsaFau
       const r = path.join(dir, `${id}.tsr`);
       fs.writeFileSync(q, query);
       const p = untrusted ? 'untrusted-' : '';
-      const child = spawn(OPENSSL, ['ts', '-reply', '-config', 'tsa.cnf', '-queryfile', q, '-signer', `${p}tsa.pem`, '-inkey', `${p}tsa.key`,
+      const signer = untrusted ? 'untrusted-tsa' : current;
+      const child = spawn(OPENSSL, ['ts', '-reply', '-config', 'tsa.cnf', '-queryfile', q, '-signer', `${signer}.pem`, '-inkey', `${signer}.key`,
         '-chain', `${p}ca.pem`, '-out', r], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d) => (err += d));
@@ -208,6 +217,28 @@ export async function startTsa(o: { port?: number; host?: string; fault?: TsaFau
     url: `http://${host}:${port}/tsa`,
     dir, caPem: read('ca.pem'), caFile: path.join(dir, 'ca.pem'), tsaCertPem: read('tsa.pem'), untrustedCaPem: read('untrusted-ca.pem'),
     get answered() { return answered; },
+    useCert(c) {
+      if (!c) {
+        current = 'tsa';
+        return null;
+      }
+      if (o.keys === 'gost') throw new Error('useCert: RSA keys only');
+      const name = `short-${++shortCerts}-tsa`;
+      const stamp = (d: Date) => `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+      fs.writeFileSync(path.join(dir, 'ca.cnf'), ['[ca]', 'default_ca = own', '[own]', 'database = ./ca-index.txt', 'new_certs_dir = ./newcerts',
+        'serial = ./ca-serial', 'default_md = sha256', 'policy = any', 'unique_subject = no', 'utf8 = yes', 'string_mask = utf8only', '[any]', 'commonName = supplied', ''].join('\n'));
+      if (!fs.existsSync(path.join(dir, 'ca-index.txt'))) {
+        fs.writeFileSync(path.join(dir, 'ca-index.txt'), '');
+        fs.writeFileSync(path.join(dir, 'ca-serial'), `${crypto.randomBytes(8).toString('hex').replace(/^./, '1')}\n`);
+        fs.mkdirSync(path.join(dir, 'newcerts'));
+      }
+      run(dir, ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${c.cn ?? `Краткая служба времени TSA ${shortCerts}`}`, '-utf8',
+        '-config', 'ext.cnf']);
+      run(dir, ['ca', '-batch', '-config', 'ca.cnf', '-notext', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${name}.csr`, '-out', `${name}.pem`,
+        '-startdate', stamp(new Date(Date.now() - 86_400_000)), '-enddate', stamp(c.notAfter), '-extfile', 'ext.cnf', '-extensions', 'tsa']);
+      current = name;
+      return path.join(dir, `${name}.pem`);
+    },
     async setFault(f) {
       fault = f;
       if (f === 'down') await stop();

@@ -432,8 +432,15 @@ function ArchiveCheck() {
     <div className="panel">
       <button type="button" disabled={busy} onClick={() => run(async () => {
         const r = await call('archive.verify', {});
-        setMessage({ ok: r.ok, text: [r.message, ...(r.verifiableUntil ? [r.verifiableUntil.message] : []), ...r.problems.map((p) => p.message)].join(' · ') });
+        // the evidence chain's time left («Доказательства архива действительны до …») is in r.message once stamped
+        const none = r.evidence?.state === 'none' && r.evidence.entries ? [r.evidence.message] : [];
+        setMessage({ ok: r.ok, text: [r.message, ...none, ...(r.verifiableUntil ? [r.verifiableUntil.message] : []), ...r.problems.map((p) => p.message)].join(' · ') });
       })} data-testid="archive-verify">{a.archiveVerify}</button>
+      {' '}
+      <button type="button" disabled={busy} onClick={() => run(async () => {
+        const r = await call('archive.renew', { force: true });
+        setMessage({ ok: r.evidence.state === 'valid', text: [r.message, r.evidence.message].join(' · ') });
+      })} data-testid="archive-renew">{a.archiveRenew}</button>
       {failure && <ErrorBox failure={failure} />}
       {message && <Notice kind={message.ok ? 'ok' : 'warn'} testId="archive-verify-result">{message.text}</Notice>}
     </div>
