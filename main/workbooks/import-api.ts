@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setImmediate as turn } from 'node:timers/promises';
 import type { DB } from '../../db/connection.ts';
 import { IMPORT_MAX_BYTES, type ApiErrorRow, type ErrorCode, type ImportChange, type Input, type Output, type User } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
@@ -94,9 +95,13 @@ export function previewJob(db: DB, a: Args): JobSpec<Output<'import.preview'>> {
     jobKind: 'import.preview', keepMs: KEEP_MS, privateResult: true,
     work: async (p, id) => {
       const r = await readUpload(db, a, p);
+      // this job runs on the backend's thread: a turn of the event loop between its last long steps (100,000 changes
+      // named, then the preview shaped), so other users' calls are answered between them, not after all of them
+      await turn();
       // kept beside the job, as long as the job is: a screen pages through them, the job's result stays small
       changeLists.set(id, r.kind === 'marks' ? describeChanges(db, r.p) : describeStudentChanges(r.p));
       setTimeout(() => changeLists.delete(id), KEEP_MS).unref();
+      await turn();
       return shape(db, a, r);
     },
   };

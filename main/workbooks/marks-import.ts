@@ -93,7 +93,10 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   }
   await checkPlanned(db, plan, p, opts.progress);
   p.rejected.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row || (a.column ?? '').length - (b.column ?? '').length || (a.column ?? '').localeCompare(b.column ?? ''));
-  if (opts.fingerprint !== false) p.token = previewToken(p);
+  if (opts.fingerprint !== false) {
+    await new Promise((resolve) => setImmediate(resolve)); // the checks and the hash of 100,000 cells: not in one stretch
+    p.token = previewToken(p);
+  }
   return p;
 }
 
