@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { mkdir, rename, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { copyPdfAssets, renderWorkerBeside } from './bundle-electron.mjs';
+import { copyPdfAssets, importWorkerBeside, renderWorkerBeside } from './bundle-electron.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI_OUT = path.join(root, 'out', 'cli');
@@ -85,16 +85,17 @@ const common = {
   external: ['electron', 'better-sqlite3', 'tsx', 'tsx/*'],
 };
 
-/** Writes cli.cjs, serve.cjs and render-worker.cjs into out/cli (written beside, then renamed: a concurrent run
+/** Writes cli.cjs, serve.cjs, render-worker.cjs and import-worker.cjs into out/cli (written beside, then renamed: a concurrent run
  *  sees the old bundle or the new one, never half of one). */
 export async function bundleCli({ outDir = CLI_OUT } = {}) {
   const started = new Date(); // the bundle is dated when its sources were read: an edit meanwhile makes it stale
   const tmp = path.join(outDir, `.tmp-${process.pid}-${Date.now()}`);
   await mkdir(tmp, { recursive: true });
   const outputs = [
-    ['main/cli/index.ts', 'cli.cjs', [lazyLibraries, defaultImportsOnly, renderWorkerBeside]],
-    ['main/host/serve.ts', 'serve.cjs', [lazyLibraries, defaultImportsOnly, renderWorkerBeside]],
+    ['main/cli/index.ts', 'cli.cjs', [lazyLibraries, defaultImportsOnly, renderWorkerBeside, importWorkerBeside]],
+    ['main/host/serve.ts', 'serve.cjs', [lazyLibraries, defaultImportsOnly, renderWorkerBeside, importWorkerBeside]],
     ['main/ledgers/render-worker.ts', 'render-worker.cjs', []],
+    ['main/workbooks/import-worker.ts', 'import-worker.cjs', []],
   ];
   try {
     // the render worker inlines pdfmake (a worker's start is not the CLI's start): its fonts and ICC profile beside it

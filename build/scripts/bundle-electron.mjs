@@ -53,6 +53,21 @@ export const renderWorkerBeside = {
   },
 };
 
+// The journal import's commit worker the same way (main/workbooks/import-worker-entry.ts): import-worker.cjs beside.
+export const importWorkerBeside = {
+  name: 'import-worker-beside',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]main[\\/]workbooks[\\/]import-worker-entry\.ts$/ }, () => ({
+      contents: [
+        "import path from 'node:path';",
+        "import { Worker } from 'node:worker_threads';",
+        "export function startImportWorker(options) { return new Worker(path.join(__dirname, 'import-worker.cjs'), options); }",
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
 export const SRGB_ICC = 'sRGB_IEC61966_2_1.icc';
 
 /** pdfmake's code is bundled, its fonts are files: Roboto (which covers Cyrillic) goes beside the bundle, where
@@ -69,7 +84,7 @@ export async function copyPdfAssets(outDir) {
   await copyFile(iccFrom, path.join(outDir, 'data', SRGB_ICC));
 }
 
-/** Writes main.cjs, render-worker.cjs and preload.cjs into outDir (out/electron by default). */
+/** Writes main.cjs, render-worker.cjs, import-worker.cjs and preload.cjs into outDir (out/electron by default). */
 export async function bundleElectron({ outDir = path.join(root, 'out', 'electron') } = {}) {
   await Promise.all([
     build({
@@ -79,7 +94,15 @@ export async function bundleElectron({ outDir = path.join(root, 'out', 'electron
       platform: 'node',
       target: 'node22',
       external: ['electron', 'better-sqlite3'],
-      plugins: [renderWorkerBeside],
+      plugins: [renderWorkerBeside, importWorkerBeside],
+    }),
+    build({
+      ...common,
+      entryPoints: [path.join(root, 'main/workbooks/import-worker.ts')],
+      outfile: path.join(outDir, 'import-worker.cjs'),
+      platform: 'node',
+      target: 'node22',
+      external: ['electron', 'better-sqlite3'],
     }),
     build({
       ...common,

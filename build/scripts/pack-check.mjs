@@ -81,7 +81,7 @@ export async function packCheck({ keep = false } = {}) {
     const asar = require('@electron/asar');
     const files = asar.listPackage(asarPath, {}).map((f) => f.split(path.sep).join('/'));
     const has = (f) => files.includes(f);
-    for (const f of ['/package.json', '/out/electron/main.cjs', '/out/electron/render-worker.cjs', '/out/electron/preload.cjs', '/out/renderer/index.html',
+    for (const f of ['/package.json', '/out/electron/main.cjs', '/out/electron/render-worker.cjs', '/out/electron/import-worker.cjs', '/out/electron/preload.cjs', '/out/renderer/index.html',
       '/node_modules/better-sqlite3/package.json', '/node_modules/bindings/package.json']) expect(has(f), `app.asar lacks ${f}`);
 
     const main = asar.extractFile(asarPath, 'out/electron/main.cjs').toString('utf8');

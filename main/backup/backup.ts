@@ -22,6 +22,7 @@ import { EVIDENCE, EVIDENCE_INDEX } from '../archive/evidence.ts';
 import { fsyncDir } from '../archive/files.ts';
 import { trustFilePath } from '../signing/trust.ts';
 import { appendAudit } from '../audit/log.ts';
+import { writeWhenFree } from '../../db/write-when-free.ts';
 import { CancelledError, progressTo, type Progress } from '../shared/jobs.ts';
 import { AppError } from '../shared/errors.ts';
 import { makePrivate, PRIVATE_DIR, PRIVATE_FILE, removeStaleTemp } from '../shared/private-files.ts';
@@ -194,7 +195,8 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
   }
 
   const bag = bagName(now);
-  const runId = startRun(db, 'backup', by, bag);
+  // the run's own records wait for a writer on another connection (the import's commit thread) without holding this thread
+  const runId = await writeWhenFree(db, () => startRun(db, 'backup', by, bag));
   const run = new Run(db, bag, now, progress, destinationsFor(db, opts.destinations, bag), warnings, key);
   try {
     prepareDestinations(run);
@@ -204,10 +206,10 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
     await sealBags(run, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence], archiveVerified);
     await checkBags(run);
     const outcomes = publishBags(run);
-    return recordBackup(run, runId, by, outcomes, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence, ...plan.archive], archived.entries);
+    return await recordBackup(run, runId, by, outcomes, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence, ...plan.archive], archived.entries);
   } catch (e) {
     await discardBags(run);
-    recordFailure(run, runId, by, e);
+    await recordFailure(run, runId, by, e);
     throw e;
   }
 }
@@ -528,7 +530,7 @@ function publishBags(run: Run): DestinationOutcome[] {
 }
 
 /** The run as the archivist reads it afterwards: its state and message, each destination's result, the media written, the audit entry. */
-function recordBackup(run: Run, runId: number, by: string | null, outcomes: DestinationOutcome[], sources: Source[], archiveEntries: number): BackupOutcome {
+async function recordBackup(run: Run, runId: number, by: string | null, outcomes: DestinationOutcome[], sources: Source[], archiveEntries: number): Promise<BackupOutcome> {
   const { db, bag } = run;
   const totalSource = sources.reduce((n, s) => n + s.size, 0);
   const okCount = outcomes.filter((o) => o.ok).length;
@@ -541,7 +543,7 @@ function recordBackup(run: Run, runId: number, by: string | null, outcomes: Dest
   const outcome: BackupOutcome = {
     runId, bag, state, files: sources.length, bytes: totalSource, archiveEntries, destinations: outcomes, warnings: run.warnings, message,
   };
-  db.transaction(() => {
+  await writeWhenFree(db, () => db.transaction(() => {
     for (const o of outcomes) {
       const d = run.dests.find((x) => x.root === o.path)!;
       recordResult(db, runId, { path: o.path, mediaId: d.spec.mediaId ?? null, state: o.ok ? 'ok' : 'failed', copied: o.copied, reused: o.reused, encrypted: o.encrypted, message: o.message });
@@ -549,7 +551,7 @@ function recordBackup(run: Run, runId: number, by: string | null, outcomes: Dest
     }
     finishRun(db, runId, state, message, { files: sources.length, bytes: totalSource });
     appendAudit(db, by, 'backup.run', { bag, state, destinations: outcomes.map((o) => ({ path: o.path, ok: o.ok })), warnings: run.warnings });
-  }).immediate();
+  }).immediate());
   return outcome;
 }
 
@@ -560,12 +562,12 @@ async function discardBags(run: Run): Promise<void> {
 }
 
 /** A failed or cancelled run recorded as such, with the audit entry. */
-function recordFailure(run: Run, runId: number, by: string | null, e: unknown): void {
+async function recordFailure(run: Run, runId: number, by: string | null, e: unknown): Promise<void> {
   const cancelled = e instanceof CancelledError;
-  run.db.transaction(() => {
+  await writeWhenFree(run.db, () => run.db.transaction(() => {
     finishRun(run.db, runId, cancelled ? 'cancelled' : 'failed', cancelled ? 'Отменено: неполные копии удалены' : `Ошибка: ${(e as Error)?.message ?? e}`);
     appendAudit(run.db, by, 'backup.run', { bag: run.bag, state: cancelled ? 'cancelled' : 'failed' });
-  }).immediate();
+  }).immediate());
 }
 
 function readManifestSafe(bagDir: string): Map<string, string> {

@@ -5,11 +5,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setImmediate as turn } from 'node:timers/promises';
 import type { DB } from '../../db/connection.ts';
-import { IMPORT_MAX_BYTES, type ImportChange, type Input, type Output, type User } from '../../preload/contract.ts';
+import { IMPORT_MAX_BYTES, type ApiErrorRow, type ErrorCode, type ImportChange, type Input, type Output, type User } from '../../preload/contract.ts';
 import { AppError } from '../shared/errors.ts';
 import { appendAudit } from '../audit/log.ts';
-import type { Jobs, Progress } from '../shared/jobs.ts';
+import { CancelledError, type Jobs, type Progress } from '../shared/jobs.ts';
+import { startImportWorker } from './import-worker-entry.ts';
+import type { ImportWorkerData, ImportWorkerMessage } from './import-worker.ts';
 import type { JobSpec } from '../shared/handler.ts';
 import { STUDENT_FIELDS, fieldLabel, normalizeHeader, parseMarkField, type ColumnMapping, type SheetLayout } from './read.ts';
 import { applyStudentsImport, describeStudentChanges, excludeStudentRows, previewStudentsImport, type StudentsImportPreview } from './students-import.ts';
@@ -92,9 +95,13 @@ export function previewJob(db: DB, a: Args): JobSpec<Output<'import.preview'>> {
     jobKind: 'import.preview', keepMs: KEEP_MS, privateResult: true,
     work: async (p, id) => {
       const r = await readUpload(db, a, p);
+      // this job runs on the backend's thread: a turn of the event loop between its last long steps (100,000 changes
+      // named, then the preview shaped), so other users' calls are answered between them, not after all of them
+      await turn();
       // kept beside the job, as long as the job is: a screen pages through them, the job's result stays small
       changeLists.set(id, r.kind === 'marks' ? describeChanges(db, r.p) : describeStudentChanges(r.p));
       setTimeout(() => changeLists.delete(id), KEEP_MS).unref();
+      await turn();
       return shape(db, a, r);
     },
   };
@@ -135,7 +142,44 @@ export async function previewChangesXlsx(jobs: Jobs, user: User | null, f: Input
  * over; cancelled while reading, or before its one transaction, it writes nothing.
  */
 export function commitJob(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>): JobSpec<Output<'import.commit'>> {
-  return { jobKind: 'import.commit', work: (p) => commitImport(db, jobs, user, a, p), label: `импорт из журнала ${a.fileName}`, keepMs: KEEP_MS, privateResult: true };
+  // on a register file, in a thread of its own (issues 18, 19): reading 100,000 cells and writing them in one
+  // transaction held the backend's thread, and every other user's call with it, for up to a second under load
+  const work = (p: Progress) => onFile(db) ? commitInWorker(db, user, a, p) : commitImport(db, jobs, user, a, p);
+  return { jobKind: 'import.commit', work, label: `импорт из журнала ${a.fileName}`, keepMs: KEEP_MS, privateResult: true };
+}
+/** A connection a second one can open: a file, not an in-memory register (tests), and not turned off for a run. */
+const onFile = (db: DB) => !!db.name && db.name !== ':memory:' && !db.memory && process.env.SCHOOL_REGISTER_IMPORT_IN_THREAD !== '1';
+
+/**
+ * commitImport run by a worker thread on its own connection (import-worker.ts), for the job that holds the register:
+ * progress relayed, a cancel handed on through a shared flag. A thread that ends without an answer (killed, out of
+ * memory) has written nothing unless its transaction committed — which the audit log tells: the import's entry is
+ * written in that transaction, so an entry after the head seen at the start is the proof, and its absence too.
+ */
+export function commitInWorker(db: DB, user: User, a: Input<'import.commit'>, progress: Progress, test?: { exitBeforeCommit?: boolean }): Promise<Output<'import.commit'>> {
+  const auditHead = (db.prepare('SELECT coalesce(max(id), 0) FROM audit_log').pluck().get() as number);
+  const cancel = new Int32Array(new SharedArrayBuffer(4));
+  const data: ImportWorkerData = { file: db.name, user, args: a, cancel, ...(test?.exitBeforeCommit ? { exitBeforeCommit: true } : {}) };
+  const worker = startImportWorker({ workerData: data });
+  return new Promise<Output<'import.commit'>>((resolve, reject) => {
+    let answered = false;
+    const watch = setInterval(() => { if (progress.cancelled) Atomics.store(cancel, 0, 1); }, 25);
+    worker.on('message', (m: ImportWorkerMessage) => {
+      if ('progress' in m) return progress.report(...m.progress);
+      answered = true;
+      if (m.ok) resolve(m.value as Output<'import.commit'>);
+      else reject(m.cancelled ? new CancelledError() : new AppError(m.error.code as ErrorCode, m.error.message, m.error.fields, m.error.rows as ApiErrorRow[] | undefined));
+    });
+    worker.on('error', (e) => { answered = true; reject(e); });
+    worker.on('exit', (code) => {
+      clearInterval(watch);
+      if (answered) return;
+      const written = db.prepare(`SELECT count(*) FROM audit_log WHERE id > ? AND method = ? AND login = ?`).pluck().get(auditHead, `import.${a.kind}`, user.login) as number;
+      reject(new AppError('internal', written
+        ? `Импорт из ${a.fileName} записан, но поток импорта остановился, не ответив (код ${code}): проверьте журнал аудита`
+        : `Импорт из ${a.fileName} прерван: поток импорта остановился (код ${code}); ничего не записано`));
+    });
+  });
 }
 /** A finished import job is kept this long for its outcome to be fetched, then forgotten with its preview. */
 const KEEP_MS = 30 * 60_000;
@@ -145,7 +189,8 @@ const KEEP_MS = 30 * 60_000;
  * entry and the remembered mapping in one transaction. The same file again writes nothing and audits nothing.
  * Without a token (the CLI, which shows nothing in between) it commits what the file says now, read once.
  */
-export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>, progress?: Progress): Promise<Output<'import.commit'>> {
+export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>, progress?: Progress,
+  hooks?: { /** tests only (import-worker.ts): runs inside the transaction, after the rows and the audit entry */ inTransaction?: () => void }): Promise<Output<'import.commit'>> {
   const read = await readUpload(db, a, progress, a.token !== undefined);
   if (a.token !== undefined && read.p.token !== a.token) throw new AppError('conflict', 'Файл или реестр изменились после предпросмотра: посмотрите предпросмотр ещё раз');
   if (a.enrolment && read.kind !== 'students') throw new AppError('validation', 'Зачислять по приказу можно только при импорте учеников', { enrolment: 'только для учеников' });
@@ -194,11 +239,13 @@ export async function commitImport(db: DB, jobs: Jobs, user: User, a: Input<'imp
         result: { ...res, ...(excluded ? { excluded } : {}), ...(enrolment ? { enrolled: res.added } : {}) } }),
         enrolment ? (studentId) => { enrol(db, { ...enrolment, studentId }); enrolled++; } : undefined);
       remember();
+      hooks?.inTransaction?.();
       return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedRows, written: true,
         ...(excluded ? { excluded } : {}), ...(enrolment ? { enrolled } : {}) };
     }
     const res = applyMarksImport(db, r.p, (res) => appendAudit(db, user.login, method, { args, result: excluded ? { ...res, excluded } : res }));
     remember();
+    hooks?.inTransaction?.();
     return { added: res.added, changed: res.changed, unchanged: res.unchanged, rejected: res.rejectedCells, written: true, ...(excluded ? { excluded } : {}),
       ...(res.attendance ? { attendance: res.attendance } : {}) };
   }).immediate();

@@ -93,7 +93,10 @@ export async function previewMarksImport(db: DB, file: string, opts: MarksImport
   }
   await checkPlanned(db, plan, p, opts.progress);
   p.rejected.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row || (a.column ?? '').length - (b.column ?? '').length || (a.column ?? '').localeCompare(b.column ?? ''));
-  if (opts.fingerprint !== false) p.token = previewToken(p);
+  if (opts.fingerprint !== false) {
+    await new Promise((resolve) => setImmediate(resolve)); // the checks and the hash of 100,000 cells: not in one stretch
+    p.token = previewToken(p);
+  }
   return p;
 }
 
@@ -588,7 +591,10 @@ export function describeChanges(db: DB, p: MarksImportPreview): MarkChange[] {
   for (const a of p.attendance?.writes ?? []) out.push({ id: changeId(a), sheet: a.sheet, row: a.row, column: a.column, student: nameOf(a.studentId),
     className: classes.get(a.classId) ?? '', subject: ATTENDANCE_SUBJECT, period: periods.get(a.periodId) ?? '', kind: a.from ? 'changed' : 'added',
     from: a.from ? missedText(a.from) : null, to: missedText(a), what: 'attendance' });
-  return out.sort((a, b) => a.sheet.localeCompare(b.sheet) || a.row - b.row || a.column.length - b.column.length || a.column.localeCompare(b.column));
+  // 100,000 changes: the sheets compared only where they differ (a journal has a few), the columns (A–Z letters of one
+  // length) by their codes — the same order as localeCompare, at a fraction of a preview job's time on the thread
+  return out.sort((a, b) => (a.sheet === b.sheet ? 0 : a.sheet.localeCompare(b.sheet)) || a.row - b.row || a.column.length - b.column.length ||
+    (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
 }
 
 /**

@@ -406,6 +406,10 @@ export async function* sheetRows(file: string, opts: ReadOptions = {}): AsyncGen
           yield out;
           out = [];
         }
+        // a sheet that fits in memory is inflated at once and its chunks come without a turn of the event loop: one
+        // given here after each chunk's rows (~256 KB of XML) were taken, so a long journal never holds the thread
+        // that reads it (the preview job runs on the backend's thread) for more than a chunk's parse and planning
+        await new Promise((resolve) => setImmediate(resolve));
       }
       const refusal = journal.end(out);
       if (refusal) {

@@ -41,7 +41,9 @@ const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode
 
 /** The register's PC: the browser shell on the register, which shares it again at start (the admin left it shared). */
 function startServer(dbPath: string, url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/host/serve.ts', '--db', dbPath], {
+  // BENCH_SERVER_NODE_ARGS: node's options for the server, to profile it (test/bench/stall-monitor.mjs, --cpu-prof)
+  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'main/host/serve.ts', '--db', dbPath], {
     cwd: ROOT, env: { ...process.env, SCHOOL_REGISTER_HTTP_TOKEN: 'bench-loopback-token-not-used-0000000000' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

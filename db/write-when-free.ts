@@ -1,0 +1,26 @@
+// A short write on the running program's connection while another connection holds the register's write lock (the
+// journal import's commit in its worker thread, or another program's job): SQLite's own busy wait (busy_timeout) would
+// hold this thread — and every other user's call with it — until that writer commits. Here the write is tried with no
+// busy wait, and on SQLITE_BUSY tried again after a few milliseconds of the event loop turning, within the same bound
+// a write waits otherwise (BUSY_TIMEOUT_MS), then refused as busy. `write` must be one transaction (BEGIN IMMEDIATE,
+// or a deferred one whose first statement writes): a busy one has written nothing, so trying it again is safe.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BUSY_TIMEOUT_MS, type DB } from './connection.ts';
+
+const isBusy = (e: unknown) => /^SQLITE_BUSY/.test((e as { code?: string })?.code ?? '');
+
+export async function writeWhenFree<T>(db: DB, write: () => T, waitMs = BUSY_TIMEOUT_MS): Promise<T> {
+  const until = Date.now() + waitMs;
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  for (let pause = 2; ; pause = Math.min(pause * 2, 20)) {
+    db.pragma('busy_timeout = 0');
+    try {
+      return write();
+    } catch (e) {
+      if (!isBusy(e) || Date.now() >= until) throw e;
+    } finally {
+      db.pragma(`busy_timeout = ${timeout}`);
+    }
+    await sleep(pause);
+  }
+}
