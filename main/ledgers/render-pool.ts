@@ -50,7 +50,7 @@ export type KeptLedgerRenderer = LedgerRenderer & {
   print(data: LedgerData, stamp: LedgerStamp | null, format: 'pdf' | 'xlsx', o?: RenderOptions): Promise<Buffer>;
   /** Starts the workers and has each render a ledger (`data()`, called only when some worker is cold) a few times, so
    *  that the next ledgers print at full speed; once per worker (one that has printed a few ledgers is warm already).
-   *  Resolves when they are warm; never rejects. */
+   *  Resolves when they are warm; never rejects. A warm-up holds no process open (a script that awaits it holds its own). */
   warm(data: () => LedgerData): Promise<void>;
 };
 
