@@ -8,15 +8,21 @@ import { closeYearSummary } from './close-summary.ts';
 import { tsaForSigning, tsaTrustForVerifying } from '../signing/tsa-store.ts';
 import { checkFileSignature } from '../signing/check.ts';
 import { trustAnchors } from '../signing/trust.ts';
+import { keptRenderer, warmRenderer } from './kept-renderer.ts';
 
 const certificate = (c: { p12Base64: string; password: string; fileName?: string; chainPem?: string } | { thumbprint: string; pin?: string } | undefined): Certificate | undefined =>
   !c ? undefined : 'thumbprint' in c ? c : { p12: Buffer.from(c.p12Base64, 'base64'), password: c.password, fileName: c.fileName, chainPem: c.chainPem };
 
 export const ledgersHandlers = defineHandlers({
-  'ledgers.list': query(({ db }, a) => listLedgers(db, a.yearId)),
+  // «Ведомости» is where seals, printouts and the close are asked: the running program warms its render worker now
+  'ledgers.list': query(({ db, register }, a) => {
+    const list = listLedgers(db, a.yearId);
+    if (register) warmRenderer(register, db, list.map((c) => c.classId));
+    return list;
+  }),
   'ledgers.get': query(({ db }, a) => getLedger(db, a.classId)),
-  'ledgers.print': query(async ({ db }, a) => {
-    const r = await printLedger(db, a);
+  'ledgers.print': query(async ({ db, register }, a) => {
+    const r = await printLedger(db, a, register && keptRenderer(register));
     return { fileName: r.fileName, dataBase64: r.bytes.toString('base64') };
   }),
   'ledgers.pdfSignature': query(({ db }, a) => {
@@ -25,8 +31,9 @@ export const ledgersHandlers = defineHandlers({
   }),
   // Sealing renders and signs (async), with the call's TSA or the stored one (signing.setTsa): it writes its version and its audit entry in one transaction of its own, and
   // the certificate (bytes and password) never reaches the audit log.
-  'ledgers.seal': ownCommand(({ db, user }, a) => sealClass(db, a.classId, { user: signedIn(user), certificate: certificate(a.certificate), allowNa: a.allowNa,
-    tsa: tsaForSigning(db, a.tsa, !!a.certificate) })),
+  // In the running program (`register`) its printouts come from the kept render worker: this thread answers meanwhile.
+  'ledgers.seal': ownCommand(({ db, user, register }, a) => sealClass(db, a.classId, { user: signedIn(user), certificate: certificate(a.certificate), allowNa: a.allowNa,
+    tsa: tsaForSigning(db, a.tsa, !!a.certificate), renderer: register && keptRenderer(register) })),
   'ledgers.closeYearSummary': query(({ db }, a) => closeYearSummary(db, a.yearId)),
   'ledgers.closeYear': job({ writes: true, exclusive: true }, ({ db, user, register }, a) => {
     const by = signedIn(user);
@@ -36,9 +43,9 @@ export const ledgersHandlers = defineHandlers({
     const cert = certificate(a.certificate);
     const signer = cert && 'p12' in cert ? openSigner(cert) : undefined;
     // each class as it is done, to whoever follows the job in-process (the CLI prints a line per class); in the
-    // running program (`register`) this thread answers other users meanwhile, so only render workers print
+    // running program (`register`) this thread answers other users meanwhile, so only its kept, warm render worker prints
     return { work: (p) => closeYear(db, a.yearId, { user: by, signer, certificate: signer ? undefined : cert, allowNa: a.allowNa, tsa: tsaForSigning(db, a.tsa, !!cert),
-      printHere: !register, onClass: (x) => p.event?.(x) }, p) };
+      printHere: !register, renderer: register && keptRenderer(register), onClass: (x) => p.event?.(x) }, p) };
   }),
   'ledgers.verify': query(async ({ db }, a) => {
     const v = await verifyLedger(db, { ...('code' in a ? { code: a.code } : { pdf: Buffer.from(a.pdfBase64, 'base64') }),

@@ -1,23 +1,25 @@
-// The messages by which a render worker (render-worker.ts) is asked for a sealed ledger's PDF (and its XLSX, when the
-// main thread is to print nothing) and answers: plain data in, bytes out, errors as data. Nothing here loads pdfmake or exceljs: the worker loads only what it prints.
+// The messages by which a render worker (render-worker.ts) is asked for a ledger's PDF, its XLSX or both (sealed, with
+// its stamp, or a draft, without) and answers: plain data in, bytes out, errors as data. `warm`: render it that many
+// times and answer with nothing (the kept worker's warm-up, render-pool.ts). Nothing here loads pdfmake or exceljs: the
+// worker loads only what it prints.
 import { AppError } from '../shared/errors.ts';
 import type { LedgerData, LedgerStamp } from './model.ts';
 
-export type RenderRequest = { id: number; data: LedgerData; stamp: LedgerStamp; xlsx?: boolean };
+export type RenderRequest = { id: number; data: LedgerData; stamp: LedgerStamp | null; pdf: boolean; xlsx: boolean; warm?: number };
 type WireError = { name: string; message: string; stack?: string; code?: AppError['code']; fields?: Record<string, string> };
 export type RenderReply =
   | { ready: true }
-  | { id: number; pdf: Uint8Array; xlsx?: Uint8Array }
+  | { id: number; pdf?: Uint8Array; xlsx?: Uint8Array }
   | { id: number; error: WireError };
 
-/** A worker's answer: the PDF, or the PDF and the XLSX (their memory moved, not copied, when a buffer owns it whole),
- *  or the error as data. */
-export function replyOf(id: number, r: Buffer | { pdf: Buffer; xlsx: Buffer } | unknown): { reply: RenderReply; transfer: ArrayBuffer[] } {
+/** A worker's answer: the files asked for, {} for a warm-up (their memory moved, not copied, when a buffer owns it
+ *  whole), or the error as data. */
+export function replyOf(id: number, r: { pdf?: Buffer; xlsx?: Buffer } | unknown): { reply: RenderReply; transfer: ArrayBuffer[] } {
   const moved = (b: Buffer) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? [b.buffer as ArrayBuffer] : []);
-  if (Buffer.isBuffer(r)) return { reply: { id, pdf: r }, transfer: moved(r) };
-  const both = r as { pdf?: unknown; xlsx?: unknown } | null;
-  if (both && Buffer.isBuffer(both.pdf) && Buffer.isBuffer(both.xlsx)) {
-    return { reply: { id, pdf: both.pdf, xlsx: both.xlsx }, transfer: [...moved(both.pdf), ...moved(both.xlsx)] };
+  const files = r as { pdf?: unknown; xlsx?: unknown } | null;
+  if (files && typeof files === 'object' && !(files instanceof Error) && [files.pdf, files.xlsx].every((b) => b === undefined || Buffer.isBuffer(b))) {
+    const pdf = files.pdf as Buffer | undefined, xlsx = files.xlsx as Buffer | undefined;
+    return { reply: { id, ...(pdf ? { pdf } : {}), ...(xlsx ? { xlsx } : {}) }, transfer: [...(pdf ? moved(pdf) : []), ...(xlsx ? moved(xlsx) : [])] };
   }
   const e = r instanceof Error ? r : new Error(String(r));
   const error: WireError = { name: e.name, message: e.message, stack: e.stack };

@@ -163,10 +163,13 @@ function crashPointAfterCommit(): void {
 
 /** Seals one class with an already opened signer (or none); the version is archived beside the register as it commits. */
 export async function sealWith(db: DB, classId: number, o: { user: User; signer?: Signer; allowNa?: boolean; now?: Date;
-  built?: { data: LedgerData; mark: string }; tsa?: TsaChoice }): Promise<LedgerVersion> {
+  built?: { data: LedgerData; mark: string }; tsa?: TsaChoice;
+  /** where the printouts are rendered (the running program's kept render worker); none: in this thread */
+  renderer?: LedgerRenderer }): Promise<LedgerVersion> {
   assertTsaHasSignature(o.tsa, !!o.signer);
   const s = await prepareSeal(db, classId, o);
-  const files = await withPdfSignature(await renderLedgerFiles(s.data, s.stamp), o.signer, s);
+  const rendered = o.renderer ? await o.renderer.render(s.data, s.stamp, { urgent: true }) : await renderLedgerFiles(s.data, s.stamp);
+  const files = await withPdfSignature(rendered, o.signer, s);
   const archive = SealArchiver.open(db);
   const id = storeSeal(db, s, files, o.user);
   crashPointAfterCommit();
@@ -177,13 +180,14 @@ export async function sealWith(db: DB, classId: number, o: { user: User; signer?
 }
 
 /** Seals one class (admins): ledgers.seal and `ledger seal --class`. */
-export async function sealClass(db: DB, classId: number, o: { user: User; certificate?: Certificate; allowNa?: boolean; tsa?: TsaChoice }): Promise<LedgerVersion> {
+export async function sealClass(db: DB, classId: number, o: { user: User; certificate?: Certificate; allowNa?: boolean; tsa?: TsaChoice;
+  renderer?: LedgerRenderer }): Promise<LedgerVersion> {
   if (o.user.role !== 'admin') throw new AppError('forbidden', 'Запечатать ведомость может только администратор');
   classRow(db, classId);
   assertTsaHasSignature(o.tsa, !!o.certificate);
   const signer = o.certificate ? await openAnySigner(o.certificate) : undefined;
   try {
-    return await sealWith(db, classId, { user: o.user, signer, allowNa: o.allowNa, tsa: o.tsa });
+    return await sealWith(db, classId, { user: o.user, signer, allowNa: o.allowNa, tsa: o.tsa, renderer: o.renderer });
   } finally {
     await closeSigner(signer); // a GOST signer's process and files go now, not after its idle wait
   }
@@ -220,6 +224,7 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
   const toSeal = classes.filter((c) => !sealedAlready(c.id)).length;
   const threads = o.renderThreads ?? renderThreadsFor(toSeal, here);
   const renderer = o.renderer ?? openRenderPool(here || !toSeal ? threads : Math.max(1, threads), { here });
+  const dropped = new AbortController();
   // Classes in flight, in order: a class already sealed or skipped waits behind those before it, to be reported in turn.
   const pending: Array<{ seal: PreparedSeal; files: Promise<SealFiles> } | { report: () => void }> = [];
   let done = 0;
@@ -265,7 +270,7 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
           } });
         } else {
           const seal = await prepareSeal(db, c.id, { signer, allowNa: o.allowNa, built, tsa: o.tsa });
-          const files = renderer.render(seal.data, seal.stamp).then((f) => withPdfSignature(f, signer, seal));
+          const files = renderer.render(seal.data, seal.stamp, { signal: dropped.signal }).then((f) => withPdfSignature(f, signer, seal));
           files.catch(() => {}); // awaited in turn below; after a cancel or an error, dropped
           pending.push({ seal, files });
         }
@@ -275,6 +280,7 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
     }
     while (pending.length) await finishFirst();
   } finally {
+    dropped.abort(); // a renderer kept beyond this close (the running program's) drops what it has not started of it
     if (!o.renderer) await renderer.close();
     await archive?.close(); // what was sealed, cancelled or not, is archived
   }

@@ -8,6 +8,7 @@ import { buildLedger, ledgerGaps, yearGapCounts } from './build.ts';
 import { verificationCode, type LedgerData } from './model.ts';
 import { renderLedgerPdf } from './pdf.ts';
 import { renderLedgerXlsx } from './xlsx.ts';
+import type { KeptLedgerRenderer } from './render-pool.ts';
 
 export type VersionRow = {
   id: number; class_id: number; version: number; sha256: string; prev_sha256: string | null; canonical_json: string;
@@ -81,10 +82,13 @@ export function ledgerFileName(data: LedgerData, version: number | null, format:
 }
 
 /** A stored version is printed from its stored bytes (what was sealed); the draft is rendered now, without a stamp. */
-export async function printLedger(db: DB, a: { classId: number; version?: number; format: 'pdf' | 'xlsx' }): Promise<{ fileName: string; bytes: Buffer }> {
+export async function printLedger(db: DB, a: { classId: number; version?: number; format: 'pdf' | 'xlsx' },
+  /** where a draft is rendered (the running program's kept render worker); none: in this thread */
+  renderer?: Pick<KeptLedgerRenderer, 'print'>): Promise<{ fileName: string; bytes: Buffer }> {
   if (a.version == null) {
     const data = buildLedger(db, a.classId);
-    const bytes = a.format === 'pdf' ? await renderLedgerPdf(data, null) : await renderLedgerXlsx(data, null);
+    const bytes = renderer ? await renderer.print(data, null, a.format, { urgent: true })
+      : a.format === 'pdf' ? await renderLedgerPdf(data, null) : await renderLedgerXlsx(data, null);
     return { fileName: ledgerFileName(data, null, a.format), bytes };
   }
   const r = db.prepare('SELECT * FROM ledger_versions WHERE class_id = ? AND version = ?').get(a.classId, a.version) as VersionRow | undefined;

@@ -81,7 +81,20 @@ export class OpenRegister {
     this.#db = moved;
   }
 
+  /** What lives as long as the register is open in the running program (the ledgers' warm render worker): opened on
+   *  first use, the same one after a restore, closed with the register. */
+  #kept = new Map<string, { close(): unknown }>();
+
+  keep<T extends { close(): unknown }>(key: string, open: () => T): T {
+    let x = this.#kept.get(key);
+    if (!x) this.#kept.set(key, (x = open()));
+    return x as T;
+  }
+
   close(): void {
+    // threads end with the register (a worker left running would keep the process alive after its last window)
+    for (const x of this.#kept.values()) void Promise.resolve(x.close()).catch(() => {});
+    this.#kept.clear();
     if (this.#lost) return; // closed when the swap began
     this.beforeClose(this.#db);
     this.#db.close();

@@ -16,7 +16,8 @@ import { generateDemo } from '../../main/demo/generate.ts';
 import { CancelledError, progressTo } from '../../main/shared/jobs.ts';
 import { extractCodeFromPdf } from '../../main/ledgers/pdf.ts';
 import { errorOf, replyOf } from '../../main/ledgers/render.ts';
-import { openRenderPool, renderLedgerFiles, renderThreadsFor, type LedgerRenderer } from '../../main/ledgers/render-pool.ts';
+import { openKeptRenderer, openRenderPool, renderLedgerFiles, renderThreadsFor, type LedgerRenderer } from '../../main/ledgers/render-pool.ts';
+import { renderLedgerXlsx } from '../../main/ledgers/xlsx.ts';
 import { closeYear, openSigner } from '../../main/ledgers/seal.ts';
 import { verifyLedger } from '../../main/ledgers/verify.ts';
 import type { LedgerData } from '../../main/ledgers/model.ts';
@@ -83,6 +84,30 @@ describe('the render pool', () => {
     expect(own.threads).toBe(0);
     expect(await failure(own.render(big, stampFixture()))).toBeInstanceOf(CancelledError);
   });
+});
+
+describe("the running program's kept pool", () => {
+  it('warms up, prints a draft in either format, and drops the ledgers a caller no longer wants that its worker has not taken', async () => {
+    const kept = openKeptRenderer(1);
+    try {
+      const data = ledgerFixture({ subjects: 4, students: 5 });
+      await kept.warm(() => data);
+      expect(kept.threads).toBe(1);
+      await kept.warm(() => { throw new Error('a warm worker is not warmed again'); });
+      const pdf = await kept.print(data, null, 'pdf');
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(await cells(await kept.print(data, null, 'xlsx'))).toEqual(await cells(await renderLedgerXlsx(data, null)));
+      const stop = new AbortController();
+      const five = Array.from({ length: 5 }, () => kept.render(data, stampFixture(), { signal: stop.signal })
+        .then(() => 'printed', (e: Error) => (e instanceof CancelledError ? 'dropped' : e.message)));
+      stop.abort();
+      // two were handed to the worker at once (it keeps two in hand); the other three were still waiting
+      expect((await Promise.all(five)).sort()).toEqual(['dropped', 'dropped', 'dropped', 'printed', 'printed']);
+    } finally {
+      await kept.close();
+    }
+    expect(kept.threads).toBe(0);
+  }, 120_000);
 });
 
 describe('how many render workers', () => {
