@@ -94,8 +94,8 @@ export async function bundleCli({ outDir = CLI_OUT } = {}) {
   const outputs = [
     ['main/cli/index.ts', 'cli.cjs', [lazyLibraries, defaultImportsOnly, renderWorkerBeside, importWorkerBeside]],
     ['main/host/serve.ts', 'serve.cjs', [lazyLibraries, defaultImportsOnly, renderWorkerBeside, importWorkerBeside]],
-    ['main/ledgers/render-worker.ts', 'render-worker.cjs', []],
-    ['main/workbooks/import-worker.ts', 'import-worker.cjs', []],
+    ['main/ledgers/render-worker.ts', 'render-worker.cjs', [renderWorkerBeside, importWorkerBeside]],
+    ['main/workbooks/import-worker.ts', 'import-worker.cjs', [renderWorkerBeside, importWorkerBeside]],
   ];
   try {
     // the render worker inlines pdfmake (a worker's start is not the CLI's start): its fonts and ICC profile beside it

@@ -103,6 +103,8 @@ export async function bundleElectron({ outDir = path.join(root, 'out', 'electron
       platform: 'node',
       target: 'node22',
       external: ['electron', 'better-sqlite3'],
+      // a worker's own code may reach a module that starts workers (not started from it, but bundled): beside it too
+      plugins: [renderWorkerBeside, importWorkerBeside],
     }),
     build({
       ...common,
@@ -111,6 +113,8 @@ export async function bundleElectron({ outDir = path.join(root, 'out', 'electron
       platform: 'node',
       target: 'node22',
       external: ['electron', 'better-sqlite3'],
+      // a worker's own code may reach a module that starts workers (not started from it, but bundled): beside it too
+      plugins: [renderWorkerBeside, importWorkerBeside],
     }),
     build({
       ...common,

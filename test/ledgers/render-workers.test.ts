@@ -24,7 +24,7 @@ import type { LedgerData } from '../../main/ledgers/model.ts';
 import { AppError } from '../../main/shared/errors.ts';
 import type { Signer } from '../../main/signing/cms.ts';
 // @ts-expect-error: a plain .mjs build script without type declarations
-import { bundleElectron, renderWorkerBeside, SRGB_ICC } from '../../build/scripts/bundle-electron.mjs';
+import { bundleElectron, importWorkerBeside, renderWorkerBeside, SRGB_ICC } from '../../build/scripts/bundle-electron.mjs';
 import { count } from '../helpers/db.ts';
 import { pdfaProblems } from '../helpers/pdfa-check.ts';
 import { tempDir } from '../helpers/register.ts';
@@ -275,7 +275,7 @@ describe('the bundled main process', () => {
       `}, (e) => { console.error(e.message); process.exit(3); });`,
     ].join('\n'));
     await build({ entryPoints: [entry], outfile: path.join(out, 'probe.cjs'), bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-      logLevel: 'silent', logOverride: { 'empty-import-meta': 'error' }, plugins: [renderWorkerBeside] });
+      logLevel: 'silent', logOverride: { 'empty-import-meta': 'error' }, plugins: [renderWorkerBeside, importWorkerBeside] });
   }, 120_000);
   const run = (pdf: string) => spawnSync(process.execPath, [path.join(out, 'probe.cjs'), pdf], { cwd: path.dirname(out), encoding: 'utf8',
     env: { PATH: process.env.PATH }, timeout: 60_000 });
