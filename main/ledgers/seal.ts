@@ -116,9 +116,14 @@ async function prepareSeal(db: DB, classId: number, o: { signer?: Signer; allowN
  *  passes `openssl cms -verify`; the version's own signature is over the canonical JSON). */
 type SealFiles = RenderedLedger & { pdfSignature: Buffer | null };
 
-/** The PDF's signature by the seal's signer, at the seal's time (none without a signer). */
-async function withPdfSignature(files: RenderedLedger, signer: Signer | undefined, s: PreparedSeal): Promise<SealFiles> {
-  return { ...files, pdfSignature: signer ? await signer.sign(files.pdf, { signingTime: new Date(s.stamp.sealedAt) }) : null };
+/** The PDF's signature by the seal's signer, at the seal's time (none without a signer); with a TSA, stamped as the
+ *  version's own signature is (CAdES-T: a .p7s checked apart from the register carries its trusted time), the same
+ *  choice when the TSA fails — the seal refused, or the file's signature left without time. */
+async function withPdfSignature(files: RenderedLedger, signer: Signer | undefined, s: PreparedSeal, tsa?: TsaChoice): Promise<SealFiles> {
+  if (!signer) return { ...files, pdfSignature: null };
+  const signed = await signer.sign(files.pdf, { signingTime: new Date(s.stamp.sealedAt) });
+  const time = tsa ? await timestampAsChosen(signed, tsa, `ведомость класса ${s.c.name} не запечатана`) : null;
+  return { ...files, pdfSignature: time?.cms ?? signed };
 }
 
 /** Stores a prepared class with its printouts and audit entry, in one transaction; returns the row id. */
@@ -169,7 +174,7 @@ export async function sealWith(db: DB, classId: number, o: { user: User; signer?
   assertTsaHasSignature(o.tsa, !!o.signer);
   const s = await prepareSeal(db, classId, o);
   const rendered = o.renderer ? await o.renderer.render(s.data, s.stamp, { urgent: true }) : await renderLedgerFiles(s.data, s.stamp);
-  const files = await withPdfSignature(rendered, o.signer, s);
+  const files = await withPdfSignature(rendered, o.signer, s, o.tsa);
   const archive = SealArchiver.open(db);
   const id = storeSeal(db, s, files, o.user);
   crashPointAfterCommit();
@@ -270,7 +275,7 @@ export async function closeYear(db: DB, yearId: number, o: { user: User; certifi
           } });
         } else {
           const seal = await prepareSeal(db, c.id, { signer, allowNa: o.allowNa, built, tsa: o.tsa });
-          const files = renderer.render(seal.data, seal.stamp, { signal: dropped.signal }).then((f) => withPdfSignature(f, signer, seal));
+          const files = renderer.render(seal.data, seal.stamp, { signal: dropped.signal }).then((f) => withPdfSignature(f, signer, seal, o.tsa));
           files.catch(() => {}); // awaited in turn below; after a cancel or an error, dropped
           pending.push({ seal, files });
         }

@@ -73,8 +73,14 @@ describe('the stored TSA (signing.setTsa)', () => {
       const before = pki.tsa.answered;
       const v = await f.c.call('ledgers.seal', { classId: f.s.a.id, certificate: p12() });
       expect(v.timestamp).toMatchObject({ tsa: 'Эталонная служба времени TSA', trusted: true });
-      // asked twice: the signature's stamp, and the archive's new head (its evidence chain, issue 14)
-      expect(pki.tsa.answered).toBe(before + 2);
+      // asked three times: the version's signature, the PDF's own signature (.p7s), and the archive's new head (its
+      // evidence chain, issue 14)
+      expect(pki.tsa.answered).toBe(before + 3);
+      // the PDF's .p7s carries its own token: openssl finds it and still verifies the file under it
+      const { pdf, pdfSig } = f.c.backend.db.prepare(`SELECT v.pdf, s.signature AS pdfSig FROM ledger_versions v
+        JOIN ledger_pdf_signatures s ON s.ledger_version_id = v.id WHERE v.class_id = ?`).get(f.s.a.id) as { pdf: Buffer; pdfSig: Buffer };
+      expect(opensslTokenCheck(pdfSig)).toBe(0);
+      expect(opensslVerify(pki.fx.dir, pdfSig, pdf, pki.fx.certPem).status).toBe(0);
       const { signature, canonical_json: json } = f.c.backend.db.prepare('SELECT signature, canonical_json FROM ledger_versions WHERE class_id = ?').get(f.s.a.id) as { signature: Buffer; canonical_json: string };
       expect(opensslTokenCheck(signature)).toBe(0);
       expect(opensslVerify(pki.fx.dir, signature, Buffer.from(json, 'utf8'), pki.fx.certPem).status).toBe(0);
@@ -84,7 +90,7 @@ describe('the stored TSA (signing.setTsa)', () => {
       const plain = await f.c.call('ledgers.seal', { classId: f.s.b.id });
       expect(plain.signer).toBeNull();
       expect(plain.timestamp ?? null).toBeNull();
-      expect(pki.tsa.answered).toBe(before + 3);
+      expect(pki.tsa.answered).toBe(before + 4);
     } finally {
       f.c.backend.close();
     }
