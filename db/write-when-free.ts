@@ -9,9 +9,10 @@ import { BUSY_TIMEOUT_MS, type DB } from './connection.ts';
 
 const isBusy = (e: unknown) => /^SQLITE_BUSY/.test((e as { code?: string })?.code ?? '');
 
-export async function writeWhenFree<T>(db: DB, write: () => T, waitMs = BUSY_TIMEOUT_MS): Promise<T> {
-  const until = Date.now() + waitMs;
+export async function writeWhenFree<T>(db: DB, write: () => T, waitMs?: number): Promise<T> {
+  // the connection's own bound (the CLI's SCHOOL_REGISTER_BUSY_WAIT, else BUSY_TIMEOUT_MS): the wait a refusal names
   const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  const until = Date.now() + (waitMs ?? (timeout > 0 ? timeout : BUSY_TIMEOUT_MS));
   for (let pause = 2; ; pause = Math.min(pause * 2, 20)) {
     db.pragma('busy_timeout = 0');
     try {

@@ -12,7 +12,7 @@ import { AppError } from '../shared/errors.ts';
 import { appendAudit } from '../audit/log.ts';
 import { CancelledError, type Jobs, type Progress } from '../shared/jobs.ts';
 import { startImportWorker } from './import-worker-entry.ts';
-import type { ImportWorkerData, ImportWorkerMessage } from './import-worker.ts';
+import type { ImportWorkerData, ImportWorkerMessage } from './import-worker-messages.ts';
 import type { JobSpec } from '../shared/handler.ts';
 import { STUDENT_FIELDS, fieldLabel, normalizeHeader, parseMarkField, type ColumnMapping, type SheetLayout } from './read.ts';
 import { applyStudentsImport, describeStudentChanges, excludeStudentRows, previewStudentsImport, type StudentsImportPreview } from './students-import.ts';
@@ -159,7 +159,9 @@ const onFile = (db: DB) => !!db.name && db.name !== ':memory:' && !db.memory && 
 export function commitInWorker(db: DB, user: User, a: Input<'import.commit'>, progress: Progress, test?: { exitBeforeCommit?: boolean }): Promise<Output<'import.commit'>> {
   const auditHead = (db.prepare('SELECT coalesce(max(id), 0) FROM audit_log').pluck().get() as number);
   const cancel = new Int32Array(new SharedArrayBuffer(4));
-  const data: ImportWorkerData = { file: db.name, user, args: a, cancel, ...(test?.exitBeforeCommit ? { exitBeforeCommit: true } : {}) };
+  // the worker waits for another program as long as this connection would (the CLI's SCHOOL_REGISTER_BUSY_WAIT), and says so
+  const busyTimeoutMs = db.pragma('busy_timeout', { simple: true }) as number;
+  const data: ImportWorkerData = { file: db.name, user, args: a, cancel, busyTimeoutMs, ...(test?.exitBeforeCommit ? { exitBeforeCommit: true } : {}) };
   const worker = startImportWorker({ workerData: data });
   return new Promise<Output<'import.commit'>>((resolve, reject) => {
     let answered = false;

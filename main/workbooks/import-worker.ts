@@ -6,20 +6,13 @@
 // between rows and classes until the transaction starts — after that it runs to its end, as in one thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openRegister } from '../../db/connection.ts';
-import type { Input, User } from '../../preload/contract.ts';
 import { AppError, placeError } from '../shared/errors.ts';
 import { CancelledError, type Jobs, type Progress } from '../shared/jobs.ts';
 import { commitImport } from './import-api.ts';
+import type { ImportWorkerData, ImportWorkerMessage } from './import-worker-messages.ts';
 
-export type ImportWorkerData = { file: string; user: User; args: Input<'import.commit'>; cancel: Int32Array;
-  /** tests only: the thread ends itself inside the transaction, after the rows are written and before the commit */
-  exitBeforeCommit?: boolean };
-export type ImportWorkerMessage =
-  | { progress: [done: number, total: number, message: string | undefined] }
-  | { ok: true; value: unknown }
-  | { ok: false; cancelled?: true; error: { code: string; message: string; fields?: Record<string, string>; rows?: unknown[] } };
 
-const { file, user, args, cancel, exitBeforeCommit } = workerData as ImportWorkerData;
+const { file, user, args, cancel, exitBeforeCommit, busyTimeoutMs } = workerData as ImportWorkerData;
 const port = parentPort!;
 const progress: Progress = {
   report: (done, total, message) => port.postMessage({ progress: [done, total, message] } satisfies ImportWorkerMessage),
@@ -32,7 +25,7 @@ const progress: Progress = {
 };
 
 async function main() {
-  const db = openRegister(file, { create: false, migrate: false });
+  const db = openRegister(file, { create: false, migrate: false, busyTimeoutMs });
   try {
     // the job that started this thread holds the register (no other job, every other write refused), as it would in one thread
     const jobs = { exclusive: null } as Jobs;
