@@ -25,3 +25,17 @@ export async function writeWhenFree<T>(db: DB, write: () => T, waitMs?: number):
     await sleep(pause);
   }
 }
+
+/** `write` tried once with no busy wait: `done: false` when another connection holds the write lock (nothing written). */
+export function tryWithoutWaiting<T>(db: DB, write: () => T): { done: true; value: T } | { done: false } {
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    return { done: true, value: write() };
+  } catch (e) {
+    if (isBusy(e)) return { done: false };
+    throw e;
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+}

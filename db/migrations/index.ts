@@ -22,6 +22,7 @@ import m0019 from './0019_signing_settings.ts';
 import m0020 from './0020_personal_data.ts';
 import m0021 from './0021_electives_workstations.ts';
 import m0022 from './0022_honours_blanks.ts';
+import m0023 from './0023_read_log_journals.ts';
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -48,4 +49,5 @@ export const migrations: readonly Migration[] = [
   { version: 20, name: '0020_personal_data', sql: m0020 },
   { version: 21, name: '0021_electives_workstations', sql: m0021 },
   { version: 22, name: '0022_honours_blanks', sql: m0022 },
+  { version: 23, name: '0023_read_log_journals', sql: m0023 },
 ];

@@ -38,6 +38,7 @@ import { newEncryption, openEncryption, SEALED_OVERHEAD, type EncryptionInfo } f
 import { authenticationText, AUTHENTICATION, backupKey } from './key.ts';
 import { finishRun, mediaByPath, recordResult, startRun } from './runs.ts';
 import { count } from '../../preload/core/plural.ts';
+import { settleReads } from '../personal-data/read-journal.ts';
 
 export type BackupDestination = { path: string; passphrase?: string | null; mediaId?: number | null; label?: string | null };
 
@@ -197,6 +198,7 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
   const bag = bagName(now);
   // the run's own records wait for a writer on another connection (the import's commit thread) without holding this thread
   const runId = await writeWhenFree(db, () => startRun(db, 'backup', by, bag));
+  await settleReads(db); // the copy holds every reading answered so far, those the side journal keeps too
   const run = new Run(db, bag, now, progress, destinationsFor(db, opts.destinations, bag), warnings, key);
   try {
     prepareDestinations(run);

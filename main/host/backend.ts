@@ -6,6 +6,8 @@ import { Jobs } from '../shared/jobs.ts';
 import { dispatch, keepAnchor } from './dispatch.ts';
 import { OpenRegister, type OpenFile } from '../shared/open-register.ts';
 import { NetworkDoor } from './network.ts';
+import { moveReadsBeforeClose, recoverReads } from '../personal-data/read-journal.ts';
+import { logError } from '../shared/log.ts';
 
 export { RegisterOpenError } from '../../db/connection.ts';
 
@@ -26,7 +28,14 @@ export interface Backend {
  * `staticDir`: the built renderer, served to browsers that connect over the network.
  */
 export function openBackend(opts: { dbPath: string; openRestored?: OpenFile; staticDir?: string }): Backend {
-  const register = new OpenRegister(opts.dbPath, opts.openRestored, keepAnchor);
+  // before the connection closes: the read-access journal's waiting lines moved in, the audit anchor written
+  const register = new OpenRegister(opts.dbPath, opts.openRestored, (db) => { moveReadsBeforeClose(db); keepAnchor(db); });
+  // readings a program that has since stopped (a crash, a power cut) answered while the register was busy
+  try {
+    recoverReads(register.db);
+  } catch (e) {
+    logError('[school-register] the read-access journals left beside the register could not be moved in yet:', e);
+  }
   const sessions = new Sessions();
   const jobs = new Jobs();
   // the door answers the network through this very backend (its calls forwarded, as they come)

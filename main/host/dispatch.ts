@@ -8,10 +8,10 @@ import { logError } from '../shared/log.ts';
 import { appendAudit } from '../audit/log.ts';
 import { anchorAudit } from '../audit/anchor.ts';
 import { BUSY_TIMEOUT_MS, type DB } from '../../db/connection.ts';
-import { writeWhenFree } from '../../db/write-when-free.ts';
 import { holdRegister, jobName, otherHolder, waitForOtherProgram } from '../shared/busy-marker.ts';
 import { handlers, getUser } from './handlers.ts';
-import { recordRead, studentsRead, workplaceOf } from '../personal-data/read-log.ts';
+import { studentsRead, workplaceOf } from '../personal-data/read-log.ts';
+import { logRead } from '../personal-data/read-journal.ts';
 import type { AnyHandler, Ctx } from '../shared/handler.ts';
 
 /** Secrets by name, wherever they sit in the arguments: never written anywhere. A PKCS#12 holds the school's private key. */
@@ -167,11 +167,11 @@ export const dispatch: Dispatcher = async (base, env) => {
     // register file itself (its name lookups would write to a register a refused command must leave untouched).
     const personal = (def as { personal?: ReadKind }).personal;
     if (personal && base.db && user && !base.asUser) {
-      // while another connection writes (the import's commit in its thread) the entry waits for it without holding
-      // this thread, so other users' calls are answered meanwhile; the answer still waits for its entry
-      const db = base.db, entry = { login: user.login, workplace: workplaceOf(base), method, kind: personal, args: auditableArgs(parsed.data),
-        studentIds: studentsRead(personal, parsed.data, out.data) };
-      await writeWhenFree(db, () => recordRead(db, entry));
+      // while another connection writes (the import's commit in its thread) the entry goes to the side journal, durably,
+      // and into read_log once the register is free (main/personal-data/read-journal.ts): the answer waits for its
+      // entry, not for the other writer
+      await logRead(base.db, { login: user.login, workplace: workplaceOf(base), method, kind: personal, args: auditableArgs(parsed.data),
+        studentIds: studentsRead(personal, parsed.data, out.data) });
     }
     return { ok: true, value: out.data };
   } catch (e) {

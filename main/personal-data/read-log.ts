@@ -56,18 +56,32 @@ export function studentsRead(kind: ReadKind, args: unknown, output: unknown): st
   return [...found];
 }
 
-/** Appends one entry with the students it concerns (its own transaction: the reading itself changed nothing). */
-export function recordRead(db: DB, r: { login: string; workplace: string; method: string; kind: ReadKind; args: unknown; studentIds: readonly string[] }): void {
-  db.transaction(() => {
-    const last = db.prepare('SELECT id, hash FROM read_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
-    const prev = last?.hash ?? lastPurgedHash(db) ?? GENESIS;
-    const id = (last?.id ?? lastPurgedId(db)) + 1;
-    const e = { id, at: nowIso(), login: r.login, workplace: r.workplace, method: r.method, kind: r.kind, detail: JSON.stringify(r.args ?? {}) };
-    db.prepare('INSERT INTO read_log (id, at, login, workplace, method, kind, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(e.id, e.at, e.login, e.workplace, e.method, e.kind, e.detail, prev, readEntryHash(prev, e, r.studentIds));
-    const ins = db.prepare('INSERT INTO read_log_students (entry_id, student_id) VALUES (?, ?)');
-    for (const s of new Set(r.studentIds)) ins.run(id, s);
-  }).immediate();
+/** A reading as the log keeps it: when, who, from where, which call with which arguments (`detail`, JSON), whom it showed. */
+export type ReadRecord = { at: string; login: string; workplace: string; method: string; kind: ReadKind; detail: string; studentIds: readonly string[] };
+
+/** What dispatch knows of a reading: its arguments as given (the log keeps them as JSON) and the time it is logged. */
+export function readRecord(r: { login: string; workplace: string; method: string; kind: ReadKind; args: unknown; studentIds: readonly string[] }, at = nowIso()): ReadRecord {
+  return { at, login: r.login, workplace: r.workplace, method: r.method, kind: r.kind, detail: JSON.stringify(r.args ?? {}), studentIds: r.studentIds };
+}
+
+/**
+ * Appends entries in the order given, each chained to the one before. The caller's transaction: a side journal's
+ * entries (main/personal-data/read-journal.ts) go in with the mark of the last one moved, or not at all.
+ */
+export function appendReads(db: DB, entries: readonly ReadRecord[]): void {
+  if (!entries.length) return;
+  const last = db.prepare('SELECT id, hash FROM read_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+  let prev = last?.hash ?? lastPurgedHash(db) ?? GENESIS;
+  let id = last?.id ?? lastPurgedId(db);
+  const put = db.prepare('INSERT INTO read_log (id, at, login, workplace, method, kind, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const ins = db.prepare('INSERT INTO read_log_students (entry_id, student_id) VALUES (?, ?)');
+  for (const r of entries) {
+    const e = { id: ++id, at: r.at, login: r.login, workplace: r.workplace, method: r.method, kind: r.kind, detail: r.detail };
+    const hash = readEntryHash(prev, e, r.studentIds);
+    put.run(e.id, e.at, e.login, e.workplace, e.method, e.kind, e.detail, prev, hash);
+    for (const s of new Set(r.studentIds)) ins.run(e.id, s);
+    prev = hash;
+  }
 }
 
 const lastPurgedHash = (db: DB) => (db.prepare('SELECT last_hash FROM read_log_purges ORDER BY up_to_id DESC LIMIT 1').get() as { last_hash: string } | undefined)?.last_hash ?? null;

@@ -24,6 +24,7 @@ import check0020 from './checks/0020.ts';
 import check0021 from './checks/0021.ts';
 import check0019 from './checks/0019.ts';
 import check0022 from './checks/0022.ts';
+import check0023 from './checks/0023.ts';
 import { APPLICATION_ID, openRegister } from '../../db/connection.ts';
 import { contentHash, count, scratchDir, removeScratchDirs } from '../helpers/db.ts';
 
@@ -122,6 +123,7 @@ const perMigration: Record<number, (db: Database.Database) => void> = {
   20: check0020,
   21: check0021,
   22: check0022,
+  23: check0023,
 };
 
 describe('each migration', () => {
