@@ -34,7 +34,7 @@ export const cliUser = (): User => ({ id: 0, login: `cli:${os.userInfo().usernam
 
 /** `onWaiting`: where the command says what it waits for when another program's job holds the register (stderr). */
 export function localCaller(db: DB | null, onWaiting: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): LocalCaller {
-  const jobs = new Jobs();
+  const jobs = new Jobs({ oneCaller: true }); // nobody else to answer meanwhile (main/shared/jobs.ts)
   const base = { db, sessions: new Sessions(), jobs, session: null, asUser: cliUser(), client: 'cli', otherProgram: { waitMs: cliBusyWaitMs(), onWaiting } };
   const call = async <M extends Method>(method: M, args: Input<M>): Promise<Output<M>> => {
     const r = await dispatch(base, { method, args });

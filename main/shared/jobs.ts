@@ -40,6 +40,13 @@ export class Jobs {
   exclusive: string | null = null;
 
   /**
+   * `oneCaller`: the process answers one caller and nobody else (the local command line): a job need not keep the
+   * thread free for other users' calls, so work that a served register does in a thread of its own (the import's commit)
+   * may run on this one and spare the thread's start.
+   */
+  constructor(readonly opts: { oneCaller?: boolean } = {}) {}
+
+  /**
    * `label` names an exclusive job to those it keeps waiting; `keepMs` forgets a finished job (and its result, which
    * may be large: an import's preview) that long after it ends; a `privateResult` is not in the status anyone may
    * poll, only in outcome() for the one who started the job.

@@ -143,8 +143,9 @@ export async function previewChangesXlsx(jobs: Jobs, user: User | null, f: Input
  */
 export function commitJob(db: DB, jobs: Jobs, user: User, a: Input<'import.commit'>): JobSpec<Output<'import.commit'>> {
   // on a register file, in a thread of its own (issues 18, 19): reading 100,000 cells and writing them in one
-  // transaction held the backend's thread, and every other user's call with it, for up to a second under load
-  const work = (p: Progress) => onFile(db) ? commitInWorker(db, user, a, p) : commitImport(db, jobs, user, a, p);
+  // transaction held the backend's thread, and every other user's call with it, for up to a second under load. Not for
+  // a process that answers no one else (the command line): there the thread's start would only add to the import.
+  const work = (p: Progress) => onFile(db) && !jobs.opts.oneCaller ? commitInWorker(db, user, a, p) : commitImport(db, jobs, user, a, p);
   return { jobKind: 'import.commit', work, label: `импорт из журнала ${a.fileName}`, keepMs: KEEP_MS, privateResult: true };
 }
 /** A connection a second one can open: a file, not an in-memory register (tests), and not turned off for a run. */
