@@ -17,7 +17,8 @@ import { benchGostSigning } from './gost-sign.bench.ts';
 const { values } = parseArgs({ options: { only: { type: 'string' }, students: { type: 'string' }, documents: { type: 'string' } } });
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 const date = new Date().toISOString().slice(0, 10);
-const out: string[] = [`Machine: ${machine}. Date: ${date}.`, ''];
+const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+const out: string[] = [`Machine: ${machine}. Date: ${date}, ${new Date().toISOString().slice(11, 16)} UTC. Load average at the start: ${load()} on ${os.cpus().length} cores.`, ''];
 
 const want = (name: string) => !values.only || values.only.split(',').includes(name);
 if (want('register')) out.push(...(await benchRegister({ students: Number(values.students ?? 300000) })));
@@ -34,4 +35,5 @@ if (want('network')) out.push(...(await benchNetwork()));
 if (want('gost-verify')) out.push(...(await benchGostVerify({ documents: Number(values.documents ?? 200) })));
 if (want('gost')) out.push(...(await benchGostSigning()));
 
+out.push(`Load average at the end of the run: ${load()} (${new Date().toISOString().slice(11, 16)} UTC).`, '');
 console.log('\n' + out.join('\n'));
