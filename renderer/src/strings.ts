@@ -1288,6 +1288,8 @@ export const t = {
     recipient: 'Получатель (ФИО)',
     recipientHint: 'Кто получил аттестат и расписался в книге',
     withHonours: 'С отличием',
+    blankOffered: 'Первый неиспользованный бланк этого вида',
+    noBlankOfKind: (kind: string, honours: boolean) => `Неиспользованных бланков (${kind}${honours ? ', с отличием' : ''}) нет: введите серию и номер бланка`,
     issueSubmit: 'Выдать',
     issued: (reg: number, year: string, form: string, name: string) => `Аттестат выдан: ${name}, бланк ${form}, рег. № ${reg} (${year})`,
     formsTitle: 'Бланки аттестатов',

@@ -121,6 +121,20 @@ test('a clerk prints a справка, pages of the алфавитная кни�
   // ---- issuing: a number outside the received range is refused at the number field ----
   await att.startIssue('Цветкова', NAMES[0]);
   await expect(att.issueForm.getByLabel('Получатель (ФИО)')).toHaveValue(NAMES[0]);
+  // the blank offered is the first unused one of the kind chosen: ordinary, «с отличием» (a form of its own), none
+  const f = att.issueForm;
+  await expect(f.getByLabel('Серия бланка')).toHaveValue(SERIES);
+  await expect(f.getByLabel('Номер бланка')).toHaveValue('1001');
+  await expect(f).toContainText('Первый неиспользованный бланк этого вида');
+  await f.getByLabel('С отличием').check();
+  await expect(f.getByLabel('Серия бланка')).toHaveValue(HONOURS_SERIES);
+  await expect(f.getByLabel('Номер бланка')).toHaveValue('1001');
+  await f.getByLabel('О среднем общем образовании (11 класс)').check();
+  await expect(f.getByLabel('Серия бланка')).toHaveValue('');
+  await expect(f).toContainText('Неиспользованных бланков (среднее общее (11 кл.), с отличием) нет: введите серию и номер бланка');
+  await f.getByLabel('Об основном общем образовании (9 класс)').check();
+  await f.getByLabel('С отличием').uncheck();
+  await expect(f.getByLabel('Серия бланка')).toHaveValue(SERIES);
   await att.fillIssue({ series: SERIES, number: '1009', date: '25.06.2035', honours: true });
   await att.issueForm.getByRole('button', { name: 'Выдать' }).click();
   await expect(att.issueForm.getByTestId('error-number')).toContainText(`Бланка ${SERIES} № 001009 нет среди полученных`);

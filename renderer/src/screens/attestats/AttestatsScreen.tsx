@@ -53,7 +53,6 @@ export function AttestatsScreen() {
 
   const open = (p: Panel) => { setDone(null); setPanel(p); };
   const finished = (message: string) => { setPanel(null); setDone(message); attestats.reload(); forms.reload(); };
-  const firstUnused = forms.data?.find((f) => f.state === 'received');
 
   return (
     <section data-testid="attestats-screen">
@@ -66,7 +65,7 @@ export function AttestatsScreen() {
       <p className="lead">{tx.lead}</p>
       {done && <Notice kind="ok" testId="attestats-done">{done}</Notice>}
       {panel?.kind === 'issue' && (
-        <IssueForm suggested={firstUnused} onCancel={() => setPanel(null)} onDone={(a) => {
+        <IssueForm onCancel={() => setPanel(null)} onDone={(a) => {
           const y = years.find((x) => x.name === a.year);
           if (y) setYearId(y.id);
           finished(tx.issued(a.regNumber, a.year, formLabel(a), a.fullName));
@@ -241,15 +240,22 @@ function StudentPicker({ chosen, onChoose }: { chosen: StudentRow | null; onChoo
   );
 }
 
-function IssueForm({ suggested, onDone, onCancel }: { suggested?: BlankForm; onDone: (a: Output<'attestats.issue'>) => void; onCancel: () => void }) {
+function IssueForm({ onDone, onCancel }: { onDone: (a: Output<'attestats.issue'>) => void; onCancel: () => void }) {
   const tx = t.attestats;
+  // the blank offered is the first unused one of the kind chosen — ordinary or «с отличием», a form of its own since
+  // 2020 — and follows the choice until the clerk types a blank of his own (an attestat of a year before the register)
+  const unused = useQuery('attestats.forms', { state: 'received' });
   const [student, setStudent] = useState<StudentRow | null>(null);
-  const [kind, setKind] = useState<string>(String(suggested?.kind ?? 9));
-  const [series, setSeries] = useState(suggested?.series ?? '');
-  const [number, setNumber] = useState(suggested ? String(suggested.number) : '');
+  const [kind, setKind] = useState<string>('9');
+  const [withHonours, setWithHonours] = useState(false);
+  const [typed, setTyped] = useState<{ series: string; number: string } | null>(null);
+  const offered = unused.data?.find((f) => String(f.kind) === kind && f.honours === withHonours);
+  const series = typed?.series ?? offered?.series ?? '';
+  const number = typed?.number ?? (offered ? String(offered.number) : '');
+  const setSeries = (v: string) => setTyped({ series: v, number });
+  const setNumber = (v: string) => setTyped({ series, number: v });
   const [issueDate, setIssueDate] = useState(formatDate(todayIso()));
   const [recipient, setRecipient] = useState('');
-  const [withHonours, setWithHonours] = useState(false);
   const { busy, failure, run } = useSubmit();
   const choose = (s: StudentRow | null) => { setStudent(s); if (s && !recipient.trim()) setRecipient(s.fullName); };
   const submit = () => run(async () => {
@@ -274,7 +280,8 @@ function IssueForm({ suggested, onDone, onCancel }: { suggested?: BlankForm; onD
         <RadioField name="kind" label={tx.kind} value={kind} onChange={setKind} options={KIND_OPTIONS} required />
       </div>
       <div className="form-grid">
-        <TextField name="series" label={tx.series} value={series} onChange={setSeries} required size={10} autoComplete="off" />
+        <TextField name="series" label={tx.series} value={series} onChange={setSeries} required size={10} autoComplete="off"
+          hint={typed ? undefined : offered ? tx.blankOffered : unused.data ? tx.noBlankOfKind(tx.kindShort[Number(kind)], withHonours) : undefined} />
         <TextField name="number" label={tx.number} value={number} onChange={setNumber} required size={10} inputMode="numeric" autoComplete="off" />
         <DateField name="issueDate" label={tx.issueDate} value={issueDate} onChange={setIssueDate} required />
         <TextField name="recipient" label={tx.recipient} hint={tx.recipientHint} value={recipient} onChange={setRecipient} required size={40} />
