@@ -7,14 +7,13 @@
 // without saying which link failed; this reader and builder are small and checked against `openssl cms` in the tests.
 import crypto from 'node:crypto';
 import forge from 'node-forge';
-import { der, int, nul, octets, oid, seq, set, T, U, type Asn1 } from './asn1-build.ts';
+import { der, int, nul, octets, oid, seq, set, T, U, type Asn1, asn1 } from './asn1-build.ts';
 import { algorithmName, digestOf, OIDS, signingFor, verifySignatureValue } from './algorithms.ts';
 import { buildPath, pemCertificates } from './chain.ts';
 import { SigningError } from './errors.ts';
 import { assertValidAt, loadedCertificate, type LoadedCertificate, type LoadedPkcs12 } from './pkcs12.ts';
 import { certificateStructure, tbsParts, type CertificateInfo } from './x509.ts';
 
-const asn1 = forge.asn1;
 
 export type SignOptions = {
   /** the signingTime attribute and the moment the certificate must be valid at; now by default */

@@ -3,11 +3,10 @@
 // (OpenSSL's GOST engine), with the same attributes `openssl cms -sign -cades` writes.
 import crypto from 'node:crypto';
 import forge from 'node-forge';
-import { ctx, der, int, nul, octets, oid, seq, set, T, U, type Asn1 } from './asn1-build.ts';
+import { ctx, der, int, nul, octets, oid, seq, set, T, U, type Asn1, asn1 } from './asn1-build.ts';
 import type { LoadedCertificate } from './pkcs12.ts';
 import { certificateInfo, tbsParts } from './x509.ts';
 
-const asn1 = forge.asn1;
 
 /** The GOST R 34.10-2012 public key algorithms, with the GOST R 34.11-2012 (Стрибог) digest that goes with each. */
 export const GOST_KEYS: Record<string, { bits: 256 | 512; digestOid: string; md: 'md_gost12_256' | 'md_gost12_512'; name: string }> = {

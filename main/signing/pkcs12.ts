@@ -4,11 +4,11 @@
 // password. The MAC is checked here too, so a wrong password is told apart from a damaged or foreign file.
 import crypto from 'node:crypto';
 import forge from 'node-forge';
+import { asn1 } from './asn1-build.ts';
 import { formatDate } from '../../preload/core/dates.ts';
 import { SigningError } from './errors.ts';
 import { certificateInfo, certificateStructure, type CertificateInfo, type KeyUsage } from './x509.ts';
 
-const asn1 = forge.asn1;
 type Asn1 = forge.asn1.Asn1;
 
 export type LoadedCertificate = CertificateInfo & {

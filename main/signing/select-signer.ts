@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
+import { asn1 } from './asn1-build.ts';
 import { createSigner, signingAlgorithm, type Signer } from './cms.ts';
 import { openCryptcpSigner, type CryptcpOptions } from './cryptcp.ts';
 import { SigningError } from './errors.ts';
@@ -14,7 +15,6 @@ import { GOST_KEYS, keyAlgorithmName, keyAlgorithmOf } from './gost-cms.ts';
 import { findGostTools, GostOpensslSigner, openPkcs12WithOpenssl, type GostOpensslOptions } from './openssl-gost.ts';
 import { assertCanSign, loadPkcs12, type LoadedCertificate } from './pkcs12.ts';
 
-const asn1 = forge.asn1;
 
 /** A signer and the name of its algorithm, as the packets screen and the receiver see it. */
 export type SchoolSigner = Signer & { readonly algorithm: string };

@@ -2,9 +2,9 @@
 // UTF-8 bytes, which reads as Latin-1 mojibake for Cyrillic), dates, serial and fingerprint from Node's X509Certificate.
 import crypto from 'node:crypto';
 import forge from 'node-forge';
+import { asn1 } from './asn1-build.ts';
 import { bytesOf, children, contentOf, oidText, readTlv, TAG } from './der.ts';
 
-const asn1 = forge.asn1;
 
 /** Short names for the attributes of Russian qualified certificates besides the usual X.500 ones. */
 const NAME_OIDS: Record<string, string> = {

@@ -40,7 +40,7 @@ describe('the CLI bundle', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^\d{4}\/\d{4}\t/m);
     expect(r.packages).toContain('better-sqlite3'); // the hook sees packages: a list that cannot be empty
-    for (const heavy of ['tsx', 'typescript', 'esbuild', 'exceljs', 'pdfmake', 'pdfkit']) expect(r.packages, heavy).not.toContain(heavy);
+    for (const heavy of ['tsx', 'typescript', 'esbuild', 'exceljs', 'pdfmake', 'pdfkit', 'node-forge']) expect(r.packages, heavy).not.toContain(heavy);
   });
 
   it('loads exceljs when a command writes a workbook, and the workbook is real', async () => {
