@@ -16,6 +16,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { DB } from '../../db/connection.ts';
 import { archiveDirFor, archiveSealed, archivedFilePath, MANIFEST as ARCHIVE_MANIFEST, readManifest, stampArchiveIfDue } from '../archive/archive.ts';
 import { EVIDENCE, EVIDENCE_INDEX } from '../archive/evidence.ts';
@@ -48,7 +49,27 @@ export type BackupOptions = {
   progress?: Progress;
   by?: string | null;
   now?: Date;
+  /** the bench's profile of the run: each stage as it began and ended (stages overlap); nothing else reads it */
+  stages?: StageTimes;
 };
+
+/** Each stage of a run, ms from the run's start; an overlapping stage shows by its start before another's end. */
+export type StageTimes = Array<{ stage: string; start: number; end: number }>;
+type Clock = <T>(stage: string, work: () => T) => T;
+
+/** Times `work` into `log` (a no-op without one): the bench's profile, never a decision of the run. */
+function stageClock(log: StageTimes | undefined): Clock {
+  const t0 = performance.now();
+  return (stage, work) => {
+    if (!log) return work();
+    const start = performance.now() - t0;
+    const end = () => void log.push({ stage, start, end: performance.now() - t0 });
+    const r = work();
+    if (r instanceof Promise) return r.finally(end) as typeof r;
+    end();
+    return r;
+  };
+}
 
 export type DestinationOutcome = {
   path: string;
@@ -155,7 +176,7 @@ class Run {
   /** the read-back's buffers, reused from file to file */
   readonly pool = new BufferPool();
   constructor(readonly db: DB, readonly bag: string, readonly now: Date, readonly progress: Progress, readonly dests: Dest[],
-    readonly warnings: string[], readonly backupKey: Buffer) {}
+    readonly warnings: string[], readonly backupKey: Buffer, readonly time: Clock) {}
 
   step(n: number, msg: string): void {
     this.done += n;
@@ -173,22 +194,23 @@ class Run {
 }
 
 export async function backupRegister(db: DB, opts: BackupOptions): Promise<BackupOutcome> {
+  const time = stageClock(opts.stages);
   const progress = opts.progress ?? progressTo();
   const now = opts.now ?? new Date();
   const by = opts.by ?? null;
-  const warnings = checkDestinations(opts);
+  const warnings = time('destinations checked', () => checkDestinations(opts));
   // the installation's key (made on first use), before anything is written: every copy says who wrote it
-  const key = backupKey();
+  const key = time('backup key', () => backupKey());
   removeStaleTemp(); // what killed runs left in the temp folder (an older version's plain snapshots among them)
   const archiveDir = archiveDirFor(db.name);
-  const archived = archiveSealed(db, archiveDir);
-  const archiveCheck = readManifest(archiveDir);
+  const archived = time('archive: sealed versions caught up', () => archiveSealed(db, archiveDir));
+  const archiveCheck = time('archive: manifest read', () => readManifest(archiveDir));
   if (archiveCheck.problems.length) warnings.push(`архив повреждён: ${archiveCheck.problems[0].message}`);
   // the archive's head stamped (or its evidence chain renewed when due) before it is copied; a TSA that fails is a
   // warning: the copy goes on, and the next seal, backup or archive renew stamps it
   if (!archiveCheck.problems.length) {
     try {
-      await stampArchiveIfDue(db, archiveDir);
+      await time('archive: stamped if due', () => stampArchiveIfDue(db, archiveDir));
     } catch (e) {
       warnings.push(`архив не заверен штампом времени: ${(e as Error).message}`);
     }
@@ -196,17 +218,17 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
 
   const bag = bagName(now);
   // the run's own records wait for a writer on another connection (the import's commit thread) without holding this thread
-  const runId = await writeWhenFree(db, () => startRun(db, 'backup', by, bag));
-  const run = new Run(db, bag, now, progress, destinationsFor(db, opts.destinations, bag), warnings, key);
+  const runId = await time('run recorded as started', () => writeWhenFree(db, () => startRun(db, 'backup', by, bag)));
+  const run = new Run(db, bag, now, progress, destinationsFor(db, opts.destinations, bag), warnings, key, time);
   try {
-    prepareDestinations(run);
+    time('destinations prepared (partials cleaned, last bag read)', () => prepareDestinations(run));
     progress.throwIfCancelled();
-    const plan = planCopies(run, archiveDir, archiveCheck);
-    const { register, archiveVerified } = await copyRegisterAndArchive(run, plan);
-    await sealBags(run, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence], archiveVerified);
-    await checkBags(run);
-    const outcomes = publishBags(run);
-    return await recordBackup(run, runId, by, outcomes, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence, ...plan.archive], archived.entries);
+    const plan = time('copies planned', () => planCopies(run, archiveDir, archiveCheck));
+    const { register, archiveVerified } = await time('copied (snapshot, register, archive)', () => copyRegisterAndArchive(run, plan));
+    await time('bags sealed (fsyncs, tag files, read-back)', () => sealBags(run, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence], archiveVerified));
+    await time('bags checked against their manifests', () => checkBags(run));
+    const outcomes = time('bags published (renamed, folder fsynced)', () => publishBags(run));
+    return await time('run recorded (results, media, audit)', () => recordBackup(run, runId, by, outcomes, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence, ...plan.archive], archived.entries));
   } catch (e) {
     await discardBags(run);
     await recordFailure(run, runId, by, e);
@@ -358,18 +380,20 @@ async function takeSnapshot(run: Run, pageSize: number): Promise<Snapshot> {
       fs.closeSync(fs.openSync(file, 'wx', PRIVATE_FILE)); // SQLite writes into it and gives its journal the same mode
       // 4 MiB a step (SQLite's default of 100 pages makes a large register crawl; larger steps would hold up the
       // archive files copied meanwhile, whose hashing needs this thread); a cancel stops between steps.
-      await run.db.backup(file, {
+      await run.time('snapshot: online backup into the first plain copy', () => run.db.backup(file, {
         progress: ({ totalPages, remainingPages }) => {
           run.progress.throwIfCancelled(); // thrown here, it aborts the backup between steps
           run.step(Math.max(0, (totalPages - remainingPages - pagesDone) * pageSize), 'Снимок реестра');
           pagesDone = totalPages - remainingPages;
           return 1024;
         },
-      });
+      }));
       run.progress.throwIfCancelled();
-      const fd = fs.openSync(file, 'r+');
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
+      run.time('snapshot: fsync', () => {
+        const fd = fs.openSync(file, 'r+');
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+      });
       return { source: { rel, file, size: fs.statSync(file).size }, host };
     } catch (e) {
       if (e instanceof CancelledError) throw e;
@@ -401,7 +425,7 @@ async function copyRegisterAndArchive(run: Run, plan: Plan): Promise<{ register:
       try {
         const snapshot = await takeSnapshot(run, plan.pageSize);
         register = snapshot.source;
-        await copyToDestinations(run, register, snapshot);
+        await run.time('register: hashed, copied to the other destinations', () => copyToDestinations(run, register!, snapshot));
         await copyToDestinations(run, plan.manifest);
         if (plan.trust) await copyToDestinations(run, plan.trust);
         if (plan.evidence.length) for (const d of run.live()) fs.mkdirSync(path.join(d.dir, 'data', 'archive', EVIDENCE), { recursive: true, mode: PRIVATE_DIR });
@@ -412,13 +436,13 @@ async function copyRegisterAndArchive(run: Run, plan: Plan): Promise<{ register:
         throw e;
       }
     })(),
-    inTurns(plan.archive, () => 8, async (src) => {
+    run.time('archive files: linked or copied', () => inTurns(plan.archive, () => 8, async (src) => {
       try {
         if (!stopped) await copyToDestinations(run, src);
       } finally {
         verification.release(src);
       }
-    }),
+    })),
   ]);
   const failure = copied.find((r) => r.status === 'rejected');
   if (failure) {
@@ -427,7 +451,7 @@ async function copyRegisterAndArchive(run: Run, plan: Plan): Promise<{ register:
     await verification.done.catch(() => {});
     throw failure.reason;
   }
-  return { register: register!, archiveVerified: verification.done };
+  return { register: register!, archiveVerified: run.time('archive files: copies read back', () => verification.done) };
 }
 
 /**
@@ -474,18 +498,20 @@ async function verifyCopies(run: Run, src: Source): Promise<void> {
 async function sealBags(run: Run, sources: Source[], archiveVerified: Promise<void>): Promise<void> {
   const info = schoolInfo(run.db);
   const settled = await Promise.allSettled([
-    ...run.live().map(async (d) => {
+    ...run.live().map(async (d, i) => {
       try {
-        await d.sync.drain(SYNC_AT_END);
-        writeTagFiles(d, run.bag, info, run.now, run.backupKey);
-        for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
+        await run.time(`copy ${i + 1}: remaining fsyncs`, () => d.sync.drain(SYNC_AT_END));
+        run.time(`copy ${i + 1}: tag files written, folders fsynced`, () => {
+          writeTagFiles(d, run.bag, info, run.now, run.backupKey);
+          for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
+        });
       } catch (e) {
         run.fail(d, e);
       }
     }),
-    (async () => {
+    run.time('register and tag sources: copies read back', async () => {
       for (const src of sources) await verifyCopies(run, src);
-    })(),
+    }),
     archiveVerified,
   ]);
   const failure = settled.find((r) => r.status === 'rejected');
@@ -494,10 +520,10 @@ async function sealBags(run: Run, sources: Source[], archiveVerified: Promise<vo
 
 /** Each bag checked whole against its manifests (what the read-back already hashed is not read again). */
 async function checkBags(run: Run): Promise<void> {
-  for (const d of run.live()) {
+  for (const [i, d] of run.live().entries()) {
     run.progress.throwIfCancelled();
     try {
-      const check = await checkBag(d.dir, { cache: d.cache, onBytes: (n) => run.step(n, `Проверка копии: ${d.where}`) });
+      const check = await run.time(`copy ${i + 1}: checked`, () => checkBag(d.dir, { cache: d.cache, onBytes: (n) => run.step(n, `Проверка копии: ${d.where}`) }));
       if (!check.ok) d.failed = `${d.where}: копия не прошла проверку после записи — ${check.problems[0].message}`;
     } catch (e) {
       run.fail(d, e);
