@@ -168,6 +168,8 @@ type Dest = Target & {
   reused: number;
 };
 
+type EarlyReadBack = { d: Dest; src: Source; file: string; same: Promise<{ same: unknown } | { thrown: unknown }> };
+
 /** One backup under way: its bag, its destinations, its progress and what it warns the archivist of. */
 class Run {
   /** progress in bytes: the snapshot, every copy written and every copy read back */
@@ -175,6 +177,8 @@ class Run {
   total = 0;
   /** the read-back's buffers, reused from file to file */
   readonly pool = new BufferPool();
+  /** the register's copies read back while the snapshot is still being hashed: settled by sealBags, awaited by discardBags */
+  readonly earlyReadBacks: EarlyReadBack[] = [];
   constructor(readonly db: DB, readonly bag: string, readonly now: Date, readonly progress: Progress, readonly dests: Dest[],
     readonly warnings: string[], readonly backupKey: Buffer, readonly time: Clock) {}
 
@@ -329,8 +333,11 @@ function planCopies(run: Run, archiveDir: string, archiveCheck: ReturnType<typeo
   const manifestBytes = fs.existsSync(path.join(archiveDir, ARCHIVE_MANIFEST)) ? fs.readFileSync(path.join(archiveDir, ARCHIVE_MANIFEST)) : Buffer.alloc(0);
   const manifest: Source = { rel: 'data/archive/manifest.jsonl', bytes: manifestBytes, size: manifestBytes.length };
   const archiveFiles = [...new Map(archiveCheck.entries.flatMap((e) => e.files).map((f) => [f.sha256, f])).values()];
-  const archive: Source[] = archiveFiles.filter((f) => fs.existsSync(archivedFilePath(archiveDir, f.sha256)))
-    .map((f) => ({ rel: `data/archive/files/${f.sha256}`, file: archivedFilePath(archiveDir, f.sha256), size: fs.statSync(archivedFilePath(archiveDir, f.sha256)).size, archiveSha: f.sha256 }));
+  const archive: Source[] = archiveFiles.flatMap((f) => {
+    const file = archivedFilePath(archiveDir, f.sha256);
+    const st = fs.statSync(file, { throwIfNoEntry: false }); // one stat a file: a thousand of them hold this thread
+    return st ? [{ rel: `data/archive/files/${f.sha256}`, file, size: st.size, archiveSha: f.sha256 }] : [];
+  });
   const missing = archiveFiles.length - archive.length;
   if (missing) run.warnings.push(`в архиве недостаёт файлов: ${missing} (см. archive verify)`);
   // The evidence chain travels with the archive: the index as read now and the tokens it names.
@@ -436,13 +443,20 @@ async function copyRegisterAndArchive(run: Run, plan: Plan): Promise<{ register:
         throw e;
       }
     })(),
-    run.time('archive files: linked or copied', () => inTurns(plan.archive, () => 8, async (src) => {
-      try {
-        if (!stopped) await copyToDestinations(run, src);
-      } finally {
-        verification.release(src);
-      }
-    })),
+    run.time('archive files: linked or copied', async () => {
+      // First the links from the last bags, many at a time (a link reads nothing: its round trips are all it costs, and
+      // the snapshot holds this thread meanwhile); then what is left to write, a few files at a time.
+      await run.time('archive files: linked from the last bags', () => inTurns(plan.archive, () => 64, async (src) => {
+        if (!stopped) await linkFromLastBags(run, src);
+      }));
+      await inTurns(plan.archive, () => 8, async (src) => {
+        try {
+          if (!stopped) await copyToDestinations(run, src);
+        } finally {
+          verification.release(src);
+        }
+      });
+    }),
   ]);
   const failure = copied.find((r) => r.status === 'rejected');
   if (failure) {
@@ -454,16 +468,25 @@ async function copyRegisterAndArchive(run: Run, plan: Plan): Promise<{ register:
   return { register: register!, archiveVerified: run.time('archive files: copies read back', () => verification.done) };
 }
 
+/** An archive file hard-linked from each live destination's last bag that holds it unchanged (see reuseFromLastBag). */
+async function linkFromLastBags(run: Run, src: Source): Promise<void> {
+  run.progress.throwIfCancelled();
+  await Promise.all(run.live().map((d) => (d.manifest.has(src.rel) ? false : reuseFromLastBag(d, src))));
+}
+
 /**
- * One file on every live destination (an archive file the last bag holds unchanged is hard-linked instead). The
- * snapshot is not copied onto the destination it was taken into: there, the read for its hash, after its fsync, is its
- * verification.
+ * One file on every live destination that does not hold it yet (an archive file linked from the last bag is not
+ * written again). The snapshot is not copied onto the destination it was taken into: there, the read for its hash,
+ * after its fsync, is its verification.
  */
 async function copyToDestinations(run: Run, src: Source, snapshot: Snapshot | null = null): Promise<void> {
   run.progress.throwIfCancelled();
   let targets = run.live().filter((d) => !(snapshot && d === snapshot.host));
-  if (src.archiveSha) targets = targets.filter((d) => !(reuseFromLastBag(d, src)));
-  const srcHash = await writeToAll(src, targets, run.progress, (n) => run.step(n, `Запись ${src.rel}`), run.fail);
+  if (src.archiveSha) targets = targets.filter((d) => !d.manifest.has(src.rel));
+  // The register's plain copies made by the kernel are read back and compared with the snapshot as soon as their fsync
+  // is over, while the snapshot is still being hashed here (the compare needs both files' bytes, not the hash).
+  const srcHash = await writeToAll(src, targets, run.progress, (n) => run.step(n, `Запись ${src.rel}`), run.fail,
+    snapshot ? (d, file) => run.earlyReadBacks.push({ d, src, file, same: readBackWhenSynced(run, src, d, file) }) : undefined);
   if (src.archiveSha && srcHash !== null && srcHash !== src.archiveSha) run.warnings.push(`файл архива ${src.archiveSha} повреждён в источнике`);
   if (snapshot?.host && srcHash !== null) {
     snapshot.host.manifest.set(src.rel, srcHash);
@@ -472,15 +495,38 @@ async function copyToDestinations(run: Run, src: Source, snapshot: Snapshot | nu
   if (srcHash === null) run.step(src.size, `Запись ${src.rel}`); // everything was reused: nothing to read
 }
 
+/** One plain copy read back once its fsync is over and compared with its source (see verifyCopies), as a result: never rejects. */
+async function readBackWhenSynced(run: Run, src: Source, d: Dest, file: string): Promise<{ same: unknown } | { thrown: unknown }> {
+  try {
+    await d.sync.synced(file);
+    if (d.failed) return { same: true }; // nothing more is decided for a failed destination
+    const [same] = await run.time(`${src.rel}: a copy read back after its fsync`, () => compareWithSource(src.file ?? src.bytes!, [file], run.pool, (n) => run.step(n, `Проверка копий: ${src.rel}`)));
+    return { same };
+  } catch (thrown) {
+    return { thrown };
+  }
+}
+
+/** The early read-backs' outcome, once every copy is written (the source's hash in each manifest): a copy verified is not read again. */
+async function settleEarlyReadBacks(run: Run): Promise<void> {
+  for (const { d, src, file, same } of run.earlyReadBacks) {
+    const r = await same;
+    if ('thrown' in r) throw r.thrown;
+    if (d.failed || !d.manifest.has(src.rel)) continue;
+    if (r.same === true) d.cache.set(file, d.manifest.get(src.rel)!);
+    else run.fail(d, r.same === false ? new Error(`${src.rel}: записанная копия не совпала с источником при проверке`) : r.same);
+  }
+}
+
 /**
  * Every plain copy of `src` read back once its fsync is over and compared with the source byte for byte (the source's
- * hash is then the copy's); a copy that differs fails its destination. Encrypted copies and everything else are
- * re-hashed by checkBag. The read-back, after fsync, comes from the page cache: it proves what the kernel holds for
+ * hash is then the copy's); a copy that differs fails its destination. A copy already read back (the register's, see
+ * copyToDestinations) is not read again. Encrypted copies and everything else are re-hashed by checkBag. The read-back, after fsync, comes from the page cache: it proves what the kernel holds for
  * the file and that nothing changed it since; what the device itself holds is verify-copies' job.
  */
 async function verifyCopies(run: Run, src: Source): Promise<void> {
   run.progress.throwIfCancelled();
-  let targets = run.live().filter((d) => d.plain.has(src.rel));
+  let targets = run.live().filter((d) => d.plain.has(src.rel) && !d.cache.has(path.join(d.dir, src.rel)));
   await Promise.all(targets.map((d) => d.sync.synced(path.join(d.dir, src.rel))));
   targets = targets.filter((d) => !d.failed);
   if (!targets.length) return;
@@ -501,15 +547,17 @@ async function sealBags(run: Run, sources: Source[], archiveVerified: Promise<vo
     ...run.live().map(async (d, i) => {
       try {
         await run.time(`copy ${i + 1}: remaining fsyncs`, () => d.sync.drain(SYNC_AT_END));
-        run.time(`copy ${i + 1}: tag files written, folders fsynced`, () => {
-          writeTagFiles(d, run.bag, info, run.now, run.backupKey);
-          for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
+        await run.time(`copy ${i + 1}: tag files written, folders fsynced`, async () => {
+          await writeTagFiles(d, run.bag, info, run.now, run.backupKey);
+          // every folder of the bag at once (the file system commits them together); all before the bag takes its name
+          await allDone(['data/archive/files', 'data/archive', 'data', '.'].map((sub) => fsyncDirAsync(path.join(d.dir, sub))));
         });
       } catch (e) {
         run.fail(d, e);
       }
     }),
     run.time('register and tag sources: copies read back', async () => {
+      await settleEarlyReadBacks(run);
       for (const src of sources) await verifyCopies(run, src);
     }),
     archiveVerified,
@@ -584,6 +632,7 @@ async function recordBackup(run: Run, runId: number, by: string | null, outcomes
 /** A failed or cancelled run leaves no partial bag behind. */
 async function discardBags(run: Run): Promise<void> {
   for (const d of run.dests) await d.sync.drain().catch(() => {}); // nothing may still be open in a folder about to go
+  await Promise.all(run.earlyReadBacks.map((r) => r.same));
   for (const d of run.dests) fs.rmSync(d.dir, { recursive: true, force: true });
 }
 
@@ -623,17 +672,19 @@ function lastBag(dir: string): LastBag {
  * was not written to after that bag was sealed. Bytes that rot in place are verify-copies' to find, on its schedule.
  * On a file system without hard links the file is written again.
  */
-function reuseFromLastBag(d: Dest, src: Source): boolean {
+async function reuseFromLastBag(d: Dest, src: Source): Promise<boolean> {
   if (!d.prev) return false;
   const expected = d.prev.manifest.get(src.rel);
   if (!expected || (!d.key && expected !== src.archiveSha)) return false;
   const old = path.join(d.prev.dir, src.rel);
   try {
-    const st = fs.lstatSync(old, { bigint: true });
+    // in libuv's threads: a thousand links would otherwise hold this thread, which the snapshot steps on meanwhile
+    const st = await fs.promises.lstat(old, { bigint: true });
     if (!st.isFile() || st.size !== BigInt(src.size + (d.key ? SEALED_OVERHEAD : 0)) || st.mtimeNs > d.prev.sealedNs) return false;
     const target = path.join(d.dir, src.rel);
-    fs.linkSync(old, target);
-    makePrivate(target); // a link shares its mode with the last bag's file, which an older version may have left open
+    await fs.promises.link(old, target);
+    // a link shares its mode (the one just read) with the last bag's file, which an older version may have left open
+    if (st.mode & 0o077n) makePrivate(target);
     d.cache.set(target, expected);
     d.manifest.set(src.rel, expected);
     d.reused++;
@@ -648,17 +699,33 @@ function schoolInfo(db: DB): { org: string; group: string } {
   return { org: s?.short_name ?? 'Школьный регистр', group: `school-register:${s?.inn ?? path.basename(db.name)}` };
 }
 
-function writeSynced(file: string, text: string): void {
-  const fd = fs.openSync(file, 'wx', PRIVATE_FILE);
+/** Written and fsynced in libuv's threads: the read-back of the register goes on on this thread meanwhile. */
+async function writeSynced(file: string, text: string): Promise<void> {
+  const fh = await fs.promises.open(file, 'wx', PRIVATE_FILE);
   try {
-    fs.writeFileSync(fd, text);
-    fs.fsyncSync(fd);
+    await fh.writeFile(text);
+    await fh.sync();
   } finally {
-    fs.closeSync(fd);
+    await fh.close();
   }
 }
 
-function writeTagFiles(d: Dest, bag: string, info: { org: string; group: string }, now: Date, key: Buffer): void {
+/** Every one settled, then the first failure thrown: nothing is still writing in a bag that a failure is about to remove. */
+async function allDone(work: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function fsyncDirAsync(dir: string): Promise<void> {
+  const fh = await fs.promises.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function writeTagFiles(d: Dest, bag: string, info: { org: string; group: string }, now: Date, key: Buffer): Promise<void> {
   const entries = [...d.manifest].map(([p, sha]) => ({ path: p, sha256: sha })).sort((a, b) => a.path.localeCompare(b.path));
   const bytes = entries.reduce((n, e) => n + fs.statSync(path.join(d.dir, e.path)).size, 0);
   const tags: Array<[string, string]> = [
@@ -675,11 +742,12 @@ function writeTagFiles(d: Dest, bag: string, info: { org: string; group: string 
     [MANIFEST, manifestText(entries)],
   ];
   if (d.enc) tags.push([ENCRYPTION, JSON.stringify(d.enc, null, 2) + '\n']);
-  for (const [name, text] of tags) writeSynced(path.join(d.dir, name), text);
+  // these at once (each durable before the tag manifest that names them is written)
+  await allDone(tags.map(([name, text]) => writeSynced(path.join(d.dir, name), text)));
   const tagEntries = tags.map(([name, text]) => ({ path: name, sha256: crypto.createHash('sha256').update(text).digest('hex') }));
   // the tag manifest last: a bag without it is not a bag
   const tagManifest = manifestText(tagEntries);
-  writeSynced(path.join(d.dir, TAGMANIFEST), tagManifest);
+  await writeSynced(path.join(d.dir, TAGMANIFEST), tagManifest);
   // and beside it the tag over its bytes (not listed in it: it is made from them; BagIt allows tag files it does not list)
-  writeSynced(path.join(d.dir, AUTHENTICATION), authenticationText(key, Buffer.from(tagManifest, 'utf8')));
+  await writeSynced(path.join(d.dir, AUTHENTICATION), authenticationText(key, Buffer.from(tagManifest, 'utf8')));
 }
