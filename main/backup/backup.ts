@@ -383,6 +383,7 @@ async function takeSnapshot(run: Run, pageSize: number): Promise<Snapshot> {
   for (const host of run.live().filter((d) => !d.key)) {
     const file = path.join(host.dir, rel);
     let pagesDone = 0;
+    const flush = writingOutAhead(file, run.time);
     try {
       fs.closeSync(fs.openSync(file, 'wx', PRIVATE_FILE)); // SQLite writes into it and gives its journal the same mode
       // 4 MiB a step (SQLite's default of 100 pages makes a large register crawl; larger steps would hold up the
@@ -392,9 +393,11 @@ async function takeSnapshot(run: Run, pageSize: number): Promise<Snapshot> {
           run.progress.throwIfCancelled(); // thrown here, it aborts the backup between steps
           run.step(Math.max(0, (totalPages - remainingPages - pagesDone) * pageSize), 'Снимок реестра');
           pagesDone = totalPages - remainingPages;
+          flush.step();
           return 1024;
         },
       }));
+      await flush.settle(); // a write-out that failed fails this copy, as any write would
       run.progress.throwIfCancelled();
       run.time('snapshot: fsync', () => {
         const fd = fs.openSync(file, 'r+');
@@ -403,6 +406,7 @@ async function takeSnapshot(run: Run, pageSize: number): Promise<Snapshot> {
       });
       return { source: { rel, file, size: fs.statSync(file).size }, host };
     } catch (e) {
+      await flush.settle().catch(() => {}); // nothing still open on a file about to go
       if (e instanceof CancelledError) throw e;
       run.fail(host, e);
       fs.rmSync(file, { force: true });
@@ -413,6 +417,44 @@ async function takeSnapshot(run: Run, pageSize: number): Promise<Snapshot> {
   const bytes = run.db.serialize();
   run.step(bytes.length, 'Снимок реестра');
   return { source: { rel, bytes, size: bytes.length }, host: null };
+}
+
+/** Every this many steps of the snapshot (4 MiB each), what SQLite has written of it so far is written out. */
+const WRITE_OUT_EVERY = 8;
+
+/**
+ * The snapshot's pages written out to the device while SQLite is still copying the later ones: a background fdatasync
+ * every WRITE_OUT_EVERY steps, one at a time. Without it the whole snapshot waits in the page cache for the commit's
+ * fsync, and the device idles while the register is copied, then the copy waits for the device. Only sooner: the
+ * commit's fsync and the one after it still make the whole snapshot durable.
+ */
+function writingOutAhead(file: string, time: Clock): { step: () => void; settle: () => Promise<void> } {
+  let steps = 0; // since the last write-out began
+  let fh: fs.promises.FileHandle | null = null;
+  let running: Promise<void> | null = null;
+  let failure: unknown = null;
+  let closed = false;
+  return {
+    step() {
+      if (++steps < WRITE_OUT_EVERY || running || failure !== null || closed) return;
+      steps = 0;
+      running = time('snapshot: written out ahead (fdatasync while copying)', async () => {
+        fh ??= await fs.promises.open(file, 'r+');
+        await fh.datasync();
+      }).catch((e) => {
+        failure ??= e;
+      }).finally(() => {
+        running = null;
+      });
+    },
+    async settle() {
+      closed = true;
+      await running;
+      await fh?.close().catch(() => {});
+      fh = null;
+      if (failure !== null) throw failure;
+    },
+  };
 }
 
 /**

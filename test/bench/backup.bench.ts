@@ -59,14 +59,18 @@ const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' / ');
 /**
  * The stages of a backup (the `stages` its runs recorded, one list a run) as a table: each stage's median start, end and
  * length in ms from the run's start, in the order they begin. Stages overlap: a stage inside another (the snapshot in
- * «copied …») or beside it (the archive's links while the snapshot is taken) shows by its start and end.
+ * «copied …») or beside it (the archive's links while the snapshot is taken) shows by its start and end. A stage that
+ * comes back within a run (the snapshot's write-outs) counts from its first start to its last end, its lengths summed.
  */
 export function stageTable(runs: StageTimes[]): string[] {
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const names = [...new Set(runs.flat().map((x) => x.stage))];
   const rows = names.map((stage) => {
-    const xs = runs.flatMap((r) => r.filter((x) => x.stage === stage));
-    return { stage, start: median(xs.map((x) => x.start)), end: median(xs.map((x) => x.end)), took: median(xs.map((x) => x.end - x.start)) };
+    const per = runs.map((r) => r.filter((x) => x.stage === stage)).filter((xs) => xs.length).map((xs) => ({
+      n: xs.length, start: Math.min(...xs.map((x) => x.start)), end: Math.max(...xs.map((x) => x.end)), took: xs.reduce((t, x) => t + x.end - x.start, 0),
+    }));
+    const n = median(per.map((x) => x.n));
+    return { stage: n > 1 ? `${stage} (×${n})` : stage, start: median(per.map((x) => x.start)), end: median(per.map((x) => x.end)), took: median(per.map((x) => x.took)) };
   }).sort((a, b) => a.start - b.start || b.end - a.end);
   return ['| stage | began (ms) | ended (ms) | took (ms) |', '| --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.stage} | ${r.start.toFixed(0)} | ${r.end.toFixed(0)} | ${r.took.toFixed(0)} |`)];
