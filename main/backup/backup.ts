@@ -180,7 +180,9 @@ class Run {
   /** the register's copies read back while the snapshot is still being hashed: settled by sealBags, awaited by discardBags */
   readonly earlyReadBacks: EarlyReadBack[] = [];
   constructor(readonly db: DB, readonly bag: string, readonly now: Date, readonly progress: Progress, readonly dests: Dest[],
-    readonly warnings: string[], readonly backupKey: Buffer, readonly time: Clock) {}
+    readonly warnings: string[], readonly backupKey: Buffer) {}
+  /** the stage log's clock (BackupOptions.stages), when the caller asked for one */
+  time: Clock = (_stage, work) => work();
 
   step(n: number, msg: string): void {
     this.done += n;
@@ -222,8 +224,9 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
 
   const bag = bagName(now);
   // the run's own records wait for a writer on another connection (the import's commit thread) without holding this thread
-  const runId = await time('run recorded as started', () => writeWhenFree(db, () => startRun(db, 'backup', by, bag)));
-  const run = new Run(db, bag, now, progress, destinationsFor(db, opts.destinations, bag), warnings, key, time);
+  const runId = await writeWhenFree(db, () => startRun(db, 'backup', by, bag));
+  const run = new Run(db, bag, now, progress, destinationsFor(db, opts.destinations, bag), warnings, key);
+  run.time = time;
   try {
     time('destinations prepared (partials cleaned, last bag read)', () => prepareDestinations(run));
     progress.throwIfCancelled();
