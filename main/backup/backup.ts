@@ -429,7 +429,8 @@ const WRITE_OUT_EVERY = 8;
  * The snapshot's pages written out to the device while SQLite is still copying the later ones: a background fdatasync
  * every WRITE_OUT_EVERY steps, one at a time. Without it the whole snapshot waits in the page cache for the commit's
  * fsync, and the device idles while the register is copied, then the copy waits for the device. Only sooner: the
- * commit's fsync and the one after it still make the whole snapshot durable.
+ * commit's fsync and the one after it still make the whole snapshot durable. Its descriptor is closed only by `settle`,
+ * after SQLite has closed the file: closing any descriptor of a file drops the process's POSIX locks on it, SQLite's too.
  */
 function writingOutAhead(file: string, time: Clock): { step: () => void; settle: () => Promise<void> } {
   let steps = 0; // since the last write-out began
