@@ -16,6 +16,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { DB } from '../../db/connection.ts';
 import { archiveDirFor, archiveSealed, archivedFilePath, MANIFEST as ARCHIVE_MANIFEST, readManifest, stampArchiveIfDue } from '../archive/archive.ts';
 import { EVIDENCE, EVIDENCE_INDEX } from '../archive/evidence.ts';
@@ -49,7 +50,27 @@ export type BackupOptions = {
   progress?: Progress;
   by?: string | null;
   now?: Date;
+  /** the bench's profile of the run: each stage as it began and ended (stages overlap); nothing else reads it */
+  stages?: StageTimes;
 };
+
+/** Each stage of a run, ms from the run's start; an overlapping stage shows by its start before another's end. */
+export type StageTimes = Array<{ stage: string; start: number; end: number }>;
+type Clock = <T>(stage: string, work: () => T) => T;
+
+/** Times `work` into `log` (a no-op without one): the bench's profile, never a decision of the run. */
+function stageClock(log: StageTimes | undefined): Clock {
+  const t0 = performance.now();
+  return (stage, work) => {
+    if (!log) return work();
+    const start = performance.now() - t0;
+    const end = () => void log.push({ stage, start, end: performance.now() - t0 });
+    const r = work();
+    if (r instanceof Promise) return r.finally(end) as typeof r;
+    end();
+    return r;
+  };
+}
 
 export type DestinationOutcome = {
   path: string;
@@ -148,6 +169,8 @@ type Dest = Target & {
   reused: number;
 };
 
+type EarlyReadBack = { d: Dest; src: Source; file: string; same: Promise<{ same: unknown } | { thrown: unknown }> };
+
 /** One backup under way: its bag, its destinations, its progress and what it warns the archivist of. */
 class Run {
   /** progress in bytes: the snapshot, every copy written and every copy read back */
@@ -155,8 +178,12 @@ class Run {
   total = 0;
   /** the read-back's buffers, reused from file to file */
   readonly pool = new BufferPool();
+  /** the register's copies read back while the snapshot is still being hashed: settled by sealBags, awaited by discardBags */
+  readonly earlyReadBacks: EarlyReadBack[] = [];
   constructor(readonly db: DB, readonly bag: string, readonly now: Date, readonly progress: Progress, readonly dests: Dest[],
     readonly warnings: string[], readonly backupKey: Buffer) {}
+  /** the stage log's clock (BackupOptions.stages), when the caller asked for one */
+  time: Clock = (_stage, work) => work();
 
   step(n: number, msg: string): void {
     this.done += n;
@@ -174,22 +201,23 @@ class Run {
 }
 
 export async function backupRegister(db: DB, opts: BackupOptions): Promise<BackupOutcome> {
+  const time = stageClock(opts.stages);
   const progress = opts.progress ?? progressTo();
   const now = opts.now ?? new Date();
   const by = opts.by ?? null;
-  const warnings = checkDestinations(opts);
+  const warnings = time('destinations checked', () => checkDestinations(opts));
   // the installation's key (made on first use), before anything is written: every copy says who wrote it
-  const key = backupKey();
+  const key = time('backup key', () => backupKey());
   removeStaleTemp(); // what killed runs left in the temp folder (an older version's plain snapshots among them)
   const archiveDir = archiveDirFor(db.name);
-  const archived = archiveSealed(db, archiveDir);
-  const archiveCheck = readManifest(archiveDir);
+  const archived = time('archive: sealed versions caught up', () => archiveSealed(db, archiveDir));
+  const archiveCheck = time('archive: manifest read', () => readManifest(archiveDir));
   if (archiveCheck.problems.length) warnings.push(`архив повреждён: ${archiveCheck.problems[0].message}`);
   // the archive's head stamped (or its evidence chain renewed when due) before it is copied; a TSA that fails is a
   // warning: the copy goes on, and the next seal, backup or archive renew stamps it
   if (!archiveCheck.problems.length) {
     try {
-      await stampArchiveIfDue(db, archiveDir);
+      await time('archive: stamped if due', () => stampArchiveIfDue(db, archiveDir));
     } catch (e) {
       warnings.push(`архив не заверен штампом времени: ${(e as Error).message}`);
     }
@@ -200,15 +228,16 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
   const runId = await writeWhenFree(db, () => startRun(db, 'backup', by, bag));
   await settleReads(db); // the copy holds every reading answered so far, those the side journal keeps too
   const run = new Run(db, bag, now, progress, destinationsFor(db, opts.destinations, bag), warnings, key);
+  run.time = time;
   try {
-    prepareDestinations(run);
+    time('destinations prepared (partials cleaned, last bag read)', () => prepareDestinations(run));
     progress.throwIfCancelled();
-    const plan = planCopies(run, archiveDir, archiveCheck);
-    const { register, archiveVerified } = await copyRegisterAndArchive(run, plan);
-    await sealBags(run, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence], archiveVerified);
-    await checkBags(run);
-    const outcomes = publishBags(run);
-    return await recordBackup(run, runId, by, outcomes, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence, ...plan.archive], archived.entries);
+    const plan = time('copies planned', () => planCopies(run, archiveDir, archiveCheck));
+    const { register, archiveVerified } = await time('copied (snapshot, register, archive)', () => copyRegisterAndArchive(run, plan));
+    await time('bags sealed (fsyncs, tag files, read-back)', () => sealBags(run, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence], archiveVerified));
+    await time('bags checked against their manifests', () => checkBags(run));
+    const outcomes = time('bags published (renamed, folder fsynced)', () => publishBags(run));
+    return await time('run recorded (results, media, audit)', () => recordBackup(run, runId, by, outcomes, [register, plan.manifest, ...(plan.trust ? [plan.trust] : []), ...plan.evidence, ...plan.archive], archived.entries));
   } catch (e) {
     await discardBags(run);
     await recordFailure(run, runId, by, e);
@@ -309,8 +338,11 @@ function planCopies(run: Run, archiveDir: string, archiveCheck: ReturnType<typeo
   const manifestBytes = fs.existsSync(path.join(archiveDir, ARCHIVE_MANIFEST)) ? fs.readFileSync(path.join(archiveDir, ARCHIVE_MANIFEST)) : Buffer.alloc(0);
   const manifest: Source = { rel: 'data/archive/manifest.jsonl', bytes: manifestBytes, size: manifestBytes.length };
   const archiveFiles = [...new Map(archiveCheck.entries.flatMap((e) => e.files).map((f) => [f.sha256, f])).values()];
-  const archive: Source[] = archiveFiles.filter((f) => fs.existsSync(archivedFilePath(archiveDir, f.sha256)))
-    .map((f) => ({ rel: `data/archive/files/${f.sha256}`, file: archivedFilePath(archiveDir, f.sha256), size: fs.statSync(archivedFilePath(archiveDir, f.sha256)).size, archiveSha: f.sha256 }));
+  const archive: Source[] = archiveFiles.flatMap((f) => {
+    const file = archivedFilePath(archiveDir, f.sha256);
+    const st = fs.statSync(file, { throwIfNoEntry: false }); // one stat a file: a thousand of them hold this thread
+    return st ? [{ rel: `data/archive/files/${f.sha256}`, file, size: st.size, archiveSha: f.sha256 }] : [];
+  });
   const missing = archiveFiles.length - archive.length;
   if (missing) run.warnings.push(`в архиве недостаёт файлов: ${missing} (см. archive verify)`);
   // The evidence chain travels with the archive: the index as read now and the tokens it names.
@@ -356,24 +388,30 @@ async function takeSnapshot(run: Run, pageSize: number): Promise<Snapshot> {
   for (const host of run.live().filter((d) => !d.key)) {
     const file = path.join(host.dir, rel);
     let pagesDone = 0;
+    const flush = writingOutAhead(file, run.time);
     try {
       fs.closeSync(fs.openSync(file, 'wx', PRIVATE_FILE)); // SQLite writes into it and gives its journal the same mode
       // 4 MiB a step (SQLite's default of 100 pages makes a large register crawl; larger steps would hold up the
       // archive files copied meanwhile, whose hashing needs this thread); a cancel stops between steps.
-      await run.db.backup(file, {
+      await run.time('snapshot: online backup into the first plain copy', () => run.db.backup(file, {
         progress: ({ totalPages, remainingPages }) => {
           run.progress.throwIfCancelled(); // thrown here, it aborts the backup between steps
           run.step(Math.max(0, (totalPages - remainingPages - pagesDone) * pageSize), 'Снимок реестра');
           pagesDone = totalPages - remainingPages;
+          flush.step();
           return 1024;
         },
-      });
+      }));
+      await flush.settle(); // a write-out that failed fails this copy, as any write would
       run.progress.throwIfCancelled();
-      const fd = fs.openSync(file, 'r+');
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
+      run.time('snapshot: fsync', () => {
+        const fd = fs.openSync(file, 'r+');
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+      });
       return { source: { rel, file, size: fs.statSync(file).size }, host };
     } catch (e) {
+      await flush.settle().catch(() => {}); // nothing still open on a file about to go
       if (e instanceof CancelledError) throw e;
       run.fail(host, e);
       fs.rmSync(file, { force: true });
@@ -384,6 +422,45 @@ async function takeSnapshot(run: Run, pageSize: number): Promise<Snapshot> {
   const bytes = run.db.serialize();
   run.step(bytes.length, 'Снимок реестра');
   return { source: { rel, bytes, size: bytes.length }, host: null };
+}
+
+/** Every this many steps of the snapshot (4 MiB each), what SQLite has written of it so far is written out. */
+const WRITE_OUT_EVERY = 8;
+
+/**
+ * The snapshot's pages written out to the device while SQLite is still copying the later ones: a background fdatasync
+ * every WRITE_OUT_EVERY steps, one at a time. Without it the whole snapshot waits in the page cache for the commit's
+ * fsync, and the device idles while the register is copied, then the copy waits for the device. Only sooner: the
+ * commit's fsync and the one after it still make the whole snapshot durable. Its descriptor is closed only by `settle`,
+ * after SQLite has closed the file: closing any descriptor of a file drops the process's POSIX locks on it, SQLite's too.
+ */
+function writingOutAhead(file: string, time: Clock): { step: () => void; settle: () => Promise<void> } {
+  let steps = 0; // since the last write-out began
+  let fh: fs.promises.FileHandle | null = null;
+  let running: Promise<void> | null = null;
+  let failure: unknown = null;
+  let closed = false;
+  return {
+    step() {
+      if (++steps < WRITE_OUT_EVERY || running || failure !== null || closed) return;
+      steps = 0;
+      running = time('snapshot: written out ahead (fdatasync while copying)', async () => {
+        fh ??= await fs.promises.open(file, 'r+');
+        await fh.datasync();
+      }).catch((e) => {
+        failure ??= e;
+      }).finally(() => {
+        running = null;
+      });
+    },
+    async settle() {
+      closed = true;
+      await running;
+      await fh?.close().catch(() => {});
+      fh = null;
+      if (failure !== null) throw failure;
+    },
+  };
 }
 
 /**
@@ -403,7 +480,7 @@ async function copyRegisterAndArchive(run: Run, plan: Plan): Promise<{ register:
       try {
         const snapshot = await takeSnapshot(run, plan.pageSize);
         register = snapshot.source;
-        await copyToDestinations(run, register, snapshot);
+        await run.time('register: hashed, copied to the other destinations', () => copyToDestinations(run, register!, snapshot));
         await copyToDestinations(run, plan.manifest);
         if (plan.trust) await copyToDestinations(run, plan.trust);
         if (plan.evidence.length) for (const d of run.live()) fs.mkdirSync(path.join(d.dir, 'data', 'archive', EVIDENCE), { recursive: true, mode: PRIVATE_DIR });
@@ -414,12 +491,19 @@ async function copyRegisterAndArchive(run: Run, plan: Plan): Promise<{ register:
         throw e;
       }
     })(),
-    inTurns(plan.archive, () => 8, async (src) => {
-      try {
-        if (!stopped) await copyToDestinations(run, src);
-      } finally {
-        verification.release(src);
-      }
+    run.time('archive files: linked or copied', async () => {
+      // First the links from the last bags, many at a time (a link reads nothing: its round trips are all it costs, and
+      // the snapshot holds this thread meanwhile); then what is left to write, a few files at a time.
+      await run.time('archive files: linked from the last bags', () => inTurns(plan.archive, () => 64, async (src) => {
+        if (!stopped) await linkFromLastBags(run, src);
+      }));
+      await inTurns(plan.archive, () => 8, async (src) => {
+        try {
+          if (!stopped) await copyToDestinations(run, src);
+        } finally {
+          verification.release(src);
+        }
+      });
     }),
   ]);
   const failure = copied.find((r) => r.status === 'rejected');
@@ -429,19 +513,28 @@ async function copyRegisterAndArchive(run: Run, plan: Plan): Promise<{ register:
     await verification.done.catch(() => {});
     throw failure.reason;
   }
-  return { register: register!, archiveVerified: verification.done };
+  return { register: register!, archiveVerified: run.time('archive files: copies read back', () => verification.done) };
+}
+
+/** An archive file hard-linked from each live destination's last bag that holds it unchanged (see reuseFromLastBag). */
+async function linkFromLastBags(run: Run, src: Source): Promise<void> {
+  run.progress.throwIfCancelled();
+  await Promise.all(run.live().map((d) => (d.manifest.has(src.rel) ? false : reuseFromLastBag(d, src))));
 }
 
 /**
- * One file on every live destination (an archive file the last bag holds unchanged is hard-linked instead). The
- * snapshot is not copied onto the destination it was taken into: there, the read for its hash, after its fsync, is its
- * verification.
+ * One file on every live destination that does not hold it yet (an archive file linked from the last bag is not
+ * written again). The snapshot is not copied onto the destination it was taken into: there, the read for its hash,
+ * after its fsync, is its verification.
  */
 async function copyToDestinations(run: Run, src: Source, snapshot: Snapshot | null = null): Promise<void> {
   run.progress.throwIfCancelled();
   let targets = run.live().filter((d) => !(snapshot && d === snapshot.host));
-  if (src.archiveSha) targets = targets.filter((d) => !(reuseFromLastBag(d, src)));
-  const srcHash = await writeToAll(src, targets, run.progress, (n) => run.step(n, `Запись ${src.rel}`), run.fail);
+  if (src.archiveSha) targets = targets.filter((d) => !d.manifest.has(src.rel));
+  // The register's plain copies made by the kernel are read back and compared with the snapshot as soon as their fsync
+  // is over, while the snapshot is still being hashed here (the compare needs both files' bytes, not the hash).
+  const srcHash = await writeToAll(src, targets, run.progress, (n) => run.step(n, `Запись ${src.rel}`), run.fail,
+    snapshot ? (d, file) => run.earlyReadBacks.push({ d, src, file, same: readBackWhenSynced(run, src, d, file) }) : undefined);
   if (src.archiveSha && srcHash !== null && srcHash !== src.archiveSha) run.warnings.push(`файл архива ${src.archiveSha} повреждён в источнике`);
   if (snapshot?.host && srcHash !== null) {
     snapshot.host.manifest.set(src.rel, srcHash);
@@ -450,15 +543,38 @@ async function copyToDestinations(run: Run, src: Source, snapshot: Snapshot | nu
   if (srcHash === null) run.step(src.size, `Запись ${src.rel}`); // everything was reused: nothing to read
 }
 
+/** One plain copy read back once its fsync is over and compared with its source (see verifyCopies), as a result: never rejects. */
+async function readBackWhenSynced(run: Run, src: Source, d: Dest, file: string): Promise<{ same: unknown } | { thrown: unknown }> {
+  try {
+    await d.sync.synced(file);
+    if (d.failed) return { same: true }; // nothing more is decided for a failed destination
+    const [same] = await run.time(`${src.rel}: a copy read back after its fsync`, () => compareWithSource(src.file ?? src.bytes!, [file], run.pool, (n) => run.step(n, `Проверка копий: ${src.rel}`)));
+    return { same };
+  } catch (thrown) {
+    return { thrown };
+  }
+}
+
+/** The early read-backs' outcome, once every copy is written (the source's hash in each manifest): a copy verified is not read again. */
+async function settleEarlyReadBacks(run: Run): Promise<void> {
+  for (const { d, src, file, same } of run.earlyReadBacks) {
+    const r = await same;
+    if ('thrown' in r) throw r.thrown;
+    if (d.failed || !d.manifest.has(src.rel)) continue;
+    if (r.same === true) d.cache.set(file, d.manifest.get(src.rel)!);
+    else run.fail(d, r.same === false ? new Error(`${src.rel}: записанная копия не совпала с источником при проверке`) : r.same);
+  }
+}
+
 /**
  * Every plain copy of `src` read back once its fsync is over and compared with the source byte for byte (the source's
- * hash is then the copy's); a copy that differs fails its destination. Encrypted copies and everything else are
- * re-hashed by checkBag. The read-back, after fsync, comes from the page cache: it proves what the kernel holds for
+ * hash is then the copy's); a copy that differs fails its destination. A copy already read back (the register's, see
+ * copyToDestinations) is not read again. Encrypted copies and everything else are re-hashed by checkBag. The read-back, after fsync, comes from the page cache: it proves what the kernel holds for
  * the file and that nothing changed it since; what the device itself holds is verify-copies' job.
  */
 async function verifyCopies(run: Run, src: Source): Promise<void> {
   run.progress.throwIfCancelled();
-  let targets = run.live().filter((d) => d.plain.has(src.rel));
+  let targets = run.live().filter((d) => d.plain.has(src.rel) && !d.cache.has(path.join(d.dir, src.rel)));
   await Promise.all(targets.map((d) => d.sync.synced(path.join(d.dir, src.rel))));
   targets = targets.filter((d) => !d.failed);
   if (!targets.length) return;
@@ -476,18 +592,22 @@ async function verifyCopies(run: Run, src: Source): Promise<void> {
 async function sealBags(run: Run, sources: Source[], archiveVerified: Promise<void>): Promise<void> {
   const info = schoolInfo(run.db);
   const settled = await Promise.allSettled([
-    ...run.live().map(async (d) => {
+    ...run.live().map(async (d, i) => {
       try {
-        await d.sync.drain(SYNC_AT_END);
-        writeTagFiles(d, run.bag, info, run.now, run.backupKey);
-        for (const sub of ['data/archive/files', 'data/archive', 'data', '.']) fsyncDir(path.join(d.dir, sub));
+        await run.time(`copy ${i + 1}: remaining fsyncs`, () => d.sync.drain(SYNC_AT_END));
+        await run.time(`copy ${i + 1}: tag files written, folders fsynced`, async () => {
+          await writeTagFiles(d, run.bag, info, run.now, run.backupKey);
+          // every folder of the bag at once (the file system commits them together); all before the bag takes its name
+          await allDone(['data/archive/files', 'data/archive', 'data', '.'].map((sub) => fsyncDirAsync(path.join(d.dir, sub))));
+        });
       } catch (e) {
         run.fail(d, e);
       }
     }),
-    (async () => {
+    run.time('register and tag sources: copies read back', async () => {
+      await settleEarlyReadBacks(run);
       for (const src of sources) await verifyCopies(run, src);
-    })(),
+    }),
     archiveVerified,
   ]);
   const failure = settled.find((r) => r.status === 'rejected');
@@ -496,10 +616,10 @@ async function sealBags(run: Run, sources: Source[], archiveVerified: Promise<vo
 
 /** Each bag checked whole against its manifests (what the read-back already hashed is not read again). */
 async function checkBags(run: Run): Promise<void> {
-  for (const d of run.live()) {
+  for (const [i, d] of run.live().entries()) {
     run.progress.throwIfCancelled();
     try {
-      const check = await checkBag(d.dir, { cache: d.cache, onBytes: (n) => run.step(n, `Проверка копии: ${d.where}`) });
+      const check = await run.time(`copy ${i + 1}: checked`, () => checkBag(d.dir, { cache: d.cache, onBytes: (n) => run.step(n, `Проверка копии: ${d.where}`) }));
       if (!check.ok) d.failed = `${d.where}: копия не прошла проверку после записи — ${check.problems[0].message}`;
     } catch (e) {
       run.fail(d, e);
@@ -560,6 +680,7 @@ async function recordBackup(run: Run, runId: number, by: string | null, outcomes
 /** A failed or cancelled run leaves no partial bag behind. */
 async function discardBags(run: Run): Promise<void> {
   for (const d of run.dests) await d.sync.drain().catch(() => {}); // nothing may still be open in a folder about to go
+  await Promise.all(run.earlyReadBacks.map((r) => r.same));
   for (const d of run.dests) fs.rmSync(d.dir, { recursive: true, force: true });
 }
 
@@ -599,17 +720,19 @@ function lastBag(dir: string): LastBag {
  * was not written to after that bag was sealed. Bytes that rot in place are verify-copies' to find, on its schedule.
  * On a file system without hard links the file is written again.
  */
-function reuseFromLastBag(d: Dest, src: Source): boolean {
+async function reuseFromLastBag(d: Dest, src: Source): Promise<boolean> {
   if (!d.prev) return false;
   const expected = d.prev.manifest.get(src.rel);
   if (!expected || (!d.key && expected !== src.archiveSha)) return false;
   const old = path.join(d.prev.dir, src.rel);
   try {
-    const st = fs.lstatSync(old, { bigint: true });
+    // in libuv's threads: a thousand links would otherwise hold this thread, which the snapshot steps on meanwhile
+    const st = await fs.promises.lstat(old, { bigint: true });
     if (!st.isFile() || st.size !== BigInt(src.size + (d.key ? SEALED_OVERHEAD : 0)) || st.mtimeNs > d.prev.sealedNs) return false;
     const target = path.join(d.dir, src.rel);
-    fs.linkSync(old, target);
-    makePrivate(target); // a link shares its mode with the last bag's file, which an older version may have left open
+    await fs.promises.link(old, target);
+    // a link shares its mode (the one just read) with the last bag's file, which an older version may have left open
+    if (st.mode & 0o077n) makePrivate(target);
     d.cache.set(target, expected);
     d.manifest.set(src.rel, expected);
     d.reused++;
@@ -624,17 +747,33 @@ function schoolInfo(db: DB): { org: string; group: string } {
   return { org: s?.short_name ?? 'Школьный регистр', group: `school-register:${s?.inn ?? path.basename(db.name)}` };
 }
 
-function writeSynced(file: string, text: string): void {
-  const fd = fs.openSync(file, 'wx', PRIVATE_FILE);
+/** Written and fsynced in libuv's threads: the read-back of the register goes on on this thread meanwhile. */
+async function writeSynced(file: string, text: string): Promise<void> {
+  const fh = await fs.promises.open(file, 'wx', PRIVATE_FILE);
   try {
-    fs.writeFileSync(fd, text);
-    fs.fsyncSync(fd);
+    await fh.writeFile(text);
+    await fh.sync();
   } finally {
-    fs.closeSync(fd);
+    await fh.close();
   }
 }
 
-function writeTagFiles(d: Dest, bag: string, info: { org: string; group: string }, now: Date, key: Buffer): void {
+/** Every one settled, then the first failure thrown: nothing is still writing in a bag that a failure is about to remove. */
+async function allDone(work: Array<Promise<unknown>>): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function fsyncDirAsync(dir: string): Promise<void> {
+  const fh = await fs.promises.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function writeTagFiles(d: Dest, bag: string, info: { org: string; group: string }, now: Date, key: Buffer): Promise<void> {
   const entries = [...d.manifest].map(([p, sha]) => ({ path: p, sha256: sha })).sort((a, b) => a.path.localeCompare(b.path));
   const bytes = entries.reduce((n, e) => n + fs.statSync(path.join(d.dir, e.path)).size, 0);
   const tags: Array<[string, string]> = [
@@ -651,11 +790,12 @@ function writeTagFiles(d: Dest, bag: string, info: { org: string; group: string 
     [MANIFEST, manifestText(entries)],
   ];
   if (d.enc) tags.push([ENCRYPTION, JSON.stringify(d.enc, null, 2) + '\n']);
-  for (const [name, text] of tags) writeSynced(path.join(d.dir, name), text);
+  // these at once (each durable before the tag manifest that names them is written)
+  await allDone(tags.map(([name, text]) => writeSynced(path.join(d.dir, name), text)));
   const tagEntries = tags.map(([name, text]) => ({ path: name, sha256: crypto.createHash('sha256').update(text).digest('hex') }));
   // the tag manifest last: a bag without it is not a bag
   const tagManifest = manifestText(tagEntries);
-  writeSynced(path.join(d.dir, TAGMANIFEST), tagManifest);
+  await writeSynced(path.join(d.dir, TAGMANIFEST), tagManifest);
   // and beside it the tag over its bytes (not listed in it: it is made from them; BagIt allows tag files it does not list)
-  writeSynced(path.join(d.dir, AUTHENTICATION), authenticationText(key, Buffer.from(tagManifest, 'utf8')));
+  await writeSynced(path.join(d.dir, AUTHENTICATION), authenticationText(key, Buffer.from(tagManifest, 'utf8')));
 }

@@ -107,20 +107,29 @@ export const SMALL = 8 * 1024 * 1024;
 /**
  * `src` written to every target (encrypted for those with a key) and recorded in their manifests, each copy handed to
  * its destination's background fsync; returns the source's hash (null when there were no targets). The source is read
- * once and hashed once. A target that fails is marked through `fail` and the others go on.
+ * once and hashed once. A target that fails is marked through `fail` and the others go on. `onSynced` hears of each
+ * plain copy of a large file the kernel made as soon as it is handed to its fsync (its read-back may begin once that
+ * is over, while the source is still being hashed here).
  */
-export async function writeToAll<T extends Target>(src: Source, targets: T[], progress: Progress, onBytes: (n: number) => void, fail: (d: T, e: unknown) => void): Promise<string | null> {
+export async function writeToAll<T extends Target>(src: Source, targets: T[], progress: Progress, onBytes: (n: number) => void, fail: (d: T, e: unknown) => void,
+  onSynced?: (d: T, file: string) => void): Promise<string | null> {
   if (!targets.length) return null;
   if (src.size <= SMALL) return copySmall(src, targets, onBytes, fail);
   // Plain copies of a file are made by the kernel (copy_file_range, nothing passes through this process) while the
   // source is read once here for its hash and for the encrypted copies; each plain copy is compared with the source
   // after its fsync, like any other. A cancel waits for a copy in flight (the loop below stops at once). The copy takes
   // its source's mode: made private after (where the medium keeps modes; a NAS share may refuse: no reason to fail).
-  // A source in memory is written to every target from here.
+  // Its fsync begins as soon as the kernel has made it, while the source is still being hashed here (the fsync needs
+  // the copy's bytes, not its hash). A source in memory is written to every target from here.
   const from = src.file;
   const plain = from === undefined ? [] : targets.filter((d) => !d.key).map((d) => ({
     d, copy: fs.promises.copyFile(from, path.join(d.dir, src.rel), fs.constants.COPYFILE_EXCL)
-      .then(() => fs.promises.chmod(path.join(d.dir, src.rel), PRIVATE_FILE).catch(() => {})),
+      .then(() => fs.promises.chmod(path.join(d.dir, src.rel), PRIVATE_FILE).catch(() => {}))
+      .then(() => {
+        if (d.failed) return;
+        d.sync.add(path.join(d.dir, src.rel));
+        onSynced?.(d, path.join(d.dir, src.rel));
+      }),
   }));
   plain.forEach((p) => p.copy.catch(() => {})); // settled (and reported) below, whatever happens first
   // One encryptor per key: destinations sharing a key get the same encrypted bytes (and one hash of them).
@@ -204,7 +213,6 @@ export async function writeToAll<T extends Target>(src: Source, targets: T[], pr
       try {
         await p.copy;
         if (p.d.failed) continue;
-        p.d.sync.add(path.join(p.d.dir, src.rel));
         p.d.manifest.set(src.rel, sha);
         p.d.plain.add(src.rel);
         p.d.copied++;
@@ -413,6 +421,9 @@ export async function compareWithSource(source: string | Buffer, copies: string[
     }
     return result;
   }
+  // Large: chunk by chunk, the source and every copy read at the same time (in libuv's threads), the next chunk read
+  // while this one is compared. Each read fills its chunk up to the end of its file, so a copy longer or shorter than
+  // its source shows in the chunk where the source ends.
   const src = typeof source === 'string' ? await fs.promises.open(source, 'r') : null;
   const fhs: Array<FileHandle | null> = [];
   for (const [i, c] of copies.entries()) {
@@ -424,31 +435,42 @@ export async function compareWithSource(source: string | Buffer, copies: string[
     }
   }
   const CH = 1 << 22;
-  const a = Buffer.allocUnsafe(CH);
-  const bufs = copies.map(() => Buffer.allocUnsafe(CH));
+  const fill = async (fh: FileHandle, buf: Buffer, pos: number): Promise<number> => {
+    let got = 0;
+    while (got < CH) {
+      const r = await fh.read(buf, got, CH - got, pos + got);
+      if (!r.bytesRead) break;
+      got += r.bytesRead;
+    }
+    return got;
+  };
+  type Chunk = { got: number; a: Buffer; bufs: Buffer[]; copyGot: Array<number | { error: unknown } | null> };
+  const slots = [0, 1].map(() => ({ a: Buffer.allocUnsafe(CH), bufs: copies.map(() => Buffer.allocUnsafe(CH)) }));
+  const readChunk = async (pos: number, slot: (typeof slots)[number]): Promise<Chunk> => {
+    const [got, ...copyGot] = await Promise.all([
+      src ? fill(src, slot.a, pos) : Promise.resolve((source as Buffer).copy(slot.a, 0, pos, pos + CH)),
+      ...fhs.map((fh, i) => (!fh || result[i] !== true ? Promise.resolve(null) : fill(fh, slot.bufs[i], pos).catch((error: unknown) => ({ error })))),
+    ]);
+    return { got, a: slot.a, bufs: slot.bufs, copyGot };
+  };
+  let next: Promise<Chunk> | null = null;
   try {
-    for (let pos = 0; ; ) {
-      const { bytesRead } = src ? await src.read(a, 0, CH, pos) : { bytesRead: (source as Buffer).copy(a, 0, pos, pos + CH) };
-      await Promise.all(fhs.map(async (fh, i) => {
-        if (!fh || result[i] !== true) return;
-        try {
-          let got = 0;
-          while (got < Math.max(bytesRead, 1)) {
-            const r = await fh.read(bufs[i], got, CH - got, pos + got);
-            if (!r.bytesRead) break;
-            got += r.bytesRead;
-            if (!bytesRead) break;
-          }
-          if (got !== bytesRead || !a.subarray(0, bytesRead).equals(bufs[i].subarray(0, got))) result[i] = false;
-        } catch (e) {
-          result[i] = e;
-        }
-      }));
-      if (!bytesRead) break;
-      pos += bytesRead;
-      onBytes(bytesRead * copies.length);
+    next = readChunk(0, slots[0]);
+    for (let pos = 0, k = 0; ; k++) {
+      const chunk: Chunk = await next!;
+      next = null;
+      if (chunk.got === CH) next = readChunk(pos + CH, slots[(k + 1) % 2]); // the next chunk, while this one is compared
+      chunk.copyGot.forEach((g, i) => {
+        if (g === null || result[i] !== true) return;
+        if (typeof g !== 'number') result[i] = g.error;
+        else if (g !== chunk.got || !chunk.a.subarray(0, chunk.got).equals(chunk.bufs[i].subarray(0, g))) result[i] = false;
+      });
+      onBytes(chunk.got * copies.length);
+      if (chunk.got < CH) break;
+      pos += CH;
     }
   } finally {
+    await next?.catch(() => {});
     await src?.close();
     for (const fh of fhs) await fh?.close();
   }

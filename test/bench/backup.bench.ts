@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { openRegister } from '../../db/connection.ts';
 import { archiveDirFor, GENESIS } from '../../main/archive/archive.ts';
 import { hashFile } from '../../main/archive/files.ts';
-import { backupRegister } from '../../main/backup/backup.ts';
+import { backupRegister, type StageTimes } from '../../main/backup/backup.ts';
 import { verifyCopies } from '../../main/backup/verify.ts';
 
 const MiB = 1024 * 1024;
@@ -54,6 +54,27 @@ export function generate(root: string, registerMiB: number, files: number, fileM
 }
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
+const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+
+/**
+ * The stages of a backup (the `stages` its runs recorded, one list a run) as a table: each stage's median start, end and
+ * length in ms from the run's start, in the order they begin. Stages overlap: a stage inside another (the snapshot in
+ * «copied …») or beside it (the archive's links while the snapshot is taken) shows by its start and end. A stage that
+ * comes back within a run (the snapshot's write-outs) counts from its first start to its last end, its lengths summed.
+ */
+export function stageTable(runs: StageTimes[]): string[] {
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const names = [...new Set(runs.flat().map((x) => x.stage))];
+  const rows = names.map((stage) => {
+    const per = runs.map((r) => r.filter((x) => x.stage === stage)).filter((xs) => xs.length).map((xs) => ({
+      n: xs.length, start: Math.min(...xs.map((x) => x.start)), end: Math.max(...xs.map((x) => x.end)), took: xs.reduce((t, x) => t + x.end - x.start, 0),
+    }));
+    const n = median(per.map((x) => x.n));
+    return { stage: n > 1 ? `${stage} (×${n})` : stage, start: median(per.map((x) => x.start)), end: median(per.map((x) => x.end)), took: median(per.map((x) => x.took)) };
+  }).sort((a, b) => a.start - b.start || b.end - a.end);
+  return ['| stage | began (ms) | ended (ms) | took (ms) |', '| --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.stage} | ${r.start.toFixed(0)} | ${r.end.toFixed(0)} | ${r.took.toFixed(0)} |`)];
+}
 const dropCaches = () => spawnSync('sh', ['-c', 'sync; echo 3 > /proc/sys/vm/drop_caches'], { stdio: 'ignore' }).status === 0;
 
 export async function benchBackup(a: { registerMiB?: number; files?: number; fileMiB?: number; rounds?: number } = {}): Promise<string[]> {
@@ -61,6 +82,7 @@ export async function benchBackup(a: { registerMiB?: number; files?: number; fil
   const files = a.files ?? 768;
   const fileMiB = a.fileMiB ?? 1;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-bench-backup-'));
+  const loadStart = loadavg();
   try {
     const file = generate(root, registerMiB, files, fileMiB);
     const srcDir = path.dirname(file);
@@ -88,14 +110,17 @@ export async function benchBackup(a: { registerMiB?: number; files?: number; fil
       execFileSync('sync');
       return { plain, synced: seconds(t0) };
     };
+    const fullStages: StageTimes[] = [];
     const ours = async () => {
       const A = fresh('bagA');
       const B = fresh('bagB');
       dropCaches();
       const db = openRegister(file);
       try {
+        const stages: StageTimes = [];
+        fullStages.push(stages);
         const t0 = performance.now();
-        const r = await backupRegister(db, { destinations: [{ path: A }, { path: B }], confirmSameDevice: true });
+        const r = await backupRegister(db, { destinations: [{ path: A }, { path: B }], confirmSameDevice: true, stages });
         if (r.state !== 'ok') throw new Error(r.message);
         return { s: seconds(t0), A, B };
       } finally {
@@ -147,12 +172,15 @@ export async function benchBackup(a: { registerMiB?: number; files?: number; fil
     // (3) the nightly backup with nothing changed in the archive (issue 19): ours onto A and B, which hold the last
     // bag, against restic's second backup of the same unchanged data into its repository, alternating, same run.
     // Ours still takes a new snapshot of the register (a real register changes every day; this one did not).
-    const noChange = async () => {
+    const noChangeStages: StageTimes[] = [];
+    const noChange = async (profile = false) => {
       dropCaches();
       const db = openRegister(file);
       try {
+        const stages: StageTimes = [];
+        if (profile) noChangeStages.push(stages);
         const t0 = performance.now();
-        const r = await backupRegister(db, { destinations: [{ path: last!.A }, { path: last!.B }], confirmSameDevice: true });
+        const r = await backupRegister(db, { destinations: [{ path: last!.A }, { path: last!.B }], confirmSameDevice: true, stages });
         if (r.state !== 'ok') throw new Error(r.message);
         return { s: seconds(t0), reused: r.destinations.map((d) => d.reused) };
       } finally {
@@ -178,7 +206,7 @@ export async function benchBackup(a: { registerMiB?: number; files?: number; fil
         t0 = performance.now();
         execFileSync('restic', ['backup', '--quiet', srcDir], { env });
         resticNoChange.push(seconds(t0));
-        const o = await noChange();
+        const o = await noChange(true);
         ourNoChange.push(o.s);
         reused = o.reused;
       }
@@ -216,7 +244,7 @@ export async function benchBackup(a: { registerMiB?: number; files?: number; fil
         execFileSync('cp', [file, B]);
         execFileSync('sync');
         cpNoChange.push(seconds(t0));
-        ourNoChange.push((await noChange()).s);
+        ourNoChange.push((await noChange(true)).s);
       }
       rows.push(['restic', 'not installed (apt-get install restic): compared with cp of the register file to A and B + sync instead']);
       rows.push([`cp register to A + cp register to B + sync (median of ${rounds}: ${list(cpNoChange)} s)`, `${median(cpNoChange).toFixed(2)} s`]);
@@ -227,11 +255,19 @@ export async function benchBackup(a: { registerMiB?: number; files?: number; fil
     return [
       `### Backup: ${(bytes / 2 ** 30).toFixed(2)} GiB (register ${registerMiB} MiB + ${files} archive files of ${fileMiB} MiB), two destinations on one disk`,
       '',
-      `Page cache ${canDrop ? 'dropped before each timed step' : 'NOT dropped (no permission): warm-cache numbers'}. Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${os.cpus().length} cores.`,
+      `Page cache ${canDrop ? 'dropped before each timed step' : 'NOT dropped (no permission): warm-cache numbers'}. Load average at the start: ${loadStart}; at the end: ${loadavg()} on ${os.cpus().length} cores.`,
       '',
       '| measure | result |',
       '| --- | --- |',
       ...rows.map(([k, val]) => `| ${k} | ${val} |`),
+      '',
+      `The no-change backup by stage (backupRegister's \`stages\`; medians of its ${noChangeStages.length} rounds above):`,
+      '',
+      ...stageTable(noChangeStages),
+      '',
+      `The full backup by stage (medians of its ${fullStages.length} rounds):`,
+      '',
+      ...stageTable(fullStages),
       '',
     ];
   } finally {
