@@ -76,6 +76,7 @@ const common = {
   // a smaller file is parsed sooner: the whole bundle is read at every start (names are kept for stack traces)
   minifyWhitespace: true,
   minifySyntax: true,
+  minifyIdentifiers: true,
   keepNames: true,
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'error' },
