@@ -226,7 +226,9 @@ export async function backupRegister(db: DB, opts: BackupOptions): Promise<Backu
   const bag = bagName(now);
   // the run's own records wait for a writer on another connection (the import's commit thread) without holding this thread
   const runId = await writeWhenFree(db, () => startRun(db, 'backup', by, bag));
-  await settleReads(db); // the copy holds every reading answered so far, those the side journal keeps too
+  // the copy holds every reading answered so far, those the side journal keeps too; lines that cannot be moved in yet
+  // (the register held longer than the wait) stay in the journal for the next copy: said, not a failed backup
+  await settleReads(db).catch((e: unknown) => warnings.push(`журнал чтения персональных данных: записи, ожидающие переноса в реестр, войдут в следующую копию (${(e as Error).message})`));
   const run = new Run(db, bag, now, progress, destinationsFor(db, opts.destinations, bag), warnings, key);
   run.time = time;
   try {
